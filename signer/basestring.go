@@ -1,0 +1,247 @@
+package signer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// maxFormBody caps how much of an application/x-www-form-urlencoded body is
+// read to collect signature parameters.
+const maxFormBody = 10 << 20
+
+// BaseString returns the signature base string (RFC 5849 §3.4.1) of a request
+// that carries its OAuth parameters in an "Authorization: OAuth ..." header, as
+// a provider rebuilds it. On the client it reproduces what [Signer.Sign]
+// signed; on a provider it is what the signature is checked against.
+//
+// The URL's scheme and host come from r.URL; when r.Host is set it wins over
+// r.URL.Host (it is what goes on the wire), and an empty scheme means "https"
+// when r.TLS is set, "http" otherwise (a server-side request). A form body is
+// read and put back (through r.GetBody when it is set), so r can still be sent
+// or handled.
+//
+// The result carries the oauth_verifier (a secret) in clear when the request
+// has one: pass it through [RedactBaseString] before showing it to anyone.
+func BaseString(r *http.Request) (string, error) {
+	oauth, err := authorizationParams(r.Header)
+	if err != nil {
+		return "", err
+	}
+	return requestBaseString(r, oauth)
+}
+
+// BuildBaseString assembles a signature base string from its three parts: the
+// HTTP method (upper-cased here), the request URL (only scheme, host, port and
+// path are used; query and fragment are ignored) and every parameter to sign
+// (query, form body and oauth_* parameters, already decoded). An
+// "oauth_signature" or "realm" entry in params is left out, as RFC 5849
+// §3.4.1.3.1 says.
+func BuildBaseString(method string, u *url.URL, params url.Values) string {
+	pairs := make([]pair, 0, len(params)+2)
+	for k, vs := range params {
+		if k == "oauth_signature" || k == "realm" {
+			continue
+		}
+		for _, v := range vs {
+			pairs = append(pairs, pair{k, v})
+		}
+	}
+	return assemble(method, baseURI(u.Scheme, u.Host, u.EscapedPath()), pairs)
+}
+
+// RequestParams returns the parameters that a signature covers besides the
+// oauth_* ones: every query parameter and every parameter of an
+// application/x-www-form-urlencoded body. Repeated names keep every value; a
+// name without "=" has an empty value; "+" in the query or body means a space.
+// The body is read and put back.
+func RequestParams(r *http.Request) (url.Values, error) {
+	pairs, err := requestPairs(r, nil)
+	if err != nil {
+		return nil, err
+	}
+	v := make(url.Values, len(pairs))
+	for _, p := range pairs {
+		v[p.k] = append(v[p.k], p.v)
+	}
+	return v, nil
+}
+
+// pair is one decoded parameter.
+type pair struct{ k, v string }
+
+// requestBaseString builds the base string of r with the given oauth
+// parameters (decoded; oauth_signature and realm are skipped).
+func requestBaseString(r *http.Request, oauth []pair) (string, error) {
+	pairs, err := requestPairs(r, oauth)
+	if err != nil {
+		return "", err
+	}
+	scheme := r.URL.Scheme
+	if scheme == "" {
+		scheme = "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+	}
+	host := r.URL.Host
+	if r.Host != "" {
+		host = r.Host
+	}
+	if host == "" {
+		return "", errors.New("signer: the request has no host: set its URL or Host")
+	}
+	return assemble(r.Method, baseURI(scheme, host, r.URL.EscapedPath()), pairs), nil
+}
+
+// requestPairs collects query and form parameters of r and appends the oauth
+// parameters given, skipping oauth_signature and realm.
+func requestPairs(r *http.Request, oauth []pair) ([]pair, error) {
+	pairs := make([]pair, 0, 8+len(oauth))
+	var err error
+	if r.URL != nil && r.URL.RawQuery != "" {
+		if pairs, err = appendForm(pairs, r.URL.RawQuery); err != nil {
+			return nil, fmt.Errorf("signer: query: %w", err)
+		}
+	}
+	if isForm(r.Header.Get("Content-Type")) {
+		body, err := peekBody(r)
+		if err != nil {
+			return nil, err
+		}
+		if pairs, err = appendForm(pairs, string(body)); err != nil {
+			return nil, fmt.Errorf("signer: form body: %w", err)
+		}
+	}
+	for _, p := range oauth {
+		if p.k == "oauth_signature" || p.k == "realm" {
+			continue
+		}
+		pairs = append(pairs, p)
+	}
+	return pairs, nil
+}
+
+// isForm reports whether a Content-Type names a URL-encoded form, with or
+// without parameters such as "; charset=UTF-8".
+func isForm(contentType string) bool {
+	if contentType == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		// Be lenient with a malformed parameter list: the media type is what matters.
+		mt, _, _ = strings.Cut(contentType, ";")
+		mt = strings.ToLower(strings.TrimSpace(mt))
+	}
+	return mt == "application/x-www-form-urlencoded"
+}
+
+// peekBody returns the request body and leaves r able to send or read it again.
+func peekBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.GetBody != nil {
+		rc, err := r.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("signer: reading form body: %w", err)
+		}
+		defer rc.Close()
+		return readCapped(rc)
+	}
+	b, err := readCapped(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	return b, nil
+}
+
+func readCapped(rd io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(rd, maxFormBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("signer: reading form body: %w", err)
+	}
+	if len(b) > maxFormBody {
+		return nil, fmt.Errorf("signer: form body is larger than %d bytes: too large to sign", maxFormBody)
+	}
+	return b, nil
+}
+
+// appendForm decodes an application/x-www-form-urlencoded string ("+" is a
+// space, a key without "=" has an empty value, "&" separates; ";" is data).
+func appendForm(pairs []pair, s string) ([]pair, error) {
+	for s != "" {
+		var kv string
+		kv, s, _ = strings.Cut(s, "&")
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		dk, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, fmt.Errorf("parameter name %q: %w", k, err)
+		}
+		dv, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, fmt.Errorf("value of %q: %w", dk, err)
+		}
+		pairs = append(pairs, pair{dk, dv})
+	}
+	return pairs, nil
+}
+
+// baseURI normalises scheme, host and path by RFC 5849 §3.4.1.2.
+func baseURI(scheme, host, path string) string {
+	scheme = strings.ToLower(scheme)
+	host = strings.ToLower(host)
+	if h, port, err := net.SplitHostPort(host); err == nil {
+		if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+			host = h
+			if strings.Contains(h, ":") {
+				host = "[" + h + "]"
+			}
+		}
+	}
+	if path == "" {
+		path = "/"
+	}
+	return scheme + "://" + host + path
+}
+
+// assemble encodes, sorts and joins the parameters and builds the base string.
+func assemble(method, uri string, pairs []pair) string {
+	enc := make([]pair, len(pairs))
+	size := 0
+	for i, p := range pairs {
+		enc[i] = pair{Encode(p.k), Encode(p.v)}
+		size += len(enc[i].k) + len(enc[i].v) + 2
+	}
+	slices.SortFunc(enc, func(a, b pair) int {
+		if c := strings.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		return strings.Compare(a.v, b.v)
+	})
+	var norm strings.Builder
+	norm.Grow(size)
+	for i, p := range enc {
+		if i > 0 {
+			norm.WriteByte('&')
+		}
+		norm.WriteString(p.k)
+		norm.WriteByte('=')
+		norm.WriteString(p.v)
+	}
+	return strings.ToUpper(method) + "&" + Encode(uri) + "&" + Encode(norm.String())
+}

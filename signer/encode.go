@@ -1,0 +1,81 @@
+package signer
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Encode percent-encodes s by RFC 5849 §3.6: every byte except the RFC 3986
+// unreserved characters (ALPHA, DIGIT, "-", ".", "_", "~") becomes %XX with
+// upper-case hex digits. A space is "%20" and "+" is "%2B".
+func Encode(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(upperhex[c>>4])
+		b.WriteByte(upperhex[c&15])
+	}
+	return b.String()
+}
+
+// Decode reverses [Encode]. Unlike url.QueryUnescape it leaves "+" as is:
+// in OAuth parameters (header values and signature base strings) only
+// percent-escapes are special. A malformed escape is an error.
+func Decode(s string) (string, error) {
+	if strings.IndexByte(s, '%') < 0 {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '%' {
+			b.WriteByte(c)
+			continue
+		}
+		if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
+			end := min(i+3, len(s))
+			return "", fmt.Errorf("signer: malformed percent-escape %q", s[i:end])
+		}
+		b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+		i += 2
+	}
+	return b.String(), nil
+}
+
+const upperhex = "0123456789ABCDEF"
+
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}

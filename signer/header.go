@@ -1,0 +1,132 @@
+package signer
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// formatAuthorization writes the "OAuth ..." header value: realm first when
+// set, then the parameters sorted by name, each value percent-encoded.
+func formatAuthorization(realm string, params []pair) string {
+	slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
+	var b strings.Builder
+	size := 6
+	for _, p := range params {
+		size += len(p.k) + len(p.v)*3/2 + 5
+	}
+	b.Grow(size)
+	b.WriteString("OAuth ")
+	first := true
+	if realm != "" {
+		b.WriteString(`realm="`)
+		b.WriteString(Encode(realm))
+		b.WriteByte('"')
+		first = false
+	}
+	for _, p := range params {
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(Encode(p.k))
+		b.WriteString(`="`)
+		b.WriteString(Encode(p.v))
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+// ErrNoAuthorization means a request carries no "Authorization: OAuth ..."
+// header.
+var ErrNoAuthorization = errors.New("signer: no OAuth Authorization header")
+
+// ParseAuthorization parses an "OAuth ..." header value, from Authorization or
+// WWW-Authenticate, into its parameters, decoded. The scheme is matched
+// without regard to case; values may be quoted or bare; realm is included when
+// present. A parameter that appears twice is kept twice. A value that is not
+// an OAuth header is an error wrapping [ErrNoAuthorization].
+func ParseAuthorization(header string) (url.Values, error) {
+	ps, err := parseOAuthHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	v := make(url.Values, len(ps))
+	for _, p := range ps {
+		v[p.k] = append(v[p.k], p.v)
+	}
+	return v, nil
+}
+
+// authorizationParams returns the parameters of the request's OAuth
+// Authorization header.
+func authorizationParams(h http.Header) ([]pair, error) {
+	for _, v := range h.Values("Authorization") {
+		if isOAuthScheme(v) {
+			return parseOAuthHeader(v)
+		}
+	}
+	return nil, ErrNoAuthorization
+}
+
+func isOAuthScheme(v string) bool {
+	v = strings.TrimSpace(v)
+	return len(v) >= 5 && strings.EqualFold(v[:5], "oauth") && (len(v) == 5 || v[5] == ' ' || v[5] == '\t')
+}
+
+// parseOAuthHeader parses `OAuth k="v", k2="v2"` with percent-encoded values.
+func parseOAuthHeader(header string) ([]pair, error) {
+	if !isOAuthScheme(header) {
+		return nil, fmt.Errorf("%w: the header does not start with \"OAuth \"", ErrNoAuthorization)
+	}
+	s := strings.TrimSpace(header)[5:]
+	var out []pair
+	for {
+		s = strings.TrimLeft(s, " \t,")
+		if s == "" {
+			return out, nil
+		}
+		eq := strings.IndexByte(s, '=')
+		if eq <= 0 {
+			return nil, fmt.Errorf("signer: malformed OAuth header: parameter %q has no value", truncate(s, 40))
+		}
+		name := strings.TrimSpace(s[:eq])
+		if strings.ContainsAny(name, " \t,\"") {
+			return nil, fmt.Errorf("signer: malformed OAuth header: bad parameter name %q", truncate(name, 40))
+		}
+		s = strings.TrimLeft(s[eq+1:], " \t")
+		var raw string
+		if strings.HasPrefix(s, `"`) {
+			end := strings.IndexByte(s[1:], '"')
+			if end < 0 {
+				return nil, fmt.Errorf("signer: malformed OAuth header: the value of %q has no closing quote", name)
+			}
+			raw, s = s[1:1+end], s[2+end:]
+		} else {
+			end := strings.IndexAny(s, ", \t")
+			if end < 0 {
+				end = len(s)
+			}
+			raw, s = s[:end], s[end:]
+		}
+		val, err := Decode(raw)
+		if err != nil {
+			return nil, fmt.Errorf("signer: malformed OAuth header: the value of %q: %w", name, err)
+		}
+		dname, err := Decode(name)
+		if err != nil {
+			return nil, fmt.Errorf("signer: malformed OAuth header: parameter name: %w", err)
+		}
+		out = append(out, pair{dname, val})
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

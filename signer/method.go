@@ -1,0 +1,200 @@
+package signer
+
+import (
+	"crypto"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// Signature method names as they appear in oauth_signature_method.
+const (
+	MethodRSASHA1   = "RSA-SHA1"
+	MethodHMACSHA1  = "HMAC-SHA1"
+	MethodPlaintext = "PLAINTEXT"
+)
+
+// Method computes signatures for one signature method. It has the same shape
+// as github.com/dghubble/oauth1's Signer, so a dghubble signer can be passed
+// wherever a Method is wanted and [RSASHA1], [HMACSHA1] and [Plaintext] can be
+// used by dghubble's Config.
+type Method interface {
+	// Name returns the oauth_signature_method value, such as "RSA-SHA1".
+	Name() string
+	// Sign returns the Base64 (or, for PLAINTEXT, the literal) signature of
+	// message, the signature base string. tokenSecret is the secret of the
+	// token being used ("" for none); RSA-SHA1 ignores it.
+	Sign(tokenSecret, message string) (string, error)
+}
+
+// RSASHA1 signs with an RSA private key, PKCS #1 v1.5 over SHA-1 (RFC 5849
+// §3.4.3): what Jira, Confluence, Bitbucket and Bamboo use between themselves
+// and for generic consumers with a public key. It is immutable and safe for
+// concurrent use; it never prints its key.
+type RSASHA1 struct {
+	key *rsa.PrivateKey
+}
+
+// NewRSASHA1 returns the RSA-SHA1 method for key. It refuses keys under
+// [MinKeyBits] bits and, by making one signature, an environment where
+// RSA-SHA1 cannot sign (Go's FIPS 140-only mode refuses SHA-1 signatures), so
+// that such a failure shows when the signer is built rather than on the first
+// request.
+func NewRSASHA1(key *rsa.PrivateKey) (*RSASHA1, error) {
+	if key == nil {
+		return nil, errors.New("signer: RSA-SHA1 needs a private key, got nil")
+	}
+	if bits := key.N.BitLen(); bits < MinKeyBits {
+		return nil, &KeySizeError{Bits: bits}
+	}
+	m := &RSASHA1{key: key}
+	if _, err := m.Sign("", "probe"); err != nil {
+		return nil, fmt.Errorf("signer: this environment cannot make RSA-SHA1 signatures "+
+			"(is Go running in FIPS 140-only mode, GODEBUG=fips140=only?): %w", err)
+	}
+	return m, nil
+}
+
+// Name returns "RSA-SHA1".
+func (*RSASHA1) Name() string { return MethodRSASHA1 }
+
+// Sign signs the SHA-1 digest of message with PKCS #1 v1.5 and returns it in
+// Base64. tokenSecret is not used by this method.
+func (m *RSASHA1) Sign(_, message string) (string, error) {
+	digest := sha1.Sum([]byte(message))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, m.key, crypto.SHA1, digest[:])
+	if err != nil {
+		return "", fmt.Errorf("signer: RSA-SHA1: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// PublicKey returns the public half of the signing key: the key to register
+// at the remote application's incoming authentication.
+func (m *RSASHA1) PublicKey() *rsa.PublicKey { return &m.key.PublicKey }
+
+// String describes the method without its key.
+func (m *RSASHA1) String() string {
+	return fmt.Sprintf("RSA-SHA1(%d-bit key, private key redacted)", m.key.N.BitLen())
+}
+
+// GoString is [RSASHA1.String]: the key never prints.
+func (m *RSASHA1) GoString() string { return m.String() }
+
+// LogValue keeps the key out of slog output.
+func (m *RSASHA1) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+// VerifyRSASHA1 checks a Base64 RSA-SHA1 signature of message against pub.
+// It returns a *[ProblemError] with problem signature_invalid when it does not
+// match.
+func VerifyRSASHA1(pub *rsa.PublicKey, message, signature string) error {
+	if pub == nil {
+		return errors.New("signer: verifying RSA-SHA1 needs a public key, got nil")
+	}
+	sig, err := base64.StdEncoding.DecodeString(signature)
+	if err != nil {
+		return &ProblemError{Problem: ProblemSignatureInvalid, Advice: "oauth_signature is not valid Base64"}
+	}
+	digest := sha1.Sum([]byte(message))
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA1, digest[:], sig); err != nil {
+		return &ProblemError{Problem: ProblemSignatureInvalid}
+	}
+	return nil
+}
+
+// HMACSHA1 signs with a shared secret (RFC 5849 §3.4.2): the key is
+// Encode(consumer secret) "&" Encode(token secret). The Jenkins "Bitbucket
+// Server Integration" plugin's consumers use it. Immutable, safe for
+// concurrent use, and it never prints its secret.
+type HMACSHA1 struct {
+	consumerSecret string
+}
+
+// NewHMACSHA1 returns the HMAC-SHA1 method with the consumer's shared secret.
+func NewHMACSHA1(consumerSecret string) (*HMACSHA1, error) {
+	if consumerSecret == "" {
+		return nil, errors.New("signer: HMAC-SHA1 needs the consumer secret, got an empty one")
+	}
+	return &HMACSHA1{consumerSecret: consumerSecret}, nil
+}
+
+// Name returns "HMAC-SHA1".
+func (*HMACSHA1) Name() string { return MethodHMACSHA1 }
+
+// Sign returns the Base64 HMAC-SHA1 of message.
+func (m *HMACSHA1) Sign(tokenSecret, message string) (string, error) {
+	return hmacSHA1(m.consumerSecret, tokenSecret, message), nil
+}
+
+// String describes the method without its secret.
+func (m *HMACSHA1) String() string { return "HMAC-SHA1(consumer secret redacted)" }
+
+// GoString is [HMACSHA1.String].
+func (m *HMACSHA1) GoString() string { return m.String() }
+
+// LogValue keeps the secret out of slog output.
+func (m *HMACSHA1) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+func hmacSHA1(consumerSecret, tokenSecret, message string) string {
+	mac := hmac.New(sha1.New, []byte(Encode(consumerSecret)+"&"+Encode(tokenSecret)))
+	mac.Write([]byte(message))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// VerifyHMACSHA1 checks an HMAC-SHA1 signature in constant time. It returns a
+// *[ProblemError] with problem signature_invalid when it does not match.
+func VerifyHMACSHA1(consumerSecret, tokenSecret, message, signature string) error {
+	want := hmacSHA1(consumerSecret, tokenSecret, message)
+	if subtle.ConstantTimeCompare([]byte(want), []byte(signature)) != 1 {
+		return &ProblemError{Problem: ProblemSignatureInvalid}
+	}
+	return nil
+}
+
+// Plaintext is the PLAINTEXT method (RFC 5849 §3.4.4): the signature is the
+// signing key itself, so it is only fit for TLS. Immutable, safe for
+// concurrent use, and it never prints its secret.
+type Plaintext struct {
+	consumerSecret string
+}
+
+// NewPlaintext returns the PLAINTEXT method with the consumer's shared secret.
+func NewPlaintext(consumerSecret string) (*Plaintext, error) {
+	if consumerSecret == "" {
+		return nil, errors.New("signer: PLAINTEXT needs the consumer secret, got an empty one")
+	}
+	return &Plaintext{consumerSecret: consumerSecret}, nil
+}
+
+// Name returns "PLAINTEXT".
+func (*Plaintext) Name() string { return MethodPlaintext }
+
+// Sign returns Encode(consumer secret) "&" Encode(token secret); message is
+// not used.
+func (m *Plaintext) Sign(tokenSecret, _ string) (string, error) {
+	return Encode(m.consumerSecret) + "&" + Encode(tokenSecret), nil
+}
+
+// String describes the method without its secret.
+func (m *Plaintext) String() string { return "PLAINTEXT(consumer secret redacted)" }
+
+// GoString is [Plaintext.String].
+func (m *Plaintext) GoString() string { return m.String() }
+
+// LogValue keeps the secret out of slog output.
+func (m *Plaintext) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+// VerifyPlaintext checks a PLAINTEXT signature in constant time.
+func VerifyPlaintext(consumerSecret, tokenSecret, signature string) error {
+	want := Encode(consumerSecret) + "&" + Encode(tokenSecret)
+	if subtle.ConstantTimeCompare([]byte(want), []byte(signature)) != 1 {
+		return &ProblemError{Problem: ProblemSignatureInvalid}
+	}
+	return nil
+}

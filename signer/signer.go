@@ -1,0 +1,217 @@
+package signer
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Signer signs requests for one consumer with one signature method. It is
+// immutable after [New] and safe for concurrent use.
+type Signer struct {
+	consumerKey string
+	method      Method
+	clock       func() time.Time
+	rand        io.Reader
+	realm       string
+}
+
+// Option configures a [Signer].
+type Option func(*Signer)
+
+// WithClock sets the clock that oauth_timestamp is read from. The default is
+// time.Now. [Params.ClockOffset] shifts it per request.
+func WithClock(now func() time.Time) Option {
+	return func(s *Signer) {
+		if now != nil {
+			s.clock = now
+		}
+	}
+}
+
+// WithRealm adds realm="..." to the Authorization header. The default is no
+// realm, which is what Atlassian's own client sends. The realm is never
+// signed.
+func WithRealm(realm string) Option { return func(s *Signer) { s.realm = realm } }
+
+// withRand replaces crypto/rand as the nonce source (tests only).
+func withRand(r io.Reader) Option { return func(s *Signer) { s.rand = r } }
+
+// New returns a signer for the consumer key with the given method: one of
+// [NewRSASHA1], [NewHMACSHA1], [NewPlaintext], or any [Method] such as a
+// github.com/dghubble/oauth1 signer.
+func New(consumerKey string, method Method, opts ...Option) (*Signer, error) {
+	if consumerKey == "" {
+		return nil, errors.New("signer: the consumer key is empty: give the key the remote application has for this consumer")
+	}
+	if method == nil {
+		return nil, errors.New("signer: no signature method: use NewRSASHA1, NewHMACSHA1 or NewPlaintext")
+	}
+	s := &Signer{consumerKey: consumerKey, method: method, clock: time.Now, rand: rand.Reader}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
+}
+
+// ConsumerKey returns the consumer key the signer signs as.
+func (s *Signer) ConsumerKey() string { return s.consumerKey }
+
+// Method returns the signature method.
+func (s *Signer) Method() Method { return s.method }
+
+// String describes the signer without secrets.
+func (s *Signer) String() string {
+	return fmt.Sprintf("Signer(consumer %q, %s)", s.consumerKey, s.method.Name())
+}
+
+// GoString is [Signer.String].
+func (s *Signer) GoString() string { return s.String() }
+
+// LogValue keeps secrets out of slog output.
+func (s *Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Params are the protocol parameters of one signing beyond the consumer's
+// own. The zero Params signs a 2-legged request (oauth_token=""). Params never
+// prints the token secret or the verifier.
+type Params struct {
+	// Token is sent as oauth_token, even when empty (2-legged OAuth); its
+	// secret keys HMAC-SHA1 and PLAINTEXT.
+	Token Token
+	// OmitToken leaves oauth_token out entirely, as the request-token step
+	// of 3-legged OAuth does.
+	OmitToken bool
+	// Callback is sent as oauth_callback when set: a URL or "oob".
+	Callback string
+	// Verifier is sent as oauth_verifier when set (the access-token step).
+	Verifier string
+	// SessionHandle is sent as oauth_session_handle when set (renewal).
+	SessionHandle string
+	// Extra holds more oauth_ or xoauth_ parameters for the header. Other
+	// names are refused: put them in the query or form body.
+	Extra map[string]string
+	// ClockOffset is added to the signer's clock for oauth_timestamp: the
+	// correction for a provider whose clock differs from ours.
+	ClockOffset time.Duration
+	// Timestamp and Nonce, when set, replace the clock and the random nonce:
+	// for reproducing a signature, never for real traffic.
+	Timestamp time.Time
+	Nonce     string
+}
+
+// String describes the parameters without secrets.
+func (p Params) String() string {
+	var b strings.Builder
+	b.WriteString("Params(")
+	if p.OmitToken {
+		b.WriteString("no token")
+	} else {
+		b.WriteString(p.Token.String())
+	}
+	if p.Callback != "" {
+		fmt.Fprintf(&b, ", callback %q", p.Callback)
+	}
+	if p.Verifier != "" {
+		b.WriteString(", verifier redacted")
+	}
+	if p.SessionHandle != "" {
+		b.WriteString(", session handle redacted")
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// GoString is [Params.String].
+func (p Params) GoString() string { return p.String() }
+
+// LogValue keeps secrets out of slog output.
+func (p Params) LogValue() slog.Value { return slog.StringValue(p.String()) }
+
+// Sign signs req in place: it sets the "Authorization: OAuth ..." header over
+// the request's method, URL, query and form body (RFC 5849 §3.4.1) with a
+// fresh nonce and timestamp. A form body is read and put back (through
+// GetBody when set). Any query parameter or form field changed after Sign
+// invalidates the signature. Use [BaseString] on the signed request to see
+// what was signed.
+func (s *Signer) Sign(req *http.Request, p Params) error {
+	if req == nil || req.URL == nil {
+		return errors.New("signer: nil request or URL")
+	}
+	oauth, err := s.oauthParams(p)
+	if err != nil {
+		return err
+	}
+	base, err := requestBaseString(req, oauth)
+	if err != nil {
+		return err
+	}
+	sig, err := s.method.Sign(p.Token.secret, base)
+	if err != nil {
+		return fmt.Errorf("signer: signing with %s: %w", s.method.Name(), err)
+	}
+	oauth = append(oauth, pair{"oauth_signature", sig})
+	req.Header.Set("Authorization", formatAuthorization(s.realm, oauth))
+	return nil
+}
+
+// oauthParams returns the oauth_* parameters of one signing, unsorted.
+func (s *Signer) oauthParams(p Params) ([]pair, error) {
+	oauth := make([]pair, 0, 10+len(p.Extra))
+	nonce := p.Nonce
+	if nonce == "" {
+		var b [16]byte
+		if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+			return nil, fmt.Errorf("signer: reading a random nonce: %w", err)
+		}
+		nonce = hex.EncodeToString(b[:])
+	}
+	ts := p.Timestamp
+	if ts.IsZero() {
+		ts = s.clock().Add(p.ClockOffset)
+	}
+	oauth = append(oauth,
+		pair{"oauth_consumer_key", s.consumerKey},
+		pair{"oauth_nonce", nonce},
+		pair{"oauth_signature_method", s.method.Name()},
+		pair{"oauth_timestamp", strconv.FormatInt(ts.Unix(), 10)},
+		pair{"oauth_version", "1.0"},
+	)
+	if !p.OmitToken {
+		oauth = append(oauth, pair{"oauth_token", p.Token.key})
+	}
+	if p.Callback != "" {
+		oauth = append(oauth, pair{"oauth_callback", p.Callback})
+	}
+	if p.Verifier != "" {
+		oauth = append(oauth, pair{"oauth_verifier", p.Verifier})
+	}
+	if p.SessionHandle != "" {
+		oauth = append(oauth, pair{"oauth_session_handle", p.SessionHandle})
+	}
+	for k, v := range p.Extra {
+		if !strings.HasPrefix(k, "oauth_") && !strings.HasPrefix(k, "xoauth_") {
+			return nil, fmt.Errorf("signer: extra parameter %q is not an oauth_ or xoauth_ parameter: put it in the query or form body", k)
+		}
+		if k == "oauth_signature" || isCoreParam(k) {
+			return nil, fmt.Errorf("signer: extra parameter %q is set by the signer itself: use the Params field for it", k)
+		}
+		oauth = append(oauth, pair{k, v})
+	}
+	return oauth, nil
+}
+
+func isCoreParam(k string) bool {
+	switch k {
+	case "oauth_consumer_key", "oauth_nonce", "oauth_signature_method", "oauth_timestamp",
+		"oauth_version", "oauth_token", "oauth_callback", "oauth_verifier", "oauth_session_handle":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,50 @@
+package signer
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+// Token is an OAuth token: its public value (oauth_token) and its secret. The
+// zero Token is the empty token of 2-legged OAuth, sent as oauth_token="".
+// A Token never prints its secret.
+type Token struct {
+	key    string
+	secret string
+}
+
+// NewToken returns a token with its value and secret.
+func NewToken(key, secret string) Token { return Token{key: key, secret: secret} }
+
+// Key returns the token value, sent as oauth_token.
+func (t Token) Key() string { return t.key }
+
+// Secret returns the token secret. It keys HMAC-SHA1 and PLAINTEXT
+// signatures; keep it out of logs.
+func (t Token) Secret() string { return t.secret }
+
+// IsZero reports whether t is the empty token of 2-legged OAuth.
+func (t Token) IsZero() bool { return t.key == "" && t.secret == "" }
+
+// String shows the token value shortened and never the secret.
+func (t Token) String() string {
+	if t.IsZero() {
+		return "Token(empty)"
+	}
+	return fmt.Sprintf("Token(%s, secret redacted)", Abbrev(t.key))
+}
+
+// GoString is [Token.String].
+func (t Token) GoString() string { return t.String() }
+
+// LogValue keeps the secret out of slog output.
+func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// Abbrev shortens an identifier that is not a secret but need not be shown
+// whole (a token value): its first four characters and an ellipsis.
+func Abbrev(s string) string {
+	if len(s) <= 8 {
+		return s
+	}
+	return s[:4] + "…"
+}
