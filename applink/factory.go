@@ -3,7 +3,6 @@ package applink
 import (
 	"context"
 	"net/http"
-	"net/url"
 )
 
 // FactoryOption narrows how a [RequestFactory] authenticates.
@@ -78,11 +77,3 @@ func (f *RequestFactory) NewRequest(ctx context.Context, method, path string) (*
 // as a *[CredentialsRequiredError] inside the *url.Error (errors.As finds
 // it). The response is not checked: the caller reads and closes it.
 func (f *RequestFactory) Client() *http.Client { return nil }
-
-// AuthorisationURI starts the 3-legged dance for the factory's user: it
-// obtains a request token from the remote with oauth_callback set to
-// callback ("" means "oob"), keeps it as pending in the token store, and
-// returns the URL of the remote's authorize page for the user to visit.
-func (f *RequestFactory) AuthorisationURI(ctx context.Context, callback string) (*url.URL, error) {
-	return nil, errNotImplemented
-}
