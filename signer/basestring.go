@@ -45,6 +45,9 @@ func BaseString(r *http.Request) (string, error) {
 // "oauth_signature" or "realm" entry in params is left out, as RFC 5849
 // §3.4.1.3.1 says.
 func BuildBaseString(method string, u *url.URL, params url.Values) string {
+	if u == nil {
+		u = &url.URL{}
+	}
 	pairs := make([]pair, 0, len(params)+2)
 	for k, vs := range params {
 		if k == "oauth_signature" || k == "realm" {
@@ -244,4 +247,35 @@ func assemble(method, uri string, pairs []pair) string {
 		norm.WriteString(p.v)
 	}
 	return strings.ToUpper(method) + "&" + Encode(uri) + "&" + Encode(norm.String())
+}
+
+// RedactBaseString returns a signature base string with the value of every
+// oauth_verifier parameter (the only secret a base string carries) replaced
+// by "REDACTED", fit for a log or an error message. Other text is kept, so
+// two redacted base strings can still be compared to find why a signature
+// failed.
+func RedactBaseString(base string) string {
+	const name = "oauth_verifier%3D"
+	var b strings.Builder
+	for {
+		i := strings.Index(base, name)
+		if i < 0 {
+			b.WriteString(base)
+			return b.String()
+		}
+		// Only a parameter name: it starts the parameter string or follows
+		// an encoded "&".
+		start := i == 0 || base[i-1] == '&' || strings.HasSuffix(base[:i], "%26")
+		b.WriteString(base[:i+len(name)])
+		base = base[i+len(name):]
+		if !start {
+			continue
+		}
+		end := strings.Index(base, "%26")
+		if end < 0 {
+			end = len(base)
+		}
+		b.WriteString("REDACTED")
+		base = base[end:]
+	}
 }

@@ -47,7 +47,7 @@ type RSASHA1 struct {
 // that such a failure shows when the signer is built rather than on the first
 // request.
 func NewRSASHA1(key *rsa.PrivateKey) (*RSASHA1, error) {
-	if key == nil {
+	if key == nil || key.N == nil {
 		return nil, errors.New("signer: RSA-SHA1 needs a private key, got nil")
 	}
 	if bits := key.N.BitLen(); bits < MinKeyBits {
@@ -67,6 +67,9 @@ func (*RSASHA1) Name() string { return MethodRSASHA1 }
 // Sign signs the SHA-1 digest of message with PKCS #1 v1.5 and returns it in
 // Base64. tokenSecret is not used by this method.
 func (m *RSASHA1) Sign(_, message string) (string, error) {
+	if m == nil || m.key == nil {
+		return "", errors.New("signer: RSA-SHA1 has no key: build it with NewRSASHA1")
+	}
 	digest := sha1.Sum([]byte(message))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, m.key, crypto.SHA1, digest[:])
 	if err != nil {
@@ -79,16 +82,20 @@ func (m *RSASHA1) Sign(_, message string) (string, error) {
 // at the remote application's incoming authentication.
 func (m *RSASHA1) PublicKey() *rsa.PublicKey { return &m.key.PublicKey }
 
-// String describes the method without its key.
-func (m *RSASHA1) String() string {
+// String describes the method without its key. It has a value receiver so
+// that a dereferenced RSASHA1 does not print its key either.
+func (m RSASHA1) String() string {
+	if m.key == nil || m.key.N == nil {
+		return "RSA-SHA1(no key)"
+	}
 	return fmt.Sprintf("RSA-SHA1(%d-bit key, private key redacted)", m.key.N.BitLen())
 }
 
 // GoString is [RSASHA1.String]: the key never prints.
-func (m *RSASHA1) GoString() string { return m.String() }
+func (m RSASHA1) GoString() string { return m.String() }
 
 // LogValue keeps the key out of slog output.
-func (m *RSASHA1) LogValue() slog.Value { return slog.StringValue(m.String()) }
+func (m RSASHA1) LogValue() slog.Value { return slog.StringValue(m.String()) }
 
 // VerifyRSASHA1 checks a Base64 RSA-SHA1 signature of message against pub.
 // It returns a *[ProblemError] with problem signature_invalid when it does not
@@ -133,13 +140,13 @@ func (m *HMACSHA1) Sign(tokenSecret, message string) (string, error) {
 }
 
 // String describes the method without its secret.
-func (m *HMACSHA1) String() string { return "HMAC-SHA1(consumer secret redacted)" }
+func (m HMACSHA1) String() string { return "HMAC-SHA1(consumer secret redacted)" }
 
 // GoString is [HMACSHA1.String].
-func (m *HMACSHA1) GoString() string { return m.String() }
+func (m HMACSHA1) GoString() string { return m.String() }
 
 // LogValue keeps the secret out of slog output.
-func (m *HMACSHA1) LogValue() slog.Value { return slog.StringValue(m.String()) }
+func (m HMACSHA1) LogValue() slog.Value { return slog.StringValue(m.String()) }
 
 func hmacSHA1(consumerSecret, tokenSecret, message string) string {
 	mac := hmac.New(sha1.New, []byte(Encode(consumerSecret)+"&"+Encode(tokenSecret)))
@@ -182,13 +189,13 @@ func (m *Plaintext) Sign(tokenSecret, _ string) (string, error) {
 }
 
 // String describes the method without its secret.
-func (m *Plaintext) String() string { return "PLAINTEXT(consumer secret redacted)" }
+func (m Plaintext) String() string { return "PLAINTEXT(consumer secret redacted)" }
 
 // GoString is [Plaintext.String].
-func (m *Plaintext) GoString() string { return m.String() }
+func (m Plaintext) GoString() string { return m.String() }
 
 // LogValue keeps the secret out of slog output.
-func (m *Plaintext) LogValue() slog.Value { return slog.StringValue(m.String()) }
+func (m Plaintext) LogValue() slog.Value { return slog.StringValue(m.String()) }
 
 // VerifyPlaintext checks a PLAINTEXT signature in constant time.
 func VerifyPlaintext(consumerSecret, tokenSecret, signature string) error {

@@ -67,16 +67,20 @@ func (s *Signer) ConsumerKey() string { return s.consumerKey }
 // Method returns the signature method.
 func (s *Signer) Method() Method { return s.method }
 
-// String describes the signer without secrets.
-func (s *Signer) String() string {
+// String describes the signer without secrets. It has a value receiver so
+// that a dereferenced Signer does not print its method's secrets either.
+func (s Signer) String() string {
+	if s.method == nil {
+		return "Signer(not built with New)"
+	}
 	return fmt.Sprintf("Signer(consumer %q, %s)", s.consumerKey, s.method.Name())
 }
 
 // GoString is [Signer.String].
-func (s *Signer) GoString() string { return s.String() }
+func (s Signer) GoString() string { return s.String() }
 
 // LogValue keeps secrets out of slog output.
-func (s *Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
+func (s Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // Params are the protocol parameters of one signing beyond the consumer's
 // own. The zero Params signs a 2-legged request (oauth_token=""). Params never
@@ -143,6 +147,12 @@ func (p Params) LogValue() slog.Value { return slog.StringValue(p.String()) }
 func (s *Signer) Sign(req *http.Request, p Params) error {
 	if req == nil || req.URL == nil {
 		return errors.New("signer: nil request or URL")
+	}
+	if s == nil || s.method == nil {
+		return errors.New("signer: the Signer was not built with New")
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header)
 	}
 	oauth, err := s.oauthParams(p)
 	if err != nil {

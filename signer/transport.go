@@ -2,8 +2,11 @@ package signer
 
 import (
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // ErrForeignHost is returned by [Transport] for a request to a host other
@@ -31,6 +34,96 @@ type Transport struct {
 }
 
 // RoundTrip signs a clone of req and sends it through Base.
+//
+// The scheme and host of req.URL (and req.Host, when set) must equal
+// Origin's, compared without regard to case and with a scheme's default
+// port made explicit; otherwise the error wraps [ErrForeignHost] and nothing
+// is sent. A form body is read through req.GetBody, so that each attempt
+// signs the bytes it sends; a form body without GetBody (not made by
+// http.NewRequest) is read once into memory. As http.RoundTripper requires,
+// req's body is closed on every path, also when RoundTrip fails before
+// sending.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return nil, errNotImplemented
+	resp, err := t.roundTrip(req)
+	if err != nil && req != nil && req.Body != nil {
+		// Base closes the body itself when it was reached; closing twice is
+		// harmless for every body net/http hands out.
+		req.Body.Close()
+	}
+	return resp, err
+}
+
+func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
+	switch {
+	case req == nil || req.URL == nil:
+		return nil, errors.New("signer: transport: nil request or URL")
+	case t.Signer == nil:
+		return nil, errors.New("signer: transport: no Signer: set Transport.Signer")
+	case t.Origin == nil || t.Origin.Host == "":
+		return nil, errors.New("signer: transport: no Origin: set Transport.Origin to the remote application's base URL")
+	}
+	if err := t.checkOrigin(req); err != nil {
+		return nil, err
+	}
+	p := Params{}
+	if t.Params != nil {
+		var err error
+		if p, err = t.Params(req); err != nil {
+			return nil, fmt.Errorf("signer: transport: parameters for %s %s: %w", req.Method, redactedURL(req.URL), err)
+		}
+	}
+	// Sign reads a form body through GetBody (or buffers it when GetBody is
+	// nil), so the body sent is the one signed, on every attempt.
+	clone := req.Clone(req.Context())
+	if err := t.Signer.Sign(clone, p); err != nil {
+		return nil, err
+	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(clone)
+}
+
+// checkOrigin refuses a request whose URL or Host header names another
+// origin than t.Origin.
+func (t *Transport) checkOrigin(req *http.Request) error {
+	want := origin(t.Origin.Scheme, t.Origin.Host)
+	if got := origin(req.URL.Scheme, req.URL.Host); got != want {
+		return fmt.Errorf("%w: %s is not %s", ErrForeignHost, got, want)
+	}
+	if req.Host != "" {
+		if got := origin(req.URL.Scheme, req.Host); got != want {
+			return fmt.Errorf("%w: Host header %q is not the host of %s", ErrForeignHost, req.Host, want)
+		}
+	}
+	return nil
+}
+
+// origin returns "scheme://host:port" lower-cased, with the scheme's default
+// port filled in.
+func origin(scheme, host string) string {
+	scheme = strings.ToLower(scheme)
+	host = strings.ToLower(host)
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		h = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+		port = ""
+	}
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(h, port)
+}
+
+// redactedURL returns u without user info, query or fragment, fit for an
+// error message.
+func redactedURL(u *url.URL) string {
+	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	return r.String()
 }
