@@ -1,0 +1,48 @@
+// Package applinks is the tour of go-applinks, a Go SDK for Atlassian
+// Application Links: it lets a program act as the person who asked, across
+// linked applications (Jira, Confluence, Bitbucket, Bamboo, and Jenkins with
+// the Bitbucket Server Integration plugin), instead of through a shared
+// service account. Nothing is stored but the link's key and the users' own
+// tokens.
+//
+// This package has no code; the work is done by its sub-packages:
+//
+//   - [github.com/go-applinks/applinks/applink]: links and the service that
+//     holds them; a request factory per link and user; requests that act as
+//     the user by 3-legged OAuth (3LO), 2-legged OAuth with impersonation
+//     (2LOi) or 2-legged OAuth (2LO); the 3-legged authorisation dance for
+//     web applications and command lines; token stores; typed errors such as
+//     CredentialsRequiredError, which carries the URI the user must visit.
+//   - [github.com/go-applinks/applinks/applink/applinktest]: a real,
+//     in-process OAuth service provider (Jira- and Jenkins-shaped) for tests,
+//     in the spirit of net/http/httptest.
+//   - [github.com/go-applinks/applinks/signer]: OAuth 1.0a (RFC 5849) signing
+//     and verification (RSA-SHA1, HMAC-SHA1, PLAINTEXT), OAuth problem
+//     reporting, and RSA keys in every form Atlassian products show or accept.
+//   - [github.com/go-applinks/applinks/handler]: generic response handlers
+//     (JSON, XML, text, bytes, status checks, size limits).
+//   - cmd/applink: the command-line tool (keygen, link, authorize, request,
+//     sign, tokens, doctor, testserver).
+//
+// # Glossary
+//
+//   - Link: one trust relationship with a remote application: its id, name,
+//     type, URLs, the consumer key the remote knows us by, and our signing key
+//     (RSA-SHA1) or shared secret (HMAC-SHA1, Jenkins).
+//   - Consumer key: the name the remote application knows this program by
+//     (its "incoming authentication" entry).
+//   - 3LO: 3-legged OAuth. A user authorises the link once in a browser (the
+//     dance); the program keeps the user's access token and signs with it.
+//   - 2LO: 2-legged OAuth. The program signs as itself, with an empty token.
+//   - 2LOi: 2-legged OAuth with impersonation. 2LO plus
+//     xoauth_requestor_id=<user>; the remote must allow the consumer to
+//     impersonate.
+//   - Signature base string: the text a signature covers (RFC 5849 §3.4.1).
+//   - Nonce: a random value sent once per request, so that none can be
+//     replayed.
+//
+// # Quick start
+//
+//	go run ./examples/quickstart   # the whole story against in-process providers
+//	.ci/run                        # or: go test ./...
+package applinks
