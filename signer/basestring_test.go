@@ -91,12 +91,12 @@ func TestBaseStringRFC5849Section3411(t *testing.T) {
 func TestSignPhotosExample(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name      string
-		ts        int64
-		nonce     string
-		version   bool
-		wantBase  string
-		wantSig   string
+		name     string
+		ts       int64
+		nonce    string
+		version  bool
+		wantBase string
+		wantSig  string
 	}{
 		{
 			name:  "RFC 5849 §1.2",
@@ -238,7 +238,7 @@ var hardCases = []hardCase{
 	{name: "2loi-requestor-in-query", url: "https://jira.example.com/rest/api/2/myself?xoauth_requestor_id=ali%20ce", twoLegged: true,
 		contains: []string{"oauth_token%3D%26oauth_version%3D1.0%26xoauth_requestor_id%3Dali%2520ce"}},
 	{name: "3lo-verifier-and-callback", method: "POST", url: "https://jira.example.com/plugins/servlet/oauth/access-token",
-		params: Params{Token: NewToken("req tok", "req secret"), Verifier: "v+e/r", Callback: "https://ci.example.com/cb?x=1"},
+		params:   Params{Token: NewToken("req tok", "req secret"), Verifier: "v+e/r", Callback: "https://ci.example.com/cb?x=1"},
 		contains: []string{"oauth_callback%3Dhttps%253A%252F%252Fci.example.com%252Fcb%253Fx%253D1", "oauth_verifier%3Dv%252Be%252Fr"}},
 }
 
