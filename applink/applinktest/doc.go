@@ -1,0 +1,73 @@
+// Package applinktest runs an OAuth 1.0a service provider in-process, shaped
+// like an Atlassian product (Jira, Confluence, Bitbucket, Bamboo) or like
+// Jenkins with the Atlassian Bitbucket Server Integration plugin, for tests:
+// what net/http/httptest is for HTTP, this is for Application Links.
+//
+// The provider is strict like the real products: it checks signatures
+// (RSA-SHA1, HMAC-SHA1) with the signer package's verifier against its own,
+// skewable clock, refuses replayed nonces, tokens of other consumers, request
+// tokens used as access tokens, expired and revoked tokens, unknown users,
+// and flows a consumer is not allowed (3LO, 2LO, 2LOi), and it answers with
+// problems as net.oauth writes them (status, WWW-Authenticate with a
+// percent-encoded realm, a form body, the base string echoed on
+// signature_invalid), or briefly ([WithBriefProblems]).
+//
+// # Quick start
+//
+//	srv := applinktest.NewServer(t,
+//		applinktest.WithUsers("alice"),
+//		applinktest.WithConsumer(applinktest.Consumer{
+//			Key: "my-app", PublicKey: &key.PublicKey, ThreeLO: true, Impersonation: true,
+//		}))
+//	// Point the code under test at srv.URL; approve a request token in code
+//	// with srv.Approve(token, "alice") or over HTTP at
+//	// srv.AuthorizeURL(token)+"&user=alice&approve=1"; then assert on
+//	// srv.Requests(), srv.AccessTokens("my-app", "alice") or srv.Builds().
+//
+// # Shapes
+//
+// [Atlassian] serves POST /plugins/servlet/oauth/request-token, the
+// authorize page at /plugins/servlet/oauth/authorize, POST
+// /plugins/servlet/oauth/access-token (exchange and renewal with
+// oauth_session_handle), GET /plugins/servlet/oauth/consumer-info (XML),
+// GET /rest/applinks/1.0/manifest (XML, or JSON on Accept), GET
+// /rest/api/2/myself and POST /rest/api/2/issue. A request token obtained
+// without oauth_callback is OAuth 1.0: its exchange needs no verifier.
+//
+// [Jenkins] serves POST /bitbucket/oauth/request-token, POST
+// /bitbucket/oauth/access-token, the authorize page at /bbs-oauth/authorize
+// (form posted to /bbs-oauth/authorize/performSubmit), GET /me/api/json, GET
+// /crumbIssuer/api/json, POST /job/<name>/build (no crumb needed over 3LO)
+// and POST /job/<name>/buildWithParameters (403 "No valid crumb was included
+// in the request" without the caller's crumb). It takes HMAC-SHA1 consumers
+// only, always requires the verifier, and refuses 2LO and 2LOi.
+//
+// Both shapes serve any resource registered with [Server.Handle]; requests
+// reach it authenticated, and [User] says as whom.
+//
+// # Failures on demand
+//
+// [Server.InjectFault] makes the next requests fail with 429 or 503 and
+// Retry-After, drop the connection, wait, or fail with 503 only after the
+// signature was accepted (its nonce spent). [WithBaseURL] makes the server
+// believe it is served at another URL, as behind a reverse proxy, which
+// gives signature_invalid to clients that sign for the address they
+// connect to. [WithSkew] and [Server.SetSkew] shift its clock
+// (timestamp_refused); [Server.Expire], [Server.Revoke] and [Server.Deny]
+// drive the token lifecycle.
+//
+// # Concurrency
+//
+// A [Server] is safe for concurrent use: its methods may be called from any
+// goroutine, also while it serves requests. [Server.Requests] and
+// [Server.Builds] return copies.
+//
+// # Security
+//
+// The server is for tests. It listens on loopback only (127.0.0.1, ::1 or
+// localhost; other addresses are refused), its TLS certificate is
+// self-signed and made per server, and its authorize page approves as
+// whichever user a query parameter names. Give it test keys and secrets
+// only, never production credentials. It never logs headers, tokens or
+// secrets, and [Consumer] never prints its secret.
+package applinktest

@@ -1,0 +1,242 @@
+package applinktest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/go-applinks/applinks/signer"
+)
+
+// Endpoint paths of the two shapes, relative to the base URL.
+const (
+	AtlassianRequestTokenPath = "/plugins/servlet/oauth/request-token"
+	AtlassianAuthorizePath    = "/plugins/servlet/oauth/authorize"
+	AtlassianAccessTokenPath  = "/plugins/servlet/oauth/access-token"
+	AtlassianConsumerInfoPath = "/plugins/servlet/oauth/consumer-info"
+	AtlassianManifestPath     = "/rest/applinks/1.0/manifest"
+	JenkinsRequestTokenPath   = "/bitbucket/oauth/request-token"
+	JenkinsAccessTokenPath    = "/bitbucket/oauth/access-token"
+	JenkinsAuthorizePath      = "/bbs-oauth/authorize"
+	JenkinsAuthorizeSubmit    = "/bbs-oauth/authorize/performSubmit"
+)
+
+// RequestTokenURL returns the URL of the request-token endpoint for this
+// shape.
+func (s *Server) RequestTokenURL() string {
+	if s.shape == Jenkins {
+		return s.URL + JenkinsRequestTokenPath
+	}
+	return s.URL + AtlassianRequestTokenPath
+}
+
+// AccessTokenURL returns the URL of the access-token endpoint for this
+// shape.
+func (s *Server) AccessTokenURL() string {
+	if s.shape == Jenkins {
+		return s.URL + JenkinsAccessTokenPath
+	}
+	return s.URL + AtlassianAccessTokenPath
+}
+
+// AuthorizeURL returns the browser URL at which a user approves
+// requestToken ("" gives the bare page URL, for a client's configuration).
+// Append "&user=<name>&approve=1" to approve over HTTP as that user, or
+// "&approve=0" to deny.
+func (s *Server) AuthorizeURL(requestToken string) string {
+	p := AtlassianAuthorizePath
+	if s.shape == Jenkins {
+		p = JenkinsAuthorizePath
+	}
+	if requestToken == "" {
+		return s.URL + p
+	}
+	return s.URL + p + "?oauth_token=" + signer.Encode(requestToken)
+}
+
+// Handle registers a resource, with a pattern as http.ServeMux takes it
+// ("GET /rest/api/2/search"). Requests reach h already authenticated; [User]
+// tells as whom. Registered resources win over the built-in ones. Like
+// http.ServeMux.Handle, it panics on an invalid or conflicting pattern.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.custom.Handle(pattern, h)
+}
+
+func (s *Server) setupRoutes() {
+	s.endpoints = http.NewServeMux()
+	s.resources = http.NewServeMux()
+	s.custom = http.NewServeMux()
+	e, res := s.endpoints, s.resources
+	if s.shape == Jenkins {
+		e.HandleFunc(JenkinsRequestTokenPath, s.serveRequestToken)
+		e.HandleFunc(JenkinsAccessTokenPath, s.serveAccessToken)
+		e.HandleFunc(JenkinsAuthorizePath, s.serveAuthorize)
+		e.HandleFunc(JenkinsAuthorizeSubmit, s.serveAuthorize)
+		res.HandleFunc("GET /me/api/json", s.serveJenkinsMe)
+		res.HandleFunc("GET /crumbIssuer/api/json", s.serveCrumb)
+		res.HandleFunc("POST /job/{name}/build", s.serveBuild)
+		res.HandleFunc("POST /job/{name}/buildWithParameters", s.serveBuild)
+		return
+	}
+	e.HandleFunc(AtlassianRequestTokenPath, s.serveRequestToken)
+	e.HandleFunc(AtlassianAccessTokenPath, s.serveAccessToken)
+	e.HandleFunc(AtlassianAuthorizePath, s.serveAuthorize)
+	e.HandleFunc(AtlassianConsumerInfoPath, s.serveConsumerInfo)
+	e.HandleFunc(AtlassianManifestPath, s.serveManifest)
+	res.HandleFunc("GET /rest/api/2/myself", s.serveMyself)
+	res.HandleFunc("POST /rest/api/2/issue", s.serveCreateIssue)
+}
+
+// ServeHTTP serves one request: faults first, then the token endpoints, or
+// authentication followed by the resource.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.Now()
+	st := &reqState{flow: FlowAnonymous}
+	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() { s.record(r.Context(), start, r, st, sw.status) }()
+
+	if f := s.takeFault(r.URL.Path, false); f != nil && s.applyFault(sw, r, f) {
+		return
+	}
+	if h, pattern := s.endpoints.Handler(r); pattern != "" {
+		h.ServeHTTP(sw, r)
+		return
+	}
+	if !s.authenticate(sw, r, st) {
+		return
+	}
+	if st.verified && s.afterAuthFault(sw, r) {
+		return
+	}
+	if h, pattern := s.custom.Handler(r); pattern != "" {
+		h.ServeHTTP(sw, r)
+		return
+	}
+	s.resources.ServeHTTP(sw, r)
+}
+
+// authenticate establishes who a resource request runs as, or answers with
+// a problem and returns false.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, st *reqState) bool {
+	authz := oauthAuthorization(r)
+	if authz == "" {
+		st.flow = FlowAnonymous
+		return true
+	}
+	st.flow = FlowTwoLO
+	if params, err := signer.ParseAuthorization(authz); err == nil && params.Get("oauth_token") != "" {
+		st.flow = FlowThreeLO
+	} else if r.URL.Query().Has("xoauth_requestor_id") {
+		st.flow = FlowTwoLOi
+	}
+	v, err := s.verifyAccess.Verify(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return false
+	}
+	st.consumer = v.Consumer.Key
+	st.verified = true
+	c, ok := s.consumer(v.Consumer.Key)
+	if !ok { // removed meanwhile
+		s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemConsumerKeyUnknown})
+		return false
+	}
+	switch {
+	case v.Token != "":
+		st.flow = FlowThreeLO
+		if !c.ThreeLO {
+			s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemPermissionDenied,
+				Advice: "this consumer is not allowed 3-legged OAuth"})
+			return false
+		}
+		user, ok := s.tokenUser(v.Token)
+		if !ok {
+			s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemTokenRejected})
+			return false
+		}
+		if !s.userExists(user) {
+			s.writeProblem(w, r, &signer.ProblemError{Problem: "No user associated with the token"})
+			return false
+		}
+		st.user = user
+	case s.shape == Jenkins:
+		s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemPermissionDenied,
+			Advice: "Jenkins accepts 3-legged OAuth only: 2-legged requests and impersonation are refused"})
+		return false
+	case v.RequestorID != "":
+		st.flow = FlowTwoLOi
+		if !c.Impersonation {
+			s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemPermissionDenied,
+				Advice: "this consumer is not allowed 2-legged OAuth with impersonation"})
+			return false
+		}
+		if !s.userExists(v.RequestorID) {
+			s.writeProblem(w, r, &signer.ProblemError{Problem: fmt.Sprintf("User '%s' does not exist", v.RequestorID)})
+			return false
+		}
+		st.user = v.RequestorID
+	default:
+		st.flow = FlowTwoLO
+		if !c.TwoLO {
+			s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemPermissionDenied,
+				Advice: "this consumer is not allowed 2-legged OAuth"})
+			return false
+		}
+		if c.TwoLOUser != "" && !s.userExists(c.TwoLOUser) {
+			s.writeProblem(w, r, &signer.ProblemError{Problem: fmt.Sprintf("User '%s' does not exist", c.TwoLOUser)})
+			return false
+		}
+		st.user = c.TwoLOUser
+	}
+	return true
+}
+
+func (s *Server) tokenUser(value string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[value]
+	if !ok || t.kind != accessToken {
+		return "", false
+	}
+	return t.user, true
+}
+
+// oauthAuthorization returns the request's "Authorization: OAuth ..." header
+// value, or "".
+func oauthAuthorization(r *http.Request) string {
+	for _, v := range r.Header.Values("Authorization") {
+		if _, err := signer.ParseAuthorization(v); !errors.Is(err, signer.ErrNoAuthorization) {
+			return v
+		}
+	}
+	return ""
+}
+
+// fail answers with the problem in err, or 500 for any other error.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var p *signer.ProblemError
+	if errors.As(err, &p) {
+		s.writeProblem(w, r, p)
+		return
+	}
+	state(r).problem = ""
+	http.Error(w, "applinktest: "+err.Error(), http.StatusInternalServerError)
+}
+
+// writeProblem answers with p in the server's style.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p *signer.ProblemError) {
+	q := *p
+	if q.Realm == "" {
+		q.Realm = s.realm
+	}
+	state(r).problem = q.Problem
+	if s.brief {
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`OAuth realm="%s", oauth_problem="%s"`,
+			signer.Encode(q.Realm), signer.Encode(q.Problem)))
+		w.WriteHeader(q.StatusCode())
+		return
+	}
+	signer.WriteProblem(w, &q)
+}

@@ -1,0 +1,113 @@
+package applinktest
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Flows a [Record] can name.
+const (
+	FlowThreeLO      = "3lo"           // a request with an access token
+	FlowTwoLO        = "2lo"           // 2-legged, oauth_token=""
+	FlowTwoLOi       = "2loi"          // 2-legged with xoauth_requestor_id
+	FlowAnonymous    = "anonymous"     // no OAuth Authorization header
+	FlowRequestToken = "request-token" // the request-token endpoint
+	FlowAccessToken  = "access-token"  // the access-token endpoint (exchange or renewal)
+	FlowAuthorize    = "authorize"     // the browser's authorisation page
+)
+
+// Record is what the server saw of one request, for assertions. It holds no
+// secret: no header, token or query.
+type Record struct {
+	// Time is when the request arrived, by the server's clock.
+	Time time.Time
+	// Method and Path are the request's method and URL path.
+	Method, Path string
+	// Flow is one of the Flow* constants.
+	Flow string
+	// Consumer is the consumer key the request was signed with ("" when
+	// unsigned or unknown).
+	Consumer string
+	// User is the user the request ran as ("" for anonymous or refused).
+	User string
+	// Status is the HTTP status answered; 0 when the connection was dropped
+	// by a fault.
+	Status int
+	// Problem is the oauth_problem answered, "" when none.
+	Problem string
+}
+
+// Requests returns every request served so far, in order of completion.
+func (s *Server) Requests() []Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.records)
+}
+
+// reqState is what the handlers learn about a request as it is served.
+type reqState struct {
+	flow, consumer, user, problem string
+	verified                      bool
+}
+
+type stateKey struct{}
+
+func state(r *http.Request) *reqState {
+	st, _ := r.Context().Value(stateKey{}).(*reqState)
+	if st == nil {
+		return &reqState{}
+	}
+	return st
+}
+
+// User returns the user an authenticated request runs as, in a handler
+// registered with [Server.Handle]: the access token's user (3LO), the
+// impersonated user (2LOi), the consumer's 2LO user, or "" for anonymous.
+func User(r *http.Request) string { return state(r).user }
+
+func (s *Server) record(ctx context.Context, start time.Time, r *http.Request, st *reqState, status int) {
+	rec := Record{
+		Time: start, Method: r.Method, Path: r.URL.Path, Flow: st.flow,
+		Consumer: st.consumer, User: st.user, Status: status, Problem: st.problem,
+	}
+	s.mu.Lock()
+	s.records = append(s.records, rec)
+	s.mu.Unlock()
+	if s.logger != nil {
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
+			slog.String("method", rec.Method),
+			slog.String("path", rec.Path),
+			slog.String("flow", rec.Flow),
+			slog.String("consumer", rec.Consumer),
+			slog.String("user", rec.User),
+			slog.Int("status", rec.Status),
+			slog.String("problem", rec.Problem),
+		)
+	}
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,412 @@
+package applinktest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/signer"
+)
+
+// Server is an OAuth 1.0a service provider shaped like an Atlassian product
+// or Jenkins, listening on loopback. Start one with [NewServer] in a test or
+// [Start] elsewhere. Its methods are safe for concurrent use, also while
+// requests are being served.
+type Server struct {
+	// URL is the base URL the server is reached at, such as
+	// "http://127.0.0.1:53211", with no trailing slash.
+	URL string
+
+	shape      Shape
+	brief      bool
+	clock      func() time.Time
+	skew       atomic.Int64
+	requestTTL time.Duration
+	accessTTL  time.Duration
+	logger     *slog.Logger
+	base       *url.URL // the base URL the server believes it has
+	proxied    bool     // WithBaseURL: base differs from URL
+	realm      string
+
+	httpSrv  *http.Server
+	listener net.Listener
+	cert     *x509.Certificate
+	certPool *x509.CertPool
+	client   *http.Client
+
+	endpoints *http.ServeMux // token endpoints and discovery, not authenticated here
+	resources *http.ServeMux // built-in resources, authenticated first
+	custom    *http.ServeMux // resources registered with Handle
+
+	verifyNone     *signer.Verifier // request-token: no token expected
+	verifyExchange *signer.Verifier // access-token: request tokens, renewals
+	verifyAccess   *signer.Verifier // resources: access tokens
+	nonces         *nonceStore
+
+	keyOnce sync.Once
+	key     *rsa.PrivateKey
+	keyErr  error
+	id      string
+	secret  []byte // keys crumbs
+
+	closeOnce sync.Once
+	serveDone chan struct{}
+
+	mu        sync.Mutex
+	users     map[string]bool
+	consumers map[string]*consumerEntry
+	tokens    map[string]*token
+	tokenSeq  int
+	faults    []*Fault
+	records   []Record
+	builds    []Build
+	issueSeq  int
+	queueSeq  int
+}
+
+type consumerEntry struct {
+	Consumer
+	signer *signer.Consumer
+}
+
+// NewServer starts a server on a random loopback port, like
+// httptest.NewServer, and closes it when the test ends. It fails the test if
+// the options are invalid.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := Start(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a server, for use outside tests (see `applink testserver`).
+// It listens on a random port of 127.0.0.1 unless [WithAddr] or
+// [WithListener] say otherwise. The caller must call [Server.Close].
+func Start(opts ...Option) (*Server, error) {
+	cfg := config{shape: Atlassian}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	s, err := newServer(cfg)
+	if err != nil {
+		if cfg.listener != nil {
+			_ = cfg.listener.Close()
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+func newServer(cfg config) (*Server, error) {
+	switch cfg.shape {
+	case Atlassian, Jenkins:
+	case "":
+		cfg.shape = Atlassian
+	default:
+		return nil, fmt.Errorf("applinktest: unknown shape %q: use %q or %q", cfg.shape, Atlassian, Jenkins)
+	}
+	if cfg.clock == nil {
+		cfg.clock = time.Now
+	}
+	if cfg.requestTTL <= 0 {
+		cfg.requestTTL = DefaultRequestTokenTTL
+	}
+	if cfg.accessTTL <= 0 {
+		cfg.accessTTL = DefaultAccessTokenTTL
+	}
+	s := &Server{
+		shape:      cfg.shape,
+		brief:      cfg.brief,
+		clock:      cfg.clock,
+		requestTTL: cfg.requestTTL,
+		accessTTL:  cfg.accessTTL,
+		logger:     cfg.logger,
+		users:      map[string]bool{},
+		consumers:  map[string]*consumerEntry{},
+		tokens:     map[string]*token{},
+		serveDone:  make(chan struct{}),
+		id:         newUUID(),
+		secret:     []byte(rand.Text()),
+	}
+	s.skew.Store(int64(cfg.skew))
+	for _, u := range cfg.users {
+		if u == "" {
+			return nil, errors.New("applinktest: WithUsers: a user name is empty")
+		}
+		s.users[u] = true
+	}
+	for _, c := range cfg.consumers {
+		if err := s.addConsumer(c); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.baseURL != "" {
+		u, err := url.Parse(cfg.baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("applinktest: WithBaseURL(%q): want an absolute http or https URL", cfg.baseURL)
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		u.RawQuery, u.Fragment, u.RawPath = "", "", ""
+		s.base = u
+		s.proxied = true
+	}
+
+	l := cfg.listener
+	if l == nil {
+		addr := cfg.addr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		if err := checkLoopback(addr); err != nil {
+			return nil, err
+		}
+		var err error
+		l, err = net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("applinktest: listening on %s: %w", addr, err)
+		}
+	}
+	scheme := "http"
+	if cfg.tls {
+		cert, tlsCert, err := newCertificate()
+		if err != nil {
+			_ = l.Close()
+			return nil, err
+		}
+		s.cert = cert
+		s.certPool = x509.NewCertPool()
+		s.certPool.AddCert(cert)
+		l = tls.NewListener(l, &tls.Config{
+			Certificates: []tls.Certificate{tlsCert},
+			NextProtos:   []string{"http/1.1"},
+			MinVersion:   tls.VersionTLS12,
+		})
+		scheme = "https"
+	}
+	s.listener = l
+	s.URL = scheme + "://" + hostPort(l.Addr())
+	if s.base == nil {
+		s.base, _ = url.Parse(s.URL)
+	}
+	s.realm = s.base.String()
+
+	if err := s.setupVerifiers(); err != nil {
+		_ = l.Close()
+		return nil, err
+	}
+	s.setupRoutes()
+
+	tr := &http.Transport{
+		Proxy:             nil,
+		ForceAttemptHTTP2: false,
+		TLSClientConfig:   &tls.Config{RootCAs: s.certPool, MinVersion: tls.VersionTLS12},
+	}
+	s.client = &http.Client{Transport: tr}
+	s.httpSrv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          nil,
+	}
+	go func() {
+		defer close(s.serveDone)
+		_ = s.httpSrv.Serve(l)
+	}()
+	return s, nil
+}
+
+func hostPort(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		return net.JoinHostPort(ta.IP.String(), fmt.Sprint(ta.Port))
+	}
+	return a.String()
+}
+
+// checkLoopback refuses an address whose host is not a loopback IP or
+// "localhost": the server holds test credentials only and must not be
+// reachable from elsewhere.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("applinktest: address %q: %w: use host:port, such as 127.0.0.1:0", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("applinktest: address %q is not a loopback address: the test server listens on 127.0.0.1, ::1 or localhost only", addr)
+	}
+	return nil
+}
+
+// Close shuts the server down: it closes the listener and every connection,
+// and waits for the serving goroutine. It can be called more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		_ = s.httpSrv.Close()
+		<-s.serveDone
+		s.client.CloseIdleConnections()
+	})
+}
+
+// Client returns an HTTP client for this server: it trusts the server's
+// certificate with [WithTLS] and uses no proxy. It signs nothing: wrap its
+// transport in a signing one. It is the same client on every call.
+func (s *Server) Client() *http.Client { return s.client }
+
+// Certificate returns the server's TLS certificate, or nil without
+// [WithTLS].
+func (s *Server) Certificate() *x509.Certificate { return s.cert }
+
+// Shape returns the product the server imitates.
+func (s *Server) Shape() Shape { return s.shape }
+
+// Now returns the server's time: its clock plus its skew.
+func (s *Server) Now() time.Time {
+	return s.clock().Add(time.Duration(s.skew.Load()))
+}
+
+// SetSkew sets how far the server's clock is ahead of its clock source
+// (negative: behind), as [WithSkew] does.
+func (s *Server) SetSkew(d time.Duration) { s.skew.Store(int64(d)) }
+
+// AddUser adds a user (a no-op if it exists).
+func (s *Server) AddUser(name string) {
+	if name == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[name] = true
+}
+
+// AddConsumer adds a consumer (an incoming link) while the server runs, as
+// [WithConsumer] does at start. It returns an error for an invalid consumer
+// or a key already in use.
+func (s *Server) AddConsumer(c Consumer) error {
+	return s.addConsumer(c)
+}
+
+func (s *Server) addConsumer(c Consumer) error {
+	if c.Key == "" {
+		return errors.New("applinktest: a consumer has an empty key")
+	}
+	if c.PublicKey == nil && c.Secret == "" {
+		return fmt.Errorf("applinktest: consumer %q has neither a public key nor a secret: set PublicKey (RSA-SHA1) or Secret (HMAC-SHA1)", c.Key)
+	}
+	if s.shape == Jenkins && c.Secret == "" {
+		return fmt.Errorf("applinktest: consumer %q: the Jenkins shape takes HMAC-SHA1 consumers only: set Secret", c.Key)
+	}
+	if c.PublicKey != nil && c.PublicKey.N.BitLen() < signer.MinKeyBits {
+		return fmt.Errorf("applinktest: consumer %q: %w", c.Key, &signer.KeySizeError{Bits: c.PublicKey.N.BitLen()})
+	}
+	var sc *signer.Consumer
+	if c.Secret != "" {
+		sc = signer.NewSecretConsumer(c.Key, c.Secret)
+		sc.PublicKey = c.PublicKey
+	} else {
+		sc = signer.NewRSAConsumer(c.Key, c.PublicKey)
+	}
+	if s.shape == Jenkins {
+		sc.PublicKey = nil
+	}
+	sc.Name = c.Name
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.consumers[c.Key]; dup {
+		return fmt.Errorf("applinktest: consumer key %q is already in use", c.Key)
+	}
+	s.consumers[c.Key] = &consumerEntry{Consumer: c, signer: sc}
+	return nil
+}
+
+func (s *Server) consumer(key string) (Consumer, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.consumers[key]
+	if !ok {
+		return Consumer{}, false
+	}
+	return c.Consumer, true
+}
+
+func (s *Server) userExists(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.users[name]
+}
+
+// baseLink returns the absolute URL of path as the server believes it is
+// served (the [WithBaseURL] address in proxy mode).
+func (s *Server) baseLink(path string) string {
+	return s.base.String() + path
+}
+
+func (s *Server) setupVerifiers() error {
+	s.nonces = newNonceStore(s.Now)
+	methods := []string{signer.MethodRSASHA1, signer.MethodHMACSHA1}
+	if s.shape == Jenkins {
+		methods = []string{signer.MethodHMACSHA1}
+	}
+	var base *url.URL
+	if s.proxied {
+		b := *s.base
+		base = &b
+	}
+	mk := func(tokens signer.TokenSecretLookup) (*signer.Verifier, error) {
+		return signer.NewVerifier(signer.VerifierConfig{
+			Consumers:    s.lookupConsumer,
+			TokenSecrets: tokens,
+			Clock:        s.Now,
+			Nonces:       s.nonces,
+			BaseURL:      base,
+			Methods:      methods,
+			Realm:        s.realm,
+		})
+	}
+	var err error
+	if s.verifyNone, err = mk(nil); err != nil {
+		return err
+	}
+	if s.verifyExchange, err = mk(s.exchangeTokenSecret); err != nil {
+		return err
+	}
+	s.verifyAccess, err = mk(s.accessTokenSecret)
+	return err
+}
+
+func (s *Server) lookupConsumer(_ context.Context, key string) (*signer.Consumer, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.consumers[key]
+	if !ok {
+		return nil, signer.ErrUnknownConsumer
+	}
+	return c.signer, nil
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
