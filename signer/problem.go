@@ -2,6 +2,7 @@ package signer
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -125,4 +126,96 @@ func (e *ProblemError) IsToken() bool {
 		return true
 	}
 	return strings.Contains(strings.ToLower(e.Problem), "no user associated")
+}
+
+// String is [ProblemError.Error], so that a ProblemError value (not only a
+// pointer) prints without its signature or a verifier.
+func (e ProblemError) String() string { return e.Error() }
+
+// GoString shows every field for debugging, with the signature (for
+// PLAINTEXT it is the secrets themselves) and the oauth_verifier in the base
+// string redacted.
+func (e ProblemError) GoString() string {
+	sig := ""
+	if e.Signature != "" {
+		sig = "redacted"
+	}
+	return fmt.Sprintf("&signer.ProblemError{Status:%d, Problem:%q, Advice:%q, MinTimestamp:%d, MaxTimestamp:%d, "+
+		"AcceptableVersions:%q, ParametersAbsent:%q, ParametersRejected:%q, Signature:%q, SignatureMethod:%q, "+
+		"SignatureBaseString:%q, Realm:%q, Extra:%q}",
+		e.Status, e.Problem, e.Advice, e.MinTimestamp, e.MaxTimestamp,
+		e.AcceptableVersions, e.ParametersAbsent, e.ParametersRejected, sig, e.SignatureMethod,
+		redactVerifier(e.SignatureBaseString), e.Realm, redactValues(e.Extra))
+}
+
+// LogValue logs the problem as a group without the signature or a verifier.
+func (e ProblemError) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("problem", e.Problem), slog.Int("status", e.StatusCode())}
+	if e.Advice != "" {
+		attrs = append(attrs, slog.String("advice", e.Advice))
+	}
+	if e.MinTimestamp != 0 || e.MaxTimestamp != 0 {
+		attrs = append(attrs, slog.Int64("min_timestamp", e.MinTimestamp), slog.Int64("max_timestamp", e.MaxTimestamp))
+	}
+	if len(e.ParametersAbsent) > 0 {
+		attrs = append(attrs, slog.Any("parameters_absent", e.ParametersAbsent))
+	}
+	if len(e.ParametersRejected) > 0 {
+		attrs = append(attrs, slog.Any("parameters_rejected", e.ParametersRejected))
+	}
+	if e.SignatureBaseString != "" {
+		attrs = append(attrs, slog.String("signature_base_string", redactVerifier(e.SignatureBaseString)))
+	}
+	if e.Realm != "" {
+		attrs = append(attrs, slog.String("realm", e.Realm))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// redactVerifier replaces the value of oauth_verifier in a signature base
+// string (where it appears encoded twice, "oauth_verifier%3D...%26") or in a
+// form-encoded string ("oauth_verifier=...&") with "REDACTED".
+func redactVerifier(s string) string {
+	for _, m := range [...]struct{ key, sep string }{
+		{"oauth_verifier%3D", "%26"},
+		{"oauth_verifier=", "&"},
+	} {
+		var b strings.Builder
+		rest := s
+		for {
+			i := strings.Index(rest, m.key)
+			if i < 0 {
+				b.WriteString(rest)
+				break
+			}
+			b.WriteString(rest[:i+len(m.key)])
+			b.WriteString("REDACTED")
+			rest = rest[i+len(m.key):]
+			if j := strings.Index(rest, m.sep); j >= 0 {
+				rest = rest[j:]
+			} else {
+				rest = ""
+			}
+		}
+		s = b.String()
+	}
+	return s
+}
+
+// redactValues copies v with the values of secret-bearing parameters
+// (oauth_verifier, oauth_token_secret) redacted.
+func redactValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		switch k {
+		case "oauth_verifier", "oauth_token_secret", "oauth_signature":
+			out[k] = []string{"REDACTED"}
+		default:
+			out[k] = vs
+		}
+	}
+	return out
 }
