@@ -3,6 +3,7 @@ package signer
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -137,6 +138,12 @@ func (p Params) GoString() string { return p.String() }
 
 // LogValue keeps secrets out of slog output.
 func (p Params) LogValue() slog.Value { return slog.StringValue(p.String()) }
+
+// MarshalJSON encodes [Params.String] as a JSON string, so that Params in a
+// struct logged as JSON does not show its verifier, session handle or extra
+// values either. Params are not meant to be stored: there is no
+// UnmarshalJSON.
+func (p Params) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
 
 // Sign signs req in place: it sets the "Authorization: OAuth ..." header over
 // the request's method, URL, query and form body (RFC 5849 §3.4.1) with a
