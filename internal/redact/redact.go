@@ -37,12 +37,15 @@ var sensitiveWords = [...]string{
 // name should have its value redacted: its lower-cased form contains one of
 // token, secret, signature, verifier, password, passwd, passphrase, session,
 // credential, crumb, nonce, apikey, api_key, privatekey, cookie, jwt, csrf,
-// xsrf; or one of its words is key, code, auth, authorization, sig, pwd,
+// xsrf (but not oauth_signature_method); or one of its words is key, code, auth, authorization, sig, pwd,
 // pass, otp, pin, sid or ticket. So oauth_token, oauth_verifier,
 // oauth_signature, api_key, access_token and issueKey are sensitive;
 // xoauth_requestor_id, expand and jql are not.
 func Sensitive(name string) bool {
 	lower := strings.ToLower(name)
+	if lower == "oauth_signature_method" {
+		return false
+	}
 	for _, s := range sensitiveSubstrings {
 		if strings.Contains(lower, s) {
 			return true

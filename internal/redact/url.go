@@ -100,6 +100,12 @@ func redactPair(seg string, depth int) string {
 	if err != nil {
 		name = key
 	}
+	if name == "oauth_signature_base_string" {
+		if decoded, err := url.QueryUnescape(value); err == nil {
+			return key + "=" + url.QueryEscape(BaseString(decoded))
+		}
+		return key + "=" + Mask
+	}
 	if Sensitive(name) {
 		return key + "=" + Mask
 	}
