@@ -131,7 +131,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, st *reqSta
 	} else if r.URL.Query().Has("xoauth_requestor_id") {
 		st.flow = FlowTwoLOi
 	}
-	v, err := s.verifyAccess.Verify(r)
+	v, err := s.verify(s.verifyAccess, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return false
@@ -193,6 +193,16 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, st *reqSta
 	return true
 }
 
+// verify runs v on r, noting the consumer key the request claims for the
+// record even when verification fails.
+func (s *Server) verify(v *signer.Verifier, r *http.Request) (*signer.Verified, error) {
+	st := state(r)
+	if params, err := signer.ParseAuthorization(oauthAuthorization(r)); err == nil {
+		st.consumer = params.Get("oauth_consumer_key")
+	}
+	return v.Verify(r)
+}
+
 func (s *Server) tokenUser(value string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -233,9 +243,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p *signer.
 	}
 	state(r).problem = q.Problem
 	if s.brief {
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`OAuth realm="%s", oauth_problem="%s"`,
-			signer.Encode(q.Realm), signer.Encode(q.Problem)))
-		w.WriteHeader(q.StatusCode())
+		signer.WriteProblemBrief(w, &q)
 		return
 	}
 	signer.WriteProblem(w, &q)

@@ -21,7 +21,7 @@ func (s *Server) serveRequestToken(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "applinktest: the request-token endpoint takes POST", http.StatusMethodNotAllowed)
 		return
 	}
-	v, err := s.verifyNone.Verify(r)
+	v, err := s.verify(s.verifyNone, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -67,7 +67,7 @@ func (s *Server) serveAccessToken(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "applinktest: the access-token endpoint takes POST", http.StatusMethodNotAllowed)
 		return
 	}
-	v, err := s.verifyExchange.Verify(r)
+	v, err := s.verify(s.verifyExchange, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -218,7 +218,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "applinktest: "+err.msg, http.StatusBadRequest)
 		return
 	}
-	st.consumer = c
+	st.consumer = t.consumer
 	approve := r.Form.Get("approve")
 	if approve == "" {
 		action := AtlassianAuthorizePath
