@@ -1,16 +1,278 @@
 package applink
 
+// The 3-legged dance (OAuth 1.0a, RFC 5849 §2): a request token, the user's
+// approval at the remote, and the exchange for an access token.
+
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/go-applinks/applinks/signer"
 )
+
+// ErrNotApproved is returned (wrapped) when the request token was exchanged
+// before the user approved it at the remote (the remote said
+// permission_unknown). The pending token is kept: approve it, then complete
+// again.
+var ErrNotApproved = errors.New("applink: the user has not approved the request token yet: approve it at the authorisation URL, then complete again")
+
+// AuthorisationDeniedError is returned when the user refused to let the
+// application act for them: the remote sent the verifier "denied" or said
+// permission_denied. The pending request token is deleted; the dance may be
+// started again.
+type AuthorisationDeniedError struct {
+	LinkName string
+	User     string
+}
+
+func (e *AuthorisationDeniedError) Error() string {
+	return fmt.Sprintf("applink: link %q: user %q denied access at the remote: nothing was stored; start the authorisation again if that was a mistake",
+		e.LinkName, e.User)
+}
+
+// RequestTokenExpiredError is returned when the request token of a dance
+// is no longer usable: it is not pending (unknown, already used, or past
+// its 10 minutes), or the remote said it expired or rejected it. The dance
+// must start again with a new authorisation URI. Cause is the store's
+// error (wrapping [ErrTokenNotFound]) or the remote's
+// *signer.ProblemError.
+type RequestTokenExpiredError struct {
+	// LinkName and User are empty when the token was not found at all.
+	LinkName string
+	User     string
+	Cause    error
+}
+
+func (e *RequestTokenExpiredError) Error() string {
+	who := "the"
+	if e.LinkName != "" {
+		who = fmt.Sprintf("link %q: user %q's", e.LinkName, e.User)
+	}
+	return fmt.Sprintf("applink: %s request token has expired, was already used or is unknown: start the authorisation again", who)
+}
+
+func (e *RequestTokenExpiredError) Unwrap() error { return e.Cause }
+
+// RequestTokenMismatchError is returned by [RequestFactory.CompleteAuthorisation]
+// when the pending request token belongs to another user or another link:
+// the callback was not for this factory's user. Nothing is changed. The
+// message does not name the other user.
+type RequestTokenMismatchError struct {
+	// LinkName and User are the factory's.
+	LinkName string
+	User     string
+	// TokenLinkID and TokenUser are whose token it is.
+	TokenLinkID string
+	TokenUser   string
+}
+
+func (e *RequestTokenMismatchError) Error() string {
+	return fmt.Sprintf("applink: link %q: the request token does not belong to user %q on this link: refused; start the authorisation again as that user",
+		e.LinkName, e.User)
+}
+
+// deniedVerifier is the verifier a remote sends when the user refused.
+const deniedVerifier = "denied"
 
 // AuthorisationURI starts the 3-legged dance for the factory's user: it
 // obtains a request token from the remote with oauth_callback set to
-// callback ("" means "oob"), keeps it as pending in the token store, and
-// returns the URL of the remote's authorize page for the user to visit.
+// callback (an absolute http or https URL; "" means out of band, "oob"),
+// keeps it as pending in the token store (with the user, the link, the
+// callback and its expiry: 10 minutes unless the remote says otherwise),
+// and returns the URL of the remote's authorize page for the user to
+// visit: on the link's display URL, /plugins/servlet/oauth/authorize?oauth_token=T
+// for Atlassian products and /bbs-oauth/authorize?oauth_token=T&oauth_callback=C
+// for Jenkins (or the link's own authorize endpoint).
+//
+// Finish with [RequestFactory.CompleteAuthorisation] (or
+// [Service.CompleteAuthorisation]) when the remote redirects to the
+// callback, or use [RequestFactory.AuthoriseLoopback],
+// [RequestFactory.AuthoriseOutOfBand] or [NewDanceHandler], which do both.
 func (f *RequestFactory) AuthorisationURI(ctx context.Context, callback string) (*url.URL, error) {
-	return nil, errNotImplemented
+	u, _, err := f.startDance(ctx, callback)
+	return u, err
+}
+
+// startDance is AuthorisationURI, also returning the pending token.
+func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.URL, *RequestToken, error) {
+	st, err := f.state()
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.user == "" {
+		return nil, nil, fmt.Errorf("applink: link %q: the 3-legged dance needs a user: get the factory with Link.RequestFactory(user)", st.link.Name)
+	}
+	if auths := st.link.Auth; len(auths) > 0 && !slices.Contains(auths, Auth3LO) {
+		return nil, nil, &AuthNotConfiguredError{Link: st.link.Name, Wanted: string(Auth3LO), Configured: auths}
+	}
+	if err := checkCallback(callback); err != nil {
+		return nil, nil, fmt.Errorf("applink: link %q: %w", st.link.Name, err)
+	}
+	if callback == "" {
+		callback = "oob"
+	}
+	store, err := st.tokenStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := st.fetchRequestToken(ctx, callback)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !r.callbackConfirmed && st.svc.logger != nil {
+		st.svc.logger.DebugContext(ctx, "applink: the remote did not confirm oauth_callback (OAuth 1.0 behaviour)", "link", st.link.Name)
+	}
+	now := st.now()
+	rt := NewRequestToken(r.token, r.secret)
+	rt.LinkID, rt.User, rt.Callback, rt.CreatedAt = st.link.ID, f.user, callback, now
+	ttl := r.expiresIn
+	if ttl <= 0 {
+		ttl = defaultRequestTokenTTL
+	}
+	rt.ExpiresAt = now.Add(ttl)
+	if err := store.PutRequestToken(ctx, rt); err != nil {
+		return nil, nil, fmt.Errorf("applink: link %q: storing the pending request token: %w", st.link.Name, err)
+	}
+	u, err := joinBase(st.displayBase(), st.endpoints().Authorize)
+	if err != nil {
+		return nil, nil, err
+	}
+	q := url.Values{"oauth_token": {rt.Token}}
+	if st.link.Type == TypeJenkins {
+		q.Set("oauth_callback", callback)
+	}
+	u.RawQuery = q.Encode()
+	return u, rt, nil
+}
+
+// checkCallback accepts "", "oob" or an absolute http(s) URL without a
+// fragment.
+func checkCallback(callback string) error {
+	if callback == "" || callback == "oob" {
+		return nil
+	}
+	u, err := url.Parse(callback)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+		return fmt.Errorf("the callback %q is not an absolute http or https URL without a fragment: give one, or \"\" for out of band", truncateForError(callback))
+	}
+	return nil
+}
+
+// CompleteAuthorisation finishes the 3-legged dance for the factory's user,
+// as [Service.CompleteAuthorisation] does, but first refuses (with
+// *[RequestTokenMismatchError]) a pending request token that belongs to
+// another user or link. The web handler and the loopback flow use it.
+func (f *RequestFactory) CompleteAuthorisation(ctx context.Context, requestToken, verifier string) error {
+	st, err := f.state()
+	if err != nil {
+		return err
+	}
+	store, err := st.tokenStore()
+	if err != nil {
+		return err
+	}
+	rt, err := store.RequestToken(ctx, requestToken)
+	if err != nil {
+		if errors.Is(err, ErrTokenNotFound) {
+			return &RequestTokenExpiredError{LinkName: st.link.Name, User: f.user, Cause: err}
+		}
+		return fmt.Errorf("applink: link %q: reading the pending request token: %w", st.link.Name, err)
+	}
+	if rt.LinkID != st.link.ID || rt.User != f.user {
+		return &RequestTokenMismatchError{LinkName: st.link.Name, User: f.user, TokenLinkID: rt.LinkID, TokenUser: rt.User}
+	}
+	_, err = st.complete(ctx, store, rt, verifier)
+	return err
+}
+
+// CompleteAuthorisation finishes the 3-legged dance: given the request
+// token and the verifier the remote sent to the callback (or the user
+// copied, out of band), it exchanges the pending request token for an
+// access token, stores it for the token's user and link (with its expiry,
+// session handle and authorisation expiry) and deletes the pending token.
+// It returns whose token was stored.
+//
+// Errors: *[RequestTokenExpiredError] when the token is not pending (start
+// again; errors.Is finds [ErrTokenNotFound]) or the remote says it expired;
+// *[AuthorisationDeniedError] when the verifier is "denied" or the remote
+// says permission_denied; [ErrNotApproved] (wrapped) when the user has not
+// approved yet — the pending token is then kept, so approving and
+// completing again succeeds. The pending token is deleted on success,
+// denial and expiry (token_expired, token_used), and kept on other errors
+// (such as token_rejected for a mistyped verifier, which errors.As finds
+// as a *signer.ProblemError).
+func (s *Service) CompleteAuthorisation(ctx context.Context, requestToken, verifier string) (TokenKey, error) {
+	if s == nil || s.store == nil {
+		return TokenKey{}, errors.New("applink: the service has no token store: build it with NewService")
+	}
+	rt, err := s.store.RequestToken(ctx, requestToken)
+	if err != nil {
+		if errors.Is(err, ErrTokenNotFound) {
+			return TokenKey{}, &RequestTokenExpiredError{Cause: err}
+		}
+		return TokenKey{}, fmt.Errorf("applink: reading the pending request token: %w", err)
+	}
+	st := s.stateByID(rt.LinkID)
+	if st == nil {
+		return TokenKey{}, fmt.Errorf("%w: the pending request token is for link id %q, which this service does not have", ErrLinkNotFound, rt.LinkID)
+	}
+	return st.complete(ctx, s.store, rt, verifier)
+}
+
+// stateByID returns the link state with the id, or nil.
+func (s *Service) stateByID(id string) *linkState {
+	for _, st := range s.links {
+		if st.link.ID == id {
+			return st
+		}
+	}
+	return nil
+}
+
+// complete exchanges the pending token rt and stores the access token.
+func (st *linkState) complete(ctx context.Context, store TokenStore, rt *RequestToken, verifier string) (TokenKey, error) {
+	key := TokenKey{LinkID: rt.LinkID, User: rt.User}
+	verifier = strings.TrimSpace(verifier)
+	final := func(err error) (TokenKey, error) {
+		// A final failure: the token is useless now.
+		if derr := store.DeleteRequestToken(ctx, rt.Token); derr != nil && st.svc.logger != nil {
+			st.svc.logger.WarnContext(ctx, "applink: deleting a used request token", "link", st.link.Name, "err", derr)
+		}
+		return TokenKey{}, err
+	}
+	if verifier == deniedVerifier {
+		return final(&AuthorisationDeniedError{LinkName: st.link.Name, User: rt.User})
+	}
+	r, err := st.fetchAccessToken(ctx, rt, verifier)
+	if err != nil {
+		switch problemOf(err) {
+		case signer.ProblemPermissionUnknown:
+			return TokenKey{}, fmt.Errorf("applink: link %q: user %q: %w", st.link.Name, rt.User, ErrNotApproved)
+		case signer.ProblemPermissionDenied, signer.ProblemUserRefused:
+			return final(&AuthorisationDeniedError{LinkName: st.link.Name, User: rt.User})
+		case signer.ProblemTokenExpired, signer.ProblemTokenUsed:
+			return final(&RequestTokenExpiredError{LinkName: st.link.Name, User: rt.User, Cause: err})
+		}
+		// token_rejected (a wrong verifier, or a token the remote forgot)
+		// and everything else: keep the pending token, so that a mistyped
+		// verification code can be entered again; it expires by itself.
+		return TokenKey{}, err
+	}
+	at := r.accessToken(st.now())
+	if err := store.PutAccessToken(ctx, key, at); err != nil {
+		return TokenKey{}, fmt.Errorf("applink: link %q: storing user %q's access token: %w", st.link.Name, rt.User, err)
+	}
+	if err := store.DeleteRequestToken(ctx, rt.Token); err != nil && st.svc.logger != nil {
+		st.svc.logger.WarnContext(ctx, "applink: deleting a used request token", "link", st.link.Name, "err", err)
+	}
+	if st.svc.logger != nil {
+		st.svc.logger.InfoContext(ctx, "applink: user authorised the link", "link", st.link.Name, "user", rt.User)
+	}
+	return key, nil
 }
 
 // renewAccessToken renews an expired access token with its session handle
@@ -20,5 +282,32 @@ func (f *RequestFactory) AuthorisationURI(ctx context.Context, callback string) 
 // Renewable; on failure the core deletes the token and reports credentials
 // required.
 func (st *linkState) renewAccessToken(ctx context.Context, user string, old *AccessToken) (*AccessToken, error) {
-	return nil, errNotImplemented
+	if old == nil || old.SessionHandle == "" {
+		return nil, fmt.Errorf("applink: link %q: user %q's access token has no session handle: it cannot be renewed", st.link.Name, user)
+	}
+	store, err := st.tokenStore()
+	if err != nil {
+		return nil, err
+	}
+	r, err := st.fetchRenewal(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	now := st.now()
+	at := r.accessToken(now)
+	if at.SessionHandle == "" {
+		// The remote kept the session: renew with the old handle next time.
+		at.SessionHandle = old.SessionHandle
+		if at.AuthorizationExpiresAt.IsZero() {
+			at.AuthorizationExpiresAt = old.AuthorizationExpiresAt
+		}
+	}
+	key := TokenKey{LinkID: st.link.ID, User: user}
+	if err := store.PutAccessToken(ctx, key, at); err != nil {
+		return nil, fmt.Errorf("applink: link %q: storing user %q's renewed access token: %w", st.link.Name, user, err)
+	}
+	if st.svc.logger != nil {
+		st.svc.logger.InfoContext(ctx, "applink: renewed an access token with its session handle", "link", st.link.Name, "user", user)
+	}
+	return at, nil
 }

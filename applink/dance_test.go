@@ -1,0 +1,553 @@
+package applink
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
+	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	testConsumerKey = "go-applinks-test"
+	testSecret      = "jenkins-shared-secret-TEST-ONLY"
+	testLinkID      = "6f1c2a4e-0d8b-4c3e-9a57-2b1e8d0f4c11"
+)
+
+// shapes are the two kinds of remote every dance test runs against.
+var shapes = []applinktest.Shape{applinktest.Atlassian, applinktest.Jenkins}
+
+// danceFixture is a provider and a service with one link to it.
+type danceFixture struct {
+	srv   *applinktest.Server
+	svc   *Service
+	store *MemoryTokenStore
+	link  Link // as configured
+}
+
+// testKey reads the test RSA key.
+func testKey(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	data, err := os.ReadFile("../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pem.Decode(data)
+	if b == nil {
+		t.Fatal("no PEM block in the test key")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(b.Bytes); err == nil {
+		return k
+	}
+	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.(*rsa.PrivateKey)
+}
+
+// newDanceFixture starts a provider of the shape with users alice and bob
+// and a 3LO consumer (RSA-SHA1 for Atlassian, HMAC-SHA1 for Jenkins), and
+// a service linked to it.
+func newDanceFixture(t *testing.T, shape applinktest.Shape, opts ...applinktest.Option) *danceFixture {
+	t.Helper()
+	cons := applinktest.Consumer{Key: testConsumerKey, Name: "Go app", ThreeLO: true}
+	link := Link{ID: testLinkID, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}
+	if shape == applinktest.Jenkins {
+		cons.Secret = testSecret
+		link.Name, link.Type = "Jenkins", TypeJenkins
+		link = link.WithSecret(testSecret)
+	} else {
+		key := testKey(t)
+		cons.PublicKey = &key.PublicKey
+		link.Name, link.Type = "Jira", TypeJira
+		link = link.WithPrivateKey(key)
+	}
+	opts = append([]applinktest.Option{applinktest.WithShape(shape), applinktest.WithUsers("alice", "bob"),
+		applinktest.WithConsumer(cons)}, opts...)
+	srv := applinktest.NewServer(t, opts...)
+	link.RPCURL = srv.URL
+	store := NewMemoryTokenStore()
+	svc := newTestService(t, []Link{link}, WithHTTPClient(srv.Client()), WithTokenStore(store), WithoutRetry())
+	return &danceFixture{srv: srv, svc: svc, store: store, link: link}
+}
+
+// newTestService builds a service with NewService, or by hand while the
+// core's NewService is not there yet.
+func newTestService(t *testing.T, links []Link, opts ...Option) *Service {
+	t.Helper()
+	svc, err := NewService(links, opts...)
+	if err == nil {
+		return svc
+	}
+	if !errors.Is(err, errNotImplemented) {
+		t.Fatal(err)
+	}
+	svc = &Service{clock: time.Now}
+	for _, o := range opts {
+		o(svc)
+	}
+	for _, l := range links {
+		var m signer.Method
+		if l.privateKey != nil {
+			m, err = signer.NewRSASHA1(l.privateKey)
+		} else {
+			m, err = signer.NewHMACSHA1(l.secret)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		sg, err := signer.New(l.ConsumerKey, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.links = append(svc.links, &linkState{link: l, svc: svc, signer: sg})
+	}
+	return svc
+}
+
+// factory returns the request factory for user on the fixture's link.
+func (fx *danceFixture) factory(t *testing.T, user string) *RequestFactory {
+	t.Helper()
+	l, err := fx.svc.Link(fx.link.ID)
+	if errors.Is(err, errNotImplemented) {
+		return fx.svc.stateByID(fx.link.ID).factory(user)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := l.RequestFactory(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// start runs AuthorisationURI for user and returns the URL and the
+// request token in it.
+func (fx *danceFixture) start(t *testing.T, user, callback string) (*url.URL, string) {
+	t.Helper()
+	u, err := fx.factory(t, user).AuthorisationURI(t.Context(), callback)
+	if err != nil {
+		t.Fatalf("AuthorisationURI: %v", err)
+	}
+	return u, u.Query().Get("oauth_token")
+}
+
+// approveOverHTTP approves (or denies) at the provider as a browser would,
+// without following the redirect, and returns the provider's answer.
+func approveOverHTTP(t *testing.T, client *http.Client, authURL, user string, approve bool) *http.Response {
+	t.Helper()
+	u := authURL + "&user=" + url.QueryEscape(user) + "&approve=1"
+	if !approve {
+		u = authURL + "&approve=0"
+	}
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp
+}
+
+func TestAuthorisationURI(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		shape    applinktest.Shape
+		callback string
+		path     string
+		// wantCallback is the oauth_callback in the authorize URL ("" none).
+		wantCallback string
+	}{
+		{applinktest.Atlassian, "", applinktest.AtlassianAuthorizePath, ""},
+		{applinktest.Atlassian, "https://app.example.com/cb?state=1", applinktest.AtlassianAuthorizePath, ""},
+		{applinktest.Jenkins, "", applinktest.JenkinsAuthorizePath, "oob"},
+		{applinktest.Jenkins, "https://app.example.com/cb?state=1", applinktest.JenkinsAuthorizePath, "https://app.example.com/cb?state=1"},
+	} {
+		t.Run(string(tc.shape)+"/"+tc.callback, func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, tc.shape)
+			u, token := fx.start(t, "alice", tc.callback)
+			if got, want := u.Scheme+"://"+u.Host+u.Path, fx.srv.URL+tc.path; got != want {
+				t.Errorf("authorize URL = %s, want %s", got, want)
+			}
+			if got := u.Query().Get("oauth_callback"); got != tc.wantCallback {
+				t.Errorf("oauth_callback in the authorize URL = %q, want %q", got, tc.wantCallback)
+			}
+			rt, err := fx.store.RequestToken(t.Context(), token)
+			if err != nil {
+				t.Fatalf("pending request token not stored: %v", err)
+			}
+			wantCB := tc.callback
+			if wantCB == "" {
+				wantCB = "oob"
+			}
+			got := struct{ LinkID, User, Callback string }{rt.LinkID, rt.User, rt.Callback}
+			want := struct{ LinkID, User, Callback string }{testLinkID, "alice", wantCB}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("pending token (-want +got):\n%s", diff)
+			}
+			if d := rt.ExpiresAt.Sub(rt.CreatedAt); d != 10*time.Minute {
+				t.Errorf("pending token lives %s, want 10m", d)
+			}
+			if rt.Secret() == "" {
+				t.Error("pending token has no secret")
+			}
+		})
+	}
+}
+
+func TestAuthorisationURIDisplayURL(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Atlassian)
+	fx.link.DisplayURL = "https://jira.example.com/jira"
+	fx.link.Endpoints.Authorize = "/custom/authorize"
+	svc := newTestService(t, []Link{fx.link}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store))
+	f := svc.stateByID(testLinkID).factory("alice")
+	u, err := f.AuthorisationURI(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := u.Scheme+"://"+u.Host+u.Path, "https://jira.example.com/jira/custom/authorize"; got != want {
+		t.Errorf("authorize URL = %s, want %s (display URL and the link's authorize path)", got, want)
+	}
+}
+
+func TestAuthorisationURIRefuses(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Atlassian)
+	for _, tc := range []struct {
+		name, user, callback string
+	}{
+		{"no user", "", ""},
+		{"relative callback", "alice", "/callback"},
+		{"ftp callback", "alice", "ftp://x/cb"},
+		{"fragment", "alice", "https://x/cb#frag"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if u, err := fx.factory(t, tc.user).AuthorisationURI(t.Context(), tc.callback); err == nil {
+				t.Errorf("AuthorisationURI = %s, want an error", u)
+			}
+		})
+	}
+	t.Run("not 3LO", func(t *testing.T) {
+		t.Parallel()
+		l := fx.link
+		l.Auth = []Auth{Auth2LO}
+		svc := newTestService(t, []Link{l}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store))
+		_, err := svc.stateByID(testLinkID).factory("alice").AuthorisationURI(t.Context(), "")
+		var nc *AuthNotConfiguredError
+		if !errors.As(err, &nc) {
+			t.Fatalf("err = %v, want *AuthNotConfiguredError", err)
+		}
+	})
+}
+
+func TestCompleteAuthorisation(t *testing.T) {
+	t.Parallel()
+	for _, shape := range shapes {
+		t.Run(string(shape), func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, shape)
+			_, token := fx.start(t, "alice", "")
+			verifier, err := fx.srv.Approve(token, "alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+			if err != nil {
+				t.Fatalf("CompleteAuthorisation: %v", err)
+			}
+			if diff := cmp.Diff(TokenKey{LinkID: testLinkID, User: "alice"}, key); diff != "" {
+				t.Errorf("key (-want +got):\n%s", diff)
+			}
+			at, err := fx.store.AccessToken(t.Context(), key)
+			if err != nil {
+				t.Fatalf("access token not stored: %v", err)
+			}
+			if live := fx.srv.AccessTokens(testConsumerKey, "alice"); len(live) != 1 || live[0] != at.Token {
+				t.Errorf("stored token %s is not alice's token at the provider (%d live)", signer.Abbrev(at.Token), len(live))
+			}
+			if shape == applinktest.Atlassian {
+				if d := at.ExpiresAt.Sub(at.CreatedAt); d != applinktest.DefaultAccessTokenTTL {
+					t.Errorf("expires after %s, want %s (oauth_expires_in)", d, applinktest.DefaultAccessTokenTTL)
+				}
+				if d := at.AuthorizationExpiresAt.Sub(at.CreatedAt); d != applinktest.DefaultAccessTokenTTL {
+					t.Errorf("authorisation expires after %s, want %s", d, applinktest.DefaultAccessTokenTTL)
+				}
+				if at.SessionHandle == "" {
+					t.Error("no session handle stored")
+				}
+			}
+			if _, err := fx.store.RequestToken(t.Context(), token); !errors.Is(err, ErrTokenNotFound) {
+				t.Errorf("pending token still stored after success (err %v)", err)
+			}
+			// The token cannot be completed twice.
+			_, err = fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+			var expired *RequestTokenExpiredError
+			if !errors.As(err, &expired) || !errors.Is(err, ErrTokenNotFound) {
+				t.Errorf("second completion: err = %v, want *RequestTokenExpiredError wrapping ErrTokenNotFound", err)
+			}
+		})
+	}
+}
+
+func TestCompleteBeforeApproval(t *testing.T) {
+	t.Parallel()
+	for _, shape := range shapes {
+		t.Run(string(shape), func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, shape)
+			_, token := fx.start(t, "alice", "")
+			f := fx.factory(t, "alice")
+			if err := f.CompleteAuthorisation(t.Context(), token, "123456"); !errors.Is(err, ErrNotApproved) {
+				t.Fatalf("before approval: err = %v, want ErrNotApproved", err)
+			}
+			verifier, err := fx.srv.Approve(token, "alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.CompleteAuthorisation(t.Context(), token, verifier); err != nil {
+				t.Fatalf("after approval: %v", err)
+			}
+		})
+	}
+}
+
+func TestCompleteFailures(t *testing.T) {
+	t.Parallel()
+	type check func(t *testing.T, err error)
+	isDenied := func(t *testing.T, err error) {
+		var d *AuthorisationDeniedError
+		if !errors.As(err, &d) || d.User != "alice" || d.LinkName == "" {
+			t.Errorf("err = %v, want *AuthorisationDeniedError for alice", err)
+		}
+	}
+	isExpired := func(t *testing.T, err error) {
+		var e *RequestTokenExpiredError
+		if !errors.As(err, &e) || e.User != "alice" {
+			t.Errorf("err = %v, want *RequestTokenExpiredError for alice", err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		// prepare acts at the provider and returns the verifier to send.
+		prepare     func(t *testing.T, fx *danceFixture, token string) string
+		check       check
+		keepPending bool
+	}{
+		{"denied verifier", func(*testing.T, *danceFixture, string) string { return "denied" }, isDenied, false},
+		{"denied at the provider", func(t *testing.T, fx *danceFixture, token string) string {
+			if err := fx.srv.Deny(token); err != nil {
+				t.Fatal(err)
+			}
+			return "whatever"
+		}, isDenied, false},
+		{"expired at the provider", func(t *testing.T, fx *danceFixture, token string) string {
+			v, err := fx.srv.Approve(token, "alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fx.srv.Expire(token); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}, isExpired, false},
+		{"wrong verifier", func(t *testing.T, fx *danceFixture, token string) string {
+			if _, err := fx.srv.Approve(token, "alice"); err != nil {
+				t.Fatal(err)
+			}
+			return "not-it"
+		}, func(t *testing.T, err error) {
+			if problemOf(err) != signer.ProblemTokenRejected {
+				t.Errorf("err = %v, want the provider's token_rejected", err)
+			}
+		}, true},
+		{"not approved", func(*testing.T, *danceFixture, string) string { return "abc" }, func(t *testing.T, err error) {
+			if !errors.Is(err, ErrNotApproved) {
+				t.Errorf("err = %v, want ErrNotApproved", err)
+			}
+		}, true},
+	} {
+		for _, shape := range shapes {
+			t.Run(tc.name+"/"+string(shape), func(t *testing.T) {
+				t.Parallel()
+				fx := newDanceFixture(t, shape)
+				_, token := fx.start(t, "alice", "")
+				v := tc.prepare(t, fx, token)
+				_, err := fx.svc.CompleteAuthorisation(t.Context(), token, v)
+				if err == nil {
+					t.Fatal("CompleteAuthorisation succeeded, want an error")
+				}
+				tc.check(t, err)
+				_, perr := fx.store.RequestToken(t.Context(), token)
+				if pending := perr == nil; pending != tc.keepPending {
+					t.Errorf("pending token kept = %v, want %v", pending, tc.keepPending)
+				}
+				if keys, _ := fx.store.AccessTokens(t.Context()); len(keys) != 0 {
+					t.Errorf("access tokens stored after a failure: %v", keys)
+				}
+			})
+		}
+	}
+}
+
+func TestCompleteAuthorisationRefusesAnotherUsersToken(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Atlassian)
+	_, token := fx.start(t, "alice", "")
+	verifier, err := fx.srv.Approve(token, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fx.factory(t, "bob").CompleteAuthorisation(t.Context(), token, verifier)
+	var mm *RequestTokenMismatchError
+	if !errors.As(err, &mm) || mm.TokenUser != "alice" || mm.User != "bob" {
+		t.Fatalf("err = %v, want *RequestTokenMismatchError (token of alice, factory of bob)", err)
+	}
+	if strings.Contains(err.Error(), "alice") {
+		t.Errorf("the message names the other user: %v", err)
+	}
+	// Nothing changed: alice can still complete.
+	if err := fx.factory(t, "alice").CompleteAuthorisation(t.Context(), token, verifier); err != nil {
+		t.Fatalf("alice after bob's refusal: %v", err)
+	}
+}
+
+func TestCompleteAuthorisationUnknownToken(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Jenkins)
+	err := fx.factory(t, "alice").CompleteAuthorisation(t.Context(), "nope", "123456")
+	var e *RequestTokenExpiredError
+	if !errors.As(err, &e) || !errors.Is(err, ErrTokenNotFound) {
+		t.Fatalf("err = %v, want *RequestTokenExpiredError wrapping ErrTokenNotFound", err)
+	}
+}
+
+func TestRenewAccessToken(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Atlassian)
+	_, token := fx.start(t, "alice", "")
+	verifier, err := fx.srv.Approve(token, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := fx.store.AccessToken(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.srv.Expire(old.Token); err != nil {
+		t.Fatal(err)
+	}
+	st := fx.svc.stateByID(testLinkID)
+	renewed, err := st.renewAccessToken(t.Context(), "alice", old)
+	if err != nil {
+		t.Fatalf("renewAccessToken: %v", err)
+	}
+	if renewed.Token == old.Token || renewed.Secret() == "" || renewed.SessionHandle == "" {
+		t.Errorf("renewed token %v is not a new token with a secret and a session handle", renewed)
+	}
+	stored, err := fx.store.AccessToken(t.Context(), key)
+	if err != nil || stored.Token != renewed.Token {
+		t.Errorf("store holds %v (err %v), want the renewed token", stored, err)
+	}
+	if live := fx.srv.AccessTokens(testConsumerKey, "alice"); len(live) != 1 || live[0] != renewed.Token {
+		t.Errorf("the provider's live tokens are not the renewed one")
+	}
+	// The old session is gone: renewing the old token again fails.
+	if _, err := st.renewAccessToken(t.Context(), "alice", old); problemOf(err) != signer.ProblemTokenRejected {
+		t.Errorf("renewing a replaced token: err = %v, want token_rejected", err)
+	}
+	if _, err := st.renewAccessToken(t.Context(), "alice", NewAccessToken("x", "y")); err == nil {
+		t.Error("renewing a token without a session handle succeeded")
+	}
+}
+
+func TestRenewAccessTokenRevoked(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Atlassian)
+	_, token := fx.start(t, "alice", "")
+	verifier, _ := fx.srv.Approve(token, "alice")
+	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := fx.store.AccessToken(t.Context(), key)
+	if err := fx.srv.Revoke(old.Token); err != nil {
+		t.Fatal(err)
+	}
+	_, err = fx.svc.stateByID(testLinkID).renewAccessToken(t.Context(), "alice", old)
+	var pe *signer.ProblemError
+	if !errors.As(err, &pe) || pe.Problem != signer.ProblemTokenRevoked {
+		t.Fatalf("err = %v, want the provider's token_revoked", err)
+	}
+}
+
+func TestAuthoriseOutOfBand(t *testing.T) {
+	t.Parallel()
+	for _, shape := range shapes {
+		t.Run(string(shape), func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, shape)
+			err := fx.factory(t, "alice").AuthoriseOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
+				resp := approveOverHTTP(t, fx.srv.Client(), authURL, "alice", true)
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("approval answered %s, want 200", resp.Status)
+				}
+				return " " + resp.Header.Get("X-OAuth-Verifier") + "\n", nil
+			})
+			if err != nil {
+				t.Fatalf("AuthoriseOutOfBand: %v", err)
+			}
+			if _, err := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
+				t.Errorf("no token stored: %v", err)
+			}
+		})
+	}
+	t.Run("errors", func(t *testing.T) {
+		t.Parallel()
+		fx := newDanceFixture(t, applinktest.Jenkins)
+		f := fx.factory(t, "alice")
+		boom := errors.New("boom")
+		if err := f.AuthoriseOutOfBand(t.Context(), func(context.Context, string) (string, error) { return "", boom }); !errors.Is(err, boom) {
+			t.Errorf("verifier error: err = %v, want it wrapped", err)
+		}
+		if err := f.AuthoriseOutOfBand(t.Context(), func(context.Context, string) (string, error) { return "  ", nil }); err == nil {
+			t.Error("an empty code was accepted")
+		}
+		if err := f.AuthoriseOutOfBand(t.Context(), nil); err == nil {
+			t.Error("a nil verifier was accepted")
+		}
+	})
+}
+
+func TestDanceErrorsAreRedacted(t *testing.T) {
+	t.Parallel()
+	r := tokenResponse{token: "tok-0123456789", secret: "SECRET-xyz", sessionHandle: "HANDLE-xyz"}
+	for _, s := range []string{r.String(), r.GoString()} {
+		if strings.Contains(s, "SECRET") || strings.Contains(s, "HANDLE") {
+			t.Errorf("tokenResponse prints a secret: %s", s)
+		}
+	}
+}

@@ -1,0 +1,316 @@
+package applink
+
+// The token endpoints of the 3-legged dance (RFC 5849 §2.1 and §2.3, with
+// Atlassian's session extension): obtaining a request token, exchanging it
+// for an access token, and renewing an access token with its session handle.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-applinks/applinks/signer"
+)
+
+const (
+	// defaultRequestTokenTTL is how long a request token lives when the
+	// remote does not say: 10 minutes at Atlassian's products.
+	defaultRequestTokenTTL = 10 * time.Minute
+	// maxTokenResponse caps how much of a token endpoint's answer is read.
+	maxTokenResponse = 64 << 10
+	// maxTokenLifetime caps the lifetimes a remote may announce, so that a
+	// huge oauth_expires_in cannot overflow a time.Duration or make a time
+	// the token store refuses.
+	maxTokenLifetime = 100 * 365 * 24 * time.Hour
+)
+
+// tokenResponse is a token endpoint's answer: text/plain (or
+// application/x-www-form-urlencoded), OAuth form encoded.
+type tokenResponse struct {
+	token, secret string
+	// callbackConfirmed is oauth_callback_confirmed=true (request token).
+	callbackConfirmed bool
+	// expiresIn is oauth_expires_in; 0 when absent.
+	expiresIn time.Duration
+	// sessionHandle is oauth_session_handle; "" when absent.
+	sessionHandle string
+	// authExpiresIn is oauth_authorization_expires_in; 0 when absent.
+	authExpiresIn time.Duration
+}
+
+// String keeps the secret and the session handle out of test failures and
+// logs.
+func (r tokenResponse) String() string {
+	return fmt.Sprintf("tokenResponse(%s, secret redacted, expires in %s)", signer.Abbrev(r.token), r.expiresIn)
+}
+
+// GoString is String.
+func (r tokenResponse) GoString() string { return r.String() }
+
+// parseTokenResponse parses a token endpoint's body. It requires
+// oauth_token and oauth_token_secret (which may be empty, as RSA-SHA1
+// does not use it); lifetimes must be whole non-negative seconds. Error
+// messages never quote the body: it holds secrets.
+func parseTokenResponse(body []byte) (*tokenResponse, error) {
+	v, err := url.ParseQuery(strings.TrimSpace(string(body)))
+	if err != nil {
+		return nil, errors.New("the answer is not OAuth form encoded (oauth_token=...&oauth_token_secret=...)")
+	}
+	r := &tokenResponse{
+		token:             v.Get("oauth_token"),
+		secret:            v.Get("oauth_token_secret"),
+		callbackConfirmed: v.Get("oauth_callback_confirmed") == "true",
+		sessionHandle:     v.Get("oauth_session_handle"),
+	}
+	switch {
+	case r.token == "":
+		return nil, errors.New("the answer has no oauth_token")
+	case !v.Has("oauth_token_secret"):
+		return nil, errors.New("the answer has no oauth_token_secret")
+	}
+	if r.expiresIn, err = parseLifetime(v, "oauth_expires_in"); err != nil {
+		return nil, err
+	}
+	if r.authExpiresIn, err = parseLifetime(v, "oauth_authorization_expires_in"); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// parseLifetime reads a lifetime in seconds; absent is 0. Values beyond
+// maxTokenLifetime are capped.
+func parseLifetime(v url.Values, name string) (time.Duration, error) {
+	s := v.Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("the answer's %s is %q, not a number of seconds", name, truncateForError(s))
+	}
+	if n > int64(maxTokenLifetime/time.Second) {
+		return maxTokenLifetime, nil
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// truncateForError shortens a value quoted in an error message.
+func truncateForError(s string) string {
+	if len(s) > 20 {
+		return s[:20] + "…"
+	}
+	return s
+}
+
+// state returns the link state behind a link obtained from a Service.
+func (f *RequestFactory) state() (*linkState, error) {
+	if f == nil || f.link == nil || f.link.state == nil || f.link.state.svc == nil {
+		return nil, errors.New("applink: the request factory's link does not come from a Service: get it with Service.Link and call its RequestFactory")
+	}
+	return f.link.state, nil
+}
+
+// now returns the service's time.
+func (st *linkState) now() time.Time {
+	if st.svc.clock != nil {
+		return st.svc.clock()
+	}
+	return time.Now()
+}
+
+// httpClient returns the client token endpoint calls go through.
+func (st *linkState) httpClient() *http.Client {
+	if st.svc.client != nil {
+		return st.svc.client
+	}
+	return &http.Client{}
+}
+
+// store returns the service's token store.
+func (st *linkState) tokenStore() (TokenStore, error) {
+	if st.svc.store == nil {
+		return nil, errors.New("applink: the service has no token store: build it with NewService")
+	}
+	return st.svc.store, nil
+}
+
+// endpoints returns the link's OAuth endpoint paths, defaults filled in.
+func (st *linkState) endpoints() Endpoints {
+	e, d := st.link.Endpoints, DefaultEndpoints(st.link.Type)
+	if e.RequestToken == "" {
+		e.RequestToken = d.RequestToken
+	}
+	if e.Authorize == "" {
+		e.Authorize = d.Authorize
+	}
+	if e.AccessToken == "" {
+		e.AccessToken = d.AccessToken
+	}
+	return e
+}
+
+// joinBase joins an endpoint path to a base URL (which may have a context
+// path such as "/jira").
+func joinBase(base, path string) (*url.URL, error) {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("applink: base URL %q is not an absolute http or https URL: fix the link", base)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/" + strings.TrimPrefix(path, "/")
+	u.RawPath, u.RawQuery, u.Fragment, u.User = "", "", "", nil
+	return u, nil
+}
+
+// displayBase returns the URL browsers reach the remote at.
+func (st *linkState) displayBase() string {
+	if st.link.DisplayURL != "" {
+		return st.link.DisplayURL
+	}
+	return st.link.RPCURL
+}
+
+// fetchRequestToken obtains a request token, sending oauth_callback
+// (a URL or "oob") and no oauth_token.
+func (st *linkState) fetchRequestToken(ctx context.Context, callback string) (*tokenResponse, error) {
+	return st.postToken(ctx, "obtaining a request token", st.endpoints().RequestToken,
+		signer.Params{OmitToken: true, Callback: callback})
+}
+
+// fetchAccessToken exchanges an authorised request token and its verifier
+// for an access token.
+func (st *linkState) fetchAccessToken(ctx context.Context, rt *RequestToken, verifier string) (*tokenResponse, error) {
+	return st.postToken(ctx, "exchanging the request token for an access token", st.endpoints().AccessToken,
+		signer.Params{Token: rt.SignerToken(), Verifier: verifier})
+}
+
+// fetchRenewal renews an access token with its session handle.
+func (st *linkState) fetchRenewal(ctx context.Context, old *AccessToken) (*tokenResponse, error) {
+	return st.postToken(ctx, "renewing the access token", st.endpoints().AccessToken,
+		signer.Params{Token: old.SignerToken(), SessionHandle: old.SessionHandle})
+}
+
+// postToken makes one signed POST to a token endpoint and parses the answer.
+// An OAuth problem comes back wrapped (errors.As finds the
+// *signer.ProblemError); step says what we were doing, for the message.
+func (st *linkState) postToken(ctx context.Context, step, path string, p signer.Params) (*tokenResponse, error) {
+	if st.signer == nil {
+		return nil, fmt.Errorf("applink: link %q has no signing key or secret: 3-legged OAuth needs one", st.link.Name)
+	}
+	u, err := joinBase(st.link.RPCURL, path)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), http.NoBody)
+	if err != nil {
+		return nil, fmt.Errorf("applink: link %q: %s: %w", st.link.Name, step, err)
+	}
+	req.Header.Set("Accept", "text/plain, application/x-www-form-urlencoded")
+	if st.svc.agent != "" {
+		req.Header.Set("User-Agent", st.svc.agent)
+	}
+	if err := st.signer.Sign(req, p); err != nil {
+		return nil, fmt.Errorf("applink: link %q: %s: %w", st.link.Name, step, err)
+	}
+	resp, err := st.httpClient().Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("applink: link %q: %s: POST %s: %w: check the link's RPC URL and that the remote is up",
+			st.link.Name, step, u, unwrapURLError(err))
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("applink: link %q: %s: reading the answer of POST %s: %w", st.link.Name, step, u, err)
+	}
+	if pe := signer.ParseProblem(resp.StatusCode, resp.Header, body); pe != nil {
+		return nil, &tokenEndpointError{linkName: st.link.Name, step: step, url: u.String(), consumerKey: st.signer.ConsumerKey(), problem: pe}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("applink: link %q: %s: POST %s answered HTTP %d without an OAuth problem: check the link's type and endpoint paths (%s)",
+			st.link.Name, step, u, resp.StatusCode, st.endpoints().describe())
+	}
+	r, err := parseTokenResponse(body)
+	if err != nil {
+		return nil, fmt.Errorf("applink: link %q: %s: POST %s: %w: check the link's type and endpoint paths", st.link.Name, step, u, err)
+	}
+	return r, nil
+}
+
+// describe lists the endpoint paths, for error messages.
+func (e Endpoints) describe() string {
+	return "request token " + e.RequestToken + ", authorize " + e.Authorize + ", access token " + e.AccessToken
+}
+
+// unwrapURLError drops the *url.Error layer (its message repeats the URL).
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// tokenEndpointError is an OAuth problem a token endpoint reported. It
+// unwraps to the *signer.ProblemError.
+type tokenEndpointError struct {
+	linkName, step, url, consumerKey string
+	problem                          *signer.ProblemError
+}
+
+func (e *tokenEndpointError) Error() string {
+	msg := fmt.Sprintf("applink: link %q: %s: POST %s: %v", e.linkName, e.step, e.url, e.problem)
+	switch e.problem.Problem {
+	case signer.ProblemConsumerKeyUnknown:
+		msg += fmt.Sprintf(": the remote has no incoming link for consumer key %q: add one with this application's public key (or, for Jenkins, secret)", e.consumerKey)
+	case signer.ProblemSignatureInvalid:
+		msg += ": the remote computed another signature: check the key or secret, and that the link's RPC URL is the URL the remote sees (a reverse proxy changes it)"
+		if e.problem.SignatureBaseString != "" {
+			msg += "; the remote signed " + signer.RedactBaseString(e.problem.SignatureBaseString)
+		}
+	case signer.ProblemTimestampRefused:
+		msg += ": the two clocks differ by more than 5 minutes: synchronise them (NTP)"
+	case signer.ProblemSignatureMethodRejected:
+		msg += ": the remote does not accept this signature method (Jenkins takes HMAC-SHA1 only)"
+	}
+	return msg
+}
+
+func (e *tokenEndpointError) Unwrap() error { return e.problem }
+
+// problemOf returns the OAuth problem inside err, or "".
+func problemOf(err error) string {
+	var pe *signer.ProblemError
+	if errors.As(err, &pe) {
+		return pe.Problem
+	}
+	return ""
+}
+
+// lifetimeEnd returns now+d, or zero when d is 0 (unknown).
+func lifetimeEnd(now time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return now.Add(d)
+}
+
+// accessToken builds the AccessToken of a token endpoint's answer.
+func (r *tokenResponse) accessToken(now time.Time) *AccessToken {
+	t := NewAccessToken(r.token, r.secret)
+	t.ExpiresAt = lifetimeEnd(now, r.expiresIn)
+	t.SessionHandle = r.sessionHandle
+	t.AuthorizationExpiresAt = lifetimeEnd(now, r.authExpiresIn)
+	t.CreatedAt = now
+	return t
+}

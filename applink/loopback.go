@@ -1,0 +1,206 @@
+package applink
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// LoopbackOption configures [RequestFactory.AuthoriseLoopback].
+type LoopbackOption func(*loopbackConfig)
+
+type loopbackConfig struct {
+	addr    string
+	timeout time.Duration
+}
+
+// LoopbackAddr sets the address the callback listener binds: a loopback
+// IP or "localhost" with a port ("127.0.0.1:8765"; port 0 picks a free
+// one). The default is "127.0.0.1:0". Other hosts are refused: the
+// callback carries the verifier.
+func LoopbackAddr(addr string) LoopbackOption { return func(c *loopbackConfig) { c.addr = addr } }
+
+// LoopbackTimeout bounds the wait for the browser's redirect; the default
+// is 5 minutes, and the context's deadline also applies. 0 or less means
+// the default.
+func LoopbackTimeout(d time.Duration) LoopbackOption {
+	return func(c *loopbackConfig) { c.timeout = d }
+}
+
+// defaultLoopbackTimeout is how long AuthoriseLoopback waits by default.
+const defaultLoopbackTimeout = 5 * time.Minute
+
+// errLoopbackTimeout is the cause of the loopback wait's own deadline.
+var errLoopbackTimeout = errors.New("applink: loopback timeout")
+
+// AuthoriseLoopback plays the 3-legged dance for a program with a browser
+// but no web server (a CLI, a script): it listens on a free port of
+// 127.0.0.1, obtains the authorisation URL with
+// http://127.0.0.1:PORT/callback?state=RANDOM as the callback, and calls
+// open with it; open shows the URL to the user (print it, start a
+// browser) and returns. When the remote redirects the browser to the
+// callback, AuthoriseLoopback checks the state and the request token,
+// completes the dance as [RequestFactory.CompleteAuthorisation] does,
+// answers the browser with a short page saying the window may be closed
+// (or what went wrong), and returns. The listener is closed on every path.
+//
+// It waits at most [LoopbackTimeout] (5 minutes by default) and until ctx
+// is done. Errors: those of [Service.CompleteAuthorisation] (a denial at
+// the remote is *[AuthorisationDeniedError]), an error wrapping
+// context.DeadlineExceeded on timeout, ctx.Err() when ctx ends, and open's
+// error (wrapped) if it fails. Requests to the listener with a wrong state
+// are answered 400 and otherwise ignored.
+func (f *RequestFactory) AuthoriseLoopback(ctx context.Context, open func(ctx context.Context, authURL string) error, opts ...LoopbackOption) error {
+	cfg := loopbackConfig{addr: "127.0.0.1:0"}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.timeout <= 0 {
+		cfg.timeout = defaultLoopbackTimeout
+	}
+	if open == nil {
+		return errors.New("applink: AuthoriseLoopback needs an open function that shows the authorisation URL to the user")
+	}
+	if _, err := f.state(); err != nil {
+		return err
+	}
+	if err := checkLoopbackAddr(cfg.addr); err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("applink: listening for the authorisation callback on %s: %w", cfg.addr, err)
+	}
+	defer func() { _ = ln.Close() }()
+
+	waitCtx, cancel := context.WithTimeoutCause(ctx, cfg.timeout, errLoopbackTimeout)
+	defer cancel()
+
+	state := rand.Text()
+	callback := "http://" + ln.Addr().String() + "/callback?state=" + state
+	authURL, rt, err := f.startDance(waitCtx, callback)
+	if err != nil {
+		return f.loopbackErr(ctx, waitCtx, cfg.timeout, err)
+	}
+
+	h := &loopbackHandler{f: f, ctx: waitCtx, state: state, token: rt.Token, done: make(chan error, 1)}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ln)
+	}()
+	defer func() {
+		// Let the browser get its page, but do not wait for long.
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer scancel()
+		if srv.Shutdown(sctx) != nil {
+			_ = srv.Close()
+		}
+		<-served
+	}()
+
+	if err := open(waitCtx, authURL.String()); err != nil {
+		if waitCtx.Err() != nil {
+			return f.loopbackErr(ctx, waitCtx, cfg.timeout, waitCtx.Err())
+		}
+		return fmt.Errorf("applink: link %q: showing the authorisation URL: %w", f.link.Name, err)
+	}
+	select {
+	case err := <-h.done:
+		return err
+	case <-waitCtx.Done():
+		return f.loopbackErr(ctx, waitCtx, cfg.timeout, waitCtx.Err())
+	}
+}
+
+// loopbackErr turns the end of the wait into the right error: the
+// caller's ctx.Err(), a timeout naming the wait, or err itself.
+func (f *RequestFactory) loopbackErr(ctx, waitCtx context.Context, timeout time.Duration, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if errors.Is(context.Cause(waitCtx), errLoopbackTimeout) {
+		return fmt.Errorf("applink: link %q: no authorisation callback within %s: approve at the authorisation URL sooner, or raise the timeout: %w",
+			f.link.Name, timeout, context.DeadlineExceeded)
+	}
+	return err
+}
+
+// checkLoopbackAddr refuses a listen address that is not loopback.
+func checkLoopbackAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("applink: loopback address %q: %w: use host:port, such as 127.0.0.1:0", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("applink: loopback address %q is not a loopback address: use 127.0.0.1 or ::1 (the callback carries the verifier)", addr)
+	}
+	return nil
+}
+
+// loopbackHandler receives the one callback of a loopback dance.
+type loopbackHandler struct {
+	f       *RequestFactory
+	ctx     context.Context // the dance's, not the request's: the browser may go away
+	state   string
+	token   string
+	claimed atomic.Bool
+	done    chan error // buffered, receives once
+}
+
+func (h *loopbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/callback" {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the authorisation callback takes GET only.")
+		return
+	}
+	q := r.URL.Query()
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(h.state)) != 1 {
+		writeDancePage(w, http.StatusBadRequest, "Not this authorisation",
+			"this is not the callback of the authorisation in progress (wrong or missing state): start again from the program.")
+		return
+	}
+	if !h.claimed.CompareAndSwap(false, true) {
+		writeDancePage(w, http.StatusConflict, "Already done", "this authorisation has already been completed or refused; you may close this window.")
+		return
+	}
+	var err error
+	if token := q.Get("oauth_token"); token != h.token {
+		err = fmt.Errorf("applink: link %q: the callback is for another request token: start the authorisation again", h.f.link.Name)
+	} else {
+		err = h.f.CompleteAuthorisation(h.ctx, token, callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem")))
+	}
+	if err != nil {
+		writeDanceError(w, err)
+	} else {
+		writeDancePage(w, http.StatusOK, "Authorised",
+			fmt.Sprintf("%s can now act for you (%s). You may close this window.", h.f.link.Name, h.f.user))
+	}
+	h.done <- err
+}
+
+// callbackVerifier returns the verifier of a callback: the one given, or
+// "denied" when the remote reported a refusal as an oauth_problem.
+func callbackVerifier(verifier, problem string) string {
+	if verifier == "" && (problem == "permission_denied" || problem == "user_refused") {
+		return deniedVerifier
+	}
+	return verifier
+}

@@ -1,0 +1,422 @@
+package applink
+
+// The 3-legged dance for web applications: an http.Handler with a start
+// endpoint and a callback endpoint, as Application Links' "login dance"
+// servlet plays it.
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+)
+
+// DanceOption configures [NewDanceHandler].
+type DanceOption func(*danceConfig)
+
+type danceConfig struct {
+	prefix    string
+	base      string
+	ttl       time.Duration
+	maxStates int
+}
+
+// Defaults of [NewDanceHandler].
+const (
+	// DefaultDancePrefix is where the dance handler expects to be mounted.
+	DefaultDancePrefix = "/applinks/oauth"
+	// defaultDanceStateTTL is how long a started dance may take: the
+	// request token's own life.
+	defaultDanceStateTTL = 10 * time.Minute
+	// defaultDanceMaxStates bounds the dances in progress held in memory.
+	defaultDanceMaxStates = 10000
+	// danceCompleteTimeout bounds the exchange at the callback, which goes
+	// on if the browser leaves.
+	danceCompleteTimeout = 30 * time.Second
+	// maxRedirectLen bounds the redirect parameter.
+	maxRedirectLen = 2048
+)
+
+// DancePrefix sets the path the handler is mounted at (default
+// "/applinks/oauth"): it serves {prefix}/start and {prefix}/callback. It
+// must start with "/" and not end with one.
+func DancePrefix(prefix string) DanceOption { return func(c *danceConfig) { c.prefix = prefix } }
+
+// DanceBaseURL sets the application's external base URL ("https://app.example.com"),
+// from which the callback URL given to the remote is built. By default it
+// is taken from each request (its Host, and https when it came over TLS);
+// set it when the application runs behind a reverse proxy.
+func DanceBaseURL(base string) DanceOption { return func(c *danceConfig) { c.base = base } }
+
+// DanceStateTTL sets how long a started dance may take before its
+// callback is refused; the default is 10 minutes, the life of a request
+// token.
+func DanceStateTTL(d time.Duration) DanceOption { return func(c *danceConfig) { c.ttl = d } }
+
+// DanceMaxPending bounds how many started dances are held in memory
+// (default 10000); beyond it, starting one answers 503.
+func DanceMaxPending(n int) DanceOption { return func(c *danceConfig) { c.maxStates = n } }
+
+// DanceStartURL returns the local path that starts the dance for a link
+// (id or name) and comes back to redirect, a local path: what a web page
+// links to when a request returned *[CredentialsRequiredError]. prefix ""
+// means [DefaultDancePrefix].
+func DanceStartURL(prefix, link, redirect string) string {
+	if prefix == "" {
+		prefix = DefaultDancePrefix
+	}
+	q := url.Values{"link": {link}}
+	if redirect != "" {
+		q.Set("redirect", redirect)
+	}
+	return prefix + "/start?" + q.Encode()
+}
+
+// NewDanceHandler returns the 3-legged dance for a web application, to be
+// mounted at the prefix (see [DancePrefix]; mux.Handle(prefix+"/", h)):
+//
+//   - GET {prefix}/start?link=<id or name>&redirect=<local path> obtains a
+//     request token with {base}{prefix}/callback?state=S as the callback
+//     and redirects the browser to the remote's authorize page. The state
+//     S is random, bound to the current user, the link, the request token
+//     and the redirect, single use, and forgotten after 10 minutes.
+//   - GET {prefix}/callback?state=S&oauth_token=T&oauth_verifier=V, where
+//     the remote sends the browser back, checks that S is known, unused
+//     and the current user's, completes the dance
+//     ([RequestFactory.CompleteAuthorisation]) and redirects to the
+//     redirect path.
+//
+// currentUser returns the signed-in user of the application's own session;
+// an error or "" answers 401. redirect must be a local path ("/x"; not
+// "//x", not absolute, no backslash) or the start answers 400: there is no
+// open redirect. Errors are answered with a short HTML page saying what
+// went wrong, with the matching status (400 bad or replayed callback, 401
+// not signed in, 403 another user's callback or a denial, 404 unknown
+// link, 502 the remote failed).
+//
+// The handler keeps the dances in progress in memory: in an application
+// with several instances, the callback must reach the instance that
+// started the dance (sticky sessions). It is safe for concurrent use.
+func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, error), opts ...DanceOption) (http.Handler, error) {
+	if svc == nil {
+		return nil, errors.New("applink: NewDanceHandler needs a Service")
+	}
+	if currentUser == nil {
+		return nil, errors.New("applink: NewDanceHandler needs a currentUser function returning the signed-in user of the application")
+	}
+	cfg := danceConfig{prefix: DefaultDancePrefix, ttl: defaultDanceStateTTL, maxStates: defaultDanceMaxStates}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if !strings.HasPrefix(cfg.prefix, "/") || strings.HasSuffix(cfg.prefix, "/") || strings.ContainsAny(cfg.prefix, "?#\\") {
+		return nil, fmt.Errorf("applink: dance prefix %q must start with \"/\", not end with one, and have no ?, # or \\ (such as %q)", cfg.prefix, DefaultDancePrefix)
+	}
+	if cfg.base != "" {
+		u, err := url.Parse(cfg.base)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("applink: dance base URL %q must be an absolute http or https URL without query or fragment", cfg.base)
+		}
+		cfg.base = strings.TrimSuffix(u.String(), "/")
+	}
+	if cfg.ttl <= 0 {
+		cfg.ttl = defaultDanceStateTTL
+	}
+	if cfg.maxStates <= 0 {
+		cfg.maxStates = defaultDanceMaxStates
+	}
+	return &danceHandler{svc: svc, currentUser: currentUser, cfg: cfg, states: map[string]*danceState{}}, nil
+}
+
+// danceHandler serves the start and callback endpoints.
+type danceHandler struct {
+	svc         *Service
+	currentUser func(*http.Request) (string, error)
+	cfg         danceConfig
+
+	mu     sync.Mutex
+	states map[string]*danceState
+}
+
+// danceState is one dance in progress, keyed by its state value.
+type danceState struct {
+	user, linkID, token, redirect string
+	expires                       time.Time
+	used                          bool
+}
+
+func (h *danceHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	var serve func(http.ResponseWriter, *http.Request)
+	switch r.URL.Path {
+	case h.cfg.prefix + "/start":
+		serve = h.start
+	case h.cfg.prefix + "/callback":
+		serve = h.callback
+	default:
+		writeDancePage(w, http.StatusNotFound, "Not found", "there is no such page of the authorisation.")
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the authorisation pages take GET only.")
+		return
+	}
+	serve(w, r)
+}
+
+// user returns the signed-in user, or answers 401.
+func (h *danceHandler) user(w http.ResponseWriter, r *http.Request) (string, bool) {
+	user, err := h.currentUser(r)
+	if err != nil || user == "" {
+		writeDancePage(w, http.StatusUnauthorized, "Not signed in", "sign in to the application first, then try again.")
+		return "", false
+	}
+	return user, true
+}
+
+func (h *danceHandler) now() time.Time {
+	if h.svc.clock != nil {
+		return h.svc.clock()
+	}
+	return time.Now()
+}
+
+func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
+	user, ok := h.user(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	st, status, err := h.lookupLink(q.Get("link"))
+	if err != nil {
+		writeDancePage(w, status, "Unknown link", err.Error())
+		return
+	}
+	redirect, err := localRedirect(q.Get("redirect"))
+	if err != nil {
+		writeDancePage(w, http.StatusBadRequest, "Bad redirect", err.Error())
+		return
+	}
+	base, err := h.baseURL(r)
+	if err != nil {
+		writeDancePage(w, http.StatusBadRequest, "Bad request", err.Error())
+		return
+	}
+	state := rand.Text()
+	if !h.reserve(state) {
+		writeDancePage(w, http.StatusServiceUnavailable, "Busy", "too many authorisations are in progress: try again in a few minutes.")
+		return
+	}
+	callback := base + h.cfg.prefix + "/callback?state=" + state
+	authURL, rt, err := st.factory(user).startDance(r.Context(), callback)
+	if err != nil {
+		h.forget(state)
+		writeDanceError(w, err)
+		return
+	}
+	h.mu.Lock()
+	h.states[state] = &danceState{user: user, linkID: st.link.ID, token: rt.Token, redirect: redirect, expires: h.now().Add(h.cfg.ttl)}
+	h.mu.Unlock()
+	http.Redirect(w, r, authURL.String(), http.StatusFound)
+}
+
+func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request) {
+	user, ok := h.user(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	ds, status, msg := h.claim(q.Get("state"), user)
+	if ds == nil {
+		writeDancePage(w, status, "Authorisation refused", msg)
+		return
+	}
+	st := h.svc.stateByID(ds.linkID)
+	if st == nil {
+		writeDancePage(w, http.StatusNotFound, "Unknown link", "the link of this authorisation no longer exists.")
+		return
+	}
+	if q.Get("oauth_token") != ds.token {
+		writeDancePage(w, http.StatusBadRequest, "Authorisation refused", "the callback is for another request token: start the authorisation again.")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), danceCompleteTimeout)
+	defer cancel()
+	verifier := callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem"))
+	if err := st.factory(user).CompleteAuthorisation(ctx, ds.token, verifier); err != nil {
+		writeDanceError(w, err)
+		return
+	}
+	w.Header().Set("Location", ds.redirect)
+	w.WriteHeader(http.StatusFound)
+}
+
+// reserve holds a place for a new state, purging expired ones when full;
+// it reports false when the handler is full.
+func (h *danceHandler) reserve(state string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.states) >= h.cfg.maxStates {
+		now := h.now()
+		for k, ds := range h.states {
+			if ds != nil && !now.Before(ds.expires) {
+				delete(h.states, k)
+			}
+		}
+		if len(h.states) >= h.cfg.maxStates {
+			return false
+		}
+	}
+	h.states[state] = nil
+	return true
+}
+
+func (h *danceHandler) forget(state string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.states, state)
+}
+
+// claim marks the state used and returns it, or says why it cannot be
+// used: unknown or expired (400), already used (400), another user's
+// (403, and it stays usable by its user).
+func (h *danceHandler) claim(state, user string) (*danceState, int, string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ds := h.states[state]
+	switch {
+	case state == "" || ds == nil:
+		return nil, http.StatusBadRequest, "this authorisation is unknown or has expired: start it again."
+	case !h.now().Before(ds.expires):
+		delete(h.states, state)
+		return nil, http.StatusBadRequest, "this authorisation has expired: start it again."
+	case ds.user != user:
+		return nil, http.StatusForbidden, "this authorisation was started by another user: sign in as that user, or start it again."
+	case ds.used:
+		return nil, http.StatusBadRequest, "this authorisation has already been completed: a callback cannot be used twice."
+	}
+	ds.used = true
+	c := *ds
+	return &c, 0, ""
+}
+
+// lookupLink finds a link by id, else by exact name.
+func (h *danceHandler) lookupLink(idOrName string) (*linkState, int, error) {
+	if idOrName == "" {
+		return nil, http.StatusBadRequest, errors.New("the link parameter is missing: say which link to authorise (its id or name).")
+	}
+	if st := h.svc.stateByID(idOrName); st != nil {
+		return st, 0, nil
+	}
+	var found *linkState
+	for _, st := range h.svc.links {
+		if st.link.Name == idOrName {
+			if found != nil {
+				return nil, http.StatusBadRequest, fmt.Errorf("several links are named %q: use the link's id.", idOrName)
+			}
+			found = st
+		}
+	}
+	if found == nil {
+		return nil, http.StatusNotFound, fmt.Errorf("there is no link %q.", idOrName)
+	}
+	return found, 0, nil
+}
+
+// baseURL returns the application's external base URL.
+func (h *danceHandler) baseURL(r *http.Request) (string, error) {
+	if h.cfg.base != "" {
+		return h.cfg.base, nil
+	}
+	host := r.Host
+	if host == "" || strings.ContainsAny(host, "/\\?#@ ") {
+		return "", errors.New("the request has no usable Host: configure the application's base URL (DanceBaseURL).")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + host, nil
+}
+
+// factory returns a factory for user on the link, bound to this state.
+func (st *linkState) factory(user string) *RequestFactory {
+	l := st.link
+	l.state = st
+	return &RequestFactory{link: &l, user: user}
+}
+
+// localRedirect checks that s is a path on this application ("" means
+// "/"), so that the dance cannot be used to send a browser elsewhere.
+func localRedirect(s string) (string, error) {
+	if s == "" {
+		return "/", nil
+	}
+	bad := fmt.Errorf("the redirect %q is not a local path: give a path on this application such as \"/projects\"", truncateForError(s))
+	if len(s) > maxRedirectLen || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, "\\") {
+		return "", bad
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) || unicode.IsSpace(c) {
+			return "", bad
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "", bad
+	}
+	return s, nil
+}
+
+// writeDancePage answers with a small HTML page.
+func writeDancePage(w http.ResponseWriter, status int, title, message string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	w.WriteHeader(status)
+	t := html.EscapeString(title)
+	_, _ = fmt.Fprintf(w, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>%s</title></head>\n<body><h1>%s</h1>\n<p>%s</p></body></html>\n",
+		t, t, html.EscapeString(message))
+}
+
+// writeDanceError answers with the page for an error of the dance.
+func writeDanceError(w http.ResponseWriter, err error) {
+	status, title := danceErrorStatus(err)
+	writeDancePage(w, status, title, err.Error())
+}
+
+// danceErrorStatus maps an error of the dance to a status and a title.
+func danceErrorStatus(err error) (int, string) {
+	var (
+		denied   *AuthorisationDeniedError
+		expired  *RequestTokenExpiredError
+		mismatch *RequestTokenMismatchError
+		notConf  *AuthNotConfiguredError
+	)
+	switch {
+	case errors.As(err, &denied):
+		return http.StatusForbidden, "Access denied"
+	case errors.As(err, &mismatch):
+		return http.StatusForbidden, "Authorisation refused"
+	case errors.As(err, &expired):
+		return http.StatusBadRequest, "Authorisation expired"
+	case errors.Is(err, ErrNotApproved):
+		return http.StatusConflict, "Not approved yet"
+	case errors.As(err, &notConf):
+		return http.StatusBadRequest, "Not available"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, "The remote did not answer"
+	}
+	return http.StatusBadGateway, "The remote application refused"
+}
