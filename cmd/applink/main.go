@@ -1,0 +1,102 @@
+// Command applink speaks Application Links' OAuth 1.0a from the command line.
+// Run "applink help" for its subcommands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env is what a subcommand gets besides its context and arguments: the
+// standard streams and the environment.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// command is a subcommand: a one-line summary for "applink help" and the
+// function that runs it and returns the exit code (0 ok, 1 runtime error,
+// 2 usage).
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, e *env) int
+}
+
+// commands is the table of subcommands: adding one is adding an entry.
+func commands() map[string]command {
+	return map[string]command{
+		"testserver": {summary: "run a test OAuth provider (Atlassian- or Jenkins-shaped) on loopback", run: runTestServer},
+	}
+}
+
+// run runs the command line args (without the program name) and returns the
+// exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return execute(ctx, args, &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv})
+}
+
+// execute dispatches to the subcommand named by args[0].
+func execute(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 {
+		printUsage(e.stderr)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			if c, ok := commands()[args[1]]; ok {
+				return c.run(ctx, []string{"-h"}, e)
+			}
+		}
+		printUsage(e.stdout)
+		return 0
+	}
+	c, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "applink: unknown command %q; commands: %s\n", args[0], commandList())
+		return 2
+	}
+	return c.run(ctx, args[1:], e)
+}
+
+func commandNames() []string {
+	var names []string
+	for n := range commands() {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func commandList() string {
+	s := ""
+	for i, n := range commandNames() {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "usage: applink <command> [flags] [args]\n\ncommands:\n")
+	cmds := commands()
+	for _, n := range commandNames() {
+		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintf(w, "\nrun 'applink <command> -h' for a command's flags\n")
+}

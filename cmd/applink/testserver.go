@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
+)
+
+const testServerHelp = `usage: applink testserver [flags]
+
+Runs an OAuth 1.0a provider shaped like Jira (or Jenkins) on loopback, for
+integration tests in any language. It prints its base URL alone on the first
+line of stdout, logs one JSON line per request to stderr, and runs until
+interrupted (SIGINT, SIGTERM). Approve a request token over HTTP with
+  GET <authorize URL>&user=<name>&approve=1   (approve=0 denies)
+which redirects to the callback with oauth_token and oauth_verifier (for oob:
+200 with the verifier in the body and the X-OAuth-Verifier header).
+
+Consumers given by flags may use 3LO and 2LO (2LO runs as anonymous); with
+--allow-impersonation also 2LO with impersonation (xoauth_requestor_id).
+
+Fault SPEC (--fault, repeatable): comma-separated items
+  status=CODE        answer with CODE (default 503)
+  retry-after=DUR    send Retry-After (e.g. 1s)
+  count=N            for the next N matching requests (default 1)
+  drop               close the connection without an answer
+  delay=DUR          wait DUR first (alone: then serve normally)
+  after-auth         strike only after the signature was accepted
+  path=/PATH         only requests for this path
+e.g. --fault status=503,count=2,retry-after=1s  --fault drop  --fault delay=2s
+     --fault after-auth,count=1
+
+Flags:
+`
+
+// stringsFlag is a repeatable string flag.
+type stringsFlag []string
+
+func (l *stringsFlag) String() string { return strings.Join(*l, " ") }
+func (l *stringsFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// testServerUsageError is a wrong flag value: exit 2.
+type testServerUsageError struct{ msg string }
+
+func (e *testServerUsageError) Error() string { return e.msg }
+
+func tsUsagef(format string, args ...any) error {
+	return &testServerUsageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// runTestServer is "applink testserver".
+func runTestServer(ctx context.Context, args []string, e *env) int {
+	fs := flag.NewFlagSet("applink testserver", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), testServerHelp)
+		fs.PrintDefaults()
+	}
+	var (
+		consumers, hmacConsumers, faults stringsFlag
+	)
+	addr := fs.String("addr", "127.0.0.1:0", "`host:port` to listen on; loopback only")
+	shape := fs.String("shape", "atlassian", "product to imitate: atlassian or jenkins")
+	fs.Var(&consumers, "consumer", "RSA-SHA1 consumer `KEY=PUBLIC_KEY_FILE` (Base64 SPKI, PEM or certificate); repeatable")
+	fs.Var(&hmacConsumers, "hmac-consumer", "HMAC-SHA1 consumer `KEY=ENV_VAR`, the secret read from the environment; repeatable")
+	users := fs.String("users", "", "comma-separated `names` of the users")
+	impersonation := fs.Bool("allow-impersonation", false, "let the consumers use 2LO with impersonation")
+	skew := fs.Duration("skew", 0, "shift the server's clock by `DURATION` (e.g. 10m, -10m)")
+	fs.Var(&faults, "fault", "inject a fault `SPEC` (see above); repeatable")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate made for this run")
+	certOut := fs.String("cert-out", "", "with --tls, write the certificate (PEM) to `FILE` for clients to trust")
+	baseURL := fs.String("base-url", "", "reverse-proxy mode: the `URL` the server believes it is served at")
+	brief := fs.Bool("brief-problems", false, "answer OAuth problems with status and WWW-Authenticate only")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2 // the flag package printed the problem and the usage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "applink testserver: unexpected argument %q: run 'applink testserver -h' for usage\n", fs.Arg(0))
+		return 2
+	}
+	opts, err := testServerOptions(e, testServerFlags{
+		addr: *addr, shape: *shape, consumers: consumers, hmacConsumers: hmacConsumers, users: *users,
+		impersonation: *impersonation, skew: *skew, faults: faults, tls: *useTLS, baseURL: *baseURL, brief: *brief,
+	})
+	if err == nil && *certOut != "" && !*useTLS {
+		err = tsUsagef("--cert-out needs --tls")
+	}
+	if err != nil {
+		return tsReport(e, err)
+	}
+	srv, err := applinktest.Start(opts.options...)
+	if err != nil {
+		return tsReport(e, err)
+	}
+	defer srv.Close()
+	for _, f := range opts.faults {
+		srv.InjectFault(f)
+	}
+	if *certOut != "" {
+		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+		if err := os.WriteFile(*certOut, block, 0o644); err != nil {
+			return tsReport(e, fmt.Errorf("writing the certificate: %w", err))
+		}
+	}
+	fmt.Fprintln(e.stdout, srv.URL)
+	if f, ok := e.stdout.(interface{ Sync() error }); ok {
+		_ = f.Sync()
+	}
+	<-ctx.Done()
+	return 0
+}
+
+func tsReport(e *env, err error) int {
+	fmt.Fprintf(e.stderr, "applink testserver: %s\n", err)
+	var ue *testServerUsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(e.stderr, "run 'applink testserver -h' for usage")
+		return 2
+	}
+	return 1
+}
+
+type testServerFlags struct {
+	addr, shape                      string
+	consumers, hmacConsumers, faults []string
+	users                            string
+	impersonation, tls, brief        bool
+	skew                             time.Duration
+	baseURL                          string
+}
+
+type testServerSetup struct {
+	options []applinktest.Option
+	faults  []applinktest.Fault
+}
+
+// testServerOptions turns the flags into server options; usage mistakes
+// are *testServerUsageError.
+func testServerOptions(e *env, f testServerFlags) (*testServerSetup, error) {
+	out := &testServerSetup{}
+	add := func(o applinktest.Option) { out.options = append(out.options, o) }
+	switch applinktest.Shape(f.shape) {
+	case applinktest.Atlassian, applinktest.Jenkins:
+		add(applinktest.WithShape(applinktest.Shape(f.shape)))
+	default:
+		return nil, tsUsagef("--shape %q: want atlassian or jenkins", f.shape)
+	}
+	if err := checkLoopbackAddr(f.addr); err != nil {
+		return nil, err
+	}
+	add(applinktest.WithAddr(f.addr))
+	add(applinktest.WithLogger(slog.New(slog.NewJSONHandler(e.stderr, nil))))
+	if f.tls {
+		add(applinktest.WithTLS())
+	}
+	if f.skew != 0 {
+		add(applinktest.WithSkew(f.skew))
+	}
+	if f.baseURL != "" {
+		add(applinktest.WithBaseURL(f.baseURL))
+	}
+	if f.brief {
+		add(applinktest.WithBriefProblems())
+	}
+	for _, u := range strings.Split(f.users, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			add(applinktest.WithUsers(u))
+		}
+	}
+	base := applinktest.Consumer{ThreeLO: true, TwoLO: true, Impersonation: f.impersonation}
+	for _, spec := range f.consumers {
+		key, file, ok := strings.Cut(spec, "=")
+		if !ok || key == "" || file == "" {
+			return nil, tsUsagef("--consumer %q: want KEY=PUBLIC_KEY_FILE", spec)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--consumer %s: reading the public key: %w", key, err)
+		}
+		pub, err := signer.ParsePublicKey(data)
+		if err != nil {
+			return nil, fmt.Errorf("--consumer %s: %s: %w", key, file, err)
+		}
+		c := base
+		c.Key, c.PublicKey = key, pub
+		add(applinktest.WithConsumer(c))
+	}
+	for _, spec := range f.hmacConsumers {
+		key, name, ok := strings.Cut(spec, "=")
+		if !ok || key == "" || name == "" {
+			return nil, tsUsagef("--hmac-consumer %q: want KEY=ENV_VAR", spec)
+		}
+		secret := e.getenv(name)
+		if secret == "" {
+			return nil, tsUsagef("--hmac-consumer %s: environment variable %s is not set or empty: export the shared secret in it", key, name)
+		}
+		c := base
+		c.Key, c.Secret = key, secret
+		add(applinktest.WithConsumer(c))
+	}
+	for _, spec := range f.faults {
+		fault, err := parseFault(spec)
+		if err != nil {
+			return nil, tsUsagef("--fault %q: %s", spec, err)
+		}
+		out.faults = append(out.faults, fault)
+	}
+	return out, nil
+}
+
+// checkLoopbackAddr refuses --addr values that are not loopback: the test
+// server approves as whichever user a query names.
+func checkLoopbackAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return tsUsagef("--addr %q: want host:port, such as 127.0.0.1:0", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return tsUsagef("--addr %q: not a loopback address: the test server listens on 127.0.0.1, ::1 or localhost only", addr)
+	}
+	return nil
+}
+
+// parseFault parses a --fault SPEC: comma-separated status=CODE,
+// retry-after=DUR, count=N, drop, delay=DUR, after-auth, path=/PATH.
+func parseFault(spec string) (applinktest.Fault, error) {
+	var f applinktest.Fault
+	if strings.TrimSpace(spec) == "" {
+		return f, errors.New("empty fault: give at least one of status=, drop, delay=, after-auth")
+	}
+	for item := range strings.SplitSeq(spec, ",") {
+		item = strings.TrimSpace(item)
+		name, value, hasValue := strings.Cut(item, "=")
+		needValue := func() error {
+			if !hasValue || value == "" {
+				return fmt.Errorf("%s needs a value (%s=...)", name, name)
+			}
+			return nil
+		}
+		switch name {
+		case "status":
+			if err := needValue(); err != nil {
+				return f, err
+			}
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 400 || n > 599 {
+				return f, fmt.Errorf("status %q: want an HTTP error status, 400 to 599", value)
+			}
+			f.Status = n
+		case "count":
+			if err := needValue(); err != nil {
+				return f, err
+			}
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 1 {
+				return f, fmt.Errorf("count %q: want a positive number", value)
+			}
+			f.Count = n
+		case "retry-after", "delay":
+			if err := needValue(); err != nil {
+				return f, err
+			}
+			d, err := time.ParseDuration(value)
+			if err != nil || d < 0 {
+				return f, fmt.Errorf("%s %q: want a duration such as 1s", name, value)
+			}
+			if name == "delay" {
+				f.Delay = d
+			} else {
+				f.RetryAfter = d
+			}
+		case "path":
+			if err := needValue(); err != nil {
+				return f, err
+			}
+			if !strings.HasPrefix(value, "/") {
+				return f, fmt.Errorf("path %q: want an absolute path such as /rest/api/2/myself", value)
+			}
+			f.Path = value
+		case "drop", "after-auth":
+			if hasValue {
+				return f, fmt.Errorf("%s takes no value", name)
+			}
+			if name == "drop" {
+				f.Drop = true
+			} else {
+				f.AfterAuth = true
+			}
+		default:
+			return f, fmt.Errorf("unknown item %q: want status=, retry-after=, count=, drop, delay=, after-auth or path=", item)
+		}
+	}
+	if f.Drop && f.Status != 0 {
+		return f, errors.New("drop and status= exclude each other")
+	}
+	return f, nil
+}
