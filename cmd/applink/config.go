@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-applinks/applinks/applink"
+)
+
+// configEnv is the environment variable naming the config file.
+const configEnv = "APPLINK_CONFIG"
+
+// configPath returns the config file to use: the --config flag, else
+// $APPLINK_CONFIG, else applink/config.json in the user's config directory.
+func configPath(flagValue string, getenv func(string) string) (string, error) {
+	p := flagValue
+	if p == "" && getenv != nil {
+		p = getenv(configEnv)
+	}
+	if p == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("no config file given and no user config directory (%v): pass --config FILE or set %s", err, configEnv)
+		}
+		p = filepath.Join(dir, "applink", "config.json")
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("config file %q: %v: pass an absolute --config path", p, err)
+	}
+	return abs, nil
+}
+
+// tokensPath is the token file beside the config file.
+func tokensPath(config string) string { return filepath.Join(filepath.Dir(config), "tokens.json") }
+
+// workspace is the config file and what was read from it.
+type workspace struct {
+	path   string
+	cfg    *applink.Config
+	exists bool // the file was there
+}
+
+// errNoConfig is the message for a command that needs links when there is
+// no config file.
+var errNoConfig = errors.New("no links configured")
+
+// loadWorkspace reads the config file at path. A missing file is an empty
+// config when mayBeMissing, else an error saying how to create one.
+func loadWorkspace(path string, mayBeMissing bool) (*workspace, error) {
+	cfg, err := applink.LoadConfig(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			if mayBeMissing {
+				return &workspace{path: path, cfg: &applink.Config{}}, nil
+			}
+			return nil, fmt.Errorf("%w: there is no config file %s: add a link with 'applink link add' (or pass --config FILE / set %s)", errNoConfig, path, configEnv)
+		}
+		return nil, err
+	}
+	return &workspace{path: path, cfg: cfg, exists: true}, nil
+}
+
+// find returns the index of the link with the id or name (exact name first,
+// then case-insensitive).
+func (w *workspace) find(idOrName string) (int, error) {
+	for i, l := range w.cfg.Links {
+		if l.ID == idOrName {
+			return i, nil
+		}
+	}
+	var found []int
+	for _, fold := range []bool{false, true} {
+		for i, l := range w.cfg.Links {
+			if l.Name == idOrName || fold && strings.EqualFold(l.Name, idOrName) {
+				found = append(found, i)
+			}
+		}
+		if len(found) > 0 {
+			break
+		}
+	}
+	switch len(found) {
+	case 0:
+		return -1, fmt.Errorf("%w: no link %q in %s: see 'applink link list'", applink.ErrLinkNotFound, idOrName, w.path)
+	case 1:
+		return found[0], nil
+	}
+	return -1, fmt.Errorf("%w: %d links are named %q in %s: name the link by its id (applink link list)", applink.ErrAmbiguousName, len(found), idOrName, w.path)
+}
+
+// openService builds the service of the workspace's links with the token
+// file beside the config file.
+func (w *workspace) openService(opts ...applink.Option) (*applink.Service, *applink.FileTokenStore, error) {
+	store, err := applink.OpenFileTokenStore(tokensPath(w.path))
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := applink.NewService(w.cfg.Links, append([]applink.Option{applink.WithTokenStore(store)}, opts...)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return svc, store, nil
+}
+
+// lookup loads the config at path and returns the service and the named
+// link.
+func lookup(path, name string, opts ...applink.Option) (*applink.Service, *applink.Link, error) {
+	w, err := loadWorkspace(path, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := w.find(name); err != nil {
+		return nil, nil, err
+	}
+	svc, _, err := w.openService(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := svc.Lookup(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return svc, l, nil
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0 // success (2xx for request)
+	exitFailure     = 1 // an HTTP or OAuth error, or anything else that went wrong
+	exitUsage       = 2 // a wrong flag or argument
+	exitCredentials = 3 // the user must authorise the link first
+)
+
+// usageError is a wrong flag or argument: exit 2.
+type usageError struct {
+	cmd string // "applink request"
+	msg string
+}
+
+func (e *usageError) Error() string {
+	return fmt.Sprintf("%s: %s: run '%s -h' for usage", strings.TrimPrefix(e.cmd, "applink "), e.msg, e.cmd)
+}
+
+// statusError is a response that was printed but is not a success: exit 1
+// with the message.
+type statusError struct {
+	method, url string // url redacted
+	status      string
+	advice      string
+}
+
+func (e *statusError) Error() string {
+	msg := fmt.Sprintf("%s %s: %s", e.method, e.url, e.status)
+	if e.advice != "" {
+		msg += ": " + e.advice
+	}
+	return msg
+}
+
+// credentialsError wraps a *applink.CredentialsRequiredError with what the
+// command line should tell the person: the link and user to name in
+// "applink authorize".
+type credentialsError struct {
+	err  *applink.CredentialsRequiredError
+	link string // as the person named it
+	user string
+}
+
+func (e *credentialsError) Error() string { return e.err.Error() }
+func (e *credentialsError) Unwrap() error { return e.err }
+
+// report prints err on stderr as one line ("applink: what went wrong: what
+// to do", plus the authorisation URL on its own line when credentials are
+// required) and returns the exit code.
+func report(ctx context.Context, stderr io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "applink: "+oneLine(message(err)))
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	var ce *credentialsError
+	if errors.As(err, &ce) {
+		printAuthorisationHint(ctx, stderr, ce)
+		return exitCredentials
+	}
+	var cr *applink.CredentialsRequiredError
+	if errors.As(err, &cr) {
+		return exitCredentials
+	}
+	return exitFailure
+}
+
+// printAuthorisationHint starts an out-of-band dance so that the person has
+// a URL to visit, and says how to finish it or to use the browser flow.
+func printAuthorisationHint(ctx context.Context, stderr io.Writer, ce *credentialsError) {
+	authorize := fmt.Sprintf("applink authorize --link %s --user %s", shellQuote(ce.link), shellQuote(ce.user))
+	u, err := ce.err.AuthorisationURI(ctx, "")
+	if err != nil {
+		fmt.Fprintf(stderr, "applink: could not get an authorisation URL (%s): run '%s'\n", oneLine(message(err)), authorize)
+		return
+	}
+	fmt.Fprintf(stderr, "authorise as %s here:\n%s\n", ce.user, u)
+	fmt.Fprintf(stderr, "then paste the verifier it shows into '%s --oob --request-token %s', or simply run '%s'\n",
+		authorize, shellQuote(u.Query().Get("oauth_token")), authorize)
+}
+
+// message is err's text without the package prefixes that would repeat
+// "applink: ", with advice for OAuth problems that have a known fix.
+func message(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"applink: ", "signer: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	var pe *signer.ProblemError
+	if errors.As(err, &pe) {
+		if advice := problemAdvice(pe.Problem); advice != "" && !strings.Contains(msg, advice) {
+			msg += ": " + advice
+		}
+		if pe.Problem == signer.ProblemSignatureInvalid && pe.SignatureBaseString != "" {
+			msg += "; the remote signed " + signer.RedactBaseString(pe.SignatureBaseString)
+		}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && !strings.Contains(msg, "applink ") {
+		msg += ": check the link's RPC URL and that the remote is up (applink link show)"
+	}
+	return msg
+}
+
+// problemAdvice says what to do about an OAuth problem: the pitfalls of
+// PROTOCOL.md §5, as the README's troubleshooting table lists them.
+func problemAdvice(problem string) string {
+	switch problem {
+	case signer.ProblemSignatureInvalid:
+		return "the remote rebuilt a different URL than we signed: behind a reverse proxy point the link's RPC URL past the proxy (scheme, host, port and context path as the remote sees them); compare the base strings with 'applink request -v' and 'applink sign'"
+	case signer.ProblemTimestampRefused:
+		return "the clocks differ by more than 5 minutes: synchronise this machine's and the remote's clocks (NTP)"
+	case signer.ProblemConsumerKeyUnknown:
+		return "the remote has no incoming link for this consumer key: add one (Jira: Application Links → Incoming Authentication; Jenkins: Bitbucket Server consumer) with the same consumer key and our public key (applink keygen)"
+	case signer.ProblemPermissionUnknown:
+		return "the user has not approved yet: approve in the browser, then finish the dance"
+	case signer.ProblemPermissionDenied, signer.ProblemUserRefused:
+		return "the user refused access: run applink authorize again and choose Allow"
+	case signer.ProblemSignatureMethodRejected:
+		return "the remote does not accept this signature method: Jenkins needs a shared secret (--secret-env), Atlassian products an RSA key (--private-key)"
+	case signer.ProblemConsumerKeyRejected, signer.ProblemConsumerKeyRefused:
+		return "the remote refuses this consumer for this kind of request: check the incoming link's settings (3LO, 2LO, impersonation)"
+	case signer.ProblemNonceUsed:
+		return "a request was replayed: send it again"
+	}
+	return ""
+}
+
+// oneLine joins a multi-line message (errors.Join) with "; ".
+func oneLine(s string) string {
+	var parts []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, strings.TrimPrefix(l, "applink: "))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// redactedURL is a URL safe to print.
+func redactedURL(u *url.URL) string { return redact.URL(u) }
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@=,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

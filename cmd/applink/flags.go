@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// listFlag is a repeatable string flag (-H 'K: V' -H ...).
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ", ") }
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// optionalString is a string flag that remembers whether it was given, so
+// that "--token ”" differs from no --token.
+type optionalString struct {
+	value string
+	set   bool
+}
+
+func (o *optionalString) String() string { return o.value }
+
+func (o *optionalString) Set(v string) error {
+	o.value, o.set = v, true
+	return nil
+}
+
+// newFlagSet returns a flag set for a subcommand: errors are returned, not
+// fatal, and -h prints usage (synopsis, flags, examples) to stderr.
+func newFlagSet(name, synopsis, examples string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("applink "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		stderr := fs.Output()
+		fmt.Fprintf(stderr, "usage: applink %s %s\n\nflags:\n", name, synopsis)
+		fs.PrintDefaults()
+		if examples != "" {
+			fmt.Fprintf(stderr, "\nexamples:\n%s", examples)
+		}
+	}
+	return fs
+}
+
+// parseArgs parses flags wherever they are among the positional arguments
+// (flag stops at the first positional one, so parse again after each) and
+// returns the positional arguments. "--" ends the flags. -h gives
+// flag.ErrHelp; any other problem a *usageError.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package prints its own message for a bad flag; silence it and
+	// report one line of ours instead, but keep -h's usage on stderr.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	defer fs.SetOutput(out)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				fs.Usage()
+				return nil, flag.ErrHelp
+			}
+			return nil, usagef(fs, "%v", err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		// fs.Parse consumed a "--" if there was one right before rest.
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// usagef returns a usage error for the subcommand of fs.
+func usagef(fs *flag.FlagSet, format string, args ...any) error {
+	return &usageError{cmd: fs.Name(), msg: fmt.Sprintf(format, args...)}
+}
+
+// splitHeader parses "Key: Value".
+func splitHeader(h string) (key, value string, ok bool) {
+	k, v, ok := strings.Cut(h, ":")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") {
+		return "", "", false
+	}
+	return k, strings.TrimSpace(v), true
+}
+
+// splitPair parses "k=v" (the value may be empty).
+func splitPair(p string) (key, value string, ok bool) {
+	k, v, ok := strings.Cut(p, "=")
+	if !ok || k == "" {
+		return "", "", false
+	}
+	return k, v, true
+}

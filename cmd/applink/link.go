@@ -1,0 +1,390 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/go-applinks/applinks/applink"
+)
+
+const linkSynopsis = `add|list|show|remove ...
+
+  add NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR)
+      [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover]
+  list [--json]
+  show NAME
+  remove NAME
+
+Manages the links in the config file. A link's key stays in its file (or its
+secret in its environment variable): the config file only names it.`
+
+const linkExamples = `  applink link add jira --url https://jira.internal:8080 --display-url https://jira.example.com \
+      --type jira --consumer-key automation --private-key ~/.config/applink/applink.pem --auth 3lo,2loi
+  applink link add ci --url https://jenkins.example.com --type jenkins --consumer-key jira --secret-env JENKINS_SECRET
+  applink link add --discover --url https://confluence.example.com --consumer-key automation --private-key applink.pem
+  applink link list --json
+  applink link show jira
+  applink link remove ci
+`
+
+// link dispatches the link subcommands.
+func (c *cli) link(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fs := newFlagSet("link", linkSynopsis, linkExamples, c.stderr)
+		if len(args) == 0 {
+			return usagef(fs, "want a subcommand: add, list, show or remove")
+		}
+		fs.Usage()
+		return nil
+	}
+	switch args[0] {
+	case "add":
+		return c.linkAdd(ctx, args[1:])
+	case "list", "ls":
+		return c.linkList(args[1:])
+	case "show":
+		return c.linkShow(args[1:])
+	case "remove", "rm":
+		return c.linkRemove(args[1:])
+	}
+	return &usageError{cmd: "applink link", msg: fmt.Sprintf("unknown subcommand %q: use add, list, show or remove", args[0])}
+}
+
+func (c *cli) linkAdd(ctx context.Context, args []string) error {
+	fs := newFlagSet("link add", "NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR) [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover]", linkExamples, c.stderr)
+	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	rpcURL := fs.String("url", "", "the remote's base `URL` for calls (RPC URL; past any reverse proxy)")
+	displayURL := fs.String("display-url", "", "the remote's `URL` for browsers (default the RPC URL)")
+	typ := fs.String("type", "", "application `TYPE`: jira, confluence, bitbucket, bamboo, fecru, crowd, jenkins, generic")
+	consumerKey := fs.String("consumer-key", "", "the consumer `KEY` the remote knows us by")
+	privateKey := fs.String("private-key", "", "RSA private key `FILE` (RSA-SHA1; Atlassian products)")
+	secretEnv := fs.String("secret-env", "", "environment `VAR` holding the shared secret (HMAC-SHA1; Jenkins)")
+	auth := fs.String("auth", "", "outgoing authentication, in preference order: `LIST` of 3lo, 2loi, 2lo, anonymous (default 3lo)")
+	primary := fs.Bool("primary", false, "make this the primary link of its type")
+	discover := fs.Bool("discover", false, "read the remote's applinks manifest to fill in the type and name")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef(fs, "want one NAME, got %d arguments", len(pos))
+	}
+	if *rpcURL == "" {
+		return usagef(fs, "--url is required")
+	}
+	if *consumerKey == "" {
+		return usagef(fs, "--consumer-key is required")
+	}
+	if *privateKey != "" && *secretEnv != "" {
+		return usagef(fs, "give --private-key or --secret-env, not both")
+	}
+	l := applink.Link{
+		RPCURL:      strings.TrimSuffix(*rpcURL, "/"),
+		DisplayURL:  strings.TrimSuffix(*displayURL, "/"),
+		ConsumerKey: *consumerKey,
+		SecretEnv:   *secretEnv,
+		Primary:     *primary,
+	}
+	if len(pos) == 1 {
+		l.Name = pos[0]
+	}
+	if *privateKey != "" {
+		if l.PrivateKeyFile, err = filepath.Abs(*privateKey); err != nil {
+			return usagef(fs, "--private-key %q: %v", *privateKey, err)
+		}
+	}
+	if *auth != "" {
+		for _, a := range strings.Split(*auth, ",") {
+			parsed, err := applink.ParseAuth(a)
+			if err != nil {
+				return usagef(fs, "--auth: %s", message(err))
+			}
+			l.Auth = append(l.Auth, parsed)
+		}
+	}
+	if *typ != "" {
+		if l.Type, err = applink.ParseType(*typ); err != nil {
+			return usagef(fs, "--type: %s", message(err))
+		}
+	}
+	if *discover {
+		m, err := c.fetchManifest(ctx, l.RPCURL)
+		if err != nil {
+			return err
+		}
+		if l.Type == "" {
+			if l.Type, err = applink.ParseType(m.TypeID); err != nil {
+				return fmt.Errorf("the manifest of %s names type %q: pass --type", l.RPCURL, m.TypeID)
+			}
+		}
+		if l.Name == "" {
+			l.Name = m.Name
+		}
+		if uuidRE.MatchString(m.ID) {
+			l.ID = strings.ToLower(m.ID) // applinks ids a link by the remote's application id
+		}
+		fmt.Fprintf(c.stderr, "discovered %s %q (%s)\n", l.Type, m.Name, m.ID)
+	}
+	if l.Name == "" {
+		return usagef(fs, "want a NAME (or --discover to take the remote's)")
+	}
+	if l.Type == "" {
+		return usagef(fs, "--type is required (or --discover to read it from the remote)")
+	}
+	if l.ID == "" {
+		l.ID = applink.NewLinkID()
+	}
+
+	path, err := configPath(*config, c.getenv)
+	if err != nil {
+		return err
+	}
+	w, err := loadWorkspace(path, true)
+	if err != nil {
+		return err
+	}
+	for _, old := range w.cfg.Links {
+		if old.ID == l.ID {
+			return fmt.Errorf("a link with id %s (%q) is already in %s: remove it first (applink link remove %s)", l.ID, old.Name, path, l.ID)
+		}
+		if strings.EqualFold(old.Name, l.Name) {
+			return fmt.Errorf("a link named %q is already in %s: choose another name, or remove it first (applink link remove %s)", old.Name, path, shellQuote(old.Name))
+		}
+	}
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if l.Primary {
+		for i := range w.cfg.Links {
+			if w.cfg.Links[i].Type == l.Type {
+				w.cfg.Links[i].Primary = false
+			}
+		}
+	}
+	// Loading the link into a service checks that its key can be read now,
+	// not on the first request.
+	if _, err := applink.NewService([]applink.Link{l}); err != nil {
+		return err
+	}
+	w.cfg.Links = append(w.cfg.Links, l)
+	if err := w.cfg.Save(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "added link %q (%s, id %s) to %s\n", l.Name, l.Type, l.ID, path)
+	return nil
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// manifest is the part of an applinks manifest that link add uses.
+type manifest struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	TypeID string `json:"typeId"`
+}
+
+// fetchManifest reads {rpcURL}/rest/applinks/1.0/manifest anonymously, as
+// JSON.
+func (c *cli) fetchManifest(ctx context.Context, rpcURL string) (*manifest, error) {
+	u, err := url.Parse(rpcURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &usageError{cmd: "applink link add", msg: fmt.Sprintf("--url %q is not an absolute http(s) URL", rpcURL)}
+	}
+	u = u.JoinPath("rest/applinks/1.0/manifest")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	client := c.httpClient
+	if client == nil {
+		client = &http.Client{}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest at %s: %w", redactedURL(u), err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest at %s: %w", redactedURL(u), err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("no applinks manifest at %s (%s): the remote may not be an Atlassian application (Jenkins has none): pass --type and NAME instead of --discover", redactedURL(u), resp.Status)
+	}
+	var m manifest
+	if err := json.Unmarshal(body, &m); err != nil || m.TypeID == "" {
+		return nil, fmt.Errorf("the manifest at %s is not applinks JSON: pass --type and NAME instead of --discover", redactedURL(u))
+	}
+	return &m, nil
+}
+
+func (c *cli) linkList(args []string) error {
+	fs := newFlagSet("link list", "[--json]", "  applink link list\n  applink link list --json | jq '.links[].name'\n", c.stderr)
+	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	asJSON := fs.Bool("json", false, "print the config's links as JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef(fs, "unexpected argument %q", pos[0])
+	}
+	path, err := configPath(*config, c.getenv)
+	if err != nil {
+		return err
+	}
+	w, err := loadWorkspace(path, true)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(applink.Config{Links: nonNil(w.cfg.Links)})
+	}
+	if len(w.cfg.Links) == 0 {
+		fmt.Fprintf(c.stderr, "no links in %s: add one with 'applink link add'\n", path)
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTYPE\tAUTH\tRPC URL\tID")
+	for _, l := range w.cfg.Links {
+		name := l.Name
+		if l.Primary {
+			name += " *"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, l.Type, authList(l.Auth), l.RPCURL, l.ID)
+	}
+	return tw.Flush()
+}
+
+func nonNil(ls []applink.Link) []applink.Link {
+	if ls == nil {
+		return []applink.Link{}
+	}
+	return ls
+}
+
+func authList(as []applink.Auth) string {
+	if len(as) == 0 {
+		return string(applink.Auth3LO)
+	}
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = string(a)
+	}
+	return strings.Join(s, ",")
+}
+
+func (c *cli) linkShow(args []string) error {
+	fs := newFlagSet("link show", "NAME", "  applink link show jira\n", c.stderr)
+	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef(fs, "want one NAME (or id), got %d arguments", len(pos))
+	}
+	path, err := configPath(*config, c.getenv)
+	if err != nil {
+		return err
+	}
+	w, err := loadWorkspace(path, false)
+	if err != nil {
+		return err
+	}
+	i, err := w.find(pos[0])
+	if err != nil {
+		return err
+	}
+	l := w.cfg.Links[i]
+	display := l.DisplayURL
+	if display == "" {
+		display = l.RPCURL
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+		}
+	}
+	row("name", l.Name)
+	row("id", l.ID)
+	row("type", string(l.Type))
+	row("primary", fmt.Sprint(l.Primary))
+	row("rpc url", l.RPCURL)
+	row("display url", display)
+	row("consumer key", l.ConsumerKey)
+	row("private key file", l.PrivateKeyFile)
+	row("private key env", l.PrivateKeyEnv)
+	row("secret env", l.SecretEnv)
+	row("secret file", l.SecretFile)
+	row("auth", authList(l.Auth))
+	ep := applink.DefaultEndpoints(l.Type)
+	row("request token", firstNonEmpty(l.Endpoints.RequestToken, ep.RequestToken))
+	row("authorize", firstNonEmpty(l.Endpoints.Authorize, ep.Authorize))
+	row("access token", firstNonEmpty(l.Endpoints.AccessToken, ep.AccessToken))
+	row("users revoke at", revocationPage(l, "<user>"))
+	return tw.Flush()
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (c *cli) linkRemove(args []string) error {
+	fs := newFlagSet("link remove", "NAME", "  applink link remove jira\n", c.stderr)
+	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef(fs, "want one NAME (or id), got %d arguments", len(pos))
+	}
+	path, err := configPath(*config, c.getenv)
+	if err != nil {
+		return err
+	}
+	w, err := loadWorkspace(path, false)
+	if err != nil {
+		return err
+	}
+	i, err := w.find(pos[0])
+	if err != nil {
+		return err
+	}
+	l := w.cfg.Links[i]
+	w.cfg.Links = append(w.cfg.Links[:i:i], w.cfg.Links[i+1:]...)
+	if err := w.cfg.Save(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "removed link %q (id %s) from %s\n", l.Name, l.ID, path)
+	fmt.Fprintf(c.stderr, "its users' tokens stay in %s until they expire: the remote still honours them; users revoke them at %s\n",
+		tokensPath(path), revocationPage(l, "<user>"))
+	return nil
+}
+
+// revocationPage is where a user revokes their tokens at the remote.
+func revocationPage(l applink.Link, user string) string {
+	base := strings.TrimSuffix(firstNonEmpty(l.DisplayURL, l.RPCURL), "/")
+	if l.Type == applink.TypeJenkins {
+		return base + "/user/" + url.PathEscape(user) + "/tokens"
+	}
+	return base + "/plugins/servlet/oauth/users/access-tokens"
+}

@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/redact"
+)
+
+const requestSynopsis = `--link NAME [--as USER] [--auth auto|3lo|2loi|2lo|anonymous] METHOD PATH
+       [-H 'K: V']... [-d DATA | -d @FILE] [--form k=v]... [--json] [-i] [-v]
+
+Sends a request through a link, acting as the user, like curl. PATH is
+relative to the link's RPC URL (or an absolute URL under it). The body goes
+to standard output; -i puts the response headers before it; -v prints the
+request and response headers to standard error, secrets redacted.
+For Jenkins links, POSTs that need a CSRF crumb get one automatically.
+
+Exit status: 0 on 2xx; 1 on an HTTP or OAuth error (problem and advice on
+standard error); 2 on usage errors; 3 when the user must authorise the link
+first (the authorisation URL on standard error).`
+
+const requestExamples = `  applink request --link jira --as alice GET /rest/api/2/myself
+  applink request --link jira --as bob --auth 2loi GET '/rest/api/2/search?jql=assignee=currentUser()'
+  applink request --link jira --as alice POST /rest/api/2/issue --json -d @issue.json
+  applink request --link ci --as alice POST /job/deploy/buildWithParameters --form ENV=staging -v
+  applink request --link jira GET /rest/applinks/1.0/manifest -i
+`
+
+// request sends one request through a link and prints the response.
+func (c *cli) request(ctx context.Context, args []string) error {
+	fs := newFlagSet("request", requestSynopsis, requestExamples, c.stderr)
+	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
+	user := fs.String("as", "", "act as `USER` (default: nobody, an anonymous request unless --auth 2lo)")
+	authName := fs.String("auth", "auto", "authentication: `auto`, 3lo, 2loi, 2lo or anonymous")
+	var headers, forms listFlag
+	fs.Var(&headers, "H", "header `'K: V'` (repeatable)")
+	data := fs.String("d", "", "request body `DATA`, or @FILE (@- for standard input)")
+	fs.Var(&forms, "form", "form parameter `k=v` (repeatable; signed)")
+	asJSON := fs.Bool("json", false, "send and accept JSON (Accept and, with -d, Content-Type application/json)")
+	include := fs.Bool("i", false, "print the response status line and headers before the body")
+	verbose := fs.Bool("v", false, "print the request and response headers to standard error, secrets redacted")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef(fs, "want METHOD PATH, got %d arguments", len(pos))
+	}
+	if *linkName == "" {
+		return usagef(fs, "--link is required")
+	}
+	if *data != "" && len(forms) > 0 {
+		return usagef(fs, "give -d or --form, not both")
+	}
+	method := strings.ToUpper(pos[0])
+	var opts []applink.FactoryOption
+	if *authName != "auto" {
+		a, err := applink.ParseAuth(*authName)
+		if err != nil {
+			return usagef(fs, "--auth: %s", message(err))
+		}
+		if a.Impersonating() && *user == "" {
+			return usagef(fs, "--auth %s acts as a user: give --as USER", a)
+		}
+		opts = append(opts, applink.Using(a))
+	}
+	var body []byte
+	if *data != "" {
+		if body, err = c.readData(*data); err != nil {
+			return err
+		}
+	}
+	type header struct{ k, v string }
+	var hs []header
+	contentType := ""
+	for _, h := range headers {
+		k, v, ok := splitHeader(h)
+		if !ok {
+			return usagef(fs, "-H %q is not 'Key: Value'", h)
+		}
+		if http.CanonicalHeaderKey(k) == "Content-Type" {
+			contentType = v
+			continue
+		}
+		hs = append(hs, header{k, v})
+	}
+
+	path, err := configPath(*config, c.getenv)
+	if err != nil {
+		return err
+	}
+	sopts := c.serviceOptions()
+	if *verbose {
+		sopts = append(sopts, applink.WithHTTPClient(&http.Client{Transport: &verboseTransport{base: c.transport(), w: c.stderr}}))
+	}
+	_, l, err := lookup(path, *linkName, sopts...)
+	if err != nil {
+		return err
+	}
+	f, err := l.RequestFactory(*user, opts...)
+	if err != nil {
+		return err
+	}
+	req, err := f.NewRequest(ctx, method, pos[1])
+	if err != nil {
+		return c.requestErr(err, *linkName, *user)
+	}
+	for _, h := range hs {
+		req.AddHeader(h.k, h.v)
+	}
+	if *asJSON {
+		req.SetHeader("Accept", "application/json")
+	}
+	switch {
+	case len(forms) > 0:
+		for _, p := range forms {
+			k, v, ok := splitPair(p)
+			if !ok {
+				return usagef(fs, "--form %q is not k=v", p)
+			}
+			req.AddForm(k, v)
+		}
+	case *data != "":
+		if contentType == "" {
+			contentType = "application/x-www-form-urlencoded"
+			if *asJSON {
+				contentType = "application/json"
+			}
+		}
+		req.SetBody(contentType, body)
+	case contentType != "":
+		req.SetHeader("Content-Type", contentType)
+	}
+	if *verbose {
+		fmt.Fprintf(c.stderr, "* link %q, %s as %q\n", l.Name, req.Auth(), *user)
+	}
+
+	resp, err := req.Do(ctx)
+	if err != nil {
+		return c.requestErr(err, *linkName, *user)
+	}
+	defer resp.Body.Close()
+	if *include {
+		fmt.Fprintf(c.stdout, "%s %s\r\n", resp.Proto, resp.Status)
+		if err := resp.Header.Write(c.stdout); err != nil {
+			return err
+		}
+		fmt.Fprint(c.stdout, "\r\n")
+	}
+	if _, err := io.Copy(c.stdout, resp.Body); err != nil {
+		return fmt.Errorf("reading the response of %s %s: %w", method, redactedURL(req.URL()), err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return &statusError{method: method, url: redactedURL(req.URL()), status: resp.Status, advice: statusAdvice(l, resp)}
+	}
+	return nil
+}
+
+// requestErr turns credentials required into the error that prints the
+// authorisation URL.
+func (c *cli) requestErr(err error, link, user string) error {
+	var cr *applink.CredentialsRequiredError
+	if errors.As(err, &cr) {
+		return &credentialsError{err: cr, link: link, user: user}
+	}
+	return err
+}
+
+// readData returns -d's body: the text itself, or a file's content with
+// @FILE (@- for stdin).
+func (c *cli) readData(d string) ([]byte, error) {
+	name, ok := strings.CutPrefix(d, "@")
+	if !ok {
+		return []byte(d), nil
+	}
+	if name == "-" {
+		b, err := io.ReadAll(c.stdin)
+		if err != nil {
+			return nil, fmt.Errorf("reading the body from standard input: %w", err)
+		}
+		return b, nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("reading the body: %v: check the -d @FILE path", err)
+	}
+	return b, nil
+}
+
+// statusAdvice says what to do about a response that is not a success.
+func statusAdvice(l *applink.Link, resp *http.Response) string {
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return "the remote did not accept the credentials: check the link's auth methods and that the remote has an incoming link for its consumer key (applink link show " + shellQuote(l.Name) + ")"
+	case http.StatusForbidden:
+		if l.Type == applink.TypeJenkins {
+			return "the user lacks the permission in Jenkins (or Jenkins refused a CSRF crumb): check the user's Jenkins permissions"
+		}
+		return "the user lacks the permission for this at the remote"
+	case http.StatusNotFound:
+		return "check the path: it is relative to the link's RPC URL (applink link show " + shellQuote(l.Name) + ")"
+	}
+	if resp.StatusCode >= 500 {
+		return "the remote failed: try again later, or look at its logs"
+	}
+	return ""
+}
+
+// serviceOptions are the service options every subcommand uses.
+func (c *cli) serviceOptions() []applink.Option {
+	opts := []applink.Option{applink.WithUserAgent("applink-cli")}
+	if c.httpClient != nil {
+		opts = append(opts, applink.WithHTTPClient(c.httpClient))
+	}
+	return opts
+}
+
+// transport is the round tripper under the service's client.
+func (c *cli) transport() http.RoundTripper {
+	if c.httpClient != nil && c.httpClient.Transport != nil {
+		return c.httpClient.Transport
+	}
+	return http.DefaultTransport
+}
+
+// verboseTransport prints each request and response line and headers (as
+// sent: signed, crumbs added), secrets redacted, to w.
+type verboseTransport struct {
+	base http.RoundTripper
+	w    io.Writer
+}
+
+func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s %s\n", req.Method, redact.URLString(req.URL.RequestURI()), "HTTP/1.1")
+	fmt.Fprintf(&b, "> Host: %s\n", req.URL.Host)
+	writeHeaders(&b, "> ", redact.Header(req.Header))
+	fmt.Fprint(t.w, b.String())
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		fmt.Fprintf(t.w, "* %v\n", err)
+		return nil, err
+	}
+	b.Reset()
+	fmt.Fprintf(&b, "< %s %s\n", resp.Proto, resp.Status)
+	writeHeaders(&b, "< ", redact.Header(resp.Header))
+	fmt.Fprint(t.w, b.String())
+	return resp, nil
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
+		}
+	}
+}

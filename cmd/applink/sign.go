@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-applinks/applinks/signer"
+)
+
+const signSynopsis = `--consumer-key K (--key FILE | --secret-env VAR) [--token T] [--token-secret-env VAR]
+       [--callback C] [--verifier V] [--nonce N] [--timestamp TS] [-H 'K: V']... [-d DATA] [--form k=v]... METHOD URL
+
+Prints the signature base string alone on the first line and the Authorization
+header on the second, to compare with what a provider echoes
+(oauth_signature_base_string on signature_invalid). Nothing is sent.
+Without --token no oauth_token is sent (the request-token step); --token ""
+sends an empty one (2LO). With --nonce and --timestamp the output is
+deterministic.`
+
+const signExamples = `  applink sign --consumer-key jenkins --secret-env JENKINS_SECRET --callback oob POST https://ci.example.com/bitbucket/oauth/request-token
+  applink sign --consumer-key automation --key automation.pem --token "" GET 'https://jira.example.com/rest/api/2/myself?xoauth_requestor_id=alice'
+  applink sign --consumer-key k --secret-env S --token t --token-secret-env TS --nonce abc --timestamp 1700000000 -d 'a=1' POST https://example.com/x
+`
+
+// sign prints the base string and Authorization header of a request.
+func (c *cli) sign(_ context.Context, args []string) error {
+	fs := newFlagSet("sign", signSynopsis, signExamples, c.stderr)
+	keyFile := fs.String("key", "", "RSA private key `FILE` (PEM or OpenSSH): RSA-SHA1")
+	secretEnv := fs.String("secret-env", "", "environment `VAR` holding the consumer secret: HMAC-SHA1")
+	consumerKey := fs.String("consumer-key", "", "the consumer `KEY` (required)")
+	var token optionalString
+	fs.Var(&token, "token", "the oauth_token `T` (\"\" for 2LO; absent for the request-token step)")
+	tokenSecretEnv := fs.String("token-secret-env", "", "environment `VAR` holding the token secret")
+	callback := fs.String("callback", "", "oauth_callback `URL` (or oob)")
+	verifier := fs.String("verifier", "", "oauth_verifier `V`")
+	nonce := fs.String("nonce", "", "oauth_nonce `N` (default random)")
+	timestamp := fs.String("timestamp", "", "oauth_timestamp `TS` in Unix seconds (default now)")
+	var headers, forms listFlag
+	fs.Var(&headers, "H", "header `'K: V'` (repeatable)")
+	data := fs.String("d", "", "request body `DATA` (form-encoded unless -H sets a Content-Type)")
+	fs.Var(&forms, "form", "form parameter `k=v` (repeatable; signed)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef(fs, "want METHOD URL, got %d arguments", len(pos))
+	}
+	if *consumerKey == "" {
+		return usagef(fs, "--consumer-key is required")
+	}
+	if (*keyFile == "") == (*secretEnv == "") {
+		return usagef(fs, "give exactly one of --key FILE (RSA-SHA1) and --secret-env VAR (HMAC-SHA1)")
+	}
+	if *data != "" && len(forms) > 0 {
+		return usagef(fs, "give -d or --form, not both")
+	}
+	u, err := url.Parse(pos[1])
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usagef(fs, "URL %q is not an absolute http(s) URL", pos[1])
+	}
+	method := strings.ToUpper(pos[0])
+
+	var m signer.Method
+	if *keyFile != "" {
+		pem, err := os.ReadFile(*keyFile)
+		if err != nil {
+			return fmt.Errorf("reading the private key: %v: check the --key path", err)
+		}
+		key, err := signer.ParsePrivateKey(pem)
+		if err != nil {
+			return fmt.Errorf("private key %s: %w", *keyFile, err)
+		}
+		if m, err = signer.NewRSASHA1(key); err != nil {
+			return err
+		}
+	} else {
+		secret, err := c.secretFromEnv(fs, "--secret-env", *secretEnv)
+		if err != nil {
+			return err
+		}
+		if m, err = signer.NewHMACSHA1(secret); err != nil {
+			return err
+		}
+	}
+	s, err := signer.New(*consumerKey, m)
+	if err != nil {
+		return err
+	}
+
+	p := signer.Params{OmitToken: !token.set, Callback: *callback, Verifier: *verifier, Nonce: *nonce}
+	if token.set {
+		tokenSecret := ""
+		if *tokenSecretEnv != "" {
+			if tokenSecret, err = c.secretFromEnv(fs, "--token-secret-env", *tokenSecretEnv); err != nil {
+				return err
+			}
+		}
+		p.Token = signer.NewToken(token.value, tokenSecret)
+	} else if *tokenSecretEnv != "" {
+		return usagef(fs, "--token-secret-env needs --token")
+	}
+	if *timestamp != "" {
+		ts, err := strconv.ParseInt(*timestamp, 10, 64)
+		if err != nil || ts <= 0 {
+			return usagef(fs, "--timestamp %q is not a Unix time in seconds", *timestamp)
+		}
+		p.Timestamp = time.Unix(ts, 0)
+	}
+
+	req, err := buildRequest(fs, method, u, headers, *data, forms)
+	if err != nil {
+		return err
+	}
+	if err := s.Sign(req, p); err != nil {
+		return err
+	}
+	base, err := signer.BaseString(req)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, base)
+	fmt.Fprintln(c.stdout, "Authorization: "+req.Header.Get("Authorization"))
+	return nil
+}
+
+// buildRequest makes an unsent request with headers and a body (-d data or
+// --form pairs; form-encoded unless a Content-Type header says otherwise).
+func buildRequest(fs flagSetNamer, method string, u *url.URL, headers []string, data string, forms []string) (*http.Request, error) {
+	body := data
+	if len(forms) > 0 {
+		v := url.Values{}
+		for _, f := range forms {
+			k, val, ok := splitPair(f)
+			if !ok {
+				return nil, &usageError{cmd: fs.Name(), msg: fmt.Sprintf("--form %q is not k=v", f)}
+			}
+			v.Add(k, val)
+		}
+		body = v.Encode()
+	}
+	req, err := http.NewRequest(method, u.String(), strings.NewReader(body))
+	if err != nil {
+		return nil, &usageError{cmd: fs.Name(), msg: fmt.Sprintf("method %q: %v", method, err)}
+	}
+	for _, h := range headers {
+		k, v, ok := splitHeader(h)
+		if !ok {
+			return nil, &usageError{cmd: fs.Name(), msg: fmt.Sprintf("-H %q is not 'Key: Value'", h)}
+		}
+		req.Header.Add(k, v)
+	}
+	if body != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return req, nil
+}
+
+// flagSetNamer is what buildRequest needs of a flag set.
+type flagSetNamer interface{ Name() string }
+
+// secretFromEnv reads a secret from the environment variable named by flag.
+func (c *cli) secretFromEnv(fs flagSetNamer, flag, name string) (string, error) {
+	v := c.getenv(name)
+	if v == "" {
+		return "", &usageError{cmd: fs.Name(), msg: fmt.Sprintf("%s %s: the environment variable is empty or unset: export it first", flag, name)}
+	}
+	return v, nil
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSignKnownAnswer(t *testing.T) {
+	t.Parallel()
+	secrets := map[string]string{"CS": "j49sk3j29djd", "TS": "dh893hdasih9"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{
+			// RFC 5849 §3.4.1.1's request and base string, plus the
+			// oauth_version=1.0 we always send (sorted last). The signature
+			// is HMAC-SHA1 with key "j49sk3j29djd&dh893hdasih9" over that
+			// base string, computed independently (Python's hmac module).
+			name: "RFC 5849 3.4.1.1",
+			args: []string{"sign", "--consumer-key", "9djdj82h48djs9d2", "--secret-env", "CS",
+				"--token", "kkk9d7dh3k39sjv7", "--token-secret-env", "TS",
+				"--nonce", "7d8f3e4a", "--timestamp", "137131201",
+				"POST", "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b",
+				"-d", "c2&a3=2+q"},
+			want: "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7%26oauth_version%3D1.0\n" +
+				`Authorization: OAuth oauth_consumer_key="9djdj82h48djs9d2", oauth_nonce="7d8f3e4a", oauth_signature="OB33pYjWAnf%2BxtOHN4Gmbdil168%3D", oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131201", oauth_token="kkk9d7dh3k39sjv7", oauth_version="1.0"` + "\n",
+		},
+		{
+			// The request-token step: no --token, so no oauth_token at all.
+			// HMAC-SHA1 key "j49sk3j29djd&" (no token secret); the host is
+			// lower-cased and the default port dropped.
+			name: "request token without oauth_token",
+			args: []string{"sign", "GET", "http://EXAMPLE.com:80/x", "--consumer-key", "k", "--secret-env", "CS",
+				"--callback", "oob", "--nonce", "n", "--timestamp", "1700000000"},
+			want: "GET&http%3A%2F%2Fexample.com%2Fx&oauth_callback%3Doob%26oauth_consumer_key%3Dk%26oauth_nonce%3Dn%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000%26oauth_version%3D1.0\n" +
+				`Authorization: OAuth oauth_callback="oob", oauth_consumer_key="k", oauth_nonce="n", oauth_signature="jyQ8%2Fb7Ml5f%2FKeXQosK%2BXJgeGro%3D", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1700000000", oauth_version="1.0"` + "\n",
+		},
+		{
+			// 2LO: --token "" sends oauth_token="".
+			name: "2LO with an empty token",
+			args: []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "--token", "",
+				"--nonce", "n", "--timestamp", "1700000000", "GET", "https://example.com/a?xoauth_requestor_id=alice"},
+			want: "GET&https%3A%2F%2Fexample.com%2Fa&oauth_consumer_key%3Dk%26oauth_nonce%3Dn%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000%26oauth_token%3D%26oauth_version%3D1.0%26xoauth_requestor_id%3Dalice\n" +
+				`Authorization: OAuth oauth_consumer_key="k", oauth_nonce="n", oauth_signature="wHiv%2FVhf0LRCUnJCROuAow8saM8%3D", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1700000000", oauth_token="", oauth_version="1.0"` + "\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLITest(t, "", secrets, "", tt.args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			if diff := cmp.Diff(tt.want, r.stdout); diff != "" {
+				t.Errorf("output (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"sign without arguments", []string{"sign", "--consumer-key", "k", "--secret-env", "CS"}},
+		{"sign without a key", []string{"sign", "--consumer-key", "k", "GET", "http://x/"}},
+		{"sign with both keys", []string{"sign", "--consumer-key", "k", "--key", "f", "--secret-env", "CS", "GET", "http://x/"}},
+		{"sign with a bad URL", []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "GET", "/relative"}},
+		{"sign with a bad timestamp", []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "--timestamp", "yesterday", "GET", "http://x/"}},
+		{"sign with an unset secret variable", []string{"sign", "--consumer-key", "k", "--secret-env", "UNSET", "GET", "http://x/"}},
+		{"sign with a bad header", []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "-H", "nocolon", "GET", "http://x/"}},
+		{"unknown flag", []string{"request", "--nope"}},
+		{"request without link", []string{"request", "GET", "/x"}},
+		{"request without path", []string{"request", "--link", "jira", "GET"}},
+		{"request with a bad auth", []string{"request", "--link", "jira", "--auth", "basic", "GET", "/x"}},
+		{"request 3lo without user", []string{"request", "--link", "jira", "--auth", "3lo", "GET", "/x"}},
+		{"request with -d and --form", []string{"request", "--link", "jira", "-d", "a", "--form", "b=c", "POST", "/x"}},
+		{"authorize without user", []string{"authorize", "--link", "jira"}},
+		{"authorize with request token but no oob", []string{"authorize", "--link", "jira", "--user", "a", "--request-token", "t"}},
+		{"keygen with too few bits", []string{"keygen", "--bits", "512"}},
+		{"keygen with an argument", []string{"keygen", "extra"}},
+		{"link without subcommand", []string{"link"}},
+		{"link with unknown subcommand", []string{"link", "frob"}},
+		{"link add without url", []string{"link", "add", "jira", "--type", "jira", "--consumer-key", "k"}},
+		{"link add with a bad type", []string{"link", "add", "jira", "--url", "http://x", "--type", "svn", "--consumer-key", "k"}},
+		{"link show without name", []string{"link", "show"}},
+		{"tokens revoke without user", []string{"tokens", "revoke", "--link", "jira"}},
+		{"tokens with unknown subcommand", []string{"tokens", "frob"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			config := t.TempDir() + "/config.json"
+			r := runCLITest(t, config, map[string]string{"CS": "secret"}, "", tt.args...)
+			checkOneLineError(t, r, exitUsage)
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"keygen", "sign", "authorize", "request"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
+			r := runCLITest(t, "", nil, "", cmd, "-h")
+			if r.code != 0 {
+				t.Errorf("exit %d, want 0", r.code)
+			}
+			for _, want := range []string{"usage: applink " + cmd, "examples:", "applink " + cmd + " "} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("help lacks %q:\n%s", want, r.stderr)
+				}
+			}
+		})
+	}
+}
