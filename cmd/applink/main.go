@@ -39,6 +39,12 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"testserver": {summary: "run a test OAuth provider (Atlassian- or Jenkins-shaped) on loopback", run: runTestServer},
+		"keygen":     {summary: "generate an RSA key pair and print the public key to paste into the remote", run: runKeygen},
+		"link":       {summary: "add, list, show or remove links in the config file", run: runLink},
+		"authorize":  {summary: "play the 3-legged dance so that a link can act as a user", run: runAuthorize},
+		"request":    {summary: "send a request through a link as a user, like curl", run: runRequest},
+		"sign":       {summary: "print the signature base string and Authorization header of a request", run: runSign},
+		"tokens":     {summary: "list stored tokens, or delete one", run: runTokens},
 	}
 }
 
