@@ -1,5 +1,17 @@
 package applink
 
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
 // Config is the content of a config file: the links of a [Service].
 //
 //	{"links": [{"id": "…", "name": "Jira", "type": "jira", "rpcUrl": "https://jira.internal:8080",
@@ -8,14 +20,237 @@ type Config struct {
 	Links []Link `json:"links"`
 }
 
+// maxConfigSize bounds a config file.
+const maxConfigSize = 8 << 20
+
 // LoadConfig reads a config file. Unknown fields are errors; every link is
 // validated; relative key and secret file paths are made relative to the
 // file's directory. Problems are *[FieldError]s naming the file, the link and
-// the field (errors.As), joined when there are several.
-func LoadConfig(path string) (*Config, error) { return nil, errNotImplemented }
+// the field (errors.As), joined when there are several. A file that is not
+// JSON is reported with the line and column of the mistake.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("applink: reading the config: %w", err)
+	}
+	if len(data) > maxConfigSize {
+		return nil, fmt.Errorf("applink: %s: the config is larger than %d bytes: is it the right file?", path, maxConfigSize)
+	}
+	dir := filepath.Dir(path)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	cfg, err := parseConfig(path, data)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cfg.Links {
+		cfg.Links[i].dir = dir
+	}
+	return cfg, nil
+}
+
+// parseConfig decodes and validates a config file's content.
+func parseConfig(path string, data []byte) (*Config, error) {
+	var top struct {
+		Links []json.RawMessage `json:"links"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&top); err != nil {
+		return nil, decodeError(path, "", data, 0, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &FieldError{Path: path, Field: "(file)", Err: errors.New("more content after the top-level object: a config is one JSON object")}
+	}
+	cfg := &Config{Links: make([]Link, 0, len(top.Links))}
+	var errs []error
+	ids := make(map[string]string)
+	for i, raw := range top.Links {
+		label := "#" + strconv.Itoa(i+1)
+		start := bytes.Index(data, raw)
+		var l Link
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&l); err != nil {
+			var named struct {
+				Name string `json:"name"`
+			}
+			if json.Unmarshal(raw, &named) == nil && named.Name != "" {
+				label = strconv.Quote(named.Name)
+			}
+			errs = append(errs, decodeError(path, label, data, start, err))
+			continue
+		}
+		if err := l.Validate(); err != nil {
+			errs = append(errs, relabel(err, path, l, label))
+		}
+		if l.ID != "" {
+			key := strings.ToLower(l.ID)
+			if other, dup := ids[key]; dup {
+				errs = append(errs, &FieldError{Path: path, Link: linkLabel(l, label), Field: "id",
+					Err: fmt.Errorf("%s is also the id of link %s: ids must be unique", l.ID, other)})
+			}
+			ids[key] = linkLabel(l, label)
+		}
+		cfg.Links = append(cfg.Links, l)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return cfg, nil
+}
+
+func linkLabel(l Link, position string) string {
+	if s := l.label(); s != "" {
+		return s
+	}
+	return position
+}
+
+// relabel puts the file path (and a position for a link without name or id)
+// into Validate's FieldErrors.
+func relabel(err error, path string, l Link, position string) error {
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	out := make([]error, 0, len(list))
+	for _, e := range list {
+		var fe *FieldError
+		if errors.As(e, &fe) {
+			c := *fe
+			c.Path = path
+			c.Link = linkLabel(l, position)
+			out = append(out, &c)
+			continue
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
+}
+
+// decodeError turns a JSON decoding error into a *FieldError with the
+// line and column of the mistake; start is where the decoded value began
+// in data.
+func decodeError(path, link string, data []byte, start int, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := lineCol(data, start+int(syn.Offset))
+		return &FieldError{Path: path, Link: link, Field: "(syntax)",
+			Err: fmt.Errorf("line %d, column %d: %v: the file is not valid JSON", line, col, syn)}
+	case errors.As(err, &typ):
+		line, col := lineCol(data, start+int(typ.Offset))
+		field := typ.Field
+		if field == "" {
+			field = "(value)"
+		}
+		return &FieldError{Path: path, Link: link, Field: field,
+			Err: fmt.Errorf("line %d, column %d: a JSON %s cannot be a %s", line, col, typ.Value, jsonKind(typ.Type.Kind().String()))}
+	case errors.Is(err, io.EOF):
+		return &FieldError{Path: path, Link: link, Field: "(file)", Err: errors.New(`the file is empty: write {"links": []}`)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, col := lineCol(data, len(data))
+		return &FieldError{Path: path, Link: link, Field: "(syntax)",
+			Err: fmt.Errorf("line %d, column %d: the file ends in the middle of a value", line, col)}
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field, _ := strconv.Unquote(name)
+		if field == "" {
+			field = name
+		}
+		return &FieldError{Path: path, Link: link, Field: field,
+			Err: errors.New("unknown field: check its spelling (fields are case-sensitive: rpcUrl, consumerKey, privateKeyFile, ...)")}
+	}
+	return &FieldError{Path: path, Link: link, Field: "(file)", Err: err}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "slice", "array":
+		return "list"
+	case "struct", "map":
+		return "object"
+	case "bool":
+		return "boolean"
+	}
+	return goKind
+}
+
+// lineCol returns the 1-based line and column of byte offset off.
+func lineCol(data []byte, off int) (line, col int) {
+	off = min(max(off, 0), len(data))
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = off - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
 
 // Save writes the config to path atomically with mode 0600, creating its
 // directory (0700) if needed. Credentials given in code (WithPrivateKey,
 // WithSecret) are never written; a link that has no file or environment
 // source for its credentials is an error.
-func (c *Config) Save(path string) error { return errNotImplemented }
+func (c *Config) Save(path string) error {
+	links := c.Links
+	if links == nil {
+		links = []Link{}
+	}
+	for _, l := range links {
+		if l.PrivateKeyFile != "" || l.PrivateKeyEnv != "" || l.SecretEnv != "" || l.SecretFile != "" {
+			continue
+		}
+		for _, a := range l.auths() {
+			if a != AuthAnonymous {
+				return &FieldError{Path: path, Link: l.label(), Field: "privateKeyFile",
+					Err: errors.New("the link's credentials were given in code and are never written to a config: set privateKeyFile, privateKeyEnv, secretEnv or secretFile")}
+			}
+		}
+	}
+	data, err := json.MarshalIndent(Config{Links: links}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("applink: encoding the config: %w", err)
+	}
+	data = append(data, '\n')
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("applink: creating the config directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("applink: writing the config: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return fmt.Errorf("applink: writing the config: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("applink: writing the config: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("applink: writing the config: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("applink: writing the config: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("applink: replacing the config: %w", err)
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -54,6 +55,7 @@ func (e *CredentialsRequiredError) Error() string {
 		e.LinkName, e.User, why)
 }
 
+// Unwrap returns Cause.
 func (e *CredentialsRequiredError) Unwrap() error { return e.Cause }
 
 // AuthorisationURI starts the 3-legged dance for the user, as
@@ -78,9 +80,62 @@ type OAuthError struct {
 	Problem    *signer.ProblemError
 }
 
-func (e *OAuthError) Error() string { return "applink: not implemented" }
+// Error names the link, the method, the request and the problem. On
+// signature_invalid it adds both signature base strings, redacted, each on
+// its own line ("ours:" and "provider's:"), so the difference shows.
+func (e *OAuthError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "applink: link %q: %s %s (%s): ", e.LinkName, e.Method, e.URL, e.Auth)
+	if e.Problem == nil {
+		b.WriteString("oauth problem")
+		return b.String()
+	}
+	b.WriteString(e.Problem.Error())
+	if advice := problemAdvice(e.Problem.Problem); advice != "" {
+		b.WriteString(": ")
+		b.WriteString(advice)
+	}
+	if e.Problem.Problem == signer.ProblemSignatureInvalid {
+		if e.BaseString != "" {
+			b.WriteString("\nours:       ")
+			b.WriteString(e.BaseString)
+		}
+		if e.Problem.SignatureBaseString != "" {
+			b.WriteString("\nprovider's: ")
+			b.WriteString(redact.BaseString(e.Problem.SignatureBaseString))
+		}
+	}
+	return b.String()
+}
 
-func (e *OAuthError) Unwrap() error { return e.Problem }
+// problemAdvice says what to do about a problem, from PROTOCOL.md §5.
+func problemAdvice(problem string) string {
+	switch problem {
+	case signer.ProblemSignatureInvalid:
+		return "the remote computed another signature base string: check the link's rpcUrl is the URL the remote sees itself at (a reverse proxy changes scheme, host, port or path), and the key or secret"
+	case signer.ProblemConsumerKeyUnknown:
+		return "the remote has no incoming link for this consumer key: add one (incoming authentication) with this application's consumer key and public key"
+	case signer.ProblemTimestampRefused:
+		return "our clock and the remote's differ by more than 5 minutes: synchronise them (NTP)"
+	case signer.ProblemPermissionUnknown:
+		return "the user has not approved the request token yet"
+	case signer.ProblemPermissionDenied:
+		return "the user refused access"
+	case signer.ProblemConsumerKeyRefused, signer.ProblemConsumerKeyRejected:
+		return "the remote does not accept this consumer: check its incoming link"
+	case signer.ProblemSignatureMethodRejected:
+		return "the remote does not accept this signature method: RSA-SHA1 needs a private key, HMAC-SHA1 (Jenkins) a shared secret"
+	}
+	return ""
+}
+
+// Unwrap returns the *signer.ProblemError.
+func (e *OAuthError) Unwrap() error {
+	if e.Problem == nil {
+		return nil
+	}
+	return e.Problem
+}
 
 // ClockSkewError is returned when the remote refused our timestamp twice,
 // even after we corrected our clock by its acceptable range.
@@ -98,4 +153,10 @@ func (e *ClockSkewError) Error() string {
 		e.LinkName, e.Local.UTC().Format(time.RFC3339), e.RemoteMin.UTC().Format(time.RFC3339), e.RemoteMax.UTC().Format(time.RFC3339))
 }
 
-func (e *ClockSkewError) Unwrap() error { return e.Problem }
+// Unwrap returns the *signer.ProblemError.
+func (e *ClockSkewError) Unwrap() error {
+	if e.Problem == nil {
+		return nil
+	}
+	return e.Problem
+}

@@ -2,7 +2,12 @@ package applink
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 )
 
 // FactoryOption narrows how a [RequestFactory] authenticates.
@@ -48,7 +53,40 @@ type RequestFactory struct {
 // anonymous). The link must come from a [Service]. It does no I/O: whether
 // the user has a token is found out per request.
 func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFactory, error) {
-	return nil, errNotImplemented
+	if l == nil || l.state == nil {
+		return nil, errors.New("applink: the link is not bound to a Service: get it from Service.Link, LinkByName or Lookup")
+	}
+	f := &RequestFactory{link: l, user: user}
+	for _, o := range opts {
+		if o != nil {
+			o(&f.opts)
+		}
+	}
+	o := f.opts
+	switch {
+	case o.only != "" && (o.impersonating || o.nonImpersonating), o.impersonating && o.nonImpersonating:
+		return nil, errors.New("applink: Using, ImpersonatingOnly and NonImpersonatingOnly exclude each other: give one")
+	case o.only != "":
+		switch o.only {
+		case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous:
+		default:
+			return nil, fmt.Errorf("applink: unknown authentication %q: use 3lo, 2loi, 2lo or anonymous", o.only)
+		}
+		if o.only != AuthAnonymous && !l.allows(o.only) {
+			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: string(o.only), Configured: slices.Clone(l.auths())}
+		}
+		if o.only.Impersonating() && user == "" {
+			return nil, fmt.Errorf("applink: link %q: %s acts as a user: give the user", l.Name, o.only)
+		}
+	case o.impersonating:
+		if !l.allows(Auth3LO) && !l.allows(Auth2LOi) {
+			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "impersonating", Configured: slices.Clone(l.auths())}
+		}
+		if user == "" {
+			return nil, fmt.Errorf("applink: link %q: impersonating requests act as a user: give the user", l.Name)
+		}
+	}
+	return f, nil
 }
 
 // Link returns the factory's link.
@@ -60,15 +98,151 @@ func (f *RequestFactory) User() string { return f.user }
 // Auth returns the method a request created now would use, looking up the
 // user's token; *[CredentialsRequiredError] when 3LO is needed and the user
 // has no token.
-func (f *RequestFactory) Auth(ctx context.Context) (Auth, error) { return "", errNotImplemented }
+func (f *RequestFactory) Auth(ctx context.Context) (Auth, error) {
+	a, _, err := f.choose(ctx)
+	return a, err
+}
+
+// choose picks the method for a request now and, for 3LO, returns the
+// user's token (renewed if it had expired).
+func (f *RequestFactory) choose(ctx context.Context) (Auth, *AccessToken, error) {
+	l, o := f.link, f.opts
+	switch {
+	case o.only == Auth3LO:
+		tok, err := f.token(ctx)
+		if err != nil {
+			return "", nil, err
+		}
+		return Auth3LO, tok, nil
+	case o.only != "":
+		return o.only, nil, nil
+	case o.nonImpersonating:
+		if l.allows(Auth2LO) {
+			return Auth2LO, nil, nil
+		}
+		return AuthAnonymous, nil, nil
+	case f.user == "" && !o.impersonating:
+		return AuthAnonymous, nil, nil
+	}
+	// The first impersonating method the link allows: 3LO if the user has a
+	// token, 2LOi; 3LO alone without a token requires credentials.
+	var need *CredentialsRequiredError
+	for _, a := range l.auths() {
+		switch a {
+		case Auth3LO:
+			tok, err := f.token(ctx)
+			if err == nil {
+				return Auth3LO, tok, nil
+			}
+			if !errors.As(err, &need) {
+				return "", nil, err
+			}
+		case Auth2LOi:
+			return Auth2LOi, nil, nil
+		}
+	}
+	if need != nil {
+		return "", nil, need
+	}
+	if o.impersonating {
+		return "", nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "impersonating", Configured: slices.Clone(l.auths())}
+	}
+	if l.allows(Auth2LO) {
+		return Auth2LO, nil, nil
+	}
+	return AuthAnonymous, nil, nil
+}
+
+// token returns the user's access token for the link: renewed when it has
+// expired and can be renewed, else *CredentialsRequiredError (the token
+// then deleted).
+func (f *RequestFactory) token(ctx context.Context) (*AccessToken, error) {
+	st := f.link.state
+	if f.user == "" {
+		return nil, fmt.Errorf("applink: link %q: 3lo acts as a user: give the user", f.link.Name)
+	}
+	key := TokenKey{LinkID: f.link.ID, User: f.user}
+	tok, err := st.svc.store.AccessToken(ctx, key)
+	switch {
+	case errors.Is(err, ErrTokenNotFound):
+		return nil, f.credentialsRequired(nil)
+	case err != nil:
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("applink: link %q: reading the token of user %q: %w", f.link.Name, f.user, err)
+	case tok == nil:
+		return nil, f.credentialsRequired(nil)
+	}
+	now := st.svc.clock()
+	if !tok.Expired(now) {
+		return tok, nil
+	}
+	if tok.Renewable(now) {
+		renewed, err := st.renewAccessToken(ctx, f.user, tok)
+		if err == nil && renewed != nil {
+			st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: renewed an expired access token",
+				slog.String("link", f.link.Name), slog.String("user", f.user))
+			return renewed, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err == nil {
+			err = errors.New("the renewal returned no token")
+		}
+		return nil, f.dropToken(ctx, fmt.Errorf("renewing the expired token: %w", err))
+	}
+	return nil, f.dropToken(ctx, errors.New("the stored token has expired"))
+}
+
+// dropToken deletes the user's token and returns *CredentialsRequiredError
+// with cause.
+func (f *RequestFactory) dropToken(ctx context.Context, cause error) error {
+	st := f.link.state
+	key := TokenKey{LinkID: f.link.ID, User: f.user}
+	if err := st.svc.store.DeleteAccessToken(ctx, key); err != nil && !errors.Is(err, ErrTokenNotFound) {
+		st.svc.logger.LogAttrs(ctx, slog.LevelWarn, "applink: could not delete a rejected access token",
+			slog.String("link", f.link.Name), slog.String("user", f.user), slog.String("error", err.Error()))
+	} else {
+		st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: deleted an access token the remote no longer accepts",
+			slog.String("link", f.link.Name), slog.String("user", f.user), slog.String("cause", cause.Error()))
+	}
+	return f.credentialsRequired(cause)
+}
+
+func (f *RequestFactory) credentialsRequired(cause error) *CredentialsRequiredError {
+	return &CredentialsRequiredError{LinkID: f.link.ID, LinkName: f.link.Name, User: f.user, Cause: cause, factory: f}
+}
 
 // NewRequest returns a request for method and a path relative to the link's
 // RPC URL, or an absolute URL, which must be on the RPC URL's origin and
 // under its path (else an error wrapping [ErrForeignURL]). Methods: GET,
-// POST, PUT, DELETE, HEAD, OPTIONS, TRACE, PATCH.
+// POST, PUT, DELETE, HEAD, OPTIONS, TRACE, PATCH. The method is upper-cased.
+//
+// The authentication method is chosen now (see [RequestFactory]); when 3LO
+// is needed and the user has no token the error is
+// *[CredentialsRequiredError]. The request's context is given to
+// [Request.Do].
 func (f *RequestFactory) NewRequest(ctx context.Context, method, path string) (*Request, error) {
-	return nil, errNotImplemented
+	m := strings.ToUpper(method)
+	if !slices.Contains(methods, m) {
+		return nil, fmt.Errorf("applink: method %q is not supported: use one of %s", method, strings.Join(methods, ", "))
+	}
+	u, err := f.link.state.resolve(path)
+	if err != nil {
+		return nil, err
+	}
+	auth, _, err := f.choose(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Request{factory: f, auth: auth, method: m, url: u, header: make(http.Header), follow: true}, nil
 }
+
+// methods are the HTTP methods requests may use.
+var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete,
+	http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPatch}
 
 // Client returns an *http.Client whose requests go through the factory: any
 // library that takes a client (go-jira and the like) then makes
@@ -76,4 +250,14 @@ func (f *RequestFactory) NewRequest(ctx context.Context, method, path string) (*
 // (else an error wrapping [ErrForeignURL]); a credentials problem surfaces
 // as a *[CredentialsRequiredError] inside the *url.Error (errors.As finds
 // it). The response is not checked: the caller reads and closes it.
-func (f *RequestFactory) Client() *http.Client { return nil }
+//
+// The authentication method is chosen for every request, so a user who
+// authorises the link later gets 3LO from the same client. Clock skew,
+// nonce_used and Jenkins crumbs are handled as by [Request.Do]; the
+// client does not retry on 5xx (wrap it if you want that). It shares the
+// service's connections, cookie jar and timeout.
+func (f *RequestFactory) Client() *http.Client {
+	svc := f.link.state.svc
+	t := &transport{factory: f, surface: true}
+	return &http.Client{Transport: t, CheckRedirect: f.link.state.checkRedirect(true), Jar: svc.client.Jar, Timeout: svc.client.Timeout}
+}

@@ -1,11 +1,18 @@
 package applink
 
 import (
+	"crypto/rand"
 	"crypto/rsa"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Type is the application type of a link's remote end.
@@ -145,6 +152,9 @@ type Link struct {
 	privateKey *rsa.PrivateKey
 	secret     string
 	state      *linkState
+	// dir is the directory of the config file the link was loaded from:
+	// relative PrivateKeyFile and SecretFile paths are relative to it.
+	dir string
 }
 
 // WithPrivateKey returns a copy of l that signs with key (RSA-SHA1).
@@ -183,7 +193,221 @@ var errNotImplemented = errors.New("applink: not implemented yet")
 // fragment, a consumer key, exactly one credential source fitting the auth
 // methods (none needed for anonymous only), known auth methods without
 // repeats (Jenkins: 3LO only), endpoint paths starting with "/".
-func (l Link) Validate() error { return errNotImplemented }
+//
+// A credential given in code ([Link.WithPrivateKey], [Link.WithSecret]) may
+// sit beside one file or environment source of the same kind (what a config
+// file records); the one given in code is then used. Validate does no I/O:
+// keys and secrets are read by [NewService].
+func (l Link) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Link: l.label(), Field: field, Err: fmt.Errorf(format, args...)})
+	}
+	if l.ID == "" {
+		bad("id", "missing: give the link a UUID (applink.NewLinkID makes one)")
+	} else if !isUUID(l.ID) {
+		bad("id", "%q is not a UUID (8-4-4-4-12 hexadecimal digits): use applink.NewLinkID", l.ID)
+	}
+	if strings.TrimSpace(l.Name) == "" {
+		bad("name", "missing: give the link a name")
+	}
+	if l.Type == "" {
+		bad("type", "missing: use one of %s", typeList())
+	} else if !slices.Contains(Types, l.Type) {
+		bad("type", "unknown type %q: use one of %s", l.Type, typeList())
+	}
+	if err := checkBaseURL(l.RPCURL); err != nil {
+		bad("rpcUrl", "%v", err)
+	}
+	if l.DisplayURL != "" {
+		if err := checkBaseURL(l.DisplayURL); err != nil {
+			bad("displayUrl", "%v", err)
+		}
+	}
+	auths := l.auths()
+	seen := make(map[Auth]bool, len(auths))
+	signs := false
+	for _, a := range l.Auth {
+		switch a {
+		case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous:
+		default:
+			bad("auth", "unknown authentication %q: use 3lo, 2loi, 2lo or anonymous", a)
+			continue
+		}
+		if seen[a] {
+			bad("auth", "%s is listed twice: list each method once, in preference order", a)
+		}
+		seen[a] = true
+	}
+	for _, a := range auths {
+		if a != AuthAnonymous {
+			signs = true
+		}
+	}
+	if l.Type == TypeJenkins {
+		for _, a := range auths {
+			if a == Auth2LO || a == Auth2LOi {
+				bad("auth", "Jenkins links support 3lo only (the Bitbucket Server Integration plugin refuses 2-legged OAuth): remove %s", a)
+			}
+		}
+	}
+	if signs && strings.TrimSpace(l.ConsumerKey) == "" {
+		bad("consumerKey", "missing: give the consumer key the remote's incoming link has for this application")
+	}
+	if field, err := l.checkCredentialSources(signs); err != nil {
+		bad(field, "%v", err)
+	}
+	for _, ep := range []struct{ field, path string }{
+		{"endpoints.requestToken", l.Endpoints.RequestToken},
+		{"endpoints.authorize", l.Endpoints.Authorize},
+		{"endpoints.accessToken", l.Endpoints.AccessToken},
+	} {
+		if ep.path != "" && !strings.HasPrefix(ep.path, "/") {
+			bad(ep.field, "%q must be a path starting with \"/\" (relative to rpcUrl)", ep.path)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkCredentialSources checks that the link has one credential source, of
+// the kind its type needs. It returns the field to blame.
+func (l Link) checkCredentialSources(signs bool) (string, error) {
+	var keySrc, secretSrc []string
+	if l.PrivateKeyFile != "" {
+		keySrc = append(keySrc, "privateKeyFile")
+	}
+	if l.PrivateKeyEnv != "" {
+		keySrc = append(keySrc, "privateKeyEnv")
+	}
+	if l.SecretEnv != "" {
+		secretSrc = append(secretSrc, "secretEnv")
+	}
+	if l.SecretFile != "" {
+		secretSrc = append(secretSrc, "secretFile")
+	}
+	fields := append(slices.Clone(keySrc), secretSrc...)
+	inCode := l.privateKey != nil || l.secret != ""
+	switch {
+	case l.privateKey != nil && l.secret != "":
+		return "privateKeyFile", errors.New("both a private key and a secret were given in code: give one")
+	case len(fields) > 1:
+		return fields[1], fmt.Errorf("several credential sources (%s): give exactly one", strings.Join(fields, ", "))
+	case l.privateKey != nil && len(secretSrc) > 0, l.secret != "" && len(keySrc) > 0:
+		return fields[0], errors.New("a credential of the other kind was given in code: give a private key or a secret, not both")
+	case signs && len(fields) == 0 && !inCode:
+		if l.Type == TypeJenkins {
+			return "secretEnv", errors.New("no shared secret: set secretEnv or secretFile to the secret of the Jenkins consumer")
+		}
+		return "privateKeyFile", errors.New("no credentials: set privateKeyFile, privateKeyEnv, secretEnv or secretFile")
+	}
+	if l.Type == TypeJenkins && (len(keySrc) > 0 || l.privateKey != nil) {
+		field := "privateKeyFile"
+		if len(keySrc) > 0 {
+			field = keySrc[0]
+		}
+		return field, errors.New("Jenkins consumers use HMAC-SHA1 with a shared secret, not an RSA key: set secretEnv or secretFile")
+	}
+	return "", nil
+}
+
+// auths returns the link's authentication methods, [Auth3LO] when none are
+// listed.
+func (l *Link) auths() []Auth {
+	if len(l.Auth) == 0 {
+		return []Auth{Auth3LO}
+	}
+	return l.Auth
+}
+
+// allows reports whether the link may use a.
+func (l *Link) allows(a Auth) bool { return slices.Contains(l.auths(), a) }
+
+// label names the link in messages: its name, else its id.
+func (l Link) label() string {
+	if l.Name != "" {
+		return strconv.Quote(l.Name)
+	}
+	return l.ID
+}
+
+// endpoints returns the link's OAuth endpoint paths with the defaults of
+// its type filled in.
+func (l *Link) endpoints() Endpoints {
+	e, d := l.Endpoints, DefaultEndpoints(l.Type)
+	if e.RequestToken == "" {
+		e.RequestToken = d.RequestToken
+	}
+	if e.Authorize == "" {
+		e.Authorize = d.Authorize
+	}
+	if e.AccessToken == "" {
+		e.AccessToken = d.AccessToken
+	}
+	return e
+}
+
+func typeList() string {
+	names := make([]string, len(Types))
+	for i, t := range Types {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkBaseURL checks an RPC or display URL: absolute http(s), a host, no
+// user info, query or fragment.
+func checkBaseURL(s string) error {
+	if s == "" {
+		return errors.New("missing: give the remote's base URL, e.g. https://jira.example.com")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("not a URL: %v", redactParseError(err))
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q must start with http:// or https://", redact.URL(u))
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("%q has no host", redact.URL(u))
+	case u.User != nil:
+		return fmt.Errorf("%q must not carry a user name or password: credentials come from the link's key or secret", redact.URL(u))
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("%q must not have a query", redact.URL(u))
+	case u.Fragment != "":
+		return fmt.Errorf("%q must not have a fragment", redact.URL(u))
+	}
+	return nil
+}
+
+// redactParseError drops the URL from a url.Parse error (it may hold a
+// password).
+func redactParseError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // FieldError is a problem with one field of a link or config file.
 type FieldError struct {
@@ -211,7 +435,15 @@ func (e *FieldError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns Err.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // NewLinkID returns a new random (version 4) UUID for a link.
-func NewLinkID() string { return "" }
+func NewLinkID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

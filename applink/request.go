@@ -1,10 +1,20 @@
 package applink
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Request is one request through a link, built by
@@ -37,39 +47,255 @@ func (r *Request) URL() *url.URL { u := *r.url; return &u }
 func (r *Request) Auth() Auth { return r.auth }
 
 // SetHeader sets a header, replacing any value. Authorization cannot be set.
-func (r *Request) SetHeader(key, value string) *Request { return r }
+func (r *Request) SetHeader(key, value string) *Request {
+	if r.headerAllowed(key) {
+		r.header.Set(key, value)
+	}
+	return r
+}
 
-// AddHeader adds a header value.
-func (r *Request) AddHeader(key, value string) *Request { return r }
+// AddHeader adds a header value. Authorization cannot be set.
+func (r *Request) AddHeader(key, value string) *Request {
+	if r.headerAllowed(key) {
+		r.header.Add(key, value)
+	}
+	return r
+}
+
+func (r *Request) headerAllowed(key string) bool {
+	if http.CanonicalHeaderKey(key) == "Authorization" {
+		r.fail(errors.New("applink: the Authorization header is the link's to set: choose the authentication with the factory"))
+		return false
+	}
+	return true
+}
+
+// fail records the first error made while building the request; Do
+// returns it.
+func (r *Request) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
 
 // AddForm adds a form parameter: the body becomes
 // application/x-www-form-urlencoded and its parameters are signed. It
 // cannot be combined with SetBody.
-func (r *Request) AddForm(key, value string) *Request { return r }
+func (r *Request) AddForm(key, value string) *Request {
+	if r.body != nil {
+		r.fail(errors.New("applink: AddForm after SetBody: a request has either form parameters or a body"))
+		return r
+	}
+	if r.form == nil {
+		r.form = make(url.Values)
+	}
+	r.form.Add(key, value)
+	return r
+}
 
-// SetBody sets the body and its content type.
-func (r *Request) SetBody(contentType string, body []byte) *Request { return r }
+// SetBody sets the body and its content type. It cannot be combined with
+// AddForm. The bytes are sent as given (and again on a retry or a redirect
+// that keeps the body); do not change them afterwards.
+func (r *Request) SetBody(contentType string, body []byte) *Request {
+	if r.form != nil {
+		r.fail(errors.New("applink: SetBody after AddForm: a request has either form parameters or a body"))
+		return r
+	}
+	if body == nil {
+		body = []byte{}
+	}
+	r.body, r.ctype = body, contentType
+	return r
+}
 
 // SetJSON sets the body to v encoded as JSON (application/json).
-func (r *Request) SetJSON(v any) error { return errNotImplemented }
+func (r *Request) SetJSON(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("applink: encoding the JSON body: %w", err)
+	}
+	if r.form != nil {
+		err := errors.New("applink: SetJSON after AddForm: a request has either form parameters or a body")
+		r.fail(err)
+		return err
+	}
+	r.SetBody("application/json", b)
+	return nil
+}
 
 // SetTimeout bounds the request, from sending to the end of reading the
 // response; 0 means none beyond the context.
-func (r *Request) SetTimeout(d time.Duration) *Request { return r }
+func (r *Request) SetTimeout(d time.Duration) *Request { r.timeout = max(d, 0); return r }
 
 // FollowRedirects says whether to follow redirects (default true). Only
 // redirects on the link's origin and under its RPC URL are followed, each hop
 // signed afresh; any other redirect is an error wrapping [ErrForeignURL].
-func (r *Request) FollowRedirects(follow bool) *Request { return r }
+func (r *Request) FollowRedirects(follow bool) *Request { r.follow = follow; return r }
 
 // Retryable lets a non-idempotent request (POST, PATCH) be retried on
 // connection errors and 429/502/503/504, as idempotent ones are.
-func (r *Request) Retryable() *Request { return r }
+func (r *Request) Retryable() *Request { r.retry = true; return r }
 
 // Do sends the request and returns the response, whatever its status; the
 // caller closes its body. A 401 with a token problem (token_expired,
 // token_rejected, token_revoked, ...) deletes the user's stored token and
 // returns *[CredentialsRequiredError]; other OAuth problems are returned as
 // *[OAuthError]s. Clock skew reported by the remote (timestamp_refused) is
-// corrected and the request sent again once.
-func (r *Request) Do(ctx context.Context) (*http.Response, error) { return nil, errNotImplemented }
+// corrected and the request sent again once; a second refusal is a
+// *[ClockSkewError]. When ctx is done the error is ctx.Err().
+func (r *Request) Do(ctx context.Context) (*http.Response, error) {
+	resp, err := r.send(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.inspect(ctx, resp); err != nil {
+		drain(resp)
+		return nil, err
+	}
+	return resp, nil
+}
+
+// send sends the request through the retrying client and the signing
+// transport and returns the final response, unchecked.
+func (r *Request) send(ctx context.Context) (*http.Response, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if ctx == nil {
+		return nil, errors.New("applink: nil context")
+	}
+	parent := ctx
+	cancel := context.CancelFunc(func() {})
+	if r.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+	}
+	f := r.factory
+	st := f.link.state
+	svc := st.svc
+
+	var body []byte
+	ctype := r.ctype
+	switch {
+	case r.form != nil:
+		body, ctype = []byte(r.form.Encode()), "application/x-www-form-urlencoded"
+	case r.body != nil:
+		body = r.body
+	}
+	var raw any
+	if body != nil {
+		raw = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, r.url.String(), raw)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("applink: link %q: %s %s: %w", f.link.Name, r.method, redact.URL(r.url), err)
+	}
+	req.URL = r.URL() // keep the exact escaping of the path
+	for k, vs := range r.header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	hc := &http.Client{
+		Transport:     &transport{factory: f, auth: r.auth},
+		CheckRedirect: st.checkRedirect(r.follow),
+		Jar:           svc.client.Jar,
+		Timeout:       svc.client.Timeout,
+	}
+	resp, err := svc.retryClient(hc, r.method, r.retry).Do(req)
+	if err != nil {
+		if resp != nil {
+			drain(resp)
+		}
+		cancel()
+		if parent.Err() != nil {
+			return nil, parent.Err()
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("applink: link %q: %s %s: no complete answer within %v: %w",
+				f.link.Name, r.method, redact.URL(r.url), r.timeout, ctx.Err())
+		}
+		return nil, r.unwrapError(err)
+	}
+	if r.timeout > 0 {
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	} else {
+		cancel()
+	}
+	return resp, nil
+}
+
+// unwrapError returns this package's own errors as they are, and wraps
+// others (network failures) with the link, method and redacted URL in
+// place of net/http's *url.Error, whose message has the full URL.
+func (r *Request) unwrapError(err error) error {
+	var own *ownError
+	if errors.As(err, &own) {
+		return own.err
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("applink: link %q: %s %s: %w", r.factory.link.Name, r.method, redact.URL(r.url), err)
+}
+
+// inspect turns an OAuth problem in the final response into an error: a
+// token problem on a 3LO request deletes the token and is
+// *CredentialsRequiredError, any other is *OAuthError. It leaves the
+// response's body readable from the start; the caller closes it.
+func (r *Request) inspect(ctx context.Context, resp *http.Response) error {
+	switch resp.StatusCode {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable:
+	default:
+		return nil
+	}
+	if !strings.Contains(resp.Header.Get("WWW-Authenticate"), "oauth_problem") &&
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-www-form-urlencoded") &&
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		return nil
+	}
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	p := signer.ParseProblem(resp.StatusCode, resp.Header, head)
+	if p == nil {
+		return nil
+	}
+	resp.Body = &replayBody{Reader: bytes.NewReader(head), Closer: resp.Body}
+	if r.auth == Auth3LO && p.IsToken() && resp.StatusCode == http.StatusUnauthorized {
+		return r.factory.dropToken(ctx, p)
+	}
+	e := &OAuthError{LinkName: r.factory.link.Name, Auth: r.auth, Method: r.method, URL: redact.URL(r.url), Problem: p}
+	if resp.Request != nil {
+		e.URL = redact.URL(resp.Request.URL)
+		if resp.Request.Header.Get("Authorization") != "" {
+			if base, err := signer.BaseString(resp.Request); err == nil {
+				e.BaseString = redact.BaseString(base)
+			}
+		}
+	}
+	return e
+}
+
+// replayBody is a response body already read in full (up to the problem
+// size cap) and kept for a handler.
+type replayBody struct {
+	*bytes.Reader
+	io.Closer
+}
+
+// cancelOnClose ends a request's timeout context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}

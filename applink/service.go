@@ -2,8 +2,12 @@ package applink
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-applinks/applinks/signer"
@@ -26,6 +30,9 @@ type Service struct {
 	retry  RetryPolicy
 	agent  string
 	clock  func() time.Time
+	// backoff, when set, is told every wait between retries instead of the
+	// wait happening (tests).
+	backoff func(time.Duration)
 }
 
 // linkState is a link bound to a service: its data, its signer, and what the
@@ -34,6 +41,11 @@ type linkState struct {
 	link   Link
 	svc    *Service
 	signer *signer.Signer // nil for an anonymous-only link
+	rpc    *url.URL       // link.RPCURL parsed
+	// offset is the remote's clock minus ours, in nanoseconds, learnt from
+	// timestamp_refused; it corrects oauth_timestamp.
+	offset atomic.Int64
+	crumbs crumbCache
 }
 
 // Option configures a [Service].
@@ -43,14 +55,25 @@ type Option func(*Service)
 // Timeout; CheckRedirect is replaced to keep redirects on the link's origin).
 // The default is a client with http.DefaultTransport's settings and no
 // overall timeout (use per-request timeouts and contexts).
-func WithHTTPClient(c *http.Client) Option { return func(s *Service) { s.client = c } }
+// A nil c means the default.
+func WithHTTPClient(c *http.Client) Option {
+	return func(s *Service) {
+		if c != nil {
+			cc := *c
+			s.client = &cc
+		}
+	}
+}
 
-// WithTokenStore keeps users' tokens in st. The default is an in-memory
-// store ([NewMemoryTokenStore]); the applink command uses a file store.
+// WithTokenStore keeps users' tokens in st. The default (and what nil
+// means) is an in-memory store ([NewMemoryTokenStore]); the applink command
+// uses a file store.
 func WithTokenStore(st TokenStore) Option { return func(s *Service) { s.store = st } }
 
 // WithLogger logs requests (method, redacted URL, status, auth, user) at
-// debug level and token deletions at info level. The default is silent.
+// debug level and token deletions at info level. The default (and what nil
+// means) is silent. Secrets, the Authorization header and URL queries'
+// sensitive values are never logged.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l } }
 
 // WithRetry sets the retry policy; see [RetryPolicy] for the default.
@@ -64,8 +87,15 @@ func WithoutRetry() Option { return func(s *Service) { s.retry = RetryPolicy{Max
 func WithUserAgent(ua string) Option { return func(s *Service) { s.agent = ua } }
 
 // WithClock sets the clock used for timestamps and token expiry (tests).
-// The default is time.Now.
+// The default (and what nil means) is time.Now.
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.clock = now } }
+
+// withBackoff makes the service report each wait between retries to f
+// instead of waiting (tests).
+func withBackoff(f func(time.Duration)) Option { return func(s *Service) { s.backoff = f } }
+
+// defaultUserAgent is the User-Agent sent when none is set.
+const defaultUserAgent = "go-applinks/0.1"
 
 // RetryPolicy says when and how often a failed request is sent again. Every
 // attempt is signed afresh (new nonce and timestamp). The zero value means
@@ -96,29 +126,169 @@ type RetryPolicy struct {
 // unique, and at most one link of each type may be primary (when none is,
 // the first of the type is).
 func NewService(links []Link, opts ...Option) (*Service, error) {
-	return nil, errNotImplemented
+	s := &Service{}
+	for _, o := range opts {
+		if o != nil {
+			o(s)
+		}
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.client == nil {
+		s.client = &http.Client{Transport: defaultTransport()}
+	}
+	if s.store == nil {
+		s.store = NewMemoryTokenStore(WithStoreClock(s.clock))
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.agent == "" {
+		s.agent = defaultUserAgent
+	}
+	s.retry = s.retry.withDefaults()
+
+	var errs []error
+	ids := make(map[string]int, len(links))
+	primaries := make(map[Type]int)
+	for i, l := range links {
+		l.state = nil
+		if err := l.Validate(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if j, dup := ids[strings.ToLower(l.ID)]; dup {
+			errs = append(errs, &FieldError{Link: l.label(), Field: "id",
+				Err: fmt.Errorf("%s is also the id of link %s: ids must be unique", l.ID, links[j].label())})
+			continue
+		}
+		ids[strings.ToLower(l.ID)] = i
+		if l.Primary {
+			if j, dup := primaries[l.Type]; dup {
+				errs = append(errs, &FieldError{Link: l.label(), Field: "primary",
+					Err: fmt.Errorf("link %s is already the primary %s link: make one of them primary", links[j].label(), l.Type)})
+				continue
+			}
+			primaries[l.Type] = i
+		}
+		sig, err := l.newSigner(signer.WithClock(s.clock))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rpc, _ := url.Parse(l.RPCURL) // checked by Validate
+		st := &linkState{svc: s, signer: sig, rpc: rpc}
+		l.Endpoints = l.endpoints()
+		st.link = l
+		st.link.state = st
+		s.links = append(s.links, st)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	// The first link of a type without a primary is its primary.
+	for _, st := range s.links {
+		if _, ok := primaries[st.link.Type]; !ok {
+			st.link.Primary = true
+			primaries[st.link.Type] = -1
+		}
+	}
+	return s, nil
+}
+
+// defaultTransport is a fresh copy of http.DefaultTransport's settings.
+func defaultTransport() http.RoundTripper {
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		return t.Clone()
+	}
+	return http.DefaultTransport
 }
 
 // Links returns every link, in the order given.
-func (s *Service) Links() []*Link { return nil }
+func (s *Service) Links() []*Link {
+	out := make([]*Link, len(s.links))
+	for i, st := range s.links {
+		out[i] = &st.link
+	}
+	return out
+}
 
-// LinksOfType returns the links of type t, the primary first.
-func (s *Service) LinksOfType(t Type) []*Link { return nil }
+// LinksOfType returns the links of type t, the primary first, or none.
+func (s *Service) LinksOfType(t Type) []*Link {
+	var out []*Link
+	for _, st := range s.links {
+		if st.link.Type != t {
+			continue
+		}
+		if st.link.Primary {
+			out = append([]*Link{&st.link}, out...)
+		} else {
+			out = append(out, &st.link)
+		}
+	}
+	return out
+}
 
 // Primary returns the primary link of type t, or an error wrapping
 // [ErrLinkNotFound].
-func (s *Service) Primary(t Type) (*Link, error) { return nil, errNotImplemented }
+func (s *Service) Primary(t Type) (*Link, error) {
+	for _, st := range s.links {
+		if st.link.Type == t && st.link.Primary {
+			return &st.link, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no link of type %s", ErrLinkNotFound, t)
+}
 
 // Link returns the link with the id, or an error wrapping [ErrLinkNotFound].
-func (s *Service) Link(id string) (*Link, error) { return nil, errNotImplemented }
+// Ids compare without regard to case.
+func (s *Service) Link(id string) (*Link, error) {
+	for _, st := range s.links {
+		if strings.EqualFold(st.link.ID, id) {
+			return &st.link, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no link has id %q", ErrLinkNotFound, id)
+}
 
 // LinkByName returns the link with the name (exact match first, then
 // case-insensitive), or an error wrapping [ErrLinkNotFound] or
 // [ErrAmbiguousName].
-func (s *Service) LinkByName(name string) (*Link, error) { return nil, errNotImplemented }
+func (s *Service) LinkByName(name string) (*Link, error) {
+	for _, fold := range []bool{false, true} {
+		var found []*Link
+		for _, st := range s.links {
+			if st.link.Name == name || fold && strings.EqualFold(st.link.Name, name) {
+				found = append(found, &st.link)
+			}
+		}
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return found[0], nil
+		}
+		ids := make([]string, len(found))
+		for i, l := range found {
+			ids[i] = l.ID
+		}
+		return nil, fmt.Errorf("%w: %q names links %s: use an id", ErrAmbiguousName, name, strings.Join(ids, ", "))
+	}
+	return nil, fmt.Errorf("%w: no link is named %q", ErrLinkNotFound, name)
+}
 
 // Lookup finds a link by id, else by name: what a command line takes.
-func (s *Service) Lookup(idOrName string) (*Link, error) { return nil, errNotImplemented }
+func (s *Service) Lookup(idOrName string) (*Link, error) {
+	if l, err := s.Link(idOrName); err == nil {
+		return l, nil
+	}
+	l, err := s.LinkByName(idOrName)
+	if errors.Is(err, ErrLinkNotFound) {
+		return nil, fmt.Errorf("%w: no link has id or name %q", ErrLinkNotFound, idOrName)
+	}
+	return l, err
+}
 
 // TokenStore returns the service's token store.
 func (s *Service) TokenStore() TokenStore { return s.store }

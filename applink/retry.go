@@ -1,0 +1,170 @@
+package applink
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// withDefaults fills in the zero fields of a policy.
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.Max == 0 {
+		p.Max = 3
+	}
+	if p.WaitMin <= 0 {
+		p.WaitMin = 250 * time.Millisecond
+	}
+	if p.WaitMax <= 0 {
+		p.WaitMax = 5 * time.Second
+	}
+	if p.WaitMax < p.WaitMin {
+		p.WaitMax = p.WaitMin
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = 30 * time.Second
+	}
+	if p.MaxElapsed <= 0 {
+		p.MaxElapsed = 2 * time.Minute
+	}
+	return p
+}
+
+// idempotent reports whether a method may be sent twice without harm.
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPatch:
+		return false
+	}
+	return true
+}
+
+// retryClient returns a go-retryablehttp client sending through hc (whose
+// transport signs every attempt afresh) under the service's policy:
+// connection errors and 429/502/503/504 are retried for idempotent methods
+// (and for others when allowed), Retry-After is honoured up to
+// MaxRetryAfter, and the last response is returned, not swallowed.
+func (svc *Service) retryClient(hc *http.Client, method string, allowed bool) *retryablehttp.Client {
+	p := svc.retry
+	retry := p.Max > 0 && (allowed || p.NonIdempotent || idempotent(method))
+	start := svc.clock()
+	var slept time.Duration // waits reported to the test hook instead of taken
+	elapsed := func() time.Duration { return svc.clock().Sub(start) + slept }
+	maxRetries := p.Max
+	if maxRetries < 0 {
+		maxRetries = 0
+	}
+	return &retryablehttp.Client{
+		HTTPClient:   hc,
+		RetryWaitMin: p.WaitMin,
+		RetryWaitMax: p.WaitMax,
+		RetryMax:     maxRetries,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			if ctx.Err() != nil {
+				return false, ctx.Err()
+			}
+			if !retry || elapsed() >= p.MaxElapsed {
+				return false, nil
+			}
+			if err != nil {
+				return connectionError(err), nil
+			}
+			switch resp.StatusCode {
+			case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			default:
+				return false, nil
+			}
+			if strings.Contains(resp.Header.Get("WWW-Authenticate"), "oauth_problem") {
+				return false, nil // an OAuth refusal (user_refused, ...) will not change
+			}
+			if d, ok := retryAfter(resp.Header, svc.clock()); ok && d > p.MaxRetryAfter {
+				return false, nil
+			}
+			return true, nil
+		},
+		Backoff: func(lo, hi time.Duration, n int, resp *http.Response) time.Duration {
+			wait := lo << min(n, 30)
+			if wait > hi || wait <= 0 {
+				wait = hi
+			}
+			if resp != nil {
+				if d, ok := retryAfter(resp.Header, svc.clock()); ok {
+					wait = d
+				}
+			}
+			if left := p.MaxElapsed - elapsed(); wait > left {
+				wait = max(left, 0)
+			}
+			if svc.backoff != nil {
+				svc.backoff(wait)
+				slept += wait
+				return 0
+			}
+			return wait
+		},
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
+			return resp, err // pass the last response (or error) through
+		},
+	}
+}
+
+// retryAfter parses a Retry-After header: seconds, or an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// connectionError reports whether err is a failure to reach the remote or
+// to read its answer, which a retry may cure: not one of ours, not a
+// certificate problem.
+func connectionError(err error) bool {
+	var own *ownError
+	if errors.As(err, &own) {
+		return false
+	}
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
+		return false
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr):
+		return dnsErr.IsTemporary || dnsErr.IsTimeout
+	case errors.As(err, &opErr),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED):
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

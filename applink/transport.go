@@ -1,0 +1,199 @@
+package applink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
+)
+
+// transport is the http.RoundTripper under every request through a link:
+// it keeps requests on the link's origin and RPC path, chooses (or is told)
+// the authentication method, signs each attempt afresh (2LOi adds
+// xoauth_requestor_id to the query first), fetches Jenkins crumbs, and
+// recovers once from timestamp_refused (by learning the remote's clock) and
+// from nonce_used. With surface set (the Client view) a token problem
+// becomes *CredentialsRequiredError.
+type transport struct {
+	factory *RequestFactory
+	// auth is the method to use; "" chooses per request (the Client view).
+	auth    Auth
+	surface bool
+}
+
+// RoundTrip implements http.RoundTripper. It never changes req and closes
+// its body on every path.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.roundTrip(req)
+	if err != nil {
+		if req != nil && req.Body != nil {
+			req.Body.Close()
+		}
+		var sent *sendError
+		if errors.As(err, &sent) {
+			return nil, sent.err // the network's own error, which may be retried
+		}
+		var own *ownError
+		if !errors.As(err, &own) {
+			err = &ownError{err}
+		}
+	}
+	return resp, err
+}
+
+// sendError carries an error from the underlying transport through
+// roundTrip unmarked, so that retries see it as the network's.
+type sendError struct{ err error }
+
+func (e *sendError) Error() string { return e.err.Error() }
+func (e *sendError) Unwrap() error { return e.err }
+
+func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
+	if req == nil || req.URL == nil {
+		return nil, errors.New("applink: nil request or URL")
+	}
+	f := t.factory
+	st := f.link.state
+	ctx := req.Context()
+	if err := st.inScope(req.URL); err != nil {
+		return nil, err
+	}
+	auth, tok, err := t.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if auth != Auth2LOi && req.URL.Query().Has("xoauth_requestor_id") {
+		return nil, fmt.Errorf("applink: link %q: the URL names a user in xoauth_requestor_id, but the request uses %s: impersonate through the factory's user and 2LOi", f.link.Name, auth)
+	}
+	var crumb *crumbEntry
+	if st.needsCrumb(req) {
+		crumb = st.crumbFor(ctx, t, auth, tok)
+	}
+	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	var skewed, nonced, recrumbed bool
+	for attempt := 0; ; attempt++ {
+		out := req.Clone(ctx)
+		if attempt > 0 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, fmt.Errorf("applink: link %q: replaying the request body: %w", f.link.Name, err)
+			}
+			out.Body = body
+		}
+		if crumb != nil && crumb.field != "" {
+			out.Header.Set(crumb.field, crumb.value)
+		}
+		resp, err := t.send(out, auth, tok)
+		if err != nil {
+			return nil, &sendError{err}
+		}
+		if auth != AuthAnonymous && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized) {
+			if p := signer.ParseProblem(resp.StatusCode, resp.Header, nil); p != nil {
+				switch {
+				case p.Problem == signer.ProblemTimestampRefused && p.MinTimestamp != 0 && skewed:
+					drain(resp)
+					return nil, &ClockSkewError{LinkName: f.link.Name, Local: st.svc.clock(),
+						RemoteMin: time.Unix(p.MinTimestamp, 0), RemoteMax: time.Unix(p.MaxTimestamp, 0), Problem: p}
+				case p.Problem == signer.ProblemTimestampRefused && p.MinTimestamp != 0 && replayable:
+					skewed = true
+					st.learnOffset(ctx, p)
+					drain(resp)
+					continue
+				case p.Problem == signer.ProblemNonceUsed && !nonced && replayable:
+					nonced = true
+					drain(resp)
+					continue
+				case t.surface && auth == Auth3LO && p.IsToken():
+					drain(resp)
+					return nil, f.dropToken(ctx, p)
+				}
+			}
+		}
+		if crumb != nil && !recrumbed && replayable && resp.StatusCode == http.StatusForbidden {
+			if stale, resp2 := crumbRefused(resp); stale {
+				recrumbed = true
+				st.crumbs.forget(f.user, auth)
+				crumb = st.crumbFor(ctx, t, auth, tok)
+				continue
+			} else {
+				resp = resp2
+			}
+		}
+		return resp, nil
+	}
+}
+
+// identity returns the method and, for 3LO, the token for one request.
+func (t *transport) identity(ctx context.Context) (Auth, *AccessToken, error) {
+	switch t.auth {
+	case "":
+		return t.factory.choose(ctx)
+	case Auth3LO:
+		tok, err := t.factory.token(ctx)
+		return Auth3LO, tok, err
+	}
+	return t.auth, nil, nil
+}
+
+// send signs out (unless anonymous) and sends it through the service's
+// transport, logging the exchange at debug level.
+func (t *transport) send(out *http.Request, auth Auth, tok *AccessToken) (*http.Response, error) {
+	f := t.factory
+	st := f.link.state
+	svc := st.svc
+	if out.Header.Get("User-Agent") == "" {
+		out.Header.Set("User-Agent", svc.agent)
+	}
+	if auth == Auth2LOi {
+		q := out.URL.Query()
+		q.Set("xoauth_requestor_id", f.user)
+		u := *out.URL
+		u.RawQuery = q.Encode()
+		out.URL = &u
+	}
+	base := svc.client.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	var rt http.RoundTripper = base
+	if auth != AuthAnonymous {
+		var token signer.Token // the empty token of 2LO and 2LOi
+		if auth == Auth3LO && tok != nil {
+			token = tok.SignerToken()
+		}
+		offset := st.clockOffset()
+		rt = &signer.Transport{
+			Signer: st.signer,
+			Origin: st.rpc,
+			Params: func(*http.Request) (signer.Params, error) {
+				return signer.Params{Token: token, ClockOffset: offset}, nil
+			},
+			Base: base,
+		}
+	}
+	resp, err := rt.RoundTrip(out)
+	if svc.logger.Enabled(out.Context(), slog.LevelDebug) {
+		attrs := []slog.Attr{slog.String("link", f.link.Name), slog.String("auth", string(auth)),
+			slog.String("user", f.user), slog.String("method", out.Method), slog.String("url", redact.URL(out.URL))}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		} else {
+			attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		}
+		svc.logger.LogAttrs(out.Context(), slog.LevelDebug, "applink: request", attrs...)
+	}
+	return resp, err
+}
+
+// drain reads a little of a response body we are discarding (so its
+// connection can be reused) and closes it.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+}
