@@ -2,9 +2,13 @@ package applink
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-applinks/applinks/signer"
@@ -18,7 +22,7 @@ var ErrTokenNotFound = errors.New("applink: no token stored")
 // at the end of the 3-legged dance. It never prints its secret.
 type AccessToken struct {
 	// Token is the token value (oauth_token).
-	Token string
+	Token  string
 	secret string
 	// ExpiresAt is when the token stops working (from oauth_expires_in);
 	// zero means unknown.
@@ -56,11 +60,10 @@ func (t *AccessToken) Renewable(now time.Time) bool {
 	return t.SessionHandle != "" && (t.AuthorizationExpiresAt.IsZero() || now.Before(t.AuthorizationExpiresAt))
 }
 
-// String describes the token without its secret or session handle.
-func (t *AccessToken) String() string {
-	if t == nil {
-		return "AccessToken(nil)"
-	}
+// String describes the token without its secret or session handle. It has
+// a value receiver so that printing an AccessToken value (not only a
+// pointer), alone or inside another struct, is redacted too.
+func (t AccessToken) String() string {
 	exp := "no expiry"
 	if !t.ExpiresAt.IsZero() {
 		exp = "expires " + t.ExpiresAt.UTC().Format(time.RFC3339)
@@ -69,17 +72,22 @@ func (t *AccessToken) String() string {
 }
 
 // GoString is [AccessToken.String].
-func (t *AccessToken) GoString() string { return t.String() }
+func (t AccessToken) GoString() string { return t.String() }
 
 // LogValue keeps secrets out of slog output.
-func (t *AccessToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
+func (t AccessToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// MarshalJSON renders the token as the JSON string of [AccessToken.String],
+// so that a struct holding a token, logged as JSON, shows neither its secret
+// nor its session handle. It does not persist a token: use a [TokenStore].
+func (t AccessToken) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
 
 // RequestToken is a pending request token of the 3-legged dance: obtained
 // from the remote, waiting for the user to approve it. It never prints its
 // secret.
 type RequestToken struct {
 	// Token is the request token value (oauth_token).
-	Token string
+	Token  string
 	secret string
 	// LinkID and User say whose dance this is.
 	LinkID, User string
@@ -109,19 +117,21 @@ func (t *RequestToken) Expired(now time.Time) bool {
 	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
 }
 
-// String describes the token without its secret.
-func (t *RequestToken) String() string {
-	if t == nil {
-		return "RequestToken(nil)"
-	}
+// String describes the token without its secret. It has a value receiver
+// so that printing a RequestToken value is redacted too.
+func (t RequestToken) String() string {
 	return fmt.Sprintf("RequestToken(%s, link %s, user %q, secret redacted)", signer.Abbrev(t.Token), t.LinkID, t.User)
 }
 
 // GoString is [RequestToken.String].
-func (t *RequestToken) GoString() string { return t.String() }
+func (t RequestToken) GoString() string { return t.String() }
 
 // LogValue keeps secrets out of slog output.
-func (t *RequestToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
+func (t RequestToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// MarshalJSON renders the token as the JSON string of [RequestToken.String],
+// without its secret. It does not persist a token: use a [TokenStore].
+func (t RequestToken) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
 
 // TokenKey names one user's access token for one link.
 type TokenKey struct {
@@ -153,4 +163,194 @@ type TokenStore interface {
 	PutRequestToken(ctx context.Context, t *RequestToken) error
 	// DeleteRequestToken removes it; removing an absent token is not an error.
 	DeleteRequestToken(ctx context.Context, token string) error
+}
+
+// StoreOption configures [NewMemoryTokenStore] and [OpenFileTokenStore].
+type StoreOption func(*storeOptions)
+
+// storeOptions is what StoreOption sets.
+type storeOptions struct {
+	now func() time.Time
+	// afterTempWrite is a test hook of the file store, called with the
+	// temporary file's path after it is written and synced, before it
+	// replaces the token file.
+	afterTempWrite func(tmpPath string)
+}
+
+// WithStoreClock sets the clock a token store uses to decide whether a token
+// has expired. The default (and what nil means) is [time.Now].
+func WithStoreClock(now func() time.Time) StoreOption {
+	return func(o *storeOptions) { o.now = now }
+}
+
+// withAfterTempWrite sets the file store's test hook run between writing the
+// temporary file and renaming it over the token file.
+func withAfterTempWrite(f func(tmpPath string)) StoreOption {
+	return func(o *storeOptions) { o.afterTempWrite = f }
+}
+
+func newStoreOptions(opts []StoreOption) storeOptions {
+	var o storeOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return o
+}
+
+// accessTokenNotFound wraps ErrTokenNotFound with what was asked.
+func accessTokenNotFound(key TokenKey) error {
+	return fmt.Errorf("%w: access token for link %q, user %q", ErrTokenNotFound, key.LinkID, key.User)
+}
+
+// requestTokenNotFound wraps ErrTokenNotFound with what was asked.
+func requestTokenNotFound(token string) error {
+	return fmt.Errorf("%w: request token %s", ErrTokenNotFound, signer.Abbrev(token))
+}
+
+// validateAccessToken checks what every store needs before storing an
+// access token.
+func validateAccessToken(key TokenKey, t *AccessToken) error {
+	switch {
+	case t == nil:
+		return errors.New("applink: cannot store a nil access token")
+	case key.LinkID == "":
+		return errors.New("applink: cannot store an access token without a link id")
+	case key.User == "":
+		return fmt.Errorf("applink: cannot store an access token for link %q without a user", key.LinkID)
+	case t.Token == "":
+		return fmt.Errorf("applink: cannot store an empty access token for link %q, user %q", key.LinkID, key.User)
+	}
+	for _, ts := range []time.Time{t.ExpiresAt, t.AuthorizationExpiresAt, t.CreatedAt} {
+		if err := validateStoreTime(ts); err != nil {
+			return fmt.Errorf("applink: cannot store the access token for link %q, user %q: %w", key.LinkID, key.User, err)
+		}
+	}
+	return nil
+}
+
+// validateRequestToken checks what every store needs before storing a
+// request token.
+func validateRequestToken(t *RequestToken) error {
+	switch {
+	case t == nil:
+		return errors.New("applink: cannot store a nil request token")
+	case t.Token == "":
+		return fmt.Errorf("applink: cannot store an empty request token for link %q, user %q", t.LinkID, t.User)
+	}
+	for _, ts := range []time.Time{t.ExpiresAt, t.CreatedAt} {
+		if err := validateStoreTime(ts); err != nil {
+			return fmt.Errorf("applink: cannot store request token %s: %w", signer.Abbrev(t.Token), err)
+		}
+	}
+	return nil
+}
+
+// validateStoreTime refuses times that RFC 3339 cannot write, so that every
+// store accepts the same tokens and the file store can read what it wrote.
+func validateStoreTime(t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("time %d is outside years 0 to 9999", y)
+	}
+	return nil
+}
+
+// tokenSet is the data of a token store, without locking: the memory store
+// guards one with a mutex, the file store reads one from its file for every
+// operation. Tokens in it are owned by the set: callers copy in and out.
+type tokenSet struct {
+	access  map[TokenKey]*AccessToken
+	request map[string]*RequestToken
+}
+
+func newTokenSet() *tokenSet {
+	return &tokenSet{access: map[TokenKey]*AccessToken{}, request: map[string]*RequestToken{}}
+}
+
+// usableAccess reports whether a stored access token counts as present at
+// now: unexpired, or expired but renewable.
+func usableAccess(t *AccessToken, now time.Time) bool {
+	return !t.Expired(now) || t.Renewable(now)
+}
+
+// accessToken returns a copy of the usable token for key.
+func (s *tokenSet) accessToken(key TokenKey, now time.Time) (*AccessToken, error) {
+	t, ok := s.access[key]
+	if !ok || !usableAccess(t, now) {
+		return nil, accessTokenNotFound(key)
+	}
+	c := *t
+	return &c, nil
+}
+
+// putAccessToken stores a copy of t, which must be valid.
+func (s *tokenSet) putAccessToken(key TokenKey, t *AccessToken) {
+	c := *t
+	s.access[key] = &c
+}
+
+// deleteAccessToken removes key and reports whether it was there.
+func (s *tokenSet) deleteAccessToken(key TokenKey) bool {
+	_, ok := s.access[key]
+	delete(s.access, key)
+	return ok
+}
+
+// accessKeys lists the keys of the usable access tokens, sorted.
+func (s *tokenSet) accessKeys(now time.Time) []TokenKey {
+	keys := make([]TokenKey, 0, len(s.access))
+	for k, t := range s.access {
+		if usableAccess(t, now) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareTokenKeys)
+	return keys
+}
+
+// compareTokenKeys orders keys by link id, then user.
+func compareTokenKeys(a, b TokenKey) int {
+	if c := strings.Compare(a.LinkID, b.LinkID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.User, b.User)
+}
+
+// requestToken returns a copy of the unexpired request token.
+func (s *tokenSet) requestToken(token string, now time.Time) (*RequestToken, error) {
+	t, ok := s.request[token]
+	if !ok || t.Expired(now) {
+		return nil, requestTokenNotFound(token)
+	}
+	c := *t
+	return &c, nil
+}
+
+// putRequestToken stores a copy of t, which must be valid.
+func (s *tokenSet) putRequestToken(t *RequestToken) {
+	c := *t
+	s.request[t.Token] = &c
+}
+
+// deleteRequestToken removes token and reports whether it was there.
+func (s *tokenSet) deleteRequestToken(token string) bool {
+	_, ok := s.request[token]
+	delete(s.request, token)
+	return ok
+}
+
+// purge drops expired request tokens and expired access tokens that cannot
+// be renewed, and reports whether it dropped any.
+func (s *tokenSet) purge(now time.Time) bool {
+	n := len(s.access) + len(s.request)
+	maps.DeleteFunc(s.access, func(_ TokenKey, t *AccessToken) bool { return !usableAccess(t, now) })
+	maps.DeleteFunc(s.request, func(_ string, t *RequestToken) bool { return t.Expired(now) })
+	return len(s.access)+len(s.request) != n
 }

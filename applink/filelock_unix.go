@@ -1,0 +1,73 @@
+//go:build darwin || dragonfly || freebsd || linux || netbsd || openbsd
+
+package applink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+)
+
+// readsNeedLock is false here: the file is replaced by rename, so a reader
+// always sees a whole file.
+const readsNeedLock = false
+
+// lockFile takes an exclusive flock(2) on the file at path (created with
+// mode 0600 if missing), polling without blocking so that the wait honours
+// ctx. The file is never removed: removing a lock file races with others
+// locking it.
+func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("applink: lock token file: %w", err)
+	}
+	fd := int(f.Fd())
+	const maxWait = 50 * time.Millisecond
+	wait := time.Millisecond
+	var timer *time.Timer
+	for {
+		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() {
+				syscall.Flock(fd, syscall.LOCK_UN)
+				f.Close()
+			}, nil
+		}
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("applink: lock token file %s: %w", path, err)
+		}
+		if timer == nil {
+			timer = time.NewTimer(wait)
+			defer timer.Stop()
+		} else {
+			timer.Reset(wait)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+		wait = min(2*wait, maxWait)
+	}
+}
+
+// syncDir flushes the directory entry of a rename to disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}

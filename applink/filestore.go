@@ -1,0 +1,570 @@
+package applink
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// maxTokenFileSize bounds what the file store reads; a token file is a few
+// hundred bytes per token.
+const maxTokenFileSize = 16 << 20
+
+// FileTokenStore is a [TokenStore] that keeps tokens in one JSON file. It is
+// the embedded default: the applink command uses
+// ~/.config/applink/tokens.json. Use [OpenFileTokenStore].
+//
+// The file holds token secrets, so it is created with mode 0600 (its
+// directory, if missing, with 0700) and the store refuses to read it when
+// other users may access it, returning a [*FilePermissionError] that gives
+// the chmod command to run. Every change takes an exclusive lock on the
+// sidecar file "<path>.lock", re-reads the file, applies the change and
+// replaces the file atomically (a temporary file in the same directory,
+// fsync, rename, fsync of the directory), so several processes can share
+// one token file without losing writes, and a crash leaves either the old
+// file or the new one. Reads need no lock: they always see a whole file.
+// Nothing is cached, so every operation sees the other processes' changes.
+//
+// A file that cannot be parsed is reported as a [*CorruptTokenFileError]
+// and never emptied or overwritten.
+//
+// It is safe for concurrent use. Expired request tokens, and expired access
+// tokens that cannot be renewed, are treated as absent and dropped at the
+// next write. The lock wait honours the context; nothing else blocks.
+type FileTokenStore struct {
+	path     string
+	lockPath string
+	now      func() time.Time
+	// afterTempWrite is a test hook; see storeOptions.
+	afterTempWrite func(string)
+	// sem serialises this store's writers inside the process (a channel so
+	// that waiting honours the context); the file lock serialises processes.
+	sem chan struct{}
+	// tempsCleaned records that stale temporary files of crashed writers
+	// were looked for.
+	tempsCleaned atomic.Bool
+}
+
+var _ TokenStore = (*FileTokenStore)(nil)
+
+// OpenFileTokenStore returns a store backed by the JSON file at path,
+// creating its directory (mode 0700) if missing. The file itself is created
+// (mode 0600) at the first write. If the file exists it is read now, so a
+// [*FilePermissionError] or [*CorruptTokenFileError] surfaces at once. The
+// only option that applies is [WithStoreClock].
+func OpenFileTokenStore(path string, opts ...StoreOption) (*FileTokenStore, error) {
+	if path == "" {
+		return nil, errors.New("applink: token file path is empty")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("applink: token file %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("applink: create the token file's directory: %w", err)
+	}
+	o := newStoreOptions(opts)
+	s := &FileTokenStore{
+		path:           abs,
+		lockPath:       abs + ".lock",
+		now:            o.now,
+		afterTempWrite: o.afterTempWrite,
+		sem:            make(chan struct{}, 1),
+	}
+	if _, err := s.load(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path returns the absolute path of the token file.
+func (s *FileTokenStore) Path() string { return s.path }
+
+// String describes the store by its file; it never prints a token.
+func (s *FileTokenStore) String() string { return "FileTokenStore(" + s.path + ")" }
+
+// GoString is [FileTokenStore.String].
+func (s *FileTokenStore) GoString() string { return s.String() }
+
+// AccessToken returns a copy of the user's token for the link, or an error
+// wrapping [ErrTokenNotFound]. An expired token is returned only if it can
+// still be renewed with its session handle.
+func (s *FileTokenStore) AccessToken(ctx context.Context, key TokenKey) (*AccessToken, error) {
+	var t *AccessToken
+	err := s.view(ctx, func(set *tokenSet) (err error) {
+		t, err = set.accessToken(key, s.now())
+		return err
+	})
+	return t, err
+}
+
+// PutAccessToken stores a copy of t as the user's token for the link,
+// replacing any other. The key needs a link id and a user, and t a token
+// value.
+func (s *FileTokenStore) PutAccessToken(ctx context.Context, key TokenKey, t *AccessToken) error {
+	if err := validateAccessToken(key, t); err != nil {
+		return err
+	}
+	return s.update(ctx, func(set *tokenSet) bool {
+		set.putAccessToken(key, t)
+		return true
+	})
+}
+
+// DeleteAccessToken removes the user's token for the link; removing an
+// absent token is not an error.
+func (s *FileTokenStore) DeleteAccessToken(ctx context.Context, key TokenKey) error {
+	return s.update(ctx, func(set *tokenSet) bool { return set.deleteAccessToken(key) })
+}
+
+// AccessTokens lists the keys of the stored access tokens that are present
+// (unexpired or renewable), sorted by link id then user.
+func (s *FileTokenStore) AccessTokens(ctx context.Context) ([]TokenKey, error) {
+	var keys []TokenKey
+	err := s.view(ctx, func(set *tokenSet) error {
+		keys = set.accessKeys(s.now())
+		return nil
+	})
+	return keys, err
+}
+
+// RequestToken returns a copy of the pending request token, or an error
+// wrapping [ErrTokenNotFound] if it is unknown or expired.
+func (s *FileTokenStore) RequestToken(ctx context.Context, token string) (*RequestToken, error) {
+	var t *RequestToken
+	err := s.view(ctx, func(set *tokenSet) (err error) {
+		t, err = set.requestToken(token, s.now())
+		return err
+	})
+	return t, err
+}
+
+// PutRequestToken stores a copy of the pending request token, which needs a
+// token value.
+func (s *FileTokenStore) PutRequestToken(ctx context.Context, t *RequestToken) error {
+	if err := validateRequestToken(t); err != nil {
+		return err
+	}
+	return s.update(ctx, func(set *tokenSet) bool {
+		set.putRequestToken(t)
+		return true
+	})
+}
+
+// DeleteRequestToken removes the pending request token; removing an absent
+// one is not an error.
+func (s *FileTokenStore) DeleteRequestToken(ctx context.Context, token string) error {
+	return s.update(ctx, func(set *tokenSet) bool { return set.deleteRequestToken(token) })
+}
+
+// view reads the file and calls f with its tokens.
+func (s *FileTokenStore) view(ctx context.Context, f func(*tokenSet) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if readsNeedLock {
+		unlock, err := s.lock(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	set, err := s.load()
+	if err != nil {
+		return err
+	}
+	return f(set)
+}
+
+// update runs one read-modify-write under the lock: f changes the tokens
+// and reports whether it changed anything; the file is rewritten only if
+// something changed (expired tokens dropped count).
+func (s *FileTokenStore) update(ctx context.Context, f func(*tokenSet) bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	set, err := s.load()
+	if err != nil {
+		return err
+	}
+	changed := f(set)
+	if set.purge(s.now()) {
+		changed = true
+	}
+	if !s.tempsCleaned.Swap(true) {
+		s.removeStaleTemps()
+	}
+	if !changed {
+		return nil
+	}
+	return s.write(set)
+}
+
+// lock takes the in-process lock, then the file lock.
+func (s *FileTokenStore) lock(ctx context.Context) (unlock func(), err error) {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	unlockFile, err := lockFile(ctx, s.lockPath)
+	if err != nil {
+		<-s.sem
+		return nil, err
+	}
+	return func() {
+		unlockFile()
+		<-s.sem
+	}, nil
+}
+
+// load reads and parses the token file; a missing file is an empty store.
+func (s *FileTokenStore) load() (*tokenSet, error) {
+	f, err := os.Open(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return newTokenSet(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("applink: read token file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("applink: read token file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("applink: token file %s is not a regular file (mode %s); give a file path", s.path, fi.Mode())
+	}
+	if err := checkPrivate(s.path, fi.Mode()); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxTokenFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("applink: read token file: %w", err)
+	}
+	if len(data) > maxTokenFileSize {
+		return nil, &CorruptTokenFileError{Path: s.path, Err: fmt.Errorf("larger than %d MiB", maxTokenFileSize>>20)}
+	}
+	set, err := decodeTokenFile(data)
+	if err != nil {
+		return nil, &CorruptTokenFileError{Path: s.path, Err: err}
+	}
+	return set, nil
+}
+
+// tempPrefix starts the names of this store's temporary files.
+func (s *FileTokenStore) tempPrefix() string { return "." + filepath.Base(s.path) + ".tmp-" }
+
+// write replaces the token file atomically with set's tokens.
+func (s *FileTokenStore) write(set *tokenSet) error {
+	data, err := encodeTokenFile(set)
+	if err != nil {
+		return fmt.Errorf("applink: write token file %s: %w", s.path, err)
+	}
+	dir := filepath.Dir(s.path)
+	tmp, err := os.CreateTemp(dir, s.tempPrefix()+"*") // mode 0600
+	if err != nil {
+		return fmt.Errorf("applink: write token file: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if runtime.GOOS != "windows" {
+		// CreateTemp already uses 0600; make sure whatever the platform.
+		if err := tmp.Chmod(0o600); err != nil {
+			return fmt.Errorf("applink: write token file: %w", err)
+		}
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("applink: write token file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("applink: write token file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("applink: write token file: %w", err)
+	}
+	if s.afterTempWrite != nil {
+		s.afterTempWrite(tmp.Name())
+	}
+	if err := os.Rename(tmp.Name(), s.path); err != nil {
+		os.Remove(tmp.Name())
+		done = true
+		return fmt.Errorf("applink: replace token file: %w", err)
+	}
+	done = true
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("applink: token file %s written but its directory could not be synced: %w", s.path, err)
+	}
+	return nil
+}
+
+// removeStaleTemps deletes temporary files left by writers that crashed.
+// It runs under the lock, when no other writer can have one open.
+func (s *FileTokenStore) removeStaleTemps() {
+	entries, err := os.ReadDir(filepath.Dir(s.path))
+	if err != nil {
+		return
+	}
+	prefix := s.tempPrefix()
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			os.Remove(filepath.Join(filepath.Dir(s.path), e.Name()))
+		}
+	}
+}
+
+// checkPrivate refuses a token file that other users may access. Windows
+// does not report permissions in mode bits, so it is not checked there.
+func checkPrivate(path string, mode fs.FileMode) error {
+	if runtime.GOOS == "windows" || mode.Perm()&0o077 == 0 {
+		return nil
+	}
+	return &FilePermissionError{Path: path, Mode: mode.Perm()}
+}
+
+// FilePermissionError is returned by [FileTokenStore] when the token file
+// may be read or written by users other than its owner. The file holds
+// token secrets, so the store refuses it; the message gives the chmod
+// command to run.
+type FilePermissionError struct {
+	// Path is the token file.
+	Path string
+	// Mode is its permission bits.
+	Mode fs.FileMode
+}
+
+// Error says what is wrong and how to fix it.
+func (e *FilePermissionError) Error() string {
+	return fmt.Sprintf("applink: token file %s has mode %04o, so other users may access the token secrets in it; run: chmod 600 %s",
+		e.Path, uint32(e.Mode.Perm()), shellQuote(e.Path))
+}
+
+// CorruptTokenFileError is returned by [FileTokenStore] when the token file
+// cannot be parsed. The store leaves the file as it is; move it aside or
+// delete it (its tokens are then lost and users authorise again).
+type CorruptTokenFileError struct {
+	// Path is the token file.
+	Path string
+	// Err says what is wrong, never with a token or secret in it.
+	Err error
+}
+
+// Error names the file and what to do.
+func (e *CorruptTokenFileError) Error() string {
+	return fmt.Sprintf("applink: token file %s is corrupt (%v); it was left untouched: move it aside or delete it", e.Path, e.Err)
+}
+
+// Unwrap returns Err.
+func (e *CorruptTokenFileError) Unwrap() error { return e.Err }
+
+// shellQuote quotes s for a POSIX shell if it needs quoting.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:,@%", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// tokenFileVersion is the version of the token file format written and read.
+const tokenFileVersion = 1
+
+// tokenFile is the token file:
+//
+//	{"version":1,"accessTokens":[...],"requestTokens":[...]}
+//
+// Times are RFC 3339 strings in UTC, omitted when zero. Unknown fields are
+// ignored, so later versions of this format may add some.
+type tokenFile struct {
+	Version       int                `json:"version"`
+	AccessTokens  []fileAccessToken  `json:"accessTokens"`
+	RequestTokens []fileRequestToken `json:"requestTokens"`
+}
+
+// fileAccessToken is an [AccessToken] with its key, secret included.
+type fileAccessToken struct {
+	LinkID                 string `json:"linkId"`
+	User                   string `json:"user"`
+	Token                  string `json:"token"`
+	Secret                 string `json:"secret"`
+	ExpiresAt              string `json:"expiresAt,omitempty"`
+	SessionHandle          string `json:"sessionHandle,omitempty"`
+	AuthorizationExpiresAt string `json:"authorizationExpiresAt,omitempty"`
+	CreatedAt              string `json:"createdAt,omitempty"`
+}
+
+// fileRequestToken is a [RequestToken], secret included.
+type fileRequestToken struct {
+	Token     string `json:"token"`
+	Secret    string `json:"secret"`
+	LinkID    string `json:"linkId,omitempty"`
+	User      string `json:"user,omitempty"`
+	Callback  string `json:"callback,omitempty"`
+	ExpiresAt string `json:"expiresAt,omitempty"`
+	CreatedAt string `json:"createdAt,omitempty"`
+}
+
+// encodeTokenFile renders set as the token file, sorted so that the file is
+// stable and diffable.
+func encodeTokenFile(set *tokenSet) ([]byte, error) {
+	f := tokenFile{
+		Version:       tokenFileVersion,
+		AccessTokens:  make([]fileAccessToken, 0, len(set.access)),
+		RequestTokens: make([]fileRequestToken, 0, len(set.request)),
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(set.access), compareTokenKeys) {
+		t := set.access[k]
+		f.AccessTokens = append(f.AccessTokens, fileAccessToken{
+			LinkID:                 k.LinkID,
+			User:                   k.User,
+			Token:                  t.Token,
+			Secret:                 t.secret,
+			ExpiresAt:              formatFileTime(t.ExpiresAt),
+			SessionHandle:          t.SessionHandle,
+			AuthorizationExpiresAt: formatFileTime(t.AuthorizationExpiresAt),
+			CreatedAt:              formatFileTime(t.CreatedAt),
+		})
+	}
+	for _, k := range slices.Sorted(maps.Keys(set.request)) {
+		t := set.request[k]
+		f.RequestTokens = append(f.RequestTokens, fileRequestToken{
+			Token:     t.Token,
+			Secret:    t.secret,
+			LinkID:    t.LinkID,
+			User:      t.User,
+			Callback:  t.Callback,
+			ExpiresAt: formatFileTime(t.ExpiresAt),
+			CreatedAt: formatFileTime(t.CreatedAt),
+		})
+	}
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// decodeTokenFile parses a token file. Its errors name the entry and field
+// at fault but never quote the file, which holds secrets. An empty file is
+// an empty store.
+func decodeTokenFile(data []byte) (*tokenSet, error) {
+	set := newTokenSet()
+	if len(data) == 0 {
+		return set, nil
+	}
+	var f tokenFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return nil, fmt.Errorf("not valid JSON: syntax error at byte %d", syn.Offset)
+		case errors.As(err, &typ) && typ.Field != "":
+			return nil, fmt.Errorf("field %s is not a %s", typ.Field, typ.Type)
+		case errors.As(err, &typ):
+			return nil, errors.New("not a JSON object")
+		default:
+			return nil, errors.New("not a valid token file")
+		}
+	}
+	if f.Version != tokenFileVersion {
+		return nil, fmt.Errorf("version %d is not supported (this program reads version %d; a newer program may have written it)", f.Version, tokenFileVersion)
+	}
+	for i, ft := range f.AccessTokens {
+		where := fmt.Sprintf("accessTokens[%d]", i)
+		key := TokenKey{LinkID: ft.LinkID, User: ft.User}
+		switch {
+		case ft.LinkID == "":
+			return nil, fmt.Errorf("%s has no linkId", where)
+		case ft.User == "":
+			return nil, fmt.Errorf("%s has no user", where)
+		case ft.Token == "":
+			return nil, fmt.Errorf("%s has no token", where)
+		}
+		if _, dup := set.access[key]; dup {
+			return nil, fmt.Errorf("%s repeats the token of link %q, user %q", where, ft.LinkID, ft.User)
+		}
+		t := &AccessToken{Token: ft.Token, secret: ft.Secret, SessionHandle: ft.SessionHandle}
+		var err error
+		if t.ExpiresAt, err = parseFileTime(where+".expiresAt", ft.ExpiresAt); err != nil {
+			return nil, err
+		}
+		if t.AuthorizationExpiresAt, err = parseFileTime(where+".authorizationExpiresAt", ft.AuthorizationExpiresAt); err != nil {
+			return nil, err
+		}
+		if t.CreatedAt, err = parseFileTime(where+".createdAt", ft.CreatedAt); err != nil {
+			return nil, err
+		}
+		set.access[key] = t
+	}
+	for i, ft := range f.RequestTokens {
+		where := fmt.Sprintf("requestTokens[%d]", i)
+		if ft.Token == "" {
+			return nil, fmt.Errorf("%s has no token", where)
+		}
+		if _, dup := set.request[ft.Token]; dup {
+			return nil, fmt.Errorf("%s repeats an earlier request token", where)
+		}
+		t := &RequestToken{Token: ft.Token, secret: ft.Secret, LinkID: ft.LinkID, User: ft.User, Callback: ft.Callback}
+		var err error
+		if t.ExpiresAt, err = parseFileTime(where+".expiresAt", ft.ExpiresAt); err != nil {
+			return nil, err
+		}
+		if t.CreatedAt, err = parseFileTime(where+".createdAt", ft.CreatedAt); err != nil {
+			return nil, err
+		}
+		set.request[ft.Token] = t
+	}
+	return set, nil
+}
+
+// formatFileTime writes t in UTC, "" for the zero time.
+func formatFileTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// parseFileTime reads a time written by formatFileTime; field names it in
+// errors, which never quote the value.
+func parseFileTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s is not an RFC 3339 time", field)
+	}
+	if err := validateStoreTime(t); err != nil {
+		return time.Time{}, fmt.Errorf("%s: %w", field, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,500 @@
+package applink
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// newFileStore opens a store on a fresh file in a temporary directory.
+func newFileStore(t *testing.T, clock *testClock) TokenStore {
+	t.Helper()
+	s, err := OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"), WithStoreClock(clock.Now))
+	if err != nil {
+		t.Fatalf("OpenFileTokenStore: %v", err)
+	}
+	return s
+}
+
+func TestFileTokenStore(t *testing.T) {
+	t.Parallel()
+	testTokenStore(t, newFileStore)
+}
+
+// skipIfNoUnixModes skips tests of permission bits where the platform has
+// none.
+func skipIfNoUnixModes(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no Unix permission bits")
+	}
+}
+
+// writeTokenFile writes data as a private token file and returns its path.
+func writeTokenFile(t *testing.T, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestFileTokenStoreCreatesPrivateFile(t *testing.T) {
+	t.Parallel()
+	skipIfNoUnixModes(t)
+	dir := filepath.Join(t.TempDir(), "config", "applink")
+	path := filepath.Join(dir, "tokens.json")
+	s, err := OpenFileTokenStore(path)
+	if err != nil {
+		t.Fatalf("OpenFileTokenStore: %v", err)
+	}
+	if s.Path() != path {
+		t.Errorf("Path() = %q, want %q", s.Path(), path)
+	}
+	if err := s.PutAccessToken(t.Context(), TokenKey{"l", "u"}, NewAccessToken("t", "s")); err != nil {
+		t.Fatalf("PutAccessToken: %v", err)
+	}
+	for _, c := range []struct {
+		path string
+		want fs.FileMode
+	}{{dir, 0o700}, {path, 0o600}, {path + ".lock", 0o600}} {
+		fi, err := os.Stat(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != c.want {
+			t.Errorf("mode of %s = %04o, want %04o", c.path, got, c.want)
+		}
+	}
+}
+
+func TestFileTokenStoreRefusesSharedFile(t *testing.T) {
+	t.Parallel()
+	skipIfNoUnixModes(t)
+	for _, mode := range []fs.FileMode{0o644, 0o640, 0o604, 0o620, 0o602, 0o666, 0o700 | 0o007} {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile("testdata/tokens-v1.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := writeTokenFile(t, data)
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+			_, err = OpenFileTokenStore(path)
+			var pe *FilePermissionError
+			if !errors.As(err, &pe) {
+				t.Fatalf("OpenFileTokenStore error = %v, want *FilePermissionError", err)
+			}
+			if diff := cmp.Diff(&FilePermissionError{Path: path, Mode: mode}, pe); diff != "" {
+				t.Errorf("FilePermissionError (-want +got):\n%s", diff)
+			}
+			if want := "chmod 600 " + path; !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not give the command %q", err, want)
+			}
+			assertFileUnchanged(t, path, data)
+		})
+	}
+}
+
+func TestFileTokenStoreRefusesFileMadeShared(t *testing.T) {
+	t.Parallel()
+	skipIfNoUnixModes(t)
+	ctx := t.Context()
+	s := newFileStore(t, newTestClock()).(*FileTokenStore)
+	key := TokenKey{"l", "u"}
+	if err := s.PutAccessToken(ctx, key, NewAccessToken("t", "s")); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(s.Path(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var pe *FilePermissionError
+	if _, err := s.AccessToken(ctx, key); !errors.As(err, &pe) {
+		t.Errorf("AccessToken error = %v, want *FilePermissionError", err)
+	}
+	if err := s.PutAccessToken(ctx, key, NewAccessToken("t2", "s2")); !errors.As(err, &pe) {
+		t.Errorf("PutAccessToken error = %v, want *FilePermissionError", err)
+	}
+	assertFileUnchanged(t, s.Path(), data)
+}
+
+func TestFilePermissionErrorQuotesPath(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ path, want string }{
+		{"/home/alice/.config/applink/tokens.json", "chmod 600 /home/alice/.config/applink/tokens.json"},
+		{"/home/a b/it's.json", `chmod 600 '/home/a b/it'\''s.json'`},
+		{"/tmp/$(rm -rf ~)", `chmod 600 '/tmp/$(rm -rf ~)'`},
+	}
+	for _, tt := range tests {
+		err := &FilePermissionError{Path: tt.path, Mode: 0o644}
+		if !strings.HasSuffix(err.Error(), tt.want) {
+			t.Errorf("Error() = %q, want it to end with %q", err.Error(), tt.want)
+		}
+		if !strings.Contains(err.Error(), "0644") {
+			t.Errorf("Error() = %q, want it to give the mode 0644", err.Error())
+		}
+	}
+}
+
+// assertFileUnchanged fails if the file at path no longer holds want.
+func assertFileUnchanged(t *testing.T, path string, want []byte) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("token file: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("token file %s was changed:\n%s", path, cmp.Diff(string(want), string(got)))
+	}
+}
+
+func TestFileTokenStoreCorruptFile(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"not JSON":          "tokens, please",
+		"top-level array":   "[]",
+		"null":              "null",
+		"no version":        `{"accessTokens":[]}`,
+		"version as string": `{"version":"1"}`,
+		"trailing data":     `{"version":1} {"version":1}`,
+		"no link id":        `{"version":1,"accessTokens":[{"user":"u","token":"t"}]}`,
+		"no user":           `{"version":1,"accessTokens":[{"linkId":"l","token":"t"}]}`,
+		"no token":          `{"version":1,"accessTokens":[{"linkId":"l","user":"u"}]}`,
+		"no request token":  `{"version":1,"requestTokens":[{"secret":"s"}]}`,
+		"repeated request":  `{"version":1,"requestTokens":[{"token":"r"},{"token":"r"}]}`,
+		"year out of range": `{"version":1,"requestTokens":[{"token":"r","expiresAt":"0000-01-01T00:00:00+01:00"}]}`,
+	}
+	files, err := filepath.Glob("testdata/tokens-corrupt-*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corrupt token files in testdata: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests[filepath.Base(f)] = string(data)
+	}
+	for name, data := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := writeTokenFile(t, []byte(data))
+			_, err := OpenFileTokenStore(path)
+			var ce *CorruptTokenFileError
+			if !errors.As(err, &ce) {
+				t.Fatalf("OpenFileTokenStore error = %v, want *CorruptTokenFileError", err)
+			}
+			if ce.Path != path || ce.Err == nil {
+				t.Errorf("CorruptTokenFileError{Path: %q, Err: %v}, want Path %q and a cause", ce.Path, ce.Err, path)
+			}
+			msg := err.Error()
+			for _, want := range []string{path, "move it aside or delete it"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q does not contain %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, "SECRET") || strings.Contains(msg, "12345") {
+				t.Errorf("error %q quotes the file's content", msg)
+			}
+			assertFileUnchanged(t, path, []byte(data))
+		})
+	}
+}
+
+func TestFileTokenStoreCorruptedAfterOpen(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := newFileStore(t, newTestClock()).(*FileTokenStore)
+	key := TokenKey{"l", "u"}
+	if err := s.PutAccessToken(ctx, key, NewAccessToken("t", "s")); err != nil {
+		t.Fatal(err)
+	}
+	corrupt := []byte(`{"version":1,"accessTokens":[{"linkId":"l"`)
+	if err := os.WriteFile(s.Path(), corrupt, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var ce *CorruptTokenFileError
+	if _, err := s.AccessToken(ctx, key); !errors.As(err, &ce) {
+		t.Errorf("AccessToken error = %v, want *CorruptTokenFileError", err)
+	}
+	if err := s.PutAccessToken(ctx, key, NewAccessToken("t2", "s2")); !errors.As(err, &ce) {
+		t.Errorf("PutAccessToken error = %v, want *CorruptTokenFileError", err)
+	}
+	if err := s.DeleteAccessToken(ctx, key); !errors.As(err, &ce) {
+		t.Errorf("DeleteAccessToken error = %v, want *CorruptTokenFileError", err)
+	}
+	assertFileUnchanged(t, s.Path(), corrupt)
+}
+
+func TestFileTokenStoreEmptyFile(t *testing.T) {
+	t.Parallel()
+	path := writeTokenFile(t, nil)
+	s, err := OpenFileTokenStore(path)
+	if err != nil {
+		t.Fatalf("OpenFileTokenStore on an empty file: %v", err)
+	}
+	keys, err := s.AccessTokens(t.Context())
+	if err != nil || len(keys) != 0 {
+		t.Errorf("AccessTokens = %v, %v; want none", keys, err)
+	}
+	if err := s.PutAccessToken(t.Context(), TokenKey{"l", "u"}, NewAccessToken("t", "s")); err != nil {
+		t.Errorf("PutAccessToken: %v", err)
+	}
+}
+
+// TestTokenFileFormat pins the file format: testdata/tokens-v1.json reads
+// as these tokens and is written back byte for byte.
+func TestTokenFileFormat(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/tokens-v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := decodeTokenFile(data)
+	if err != nil {
+		t.Fatalf("decodeTokenFile: %v", err)
+	}
+	alice := NewAccessToken("access-token-TEST-ONLY-alice", "access-secret-TEST-ONLY-alice")
+	alice.ExpiresAt = time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)
+	alice.SessionHandle = "session-handle-TEST-ONLY-alice"
+	alice.AuthorizationExpiresAt = time.Date(2036, 3, 1, 12, 0, 0, 0, time.UTC)
+	alice.CreatedAt = time.Date(2026, 3, 1, 12, 0, 0, 5e8, time.UTC)
+	alice2 := NewAccessToken("access-token-TEST-ONLY-alice-2", "access-secret-TEST-ONLY-alice-2")
+	alice2.ExpiresAt = time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)
+	req := NewRequestToken("request-token-TEST-ONLY-1", "request-secret-TEST-ONLY-1")
+	req.LinkID, req.User, req.Callback = "8d3a1e4c-1111-4b6e-9f00-000000000001", "carol", "oob"
+	req.ExpiresAt = time.Date(2031, 3, 1, 12, 10, 0, 0, time.UTC)
+	req.CreatedAt = time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)
+	want := &tokenSet{
+		access: map[TokenKey]*AccessToken{
+			{"8d3a1e4c-1111-4b6e-9f00-000000000001", "alice"}: alice,
+			{"8d3a1e4c-1111-4b6e-9f00-000000000001", "bob"}:   NewAccessToken("access-token-TEST-ONLY-bob", ""),
+			{"8d3a1e4c-2222-4b6e-9f00-000000000002", "alice"}: alice2,
+		},
+		request: map[string]*RequestToken{req.Token: req},
+	}
+	if diff := cmp.Diff(want, set, tokenCmp, cmp.AllowUnexported(tokenSet{})); diff != "" {
+		t.Errorf("decoded tokens (-want +got):\n%s", diff)
+	}
+	out, err := encodeTokenFile(set)
+	if err != nil {
+		t.Fatalf("encodeTokenFile: %v", err)
+	}
+	if diff := cmp.Diff(string(data), string(out)); diff != "" {
+		t.Errorf("re-encoded file differs from testdata/tokens-v1.json (-want +got):\n%s", diff)
+	}
+}
+
+func TestFileTokenStoreSharedBetweenStores(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	a, err := OpenFileTokenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenFileTokenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := TokenKey{"l", "u"}
+	if err := a.PutAccessToken(ctx, key, NewAccessToken("t", "s")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.AccessToken(ctx, key); err != nil || got.Token != "t" {
+		t.Errorf("second store: AccessToken = %v, %v; want the first store's token", got, err)
+	}
+	if err := b.DeleteAccessToken(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AccessToken(ctx, key); !errors.Is(err, ErrTokenNotFound) {
+		t.Errorf("first store after the second deleted: error = %v, want ErrTokenNotFound (no stale cache)", err)
+	}
+}
+
+func TestFileTokenStoreNoWriteWithoutChange(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := newFileStore(t, newTestClock()).(*FileTokenStore)
+	if err := s.DeleteAccessToken(ctx, TokenKey{"l", "u"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteRequestToken(ctx, "r"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Path()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("token file exists after deleting absent tokens (stat: %v); want no write", err)
+	}
+}
+
+func TestFileTokenStoreNotAFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, err := OpenFileTokenStore(dir)
+	if err == nil {
+		t.Fatal("OpenFileTokenStore(a directory) = nil error, want one")
+	}
+	var ce *CorruptTokenFileError
+	if errors.As(err, &ce) {
+		t.Errorf("error = %v, a *CorruptTokenFileError; want a plain error (a directory is not corrupt)", err)
+	}
+	if _, err := OpenFileTokenStore(""); err == nil {
+		t.Error(`OpenFileTokenStore("") = nil error, want one`)
+	}
+}
+
+func TestFileTokenStoreRelativePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	s, err := OpenFileTokenStore(filepath.Join("sub", "tokens.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !filepath.IsAbs(s.Path()) {
+		t.Errorf("Path() = %q, want an absolute path", s.Path())
+	}
+	if got := s.String(); got != "FileTokenStore("+s.Path()+")" {
+		t.Errorf("String() = %q", got)
+	}
+}
+
+func TestFileTokenStoreRemovesStaleTemps(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tokens.json")
+	stale := filepath.Join(dir, ".tokens.json.tmp-12345")
+	if err := os.WriteFile(stale, []byte("half a file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	unrelated := filepath.Join(dir, ".other.json.tmp-1")
+	if err := os.WriteFile(unrelated, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenFileTokenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := s.PutRequestToken(ctx, NewRequestToken(string(rune('a'+i)), "s")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	temps, err := filepath.Glob(filepath.Join(dir, ".tokens.json.tmp-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(temps) != 0 {
+		t.Errorf("temporary files left: %v", temps)
+	}
+	if _, err := os.Stat(unrelated); err != nil {
+		t.Errorf("another file's temporary file was removed: %v", err)
+	}
+}
+
+func TestFileTokenStoreLockHonoursContext(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	key := TokenKey{"l", "u"}
+	synctest.Test(t, func(t *testing.T) {
+		holder, err := OpenFileTokenStore(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waiter, err := OpenFileTokenStore(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unlock, err := holder.lock(t.Context())
+		if err != nil {
+			t.Fatalf("lock: %v", err)
+		}
+
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		if err := waiter.PutAccessToken(ctx, key, NewAccessToken("t", "s")); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("PutAccessToken while locked: error = %v, want context.DeadlineExceeded", err)
+		}
+
+		done := make(chan error, 1)
+		go func() { done <- waiter.PutAccessToken(t.Context(), key, NewAccessToken("t", "s")) }()
+		synctest.Wait()
+		select {
+		case err := <-done:
+			t.Fatalf("PutAccessToken returned %v while another store held the lock", err)
+		default:
+		}
+		unlock()
+		if err := <-done; err != nil {
+			t.Errorf("PutAccessToken after unlock: %v", err)
+		}
+		if got, err := holder.AccessToken(t.Context(), key); err != nil || got.Token != "t" {
+			t.Errorf("AccessToken = %v, %v; want the waiter's token", got, err)
+		}
+	})
+}
+
+func FuzzFileTokenStoreLoad(f *testing.F) {
+	seeds, err := filepath.Glob("testdata/tokens-*.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{"", "{}", "null", "[]", `{"version":1}`, `{"version":1,"accessTokens":null}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := writeTokenFile(t, data)
+		s, err := OpenFileTokenStore(path)
+		if err != nil {
+			var ce *CorruptTokenFileError
+			if !errors.As(err, &ce) {
+				t.Fatalf("OpenFileTokenStore error = %v, want nil or *CorruptTokenFileError", err)
+			}
+			assertFileUnchanged(t, path, data)
+			return
+		}
+		if _, err := s.AccessTokens(t.Context()); err != nil {
+			t.Fatalf("AccessTokens after a successful open: %v", err)
+		}
+		// What was read is written back and reads as the same tokens.
+		set, err := decodeTokenFile(data)
+		if err != nil {
+			t.Fatalf("decodeTokenFile after a successful open: %v", err)
+		}
+		out, err := encodeTokenFile(set)
+		if err != nil {
+			t.Fatalf("encodeTokenFile: %v", err)
+		}
+		again, err := decodeTokenFile(out)
+		if err != nil {
+			t.Fatalf("decodeTokenFile of what encodeTokenFile wrote: %v\n%s", err, out)
+		}
+		if diff := cmp.Diff(set, again, tokenCmp, cmp.AllowUnexported(tokenSet{})); diff != "" {
+			t.Errorf("tokens changed through a write and read (-read +reread):\n%s", diff)
+		}
+	})
+}

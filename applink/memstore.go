@@ -1,0 +1,154 @@
+package applink
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// MemoryTokenStore is a [TokenStore] that keeps tokens in memory: they are
+// lost when the process ends. It suits servers that persist tokens
+// elsewhere, short-lived tools and tests. Use [NewMemoryTokenStore]; the
+// zero value is not usable.
+//
+// It is safe for concurrent use. Tokens are copied in and out, so changing
+// a token after [MemoryTokenStore.PutAccessToken] or after reading it does
+// not change the store. Expired request tokens, and expired access tokens
+// that cannot be renewed, are treated as absent and dropped when found.
+type MemoryTokenStore struct {
+	now func() time.Time
+
+	mu  sync.RWMutex
+	set *tokenSet
+}
+
+var _ TokenStore = (*MemoryTokenStore)(nil)
+
+// NewMemoryTokenStore returns an empty in-memory token store. The only
+// option that applies is [WithStoreClock].
+func NewMemoryTokenStore(opts ...StoreOption) *MemoryTokenStore {
+	o := newStoreOptions(opts)
+	return &MemoryTokenStore{now: o.now, set: newTokenSet()}
+}
+
+// AccessToken returns a copy of the user's token for the link, or an error
+// wrapping [ErrTokenNotFound]. An expired token is returned only if it can
+// still be renewed with its session handle.
+func (s *MemoryTokenStore) AccessToken(ctx context.Context, key TokenKey) (*AccessToken, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	s.mu.RLock()
+	t, err := s.set.accessToken(key, now)
+	s.mu.RUnlock()
+	if err != nil {
+		s.mu.Lock()
+		if stored, ok := s.set.access[key]; ok && !usableAccess(stored, now) {
+			delete(s.set.access, key)
+		}
+		s.mu.Unlock()
+	}
+	return t, err
+}
+
+// PutAccessToken stores a copy of t as the user's token for the link,
+// replacing any other. The key needs a link id and a user, and t a token
+// value.
+func (s *MemoryTokenStore) PutAccessToken(ctx context.Context, key TokenKey, t *AccessToken) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := validateAccessToken(key, t); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.set.putAccessToken(key, t)
+	return nil
+}
+
+// DeleteAccessToken removes the user's token for the link; removing an
+// absent token is not an error.
+func (s *MemoryTokenStore) DeleteAccessToken(ctx context.Context, key TokenKey) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.set.deleteAccessToken(key)
+	return nil
+}
+
+// AccessTokens lists the keys of the stored access tokens that are present
+// (unexpired or renewable), sorted by link id then user.
+func (s *MemoryTokenStore) AccessTokens(ctx context.Context) ([]TokenKey, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.set.accessKeys(now), nil
+}
+
+// RequestToken returns a copy of the pending request token, or an error
+// wrapping [ErrTokenNotFound] if it is unknown or expired (an expired one
+// is dropped).
+func (s *MemoryTokenStore) RequestToken(ctx context.Context, token string) (*RequestToken, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	s.mu.RLock()
+	t, err := s.set.requestToken(token, now)
+	s.mu.RUnlock()
+	if err != nil {
+		s.mu.Lock()
+		if stored, ok := s.set.request[token]; ok && stored.Expired(now) {
+			delete(s.set.request, token)
+		}
+		s.mu.Unlock()
+	}
+	return t, err
+}
+
+// PutRequestToken stores a copy of the pending request token, which needs a
+// token value, and drops expired ones so abandoned dances do not pile up.
+func (s *MemoryTokenStore) PutRequestToken(ctx context.Context, t *RequestToken) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := validateRequestToken(t); err != nil {
+		return err
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.set.purge(now)
+	s.set.putRequestToken(t)
+	return nil
+}
+
+// DeleteRequestToken removes the pending request token; removing an absent
+// one is not an error.
+func (s *MemoryTokenStore) DeleteRequestToken(ctx context.Context, token string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.set.deleteRequestToken(token)
+	return nil
+}
+
+// String describes the store by its counts; it never prints a token.
+func (s *MemoryTokenStore) String() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fmt.Sprintf("MemoryTokenStore(%d access tokens, %d request tokens)", len(s.set.access), len(s.set.request))
+}
+
+// GoString is [MemoryTokenStore.String].
+func (s *MemoryTokenStore) GoString() string { return s.String() }
