@@ -77,9 +77,9 @@ type bytesHandler struct{ o options }
 // Bytes returns a [Handler] that reads the whole body (up to [MaxBytes],
 // default [DefaultMaxBytes]; longer is a [*TooLargeError]). An empty body is
 // an empty, non-nil slice.
-func Bytes(opts ...Option) Handler[[]byte] { return bytesHandler{newOptions(opts)} }
+func Bytes(opts ...Option) Handler[[]byte] { return &bytesHandler{newOptions(opts)} }
 
-func (h bytesHandler) Handle(resp *http.Response) ([]byte, error) {
+func (h *bytesHandler) Handle(resp *http.Response) ([]byte, error) {
 	if err := checkStatus(resp, h.o.accept); err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (h bytesHandler) Handle(resp *http.Response) ([]byte, error) {
 	return data, nil
 }
 
-func (h bytesHandler) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
+func (h *bytesHandler) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
 // stringHandler reads the whole body as a string.
 type stringHandler struct{ o options }
@@ -102,9 +102,9 @@ type stringHandler struct{ o options }
 // [MaxBytes], default [DefaultMaxBytes]; longer is a [*TooLargeError]). The
 // bytes are not checked or converted: a body in another charset than UTF-8
 // comes back as sent.
-func String(opts ...Option) Handler[string] { return stringHandler{newOptions(opts)} }
+func String(opts ...Option) Handler[string] { return &stringHandler{newOptions(opts)} }
 
-func (h stringHandler) Handle(resp *http.Response) (string, error) {
+func (h *stringHandler) Handle(resp *http.Response) (string, error) {
 	if err := checkStatus(resp, h.o.accept); err != nil {
 		return "", err
 	}
@@ -112,7 +112,7 @@ func (h stringHandler) Handle(resp *http.Response) (string, error) {
 	return string(data), err
 }
 
-func (h stringHandler) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
+func (h *stringHandler) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
 // discardHandler ignores the body.
 type discardHandler struct{}
@@ -138,10 +138,10 @@ type copyHandler struct {
 // stays in w and the result is a [*TooLargeError]. A nil w is an error when
 // the handler runs.
 func CopyTo(w io.Writer, opts ...Option) Handler[int64] {
-	return copyHandler{w: w, o: newOptions(opts)}
+	return &copyHandler{w: w, o: newOptions(opts)}
 }
 
-func (h copyHandler) Handle(resp *http.Response) (int64, error) {
+func (h *copyHandler) Handle(resp *http.Response) (int64, error) {
 	if err := checkStatus(resp, h.o.accept); err != nil {
 		return 0, err
 	}
@@ -162,7 +162,7 @@ func (h copyHandler) Handle(resp *http.Response) (int64, error) {
 	return n, nil
 }
 
-func (h copyHandler) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
+func (h *copyHandler) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
 // statusHandler accepts given codes and returns the one it got.
 type statusHandler struct{ set statusSet }
@@ -171,14 +171,14 @@ type statusHandler struct{ set statusSet }
 // any 2xx), ignores the body and returns the status code; [Handle] turns any
 // other status into a [*ResponseError].
 func Status(codes ...int) Handler[int] {
-	return statusHandler{statusSet{codes: append([]int(nil), codes...)}}
+	return &statusHandler{statusSet{codes: append([]int(nil), codes...)}}
 }
 
-func (h statusHandler) Handle(resp *http.Response) (int, error) {
+func (h *statusHandler) Handle(resp *http.Response) (int, error) {
 	if err := checkStatus(resp, h.set); err != nil {
 		return 0, err
 	}
 	return resp.StatusCode, nil
 }
 
-func (h statusHandler) acceptsStatus(code int) bool { return h.set.accepts(code) }
+func (h *statusHandler) acceptsStatus(code int) bool { return h.set.accepts(code) }

@@ -44,11 +44,11 @@ type jsonHandler[T any] struct{ o options }
 //     body starts.
 //   - An empty body (a 204 No Content, a HEAD) is a [*DecodeError] unless
 //     [AllowEmpty] is given: then the result is the zero T.
-func JSON[T any](opts ...Option) Handler[T] { return jsonHandler[T]{newOptions(opts)} }
+func JSON[T any](opts ...Option) Handler[T] { return &jsonHandler[T]{newOptions(opts)} }
 
-func (h jsonHandler[T]) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
+func (h *jsonHandler[T]) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
-func (h jsonHandler[T]) Handle(resp *http.Response) (T, error) {
+func (h *jsonHandler[T]) Handle(resp *http.Response) (T, error) {
 	var v T
 	if err := checkStatus(resp, h.o.accept); err != nil {
 		return v, err

@@ -18,11 +18,11 @@ type xmlHandler[T any] struct{ o options }
 // an empty body likewise, unless [AllowEmpty] is given (then the result is
 // the zero T). [Strict] has no effect: encoding/xml has no unknown-element
 // check.
-func XML[T any](opts ...Option) Handler[T] { return xmlHandler[T]{newOptions(opts)} }
+func XML[T any](opts ...Option) Handler[T] { return &xmlHandler[T]{newOptions(opts)} }
 
-func (h xmlHandler[T]) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
+func (h *xmlHandler[T]) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
-func (h xmlHandler[T]) Handle(resp *http.Response) (T, error) {
+func (h *xmlHandler[T]) Handle(resp *http.Response) (T, error) {
 	var v T
 	if err := checkStatus(resp, h.o.accept); err != nil {
 		return v, err
