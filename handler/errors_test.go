@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/go-applinks/applinks/signer"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestResponseErrorOAuthProblem(t *testing.T) {
