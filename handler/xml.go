@@ -43,6 +43,9 @@ func (h *xmlHandler[T]) Handle(resp *http.Response) (T, error) {
 			}
 			return zero, newDecodeError(resp, "XML", rec.prefix, nil, "empty body; use handler.AllowEmpty() if that is fine")
 		}
+		if errors.Is(err, io.EOF) && contextErr(resp) == nil {
+			return zero, newDecodeError(resp, "XML", rec.prefix, err, "no XML element in the body")
+		}
 		return zero, decodeErr(resp, "XML", rec.prefix, err)
 	}
 	return v, nil
