@@ -222,13 +222,17 @@ func baseURI(scheme, host, path string) string {
 	return scheme + "://" + host + path
 }
 
-// assemble encodes, sorts and joins the parameters and builds the base string.
+// assemble encodes, sorts and joins the parameters and builds the base string
+// (RFC 5849 §3.4.1.1) in one buffer: the normalised parameter string is
+// encoded a second time as it is written, not built and then re-encoded.
 func assemble(method, uri string, pairs []pair) string {
 	enc := make([]pair, len(pairs))
-	size := 0
+	size := len(method) + 3*len(uri) + 2
 	for i, p := range pairs {
 		enc[i] = pair{Encode(p.k), Encode(p.v)}
-		size += len(enc[i].k) + len(enc[i].v) + 2
+		// "%" in an encoded name or value becomes "%25"; "=" and "&" become
+		// "%3D" and "%26".
+		size += 3*(len(enc[i].k)+len(enc[i].v)) + 6
 	}
 	slices.SortFunc(enc, func(a, b pair) int {
 		if c := strings.Compare(a.k, b.k); c != 0 {
@@ -236,17 +240,41 @@ func assemble(method, uri string, pairs []pair) string {
 		}
 		return strings.Compare(a.v, b.v)
 	})
-	var norm strings.Builder
-	norm.Grow(size)
+	var b strings.Builder
+	b.Grow(size)
+	for i := 0; i < len(method); i++ {
+		c := method[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	b.WriteByte('&')
+	writeEncoded(&b, uri)
+	b.WriteByte('&')
 	for i, p := range enc {
 		if i > 0 {
-			norm.WriteByte('&')
+			b.WriteString("%26")
 		}
-		norm.WriteString(p.k)
-		norm.WriteByte('=')
-		norm.WriteString(p.v)
+		writeEncoded(&b, p.k)
+		b.WriteString("%3D")
+		writeEncoded(&b, p.v)
 	}
-	return strings.ToUpper(method) + "&" + Encode(uri) + "&" + Encode(norm.String())
+	return b.String()
+}
+
+// writeEncoded writes [Encode](s) to b.
+func writeEncoded(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(upperhex[c>>4])
+		b.WriteByte(upperhex[c&15])
+	}
 }
 
 // RedactBaseString returns a signature base string with the value of every

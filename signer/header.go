@@ -14,7 +14,7 @@ import (
 func formatAuthorization(realm string, params []pair) string {
 	slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
 	var b strings.Builder
-	size := 6
+	size := 6 + 3*len(realm) + 9
 	for _, p := range params {
 		size += len(p.k) + len(p.v)*3/2 + 5
 	}
@@ -23,7 +23,7 @@ func formatAuthorization(realm string, params []pair) string {
 	first := true
 	if realm != "" {
 		b.WriteString(`realm="`)
-		b.WriteString(Encode(realm))
+		writeEncoded(&b, realm)
 		b.WriteByte('"')
 		first = false
 	}
@@ -32,9 +32,9 @@ func formatAuthorization(realm string, params []pair) string {
 			b.WriteString(", ")
 		}
 		first = false
-		b.WriteString(Encode(p.k))
+		writeEncoded(&b, p.k)
 		b.WriteString(`="`)
-		b.WriteString(Encode(p.v))
+		writeEncoded(&b, p.v)
 		b.WriteByte('"')
 	}
 	return b.String()
