@@ -1,0 +1,191 @@
+package applink
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/signer"
+)
+
+const coreConsumer = "core-app"
+
+var coreKeys = sync.OnceValues(func() (*rsa.PrivateKey, error) {
+	data, err := os.ReadFile("../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
+	if err != nil {
+		return nil, err
+	}
+	b, _ := pem.Decode(data)
+	if b == nil {
+		return nil, errors.New("no PEM block")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	return k.(*rsa.PrivateKey), nil
+})
+
+// coreKey returns the RSA test key.
+func coreKey(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	k, err := coreKeys()
+	if err != nil {
+		t.Fatalf("test key: %v", err)
+	}
+	return k
+}
+
+// coreFixture is an Atlassian-shaped provider (users alice, bob, bot) with
+// a consumer allowing 3LO, 2LO (as bot) and 2LOi, and a service with one
+// link to it.
+type coreFixture struct {
+	srv   *applinktest.Server
+	svc   *Service
+	link  *Link
+	store *MemoryTokenStore
+	waits *waitLog
+}
+
+// waitLog records the waits between retries the service asked for.
+type waitLog struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (w *waitLog) add(d time.Duration) { w.mu.Lock(); w.waits = append(w.waits, d); w.mu.Unlock() }
+func (w *waitLog) all() []time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]time.Duration(nil), w.waits...)
+}
+
+type coreConfig struct {
+	auth    []Auth
+	srvOpts []applinktest.Option
+	svcOpts []Option
+}
+
+func newCoreFixture(t *testing.T, cfg coreConfig) *coreFixture {
+	t.Helper()
+	key := coreKey(t)
+	opts := append([]applinktest.Option{
+		applinktest.WithUsers("alice", "bob", "bot"),
+		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, PublicKey: &key.PublicKey,
+			ThreeLO: true, TwoLO: true, TwoLOUser: "bot", Impersonation: true}),
+	}, cfg.srvOpts...)
+	srv := applinktest.NewServer(t, opts...)
+	auth := cfg.auth
+	if auth == nil {
+		auth = []Auth{Auth3LO, Auth2LOi, Auth2LO}
+	}
+	l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(key)
+	store := NewMemoryTokenStore()
+	waits := &waitLog{}
+	svcOpts := append([]Option{WithHTTPClient(srv.Client()), WithTokenStore(store), withBackoff(waits.add)}, cfg.svcOpts...)
+	svc, err := NewService([]Link{l}, svcOpts...)
+	if err != nil {
+		t.Fatalf("NewService: %v", err)
+	}
+	bound, err := svc.Link(l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &coreFixture{srv: srv, svc: svc, link: bound, store: store, waits: waits}
+}
+
+// factory returns a factory for user.
+func (fx *coreFixture) factory(t *testing.T, user string, opts ...FactoryOption) *RequestFactory {
+	t.Helper()
+	f, err := fx.link.RequestFactory(user, opts...)
+	if err != nil {
+		t.Fatalf("RequestFactory(%q): %v", user, err)
+	}
+	return f
+}
+
+// authorise runs the 3-legged dance for user, approving at the provider.
+func (fx *coreFixture) authorise(t *testing.T, user string) {
+	t.Helper()
+	f := fx.factory(t, user)
+	u, err := f.AuthorisationURI(t.Context(), "")
+	if err != nil {
+		t.Fatalf("AuthorisationURI: %v", err)
+	}
+	rt := u.Query().Get("oauth_token")
+	verifier, err := fx.srv.Approve(rt, user)
+	if err != nil {
+		t.Fatalf("Approve: %v", err)
+	}
+	if err := f.CompleteAuthorisation(t.Context(), rt, verifier); err != nil {
+		t.Fatalf("CompleteAuthorisation: %v", err)
+	}
+}
+
+// myself is what /rest/api/2/myself answers.
+type myself struct {
+	Name string `json:"name"`
+}
+
+// whoami makes GET /rest/api/2/myself through f and returns the user name.
+func whoami(t *testing.T, f *RequestFactory) (string, Auth, error) {
+	t.Helper()
+	req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		return "", "", err
+	}
+	me, err := Execute(t.Context(), req, handler.JSON[myself]())
+	return me.Name, req.Auth(), err
+}
+
+// lastRecord returns the provider's last record.
+func lastRecord(t *testing.T, srv *applinktest.Server) applinktest.Record {
+	t.Helper()
+	recs := srv.Requests()
+	if len(recs) == 0 {
+		t.Fatal("the provider saw no request")
+	}
+	return recs[len(recs)-1]
+}
+
+// recordsFor returns the provider's records for a path.
+func recordsFor(srv *applinktest.Server, path string) []applinktest.Record {
+	var out []applinktest.Record
+	for _, r := range srv.Requests() {
+		if r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// oauthProblemIn returns the *signer.ProblemError inside err, or nil.
+func oauthProblemIn(err error) *signer.ProblemError {
+	var p *signer.ProblemError
+	if errors.As(err, &p) {
+		return p
+	}
+	return nil
+}
+
+// mustURL parses a URL.
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+var _ = context.Background
