@@ -8,6 +8,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -223,7 +225,10 @@ func newServer(cfg config) (*Server, error) {
 	s.httpSrv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          nil,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	if s.logger != nil {
+		s.httpSrv.ErrorLog = slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)
 	}
 	go func() {
 		defer close(s.serveDone)
