@@ -43,4 +43,3 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 	}
 	return handler.Handle(resp, h)
 }
-
