@@ -334,7 +334,7 @@ func (c *cli) linkShow(args []string) error {
 	row("request token", firstNonEmpty(l.Endpoints.RequestToken, ep.RequestToken))
 	row("authorize", firstNonEmpty(l.Endpoints.Authorize, ep.Authorize))
 	row("access token", firstNonEmpty(l.Endpoints.AccessToken, ep.AccessToken))
-	row("users revoke at", revocationPage(l, "<user>"))
+	row("users revoke at", revocationPage(l, "USER"))
 	return tw.Flush()
 }
 
@@ -376,7 +376,7 @@ func (c *cli) linkRemove(args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "removed link %q (id %s) from %s\n", l.Name, l.ID, path)
 	fmt.Fprintf(c.stderr, "its users' tokens stay in %s until they expire: the remote still honours them; users revoke them at %s\n",
-		tokensPath(path), revocationPage(l, "<user>"))
+		tokensPath(path), revocationPage(l, "USER"))
 	return nil
 }
 
