@@ -237,7 +237,7 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 	// and body are seen.
 	pairs, err := requestPairs(r, oauth)
 	if err != nil {
-		return fail(&ProblemError{Problem: ProblemParameterRejected, Advice: "malformed query or form body"})
+		return fail(&ProblemError{Problem: ProblemParameterRejected, Advice: strings.TrimPrefix(err.Error(), "signer: ")})
 	}
 	got := make(map[string]string, len(oauth))
 	var repeated []string
@@ -371,7 +371,7 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 		Nonce:           got["oauth_nonce"],
 		Callback:        got["oauth_callback"],
 		SessionHandle:   got["oauth_session_handle"],
-		RequestorID:     r.URL.Query().Get("xoauth_requestor_id"),
+		RequestorID:     requestorID(r.URL),
 		BaseString:      base,
 		verifier:        got["oauth_verifier"],
 	}, nil
@@ -472,3 +472,12 @@ func (v Verified) GoString() string { return v.String() }
 
 // LogValue keeps the verifier out of slog output.
 func (v Verified) LogValue() slog.Value { return slog.StringValue(v.String()) }
+
+// requestorID returns xoauth_requestor_id from the query (2LO with
+// impersonation), or "".
+func requestorID(u *url.URL) string {
+	if !strings.Contains(u.RawQuery, "xoauth_requestor_id") {
+		return ""
+	}
+	return u.Query().Get("xoauth_requestor_id")
+}

@@ -810,3 +810,50 @@ func TestVerifyOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+func TestVerifyMalformedQuery(t *testing.T) {
+	t.Parallel()
+	prov := newProvider(t)
+	c := signed(t, clientFor(t, "rsa"), "GET", "https://jira.example.com/x", "", Params{})
+	r := atServer(t, c)
+	r.URL.RawQuery = "a=%zz"
+	_, err := prov.verifier(t, nil).Verify(r)
+	pe := asProblem(t, err)
+	if pe.Problem != ProblemParameterRejected || !strings.HasPrefix(pe.Advice, "query: ") {
+		t.Errorf("problem = %#v, want parameter_rejected about the query", pe)
+	}
+}
+
+// FuzzVerify sends arbitrary Authorization headers, queries and bodies: the
+// verifier answers with a problem or a Verified, never panics, and is
+// deterministic (the nonce store is fresh for each run).
+func FuzzVerify(f *testing.F) {
+	prov := newProvider(f)
+	c := signed(f, clientFor(f, "hmac"), "POST", "https://ci.example.com/x?a=1", "b=2", Params{Token: NewToken("tok-1", tokenSecret)})
+	f.Add(c.Header.Get("Authorization"), "a=1", "b=2")
+	f.Add(`OAuth oauth_consumer_key="hmac", oauth_nonce="n", oauth_nonce="m"`, "oauth_token=x", "")
+	f.Add(`OAuth realm="x", oauth_version="2.0"`, "%", "%zz=")
+	f.Fuzz(func(t *testing.T, auth, query, body string) {
+		run := func() (string, error) {
+			v := prov.verifier(t, nil)
+			r := httptest.NewRequest("POST", "https://ci.example.com/x", strings.NewReader(body))
+			r.URL.RawQuery = query
+			r.Header.Set("Authorization", auth)
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			got, err := v.Verify(r)
+			if got != nil {
+				return got.BaseString, err
+			}
+			return "", err
+		}
+		b1, err1 := run()
+		b2, err2 := run()
+		if b1 != b2 || (err1 == nil) != (err2 == nil) || (err1 != nil && err1.Error() != err2.Error()) {
+			t.Fatalf("not deterministic: %v / %v", err1, err2)
+		}
+		var pe *ProblemError
+		if err1 != nil && !errors.As(err1, &pe) && !strings.Contains(err1.Error(), "database is down") {
+			t.Fatalf("error %v is not a problem", err1)
+		}
+	})
+}
