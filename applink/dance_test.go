@@ -551,3 +551,8 @@ func TestDanceErrorsAreRedacted(t *testing.T) {
 		}
 	}
 }
+
+// contextWithCancel returns a child of the test's context.
+func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
+	return context.WithCancel(t.Context())
+}

@@ -92,7 +92,7 @@ func parseLifetime(v url.Values, name string) (time.Duration, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("the answer's %s is %q, not a number of seconds", name, truncateForError(s))
+		return 0, fmt.Errorf("the answer's %s is not a whole number of seconds", name)
 	}
 	if n > int64(maxTokenLifetime/time.Second) {
 		return maxTokenLifetime, nil

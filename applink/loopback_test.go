@@ -1,0 +1,188 @@
+package applink
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+)
+
+// browserGet fetches u following redirects (to the loopback callback) and
+// returns the final status and body.
+func browserGet(ctx context.Context, client *http.Client, u string) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+func TestAuthoriseLoopback(t *testing.T) {
+	t.Parallel()
+	for _, shape := range shapes {
+		t.Run(string(shape), func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, shape)
+			var status int
+			var page string
+			err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+				var err error
+				status, page, err = browserGet(ctx, &http.Client{}, authURL+"&user=alice&approve=1")
+				return err
+			})
+			if err != nil {
+				t.Fatalf("AuthoriseLoopback: %v", err)
+			}
+			if status != http.StatusOK || !strings.Contains(page, "close this window") {
+				t.Errorf("browser got %d %q, want 200 and a page saying the window may be closed", status, page)
+			}
+			if _, err := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
+				t.Errorf("no token stored: %v", err)
+			}
+		})
+	}
+}
+
+func TestAuthoriseLoopbackDenied(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Jenkins)
+	var status int
+	err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+		var err error
+		status, _, err = browserGet(ctx, &http.Client{}, authURL+"&approve=0")
+		return err
+	})
+	var denied *AuthorisationDeniedError
+	if !errors.As(err, &denied) {
+		t.Fatalf("err = %v, want *AuthorisationDeniedError", err)
+	}
+	if status != http.StatusForbidden {
+		t.Errorf("browser got %d, want 403", status)
+	}
+}
+
+func TestAuthoriseLoopbackIgnoresStrayRequests(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Atlassian)
+	var replay int
+	err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+		au, err := url.Parse(authURL)
+		if err != nil {
+			return err
+		}
+		// Where the provider will send the browser: our callback.
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, authURL+"&user=alice&approve=1", nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_ = resp.Body.Close()
+		cb, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil {
+			return err
+		}
+		for _, tc := range []struct {
+			name string
+			u    string
+			want int
+		}{
+			{"wrong state", strings.Replace(cb.String(), "state=", "state=x", 1), http.StatusBadRequest},
+			{"no state", "http://" + cb.Host + "/callback?oauth_token=" + au.Query().Get("oauth_token"), http.StatusBadRequest},
+			{"other path", "http://" + cb.Host + "/favicon.ico", http.StatusNotFound},
+		} {
+			if status, _, err := browserGet(ctx, client, tc.u); err != nil || status != tc.want {
+				t.Errorf("%s: status %d (err %v), want %d", tc.name, status, err, tc.want)
+			}
+		}
+		post, _ := http.NewRequestWithContext(ctx, http.MethodPost, cb.String(), nil)
+		if resp, err := client.Do(post); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("POST callback: %v %v, want 405", resp, err)
+		} else {
+			_ = resp.Body.Close()
+		}
+		// The real callback still completes the dance, once.
+		if status, _, err := browserGet(ctx, client, cb.String()); err != nil || status != http.StatusOK {
+			t.Errorf("real callback: status %d (err %v), want 200", status, err)
+		}
+		replay, _, _ = browserGet(ctx, client, cb.String())
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("AuthoriseLoopback: %v", err)
+	}
+	if replay != http.StatusConflict {
+		t.Errorf("replayed callback: status %d, want 409", replay)
+	}
+}
+
+func TestAuthoriseLoopbackEnds(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Atlassian)
+	noop := func(context.Context, string) error { return nil }
+	t.Run("timeout", func(t *testing.T) {
+		t.Parallel()
+		err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), noop, LoopbackTimeout(50*time.Millisecond))
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no authorisation callback") {
+			t.Errorf("err = %v, want a timeout wrapping context.DeadlineExceeded", err)
+		}
+	})
+	t.Run("context cancelled", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := contextWithCancel(t)
+		err := fx.factory(t, "alice").AuthoriseLoopback(ctx, func(context.Context, string) error { cancel(); return nil })
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+	})
+	t.Run("open fails", func(t *testing.T) {
+		t.Parallel()
+		boom := errors.New("no browser")
+		err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(context.Context, string) error { return boom })
+		if !errors.Is(err, boom) {
+			t.Errorf("err = %v, want open's error", err)
+		}
+	})
+	t.Run("listener closed", func(t *testing.T) {
+		t.Parallel()
+		var cb string
+		_ = fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(_ context.Context, authURL string) error {
+			u, _ := url.Parse(authURL)
+			rt, err := fx.store.RequestToken(t.Context(), u.Query().Get("oauth_token"))
+			if err != nil {
+				return err
+			}
+			cb = rt.Callback
+			return errors.New("stop")
+		})
+		if cb == "" {
+			t.Fatal("no callback recorded")
+		}
+		if _, _, err := browserGet(t.Context(), &http.Client{}, cb); err == nil {
+			t.Error("the callback listener still answers after AuthoriseLoopback returned")
+		}
+	})
+	t.Run("bad options", func(t *testing.T) {
+		t.Parallel()
+		for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:0", "nonsense"} {
+			if err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), noop, LoopbackAddr(addr)); err == nil {
+				t.Errorf("LoopbackAddr(%q) accepted", addr)
+			}
+		}
+		if err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), nil); err == nil {
+			t.Error("nil open accepted")
+		}
+	})
+}

@@ -1,0 +1,354 @@
+package applink
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+)
+
+// webApp is an application mounting the dance handler, whose session is a
+// "session" cookie holding the user name.
+type webApp struct {
+	*danceFixture
+	app *httptest.Server
+	// skew shifts the service clock the handler reads (state expiry).
+	skew *atomic.Int64
+}
+
+func newWebApp(t *testing.T, shape applinktest.Shape, opts ...DanceOption) *webApp {
+	t.Helper()
+	fx := newDanceFixture(t, shape)
+	skew := new(atomic.Int64)
+	fx.svc.clock = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	currentUser := func(r *http.Request) (string, error) {
+		c, err := r.Cookie("session")
+		if err != nil {
+			return "", err
+		}
+		return c.Value, nil
+	}
+	h, err := NewDanceHandler(fx.svc, currentUser, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(DefaultDancePrefix+"/", h)
+	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
+	app := httptest.NewServer(mux)
+	t.Cleanup(app.Close)
+	return &webApp{danceFixture: fx, app: app, skew: skew}
+}
+
+// browser is a user's browser: a cookie jar with the app's session, which
+// follows redirects one by one and, at the provider's authorize page,
+// approves (or denies) as its user.
+type browser struct {
+	t       *testing.T
+	client  *http.Client
+	user    string
+	deny    bool
+	visited []*url.URL
+}
+
+func (a *webApp) browser(t *testing.T, user string) *browser {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		u, _ := url.Parse(a.app.URL)
+		jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: user, Path: "/"}})
+	}
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &browser{t: t, client: client, user: user}
+}
+
+// get fetches u and follows redirects until stop (if set) says to stop
+// before a URL; it returns the last status, body and URL.
+func (b *browser) get(u string, stop func(*url.URL) bool) (int, string, *url.URL) {
+	b.t.Helper()
+	next, err := url.Parse(u)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for range 10 {
+		if stop != nil && stop(next) {
+			return 0, "", next
+		}
+		if strings.HasSuffix(next.Path, applinktest.AtlassianAuthorizePath) || strings.HasSuffix(next.Path, applinktest.JenkinsAuthorizePath) {
+			q := next.Query()
+			if b.deny {
+				q.Set("approve", "0")
+			} else {
+				q.Set("user", b.user)
+				q.Set("approve", "1")
+			}
+			next.RawQuery = q.Encode()
+		}
+		b.visited = append(b.visited, next)
+		req, err := http.NewRequestWithContext(b.t.Context(), http.MethodGet, next.String(), nil)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		resp, err := b.client.Do(req)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
+			return resp.StatusCode, string(body), next
+		}
+		if next, err = next.Parse(loc); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	b.t.Fatal("too many redirects")
+	return 0, "", nil
+}
+
+// atCallback stops before the app's callback.
+func atCallback(u *url.URL) bool { return strings.HasSuffix(u.Path, DefaultDancePrefix+"/callback") }
+
+func (a *webApp) startURL(link, redirect string) string {
+	return a.app.URL + DanceStartURL("", link, redirect)
+}
+
+func TestDanceHandler(t *testing.T) {
+	t.Parallel()
+	for _, shape := range shapes {
+		t.Run(string(shape), func(t *testing.T) {
+			t.Parallel()
+			a := newWebApp(t, shape)
+			b := a.browser(t, "alice")
+			status, body, last := b.get(a.startURL(testLinkID, "/done?tab=1"), nil)
+			if status != http.StatusOK || body != "back in the app" || last.RequestURI() != "/done?tab=1" {
+				t.Fatalf("the browser ended at %s with %d %q, want /done?tab=1", last, status, body)
+			}
+			if _, err := a.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
+				t.Fatalf("no token stored for alice: %v", err)
+			}
+			// The callback cannot be replayed.
+			var callback *url.URL
+			for _, u := range b.visited {
+				if atCallback(u) {
+					callback = u
+				}
+			}
+			if callback == nil {
+				t.Fatal("the browser never reached the callback")
+			}
+			if status, body, _ := b.get(callback.String(), nil); status != http.StatusBadRequest || !strings.Contains(body, "already") {
+				t.Errorf("replayed callback: %d %q, want 400 saying it was already used", status, body)
+			}
+		})
+	}
+}
+
+func TestDanceHandlerLinkByName(t *testing.T) {
+	t.Parallel()
+	a := newWebApp(t, applinktest.Jenkins)
+	if status, _, last := a.browser(t, "bob").get(a.startURL("Jenkins", ""), nil); status != http.StatusNotFound || last.Path != "/" {
+		// The app has no "/" page: reaching it is the default redirect.
+		t.Errorf("ended at %s with %d, want the default redirect /", last, status)
+	}
+	if _, err := a.store.AccessToken(t.Context(), TokenKey{testLinkID, "bob"}); err != nil {
+		t.Errorf("no token stored for bob: %v", err)
+	}
+}
+
+func TestDanceHandlerCallbackOfAnotherUser(t *testing.T) {
+	t.Parallel()
+	a := newWebApp(t, applinktest.Atlassian)
+	alice := a.browser(t, "alice")
+	_, _, callback := alice.get(a.startURL(testLinkID, "/done"), atCallback)
+	status, body, _ := a.browser(t, "bob").get(callback.String(), nil)
+	if status != http.StatusForbidden || !strings.Contains(body, "another user") {
+		t.Errorf("bob at alice's callback: %d %q, want 403", status, body)
+	}
+	if _, err := a.store.AccessToken(t.Context(), TokenKey{testLinkID, "bob"}); !errors.Is(err, ErrTokenNotFound) {
+		t.Errorf("bob got a token: %v", err)
+	}
+	if status, _, last := alice.get(callback.String(), nil); status != http.StatusOK || last.Path != "/done" {
+		t.Errorf("alice after bob's attempt: ended at %s with %d, want /done", last, status)
+	}
+}
+
+func TestDanceHandlerDenied(t *testing.T) {
+	t.Parallel()
+	a := newWebApp(t, applinktest.Jenkins)
+	b := a.browser(t, "alice")
+	b.deny = true
+	status, body, _ := b.get(a.startURL(testLinkID, "/done"), nil)
+	if status != http.StatusForbidden || !strings.Contains(body, "denied") {
+		t.Errorf("denied: %d %q, want 403 saying access was denied", status, body)
+	}
+}
+
+func TestDanceHandlerExpiredState(t *testing.T) {
+	t.Parallel()
+	a := newWebApp(t, applinktest.Atlassian)
+	b := a.browser(t, "alice")
+	_, _, callback := b.get(a.startURL(testLinkID, "/done"), atCallback)
+	a.skew.Store(int64(11 * time.Minute))
+	if status, body, _ := b.get(callback.String(), nil); status != http.StatusBadRequest || !strings.Contains(body, "expired") {
+		t.Errorf("expired state: %d %q, want 400 saying it expired", status, body)
+	}
+}
+
+func TestDanceHandlerRefuses(t *testing.T) {
+	t.Parallel()
+	a := newWebApp(t, applinktest.Atlassian)
+	t.Run("group", func(t *testing.T) { refuseCases(t, a) })
+	// None of the refused starts obtained a request token.
+	for _, r := range a.srv.Requests() {
+		if r.Flow == applinktest.FlowRequestToken {
+			t.Errorf("a refused start reached the provider: %v", r)
+		}
+	}
+}
+
+func refuseCases(t *testing.T, a *webApp) {
+	for _, tc := range []struct {
+		name, user, url string
+		want            int
+		wantIn          string
+	}{
+		{"not signed in (start)", "", a.startURL(testLinkID, "/done"), http.StatusUnauthorized, "sign in"},
+		{"not signed in (callback)", "", a.app.URL + DefaultDancePrefix + "/callback?state=x", http.StatusUnauthorized, "sign in"},
+		{"unknown state", "alice", a.app.URL + DefaultDancePrefix + "/callback?state=nope&oauth_token=t&oauth_verifier=v", http.StatusBadRequest, "unknown"},
+		{"no link", "alice", a.app.URL + DefaultDancePrefix + "/start", http.StatusBadRequest, "link parameter"},
+		{"unknown link, escaped", "alice", a.startURL("<script>x</script>", "/"), http.StatusNotFound, "&lt;script&gt;"},
+		{"open redirect //", "alice", a.startURL(testLinkID, "//evil.example/x"), http.StatusBadRequest, "not a local path"},
+		{"open redirect absolute", "alice", a.startURL(testLinkID, "https://evil.example/"), http.StatusBadRequest, "not a local path"},
+		{"open redirect backslash", "alice", a.startURL(testLinkID, `/\evil.example`), http.StatusBadRequest, "not a local path"},
+		{"other path", "alice", a.app.URL + DefaultDancePrefix + "/other", http.StatusNotFound, "no such page"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			status, body, _ := a.browser(t, tc.user).get(tc.url, nil)
+			if status != tc.want || !strings.Contains(body, tc.wantIn) {
+				t.Errorf("%d %q, want %d containing %q", status, body, tc.want, tc.wantIn)
+			}
+			if strings.Contains(body, "<script>") {
+				t.Errorf("the page is not escaped: %s", body)
+			}
+		})
+	}
+	t.Run("POST", func(t *testing.T) {
+		t.Parallel()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.startURL(testLinkID, "/"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := a.browser(t, "alice").client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("POST start: %s, want 405", resp.Status)
+		}
+	})
+}
+
+func TestDanceHandlerBaseURLAndBound(t *testing.T) {
+	t.Parallel()
+	a := newWebApp(t, applinktest.Atlassian, DanceBaseURL("https://app.example.com/"), DanceMaxPending(1))
+	b := a.browser(t, "alice")
+	_, _, authorize := b.get(a.startURL(testLinkID, "/done"), func(u *url.URL) bool { return u.Host != strings.TrimPrefix(a.app.URL, "http://") })
+	rt, err := a.store.RequestToken(t.Context(), authorize.Query().Get("oauth_token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://app.example.com" + DefaultDancePrefix + "/callback?state="; !strings.HasPrefix(rt.Callback, want) {
+		t.Errorf("callback = %q, want it to start with %q", rt.Callback, want)
+	}
+	if status, _, _ := b.get(a.startURL(testLinkID, "/done"), nil); status != http.StatusServiceUnavailable {
+		t.Errorf("second dance beyond DanceMaxPending(1): %d, want 503", status)
+	}
+}
+
+func TestNewDanceHandlerOptions(t *testing.T) {
+	t.Parallel()
+	svc := &Service{}
+	user := func(*http.Request) (string, error) { return "alice", nil }
+	for _, tc := range []struct {
+		name string
+		svc  *Service
+		user func(*http.Request) (string, error)
+		opts []DanceOption
+	}{
+		{"nil service", nil, user, nil},
+		{"nil user func", svc, nil, nil},
+		{"prefix without slash", svc, user, []DanceOption{DancePrefix("oauth")}},
+		{"prefix with trailing slash", svc, user, []DanceOption{DancePrefix("/oauth/")}},
+		{"relative base", svc, user, []DanceOption{DanceBaseURL("app.example.com")}},
+		{"base with query", svc, user, []DanceOption{DanceBaseURL("https://app.example.com/?x=1")}},
+	} {
+		if _, err := NewDanceHandler(tc.svc, tc.user, tc.opts...); err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
+	}
+	if _, err := NewDanceHandler(svc, user, DancePrefix("/x/oauth"), DanceBaseURL("https://app.example.com/base"), DanceStateTTL(time.Minute)); err != nil {
+		t.Errorf("valid options refused: %v", err)
+	}
+}
+
+func TestLocalRedirect(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"", "/", true},
+		{"/", "/", true},
+		{"/projects/X?tab=1#top", "/projects/X?tab=1#top", true},
+		{"/a/../b", "/a/../b", true},
+		{"//evil.example", "", false},
+		{"///evil.example", "", false},
+		{`/\evil.example`, "", false},
+		{`\\evil.example`, "", false},
+		{"https://evil.example/", "", false},
+		{"javascript:alert(1)", "", false},
+		{"evil.example", "", false},
+		{"/\t/evil.example", "", false},
+		{"/ok\r\nSet-Cookie: x", "", false},
+		{"/a b", "", false},
+		{"/" + strings.Repeat("a", maxRedirectLen), "", false},
+	} {
+		got, err := localRedirect(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("localRedirect(%q) = %q, %v; want %q, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func FuzzLocalRedirect(f *testing.F) {
+	for _, s := range []string{"/", "//x", `/\x`, "/a?b#c", "http://x", "/%2F%2Fx"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := localRedirect(s)
+		if err != nil {
+			return
+		}
+		// Whatever passes resolves to this application's origin.
+		base, _ := url.Parse("https://app.example.com/x/y")
+		u, perr := base.Parse(got)
+		if perr != nil || u.Host != "app.example.com" || u.Scheme != "https" {
+			t.Errorf("localRedirect(%q) = %q leaves the origin (%v, %v)", s, got, u, perr)
+		}
+	})
+}
