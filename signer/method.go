@@ -2,6 +2,7 @@ package signer
 
 import (
 	"crypto"
+	"crypto/fips140"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
@@ -53,6 +54,9 @@ func NewRSASHA1(key *rsa.PrivateKey) (*RSASHA1, error) {
 	if bits := key.N.BitLen(); bits < MinKeyBits {
 		return nil, &KeySizeError{Bits: bits}
 	}
+	if err := sha1Usable(); err != nil {
+		return nil, err
+	}
 	m := &RSASHA1{key: key}
 	if _, err := m.Sign("", "probe"); err != nil {
 		return nil, fmt.Errorf("signer: this environment cannot make RSA-SHA1 signatures "+
@@ -69,6 +73,9 @@ func (*RSASHA1) Name() string { return MethodRSASHA1 }
 func (m *RSASHA1) Sign(_, message string) (string, error) {
 	if m == nil || m.key == nil {
 		return "", errors.New("signer: RSA-SHA1 has no key: build it with NewRSASHA1")
+	}
+	if err := sha1Usable(); err != nil {
+		return "", err
 	}
 	digest := sha1.Sum([]byte(message))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, m.key, crypto.SHA1, digest[:])
@@ -104,6 +111,9 @@ func VerifyRSASHA1(pub *rsa.PublicKey, message, signature string) error {
 	if pub == nil {
 		return errors.New("signer: verifying RSA-SHA1 needs a public key, got nil")
 	}
+	if err := sha1Usable(); err != nil {
+		return err
+	}
 	sig, err := base64.StdEncoding.DecodeString(signature)
 	if err != nil {
 		return &ProblemError{Problem: ProblemSignatureInvalid, Advice: "oauth_signature is not valid Base64"}
@@ -124,9 +134,13 @@ type HMACSHA1 struct {
 }
 
 // NewHMACSHA1 returns the HMAC-SHA1 method with the consumer's shared secret.
+// Like [NewRSASHA1] it fails in Go's FIPS 140-only mode, which refuses SHA-1.
 func NewHMACSHA1(consumerSecret string) (*HMACSHA1, error) {
 	if consumerSecret == "" {
 		return nil, errors.New("signer: HMAC-SHA1 needs the consumer secret, got an empty one")
+	}
+	if err := sha1Usable(); err != nil {
+		return nil, err
 	}
 	return &HMACSHA1{consumerSecret: consumerSecret}, nil
 }
@@ -136,6 +150,9 @@ func (*HMACSHA1) Name() string { return MethodHMACSHA1 }
 
 // Sign returns the Base64 HMAC-SHA1 of message.
 func (m *HMACSHA1) Sign(tokenSecret, message string) (string, error) {
+	if err := sha1Usable(); err != nil {
+		return "", err
+	}
 	return hmacSHA1(m.consumerSecret, tokenSecret, message), nil
 }
 
@@ -157,6 +174,9 @@ func hmacSHA1(consumerSecret, tokenSecret, message string) string {
 // VerifyHMACSHA1 checks an HMAC-SHA1 signature in constant time. It returns a
 // *[ProblemError] with problem signature_invalid when it does not match.
 func VerifyHMACSHA1(consumerSecret, tokenSecret, message, signature string) error {
+	if err := sha1Usable(); err != nil {
+		return err
+	}
 	want := hmacSHA1(consumerSecret, tokenSecret, message)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(signature)) != 1 {
 		return &ProblemError{Problem: ProblemSignatureInvalid}
@@ -202,6 +222,16 @@ func VerifyPlaintext(consumerSecret, tokenSecret, signature string) error {
 	want := Encode(consumerSecret) + "&" + Encode(tokenSecret)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(signature)) != 1 {
 		return &ProblemError{Problem: ProblemSignatureInvalid}
+	}
+	return nil
+}
+
+// sha1Usable reports, as an error, an environment where SHA-1 may not be used:
+// Go's FIPS 140-only mode, where crypto/sha1 panics rather than fail.
+func sha1Usable() error {
+	if fips140.Enforced() {
+		return errors.New("signer: Go runs in FIPS 140-only mode (GODEBUG=fips140=only), which forbids SHA-1: " +
+			"OAuth 1.0a's RSA-SHA1 and HMAC-SHA1 cannot be used; run without fips140=only")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -430,5 +431,47 @@ func TestNewRSASHA1RefusesGeneratedSmallKey(t *testing.T) {
 	var kse *KeySizeError
 	if _, err := NewRSASHA1(k); !errors.As(err, &kse) || kse.Bits != 512 {
 		t.Errorf("NewRSASHA1(512-bit key) = %v, want *KeySizeError{Bits: 512}", err)
+	}
+}
+
+// TestNewRSASHA1FIPSOnly runs itself in a child process with
+// GODEBUG=fips140=only (the mode cannot be switched on in a running
+// program): there NewRSASHA1 must fail when it is built.
+func TestNewRSASHA1FIPSOnly(t *testing.T) {
+	if os.Getenv("SIGNER_TEST_FIPS_CHILD") == "1" {
+		_, err := NewRSASHA1(testKey(t))
+		if err == nil {
+			t.Fatal("NewRSASHA1 succeeded in FIPS 140-only mode")
+		}
+		if !strings.Contains(err.Error(), "FIPS") {
+			t.Fatalf("the error does not name FIPS mode: %v", err)
+		}
+		if _, err := NewHMACSHA1("s"); err == nil {
+			t.Error("NewHMACSHA1 succeeded in FIPS 140-only mode")
+		}
+		// Nothing panics (crypto/sha1 does in this mode): errors instead.
+		if _, err := (&HMACSHA1{consumerSecret: "s"}).Sign("", "m"); err == nil {
+			t.Error("HMACSHA1.Sign succeeded in FIPS 140-only mode")
+		}
+		if err := VerifyRSASHA1(&testKey(t).PublicKey, "m", "c2ln"); err == nil {
+			t.Error("VerifyRSASHA1 succeeded in FIPS 140-only mode")
+		}
+		if err := VerifyHMACSHA1("s", "", "m", "x"); err == nil {
+			t.Error("VerifyHMACSHA1 succeeded in FIPS 140-only mode")
+		}
+		return
+	}
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestNewRSASHA1FIPSOnly$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SIGNER_TEST_FIPS_CHILD=1", "GODEBUG=fips140=only")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child in FIPS 140-only mode: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "PASS") {
+		t.Fatalf("child did not run the test:\n%s", out)
 	}
 }
