@@ -167,3 +167,5 @@ func dance(t *testing.T, srv *applinktest.Server, s *signer.Signer, user string)
 	v := parseForm(t, r.body)
 	return signer.NewToken(v.Get("oauth_token"), v.Get("oauth_token_secret")), v
 }
+
+func readCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }

@@ -1,0 +1,150 @@
+package applinktest_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
+)
+
+func jenkins(t *testing.T) (*applinktest.Server, *signer.Signer) {
+	t.Helper()
+	srv := applinktest.NewServer(t,
+		applinktest.WithShape(applinktest.Jenkins),
+		applinktest.WithUsers("alice", "bob"),
+		applinktest.WithConsumer(applinktest.Consumer{Key: "ci", Secret: hmacSecret, ThreeLO: true, TwoLO: true, Impersonation: true}))
+	return srv, hmacSigner(t, "ci", hmacSecret)
+}
+
+func TestJenkinsRefusesTwoLeggedAndRSA(t *testing.T) {
+	t.Parallel()
+	srv, s := jenkins(t)
+	for _, q := range []string{"", "?xoauth_requestor_id=alice"} {
+		r := do(t, srv, s, http.MethodGet, srv.URL+"/me/api/json"+q, nil, signer.Params{})
+		if r.status != 401 || problem(r) != signer.ProblemPermissionDenied {
+			t.Errorf("2LO%s: %d %q, want 401 permission_denied", q, r.status, problem(r))
+		}
+	}
+	if _, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithConsumer(rsaConsumer("rsa", 0))); err == nil {
+		t.Error("Start accepted an RSA consumer for the Jenkins shape")
+	}
+}
+
+func TestJenkinsAlwaysRequiresVerifier(t *testing.T) {
+	t.Parallel()
+	srv, s := jenkins(t)
+	// No oauth_callback: still OAuth 1.0a.
+	r := do(t, srv, s, http.MethodPost, srv.RequestTokenURL(), nil, signer.Params{OmitToken: true})
+	form := parseForm(t, r.body)
+	if r.status != 200 || form.Get("oauth_callback_confirmed") != "true" {
+		t.Fatalf("request token: %d %s", r.status, r.body)
+	}
+	rt := signer.NewToken(form.Get("oauth_token"), form.Get("oauth_token_secret"))
+	v, err := srv.Approve(rt.Key(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v) != 6 || strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		t.Errorf("verifier %q is not 6 alphanumerics", v)
+	}
+	x := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt})
+	if x.status != 400 || problem(x) != signer.ProblemParameterAbsent {
+		t.Errorf("exchange without verifier: %d %q, want 400 parameter_absent", x.status, problem(x))
+	}
+	x = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: v})
+	if x.status != 200 || parseForm(t, x.body).Has("oauth_session_handle") {
+		t.Errorf("exchange: %d %s (Jenkins gives no session handle)", x.status, x.body)
+	}
+}
+
+func TestJenkinsAuthorizeForm(t *testing.T) {
+	t.Parallel()
+	srv, s := jenkins(t)
+	rt := requestToken(t, srv, s, "oob")
+	page := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key()), nil))
+	if !strings.Contains(page.body, `action="`+applinktest.JenkinsAuthorizeSubmit+`"`) {
+		t.Fatalf("authorize page does not post to performSubmit: %s", page.body)
+	}
+	r := send(t, srv, newRequest(t, http.MethodPost, srv.URL+applinktest.JenkinsAuthorizeSubmit,
+		url.Values{"oauth_token": {rt.Key()}, "user": {"bob"}, "approve": {"1"}}))
+	if r.status != 200 || r.header.Get("X-OAuth-Verifier") == "" {
+		t.Errorf("performSubmit: %d %s", r.status, r.body)
+	}
+}
+
+func TestJenkinsCrumbs(t *testing.T) {
+	t.Parallel()
+	srv, s := jenkins(t)
+	alice, _ := dance(t, srv, s, "alice")
+	bob, _ := dance(t, srv, s, "bob")
+
+	crumbOf := func(tok signer.Token) string {
+		r := do(t, srv, s, http.MethodGet, srv.URL+"/crumbIssuer/api/json", nil, signer.Params{Token: tok})
+		var c struct{ Crumb, CrumbRequestField string }
+		if err := json.Unmarshal([]byte(r.body), &c); err != nil || c.CrumbRequestField != "Jenkins-Crumb" || c.Crumb == "" {
+			t.Fatalf("crumb: %d %s", r.status, r.body)
+		}
+		return c.Crumb
+	}
+	aliceCrumb, bobCrumb := crumbOf(alice), crumbOf(bob)
+	if aliceCrumb == bobCrumb || aliceCrumb != srv.Crumb("alice") {
+		t.Fatalf("crumbs are not bound to the identity: alice %s bob %s", aliceCrumb, bobCrumb)
+	}
+
+	post := func(tok signer.Token, path, crumb string, form url.Values) response {
+		req := newRequest(t, http.MethodPost, srv.URL+path, form)
+		if crumb != "" {
+			req.Header.Set("Jenkins-Crumb", crumb)
+		}
+		if err := s.Sign(req, signer.Params{Token: tok}); err != nil {
+			t.Fatal(err)
+		}
+		return send(t, srv, req)
+	}
+	params := url.Values{"ENV": {"staging"}}
+	tests := []struct {
+		name   string
+		tok    signer.Token
+		path   string
+		crumb  string
+		status int
+	}{
+		{"build over OAuth needs no crumb", alice, "/job/deploy/build", "", 201},
+		{"buildWithParameters without crumb", alice, "/job/deploy/buildWithParameters", "", 403},
+		{"buildWithParameters with another user's crumb", alice, "/job/deploy/buildWithParameters", bobCrumb, 403},
+		{"buildWithParameters with the user's crumb", alice, "/job/deploy/buildWithParameters", aliceCrumb, 201},
+	}
+	for _, tt := range tests {
+		r := post(tt.tok, tt.path, tt.crumb, params)
+		if r.status != tt.status {
+			t.Errorf("%s: %d %s, want %d", tt.name, r.status, r.body, tt.status)
+		}
+		if tt.status == 403 && !strings.Contains(r.body, "No valid crumb was included in the request") {
+			t.Errorf("%s: body %q", tt.name, r.body)
+		}
+		if tt.status == 201 && !strings.HasPrefix(r.header.Get("Location"), srv.URL+"/queue/item/") {
+			t.Errorf("%s: Location %q", tt.name, r.header.Get("Location"))
+		}
+	}
+	// Anonymous POSTs need the anonymous crumb even for /build.
+	anon := send(t, srv, newRequest(t, http.MethodPost, srv.URL+"/job/deploy/build", url.Values{}))
+	if anon.status != 403 {
+		t.Errorf("anonymous build without crumb: %d, want 403", anon.status)
+	}
+	want := []applinktest.Build{
+		{Job: "deploy", User: "alice", Params: url.Values{}},
+		{Job: "deploy", User: "alice", Params: url.Values{"ENV": {"staging"}}},
+	}
+	if diff := cmp.Diff(want, srv.Builds()); diff != "" {
+		t.Errorf("Builds() (-want +got):\n%s", diff)
+	}
+	if r := send(t, srv, newRequest(t, http.MethodGet, srv.URL+"/me/api/json", nil)); r.status != 403 {
+		t.Errorf("anonymous /me: %d, want 403", r.status)
+	}
+}
