@@ -86,11 +86,11 @@ func (w *workspace) find(idOrName string) (int, error) {
 	}
 	switch len(found) {
 	case 0:
-		return -1, fmt.Errorf("%w: no link %q in %s: see 'applink link list'", applink.ErrLinkNotFound, idOrName, w.path)
+		return -1, &lookupError{fmt.Sprintf("no link %q in %s: see 'applink link list'", idOrName, w.path), applink.ErrLinkNotFound}
 	case 1:
 		return found[0], nil
 	}
-	return -1, fmt.Errorf("%w: %d links are named %q in %s: name the link by its id (applink link list)", applink.ErrAmbiguousName, len(found), idOrName, w.path)
+	return -1, &lookupError{fmt.Sprintf("%d links are named %q in %s: name the link by its id (applink link list)", len(found), idOrName, w.path), applink.ErrAmbiguousName}
 }
 
 // openService builds the service of the workspace's links with the token
@@ -127,3 +127,13 @@ func lookup(path, name string, opts ...applink.Option) (*applink.Service, *appli
 	}
 	return svc, l, nil
 }
+
+// lookupError is a link that cannot be found in the config file; it wraps
+// applink.ErrLinkNotFound or applink.ErrAmbiguousName.
+type lookupError struct {
+	msg string
+	err error
+}
+
+func (e *lookupError) Error() string { return e.msg }
+func (e *lookupError) Unwrap() error { return e.err }

@@ -107,6 +107,10 @@ func message(err error) string {
 	msg := err.Error()
 	for _, p := range []string{"applink: ", "signer: "} {
 		msg = strings.TrimPrefix(msg, p)
+		msg = strings.ReplaceAll(msg, ": "+p, ": ")
+	}
+	if errors.Is(err, applink.ErrForeignURL) {
+		msg += ": give a path relative to the link's RPC URL (signed requests never go to another host)"
 	}
 	var pe *signer.ProblemError
 	if errors.As(err, &pe) {

@@ -1,0 +1,278 @@
+// Command quickstart runs the whole go-applinks story in one process, with
+// nothing but Go: it starts a Jira-shaped and a Jenkins-shaped OAuth
+// provider (applinktest) on loopback, generates an RSA key, links both,
+// makes a request as alice and gets "credentials required" with the
+// authorisation URL, plays the 3-legged dance (approving at the provider as
+// alice would in her browser), repeats the request and gets alice back,
+// makes a 2-legged request impersonating bob, and triggers a Jenkins build
+// as alice (the CSRF crumb fetched for her automatically).
+//
+//	go run ./examples/quickstart
+//
+// It prints each step and exits 0 only if every step did what it says.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/signer"
+)
+
+func main() {
+	timeout := flag.Duration("timeout", time.Minute, "give up after this long")
+	bits := flag.Int("bits", 2048, "size of the RSA key to generate")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	if err := run(ctx, os.Stdout, *bits); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart: FAILED:", err)
+		os.Exit(1)
+	}
+}
+
+// jiraUser is the part of Jira's /rest/api/2/myself answer we read.
+type jiraUser struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+}
+
+// jenkinsUser is the part of Jenkins' /me/api/json answer we read.
+type jenkinsUser struct {
+	ID string `json:"id"`
+}
+
+// run plays the story, printing each step to w.
+func run(ctx context.Context, w io.Writer, bits int) error {
+	step := stepper(w)
+
+	// 1. Two providers, as an administrator would set them up: Jira knows
+	// our public key and lets us impersonate; Jenkins (the Bitbucket Server
+	// Integration plugin) shares a secret with us and allows 3LO only.
+	key, err := signer.GenerateKey(bits)
+	if err != nil {
+		return err
+	}
+	secret := rand.Text()
+	jira, err := applinktest.Start(applinktest.WithUsers("alice", "bob"), applinktest.WithConsumer(applinktest.Consumer{
+		Key: "quickstart", PublicKey: &key.PublicKey, ThreeLO: true, Impersonation: true,
+	}))
+	if err != nil {
+		return err
+	}
+	defer jira.Close()
+	jenkins, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"),
+		applinktest.WithConsumer(applinktest.Consumer{Key: "quickstart", Secret: secret, ThreeLO: true}))
+	if err != nil {
+		return err
+	}
+	defer jenkins.Close()
+	step("started a Jira-shaped provider at %s and a Jenkins-shaped one at %s", jira.URL, jenkins.URL)
+	step("generated a %d-bit RSA key; Jira's incoming link has its public key, Jenkins' consumer a shared secret", key.N.BitLen())
+
+	// 2. Our side: two links and a service holding them.
+	links := []applink.Link{
+		applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
+			ConsumerKey: "quickstart", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}.WithPrivateKey(key),
+		applink.Link{ID: applink.NewLinkID(), Name: "Jenkins", Type: applink.TypeJenkins, RPCURL: jenkins.URL,
+			ConsumerKey: "quickstart", Auth: []applink.Auth{applink.Auth3LO}}.WithSecret(secret),
+	}
+	svc, err := applink.NewService(links, applink.WithTokenStore(applink.NewMemoryTokenStore()))
+	if err != nil {
+		return err
+	}
+	jiraLink, err := svc.Primary(applink.TypeJira)
+	if err != nil {
+		return err
+	}
+	jenkinsLink, err := svc.LinkByName("Jenkins")
+	if err != nil {
+		return err
+	}
+	step("linked %s (3LO, 2LOi) and %s (3LO)", jiraLink.Name, jenkinsLink.Name)
+
+	// 3. alice asks for herself by 3LO: she has not authorised us yet.
+	alice, err := jiraLink.RequestFactory("alice", applink.Using(applink.Auth3LO))
+	if err != nil {
+		return err
+	}
+	_, err = myself(ctx, alice)
+	var cre *applink.CredentialsRequiredError
+	if !errors.As(err, &cre) {
+		return fmt.Errorf("a 3LO request as alice without a token: got %v, want credentials required", err)
+	}
+	authURL, err := cre.AuthorisationURI(ctx, "")
+	if err != nil {
+		return err
+	}
+	step("GET /rest/api/2/myself as alice: credentials required; she must visit\n     %s", authURL)
+
+	// 4. The dance: alice approves at Jira (here: over HTTP, as a browser
+	// would), Jira shows her a verifier, and we exchange it for her token.
+	verifier, err := approveOutOfBand(ctx, authURL.String(), "alice")
+	if err != nil {
+		return err
+	}
+	if _, err := svc.CompleteAuthorisation(ctx, authURL.Query().Get("oauth_token"), verifier); err != nil {
+		return err
+	}
+	step("alice approved at Jira; her access token is stored")
+
+	// 5. The same request now acts as alice.
+	me, err := myself(ctx, alice)
+	if err != nil {
+		return err
+	}
+	if me.Name != "alice" {
+		return fmt.Errorf("Jira answered %q, want alice", me.Name)
+	}
+	step("GET /rest/api/2/myself as alice (3LO): Jira says you are %q (%s)", me.Name, me.DisplayName)
+
+	// 6. bob never authorised us, but the link may impersonate: 2LOi.
+	bob, err := jiraLink.RequestFactory("bob")
+	if err != nil {
+		return err
+	}
+	if a, err := bob.Auth(ctx); err != nil || a != applink.Auth2LOi {
+		return fmt.Errorf("the automatic choice for bob: %v, %v; want 2loi", a, err)
+	}
+	me, err = myself(ctx, bob)
+	if err != nil {
+		return err
+	}
+	if me.Name != "bob" {
+		return fmt.Errorf("Jira answered %q, want bob", me.Name)
+	}
+	step("GET /rest/api/2/myself as bob (2LOi, xoauth_requestor_id=bob): Jira says you are %q", me.Name)
+
+	// 7. Jenkins: 3LO only. The loopback flow, as `applink authorize` plays
+	// it: a callback on 127.0.0.1, the "browser" approving and following the
+	// redirect back to it.
+	aliceCI, err := jenkinsLink.RequestFactory("alice")
+	if err != nil {
+		return err
+	}
+	if _, err := aliceCI.Auth(ctx); !errors.As(err, &cre) {
+		return fmt.Errorf("Jenkins as alice without a token: got %v, want credentials required", err)
+	}
+	danceCtx, stopDance := context.WithCancelCause(ctx)
+	defer stopDance(nil)
+	err = aliceCI.AuthoriseLoopback(danceCtx, func(_ context.Context, authURL string) error {
+		step("Jenkins as alice: credentials required; the loopback flow sends her browser to\n     %s", authURL)
+		go func() {
+			if err := approveInBrowser(danceCtx, authURL, "alice"); err != nil {
+				stopDance(err)
+			}
+		}()
+		return nil
+	}, applink.LoopbackTimeout(30*time.Second))
+	if cause := context.Cause(danceCtx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		return fmt.Errorf("the browser: %w", cause)
+	}
+	if err != nil {
+		return err
+	}
+	step("alice approved at Jenkins; the callback completed the dance")
+
+	req, err := aliceCI.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	if err != nil {
+		return err
+	}
+	ju, err := applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
+	if err != nil {
+		return err
+	}
+	if ju.ID != "alice" {
+		return fmt.Errorf("Jenkins answered id %q, want alice", ju.ID)
+	}
+	step("GET /me/api/json as alice (3LO, HMAC-SHA1): Jenkins says id %q", ju.ID)
+
+	// 8. A build with parameters as alice: Jenkins wants a CSRF crumb for
+	// this POST, which the link fetches for her.
+	req, err = aliceCI.NewRequest(ctx, http.MethodPost, "/job/deploy/buildWithParameters")
+	if err != nil {
+		return err
+	}
+	req.AddForm("ENVIRONMENT", "staging")
+	if _, err := applink.Execute(ctx, req, handler.Discard()); err != nil {
+		return err
+	}
+	builds := jenkins.Builds()
+	if len(builds) != 1 || builds[0].User != "alice" || builds[0].Job != "deploy" || builds[0].Params.Get("ENVIRONMENT") != "staging" {
+		return fmt.Errorf("Jenkins queued %+v, want one deploy build by alice with ENVIRONMENT=staging", builds)
+	}
+	step("POST /job/deploy/buildWithParameters as alice: build queued by %q (crumb fetched automatically)", builds[0].User)
+
+	fmt.Fprintln(w, "all steps passed")
+	return nil
+}
+
+// stepper returns a function printing numbered steps.
+func stepper(w io.Writer) func(format string, args ...any) {
+	n := 0
+	return func(format string, args ...any) {
+		n++
+		fmt.Fprintf(w, "%2d. %s\n", n, fmt.Sprintf(format, args...))
+	}
+}
+
+// myself asks Jira who the request acts as.
+func myself(ctx context.Context, f *applink.RequestFactory) (jiraUser, error) {
+	req, err := f.NewRequest(ctx, http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		return jiraUser{}, err
+	}
+	return applink.Execute(ctx, req, handler.JSON[jiraUser]())
+}
+
+// approveOutOfBand approves at an out-of-band authorisation URL as user and
+// returns the verifier the page shows (applinktest also sends it in the
+// X-OAuth-Verifier header).
+func approveOutOfBand(ctx context.Context, authURL, user string) (string, error) {
+	resp, err := browse(ctx, authURL, user)
+	if err != nil {
+		return "", err
+	}
+	v := resp.Header.Get("X-OAuth-Verifier")
+	if v == "" {
+		return "", errors.New("the authorisation page showed no verifier")
+	}
+	return v, nil
+}
+
+// approveInBrowser approves as user and follows the redirect to the
+// callback, as a browser does.
+func approveInBrowser(ctx context.Context, authURL, user string) error {
+	_, err := browse(ctx, authURL, user)
+	return err
+}
+
+// browse plays the user's click on "Allow": applinktest approves
+// GET <authorize URL>&user=<u>&approve=1.
+func browse(ctx context.Context, authURL, user string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL+"&user="+url.QueryEscape(user)+"&approve=1", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("approving at %s: %s", resp.Request.URL.Host, resp.Status)
+	}
+	return resp, nil
+}
