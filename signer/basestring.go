@@ -209,7 +209,9 @@ func baseURI(scheme, host, path string) string {
 	scheme = strings.ToLower(scheme)
 	host = strings.ToLower(host)
 	if h, port, err := net.SplitHostPort(host); err == nil {
-		if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		// An empty port is the default one (RFC 3986 §6.2.3); Go's client
+		// drops it from the Host header too.
+		if port == "" || (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
 			host = h
 			if strings.Contains(h, ":") {
 				host = "[" + h + "]"

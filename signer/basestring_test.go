@@ -212,6 +212,8 @@ var hardCases = []hardCase{
 	{name: "expand-with-empty-value", url: "https://jira.example.com/rest/api/2/issue/KEY-1?expand=", same: "expand-without-value"},
 	{name: "http-default-port", url: "http://example.com:80/p", contains: []string{"GET&http%3A%2F%2Fexample.com%2Fp&"}},
 	{name: "http-no-port", url: "http://example.com/p", same: "http-default-port"},
+	{name: "http-empty-port", url: "http://example.com:/p", same: "http-default-port"},
+	{name: "https-empty-port", url: "https://example.com:/p", same: "https-default-port"},
 	{name: "http-non-default-port", url: "http://example.com:8080/p", contains: []string{"http%3A%2F%2Fexample.com%3A8080%2Fp&"}},
 	{name: "http-port-443-kept", url: "http://example.com:443/p", contains: []string{"http%3A%2F%2Fexample.com%3A443%2Fp&"}},
 	{name: "https-default-port", url: "https://example.com:443/p", contains: []string{"GET&https%3A%2F%2Fexample.com%2Fp&"}},
