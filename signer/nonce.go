@@ -10,8 +10,10 @@ import (
 // MemoryNonceStore is an in-memory [NonceStore] whose entries expire: a nonce
 // is remembered for the TTL after it was first recorded, and expired entries
 // are swept as new ones arrive, so memory stays bounded by the traffic of one
-// TTL. It suits a single provider process; a provider with several replicas
-// needs a shared store. Safe for concurrent use.
+// TTL. [Verifier.Verify] records a nonce only once the signature is good, so
+// only a consumer with valid credentials can fill the store. It suits a
+// single provider process; a provider with several replicas needs a shared
+// store. Safe for concurrent use.
 type MemoryNonceStore struct {
 	ttl   time.Duration
 	clock func() time.Time

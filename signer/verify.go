@@ -97,16 +97,20 @@ type VerifierConfig struct {
 	TokenSecrets TokenSecretLookup
 	// Clock is the provider's clock; nil means time.Now.
 	Clock func() time.Time
-	// Window is how far oauth_timestamp may be from the clock, either way;
-	// 0 means 300 seconds, as Atlassian's products allow.
+	// Window is how far oauth_timestamp may be from the clock, either way,
+	// in whole seconds; 0 means 300 seconds, as Atlassian's products allow.
 	Window time.Duration
 	// Nonces remembers nonces; nil means an in-memory store whose entries
 	// expire after twice the window.
 	Nonces NonceStore
 	// BaseURL is the URL the provider believes it is served at (scheme,
-	// host, port and context path); the request's path is taken relative to
-	// it when rebuilding the base string. Nil means the request's own
-	// scheme and Host. Set it to reproduce a provider behind a reverse proxy.
+	// host, port and context path). When set, the base string is rebuilt
+	// with BaseURL's scheme and host instead of the request's, and BaseURL's
+	// path put in front of the request's path: a provider at
+	// https://jira.example.com/jira behind a proxy that forwards
+	// /jira/rest/x as http://10.0.0.7:8080/rest/x. Nil means the request's
+	// own scheme (https when r.TLS is set) and Host. Its query, fragment
+	// and user are ignored.
 	BaseURL *url.URL
 	// Methods lists the signature methods accepted; nil means all three.
 	Methods []string
@@ -170,17 +174,26 @@ const DefaultWindow = 300 * time.Second
 // Verified is what [Verifier.Verify] found in a request whose signature is
 // good. It never prints the verifier.
 type Verified struct {
-	Consumer        *Consumer
-	Token           string // "" for 2-legged requests
+	// Consumer is the consumer the lookup returned for oauth_consumer_key.
+	Consumer *Consumer
+	// Token is oauth_token: "" for 2-legged requests and for the
+	// request-token step.
+	Token string
+	// SignatureMethod is oauth_signature_method, such as "RSA-SHA1".
 	SignatureMethod string
-	Timestamp       int64
-	Nonce           string
-	Callback        string // oauth_callback, when sent
-	SessionHandle   string // oauth_session_handle, when sent
+	// Timestamp is oauth_timestamp, in Unix seconds.
+	Timestamp int64
+	// Nonce is oauth_nonce.
+	Nonce string
+	// Callback is oauth_callback, when sent.
+	Callback string
+	// SessionHandle is oauth_session_handle, when sent (renewal).
+	SessionHandle string
 	// RequestorID is xoauth_requestor_id from the query (2LO with
 	// impersonation), when sent.
 	RequestorID string
-	// BaseString is the signature base string the provider computed.
+	// BaseString is the signature base string the provider computed. It
+	// carries oauth_verifier in clear when one was sent; String redacts it.
 	BaseString string
 	verifier   string
 }
