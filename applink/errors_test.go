@@ -1,0 +1,231 @@
+package applink
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/signer"
+)
+
+func TestCredentialsRequiredWithoutToken(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
+	_, err := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+	var cre *CredentialsRequiredError
+	if !errors.As(err, &cre) {
+		t.Fatalf("NewRequest: got %v, want *CredentialsRequiredError", err)
+	}
+	if cre.User != "bob" || cre.LinkID != fx.link.ID || cre.LinkName != "Jira" || cre.Cause != nil {
+		t.Errorf("error fields: %+v", cre)
+	}
+	u, err := cre.AuthorisationURI(t.Context(), "")
+	if err != nil {
+		t.Fatalf("AuthorisationURI from the error: %v", err)
+	}
+	if u.Query().Get("oauth_token") == "" {
+		t.Errorf("authorisation URI %s has no oauth_token", u)
+	}
+	if len(recordsFor(fx.srv, "/rest/api/2/myself")) != 0 {
+		t.Error("a request was sent without credentials")
+	}
+}
+
+func TestCredentialsRequiredRevokedToken(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
+	fx.authorise(t, "alice")
+	if n := fx.srv.RevokeUser(coreConsumer, "alice"); n != 1 {
+		t.Fatalf("RevokeUser revoked %d tokens, want 1", n)
+	}
+	f := fx.factory(t, "alice")
+	req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		t.Fatalf("NewRequest with a (revoked) token: %v", err)
+	}
+	_, err = req.Do(t.Context())
+	var cre *CredentialsRequiredError
+	if !errors.As(err, &cre) {
+		t.Fatalf("Do: got %v, want *CredentialsRequiredError", err)
+	}
+	if p := oauthProblemIn(err); p == nil || !p.IsToken() {
+		t.Errorf("cause %v is not a token problem", cre.Cause)
+	}
+	if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"}); !errors.Is(err, ErrTokenNotFound) {
+		t.Errorf("the rejected token is still stored (err %v)", err)
+	}
+	// Now the next request fails before sending.
+	if _, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself"); !errors.As(err, &cre) {
+		t.Errorf("NewRequest after deletion: got %v, want *CredentialsRequiredError", err)
+	}
+}
+
+func TestCredentialsHandler(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
+	fx.authorise(t, "alice")
+	fx.srv.RevokeUser(coreConsumer, "alice")
+	req, err := fx.factory(t, "alice").NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := handler.WithCredentialsRequired(handler.JSON[myself](), func(resp *http.Response) (myself, error) {
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("CredentialsRequired got status %d", resp.StatusCode)
+		}
+		return myself{Name: "(authorise first)"}, nil
+	})
+	got, err := Execute(t.Context(), req, h)
+	if err != nil || got.Name != "(authorise first)" {
+		t.Fatalf("Execute = %+v, %v; want the handler's value", got, err)
+	}
+	if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"}); !errors.Is(err, ErrTokenNotFound) {
+		t.Errorf("the rejected token is still stored (err %v)", err)
+	}
+}
+
+func TestSignatureInvalid(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LO}})
+	other, err := signer.GenerateKey(2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := *fx.link
+	svc, err := NewService([]Link{l.WithPrivateKey(other)}, WithHTTPClient(fx.srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound, _ := svc.Link(l.ID)
+	f, _ := bound.RequestFactory("alice")
+	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself?expand=groups")
+	_, err = req.Do(t.Context())
+	var oe *OAuthError
+	if !errors.As(err, &oe) {
+		t.Fatalf("Do: got %v, want *OAuthError", err)
+	}
+	if oe.Problem.Problem != signer.ProblemSignatureInvalid || oe.Auth != Auth2LO || oe.Method != http.MethodGet || oe.LinkName != "Jira" {
+		t.Errorf("OAuthError fields: %+v", oe)
+	}
+	if oe.BaseString == "" || !strings.HasPrefix(oe.BaseString, "GET&") {
+		t.Errorf("our base string = %q", oe.BaseString)
+	}
+	msg := err.Error()
+	for _, want := range []string{"\nours:", "\nprovider's:", "signature_invalid", "Jira"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestClockSkewCorrected(t *testing.T) {
+	t.Parallel()
+	for _, skew := range []time.Duration{time.Hour, -time.Hour} {
+		t.Run(skew.String(), func(t *testing.T) {
+			t.Parallel()
+			fx := newCoreFixture(t, coreConfig{srvOpts: []applinktest.Option{applinktest.WithSkew(skew)}})
+			for i := range 2 {
+				user, _, err := whoami(t, fx.factory(t, "bob"))
+				if err != nil || user != "bob" {
+					t.Fatalf("request %d: %q, %v", i, user, err)
+				}
+			}
+			var statuses []string
+			for _, r := range recordsFor(fx.srv, "/rest/api/2/myself") {
+				statuses = append(statuses, r.Problem)
+			}
+			want := []string{signer.ProblemTimestampRefused, "", ""}
+			if strings.Join(statuses, ",") != strings.Join(want, ",") {
+				t.Errorf("problems seen by the provider = %q, want %q (refused once, then corrected for good)", statuses, want)
+			}
+			st := fx.link.state
+			if off := st.clockOffset(); (off-skew).Abs() > 2*time.Second {
+				t.Errorf("learnt offset %v, want about %v", off, skew)
+			}
+		})
+	}
+}
+
+// refusingServer answers every request with timestamp_refused, its window
+// an hour ahead of now.
+func refusingServer(t *testing.T, calls *atomic.Int32) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		now := time.Now().Add(time.Hour).Unix()
+		signer.WriteProblem(w, &signer.ProblemError{Problem: signer.ProblemTimestampRefused, MinTimestamp: now - 300, MaxTimestamp: now + 300})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestClockSkewRefusedTwice(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := refusingServer(t, &calls)
+	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
+	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/x")
+	_, err := req.Do(t.Context())
+	var cse *ClockSkewError
+	if !errors.As(err, &cse) {
+		t.Fatalf("Do: got %v, want *ClockSkewError", err)
+	}
+	if cse.RemoteMax.Sub(cse.Local) < 50*time.Minute || cse.LinkName != "Plain" {
+		t.Errorf("ClockSkewError %+v", cse)
+	}
+	if p := oauthProblemIn(err); p == nil || p.Problem != signer.ProblemTimestampRefused {
+		t.Errorf("errors.As finds no timestamp_refused problem in %v", err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("the remote saw %d requests, want 2", n)
+	}
+}
+
+// plainFactory links to an arbitrary server (RSA key, consumer coreConsumer)
+// and returns a factory for user, without retries.
+func plainFactory(t *testing.T, rpcURL, user string, auth []Auth, opts ...Option) *RequestFactory {
+	t.Helper()
+	l := Link{ID: NewLinkID(), Name: "Plain", Type: TypeGeneric, RPCURL: rpcURL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(coreKey(t))
+	svc, err := NewService([]Link{l}, append([]Option{WithoutRetry()}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound, _ := svc.Link(l.ID)
+	f, err := bound.RequestFactory(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestNonceUsedRecovered(t *testing.T) {
+	t.Parallel()
+	var nonces []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		params, err := signer.ParseAuthorization(r.Header.Get("Authorization"))
+		if err != nil {
+			t.Errorf("unsigned request: %v", err)
+		}
+		nonces = append(nonces, params.Get("oauth_nonce"))
+		if len(nonces) == 1 {
+			signer.WriteProblem(w, &signer.ProblemError{Problem: signer.ProblemNonceUsed})
+			return
+		}
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
+	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/x")
+	body, err := Execute(t.Context(), req, handler.String())
+	if err != nil || body != "ok" {
+		t.Fatalf("Execute = %q, %v", body, err)
+	}
+	if len(nonces) != 2 || nonces[0] == nonces[1] {
+		t.Errorf("nonces %q: want two different", nonces)
+	}
+}

@@ -1,0 +1,189 @@
+package applink
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/handler"
+	"github.com/google/go-cmp/cmp"
+)
+
+// statuses returns the statuses the provider answered for path.
+func statuses(srv *applinktest.Server, path string) []int {
+	var out []int
+	for _, r := range recordsFor(srv, path) {
+		out = append(out, r.Status)
+	}
+	return out
+}
+
+func TestRetry(t *testing.T) {
+	t.Parallel()
+	const myselfPath = "/rest/api/2/myself"
+	tests := []struct {
+		name      string
+		fault     applinktest.Fault
+		policy    RetryPolicy
+		want      []int
+		wantWaits []time.Duration
+	}{
+		{
+			name:      "503 after the signature was accepted, then success",
+			fault:     applinktest.Fault{Status: http.StatusServiceUnavailable, AfterAuth: true, Path: myselfPath},
+			want:      []int{503, 200},
+			wantWaits: []time.Duration{250 * time.Millisecond},
+		},
+		{
+			name:      "twice 502, backing off",
+			fault:     applinktest.Fault{Status: http.StatusBadGateway, Count: 2, Path: myselfPath},
+			want:      []int{502, 502, 200},
+			wantWaits: []time.Duration{250 * time.Millisecond, 500 * time.Millisecond},
+		},
+		{
+			name:      "Retry-After honoured",
+			fault:     applinktest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second, Path: myselfPath},
+			want:      []int{429, 200},
+			wantWaits: []time.Duration{7 * time.Second},
+		},
+		{
+			name:   "Retry-After beyond the cap ends the retries",
+			fault:  applinktest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 40 * time.Second, Path: myselfPath},
+			want:   []int{429},
+			policy: RetryPolicy{MaxRetryAfter: 30 * time.Second},
+		},
+		{
+			name:      "attempts bounded, last response passed through",
+			fault:     applinktest.Fault{Status: http.StatusServiceUnavailable, Count: 5, Path: myselfPath},
+			policy:    RetryPolicy{Max: 2, WaitMin: time.Second, WaitMax: time.Second},
+			want:      []int{503, 503, 503},
+			wantWaits: []time.Duration{time.Second, time.Second},
+		},
+		{
+			name:      "dropped connection",
+			fault:     applinktest.Fault{Drop: true, Path: myselfPath},
+			want:      []int{0, 200},
+			wantWaits: []time.Duration{250 * time.Millisecond},
+		},
+		{
+			name:      "total time bounded",
+			fault:     applinktest.Fault{Status: http.StatusServiceUnavailable, Count: 5, Path: myselfPath},
+			policy:    RetryPolicy{Max: 10, WaitMin: 40 * time.Second, WaitMax: 40 * time.Second, MaxElapsed: time.Minute},
+			want:      []int{503, 503, 503},
+			wantWaits: []time.Duration{40 * time.Second, 20 * time.Second},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			now := time.Now()
+			fixed := func() time.Time { return now } // only the reported waits pass
+			fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithRetry(tt.policy), WithClock(fixed)}})
+			fx.srv.InjectFault(tt.fault)
+			req, err := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, myselfPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := req.Do(t.Context())
+			if err != nil {
+				t.Fatalf("Do: %v", err)
+			}
+			resp.Body.Close()
+			if want := tt.want[len(tt.want)-1]; resp.StatusCode != want {
+				t.Errorf("final status %d, want %d", resp.StatusCode, want)
+			}
+			if diff := cmp.Diff(tt.want, statuses(fx.srv, myselfPath)); diff != "" {
+				t.Errorf("attempts (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantWaits, fx.waits.all()); diff != "" {
+				t.Errorf("waits (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPostRetriedOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	const path = "/rest/api/2/issue"
+	for _, tt := range []struct {
+		name      string
+		retryable bool
+		policy    RetryPolicy
+		want      []int
+	}{
+		{"not retried", false, RetryPolicy{}, []int{503}},
+		{"Retryable", true, RetryPolicy{}, []int{503, 201}},
+		{"policy NonIdempotent", false, RetryPolicy{NonIdempotent: true}, []int{503, 201}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithRetry(tt.policy)}})
+			fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, AfterAuth: true, Path: path})
+			req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodPost, path)
+			if err := req.SetJSON(map[string]any{"fields": map[string]any{"summary": "hello"}}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.retryable {
+				req.Retryable()
+			}
+			resp, err := req.Do(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if diff := cmp.Diff(tt.want, statuses(fx.srv, path)); diff != "" {
+				t.Errorf("attempts (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWithoutRetry(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithoutRetry()}})
+	fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, Path: "/rest/api/2/myself"})
+	_, _, err := whoami(t, fx.factory(t, "bob"))
+	var re *handler.ResponseError
+	if !errors.As(err, &re) || re.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("got %v, want the 503 as a *handler.ResponseError", err)
+	}
+}
+
+func TestContextCancel(t *testing.T) {
+	t.Parallel()
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := f.NewRequest(ctx, http.MethodGet, "/slow")
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	_, err := req.Do(ctx)
+	if err != context.Canceled {
+		t.Fatalf("Do: got %v, want exactly context.Canceled", err)
+	}
+}
+
+func TestRequestTimeout(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
+	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/slow")
+	_, err := req.SetTimeout(50 * time.Millisecond).Do(t.Context())
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Do: got %v, want context.DeadlineExceeded", err)
+	}
+}
