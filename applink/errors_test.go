@@ -145,7 +145,7 @@ func TestClockSkewCorrected(t *testing.T) {
 				t.Errorf("problems seen by the provider = %q, want %q (refused once, then corrected for good)", statuses, want)
 			}
 			st := fx.link.state
-			if off := st.clockOffset(); (off-skew).Abs() > 2*time.Second {
+			if off := st.clockOffset(); (off - skew).Abs() > 2*time.Second {
 				t.Errorf("learnt offset %v, want about %v", off, skew)
 			}
 		})
