@@ -1,0 +1,137 @@
+// Command jenkins-whoami asks Jenkins who a user is, through an application
+// link, acting as that user: the Go version of the Groovy script that
+// started this project (Jira's ScriptRunner calling Jenkins' /me/api/json
+// through ApplicationLinkService). It asserts that Jenkins saw the user it
+// acted as, or prints where the user must go to authorise the link.
+//
+// It reads the links and tokens of the applink command (config.json and
+// tokens.json, --config or $APPLINK_CONFIG), so set a link up with it first:
+//
+//	applink testserver --shape jenkins --hmac-consumer jira=CI_SECRET --users alice &
+//	applink link add ci --url http://127.0.0.1:PORT --type jenkins --consumer-key jira --secret-env CI_SECRET
+//	applink authorize --link ci --user alice
+//	go run ./examples/jenkins-whoami --link ci --user alice
+//
+// Exit status: 0 when Jenkins answered with the user, 3 when the user must
+// authorise first, 1 on any other failure.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/handler"
+)
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Getenv)
+	var cre *applink.CredentialsRequiredError
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	case errors.As(err, &cre):
+		fmt.Fprintln(os.Stderr, "jenkins-whoami:", err)
+		os.Exit(3)
+	default:
+		fmt.Fprintln(os.Stderr, "jenkins-whoami:", err)
+		os.Exit(1)
+	}
+}
+
+// jenkinsUser is what GET /me/api/json answers:
+// {"_class":"hudson.model.User", "id":"alice", "fullName":"Alice", ...}.
+type jenkinsUser struct {
+	Class    string `json:"_class"`
+	ID       string `json:"id"`
+	FullName string `json:"fullName"`
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("jenkins-whoami", flag.ContinueOnError)
+	config := fs.String("config", "", "applink config file (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	linkName := fs.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
+	user := fs.String("user", "", "the user to act as (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *user == "" {
+		fs.Usage()
+		return errors.New("--user is required")
+	}
+	svc, err := openService(*config, getenv)
+	if err != nil {
+		return err
+	}
+	// As the Groovy script does: the primary link of a type, or one by name.
+	var link *applink.Link
+	if *linkName == "" {
+		link, err = svc.Primary(applink.TypeJenkins)
+	} else {
+		link, err = svc.Lookup(*linkName)
+	}
+	if err != nil {
+		return err
+	}
+	f, err := link.RequestFactory(*user)
+	if err != nil {
+		return err
+	}
+	// If the user has not authorised the link yet, say where to go.
+	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	if err != nil {
+		return explain(ctx, err, link, *user)
+	}
+	me, err := applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
+	if err != nil {
+		return explain(ctx, err, link, *user)
+	}
+	if me.ID != *user {
+		return fmt.Errorf("Jenkins says the request came from %q, not %q: the link does not act as the user", me.ID, *user)
+	}
+	fmt.Fprintf(stdout, "you are %s (%s) in Jenkins %s\n", me.ID, me.FullName, link.Name)
+	return nil
+}
+
+// explain adds the authorisation URL to a credentials-required error.
+func explain(ctx context.Context, err error, link *applink.Link, user string) error {
+	var cre *applink.CredentialsRequiredError
+	if !errors.As(err, &cre) {
+		return err
+	}
+	u, uerr := cre.AuthorisationURI(ctx, "")
+	if uerr != nil {
+		return fmt.Errorf("%w; run: applink authorize --link %q --user %q", err, link.Name, user)
+	}
+	return fmt.Errorf("%w; visit %s as user %q to authorise (or run: applink authorize --link %q --user %q)", err, u, user, link.Name, user)
+}
+
+// openService loads the applink command's links and tokens.
+func openService(config string, getenv func(string) string) (*applink.Service, error) {
+	if config == "" {
+		config = getenv("APPLINK_CONFIG")
+	}
+	if config == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return nil, fmt.Errorf("no config file: pass --config or set APPLINK_CONFIG (%v)", err)
+		}
+		config = filepath.Join(dir, "applink", "config.json")
+	}
+	cfg, err := applink.LoadConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
+	if err != nil {
+		return nil, err
+	}
+	return applink.NewService(cfg.Links, applink.WithTokenStore(store))
+}
