@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -14,18 +13,62 @@ import (
 // prefixLen is how much of the start of a body decode errors keep.
 const prefixLen = 512
 
-// prefixRecorder keeps the first prefixLen bytes read through it.
-type prefixRecorder struct {
-	r      io.Reader
-	prefix []byte
+// bodyReader reads a body through a cap (see cappedReader) and keeps its
+// first prefixLen bytes for error messages; one allocation per decode.
+type bodyReader struct {
+	capped  cappedReader
+	prefix  [prefixLen]byte
+	plen    int
+	scratch [128]byte
 }
 
-func (p *prefixRecorder) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	if room := prefixLen - len(p.prefix); room > 0 && n > 0 {
-		p.prefix = append(p.prefix, b[:min(n, room)]...)
+func newBodyReader(resp *http.Response, limit int64) *bodyReader {
+	return &bodyReader{capped: cappedReader{r: body(resp), limit: limit}}
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.capped.Read(p)
+	if b.plen < prefixLen && n > 0 {
+		b.plen += copy(b.prefix[b.plen:], p[:n])
 	}
 	return n, err
+}
+
+// start returns the prefix read so far.
+func (b *bodyReader) start() []byte { return append([]byte(nil), b.prefix[:b.plen]...) }
+
+// readPrefix reads until the prefix is full or the body ends, for error
+// messages about a body that is not decoded.
+func (b *bodyReader) readPrefix() {
+	for b.plen < prefixLen {
+		if _, err := b.Read(b.scratch[:min(len(b.scratch), prefixLen-b.plen)]); err != nil {
+			return
+		}
+	}
+}
+
+// onlySpaceLeft reports whether buffered and then the rest of the body hold
+// nothing but JSON white space; it returns a read error other than io.EOF.
+func (b *bodyReader) onlySpaceLeft(buffered io.Reader) (bool, error) {
+	if ok, err := b.onlySpace(buffered); !ok || err != nil {
+		return ok, err
+	}
+	return b.onlySpace(b)
+}
+
+func (b *bodyReader) onlySpace(r io.Reader) (bool, error) {
+	for {
+		n, err := r.Read(b.scratch[:])
+		if !isBlank(b.scratch[:n]) {
+			return false, nil
+		}
+		if errors.Is(err, io.EOF) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
 }
 
 // jsonHandler decodes a JSON body into a T.
@@ -56,10 +99,10 @@ func (h *jsonHandler[T]) Handle(resp *http.Response) (T, error) {
 	if resp.StatusCode == http.StatusNoContent && h.o.allowEmpty {
 		return v, nil
 	}
-	rec := &prefixRecorder{r: &cappedReader{r: body(resp), limit: h.o.maxBytes}}
+	rec := newBodyReader(resp, h.o.maxBytes)
 	if isHTML(resp) {
-		_, _ = io.ReadFull(rec, make([]byte, prefixLen))
-		return v, newDecodeError(resp, "JSON", rec.prefix, nil, "got an HTML page, not JSON (a login page or a proxy's error page?)")
+		rec.readPrefix()
+		return v, newDecodeError(resp, "JSON", rec.start(), nil, "got an HTML page, not JSON (a login page or a proxy's error page?)")
 	}
 	dec := json.NewDecoder(rec)
 	if h.o.strict {
@@ -67,21 +110,21 @@ func (h *jsonHandler[T]) Handle(resp *http.Response) (T, error) {
 	}
 	if err := dec.Decode(&v); err != nil {
 		var zero T
-		if errors.Is(err, io.EOF) && isBlank(rec.prefix) {
+		if errors.Is(err, io.EOF) && isBlank(rec.prefix[:rec.plen]) {
 			if h.o.allowEmpty {
 				return zero, nil
 			}
-			return zero, newDecodeError(resp, "JSON", rec.prefix, nil, "empty body; use handler.AllowEmpty() if that is fine")
+			return zero, newDecodeError(resp, "JSON", rec.start(), nil, "empty body; use handler.AllowEmpty() if that is fine")
 		}
-		return zero, decodeErr(resp, "JSON", rec.prefix, err)
+		return zero, decodeErr(resp, "JSON", rec.start(), err)
 	}
 	// Nothing but white space may follow the value.
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if ok, err := rec.onlySpaceLeft(dec.Buffered()); !ok {
 		var zero T
 		if err == nil {
 			err = errors.New("data after the JSON value")
 		}
-		return zero, decodeErr(resp, "JSON", rec.prefix, err)
+		return zero, decodeErr(resp, "JSON", rec.start(), err)
 	}
 	return v, nil
 }
@@ -130,14 +173,7 @@ func isHTML(resp *http.Response) bool {
 // mediaType is resp's Content-Type without parameters, lower case; "" when
 // absent.
 func mediaType(resp *http.Response) string {
-	ct := resp.Header.Get("Content-Type")
-	if ct == "" {
-		return ""
-	}
-	if mt, _, err := mime.ParseMediaType(ct); err == nil {
-		return mt
-	}
-	mt, _, _ := strings.Cut(ct, ";")
+	mt, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
 	return strings.ToLower(strings.TrimSpace(mt))
 }
 

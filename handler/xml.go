@@ -30,23 +30,23 @@ func (h *xmlHandler[T]) Handle(resp *http.Response) (T, error) {
 	if resp.StatusCode == http.StatusNoContent && h.o.allowEmpty {
 		return v, nil
 	}
-	rec := &prefixRecorder{r: &cappedReader{r: body(resp), limit: h.o.maxBytes}}
+	rec := newBodyReader(resp, h.o.maxBytes)
 	if isHTML(resp) {
-		_, _ = io.ReadFull(rec, make([]byte, prefixLen))
-		return v, newDecodeError(resp, "XML", rec.prefix, nil, "got an HTML page, not XML (a login page or a proxy's error page?)")
+		rec.readPrefix()
+		return v, newDecodeError(resp, "XML", rec.start(), nil, "got an HTML page, not XML (a login page or a proxy's error page?)")
 	}
 	if err := xml.NewDecoder(rec).Decode(&v); err != nil {
 		var zero T
-		if errors.Is(err, io.EOF) && isBlank(rec.prefix) {
+		if errors.Is(err, io.EOF) && isBlank(rec.prefix[:rec.plen]) {
 			if h.o.allowEmpty {
 				return zero, nil
 			}
-			return zero, newDecodeError(resp, "XML", rec.prefix, nil, "empty body; use handler.AllowEmpty() if that is fine")
+			return zero, newDecodeError(resp, "XML", rec.start(), nil, "empty body; use handler.AllowEmpty() if that is fine")
 		}
 		if errors.Is(err, io.EOF) && contextErr(resp) == nil {
-			return zero, newDecodeError(resp, "XML", rec.prefix, err, "no XML element in the body")
+			return zero, newDecodeError(resp, "XML", rec.start(), err, "no XML element in the body")
 		}
-		return zero, decodeErr(resp, "XML", rec.prefix, err)
+		return zero, decodeErr(resp, "XML", rec.start(), err)
 	}
 	return v, nil
 }
