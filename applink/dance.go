@@ -106,8 +106,8 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	if f.user == "" {
 		return nil, nil, fmt.Errorf("applink: link %q: the 3-legged dance needs a user: get the factory with Link.RequestFactory(user)", st.link.Name)
 	}
-	if auths := st.link.Auth; len(auths) > 0 && !slices.Contains(auths, Auth3LO) {
-		return nil, nil, &AuthNotConfiguredError{Link: st.link.Name, Wanted: string(Auth3LO), Configured: auths}
+	if !st.link.allows(Auth3LO) {
+		return nil, nil, &AuthNotConfiguredError{Link: st.link.Name, Wanted: string(Auth3LO), Configured: slices.Clone(st.link.auths())}
 	}
 	if err := checkCallback(callback); err != nil {
 		return nil, nil, fmt.Errorf("applink: link %q: %w", st.link.Name, err)
@@ -226,7 +226,7 @@ func (s *Service) CompleteAuthorisation(ctx context.Context, requestToken, verif
 // stateByID returns the link state with the id, or nil.
 func (s *Service) stateByID(id string) *linkState {
 	for _, st := range s.links {
-		if st.link.ID == id {
+		if strings.EqualFold(st.link.ID, id) {
 			return st
 		}
 	}
@@ -305,9 +305,6 @@ func (st *linkState) renewAccessToken(ctx context.Context, user string, old *Acc
 	key := TokenKey{LinkID: st.link.ID, User: user}
 	if err := store.PutAccessToken(ctx, key, at); err != nil {
 		return nil, fmt.Errorf("applink: link %q: storing user %q's renewed access token: %w", st.link.Name, user, err)
-	}
-	if st.svc.logger != nil {
-		st.svc.logger.InfoContext(ctx, "applink: renewed an access token with its session handle", "link", st.link.Name, "user", user)
 	}
 	return at, nil
 }

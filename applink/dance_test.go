@@ -82,36 +82,12 @@ func newDanceFixture(t *testing.T, shape applinktest.Shape, opts ...applinktest.
 	return &danceFixture{srv: srv, svc: svc, store: store, link: link}
 }
 
-// newTestService builds a service with NewService, or by hand while the
-// core's NewService is not there yet.
+// newTestService builds a service.
 func newTestService(t *testing.T, links []Link, opts ...Option) *Service {
 	t.Helper()
 	svc, err := NewService(links, opts...)
-	if err == nil {
-		return svc
-	}
-	if !errors.Is(err, errNotImplemented) {
+	if err != nil {
 		t.Fatal(err)
-	}
-	svc = &Service{clock: time.Now}
-	for _, o := range opts {
-		o(svc)
-	}
-	for _, l := range links {
-		var m signer.Method
-		if l.privateKey != nil {
-			m, err = signer.NewRSASHA1(l.privateKey)
-		} else {
-			m, err = signer.NewHMACSHA1(l.secret)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		sg, err := signer.New(l.ConsumerKey, m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc.links = append(svc.links, &linkState{link: l, svc: svc, signer: sg})
 	}
 	return svc
 }
@@ -120,9 +96,6 @@ func newTestService(t *testing.T, links []Link, opts ...Option) *Service {
 func (fx *danceFixture) factory(t *testing.T, user string) *RequestFactory {
 	t.Helper()
 	l, err := fx.svc.Link(fx.link.ID)
-	if errors.Is(err, errNotImplemented) {
-		return fx.svc.stateByID(fx.link.ID).factory(user)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

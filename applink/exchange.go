@@ -195,10 +195,25 @@ func (st *linkState) fetchRenewal(ctx context.Context, old *AccessToken) (*token
 		signer.Params{Token: old.SignerToken(), SessionHandle: old.SessionHandle})
 }
 
-// postToken makes one signed POST to a token endpoint and parses the answer.
+// postToken makes a signed POST to a token endpoint and parses the answer.
 // An OAuth problem comes back wrapped (errors.As finds the
 // *signer.ProblemError); step says what we were doing, for the message.
+// Timestamps carry the link's clock offset; a timestamp_refused with the
+// remote's window corrects it and the call is made once more, with a fresh
+// nonce.
 func (st *linkState) postToken(ctx context.Context, step, path string, p signer.Params) (*tokenResponse, error) {
+	r, err := st.postTokenOnce(ctx, step, path, p)
+	var te *tokenEndpointError
+	if errors.As(err, &te) && te.problem.Problem == signer.ProblemTimestampRefused && te.problem.MaxTimestamp != 0 {
+		st.learnOffset(ctx, te.problem)
+		return st.postTokenOnce(ctx, step, path, p)
+	}
+	return r, err
+}
+
+// postTokenOnce makes one signed POST to a token endpoint.
+func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p signer.Params) (*tokenResponse, error) {
+	p.ClockOffset = st.clockOffset()
 	if st.signer == nil {
 		return nil, fmt.Errorf("applink: link %q has no signing key or secret: 3-legged OAuth needs one", st.link.Name)
 	}

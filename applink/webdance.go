@@ -309,27 +309,19 @@ func (h *danceHandler) claim(state, user string) (*danceState, int, string) {
 	return &c, 0, ""
 }
 
-// lookupLink finds a link by id, else by exact name.
+// lookupLink finds a link by id, else by name ([Service.Lookup]).
 func (h *danceHandler) lookupLink(idOrName string) (*linkState, int, error) {
 	if idOrName == "" {
 		return nil, http.StatusBadRequest, errors.New("the link parameter is missing: say which link to authorise (its id or name).")
 	}
-	if st := h.svc.stateByID(idOrName); st != nil {
-		return st, 0, nil
-	}
-	var found *linkState
-	for _, st := range h.svc.links {
-		if st.link.Name == idOrName {
-			if found != nil {
-				return nil, http.StatusBadRequest, fmt.Errorf("several links are named %q: use the link's id.", idOrName)
-			}
-			found = st
-		}
-	}
-	if found == nil {
+	l, err := h.svc.Lookup(idOrName)
+	switch {
+	case errors.Is(err, ErrAmbiguousName):
+		return nil, http.StatusBadRequest, fmt.Errorf("several links are named %q: use the link's id.", idOrName)
+	case err != nil || l == nil || l.state == nil:
 		return nil, http.StatusNotFound, fmt.Errorf("there is no link %q.", idOrName)
 	}
-	return found, 0, nil
+	return l.state, 0, nil
 }
 
 // baseURL returns the application's external base URL.

@@ -1,0 +1,171 @@
+package applink
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
+)
+
+// whoamiPath is a resource that answers with the user a request acts as.
+func whoamiPath(shape applinktest.Shape) string {
+	if shape == applinktest.Jenkins {
+		return "/me/api/json"
+	}
+	return "/rest/api/2/myself"
+}
+
+// whoami makes a request as user and returns the body, or the error.
+func (fx *danceFixture) whoami(t *testing.T, user string) (string, error) {
+	t.Helper()
+	req, err := fx.factory(t, user).NewRequest(t.Context(), http.MethodGet, whoamiPath(fx.srv.Shape()))
+	if err != nil {
+		return "", err
+	}
+	resp, err := req.Do(t.Context())
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("whoami: %s %s", resp.Status, b)
+	}
+	return string(b), nil
+}
+
+// credentialsRequired asserts err is *CredentialsRequiredError and returns it.
+func credentialsRequired(t *testing.T, err error) *CredentialsRequiredError {
+	t.Helper()
+	var cre *CredentialsRequiredError
+	if !errors.As(err, &cre) {
+		t.Fatalf("err = %v, want *CredentialsRequiredError", err)
+	}
+	return cre
+}
+
+// TestDanceFromCredentialsRequired is the whole story: no token →
+// credentials required → the dance from the error → the request acts as
+// the user → the token is revoked at the remote → credentials required
+// again → the dance (loopback this time) → success.
+func TestDanceFromCredentialsRequired(t *testing.T) {
+	t.Parallel()
+	for _, shape := range shapes {
+		t.Run(string(shape), func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, shape)
+			_, err := fx.whoami(t, "alice")
+			cre := credentialsRequired(t, err)
+			if cre.Cause != nil {
+				t.Errorf("Cause = %v, want nil for a user without a token", cre.Cause)
+			}
+			authURL, err := cre.AuthorisationURI(t.Context(), "")
+			if err != nil {
+				t.Fatalf("AuthorisationURI from the error: %v", err)
+			}
+			resp := approveOverHTTP(t, fx.srv.Client(), authURL.String(), "alice", true)
+			key, err := fx.svc.CompleteAuthorisation(t.Context(), authURL.Query().Get("oauth_token"), resp.Header.Get("X-OAuth-Verifier"))
+			if err != nil {
+				t.Fatalf("CompleteAuthorisation: %v", err)
+			}
+			if key.User != "alice" {
+				t.Errorf("completed for %q, want alice", key.User)
+			}
+			body, err := fx.whoami(t, "alice")
+			if err != nil || !strings.Contains(body, `"alice"`) {
+				t.Fatalf("request as alice after the dance: %q, %v", body, err)
+			}
+			if _, err := fx.whoami(t, "bob"); err == nil {
+				t.Error("bob's request succeeded without bob's dance")
+			}
+
+			if n := fx.srv.RevokeUser(testConsumerKey, "alice"); n != 1 {
+				t.Fatalf("revoked %d tokens, want 1", n)
+			}
+			_, err = fx.whoami(t, "alice")
+			cre = credentialsRequired(t, err)
+			var pe *signer.ProblemError
+			if !errors.As(cre.Cause, &pe) || !pe.IsToken() {
+				t.Errorf("Cause = %v, want the remote's token problem", cre.Cause)
+			}
+			err = fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+				_, _, err := browserGet(ctx, &http.Client{}, authURL+"&user=alice&approve=1")
+				return err
+			})
+			if err != nil {
+				t.Fatalf("AuthoriseLoopback after revocation: %v", err)
+			}
+			if body, err := fx.whoami(t, "alice"); err != nil || !strings.Contains(body, `"alice"`) {
+				t.Fatalf("request as alice after the second dance: %q, %v", body, err)
+			}
+		})
+	}
+}
+
+// TestRenewalThroughRequest: an expired access token with a session handle
+// is renewed transparently by the next request.
+func TestRenewalThroughRequest(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Atlassian)
+	_, token := fx.start(t, "alice", "")
+	verifier, err := fx.srv.Approve(token, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := fx.store.AccessToken(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The token reached the end of its life, on both sides.
+	if err := fx.srv.Expire(old.Token); err != nil {
+		t.Fatal(err)
+	}
+	old.ExpiresAt = time.Now().Add(-time.Second)
+	if err := fx.store.PutAccessToken(t.Context(), key, old); err != nil {
+		t.Fatal(err)
+	}
+	if body, err := fx.whoami(t, "alice"); err != nil || !strings.Contains(body, `"alice"`) {
+		t.Fatalf("request with an expired, renewable token: %q, %v", body, err)
+	}
+	renewed, err := fx.store.AccessToken(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if renewed.Token == old.Token || renewed.Expired(time.Now()) {
+		t.Errorf("stored token after the request: %v, want a new unexpired token", renewed)
+	}
+}
+
+// TestDanceWithClockSkew: a remote whose clock is an hour ahead refuses
+// the first token call; the link learns the offset and the dance succeeds.
+func TestDanceWithClockSkew(t *testing.T) {
+	t.Parallel()
+	for _, shape := range shapes {
+		t.Run(string(shape), func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, shape, applinktest.WithSkew(time.Hour))
+			err := fx.factory(t, "alice").AuthoriseOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
+				return approveOverHTTP(t, fx.srv.Client(), authURL, "alice", true).Header.Get("X-OAuth-Verifier"), nil
+			})
+			if err != nil {
+				t.Fatalf("dance with a skewed remote: %v", err)
+			}
+			if off := fx.svc.stateByID(testLinkID).clockOffset(); off < 59*time.Minute || off > 61*time.Minute {
+				t.Errorf("learnt offset %s, want about 1h", off)
+			}
+		})
+	}
+}
