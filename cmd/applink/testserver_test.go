@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -235,4 +239,88 @@ func FuzzParseFault(f *testing.F) {
 			t.Errorf("parseFault(%q) = %v: out of range", spec, fault)
 		}
 	})
+}
+
+func TestTestServerRSAConsumerOverTLS(t *testing.T) {
+	t.Parallel()
+	key, err := signer.GenerateKey(2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey, err := signer.EncodePublicKeyPEM(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	keyFile, certFile := filepath.Join(dir, "jira-TEST-ONLY.pub"), filepath.Join(dir, "cert.pem")
+	if err := os.WriteFile(keyFile, pemKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	outR, outW := io.Pipe()
+	var stderr lockedBuffer
+	e := &env{stdout: outW, stderr: &stderr, getenv: func(string) string { return "" }}
+	done := make(chan int, 1)
+	go func() {
+		done <- execute(ctx, []string{"testserver", "--consumer", "jira=" + keyFile, "--users", "alice",
+			"--tls", "--cert-out", certFile}, e)
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the URL: %v (stderr: %s)", err, stderr.String())
+	}
+	base := strings.TrimSpace(line)
+	if !strings.HasPrefix(base, "https://127.0.0.1:") {
+		t.Fatalf("first line %q is not an https loopback URL", line)
+	}
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(certPEM) {
+		t.Fatalf("--cert-out wrote no certificate: %q", certPEM)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	defer client.CloseIdleConnections()
+
+	m, err := signer.NewRSASHA1(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := signer.New("jira", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(method, u string, p signer.Params) (int, string) {
+		req, err := http.NewRequestWithContext(ctx, method, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Sign(req, p); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(http.MethodPost, base+applinktest.AtlassianRequestTokenPath, signer.Params{OmitToken: true, Callback: "oob"}); code != 200 {
+		t.Errorf("request token: %d %s", code, body)
+	}
+	// Without --allow-impersonation, 2LOi is refused.
+	code, body := get(http.MethodGet, base+"/rest/api/2/myself?xoauth_requestor_id=alice", signer.Params{})
+	if code != 401 || !strings.Contains(body, "permission_denied") {
+		t.Errorf("2LOi without --allow-impersonation: %d %s", code, body)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit code %d (stderr: %s)", code, stderr.String())
+	}
 }
