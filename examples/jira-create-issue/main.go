@@ -1,0 +1,161 @@
+// Command jira-create-issue creates a Jira issue as a user, through an
+// application link: Jira records the user as the reporter, not a service
+// account. The link acts as the user by 3LO when they have authorised it,
+// else by 2LO with impersonation when the link and Jira allow it.
+//
+// It reads the links and tokens of the applink command (--config or
+// $APPLINK_CONFIG):
+//
+//	applink keygen
+//	applink testserver --consumer automation=$HOME/.config/applink/applink.pub.pem --users alice --allow-impersonation &
+//	applink link add jira --url http://127.0.0.1:PORT --type jira --consumer-key automation \
+//	    --private-key ~/.config/applink/applink.pem --auth 3lo,2loi
+//	go run ./examples/jira-create-issue --link jira --user alice --project DEMO --summary "Hello from Go"
+//
+// It prints the new issue's key. Exit status: 0 on success, 3 when the user
+// must authorise first, 1 on any other failure.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/handler"
+)
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Getenv)
+	var cre *applink.CredentialsRequiredError
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	case errors.As(err, &cre):
+		fmt.Fprintln(os.Stderr, "jira-create-issue:", err)
+		os.Exit(3)
+	default:
+		fmt.Fprintln(os.Stderr, "jira-create-issue:", err)
+		os.Exit(1)
+	}
+}
+
+// newIssue is the body of POST /rest/api/2/issue.
+type newIssue struct {
+	Fields issueFields `json:"fields"`
+}
+
+type issueFields struct {
+	Project     key    `json:"project"`
+	Summary     string `json:"summary"`
+	Description string `json:"description,omitempty"`
+	IssueType   name   `json:"issuetype"`
+}
+
+type key struct {
+	Key string `json:"key"`
+}
+
+type name struct {
+	Name string `json:"name"`
+}
+
+// createdIssue is Jira's answer.
+type createdIssue struct {
+	ID   string `json:"id"`
+	Key  string `json:"key"`
+	Self string `json:"self"`
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("jira-create-issue", flag.ContinueOnError)
+	config := fs.String("config", "", "applink config file (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	linkName := fs.String("link", "", "the Jira link's name or id (default the primary Jira link)")
+	user := fs.String("user", "", "the user to act as, the issue's reporter (required)")
+	project := fs.String("project", "", "the project key (required)")
+	summary := fs.String("summary", "", "the issue's summary (required)")
+	description := fs.String("description", "", "the issue's description")
+	issueType := fs.String("type", "Task", "the issue type")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *user == "" || *project == "" || *summary == "" {
+		fs.Usage()
+		return errors.New("--user, --project and --summary are required")
+	}
+	svc, err := openService(*config, getenv)
+	if err != nil {
+		return err
+	}
+	var link *applink.Link
+	if *linkName == "" {
+		link, err = svc.Primary(applink.TypeJira)
+	} else {
+		link, err = svc.Lookup(*linkName)
+	}
+	if err != nil {
+		return err
+	}
+	// Impersonating only: never create the issue as the consumer itself.
+	f, err := link.RequestFactory(*user, applink.ImpersonatingOnly())
+	if err != nil {
+		return err
+	}
+	req, err := f.NewRequest(ctx, http.MethodPost, "/rest/api/2/issue")
+	if err != nil {
+		return explain(ctx, err, link, *user)
+	}
+	if err := req.SetJSON(newIssue{Fields: issueFields{
+		Project: key{*project}, Summary: *summary, Description: *description, IssueType: name{*issueType},
+	}}); err != nil {
+		return err
+	}
+	issue, err := applink.Execute(ctx, req, handler.JSON[createdIssue]())
+	if err != nil {
+		return explain(ctx, err, link, *user)
+	}
+	fmt.Fprintf(stdout, "%s created %s (%s, as %s)\n", *user, issue.Key, issue.Self, req.Auth())
+	return nil
+}
+
+// explain adds the authorisation URL to a credentials-required error.
+func explain(ctx context.Context, err error, link *applink.Link, user string) error {
+	var cre *applink.CredentialsRequiredError
+	if !errors.As(err, &cre) {
+		return err
+	}
+	u, uerr := cre.AuthorisationURI(ctx, "")
+	if uerr != nil {
+		return fmt.Errorf("%w; run: applink authorize --link %q --user %q", err, link.Name, user)
+	}
+	return fmt.Errorf("%w; visit %s as user %q to authorise (or run: applink authorize --link %q --user %q)", err, u, user, link.Name, user)
+}
+
+// openService loads the applink command's links and tokens.
+func openService(config string, getenv func(string) string) (*applink.Service, error) {
+	if config == "" {
+		config = getenv("APPLINK_CONFIG")
+	}
+	if config == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return nil, fmt.Errorf("no config file: pass --config or set APPLINK_CONFIG (%v)", err)
+		}
+		config = filepath.Join(dir, "applink", "config.json")
+	}
+	cfg, err := applink.LoadConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
+	if err != nil {
+		return nil, err
+	}
+	return applink.NewService(cfg.Links, applink.WithTokenStore(store))
+}
