@@ -40,7 +40,11 @@ type Record struct {
 	Problem string
 }
 
-// Requests returns every request served so far, in order of completion.
+// maxRecords caps the requests remembered, for long-running servers.
+const maxRecords = 100_000
+
+// Requests returns the requests served so far, in order of completion (the
+// last 100,000 when there were more).
 func (s *Server) Requests() []Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -74,6 +78,9 @@ func (s *Server) record(ctx context.Context, start time.Time, r *http.Request, s
 		Consumer: st.consumer, User: st.user, Status: status, Problem: st.problem,
 	}
 	s.mu.Lock()
+	if len(s.records) >= maxRecords {
+		s.records = slices.Delete(s.records, 0, len(s.records)-maxRecords+1)
+	}
 	s.records = append(s.records, rec)
 	s.mu.Unlock()
 	if s.logger != nil {
