@@ -1,0 +1,192 @@
+// Command webapp is a tiny web application that acts as its signed-in user
+// in Jenkins through an application link. Its page says "you are X in
+// Jenkins", or links to the 3-legged dance when the user has not yet
+// authorised the link: the dance handler (applink.NewDanceHandler) sends
+// the browser to Jenkins, takes the callback, stores the token and comes
+// back to the page.
+//
+// Sign-in here is a toy (a cookie holding the name typed in): replace
+// currentUser with your application's own session. The dance is bound to
+// that user, so a callback cannot be replayed for someone else.
+//
+// It reads the links and tokens of the applink command (--config or
+// $APPLINK_CONFIG):
+//
+//	applink testserver --shape jenkins --hmac-consumer jira=CI_SECRET --users alice &
+//	applink link add ci --url http://127.0.0.1:PORT --type jenkins --consumer-key jira --secret-env CI_SECRET
+//	go run ./examples/webapp --link ci --addr 127.0.0.1:8080
+//
+// then open http://127.0.0.1:8080 and sign in as alice.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"html/template"
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/handler"
+)
+
+func main() {
+	config := flag.String("config", "", "applink config file (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	linkName := flag.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	flag.Parse()
+
+	svc, err := openService(*config)
+	if err != nil {
+		log.Fatal("webapp: ", err)
+	}
+	app, err := newApp(svc, *linkName)
+	if err != nil {
+		log.Fatal("webapp: ", err)
+	}
+	srv := &http.Server{Addr: *addr, Handler: app, ReadHeaderTimeout: 10 * time.Second}
+	log.Printf("webapp: listening on http://%s", *addr)
+	log.Fatal(srv.ListenAndServe())
+}
+
+// userCookie holds the toy session's user name.
+const userCookie = "webapp_user"
+
+// currentUser is the application's session: here a cookie set by /login.
+func currentUser(r *http.Request) (string, error) {
+	c, err := r.Cookie(userCookie)
+	if err != nil || c.Value == "" {
+		return "", errors.New("not signed in")
+	}
+	return c.Value, nil
+}
+
+// app serves the page, the toy sign-in and the dance.
+type app struct {
+	link *applink.Link
+}
+
+// newApp returns the application's handler for the Jenkins link named
+// linkName ("" for the primary one).
+func newApp(svc *applink.Service, linkName string) (http.Handler, error) {
+	var (
+		link *applink.Link
+		err  error
+	)
+	if linkName == "" {
+		link, err = svc.Primary(applink.TypeJenkins)
+	} else {
+		link, err = svc.Lookup(linkName)
+	}
+	if err != nil {
+		return nil, err
+	}
+	dance, err := applink.NewDanceHandler(svc, currentUser)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{link: link}
+	mux := http.NewServeMux()
+	mux.Handle(applink.DefaultDancePrefix+"/", dance)
+	mux.HandleFunc("GET /{$}", a.home)
+	mux.HandleFunc("POST /login", a.login)
+	return mux, nil
+}
+
+// jenkinsUser is what GET /me/api/json answers.
+type jenkinsUser struct {
+	ID       string `json:"id"`
+	FullName string `json:"fullName"`
+}
+
+var page = template.Must(template.New("page").Parse(`<!doctype html>
+<title>webapp</title>
+{{if not .User}}
+<form method="post" action="/login"><label>Sign in as <input name="user"></label> <button>Sign in</button></form>
+{{else if .Jenkins}}
+<p>Signed in as {{.User}}. You are <b>{{.Jenkins.ID}}</b> ({{.Jenkins.FullName}}) in Jenkins {{.Link}}.</p>
+{{else if .AuthoriseURL}}
+<p>Signed in as {{.User}}. This application may not act for you in Jenkins {{.Link}} yet:
+<a href="{{.AuthoriseURL}}">authorise it</a>.</p>
+{{else}}
+<p>Signed in as {{.User}}. Jenkins {{.Link}} could not be asked: {{.Error}}</p>
+{{end}}
+`))
+
+type pageData struct {
+	User, Link, AuthoriseURL, Error string
+	Jenkins                         *jenkinsUser
+}
+
+// home asks Jenkins who the signed-in user is.
+func (a *app) home(w http.ResponseWriter, r *http.Request) {
+	d := pageData{Link: a.link.Name}
+	if u, err := currentUser(r); err == nil {
+		d.User = u
+		me, err := a.whoami(r.Context(), u)
+		var cre *applink.CredentialsRequiredError
+		switch {
+		case errors.As(err, &cre):
+			d.AuthoriseURL = applink.DanceStartURL("", a.link.ID, "/")
+		case err != nil:
+			d.Error = err.Error()
+		default:
+			d.Jenkins = &me
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := page.Execute(w, d); err != nil {
+		log.Printf("webapp: rendering the page: %v", err)
+	}
+}
+
+func (a *app) whoami(ctx context.Context, user string) (jenkinsUser, error) {
+	f, err := a.link.RequestFactory(user)
+	if err != nil {
+		return jenkinsUser{}, err
+	}
+	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	if err != nil {
+		return jenkinsUser{}, err
+	}
+	return applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
+}
+
+// login is the toy sign-in: it believes the name typed in.
+func (a *app) login(w http.ResponseWriter, r *http.Request) {
+	user := r.PostFormValue("user")
+	if user == "" {
+		http.Error(w, "type a user name", http.StatusBadRequest)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: userCookie, Value: user, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// openService loads the applink command's links and tokens.
+func openService(config string) (*applink.Service, error) {
+	if config == "" {
+		config = os.Getenv("APPLINK_CONFIG")
+	}
+	if config == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return nil, fmt.Errorf("no config file: pass --config or set APPLINK_CONFIG (%v)", err)
+		}
+		config = filepath.Join(dir, "applink", "config.json")
+	}
+	cfg, err := applink.LoadConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
+	if err != nil {
+		return nil, err
+	}
+	return applink.NewService(cfg.Links, applink.WithTokenStore(store))
+}

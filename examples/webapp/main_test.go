@@ -1,0 +1,84 @@
+package main
+
+import (
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
+)
+
+func TestWebappDance(t *testing.T) {
+	t.Parallel()
+	const secret = "not-a-real-secret"
+	jenkins := applinktest.NewServer(t, applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"),
+		applinktest.WithConsumer(applinktest.Consumer{Key: "webapp", Secret: secret, ThreeLO: true}))
+	link := applink.Link{ID: applink.NewLinkID(), Name: "ci", Type: applink.TypeJenkins, RPCURL: jenkins.URL,
+		ConsumerKey: "webapp"}.WithSecret(secret)
+	svc, err := applink.NewService([]applink.Link{link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newApp(svc, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := httptest.NewServer(h)
+	t.Cleanup(app.Close)
+
+	// A browser with cookies, in which alice clicks "Allow" at Jenkins.
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), jenkins.URL+"/bbs-oauth/authorize?") {
+			req.URL.RawQuery += "&user=alice&approve=1"
+		}
+		return nil
+	}}
+	get := func(method, u string, form url.Values) string {
+		t.Helper()
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, err := http.NewRequestWithContext(t.Context(), method, u, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := browser.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: %s, %v: %s", method, u, resp.Status, err, b)
+		}
+		return string(b)
+	}
+
+	if p := get(http.MethodGet, app.URL+"/", nil); !strings.Contains(p, "Sign in as") {
+		t.Fatalf("the first page is not the sign-in form:\n%s", p)
+	}
+	p := get(http.MethodPost, app.URL+"/login", url.Values{"user": {"alice"}})
+	m := regexp.MustCompile(`<a href="([^"]+)">authorise it</a>`).FindStringSubmatch(p)
+	if m == nil {
+		t.Fatalf("no link to authorise:\n%s", p)
+	}
+	p = get(http.MethodGet, app.URL+html.UnescapeString(m[1]), nil)
+	if !strings.Contains(p, "You are <b>alice</b> (Alice) in Jenkins ci") {
+		t.Errorf("after the dance the page says:\n%s", p)
+	}
+}
