@@ -70,11 +70,14 @@ func (s *Server) serveConsumerInfo(w http.ResponseWriter, r *http.Request) {
 	writeXML(w, http.StatusOK, info)
 }
 
-var authTypes = []string{
-	"com.atlassian.applinks.api.auth.types.BasicAuthenticationProvider",
-	"com.atlassian.applinks.api.auth.types.OAuthAuthenticationProvider",
-	"com.atlassian.applinks.api.auth.types.TwoLeggedOAuthAuthenticationProvider",
-	"com.atlassian.applinks.api.auth.types.TwoLeggedOAuthWithImpersonationAuthenticationProvider",
+// authTypes are the authentication provider classes the manifest lists.
+func authTypes() []string {
+	return []string{
+		"com.atlassian.applinks.api.auth.types.BasicAuthenticationProvider",
+		"com.atlassian.applinks.api.auth.types.OAuthAuthenticationProvider",
+		"com.atlassian.applinks.api.auth.types.TwoLeggedOAuthAuthenticationProvider",
+		"com.atlassian.applinks.api.auth.types.TwoLeggedOAuthWithImpersonationAuthenticationProvider",
+	}
 }
 
 // manifest is the applinks manifest, in XML and JSON.
@@ -103,7 +106,7 @@ func (s *Server) serveManifest(w http.ResponseWriter, r *http.Request) {
 	}
 	m := manifest{
 		ID: s.id, Name: "applinktest Jira", TypeID: "jira", Version: "9.12.0", BuildNumber: 9120000,
-		ApplinksVersion: "9.0.0", Inbound: authTypes, Outbound: authTypes,
+		ApplinksVersion: "9.0.0", Inbound: authTypes(), Outbound: authTypes(),
 		URL: s.base.String(), IconURL: s.baseLink("/images/64jira.png"),
 	}
 	if strings.Contains(r.Header.Get("Accept"), "application/json") {
@@ -126,16 +129,20 @@ type jiraUser struct {
 	Locale       string `json:"locale"`
 }
 
-var jiraUnauthenticated = map[string]any{
-	"errorMessages": []string{"You are not authenticated. Authentication required to perform this operation."},
-	"errors":        map[string]string{},
+// jiraUnauthenticated is Jira's answer to an anonymous request that needs a
+// user.
+func jiraUnauthenticated() map[string]any {
+	return map[string]any{
+		"errorMessages": []string{"You are not authenticated. Authentication required to perform this operation."},
+		"errors":        map[string]string{},
+	}
 }
 
 // serveMyself answers GET /rest/api/2/myself with the authenticated user.
 func (s *Server) serveMyself(w http.ResponseWriter, r *http.Request) {
 	u := User(r)
 	if u == "" {
-		writeJSON(w, http.StatusUnauthorized, jiraUnauthenticated)
+		writeJSON(w, http.StatusUnauthorized, jiraUnauthenticated())
 		return
 	}
 	writeJSON(w, http.StatusOK, jiraUser{
@@ -150,7 +157,7 @@ func (s *Server) serveMyself(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveCreateIssue(w http.ResponseWriter, r *http.Request) {
 	u := User(r)
 	if u == "" {
-		writeJSON(w, http.StatusUnauthorized, jiraUnauthenticated)
+		writeJSON(w, http.StatusUnauthorized, jiraUnauthenticated())
 		return
 	}
 	var issue map[string]any

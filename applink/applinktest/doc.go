@@ -56,6 +56,29 @@
 // (timestamp_refused); [Server.Expire], [Server.Revoke] and [Server.Deny]
 // drive the token lifecycle.
 //
+// # Errors
+//
+// [Start] and [NewServer] refuse invalid options with an error prefixed
+// "applinktest: ". [Server.Approve], [Server.Deny], [Server.Revoke] and
+// [Server.Expire] return an error wrapping [ErrUnknownToken] for a token the
+// server never issued, and a *[TokenStateError] for a request token that can
+// no longer be approved or denied:
+//
+//	var se *applinktest.TokenStateError
+//	if errors.As(err, &se) {
+//		t.Logf("token is %s", se.State)
+//	}
+//
+// Over HTTP, problems are *signer.ProblemError values on the client side:
+// read them with signer.ParseProblem.
+//
+// # Testing
+//
+// [Server.Requests] records every request (method, path, flow, consumer,
+// user, status, problem) and [Server.Builds] every queued Jenkins build;
+// [Server.AccessTokens] lists a user's live tokens. Run the same provider as
+// a process for tests in other languages with "applink testserver".
+//
 // # Concurrency
 //
 // A [Server] is safe for concurrent use: its methods may be called from any

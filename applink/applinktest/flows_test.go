@@ -2,6 +2,7 @@ package applinktest_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -215,5 +216,28 @@ func TestSkew(t *testing.T) {
 	srv.SetSkew(0)
 	if r := do(t, srv, s, http.MethodGet, srv.URL+myself+"?xoauth_requestor_id=alice", nil, signer.Params{}); r.status != 200 {
 		t.Errorf("after SetSkew(0): %d %s", r.status, r.body)
+	}
+}
+
+func TestRemovedUser(t *testing.T) {
+	t.Parallel()
+	srv, s := atlassian(t)
+	at, _ := dance(t, srv, s, "bob")
+	srv.RemoveUser("bob")
+	r := do(t, srv, s, http.MethodGet, srv.URL+myself, nil, signer.Params{Token: at})
+	p := signer.ParseProblem(r.status, r.header, []byte(r.body))
+	if r.status != 401 || p == nil || !p.IsToken() {
+		t.Errorf("token of a removed user: %d %s, want 401 with a token problem", r.status, r.body)
+	}
+	rt := requestToken(t, srv, s, "oob")
+	if _, err := srv.Approve(rt.Key(), "bob"); err == nil {
+		t.Error("a removed user approved a token")
+	}
+	var se *applinktest.TokenStateError
+	if _, err := srv.Approve(at.Key(), "alice"); !errors.As(err, &se) || se.State != "not a request token" {
+		t.Errorf("Approve(access token) = %v, want a *TokenStateError", err)
+	}
+	if err := srv.Deny("nope"); !errors.Is(err, applinktest.ErrUnknownToken) {
+		t.Errorf("Deny(unknown) = %v, want ErrUnknownToken", err)
 	}
 }

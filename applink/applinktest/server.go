@@ -172,6 +172,11 @@ func newServer(cfg config) (*Server, error) {
 	}
 
 	l := cfg.listener
+	if l != nil {
+		if ta, ok := l.Addr().(*net.TCPAddr); ok && !ta.IP.IsLoopback() {
+			return nil, fmt.Errorf("applinktest: WithListener: %s is not a loopback address: the test server listens on loopback only", ta)
+		}
+	}
 	if l == nil {
 		addr := cfg.addr
 		if addr == "" {
@@ -301,6 +306,15 @@ func (s *Server) AddUser(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.users[name] = true
+}
+
+// RemoveUser removes a user, as an administrator deleting the account: the
+// user's access tokens then fail with "No user associated with the token",
+// and the user can no longer approve or be impersonated.
+func (s *Server) RemoveUser(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.users, name)
 }
 
 // AddConsumer adds a consumer (an incoming link) while the server runs, as
