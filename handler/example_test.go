@@ -42,7 +42,7 @@ func ExampleJSON() {
 		Name        string `json:"name"`
 		DisplayName string `json:"displayName"`
 	}
-	resp, err := http.Get(srv.URL + "/rest/api/2/myself")
+	resp, err := srv.Client().Get(srv.URL + "/rest/api/2/myself")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -60,7 +60,7 @@ func ExampleJSON_htmlPage() {
 	srv := jira()
 	defer srv.Close()
 
-	resp, err := http.Get(srv.URL + "/login")
+	resp, err := srv.Client().Get(srv.URL + "/login")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -77,7 +77,7 @@ func ExampleResponseError() {
 	srv := jira()
 	defer srv.Close()
 
-	resp, err := http.Get(srv.URL + "/rest/api/2/issue/X-1")
+	resp, err := srv.Client().Get(srv.URL + "/rest/api/2/issue/X-1")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -97,7 +97,7 @@ func ExampleResponseError_oauthProblem() {
 	srv := jira()
 	defer srv.Close()
 
-	resp, err := http.Get(srv.URL + "/old")
+	resp, err := srv.Client().Get(srv.URL + "/old")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -114,7 +114,7 @@ func ExampleStatus() {
 	srv := jira()
 	defer srv.Close()
 
-	resp, err := http.Get(srv.URL + "/rest/api/2/issue/X-1")
+	resp, err := srv.Client().Get(srv.URL + "/rest/api/2/issue/X-1")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -134,7 +134,7 @@ func ExampleFunc() {
 		b, err := io.ReadAll(io.LimitReader(resp.Body, 39))
 		return fmt.Sprintf("%d %s", resp.StatusCode, b), err
 	})
-	resp, err := http.Get(srv.URL + "/rest/api/2/issue/X-1")
+	resp, err := srv.Client().Get(srv.URL + "/rest/api/2/issue/X-1")
 	if err != nil {
 		fmt.Println(err)
 		return

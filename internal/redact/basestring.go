@@ -82,19 +82,43 @@ var equalsForms = [...]string{"=", "%3D", "%3d", "%253D", "%253d"}
 var separatorForms = [...]string{"&", "%26", "%2526", ",", " ", `"`}
 
 // scanBaseString masks the values of baseStringSecrets wherever they occur in
-// s, whatever its shape.
+// s, whatever its shape. It runs in time linear in len(s) times the number of
+// names.
 func scanBaseString(s string) string {
 	var b strings.Builder
+	var next [len(baseStringSecrets)]match // next occurrence of each name
+	for k := range next {
+		next[k] = match{start: -2}
+	}
+	var nextSep [len(separatorForms)]int // next occurrence of each separator
+	for k := range nextSep {
+		nextSep[k] = -2
+	}
 	i := 0
 	for i < len(s) {
-		start, valueStart := findSecret(s, i)
-		if start < 0 {
+		best := -1
+		for k, name := range baseStringSecrets {
+			if next[k].start == -2 || next[k].start >= 0 && next[k].start < i {
+				next[k] = findName(s, i, name)
+			}
+			if next[k].start >= 0 && (best < 0 || next[k].start < next[best].start) {
+				best = k
+			}
+		}
+		if best < 0 {
 			break
 		}
+		valueStart := next[best].value
 		valueEnd := len(s)
-		for _, sep := range separatorForms {
-			if j := strings.Index(s[valueStart:], sep); j >= 0 && valueStart+j < valueEnd {
-				valueEnd = valueStart + j
+		for k, sep := range separatorForms {
+			if nextSep[k] == -2 || nextSep[k] >= 0 && nextSep[k] < valueStart {
+				nextSep[k] = -1
+				if j := strings.Index(s[valueStart:], sep); j >= 0 {
+					nextSep[k] = valueStart + j
+				}
+			}
+			if nextSep[k] >= 0 && nextSep[k] < valueEnd {
+				valueEnd = nextSep[k]
 			}
 		}
 		b.WriteString(s[i:valueStart])
@@ -107,36 +131,27 @@ func scanBaseString(s string) string {
 	return b.String()
 }
 
-// findSecret finds, at or after from, the earliest name of baseStringSecrets
-// followed by one of equalsForms and returns where the name starts and where
-// its value starts, or -1, -1.
-func findSecret(s string, from int) (start, valueStart int) {
-	start, valueStart = -1, -1
-	for _, name := range baseStringSecrets {
-		for off := from; off < len(s); {
-			j := strings.Index(s[off:], name)
-			if j < 0 {
-				break
-			}
-			at := off + j
-			after := at + len(name)
-			matched := false
-			for _, eq := range equalsForms {
-				if strings.HasPrefix(s[after:], eq) {
-					if start < 0 || at < start {
-						start, valueStart = at, after+len(eq)
-					}
-					matched = true
-					break
-				}
-			}
-			if matched {
-				break
-			}
-			off = at + 1
+// match is where a secret's name starts and where its value starts; start
+// is -1 when there is none.
+type match struct{ start, value int }
+
+// findName finds, at or after from, name followed by one of equalsForms.
+func findName(s string, from int, name string) match {
+	for off := from; off < len(s); {
+		j := strings.Index(s[off:], name)
+		if j < 0 {
+			break
 		}
+		at := off + j
+		after := at + len(name)
+		for _, eq := range equalsForms {
+			if strings.HasPrefix(s[after:], eq) {
+				return match{start: at, value: after + len(eq)}
+			}
+		}
+		off = at + 1
 	}
-	return start, valueStart
+	return match{start: -1}
 }
 
 // percentEncode encodes s as RFC 5849 §3.6 does: every byte but the RFC 3986

@@ -73,3 +73,14 @@ func FuzzBaseString(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkBaseStringScan measures the fallback scan on a 64 KiB adversarial
+// input: many secrets and a separator that never occurs. It must stay
+// linear.
+func BenchmarkBaseStringScan(b *testing.B) {
+	s := strings.Repeat("oauth_verifier=x&", 64<<10/17)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		_ = BaseString(s)
+	}
+}
