@@ -58,7 +58,7 @@ func TestErrorsPrintRedacted(t *testing.T) {
 			Body:   []byte("oauth_token=t&oauth_token_secret=" + secret + "&oauth_verifier=" + secret),
 			Header: map[string][]string{"Set-Cookie": {"JSESSIONID=REDACTED"}},
 		},
-		"DecodeError": &DecodeError{Format: "JSON", Prefix: []byte(`{"password":"` + secret + `"}`), StatusCode: 200},
+		"DecodeError":      &DecodeError{Format: "JSON", Prefix: []byte(`{"password":"` + secret + `"}`), StatusCode: 200},
 		"DecodeError form": &DecodeError{Format: "JSON", Prefix: []byte("oauth_token_secret=" + secret), StatusCode: 200},
 	}
 	for name, err := range errs {
