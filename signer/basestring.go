@@ -208,13 +208,17 @@ func appendForm(pairs []pair, s string) ([]pair, error) {
 func baseURI(scheme, host, path string) string {
 	scheme = strings.ToLower(scheme)
 	host = strings.ToLower(host)
-	if h, port, err := net.SplitHostPort(host); err == nil {
-		// An empty port is the default one (RFC 3986 §6.2.3); Go's client
-		// drops it from the Host header too.
-		if port == "" || (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
-			host = h
-			if strings.Contains(h, ":") {
-				host = "[" + h + "]"
+	// Only a host with a port is split: SplitHostPort allocates an error
+	// for one without.
+	if strings.LastIndexByte(host, ':') > strings.LastIndexByte(host, ']') {
+		if h, port, err := net.SplitHostPort(host); err == nil {
+			// An empty port is the default one (RFC 3986 §6.2.3); Go's
+			// client drops it from the Host header too.
+			if port == "" || (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+				host = h
+				if strings.Contains(h, ":") {
+					host = "[" + h + "]"
+				}
 			}
 		}
 	}
