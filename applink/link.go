@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -178,6 +179,19 @@ func (l Link) String() string {
 
 // GoString is [Link.String]: credentials never print.
 func (l Link) GoString() string { return l.String() }
+
+// Format prints [Link.String] for every verb (%q quotes it), so that no
+// verb (%d, %x, %+v) can reach the credentials.
+func (l Link) Format(f fmt.State, verb rune) { formatRedacted(f, verb, l.String()) }
+
+// formatRedacted writes s, the redacted description of a value, for any
+// fmt verb.
+func formatRedacted(f fmt.State, verb rune, s string) {
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	_, _ = io.WriteString(f, s)
+}
 
 // LogValue keeps credentials out of slog output.
 func (l Link) LogValue() slog.Value {

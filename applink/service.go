@@ -290,5 +290,23 @@ func (s *Service) Lookup(idOrName string) (*Link, error) {
 	return l, err
 }
 
+// String describes the service by its links, without credentials.
+func (s *Service) String() string {
+	names := make([]string, len(s.links))
+	for i, st := range s.links {
+		names[i] = st.link.String()
+	}
+	return "Service(" + strings.Join(names, ", ") + ")"
+}
+
+// GoString is [Service.String].
+func (s *Service) GoString() string { return s.String() }
+
+// Format prints [Service.String] for every verb.
+func (s *Service) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
+
+// Format keeps a link state's credentials out of every fmt verb.
+func (st *linkState) Format(f fmt.State, verb rune) { formatRedacted(f, verb, st.link.String()) }
+
 // TokenStore returns the service's token store.
 func (s *Service) TokenStore() TokenStore { return s.store }

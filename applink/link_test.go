@@ -1,0 +1,144 @@
+package applink
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// validLink is a link that passes Validate.
+func validLink() Link {
+	return Link{ID: "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", Name: "Jira", Type: TypeJira,
+		RPCURL: "https://jira.example.com", ConsumerKey: "app", PrivateKeyFile: "app.pem", Auth: []Auth{Auth3LO, Auth2LOi}}
+}
+
+// fieldsOf returns the fields of the *FieldErrors joined in err.
+func fieldsOf(err error) []string {
+	if err == nil {
+		return nil
+	}
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	var out []string
+	for _, e := range list {
+		var fe *FieldError
+		if errors.As(e, &fe) {
+			out = append(out, fe.Field)
+		} else {
+			out = append(out, "not a FieldError: "+e.Error())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change func(*Link)
+		want   []string
+	}{
+		{"valid", func(*Link) {}, nil},
+		{"anonymous only needs no credentials", func(l *Link) { l.Auth = []Auth{AuthAnonymous}; l.PrivateKeyFile = ""; l.ConsumerKey = "" }, nil},
+		{"in-code key beside its file", func(l *Link) { *l = l.WithPrivateKey(coreKey(t)) }, nil},
+		{"jenkins with a secret", func(l *Link) { l.Type = TypeJenkins; l.PrivateKeyFile = ""; l.SecretEnv = "S"; l.Auth = nil }, nil},
+		{"display URL with path", func(l *Link) { l.DisplayURL = "https://jira.example.com/jira" }, nil},
+		{"missing id", func(l *Link) { l.ID = "" }, []string{"id"}},
+		{"bad id", func(l *Link) { l.ID = "jira-1" }, []string{"id"}},
+		{"missing name", func(l *Link) { l.Name = " " }, []string{"name"}},
+		{"unknown type", func(l *Link) { l.Type = "stash" }, []string{"type"}},
+		{"missing type", func(l *Link) { l.Type = "" }, []string{"type"}},
+		{"relative RPC URL", func(l *Link) { l.RPCURL = "jira.example.com" }, []string{"rpcUrl"}},
+		{"ftp RPC URL", func(l *Link) { l.RPCURL = "ftp://jira.example.com" }, []string{"rpcUrl"}},
+		{"RPC URL with query", func(l *Link) { l.RPCURL = "https://jira.example.com/?a=b" }, []string{"rpcUrl"}},
+		{"RPC URL with fragment", func(l *Link) { l.RPCURL = "https://jira.example.com/#x" }, []string{"rpcUrl"}},
+		{"RPC URL with password", func(l *Link) { l.RPCURL = "https://u:p@jira.example.com/" }, []string{"rpcUrl"}},
+		{"bad display URL", func(l *Link) { l.DisplayURL = "/jira" }, []string{"displayUrl"}},
+		{"missing consumer key", func(l *Link) { l.ConsumerKey = "" }, []string{"consumerKey"}},
+		{"no credentials", func(l *Link) { l.PrivateKeyFile = "" }, []string{"privateKeyFile"}},
+		{"two credential sources", func(l *Link) { l.SecretEnv = "S" }, []string{"secretEnv"}},
+		{"secret in code beside a key file", func(l *Link) { *l = l.WithSecret("s") }, []string{"privateKeyFile"}},
+		{"unknown auth", func(l *Link) { l.Auth = []Auth{"oauth"} }, []string{"auth"}},
+		{"repeated auth", func(l *Link) { l.Auth = []Auth{Auth2LO, Auth2LO} }, []string{"auth"}},
+		{"jenkins with 2LO", func(l *Link) {
+			l.Type = TypeJenkins
+			l.PrivateKeyFile = ""
+			l.SecretFile = "s"
+			l.Auth = []Auth{Auth2LO}
+		}, []string{"auth"}},
+		{"jenkins with a key", func(l *Link) { l.Type = TypeJenkins; l.Auth = nil }, []string{"privateKeyFile"}},
+		{"jenkins without credentials", func(l *Link) { l.Type = TypeJenkins; l.PrivateKeyFile = ""; l.Auth = nil }, []string{"secretEnv"}},
+		{"relative endpoint", func(l *Link) { l.Endpoints.Authorize = "authorize" }, []string{"endpoints.authorize"}},
+		{"several problems", func(l *Link) { l.ID = ""; l.Name = ""; l.RPCURL = "" }, []string{"id", "name", "rpcUrl"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := validLink()
+			tt.change(&l)
+			err := l.Validate()
+			if diff := cmp.Diff(tt.want, fieldsOf(err)); diff != "" {
+				t.Errorf("fields (-want +got):\n%s\nerror: %v", diff, err)
+			}
+			if err != nil && strings.Contains(err.Error(), ":p@") {
+				t.Errorf("the error shows a password: %v", err)
+			}
+		})
+	}
+}
+
+func TestNewLinkID(t *testing.T) {
+	t.Parallel()
+	v4 := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 100 {
+		id := NewLinkID()
+		if !v4.MatchString(id) || seen[id] {
+			t.Fatalf("NewLinkID() = %q: not a fresh version 4 UUID", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestLinkRedaction(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cr3t-consumer-secret"
+	key := coreKey(t)
+	links := []Link{validLink().WithPrivateKey(key), {ID: NewLinkID(), Name: "J", Type: TypeJenkins, RPCURL: "http://j", ConsumerKey: "c"}}
+	links[1] = links[1].WithSecret(secret)
+	svc, err := NewService(links)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := svc.Links()
+	var buf strings.Builder
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	for i, l := range []any{links[0], links[1], &links[0], &links[1], bound[0], bound[1], *bound[1], svc} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			fmt.Fprintf(&buf, verb+"\n", l)
+		}
+		logger.Info("link", "link", l, "i", i)
+	}
+	out := buf.String()
+	leaks := []string{secret, fmt.Sprintf("%x", []byte(secret)), key.D.String(), fmt.Sprintf("%x", key.D.Bytes()[:8])}
+	for _, p := range key.Primes {
+		leaks = append(leaks, p.String())
+	}
+	for _, leak := range leaks {
+		if strings.Contains(out, leak) {
+			t.Errorf("a credential leaked into:\n%s", out)
+			break
+		}
+	}
+}
