@@ -45,7 +45,7 @@ func readErr(resp *http.Response, err error) error {
 	}
 	var tooLarge *TooLargeError
 	if errors.As(err, &tooLarge) {
-		return err
+		return tooLargeFor(resp, tooLarge)
 	}
 	return fmt.Errorf("handler: reading body of %s: %w", requestName(resp), err)
 }
@@ -155,7 +155,7 @@ func (h *copyHandler) Handle(resp *http.Response) (int64, error) {
 		}
 		var tooLarge *TooLargeError
 		if errors.As(err, &tooLarge) {
-			return n, err
+			return n, tooLargeFor(resp, tooLarge)
 		}
 		return n, fmt.Errorf("handler: copying body of %s: %w", requestName(resp), err)
 	}

@@ -155,15 +155,44 @@ func newResponseError(resp *http.Response) *ResponseError {
 	return e
 }
 
-// TooLargeError reports a body longer than a handler's limit.
+// TooLargeError reports a body longer than a handler's limit ([MaxBytes]).
 type TooLargeError struct {
 	// Limit is the limit in bytes that the body exceeded.
 	Limit int64
+	// Method and URL (redacted) identify the request, when known.
+	Method, URL string
 }
 
-// Error says what limit was exceeded and how to raise it.
+// Error says what limit was exceeded, by which response, and how to raise
+// it.
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("handler: response body exceeds the limit of %d bytes; raise it with handler.MaxBytes", e.Limit)
+	var b strings.Builder
+	b.WriteString("handler: ")
+	if e.Method != "" || e.URL != "" {
+		b.WriteString(strings.TrimSpace(e.Method + " " + e.URL))
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "response body exceeds the limit of %d bytes", e.Limit)
+	if e.Limit >= 1<<20 && e.Limit%(1<<20) == 0 {
+		fmt.Fprintf(&b, " (%d MiB)", e.Limit>>20)
+	} else if e.Limit >= 1<<10 && e.Limit%(1<<10) == 0 {
+		fmt.Fprintf(&b, " (%d KiB)", e.Limit>>10)
+	}
+	b.WriteString("; raise it with handler.MaxBytes")
+	return b.String()
+}
+
+// tooLargeFor returns a copy of e naming resp's request.
+func tooLargeFor(resp *http.Response, e *TooLargeError) *TooLargeError {
+	c := *e
+	if resp != nil && resp.Request != nil {
+		c.Method = resp.Request.Method
+		if c.Method == "" {
+			c.Method = http.MethodGet
+		}
+		c.URL = redact.URL(resp.Request.URL)
+	}
+	return &c
 }
 
 // DecodeError reports a body that [JSON] or [XML] could not decode: not of

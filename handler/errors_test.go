@@ -147,8 +147,32 @@ func TestCheckResponse(t *testing.T) {
 
 func TestTooLargeError(t *testing.T) {
 	t.Parallel()
-	err := error(&TooLargeError{Limit: 10 << 20})
-	if got, want := err.Error(), "handler: response body exceeds the limit of 10485760 bytes; raise it with handler.MaxBytes"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
+	tests := []struct {
+		e    *TooLargeError
+		want string
+	}{
+		{&TooLargeError{Limit: 10 << 20}, "handler: response body exceeds the limit of 10485760 bytes (10 MiB); raise it with handler.MaxBytes"},
+		{&TooLargeError{Limit: 2048, Method: "GET", URL: "https://h/x"},
+			"handler: GET https://h/x: response body exceeds the limit of 2048 bytes (2 KiB); raise it with handler.MaxBytes"},
+		{&TooLargeError{Limit: 1000}, "handler: response body exceeds the limit of 1000 bytes; raise it with handler.MaxBytes"},
+	}
+	for _, tt := range tests {
+		if got := tt.e.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+	// The handlers name the request.
+	srv := serve(t, reply(200, "text/plain", `"`+strings.Repeat("x", 3000)))
+	for name, h := range map[string]func(*http.Response) error{
+		"JSON":   func(r *http.Response) error { _, err := Handle(r, JSON[user](MaxBytes(1024))); return err },
+		"XML":    func(r *http.Response) error { _, err := Handle(r, XML[user](MaxBytes(1024))); return err },
+		"String": func(r *http.Response) error { _, err := Handle(r, String(MaxBytes(1024))); return err },
+		"CopyTo": func(r *http.Response) error { _, err := Handle(r, CopyTo(io.Discard, MaxBytes(1024))); return err },
+	} {
+		err := h(get(t, srv, "/big?oauth_token=tok"))
+		var tl *TooLargeError
+		if !errors.As(err, &tl) || tl.Limit != 1024 || tl.URL != srv.URL+"/big?oauth_token=REDACTED" || tl.Method != "GET" {
+			t.Errorf("%s: error %#v, want a *TooLargeError naming the request", name, err)
+		}
 	}
 }

@@ -137,7 +137,7 @@ func decodeErr(resp *http.Response, format string, prefix []byte, err error) err
 	}
 	var tooLarge *TooLargeError
 	if errors.As(err, &tooLarge) {
-		return tooLarge
+		return tooLargeFor(resp, tooLarge)
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return newDecodeError(resp, format, prefix, err, "truncated body: "+err.Error())
