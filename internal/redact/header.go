@@ -11,7 +11,7 @@ import (
 // keeps the name and attributes ("JSESSIONID=REDACTED; Path=/; HttpOnly");
 // WWW-Authenticate and Authentication-Info keep their parameters but mask
 // sensitive ones and redact an echoed oauth_signature_base_string with
-// [BaseString]; Location and Content-Location are redacted as URLs; and any
+// [BaseString]; Location, Content-Location and Referer are redacted as URLs; and any
 // other header whose name is [Sensitive] (X-Auth-Token, Jenkins-Crumb,
 // X-Api-Key, ...) is masked whole, except the literal "no-check" of
 // X-Atlassian-Token, which is not a secret. A nil h gives nil; h is not
@@ -42,7 +42,7 @@ func headerRedactor(name string) func(string) string {
 		return setCookie
 	case "Www-Authenticate", "Proxy-Authenticate", "Authentication-Info":
 		return challenge
-	case "Location", "Content-Location", "Referer", "Link":
+	case "Location", "Content-Location", "Referer":
 		return URLString
 	}
 	if Sensitive(name) {
