@@ -156,3 +156,56 @@ func ExampleWithCredentialsRequired() {
 	}
 	// Output: (log in to Jira to see this)
 }
+
+func ExampleXML() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprint(w, `<consumer><key>jira:4521</key><name>Jira</name><publicKey>MIIBIjANBgkq</publicKey></consumer>`)
+	}))
+	defer srv.Close()
+
+	// The consumer-info document every Atlassian OAuth provider serves.
+	type consumerInfo struct {
+		Key       string `xml:"key"`
+		Name      string `xml:"name"`
+		PublicKey string `xml:"publicKey"`
+	}
+	resp, err := srv.Client().Get(srv.URL + "/plugins/servlet/oauth/consumer-info")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	info, err := handler.Handle(resp, handler.XML[consumerInfo]())
+	fmt.Println(info.Key, info.Name, err)
+	// Output: jira:4521 Jira <nil>
+}
+
+func ExampleCopyTo() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, strings.Repeat("log line\n", 1000))
+	}))
+	defer srv.Close()
+
+	resp, err := srv.Client().Get(srv.URL + "/job/build/1/consoleText")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var log strings.Builder
+	// Cap the copy at 4 KiB: what fits is kept, the rest is an error.
+	n, err := handler.Handle(resp, handler.CopyTo(&log, handler.MaxBytes(4<<10)))
+	var tooLarge *handler.TooLargeError
+	fmt.Println(n, errors.As(err, &tooLarge))
+	// Output: 4096 true
+}
+
+func ExampleMaxBytes() {
+	resp := &http.Response{
+		StatusCode: http.StatusOK,
+		Header:     http.Header{"Content-Type": {"application/json"}},
+		Body:       io.NopCloser(strings.NewReader(`{"values":[` + strings.Repeat(`1,`, 100) + `1]}`)),
+	}
+	_, err := handler.Handle(resp, handler.JSON[map[string][]int](handler.MaxBytes(100)))
+	fmt.Println(err)
+	// Output: handler: response body exceeds the limit of 100 bytes; raise it with handler.MaxBytes
+}
