@@ -6,6 +6,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"sync/atomic"
@@ -93,7 +95,7 @@ func (f *RequestFactory) AuthoriseLoopback(ctx context.Context, open func(ctx co
 	}
 
 	h := &loopbackHandler{f: f, ctx: waitCtx, state: state, token: rt.Token, done: make(chan error, 1)}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	served := make(chan struct{})
 	go func() {
 		defer close(served)

@@ -155,6 +155,8 @@ type danceState struct {
 
 func (h *danceHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	// The callback URL carries the verifier: keep it out of Referer headers.
+	w.Header().Set("Referrer-Policy", "no-referrer")
 	var serve func(http.ResponseWriter, *http.Request)
 	switch r.URL.Path {
 	case h.cfg.prefix + "/start":

@@ -352,3 +352,31 @@ func FuzzLocalRedirect(f *testing.F) {
 		}
 	})
 }
+
+func TestDanceHandlerConcurrentUsers(t *testing.T) {
+	t.Parallel()
+	a := newWebApp(t, applinktest.Atlassian)
+	users := []string{"u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"}
+	for _, u := range users {
+		a.srv.AddUser(u)
+	}
+	t.Run("group", func(t *testing.T) {
+		for _, u := range users {
+			t.Run(u, func(t *testing.T) {
+				t.Parallel()
+				if status, _, last := a.browser(t, u).get(a.startURL(testLinkID, "/done"), nil); status != http.StatusOK || last.Path != "/done" {
+					t.Errorf("%s ended at %s with %d", u, last, status)
+				}
+			})
+		}
+	})
+	keys, err := a.store.AccessTokens(t.Context())
+	if err != nil || len(keys) != len(users) {
+		t.Errorf("stored %v (err %v), want one token per user", keys, err)
+	}
+	for _, k := range keys {
+		if live := a.srv.AccessTokens(testConsumerKey, k.User); len(live) != 1 {
+			t.Errorf("%s has %d tokens at the provider, want 1", k.User, len(live))
+		}
+	}
+}
