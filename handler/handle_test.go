@@ -262,3 +262,30 @@ func TestWithCredentialsRequired(t *testing.T) {
 		t.Error("WithCredentialsRequired(h, nil) is not h")
 	}
 }
+
+// One handler value serves concurrent requests.
+func TestHandlerConcurrentUse(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, reply(200, "application/json", `{"name":"bob","active":true}`))
+	h := JSON[user](Strict(), MaxBytes(1024))
+	errs := make(chan error, 16)
+	for range cap(errs) {
+		go func() {
+			resp, err := srv.Client().Get(srv.URL) // not get: no t.Fatal off the test goroutine
+			if err != nil {
+				errs <- err
+				return
+			}
+			u, err := Handle(resp, h)
+			if err == nil && u.Name != "bob" {
+				err = errors.New("wrong user " + u.Name)
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

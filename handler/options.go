@@ -49,7 +49,8 @@ func AllowEmpty() Option {
 // AcceptStatus makes the handler see responses with exactly these status
 // codes (repeated options add up) instead of the default, any 2xx; [Handle]
 // turns the others into a [*ResponseError]. With JSON[T](AcceptStatus(200,
-// 404)) a 404 body is decoded into T too.
+// 404)) a 404 body is decoded into T too. AcceptStatus() with no codes
+// changes nothing.
 func AcceptStatus(codes ...int) Option {
 	return func(o *options) { o.accept.codes = append(o.accept.codes, codes...) }
 }
