@@ -17,6 +17,12 @@
 //   - whatever happens, the body is drained (up to [DrainLimit]) and closed,
 //     so the connection is reused; a handler never has to.
 //
+// Words used here: a response's status is accepted by a handler when the
+// handler wants to see it (any 2xx unless it says otherwise); a body is
+// drained when what is left of it is read and thrown away, which lets
+// net/http put the connection back in its pool; the limit (or cap) is how
+// many bytes of a body a handler reads at most.
+//
 // # Quick start
 //
 //	type myself struct {
