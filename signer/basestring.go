@@ -101,6 +101,13 @@ func requestBaseString(r *http.Request, oauth []pair) (string, error) {
 	if host == "" {
 		return "", errors.New("signer: the request has no host: set its URL or Host")
 	}
+	for i := 0; i < len(host); i++ {
+		if host[i] >= 0x80 {
+			// net/http sends such a host in its IDNA (punycode) form, which
+			// is what a provider signs: refuse rather than sign another host.
+			return "", fmt.Errorf("signer: the host %q is not ASCII: use its IDNA (punycode, xn--...) form in the URL", host)
+		}
+	}
 	return assemble(r.Method, baseURI(scheme, host, r.URL.EscapedPath()), pairs), nil
 }
 

@@ -387,6 +387,10 @@ func TestRequestParams(t *testing.T) {
 
 func TestBaseStringErrors(t *testing.T) {
 	t.Parallel()
+	idn := mustRequest(t, "GET", "https://bücher.example/", "", "")
+	if err := mustNew(t, "ck", mustHMAC(t, "cs")).Sign(idn, Params{}); err == nil {
+		t.Error("Sign accepted a non-ASCII host, which net/http sends in punycode")
+	}
 	r := mustRequest(t, "GET", "https://example.com/", "", "")
 	if _, err := BaseString(r); err == nil {
 		t.Error("BaseString of an unsigned request succeeded")
