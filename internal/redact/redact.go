@@ -22,6 +22,7 @@ const Mask = "REDACTED"
 var sensitiveSubstrings = [...]string{
 	"token", "secret", "signature", "verifier", "password", "passwd", "passphrase",
 	"session", "credential", "crumb", "nonce", "apikey", "api_key", "api-key",
+	"accesskey", "authkey", "authcode", "passcode",
 	"privatekey", "private_key", "private-key", "cookie", "jwt", "csrf", "xsrf",
 }
 
@@ -36,7 +37,8 @@ var sensitiveWords = [...]string{
 // Sensitive reports whether a query parameter, form field or header named
 // name should have its value redacted: its lower-cased form contains one of
 // token, secret, signature, verifier, password, passwd, passphrase, session,
-// credential, crumb, nonce, apikey, api_key, privatekey, cookie, jwt, csrf,
+// credential, crumb, nonce, apikey, api_key, accesskey, authkey, authcode,
+// passcode, privatekey, cookie, jwt, csrf,
 // xsrf (but not oauth_signature_method); or one of its words is key, code, auth, authorization, sig, pwd,
 // pass, otp, pin, sid or ticket. So oauth_token, oauth_verifier,
 // oauth_signature, api_key, access_token and issueKey are sensitive;
