@@ -40,7 +40,11 @@
 // /crumbIssuer/api/json, POST /job/<name>/build (no crumb needed over 3LO)
 // and POST /job/<name>/buildWithParameters (403 "No valid crumb was included
 // in the request" without the caller's crumb). It takes HMAC-SHA1 consumers
-// only, always requires the verifier, and refuses 2LO and 2LOi.
+// only, always requires the verifier, and refuses 2LO and 2LOi
+// (oauth_token="") with token_rejected, as the plugin does; a signed request
+// without any oauth_token is let through as anonymous, also as the plugin
+// does. Its authorize page redirects to the oauth_callback given to the page
+// when there is one.
 //
 // Both shapes serve any resource registered with [Server.Handle]; requests
 // reach it authenticated, and [User] says as whom.

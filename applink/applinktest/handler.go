@@ -126,10 +126,26 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, st *reqSta
 		return true
 	}
 	st.flow = FlowTwoLO
-	if params, err := signer.ParseAuthorization(authz); err == nil && params.Get("oauth_token") != "" {
+	params, perr := signer.ParseAuthorization(authz)
+	if perr == nil && params.Get("oauth_token") != "" {
 		st.flow = FlowThreeLO
 	} else if r.URL.Query().Has("xoauth_requestor_id") {
 		st.flow = FlowTwoLOi
+	}
+	if s.shape == Jenkins && perr == nil {
+		// The plugin's filter lets a request without oauth_token through
+		// as anonymous, and looks an empty token up (and fails) before it
+		// checks the signature.
+		if !params.Has("oauth_token") {
+			st.flow = FlowAnonymous
+			return true
+		}
+		if params.Get("oauth_token") == "" {
+			st.consumer = params.Get("oauth_consumer_key")
+			s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemTokenRejected,
+				Advice: "Jenkins accepts 3-legged OAuth only: 2-legged requests and impersonation are refused"})
+			return false
+		}
 	}
 	v, err := s.verify(s.verifyAccess, r)
 	if err != nil {
@@ -162,7 +178,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, st *reqSta
 		}
 		st.user = user
 	case s.shape == Jenkins:
-		s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemPermissionDenied,
+		s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemTokenRejected,
 			Advice: "Jenkins accepts 3-legged OAuth only: 2-legged requests and impersonation are refused"})
 		return false
 	case v.RequestorID != "":

@@ -27,9 +27,18 @@ func TestJenkinsRefusesTwoLeggedAndRSA(t *testing.T) {
 	srv, s := jenkins(t)
 	for _, q := range []string{"", "?xoauth_requestor_id=alice"} {
 		r := do(t, srv, s, http.MethodGet, srv.URL+"/me/api/json"+q, nil, signer.Params{})
-		if r.status != 401 || problem(r) != signer.ProblemPermissionDenied {
-			t.Errorf("2LO%s: %d %q, want 401 permission_denied", q, r.status, problem(r))
+		if r.status != 401 || problem(r) != signer.ProblemTokenRejected {
+			t.Errorf("2LO%s: %d %q, want 401 token_rejected as the plugin answers", q, r.status, problem(r))
 		}
+	}
+	// Without oauth_token at all the plugin's filter lets the request
+	// through as anonymous.
+	req := newRequest(t, http.MethodGet, srv.URL+"/me/api/json", nil)
+	if err := s.Sign(req, signer.Params{OmitToken: true}); err != nil {
+		t.Fatal(err)
+	}
+	if r := send(t, srv, req); r.status != 403 || !strings.Contains(r.body, "not logged in") {
+		t.Errorf("no oauth_token: %d %s, want 403 for anonymous", r.status, r.body)
 	}
 	if _, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithConsumer(rsaConsumer("rsa", 0))); err == nil {
 		t.Error("Start accepted an RSA consumer for the Jenkins shape")
@@ -75,6 +84,24 @@ func TestJenkinsAuthorizeForm(t *testing.T) {
 		url.Values{"oauth_token": {rt.Key()}, "user": {"bob"}, "approve": {"1"}}))
 	if r.status != 200 || r.header.Get("X-OAuth-Verifier") == "" {
 		t.Errorf("performSubmit: %d %s", r.status, r.body)
+	}
+	// Approving twice: token_used.
+	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&user=bob&approve=1", nil))
+	if r.status != 400 {
+		t.Errorf("second approval: %d, want 400", r.status)
+	}
+
+	// The plugin's own buttons, and the callback given to the page.
+	rt = requestToken(t, srv, s, "oob")
+	page = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&oauth_callback="+url.QueryEscape("https://bbs.example/cb"), nil))
+	if !strings.Contains(page.body, `name="oauth_callback" value="https://bbs.example/cb"`) {
+		t.Errorf("the page does not carry the callback: %s", page.body)
+	}
+	r = send(t, srv, newRequest(t, http.MethodPost, srv.URL+applinktest.JenkinsAuthorizeSubmit,
+		url.Values{"oauth_token": {rt.Key()}, "user": {"bob"}, "cancel": {""}, "oauth_callback": {"https://bbs.example/cb"}}))
+	loc, _ := url.Parse(r.header.Get("Location"))
+	if r.status != 302 || loc.Host != "bbs.example" || loc.Query().Get("oauth_verifier") != "denied" {
+		t.Errorf("cancel: %d Location %q, want a redirect to the page's callback with oauth_verifier=denied", r.status, r.header.Get("Location"))
 	}
 }
 

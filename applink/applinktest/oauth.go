@@ -186,7 +186,8 @@ var authorizePage = template.Must(template.New("authorize").Parse(`<!DOCTYPE htm
 <h1>{{.Consumer}} wants access to your account</h1>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="oauth_token" value="{{.Token}}">
-<label>User <input type="text" name="user"></label>
+{{if .Callback}}<input type="hidden" name="oauth_callback" value="{{.Callback}}">
+{{end}}<label>User <input type="text" name="user"></label>
 <button type="submit" name="approve" value="1">Allow</button>
 <button type="submit" name="approve" value="0">Deny</button>
 </form>
@@ -220,13 +221,26 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	st.consumer = t.consumer
 	approve := r.Form.Get("approve")
+	if s.shape == Jenkins && approve == "" {
+		// The plugin's form has an "authorize" and a "cancel" button.
+		switch {
+		case r.Form.Has("cancel"):
+			approve = "0"
+		case r.Form.Has("authorize"):
+			approve = "1"
+		}
+	}
 	if approve == "" {
 		action := AtlassianAuthorizePath
 		if s.shape == Jenkins {
 			action = JenkinsAuthorizeSubmit
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = authorizePage.Execute(w, struct{ Consumer, Action, Token string }{c, action, value})
+		cb := ""
+		if s.shape == Jenkins {
+			cb = r.Form.Get("oauth_callback")
+		}
+		_ = authorizePage.Execute(w, struct{ Consumer, Action, Token, Callback string }{c, action, value, cb})
 		return
 	}
 	var verifier string
@@ -249,8 +263,17 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "applinktest: approve must be 1 or 0", http.StatusBadRequest)
 		return
 	}
-	if t.callback != "" && t.callback != "oob" {
-		u, err := url.Parse(t.callback)
+	callback := t.callback
+	if cb := r.Form.Get("oauth_callback"); s.shape == Jenkins && cb != "" {
+		// The plugin redirects to the callback given to its page.
+		if u, err := url.Parse(cb); err != nil || !u.IsAbs() || u.Host == "" {
+			http.Error(w, "applinktest: oauth_callback must be an absolute URL", http.StatusBadRequest)
+			return
+		}
+		callback = cb
+	}
+	if callback != "" && callback != "oob" {
+		u, err := url.Parse(callback)
 		if err == nil {
 			q := u.Query()
 			q.Set("oauth_token", value)
@@ -281,6 +304,8 @@ func (s *Server) pendingToken(value string) (token, string, *pageError) {
 		return token{}, "", &pageError{signer.ProblemTokenUsed, "this request token was already exchanged: get a new one"}
 	case t.expired(now):
 		return token{}, "", &pageError{signer.ProblemTokenExpired, "this request token has expired: get a new one"}
+	case t.state != pending:
+		return token{}, "", &pageError{signer.ProblemTokenUsed, "this request token was already approved or denied: get a new one"}
 	}
 	name := t.consumer
 	if c, ok := s.consumers[t.consumer]; ok && c.Name != "" {
