@@ -38,9 +38,9 @@ var sensitiveWords = [...]string{
 // name should have its value redacted: its lower-cased form contains one of
 // token, secret, signature, verifier, password, passwd, passphrase, session,
 // credential, crumb, nonce, apikey, api_key, accesskey, authkey, authcode,
-// passcode, privatekey, cookie, jwt, csrf,
-// xsrf (but not oauth_signature_method); or one of its words is key, code, auth, authorization, sig, pwd,
-// pass, otp, pin, sid or ticket. So oauth_token, oauth_verifier,
+// passcode, privatekey, cookie, jwt, csrf, xsrf (but oauth_signature_method
+// is not sensitive); or one of its words is key, code, auth, authorization,
+// sig, pwd, pass, otp, pin, sid or ticket. So oauth_token, oauth_verifier,
 // oauth_signature, api_key, access_token and issueKey are sensitive;
 // xoauth_requestor_id, expand and jql are not.
 func Sensitive(name string) bool {
