@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"net"
 	"net/url"
 	"strings"
 
@@ -121,9 +123,21 @@ func message(err error) string {
 			msg += "; the remote signed " + signer.RedactBaseString(pe.SignatureBaseString)
 		}
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) && !strings.Contains(msg, "applink ") {
-		msg += ": check the link's RPC URL and that the remote is up (applink link show)"
+	var (
+		opErr  *net.OpError
+		dnsErr *net.DNSError
+	)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		msg += ": check the path"
+	case errors.Is(err, fs.ErrPermission):
+		msg += ": check the file's permissions"
+	case errors.As(err, &dnsErr):
+		msg += ": check the host name in the link's RPC URL (applink link show)"
+	case errors.As(err, &opErr) && opErr.Timeout():
+		msg += ": the remote did not answer in time: check that it is up, or try again"
+	case errors.As(err, &opErr):
+		msg += ": check the link's RPC URL (applink link show) and that the remote is up and reachable from here"
 	}
 	return msg
 }

@@ -17,7 +17,7 @@ import (
 
 const linkSynopsis = `add|list|show|remove ...
 
-  add NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR)
+  add NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE)
       [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover]
   list [--json]
   show NAME
@@ -59,7 +59,7 @@ func (c *cli) link(ctx context.Context, args []string) error {
 }
 
 func (c *cli) linkAdd(ctx context.Context, args []string) error {
-	fs := newFlagSet("link add", "NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR) [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover]", linkExamples, c.stderr)
+	fs := newFlagSet("link add", "NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE) [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover]", linkExamples, c.stderr)
 	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
 	rpcURL := fs.String("url", "", "the remote's base `URL` for calls (RPC URL; past any reverse proxy)")
 	displayURL := fs.String("display-url", "", "the remote's `URL` for browsers (default the RPC URL)")
@@ -67,6 +67,7 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	consumerKey := fs.String("consumer-key", "", "the consumer `KEY` the remote knows us by")
 	privateKey := fs.String("private-key", "", "RSA private key `FILE` (RSA-SHA1; Atlassian products)")
 	secretEnv := fs.String("secret-env", "", "environment `VAR` holding the shared secret (HMAC-SHA1; Jenkins)")
+	secretFile := fs.String("secret-file", "", "`FILE` holding the shared secret (HMAC-SHA1; Jenkins)")
 	auth := fs.String("auth", "", "outgoing authentication, in preference order: `LIST` of 3lo, 2loi, 2lo, anonymous (default 3lo)")
 	primary := fs.Bool("primary", false, "make this the primary link of its type")
 	discover := fs.Bool("discover", false, "read the remote's applinks manifest to fill in the type and name")
@@ -83,8 +84,8 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	if *consumerKey == "" {
 		return usagef(fs, "--consumer-key is required")
 	}
-	if *privateKey != "" && *secretEnv != "" {
-		return usagef(fs, "give --private-key or --secret-env, not both")
+	if n := countSet(*privateKey, *secretEnv, *secretFile); n > 1 {
+		return usagef(fs, "give one of --private-key, --secret-env and --secret-file")
 	}
 	l := applink.Link{
 		RPCURL:      strings.TrimSuffix(*rpcURL, "/"),
@@ -99,6 +100,11 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	if *privateKey != "" {
 		if l.PrivateKeyFile, err = filepath.Abs(*privateKey); err != nil {
 			return usagef(fs, "--private-key %q: %v", *privateKey, err)
+		}
+	}
+	if *secretFile != "" {
+		if l.SecretFile, err = filepath.Abs(*secretFile); err != nil {
+			return usagef(fs, "--secret-file %q: %v", *secretFile, err)
 		}
 	}
 	if *auth != "" {
@@ -180,6 +186,16 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "added link %q (%s, id %s) to %s\n", l.Name, l.Type, l.ID, path)
 	return nil
+}
+
+func countSet(vs ...string) int {
+	n := 0
+	for _, v := range vs {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -119,4 +123,97 @@ func TestHelp(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSignRSA(t *testing.T) {
+	t.Parallel()
+	keyFile := filepath.Join("..", "..", "signer", "testdata", "keys-rsa1024-TEST-ONLY.pem")
+	pem, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := signer.ParsePrivateKey(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runCLITest(t, "", nil, "", "sign", "--consumer-key", "automation", "--key", keyFile, "--token", "",
+		"--nonce", "n", "--timestamp", "1700000000", "GET", "https://jira.example.com/rest/api/2/myself?xoauth_requestor_id=bob")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines, got %q", r.stdout)
+	}
+	wantBase := "GET&https%3A%2F%2Fjira.example.com%2Frest%2Fapi%2F2%2Fmyself&oauth_consumer_key%3Dautomation%26oauth_nonce%3Dn%26oauth_signature_method%3DRSA-SHA1%26oauth_timestamp%3D1700000000%26oauth_token%3D%26oauth_version%3D1.0%26xoauth_requestor_id%3Dbob"
+	if diff := cmp.Diff(wantBase, lines[0]); diff != "" {
+		t.Errorf("base string (-want +got):\n%s", diff)
+	}
+	header, ok := strings.CutPrefix(lines[1], "Authorization: ")
+	if !ok {
+		t.Fatalf("second line %q is not the Authorization header", lines[1])
+	}
+	params, err := signer.ParseAuthorization(header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := signer.VerifyRSASHA1(&key.PublicKey, lines[0], params.Get("oauth_signature")); err != nil {
+		t.Errorf("the signature does not verify with the key's public half: %v", err)
+	}
+}
+
+func FuzzParseArgs(f *testing.F) {
+	f.Add("request\x00--link\x00jira\x00GET\x00/x\x00-H\x00A: b\x00--\x00-v")
+	f.Add("--as\x00\x00--json\x00-d\x00@-")
+	f.Fuzz(func(t *testing.T, joined string) {
+		args := strings.Split(joined, "\x00")
+		fs := newFlagSet("fuzz", "", "", io.Discard)
+		fs.String("link", "", "")
+		fs.Bool("v", false, "")
+		var hs listFlag
+		fs.Var(&hs, "H", "")
+		pos, err := parseArgs(fs, args)
+		if err != nil {
+			return
+		}
+		// Every positional argument came from the input, in order.
+		i := 0
+		for _, p := range pos {
+			for i < len(args) && args[i] != p {
+				i++
+			}
+			if i == len(args) {
+				t.Fatalf("positional %q is not among the arguments %q in order", p, args)
+			}
+			i++
+		}
+		for _, h := range hs {
+			if k, v, ok := splitHeader(h); ok && (k == "" || strings.ContainsAny(k, " \t\r\n") || v != strings.TrimSpace(v)) {
+				t.Fatalf("splitHeader(%q) = %q, %q", h, k, v)
+			}
+		}
+	})
+}
+
+func FuzzShellQuote(f *testing.F) {
+	f.Add("alice")
+	f.Add("o'brien & co")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		q := shellQuote(s)
+		if q == s {
+			if s == "" || strings.ContainsAny(s, " '\"$`\\;&|<>()*?!#~\t\n") {
+				t.Fatalf("shellQuote(%q) left it unquoted", s)
+			}
+			return
+		}
+		// Undo POSIX single quoting: '...' with ' written as '\''.
+		inner, ok := strings.CutPrefix(q, "'")
+		if inner, ok = strings.CutSuffix(inner, "'"); !ok {
+			t.Fatalf("shellQuote(%q) = %q is not single-quoted", s, q)
+		}
+		if got := strings.ReplaceAll(inner, `'\''`, "'"); got != s {
+			t.Fatalf("shellQuote(%q) = %q unquotes to %q", s, q, got)
+		}
+	})
 }

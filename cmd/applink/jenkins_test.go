@@ -1,0 +1,153 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// setupJenkinsLink adds a link to a Jenkins-shaped provider with a shared
+// secret in a file, and returns the config path.
+func setupJenkinsLink(t *testing.T, srv *applinktest.Server) string {
+	t.Helper()
+	const secret = "not-a-real-secret"
+	if err := srv.AddConsumer(applinktest.Consumer{Key: "jira", Secret: secret, ThreeLO: true}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	config := filepath.Join(dir, "config.json")
+	secretFile := writeFile(t, dir, "ci.secret", secret+"\n")
+	r := runCLITest(t, config, nil, "", "link", "add", "ci", "--url", srv.URL, "--type", "jenkins",
+		"--consumer-key", "jira", "--secret-file", secretFile)
+	if r.code != 0 {
+		t.Fatalf("link add: exit %d: %s", r.code, r.stderr)
+	}
+	return config
+}
+
+func TestJenkinsBuildWithCrumb(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"))
+	config := setupJenkinsLink(t, srv)
+
+	r := runCLITest(t, config, nil, "", "request", "--link", "ci", "--as", "alice", "GET", "/me/api/json")
+	if r.code != exitCredentials || !strings.Contains(r.stderr, srv.URL+"/bbs-oauth/authorize?") {
+		t.Fatalf("before authorising: exit %d, stderr %q; want 3 and the authorisation URL", r.code, r.stderr)
+	}
+	if r = authorizeInBackground(t, config, "ci", "alice"); r.code != 0 {
+		t.Fatalf("authorize: exit %d: %s", r.code, r.stderr)
+	}
+	r = runCLITest(t, config, nil, "", "request", "--link", "ci", "--as", "alice", "GET", "/me/api/json")
+	if r.code != 0 {
+		t.Fatalf("GET /me/api/json: exit %d: %s", r.code, r.stderr)
+	}
+	checkUser(t, r.stdout, "id", "alice")
+
+	// buildWithParameters needs a crumb, fetched for alice automatically;
+	// -v shows it went out, redacted.
+	r = runCLITest(t, config, nil, "", "request", "--link", "ci", "--as", "alice", "-v",
+		"POST", "/job/deploy/buildWithParameters", "--form", "ENV=staging", "--form", "DRY=1")
+	if r.code != 0 {
+		t.Fatalf("POST buildWithParameters: exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "> "+applinktest.CrumbField+": REDACTED") || strings.Contains(r.stderr, srv.Crumb("alice")) {
+		t.Errorf("-v does not show the crumb header redacted:\n%s", r.stderr)
+	}
+	var got []string
+	for _, b := range srv.Builds() {
+		got = append(got, b.Job+" by "+b.User+" "+b.Params.Encode())
+	}
+	if diff := cmp.Diff([]string{"deploy by alice DRY=1&ENV=staging"}, got); diff != "" {
+		t.Errorf("builds (-want +got):\n%s", diff)
+	}
+
+	r = runCLITest(t, config, nil, "", "tokens", "revoke", "--link", "ci", "--user", "alice")
+	if r.code != 0 || !strings.Contains(r.stdout, srv.URL+"/user/alice/tokens") {
+		t.Errorf("tokens revoke: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
+
+func TestAuthorizeOutOfBand(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-oob", ThreeLO: true}, "3lo")
+
+	// The URL printed with exit 3 can be finished with --request-token.
+	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
+	token := requestToken(t, r.stderr)
+	verifier, err := srv.Approve(token, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = runCLITest(t, config, nil, verifier+"\n", "authorize", "--link", "jira", "--user", "alice", "--oob", "--request-token", token)
+	if r.code != 0 {
+		t.Fatalf("authorize --oob --request-token: exit %d: %s", r.code, r.stderr)
+	}
+	r = runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
+	if r.code != 0 {
+		t.Fatalf("request after the out-of-band dance: exit %d: %s", r.code, r.stderr)
+	}
+	checkUser(t, r.stdout, "name", "alice")
+
+	// A token used once cannot be used again.
+	r = runCLITest(t, config, nil, verifier+"\n", "authorize", "--link", "jira", "--user", "alice", "--oob", "--request-token", token)
+	checkOneLineError(t, r, exitFailure)
+
+	// No code on stdin.
+	r = runCLITest(t, config, nil, "", "authorize", "--link", "jira", "--user", "alice", "--oob", "--no-browser")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "no verification code") {
+		t.Errorf("authorize --oob without a code: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestAuthorizeDenied(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-deny", ThreeLO: true}, "3lo")
+	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
+	token := requestToken(t, r.stderr)
+	if err := srv.Deny(token); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLITest(t, config, nil, "denied\n", "authorize", "--link", "jira", "--user", "alice", "--oob", "--request-token", token)
+	checkOneLineError(t, r, exitFailure)
+	if !strings.Contains(r.stderr, "denied") {
+		t.Errorf("stderr %q does not say the user denied access", r.stderr)
+	}
+}
+
+// requestToken finds the oauth_token of the authorisation URL in stderr.
+func requestToken(t *testing.T, stderr string) string {
+	t.Helper()
+	for _, line := range strings.Split(stderr, "\n") {
+		if _, tok, ok := strings.Cut(line, "/plugins/servlet/oauth/authorize?oauth_token="); ok && strings.HasPrefix(line, "http") {
+			return tok
+		}
+	}
+	t.Fatalf("no authorisation URL in %q", stderr)
+	return ""
+}
+
+func TestRequestBodyFromFile(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("bob"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-body", Impersonation: true}, "2loi")
+	issue := `{"fields":{"project":{"key":"DEMO"},"summary":"from a file"}}`
+	file := writeFile(t, t.TempDir(), "issue.json", issue)
+	for _, tt := range []struct {
+		name, data, stdin string
+	}{
+		{"file", "@" + file, ""},
+		{"stdin", "@-", issue},
+	} {
+		r := runCLITest(t, config, nil, tt.stdin, "request", "--link", "jira", "--as", "bob", "--json", "-d", tt.data, "POST", "/rest/api/2/issue")
+		if r.code != 0 || !strings.Contains(r.stdout, `"summary":"from a file"`) || !strings.Contains(r.stdout, `"reporter":{"name":"bob"}`) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", tt.name, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "bob", "-d", "@"+filepath.Join(t.TempDir(), "none.json"), "POST", "/rest/api/2/issue")
+	checkOneLineError(t, r, exitFailure)
+}
