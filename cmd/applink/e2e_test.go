@@ -58,6 +58,9 @@ func TestEndToEnd3LO(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "alice is now authorised") {
 		t.Fatalf("authorize: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
+	if fi, err := os.Stat(filepath.Join(filepath.Dir(config), "tokens.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("tokens.json beside the config: %v; want mode 0600", err)
+	}
 
 	// Flags after the positional arguments work too.
 	r = runCLITest(t, config, nil, "", "request", "GET", "/rest/api/2/myself", "--link", "jira", "--as", "alice")
