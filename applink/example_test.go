@@ -1,0 +1,126 @@
+package applink_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/signer"
+)
+
+// jenkinsUser is the part of Jenkins' /me/api/json the example reads.
+type jenkinsUser struct {
+	Class string `json:"_class"`
+	ID    string `json:"id"`
+}
+
+// The Go version of the classic ScriptRunner script: find the link to
+// Jenkins by name, act as a user, and GET /me/api/json as them; when the
+// user has not authorised the link yet, say where to go. Here an in-process
+// Jenkins-shaped provider (applinktest) plays Jenkins and approves for the
+// user as a browser would.
+func Example() {
+	ctx := context.Background()
+	jenkins, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"),
+		applinktest.WithConsumer(applinktest.Consumer{Key: "jira", Secret: "TEST-ONLY-secret", ThreeLO: true}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer jenkins.Close()
+
+	// A config file would say this; the secret would come from secretEnv.
+	link := applink.Link{ID: applink.NewLinkID(), Name: "Jenkins Proxy Bypass", Type: applink.TypeJenkins,
+		RPCURL: jenkins.URL, ConsumerKey: "jira", Auth: []applink.Auth{applink.Auth3LO}}
+	svc, err := applink.NewService([]applink.Link{link.WithSecret("TEST-ONLY-secret")}, applink.WithHTTPClient(jenkins.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	jenkinsLink, err := svc.LinkByName("Jenkins Proxy Bypass")
+	if err != nil {
+		log.Fatal(err)
+	}
+	factory, err := jenkinsLink.RequestFactory("alice")
+	if err != nil {
+		log.Fatal(err)
+	}
+	req, err := factory.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	var cre *applink.CredentialsRequiredError
+	if errors.As(err, &cre) {
+		uri, uriErr := cre.AuthorisationURI(ctx, "")
+		if uriErr != nil {
+			log.Fatal(uriErr)
+		}
+		fmt.Printf("credentials required: %s must authorise link %q\n", cre.User, cre.LinkName)
+		// alice visits uri in her browser and approves; the provider then
+		// shows her a verifier (or redirects to a callback with it).
+		verifier, approveErr := jenkins.Approve(uri.Query().Get("oauth_token"), "alice")
+		if approveErr != nil {
+			log.Fatal(approveErr)
+		}
+		if err := factory.CompleteAuthorisation(ctx, uri.Query().Get("oauth_token"), verifier); err != nil {
+			log.Fatal(err)
+		}
+		req, err = factory.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(user.Class, user.ID, req.Auth())
+	// Output:
+	// credentials required: alice must authorise link "Jenkins Proxy Bypass"
+	// hudson.model.User alice 3lo
+}
+
+// Acting as a user with 2-legged OAuth and impersonation (2LOi): no
+// authorisation step, the remote trusts the consumer to name the user.
+func ExampleRequestFactory_NewRequest() {
+	ctx := context.Background()
+	key, err := signer.GenerateKey(2048) // in real life: read with signer.ParsePrivateKey, or privateKeyFile
+	if err != nil {
+		log.Fatal(err)
+	}
+	jira, err := applinktest.Start(applinktest.WithUsers("bob"), applinktest.WithConsumer(applinktest.Consumer{
+		Key: "automation", PublicKey: &key.PublicKey, ThreeLO: true, Impersonation: true}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer jira.Close()
+
+	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
+		ConsumerKey: "automation", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}
+	svc, err := applink.NewService([]applink.Link{link.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	jiraLink, _ := svc.Primary(applink.TypeJira)
+	factory, _ := jiraLink.RequestFactory("bob")
+	req, err := factory.NewRequest(ctx, http.MethodPost, "/rest/api/2/issue")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := req.SetJSON(map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "OPS"}, "summary": "Rotate the keys", "issuetype": map[string]string{"name": "Task"},
+	}}); err != nil {
+		log.Fatal(err)
+	}
+	type created struct {
+		Key string `json:"key"`
+	}
+	issue, err := applink.Execute(ctx, req, handler.JSON[created]())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(req.Auth(), issue.Key != "")
+	// Output:
+	// 2loi true
+}

@@ -1,0 +1,63 @@
+package applink
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/handler"
+)
+
+// TestConcurrentUsers sends requests for many users from many goroutines
+// through one service (run with -race): 3LO users with tokens, 2LOi users
+// without, a provider whose clock is off (the offset is learnt while others
+// sign) and 503s to retry.
+func TestConcurrentUsers(t *testing.T) {
+	t.Parallel()
+	const users, perUser = 16, 8
+	var names []string
+	for i := range users {
+		names = append(names, fmt.Sprintf("user%02d", i))
+	}
+	fx := newCoreFixture(t, coreConfig{srvOpts: []applinktest.Option{applinktest.WithUsers(names...), applinktest.WithSkew(20 * time.Minute)}})
+	fx.link.state.offset.Store(int64(20 * time.Minute)) // the dance needs the right clock
+	for _, u := range names[:users/2] {
+		fx.authorise(t, u)
+	}
+	fx.link.state.offset.Store(0)
+	fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, AfterAuth: true, Count: 10, Path: "/rest/api/2/myself"})
+
+	var wg sync.WaitGroup
+	errs := make(chan error, users*perUser)
+	for i, u := range names {
+		f := fx.factory(t, u)
+		for range perUser {
+			wg.Go(func() {
+				req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+				if err != nil {
+					errs <- err
+					return
+				}
+				me, err := Execute(t.Context(), req, handler.JSON[myself]())
+				want := Auth2LOi
+				if i < users/2 {
+					want = Auth3LO
+				}
+				switch {
+				case err != nil:
+					errs <- fmt.Errorf("%s: %w", u, err)
+				case me.Name != u || req.Auth() != want:
+					errs <- fmt.Errorf("%s: answered as %q over %s, want %s", u, me.Name, req.Auth(), want)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
