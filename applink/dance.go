@@ -29,6 +29,7 @@ type AuthorisationDeniedError struct {
 	User     string
 }
 
+// Error says who denied access to which link.
 func (e *AuthorisationDeniedError) Error() string {
 	return fmt.Sprintf("applink: link %q: user %q denied access at the remote: nothing was stored; start the authorisation again if that was a mistake",
 		e.LinkName, e.User)
@@ -47,6 +48,7 @@ type RequestTokenExpiredError struct {
 	Cause    error
 }
 
+// Error says that the dance must start again.
 func (e *RequestTokenExpiredError) Error() string {
 	who := "the"
 	if e.LinkName != "" {
@@ -55,6 +57,7 @@ func (e *RequestTokenExpiredError) Error() string {
 	return fmt.Sprintf("applink: %s request token has expired, was already used or is unknown: start the authorisation again", who)
 }
 
+// Unwrap returns Cause.
 func (e *RequestTokenExpiredError) Unwrap() error { return e.Cause }
 
 // RequestTokenMismatchError is returned by [RequestFactory.CompleteAuthorisation]
@@ -70,6 +73,7 @@ type RequestTokenMismatchError struct {
 	TokenUser   string
 }
 
+// Error says the token is not the factory's user's, without naming its owner.
 func (e *RequestTokenMismatchError) Error() string {
 	return fmt.Sprintf("applink: link %q: the request token does not belong to user %q on this link: refused; start the authorisation again as that user",
 		e.LinkName, e.User)

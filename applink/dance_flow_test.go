@@ -72,8 +72,8 @@ func TestDanceFromCredentialsRequired(t *testing.T) {
 			if err != nil {
 				t.Fatalf("AuthorisationURI from the error: %v", err)
 			}
-			resp := approveOverHTTP(t, fx.srv.Client(), authURL.String(), "alice", true)
-			key, err := fx.svc.CompleteAuthorisation(t.Context(), authURL.Query().Get("oauth_token"), resp.Header.Get("X-OAuth-Verifier"))
+			verifier := approveOOB(t, fx, authURL.String())
+			key, err := fx.svc.CompleteAuthorisation(t.Context(), authURL.Query().Get("oauth_token"), verifier)
 			if err != nil {
 				t.Fatalf("CompleteAuthorisation: %v", err)
 			}
@@ -158,7 +158,7 @@ func TestDanceWithClockSkew(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape, applinktest.WithSkew(time.Hour))
 			err := fx.factory(t, "alice").AuthoriseOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
-				return approveOverHTTP(t, fx.srv.Client(), authURL, "alice", true).Header.Get("X-OAuth-Verifier"), nil
+				return approveOOB(t, fx, authURL), nil
 			})
 			if err != nil {
 				t.Fatalf("dance with a skewed remote: %v", err)

@@ -139,6 +139,31 @@ func approveOverHTTP(t *testing.T, client *http.Client, authURL, user string, ap
 	return resp
 }
 
+// approveOOB approves an out-of-band dance as alice and returns the
+// verification code the remote shows her. The Jenkins-shaped provider
+// refuses the page's oauth_callback=oob (the real plugin redirects to the
+// relative URL "oob?oauth_token=...&oauth_verifier=...", where the user
+// reads the code in the address bar), so Jenkins approves in code.
+func approveOOB(t *testing.T, fx *danceFixture, authURL string) string {
+	t.Helper()
+	if fx.srv.Shape() == applinktest.Jenkins {
+		u, err := url.Parse(authURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := fx.srv.Approve(u.Query().Get("oauth_token"), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	resp := approveOverHTTP(t, fx.srv.Client(), authURL, "alice", true)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("approval answered %s, want 200", resp.Status)
+	}
+	return resp.Header.Get("X-OAuth-Verifier")
+}
+
 func TestAuthorisationURI(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -484,11 +509,7 @@ func TestAuthoriseOutOfBand(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape)
 			err := fx.factory(t, "alice").AuthoriseOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
-				resp := approveOverHTTP(t, fx.srv.Client(), authURL, "alice", true)
-				if resp.StatusCode != http.StatusOK {
-					t.Errorf("approval answered %s, want 200", resp.Status)
-				}
-				return " " + resp.Header.Get("X-OAuth-Verifier") + "\n", nil
+				return " " + approveOOB(t, fx, authURL) + "\n", nil
 			})
 			if err != nil {
 				t.Fatalf("AuthoriseOutOfBand: %v", err)

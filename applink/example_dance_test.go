@@ -38,6 +38,36 @@ func startJenkins() (*applinktest.Server, *applink.Service, *applink.Link) {
 	return srv, svc, l
 }
 
+// startJira starts an in-process Jira-shaped provider that knows the
+// consumer "my-app" by its RSA public key, and returns a service linked to
+// it.
+func startJira() (*applinktest.Server, *applink.Service, *applink.Link) {
+	pem, err := os.ReadFile("../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
+	if err != nil {
+		log.Fatal(err)
+	}
+	key, err := signer.ParsePrivateKey(pem)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv, err := applinktest.Start(applinktest.WithUsers("alice"),
+		applinktest.WithConsumer(applinktest.Consumer{Key: "my-app", PublicKey: &key.PublicKey, ThreeLO: true}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL,
+		ConsumerKey: "my-app"}.WithPrivateKey(key)
+	svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(srv.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	l, err := svc.LinkByName("Jira")
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv, svc, l
+}
+
 // approveAsAlice does what alice does in her browser at the authorisation
 // URL: the test provider approves over HTTP with &user=alice&approve=1 and,
 // out of band, shows the verification code (here in a header).
@@ -58,7 +88,7 @@ func approveAsAlice(ctx context.Context, client *http.Client, authURL string) (*
 // A script authorises out of band: it shows the URL, the user approves and
 // types the code the remote shows.
 func ExampleRequestFactory_AuthoriseOutOfBand() {
-	srv, _, link := startJenkins()
+	srv, _, link := startJira()
 	defer srv.Close()
 	ctx := context.Background()
 
@@ -78,7 +108,7 @@ func ExampleRequestFactory_AuthoriseOutOfBand() {
 		log.Fatal(err)
 	}
 	fmt.Println("alice has authorised", link.Name)
-	// Output: alice has authorised Jenkins
+	// Output: alice has authorised Jira
 }
 
 // A command-line program authorises with a loopback callback: the remote
@@ -111,7 +141,7 @@ func ExampleRequestFactory_AuthoriseLoopback() {
 // it when the remote calls back (here: out of band), and the request then
 // acts as the user.
 func ExampleCredentialsRequiredError_AuthorisationURI() {
-	srv, svc, link := startJenkins()
+	srv, svc, link := startJira()
 	defer srv.Close()
 	ctx := context.Background()
 
@@ -119,7 +149,7 @@ func ExampleCredentialsRequiredError_AuthorisationURI() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = f.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	_, err = f.NewRequest(ctx, http.MethodGet, "/rest/api/2/myself")
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(err, &cre) {
 		log.Fatalf("want credentials required, got %v", err)
@@ -140,7 +170,7 @@ func ExampleCredentialsRequiredError_AuthorisationURI() {
 	}
 	fmt.Println("token stored for", key.User)
 
-	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	req, err := f.NewRequest(ctx, http.MethodGet, "/rest/api/2/myself")
 	if err != nil {
 		log.Fatal(err)
 	}

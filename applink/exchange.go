@@ -283,8 +283,15 @@ type tokenEndpointError struct {
 	problem                          *signer.ProblemError
 }
 
-func (e *tokenEndpointError) Error() string {
-	msg := fmt.Sprintf("applink: link %q: %s: POST %s: %v", e.linkName, e.step, e.url, e.problem)
+func (e *tokenEndpointError) Error() string { return e.describe(true) }
+
+// describe says what the remote refused and what to do, with the endpoint
+// URL or without (for a browser: the RPC URL may be internal).
+func (e *tokenEndpointError) describe(withURL bool) string {
+	msg := fmt.Sprintf("applink: link %q: %s: %v", e.linkName, e.step, e.problem)
+	if withURL {
+		msg = fmt.Sprintf("applink: link %q: %s: POST %s: %v", e.linkName, e.step, e.url, e.problem)
+	}
 	switch e.problem.Problem {
 	case signer.ProblemConsumerKeyUnknown:
 		msg += fmt.Sprintf(": the remote has no incoming link for consumer key %q: add one with this application's public key (or, for Jenkins, secret)", e.consumerKey)

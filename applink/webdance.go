@@ -222,7 +222,7 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 	authURL, rt, err := st.factory(user).startDance(r.Context(), callback)
 	if err != nil {
 		h.forget(state)
-		writeDanceError(w, err)
+		h.writeError(r, w, st.link.Name, err)
 		return
 	}
 	h.mu.Lock()
@@ -255,7 +255,7 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	verifier := callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem"))
 	if err := st.factory(user).CompleteAuthorisation(ctx, ds.token, verifier); err != nil {
-		writeDanceError(w, err)
+		h.writeError(r, w, st.link.Name, err)
 		return
 	}
 	w.Header().Set("Location", ds.redirect)
@@ -382,6 +382,35 @@ func writeDancePage(w http.ResponseWriter, status int, title, message string) {
 	t := html.EscapeString(title)
 	_, _ = fmt.Fprintf(w, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>%s</title></head>\n<body><h1>%s</h1>\n<p>%s</p></body></html>\n",
 		t, t, html.EscapeString(message))
+}
+
+// writeError answers a browser with the page for an error of the dance.
+// The dance's own errors are shown as they are; the remote's OAuth
+// problems without the link's (possibly internal) RPC URL; anything else
+// (a network failure) as a short message, the details going to the
+// service's log.
+func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkName string, err error) {
+	status, title := danceErrorStatus(err)
+	var (
+		te       *tokenEndpointError
+		denied   *AuthorisationDeniedError
+		expired  *RequestTokenExpiredError
+		mismatch *RequestTokenMismatchError
+		notConf  *AuthNotConfiguredError
+	)
+	msg := err.Error()
+	switch {
+	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch), errors.As(err, &notConf),
+		errors.Is(err, ErrNotApproved):
+	case errors.As(err, &te):
+		msg = te.describe(false)
+	default:
+		msg = fmt.Sprintf("applink: link %q: the authorisation could not be completed with the remote application; the application's log has the details.", linkName)
+	}
+	if h.svc.logger != nil && status >= http.StatusInternalServerError {
+		h.svc.logger.WarnContext(r.Context(), "applink: the dance failed", "link", linkName, "err", err)
+	}
+	writeDancePage(w, status, title, msg)
 }
 
 // writeDanceError answers with the page for an error of the dance.

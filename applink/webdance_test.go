@@ -380,3 +380,33 @@ func TestDanceHandlerConcurrentUsers(t *testing.T) {
 		}
 	}
 }
+
+func TestDanceHandlerRemoteErrorsHideTheRPCURL(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Jenkins)
+	unknown := fx.link
+	unknown.ID, unknown.Name, unknown.ConsumerKey = "0b8f8d0e-3f0a-4b7e-8a77-4d5c9e1f2a3b", "Unknown consumer", "nobody"
+	down := fx.link
+	down.ID, down.Name, down.RPCURL = "1c9e9e1f-4a1b-4c8f-9b88-5e6d0f2a3b4c", "Down", "http://127.0.0.1:1"
+	svc := newTestService(t, []Link{unknown, down}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store), WithoutRetry())
+	h, err := NewDanceHandler(svc, func(*http.Request) (string, error) { return "alice", nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		link, wantIn string
+	}{
+		{unknown.ID, "consumer_key_unknown"},
+		{down.ID, "log has the details"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, DanceStartURL("", tc.link, "/"), nil))
+		body := rec.Body.String()
+		if rec.Code != http.StatusBadGateway || !strings.Contains(body, tc.wantIn) {
+			t.Errorf("link %s: %d %q, want 502 saying %q", tc.link, rec.Code, body, tc.wantIn)
+		}
+		if strings.Contains(body, fx.srv.URL) || strings.Contains(body, "127.0.0.1:1") {
+			t.Errorf("link %s: the page shows the RPC URL: %s", tc.link, body)
+		}
+	}
+}
