@@ -83,10 +83,10 @@ func TestThreeLeggedDanceOverHTTP(t *testing.T) {
 		t.Errorf("myself = %+v", user)
 	}
 
-	// The request token is spent.
+	// The request token is spent: the products forget it.
 	again := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: q.Get("oauth_verifier")})
-	if got := problem(again); got != signer.ProblemTokenUsed {
-		t.Errorf("second exchange: %q, want token_used", got)
+	if got := problem(again); got != signer.ProblemTokenRejected {
+		t.Errorf("second exchange: %q, want token_rejected", got)
 	}
 
 	want := []applinktest.Record{
@@ -96,7 +96,7 @@ func TestThreeLeggedDanceOverHTTP(t *testing.T) {
 		{Method: "GET", Path: applinktest.AtlassianAuthorizePath, Flow: applinktest.FlowAuthorize, Consumer: "app", User: "alice", Status: 302},
 		{Method: "POST", Path: applinktest.AtlassianAccessTokenPath, Flow: applinktest.FlowAccessToken, Consumer: "app", User: "alice", Status: 200},
 		{Method: "GET", Path: "/rest/api/2/myself", Flow: applinktest.FlowThreeLO, Consumer: "app", User: "alice", Status: 200},
-		{Method: "POST", Path: applinktest.AtlassianAccessTokenPath, Flow: applinktest.FlowAccessToken, Consumer: "app", Status: 401, Problem: "token_used"},
+		{Method: "POST", Path: applinktest.AtlassianAccessTokenPath, Flow: applinktest.FlowAccessToken, Consumer: "app", Status: 401, Problem: "token_rejected"},
 	}
 	if diff := cmp.Diff(want, srv.Requests(), cmpopts.IgnoreFields(applinktest.Record{}, "Time")); diff != "" {
 		t.Errorf("Requests() (-want +got):\n%s", diff)

@@ -67,8 +67,8 @@ func TestJenkinsAlwaysRequiresVerifier(t *testing.T) {
 		t.Errorf("exchange without verifier: %d %q, want 400 parameter_absent", x.status, problem(x))
 	}
 	x = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: v})
-	if x.status != 200 || parseForm(t, x.body).Has("oauth_session_handle") {
-		t.Errorf("exchange: %d %s (Jenkins gives no session handle)", x.status, x.body)
+	if x.status != 200 || !parseForm(t, x.body).Has("oauth_session_handle") {
+		t.Errorf("exchange: %d %s (the plugin gives a session handle too)", x.status, x.body)
 	}
 }
 
@@ -89,6 +89,13 @@ func TestJenkinsAuthorizeForm(t *testing.T) {
 	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&user=bob&approve=1", nil))
 	if r.status != 400 {
 		t.Errorf("second approval: %d, want 400", r.status)
+	}
+
+	// oob given to the page: the verifier is shown.
+	rt = requestToken(t, srv, s, "oob")
+	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&oauth_callback=oob&user=alice&approve=1", nil))
+	if r.status != 200 || r.header.Get("X-OAuth-Verifier") == "" {
+		t.Errorf("oob on the page: %d %s", r.status, r.body)
 	}
 
 	// The plugin's own buttons, and the callback given to the page.

@@ -88,13 +88,11 @@ func (s *Server) serveAccessToken(w http.ResponseWriter, r *http.Request) {
 	}
 	st.user = at.user
 	pairs := [][2]string{{"oauth_token", at.value}, {"oauth_token_secret", at.secret}}
-	if s.shape == Atlassian {
-		exp := strconv.FormatInt(int64(s.accessTTL.Seconds()), 10)
-		pairs = append(pairs,
-			[2]string{"oauth_expires_in", exp},
-			[2]string{"oauth_session_handle", at.session},
-			[2]string{"oauth_authorization_expires_in", exp})
-	}
+	exp := strconv.FormatInt(int64(s.accessTTL.Seconds()), 10)
+	pairs = append(pairs,
+		[2]string{"oauth_expires_in", exp},
+		[2]string{"oauth_session_handle", at.session},
+		[2]string{"oauth_authorization_expires_in", exp})
 	writeForm(w, pairs)
 }
 
@@ -112,8 +110,6 @@ func (s *Server) exchange(v *signer.Verified) (*token, *signer.ProblemError) {
 		return s.renewLocked(t, v, now)
 	}
 	switch {
-	case t.used:
-		return nil, &signer.ProblemError{Problem: signer.ProblemTokenUsed}
 	case t.expired(now):
 		return nil, &signer.ProblemError{Problem: signer.ProblemTokenExpired}
 	case t.state == pending:
@@ -134,7 +130,9 @@ func (s *Server) exchange(v *signer.Verified) (*token, *signer.ProblemError) {
 				Advice: "oauth_verifier does not match the one issued for this token"}
 		}
 	}
-	t.used = true
+	// Like the products, forget the request token: using it again is
+	// token_rejected.
+	delete(s.tokens, t.value)
 	return s.newAccessTokenLocked(t.consumer, t.user, now), nil
 }
 
@@ -142,9 +140,6 @@ func (s *Server) exchange(v *signer.Verified) (*token, *signer.ProblemError) {
 // extension); the caller holds s.mu.
 func (s *Server) renewLocked(t *token, v *signer.Verified, now time.Time) (*token, *signer.ProblemError) {
 	switch {
-	case s.shape == Jenkins:
-		return nil, &signer.ProblemError{Problem: signer.ProblemTokenRejected,
-			Advice: "not a request token: Jenkins does not renew access tokens"}
 	case t.revoked:
 		return nil, &signer.ProblemError{Problem: signer.ProblemTokenRevoked}
 	case v.SessionHandle == "":
@@ -266,8 +261,8 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	callback := t.callback
 	if cb := r.Form.Get("oauth_callback"); s.shape == Jenkins && cb != "" {
 		// The plugin redirects to the callback given to its page.
-		if u, err := url.Parse(cb); err != nil || !u.IsAbs() || u.Host == "" {
-			http.Error(w, "applinktest: oauth_callback must be an absolute URL", http.StatusBadRequest)
+		if u, err := url.Parse(cb); cb != "oob" && (err != nil || !u.IsAbs() || u.Host == "") {
+			http.Error(w, "applinktest: oauth_callback must be an absolute URL or oob", http.StatusBadRequest)
 			return
 		}
 		callback = cb
@@ -300,8 +295,6 @@ func (s *Server) pendingToken(value string) (token, string, *pageError) {
 	switch {
 	case !ok || t.kind != requestToken:
 		return token{}, "", &pageError{signer.ProblemTokenRejected, "unknown request token: get a new one"}
-	case t.used:
-		return token{}, "", &pageError{signer.ProblemTokenUsed, "this request token was already exchanged: get a new one"}
 	case t.expired(now):
 		return token{}, "", &pageError{signer.ProblemTokenExpired, "this request token has expired: get a new one"}
 	case t.state != pending:

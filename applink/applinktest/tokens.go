@@ -20,8 +20,8 @@ var ErrUnknownToken = errors.New("applinktest: unknown token")
 type TokenStateError struct {
 	// Token is the token, abbreviated.
 	Token string
-	// State says why: "expired", "already approved", "already denied",
-	// "already exchanged", "not a request token".
+	// State says why: "expired", "already approved", "already denied" or
+	// "not a request token".
 	State string
 }
 
@@ -59,7 +59,6 @@ type token struct {
 	v10      bool
 	state    approval
 	verifier string
-	used     bool
 
 	// access tokens
 	revoked        bool
@@ -150,8 +149,6 @@ func (s *Server) pendingLocked(value string, now time.Time) (*token, error) {
 	switch {
 	case t.kind != requestToken:
 		state = "not a request token"
-	case t.used:
-		state = "already exchanged"
 	case t.expired(now):
 		state = "expired"
 	case t.state == approved:
@@ -265,8 +262,6 @@ func (s *Server) exchangeTokenSecret(_ context.Context, consumerKey, value strin
 		return "", signer.ErrUnknownToken
 	case t.consumer != consumerKey:
 		return "", &signer.ProblemError{Problem: signer.ProblemTokenRejected, Advice: "the token was issued to another consumer"}
-	case t.kind == requestToken && t.used:
-		return "", &signer.ProblemError{Problem: signer.ProblemTokenUsed}
 	case t.kind == requestToken && t.expired(now):
 		return "", &signer.ProblemError{Problem: signer.ProblemTokenExpired}
 	case t.kind == accessToken && t.revoked:
