@@ -270,3 +270,18 @@ func TestLinkCommands(t *testing.T) {
 		"--consumer-key", "k", "--private-key", filepath.Join(dir, "missing.pem"))
 	checkOneLineError(t, r, exitFailure)
 }
+
+func TestRequestBehindProxy(t *testing.T) {
+	t.Parallel()
+	// The provider believes it is https://jira.example.com/jira: what we
+	// sign for its loopback address does not match (signature_invalid).
+	srv := applinktest.NewServer(t, applinktest.WithUsers("bob"), applinktest.WithBaseURL("https://jira.example.com/jira"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-proxy", Impersonation: true}, "2loi")
+	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "bob", "GET", "/rest/api/2/myself")
+	checkOneLineError(t, r, exitFailure)
+	for _, want := range []string{"signature_invalid", "GET&https%3A%2F%2Fjira.example.com%2Fjira%2Frest", "rpcUrl"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, r.stderr)
+		}
+	}
+}

@@ -114,8 +114,13 @@ func message(err error) string {
 	if errors.Is(err, applink.ErrForeignURL) {
 		msg += ": give a path relative to the link's RPC URL (signed requests never go to another host)"
 	}
-	var pe *signer.ProblemError
-	if errors.As(err, &pe) {
+	// An *applink.OAuthError already carries the advice and both base
+	// strings; a bare problem (from the dance) gets ours.
+	var (
+		pe *signer.ProblemError
+		oe *applink.OAuthError
+	)
+	if errors.As(err, &pe) && !errors.As(err, &oe) {
 		if advice := problemAdvice(pe.Problem); advice != "" && !strings.Contains(msg, advice) {
 			msg += ": " + advice
 		}
