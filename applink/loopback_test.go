@@ -186,3 +186,19 @@ func TestAuthoriseLoopbackEnds(t *testing.T) {
 		}
 	})
 }
+
+func TestCallbackVerifier(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ verifier, problem, want string }{
+		{"abc", "", "abc"},
+		{"denied", "", "denied"},
+		{"", "permission_denied", "denied"},
+		{"", "user_refused", "denied"},
+		{"", "token_expired", ""},
+		{"abc", "permission_denied", "abc"},
+	} {
+		if got := callbackVerifier(tc.verifier, tc.problem); got != tc.want {
+			t.Errorf("callbackVerifier(%q, %q) = %q, want %q", tc.verifier, tc.problem, got, tc.want)
+		}
+	}
+}

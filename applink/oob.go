@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -11,8 +12,12 @@ import (
 // program that cannot receive a callback: it obtains the authorisation URL
 // and calls verifier with it; verifier shows the URL to the user (print it,
 // open a browser) and returns the verification code the remote then shows
-// them (Jenkins' is 6 letters and digits). Leading and trailing space is
-// ignored. AuthoriseOutOfBand then completes the dance as
+// them. Leading and trailing space is ignored, and a pasted URL or query
+// string holding oauth_verifier=CODE gives its code: Jenkins' plugin shows
+// no code page, and after approval the browser lands on a missing page
+// whose address ends in "oob?oauth_token=...&oauth_verifier=CODE" (6
+// letters and digits), which the user can paste whole.
+// AuthoriseOutOfBand then completes the dance as
 // [RequestFactory.CompleteAuthorisation] does and stores the user's token.
 //
 // A verifier that returns an error ends the dance with that error (the
@@ -33,9 +38,25 @@ func (f *RequestFactory) AuthoriseOutOfBand(ctx context.Context, verifier func(c
 		}
 		return fmt.Errorf("applink: link %q: getting the verification code: %w", f.link.Name, err)
 	}
-	code = strings.TrimSpace(code)
+	code = verifierFromInput(code)
 	if code == "" {
 		return fmt.Errorf("applink: link %q: the verification code is empty: approve at the authorisation URL and enter the code it shows", f.link.Name)
 	}
 	return f.CompleteAuthorisation(ctx, rt.Token, code)
+}
+
+// verifierFromInput returns the verification code a user typed or pasted:
+// the oauth_verifier of a pasted URL or query string, else the trimmed
+// input.
+func verifierFromInput(s string) string {
+	s = strings.TrimSpace(s)
+	i := strings.Index(s, "oauth_verifier=")
+	if i < 0 {
+		return s
+	}
+	q, err := url.ParseQuery(s[i:])
+	if err != nil || q.Get("oauth_verifier") == "" {
+		return s
+	}
+	return q.Get("oauth_verifier")
 }
