@@ -131,12 +131,12 @@ func TestRequest2LOi(t *testing.T) {
 	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-2loi", ThreeLO: true, Impersonation: true}, "3lo,2loi")
 
 	// bob has no 3LO token: the automatic choice impersonates him.
-	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "bob", "GET", "/rest/api/2/myself", "-v")
+	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "bob", "GET", "/rest/api/2/myself", "-v", "-H", "X-Trace: cli-test")
 	if r.code != 0 {
 		t.Fatalf("request: exit %d: %s", r.code, r.stderr)
 	}
 	checkUser(t, r.stdout, "name", "bob")
-	for _, want := range []string{"> GET /rest/api/2/myself?xoauth_requestor_id=bob HTTP/1.1", "> Authorization: OAuth REDACTED", "< HTTP/1.1 200 OK", "2loi"} {
+	for _, want := range []string{"> GET /rest/api/2/myself?xoauth_requestor_id=bob HTTP/1.1", "> Authorization: OAuth REDACTED", "> X-Trace: cli-test", "< HTTP/1.1 200 OK", "2loi"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("-v output lacks %q:\n%s", want, r.stderr)
 		}
