@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"io"
-	"net/http"
 )
 
 // cli is what the subcommands keygen, link, authorize, request, sign and
-// tokens share: the standard streams, the environment, and hooks tests
-// replace.
+// tokens share: the standard streams, the environment, and the browser opener
+// tests replace.
 type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -16,8 +15,6 @@ type cli struct {
 	// openBrowser opens a URL in the person's browser; nil means the
 	// platform's opener (xdg-open, open, rundll32).
 	openBrowser func(ctx context.Context, url string) error
-	// httpClient, when set, is the client requests go through.
-	httpClient *http.Client
 }
 
 func newCLI(e *env) *cli {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,4 +152,37 @@ func TestRequestBodyFromFile(t *testing.T) {
 	}
 	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "bob", "-d", "@"+filepath.Join(t.TempDir(), "none.json"), "POST", "/rest/api/2/issue")
 	checkOneLineError(t, r, exitFailure)
+}
+
+func TestAuthorizeOpensBrowser(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-browser", ThreeLO: true}, "3lo")
+
+	for _, tt := range []struct {
+		name string
+		fail bool // the opener fails: the URL is still printed, the person opens it
+	}{
+		{"browser opens", false},
+		{"no browser", true},
+	} {
+		var out, errb strings.Builder
+		c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: getenvFor(config, nil)}
+		c.openBrowser = func(ctx context.Context, u string) error {
+			go func() { _ = approve(ctx, u, "alice") }() // the person, in the browser
+			if tt.fail {
+				return errors.New("no display")
+			}
+			return nil
+		}
+		if err := c.authorize(t.Context(), []string{"--link", "jira", "--user", "alice", "--timeout", "30s"}); err != nil {
+			t.Fatalf("%s: %v; stderr %q", tt.name, err, errb.String())
+		}
+		if got := strings.Contains(errb.String(), "could not open a browser: no display"); got != tt.fail {
+			t.Errorf("%s: stderr %q", tt.name, errb.String())
+		}
+		if !strings.Contains(out.String(), "alice is now authorised") {
+			t.Errorf("%s: stdout %q", tt.name, out.String())
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/go-applinks/applinks/applink"
 )
@@ -220,11 +221,7 @@ func (c *cli) fetchManifest(ctx context.Context, rpcURL string) (*manifest, erro
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	client := c.httpClient
-	if client == nil {
-		client = &http.Client{}
-	}
-	resp, err := client.Do(req)
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("reading the manifest at %s: %w", redactedURL(u), err)
 	}

@@ -100,7 +100,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	}
 	sopts := c.serviceOptions()
 	if *verbose {
-		sopts = append(sopts, applink.WithHTTPClient(&http.Client{Transport: &verboseTransport{base: c.transport(), w: c.stderr}}))
+		sopts = append(sopts, applink.WithHTTPClient(&http.Client{Transport: &verboseTransport{base: http.DefaultTransport, w: c.stderr}}))
 	}
 	_, l, err := lookup(path, *linkName, sopts...)
 	if err != nil {
@@ -217,19 +217,7 @@ func statusAdvice(l *applink.Link, resp *http.Response) string {
 
 // serviceOptions are the service options every subcommand uses.
 func (c *cli) serviceOptions() []applink.Option {
-	opts := []applink.Option{applink.WithUserAgent("applink-cli")}
-	if c.httpClient != nil {
-		opts = append(opts, applink.WithHTTPClient(c.httpClient))
-	}
-	return opts
-}
-
-// transport is the round tripper under the service's client.
-func (c *cli) transport() http.RoundTripper {
-	if c.httpClient != nil && c.httpClient.Transport != nil {
-		return c.httpClient.Transport
-	}
-	return http.DefaultTransport
+	return []applink.Option{applink.WithUserAgent("applink-cli")}
 }
 
 // verboseTransport prints each request and response line and headers (as
