@@ -312,3 +312,25 @@ func (st *linkState) renewAccessToken(ctx context.Context, user string, old *Acc
 	}
 	return at, nil
 }
+
+// renewAfterExpiry is for the request path: when the remote answered
+// token_expired for the user's access token used (whose local expiry may
+// not have come yet), it renews the token with its session handle and
+// returns the new one, with true when the request may be sent again with
+// it. It returns false, doing nothing, for any other problem or a token
+// that cannot be renewed; the caller then deletes the token and reports
+// credentials required.
+func (f *RequestFactory) renewAfterExpiry(ctx context.Context, used *AccessToken, p *signer.ProblemError) (*AccessToken, bool) {
+	st, err := f.state()
+	if err != nil || used == nil || p == nil || p.Problem != signer.ProblemTokenExpired || !used.Renewable(st.now()) {
+		return nil, false
+	}
+	renewed, err := st.renewAccessToken(ctx, f.user, used)
+	if err != nil {
+		if st.svc.logger != nil {
+			st.svc.logger.InfoContext(ctx, "applink: renewing a token the remote says has expired failed", "link", st.link.Name, "user", f.user, "err", err)
+		}
+		return nil, false
+	}
+	return renewed, true
+}

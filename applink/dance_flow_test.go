@@ -169,3 +169,43 @@ func TestDanceWithClockSkew(t *testing.T) {
 		})
 	}
 }
+
+// TestRenewAfterExpiry: the remote says token_expired before our record
+// of the token expires; the request path can renew with the session
+// handle instead of asking the user again.
+func TestRenewAfterExpiry(t *testing.T) {
+	t.Parallel()
+	fx := newDanceFixture(t, applinktest.Atlassian)
+	_, token := fx.start(t, "alice", "")
+	verifier, err := fx.srv.Approve(token, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used, err := fx.store.AccessToken(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fx.factory(t, "alice")
+	if _, ok := f.renewAfterExpiry(t.Context(), used, &signer.ProblemError{Problem: signer.ProblemTokenRevoked}); ok {
+		t.Error("renewed after token_revoked")
+	}
+	noHandle := *used
+	noHandle.SessionHandle = ""
+	if _, ok := f.renewAfterExpiry(t.Context(), &noHandle, &signer.ProblemError{Problem: signer.ProblemTokenExpired}); ok {
+		t.Error("renewed a token without a session handle")
+	}
+	if err := fx.srv.Expire(used.Token); err != nil {
+		t.Fatal(err)
+	}
+	renewed, ok := f.renewAfterExpiry(t.Context(), used, &signer.ProblemError{Problem: signer.ProblemTokenExpired})
+	if !ok || renewed.Token == used.Token {
+		t.Fatalf("renewAfterExpiry = %v, %v; want a new token", renewed, ok)
+	}
+	if body, err := fx.whoami(t, "alice"); err != nil || !strings.Contains(body, `"alice"`) {
+		t.Fatalf("request after the renewal: %q, %v", body, err)
+	}
+}
