@@ -68,11 +68,23 @@ type token struct {
 
 func (t *token) expired(now time.Time) bool { return !now.Before(t.expires) }
 
+// purgeAt is how many tokens a server holds before it forgets request tokens
+// that expired over an hour ago.
+const purgeAt = 10_000
+
 // newRequestToken stores a fresh request token for consumer.
 func (s *Server) newRequestToken(consumer, callback string) *token {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.tokens) >= purgeAt {
+		// A long-running server forgets request tokens long expired.
+		for k, old := range s.tokens {
+			if old.kind == requestToken && now.Sub(old.expires) > time.Hour {
+				delete(s.tokens, k)
+			}
+		}
+	}
 	s.tokenSeq++
 	t := &token{
 		kind:     requestToken,
