@@ -36,7 +36,7 @@ func main() {
 	switch {
 	case err == nil:
 	case errors.Is(err, flag.ErrHelp):
-		os.Exit(2)
+		os.Exit(0)
 	case errors.As(err, &cre):
 		fmt.Fprintln(os.Stderr, "jira-create-issue:", err)
 		os.Exit(3)
