@@ -117,7 +117,12 @@ func (svc *Service) retryClient(hc *http.Client, method string, allowed bool) *r
 	}
 }
 
-// retryAfter parses a Retry-After header: seconds, or an HTTP date.
+// maxRetryAfterHeader bounds what a Retry-After header is read as: any
+// longer wait is beyond every sensible MaxRetryAfter anyway.
+const maxRetryAfterHeader = 24 * time.Hour
+
+// retryAfter parses a Retry-After header: seconds, or an HTTP date. The
+// result is at most a day.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
@@ -127,13 +132,13 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+		if secs > int64(maxRetryAfterHeader/time.Second) {
+			return maxRetryAfterHeader, true
 		}
 		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		return min(max(t.Sub(now), 0), maxRetryAfterHeader), true
 	}
 	return 0, false
 }

@@ -122,9 +122,13 @@ type RetryPolicy struct {
 
 // NewService returns a service holding links. Each link is validated and its
 // credentials loaded (keys read from their files or environment variables)
-// now, so a bad link fails here and not on the first request. Ids must be
-// unique, and at most one link of each type may be primary (when none is,
-// the first of the type is).
+// now, so a bad link fails here and not on the first request; the error
+// joins a *[FieldError] per problem. Ids must be unique, and at most one
+// link of each type may be primary (when none is, the first of the type is).
+//
+// The service keeps its own copies of the links: the ones its lookups
+// return have the endpoint defaults of their type filled in and the
+// effective primary flag set, and can make requests.
 func NewService(links []Link, opts ...Option) (*Service, error) {
 	s := &Service{}
 	for _, o := range opts {

@@ -1,0 +1,81 @@
+package applink
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzParseConfigCore feeds parseConfig arbitrary files: it must not panic,
+// and every error must be (or join) *FieldErrors naming the file.
+func FuzzParseConfigCore(f *testing.F) {
+	f.Add([]byte(`{"links": [` + goodLinkJSON + `]}`))
+	f.Add([]byte(`{"links": [{"name": "x", "auth": ["3lo", 5]}]}`))
+	f.Add([]byte("{\n\"links\": [}"))
+	f.Add([]byte(`{"links": null}`))
+	f.Add([]byte(``))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := parseConfig("config.json", data)
+		if err == nil {
+			if cfg == nil {
+				t.Fatal("nil config without error")
+			}
+			for _, l := range cfg.Links {
+				if err := l.Validate(); err != nil {
+					t.Fatalf("accepted an invalid link: %v", err)
+				}
+			}
+			return
+		}
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Path != "config.json" {
+			t.Fatalf("error %v is not a *FieldError naming the file", err)
+		}
+	})
+}
+
+// FuzzResolveCore feeds NewRequest arbitrary paths: it must not panic, and
+// every URL it accepts must be on the link's origin and under its path.
+func FuzzResolveCore(f *testing.F) {
+	for _, s := range []string{"rest/x", "/rest/../..", "%2e%2e/x", "//evil/jira", "https://jira.example.com/jira/a?b=c",
+		"https://jira.example.com/jira/%2e%2e/x", "/jira/./../jira2", "?q", "#f", "\x00", "/a%zz"} {
+		f.Add(s)
+	}
+	l := Link{ID: NewLinkID(), Name: "J", Type: TypeJira, RPCURL: "https://jira.example.com/jira", Auth: []Auth{AuthAnonymous}}
+	svc, err := NewService([]Link{l})
+	if err != nil {
+		f.Fatal(err)
+	}
+	bound, _ := svc.Link(l.ID)
+	fac, _ := bound.RequestFactory("")
+	f.Fuzz(func(t *testing.T, ref string) {
+		req, err := fac.NewRequest(t.Context(), http.MethodGet, ref)
+		if err != nil {
+			return
+		}
+		u := req.URL()
+		if u.Scheme != "https" || !strings.EqualFold(u.Host, "jira.example.com") && !strings.EqualFold(u.Host, "jira.example.com:443") {
+			t.Fatalf("%q resolved to another origin: %s", ref, u)
+		}
+		p := strings.NewReplacer("%2e", ".", "%2E", ".").Replace(u.EscapedPath())
+		if cleaned := cleanPath(p); cleaned != "/jira" && !strings.HasPrefix(cleaned, "/jira/") {
+			t.Fatalf("%q resolved outside /jira: %s", ref, u)
+		}
+	})
+}
+
+// FuzzRetryAfterCore: any header value gives a non-negative wait or none.
+func FuzzRetryAfterCore(f *testing.F) {
+	for _, s := range []string{"5", "-1", "Wed, 21 Oct 2015 07:28:00 GMT", "Wed, 21 Oct 2815 07:20:00 GMT", "99999999999999999999", "", "1.5"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string) {
+		d, ok := retryAfter(http.Header{"Retry-After": {v}}, now)
+		if ok && (d < 0 || d > maxRetryAfterHeader) {
+			t.Fatalf("Retry-After %q gave %v", v, d)
+		}
+	})
+}

@@ -1,0 +1,77 @@
+package applink
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+)
+
+// TestExpiredTokenRenewed checks that an expired token with a session
+// handle is renewed before the request, and that a failed renewal deletes
+// the token and asks for credentials with the cause.
+func TestExpiredTokenRenewed(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		handle  string // "" keeps the real one
+		renewed bool
+	}{
+		{"renewed", "", true},
+		{"renewal refused", "not-a-session-handle", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
+			fx.authorise(t, "alice")
+			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+			tok, err := fx.store.AccessToken(t.Context(), key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.SessionHandle == "" {
+				t.Fatal("the provider gave no session handle")
+			}
+			old := tok.Token
+			tok.ExpiresAt = time.Now().Add(-time.Minute)
+			if tt.handle != "" {
+				tok.SessionHandle = tt.handle
+			}
+			if err := fx.store.PutAccessToken(t.Context(), key, tok); err != nil {
+				t.Fatal(err)
+			}
+			user, auth, err := whoami(t, fx.factory(t, "alice"))
+			if !tt.renewed {
+				var cre *CredentialsRequiredError
+				if !errors.As(err, &cre) || cre.Cause == nil {
+					t.Fatalf("got %v, want *CredentialsRequiredError with a cause", err)
+				}
+				if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
+					t.Errorf("the unrenewable token is still stored (%v)", err)
+				}
+				if n := len(recordsFor(fx.srv, "/rest/api/2/myself")); n != 0 {
+					t.Errorf("%d requests sent with an expired token", n)
+				}
+				return
+			}
+			if err != nil || user != "alice" || auth != Auth3LO {
+				t.Fatalf("whoami = %q over %s, %v", user, auth, err)
+			}
+			now, err := fx.store.AccessToken(t.Context(), key)
+			if err != nil || now.Token == old || now.Expired(time.Now()) {
+				t.Errorf("stored token after renewal: %v, %v", now, err)
+			}
+			var renewals int
+			for _, r := range fx.srv.Requests() {
+				if r.Flow == applinktest.FlowAccessToken && r.Status == http.StatusOK {
+					renewals++
+				}
+			}
+			if renewals != 2 { // the exchange, then the renewal
+				t.Errorf("%d successful access-token calls, want 2", renewals)
+			}
+		})
+	}
+}
