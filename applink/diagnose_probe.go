@@ -1,0 +1,477 @@
+package applink
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
+)
+
+// probeName is the check name of the probe of a method ("" for anonymous).
+func probeName(a Auth) string {
+	switch a {
+	case Auth3LO:
+		return checkProbe3LO
+	case Auth2LOi:
+		return checkProbe2LOi
+	case Auth2LO:
+		return checkProbe2LO
+	}
+	return ""
+}
+
+// probePath is the harmless resource the probes request, relative to the
+// RPC URL: one that says who the request ran as, where the type has one.
+func probePath(t Type) string {
+	switch t {
+	case TypeJira:
+		return "/rest/api/2/myself"
+	case TypeConfluence:
+		return "/rest/api/user/current"
+	case TypeBamboo:
+		return "/rest/api/latest/currentUser"
+	case TypeJenkins:
+		return "/me/api/json"
+	}
+	return "/"
+}
+
+// probeResult is what one signed probe met.
+type probeResult struct {
+	auth   Auth
+	path   string // relative to the RPC URL
+	status int
+	header http.Header
+	body   []byte
+	// problem is the OAuth problem of the final answer, if any.
+	problem *signer.ProblemError
+	// ours is the signature base string we signed, redacted.
+	ours string
+	// err is why no answer came (or a *CredentialsRequiredError or
+	// *ClockSkewError).
+	err error
+	// corrected is the clock offset learnt from a timestamp_refused during
+	// the probe (the request was then sent again), 0 when none.
+	corrected time.Duration
+}
+
+// probeChecks sends one signed probe per configured method.
+func (d *diagnosis) probeChecks(ctx context.Context) []Check {
+	var out []Check
+	for _, a := range d.st.link.auths() {
+		name := probeName(a)
+		if name == "" {
+			continue
+		}
+		if a.Impersonating() && d.user == "" {
+			out = append(out, Check{Name: name, Category: CategoryAccess, Status: StatusSkip,
+				Summary: fmt.Sprintf("not checked: %s acts as a user and none was given", a),
+				Fix:     "Name the user to act as (applink doctor --as USER, or the user argument of applink.Diagnose)."})
+			continue
+		}
+		pr := d.probe(ctx, a, probePath(d.st.link.Type))
+		if a == Auth3LO && d.st.link.Type == TypeJenkins {
+			d.identity = pr
+		}
+		out = append(out, d.classify(name, pr))
+	}
+	return out
+}
+
+// probe sends GET path through the link with method a, once, through the
+// link's signing transport (which corrects a refused timestamp once, as
+// every request does) but without the service's retries, and without
+// deleting a token the remote rejects.
+func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult {
+	st := d.st
+	pr := &probeResult{auth: a, path: path}
+	user := d.user
+	if a == Auth2LO {
+		user = ""
+	}
+	f, err := st.link.RequestFactory(user, Using(a))
+	if err != nil {
+		pr.err = err
+		return pr
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	r, err := f.NewRequest(ctx, http.MethodGet, path)
+	if err != nil {
+		pr.err = err
+		return pr
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url.String(), nil)
+	if err != nil {
+		pr.err = err
+		return pr
+	}
+	req.URL = r.URL()
+	req.Header.Set("Accept", "application/json")
+	hc := &http.Client{
+		Transport:     &transport{factory: f, auth: a},
+		CheckRedirect: st.checkRedirect(true),
+		Jar:           st.svc.client.Jar,
+	}
+	before := st.clockOffset()
+	resp, err := hc.Do(req)
+	if after := st.clockOffset(); after != before {
+		pr.corrected = after
+		d.refused = append(d.refused, refusal{probe: probeName(a), offset: after})
+	}
+	if err != nil {
+		var own *ownError
+		var ue *url.Error
+		switch {
+		case errors.As(err, &own):
+			err = own.err
+		case errors.As(err, &ue):
+			err = fmt.Errorf("applink: link %q: GET %s: %w", st.link.Name, redact.URL(req.URL), ue.Err)
+		}
+		var skew *ClockSkewError
+		if errors.As(err, &skew) {
+			d.refused = append(d.refused, refusal{probe: probeName(a), twice: skew})
+		}
+		pr.err = err
+		return pr
+	}
+	defer resp.Body.Close()
+	pr.status, pr.header = resp.StatusCode, resp.Header
+	pr.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	d.noteDate(resp.Header, probeName(a))
+	if resp.StatusCode >= 400 {
+		pr.problem = signer.ParseProblem(resp.StatusCode, resp.Header, pr.body)
+	}
+	if pr.problem != nil && resp.Request != nil && resp.Request.Header.Get("Authorization") != "" {
+		if base, err := signer.BaseString(resp.Request); err == nil {
+			pr.ours = redact.BaseString(base)
+		}
+	}
+	if pr.problem != nil && pr.problem.Problem == signer.ProblemTimestampRefused {
+		d.refused = append(d.refused, refusal{probe: probeName(a), problem: pr.problem})
+	}
+	return pr
+}
+
+// classify turns a probe's outcome into a check.
+func (d *diagnosis) classify(name string, pr *probeResult) Check {
+	c := Check{Name: name, Category: CategorySignature}
+	l := &d.st.link
+	what := "GET " + pr.path + " with " + strings.ToUpper(string(pr.auth))
+	if pr.auth.Impersonating() {
+		what += " as " + d.user
+	}
+	if pr.corrected != 0 {
+		c.Evidence = append(c.Evidence, fmt.Sprintf("the remote refused our timestamp (timestamp_refused): the request was sent again with our clock corrected by %s (see the clock check)", seconds(pr.corrected)))
+	}
+	if pr.err != nil {
+		return d.classifyError(c, what, pr)
+	}
+	c.Evidence = append(c.Evidence, fmt.Sprintf("%s: HTTP %d", what, pr.status))
+	if p := pr.problem; p != nil {
+		c.Evidence = append(c.Evidence, "oauth problem: "+p.Error())
+		return d.classifyProblem(c, what, pr)
+	}
+	who := identityIn(pr.body, l.Type)
+	switch {
+	case pr.status >= 200 && pr.status < 300:
+		c.Status = StatusPass
+		c.Summary = fmt.Sprintf("%s: HTTP %d", what, pr.status)
+		switch {
+		case pr.auth == Auth2LO && who != "":
+			c.Summary += ", running as " + who
+		case pr.auth == Auth2LO:
+			c.Summary += ", running as the remote's 2LO user (or anonymously)"
+		case who != "" && !strings.EqualFold(who, d.user) && l.Type != TypeJenkins:
+			c.Category, c.Status = CategoryAccess, StatusWarn
+			c.Summary = fmt.Sprintf("%s ran as %q, not %q", what, who, d.user)
+			c.Fix = fmt.Sprintf("The stored token belongs to another account: authorise again as %s (%s).", d.user, d.authorizeCommand())
+		}
+	case pr.status == http.StatusUnauthorized || pr.status == http.StatusForbidden:
+		c.Category, c.Status = CategoryAccess, StatusFail
+		c.Summary = fmt.Sprintf("%s: HTTP %d without an OAuth problem: the remote did not accept the request as signed", what, pr.status)
+		c.Evidence = append(c.Evidence, "body: "+excerpt(pr.body))
+		c.Fix = "A proxy may strip the Authorization header, or the remote may not check OAuth on this path: make sure the Authorization header reaches the remote, and that OAuth is enabled for its incoming link."
+	case pr.status == http.StatusNotFound:
+		c.Status = StatusWarn
+		c.Summary = fmt.Sprintf("%s: HTTP 404: the signature was not refused, but the probe resource does not exist", what)
+		c.Fix = "Check that the link's type and rpcUrl (context path included) are right: the probe expected a " + string(l.Type) + " at " + redact.URL(d.st.rpc) + "."
+	case pr.status >= 300 && pr.status < 400:
+		c.Status = StatusWarn
+		c.Summary = fmt.Sprintf("%s: redirected (HTTP %d) to %s", what, pr.status, redact.URLString(pr.header.Get("Location")))
+		c.Fix = "The remote redirects: make the link's rpcUrl the URL it redirects to."
+	default:
+		c.Category, c.Status = CategoryNetwork, StatusFail
+		c.Summary = fmt.Sprintf("%s: unexpected answer HTTP %d", what, pr.status)
+		c.Evidence = append(c.Evidence, "body: "+excerpt(pr.body))
+		c.Fix = "The remote (or a proxy before it) fails: look at its logs, then run the diagnosis again."
+	}
+	return c
+}
+
+// classifyError classifies a probe that got no answer to classify.
+func (d *diagnosis) classifyError(c Check, what string, pr *probeResult) Check {
+	c.Status = StatusFail
+	var (
+		need *CredentialsRequiredError
+		skew *ClockSkewError
+		cfg  *AuthNotConfiguredError
+	)
+	switch {
+	case errors.As(pr.err, &need):
+		c.Category = CategoryAccess
+		if need.Cause != nil {
+			c.Summary = fmt.Sprintf("user %q's token for this link can no longer be used: %v", d.user, need.Cause)
+		} else {
+			c.Summary = fmt.Sprintf("user %q has no token for this link: 3LO needs the user to authorise it first", d.user)
+		}
+		c.Fix = "Authorise the link as the user (the 3-legged dance): " + d.authorizeCommand() + "."
+	case errors.As(pr.err, &skew):
+		c.Category = CategoryClock
+		c.Summary = "the remote refused our timestamp twice (timestamp_refused), even corrected by its acceptable range"
+		c.Evidence = append(c.Evidence, skew.Error())
+		c.Fix = d.clockFix()
+	case errors.As(pr.err, &cfg):
+		c.Category = CategoryConfig
+		c.Summary = cfg.Error()
+	default:
+		c.Category = CategoryNetwork
+		c.Summary = what + " failed: " + firstLine(pr.err.Error())
+		c.Evidence = append(c.Evidence, pr.err.Error())
+		c.Fix = "The remote did not answer the probe: check that it is up and reachable from here (see the network checks)."
+	}
+	return c
+}
+
+// classifyProblem classifies an OAuth problem answer.
+func (d *diagnosis) classifyProblem(c Check, what string, pr *probeResult) Check {
+	p := pr.problem
+	l := &d.st.link
+	c.Status = StatusFail
+	key := l.ConsumerKey
+	switch {
+	case p.Problem == signer.ProblemSignatureInvalid:
+		return d.classifySignature(c, pr)
+	case p.Problem == signer.ProblemConsumerKeyUnknown:
+		c.Category = CategoryConfig
+		c.Summary = fmt.Sprintf("consumer_key_unknown: the remote has no incoming link for consumer key %q", key)
+		c.Fix = d.incomingLinkFix()
+	case p.Problem == signer.ProblemConsumerKeyRejected || p.Problem == signer.ProblemConsumerKeyRefused:
+		c.Category = CategoryConfig
+		c.Summary = fmt.Sprintf("%s: the remote refuses consumer %q", p.Problem, key)
+		c.Fix = fmt.Sprintf("Check the incoming link for consumer key %q on %s: it may be disabled or limited to other kinds of request.", key, d.remoteName())
+	case p.Problem == signer.ProblemPermissionDenied:
+		c.Category = CategoryConfig
+		c.Summary, c.Fix = d.permissionDenied(pr.auth)
+	case p.Problem == signer.ProblemTimestampRefused:
+		c.Category = CategoryClock
+		c.Summary = "timestamp_refused: the remote's clock and ours are more than 5 minutes apart"
+		c.Fix = d.clockFix()
+	case strings.Contains(strings.ToLower(p.Problem), "no user associated"):
+		c.Category = CategoryAccess
+		c.Summary = fmt.Sprintf("the remote no longer knows the user of %q's token (%q)", d.user, p.Problem)
+		c.Fix = fmt.Sprintf("The account was deleted or renamed on the remote: authorise again as an existing user (%s).", d.authorizeCommand())
+	case p.IsToken():
+		c.Category = CategoryAccess
+		c.Summary = fmt.Sprintf("%s: the remote no longer accepts user %q's token", p.Problem, d.user)
+		c.Fix = "Authorise again (the stored token is no good): " + d.authorizeCommand() + "."
+	case p.Problem == signer.ProblemNonceUsed:
+		c.Summary = "nonce_used twice: something replays our requests, or the remote's nonce store is confused"
+		c.Fix = "Check that no proxy between here and the remote retries requests on its own, then run the diagnosis again."
+	case p.Problem == signer.ProblemSignatureMethodRejected:
+		c.Category = CategoryConfig
+		c.Summary = fmt.Sprintf("signature_method_rejected: the remote does not accept %s from this consumer", d.st.signer.Method().Name())
+		c.Fix = "Atlassian products take RSA-SHA1 (set privateKeyFile), Jenkins HMAC-SHA1 (set secretEnv or secretFile): give the link the credential the remote's incoming link has."
+	case freeText(p.Problem):
+		c.Category = CategoryAccess
+		user := d.user
+		if pr.auth == Auth2LO {
+			user = "the 2LO user of the remote's incoming link"
+		}
+		c.Summary = fmt.Sprintf("the remote refused the user: %q", p.Problem)
+		c.Fix = fmt.Sprintf("Check that %s exists on the remote under that user name (its login name, not its display name).", user)
+		if pr.auth == Auth2LO {
+			c.Fix = fmt.Sprintf("Set the \"execute as\" user of the incoming link for consumer %q on %s to a user that exists.", key, d.remoteName())
+		}
+	default:
+		if advice := problemAdvice(p.Problem); advice != "" {
+			c.Fix = strings.ToUpper(advice[:1]) + advice[1:] + "."
+		} else {
+			c.Fix = "Look up the problem in the remote's logs (atlassian-jira.log, jenkins.log) for the details."
+		}
+		c.Summary = fmt.Sprintf("the remote answered the OAuth problem %q", p.Problem)
+	}
+	return c
+}
+
+// freeText reports whether a problem is free text rather than one of the
+// problem names (which are lower-case words joined by underscores).
+func freeText(problem string) bool {
+	return strings.ContainsAny(problem, " '\"")
+}
+
+// permissionDenied explains permission_denied for a method: the remote's
+// incoming link does not allow it (the authentication-level mismatch).
+func (d *diagnosis) permissionDenied(a Auth) (summary, fix string) {
+	key, remote := d.st.link.ConsumerKey, d.remoteName()
+	switch a {
+	case Auth2LOi:
+		return fmt.Sprintf("permission_denied on 2LOi: impersonation is not enabled for consumer %q on the remote (authentication level mismatch: the link uses 2LOi, the remote's incoming link does not allow it)", key),
+			fmt.Sprintf("On %s, edit the incoming authentication of the link for consumer %q and tick \"Allow user impersonation through 2-Legged OAuth\", or remove 2loi from this link's auth list.", remote, key)
+	case Auth2LO:
+		return fmt.Sprintf("permission_denied on 2LO: 2-legged OAuth is not enabled for consumer %q on the remote (authentication level mismatch)", key),
+			fmt.Sprintf("On %s, edit the incoming authentication of the link for consumer %q and tick \"Allow 2-Legged OAuth\" (with an execute-as user), or remove 2lo from this link's auth list.", remote, key)
+	}
+	return fmt.Sprintf("permission_denied on 3LO: the remote does not allow 3-legged OAuth for consumer %q (authentication level mismatch)", key),
+		fmt.Sprintf("On %s, enable OAuth (3-legged) in the incoming authentication of the link for consumer %q.", remote, key)
+}
+
+// incomingLinkFix says where to add the incoming link for the consumer key.
+func (d *diagnosis) incomingLinkFix() string {
+	key, remote := d.st.link.ConsumerKey, d.remoteName()
+	switch d.st.link.Type {
+	case TypeJenkins:
+		return fmt.Sprintf("In Jenkins (%s), Manage Jenkins → Atlassian Bitbucket Server Integration: register an OAuth consumer with key %q and this link's shared secret, or set the link's consumerKey to the key Jenkins has.", remote, key)
+	case TypeGeneric:
+		return fmt.Sprintf("Register OAuth consumer %q with this application's public key on %s, or set the link's consumerKey to the key it has.", key, remote)
+	}
+	return fmt.Sprintf("On %s, Administration → Application Links: add (or edit) the link to this application, Incoming Authentication → OAuth, with consumer key %q and this application's public key; or set the link's consumerKey to the key it has there.", remote, key)
+}
+
+// classifySignature diagnoses signature_invalid by diffing our base string
+// with the one the remote echoed.
+func (d *diagnosis) classifySignature(c Check, pr *probeResult) Check {
+	p := pr.problem
+	l := &d.st.link
+	c.Category = CategorySignature
+	theirsRaw := redact.BaseString(p.SignatureBaseString)
+	if pr.ours != "" {
+		c.Evidence = append(c.Evidence, "ours:     "+pr.ours)
+	}
+	if theirsRaw != "" {
+		c.Evidence = append(c.Evidence, "remote's: "+theirsRaw)
+	}
+	ours, errOurs := parseBaseString(pr.ours)
+	theirs, errTheirs := parseBaseString(theirsRaw)
+	if p.SignatureBaseString == "" || errOurs != nil || errTheirs != nil {
+		// No echo to compare: the realm still says where the remote thinks
+		// it is.
+		if realm, err := url.Parse(p.Realm); err == nil && realm.Host != "" && origin(realm.Scheme, realm.Host) != origin(d.st.rpc.Scheme, d.st.rpc.Host) {
+			c.Summary = fmt.Sprintf("signature_invalid: the remote sees %s (its realm) but the link's RPC URL is %s", redact.URL(realm), redact.URL(d.st.rpc))
+			c.Fix = d.proxyFix(redact.URL(realm))
+			return c
+		}
+		c.Summary = "signature_invalid, and the remote did not echo its signature base string to compare with ours"
+		if errTheirs != nil && p.SignatureBaseString != "" {
+			c.Evidence = append(c.Evidence, "the remote's base string cannot be read: "+errTheirs.Error())
+		}
+		c.Fix = fmt.Sprintf("Check that the link's rpcUrl (%s) is the URL the remote sees itself at (a reverse proxy changes it), then that the remote has this application's key for consumer %q.", redact.URL(d.st.rpc), l.ConsumerKey)
+		return c
+	}
+	diff := diffBases(ours, theirs)
+	switch {
+	case len(diff.urlParts) > 0:
+		base := remoteBase(theirs.uri, pr.path)
+		c.Evidence = append(c.Evidence, "differs: "+strings.Join(urlPartDiffs(diff.urlParts, ours.uri, theirs.uri), ", "))
+		c.Summary = fmt.Sprintf("signature_invalid: the remote sees %s but the link's RPC URL is %s: %s differ (a reverse proxy)",
+			base, redact.URL(d.st.rpc), strings.Join(diff.urlParts, ", "))
+		if len(diff.urlParts) == 1 {
+			c.Summary = strings.TrimSuffix(c.Summary, " differ (a reverse proxy)") + " differs (a reverse proxy)"
+		}
+		c.Fix = d.proxyFix(base)
+	case diff.method:
+		c.Evidence = append(c.Evidence, fmt.Sprintf("differs: method (we signed %s, the remote %s)", ours.method, theirs.method))
+		c.Summary = fmt.Sprintf("signature_invalid: we signed %s but the remote saw %s", ours.method, theirs.method)
+		c.Fix = "Something between here and the remote rewrites the method (a proxy turning HEAD into GET): send the request straight to the remote."
+	case !diff.same():
+		names := diff.params()
+		c.Evidence = append(c.Evidence, "differs: parameters "+strings.Join(names, ", "))
+		c.Summary = "signature_invalid: the parameters differ: " + strings.Join(names, ", ")
+		c.Fix = "Something between here and the remote changes the query or form parameters (a CDN or proxy stripping or re-encoding the query string): send requests to the remote without it."
+	default:
+		c.Evidence = append(c.Evidence, "differs: nothing: same base string on both sides")
+		c.Summary = "signature_invalid with the same base string on both sides: the remote checks the signature with another key (wrong key)"
+		c.Fix = d.wrongKeyFix(&c)
+	}
+	return c
+}
+
+// urlPartDiffs describes each differing URL part, ours → the remote's.
+func urlPartDiffs(parts []string, ours, theirs *url.URL) []string {
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		var a, b string
+		switch p {
+		case "scheme":
+			a, b = ours.Scheme, theirs.Scheme
+		case "host":
+			a, b = ours.Hostname(), theirs.Hostname()
+		case "port":
+			a, b = effectivePort(ours), effectivePort(theirs)
+		case "path":
+			a, b = ours.EscapedPath(), theirs.EscapedPath()
+		}
+		out = append(out, fmt.Sprintf("%s (ours %s, the remote's %s)", p, a, b))
+	}
+	return out
+}
+
+// proxyFix says how to fix a URL mismatch.
+func (d *diagnosis) proxyFix(remote string) string {
+	return fmt.Sprintf("Point the link's rpcUrl past the proxy, at the URL the remote sees itself at (%s), or fix the proxy's forwarded headers (X-Forwarded-Proto/Host/Port; Tomcat's proxyName, proxyPort and scheme) so that the remote sees %s.",
+		remote, redact.URL(d.st.rpc))
+}
+
+// wrongKeyFix says how to give the remote our key; for RSA it adds our
+// public key (not a secret) to the evidence.
+func (d *diagnosis) wrongKeyFix(c *Check) string {
+	key := d.st.link.ConsumerKey
+	if m, ok := d.st.signer.Method().(*signer.RSASHA1); ok {
+		if pub, err := signer.EncodePublicKey(m.PublicKey()); err == nil {
+			c.Evidence = append(c.Evidence, "our public key: "+pub)
+		}
+		return fmt.Sprintf("Paste this application's public key (in the evidence) into the incoming authentication for consumer %q on %s, replacing the one there; or set the link's privateKeyFile to the key whose public half the remote has.", key, d.remoteName())
+	}
+	return fmt.Sprintf("The shared secrets differ: set the link's secret (secretEnv or secretFile) to the secret of consumer %q on %s.", key, d.remoteName())
+}
+
+// identityIn returns who a probe's JSON answer says the request ran as.
+func identityIn(body []byte, t Type) string {
+	var who struct {
+		ID       string `json:"id"`
+		Name     string `json:"name"`
+		Username string `json:"username"`
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(body), &who); err != nil {
+		return ""
+	}
+	if t == TypeJenkins {
+		return who.ID
+	}
+	if who.Name != "" {
+		return who.Name
+	}
+	return who.Username
+}
+
+// excerpt is the start of a body, redacted, on one line.
+func excerpt(body []byte) string {
+	s := string(body)
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "(empty)"
+	}
+	return redact.Excerpt(s)
+}

@@ -1,0 +1,498 @@
+package applink
+
+import (
+	"crypto/rsa"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
+	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	diagConsumer = "diag-app"
+	diagSecret   = "diag-jenkins-secret-TEST-ONLY"
+)
+
+// diagKeyFile reads an RSA test key of the signer package.
+func diagKeyFile(t *testing.T, name string) *rsa.PrivateKey {
+	t.Helper()
+	data, err := os.ReadFile("../signer/testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := signer.ParsePrivateKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// diagSetup describes a provider and a link to it.
+type diagSetup struct {
+	jenkins bool
+	// consumer is the remote's incoming link; its key defaults to
+	// diagConsumer and its credential to the link's (see remoteKey).
+	consumer applinktest.Consumer
+	// noConsumer registers no consumer at all.
+	noConsumer bool
+	// remoteKey is the public key the remote has for the consumer; nil
+	// means the link's.
+	remoteKey *rsa.PublicKey
+	auth      []Auth
+	srvOpts   []applinktest.Option
+	// untrusting uses a client that does not trust the server's TLS
+	// certificate.
+	untrusting bool
+	// authorise runs the 3-legged dance for alice, approving as approveAs
+	// ("" means alice).
+	authorise bool
+	approveAs string
+	name      string // the link's name; "" means the manifest's
+}
+
+type diagFixture struct {
+	srv   *applinktest.Server
+	svc   *Service
+	link  *Link
+	store *MemoryTokenStore
+}
+
+func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
+	t.Helper()
+	cons := s.consumer
+	if cons.Key == "" {
+		cons.Key = diagConsumer
+	}
+	l := Link{ID: NewLinkID(), ConsumerKey: diagConsumer, Auth: s.auth}
+	opts := []applinktest.Option{applinktest.WithUsers("alice", "bob", "bot")}
+	if s.jenkins {
+		opts = append(opts, applinktest.WithShape(applinktest.Jenkins))
+		l.Name, l.Type = "Jenkins", TypeJenkins
+		l = l.WithSecret(diagSecret)
+		cons.Secret = diagSecret
+	} else {
+		key := diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")
+		l.Name, l.Type = "applinktest Jira", TypeJira
+		l = l.WithPrivateKey(key)
+		cons.PublicKey = &key.PublicKey
+		if s.remoteKey != nil {
+			cons.PublicKey = s.remoteKey
+		}
+	}
+	if s.name != "" {
+		l.Name = s.name
+	}
+	if !s.noConsumer {
+		opts = append(opts, applinktest.WithConsumer(cons))
+	}
+	srv := applinktest.NewServer(t, append(opts, s.srvOpts...)...)
+	l.RPCURL = srv.URL
+	client := srv.Client()
+	if s.untrusting {
+		client = &http.Client{Transport: &http.Transport{}}
+	}
+	store := NewMemoryTokenStore()
+	svc, err := NewService([]Link{l}, WithHTTPClient(client), WithTokenStore(store))
+	if err != nil {
+		t.Fatalf("NewService: %v", err)
+	}
+	bound, err := svc.Link(l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := &diagFixture{srv: srv, svc: svc, link: bound, store: store}
+	if s.authorise {
+		fx.authorise(t, "alice", s.approveAs)
+	}
+	return fx
+}
+
+// authorise plays the 3-legged dance for user, approving at the provider as
+// approver ("" means user).
+func (fx *diagFixture) authorise(t *testing.T, user, approver string) {
+	t.Helper()
+	if approver == "" {
+		approver = user
+	}
+	f, err := fx.link.RequestFactory(user, Using(Auth3LO))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := f.AuthorisationURI(t.Context(), "")
+	if err != nil {
+		t.Fatalf("AuthorisationURI: %v", err)
+	}
+	rt := u.Query().Get("oauth_token")
+	verifier, err := fx.srv.Approve(rt, approver)
+	if err != nil {
+		t.Fatalf("Approve: %v", err)
+	}
+	if err := f.CompleteAuthorisation(t.Context(), rt, verifier); err != nil {
+		t.Fatalf("CompleteAuthorisation: %v", err)
+	}
+}
+
+// diagnose runs Diagnose as user and fails the test on an error.
+func diagnose(t *testing.T, l *Link, user string) *Report {
+	t.Helper()
+	rep, err := Diagnose(t.Context(), l, user)
+	if err != nil {
+		t.Fatalf("Diagnose: %v", err)
+	}
+	return rep
+}
+
+// checkNames lists the names of a report's checks with their status.
+func checkNames(rep *Report) []string {
+	out := make([]string, len(rep.Checks))
+	for i, c := range rep.Checks {
+		out[i] = c.Name + ":" + string(c.Status)
+	}
+	return out
+}
+
+func dumpReport(t *testing.T, rep *Report) {
+	t.Helper()
+	for _, c := range rep.Checks {
+		t.Logf("%s %s [%s] %s", c.Status, c.Name, c.Category, c.Summary)
+		for _, e := range c.Evidence {
+			t.Logf("    %s", e)
+		}
+		if c.Fix != "" {
+			t.Logf("    fix: %s", c.Fix)
+		}
+	}
+}
+
+func TestDiagnoseHealthy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		setup diagSetup
+		want  []string
+	}{
+		{
+			name: "atlassian 3lo+2loi+2lo",
+			setup: diagSetup{
+				consumer:  applinktest.Consumer{ThreeLO: true, TwoLO: true, TwoLOUser: "bot", Impersonation: true},
+				auth:      []Auth{Auth3LO, Auth2LOi, Auth2LO},
+				authorise: true,
+			},
+			want: []string{"dns:pass", "tcp:pass", "tls:skip", "manifest:pass", "consumer-info:pass", "clock:pass",
+				"probe-3lo:pass", "probe-2loi:pass", "probe-2lo:pass"},
+		},
+		{
+			name: "atlassian over tls",
+			setup: diagSetup{
+				consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"},
+				auth:     []Auth{Auth2LO},
+				srvOpts:  []applinktest.Option{applinktest.WithTLS()},
+			},
+			want: []string{"dns:pass", "tcp:pass", "tls:pass", "manifest:pass", "consumer-info:pass", "clock:pass", "probe-2lo:pass"},
+		},
+		{
+			name:  "jenkins 3lo",
+			setup: diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorise: true},
+			want: []string{"dns:pass", "tcp:pass", "tls:skip", "manifest:pass", "clock:pass", "probe-3lo:pass",
+				"jenkins-endpoints:pass", "jenkins-crumb:pass", "jenkins-identity:pass"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fx := newDiagFixture(t, tt.setup)
+			rep := diagnose(t, fx.link, "alice")
+			if diff := cmp.Diff(tt.want, checkNames(rep)); diff != "" {
+				dumpReport(t, rep)
+				t.Errorf("checks (-want +got):\n%s", diff)
+			}
+			if !rep.OK() {
+				dumpReport(t, rep)
+				t.Error("OK() = false for a healthy link")
+			}
+			if rep.Link != fx.link.Name || rep.LinkID != fx.link.ID || rep.User != "alice" {
+				t.Errorf("report names link %q (%s) user %q", rep.Link, rep.LinkID, rep.User)
+			}
+			for _, c := range rep.Checks {
+				if c.Summary == "" {
+					t.Errorf("check %s has no summary", c.Name)
+				}
+			}
+		})
+	}
+}
+
+// wantCheck is what a failing case asserts about one check.
+type wantCheck struct {
+	name     string
+	category Category
+	status   Status
+	summary  string // a phrase the summary contains
+	fix      string // a phrase the fix contains
+	evidence string // a phrase one evidence line contains ("" for none)
+}
+
+func TestDiagnoseFailures(t *testing.T) {
+	t.Parallel()
+	otherKey := diagKeyFile(t, "sign-rsa1024-TEST-ONLY.pem")
+	tests := []struct {
+		name  string
+		setup diagSetup
+		user  string
+		want  wantCheck
+	}{
+		{
+			name:  "wrong key",
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, remoteKey: &otherKey.PublicKey, auth: []Auth{Auth2LO}},
+			want: wantCheck{name: "probe-2lo", category: CategorySignature, status: StatusFail,
+				summary: "same base string on both sides", fix: "public key", evidence: "our public key: MII"},
+		},
+		{
+			name:  "skewed clock",
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO}, srvOpts: []applinktest.Option{applinktest.WithSkew(time.Hour)}},
+			want: wantCheck{name: "clock", category: CategoryClock, status: StatusFail,
+				summary: "s ahead of ours (from timestamp_refused", fix: "NTP", evidence: "timestamp_refused"},
+		},
+		{
+			name: "proxy base URL",
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO},
+				srvOpts: []applinktest.Option{applinktest.WithBaseURL("https://jira.example.com")}},
+			want: wantCheck{name: "probe-2lo", category: CategorySignature, status: StatusFail,
+				summary: "the remote sees https://jira.example.com but the link's RPC URL is http://127.0.0.1:",
+				fix:     "Point the link's rpcUrl past the proxy", evidence: "differs: scheme (ours http, the remote's https), host (ours 127.0.0.1, the remote's jira.example.com), port"},
+		},
+		{
+			name:  "unknown consumer",
+			setup: diagSetup{noConsumer: true, auth: []Auth{Auth2LO}},
+			want: wantCheck{name: "probe-2lo", category: CategoryConfig, status: StatusFail,
+				summary: "consumer_key_unknown", fix: "Incoming Authentication"},
+		},
+		{
+			name:  "impersonation disabled",
+			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true, TwoLO: true}, auth: []Auth{Auth2LOi}},
+			want: wantCheck{name: "probe-2loi", category: CategoryConfig, status: StatusFail,
+				summary: "authentication level mismatch", fix: "Allow user impersonation through 2-Legged OAuth"},
+		},
+		{
+			name:  "2lo disabled",
+			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth2LO}},
+			want: wantCheck{name: "probe-2lo", category: CategoryConfig, status: StatusFail,
+				summary: "permission_denied on 2LO", fix: "Allow 2-Legged OAuth"},
+		},
+		{
+			name:  "no token",
+			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}},
+			want: wantCheck{name: "probe-3lo", category: CategoryAccess, status: StatusFail,
+				summary: "has no token", fix: "applink authorize --link 'applinktest Jira' --user alice"},
+		},
+		{
+			name:  "unknown user",
+			setup: diagSetup{consumer: applinktest.Consumer{Impersonation: true}, auth: []Auth{Auth2LOi}},
+			user:  "mallory",
+			want: wantCheck{name: "probe-2loi", category: CategoryAccess, status: StatusFail,
+				summary: "User 'mallory' does not exist", fix: "exists on the remote"},
+		},
+		{
+			name:  "token of another user",
+			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}, authorise: true, approveAs: "bob"},
+			want: wantCheck{name: "probe-3lo", category: CategoryAccess, status: StatusWarn,
+				summary: `ran as "bob", not "alice"`, fix: "applink authorize"},
+		},
+		{
+			name:  "jenkins token of another user",
+			setup: diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorise: true, approveAs: "bob"},
+			want: wantCheck{name: "jenkins-identity", category: CategoryAccess, status: StatusFail,
+				summary: `acts as Jenkins user "bob", not "alice"`, fix: "applink authorize --link Jenkins --user alice"},
+		},
+		{
+			name:  "tls unknown authority",
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []Auth{Auth2LO}, srvOpts: []applinktest.Option{applinktest.WithTLS()}, untrusting: true},
+			want: wantCheck{name: "tls", category: CategoryTLS, status: StatusFail,
+				summary: "x509.UnknownAuthorityError", fix: "trust store"},
+		},
+		{
+			name:  "name mismatch",
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []Auth{Auth2LO}, name: "Our Jira"},
+			want: wantCheck{name: "manifest", category: CategoryConfig, status: StatusWarn,
+				summary: `the remote calls itself "applinktest Jira"`, fix: "rename the link"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fx := newDiagFixture(t, tt.setup)
+			user := tt.user
+			if user == "" {
+				user = "alice"
+			}
+			rep := diagnose(t, fx.link, user)
+			assertCheck(t, rep, tt.want)
+		})
+	}
+}
+
+// assertCheck asserts a report's check against want.
+func assertCheck(t *testing.T, rep *Report, want wantCheck) {
+	t.Helper()
+	c := rep.Check(want.name)
+	if c == nil {
+		dumpReport(t, rep)
+		t.Fatalf("no check %q in %v", want.name, checkNames(rep))
+	}
+	if c.Category != want.category || c.Status != want.status {
+		dumpReport(t, rep)
+		t.Errorf("%s: category %s, status %s; want %s, %s", c.Name, c.Category, c.Status, want.category, want.status)
+	}
+	if !strings.Contains(c.Summary, want.summary) {
+		t.Errorf("%s: summary %q lacks %q", c.Name, c.Summary, want.summary)
+	}
+	if !strings.Contains(c.Fix, want.fix) {
+		t.Errorf("%s: fix %q lacks %q", c.Name, c.Fix, want.fix)
+	}
+	if want.evidence != "" && !strings.Contains(strings.Join(c.Evidence, "\n"), want.evidence) {
+		t.Errorf("%s: evidence %q lacks %q", c.Name, c.Evidence, want.evidence)
+	}
+	if want.status == StatusFail && rep.OK() {
+		t.Error("OK() = true with a failed check")
+	}
+}
+
+func TestDiagnoseRevokedTokenIsKept(t *testing.T) {
+	t.Parallel()
+	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}, authorise: true})
+	if n := fx.srv.RevokeUser(diagConsumer, "alice"); n != 1 {
+		t.Fatalf("revoked %d tokens, want 1", n)
+	}
+	rep := diagnose(t, fx.link, "alice")
+	assertCheck(t, rep, wantCheck{name: "probe-3lo", category: CategoryAccess, status: StatusFail,
+		summary: "token_revoked", fix: "applink authorize --link 'applinktest Jira' --user alice"})
+	// The diagnosis changes nothing: the rejected token is still stored.
+	if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"}); err != nil {
+		t.Errorf("the token was deleted by the diagnosis: %v", err)
+	}
+}
+
+func TestDiagnoseJenkinsCrumbIssuerUnreachable(t *testing.T) {
+	t.Parallel()
+	fx := newDiagFixture(t, diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorise: true})
+	fx.srv.InjectFault(applinktest.Fault{Path: crumbIssuerPath, Status: http.StatusNotFound})
+	rep := diagnose(t, fx.link, "alice")
+	assertCheck(t, rep, wantCheck{name: "jenkins-crumb", category: CategoryCSRF, status: StatusFail,
+		summary: "not reachable", fix: crumbIssuerPath})
+	if c := rep.Check(checkJenkinsIdentity); c == nil || c.Status != StatusPass {
+		t.Errorf("jenkins-identity: %+v, want a pass", c)
+	}
+}
+
+func TestDiagnoseJenkinsEndpointsMissing(t *testing.T) {
+	t.Parallel()
+	// A Jenkins link pointed at something that is not Jenkins: the
+	// plugin's endpoints answer 404.
+	srv := applinktest.NewServer(t)
+	l := Link{ID: NewLinkID(), Name: "ci", Type: TypeJenkins, RPCURL: srv.URL, ConsumerKey: diagConsumer}.WithSecret(diagSecret)
+	svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound, _ := svc.Link(l.ID)
+	rep := diagnose(t, bound, "alice")
+	assertCheck(t, rep, wantCheck{name: "jenkins-endpoints", category: CategoryConfig, status: StatusFail,
+		summary: "HTTP 404", fix: "Atlassian Bitbucket Server Integration plugin"})
+	for _, name := range []string{checkJenkinsCrumb, checkJenkinsIdentity} {
+		if c := rep.Check(name); c == nil || c.Status != StatusSkip {
+			t.Errorf("%s: %+v, want skipped", name, c)
+		}
+	}
+}
+
+func TestDiagnoseUnreachable(t *testing.T) {
+	t.Parallel()
+	// A free port: listen, note the address, close.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+
+	tests := []struct {
+		name string
+		url  string
+		want wantCheck
+	}{
+		{"closed port", closed, wantCheck{name: "tcp", category: CategoryNetwork, status: StatusFail,
+			summary: "connection refused", fix: "Nothing listens on " + strings.TrimPrefix(closed, "http://")}},
+		{"unknown host", "http://jira.invalid", wantCheck{name: "dns", category: CategoryNetwork, status: StatusFail,
+			summary: "jira.invalid", fix: "host name in the link's rpcUrl"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			key := diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")
+			l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: tt.url, ConsumerKey: diagConsumer,
+				Auth: []Auth{Auth3LO, Auth2LO}}.WithPrivateKey(key)
+			svc, err := NewService([]Link{l})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bound, _ := svc.Link(l.ID)
+			rep := diagnose(t, bound, "alice")
+			assertCheck(t, rep, tt.want)
+			// Everything after the network checks is skipped, not failed.
+			for _, c := range rep.Checks {
+				if c.Category != CategoryNetwork && c.Category != CategoryTLS && c.Status != StatusSkip {
+					t.Errorf("%s: status %s, want skip when the remote is unreachable", c.Name, c.Status)
+				}
+			}
+			if got := rep.Check(checkProbe2LO); got == nil {
+				t.Errorf("the skipped checks do not list probe-2lo: %v", checkNames(rep))
+			}
+		})
+	}
+}
+
+func TestDiagnoseMisuse(t *testing.T) {
+	t.Parallel()
+	l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: "http://127.0.0.1:1", ConsumerKey: "k"}
+	if _, err := Diagnose(t.Context(), &l, "alice"); err == nil || !strings.Contains(err.Error(), "not bound to a Service") {
+		t.Errorf("unbound link: %v", err)
+	}
+	if _, err := Diagnose(t.Context(), nil, "alice"); err == nil {
+		t.Error("nil link: no error")
+	}
+	//nolint:staticcheck // a nil context is the misuse under test
+	if _, err := Diagnose(nil, &l, "alice"); err == nil { //lint:ignore SA1012 misuse under test
+		t.Error("nil context: no error")
+	}
+}
+
+func TestReportOK(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		statuses []Status
+		want     bool
+	}{
+		{nil, true},
+		{[]Status{StatusPass, StatusWarn, StatusSkip}, true},
+		{[]Status{StatusPass, StatusFail}, false},
+	}
+	for _, tt := range tests {
+		r := &Report{}
+		for _, s := range tt.statuses {
+			r.Checks = append(r.Checks, Check{Name: string(s), Status: s})
+		}
+		if got := r.OK(); got != tt.want {
+			t.Errorf("OK() with %v = %v, want %v", tt.statuses, got, tt.want)
+		}
+	}
+	var nilReport *Report
+	if nilReport.OK() {
+		t.Error("a nil report is OK")
+	}
+}
