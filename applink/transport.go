@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/go-applinks/applinks/internal/redact"
@@ -151,10 +153,8 @@ func (t *transport) send(out *http.Request, auth Auth, tok *AccessToken) (*http.
 		out.Header.Set("User-Agent", svc.agent)
 	}
 	if auth == Auth2LOi {
-		q := out.URL.Query()
-		q.Set("xoauth_requestor_id", f.user)
 		u := *out.URL
-		u.RawQuery = q.Encode()
+		u.RawQuery = withRequestor(u.RawQuery, f.user)
 		out.URL = &u
 	}
 	base := svc.client.Transport
@@ -196,4 +196,25 @@ func (t *transport) send(out *http.Request, auth Auth, tok *AccessToken) (*http.
 func drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
+}
+
+// withRequestor returns a raw query with xoauth_requestor_id=user added
+// (replacing any there), leaving the other parameters exactly as they were
+// written.
+func withRequestor(rawQuery, user string) string {
+	var b strings.Builder
+	for seg := range strings.SplitSeq(rawQuery, "&") {
+		if seg == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(seg, "=")
+		if name, err := url.QueryUnescape(k); err == nil && name == "xoauth_requestor_id" {
+			continue
+		}
+		b.WriteString(seg)
+		b.WriteByte('&')
+	}
+	b.WriteString("xoauth_requestor_id=")
+	b.WriteString(strings.ReplaceAll(url.QueryEscape(user), "+", "%20"))
+	return b.String()
 }

@@ -1,0 +1,79 @@
+package applink
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/signer"
+)
+
+func TestWithRequestor(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ raw, user, want string }{
+		{"", "alice", "xoauth_requestor_id=alice"},
+		{"jql=project%20%3D%20OPS&b=1+2", "bob", "jql=project%20%3D%20OPS&b=1+2&xoauth_requestor_id=bob"},
+		{"xoauth_requestor_id=admin&a=1", "bob", "a=1&xoauth_requestor_id=bob"},
+		{"xoauth%5Frequestor%5Fid=admin", "bob", "xoauth_requestor_id=bob"},
+		{"a=1&&b", "Jane Doe+x@example.com", "a=1&b&xoauth_requestor_id=Jane%20Doe%2Bx%40example.com"},
+	} {
+		if got := withRequestor(tt.raw, tt.user); got != tt.want {
+			t.Errorf("withRequestor(%q, %q) = %q, want %q", tt.raw, tt.user, got, tt.want)
+		}
+	}
+}
+
+// TestWireAndLogs checks what goes on the wire (User-Agent, the 2LOi
+// query, the query left as written) and that debug logs name the request
+// without secrets.
+func TestWireAndLogs(t *testing.T) {
+	t.Parallel()
+	var seen *http.Request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = r.Clone(r.Context())
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, ua := range []string{"", "my-app/1.0"} {
+		opts := []Option{WithLogger(logger)}
+		if ua != "" {
+			opts = append(opts, WithUserAgent(ua))
+		}
+		f := plainFactory(t, srv.URL, "Jane Doe", []Auth{Auth2LOi}, opts...)
+		req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/search?jql=a%20%3D%20b&api_key=TOPSECRET")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Execute(t.Context(), req, handler.Discard()); err != nil {
+			t.Fatal(err)
+		}
+		want := ua
+		if want == "" {
+			want = defaultUserAgent
+		}
+		if got := seen.Header.Get("User-Agent"); got != want {
+			t.Errorf("User-Agent %q, want %q", got, want)
+		}
+		if got, want := seen.URL.RawQuery, "jql=a%20%3D%20b&api_key=TOPSECRET&xoauth_requestor_id=Jane%20Doe"; got != want {
+			t.Errorf("query %q, want %q", got, want)
+		}
+		if p, err := signer.ParseAuthorization(seen.Header.Get("Authorization")); err != nil || !p.Has("oauth_token") || p.Get("oauth_token") != "" {
+			t.Errorf("2LOi must send an empty oauth_token: %v, %v", p, err)
+		}
+	}
+	out := logs.String()
+	if !strings.Contains(out, `"msg":"applink: request"`) || !strings.Contains(out, `"status":200`) {
+		t.Errorf("no request logged at debug:\n%s", out)
+	}
+	for _, leak := range []string{"TOPSECRET", "oauth_signature", "Authorization", "OAuth "} {
+		if strings.Contains(out, leak) {
+			t.Errorf("the log shows %q:\n%s", leak, out)
+		}
+	}
+}
