@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"request":    {summary: "send a request through a link as a user, like curl", run: runRequest},
 		"sign":       {summary: "print the signature base string and Authorization header of a request", run: runSign},
 		"tokens":     {summary: "list stored tokens, or delete one", run: runTokens},
+		"doctor":     {summary: "diagnose a link and say how to fix what is wrong", run: runDoctor},
 	}
 }
 

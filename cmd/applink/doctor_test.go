@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDoctor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		srvOpts   []applinktest.Option
+		args      []string
+		authorise bool // authorise alice first
+		code      int
+		contains  []string // phrases stdout contains
+	}{
+		{
+			name:      "healthy",
+			args:      []string{"doctor", "--link", "jira", "--as", "alice"},
+			authorise: true,
+			code:      exitOK,
+			contains: []string{"✓ dns", "✓ tcp", "✓ consumer-info", "✓ clock", "✓ probe-3lo", "✓ probe-2lo",
+				"- tls", "! manifest", "fix: Harmless", "no check failed, 1 warning"},
+		},
+		{
+			name:    "behind a proxy",
+			srvOpts: []applinktest.Option{applinktest.WithBaseURL("https://jira.example.com")},
+			args:    []string{"doctor", "--link", "jira"},
+			code:    exitFailure,
+			contains: []string{"✗ probe-2lo", "the remote sees https://jira.example.com", "    ours:     GET&http%3A%2F%2F127.0.0.1",
+				"    fix: Point the link's rpcUrl past the proxy", "1 check failed"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := applinktest.NewServer(t, append([]applinktest.Option{applinktest.WithUsers("alice", "bot")}, tt.srvOpts...)...)
+			config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-doctor", ThreeLO: true, TwoLO: true, TwoLOUser: "bot"}, "3lo,2lo")
+			if tt.authorise {
+				if r := authorizeInBackground(t, config, "jira", "alice"); r.code != 0 {
+					t.Fatalf("authorize: exit %d: %s", r.code, r.stderr)
+				}
+			}
+			r := runCLITest(t, config, nil, "", tt.args...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d; stdout:\n%s\nstderr: %s", r.code, tt.code, r.stdout, r.stderr)
+			}
+			for _, want := range tt.contains {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+				}
+			}
+			if strings.Contains(r.stdout, "\x1b[") {
+				t.Errorf("colours on a stdout that is not a terminal:\n%q", r.stdout)
+			}
+		})
+	}
+}
+
+func TestDoctorJSON(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bot"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-doctor", TwoLO: true, TwoLOUser: "bot", Impersonation: true}, "2loi,2lo")
+	r := runCLITest(t, config, nil, "", "doctor", "--link", "jira", "--as", "alice", "--json")
+	if r.code != exitOK {
+		t.Fatalf("exit %d; stdout %s; stderr %s", r.code, r.stdout, r.stderr)
+	}
+	var rep applink.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("--json output does not parse: %v\n%s", err, r.stdout)
+	}
+	var got []string
+	for _, c := range rep.Checks {
+		got = append(got, c.Name+":"+string(c.Status))
+	}
+	want := []string{"dns:pass", "tcp:pass", "tls:skip", "manifest:warn", "consumer-info:pass", "clock:pass", "probe-2loi:pass", "probe-2lo:pass"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	if rep.Link != "jira" || rep.User != "alice" || rep.LinkID == "" || !rep.OK() {
+		t.Errorf("report: link %q id %q user %q ok %v", rep.Link, rep.LinkID, rep.User, rep.OK())
+	}
+}
+
+func TestDoctorErrors(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-doctor", ThreeLO: true}, "3lo")
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"no link flag", []string{"doctor"}, exitUsage},
+		{"extra argument", []string{"doctor", "--link", "jira", "now"}, exitUsage},
+		{"unknown link", []string{"doctor", "--link", "nope"}, exitFailure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLITest(t, config, nil, "", tt.args...)
+			checkOneLineError(t, r, tt.code)
+		})
+	}
+	// No token for alice: the 3LO probe fails and says how to authorise.
+	r := runCLITest(t, config, nil, "", "doctor", "--link", "jira", "--as", "alice")
+	if r.code != exitFailure || !strings.Contains(r.stdout, "✗ probe-3lo") ||
+		!strings.Contains(r.stdout, "fix: Authorise the link as the user (the 3-legged dance): applink authorize --link jira --user alice.") {
+		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+}
+
+func TestPrintReportColours(t *testing.T) {
+	t.Parallel()
+	rep := &applink.Report{Link: "jira", LinkID: "id", Checks: []applink.Check{
+		{Name: "dns", Status: applink.StatusPass, Summary: "ok"},
+		{Name: "probe-2lo", Status: applink.StatusFail, Summary: "bad", Evidence: []string{"ev"}, Fix: "do this"},
+		{Name: "manifest", Status: applink.StatusWarn, Summary: "hmm", Evidence: []string{"hidden"}, Fix: "maybe"},
+		{Name: "tls", Status: applink.StatusSkip, Summary: "n/a"},
+	}}
+	var b strings.Builder
+	printReport(&b, rep, false, true)
+	want := "link \"jira\" (id)\n" +
+		"\x1b[32m✓\x1b[0m dns        ok\n" +
+		"\x1b[31m✗\x1b[0m probe-2lo  bad\n" +
+		"    ev\n" +
+		"    fix: do this\n" +
+		"\x1b[33m!\x1b[0m manifest   hmm\n" +
+		"    fix: maybe\n" +
+		"- tls        n/a\n" +
+		"1 check failed, 1 warning\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+	if useColor(&b, nil) {
+		t.Error("useColor is true for a strings.Builder")
+	}
+}
