@@ -60,9 +60,12 @@ var _ TokenStore = (*FileTokenStore)(nil)
 
 // OpenFileTokenStore returns a store backed by the JSON file at path,
 // creating its directory (mode 0700) if missing. The file itself is created
-// (mode 0600) at the first write. If the file exists it is read now, so a
-// [*FilePermissionError] or [*CorruptTokenFileError] surfaces at once. The
-// only option that applies is [WithStoreClock].
+// (mode 0600) at the first write. A path that is a symbolic link is
+// resolved now, and the store then works on the link's target. If the file
+// exists it is read now, so a [*FilePermissionError] or
+// [*CorruptTokenFileError] surfaces at once. The only option that applies
+// is [WithStoreClock]. The store holds no open file: there is nothing to
+// close.
 func OpenFileTokenStore(path string, opts ...StoreOption) (*FileTokenStore, error) {
 	if path == "" {
 		return nil, errors.New("applink: token file path is empty")
@@ -70,6 +73,13 @@ func OpenFileTokenStore(path string, opts ...StoreOption) (*FileTokenStore, erro
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("applink: token file %s: %w", path, err)
+	}
+	// A symbolic link (say, into a dotfiles repository) is followed once
+	// here, so that replacing the file replaces its target, not the link.
+	if fi, err := os.Lstat(abs); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if abs, err = filepath.EvalSymlinks(abs); err != nil {
+			return nil, fmt.Errorf("applink: token file %s is a symbolic link that cannot be followed: %w", path, err)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("applink: create the token file's directory: %w", err)

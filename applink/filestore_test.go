@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -497,4 +498,71 @@ func FuzzFileTokenStoreLoad(f *testing.F) {
 			t.Errorf("tokens changed through a write and read (-read +reread):\n%s", diff)
 		}
 	})
+}
+
+func TestFileTokenStoreFollowsSymlink(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	target := filepath.Join(dir, "dotfiles", "tokens.json")
+	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "tokens.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenFileTokenStore(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutAccessToken(t.Context(), TokenKey{"l", "u"}, NewAccessToken("t", "s")); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("%s is no longer a symbolic link (mode %s)", link, fi.Mode())
+	}
+	data, err := os.ReadFile(target)
+	if err != nil || !bytes.Contains(data, []byte(`"token": "t"`)) {
+		t.Errorf("link target holds %q, %v; want the token", data, err)
+	}
+}
+
+func ExampleOpenFileTokenStore() {
+	dir, err := os.MkdirTemp("", "applink-example-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+
+	// The applink command uses ~/.config/applink/tokens.json.
+	store, err := OpenFileTokenStore(filepath.Join(dir, "applink", "tokens.json"))
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	key := TokenKey{LinkID: "8d3a1e4c-1111-4b6e-9f00-000000000001", User: "alice"}
+	if err := store.PutAccessToken(ctx, key, NewAccessToken("token-value", "token-secret")); err != nil {
+		panic(err)
+	}
+	tok, err := store.AccessToken(ctx, key)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(tok)
+	if _, err := store.AccessToken(ctx, TokenKey{LinkID: key.LinkID, User: "bob"}); errors.Is(err, ErrTokenNotFound) {
+		fmt.Println("bob has no token: authorise him first")
+	}
+	// Output:
+	// AccessToken(toke…, no expiry, secret redacted)
+	// bob has no token: authorise him first
 }
