@@ -475,3 +475,50 @@ func TestNewRSASHA1FIPSOnly(t *testing.T) {
 		t.Fatalf("child did not run the test:\n%s", out)
 	}
 }
+
+// TestSignConcurrently shares one Signer between goroutines (run with -race).
+func TestSignConcurrently(t *testing.T) {
+	t.Parallel()
+	m, err := NewRSASHA1(testKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustNew(t, "ck", m)
+	var wg sync.WaitGroup
+	nonces := make([]string, 8)
+	for i := range nonces {
+		wg.Go(func() {
+			r, err := http.NewRequest("GET", "https://example.com/?i=1", nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if err := s.Sign(r, Params{}); err != nil {
+				t.Error(err)
+				return
+			}
+			p, err := ParseAuthorization(r.Header.Get("Authorization"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			base, err := BaseString(r)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if err := VerifyRSASHA1(m.PublicKey(), base, p.Get("oauth_signature")); err != nil {
+				t.Error(err)
+			}
+			nonces[i] = p.Get("oauth_nonce")
+		})
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, n := range nonces {
+		if seen[n] {
+			t.Errorf("nonce %q used twice", n)
+		}
+		seen[n] = true
+	}
+}
