@@ -44,7 +44,14 @@
 // (oauth_token="") with token_rejected, as the plugin does; a signed request
 // without any oauth_token is let through as anonymous, also as the plugin
 // does. Its authorize page redirects to the oauth_callback given to the page
-// when there is one.
+// when there is one. Given oauth_callback=oob, it answers as the Atlassian
+// shape does for oob: 200 with oauth_token and oauth_verifier in a form body
+// and the verifier in an X-OAuth-Verifier header ("denied" when the user
+// cancels). The real plugin (AuthorizeConfirmationConfig.doPerformSubmit)
+// instead redirects to the literal, relative
+// "oob?oauth_token=…&oauth_verifier=…", and the user reads the verifier from
+// the browser's address bar; code that drives a real Jenkins over HTTP reads
+// it from the Location header.
 //
 // Both shapes serve any resource registered with [Server.Handle]; requests
 // reach it authenticated, and [User] says as whom.

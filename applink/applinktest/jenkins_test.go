@@ -182,3 +182,109 @@ func TestJenkinsCrumbs(t *testing.T) {
 		t.Errorf("anonymous /me: %d, want 403", r.status)
 	}
 }
+
+// oobAnswer is what a test can rely on in an oob answer of the authorize
+// page; the verifier itself is random.
+type oobAnswer struct {
+	Status                     int
+	ContentType, CacheControl  string
+	Location, HeaderVerifier   string
+	VerifierMatches, TokenSent bool
+}
+
+func oobAnswerOf(r response, token string) oobAnswer {
+	body, _ := url.ParseQuery(r.body)
+	hv := r.header.Get("X-OAuth-Verifier")
+	if hv != "denied" && hv != "" {
+		hv = "<verifier>"
+	}
+	return oobAnswer{
+		Status: r.status, ContentType: r.header.Get("Content-Type"), CacheControl: r.header.Get("Cache-Control"),
+		Location: r.header.Get("Location"), HeaderVerifier: hv,
+		VerifierMatches: body.Get("oauth_verifier") == r.header.Get("X-OAuth-Verifier"),
+		TokenSent:       body.Get("oauth_token") == token,
+	}
+}
+
+// TestJenkinsAuthorizeOOB: oauth_callback=oob given to the Jenkins page (GET
+// or the performSubmit post) is answered as the Atlassian shape answers oob,
+// not with a redirect and not with 400.
+func TestJenkinsAuthorizeOOB(t *testing.T) {
+	t.Parallel()
+	// The Atlassian shape's answers for an oob token, approved and denied.
+	asrv, as := atlassian(t)
+	want := map[bool]oobAnswer{}
+	for _, approve := range []bool{true, false} {
+		rt := requestToken(t, asrv, as, "oob")
+		q := "&approve=0"
+		if approve {
+			q = "&user=alice&approve=1"
+		}
+		r := send(t, asrv, newRequest(t, http.MethodGet, asrv.AuthorizeURL(rt.Key())+q, nil))
+		want[approve] = oobAnswerOf(r, rt.Key())
+	}
+	if want[true].Status != 200 || want[true].HeaderVerifier != "<verifier>" || want[false].HeaderVerifier != "denied" ||
+		!want[true].VerifierMatches || !want[true].TokenSent {
+		t.Fatalf("the Atlassian shape's oob answers changed: %+v", want)
+	}
+
+	// The page carries oob into its form, which posts it to performSubmit.
+	{
+		srv, s := jenkins(t)
+		rt := requestToken(t, srv, s, "oob")
+		page := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&oauth_callback=oob", nil))
+		if page.status != 200 || !strings.Contains(page.body, `name="oauth_callback" value="oob"`) {
+			t.Errorf("the page does not carry oob: %d %s", page.status, page.body)
+		}
+	}
+
+	tests := []struct {
+		name     string
+		tokenCB  string // the callback given with the request token
+		method   string
+		query    string     // added to the authorize URL (GET)
+		form     url.Values // posted to performSubmit, oauth_token added
+		approved bool
+	}{
+		{name: "GET approve=1", tokenCB: "oob", method: http.MethodGet, query: "&oauth_callback=oob&user=alice&approve=1", approved: true},
+		{name: "GET approve=0", tokenCB: "oob", method: http.MethodGet, query: "&oauth_callback=oob&approve=0"},
+		{name: "performSubmit authorize", tokenCB: "oob", method: http.MethodPost,
+			form: url.Values{"oauth_callback": {"oob"}, "user": {"alice"}, "authorize": {""}}, approved: true},
+		{name: "performSubmit cancel", tokenCB: "oob", method: http.MethodPost,
+			form: url.Values{"oauth_callback": {"oob"}, "user": {"alice"}, "cancel": {""}}},
+		{name: "performSubmit approve=0", tokenCB: "oob", method: http.MethodPost,
+			form: url.Values{"oauth_callback": {"oob"}, "approve": {"0"}}},
+		// The page's callback wins over the token's, oob included.
+		{name: "oob page, URL token callback", tokenCB: "https://bbs.example/cb", method: http.MethodGet,
+			query: "&oauth_callback=oob&user=bob&approve=1", approved: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, s := jenkins(t)
+			rt := requestToken(t, srv, s, tt.tokenCB)
+			var r response
+			if tt.method == http.MethodGet {
+				r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+tt.query, nil))
+			} else {
+				form := url.Values{"oauth_token": {rt.Key()}}
+				for k, v := range tt.form {
+					form[k] = v
+				}
+				r = send(t, srv, newRequest(t, http.MethodPost, srv.URL+applinktest.JenkinsAuthorizeSubmit, form))
+			}
+			if diff := cmp.Diff(want[tt.approved], oobAnswerOf(r, rt.Key())); diff != "" {
+				t.Fatalf("answer differs from the Atlassian shape's oob answer (-want +got):\n%s\nbody: %s", diff, r.body)
+			}
+			// The verifier shown is the one the exchange needs.
+			v := r.header.Get("X-OAuth-Verifier")
+			x := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: v})
+			switch {
+			case tt.approved && x.status != 200:
+				t.Errorf("exchange with the shown verifier: %d %s", x.status, x.body)
+			case !tt.approved && (x.status != 401 || problem(x) != signer.ProblemPermissionDenied):
+				t.Errorf("exchange after denial: %d %q, want 401 permission_denied", x.status, problem(x))
+			}
+		})
+	}
+}

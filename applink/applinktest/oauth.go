@@ -191,6 +191,15 @@ var authorizePage = template.Must(template.New("authorize").Parse(`<!DOCTYPE htm
 
 // serveAuthorize is the browser's approval page; scripts approve with
 // &user=<name>&approve=1 or deny with &approve=0.
+//
+// With oob (the token's callback, or on the Jenkins shape the
+// oauth_callback given to the page) it answers 200 with the token and the
+// verifier in a form body and an X-OAuth-Verifier header; otherwise it
+// redirects to the callback with both added. Jenkins' plugin
+// (AuthorizeConfirmationConfig.doPerformSubmit) redirects even for oob, to
+// the relative "oob?oauth_token=…&oauth_verifier=…", and the user reads the
+// verifier from the address bar; the Jenkins shape answers oob as the
+// Atlassian shape does instead, so tests need no per-shape code to read it.
 func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	st := state(r)
 	st.flow = FlowAuthorize
@@ -260,7 +269,8 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	callback := t.callback
 	if cb := r.Form.Get("oauth_callback"); s.shape == Jenkins && cb != "" {
-		// The plugin redirects to the callback given to its page.
+		// The plugin redirects to the callback given to its page; oob
+		// is answered in the body (see the function's comment).
 		if u, err := url.Parse(cb); cb != "oob" && (err != nil || !u.IsAbs() || u.Host == "") {
 			http.Error(w, "applinktest: oauth_callback must be an absolute URL or oob", http.StatusBadRequest)
 			return
