@@ -42,8 +42,9 @@ func (s *MemoryTokenStore) AccessToken(ctx context.Context, key TokenKey) (*Acce
 	now := s.now()
 	s.mu.RLock()
 	t, err := s.set.accessToken(key, now)
+	_, stale := s.set.access[key]
 	s.mu.RUnlock()
-	if err != nil {
+	if err != nil && stale {
 		s.mu.Lock()
 		if stored, ok := s.set.access[key]; ok && !usableAccess(stored, now) {
 			delete(s.set.access, key)
@@ -103,8 +104,9 @@ func (s *MemoryTokenStore) RequestToken(ctx context.Context, token string) (*Req
 	now := s.now()
 	s.mu.RLock()
 	t, err := s.set.requestToken(token, now)
+	_, stale := s.set.request[token]
 	s.mu.RUnlock()
-	if err != nil {
+	if err != nil && stale {
 		s.mu.Lock()
 		if stored, ok := s.set.request[token]; ok && stored.Expired(now) {
 			delete(s.set.request, token)
