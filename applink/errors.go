@@ -24,6 +24,7 @@ type AuthNotConfiguredError struct {
 	Configured []Auth // what the link allows
 }
 
+// Error names the link, what was asked and what the link allows.
 func (e *AuthNotConfiguredError) Error() string {
 	allowed := make([]string, len(e.Configured))
 	for i, a := range e.Configured {
@@ -46,6 +47,7 @@ type CredentialsRequiredError struct {
 	factory *RequestFactory
 }
 
+// Error names the link and the user, and why credentials are required.
 func (e *CredentialsRequiredError) Error() string {
 	why := "has not authorised it yet"
 	if e.Cause != nil {
@@ -148,6 +150,7 @@ type ClockSkewError struct {
 	Problem              *signer.ProblemError
 }
 
+// Error gives both clocks and what to do.
 func (e *ClockSkewError) Error() string {
 	return fmt.Sprintf("applink: link %q: the remote refused our timestamp twice (our clock %s, it accepts %s to %s): synchronise the clocks (NTP)",
 		e.LinkName, e.Local.UTC().Format(time.RFC3339), e.RemoteMin.UTC().Format(time.RFC3339), e.RemoteMax.UTC().Format(time.RFC3339))

@@ -99,6 +99,9 @@ func (f *RequestFactory) User() string { return f.user }
 // user's token; *[CredentialsRequiredError] when 3LO is needed and the user
 // has no token.
 func (f *RequestFactory) Auth(ctx context.Context) (Auth, error) {
+	if ctx == nil {
+		return "", errors.New("applink: nil context")
+	}
 	a, _, err := f.choose(ctx)
 	return a, err
 }
@@ -225,6 +228,9 @@ func (f *RequestFactory) credentialsRequired(cause error) *CredentialsRequiredEr
 // *[CredentialsRequiredError]. The request's context is given to
 // [Request.Do].
 func (f *RequestFactory) NewRequest(ctx context.Context, method, path string) (*Request, error) {
+	if ctx == nil {
+		return nil, errors.New("applink: nil context")
+	}
 	m := strings.ToUpper(method)
 	if !slices.Contains(methods, m) {
 		return nil, fmt.Errorf("applink: method %q is not supported: use one of %s", method, strings.Join(methods, ", "))

@@ -435,6 +435,7 @@ type FieldError struct {
 	Err error
 }
 
+// Error reads "applink: <file>: link <link>: <field>: <what is wrong>".
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	b.WriteString("applink: ")

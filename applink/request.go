@@ -41,7 +41,13 @@ func (r *Request) Method() string { return r.method }
 
 // URL returns a copy of the request URL (for 2LOi without
 // xoauth_requestor_id, which is added when the request is sent).
-func (r *Request) URL() *url.URL { u := *r.url; return &u }
+func (r *Request) URL() *url.URL {
+	if r.url == nil {
+		return nil
+	}
+	u := *r.url
+	return &u
+}
 
 // Auth returns the authentication method chosen for the request.
 func (r *Request) Auth() Auth { return r.auth }
@@ -66,6 +72,9 @@ func (r *Request) headerAllowed(key string) bool {
 	if http.CanonicalHeaderKey(key) == "Authorization" {
 		r.fail(errors.New("applink: the Authorization header is the link's to set: choose the authentication with the factory"))
 		return false
+	}
+	if r.header == nil {
+		r.header = make(http.Header)
 	}
 	return true
 }
@@ -158,6 +167,9 @@ func (r *Request) Do(ctx context.Context) (*http.Response, error) {
 // send sends the request through the retrying client and the signing
 // transport and returns the final response, unchecked.
 func (r *Request) send(ctx context.Context) (*http.Response, error) {
+	if r.factory == nil || r.url == nil {
+		return nil, errors.New("applink: the Request was not made by RequestFactory.NewRequest")
+	}
 	if r.err != nil {
 		return nil, r.err
 	}

@@ -77,3 +77,30 @@ func TestWireAndLogs(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestMisuse(t *testing.T) {
+	t.Parallel()
+	var zero Request
+	zero.SetHeader("X-A", "1").AddHeader("X-B", "2")
+	if _, err := zero.Do(t.Context()); err == nil {
+		t.Error("a zero Request was sent")
+	}
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LO}})
+	f := fx.factory(t, "alice")
+	for name, build := range map[string]func(*Request) error{
+		"Authorization header": func(r *Request) error { r.SetHeader("authorization", "OAuth x"); return nil },
+		"form after body":      func(r *Request) error { r.SetBody("text/plain", []byte("x")).AddForm("a", "b"); return nil },
+		"body after form":      func(r *Request) error { r.AddForm("a", "b").SetBody("text/plain", []byte("x")); return nil },
+		"JSON after form":      func(r *Request) error { r.AddForm("a", "b"); return r.SetJSON(1) },
+		"unencodable JSON":     func(r *Request) error { return r.SetJSON(func() {}) },
+	} {
+		req, err := f.NewRequest(t.Context(), http.MethodPost, "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		buildErr := build(req)
+		if _, err := req.Do(t.Context()); err == nil && buildErr == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
