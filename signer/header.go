@@ -94,6 +94,9 @@ func parseOAuthHeader(header string) ([]pair, error) {
 			return nil, fmt.Errorf("signer: malformed OAuth header: parameter %q has no value", truncate(s, 40))
 		}
 		name := strings.TrimSpace(s[:eq])
+		if name == "" {
+			return nil, fmt.Errorf("signer: malformed OAuth header: a parameter has no name near %q", truncate(s, 40))
+		}
 		if strings.ContainsAny(name, " \t,\"") {
 			return nil, fmt.Errorf("signer: malformed OAuth header: bad parameter name %q", truncate(name, 40))
 		}

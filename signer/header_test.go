@@ -34,6 +34,7 @@ func TestParseAuthorization(t *testing.T) {
 		{name: "unterminated quote", in: `OAuth a="1`, wantErr: true},
 		{name: "no value", in: `OAuth a`, wantErr: true},
 		{name: "empty name", in: `OAuth ="1"`, wantErr: true},
+		{name: "blank name", in: "OAuth \r=", wantErr: true},
 		{name: "bad escape", in: `OAuth a="%zz"`, wantErr: true},
 		{name: "quote in name", in: `OAuth a"b="1"`, wantErr: true},
 	}
