@@ -139,13 +139,14 @@ const probeTimeout = 10 * time.Second
 //
 // Every request goes through the service's HTTP client (its TLS
 // configuration, proxy and cookie jar) and is sent once, without the
-// service's retries, each bounded by 10 seconds. Diagnose changes nothing
-// on either side: it never deletes a stored token, even one the remote
-// rejected (a renewal of an expired token may happen, as for any request),
-// and the only request it sends that is not a GET is an unsigned POST to
-// Jenkins' request-token endpoint. It does learn the remote's clock offset
-// from a timestamp_refused, as every request through the link does, and
-// reports it.
+// service's retries, each bounded by 10 seconds. Diagnose leaves both sides
+// as they were: it does not delete a token the remote rejects (requests
+// do), and the only request it sends that is not a GET is an unsigned POST
+// to Jenkins' request-token endpoint. As for any request through the link,
+// a stored token that has expired is renewed (or, when it cannot be,
+// deleted), and a timestamp_refused teaches the link the remote's clock
+// offset, which corrects later timestamps; the clock check reports that
+// offset rather than hiding it.
 //
 // The error is only for misuse (a nil context, or a link not obtained from
 // a [Service]); every finding is a [Check]. When ctx is done, the checks not
