@@ -182,6 +182,12 @@ func (f *RequestFactory) token(ctx context.Context) (*AccessToken, error) {
 		return tok, nil
 	}
 	if tok.Renewable(now) {
+		unlock := st.renews.lock(f.user)
+		defer unlock()
+		// Another request may have renewed it while we waited.
+		if cur, err := st.svc.store.AccessToken(ctx, key); err == nil && cur != nil && !cur.Expired(st.svc.clock()) {
+			return cur, nil
+		}
 		renewed, err := st.renewAccessToken(ctx, f.user, tok)
 		if err == nil && renewed != nil {
 			st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: renewed an expired access token",

@@ -3,6 +3,7 @@ package applink
 import (
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,5 +74,41 @@ func TestExpiredTokenRenewed(t *testing.T) {
 				t.Errorf("%d successful access-token calls, want 2", renewals)
 			}
 		})
+	}
+}
+
+// TestConcurrentRenewal: many requests find the same expired token at
+// once; it is renewed once and every request succeeds.
+func TestConcurrentRenewal(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
+	fx.authorise(t, "alice")
+	key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+	tok, err := fx.store.AccessToken(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.ExpiresAt = time.Now().Add(-time.Minute)
+	if err := fx.store.PutAccessToken(t.Context(), key, tok); err != nil {
+		t.Fatal(err)
+	}
+	f := fx.factory(t, "alice")
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			if user, _, err := whoami(t, f); err != nil || user != "alice" {
+				t.Errorf("whoami = %q, %v", user, err)
+			}
+		})
+	}
+	wg.Wait()
+	var calls int
+	for _, r := range fx.srv.Requests() {
+		if r.Flow == applinktest.FlowAccessToken {
+			calls++
+		}
+	}
+	if calls != 2 { // the exchange, then one renewal
+		t.Errorf("%d access-token calls, want 2", calls)
 	}
 }

@@ -46,6 +46,7 @@ type linkState struct {
 	// timestamp_refused; it corrects oauth_timestamp.
 	offset atomic.Int64
 	crumbs crumbCache
+	renews renewLocks
 }
 
 // Option configures a [Service].
