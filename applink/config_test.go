@@ -2,6 +2,7 @@ package applink
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -243,5 +244,42 @@ func TestServiceLookups(t *testing.T) {
 		if diff := cmp.Diff([]string{name}, fieldsOf(err)); diff != "" {
 			t.Errorf("%s: fields (-want +got):\n%s", name, diff)
 		}
+	}
+}
+
+// TestCredentialsFromEnvironment cannot run in parallel: it sets
+// environment variables.
+func TestCredentialsFromEnvironment(t *testing.T) {
+	pemData, err := os.ReadFile("../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("APPLINK_CORE_TEST_KEY", string(pemData))
+	t.Setenv("APPLINK_CORE_TEST_SECRET", "sekrit")
+	t.Setenv("APPLINK_CORE_TEST_EMPTY", "")
+	keyLink := validLink()
+	keyLink.PrivateKeyFile, keyLink.PrivateKeyEnv = "", "APPLINK_CORE_TEST_KEY"
+	secretLink := Link{ID: NewLinkID(), Name: "Jenkins", Type: TypeJenkins, RPCURL: "http://jenkins", ConsumerKey: "app", SecretEnv: "APPLINK_CORE_TEST_SECRET"}
+	svc, err := NewService([]Link{keyLink, secretLink})
+	if err != nil {
+		t.Fatalf("NewService: %v", err)
+	}
+	var methods []string
+	for _, l := range svc.Links() {
+		methods = append(methods, l.state.signer.Method().Name())
+	}
+	if diff := cmp.Diff([]string{"RSA-SHA1", "HMAC-SHA1"}, methods); diff != "" {
+		t.Errorf("signature methods (-want +got):\n%s", diff)
+	}
+	bad := keyLink
+	bad.PrivateKeyEnv = "APPLINK_CORE_TEST_SECRET" // not a PEM key
+	empty := secretLink
+	empty.ID, empty.SecretEnv = NewLinkID(), "APPLINK_CORE_TEST_EMPTY"
+	_, err = NewService([]Link{bad, empty})
+	if diff := cmp.Diff([]string{"privateKeyEnv", "secretEnv"}, fieldsOf(err)); diff != "" {
+		t.Errorf("fields (-want +got):\n%s\n%v", diff, err)
+	}
+	if strings.Contains(fmt.Sprint(err), "sekrit") {
+		t.Errorf("the error shows the variable's value: %v", err)
 	}
 }
