@@ -29,6 +29,19 @@ func probeName(a Auth) string {
 	return ""
 }
 
+// authLabel is how a method is written in prose: 3LO, 2LOi, 2LO.
+func authLabel(a Auth) string {
+	switch a {
+	case Auth3LO:
+		return "3LO"
+	case Auth2LOi:
+		return "2LOi"
+	case Auth2LO:
+		return "2LO"
+	}
+	return string(a)
+}
+
 // probePath is the harmless resource the probes request, relative to the
 // RPC URL: one that says who the request ran as, where the type has one.
 func probePath(t Type) string {
@@ -74,7 +87,7 @@ func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 		}
 		if a.Impersonating() && d.user == "" {
 			out = append(out, Check{Name: name, Category: CategoryAccess, Status: StatusSkip,
-				Summary: fmt.Sprintf("not checked: %s acts as a user and none was given", a),
+				Summary: fmt.Sprintf("not checked: %s acts as a user and none was given", authLabel(a)),
 				Fix:     "Name the user to act as (applink doctor --as USER, or the user argument of applink.Diagnose)."})
 			continue
 		}
@@ -166,7 +179,7 @@ func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult
 func (d *diagnosis) classify(name string, pr *probeResult) Check {
 	c := Check{Name: name, Category: CategorySignature}
 	l := &d.st.link
-	what := "GET " + pr.path + " with " + strings.ToUpper(string(pr.auth))
+	what := "GET " + pr.path + " with " + authLabel(pr.auth)
 	if pr.auth.Impersonating() {
 		what += " as " + d.user
 	}

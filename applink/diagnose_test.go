@@ -1,7 +1,10 @@
 package applink
 
 import (
+	"context"
 	"crypto/rsa"
+	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -494,5 +497,46 @@ func TestReportOK(t *testing.T) {
 	var nilReport *Report
 	if nilReport.OK() {
 		t.Error("a nil report is OK")
+	}
+}
+
+func TestDiagnoseReportHoldsNoSecret(t *testing.T) {
+	t.Parallel()
+	fx := newDiagFixture(t, diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorise: true})
+	tok, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A revoked token makes the remote answer with a problem, whose
+	// evidence carries base strings.
+	if n := fx.srv.RevokeUser(diagConsumer, "alice"); n != 1 {
+		t.Fatalf("revoked %d tokens", n)
+	}
+	rep := diagnose(t, fx.link, "alice")
+	out, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{diagSecret, tok.SignerToken().Secret()} {
+		if strings.Contains(string(out), secret) {
+			t.Errorf("the report holds a secret: %s", out)
+		}
+	}
+}
+
+func TestDiagnoseCancelled(t *testing.T) {
+	t.Parallel()
+	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []Auth{Auth2LO}})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	rep, err := Diagnose(ctx, fx.link, "")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if rep == nil || rep.Check(checkProbe2LO) == nil {
+		t.Fatalf("the report does not list the checks not made: %+v", rep)
+	}
+	if c := rep.Check(checkProbe2LO); c.Status != StatusSkip {
+		t.Errorf("probe-2lo: %s, want skip", c.Status)
 	}
 }
