@@ -43,10 +43,10 @@ type RSASHA1 struct {
 }
 
 // NewRSASHA1 returns the RSA-SHA1 method for key. It refuses keys under
-// [MinKeyBits] bits and, by making one signature, an environment where
-// RSA-SHA1 cannot sign (Go's FIPS 140-only mode refuses SHA-1 signatures), so
-// that such a failure shows when the signer is built rather than on the first
-// request.
+// [MinKeyBits] bits (with a *[KeySizeError]), an environment where RSA-SHA1
+// cannot sign (Go's FIPS 140-only mode forbids SHA-1) and, by making one
+// signature, a key that cannot sign, so that such a failure shows when the
+// signer is built rather than on the first request.
 func NewRSASHA1(key *rsa.PrivateKey) (*RSASHA1, error) {
 	if key == nil || key.N == nil {
 		return nil, errors.New("signer: RSA-SHA1 needs a private key, got nil")
@@ -59,8 +59,8 @@ func NewRSASHA1(key *rsa.PrivateKey) (*RSASHA1, error) {
 	}
 	m := &RSASHA1{key: key}
 	if _, err := m.Sign("", "probe"); err != nil {
-		return nil, fmt.Errorf("signer: this environment cannot make RSA-SHA1 signatures "+
-			"(is Go running in FIPS 140-only mode, GODEBUG=fips140=only?): %w", err)
+		return nil, fmt.Errorf("signer: the key cannot make RSA-SHA1 signatures "+
+			"(is it a complete, valid RSA private key?): %w", err)
 	}
 	return m, nil
 }
