@@ -200,16 +200,23 @@ func (f *RequestFactory) token(ctx context.Context) (*AccessToken, error) {
 		if err == nil {
 			err = errors.New("the renewal returned no token")
 		}
-		return nil, f.dropToken(ctx, fmt.Errorf("renewing the expired token: %w", err))
+		return nil, f.dropToken(ctx, fmt.Errorf("renewing the expired token: %w", err), tok.Token)
 	}
-	return nil, f.dropToken(ctx, errors.New("the stored token has expired"))
+	return nil, f.dropToken(ctx, errors.New("the stored token has expired"), tok.Token)
 }
 
-// dropToken deletes the user's token and returns *CredentialsRequiredError
-// with cause.
-func (f *RequestFactory) dropToken(ctx context.Context, cause error) error {
+// dropToken deletes the user's token, when it is still the one the remote
+// rejected (used; "" means any), and returns *CredentialsRequiredError with
+// cause. A token stored meanwhile (renewed, or authorised again by a
+// concurrent request) is kept.
+func (f *RequestFactory) dropToken(ctx context.Context, cause error, used string) error {
 	st := f.link.state
 	key := TokenKey{LinkID: f.link.ID, User: f.user}
+	if used != "" {
+		if cur, err := st.svc.store.AccessToken(ctx, key); err == nil && cur != nil && cur.Token != used {
+			return f.credentialsRequired(cause)
+		}
+	}
 	if err := st.svc.store.DeleteAccessToken(ctx, key); err != nil && !errors.Is(err, ErrTokenNotFound) {
 		st.svc.logger.LogAttrs(ctx, slog.LevelWarn, "applink: could not delete a rejected access token",
 			slog.String("link", f.link.Name), slog.String("user", f.user), slog.String("error", err.Error()))

@@ -112,3 +112,29 @@ func TestConcurrentRenewal(t *testing.T) {
 		t.Errorf("%d access-token calls, want 2", calls)
 	}
 }
+
+// TestRejectedTokenKeepsNewer: a token rejected by the remote is deleted,
+// unless another has been stored since (by a renewal or a new dance while
+// the request was in flight).
+func TestRejectedTokenKeepsNewer(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
+	f := fx.factory(t, "alice")
+	key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+	if err := fx.store.PutAccessToken(t.Context(), key, NewAccessToken("newer", "secret")); err != nil {
+		t.Fatal(err)
+	}
+	var cre *CredentialsRequiredError
+	if err := f.dropToken(t.Context(), errors.New("rejected"), "older"); !errors.As(err, &cre) {
+		t.Fatalf("dropToken: %v", err)
+	}
+	if cur, err := fx.store.AccessToken(t.Context(), key); err != nil || cur.Token != "newer" {
+		t.Fatalf("the newer token was deleted: %v, %v", cur, err)
+	}
+	if err := f.dropToken(t.Context(), errors.New("rejected"), "newer"); !errors.As(err, &cre) {
+		t.Fatalf("dropToken: %v", err)
+	}
+	if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
+		t.Errorf("the rejected token is still stored: %v", err)
+	}
+}

@@ -279,7 +279,7 @@ func (r *Request) inspect(ctx context.Context, resp *http.Response) error {
 	}
 	resp.Body = &replayBody{Reader: bytes.NewReader(head), Closer: resp.Body}
 	if r.auth == Auth3LO && p.IsToken() && resp.StatusCode == http.StatusUnauthorized {
-		return r.factory.dropToken(ctx, p)
+		return r.factory.dropToken(ctx, p, usedToken(resp.Request))
 	}
 	e := &OAuthError{LinkName: r.factory.link.Name, Auth: r.auth, Method: r.method, URL: redact.URL(r.url), Problem: p}
 	if resp.Request != nil {
@@ -291,6 +291,19 @@ func (r *Request) inspect(ctx context.Context, resp *http.Response) error {
 		}
 	}
 	return e
+}
+
+// usedToken returns the oauth_token a signed request was sent with ("" if
+// unknown).
+func usedToken(req *http.Request) string {
+	if req == nil {
+		return ""
+	}
+	params, err := signer.ParseAuthorization(req.Header.Get("Authorization"))
+	if err != nil {
+		return ""
+	}
+	return params.Get("oauth_token")
 }
 
 // replayBody is a response body already read in full (up to the problem

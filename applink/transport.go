@@ -113,7 +113,11 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 					continue
 				case t.surface && auth == Auth3LO && p.IsToken():
 					drain(resp)
-					return nil, f.dropToken(ctx, p)
+					used := ""
+					if tok != nil {
+						used = tok.Token
+					}
+					return nil, f.dropToken(ctx, p, used)
 				}
 			}
 		}
