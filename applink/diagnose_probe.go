@@ -302,7 +302,7 @@ func (d *diagnosis) classifyProblem(c Check, what string, pr *probeResult) Check
 		c.Fix = "Check that no proxy between here and the remote retries requests on its own, then run the diagnosis again."
 	case p.Problem == signer.ProblemSignatureMethodRejected:
 		c.Category = CategoryConfig
-		c.Summary = fmt.Sprintf("signature_method_rejected: the remote does not accept %s from this consumer", d.st.signer.Method().Name())
+		c.Summary = "signature_method_rejected: the remote does not accept " + d.methodName() + " from this consumer"
 		c.Fix = "Atlassian products take RSA-SHA1 (set privateKeyFile), Jenkins HMAC-SHA1 (set secretEnv or secretFile): give the link the credential the remote's incoming link has."
 	case freeText(p.Problem):
 		c.Category = CategoryAccess
@@ -448,6 +448,9 @@ func (d *diagnosis) proxyFix(remote string) string {
 // public key (not a secret) to the evidence.
 func (d *diagnosis) wrongKeyFix(c *Check) string {
 	key := d.st.link.ConsumerKey
+	if d.st.signer == nil {
+		return fmt.Sprintf("Give the link the key or secret the remote has for consumer %q.", key)
+	}
 	if m, ok := d.st.signer.Method().(*signer.RSASHA1); ok {
 		if pub, err := signer.EncodePublicKey(m.PublicKey()); err == nil {
 			c.Evidence = append(c.Evidence, "our public key: "+pub)
@@ -455,6 +458,14 @@ func (d *diagnosis) wrongKeyFix(c *Check) string {
 		return fmt.Sprintf("Paste this application's public key (in the evidence) into the incoming authentication for consumer %q on %s, replacing the one there; or set the link's privateKeyFile to the key whose public half the remote has.", key, d.remoteName())
 	}
 	return fmt.Sprintf("The shared secrets differ: set the link's secret (secretEnv or secretFile) to the secret of consumer %q on %s.", key, d.remoteName())
+}
+
+// methodName is the link's signature method, such as RSA-SHA1.
+func (d *diagnosis) methodName() string {
+	if d.st.signer == nil || d.st.signer.Method() == nil {
+		return "unsigned requests"
+	}
+	return d.st.signer.Method().Name()
 }
 
 // identityIn returns who a probe's JSON answer says the request ran as.
