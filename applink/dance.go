@@ -170,7 +170,12 @@ func checkCallback(callback string) error {
 // as [Service.CompleteAuthorisation] does, but first refuses (with
 // *[RequestTokenMismatchError]) a pending request token that belongs to
 // another user or link. The web handler and the loopback flow use it.
+// The verifier may be given as a user pasted it, as for
+// [RequestFactory.AuthoriseOutOfBand]: surrounding space is ignored, and a
+// URL or query string holding oauth_verifier=CODE (such as the body a
+// remote answers an out-of-band approval with) gives its CODE.
 func (f *RequestFactory) CompleteAuthorisation(ctx context.Context, requestToken, verifier string) error {
+	verifier = verifierFromInput(verifier)
 	st, err := f.state()
 	if err != nil {
 		return err

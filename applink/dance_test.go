@@ -139,29 +139,21 @@ func approveOverHTTP(t *testing.T, client *http.Client, authURL, user string, ap
 	return resp
 }
 
-// approveOOB approves an out-of-band dance as alice and returns the
-// verification code the remote shows her. The Jenkins-shaped provider
-// refuses the page's oauth_callback=oob (the real plugin redirects to the
-// relative URL "oob?oauth_token=...&oauth_verifier=...", where the user
-// reads the code in the address bar), so Jenkins approves in code.
+// approveOOB approves an out-of-band dance as alice over HTTP, as a person
+// would on the remote's page, and returns the verification code the remote
+// shows her. Both shapes answer oauth_callback=oob with 200 and the code in
+// an X-OAuth-Verifier header.
 func approveOOB(t *testing.T, fx *danceFixture, authURL string) string {
 	t.Helper()
-	if fx.srv.Shape() == applinktest.Jenkins {
-		u, err := url.Parse(authURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, err := fx.srv.Approve(u.Query().Get("oauth_token"), "alice")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
 	resp := approveOverHTTP(t, fx.srv.Client(), authURL, "alice", true)
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("approval answered %s, want 200", resp.Status)
 	}
-	return resp.Header.Get("X-OAuth-Verifier")
+	v := resp.Header.Get("X-OAuth-Verifier")
+	if v == "" {
+		t.Fatalf("the %s-shaped remote answered oob approval with no X-OAuth-Verifier", fx.srv.Shape())
+	}
+	return v
 }
 
 func TestAuthorisationURI(t *testing.T) {
@@ -302,6 +294,28 @@ func TestCompleteAuthorisation(t *testing.T) {
 			var expired *RequestTokenExpiredError
 			if !errors.As(err, &expired) || !errors.Is(err, ErrTokenNotFound) {
 				t.Errorf("second completion: err = %v, want *RequestTokenExpiredError wrapping ErrTokenNotFound", err)
+			}
+		})
+	}
+}
+
+// TestCompleteAuthorisationPastedBody: a script that pastes the body the
+// remote answers an oob approval with ("oauth_token=T&oauth_verifier=V")
+// completes the dance, as a person pasting the code alone does.
+func TestCompleteAuthorisationPastedBody(t *testing.T) {
+	t.Parallel()
+	for _, shape := range shapes {
+		t.Run(string(shape), func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, shape)
+			authURL, token := fx.start(t, "alice", "")
+			verifier := approveOOB(t, fx, authURL.String())
+			pasted := "oauth_token=" + url.QueryEscape(token) + "&oauth_verifier=" + url.QueryEscape(verifier) + "\n"
+			if err := fx.factory(t, "alice").CompleteAuthorisation(t.Context(), token, pasted); err != nil {
+				t.Fatalf("CompleteAuthorisation with the pasted oob body: %v", err)
+			}
+			if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}); err != nil {
+				t.Errorf("access token not stored: %v", err)
 			}
 		})
 	}

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,14 +80,13 @@ func TestAuthorizeOutOfBand(t *testing.T) {
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
 	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-oob", ThreeLO: true}, "3lo")
 
-	// The URL printed with exit 3 can be finished with --request-token.
+	// The URL printed with exit 3 can be finished with --request-token; a
+	// script approves over HTTP and pipes the provider's answer (the form
+	// body "oauth_token=T&oauth_verifier=V") in whole.
 	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
 	token := requestToken(t, r.stderr)
-	verifier, err := srv.Approve(token, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r = runCLITest(t, config, nil, verifier+"\n", "authorize", "--link", "jira", "--user", "alice", "--oob", "--request-token", token)
+	body, verifier := approveOOBOverHTTP(t, srv.URL+"/plugins/servlet/oauth/authorize?oauth_token="+token, "alice")
+	r = runCLITest(t, config, nil, body, "authorize", "--link", "jira", "--user", "alice", "--oob", "--request-token", token)
 	if r.code != 0 {
 		t.Fatalf("authorize --oob --request-token: exit %d: %s", r.code, r.stderr)
 	}
@@ -119,6 +121,27 @@ func TestAuthorizeDenied(t *testing.T) {
 	if !strings.Contains(r.stderr, "denied") {
 		t.Errorf("stderr %q does not say the user denied access", r.stderr)
 	}
+}
+
+// approveOOBOverHTTP approves an out-of-band request token at the
+// provider's authorize page as user, as a script would with curl, and
+// returns the answer's body and its X-OAuth-Verifier header.
+func approveOOBOverHTTP(t *testing.T, authURL, user string) (body, verifier string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, authURL+"&user="+url.QueryEscape(user)+"&approve=1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("X-OAuth-Verifier") == "" {
+		t.Fatalf("oob approval: %s, %v, X-OAuth-Verifier %q", resp.Status, err, resp.Header.Get("X-OAuth-Verifier"))
+	}
+	return string(b), resp.Header.Get("X-OAuth-Verifier")
 }
 
 // requestToken finds the oauth_token of the authorisation URL in stderr.
