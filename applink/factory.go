@@ -272,11 +272,15 @@ var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.Met
 //
 // The authentication method is chosen for every request, so a user who
 // authorises the link later gets 3LO from the same client. Clock skew,
-// nonce_used and Jenkins crumbs are handled as by [Request.Do]; the
-// client does not retry on 5xx (wrap it if you want that). It shares the
-// service's connections, cookie jar and timeout.
+// nonce_used, Jenkins crumbs and retries (the service's [RetryPolicy]; POST
+// and PATCH only with NonIdempotent) are handled as by [Request.Do]; a
+// request body is buffered in memory so that it can be sent again. The
+// client shares the service's connections, cookie jar and timeout.
 func (f *RequestFactory) Client() *http.Client {
 	svc := f.link.state.svc
-	t := &transport{factory: f, surface: true}
-	return &http.Client{Transport: t, CheckRedirect: f.link.state.checkRedirect(true), Jar: svc.client.Jar, Timeout: svc.client.Timeout}
+	var rt http.RoundTripper = &transport{factory: f, surface: true}
+	if svc.retry.Max > 0 {
+		rt = &retryTransport{svc: svc, next: rt}
+	}
+	return &http.Client{Transport: rt, CheckRedirect: f.link.state.checkRedirect(true), Jar: svc.client.Jar, Timeout: svc.client.Timeout}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"syscall"
@@ -172,4 +173,42 @@ func connectionError(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// retryTransport retries the requests of the Client view under the
+// service's policy; next (the signing transport) signs every attempt.
+type retryTransport struct {
+	svc  *Service
+	next http.RoundTripper
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rreq, err := retryablehttp.FromRequest(req) // buffers the body for replays
+	if err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
+	if req.Body != nil {
+		req.Body.Close()
+	}
+	// Redirects are the outer client's (it checks each hop); this one only
+	// sends.
+	inner := &http.Client{Transport: t.next, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	resp, err := t.svc.retryClient(inner, req.Method, false).Do(rreq)
+	if err != nil {
+		if resp != nil {
+			drain(resp)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the outer client wraps it again
+		}
+		return nil, err
+	}
+	return resp, nil
 }

@@ -205,3 +205,37 @@ func TestImpersonationParameterRefused(t *testing.T) {
 		t.Error("the request was sent")
 	}
 }
+
+func TestClientViewRetries(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LOi}})
+	fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, AfterAuth: true, Path: "/rest/api/2/myself"})
+	fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, AfterAuth: true, Path: "/rest/api/2/issue"})
+	fx.srv.Handle("GET /hop", http.RedirectHandler("/rest/api/2/myself", http.StatusFound))
+	c := fx.factory(t, "bob").Client()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, fx.srv.URL+"/hop", nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET through a redirect and a 503: status %d", resp.StatusCode)
+	}
+	if got := statuses(fx.srv, "/rest/api/2/myself"); len(got) != 2 || got[0] != 503 || got[1] != 200 {
+		t.Errorf("attempts %v, want [503 200]", got)
+	}
+	req, _ = http.NewRequestWithContext(t.Context(), http.MethodPost, fx.srv.URL+"/rest/api/2/issue", strings.NewReader(`{"fields":{}}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := statuses(fx.srv, "/rest/api/2/issue"); len(got) != 1 || got[0] != 503 {
+		t.Errorf("POST attempts %v, want [503] (not retried)", got)
+	}
+	if _, err := c.Get("http://example.invalid/"); !errors.Is(err, ErrForeignURL) {
+		t.Errorf("foreign URL: %v", err)
+	}
+}
