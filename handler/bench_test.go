@@ -85,3 +85,32 @@ func TestJSON1KiBOverhead(t *testing.T) {
 		t.Errorf("Handle = %+v, %v; want %+v", got, err, want)
 	}
 }
+
+// TestJSON1KiBAllocOverhead is the benchmark's promise made checkable: on a
+// 1 KiB body, Handle(JSON[T]) allocates at most a small constant more than
+// encoding/json's decoder itself. Not parallel: AllocsPerRun counts every
+// allocation in the process.
+func TestJSON1KiBAllocOverhead(t *testing.T) {
+	const maxExtra = 8
+	data := body1KiB(t)
+	r := bytes.NewReader(data)
+	base := testing.AllocsPerRun(50, func() {
+		r.Reset(data)
+		var v issue
+		if err := json.NewDecoder(r).Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+	})
+	h := JSON[issue]()
+	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}}
+	got := testing.AllocsPerRun(50, func() {
+		r.Reset(data)
+		resp.Body = io.NopCloser(r)
+		if _, err := Handle(resp, h); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if got > base+maxExtra {
+		t.Errorf("Handle(JSON) allocates %.0f times per 1 KiB body, encoding/json %.0f: more than %d extra", got, base, maxExtra)
+	}
+}

@@ -25,6 +25,7 @@ type TokenStateError struct {
 	State string
 }
 
+// Error says which token is in which state.
 func (e *TokenStateError) Error() string {
 	return fmt.Sprintf("applinktest: request token %s is %s: get a new request token", e.Token, e.State)
 }
