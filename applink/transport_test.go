@@ -93,8 +93,14 @@ func TestRequestMisuse(t *testing.T) {
 		"body after form":      func(r *Request) error { r.AddForm("a", "b").SetBody("text/plain", []byte("x")); return nil },
 		"JSON after form":      func(r *Request) error { r.AddForm("a", "b"); return r.SetJSON(1) },
 		"unencodable JSON":     func(r *Request) error { return r.SetJSON(func() {}) },
+		"form on GET":          nil,
 	} {
-		req, err := f.NewRequest(t.Context(), http.MethodPost, "/x")
+		method := http.MethodPost
+		if build == nil {
+			method = http.MethodGet
+			build = func(r *Request) error { r.AddForm("a", "b"); return nil }
+		}
+		req, err := f.NewRequest(t.Context(), method, "/x")
 		if err != nil {
 			t.Fatal(err)
 		}
