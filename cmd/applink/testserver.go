@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -17,7 +16,7 @@ import (
 	"github.com/go-applinks/applinks/signer"
 )
 
-const testServerHelp = `usage: applink testserver [flags]
+const testServerSynopsis = `[flags]
 
 Runs an OAuth 1.0a provider shaped like Jira (or Jenkins) on loopback, for
 integration tests in any language. It prints its base URL alone on the first
@@ -37,42 +36,28 @@ Fault SPEC (--fault, repeatable): comma-separated items
   drop               close the connection without an answer
   delay=DUR          wait DUR first (alone: then serve normally)
   after-auth         strike only after the signature was accepted
-  path=/PATH         only requests for this path
-e.g. --fault status=503,count=2,retry-after=1s  --fault drop  --fault delay=2s
-     --fault after-auth,count=1
+  path=/PATH         only requests for this path`
 
-Flags:
+const testServerExamples = `  applink testserver --consumer applink=applink.pub.pem --users alice,bob --allow-impersonation
+  JENKINS_SECRET=s3cret applink testserver --shape jenkins --hmac-consumer jira=JENKINS_SECRET --users alice
+  applink testserver --tls --cert-out /tmp/ca.pem --consumer applink=applink.pub.pem
+  applink testserver --fault status=503,count=2,retry-after=1s --fault drop --fault after-auth,count=1
 `
 
-// stringsFlag is a repeatable string flag.
-type stringsFlag []string
-
-func (l *stringsFlag) String() string { return strings.Join(*l, " ") }
-func (l *stringsFlag) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
-
-// testServerUsageError is a wrong flag value: exit 2.
-type testServerUsageError struct{ msg string }
-
-func (e *testServerUsageError) Error() string { return e.msg }
-
+// tsUsagef returns a usage error (exit 2) of the testserver subcommand.
 func tsUsagef(format string, args ...any) error {
-	return &testServerUsageError{msg: fmt.Sprintf(format, args...)}
+	return &usageError{cmd: "applink testserver", msg: fmt.Sprintf(format, args...)}
 }
 
 // runTestServer is "applink testserver".
 func runTestServer(ctx context.Context, args []string, e *env) int {
-	fs := flag.NewFlagSet("applink testserver", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), testServerHelp)
-		fs.PrintDefaults()
-	}
-	var (
-		consumers, hmacConsumers, faults stringsFlag
-	)
+	return report(ctx, e.stderr, testServer(ctx, args, e))
+}
+
+// testServer runs the provider until ctx ends.
+func testServer(ctx context.Context, args []string, e *env) error {
+	fs := newFlagSet("testserver", testServerSynopsis, testServerExamples, e.stderr)
+	var consumers, hmacConsumers, faults listFlag
 	addr := fs.String("addr", "127.0.0.1:0", "`host:port` to listen on; loopback only")
 	shape := fs.String("shape", "atlassian", "product to imitate: atlassian or jenkins")
 	fs.Var(&consumers, "consumer", "RSA-SHA1 consumer `KEY=PUBLIC_KEY_FILE` (Base64 SPKI, PEM or certificate); repeatable")
@@ -85,15 +70,12 @@ func runTestServer(ctx context.Context, args []string, e *env) int {
 	certOut := fs.String("cert-out", "", "with --tls, write the certificate (PEM) to `FILE` for clients to trust")
 	baseURL := fs.String("base-url", "", "reverse-proxy mode: the `URL` the server believes it is served at")
 	brief := fs.Bool("brief-problems", false, "answer OAuth problems with status and WWW-Authenticate only")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2 // the flag package printed the problem and the usage
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "applink testserver: unexpected argument %q: run 'applink testserver -h' for usage\n", fs.Arg(0))
-		return 2
+	if len(pos) > 0 {
+		return tsUsagef("unexpected argument %q", pos[0])
 	}
 	opts, err := testServerOptions(e, testServerFlags{
 		addr: *addr, shape: *shape, consumers: consumers, hmacConsumers: hmacConsumers, users: *users,
@@ -103,11 +85,11 @@ func runTestServer(ctx context.Context, args []string, e *env) int {
 		err = tsUsagef("--cert-out needs --tls")
 	}
 	if err != nil {
-		return tsReport(e, err)
+		return err
 	}
 	srv, err := applinktest.Start(opts.options...)
 	if err != nil {
-		return tsReport(e, err)
+		return fmt.Errorf("testserver: %w", err)
 	}
 	defer srv.Close()
 	for _, f := range opts.faults {
@@ -116,7 +98,7 @@ func runTestServer(ctx context.Context, args []string, e *env) int {
 	if *certOut != "" {
 		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 		if err := os.WriteFile(*certOut, block, 0o644); err != nil {
-			return tsReport(e, fmt.Errorf("writing the certificate: %w", err))
+			return fmt.Errorf("testserver: writing the certificate: %w: check the --cert-out path", err)
 		}
 	}
 	fmt.Fprintln(e.stdout, srv.URL)
@@ -124,17 +106,7 @@ func runTestServer(ctx context.Context, args []string, e *env) int {
 		_ = f.Sync()
 	}
 	<-ctx.Done()
-	return 0
-}
-
-func tsReport(e *env, err error) int {
-	fmt.Fprintf(e.stderr, "applink testserver: %s\n", err)
-	var ue *testServerUsageError
-	if errors.As(err, &ue) {
-		fmt.Fprintln(e.stderr, "run 'applink testserver -h' for usage")
-		return 2
-	}
-	return 1
+	return nil
 }
 
 type testServerFlags struct {
@@ -152,7 +124,7 @@ type testServerSetup struct {
 }
 
 // testServerOptions turns the flags into server options; usage mistakes
-// are *testServerUsageError.
+// are *usageError.
 func testServerOptions(e *env, f testServerFlags) (*testServerSetup, error) {
 	out := &testServerSetup{}
 	add := func(o applinktest.Option) { out.options = append(out.options, o) }

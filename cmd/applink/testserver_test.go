@@ -154,9 +154,7 @@ func TestTestServerUsageErrors(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
 			code := execute(t.Context(), append([]string{"testserver"}, tt.args...), e)
-			if code != 2 {
-				t.Errorf("exit code %d, want 2", code)
-			}
+			checkOneLineError(t, result{code: code, stderr: stderr.String()}, exitUsage)
 			if !strings.Contains(stderr.String(), tt.want) {
 				t.Errorf("stderr %q does not mention %q", stderr.String(), tt.want)
 			}
