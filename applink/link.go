@@ -174,7 +174,7 @@ func (l Link) WithSecret(secret string) Link {
 
 // String describes the link without credentials.
 func (l Link) String() string {
-	return fmt.Sprintf("Link(%q, %s, %s, id %s)", l.Name, l.Type, l.RPCURL, l.ID)
+	return fmt.Sprintf("Link(%q, %s, %s, id %s)", l.Name, l.Type, redact.URLString(l.RPCURL), l.ID)
 }
 
 // GoString is [Link.String]: credentials never print.
@@ -196,7 +196,7 @@ func formatRedacted(f fmt.State, verb rune, s string) {
 // LogValue keeps credentials out of slog output.
 func (l Link) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", l.ID), slog.String("name", l.Name),
-		slog.String("type", string(l.Type)), slog.String("rpcUrl", l.RPCURL))
+		slog.String("type", string(l.Type)), slog.String("rpcUrl", redact.URLString(l.RPCURL)))
 }
 
 var errNotImplemented = errors.New("applink: not implemented yet")

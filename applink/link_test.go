@@ -117,6 +117,8 @@ func TestLinkRedaction(t *testing.T) {
 	key := coreKey(t)
 	links := []Link{validLink().WithPrivateKey(key), {ID: NewLinkID(), Name: "J", Type: TypeJenkins, RPCURL: "http://j", ConsumerKey: "c"}}
 	links[1] = links[1].WithSecret(secret)
+	invalid := validLink()
+	invalid.RPCURL = "https://admin:" + secret + "@jira.example.com/"
 	svc, err := NewService(links)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +126,7 @@ func TestLinkRedaction(t *testing.T) {
 	bound := svc.Links()
 	var buf strings.Builder
 	logger := slog.New(slog.NewJSONHandler(&buf, nil))
-	for i, l := range []any{links[0], links[1], &links[0], &links[1], bound[0], bound[1], *bound[1], svc} {
+	for i, l := range []any{links[0], links[1], &links[0], &links[1], bound[0], bound[1], *bound[1], svc, invalid} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
 			fmt.Fprintf(&buf, verb+"\n", l)
 		}
