@@ -229,3 +229,26 @@ func TestNonceUsedRecovered(t *testing.T) {
 		t.Errorf("nonces %q: want two different", nonces)
 	}
 }
+
+// TestOAuthProblemNotRetried: a 503 carrying an OAuth problem (user_refused)
+// is a refusal, not an outage: no retry, an *OAuthError.
+func TestOAuthProblemNotRetried(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		signer.WriteProblem(w, &signer.ProblemError{Problem: signer.ProblemUserRefused})
+	}))
+	t.Cleanup(srv.Close)
+	waits := &waitLog{}
+	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LOi}, WithRetry(RetryPolicy{}), withBackoff(waits.add))
+	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/x")
+	_, err := req.Do(t.Context())
+	var oe *OAuthError
+	if !errors.As(err, &oe) || oe.Problem.Problem != signer.ProblemUserRefused || oe.Problem.StatusCode() != http.StatusServiceUnavailable {
+		t.Fatalf("Do: got %v, want *OAuthError(user_refused, 503)", err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d attempts, want 1", n)
+	}
+}
