@@ -36,7 +36,7 @@ const authorizeExamples = `  applink authorize --link jira --user alice
 // authorize plays the 3-legged dance for a user.
 func (c *cli) authorize(ctx context.Context, args []string) error {
 	fs := newFlagSet("authorize", authorizeSynopsis, authorizeExamples, c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	config := configFlag(fs)
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
 	user := fs.String("user", "", "the `USER` to authorise, as the remote knows them (required)")
 	oob := fs.Bool("oob", false, "out of band: read the verification code the remote shows from standard input")

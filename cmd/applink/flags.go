@@ -81,6 +81,12 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// configFlag defines --config, which every subcommand that reads the
+// config file has.
+func configFlag(fs *flag.FlagSet) *string {
+	return fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+}
+
 // usagef returns a usage error for the subcommand of fs.
 func usagef(fs *flag.FlagSet, format string, args ...any) error {
 	return &usageError{cmd: fs.Name(), msg: fmt.Sprintf(format, args...)}

@@ -27,7 +27,7 @@ const keygenExamples = `  applink keygen
 // keygen writes a new key pair and prints the public key.
 func (c *cli) keygen(_ context.Context, args []string) error {
 	fs := newFlagSet("keygen", keygenSynopsis, keygenExamples, c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	config := configFlag(fs)
 	bits := fs.Int("bits", 2048, "RSA key size in `bits` (1024 or more; 2048 or more recommended)")
 	out := fs.String("out", "", "directory to write the keys to (default the config file's directory)")
 	name := fs.String("name", "applink", "file `NAME` of the keys, without extension")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,7 +62,7 @@ func (c *cli) link(ctx context.Context, args []string) error {
 
 func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	fs := newFlagSet("link add", "NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE) [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover]", linkExamples, c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	config := configFlag(fs)
 	rpcURL := fs.String("url", "", "the remote's base `URL` for calls (RPC URL; past any reverse proxy)")
 	displayURL := fs.String("display-url", "", "the remote's `URL` for browsers (default the RPC URL)")
 	typ := fs.String("type", "", "application `TYPE`: jira, confluence, bitbucket, bamboo, fecru, crowd, jenkins, generic")
@@ -77,7 +78,7 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) > 1 {
-		return usagef(fs, "want one NAME, got %d arguments", len(pos))
+		return usagef(fs, "want one NAME, got %s", plural(len(pos), "argument"))
 	}
 	if *rpcURL == "" {
 		return usagef(fs, "--url is required")
@@ -242,7 +243,7 @@ func (c *cli) fetchManifest(ctx context.Context, rpcURL string) (*manifest, erro
 
 func (c *cli) linkList(args []string) error {
 	fs := newFlagSet("link list", "[--json]", "  applink link list\n  applink link list --json | jq '.links[].name'\n", c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	config := configFlag(fs)
 	asJSON := fs.Bool("json", false, "print the config's links as JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -299,24 +300,7 @@ func authList(as []applink.Auth) string {
 }
 
 func (c *cli) linkShow(args []string) error {
-	fs := newFlagSet("link show", "NAME", "  applink link show jira\n", c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef(fs, "want one NAME (or id), got %d arguments", len(pos))
-	}
-	path, err := configPath(*config, c.getenv)
-	if err != nil {
-		return err
-	}
-	w, err := loadWorkspace(path, false)
-	if err != nil {
-		return err
-	}
-	i, err := w.find(pos[0])
+	w, _, i, err := c.namedLink(newFlagSet("link show", "NAME", "  applink link show jira\n", c.stderr), args)
 	if err != nil {
 		return err
 	}
@@ -361,24 +345,7 @@ func firstNonEmpty(s ...string) string {
 }
 
 func (c *cli) linkRemove(args []string) error {
-	fs := newFlagSet("link remove", "NAME", "  applink link remove jira\n", c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef(fs, "want one NAME (or id), got %d arguments", len(pos))
-	}
-	path, err := configPath(*config, c.getenv)
-	if err != nil {
-		return err
-	}
-	w, err := loadWorkspace(path, false)
-	if err != nil {
-		return err
-	}
-	i, err := w.find(pos[0])
+	w, path, i, err := c.namedLink(newFlagSet("link remove", "NAME", "  applink link remove jira\n", c.stderr), args)
 	if err != nil {
 		return err
 	}
@@ -391,6 +358,29 @@ func (c *cli) linkRemove(args []string) error {
 	fmt.Fprintf(c.stderr, "its users' tokens stay in %s until they expire: the remote still honours them; users revoke them at %s\n",
 		tokensPath(path), revocationPage(l, "USER"))
 	return nil
+}
+
+// namedLink parses the arguments of a subcommand that takes one link NAME
+// (or id) and finds that link in the config file.
+func (c *cli) namedLink(fs *flag.FlagSet, args []string) (w *workspace, path string, i int, err error) {
+	config := configFlag(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	if len(pos) != 1 {
+		return nil, "", 0, usagef(fs, "want one NAME (or id), got %s", plural(len(pos), "argument"))
+	}
+	if path, err = configPath(*config, c.getenv); err != nil {
+		return nil, "", 0, err
+	}
+	if w, err = loadWorkspace(path, false); err != nil {
+		return nil, "", 0, err
+	}
+	if i, err = w.find(pos[0]); err != nil {
+		return nil, "", 0, err
+	}
+	return w, path, i, nil
 }
 
 // revocationPage is where a user revokes their tokens at the remote.

@@ -37,7 +37,7 @@ const requestExamples = `  applink request --link jira --as alice GET /rest/api/
 // request sends one request through a link and prints the response.
 func (c *cli) request(ctx context.Context, args []string) error {
 	fs := newFlagSet("request", requestSynopsis, requestExamples, c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	config := configFlag(fs)
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
 	user := fs.String("as", "", "act as `USER` (default: nobody, an anonymous request unless --auth 2lo)")
 	authName := fs.String("auth", "auto", "authentication: `auto`, 3lo, 2loi, 2lo or anonymous")
@@ -53,7 +53,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) != 2 {
-		return usagef(fs, "want METHOD PATH, got %d arguments", len(pos))
+		return usagef(fs, "want METHOD PATH, got %s", plural(len(pos), "argument"))
 	}
 	if *linkName == "" {
 		return usagef(fs, "--link is required")

@@ -50,7 +50,7 @@ func (c *cli) sign(_ context.Context, args []string) error {
 		return err
 	}
 	if len(pos) != 2 {
-		return usagef(fs, "want METHOD URL, got %d arguments", len(pos))
+		return usagef(fs, "want METHOD URL, got %s", plural(len(pos), "argument"))
 	}
 	if *consumerKey == "" {
 		return usagef(fs, "--consumer-key is required")

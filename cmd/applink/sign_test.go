@@ -71,31 +71,34 @@ func TestUsageErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
+		want string // in the message, if not ""
 	}{
-		{"sign without arguments", []string{"sign", "--consumer-key", "k", "--secret-env", "CS"}},
-		{"sign without a key", []string{"sign", "--consumer-key", "k", "GET", "http://x/"}},
-		{"sign with both keys", []string{"sign", "--consumer-key", "k", "--key", "f", "--secret-env", "CS", "GET", "http://x/"}},
-		{"sign with a bad URL", []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "GET", "/relative"}},
-		{"sign with a bad timestamp", []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "--timestamp", "yesterday", "GET", "http://x/"}},
-		{"sign with an unset secret variable", []string{"sign", "--consumer-key", "k", "--secret-env", "UNSET", "GET", "http://x/"}},
-		{"sign with a bad header", []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "-H", "nocolon", "GET", "http://x/"}},
-		{"unknown flag", []string{"request", "--nope"}},
-		{"request without link", []string{"request", "GET", "/x"}},
-		{"request without path", []string{"request", "--link", "jira", "GET"}},
-		{"request with a bad auth", []string{"request", "--link", "jira", "--auth", "basic", "GET", "/x"}},
-		{"request 3lo without user", []string{"request", "--link", "jira", "--auth", "3lo", "GET", "/x"}},
-		{"request with -d and --form", []string{"request", "--link", "jira", "-d", "a", "--form", "b=c", "POST", "/x"}},
-		{"authorize without user", []string{"authorize", "--link", "jira"}},
-		{"authorize with request token but no oob", []string{"authorize", "--link", "jira", "--user", "a", "--request-token", "t"}},
-		{"keygen with too few bits", []string{"keygen", "--bits", "512"}},
-		{"keygen with an argument", []string{"keygen", "extra"}},
-		{"link without subcommand", []string{"link"}},
-		{"link with unknown subcommand", []string{"link", "frob"}},
-		{"link add without url", []string{"link", "add", "jira", "--type", "jira", "--consumer-key", "k"}},
-		{"link add with a bad type", []string{"link", "add", "jira", "--url", "http://x", "--type", "svn", "--consumer-key", "k"}},
-		{"link show without name", []string{"link", "show"}},
-		{"tokens revoke without user", []string{"tokens", "revoke", "--link", "jira"}},
-		{"tokens with unknown subcommand", []string{"tokens", "frob"}},
+		{"sign without arguments", []string{"sign", "--consumer-key", "k", "--secret-env", "CS"}, ""},
+		{"sign without a key", []string{"sign", "--consumer-key", "k", "GET", "http://x/"}, ""},
+		{"sign with both keys", []string{"sign", "--consumer-key", "k", "--key", "f", "--secret-env", "CS", "GET", "http://x/"}, ""},
+		{"sign with a bad URL", []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "GET", "/relative"}, ""},
+		{"sign with a bad timestamp", []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "--timestamp", "yesterday", "GET", "http://x/"}, ""},
+		{"sign with an unset secret variable", []string{"sign", "--consumer-key", "k", "--secret-env", "UNSET", "GET", "http://x/"}, ""},
+		{"sign with a bad header", []string{"sign", "--consumer-key", "k", "--secret-env", "CS", "-H", "nocolon", "GET", "http://x/"}, ""},
+		{"unknown flag", []string{"request", "--nope"}, ""},
+		{"request without link", []string{"request", "GET", "/x"}, ""},
+		{"request without path", []string{"request", "--link", "jira", "GET"}, "got 1 argument:"},
+		{"request with a bad auth", []string{"request", "--link", "jira", "--auth", "basic", "GET", "/x"}, ""},
+		{"request 3lo without user", []string{"request", "--link", "jira", "--auth", "3lo", "GET", "/x"}, ""},
+		{"request with -d and --form", []string{"request", "--link", "jira", "-d", "a", "--form", "b=c", "POST", "/x"}, ""},
+		{"authorize without user", []string{"authorize", "--link", "jira"}, ""},
+		{"authorize with request token but no oob", []string{"authorize", "--link", "jira", "--user", "a", "--request-token", "t"}, ""},
+		{"keygen with too few bits", []string{"keygen", "--bits", "512"}, ""},
+		{"keygen with an argument", []string{"keygen", "extra"}, ""},
+		{"link without subcommand", []string{"link"}, ""},
+		{"link with unknown subcommand", []string{"link", "frob"}, ""},
+		{"link add without url", []string{"link", "add", "jira", "--type", "jira", "--consumer-key", "k"}, ""},
+		{"link add with a bad type", []string{"link", "add", "jira", "--url", "http://x", "--type", "svn", "--consumer-key", "k"}, ""},
+		{"link show without name", []string{"link", "show"}, "got 0 arguments"},
+		{"link remove with two names", []string{"link", "remove", "a", "b"}, "want one NAME (or id), got 2 arguments"},
+		{"link add with two names", []string{"link", "add", "a", "b", "--url", "http://x", "--consumer-key", "k"}, "got 2 arguments"},
+		{"tokens revoke without user", []string{"tokens", "revoke", "--link", "jira"}, ""},
+		{"tokens with unknown subcommand", []string{"tokens", "frob"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,13 +106,16 @@ func TestUsageErrors(t *testing.T) {
 			config := t.TempDir() + "/config.json"
 			r := runCLITest(t, config, map[string]string{"CS": "secret"}, "", tt.args...)
 			checkOneLineError(t, r, exitUsage)
+			if !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("stderr %q lacks %q", r.stderr, tt.want)
+			}
 		})
 	}
 }
 
 func TestHelp(t *testing.T) {
 	t.Parallel()
-	for _, cmd := range []string{"keygen", "sign", "authorize", "request"} {
+	for _, cmd := range []string{"keygen", "sign", "authorize", "request", "link", "tokens", "testserver"} {
 		t.Run(cmd, func(t *testing.T) {
 			t.Parallel()
 			r := runCLITest(t, "", nil, "", cmd, "-h")

@@ -41,7 +41,7 @@ func (c *cli) tokens(ctx context.Context, args []string) error {
 
 func (c *cli) tokensList(ctx context.Context, args []string) error {
 	fs := newFlagSet("tokens list", "", tokensExamples, c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	config := configFlag(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func day(t time.Time) string {
 
 func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 	fs := newFlagSet("tokens revoke", "--link NAME --user U", tokensExamples, c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	config := configFlag(fs)
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
 	user := fs.String("user", "", "the `USER` whose token to delete (required)")
 	pos, err := parseArgs(fs, args)
