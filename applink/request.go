@@ -227,11 +227,12 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		if resp != nil {
 			drain(resp)
 		}
+		timedOut := ctx.Err() != nil
 		cancel()
 		if parent.Err() != nil {
 			return nil, parent.Err()
 		}
-		if ctx.Err() != nil {
+		if timedOut {
 			return nil, fmt.Errorf("applink: link %q: %s %s: no complete answer within %v: %w",
 				f.link.Name, r.method, redact.URL(r.url), r.timeout, ctx.Err())
 		}

@@ -187,3 +187,16 @@ func TestRequestTimeout(t *testing.T) {
 		t.Fatalf("Do: got %v, want context.DeadlineExceeded", err)
 	}
 }
+
+// TestTimeoutKeepsOtherErrors: a request with a timeout that fails for
+// another reason reports that reason, not a timeout.
+func TestTimeoutKeepsOtherErrors(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{})
+	fx.srv.Handle("GET /away", http.RedirectHandler("http://example.invalid/", http.StatusFound))
+	req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, "/away")
+	_, err := req.SetTimeout(time.Minute).Do(t.Context())
+	if !errors.Is(err, ErrForeignURL) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Do: got %v, want ErrForeignURL", err)
+	}
+}
