@@ -2,6 +2,7 @@ package applink_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -123,4 +124,48 @@ func ExampleRequestFactory_NewRequest() {
 	fmt.Println(req.Auth(), issue.Key != "")
 	// Output:
 	// 2loi true
+}
+
+// Any library that takes an *http.Client can act as the user: give it the
+// factory's client. Requests it makes outside the link's RPC URL are
+// refused.
+func ExampleRequestFactory_Client() {
+	key, err := signer.GenerateKey(2048)
+	if err != nil {
+		log.Fatal(err)
+	}
+	jira, err := applinktest.Start(applinktest.WithUsers("bob"), applinktest.WithConsumer(applinktest.Consumer{
+		Key: "automation", PublicKey: &key.PublicKey, Impersonation: true}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer jira.Close()
+	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
+		ConsumerKey: "automation", Auth: []applink.Auth{applink.Auth2LOi}}
+	svc, err := applink.NewService([]applink.Link{link.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	jiraLink, _ := svc.Primary(applink.TypeJira)
+	factory, _ := jiraLink.RequestFactory("bob")
+	client := factory.Client() // hand this to go-jira or any other client library
+
+	resp, err := client.Get(jira.URL + "/rest/api/2/myself")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var me struct {
+		Name string `json:"name"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&me); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, me.Name)
+
+	_, err = client.Get("https://elsewhere.example/steal")
+	fmt.Println(errors.Is(err, applink.ErrForeignURL))
+	// Output:
+	// 200 bob
+	// true
 }
