@@ -120,6 +120,25 @@ func TestRedirects(t *testing.T) {
 			t.Errorf("%d hops recorded, want 2", len(hops))
 		}
 	})
+	t.Run("307 keeps the signed form body", func(t *testing.T) {
+		fx.srv.Handle("POST /post-hop", http.RedirectHandler("/post-target", http.StatusTemporaryRedirect))
+		got := make(chan string, 1)
+		fx.srv.Handle("POST /post-target", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got <- r.PostFormValue("summary") + " as " + applinktest.User(r)
+		}))
+		req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodPost, "/post-hop")
+		resp, err := req.AddForm("summary", "a b+c").Do(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		if s := <-got; s != "a b+c as bob" {
+			t.Errorf("the target saw %q", s)
+		}
+	})
 	t.Run("not followed", func(t *testing.T) {
 		req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, "/hop")
 		resp, err := req.FollowRedirects(false).Do(t.Context())
