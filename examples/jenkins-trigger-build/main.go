@@ -26,27 +26,16 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
 )
 
 func main() {
 	err := run(context.Background(), os.Args[1:], os.Stdout, os.Getenv)
-	var cre *applink.CredentialsRequiredError
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(0)
-	case errors.As(err, &cre):
-		fmt.Fprintln(os.Stderr, "jenkins-trigger-build:", err)
-		os.Exit(3)
-	default:
-		fmt.Fprintln(os.Stderr, "jenkins-trigger-build:", err)
-		os.Exit(1)
-	}
+	os.Exit(appcfg.ExitCode(os.Stderr, "jenkins-trigger-build", err))
 }
 
 // params is a repeatable --param k=v flag.
@@ -64,7 +53,11 @@ func (p *params) Set(v string) error {
 
 func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("jenkins-trigger-build", flag.ContinueOnError)
-	config := fs.String("config", "", "applink config file (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER --job JOB [--param NAME=VALUE]...", `Triggers a build of JOB in Jenkins as USER through an application link
+(POST /job/JOB/build, or buildWithParameters with a crumb fetched as USER).
+When USER has not authorised the link yet it prints where to do so and
+exits 3.`)
+	config := fs.String("config", "", appcfg.ConfigUsage)
 	linkName := fs.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
 	user := fs.String("user", "", "the user to build as (required)")
 	job := fs.String("job", "", "the job's name (required)")
@@ -77,16 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		fs.Usage()
 		return errors.New("--user and --job are required")
 	}
-	svc, err := openService(*config, getenv)
-	if err != nil {
-		return err
-	}
-	var link *applink.Link
-	if *linkName == "" {
-		link, err = svc.Primary(applink.TypeJenkins)
-	} else {
-		link, err = svc.Lookup(*linkName)
-	}
+	_, link, err := appcfg.Open(*config, *linkName, applink.TypeJenkins, getenv)
 	if err != nil {
 		return err
 	}
@@ -100,7 +84,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	}
 	req, err := f.NewRequest(ctx, http.MethodPost, path)
 	if err != nil {
-		return explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err, link, *user)
 	}
 	for _, p := range ps {
 		k, v, _ := strings.Cut(p, "=")
@@ -112,44 +96,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return resp.Header.Get("Location"), nil
 	}))
 	if err != nil {
-		return explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err, link, *user)
 	}
 	fmt.Fprintf(stdout, "%s queued a build of %s: %s\n", *user, *job, location)
 	return nil
-}
-
-// explain adds the authorisation URL to a credentials-required error.
-func explain(ctx context.Context, err error, link *applink.Link, user string) error {
-	var cre *applink.CredentialsRequiredError
-	if !errors.As(err, &cre) {
-		return err
-	}
-	u, uerr := cre.AuthorisationURI(ctx, "")
-	if uerr != nil {
-		return fmt.Errorf("%w; run: applink authorize --link %q --user %q", err, link.Name, user)
-	}
-	return fmt.Errorf("%w; visit %s as user %q to authorise (or run: applink authorize --link %q --user %q)", err, u, user, link.Name, user)
-}
-
-// openService loads the applink command's links and tokens.
-func openService(config string, getenv func(string) string) (*applink.Service, error) {
-	if config == "" {
-		config = getenv("APPLINK_CONFIG")
-	}
-	if config == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return nil, fmt.Errorf("no config file: pass --config or set APPLINK_CONFIG (%v)", err)
-		}
-		config = filepath.Join(dir, "applink", "config.json")
-	}
-	cfg, err := applink.LoadConfig(config)
-	if err != nil {
-		return nil, err
-	}
-	store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
-	if err != nil {
-		return nil, err
-	}
-	return applink.NewService(cfg.Links, applink.WithTokenStore(store))
 }

@@ -2,64 +2,18 @@ package main
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/go-applinks/applinks/applink"
-	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/examples/internal/appcfg/appcfgtest"
 	"github.com/google/go-cmp/cmp"
 )
 
-// setup starts a Jenkins-shaped provider, writes an applink config with a
-// link to it and authorises alice (approving in code at the provider).
-func setup(t *testing.T) (*applinktest.Server, string) {
-	t.Helper()
-	const secret = "not-a-real-secret"
-	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "jira", Secret: secret, ThreeLO: true}))
-	dir := t.TempDir()
-	secretFile := filepath.Join(dir, "ci.secret")
-	if err := os.WriteFile(secretFile, []byte(secret), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	config := filepath.Join(dir, "config.json")
-	cfg := applink.Config{Links: []applink.Link{{ID: applink.NewLinkID(), Name: "ci", Type: applink.TypeJenkins,
-		RPCURL: srv.URL, ConsumerKey: "jira", SecretFile: secretFile}}}
-	if err := cfg.Save(config); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := openService(config, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := svc.Lookup("ci")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := l.RequestFactory("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := f.AuthorisationURI(t.Context(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := u.Query().Get("oauth_token")
-	verifier, err := srv.Approve(token, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.CompleteAuthorisation(t.Context(), token, verifier); err != nil {
-		t.Fatal(err)
-	}
-	return srv, config
-}
-
 func TestTriggerBuild(t *testing.T) {
 	t.Parallel()
-	srv, config := setup(t)
+	srv, config := appcfgtest.Jenkins(t, "alice", "bob")
+	appcfgtest.Authorise(t, srv, config, appcfgtest.JenkinsLink, "alice")
 	noEnv := func(string) string { return "" }
 	var out strings.Builder
 

@@ -24,26 +24,15 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
 )
 
 func main() {
 	err := run(context.Background(), os.Args[1:], os.Stdout, os.Getenv)
-	var cre *applink.CredentialsRequiredError
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(0)
-	case errors.As(err, &cre):
-		fmt.Fprintln(os.Stderr, "jenkins-whoami:", err)
-		os.Exit(3)
-	default:
-		fmt.Fprintln(os.Stderr, "jenkins-whoami:", err)
-		os.Exit(1)
-	}
+	os.Exit(appcfg.ExitCode(os.Stderr, "jenkins-whoami", err))
 }
 
 // jenkinsUser is what GET /me/api/json answers:
@@ -56,7 +45,10 @@ type jenkinsUser struct {
 
 func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("jenkins-whoami", flag.ContinueOnError)
-	config := fs.String("config", "", "applink config file (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER", `Asks Jenkins, through an application link and acting as USER, who the
+caller is (GET /me/api/json), and checks that Jenkins names USER. When USER
+has not authorised the link yet it prints where to do so and exits 3.`)
+	config := fs.String("config", "", appcfg.ConfigUsage)
 	linkName := fs.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
 	user := fs.String("user", "", "the user to act as (required)")
 	if err := fs.Parse(args); err != nil {
@@ -66,17 +58,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		fs.Usage()
 		return errors.New("--user is required")
 	}
-	svc, err := openService(*config, getenv)
-	if err != nil {
-		return err
-	}
 	// As the Groovy script does: the primary link of a type, or one by name.
-	var link *applink.Link
-	if *linkName == "" {
-		link, err = svc.Primary(applink.TypeJenkins)
-	} else {
-		link, err = svc.Lookup(*linkName)
-	}
+	_, link, err := appcfg.Open(*config, *linkName, applink.TypeJenkins, getenv)
 	if err != nil {
 		return err
 	}
@@ -87,51 +70,15 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	// If the user has not authorised the link yet, say where to go.
 	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
 	if err != nil {
-		return explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err, link, *user)
 	}
 	me, err := applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
 	if err != nil {
-		return explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err, link, *user)
 	}
 	if me.ID != *user {
 		return fmt.Errorf("Jenkins says the request came from %q, not %q: the link does not act as the user", me.ID, *user)
 	}
 	fmt.Fprintf(stdout, "you are %s (%s) in Jenkins %s\n", me.ID, me.FullName, link.Name)
 	return nil
-}
-
-// explain adds the authorisation URL to a credentials-required error.
-func explain(ctx context.Context, err error, link *applink.Link, user string) error {
-	var cre *applink.CredentialsRequiredError
-	if !errors.As(err, &cre) {
-		return err
-	}
-	u, uerr := cre.AuthorisationURI(ctx, "")
-	if uerr != nil {
-		return fmt.Errorf("%w; run: applink authorize --link %q --user %q", err, link.Name, user)
-	}
-	return fmt.Errorf("%w; visit %s as user %q to authorise (or run: applink authorize --link %q --user %q)", err, u, user, link.Name, user)
-}
-
-// openService loads the applink command's links and tokens.
-func openService(config string, getenv func(string) string) (*applink.Service, error) {
-	if config == "" {
-		config = getenv("APPLINK_CONFIG")
-	}
-	if config == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return nil, fmt.Errorf("no config file: pass --config or set APPLINK_CONFIG (%v)", err)
-		}
-		config = filepath.Join(dir, "applink", "config.json")
-	}
-	cfg, err := applink.LoadConfig(config)
-	if err != nil {
-		return nil, err
-	}
-	store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
-	if err != nil {
-		return nil, err
-	}
-	return applink.NewService(cfg.Links, applink.WithTokenStore(store))
 }

@@ -24,26 +24,15 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
 )
 
 func main() {
 	err := run(context.Background(), os.Args[1:], os.Stdout, os.Getenv)
-	var cre *applink.CredentialsRequiredError
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(0)
-	case errors.As(err, &cre):
-		fmt.Fprintln(os.Stderr, "jira-create-issue:", err)
-		os.Exit(3)
-	default:
-		fmt.Fprintln(os.Stderr, "jira-create-issue:", err)
-		os.Exit(1)
-	}
+	os.Exit(appcfg.ExitCode(os.Stderr, "jira-create-issue", err))
 }
 
 // newIssue is the body of POST /rest/api/2/issue.
@@ -75,7 +64,9 @@ type createdIssue struct {
 
 func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("jira-create-issue", flag.ContinueOnError)
-	config := fs.String("config", "", "applink config file (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER --project KEY --summary TEXT [--description TEXT] [--type TYPE]", `Creates a Jira issue as USER through an application link (2LO with
+impersonation, so USER is the reporter) and prints its key.`)
+	config := fs.String("config", "", appcfg.ConfigUsage)
 	linkName := fs.String("link", "", "the Jira link's name or id (default the primary Jira link)")
 	user := fs.String("user", "", "the user to act as, the issue's reporter (required)")
 	project := fs.String("project", "", "the project key (required)")
@@ -89,16 +80,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		fs.Usage()
 		return errors.New("--user, --project and --summary are required")
 	}
-	svc, err := openService(*config, getenv)
-	if err != nil {
-		return err
-	}
-	var link *applink.Link
-	if *linkName == "" {
-		link, err = svc.Primary(applink.TypeJira)
-	} else {
-		link, err = svc.Lookup(*linkName)
-	}
+	_, link, err := appcfg.Open(*config, *linkName, applink.TypeJira, getenv)
 	if err != nil {
 		return err
 	}
@@ -109,7 +91,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	}
 	req, err := f.NewRequest(ctx, http.MethodPost, "/rest/api/2/issue")
 	if err != nil {
-		return explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err, link, *user)
 	}
 	if err := req.SetJSON(newIssue{Fields: issueFields{
 		Project: key{*project}, Summary: *summary, Description: *description, IssueType: name{*issueType},
@@ -118,44 +100,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	}
 	issue, err := applink.Execute(ctx, req, handler.JSON[createdIssue]())
 	if err != nil {
-		return explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err, link, *user)
 	}
 	fmt.Fprintf(stdout, "%s created %s (%s, as %s)\n", *user, issue.Key, issue.Self, req.Auth())
 	return nil
-}
-
-// explain adds the authorisation URL to a credentials-required error.
-func explain(ctx context.Context, err error, link *applink.Link, user string) error {
-	var cre *applink.CredentialsRequiredError
-	if !errors.As(err, &cre) {
-		return err
-	}
-	u, uerr := cre.AuthorisationURI(ctx, "")
-	if uerr != nil {
-		return fmt.Errorf("%w; run: applink authorize --link %q --user %q", err, link.Name, user)
-	}
-	return fmt.Errorf("%w; visit %s as user %q to authorise (or run: applink authorize --link %q --user %q)", err, u, user, link.Name, user)
-}
-
-// openService loads the applink command's links and tokens.
-func openService(config string, getenv func(string) string) (*applink.Service, error) {
-	if config == "" {
-		config = getenv("APPLINK_CONFIG")
-	}
-	if config == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return nil, fmt.Errorf("no config file: pass --config or set APPLINK_CONFIG (%v)", err)
-		}
-		config = filepath.Join(dir, "applink", "config.json")
-	}
-	cfg, err := applink.LoadConfig(config)
-	if err != nil {
-		return nil, err
-	}
-	store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
-	if err != nil {
-		return nil, err
-	}
-	return applink.NewService(cfg.Links, applink.WithTokenStore(store))
 }

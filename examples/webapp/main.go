@@ -23,29 +23,28 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"html/template"
 	"log"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
 )
 
 func main() {
-	config := flag.String("config", "", "applink config file (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	config := flag.String("config", "", appcfg.ConfigUsage)
 	linkName := flag.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	flag.Parse()
 
-	svc, err := openService(*config)
+	svc, link, err := appcfg.Open(*config, *linkName, applink.TypeJenkins, os.Getenv)
 	if err != nil {
 		log.Fatal("webapp: ", err)
 	}
-	app, err := newApp(svc, *linkName)
+	app, err := newApp(svc, link)
 	if err != nil {
 		log.Fatal("webapp: ", err)
 	}
@@ -71,21 +70,8 @@ type app struct {
 	link *applink.Link
 }
 
-// newApp returns the application's handler for the Jenkins link named
-// linkName ("" for the primary one).
-func newApp(svc *applink.Service, linkName string) (http.Handler, error) {
-	var (
-		link *applink.Link
-		err  error
-	)
-	if linkName == "" {
-		link, err = svc.Primary(applink.TypeJenkins)
-	} else {
-		link, err = svc.Lookup(linkName)
-	}
-	if err != nil {
-		return nil, err
-	}
+// newApp returns the application's handler for svc's Jenkins link.
+func newApp(svc *applink.Service, link *applink.Link) (http.Handler, error) {
 	dance, err := applink.NewDanceHandler(svc, currentUser)
 	if err != nil {
 		return nil, err
@@ -166,27 +152,4 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: userCookie, Value: user, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-// openService loads the applink command's links and tokens.
-func openService(config string) (*applink.Service, error) {
-	if config == "" {
-		config = os.Getenv("APPLINK_CONFIG")
-	}
-	if config == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return nil, fmt.Errorf("no config file: pass --config or set APPLINK_CONFIG (%v)", err)
-		}
-		config = filepath.Join(dir, "applink", "config.json")
-	}
-	cfg, err := applink.LoadConfig(config)
-	if err != nil {
-		return nil, err
-	}
-	store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
-	if err != nil {
-		return nil, err
-	}
-	return applink.NewService(cfg.Links, applink.WithTokenStore(store))
 }

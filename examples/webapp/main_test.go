@@ -26,7 +26,11 @@ func TestWebappDance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newApp(svc, "")
+	l, err := svc.Primary(applink.TypeJenkins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newApp(svc, l)
 	if err != nil {
 		t.Fatal(err)
 	}
