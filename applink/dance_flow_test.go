@@ -116,19 +116,7 @@ func TestDanceFromCredentialsRequired(t *testing.T) {
 func TestRenewalThroughRequest(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	_, token := fx.start(t, "alice", "")
-	verifier, err := fx.srv.Approve(token, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := fx.store.AccessToken(t.Context(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, old := fx.authorised(t, "alice")
 	// The token reached the end of its life, on both sides.
 	if err := fx.srv.Expire(old.Token); err != nil {
 		t.Fatal(err)
@@ -176,19 +164,7 @@ func TestDanceWithClockSkew(t *testing.T) {
 func TestRenewAfterExpiry(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	_, token := fx.start(t, "alice", "")
-	verifier, err := fx.srv.Approve(token, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
-	used, err := fx.store.AccessToken(t.Context(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, used := fx.authorised(t, "alice")
 	f := fx.factory(t, "alice")
 	if _, ok := f.renewAfterExpiry(t.Context(), used, &signer.ProblemError{Problem: signer.ProblemTokenRevoked}); ok {
 		t.Error("renewed after token_revoked")

@@ -117,6 +117,26 @@ func (fx *danceFixture) start(t *testing.T, user, callback string) (*url.URL, st
 	return u, u.Query().Get("oauth_token")
 }
 
+// authorised plays the dance for user (approving in code) and returns the
+// key and the access token stored for them.
+func (fx *danceFixture) authorised(t *testing.T, user string) (TokenKey, *AccessToken) {
+	t.Helper()
+	_, token := fx.start(t, user, "")
+	verifier, err := fx.srv.Approve(token, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := fx.store.AccessToken(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, at
+}
+
 // approveOverHTTP approves (or denies) at the provider as a browser would,
 // without following the redirect, and returns the provider's answer.
 func approveOverHTTP(t *testing.T, client *http.Client, authURL, user string, approve bool) *http.Response {
@@ -456,19 +476,7 @@ func TestCompleteAuthorisationUnknownToken(t *testing.T) {
 func TestRenewAccessToken(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	_, token := fx.start(t, "alice", "")
-	verifier, err := fx.srv.Approve(token, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := fx.store.AccessToken(t.Context(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, old := fx.authorised(t, "alice")
 	if err := fx.srv.Expire(old.Token); err != nil {
 		t.Fatal(err)
 	}
@@ -499,17 +507,11 @@ func TestRenewAccessToken(t *testing.T) {
 func TestRenewAccessTokenRevoked(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	_, token := fx.start(t, "alice", "")
-	verifier, _ := fx.srv.Approve(token, "alice")
-	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, _ := fx.store.AccessToken(t.Context(), key)
+	_, old := fx.authorised(t, "alice")
 	if err := fx.srv.Revoke(old.Token); err != nil {
 		t.Fatal(err)
 	}
-	_, err = fx.svc.stateByID(testLinkID).renewAccessToken(t.Context(), "alice", old)
+	_, err := fx.svc.stateByID(testLinkID).renewAccessToken(t.Context(), "alice", old)
 	var pe *signer.ProblemError
 	if !errors.As(err, &pe) || pe.Problem != signer.ProblemTokenRevoked {
 		t.Fatalf("err = %v, want the provider's token_revoked", err)

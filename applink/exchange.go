@@ -141,19 +141,7 @@ func (st *linkState) tokenStore() (TokenStore, error) {
 }
 
 // endpoints returns the link's OAuth endpoint paths, defaults filled in.
-func (st *linkState) endpoints() Endpoints {
-	e, d := st.link.Endpoints, DefaultEndpoints(st.link.Type)
-	if e.RequestToken == "" {
-		e.RequestToken = d.RequestToken
-	}
-	if e.Authorize == "" {
-		e.Authorize = d.Authorize
-	}
-	if e.AccessToken == "" {
-		e.AccessToken = d.AccessToken
-	}
-	return e
-}
+func (st *linkState) endpoints() Endpoints { return st.link.endpoints() }
 
 // joinBase joins an endpoint path to a base URL (which may have a context
 // path such as "/jira").
