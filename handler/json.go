@@ -92,39 +92,57 @@ func JSON[T any](opts ...Option) Handler[T] { return &jsonHandler[T]{newOptions(
 func (h *jsonHandler[T]) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
 func (h *jsonHandler[T]) Handle(resp *http.Response) (T, error) {
+	return decodeBody(resp, h.o, "JSON", func(rec *bodyReader, v *T) error {
+		dec := json.NewDecoder(rec)
+		if h.o.strict {
+			dec.DisallowUnknownFields()
+		}
+		if err := dec.Decode(v); err != nil {
+			return err
+		}
+		// Nothing but white space may follow the value.
+		if ok, err := rec.onlySpaceLeft(dec.Buffered()); !ok {
+			if err == nil {
+				err = errors.New("data after the JSON value")
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// decodeBody does what the JSON and XML handlers share around decode, the
+// format's own decoding of the capped body into v: the status check, an
+// empty 204 with [AllowEmpty], the refusal of an HTML page, and the errors
+// (an empty body, the context's end, a *TooLargeError, a *DecodeError
+// showing how the body starts). A *DecodeError from decode is returned as
+// it is.
+func decodeBody[T any](resp *http.Response, o options, format string, decode func(rec *bodyReader, v *T) error) (T, error) {
 	var v T
-	if err := checkStatus(resp, h.o.accept); err != nil {
+	if err := checkStatus(resp, o.accept); err != nil {
 		return v, err
 	}
-	if resp.StatusCode == http.StatusNoContent && h.o.allowEmpty {
+	if resp.StatusCode == http.StatusNoContent && o.allowEmpty {
 		return v, nil
 	}
-	rec := newBodyReader(resp, h.o.maxBytes)
+	rec := newBodyReader(resp, o.maxBytes)
 	if isHTML(resp) {
 		rec.readPrefix()
-		return v, newDecodeError(resp, "JSON", rec.start(), nil, "got an HTML page, not JSON (a login page or a proxy's error page?)")
+		return v, newDecodeError(resp, format, rec.start(), nil, "got an HTML page, not "+format+" (a login page or a proxy's error page?)")
 	}
-	dec := json.NewDecoder(rec)
-	if h.o.strict {
-		dec.DisallowUnknownFields()
-	}
-	if err := dec.Decode(&v); err != nil {
+	if err := decode(rec, &v); err != nil {
 		var zero T
 		if errors.Is(err, io.EOF) && isBlank(rec.prefix[:rec.plen]) {
-			if h.o.allowEmpty {
+			if o.allowEmpty {
 				return zero, nil
 			}
-			return zero, newDecodeError(resp, "JSON", rec.start(), nil, "empty body; use handler.AllowEmpty() if that is fine")
+			return zero, newDecodeError(resp, format, rec.start(), nil, "empty body; use handler.AllowEmpty() if that is fine")
 		}
-		return zero, decodeErr(resp, "JSON", rec.start(), err)
-	}
-	// Nothing but white space may follow the value.
-	if ok, err := rec.onlySpaceLeft(dec.Buffered()); !ok {
-		var zero T
-		if err == nil {
-			err = errors.New("data after the JSON value")
+		var de *DecodeError
+		if errors.As(err, &de) {
+			return zero, err
 		}
-		return zero, decodeErr(resp, "JSON", rec.start(), err)
+		return zero, decodeErr(resp, format, rec.start(), err)
 	}
 	return v, nil
 }

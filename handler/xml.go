@@ -23,30 +23,11 @@ func XML[T any](opts ...Option) Handler[T] { return &xmlHandler[T]{newOptions(op
 func (h *xmlHandler[T]) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
 func (h *xmlHandler[T]) Handle(resp *http.Response) (T, error) {
-	var v T
-	if err := checkStatus(resp, h.o.accept); err != nil {
-		return v, err
-	}
-	if resp.StatusCode == http.StatusNoContent && h.o.allowEmpty {
-		return v, nil
-	}
-	rec := newBodyReader(resp, h.o.maxBytes)
-	if isHTML(resp) {
-		rec.readPrefix()
-		return v, newDecodeError(resp, "XML", rec.start(), nil, "got an HTML page, not XML (a login page or a proxy's error page?)")
-	}
-	if err := xml.NewDecoder(rec).Decode(&v); err != nil {
-		var zero T
-		if errors.Is(err, io.EOF) && isBlank(rec.prefix[:rec.plen]) {
-			if h.o.allowEmpty {
-				return zero, nil
-			}
-			return zero, newDecodeError(resp, "XML", rec.start(), nil, "empty body; use handler.AllowEmpty() if that is fine")
+	return decodeBody(resp, h.o, "XML", func(rec *bodyReader, v *T) error {
+		err := xml.NewDecoder(rec).Decode(v)
+		if errors.Is(err, io.EOF) && !isBlank(rec.prefix[:rec.plen]) && contextErr(resp) == nil {
+			return newDecodeError(resp, "XML", rec.start(), err, "no XML element in the body")
 		}
-		if errors.Is(err, io.EOF) && contextErr(resp) == nil {
-			return zero, newDecodeError(resp, "XML", rec.start(), err, "no XML element in the body")
-		}
-		return zero, decodeErr(resp, "XML", rec.start(), err)
-	}
-	return v, nil
+		return err
+	})
 }
