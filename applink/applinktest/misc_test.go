@@ -211,3 +211,28 @@ func TestRequestsAreCopies(t *testing.T) {
 		t.Errorf("Requests() shares its slice: %s", diff)
 	}
 }
+
+// TestTokenEndpointsTakePOST: a GET to a token endpoint is 405 with
+// Allow: POST, recorded with its flow, and spends no nonce.
+func TestTokenEndpointsTakePOST(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		path, flow string
+	}{
+		{applinktest.AtlassianRequestTokenPath, applinktest.FlowRequestToken},
+		{applinktest.AtlassianAccessTokenPath, applinktest.FlowAccessToken},
+	} {
+		t.Run(tc.flow, func(t *testing.T) {
+			t.Parallel()
+			srv, s := atlassian(t)
+			r := do(t, srv, s, http.MethodGet, srv.URL+tc.path, nil, signer.Params{OmitToken: true})
+			if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != http.MethodPost || !strings.Contains(r.body, tc.flow+" endpoint takes POST") {
+				t.Errorf("GET %s: %d, Allow %q, body %q; want 405, Allow: POST and the endpoint named", tc.path, r.status, r.header.Get("Allow"), r.body)
+			}
+			recs := srv.Requests()
+			if len(recs) != 1 || recs[0].Flow != tc.flow || recs[0].Status != http.StatusMethodNotAllowed {
+				t.Errorf("records %+v, want one %s record with status 405", recs, tc.flow)
+			}
+		})
+	}
+}

@@ -12,22 +12,34 @@ import (
 	"github.com/go-applinks/applinks/signer"
 )
 
-// serveRequestToken issues a request token (RFC 5849 §2.1).
-func (s *Server) serveRequestToken(w http.ResponseWriter, r *http.Request) {
+// verifyTokenStep does what both token endpoints do first: record the
+// flow, accept only POST, verify the signature with verifier, record the
+// consumer and strike an after-auth fault. When it returns false it has
+// answered the request.
+func (s *Server) verifyTokenStep(w http.ResponseWriter, r *http.Request, flow string, verifier *signer.Verifier) (*signer.Verified, bool) {
 	st := state(r)
-	st.flow = FlowRequestToken
+	st.flow = flow
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "applinktest: the request-token endpoint takes POST", http.StatusMethodNotAllowed)
-		return
+		http.Error(w, "applinktest: the "+flow+" endpoint takes POST", http.StatusMethodNotAllowed)
+		return nil, false
 	}
-	v, err := s.verify(s.verifyNone, r)
+	v, err := s.verify(verifier, r)
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return nil, false
 	}
 	st.consumer, st.verified = v.Consumer.Key, true
 	if s.afterAuthFault(w, r) {
+		return nil, false
+	}
+	return v, true
+}
+
+// serveRequestToken issues a request token (RFC 5849 §2.1).
+func (s *Server) serveRequestToken(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.verifyTokenStep(w, r, FlowRequestToken, s.verifyNone)
+	if !ok {
 		return
 	}
 	c, ok := s.consumer(v.Consumer.Key)
@@ -60,22 +72,11 @@ func (s *Server) serveRequestToken(w http.ResponseWriter, r *http.Request) {
 // serveAccessToken exchanges an approved request token for an access token,
 // or renews an access token with its session handle.
 func (s *Server) serveAccessToken(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.verifyTokenStep(w, r, FlowAccessToken, s.verifyExchange)
+	if !ok {
+		return
+	}
 	st := state(r)
-	st.flow = FlowAccessToken
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "applinktest: the access-token endpoint takes POST", http.StatusMethodNotAllowed)
-		return
-	}
-	v, err := s.verify(s.verifyExchange, r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	st.consumer, st.verified = v.Consumer.Key, true
-	if s.afterAuthFault(w, r) {
-		return
-	}
 	if v.Token == "" {
 		s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemParameterAbsent,
 			ParametersAbsent: []string{"oauth_token"}})
