@@ -143,9 +143,9 @@ func (d *diagnosis) manifestChecks(ctx context.Context) []Check {
 		c.Summary = fmt.Sprintf("type mismatch: the remote is a %q, the link says %s", m.TypeID, l.Type)
 		c.Fix = fmt.Sprintf("Check that the link's rpcUrl points at the right application; if it does, make the link's type %s (applink link remove, then link add --type %s).", m.TypeID, m.TypeID)
 	case m.Name != "" && !strings.EqualFold(strings.TrimSpace(m.Name), strings.TrimSpace(l.Name)):
-		c.Status = StatusWarn
-		c.Summary = fmt.Sprintf("name mismatch: the remote calls itself %q, the link is named %q", m.Name, l.Name)
-		c.Fix = fmt.Sprintf("Harmless if the link points at the right %s; rename the link to %q to avoid confusion.", l.Type, m.Name)
+		// A link's name is a local label: another name is no fault.
+		c.Status = StatusPass
+		c.Summary = fmt.Sprintf("the remote is %q (%s %s), a %s as the link says; the link calls it %q", m.Name, m.TypeID, m.Version, l.Type, l.Name)
 	default:
 		c.Status, c.Summary = StatusPass, fmt.Sprintf("the remote is %q (%s %s)", m.Name, m.TypeID, m.Version)
 	}

@@ -134,7 +134,7 @@ func (d *diagnosis) tcpCheck(ctx context.Context, host, port, via string) Check 
 	conn, err := dial(ctx, "tcp", addr)
 	if err != nil {
 		c.Status = StatusFail
-		c.Evidence = []string{"connect " + addr + ": " + err.Error()}
+		c.Evidence = []string{err.Error()}
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED):
 			c.Summary = "connection refused by " + addr + via
@@ -153,8 +153,16 @@ func (d *diagnosis) tcpCheck(ctx context.Context, host, port, via string) Check 
 	}
 	_ = conn.Close()
 	c.Status = StatusPass
-	c.Summary = fmt.Sprintf("connected to %s in %s%s", addr, time.Since(start).Round(time.Millisecond), via)
+	c.Summary = fmt.Sprintf("connected to %s in %s%s", addr, elapsed(time.Since(start)), via)
 	return c
+}
+
+// elapsed formats a short duration for a person: "under 1ms", "3ms".
+func elapsed(d time.Duration) string {
+	if d < time.Millisecond {
+		return "under 1ms"
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 func isTimeout(err error) bool {

@@ -209,6 +209,14 @@ func (d *diagnosis) classify(name string, pr *probeResult) Check {
 			c.Summary = fmt.Sprintf("%s ran as %q, not %q", what, who, d.user)
 			c.Fix = fmt.Sprintf("The stored token belongs to another account: authorise again as %s (%s).", d.user, d.authorizeCommand())
 		}
+	case (pr.status == http.StatusUnauthorized || pr.status == http.StatusForbidden) && pr.auth == Auth2LO:
+		// No OAuth problem: the signature passed, and the remote ran the
+		// request as its 2LO user, which it has none of (or a proxy
+		// dropped the Authorization header, which looks the same).
+		c.Category, c.Status = CategoryAccess, StatusWarn
+		c.Summary = fmt.Sprintf("%s: HTTP %d without an OAuth problem: the remote ran the request anonymously (no 2LO \"execute as\" user)", what, pr.status)
+		c.Evidence = append(c.Evidence, "body: "+excerpt(pr.body))
+		c.Fix = fmt.Sprintf("If 2LO requests need a user, set the \"execute as\" user of the incoming link for consumer %q on %s (or use 2LOi); if one is set, check that no proxy strips the Authorization header.", l.ConsumerKey, d.remoteName())
 	case pr.status == http.StatusUnauthorized || pr.status == http.StatusForbidden:
 		c.Category, c.Status = CategoryAccess, StatusFail
 		c.Summary = fmt.Sprintf("%s: HTTP %d without an OAuth problem: the remote did not accept the request as signed", what, pr.status)
@@ -438,9 +446,11 @@ func urlPartDiffs(parts []string, ours, theirs *url.URL) []string {
 	return out
 }
 
-// proxyFix says how to fix a URL mismatch.
+// proxyFix says how to fix a URL mismatch: the remote (at the URL remote,
+// in its eyes) and the link (its RPC URL) must agree on the URL requests
+// are signed for.
 func (d *diagnosis) proxyFix(remote string) string {
-	return fmt.Sprintf("Point the link's rpcUrl past the proxy, at the URL the remote sees itself at (%s), or fix the proxy's forwarded headers (X-Forwarded-Proto/Host/Port; Tomcat's proxyName, proxyPort and scheme) so that the remote sees %s.",
+	return fmt.Sprintf("Make the two URLs agree: set the link's rpcUrl to %s (the URL the remote believes it is at), or make the remote see %s: a reverse proxy must pass on the original scheme, host and port (X-Forwarded-Proto/Host/Port; Tomcat's proxyName, proxyPort and scheme), and calls that bypass the proxy need a connector without those settings.",
 		remote, redact.URL(d.st.rpc))
 }
 

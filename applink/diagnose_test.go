@@ -57,6 +57,7 @@ type diagSetup struct {
 	authorise bool
 	approveAs string
 	name      string // the link's name; "" means the manifest's
+	typ       Type   // the link's type; "" means the remote's
 }
 
 type diagFixture struct {
@@ -90,6 +91,9 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 	}
 	if s.name != "" {
 		l.Name = s.name
+	}
+	if s.typ != "" {
+		l.Type = s.typ
 	}
 	if !s.noConsumer {
 		opts = append(opts, applinktest.WithConsumer(cons))
@@ -268,7 +272,7 @@ func TestDiagnoseFailures(t *testing.T) {
 				srvOpts: []applinktest.Option{applinktest.WithBaseURL("https://jira.example.com")}},
 			want: wantCheck{name: "probe-2lo", category: CategorySignature, status: StatusFail,
 				summary: "the remote sees https://jira.example.com but the link's RPC URL is http://127.0.0.1:",
-				fix:     "Point the link's rpcUrl past the proxy", evidence: "differs: scheme (ours http, the remote's https), host (ours 127.0.0.1, the remote's jira.example.com), port"},
+				fix:     "set the link's rpcUrl to https://jira.example.com (the URL the remote believes it is at), or make the remote see http://127.0.0.1:", evidence: "differs: scheme (ours http, the remote's https), host (ours 127.0.0.1, the remote's jira.example.com), port"},
 		},
 		{
 			name:  "unknown consumer",
@@ -320,10 +324,22 @@ func TestDiagnoseFailures(t *testing.T) {
 				summary: "x509.UnknownAuthorityError", fix: "trust store"},
 		},
 		{
-			name:  "name mismatch",
-			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []Auth{Auth2LO}, name: "Our Jira"},
+			name:  "another name is no fault",
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO}, name: "Our Jira"},
+			want: wantCheck{name: "manifest", category: CategoryConfig, status: StatusPass,
+				summary: `the remote is "applinktest Jira" (jira 9.12.0), a jira as the link says; the link calls it "Our Jira"`},
+		},
+		{
+			name:  "2lo without an execute-as user",
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []Auth{Auth2LO}},
+			want: wantCheck{name: "probe-2lo", category: CategoryAccess, status: StatusWarn,
+				summary: "the remote ran the request anonymously", fix: `set the "execute as" user of the incoming link for consumer "diag-app"`},
+		},
+		{
+			name:  "type mismatch",
+			setup: diagSetup{jenkins: false, consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO}, typ: TypeConfluence},
 			want: wantCheck{name: "manifest", category: CategoryConfig, status: StatusWarn,
-				summary: `the remote calls itself "applinktest Jira"`, fix: "rename the link"},
+				summary: `type mismatch: the remote is a "jira", the link says confluence`, fix: "link add --type jira"},
 		},
 	}
 	for _, tt := range tests {
