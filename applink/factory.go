@@ -266,7 +266,8 @@ var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.Met
 // Client returns an *http.Client whose requests go through the factory: any
 // library that takes a client (go-jira and the like) then makes
 // authenticated calls as the user. Requests must stay on the link's origin
-// (else an error wrapping [ErrForeignURL]); a credentials problem surfaces
+// (else an error wrapping [ErrForeignURL]); an expired 3LO token is renewed
+// as by [Request.Do]; a credentials problem that renewal does not cure surfaces
 // as a *[CredentialsRequiredError] inside the *url.Error (errors.As finds
 // it). The response is not checked: the caller reads and closes it.
 //

@@ -1,6 +1,12 @@
 package applink
 
-import "sync"
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/go-applinks/applinks/signer"
+)
 
 // renewLocks serialises the renewal of one user's token on a link, so that
 // concurrent requests that all find it expired renew it once (a session
@@ -38,4 +44,28 @@ func (r *renewLocks) lock(user string) (unlock func()) {
 		}
 		r.mu.Unlock()
 	}
+}
+
+// renewRejected is the core's answer to a remote that refused the user's
+// token used with the token problem p: under the user's renewal lock, it
+// returns the token another request stored meanwhile (a renewal makes the
+// remote forget the old token, so a request racing it sees token_rejected),
+// or, for token_expired, renews used with its session handle. It returns
+// false when there is no other token to try; the caller then deletes used
+// and reports credentials required.
+func (f *RequestFactory) renewRejected(ctx context.Context, used *AccessToken, p *signer.ProblemError) (*AccessToken, bool) {
+	st := f.link.state
+	unlock := st.renews.lock(f.user)
+	defer unlock()
+	key := TokenKey{LinkID: f.link.ID, User: f.user}
+	if cur, err := st.svc.store.AccessToken(ctx, key); err == nil && cur != nil && cur.Token != used.Token && !cur.Expired(st.svc.clock()) {
+		return cur, true
+	}
+	fresh, ok := f.renewAfterExpiry(ctx, used, p)
+	if ok && fresh != nil {
+		st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: renewed an access token the remote says has expired",
+			slog.String("link", f.link.Name), slog.String("user", f.user))
+		return fresh, true
+	}
+	return nil, false
 }

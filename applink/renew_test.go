@@ -1,13 +1,17 @@
 package applink
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // TestExpiredTokenRenewed checks that an expired token with a session
@@ -136,5 +140,149 @@ func TestRejectedTokenKeepsNewer(t *testing.T) {
 	}
 	if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
 		t.Errorf("the rejected token is still stored: %v", err)
+	}
+}
+
+// TestRemoteExpiryRenewed checks issue #6's renewal on the request path: the
+// provider ends an access token our store still thinks valid; a 401
+// token_expired is answered by renewing with the session handle and sending
+// once more (a form body replayed), through Request.Do and the Client view.
+// With the session over too, the token is deleted and credentials required.
+func TestRemoteExpiryRenewed(t *testing.T) {
+	t.Parallel()
+	send := map[string]func(t *testing.T, f *RequestFactory) (string, error){
+		"Do": func(t *testing.T, f *RequestFactory) (string, error) {
+			name, _, err := whoami(t, f)
+			return name, err
+		},
+		"Do with a form body": func(t *testing.T, f *RequestFactory) (string, error) {
+			req, err := f.NewRequest(t.Context(), http.MethodPut, "/rest/echo")
+			if err != nil {
+				return "", err
+			}
+			req.AddForm("name", "form-body")
+			resp, err := req.Do(t.Context())
+			if err != nil {
+				return "", err
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return "", err
+			}
+			if string(b) != "alice:form-body" {
+				return "", fmt.Errorf("echo = %q (status %d), want alice:form-body: the form body was not replayed", b, resp.StatusCode)
+			}
+			return "alice", nil
+		},
+		"Client": func(t *testing.T, f *RequestFactory) (string, error) {
+			resp, err := f.Client().Get(f.link.RPCURL + "/rest/api/2/myself")
+			if err != nil {
+				return "", err
+			}
+			defer resp.Body.Close()
+			var me myself
+			if err := json.NewDecoder(resp.Body).Decode(&me); err != nil {
+				return "", fmt.Errorf("status %d: %w", resp.StatusCode, err)
+			}
+			return me.Name, nil
+		},
+	}
+	// echo answers the user and the form's name parameter.
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s:%s", applinktest.User(r), r.PostFormValue("name"))
+	})
+	for name, do := range send {
+		t.Run(name+"/renewed", func(t *testing.T) {
+			t.Parallel()
+			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
+			fx.srv.Handle("PUT /rest/echo", echo)
+			fx.authorise(t, "alice")
+			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+			old, err := fx.store.AccessToken(t.Context(), key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fx.srv.Expire(old.Token); err != nil {
+				t.Fatal(err)
+			}
+			if old.Expired(time.Now()) {
+				t.Fatal("the store already thinks the token expired")
+			}
+			got, err := do(t, fx.factory(t, "alice"))
+			if err != nil || got != "alice" {
+				t.Fatalf("request after the remote expired the token = %q, %v; want alice, nil", got, err)
+			}
+			cur, err := fx.store.AccessToken(t.Context(), key)
+			if err != nil {
+				t.Fatalf("the store lost the token: %v", err)
+			}
+			if cur.Token == old.Token {
+				t.Error("the store still holds the expired token, want the renewed one")
+			}
+			var expired int
+			for _, r := range fx.srv.Requests() {
+				if r.Problem == string(signer.ProblemTokenExpired) {
+					expired++
+				}
+			}
+			if expired != 1 {
+				t.Errorf("provider answered token_expired %d times, want 1", expired)
+			}
+		})
+		t.Run(name+"/session over", func(t *testing.T) {
+			t.Parallel()
+			clock := &testClock{now: time.Now()}
+			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}, srvOpts: []applinktest.Option{
+				applinktest.WithClock(clock.Now), applinktest.WithAccessTokenTTL(time.Minute)}})
+			fx.srv.Handle("PUT /rest/echo", echo)
+			fx.authorise(t, "alice")
+			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+			// The provider's clock passes the token's and the session's end
+			// (still inside its timestamp window); ours does not.
+			clock.Advance(2 * time.Minute)
+			_, err := do(t, fx.factory(t, "alice"))
+			var need *CredentialsRequiredError
+			if !errors.As(err, &need) || need.User != "alice" {
+				t.Fatalf("err = %v, want *CredentialsRequiredError for alice", err)
+			}
+			if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
+				t.Errorf("stored token after a refused renewal: err = %v, want ErrTokenNotFound", err)
+			}
+		})
+	}
+}
+
+// TestRemoteExpiryRenewedOnceConcurrently checks that requests racing on a
+// token the remote has expired renew it once and all succeed with it.
+func TestRemoteExpiryRenewedOnceConcurrently(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
+	fx.authorise(t, "alice")
+	key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+	old, err := fx.store.AccessToken(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.srv.Expire(old.Token); err != nil {
+		t.Fatal(err)
+	}
+	f := fx.factory(t, "alice")
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			if name, _, err := whoami(t, f); err != nil || name != "alice" {
+				errs <- fmt.Errorf("whoami = %q, %v", name, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := len(fx.srv.AccessTokens(coreConsumer, "alice")); n != 1 {
+		t.Errorf("provider holds %d live tokens for alice, want 1 (renewed once)", n)
 	}
 }

@@ -153,9 +153,12 @@ func (r *Request) FollowRedirects(follow bool) *Request { r.follow = follow; ret
 func (r *Request) Retryable() *Request { r.retry = true; return r }
 
 // Do sends the request and returns the response, whatever its status; the
-// caller closes its body. A 401 with a token problem (token_expired,
-// token_rejected, token_revoked, ...) deletes the user's stored token and
-// returns *[CredentialsRequiredError]; other OAuth problems are returned as
+// caller closes its body. A 3LO token the remote answers token_expired for
+// is renewed with its session handle and the request sent again once (also
+// when the local record had not expired yet). A 401 with a token problem
+// that renewal does not cure (token_rejected, token_revoked, an expired
+// session, ...) deletes the user's stored token and returns
+// *[CredentialsRequiredError]; other OAuth problems are returned as
 // *[OAuthError]s. Clock skew reported by the remote (timestamp_refused) is
 // corrected and the request sent again once; a second refusal is a
 // *[ClockSkewError]. When ctx is done the error is ctx.Err().

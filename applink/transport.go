@@ -20,8 +20,10 @@ import (
 // the authentication method, signs each attempt afresh (2LOi adds
 // xoauth_requestor_id to the query first), fetches Jenkins crumbs, and
 // recovers once from timestamp_refused (by learning the remote's clock) and
-// from nonce_used. With surface set (the Client view) a token problem
-// becomes *CredentialsRequiredError.
+// from nonce_used. A 3LO token the remote says has expired is renewed with
+// its session handle (or replaced by the one a concurrent request renewed)
+// and the request sent again once. With surface set (the
+// Client view) a token problem becomes *CredentialsRequiredError.
 type transport struct {
 	factory *RequestFactory
 	// auth is the method to use; "" chooses per request (the Client view).
@@ -78,7 +80,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		crumb = st.crumbFor(ctx, t, auth, tok)
 	}
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	var skewed, nonced, recrumbed bool
+	var skewed, nonced, recrumbed, renewed bool
 	for attempt := 0; ; attempt++ {
 		out := req.Clone(ctx)
 		if attempt > 0 && req.GetBody != nil {
@@ -111,6 +113,20 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 					nonced = true
 					drain(resp)
 					continue
+				case auth == Auth3LO && tok != nil && !renewed && replayable && p.IsToken():
+					// Another request renewed the token meanwhile, or the
+					// remote's clock ended it before ours did (renew it with
+					// its session handle): send again once with the new one.
+					renewed = true
+					if fresh, ok := f.renewRejected(ctx, tok, p); ok {
+						tok = fresh
+						drain(resp)
+						continue
+					}
+					if t.surface {
+						drain(resp)
+						return nil, f.dropToken(ctx, p, tok.Token)
+					}
 				case t.surface && auth == Auth3LO && p.IsToken():
 					drain(resp)
 					used := ""
