@@ -34,6 +34,9 @@ const requestExamples = `  applink request --link jira --as alice GET /rest/api/
   applink request --link jira GET /rest/applinks/1.0/manifest -i
 `
 
+// requestMethods are the methods applink.RequestFactory.NewRequest takes.
+const requestMethods = "GET, POST, PUT, DELETE, HEAD, OPTIONS, TRACE, PATCH"
+
 // request sends one request through a link and prints the response.
 func (c *cli) request(ctx context.Context, args []string) error {
 	fs := newFlagSet("request", requestSynopsis, requestExamples, c.stderr)
@@ -62,6 +65,9 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		return usagef(fs, "give -d or --form, not both")
 	}
 	method := strings.ToUpper(pos[0])
+	if !slices.Contains(strings.Split(requestMethods, ", "), method) {
+		return usagef(fs, "METHOD %q is not one of %s", pos[0], requestMethods)
+	}
 	var opts []applink.FactoryOption
 	if *authName != "auto" {
 		a, err := applink.ParseAuth(*authName)

@@ -83,6 +83,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"request", "--nope"}, ""},
 		{"request without link", []string{"request", "GET", "/x"}, ""},
 		{"request without path", []string{"request", "--link", "jira", "GET"}, "got 1 argument:"},
+		{"request with an unknown method", []string{"request", "--link", "jira", "FETCH", "/x"}, `METHOD "FETCH" is not one of GET,`},
 		{"request with a bad auth", []string{"request", "--link", "jira", "--auth", "basic", "GET", "/x"}, ""},
 		{"request 3lo without user", []string{"request", "--link", "jira", "--auth", "3lo", "GET", "/x"}, ""},
 		{"request with -d and --form", []string{"request", "--link", "jira", "-d", "a", "--form", "b=c", "POST", "/x"}, ""},
