@@ -73,6 +73,7 @@ func (d *diagnosis) clockCheck(ran bool) Check {
 			s.remote.UTC().Format(http.TimeFormat), s.source, s.local.UTC().Format(time.RFC3339), relative(ds)))
 		skew, source, known = ds, "its Date header", true
 	}
+	dateSkew, dateKnown := skew, known
 	refusedUnknown := false
 	for _, r := range d.refused {
 		rs, ok := r.skew()
@@ -90,6 +91,9 @@ func (d *diagnosis) clockCheck(ran bool) Check {
 		if ok {
 			skew, source, known = rs, "timestamp_refused, the remote's acceptable timestamps", true
 		}
+	}
+	if dateKnown && known && source != "its Date header" && (skew-dateSkew > skewWarning || dateSkew-skew > skewWarning) {
+		c.Evidence = append(c.Evidence, "the Date header and timestamp_refused disagree: the OAuth timestamps are what count (a proxy, or another clock than the OAuth provider's, may write the Date header)")
 	}
 	if !known && refusedUnknown {
 		c.Status = StatusFail
