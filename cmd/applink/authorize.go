@@ -23,7 +23,8 @@ authorisation URL on a line of its own to standard error, opens a browser
 token beside the config file and says who is now authorised.
 
 With --oob the remote shows a verification code instead of redirecting:
-paste it on standard input. With --request-token T it finishes a dance
+paste it on standard input (Jenkins shows none: paste the whole address the
+browser lands on, which ends in oauth_verifier=CODE). With --request-token T it finishes a dance
 started earlier (the URL 'applink request' printed when credentials were
 required) instead of starting a new one.`
 
@@ -86,7 +87,7 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 	case *oob:
 		err = f.AuthoriseOutOfBand(ctx, func(ctx context.Context, authURL string) (string, error) {
 			c.showURL(ctx, authURL, *user, !*noBrowser)
-			fmt.Fprintln(c.stderr, "then paste the verification code the remote shows and press Enter:")
+			fmt.Fprintln(c.stderr, "then paste the verification code the remote shows (or the whole address your browser lands on) and press Enter:")
 			return c.readVerifier(ctx)
 		})
 		if err != nil {

@@ -99,7 +99,7 @@ func printAuthorisationHint(ctx context.Context, stderr io.Writer, ce *credentia
 		return
 	}
 	fmt.Fprintf(stderr, "authorise as %s here:\n%s\n", ce.user, u)
-	fmt.Fprintf(stderr, "then paste the verifier it shows into '%s --oob --request-token %s', or simply run '%s'\n",
+	fmt.Fprintf(stderr, "then paste the verification code it shows (or the address your browser lands on) into '%s --oob --request-token %s', or simply run '%s'\n",
 		authorize, shellQuote(u.Query().Get("oauth_token")), authorize)
 }
 

@@ -107,6 +107,41 @@ func TestAuthorizeOutOfBand(t *testing.T) {
 	}
 }
 
+// TestAuthorizeOutOfBandJenkins: Jenkins shows no code after an oob
+// approval (the browser lands on ".../oob?oauth_token=T&oauth_verifier=V");
+// pasting that address finishes the dance the exit-3 hint started.
+func TestAuthorizeOutOfBandJenkins(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"))
+	config := setupJenkinsLink(t, srv)
+	r := runCLITest(t, config, nil, "", "request", "--link", "ci", "--as", "alice", "GET", "/me/api/json")
+	if r.code != exitCredentials || !strings.Contains(r.stderr, "the address your browser lands on") {
+		t.Fatalf("exit %d, stderr %q; want 3 and how to paste the landing address", r.code, r.stderr)
+	}
+	var authURL string
+	for _, line := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(line, srv.URL+"/bbs-oauth/authorize?") {
+			authURL = line
+		}
+	}
+	u, err := url.Parse(authURL)
+	if err != nil || u.Query().Get("oauth_token") == "" {
+		t.Fatalf("no authorisation URL in %q", r.stderr)
+	}
+	token := u.Query().Get("oauth_token")
+	_, verifier := approveOOBOverHTTP(t, authURL, "alice")
+	landed := srv.URL + "/bbs-oauth/oob?oauth_token=" + url.QueryEscape(token) + "&oauth_verifier=" + url.QueryEscape(verifier)
+	r = runCLITest(t, config, nil, landed+"\n", "authorize", "--link", "ci", "--user", "alice", "--oob", "--request-token", token)
+	if r.code != 0 {
+		t.Fatalf("authorize --oob with the landing address: exit %d: %s", r.code, r.stderr)
+	}
+	r = runCLITest(t, config, nil, "", "request", "--link", "ci", "--as", "alice", "GET", "/me/api/json")
+	if r.code != 0 {
+		t.Fatalf("request after the dance: exit %d: %s", r.code, r.stderr)
+	}
+	checkUser(t, r.stdout, "id", "alice")
+}
+
 func TestAuthorizeDenied(t *testing.T) {
 	t.Parallel()
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
