@@ -3,8 +3,10 @@ package applink
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,15 +94,58 @@ func TestRetry(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Do: %v", err)
 			}
-			resp.Body.Close()
-			if want := tt.want[len(tt.want)-1]; resp.StatusCode != want {
-				t.Errorf("final status %d, want %d", resp.StatusCode, want)
-			}
+			checkFinal(t, resp, tt.want[len(tt.want)-1])
 			if diff := cmp.Diff(tt.want, statuses(fx.srv, myselfPath)); diff != "" {
 				t.Errorf("attempts (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.wantWaits, fx.waits.all()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// checkFinal checks the final response is passed through whole: its
+// status, and for a fault its body, readable by the caller; it closes it.
+func checkFinal(t *testing.T, resp *http.Response, want int) {
+	t.Helper()
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the final response: %v", err)
+	}
+	if resp.StatusCode != want {
+		t.Errorf("final status %d, want %d", resp.StatusCode, want)
+	}
+	if want != http.StatusOK && !strings.Contains(string(body), "injected fault") {
+		t.Errorf("final %d body = %q, want the provider's own body", want, body)
+	}
+}
+
+// TestClientViewRetry checks the Client view retries like Request.Do and
+// passes the last response through, body and all, when attempts run out.
+func TestClientViewRetry(t *testing.T) {
+	t.Parallel()
+	const path = "/rest/api/2/myself"
+	for _, tt := range []struct {
+		name  string
+		count int
+		want  []int
+	}{
+		{"then success", 1, []int{503, 200}},
+		{"attempts run out", 5, []int{503, 503, 503}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithRetry(RetryPolicy{Max: 2})}})
+			fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, Count: tt.count, Path: path})
+			resp, err := fx.factory(t, "bob").Client().Get(fx.link.RPCURL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFinal(t, resp, tt.want[len(tt.want)-1])
+			if diff := cmp.Diff(tt.want, statuses(fx.srv, path)); diff != "" {
+				t.Errorf("attempts (-want +got):\n%s", diff)
 			}
 		})
 	}
