@@ -64,8 +64,9 @@ type createdIssue struct {
 
 func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("jira-create-issue", flag.ContinueOnError)
-	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER --project KEY --summary TEXT [--description TEXT] [--type TYPE]", `Creates a Jira issue as USER through an application link (2LO with
-impersonation, so USER is the reporter) and prints its key.`)
+	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER --project KEY --summary TEXT [--description TEXT] [--type TYPE]", `Creates a Jira issue through an application link, acting as USER (3LO, or
+2LO with impersonation when the link allows it; never as the link's own
+user), so USER is the reporter, and prints its key.`)
 	config := fs.String("config", "", appcfg.ConfigUsage)
 	linkName := fs.String("link", "", "the Jira link's name or id (default the primary Jira link)")
 	user := fs.String("user", "", "the user to act as, the issue's reporter (required)")
