@@ -25,6 +25,7 @@ var ErrNotApproved = errors.New("applink: the user has not approved the request 
 // permission_denied. The pending request token is deleted; the dance may be
 // started again.
 type AuthorisationDeniedError struct {
+	// LinkName is the link's name; User the user who refused.
 	LinkName string
 	User     string
 }
@@ -45,7 +46,8 @@ type RequestTokenExpiredError struct {
 	// LinkName and User are empty when the token was not found at all.
 	LinkName string
 	User     string
-	Cause    error
+	// Cause is the store's or the remote's error.
+	Cause error
 }
 
 // Error says that the dance must start again.
