@@ -1,117 +1,158 @@
-// Package applink lets a Go program make HTTP requests to Atlassian
-// applications (Jira, Confluence, Bitbucket, Bamboo, ...) and Jenkins *as
-// one of its users*, the way Atlassian's Application Links do between their
-// own products: nothing is shared but the link's key, and every request is
-// signed with OAuth 1.0a (RSA-SHA1, or HMAC-SHA1 for Jenkins).
+// Package applink lets a Go program call Atlassian applications (Jira,
+// Confluence, Bitbucket, Bamboo, ...) and Jenkins *as one of their users*,
+// the way Atlassian's Application Links do between their own products: no
+// service account and no stored password, only a link whose requests are
+// signed with OAuth 1.0a (RSA-SHA1; HMAC-SHA1 for Jenkins' Bitbucket Server
+// Integration plugin).
 //
 // # Glossary
 //
-//   - Link: one remote application this program is linked to: its type, its
-//     RPC URL (for calls) and display URL (for browsers), the consumer key the
-//     remote knows us by, our private key or shared secret, and the
-//     authentication methods we may use with it ([Link]).
-//   - Service: the set of links, built once, safe for concurrent use
-//     ([Service]); it owns the HTTP client, the token store, the logger and
-//     the retry policy.
-//   - Consumer key: our name at the remote (its "incoming authentication").
-//   - 3LO (3-legged OAuth): the user authorised this program once, in a
-//     browser (the "dance"); we hold an access token for them.
-//   - 2LO (2-legged OAuth): requests signed by the consumer alone
-//     (oauth_token=""), run as the remote's configured user.
-//   - 2LOi (2LO with impersonation): 2LO naming the user in
-//     xoauth_requestor_id; the remote must trust the consumer to do so.
-//   - Impersonating: 3LO and 2LOi act as a named user.
-//   - Request factory: a link and a user; it chooses the method per request
-//     as Application Links does ([RequestFactory]).
-//   - Token store: where access tokens and pending request tokens live
-//     ([TokenStore], [NewMemoryTokenStore], [OpenFileTokenStore]).
-//   - Signature base string: what OAuth signs (RFC 5849 §3.4.1); when the
-//     remote answers signature_invalid, ours and its are compared in the
-//     error.
+//   - Link: one remote application: its type, RPC URL (where calls go) and
+//     display URL (what browsers see), the consumer key, our private key
+//     or shared secret, and the authentication methods allowed ([Link]).
+//     A [Service] holds the links with the HTTP client and the token store.
+//   - Consumer key: the name the remote's incoming link knows this program
+//     by.
+//   - 3LO (3-legged OAuth): the user approved this program once in a browser
+//     (the dance); requests carry their access token.
+//   - 2LO (2-legged OAuth): signed by the consumer alone; the remote runs
+//     them as its incoming link's "execute as" user (or anonymously).
+//   - 2LOi (2LO with impersonation): 2LO naming the user
+//     (xoauth_requestor_id); the remote must allow impersonation.
+//   - Impersonation: acting as a named user; 3LO and 2LOi impersonate.
+//   - Request factory: a link and a user ([Link.RequestFactory]); it makes
+//     [Request]s and picks each one's method.
+//   - Token store: where access tokens and dances in progress are kept
+//     ([TokenStore]).
+//   - The dance: getting a user's access token: request token, the user's
+//     approval on the remote, exchange for an access token.
 //
 // # Quick start
 //
-// The Go version of the classic "call Jenkins as the current user" script:
+// Call Jenkins as a user, who approves the link in a browser the first time
+// (the Go version of the classic Jira ScriptRunner script):
 //
 //	cfg, err := applink.LoadConfig("config.json")
+//	if err != nil { ... }
+//	store, err := applink.OpenFileTokenStore("tokens.json")
 //	if err != nil { ... }
 //	svc, err := applink.NewService(cfg.Links, applink.WithTokenStore(store))
 //	if err != nil { ... }
 //	jenkins, err := svc.LinkByName("Jenkins Proxy Bypass")
 //	if err != nil { ... }
-//	f, err := jenkins.RequestFactory("alice")
+//	f, err := jenkins.RequestFactory("autoaudit")
 //	if err != nil { ... }
 //	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
 //	var cre *applink.CredentialsRequiredError
-//	if errors.As(err, &cre) {
-//		uri, _ := cre.AuthorisationURI(ctx, callbackURL)
-//		fmt.Printf("visit %s as %s to authorise\n", uri, cre.User)
-//		return
+//	if errors.As(err, &cre) { // not authorised yet: the dance, then again
+//		err = f.AuthoriseLoopback(ctx, func(_ context.Context, uri string) error {
+//			fmt.Printf("visit %s as %s to authorise\n", uri, f.User())
+//			return nil
+//		})
+//		if err != nil { ... }
+//		req, err = f.NewRequest(ctx, http.MethodGet, "/me/api/json")
 //	}
-//	me, err := applink.Execute(ctx, req, handler.JSON[JenkinsUser]())
+//	if err != nil { ... }
+//	me, err := applink.Execute(ctx, req, handler.JSON[struct{ ID string }]())
+//	if err != nil { ... } // a 403 (CSRF, permissions) is a *handler.ResponseError
+//	// me.ID == "autoaudit"
 //
-// For libraries that take an *http.Client, [RequestFactory.Client] gives
-// one that makes the same authenticated calls.
+// [RequestFactory.Client] gives an *http.Client making the same calls, for
+// libraries that take one. Paths are relative to the link's RPC URL.
 //
-// # Requests
+// # Choosing the authentication
 //
-// [RequestFactory.NewRequest] takes a path relative to the link's RPC URL
-// (or an absolute URL on its origin and under its path; anything else is
-// refused with [ErrForeignURL], so signed requests never reach another
-// host). A request is signed afresh on every attempt: retries, the retry
-// after a clock correction, and each redirect hop (redirects are followed
-// only within the link's RPC URL). For Jenkins links, a POST that needs a
-// CSRF crumb gets one, fetched as the same user.
+// As in Application Links, the method is chosen per request among those
+// the link's Auth list allows: without a user, anonymous; with one, the
+// first impersonating method that works (3LO if the user has a token, 2LOi),
+// else 2LO, else anonymous. When 3LO is the only way to act as the user and
+// they have no token, NewRequest returns *[CredentialsRequiredError]. [Using], [ImpersonatingOnly] and
+// [NonImpersonatingOnly] narrow the choice; [RequestFactory.Auth] tells it.
+//
+// # The 3-legged dance
+//
+// [RequestFactory.AuthorisationURI] (or [CredentialsRequiredError.AuthorisationURI])
+// gets a request token and returns the remote's authorize page for the user
+// to visit; the remote then sends the browser to the callback with a
+// verifier, and [RequestFactory.CompleteAuthorisation] (or
+// [Service.CompleteAuthorisation], which finds the user from the token)
+// stores the access token. Ready-made flows:
+//
+//   - web applications: [NewDanceHandler] serves /start and /callback under
+//     a prefix, bound to the signed-in user; [DanceStartURL] links to it;
+//   - command-line programs: [RequestFactory.AuthoriseLoopback] receives the
+//     callback on 127.0.0.1, and [RequestFactory.AuthoriseOutOfBand] takes a
+//     code the user pastes.
+//
+// # Token stores
+//
+// By default tokens live in memory ([NewMemoryTokenStore]) and are lost
+// when the process ends. A [FileTokenStore] ([OpenFileTokenStore]) keeps
+// them in a JSON file (mode 0600) that several processes may share; pass either, or your own
+// [TokenStore], with [WithTokenStore]. A token the remote rejects is
+// deleted, and an expired one renewed when the remote allows.
+//
+// # Diagnosing a link
+//
+// [Diagnose] checks a link the way Atlassian's link status does (network,
+// TLS, manifest, consumer-info, clock skew, a signed probe per method, and
+// Jenkins' plugin, crumb issuer and identity) and returns a [Report] whose
+// failed [Check]s carry the evidence and the fix. `applink doctor` prints
+// it.
 //
 // # Errors
 //
-// Errors are typed where a caller needs their data, and found with
-// errors.As and errors.Is:
+// Errors say what to do, and are found with errors.As and errors.Is:
 //
-//	resp, err := req.Do(ctx)
-//	var cre *applink.CredentialsRequiredError // the user must authorise (again)
-//	var oe *applink.OAuthError                // another OAuth problem; oe.Problem has it
-//	var skew *applink.ClockSkewError          // the clocks disagree even after correction
+//	me, err := applink.Execute(ctx, req, handler.JSON[User]())
+//	var (
+//		cre  *applink.CredentialsRequiredError // the user must authorise (again): cre.AuthorisationURI
+//		oe   *applink.OAuthError               // another OAuth problem; on signature_invalid, both base strings
+//		skew *applink.ClockSkewError           // the clocks disagree even after correction: NTP
+//		anc  *applink.AuthNotConfiguredError   // a method the link does not allow
+//		re   *handler.ResponseError            // an unexpected HTTP status: re.StatusCode, re.Body
+//	)
 //	switch {
 //	case errors.As(err, &cre):
-//		uri, _ := cre.AuthorisationURI(ctx, "")
 //	case errors.As(err, &oe):
-//		log.Print(oe) // on signature_invalid: both base strings, ours and the remote's
 //	case errors.As(err, &skew):
-//	case errors.Is(err, applink.ErrForeignURL):
-//	case errors.Is(err, context.Canceled):
+//	case errors.As(err, &anc):
+//	case errors.As(err, &re):
+//	case errors.Is(err, applink.ErrForeignURL), errors.Is(err, context.Canceled):
 //	}
 //
-// A 401 with a token problem (token_expired, token_revoked, ...) deletes
-// the stored token before [CredentialsRequiredError] is returned; a
-// [handler.CredentialsHandler] passed to [Execute] gets the response
-// instead. Config problems are *[FieldError]s naming the file, the link and
-// the field. Lookups fail with [ErrLinkNotFound] or [ErrAmbiguousName].
+// The remote's own words, a *[signer.ProblemError] (oauth_problem, its
+// advice, acceptable timestamps, the echoed base string), are inside cre,
+// oe and skew: errors.As finds it too.
+// Config problems are *[FieldError]s naming the file, link and field;
+// lookups fail with [ErrLinkNotFound] or [ErrAmbiguousName].
 //
 // # Concurrency
 //
 // A [Service], its [Link]s and [RequestFactory]s are immutable and safe for
 // concurrent use by any number of goroutines and users; what a service
 // learns about a remote (its clock offset, Jenkins crumbs) is kept per link
-// under its own synchronisation. A [Request] belongs to one goroutine. The
-// token stores are safe for concurrent use; the file store also between
-// processes.
+// under its own lock. A [Request] belongs to one goroutine. The token stores
+// are safe for concurrent use, the file store also across processes.
 //
 // # Security
 //
-// Private keys, shared secrets, token secrets and verifiers live in
-// unexported fields and never print: [Link] and [Service] redact them for
-// every fmt verb and for log/slog. Keys and secrets come from files or
-// environment variables named in the config, or from code; [Config.Save]
-// never writes the ones given in code. URLs pass one redaction helper before
-// reaching a log or an error, and the Authorization header is never logged.
-// The service logs through the *slog.Logger given with [WithLogger] only,
-// and is silent by default.
+// Private keys, shared secrets, token secrets and verifiers are never
+// printed: [Link] and [Service] redact them for every fmt verb and for
+// log/slog, tokens for String, JSON and log/slog, and no error or [Report]
+// carries one. Signed requests only
+// go to the link's RPC URL: another origin or path is refused with
+// [ErrForeignURL], and redirects are followed only within it, re-signed at
+// each hop. URLs are redacted before reaching an error or a log. The token
+// file is written with mode 0600, and one others can read is refused
+// (*[FilePermissionError]). The package logs only to the *slog.Logger given
+// with [WithLogger].
 //
 // # Testing
 //
-// Package applinktest runs an Atlassian- or Jenkins-shaped OAuth provider in
-// process, with users, consumers, token approval and revocation, clock skew
-// and injected faults: point a link's RPCURL at it and pass its client with
+// Package [github.com/go-applinks/applinks/applink/applinktest] runs an
+// Atlassian- or Jenkins-shaped OAuth provider in process, strict like the
+// real ones, with users, consumers, approval, revocation, clock skew and
+// injected faults: point a link's RPCURL at it and pass its Client with
 // [WithHTTPClient]. [WithClock] fixes the service's clock.
 package applink
