@@ -123,9 +123,9 @@
 //
 // The remote's own words, a *[signer.ProblemError] (oauth_problem, its
 // advice, acceptable timestamps, the echoed base string), are inside cre,
-// oe and skew: errors.As finds it too.
-// Config problems are *[FieldError]s naming the file, link and field;
-// lookups fail with [ErrLinkNotFound] or [ErrAmbiguousName].
+// oe and skew: errors.As finds it too. A config problem is a *[FieldError]
+// naming the file, link and field; lookups fail with [ErrLinkNotFound] or
+// [ErrAmbiguousName].
 //
 // # Concurrency
 //
