@@ -28,6 +28,12 @@ const maxConfigSize = 8 << 20
 // file's directory. Problems are *[FieldError]s naming the file, the link and
 // the field (errors.As), joined when there are several. A file that is not
 // JSON is reported with the line and column of the mistake.
+//
+// As with encoding/json everywhere, field names match case-insensitively
+// ("rpcURL" is rpcUrl; of two spellings of one field the last wins), and
+// application types and methods are read as [ParseType] and [ParseAuth]
+// read them ("Jira", "stash", "3LO"); [Config.Save] writes the canonical
+// spellings.
 func LoadConfig(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -1,6 +1,7 @@
 package applink
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -43,6 +44,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"trailing content", `{"links": []} {}`, "(file)", "", "more content"},
 		{"invalid link", `{"links": [{"id": "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", "name": "Jira", "type": "jira", "rpcUrl": "jira", "consumerKey": "app", "privateKeyFile": "k"}]}`, "rpcUrl", `"Jira"`, "http"},
 		{"nameless invalid link", `{"links": [` + goodLinkJSON + `, {"type": "jira"}]}`, "id", "#2", "missing"},
+		{"unknown type", `{"links": [{"id": "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", "name": "Jira", "type": "Jiraa", "rpcUrl": "https://jira", "consumerKey": "app", "privateKeyFile": "k"}]}`, "type", `"Jira"`, "Jiraa"},
+		{"unknown auth", `{"links": [{"id": "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", "name": "Jira", "type": "jira", "rpcUrl": "https://jira", "consumerKey": "app", "privateKeyFile": "k", "auth": ["3LO", "4lo"]}]}`, "auth", `"Jira"`, "4lo"},
 		{"duplicate id", `{"links": [` + goodLinkJSON + `, ` + strings.Replace(goodLinkJSON, `"Jira"`, `"Jira 2"`, 1) + `]}`, "id", `"Jira 2"`, "unique"},
 	}
 	for _, tt := range tests {
@@ -70,6 +73,40 @@ func TestLoadConfigMissing(t *testing.T) {
 	_, err := LoadConfig(filepath.Join(t.TempDir(), "nope.json"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("got %v, want os.ErrNotExist", err)
+	}
+}
+
+// TestConfigNormalisesNames checks that types and methods in a config are
+// read as ParseType and ParseAuth read them, and written canonically.
+func TestConfigNormalisesNames(t *testing.T) {
+	t.Parallel()
+	path := writeConfig(t, `{"links": [{"id": "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", "name": "BB", "type": " Stash ",
+		"RPCURL": "https://bitbucket.example.com", "consumerKey": "app", "privateKeyFile": "k", "auth": ["OAuth", "2LOi", "2LO", "None"]}]}`)
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatalf("LoadConfig: %v", err)
+	}
+	l := cfg.Links[0]
+	if l.Type != TypeBitbucket || l.RPCURL != "https://bitbucket.example.com" {
+		t.Errorf("type %q, rpcUrl %q; want bitbucket and the URL (field names match case-insensitively)", l.Type, l.RPCURL)
+	}
+	if diff := cmp.Diff([]Auth{Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous}, l.Auth); diff != "" {
+		t.Errorf("auth (-want +got):\n%s", diff)
+	}
+	for _, tt := range []struct {
+		in   any
+		want string
+	}{
+		{Type("Jira"), `"jira"`},
+		{Type("stash"), `"bitbucket"`},
+		{Type("unknown"), `"unknown"`},
+		{[]Auth{"3LO", "2LOi", "2lo"}, `["3lo","2loi","2lo"]`},
+		{Auth("odd"), `"odd"`},
+	} {
+		got, err := json.Marshal(tt.in)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("json.Marshal(%#v) = %s, %v; want %s", tt.in, got, err, tt.want)
+		}
 	}
 }
 

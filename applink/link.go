@@ -78,6 +78,48 @@ func ParseAuth(s string) (Auth, error) {
 	return "", fmt.Errorf("applink: unknown authentication %q: use 3lo, 2loi, 2lo or anonymous", s)
 }
 
+// MarshalText writes the type's canonical name ("Jira" and "stash" are
+// written "jira" and "bitbucket"); an unknown name is written as it is.
+func (t Type) MarshalText() ([]byte, error) {
+	if c, err := ParseType(string(t)); err == nil {
+		t = c
+	}
+	return []byte(t), nil
+}
+
+// UnmarshalText reads a type as [ParseType] does, so that "Jira" or "stash"
+// in a config file becomes [TypeJira] or [TypeBitbucket]. An unknown name is
+// kept as written, for [Link.Validate] to report with its field.
+func (t *Type) UnmarshalText(text []byte) error {
+	c, err := ParseType(string(text))
+	if err != nil {
+		c = Type(text)
+	}
+	*t = c
+	return nil
+}
+
+// MarshalText writes the method's canonical name ("3LO" and "oauth" are
+// written "3lo"); an unknown name is written as it is.
+func (a Auth) MarshalText() ([]byte, error) {
+	if c, err := ParseAuth(string(a)); err == nil {
+		a = c
+	}
+	return []byte(a), nil
+}
+
+// UnmarshalText reads a method as [ParseAuth] does, so that "3LO" or
+// "2LOi" in a config file becomes [Auth3LO] or [Auth2LOi]. An unknown name
+// is kept as written, for [Link.Validate] to report with its field.
+func (a *Auth) UnmarshalText(text []byte) error {
+	c, err := ParseAuth(string(text))
+	if err != nil {
+		c = Auth(text)
+	}
+	*a = c
+	return nil
+}
+
 // Impersonating reports whether the method acts as a named user (3LO, 2LOi).
 func (a Auth) Impersonating() bool { return a == Auth3LO || a == Auth2LOi }
 
