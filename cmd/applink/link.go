@@ -147,6 +147,12 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	if l.Type == "" {
 		return usagef(fs, "--type is required (or --discover to read it from the remote)")
 	}
+	if countSet(*privateKey, *secretEnv, *secretFile) == 0 && !anonymousOnly(l.Auth) {
+		if l.Type == applink.TypeJenkins {
+			return usagef(fs, "a Jenkins link needs the consumer's shared secret: give --secret-env VAR or --secret-file FILE")
+		}
+		return usagef(fs, "the link needs our private key: give --private-key FILE (make one with 'applink keygen')")
+	}
 	if l.ID == "" {
 		l.ID = applink.NewLinkID()
 	}
@@ -188,6 +194,20 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "added link %q (%s, id %s) to %s\n", l.Name, l.Type, l.ID, path)
 	return nil
+}
+
+// anonymousOnly reports whether a link's auth list allows nothing but
+// anonymous requests, which need no credentials.
+func anonymousOnly(as []applink.Auth) bool {
+	if len(as) == 0 {
+		return false
+	}
+	for _, a := range as {
+		if a != applink.AuthAnonymous {
+			return false
+		}
+	}
+	return true
 }
 
 func countSet(vs ...string) int {

@@ -95,6 +95,8 @@ func TestUsageErrors(t *testing.T) {
 		{"link with unknown subcommand", []string{"link", "frob"}, ""},
 		{"link add without url", []string{"link", "add", "jira", "--type", "jira", "--consumer-key", "k"}, ""},
 		{"link add with a bad type", []string{"link", "add", "jira", "--url", "http://x", "--type", "svn", "--consumer-key", "k"}, ""},
+		{"link add jira without a key", []string{"link", "add", "j", "--url", "http://x", "--type", "jira", "--consumer-key", "k"}, "give --private-key FILE"},
+		{"link add jenkins without a secret", []string{"link", "add", "ci", "--url", "http://x", "--type", "jenkins", "--consumer-key", "k"}, "give --secret-env VAR or --secret-file FILE"},
 		{"link show without name", []string{"link", "show"}, "got 0 arguments"},
 		{"link remove with two names", []string{"link", "remove", "a", "b"}, "want one NAME (or id), got 2 arguments"},
 		{"link add with two names", []string{"link", "add", "a", "b", "--url", "http://x", "--consumer-key", "k"}, "got 2 arguments"},
