@@ -182,11 +182,11 @@ type diagnosis struct {
 // run makes the checks in order.
 func (d *diagnosis) run(ctx context.Context) []Check {
 	var checks []Check
-	reachable := true
+	reachable, failed := true, ""
 	for _, c := range d.networkChecks(ctx) {
 		checks = append(checks, c)
-		if c.Status == StatusFail {
-			reachable = false
+		if c.Status == StatusFail && reachable {
+			reachable, failed = false, c.Name
 		}
 	}
 	steps := []func(context.Context) []Check{d.manifestChecks, d.consumerInfoChecks, d.probeChecks, d.jenkinsChecks}
@@ -197,7 +197,7 @@ func (d *diagnosis) run(ctx context.Context) []Check {
 		checks = append(checks, step(ctx)...)
 	}
 	if !reachable || ctx.Err() != nil {
-		why := "the remote cannot be reached: fix the failed network checks first"
+		why := "the remote cannot be reached: fix the " + failed + " check first"
 		if ctx.Err() != nil {
 			why = "the diagnosis was cancelled: " + ctx.Err().Error()
 		}

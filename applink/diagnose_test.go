@@ -463,11 +463,15 @@ func TestDiagnoseUnreachable(t *testing.T) {
 			bound, _ := svc.Link(l.ID)
 			rep := diagnose(t, bound, "alice")
 			assertCheck(t, rep, tt.want)
-			// Everything after the network checks is skipped, not failed.
+			// Everything after the network checks is skipped, not failed,
+			// naming the check to fix first.
 			for _, c := range rep.Checks {
 				if c.Category != CategoryNetwork && c.Category != CategoryTLS && c.Status != StatusSkip {
 					t.Errorf("%s: status %s, want skip when the remote is unreachable", c.Name, c.Status)
 				}
+			}
+			if c := rep.Check(checkManifest); c == nil || !strings.Contains(c.Summary, "fix the "+tt.want.name+" check first") {
+				t.Errorf("manifest: %+v, want it skipped naming the %s check", c, tt.want.name)
 			}
 			if got := rep.Check(checkProbe2LO); got == nil {
 				t.Errorf("the skipped checks do not list probe-2lo: %v", checkNames(rep))
