@@ -2,6 +2,8 @@ package redact
 
 import (
 	"strings"
+
+	"github.com/go-applinks/applinks/signer"
 )
 
 // BaseString returns an OAuth signature base string (RFC 5849 §3.4.1.1:
@@ -156,56 +158,11 @@ func findName(s string, from int, name string) match {
 
 // percentEncode encodes s as RFC 5849 §3.6 does: every byte but the RFC 3986
 // unreserved characters becomes %XX, upper-case hex.
-func percentEncode(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isLower(c) || isUpper(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
+func percentEncode(s string) string { return signer.Encode(s) }
 
 // percentDecode reverses percentEncode; "+" stays "+". A malformed escape is
 // reported with false.
 func percentDecode(s string) (string, bool) {
-	if strings.IndexByte(s, '%') < 0 {
-		return s, true
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '%' {
-			b.WriteByte(c)
-			continue
-		}
-		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-			return "", false
-		}
-		b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-		i += 2
-	}
-	return b.String(), true
-}
-
-func isHex(c byte) bool {
-	return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case isDigit(c):
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
+	d, err := signer.Decode(s)
+	return d, err == nil
 }
