@@ -2,13 +2,13 @@ package applink
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
 
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // resolve turns what a caller gave NewRequest (a path relative to the RPC
@@ -105,25 +105,8 @@ func setEscapedPath(u *url.URL, escaped string) error {
 }
 
 // origin returns "scheme://host:port" lower-cased, with the scheme's default
-// port filled in.
-func origin(scheme, host string) string {
-	scheme = strings.ToLower(scheme)
-	host = strings.ToLower(host)
-	h, port, err := net.SplitHostPort(host)
-	if err != nil {
-		h = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-		port = ""
-	}
-	if port == "" {
-		switch scheme {
-		case "http":
-			port = "80"
-		case "https":
-			port = "443"
-		}
-	}
-	return scheme + "://" + net.JoinHostPort(h, port)
-}
+// port filled in ([signer.Origin]).
+func origin(scheme, host string) string { return signer.Origin(scheme, host) }
 
 // checkRedirect is the http.Client CheckRedirect of requests through the
 // link: it follows at most 10 redirects, only within the link's origin and

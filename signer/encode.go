@@ -20,16 +20,7 @@ func Encode(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(upperhex[c>>4])
-		b.WriteByte(upperhex[c&15])
-	}
+	writeEncoded(&b, s)
 	return b.String()
 }
 

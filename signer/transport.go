@@ -88,21 +88,23 @@ func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 // checkOrigin refuses a request whose URL or Host header names another
 // origin than t.Origin.
 func (t *Transport) checkOrigin(req *http.Request) error {
-	want := origin(t.Origin.Scheme, t.Origin.Host)
-	if got := origin(req.URL.Scheme, req.URL.Host); got != want {
+	want := Origin(t.Origin.Scheme, t.Origin.Host)
+	if got := Origin(req.URL.Scheme, req.URL.Host); got != want {
 		return fmt.Errorf("%w: %s is not %s", ErrForeignHost, got, want)
 	}
 	if req.Host != "" {
-		if got := origin(req.URL.Scheme, req.Host); got != want {
+		if got := Origin(req.URL.Scheme, req.Host); got != want {
 			return fmt.Errorf("%w: Host header %q is not the host of %s", ErrForeignHost, req.Host, want)
 		}
 	}
 	return nil
 }
 
-// origin returns "scheme://host:port" lower-cased, with the scheme's default
-// port filled in.
-func origin(scheme, host string) string {
+// Origin returns the origin of a URL's scheme and host (or a Host header)
+// as "scheme://host:port", lower-cased, with the scheme's default port
+// filled in and an IPv6 host bracketed: two URLs are on the same origin
+// when their Origins are equal. [Transport] signs only for its Origin's.
+func Origin(scheme, host string) string {
 	scheme = strings.ToLower(scheme)
 	host = strings.ToLower(host)
 	h, port, err := net.SplitHostPort(host)

@@ -319,3 +319,20 @@ func TestTransportNilParamsIs2LO(t *testing.T) {
 		t.Errorf("2LO header lacks oauth_token=\"\": %s", got)
 	}
 }
+
+func TestOrigin(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ scheme, host, want string }{
+		{"https", "Jira.Example.com", "https://jira.example.com:443"},
+		{"HTTP", "example.com:80", "http://example.com:80"},
+		{"http", "example.com", "http://example.com:80"},
+		{"http", "example.com:8080", "http://example.com:8080"},
+		{"https", "[2001:DB8::1]", "https://[2001:db8::1]:443"},
+		{"https", "[2001:db8::1]:8443", "https://[2001:db8::1]:8443"},
+		{"ftp", "example.com", "ftp://example.com:"},
+	} {
+		if got := Origin(tt.scheme, tt.host); got != tt.want {
+			t.Errorf("Origin(%q, %q) = %q, want %q", tt.scheme, tt.host, got, tt.want)
+		}
+	}
+}

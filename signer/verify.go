@@ -295,13 +295,8 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 	key := got["oauth_consumer_key"]
 	consumer, err := v.cfg.Consumers(ctx, key)
 	if err != nil {
-		var pe *ProblemError
-		switch {
-		case errors.As(err, &pe):
-			cp := *pe
-			return fail(&cp)
-		case errors.Is(err, ErrUnknownConsumer):
-			return fail(&ProblemError{Problem: ProblemConsumerKeyUnknown})
+		if p := lookupProblem(err, ErrUnknownConsumer, ProblemConsumerKeyUnknown); p != nil {
+			return fail(p)
 		}
 		return nil, fmt.Errorf("signer: looking up consumer %q: %w", key, err)
 	}
@@ -334,13 +329,8 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 		}
 		tokenSecret, err = v.cfg.TokenSecrets(ctx, key, token)
 		if err != nil {
-			var pe *ProblemError
-			switch {
-			case errors.As(err, &pe):
-				cp := *pe
-				return fail(&cp)
-			case errors.Is(err, ErrUnknownToken):
-				return fail(&ProblemError{Problem: ProblemTokenRejected})
+			if p := lookupProblem(err, ErrUnknownToken, ProblemTokenRejected); p != nil {
+				return fail(p)
 			}
 			return nil, fmt.Errorf("signer: looking up token %s of consumer %q: %w", Abbrev(token), key, err)
 		}
@@ -493,4 +483,19 @@ func requestorID(u *url.URL) string {
 		return ""
 	}
 	return u.Query().Get("xoauth_requestor_id")
+}
+
+// lookupProblem is the problem a consumer or token lookup's error means: a
+// *ProblemError it returned (copied), or problem when it is unknown; nil
+// for any other error, which the verifier returns as it is.
+func lookupProblem(err, unknown error, problem string) *ProblemError {
+	var pe *ProblemError
+	switch {
+	case errors.As(err, &pe):
+		cp := *pe
+		return &cp
+	case errors.Is(err, unknown):
+		return &ProblemError{Problem: problem}
+	}
+	return nil
 }
