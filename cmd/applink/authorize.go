@@ -44,13 +44,10 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 	requestToken := fs.String("request-token", "", "with --oob: finish the dance of this pending request `TOKEN`")
 	noBrowser := fs.Bool("no-browser", false, "do not try to open a browser; just print the URL")
 	timeout := fs.Duration("timeout", 5*time.Minute, "how long to wait for the approval")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case len(pos) != 0:
-		return usagef(fs, "unexpected argument %q", pos[0])
 	case *linkName == "":
 		return usagef(fs, "--link is required")
 	case *user == "":

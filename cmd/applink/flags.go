@@ -87,6 +87,18 @@ func configFlag(fs *flag.FlagSet) *string {
 	return fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
 }
 
+// parseNoArgs is parseArgs for a subcommand that takes flags only.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef(fs, "unexpected argument %q", pos[0])
+	}
+	return nil
+}
+
 // usagef returns a usage error for the subcommand of fs.
 func usagef(fs *flag.FlagSet, format string, args ...any) error {
 	return &usageError{cmd: fs.Name(), msg: fmt.Sprintf(format, args...)}

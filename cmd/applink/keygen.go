@@ -32,12 +32,8 @@ func (c *cli) keygen(_ context.Context, args []string) error {
 	out := fs.String("out", "", "directory to write the keys to (default the config file's directory)")
 	name := fs.String("name", "applink", "file `NAME` of the keys, without extension")
 	force := fs.Bool("force", false, "overwrite existing key files")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef(fs, "unexpected argument %q", pos[0])
 	}
 	if *bits < signer.MinKeyBits {
 		return usagef(fs, "--bits %d is below %d", *bits, signer.MinKeyBits)

@@ -265,12 +265,8 @@ func (c *cli) linkList(args []string) error {
 	fs := newFlagSet("link list", "[--json]", "  applink link list\n  applink link list --json | jq '.links[].name'\n", c.stderr)
 	config := configFlag(fs)
 	asJSON := fs.Bool("json", false, "print the config's links as JSON")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef(fs, "unexpected argument %q", pos[0])
 	}
 	path, err := configPath(*config, c.getenv)
 	if err != nil {

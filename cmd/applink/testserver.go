@@ -70,12 +70,8 @@ func testServer(ctx context.Context, args []string, e *env) error {
 	certOut := fs.String("cert-out", "", "with --tls, write the certificate (PEM) to `FILE` for clients to trust")
 	baseURL := fs.String("base-url", "", "reverse-proxy mode: the `URL` the server believes it is served at")
 	brief := fs.Bool("brief-problems", false, "answer OAuth problems with status and WWW-Authenticate only")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return tsUsagef("unexpected argument %q", pos[0])
 	}
 	opts, err := testServerOptions(e, testServerFlags{
 		addr: *addr, shape: *shape, consumers: consumers, hmacConsumers: hmacConsumers, users: *users,

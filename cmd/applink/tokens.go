@@ -42,12 +42,8 @@ func (c *cli) tokens(ctx context.Context, args []string) error {
 func (c *cli) tokensList(ctx context.Context, args []string) error {
 	fs := newFlagSet("tokens list", "", tokensExamples, c.stderr)
 	config := configFlag(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef(fs, "unexpected argument %q", pos[0])
 	}
 	path, err := configPath(*config, c.getenv)
 	if err != nil {
@@ -101,13 +97,10 @@ func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 	config := configFlag(fs)
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
 	user := fs.String("user", "", "the `USER` whose token to delete (required)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case len(pos) != 0:
-		return usagef(fs, "unexpected argument %q", pos[0])
 	case *linkName == "":
 		return usagef(fs, "--link is required")
 	case *user == "":
