@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"time"
 )
 
 // readsNeedLock is true here: on Windows a file open for reading cannot be
@@ -20,31 +19,24 @@ const readsNeedLock = true
 // process killed while holding it leaves the file behind: the error when
 // ctx ends says so, and wraps ctx.Err().
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
-	const maxWait = 50 * time.Millisecond
-	wait := time.Millisecond
-	var timer *time.Timer
-	for {
+	err = pollLock(ctx, func() (bool, error) {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
+		switch {
+		case err == nil:
 			f.Close()
-			return func() { os.Remove(path) }, nil
+			return true, nil
+		case errors.Is(err, fs.ErrExist):
+			return false, nil
 		}
-		if !errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("applink: lock token file: %w", err)
-		}
-		if timer == nil {
-			timer = time.NewTimer(wait)
-			defer timer.Stop()
-		} else {
-			timer.Reset(wait)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("applink: token file lock %s is held; if no other process uses the token file, delete it: %w", path, ctx.Err())
-		case <-timer.C:
-		}
-		wait = min(2*wait, maxWait)
+		return false, fmt.Errorf("applink: lock token file: %w", err)
+	})
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil, fmt.Errorf("applink: token file lock %s is held; if no other process uses the token file, delete it: %w", path, err)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return func() { os.Remove(path) }, nil
 }
 
 // syncDir is a no-op here: directories cannot be synced on every platform

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"syscall"
-	"time"
 )
 
 // readsNeedLock is false here: the file is replaced by rename, so a reader
@@ -25,38 +24,24 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		return nil, fmt.Errorf("applink: lock token file: %w", err)
 	}
 	fd := int(f.Fd())
-	const maxWait = 50 * time.Millisecond
-	wait := time.Millisecond
-	var timer *time.Timer
-	for {
+	err = pollLock(ctx, func() (bool, error) {
 		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() {
-				syscall.Flock(fd, syscall.LOCK_UN)
-				f.Close()
-			}, nil
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, syscall.EINTR), errors.Is(err, syscall.EWOULDBLOCK):
+			return false, nil
 		}
-		if errors.Is(err, syscall.EINTR) {
-			continue
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("applink: lock token file %s: %w", path, err)
-		}
-		if timer == nil {
-			timer = time.NewTimer(wait)
-			defer timer.Stop()
-		} else {
-			timer.Reset(wait)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-timer.C:
-		}
-		wait = min(2*wait, maxWait)
+		return false, fmt.Errorf("applink: lock token file %s: %w", path, err)
+	})
+	if err != nil {
+		f.Close()
+		return nil, err
 	}
+	return func() {
+		syscall.Flock(fd, syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
 
 // syncDir flushes the directory entry of a rename to disk.
