@@ -19,7 +19,8 @@ type factoryOptions struct {
 	nonImpersonating bool // 2LO or anonymous only
 }
 
-// Using makes the factory use exactly method a. If the link is not configured
+// Using makes the factory use exactly method a (read as [ParseAuth] reads it,
+// so "2LO" is [Auth2LO]). If the link is not configured
 // for it, [Link.RequestFactory] returns an *[AuthNotConfiguredError] naming
 // what the link allows; there is no silent fallback.
 func Using(a Auth) FactoryOption { return func(o *factoryOptions) { o.only = a } }
@@ -67,11 +68,11 @@ func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFacto
 	case o.only != "" && (o.impersonating || o.nonImpersonating), o.impersonating && o.nonImpersonating:
 		return nil, errors.New("applink: Using, ImpersonatingOnly and NonImpersonatingOnly exclude each other: give one")
 	case o.only != "":
-		switch o.only {
-		case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous:
-		default:
-			return nil, fmt.Errorf("applink: unknown authentication %q: use 3lo, 2loi, 2lo or anonymous", o.only)
+		a, err := ParseAuth(string(o.only))
+		if err != nil {
+			return nil, err
 		}
+		f.opts.only, o.only = a, a
 		if o.only != AuthAnonymous && !l.allows(o.only) {
 			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: string(o.only), Configured: slices.Clone(l.auths())}
 		}

@@ -104,6 +104,7 @@ func TestAutomaticChoice(t *testing.T) {
 		{"using 2LOi, absent", []Auth{Auth3LO, Auth2LO}, "alice", []FactoryOption{Using(Auth2LOi)}, want{notConfigured: true}},
 		{"using 3LO without token", []Auth{Auth3LO, Auth2LOi}, "bob", []FactoryOption{Using(Auth3LO)}, want{creds: true}},
 		{"using anonymous", []Auth{Auth3LO}, "alice", []FactoryOption{Using(AuthAnonymous)}, want{auth: AuthAnonymous}},
+		{"using 2LO spelt upper case", []Auth{Auth3LO, Auth2LO}, "alice", []FactoryOption{Using("2LO")}, want{auth: Auth2LO}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
