@@ -107,21 +107,24 @@ func (w *workspace) openService(opts ...applink.Option) (*applink.Service, *appl
 	return svc, store, nil
 }
 
-// lookup loads the config at path and returns the service and the named
-// link.
+// lookup loads the config at path and returns a service of the link named
+// (or with the id) name alone, and that link: another link's problem (an
+// unset secret variable, a missing key file) does not stop this one.
 func lookup(path, name string, opts ...applink.Option) (*applink.Service, *applink.Link, error) {
 	w, err := loadWorkspace(path, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := w.find(name); err != nil {
-		return nil, nil, err
-	}
-	svc, _, err := w.openService(opts...)
+	i, err := w.find(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := svc.Lookup(name)
+	one := &workspace{path: w.path, cfg: &applink.Config{Links: []applink.Link{w.cfg.Links[i]}}, exists: true}
+	svc, _, err := one.openService(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := svc.Link(w.cfg.Links[i].ID)
 	if err != nil {
 		return nil, nil, err
 	}

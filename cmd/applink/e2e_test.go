@@ -285,3 +285,33 @@ func TestRequestBehindProxy(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestIgnoresOtherLinksProblems: a link whose secret file has gone
+// does not stop requests through another link, named in any case.
+func TestRequestIgnoresOtherLinksProblems(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("bob"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-other", Impersonation: true}, "2loi")
+	secretFile := writeFile(t, filepath.Dir(config), "ci.secret", "not-a-real-secret")
+	r := runCLITest(t, config, nil, "", "link", "add", "ci", "--url", "http://127.0.0.1:1", "--type", "jenkins",
+		"--consumer-key", "jira", "--secret-file", secretFile)
+	if r.code != 0 {
+		t.Fatalf("link add ci: exit %d: %s", r.code, r.stderr)
+	}
+	if err := os.Remove(secretFile); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"jira", "JIRA"} {
+		r = runCLITest(t, config, nil, "", "request", "--link", name, "--as", "bob", "GET", "/rest/api/2/myself")
+		if r.code != 0 {
+			t.Fatalf("request --link %s with a broken ci link beside it: exit %d: %s", name, r.code, r.stderr)
+		}
+		checkUser(t, r.stdout, "name", "bob")
+	}
+	// The broken link itself says what is wrong, on one line.
+	r = runCLITest(t, config, nil, "", "request", "--link", "ci", "--as", "bob", "GET", "/me/api/json")
+	checkOneLineError(t, r, exitFailure)
+	if !strings.Contains(r.stderr, "ci.secret") {
+		t.Errorf("stderr %q does not name the missing secret file", r.stderr)
+	}
+}
