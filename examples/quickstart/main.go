@@ -26,11 +26,17 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
 
 func main() {
+	flag.CommandLine.Init("quickstart", flag.ExitOnError)
+	appcfg.Usage(flag.CommandLine, "[--bits N] [--timeout D]", `Runs the whole story in-process with nothing but Go: a Jira-shaped and a
+Jenkins-shaped provider, a fresh key, two links, "credentials required", the
+dance, requests as alice (3LO) and bob (2LOi), and a Jenkins build as alice.
+Exit status 0 only if every step did what it says.`)
 	timeout := flag.Duration("timeout", time.Minute, "give up after this long")
 	bits := flag.Int("bits", 2048, "size of the RSA key to generate")
 	flag.Parse()

@@ -35,6 +35,10 @@ import (
 )
 
 func main() {
+	flag.CommandLine.Init("webapp", flag.ExitOnError)
+	appcfg.Usage(flag.CommandLine, "[--config FILE] [--link NAME] [--addr HOST:PORT]", `Serves a tiny web application that acts as its signed-in user in Jenkins
+through an application link, with the 3-legged dance mounted at
+/applinks/oauth/. Open the address in a browser and sign in.`)
 	config := flag.String("config", "", appcfg.ConfigUsage)
 	linkName := flag.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
