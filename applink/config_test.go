@@ -320,3 +320,38 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 		t.Errorf("the error shows the variable's value: %v", err)
 	}
 }
+
+// TestServiceLinksAreCopies checks that a link a Service hands out is a
+// copy: changing it (even while requests run) changes neither the service
+// nor the factories made from it.
+func TestServiceLinksAreCopies(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LO}})
+	got, err := fx.svc.Link(fx.link.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fx.factory(t, "bob")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, auth, err := whoami(t, f); err != nil || auth != Auth2LO {
+			t.Errorf("whoami while the copy changes = %s, %v", auth, err)
+		}
+	}()
+	got.Name, got.Auth[0] = "Changed", AuthAnonymous
+	f.Link().Auth[0] = AuthAnonymous
+	<-done
+	for _, l := range append(fx.svc.Links(), f.Link()) {
+		if l.Name != "Jira" || !cmp.Equal(l.Auth, []Auth{Auth2LO}) {
+			t.Errorf("service link after changing a copy: %q %v, want \"Jira\" [2lo]", l.Name, l.Auth)
+		}
+	}
+	f2, err := got.RequestFactory("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, auth, err := whoami(t, f2); err != nil || auth != Auth2LO {
+		t.Errorf("factory of a changed copy: %s, %v; want the service's 2lo", auth, err)
+	}
+}

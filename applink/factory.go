@@ -57,6 +57,7 @@ func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFacto
 	if l == nil || l.state == nil {
 		return nil, errors.New("applink: the link is not bound to a Service: get it from Service.Link, LinkByName or Lookup")
 	}
+	l = &l.state.link // the service's own, whatever the caller changed in its copy
 	f := &RequestFactory{link: l, user: user}
 	for _, o := range opts {
 		if o != nil {
@@ -90,8 +91,8 @@ func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFacto
 	return f, nil
 }
 
-// Link returns the factory's link.
-func (f *RequestFactory) Link() *Link { return f.link }
+// Link returns a copy of the factory's link.
+func (f *RequestFactory) Link() *Link { return f.link.state.view() }
 
 // User returns the user the factory acts as ("" for anonymous).
 func (f *RequestFactory) User() string { return f.user }

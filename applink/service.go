@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -210,11 +211,22 @@ func defaultTransport() http.RoundTripper {
 	return http.DefaultTransport
 }
 
-// Links returns every link, in the order given.
+// view returns a copy of the service's link, bound to it: a caller that
+// changes the copy changes nothing in the service, and factories made from
+// it use the service's own link.
+func (st *linkState) view() *Link {
+	c := st.link
+	c.Auth = slices.Clone(c.Auth)
+	return &c
+}
+
+// Links returns every link, in the order given. Each is a copy: changing
+// it changes nothing in the service (the links of a Service are fixed when
+// it is built), as for every lookup below.
 func (s *Service) Links() []*Link {
 	out := make([]*Link, len(s.links))
 	for i, st := range s.links {
-		out[i] = &st.link
+		out[i] = st.view()
 	}
 	return out
 }
@@ -227,9 +239,9 @@ func (s *Service) LinksOfType(t Type) []*Link {
 			continue
 		}
 		if st.link.Primary {
-			out = append([]*Link{&st.link}, out...)
+			out = append([]*Link{st.view()}, out...)
 		} else {
-			out = append(out, &st.link)
+			out = append(out, st.view())
 		}
 	}
 	return out
@@ -240,7 +252,7 @@ func (s *Service) LinksOfType(t Type) []*Link {
 func (s *Service) Primary(t Type) (*Link, error) {
 	for _, st := range s.links {
 		if st.link.Type == t && st.link.Primary {
-			return &st.link, nil
+			return st.view(), nil
 		}
 	}
 	return nil, fmt.Errorf("%w: no link of type %s", ErrLinkNotFound, t)
@@ -251,7 +263,7 @@ func (s *Service) Primary(t Type) (*Link, error) {
 func (s *Service) Link(id string) (*Link, error) {
 	for _, st := range s.links {
 		if strings.EqualFold(st.link.ID, id) {
-			return &st.link, nil
+			return st.view(), nil
 		}
 	}
 	return nil, fmt.Errorf("%w: no link has id %q", ErrLinkNotFound, id)
@@ -265,7 +277,7 @@ func (s *Service) LinkByName(name string) (*Link, error) {
 		var found []*Link
 		for _, st := range s.links {
 			if st.link.Name == name || fold && strings.EqualFold(st.link.Name, name) {
-				found = append(found, &st.link)
+				found = append(found, st.view())
 			}
 		}
 		switch len(found) {
