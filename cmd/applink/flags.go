@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -79,6 +80,38 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// subcommand is one subcommand of a command that has them ("link add"):
+// its names (the first is the one help shows) and what runs it.
+type subcommand struct {
+	names []string
+	run   func(args []string) error
+}
+
+// dispatch runs the subcommand that args[0] names; with no arguments it is
+// a usage error, and -h prints the command's usage.
+func dispatch(name, synopsis, examples string, stderr io.Writer, args []string, subs []subcommand) error {
+	fs := newFlagSet(name, synopsis, examples, stderr)
+	var first []string
+	for _, s := range subs {
+		first = append(first, s.names[0])
+	}
+	list := strings.Join(first[:len(first)-1], ", ") + " or " + first[len(first)-1]
+	if len(args) == 0 {
+		return usagef(fs, "want a subcommand: %s", list)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fs.Usage()
+		return nil
+	}
+	for _, s := range subs {
+		if slices.Contains(s.names, args[0]) {
+			return s.run(args[1:])
+		}
+	}
+	return usagef(fs, "unknown subcommand %q: use %s", args[0], list)
 }
 
 // configFlag defines --config, which every subcommand that reads the

@@ -39,25 +39,12 @@ const linkExamples = `  applink link add jira --url https://jira.internal:8080 -
 
 // link dispatches the link subcommands.
 func (c *cli) link(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fs := newFlagSet("link", linkSynopsis, linkExamples, c.stderr)
-		if len(args) == 0 {
-			return usagef(fs, "want a subcommand: add, list, show or remove")
-		}
-		fs.Usage()
-		return nil
-	}
-	switch args[0] {
-	case "add":
-		return c.linkAdd(ctx, args[1:])
-	case "list", "ls":
-		return c.linkList(args[1:])
-	case "show":
-		return c.linkShow(args[1:])
-	case "remove", "rm":
-		return c.linkRemove(args[1:])
-	}
-	return &usageError{cmd: "applink link", msg: fmt.Sprintf("unknown subcommand %q: use add, list, show or remove", args[0])}
+	return dispatch("link", linkSynopsis, linkExamples, c.stderr, args, []subcommand{
+		{[]string{"add"}, func(a []string) error { return c.linkAdd(ctx, a) }},
+		{[]string{"list", "ls"}, c.linkList},
+		{[]string{"show"}, c.linkShow},
+		{[]string{"remove", "rm"}, c.linkRemove},
+	})
 }
 
 func (c *cli) linkAdd(ctx context.Context, args []string) error {

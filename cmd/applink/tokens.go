@@ -22,21 +22,10 @@ const tokensExamples = `  applink tokens list
 
 // tokens dispatches the tokens subcommands.
 func (c *cli) tokens(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fs := newFlagSet("tokens", tokensSynopsis, tokensExamples, c.stderr)
-		if len(args) == 0 {
-			return usagef(fs, "want a subcommand: list or revoke")
-		}
-		fs.Usage()
-		return nil
-	}
-	switch args[0] {
-	case "list", "ls":
-		return c.tokensList(ctx, args[1:])
-	case "revoke", "delete", "rm":
-		return c.tokensRevoke(ctx, args[1:])
-	}
-	return &usageError{cmd: "applink tokens", msg: fmt.Sprintf("unknown subcommand %q: use list or revoke", args[0])}
+	return dispatch("tokens", tokensSynopsis, tokensExamples, c.stderr, args, []subcommand{
+		{[]string{"list", "ls"}, func(a []string) error { return c.tokensList(ctx, a) }},
+		{[]string{"revoke", "delete", "rm"}, func(a []string) error { return c.tokensRevoke(ctx, a) }},
+	})
 }
 
 func (c *cli) tokensList(ctx context.Context, args []string) error {
