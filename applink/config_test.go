@@ -236,6 +236,12 @@ func TestServiceLookups(t *testing.T) {
 	if diff := cmp.Diff([]string{"Jira B", "Jira A"}, names(svc.LinksOfType(TypeJira))); diff != "" {
 		t.Errorf("LinksOfType(jira) (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff([]string{"Jira B", "Jira A"}, names(svc.LinksOfType("Jira"))); diff != "" {
+		t.Errorf("LinksOfType(\"Jira\") (-want +got):\n%s", diff)
+	}
+	if p, err := svc.Primary("JIRA"); err != nil || p.Name != "Jira B" {
+		t.Errorf("Primary(\"JIRA\") = %v, %v; want Jira B", p, err)
+	}
 	if got := names(svc.LinksOfType(TypeCrowd)); got != nil {
 		t.Errorf("LinksOfType(crowd) = %v", got)
 	}

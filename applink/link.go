@@ -80,12 +80,7 @@ func ParseAuth(s string) (Auth, error) {
 
 // MarshalText writes the type's canonical name ("Jira" and "stash" are
 // written "jira" and "bitbucket"); an unknown name is written as it is.
-func (t Type) MarshalText() ([]byte, error) {
-	if c, err := ParseType(string(t)); err == nil {
-		t = c
-	}
-	return []byte(t), nil
-}
+func (t Type) MarshalText() ([]byte, error) { return []byte(canonicalType(t)), nil }
 
 // UnmarshalText reads a type as [ParseType] does, so that "Jira" or "stash"
 // in a config file becomes [TypeJira] or [TypeBitbucket]. An unknown name is

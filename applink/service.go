@@ -231,8 +231,18 @@ func (s *Service) Links() []*Link {
 	return out
 }
 
-// LinksOfType returns the links of type t, the primary first, or none.
+// canonicalType is t as [ParseType] reads it ("Jira" is jira), or t.
+func canonicalType(t Type) Type {
+	if c, err := ParseType(string(t)); err == nil {
+		return c
+	}
+	return t
+}
+
+// LinksOfType returns the links of type t (read as [ParseType] reads it),
+// the primary first, or none.
 func (s *Service) LinksOfType(t Type) []*Link {
+	t = canonicalType(t)
 	var out []*Link
 	for _, st := range s.links {
 		if st.link.Type != t {
@@ -250,6 +260,7 @@ func (s *Service) LinksOfType(t Type) []*Link {
 // Primary returns the primary link of type t, or an error wrapping
 // [ErrLinkNotFound].
 func (s *Service) Primary(t Type) (*Link, error) {
+	t = canonicalType(t)
 	for _, st := range s.links {
 		if st.link.Type == t && st.link.Primary {
 			return st.view(), nil
