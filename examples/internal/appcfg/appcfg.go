@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/go-applinks/applinks/applink"
 )
@@ -47,27 +48,70 @@ func Open(config, linkName string, t applink.Type, getenv func(string) string) (
 	if err != nil {
 		return nil, nil, err
 	}
+	l, err := pick(cfg.Links, linkName, t)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w in %s: see 'applink link list', then pass --link NAME", err, config)
+	}
 	store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := applink.NewService(cfg.Links, applink.WithTokenStore(store))
+	// A service of this link alone: another link's problem (an unset
+	// secret variable, a missing key file) does not stop this one.
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store))
 	if err != nil {
 		return nil, nil, err
 	}
-	var link *applink.Link
-	if linkName == "" {
-		link, err = svc.Primary(t)
-	} else {
-		link, err = svc.Lookup(linkName)
-	}
-	if errors.Is(err, applink.ErrLinkNotFound) {
-		return nil, nil, fmt.Errorf("%w in %s: see 'applink link list', then pass --link NAME", err, config)
-	}
+	link, err := svc.Link(l.ID)
 	if err != nil {
 		return nil, nil, err
 	}
 	return svc, link, nil
+}
+
+// pick finds the link with the id or name (exact name first, then any
+// case), or for "" the primary link of type t (the one marked primary, else
+// the first of the type), as applink.Service does.
+func pick(links []applink.Link, idOrName string, t applink.Type) (applink.Link, error) {
+	if idOrName == "" {
+		var first *applink.Link
+		for i, l := range links {
+			if l.Type != t {
+				continue
+			}
+			if l.Primary {
+				return l, nil
+			}
+			if first == nil {
+				first = &links[i]
+			}
+		}
+		if first == nil {
+			return applink.Link{}, fmt.Errorf("%w: no link of type %s", applink.ErrLinkNotFound, t)
+		}
+		return *first, nil
+	}
+	for _, l := range links {
+		if strings.EqualFold(l.ID, idOrName) {
+			return l, nil
+		}
+	}
+	for _, fold := range []bool{false, true} {
+		var found []applink.Link
+		for _, l := range links {
+			if l.Name == idOrName || fold && strings.EqualFold(l.Name, idOrName) {
+				found = append(found, l)
+			}
+		}
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return found[0], nil
+		}
+		return applink.Link{}, fmt.Errorf("%w: %d links are named %q: pass the link's id", applink.ErrAmbiguousName, len(found), idOrName)
+	}
+	return applink.Link{}, fmt.Errorf("%w: no link has id or name %q", applink.ErrLinkNotFound, idOrName)
 }
 
 // Explain adds where to authorise to a credentials-required error: the
