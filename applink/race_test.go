@@ -3,6 +3,7 @@ package applink
 import (
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,17 +13,35 @@ import (
 )
 
 // TestConcurrentUsers sends requests for many users from many goroutines
-// through one service (run with -race): 3LO users with tokens, 2LOi users
+// through one service (run with -race), with the memory and the file token
+// store: 3LO users with tokens, 2LOi users
 // without, a provider whose clock is off (the offset is learnt while others
 // sign) and 503s to retry.
 func TestConcurrentUsers(t *testing.T) {
 	t.Parallel()
+	for _, store := range []string{"memory", "file"} {
+		t.Run(store, func(t *testing.T) {
+			t.Parallel()
+			var opts []Option
+			if store == "file" {
+				fs, err := OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts = append(opts, WithTokenStore(fs))
+			}
+			testConcurrentUsers(t, opts)
+		})
+	}
+}
+
+func testConcurrentUsers(t *testing.T, opts []Option) {
 	const users, perUser = 16, 8
 	var names []string
 	for i := range users {
 		names = append(names, fmt.Sprintf("user%02d", i))
 	}
-	fx := newCoreFixture(t, coreConfig{srvOpts: []applinktest.Option{applinktest.WithUsers(names...), applinktest.WithSkew(20 * time.Minute)}})
+	fx := newCoreFixture(t, coreConfig{svcOpts: opts, srvOpts: []applinktest.Option{applinktest.WithUsers(names...), applinktest.WithSkew(20 * time.Minute)}})
 	fx.link.state.offset.Store(int64(20 * time.Minute)) // the dance needs the right clock
 	for _, u := range names[:users/2] {
 		fx.authorise(t, u)
