@@ -12,6 +12,7 @@ import (
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestCredentialsRequiredWithoutToken(t *testing.T) {
@@ -121,6 +122,34 @@ func TestSignatureInvalid(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)
 		}
+	}
+}
+
+// TestSignatureInvalidBaseStringsAgree: with only the key wrong, the base
+// string we report (form body included) is the one the provider echoes, so
+// a difference between them always means a real disagreement.
+func TestSignatureInvalidBaseStringsAgree(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LO}})
+	other, err := signer.GenerateKey(2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := NewService([]Link{fx.link.WithPrivateKey(other)}, WithHTTPClient(fx.srv.Client()), WithoutRetry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound, _ := svc.Link(fx.link.ID)
+	f, _ := bound.RequestFactory("alice")
+	req, _ := f.NewRequest(t.Context(), http.MethodPost, "/rest/api/2/issue?expand=x")
+	req.AddForm("summary", "a b+c")
+	_, err = req.Do(t.Context())
+	var oe *OAuthError
+	if !errors.As(err, &oe) || oe.Problem.SignatureBaseString == "" {
+		t.Fatalf("Do: got %v, want *OAuthError with the provider's base string", err)
+	}
+	if diff := cmp.Diff(oe.Problem.SignatureBaseString, oe.BaseString); diff != "" {
+		t.Errorf("base strings (-provider's +ours):\n%s", diff)
 	}
 }
 
