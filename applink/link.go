@@ -413,7 +413,11 @@ func checkBaseURL(s string) error {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("not a URL: %v", redactParseError(err))
+		err = redactParseError(err)
+		if strings.HasPrefix(err.Error(), "invalid port") {
+			return fmt.Errorf("not a URL: %v: %s", err, portAdvice)
+		}
+		return fmt.Errorf("not a URL: %v", err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
@@ -426,6 +430,25 @@ func checkBaseURL(s string) error {
 		return fmt.Errorf("%q must not have a query", redact.URL(u))
 	case u.Fragment != "":
 		return fmt.Errorf("%q must not have a fragment", redact.URL(u))
+	}
+	return checkPort(u)
+}
+
+// portAdvice says what a base URL's port may be.
+const portAdvice = "give a port number from 1 to 65535 (e.g. https://jira.example.com:8443), or none for the scheme's default"
+
+// checkPort refuses a base URL whose port is empty (a bare colon), zero or
+// above 65535; url.Parse has already refused one that is not decimal digits.
+func checkPort(u *url.URL) error {
+	port := u.Port()
+	if port == "" {
+		if strings.HasSuffix(u.Host, ":") {
+			return fmt.Errorf("%q has an empty port: %s", redact.URL(u), portAdvice)
+		}
+		return nil
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q has an invalid port %q: %s", redact.URL(u), port, portAdvice)
 	}
 	return nil
 }
