@@ -148,6 +148,14 @@ func (e ProblemError) GoString() string {
 		redactVerifier(e.SignatureBaseString), e.Realm, redactValues(e.Extra))
 }
 
+// Format prints [ProblemError.Error] for every verb (%#v:
+// [ProblemError.GoString]), so that no verb (%d, %x, %+v, …) shows the
+// signature (for PLAINTEXT, the secrets themselves) or the verifier in the
+// base string. Wrapping with %w is unaffected.
+func (e ProblemError) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, e.String(), e.GoString())
+}
+
 // LogValue logs the problem as a group without the signature or a verifier.
 func (e ProblemError) LogValue() slog.Value {
 	attrs := []slog.Attr{slog.String("problem", e.Problem), slog.Int("status", e.StatusCode())}
@@ -203,7 +211,8 @@ func redactVerifier(s string) string {
 }
 
 // redactValues copies v with the values of secret-bearing parameters
-// (oauth_verifier, oauth_token_secret) redacted.
+// (oauth_verifier, oauth_token_secret, oauth_signature,
+// oauth_session_handle) redacted.
 func redactValues(v url.Values) url.Values {
 	if v == nil {
 		return nil
@@ -211,7 +220,7 @@ func redactValues(v url.Values) url.Values {
 	out := make(url.Values, len(v))
 	for k, vs := range v {
 		switch k {
-		case "oauth_verifier", "oauth_token_secret", "oauth_signature":
+		case "oauth_verifier", "oauth_token_secret", "oauth_signature", "oauth_session_handle":
 			out[k] = []string{"REDACTED"}
 		default:
 			out[k] = vs

@@ -20,6 +20,8 @@ func TestSecretsNeverPrint(t *testing.T) {
 		verifier       = "VERIFIER-x3"
 		sessionHandle  = "SESSION-HANDLE-x4"
 		extraValue     = "EXTRA-VALUE-x5"
+		signature      = "SIGNATURE-x6"
+		problemExtra   = "PROBLEM-EXTRA-x7"
 	)
 	key := testKey(t)
 	rsaM, err := NewRSASHA1(key)
@@ -36,36 +38,61 @@ func TestSecretsNeverPrint(t *testing.T) {
 		Extra: map[string]string{"xoauth_x": extraValue}}
 	rsaSigner := mustNew(t, "ck", rsaM)
 	hmacSigner := mustNew(t, "ck", hm)
+	consumer := NewSecretConsumer("ck", consumerSecret)
+	both := &Consumer{Key: "ck", PublicKey: &key.PublicKey, secret: consumerSecret}
+	verified := Verified{Consumer: both, Token: "token-value-that-is-long", SignatureMethod: MethodHMACSHA1,
+		SessionHandle: sessionHandle, verifier: verifier,
+		BaseString: "POST&https%3A%2F%2Fx%2F&oauth_verifier%3D" + verifier + "%26oauth_version%3D1.0"}
+	problem := ProblemError{Status: 401, Problem: ProblemSignatureInvalid, Signature: signature,
+		SignatureMethod: MethodPlaintext, SignatureBaseString: "GET&u&oauth_verifier%3D" + verifier,
+		Extra: map[string][]string{"oauth_verifier": {verifier}, "oauth_session_handle": {problemExtra}}}
 
 	secrets := []string{consumerSecret, tokenSecret, verifier, sessionHandle, extraValue,
 		key.D.String(), key.Primes[0].String(), fmt.Sprintf("%x", key.D.Bytes()[:16]),
 		base64.StdEncoding.EncodeToString(key.D.Bytes())[:20],
 		// A big.Int printed inside a struct shows its words in decimal.
 		fmt.Sprint(key.D.Bits()[0]),
+		signature, problemExtra,
+	}
+	// %x and %X of a raw string field would show a secret hex-encoded.
+	for _, sec := range secrets[:7] {
+		secrets = append(secrets, fmt.Sprintf("%x", sec), fmt.Sprintf("%X", sec))
 	}
 	values := map[string]any{
-		"*RSASHA1":   rsaM,
-		"RSASHA1":    *rsaM,
-		"*HMACSHA1":  hm,
-		"HMACSHA1":   *hm,
-		"*Plaintext": pt,
-		"Plaintext":  *pt,
-		"Token":      tok,
-		"*Token":     &tok,
-		"Params":     params,
-		"*Params":    &params,
-		"*Signer":    rsaSigner,
-		"Signer":     *rsaSigner,
-		"*Signer(h)": hmacSigner,
-		"Signer(h)":  *hmacSigner,
-		"[]Method":   []Method{rsaM, hm, pt},
-		"struct":     struct{ P Params }{params},
+		"*RSASHA1":      rsaM,
+		"RSASHA1":       *rsaM,
+		"*HMACSHA1":     hm,
+		"HMACSHA1":      *hm,
+		"*Plaintext":    pt,
+		"Plaintext":     *pt,
+		"Token":         tok,
+		"*Token":        &tok,
+		"Params":        params,
+		"*Params":       &params,
+		"*Signer":       rsaSigner,
+		"Signer":        *rsaSigner,
+		"*Signer(h)":    hmacSigner,
+		"Signer(h)":     *hmacSigner,
+		"[]Method":      []Method{rsaM, hm, pt},
+		"struct":        struct{ P Params }{params},
+		"*Consumer":     consumer,
+		"Consumer":      *consumer,
+		"Consumer(b)":   *both,
+		"*Verified":     &verified,
+		"Verified":      verified,
+		"*ProblemError": &problem,
+		"ProblemError":  problem,
+		// A wrapping error prints the ProblemError's Format for the verbs
+		// fmt gives errors (v, s, q, x, X); for others fmt prints the
+		// wrapper's fields, which this package cannot control.
+		"error.Error": fmt.Errorf("wrapped: %w", &problem).Error(),
+		"error %+v":   fmt.Sprintf("%+v", fmt.Errorf("wrapped: %w", &problem)),
 	}
 	for name, v := range values {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			outs := map[string]string{}
-			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			for _, verb := range printVerbs {
 				outs[verb] = fmt.Sprintf(verb, v)
 			}
 			if s, ok := v.(fmt.Stringer); ok {
@@ -88,6 +115,40 @@ func TestSecretsNeverPrint(t *testing.T) {
 						t.Errorf("%s printed with %s shows a secret (%.12s…): %s", name, how, s, out)
 					}
 				}
+			}
+		})
+	}
+}
+
+// printVerbs are the fmt directives the redaction tests print every
+// secret-holding value with: those that fall back to String (%v %s %x %X %q)
+// and those that would print raw fields but for a Format method.
+var printVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10v", "%-8s", "%t", "%o", "%e", "%#x", "%+d"}
+
+// TestFormatPrintsString checks that every verb prints the String of a
+// secret-holding value (%#v its GoString), with the width honoured.
+func TestFormatPrintsString(t *testing.T) {
+	t.Parallel()
+	tok := NewToken("token-value-that-is-long", "TOKEN-SECRET")
+	p := Params{Token: tok, Verifier: "VERIFIER"}
+	tests := []struct {
+		format string
+		v      any
+		want   string
+	}{
+		{"%d", tok, tok.String()},
+		{"%t", &tok, tok.String()},
+		{"%#v", p, p.GoString()},
+		{"%q", p, fmt.Sprintf("%q", p.String())},
+		{"%30v", tok, fmt.Sprintf("%30s", tok.String())},
+		{"%-30s|", tok, fmt.Sprintf("%-30s|", tok.String())},
+		{"%x", ProblemError{Problem: "token_rejected", Signature: "S"}, (&ProblemError{Problem: "token_rejected"}).Error()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			t.Parallel()
+			if got := fmt.Sprintf(tt.format, tt.v); got != tt.want {
+				t.Errorf("Sprintf(%q, %T) = %q, want %q", tt.format, tt.v, got, tt.want)
 			}
 		})
 	}

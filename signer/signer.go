@@ -80,6 +80,10 @@ func (s Signer) String() string {
 // GoString is [Signer.String].
 func (s Signer) GoString() string { return s.String() }
 
+// Format prints [Signer.String] for every verb (%#v: [Signer.GoString]), so
+// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+func (s Signer) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String(), s.GoString()) }
+
 // LogValue keeps secrets out of slog output.
 func (s Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
@@ -135,6 +139,10 @@ func (p Params) String() string {
 
 // GoString is [Params.String].
 func (p Params) GoString() string { return p.String() }
+
+// Format prints [Params.String] for every verb (%#v: [Params.GoString]), so
+// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+func (p Params) Format(f fmt.State, verb rune) { formatRedacted(f, verb, p.String(), p.GoString()) }
 
 // LogValue keeps secrets out of slog output.
 func (p Params) LogValue() slog.Value { return slog.StringValue(p.String()) }

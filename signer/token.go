@@ -2,7 +2,9 @@ package signer
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
+	"strconv"
 )
 
 // Token is an OAuth token: its public value (oauth_token) and its secret. The
@@ -37,6 +39,10 @@ func (t Token) String() string {
 // GoString is [Token.String].
 func (t Token) GoString() string { return t.String() }
 
+// Format prints [Token.String] for every verb (%#v: [Token.GoString]), so
+// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+func (t Token) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
+
 // LogValue keeps the secret out of slog output.
 func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
@@ -47,4 +53,28 @@ func Abbrev(s string) string {
 		return s
 	}
 	return s[:4] + "…"
+}
+
+// formatRedacted is the body of the Format methods of this package's
+// secret-holding types: s (the String) for every verb, gostring for %#v, s
+// quoted for %q, with the width and the '-' flag honoured. It is
+// internal/redact.Format, copied because internal/redact imports signer.
+// Callers pass strings already built: formatting the value itself from its
+// Format method would recurse.
+func formatRedacted(f fmt.State, verb rune, s, gostring string) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		s = gostring
+	case verb == 'q':
+		s = strconv.Quote(s)
+	}
+	if w, ok := f.Width(); ok {
+		if f.Flag('-') {
+			_, _ = fmt.Fprintf(f, "%-*s", w, s)
+		} else {
+			_, _ = fmt.Fprintf(f, "%*s", w, s)
+		}
+		return
+	}
+	_, _ = io.WriteString(f, s)
 }
