@@ -50,6 +50,10 @@ func (st *linkState) inScope(u *url.URL) error {
 	if u == nil {
 		return fmt.Errorf("applink: link %q: no URL: %w", st.link.Name, ErrForeignURL)
 	}
+	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
+		return fmt.Errorf("applink: link %q: %s is not an http or https URL: give a path under the link's RPC URL %s, or an absolute URL below it: %w",
+			st.link.Name, redact.URL(u), redact.URL(st.rpc), ErrForeignURL)
+	}
 	if got, want := origin(u.Scheme, u.Host), origin(st.rpc.Scheme, st.rpc.Host); got != want {
 		return fmt.Errorf("applink: link %q: %s is on %s, not on the link's %s: %w",
 			st.link.Name, redact.URL(u), got, want, ErrForeignURL)

@@ -102,8 +102,10 @@ func (t *Transport) checkOrigin(req *http.Request) error {
 
 // Origin returns the origin of a URL's scheme and host (or a Host header)
 // as "scheme://host:port", lower-cased, with the scheme's default port
-// filled in and an IPv6 host bracketed: two URLs are on the same origin
-// when their Origins are equal. [Transport] signs only for its Origin's.
+// filled in and an IPv6 host bracketed ("scheme://host" for a scheme without
+// a default port, such as ftp, when none is given): two URLs are on the same
+// origin when their Origins are equal. [Transport] signs only for its
+// Origin's.
 func Origin(scheme, host string) string {
 	scheme = strings.ToLower(scheme)
 	host = strings.ToLower(host)
@@ -119,6 +121,12 @@ func Origin(scheme, host string) string {
 		case "https":
 			port = "443"
 		}
+	}
+	if port == "" { // a scheme without a default port, and none given
+		if strings.Contains(h, ":") {
+			h = "[" + h + "]"
+		}
+		return scheme + "://" + h
 	}
 	return scheme + "://" + net.JoinHostPort(h, port)
 }

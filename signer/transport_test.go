@@ -329,7 +329,10 @@ func TestOrigin(t *testing.T) {
 		{"http", "example.com:8080", "http://example.com:8080"},
 		{"https", "[2001:DB8::1]", "https://[2001:db8::1]:443"},
 		{"https", "[2001:db8::1]:8443", "https://[2001:db8::1]:8443"},
-		{"ftp", "example.com", "ftp://example.com:"},
+		{"ftp", "example.com", "ftp://example.com"},
+		{"ftp", "example.com:", "ftp://example.com"},
+		{"ftp", "[::1]", "ftp://[::1]"},
+		{"ftp", "example.com:21", "ftp://example.com:21"},
 	} {
 		if got := Origin(tt.scheme, tt.host); got != tt.want {
 			t.Errorf("Origin(%q, %q) = %q, want %q", tt.scheme, tt.host, got, tt.want)
