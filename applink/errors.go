@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,16 +23,27 @@ type AuthNotConfiguredError struct {
 	Link       string // the link's name
 	Wanted     string // what was asked: a method, "impersonating" or "non-impersonating"
 	Configured []Auth // what the link allows
+	// Type is the link's type, when known: a Jenkins link can use 3LO
+	// only, so the error then says so rather than suggesting another method.
+	Type Type
 }
 
-// Error names the link, what was asked and what the link allows.
+// Error names the link, what was asked and what the link allows, and says
+// what to do.
 func (e *AuthNotConfiguredError) Error() string {
 	allowed := make([]string, len(e.Configured))
 	for i, a := range e.Configured {
 		allowed[i] = string(a)
 	}
-	return fmt.Sprintf("applink: link %q is not configured for %s authentication (it allows %s): add it to the link's auth list, or ask for one of those",
-		e.Link, e.Wanted, strings.Join(allowed, ", "))
+	advice := "add it to the link's auth list, or ask for one of those"
+	if e.Type == TypeJenkins {
+		advice = "Jenkins' Bitbucket Server Integration plugin supports 3LO only: ask for 3lo"
+		if !slices.Contains(e.Configured, Auth3LO) {
+			advice += ", with 3lo in the link's auth list"
+		}
+	}
+	return fmt.Sprintf("applink: link %q is not configured for %s authentication (it allows %s): %s",
+		e.Link, e.Wanted, strings.Join(allowed, ", "), advice)
 }
 
 // CredentialsRequiredError says that the user must authorise the link (the

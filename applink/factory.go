@@ -75,14 +75,14 @@ func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFacto
 		}
 		f.opts.only, o.only = a, a
 		if o.only != AuthAnonymous && !l.allows(o.only) {
-			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: string(o.only), Configured: slices.Clone(l.auths())}
+			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: string(o.only), Configured: slices.Clone(l.auths()), Type: l.Type}
 		}
 		if o.only.Impersonating() && user == "" {
 			return nil, fmt.Errorf("applink: link %q: %s acts as a user: give the user", l.Name, o.only)
 		}
 	case o.impersonating:
 		if !l.allows(Auth3LO) && !l.allows(Auth2LOi) {
-			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "impersonating", Configured: slices.Clone(l.auths())}
+			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "impersonating", Configured: slices.Clone(l.auths()), Type: l.Type}
 		}
 		if user == "" {
 			return nil, fmt.Errorf("applink: link %q: impersonating requests act as a user: give the user", l.Name)
@@ -150,7 +150,7 @@ func (f *RequestFactory) choose(ctx context.Context) (Auth, *AccessToken, error)
 		return "", nil, need
 	}
 	if o.impersonating {
-		return "", nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "impersonating", Configured: slices.Clone(l.auths())}
+		return "", nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "impersonating", Configured: slices.Clone(l.auths()), Type: l.Type}
 	}
 	if l.allows(Auth2LO) {
 		return Auth2LO, nil, nil
