@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -217,18 +216,9 @@ func (l Link) String() string {
 // GoString is [Link.String]: credentials never print.
 func (l Link) GoString() string { return l.String() }
 
-// Format prints [Link.String] for every verb (%q quotes it), so that no
-// verb (%d, %x, %+v) can reach the credentials.
-func (l Link) Format(f fmt.State, verb rune) { formatRedacted(f, verb, l.String()) }
-
-// formatRedacted writes s, the redacted description of a value, for any
-// fmt verb.
-func formatRedacted(f fmt.State, verb rune, s string) {
-	if verb == 'q' {
-		s = strconv.Quote(s)
-	}
-	_, _ = io.WriteString(f, s)
-}
+// Format prints [Link.String] for every verb (%q quotes it, %10v pads it),
+// so that no verb (%d, %x, %+v) can reach the credentials.
+func (l Link) Format(f fmt.State, verb rune) { redact.Format(f, verb, l.String(), l.GoString()) }
 
 // LogValue keeps credentials out of slog output.
 func (l Link) LogValue() slog.Value {

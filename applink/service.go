@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -331,10 +332,12 @@ func (s *Service) String() string {
 func (s *Service) GoString() string { return s.String() }
 
 // Format prints [Service.String] for every verb.
-func (s *Service) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
+func (s *Service) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
 
 // Format keeps a link state's credentials out of every fmt verb.
-func (st *linkState) Format(f fmt.State, verb rune) { formatRedacted(f, verb, st.link.String()) }
+func (st *linkState) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, st.link.String(), st.link.GoString())
+}
 
 // TokenStore returns the service's token store.
 func (s *Service) TokenStore() TokenStore { return s.store }
