@@ -40,7 +40,7 @@ func runDoctor(ctx context.Context, args []string, e *env) int {
 // or an error for anything that kept it from making the report.
 func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 	fs := newFlagSet("doctor", doctorSynopsis, doctorExamples, c.stderr)
-	config := fs.String("config", "", "config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json)")
+	config := configFlag(fs)
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
 	user := fs.String("as", "", "probe as `USER` (3LO and 2LOi need one; without, only 2LO is probed)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
