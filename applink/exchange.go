@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -52,6 +53,11 @@ func (r tokenResponse) String() string {
 
 // GoString is String.
 func (r tokenResponse) GoString() string { return r.String() }
+
+// Format prints String for every verb: no verb reaches the secret.
+func (r tokenResponse) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, r.String(), r.GoString())
+}
 
 // parseTokenResponse parses a token endpoint's body. It requires
 // oauth_token and oauth_token_secret (which may be empty, as RSA-SHA1

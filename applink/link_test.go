@@ -126,14 +126,17 @@ func TestLinkRedaction(t *testing.T) {
 	bound := svc.Links()
 	var buf strings.Builder
 	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	textLogger := slog.New(slog.NewTextHandler(&buf, nil))
 	for i, l := range []any{links[0], links[1], &links[0], &links[1], bound[0], bound[1], *bound[1], svc, invalid} {
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		for _, verb := range redactionVerbs {
 			fmt.Fprintf(&buf, verb+"\n", l)
 		}
 		logger.Info("link", "link", l, "i", i)
+		textLogger.Info("link", "link", l, "i", i)
 	}
 	out := buf.String()
-	leaks := []string{secret, fmt.Sprintf("%x", []byte(secret)), key.D.String(), fmt.Sprintf("%x", key.D.Bytes()[:8])}
+	leaks := []string{secret, fmt.Sprintf("%x", []byte(secret)), fmt.Sprintf("%X", []byte(secret)),
+		key.D.String(), fmt.Sprintf("%x", key.D.Bytes()[:8]), fmt.Sprintf("%X", key.D.Bytes()[:8])}
 	for _, p := range key.Primes {
 		leaks = append(leaks, p.String())
 	}

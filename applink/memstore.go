@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // MemoryTokenStore is a [TokenStore] that keeps tokens in memory: they are
@@ -154,3 +156,10 @@ func (s *MemoryTokenStore) String() string {
 
 // GoString is [MemoryTokenStore.String].
 func (s *MemoryTokenStore) GoString() string { return s.String() }
+
+// Format prints [MemoryTokenStore.String] for every verb (%#v:
+// [MemoryTokenStore.GoString]), so that no verb (%d, %t, %+v, …) reaches the
+// tokens it holds.
+func (s *MemoryTokenStore) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, s.String(), s.GoString())
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -74,6 +75,11 @@ func (t AccessToken) String() string {
 // GoString is [AccessToken.String].
 func (t AccessToken) GoString() string { return t.String() }
 
+// Format prints [AccessToken.String] for every verb (%#v:
+// [AccessToken.GoString]), so that no verb (%d, %t, %+v, …) reaches the
+// secret or the session handle.
+func (t AccessToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String(), t.GoString()) }
+
 // LogValue keeps secrets out of slog output.
 func (t AccessToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
@@ -125,6 +131,13 @@ func (t RequestToken) String() string {
 
 // GoString is [RequestToken.String].
 func (t RequestToken) GoString() string { return t.String() }
+
+// Format prints [RequestToken.String] for every verb (%#v:
+// [RequestToken.GoString]), so that no verb (%d, %t, %+v, …) reaches the
+// secret.
+func (t RequestToken) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, t.String(), t.GoString())
+}
 
 // LogValue keeps secrets out of slog output.
 func (t RequestToken) LogValue() slog.Value { return slog.StringValue(t.String()) }

@@ -488,9 +488,11 @@ func TestTokenRedaction(t *testing.T) {
 		"slice of tokens":   []*AccessToken{at},
 		"*MemoryTokenStore": mem,
 		"*FileTokenStore":   file,
+		"tokenResponse": tokenResponse{token: "access-token-value", secret: redactAccessSecret,
+			sessionHandle: redactSessionHandle},
 	}
 	for name, v := range values {
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		for _, verb := range redactionVerbs {
 			assertNoSecret(t, name+" "+verb, fmt.Sprintf(verb, v))
 		}
 		var text, js bytes.Buffer
@@ -507,11 +509,20 @@ func TestTokenRedaction(t *testing.T) {
 	}
 }
 
-// assertNoSecret fails if out holds any of the redaction test's secrets.
+// redactionVerbs are the fmt directives the redaction tests print every
+// secret-holding value with: those fmt sends to String (%v %s %x %X %q) and
+// those that would print raw fields but for a Format method (%d %t %10v …).
+var redactionVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10v", "%-8s", "%t", "%o", "%e", "%+d"}
+
+// assertNoSecret fails if out holds any of the redaction test's secrets,
+// plain or hex-encoded.
 func assertNoSecret(t *testing.T, what, out string) {
 	t.Helper()
-	for _, secret := range []string{redactAccessSecret, redactSessionHandle, redactRequestSecret} {
-		if strings.Contains(out, secret) {
+	for _, s := range []string{redactAccessSecret, redactSessionHandle, redactRequestSecret} {
+		for _, secret := range []string{s, fmt.Sprintf("%x", s), fmt.Sprintf("%X", s)} {
+			if !strings.Contains(out, secret) {
+				continue
+			}
 			t.Errorf("%s leaks %s: %s", what, secret, out)
 		}
 	}

@@ -101,8 +101,8 @@ func (m RSASHA1) String() string {
 // GoString is [RSASHA1.String]: the key never prints.
 func (m RSASHA1) GoString() string { return m.String() }
 
-// Format prints [RSASHA1.String] for every verb (%#v: [RSASHA1.GoString]), so
-// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+// Format prints [RSASHA1.String] for every verb (%#v: [RSASHA1.GoString]),
+// so that no verb (%d, %t, %+v, …) reaches the unexported secrets.
 func (m RSASHA1) Format(f fmt.State, verb rune) { formatRedacted(f, verb, m.String(), m.GoString()) }
 
 // LogValue keeps the key out of slog output.
@@ -166,8 +166,8 @@ func (m HMACSHA1) String() string { return "HMAC-SHA1(consumer secret redacted)"
 // GoString is [HMACSHA1.String].
 func (m HMACSHA1) GoString() string { return m.String() }
 
-// Format prints [HMACSHA1.String] for every verb (%#v: [HMACSHA1.GoString]), so
-// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+// Format prints [HMACSHA1.String] for every verb (%#v: [HMACSHA1.GoString]),
+// so that no verb (%d, %t, %+v, …) reaches the unexported secrets.
 func (m HMACSHA1) Format(f fmt.State, verb rune) { formatRedacted(f, verb, m.String(), m.GoString()) }
 
 // LogValue keeps the secret out of slog output.
@@ -222,8 +222,9 @@ func (m Plaintext) String() string { return "PLAINTEXT(consumer secret redacted)
 // GoString is [Plaintext.String].
 func (m Plaintext) GoString() string { return m.String() }
 
-// Format prints [Plaintext.String] for every verb (%#v: [Plaintext.GoString]), so
-// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+// Format prints [Plaintext.String] for every verb (%#v:
+// [Plaintext.GoString]), so that no verb (%d, %t, %+v, …) reaches the
+// unexported secrets.
 func (m Plaintext) Format(f fmt.State, verb rune) { formatRedacted(f, verb, m.String(), m.GoString()) }
 
 // LogValue keeps the secret out of slog output.

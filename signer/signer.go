@@ -81,7 +81,7 @@ func (s Signer) String() string {
 func (s Signer) GoString() string { return s.String() }
 
 // Format prints [Signer.String] for every verb (%#v: [Signer.GoString]), so
-// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+// that no verb (%d, %t, %+v, …) reaches the unexported secrets.
 func (s Signer) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String(), s.GoString()) }
 
 // LogValue keeps secrets out of slog output.
@@ -141,7 +141,7 @@ func (p Params) String() string {
 func (p Params) GoString() string { return p.String() }
 
 // Format prints [Params.String] for every verb (%#v: [Params.GoString]), so
-// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+// that no verb (%d, %t, %+v, …) reaches the unexported secrets.
 func (p Params) Format(f fmt.State, verb rune) { formatRedacted(f, verb, p.String(), p.GoString()) }
 
 // LogValue keeps secrets out of slog output.

@@ -40,7 +40,7 @@ func (t Token) String() string {
 func (t Token) GoString() string { return t.String() }
 
 // Format prints [Token.String] for every verb (%#v: [Token.GoString]), so
-// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+// that no verb (%d, %t, %+v, …) reaches the unexported secrets.
 func (t Token) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
 
 // LogValue keeps the secret out of slog output.

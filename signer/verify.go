@@ -58,8 +58,8 @@ func (c Consumer) String() string {
 // GoString is [Consumer.String].
 func (c Consumer) GoString() string { return c.String() }
 
-// Format prints [Consumer.String] for every verb (%#v: [Consumer.GoString]), so
-// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+// Format prints [Consumer.String] for every verb (%#v: [Consumer.GoString]),
+// so that no verb (%d, %t, %+v, …) reaches the unexported secrets.
 func (c Consumer) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.GoString()) }
 
 // LogValue keeps the secret out of slog output.
@@ -477,8 +477,8 @@ func (v Verified) String() string {
 // GoString is [Verified.String]: the verifier never prints.
 func (v Verified) GoString() string { return v.String() }
 
-// Format prints [Verified.String] for every verb (%#v: [Verified.GoString]), so
-// that no verb (%d, %x, %+v, …) reaches the unexported secrets.
+// Format prints [Verified.String] for every verb (%#v: [Verified.GoString]),
+// so that no verb (%d, %t, %+v, …) reaches the unexported secrets.
 func (v Verified) Format(f fmt.State, verb rune) { formatRedacted(f, verb, v.String(), v.GoString()) }
 
 // LogValue keeps the verifier out of slog output.

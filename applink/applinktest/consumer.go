@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Consumer is a consumer the provider knows: an incoming link, as Atlassian's
@@ -81,11 +83,9 @@ func (c Consumer) String() string {
 // GoString is [Consumer.String]: %#v never shows the secret either.
 func (c Consumer) GoString() string { return c.String() }
 
-// Format prints [Consumer.String] for every verb, so that no verb (%d, %x,
-// %+v) can reach the secret field.
-func (c Consumer) Format(f fmt.State, verb rune) {
-	_, _ = f.Write([]byte(c.String()))
-}
+// Format prints [Consumer.String] for every verb (%q quotes it, %10v pads
+// it), so that no verb (%d, %x, %+v) can reach the secret field.
+func (c Consumer) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
 
 // LogValue keeps the secret out of slog output.
 func (c Consumer) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -182,17 +182,22 @@ func TestStartValidation(t *testing.T) {
 func TestConsumerNeverPrintsItsSecret(t *testing.T) {
 	t.Parallel()
 	c := applinktest.Consumer{Key: "ci", Secret: "hunter2-TEST-ONLY", ThreeLO: true}
-	var logged bytes.Buffer
+	var logged, text bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logged, nil)).Info("x", "consumer", c)
+	slog.New(slog.NewTextHandler(&text, nil)).Info("x", "consumer", c)
 	outputs := map[string]string{
-		"String": c.String(), "GoString": c.GoString(), "slog": logged.String(),
+		"String": c.String(), "GoString": c.GoString(), "slog": logged.String(), "slog text": text.String(),
 	}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+	// fmt sends %v %s %x %X %q to String; %d %t %10v and the like print
+	// the fields unless Consumer formats itself.
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10v", "%-8s", "%t", "%o", "%e", "%+d"} {
 		outputs[verb] = fmt.Sprintf(verb, c)
 		outputs["&"+verb] = fmt.Sprintf(verb, &c)
+		outputs["[]"+verb] = fmt.Sprintf(verb, []applinktest.Consumer{c})
 	}
 	for how, out := range outputs {
-		if strings.Contains(out, "hunter2") || strings.Contains(out, fmt.Sprintf("%x", "hunter2")) {
+		if strings.Contains(out, "hunter2") || strings.Contains(out, fmt.Sprintf("%x", "hunter2")) ||
+			strings.Contains(out, fmt.Sprintf("%X", "hunter2")) {
 			t.Errorf("%s leaks the secret: %s", how, out)
 		}
 		if !strings.Contains(out, "ci") {
