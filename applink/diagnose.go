@@ -110,9 +110,6 @@ const (
 	checkJenkinsIdentity  = "jenkins-identity"
 )
 
-// probeTimeout bounds each request and connection a check makes.
-const probeTimeout = 10 * time.Second
-
 // Diagnose examines a link the way Application Links' link status does, and
 // says how to fix what it finds. It acts as user for the signed probes ("" to
 // probe only what needs no user: 2LO, the network, the remote's
@@ -139,7 +136,8 @@ const probeTimeout = 10 * time.Second
 //
 // Every request goes through the service's HTTP client (its TLS
 // configuration, proxy and cookie jar) and is sent once, without the
-// service's retries, each bounded by 10 seconds. Diagnose leaves both sides
+// service's retries, each bounded by 10 seconds ([WithProbeTimeout] changes
+// that). Diagnose leaves both sides
 // as they were: it does not delete a token the remote rejects (requests
 // do), and the only request it sends that is not a GET is an unsigned POST
 // to Jenkins' request-token endpoint. As for any request through the link,
@@ -151,14 +149,14 @@ const probeTimeout = 10 * time.Second
 // The error is only for misuse (a nil context, or a link not obtained from
 // a [Service]); every finding is a [Check]. When ctx is done, the checks not
 // yet made are reported as skipped and the error is ctx.Err().
-func Diagnose(ctx context.Context, link *Link, user string) (*Report, error) {
+func Diagnose(ctx context.Context, link *Link, user string, opts ...DiagnoseOption) (*Report, error) {
 	if ctx == nil {
 		return nil, errors.New("applink: Diagnose: nil context")
 	}
 	if link == nil || link.state == nil {
 		return nil, errors.New("applink: Diagnose: the link is not bound to a Service: get it from Service.Link, LinkByName or Lookup")
 	}
-	d := &diagnosis{st: link.state, user: user}
+	d := &diagnosis{st: link.state, user: user, probeTimeout: diagnoseConfig(opts).probeTimeout}
 	rep := &Report{Link: link.Name, LinkID: link.ID, User: user}
 	rep.Checks = d.run(ctx)
 	if ctx.Err() != nil {
@@ -171,6 +169,8 @@ func Diagnose(ctx context.Context, link *Link, user string) (*Report, error) {
 type diagnosis struct {
 	st   *linkState
 	user string
+	// probeTimeout bounds each request and connection a check makes.
+	probeTimeout time.Duration
 	// dates are the Date headers seen, with our clock when each came.
 	dates []dateSample
 	// refused records the timestamp_refused problems the probes met.

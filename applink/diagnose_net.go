@@ -96,7 +96,7 @@ func (d *diagnosis) dnsCheck(ctx context.Context, host, via string) Check {
 		c.Status, c.Summary = StatusPass, host+" is an IP address: nothing to resolve"+via
 		return c
 	}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
 	defer cancel()
 	addrs, err := net.DefaultResolver.LookupHost(ctx, host)
 	if err != nil {
@@ -128,7 +128,7 @@ func (d *diagnosis) tcpCheck(ctx context.Context, host, port, via string) Check 
 	if t := d.transport(); t != nil && t.DialContext != nil {
 		dial = t.DialContext
 	}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
 	defer cancel()
 	start := time.Now()
 	conn, err := dial(ctx, "tcp", addr)
@@ -280,7 +280,7 @@ func (d *diagnosis) fetch(ctx context.Context, method, path string, header http.
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {

@@ -116,7 +116,7 @@ func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult
 		pr.err = err
 		return pr
 	}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
 	defer cancel()
 	r, err := f.NewRequest(ctx, http.MethodGet, path)
 	if err != nil {

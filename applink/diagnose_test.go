@@ -100,6 +100,14 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 	}
 	srv := applinktest.NewServer(t, append(opts, s.srvOpts...)...)
 	l.RPCURL = srv.URL
+	if !s.jenkins {
+		// consumer-info publishes the server's RSA key, made on first use:
+		// make it now, so that its cost on a loaded machine (-race, 2 cores)
+		// does not count against a check's timeout.
+		if _, err := srv.ServerKey(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	client := srv.Client()
 	if s.untrusting {
 		client = &http.Client{Transport: &http.Transport{}}
@@ -146,9 +154,14 @@ func (fx *diagFixture) authorise(t *testing.T, user, approver string) {
 }
 
 // diagnose runs Diagnose as user and fails the test on an error.
+// testProbeTimeout is generous: under -race on a loaded 2-core machine a
+// loopback answer can take seconds; a remote that does not answer is
+// tested with its own short timeout.
+const testProbeTimeout = 30 * time.Second
+
 func diagnose(t *testing.T, l *Link, user string) *Report {
 	t.Helper()
-	rep, err := Diagnose(t.Context(), l, user)
+	rep, err := Diagnose(t.Context(), l, user, WithProbeTimeout(testProbeTimeout))
 	if err != nil {
 		t.Fatalf("Diagnose: %v", err)
 	}
