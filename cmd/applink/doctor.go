@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/go-applinks/applinks/applink"
 )
 
-const doctorSynopsis = `--link NAME [--as USER] [--json] [-v]
+const doctorSynopsis = `--link NAME [--as USER] [--json] [-v] [--timeout DURATION]
 
 Diagnoses a link the way Application Links' link status does: DNS and TCP,
 TLS, the remote's manifest and consumer-info, clock skew, a signed probe per
@@ -18,7 +19,8 @@ authentication method the link is configured for (3LO with the user's token,
 2LOi, 2LO), and for Jenkins the plugin's endpoints, the crumb issuer and the
 user's identity. Each check prints on one line (✓ pass, ✗ fail, ! warning,
 - skipped), failures with their evidence (redacted) and the fix. Nothing is
-changed on either side: a token the remote rejects is not deleted.
+changed on either side: a token the remote rejects is not deleted. Each
+request and connection a check makes is bounded by --timeout (10s).
 
 Exit status: 0 when no check failed (warnings pass); 1 when one did, or on
 any other error; 2 on usage errors.`
@@ -45,6 +47,7 @@ func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 	user := fs.String("as", "", "probe as `USER` (3LO and 2LOi need one; without, only 2LO is probed)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	verbose := fs.Bool("v", false, "print the evidence of every check, not only of failures")
+	timeout := fs.Duration("timeout", 10*time.Second, "bound each check's requests and connections by `DURATION` (e.g. 30s for a slow remote)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return 0, err
@@ -54,6 +57,8 @@ func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 		return 0, usagef(fs, "unexpected argument %q", pos[0])
 	case *linkName == "":
 		return 0, usagef(fs, "--link is required")
+	case *timeout <= 0:
+		return 0, usagef(fs, "--timeout %s: give a positive duration, e.g. 30s", *timeout)
 	}
 	path, err := configPath(*config, c.getenv)
 	if err != nil {
@@ -63,7 +68,7 @@ func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rep, err := applink.Diagnose(ctx, l, *user)
+	rep, err := applink.Diagnose(ctx, l, *user, applink.WithProbeTimeout(*timeout))
 	if rep == nil {
 		return 0, err
 	}

@@ -10,6 +10,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// testTimeout is the doctor's --timeout in tests: generous, since under -race
+// on a loaded 2-core machine a loopback answer can take seconds.
+const testTimeout = "30s"
+
+// srvKey makes the test server's RSA key (which consumer-info publishes, made
+// on first use) before the doctor runs, so that its cost under load does not
+// count against a check's timeout.
+func srvKey(t *testing.T, srv *applinktest.Server) {
+	t.Helper()
+	if _, err := srv.ServerKey(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestDoctor(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -47,7 +61,8 @@ func TestDoctor(t *testing.T) {
 					t.Fatalf("authorize: exit %d: %s", r.code, r.stderr)
 				}
 			}
-			r := runCLITest(t, config, nil, "", tt.args...)
+			srvKey(t, srv)
+			r := runCLITest(t, config, nil, "", append(tt.args, "--timeout", testTimeout)...)
 			if r.code != tt.code {
 				t.Errorf("exit %d, want %d; stdout:\n%s\nstderr: %s", r.code, tt.code, r.stdout, r.stderr)
 			}
@@ -67,7 +82,8 @@ func TestDoctorJSON(t *testing.T) {
 	t.Parallel()
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bot"))
 	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-doctor", TwoLO: true, TwoLOUser: "bot", Impersonation: true}, "2loi,2lo")
-	r := runCLITest(t, config, nil, "", "doctor", "--link", "jira", "--as", "alice", "--json")
+	srvKey(t, srv)
+	r := runCLITest(t, config, nil, "", "doctor", "--link", "jira", "--as", "alice", "--json", "--timeout", testTimeout)
 	if r.code != exitOK {
 		t.Fatalf("exit %d; stdout %s; stderr %s", r.code, r.stdout, r.stderr)
 	}
@@ -99,6 +115,9 @@ func TestDoctorErrors(t *testing.T) {
 	}{
 		{"no link flag", []string{"doctor"}, exitUsage},
 		{"extra argument", []string{"doctor", "--link", "jira", "now"}, exitUsage},
+		{"zero timeout", []string{"doctor", "--link", "jira", "--timeout", "0s"}, exitUsage},
+		{"negative timeout", []string{"doctor", "--link", "jira", "--timeout", "-1s"}, exitUsage},
+		{"timeout not a duration", []string{"doctor", "--link", "jira", "--timeout", "soon"}, exitUsage},
 		{"unknown link", []string{"doctor", "--link", "nope"}, exitFailure},
 	}
 	for _, tt := range tests {
@@ -109,7 +128,8 @@ func TestDoctorErrors(t *testing.T) {
 		})
 	}
 	// No token for alice: the 3LO probe fails and says how to authorise.
-	r := runCLITest(t, config, nil, "", "doctor", "--link", "jira", "--as", "alice")
+	srvKey(t, srv)
+	r := runCLITest(t, config, nil, "", "doctor", "--link", "jira", "--as", "alice", "--timeout", testTimeout)
 	if r.code != exitFailure || !strings.Contains(r.stdout, "✗ probe-3lo") ||
 		!strings.Contains(r.stdout, "fix: Authorise the link as the user (the 3-legged dance): applink authorize --link jira --user alice.") {
 		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
