@@ -206,6 +206,37 @@ func TestConsumerNeverPrintsItsSecret(t *testing.T) {
 	}
 }
 
+// TestServerPrintsOnlyItsName: the server holds a private key, a crumb key
+// and tokens; every verb prints its String and nothing of those.
+func TestServerPrintsOnlyItsName(t *testing.T) {
+	t.Parallel()
+	srv, _ := jenkins(t)
+	want := "applinktest.Server(jenkins, " + srv.URL + ")"
+	if got := srv.String(); got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%X", "%t", "%o", "%e", "%+d"} {
+		if got := fmt.Sprintf(verb, srv); got != want {
+			t.Errorf("Sprintf(%q) = %q, want %q", verb, got, want)
+		}
+	}
+	if got, want := fmt.Sprintf("%q|%-70v|", srv, srv), fmt.Sprintf("%q|%-70s|", want, want); got != want {
+		t.Errorf("Sprintf(%%q|%%-70v|) = %q, want %q", got, want)
+	}
+	var js, text bytes.Buffer
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("x", "srv", srv)
+	slog.New(slog.NewTextHandler(&text, nil)).Info("x", "srv", srv)
+	// JSON shows the exported fields (the URL), text the String.
+	if !strings.Contains(text.String(), want) {
+		t.Errorf("slog text = %s, want %s in it", text.String(), want)
+	}
+	for _, out := range []string{js.String(), text.String()} {
+		if strings.Contains(out, hmacSecret) {
+			t.Errorf("slog shows a consumer secret: %s", out)
+		}
+	}
+}
+
 func TestRequestsAreCopies(t *testing.T) {
 	t.Parallel()
 	srv, _ := atlassian(t)

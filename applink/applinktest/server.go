@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -83,6 +84,19 @@ type consumerEntry struct {
 	Consumer
 	signer *signer.Consumer
 }
+
+// String names the server by its shape and URL; it never shows the
+// server's private key, crumb key or tokens.
+func (s *Server) String() string {
+	return "applinktest.Server(" + string(s.shape) + ", " + s.URL + ")"
+}
+
+// GoString is [Server.String].
+func (s *Server) GoString() string { return s.String() }
+
+// Format prints [Server.String] for every verb, so that no verb (%v, %d,
+// %+v) reaches the server's keys and tokens.
+func (s *Server) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
 
 // NewServer starts a server on a random loopback port, like
 // httptest.NewServer, and closes it when the test ends. It fails the test if
