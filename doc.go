@@ -10,7 +10,7 @@
 //   - [github.com/go-applinks/applinks/applink]: links and the service that
 //     holds them; a request factory per link and user; requests that act as
 //     the user by 3-legged OAuth (3LO), 2-legged OAuth with impersonation
-//     (2LOi) or 2-legged OAuth (2LO); the 3-legged authorisation dance for
+//     (2LOi) or 2-legged OAuth (2LO); the 3-legged authorization dance for
 //     web applications and command lines; token stores; typed errors such as
 //     CredentialsRequiredError, which carries the URI the user must visit.
 //   - [github.com/go-applinks/applinks/applink/applinktest]: a real,
@@ -31,7 +31,7 @@
 //     (RSA-SHA1) or shared secret (HMAC-SHA1, Jenkins).
 //   - Consumer key: the name the remote application knows this program by
 //     (its "incoming authentication" entry).
-//   - 3LO: 3-legged OAuth. A user authorises the link once in a browser (the
+//   - 3LO: 3-legged OAuth. A user authorizes the link once in a browser (the
 //     dance); the program keeps the user's access token and signs with it.
 //   - 2LO: 2-legged OAuth. The program signs as itself, with an empty token.
 //   - 2LOi: 2-legged OAuth with impersonation. 2LO plus

@@ -114,21 +114,21 @@ func (fx *coreFixture) factory(t *testing.T, user string, opts ...FactoryOption)
 	return f
 }
 
-// authorise runs the 3-legged dance for user, approving at the provider.
-func (fx *coreFixture) authorise(t *testing.T, user string) {
+// authorize runs the 3-legged dance for user, approving at the provider.
+func (fx *coreFixture) authorize(t *testing.T, user string) {
 	t.Helper()
 	f := fx.factory(t, user)
-	u, err := f.AuthorisationURI(t.Context(), "")
+	u, err := f.AuthorizationURI(t.Context(), "")
 	if err != nil {
-		t.Fatalf("AuthorisationURI: %v", err)
+		t.Fatalf("AuthorizationURI: %v", err)
 	}
 	rt := u.Query().Get("oauth_token")
 	verifier, err := fx.srv.Approve(rt, user)
 	if err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
-	if err := f.CompleteAuthorisation(t.Context(), rt, verifier); err != nil {
-		t.Fatalf("CompleteAuthorisation: %v", err)
+	if err := f.CompleteAuthorization(t.Context(), rt, verifier); err != nil {
+		t.Fatalf("CompleteAuthorization: %v", err)
 	}
 }
 

@@ -47,8 +47,8 @@ func post(t *testing.T, f *RequestFactory, path string, form map[string]string) 
 func TestJenkinsCrumbs(t *testing.T) {
 	t.Parallel()
 	fx := newJenkinsFixture(t)
-	fx.authorise(t, "alice")
-	fx.authorise(t, "bob")
+	fx.authorize(t, "alice")
+	fx.authorize(t, "bob")
 	alice, bob := fx.factory(t, "alice"), fx.factory(t, "bob")
 
 	if code := post(t, alice, "/job/deploy/buildWithParameters", map[string]string{"ENV": "test"}); code >= 300 {

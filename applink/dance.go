@@ -18,28 +18,28 @@ import (
 // before the user approved it at the remote (the remote said
 // permission_unknown). The pending token is kept: approve it, then complete
 // again.
-var ErrNotApproved = errors.New("applink: the user has not approved the request token yet: approve it at the authorisation URL, then complete again")
+var ErrNotApproved = errors.New("applink: the user has not approved the request token yet: approve it at the authorization URL, then complete again")
 
-// AuthorisationDeniedError is returned when the user refused to let the
+// AuthorizationDeniedError is returned when the user refused to let the
 // application act for them: the remote sent the verifier "denied" or said
 // permission_denied. The pending request token is deleted; the dance may be
 // started again.
-type AuthorisationDeniedError struct {
+type AuthorizationDeniedError struct {
 	// LinkName is the link's name; User the user who refused.
 	LinkName string
 	User     string
 }
 
 // Error says who denied access to which link.
-func (e *AuthorisationDeniedError) Error() string {
-	return fmt.Sprintf("applink: link %q: user %q denied access at the remote: nothing was stored; start the authorisation again if that was a mistake",
+func (e *AuthorizationDeniedError) Error() string {
+	return fmt.Sprintf("applink: link %q: user %q denied access at the remote: nothing was stored; start the authorization again if that was a mistake",
 		e.LinkName, e.User)
 }
 
 // RequestTokenExpiredError is returned when the request token of a dance
 // is no longer usable: it is not pending (unknown, already used, or past
 // its 10 minutes), or the remote said it expired or rejected it. The dance
-// must start again with a new authorisation URI. Cause is the store's
+// must start again with a new authorization URI. Cause is the store's
 // error (wrapping [ErrTokenNotFound]) or the remote's
 // *signer.ProblemError.
 type RequestTokenExpiredError struct {
@@ -56,13 +56,13 @@ func (e *RequestTokenExpiredError) Error() string {
 	if e.LinkName != "" {
 		who = fmt.Sprintf("link %q: user %q's", e.LinkName, e.User)
 	}
-	return fmt.Sprintf("applink: %s request token has expired, was already used or is unknown: start the authorisation again", who)
+	return fmt.Sprintf("applink: %s request token has expired, was already used or is unknown: start the authorization again", who)
 }
 
 // Unwrap returns Cause.
 func (e *RequestTokenExpiredError) Unwrap() error { return e.Cause }
 
-// RequestTokenMismatchError is returned by [RequestFactory.CompleteAuthorisation]
+// RequestTokenMismatchError is returned by [RequestFactory.CompleteAuthorization]
 // when the pending request token belongs to another user or another link:
 // the callback was not for this factory's user. Nothing is changed. The
 // message does not name the other user.
@@ -77,14 +77,14 @@ type RequestTokenMismatchError struct {
 
 // Error says the token is not the factory's user's, without naming its owner.
 func (e *RequestTokenMismatchError) Error() string {
-	return fmt.Sprintf("applink: link %q: the request token does not belong to user %q on this link: refused; start the authorisation again as that user",
+	return fmt.Sprintf("applink: link %q: the request token does not belong to user %q on this link: refused; start the authorization again as that user",
 		e.LinkName, e.User)
 }
 
 // deniedVerifier is the verifier a remote sends when the user refused.
 const deniedVerifier = "denied"
 
-// AuthorisationURI starts the 3-legged dance for the factory's user: it
+// AuthorizationURI starts the 3-legged dance for the factory's user: it
 // obtains a request token from the remote with oauth_callback set to
 // callback (an absolute http or https URL; "" means out of band, "oob"),
 // keeps it as pending in the token store (with the user, the link, the
@@ -94,16 +94,16 @@ const deniedVerifier = "denied"
 // for Atlassian products and /bbs-oauth/authorize?oauth_token=T&oauth_callback=C
 // for Jenkins (or the link's own authorize endpoint).
 //
-// Finish with [RequestFactory.CompleteAuthorisation] (or
-// [Service.CompleteAuthorisation]) when the remote redirects to the
-// callback, or use [RequestFactory.AuthoriseLoopback],
-// [RequestFactory.AuthoriseOutOfBand] or [NewDanceHandler], which do both.
-func (f *RequestFactory) AuthorisationURI(ctx context.Context, callback string) (*url.URL, error) {
+// Finish with [RequestFactory.CompleteAuthorization] (or
+// [Service.CompleteAuthorization]) when the remote redirects to the
+// callback, or use [RequestFactory.AuthorizeLoopback],
+// [RequestFactory.AuthorizeOutOfBand] or [NewDanceHandler], which do both.
+func (f *RequestFactory) AuthorizationURI(ctx context.Context, callback string) (*url.URL, error) {
 	u, _, err := f.startDance(ctx, callback)
 	return u, err
 }
 
-// startDance is AuthorisationURI, also returning the pending token.
+// startDance is AuthorizationURI, also returning the pending token.
 func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.URL, *RequestToken, error) {
 	st, err := f.state()
 	if err != nil {
@@ -168,15 +168,15 @@ func checkCallback(callback string) error {
 	return nil
 }
 
-// CompleteAuthorisation finishes the 3-legged dance for the factory's user,
-// as [Service.CompleteAuthorisation] does, but first refuses (with
+// CompleteAuthorization finishes the 3-legged dance for the factory's user,
+// as [Service.CompleteAuthorization] does, but first refuses (with
 // *[RequestTokenMismatchError]) a pending request token that belongs to
 // another user or link. The web handler and the loopback flow use it.
 // The verifier may be given as a user pasted it, as for
-// [RequestFactory.AuthoriseOutOfBand]: surrounding space is ignored, and a
+// [RequestFactory.AuthorizeOutOfBand]: surrounding space is ignored, and a
 // URL or query string holding oauth_verifier=CODE (such as the body a
 // remote answers an out-of-band approval with) gives its CODE.
-func (f *RequestFactory) CompleteAuthorisation(ctx context.Context, requestToken, verifier string) error {
+func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken, verifier string) error {
 	verifier = verifierFromInput(verifier)
 	st, err := f.state()
 	if err != nil {
@@ -200,23 +200,23 @@ func (f *RequestFactory) CompleteAuthorisation(ctx context.Context, requestToken
 	return err
 }
 
-// CompleteAuthorisation finishes the 3-legged dance: given the request
+// CompleteAuthorization finishes the 3-legged dance: given the request
 // token and the verifier the remote sent to the callback (or the user
 // copied, out of band), it exchanges the pending request token for an
 // access token, stores it for the token's user and link (with its expiry,
-// session handle and authorisation expiry) and deletes the pending token.
+// session handle and authorization expiry) and deletes the pending token.
 // It returns whose token was stored.
 //
 // Errors: *[RequestTokenExpiredError] when the token is not pending (start
 // again; errors.Is finds [ErrTokenNotFound]) or the remote says it expired;
-// *[AuthorisationDeniedError] when the verifier is "denied" or the remote
+// *[AuthorizationDeniedError] when the verifier is "denied" or the remote
 // says permission_denied; [ErrNotApproved] (wrapped) when the user has not
 // approved yet — the pending token is then kept, so approving and
 // completing again succeeds. The pending token is deleted on success,
 // denial and expiry (token_expired, token_used), and kept on other errors
 // (such as token_rejected for a mistyped verifier, which errors.As finds
 // as a *signer.ProblemError).
-func (s *Service) CompleteAuthorisation(ctx context.Context, requestToken, verifier string) (TokenKey, error) {
+func (s *Service) CompleteAuthorization(ctx context.Context, requestToken, verifier string) (TokenKey, error) {
 	if s == nil || s.store == nil {
 		return TokenKey{}, errors.New("applink: the service has no token store: build it with NewService")
 	}
@@ -256,7 +256,7 @@ func (st *linkState) complete(ctx context.Context, store TokenStore, rt *Request
 		return TokenKey{}, err
 	}
 	if verifier == deniedVerifier {
-		return final(&AuthorisationDeniedError{LinkName: st.link.Name, User: rt.User})
+		return final(&AuthorizationDeniedError{LinkName: st.link.Name, User: rt.User})
 	}
 	r, err := st.fetchAccessToken(ctx, rt, verifier)
 	if err != nil {
@@ -264,7 +264,7 @@ func (st *linkState) complete(ctx context.Context, store TokenStore, rt *Request
 		case signer.ProblemPermissionUnknown:
 			return TokenKey{}, fmt.Errorf("applink: link %q: user %q: %w", st.link.Name, rt.User, ErrNotApproved)
 		case signer.ProblemPermissionDenied, signer.ProblemUserRefused:
-			return final(&AuthorisationDeniedError{LinkName: st.link.Name, User: rt.User})
+			return final(&AuthorizationDeniedError{LinkName: st.link.Name, User: rt.User})
 		case signer.ProblemTokenExpired, signer.ProblemTokenUsed:
 			return final(&RequestTokenExpiredError{LinkName: st.link.Name, User: rt.User, Cause: err})
 		}
@@ -281,7 +281,7 @@ func (st *linkState) complete(ctx context.Context, store TokenStore, rt *Request
 		st.svc.logger.WarnContext(ctx, "applink: deleting a used request token", "link", st.link.Name, "err", err)
 	}
 	if st.svc.logger != nil {
-		st.svc.logger.InfoContext(ctx, "applink: user authorised the link", "link", st.link.Name, "user", rt.User)
+		st.svc.logger.InfoContext(ctx, "applink: user authorized the link", "link", st.link.Name, "user", rt.User)
 	}
 	return key, nil
 }

@@ -68,14 +68,14 @@ func TestDanceFromCredentialsRequired(t *testing.T) {
 			if cre.Cause != nil {
 				t.Errorf("Cause = %v, want nil for a user without a token", cre.Cause)
 			}
-			authURL, err := cre.AuthorisationURI(t.Context(), "")
+			authURL, err := cre.AuthorizationURI(t.Context(), "")
 			if err != nil {
-				t.Fatalf("AuthorisationURI from the error: %v", err)
+				t.Fatalf("AuthorizationURI from the error: %v", err)
 			}
 			verifier := approveOOB(t, fx, authURL.String())
-			key, err := fx.svc.CompleteAuthorisation(t.Context(), authURL.Query().Get("oauth_token"), verifier)
+			key, err := fx.svc.CompleteAuthorization(t.Context(), authURL.Query().Get("oauth_token"), verifier)
 			if err != nil {
-				t.Fatalf("CompleteAuthorisation: %v", err)
+				t.Fatalf("CompleteAuthorization: %v", err)
 			}
 			if key.User != "alice" {
 				t.Errorf("completed for %q, want alice", key.User)
@@ -97,12 +97,12 @@ func TestDanceFromCredentialsRequired(t *testing.T) {
 			if !errors.As(cre.Cause, &pe) || !pe.IsToken() {
 				t.Errorf("Cause = %v, want the remote's token problem", cre.Cause)
 			}
-			err = fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+			err = fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
 				_, _, err := browserGet(ctx, &http.Client{}, authURL+"&user=alice&approve=1")
 				return err
 			})
 			if err != nil {
-				t.Fatalf("AuthoriseLoopback after revocation: %v", err)
+				t.Fatalf("AuthorizeLoopback after revocation: %v", err)
 			}
 			if body, err := fx.whoami(t, "alice"); err != nil || !strings.Contains(body, `"alice"`) {
 				t.Fatalf("request as alice after the second dance: %q, %v", body, err)
@@ -116,7 +116,7 @@ func TestDanceFromCredentialsRequired(t *testing.T) {
 func TestRenewalThroughRequest(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	key, old := fx.authorised(t, "alice")
+	key, old := fx.authorized(t, "alice")
 	// The token reached the end of its life, on both sides.
 	if err := fx.srv.Expire(old.Token); err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestDanceWithClockSkew(t *testing.T) {
 		t.Run(string(shape), func(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape, applinktest.WithSkew(time.Hour))
-			err := fx.factory(t, "alice").AuthoriseOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
+			err := fx.factory(t, "alice").AuthorizeOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
 				return approveOOB(t, fx, authURL), nil
 			})
 			if err != nil {
@@ -164,7 +164,7 @@ func TestDanceWithClockSkew(t *testing.T) {
 func TestRenewAfterExpiry(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	_, used := fx.authorised(t, "alice")
+	_, used := fx.authorized(t, "alice")
 	f := fx.factory(t, "alice")
 	if _, ok := f.renewAfterExpiry(t.Context(), used, &signer.ProblemError{Problem: signer.ProblemTokenRevoked}); ok {
 		t.Error("renewed after token_revoked")

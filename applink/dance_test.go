@@ -106,27 +106,27 @@ func (fx *danceFixture) factory(t *testing.T, user string) *RequestFactory {
 	return f
 }
 
-// start runs AuthorisationURI for user and returns the URL and the
+// start runs AuthorizationURI for user and returns the URL and the
 // request token in it.
 func (fx *danceFixture) start(t *testing.T, user, callback string) (*url.URL, string) {
 	t.Helper()
-	u, err := fx.factory(t, user).AuthorisationURI(t.Context(), callback)
+	u, err := fx.factory(t, user).AuthorizationURI(t.Context(), callback)
 	if err != nil {
-		t.Fatalf("AuthorisationURI: %v", err)
+		t.Fatalf("AuthorizationURI: %v", err)
 	}
 	return u, u.Query().Get("oauth_token")
 }
 
-// authorised plays the dance for user (approving in code) and returns the
+// authorized plays the dance for user (approving in code) and returns the
 // key and the access token stored for them.
-func (fx *danceFixture) authorised(t *testing.T, user string) (TokenKey, *AccessToken) {
+func (fx *danceFixture) authorized(t *testing.T, user string) (TokenKey, *AccessToken) {
 	t.Helper()
 	_, token := fx.start(t, user, "")
 	verifier, err := fx.srv.Approve(token, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+	key, err := fx.svc.CompleteAuthorization(t.Context(), token, verifier)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func approveOOB(t *testing.T, fx *danceFixture, authURL string) string {
 	return v
 }
 
-func TestAuthorisationURI(t *testing.T) {
+func TestAuthorizationURI(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		shape    applinktest.Shape
@@ -223,14 +223,14 @@ func TestAuthorisationURI(t *testing.T) {
 	}
 }
 
-func TestAuthorisationURIDisplayURL(t *testing.T) {
+func TestAuthorizationURIDisplayURL(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
 	fx.link.DisplayURL = "https://jira.example.com/jira"
 	fx.link.Endpoints.Authorize = "/custom/authorize"
 	svc := newTestService(t, []Link{fx.link}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store))
 	f := svc.stateByID(testLinkID).factory("alice")
-	u, err := f.AuthorisationURI(t.Context(), "")
+	u, err := f.AuthorizationURI(t.Context(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestAuthorisationURIDisplayURL(t *testing.T) {
 	}
 }
 
-func TestAuthorisationURIRefuses(t *testing.T) {
+func TestAuthorizationURIRefuses(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
 	for _, tc := range []struct {
@@ -252,8 +252,8 @@ func TestAuthorisationURIRefuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if u, err := fx.factory(t, tc.user).AuthorisationURI(t.Context(), tc.callback); err == nil {
-				t.Errorf("AuthorisationURI = %s, want an error", u)
+			if u, err := fx.factory(t, tc.user).AuthorizationURI(t.Context(), tc.callback); err == nil {
+				t.Errorf("AuthorizationURI = %s, want an error", u)
 			}
 		})
 	}
@@ -262,7 +262,7 @@ func TestAuthorisationURIRefuses(t *testing.T) {
 		l := fx.link
 		l.Auth = []Auth{Auth2LO}
 		svc := newTestService(t, []Link{l}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store))
-		_, err := svc.stateByID(testLinkID).factory("alice").AuthorisationURI(t.Context(), "")
+		_, err := svc.stateByID(testLinkID).factory("alice").AuthorizationURI(t.Context(), "")
 		var nc *AuthNotConfiguredError
 		if !errors.As(err, &nc) {
 			t.Fatalf("err = %v, want *AuthNotConfiguredError", err)
@@ -270,7 +270,7 @@ func TestAuthorisationURIRefuses(t *testing.T) {
 	})
 }
 
-func TestCompleteAuthorisation(t *testing.T) {
+func TestCompleteAuthorization(t *testing.T) {
 	t.Parallel()
 	for _, shape := range shapes {
 		t.Run(string(shape), func(t *testing.T) {
@@ -281,9 +281,9 @@ func TestCompleteAuthorisation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+			key, err := fx.svc.CompleteAuthorization(t.Context(), token, verifier)
 			if err != nil {
-				t.Fatalf("CompleteAuthorisation: %v", err)
+				t.Fatalf("CompleteAuthorization: %v", err)
 			}
 			if diff := cmp.Diff(TokenKey{LinkID: testLinkID, User: "alice"}, key); diff != "" {
 				t.Errorf("key (-want +got):\n%s", diff)
@@ -300,7 +300,7 @@ func TestCompleteAuthorisation(t *testing.T) {
 					t.Errorf("expires after %s, want %s (oauth_expires_in)", d, applinktest.DefaultAccessTokenTTL)
 				}
 				if d := at.AuthorizationExpiresAt.Sub(at.CreatedAt); d != applinktest.DefaultAccessTokenTTL {
-					t.Errorf("authorisation expires after %s, want %s", d, applinktest.DefaultAccessTokenTTL)
+					t.Errorf("authorization expires after %s, want %s", d, applinktest.DefaultAccessTokenTTL)
 				}
 				if at.SessionHandle == "" {
 					t.Error("no session handle stored")
@@ -310,7 +310,7 @@ func TestCompleteAuthorisation(t *testing.T) {
 				t.Errorf("pending token still stored after success (err %v)", err)
 			}
 			// The token cannot be completed twice.
-			_, err = fx.svc.CompleteAuthorisation(t.Context(), token, verifier)
+			_, err = fx.svc.CompleteAuthorization(t.Context(), token, verifier)
 			var expired *RequestTokenExpiredError
 			if !errors.As(err, &expired) || !errors.Is(err, ErrTokenNotFound) {
 				t.Errorf("second completion: err = %v, want *RequestTokenExpiredError wrapping ErrTokenNotFound", err)
@@ -319,10 +319,10 @@ func TestCompleteAuthorisation(t *testing.T) {
 	}
 }
 
-// TestCompleteAuthorisationPastedBody: a script that pastes the body the
+// TestCompleteAuthorizationPastedBody: a script that pastes the body the
 // remote answers an oob approval with ("oauth_token=T&oauth_verifier=V")
 // completes the dance, as a person pasting the code alone does.
-func TestCompleteAuthorisationPastedBody(t *testing.T) {
+func TestCompleteAuthorizationPastedBody(t *testing.T) {
 	t.Parallel()
 	for _, shape := range shapes {
 		t.Run(string(shape), func(t *testing.T) {
@@ -331,8 +331,8 @@ func TestCompleteAuthorisationPastedBody(t *testing.T) {
 			authURL, token := fx.start(t, "alice", "")
 			verifier := approveOOB(t, fx, authURL.String())
 			pasted := "oauth_token=" + url.QueryEscape(token) + "&oauth_verifier=" + url.QueryEscape(verifier) + "\n"
-			if err := fx.factory(t, "alice").CompleteAuthorisation(t.Context(), token, pasted); err != nil {
-				t.Fatalf("CompleteAuthorisation with the pasted oob body: %v", err)
+			if err := fx.factory(t, "alice").CompleteAuthorization(t.Context(), token, pasted); err != nil {
+				t.Fatalf("CompleteAuthorization with the pasted oob body: %v", err)
 			}
 			if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}); err != nil {
 				t.Errorf("access token not stored: %v", err)
@@ -349,14 +349,14 @@ func TestCompleteBeforeApproval(t *testing.T) {
 			fx := newDanceFixture(t, shape)
 			_, token := fx.start(t, "alice", "")
 			f := fx.factory(t, "alice")
-			if err := f.CompleteAuthorisation(t.Context(), token, "123456"); !errors.Is(err, ErrNotApproved) {
+			if err := f.CompleteAuthorization(t.Context(), token, "123456"); !errors.Is(err, ErrNotApproved) {
 				t.Fatalf("before approval: err = %v, want ErrNotApproved", err)
 			}
 			verifier, err := fx.srv.Approve(token, "alice")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := f.CompleteAuthorisation(t.Context(), token, verifier); err != nil {
+			if err := f.CompleteAuthorization(t.Context(), token, verifier); err != nil {
 				t.Fatalf("after approval: %v", err)
 			}
 		})
@@ -367,9 +367,9 @@ func TestCompleteFailures(t *testing.T) {
 	t.Parallel()
 	type check func(t *testing.T, err error)
 	isDenied := func(t *testing.T, err error) {
-		var d *AuthorisationDeniedError
+		var d *AuthorizationDeniedError
 		if !errors.As(err, &d) || d.User != "alice" || d.LinkName == "" {
-			t.Errorf("err = %v, want *AuthorisationDeniedError for alice", err)
+			t.Errorf("err = %v, want *AuthorizationDeniedError for alice", err)
 		}
 	}
 	isExpired := func(t *testing.T, err error) {
@@ -424,9 +424,9 @@ func TestCompleteFailures(t *testing.T) {
 				fx := newDanceFixture(t, shape)
 				_, token := fx.start(t, "alice", "")
 				v := tc.prepare(t, fx, token)
-				_, err := fx.svc.CompleteAuthorisation(t.Context(), token, v)
+				_, err := fx.svc.CompleteAuthorization(t.Context(), token, v)
 				if err == nil {
-					t.Fatal("CompleteAuthorisation succeeded, want an error")
+					t.Fatal("CompleteAuthorization succeeded, want an error")
 				}
 				tc.check(t, err)
 				_, perr := fx.store.RequestToken(t.Context(), token)
@@ -441,7 +441,7 @@ func TestCompleteFailures(t *testing.T) {
 	}
 }
 
-func TestCompleteAuthorisationRefusesAnotherUsersToken(t *testing.T) {
+func TestCompleteAuthorizationRefusesAnotherUsersToken(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
 	_, token := fx.start(t, "alice", "")
@@ -449,7 +449,7 @@ func TestCompleteAuthorisationRefusesAnotherUsersToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = fx.factory(t, "bob").CompleteAuthorisation(t.Context(), token, verifier)
+	err = fx.factory(t, "bob").CompleteAuthorization(t.Context(), token, verifier)
 	var mm *RequestTokenMismatchError
 	if !errors.As(err, &mm) || mm.TokenUser != "alice" || mm.User != "bob" {
 		t.Fatalf("err = %v, want *RequestTokenMismatchError (token of alice, factory of bob)", err)
@@ -458,15 +458,15 @@ func TestCompleteAuthorisationRefusesAnotherUsersToken(t *testing.T) {
 		t.Errorf("the message names the other user: %v", err)
 	}
 	// Nothing changed: alice can still complete.
-	if err := fx.factory(t, "alice").CompleteAuthorisation(t.Context(), token, verifier); err != nil {
+	if err := fx.factory(t, "alice").CompleteAuthorization(t.Context(), token, verifier); err != nil {
 		t.Fatalf("alice after bob's refusal: %v", err)
 	}
 }
 
-func TestCompleteAuthorisationUnknownToken(t *testing.T) {
+func TestCompleteAuthorizationUnknownToken(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Jenkins)
-	err := fx.factory(t, "alice").CompleteAuthorisation(t.Context(), "nope", "123456")
+	err := fx.factory(t, "alice").CompleteAuthorization(t.Context(), "nope", "123456")
 	var e *RequestTokenExpiredError
 	if !errors.As(err, &e) || !errors.Is(err, ErrTokenNotFound) {
 		t.Fatalf("err = %v, want *RequestTokenExpiredError wrapping ErrTokenNotFound", err)
@@ -476,7 +476,7 @@ func TestCompleteAuthorisationUnknownToken(t *testing.T) {
 func TestRenewAccessToken(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	key, old := fx.authorised(t, "alice")
+	key, old := fx.authorized(t, "alice")
 	if err := fx.srv.Expire(old.Token); err != nil {
 		t.Fatal(err)
 	}
@@ -507,7 +507,7 @@ func TestRenewAccessToken(t *testing.T) {
 func TestRenewAccessTokenRevoked(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	_, old := fx.authorised(t, "alice")
+	_, old := fx.authorized(t, "alice")
 	if err := fx.srv.Revoke(old.Token); err != nil {
 		t.Fatal(err)
 	}
@@ -518,17 +518,17 @@ func TestRenewAccessTokenRevoked(t *testing.T) {
 	}
 }
 
-func TestAuthoriseOutOfBand(t *testing.T) {
+func TestAuthorizeOutOfBand(t *testing.T) {
 	t.Parallel()
 	for _, shape := range shapes {
 		t.Run(string(shape), func(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape)
-			err := fx.factory(t, "alice").AuthoriseOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
+			err := fx.factory(t, "alice").AuthorizeOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
 				return " " + approveOOB(t, fx, authURL) + "\n", nil
 			})
 			if err != nil {
-				t.Fatalf("AuthoriseOutOfBand: %v", err)
+				t.Fatalf("AuthorizeOutOfBand: %v", err)
 			}
 			if _, err := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
 				t.Errorf("no token stored: %v", err)
@@ -540,13 +540,13 @@ func TestAuthoriseOutOfBand(t *testing.T) {
 		fx := newDanceFixture(t, applinktest.Jenkins)
 		f := fx.factory(t, "alice")
 		boom := errors.New("boom")
-		if err := f.AuthoriseOutOfBand(t.Context(), func(context.Context, string) (string, error) { return "", boom }); !errors.Is(err, boom) {
+		if err := f.AuthorizeOutOfBand(t.Context(), func(context.Context, string) (string, error) { return "", boom }); !errors.Is(err, boom) {
 			t.Errorf("verifier error: err = %v, want it wrapped", err)
 		}
-		if err := f.AuthoriseOutOfBand(t.Context(), func(context.Context, string) (string, error) { return "  ", nil }); err == nil {
+		if err := f.AuthorizeOutOfBand(t.Context(), func(context.Context, string) (string, error) { return "  ", nil }); err == nil {
 			t.Error("an empty code was accepted")
 		}
-		if err := f.AuthoriseOutOfBand(t.Context(), nil); err == nil {
+		if err := f.AuthorizeOutOfBand(t.Context(), nil); err == nil {
 			t.Error("a nil verifier was accepted")
 		}
 	})

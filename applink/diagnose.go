@@ -256,7 +256,7 @@ func (d *diagnosis) skipped(done []Check, why string) []Check {
 	return out
 }
 
-// authorizeCommand is the command line that authorises the user for the
+// authorizeCommand is the command line that authorizes the user for the
 // link.
 func (d *diagnosis) authorizeCommand() string {
 	user := d.user

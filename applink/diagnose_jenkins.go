@@ -138,7 +138,7 @@ func (d *diagnosis) jenkinsIdentity() Check {
 		c.Status = StatusFail
 		c.Summary = fmt.Sprintf("%s did not say who the user is (HTTP %d): Jenkins may have treated the request as anonymous", pr.path, pr.status)
 		c.Evidence = append(c.Evidence, "body: "+excerpt(pr.body))
-		c.Fix = fmt.Sprintf("Check that the Jenkins user %s exists, then authorise again (%s).", d.user, d.authorizeCommand())
+		c.Fix = fmt.Sprintf("Check that the Jenkins user %s exists, then authorize again (%s).", d.user, d.authorizeCommand())
 	case id == "":
 		c.Status = StatusWarn
 		c.Summary = pr.path + " answered without a user id"
@@ -149,7 +149,7 @@ func (d *diagnosis) jenkinsIdentity() Check {
 	default:
 		c.Status = StatusFail
 		c.Summary = fmt.Sprintf("the token acts as Jenkins user %q, not %q", id, d.user)
-		c.Fix = fmt.Sprintf("The stored token was approved by another Jenkins account: authorise again, approving as %s (%s).", d.user, d.authorizeCommand())
+		c.Fix = fmt.Sprintf("The stored token was approved by another Jenkins account: authorize again, approving as %s (%s).", d.user, d.authorizeCommand())
 	}
 	return c
 }

@@ -207,7 +207,7 @@ func (d *diagnosis) classify(name string, pr *probeResult) Check {
 		case who != "" && !strings.EqualFold(who, d.user) && l.Type != TypeJenkins:
 			c.Category, c.Status = CategoryAccess, StatusWarn
 			c.Summary = fmt.Sprintf("%s ran as %q, not %q", what, who, d.user)
-			c.Fix = fmt.Sprintf("The stored token belongs to another account: authorise again as %s (%s).", d.user, d.authorizeCommand())
+			c.Fix = fmt.Sprintf("The stored token belongs to another account: authorize again as %s (%s).", d.user, d.authorizeCommand())
 		}
 	case (pr.status == http.StatusUnauthorized || pr.status == http.StatusForbidden) && pr.auth == Auth2LO:
 		// No OAuth problem: the signature passed, and the remote ran the
@@ -253,9 +253,9 @@ func (d *diagnosis) classifyError(c Check, what string, pr *probeResult) Check {
 		if need.Cause != nil {
 			c.Summary = fmt.Sprintf("user %q's token for this link can no longer be used: %v", d.user, need.Cause)
 		} else {
-			c.Summary = fmt.Sprintf("user %q has no token for this link: 3LO needs the user to authorise it first", d.user)
+			c.Summary = fmt.Sprintf("user %q has no token for this link: 3LO needs the user to authorize it first", d.user)
 		}
-		c.Fix = "Authorise the link as the user (the 3-legged dance): " + d.authorizeCommand() + "."
+		c.Fix = "Authorize the link as the user (the 3-legged dance): " + d.authorizeCommand() + "."
 	case errors.As(pr.err, &skew):
 		c.Category = CategoryClock
 		c.Summary = "the remote refused our timestamp twice (timestamp_refused), even corrected by its acceptable range"
@@ -300,11 +300,11 @@ func (d *diagnosis) classifyProblem(c Check, what string, pr *probeResult) Check
 	case strings.Contains(strings.ToLower(p.Problem), "no user associated"):
 		c.Category = CategoryAccess
 		c.Summary = fmt.Sprintf("the remote no longer knows the user of %q's token (%q)", d.user, p.Problem)
-		c.Fix = fmt.Sprintf("The account was deleted or renamed on the remote: authorise again as an existing user (%s).", d.authorizeCommand())
+		c.Fix = fmt.Sprintf("The account was deleted or renamed on the remote: authorize again as an existing user (%s).", d.authorizeCommand())
 	case p.IsToken():
 		c.Category = CategoryAccess
 		c.Summary = fmt.Sprintf("%s: the remote no longer accepts user %q's token", p.Problem, d.user)
-		c.Fix = "Authorise again (the stored token is no good): " + d.authorizeCommand() + "."
+		c.Fix = "Authorize again (the stored token is no good): " + d.authorizeCommand() + "."
 	case p.Problem == signer.ProblemNonceUsed:
 		c.Summary = "nonce_used twice: something replays our requests, or the remote's nonce store is confused"
 		c.Fix = "Check that no proxy between here and the remote retries requests on its own, then run the diagnosis again."

@@ -52,9 +52,9 @@ type diagSetup struct {
 	// untrusting uses a client that does not trust the server's TLS
 	// certificate.
 	untrusting bool
-	// authorise runs the 3-legged dance for alice, approving as approveAs
+	// authorize runs the 3-legged dance for alice, approving as approveAs
 	// ("" means alice).
-	authorise bool
+	authorize bool
 	approveAs string
 	name      string // the link's name; "" means the manifest's
 	typ       Type   // the link's type; "" means the remote's
@@ -122,15 +122,15 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 		t.Fatal(err)
 	}
 	fx := &diagFixture{srv: srv, svc: svc, link: bound, store: store}
-	if s.authorise {
-		fx.authorise(t, "alice", s.approveAs)
+	if s.authorize {
+		fx.authorize(t, "alice", s.approveAs)
 	}
 	return fx
 }
 
-// authorise plays the 3-legged dance for user, approving at the provider as
+// authorize plays the 3-legged dance for user, approving at the provider as
 // approver ("" means user).
-func (fx *diagFixture) authorise(t *testing.T, user, approver string) {
+func (fx *diagFixture) authorize(t *testing.T, user, approver string) {
 	t.Helper()
 	if approver == "" {
 		approver = user
@@ -139,17 +139,17 @@ func (fx *diagFixture) authorise(t *testing.T, user, approver string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := f.AuthorisationURI(t.Context(), "")
+	u, err := f.AuthorizationURI(t.Context(), "")
 	if err != nil {
-		t.Fatalf("AuthorisationURI: %v", err)
+		t.Fatalf("AuthorizationURI: %v", err)
 	}
 	rt := u.Query().Get("oauth_token")
 	verifier, err := fx.srv.Approve(rt, approver)
 	if err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
-	if err := f.CompleteAuthorisation(t.Context(), rt, verifier); err != nil {
-		t.Fatalf("CompleteAuthorisation: %v", err)
+	if err := f.CompleteAuthorization(t.Context(), rt, verifier); err != nil {
+		t.Fatalf("CompleteAuthorization: %v", err)
 	}
 }
 
@@ -202,7 +202,7 @@ func TestDiagnoseHealthy(t *testing.T) {
 			setup: diagSetup{
 				consumer:  applinktest.Consumer{ThreeLO: true, TwoLO: true, TwoLOUser: "bot", Impersonation: true},
 				auth:      []Auth{Auth3LO, Auth2LOi, Auth2LO},
-				authorise: true,
+				authorize: true,
 			},
 			want: []string{"dns:pass", "tcp:pass", "tls:skip", "manifest:pass", "consumer-info:pass", "clock:pass",
 				"probe-3lo:pass", "probe-2loi:pass", "probe-2lo:pass"},
@@ -218,7 +218,7 @@ func TestDiagnoseHealthy(t *testing.T) {
 		},
 		{
 			name:  "jenkins 3lo",
-			setup: diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorise: true},
+			setup: diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorize: true},
 			want: []string{"dns:pass", "tcp:pass", "tls:skip", "manifest:pass", "clock:pass", "probe-3lo:pass",
 				"jenkins-endpoints:pass", "jenkins-crumb:pass", "jenkins-identity:pass"},
 		},
@@ -320,13 +320,13 @@ func TestDiagnoseFailures(t *testing.T) {
 		},
 		{
 			name:  "token of another user",
-			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}, authorise: true, approveAs: "bob"},
+			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}, authorize: true, approveAs: "bob"},
 			want: wantCheck{name: "probe-3lo", category: CategoryAccess, status: StatusWarn,
 				summary: `ran as "bob", not "alice"`, fix: "applink authorize"},
 		},
 		{
 			name:  "jenkins token of another user",
-			setup: diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorise: true, approveAs: "bob"},
+			setup: diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorize: true, approveAs: "bob"},
 			want: wantCheck{name: "jenkins-identity", category: CategoryAccess, status: StatusFail,
 				summary: `acts as Jenkins user "bob", not "alice"`, fix: "applink authorize --link Jenkins --user alice"},
 		},
@@ -397,7 +397,7 @@ func assertCheck(t *testing.T, rep *Report, want wantCheck) {
 
 func TestDiagnoseRevokedTokenIsKept(t *testing.T) {
 	t.Parallel()
-	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}, authorise: true})
+	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}, authorize: true})
 	if n := fx.srv.RevokeUser(diagConsumer, "alice"); n != 1 {
 		t.Fatalf("revoked %d tokens, want 1", n)
 	}
@@ -412,7 +412,7 @@ func TestDiagnoseRevokedTokenIsKept(t *testing.T) {
 
 func TestDiagnoseJenkinsCrumbIssuerUnreachable(t *testing.T) {
 	t.Parallel()
-	fx := newDiagFixture(t, diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorise: true})
+	fx := newDiagFixture(t, diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorize: true})
 	fx.srv.InjectFault(applinktest.Fault{Path: crumbIssuerPath, Status: http.StatusNotFound})
 	rep := diagnose(t, fx.link, "alice")
 	assertCheck(t, rep, wantCheck{name: "jenkins-crumb", category: CategoryCSRF, status: StatusFail,
@@ -535,7 +535,7 @@ func TestReportOK(t *testing.T) {
 
 func TestDiagnoseReportHoldsNoSecret(t *testing.T) {
 	t.Parallel()
-	fx := newDiagFixture(t, diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorise: true})
+	fx := newDiagFixture(t, diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorize: true})
 	tok, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"})
 	if err != nil {
 		t.Fatal(err)

@@ -44,9 +44,9 @@
 //	if err != nil { ... }
 //	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
 //	var cre *applink.CredentialsRequiredError
-//	if errors.As(err, &cre) { // not authorised yet: the dance, then again
-//		err = f.AuthoriseLoopback(ctx, func(_ context.Context, uri string) error {
-//			fmt.Printf("visit %s as %s to authorise\n", uri, f.User())
+//	if errors.As(err, &cre) { // not authorized yet: the dance, then again
+//		err = f.AuthorizeLoopback(ctx, func(_ context.Context, uri string) error {
+//			fmt.Printf("visit %s as %s to authorize\n", uri, f.User())
 //			return nil
 //		})
 //		if err != nil { ... }
@@ -71,17 +71,19 @@
 //
 // # The 3-legged dance
 //
-// [RequestFactory.AuthorisationURI] (or [CredentialsRequiredError.AuthorisationURI])
+// [RequestFactory.AuthorizationURI] (or [CredentialsRequiredError.AuthorizationURI])
 // gets a request token and returns the remote's authorize page for the user
 // to visit; the remote then sends the browser to the callback with a
-// verifier, and [RequestFactory.CompleteAuthorisation] (or
-// [Service.CompleteAuthorisation], which finds the user from the token)
-// stores the access token. Ready-made flows:
+// verifier, and [RequestFactory.CompleteAuthorization] (or
+// [Service.CompleteAuthorization], which finds the user from the token)
+// stores the access token. (Atlassian's Java API spells these
+// getAuthorisationURI and the like; this package uses Go's American spelling
+// throughout: Authorize, Authorization.) Ready-made flows:
 //
 //   - web applications: [NewDanceHandler] serves /start and /callback under
 //     a prefix, bound to the signed-in user; [DanceStartURL] links to it;
-//   - command-line programs: [RequestFactory.AuthoriseLoopback] receives the
-//     callback on 127.0.0.1, and [RequestFactory.AuthoriseOutOfBand] takes a
+//   - command-line programs: [RequestFactory.AuthorizeLoopback] receives the
+//     callback on 127.0.0.1, and [RequestFactory.AuthorizeOutOfBand] takes a
 //     code the user pastes.
 //
 // # Token stores
@@ -106,7 +108,7 @@
 //
 //	me, err := applink.Execute(ctx, req, handler.JSON[User]())
 //	var (
-//		cre  *applink.CredentialsRequiredError // the user must authorise (again): cre.AuthorisationURI
+//		cre  *applink.CredentialsRequiredError // the user must authorize (again): cre.AuthorizationURI
 //		oe   *applink.OAuthError               // another OAuth problem; on signature_invalid, both base strings
 //		skew *applink.ClockSkewError           // the clocks disagree even after correction: NTP
 //		anc  *applink.AuthNotConfiguredError   // a method the link does not allow

@@ -46,10 +46,10 @@ func (e *AuthNotConfiguredError) Error() string {
 		e.Link, e.Wanted, strings.Join(allowed, ", "), advice)
 }
 
-// CredentialsRequiredError says that the user must authorise the link (the
+// CredentialsRequiredError says that the user must authorize the link (the
 // 3-legged dance) before requests can act as them: they have no token, or
 // the remote rejected the one they had (which has then been deleted).
-// [CredentialsRequiredError.AuthorisationURI] starts the dance.
+// [CredentialsRequiredError.AuthorizationURI] starts the dance.
 type CredentialsRequiredError struct {
 	LinkID, LinkName string
 	User             string
@@ -61,24 +61,24 @@ type CredentialsRequiredError struct {
 
 // Error names the link and the user, and why credentials are required.
 func (e *CredentialsRequiredError) Error() string {
-	why := "has not authorised it yet"
+	why := "has not authorized it yet"
 	if e.Cause != nil {
 		why = "has a token the remote rejected (" + e.Cause.Error() + "); it was deleted"
 	}
-	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: authorise again (the 3-legged dance)",
+	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: authorize again (the 3-legged dance)",
 		e.LinkName, e.User, why)
 }
 
 // Unwrap returns Cause.
 func (e *CredentialsRequiredError) Unwrap() error { return e.Cause }
 
-// AuthorisationURI starts the 3-legged dance for the user, as
-// [RequestFactory.AuthorisationURI] does; callback "" means out of band.
-func (e *CredentialsRequiredError) AuthorisationURI(ctx context.Context, callback string) (*url.URL, error) {
+// AuthorizationURI starts the 3-legged dance for the user, as
+// [RequestFactory.AuthorizationURI] does; callback "" means out of band.
+func (e *CredentialsRequiredError) AuthorizationURI(ctx context.Context, callback string) (*url.URL, error) {
 	if e.factory == nil {
-		return nil, errors.New("applink: this CredentialsRequiredError was not made by a request factory: get the factory from Link.RequestFactory and call its AuthorisationURI")
+		return nil, errors.New("applink: this CredentialsRequiredError was not made by a request factory: get the factory from Link.RequestFactory and call its AuthorizationURI")
 	}
-	return e.factory.AuthorisationURI(ctx, callback)
+	return e.factory.AuthorizationURI(ctx, callback)
 }
 
 // OAuthError is an OAuth problem the remote reported for a request through

@@ -26,12 +26,12 @@ func TestCredentialsRequiredWithoutToken(t *testing.T) {
 	if cre.User != "bob" || cre.LinkID != fx.link.ID || cre.LinkName != "Jira" || cre.Cause != nil {
 		t.Errorf("error fields: %+v", cre)
 	}
-	u, err := cre.AuthorisationURI(t.Context(), "")
+	u, err := cre.AuthorizationURI(t.Context(), "")
 	if err != nil {
-		t.Fatalf("AuthorisationURI from the error: %v", err)
+		t.Fatalf("AuthorizationURI from the error: %v", err)
 	}
 	if u.Query().Get("oauth_token") == "" {
-		t.Errorf("authorisation URI %s has no oauth_token", u)
+		t.Errorf("authorization URI %s has no oauth_token", u)
 	}
 	if len(recordsFor(fx.srv, "/rest/api/2/myself")) != 0 {
 		t.Error("a request was sent without credentials")
@@ -41,7 +41,7 @@ func TestCredentialsRequiredWithoutToken(t *testing.T) {
 func TestCredentialsRequiredRevokedToken(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
-	fx.authorise(t, "alice")
+	fx.authorize(t, "alice")
 	if n := fx.srv.RevokeUser(coreConsumer, "alice"); n != 1 {
 		t.Fatalf("RevokeUser revoked %d tokens, want 1", n)
 	}
@@ -70,7 +70,7 @@ func TestCredentialsRequiredRevokedToken(t *testing.T) {
 func TestCredentialsHandler(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
-	fx.authorise(t, "alice")
+	fx.authorize(t, "alice")
 	fx.srv.RevokeUser(coreConsumer, "alice")
 	req, err := fx.factory(t, "alice").NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
 	if err != nil {
@@ -80,10 +80,10 @@ func TestCredentialsHandler(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("CredentialsRequired got status %d", resp.StatusCode)
 		}
-		return myself{Name: "(authorise first)"}, nil
+		return myself{Name: "(authorize first)"}, nil
 	})
 	got, err := Execute(t.Context(), req, h)
-	if err != nil || got.Name != "(authorise first)" {
+	if err != nil || got.Name != "(authorize first)" {
 		t.Fatalf("Execute = %+v, %v; want the handler's value", got, err)
 	}
 	if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"}); !errors.Is(err, ErrTokenNotFound) {

@@ -68,7 +68,7 @@ func startJira() (*applinktest.Server, *applink.Service, *applink.Link) {
 	return srv, svc, l
 }
 
-// approveAsAlice does what alice does in her browser at the authorisation
+// approveAsAlice does what alice does in her browser at the authorization
 // URL: the test provider approves over HTTP with &user=alice&approve=1 and,
 // out of band, shows the verification code (here in a header).
 func approveAsAlice(ctx context.Context, client *http.Client, authURL string) (*http.Response, error) {
@@ -85,9 +85,9 @@ func approveAsAlice(ctx context.Context, client *http.Client, authURL string) (*
 	return resp, nil
 }
 
-// A script authorises out of band: it shows the URL, the user approves and
+// A script authorizes out of band: it shows the URL, the user approves and
 // types the code the remote shows.
-func ExampleRequestFactory_AuthoriseOutOfBand() {
+func ExampleRequestFactory_AuthorizeOutOfBand() {
 	srv, _, link := startJira()
 	defer srv.Close()
 	ctx := context.Background()
@@ -96,7 +96,7 @@ func ExampleRequestFactory_AuthoriseOutOfBand() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = f.AuthoriseOutOfBand(ctx, func(ctx context.Context, authURL string) (string, error) {
+	err = f.AuthorizeOutOfBand(ctx, func(ctx context.Context, authURL string) (string, error) {
 		// A real program prints authURL and reads the code from stdin.
 		resp, err := approveAsAlice(ctx, srv.Client(), authURL)
 		if err != nil {
@@ -107,13 +107,13 @@ func ExampleRequestFactory_AuthoriseOutOfBand() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("alice has authorised", link.Name)
-	// Output: alice has authorised Jira
+	fmt.Println("alice has authorized", link.Name)
+	// Output: alice has authorized Jira
 }
 
-// A command-line program authorises with a loopback callback: the remote
-// sends the browser back to 127.0.0.1, where AuthoriseLoopback waits.
-func ExampleRequestFactory_AuthoriseLoopback() {
+// A command-line program authorizes with a loopback callback: the remote
+// sends the browser back to 127.0.0.1, where AuthorizeLoopback waits.
+func ExampleRequestFactory_AuthorizeLoopback() {
 	srv, _, link := startJenkins()
 	defer srv.Close()
 	ctx := context.Background()
@@ -122,7 +122,7 @@ func ExampleRequestFactory_AuthoriseLoopback() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = f.AuthoriseLoopback(ctx, func(ctx context.Context, authURL string) error {
+	err = f.AuthorizeLoopback(ctx, func(ctx context.Context, authURL string) error {
 		// A real program prints authURL and tries to open a browser; here
 		// alice's "browser" approves and follows the redirect to the
 		// callback.
@@ -132,15 +132,15 @@ func ExampleRequestFactory_AuthoriseLoopback() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("alice has authorised", link.Name)
-	// Output: alice has authorised Jenkins
+	fmt.Println("alice has authorized", link.Name)
+	// Output: alice has authorized Jenkins
 }
 
-// A request that needs the user's authorisation fails with
+// A request that needs the user's authorization fails with
 // *CredentialsRequiredError, which starts the dance; the program completes
 // it when the remote calls back (here: out of band), and the request then
 // acts as the user.
-func ExampleCredentialsRequiredError_AuthorisationURI() {
+func ExampleCredentialsRequiredError_AuthorizationURI() {
 	srv, svc, link := startJira()
 	defer srv.Close()
 	ctx := context.Background()
@@ -156,7 +156,7 @@ func ExampleCredentialsRequiredError_AuthorisationURI() {
 	}
 	fmt.Println("credentials required for", cre.User)
 
-	authURL, err := cre.AuthorisationURI(ctx, "") // "" is out of band
+	authURL, err := cre.AuthorizationURI(ctx, "") // "" is out of band
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func ExampleCredentialsRequiredError_AuthorisationURI() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	key, err := svc.CompleteAuthorisation(ctx, authURL.Query().Get("oauth_token"), resp.Header.Get("X-OAuth-Verifier"))
+	key, err := svc.CompleteAuthorization(ctx, authURL.Query().Get("oauth_token"), resp.Header.Get("X-OAuth-Verifier"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func ExampleNewDanceHandler() {
 	mux := http.NewServeMux()
 	mux.Handle(applink.DefaultDancePrefix+"/", dance)
 
-	// Where a page sends the user to authorise, coming back to /issues.
+	// Where a page sends the user to authorize, coming back to /issues.
 	fmt.Println(applink.DanceStartURL("", "Jira", "/issues"))
 	// Output: /applinks/oauth/start?link=Jira&redirect=%2Fissues
 }

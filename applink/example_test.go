@@ -22,7 +22,7 @@ type jenkinsUser struct {
 
 // The Go version of the classic ScriptRunner script: find the link to
 // Jenkins by name, act as a user, and GET /me/api/json as them; when the
-// user has not authorised the link yet, say where to go. Here an in-process
+// user has not authorized the link yet, say where to go. Here an in-process
 // Jenkins-shaped provider (applinktest) plays Jenkins and approves for the
 // user as a browser would.
 func Example() {
@@ -53,18 +53,18 @@ func Example() {
 	req, err := factory.NewRequest(ctx, http.MethodGet, "/me/api/json")
 	var cre *applink.CredentialsRequiredError
 	if errors.As(err, &cre) {
-		uri, uriErr := cre.AuthorisationURI(ctx, "")
+		uri, uriErr := cre.AuthorizationURI(ctx, "")
 		if uriErr != nil {
 			log.Fatal(uriErr)
 		}
-		fmt.Printf("credentials required: %s must authorise link %q\n", cre.User, cre.LinkName)
+		fmt.Printf("credentials required: %s must authorize link %q\n", cre.User, cre.LinkName)
 		// alice visits uri in her browser and approves; the provider then
 		// shows her a verifier (or redirects to a callback with it).
 		verifier, approveErr := jenkins.Approve(uri.Query().Get("oauth_token"), "alice")
 		if approveErr != nil {
 			log.Fatal(approveErr)
 		}
-		if err := factory.CompleteAuthorisation(ctx, uri.Query().Get("oauth_token"), verifier); err != nil {
+		if err := factory.CompleteAuthorization(ctx, uri.Query().Get("oauth_token"), verifier); err != nil {
 			log.Fatal(err)
 		}
 		req, err = factory.NewRequest(ctx, http.MethodGet, "/me/api/json")
@@ -78,12 +78,12 @@ func Example() {
 	}
 	fmt.Println(user.Class, user.ID, req.Auth())
 	// Output:
-	// credentials required: alice must authorise link "Jenkins Proxy Bypass"
+	// credentials required: alice must authorize link "Jenkins Proxy Bypass"
 	// hudson.model.User alice 3lo
 }
 
 // Acting as a user with 2-legged OAuth and impersonation (2LOi): no
-// authorisation step, the remote trusts the consumer to name the user.
+// authorization step, the remote trusts the consumer to name the user.
 func ExampleRequestFactory_NewRequest() {
 	ctx := context.Background()
 	key, err := signer.GenerateKey(2048) // in real life: read with signer.ParsePrivateKey, or privateKeyFile

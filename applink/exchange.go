@@ -176,7 +176,7 @@ func (st *linkState) fetchRequestToken(ctx context.Context, callback string) (*t
 		signer.Params{OmitToken: true, Callback: callback})
 }
 
-// fetchAccessToken exchanges an authorised request token and its verifier
+// fetchAccessToken exchanges an authorized request token and its verifier
 // for an access token.
 func (st *linkState) fetchAccessToken(ctx context.Context, rt *RequestToken, verifier string) (*tokenResponse, error) {
 	return st.postToken(ctx, "exchanging the request token for an access token", st.endpoints().AccessToken,

@@ -209,7 +209,7 @@ func (f *RequestFactory) token(ctx context.Context) (*AccessToken, error) {
 
 // dropToken deletes the user's token, when it is still the one the remote
 // rejected (used; "" means any), and returns *CredentialsRequiredError with
-// cause. A token stored meanwhile (renewed, or authorised again by a
+// cause. A token stored meanwhile (renewed, or authorized again by a
 // concurrent request) is kept.
 func (f *RequestFactory) dropToken(ctx context.Context, cause error, used string) error {
 	st := f.link.state
@@ -274,7 +274,7 @@ var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.Met
 // it). The response is not checked: the caller reads and closes it.
 //
 // The authentication method is chosen for every request, so a user who
-// authorises the link later gets 3LO from the same client. Clock skew,
+// authorizes the link later gets 3LO from the same client. Clock skew,
 // nonce_used, Jenkins crumbs and retries (the service's [RetryPolicy]; POST
 // and PATCH only with NonIdempotent) are handled as by [Request.Do]; a
 // request body is buffered in memory so that it can be sent again. The

@@ -372,7 +372,7 @@ func (e *FilePermissionError) Error() string {
 
 // CorruptTokenFileError is returned by [FileTokenStore] when the token file
 // cannot be parsed. The store leaves the file as it is; move it aside or
-// delete it (its tokens are then lost and users authorise again).
+// delete it (its tokens are then lost and users authorize again).
 type CorruptTokenFileError struct {
 	// Path is the token file.
 	Path string

@@ -560,9 +560,9 @@ func ExampleOpenFileTokenStore() {
 	}
 	fmt.Println(tok)
 	if _, err := store.AccessToken(ctx, TokenKey{LinkID: key.LinkID, User: "bob"}); errors.Is(err, ErrTokenNotFound) {
-		fmt.Println("bob has no token: authorise him first")
+		fmt.Println("bob has no token: authorize him first")
 	}
 	// Output:
 	// AccessToken(toke…, no expiry, secret redacted)
-	// bob has no token: authorise him first
+	// bob has no token: authorize him first
 }

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// LoopbackOption configures [RequestFactory.AuthoriseLoopback].
+// LoopbackOption configures [RequestFactory.AuthorizeLoopback].
 type LoopbackOption func(*loopbackConfig)
 
 type loopbackConfig struct {
@@ -35,30 +35,30 @@ func LoopbackTimeout(d time.Duration) LoopbackOption {
 	return func(c *loopbackConfig) { c.timeout = d }
 }
 
-// defaultLoopbackTimeout is how long AuthoriseLoopback waits by default.
+// defaultLoopbackTimeout is how long AuthorizeLoopback waits by default.
 const defaultLoopbackTimeout = 5 * time.Minute
 
 // errLoopbackTimeout is the cause of the loopback wait's own deadline.
 var errLoopbackTimeout = errors.New("applink: loopback timeout")
 
-// AuthoriseLoopback plays the 3-legged dance for a program with a browser
+// AuthorizeLoopback plays the 3-legged dance for a program with a browser
 // but no web server (a CLI, a script): it listens on a free port of
-// 127.0.0.1, obtains the authorisation URL with
+// 127.0.0.1, obtains the authorization URL with
 // http://127.0.0.1:PORT/callback?state=RANDOM as the callback, and calls
 // open with it; open shows the URL to the user (print it, start a
 // browser) and returns. When the remote redirects the browser to the
-// callback, AuthoriseLoopback checks the state and the request token,
-// completes the dance as [RequestFactory.CompleteAuthorisation] does,
+// callback, AuthorizeLoopback checks the state and the request token,
+// completes the dance as [RequestFactory.CompleteAuthorization] does,
 // answers the browser with a short page saying the window may be closed
 // (or what went wrong), and returns. The listener is closed on every path.
 //
 // It waits at most [LoopbackTimeout] (5 minutes by default) and until ctx
-// is done. Errors: those of [Service.CompleteAuthorisation] (a denial at
-// the remote is *[AuthorisationDeniedError]), an error wrapping
+// is done. Errors: those of [Service.CompleteAuthorization] (a denial at
+// the remote is *[AuthorizationDeniedError]), an error wrapping
 // context.DeadlineExceeded on timeout, ctx.Err() when ctx ends, and open's
 // error (wrapped) if it fails. Requests to the listener with a wrong state
 // are answered 400 and otherwise ignored.
-func (f *RequestFactory) AuthoriseLoopback(ctx context.Context, open func(ctx context.Context, authURL string) error, opts ...LoopbackOption) error {
+func (f *RequestFactory) AuthorizeLoopback(ctx context.Context, open func(ctx context.Context, authURL string) error, opts ...LoopbackOption) error {
 	cfg := loopbackConfig{addr: "127.0.0.1:0"}
 	for _, o := range opts {
 		if o != nil {
@@ -69,7 +69,7 @@ func (f *RequestFactory) AuthoriseLoopback(ctx context.Context, open func(ctx co
 		cfg.timeout = defaultLoopbackTimeout
 	}
 	if open == nil {
-		return errors.New("applink: AuthoriseLoopback needs an open function that shows the authorisation URL to the user")
+		return errors.New("applink: AuthorizeLoopback needs an open function that shows the authorization URL to the user")
 	}
 	if _, err := f.state(); err != nil {
 		return err
@@ -80,7 +80,7 @@ func (f *RequestFactory) AuthoriseLoopback(ctx context.Context, open func(ctx co
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("applink: listening for the authorisation callback on %s: %w", cfg.addr, err)
+		return fmt.Errorf("applink: listening for the authorization callback on %s: %w", cfg.addr, err)
 	}
 	defer func() { _ = ln.Close() }()
 
@@ -115,7 +115,7 @@ func (f *RequestFactory) AuthoriseLoopback(ctx context.Context, open func(ctx co
 		if waitCtx.Err() != nil {
 			return f.loopbackErr(ctx, waitCtx, cfg.timeout, waitCtx.Err())
 		}
-		return fmt.Errorf("applink: link %q: showing the authorisation URL: %w", f.link.Name, err)
+		return fmt.Errorf("applink: link %q: showing the authorization URL: %w", f.link.Name, err)
 	}
 	select {
 	case err := <-h.done:
@@ -132,7 +132,7 @@ func (f *RequestFactory) loopbackErr(ctx, waitCtx context.Context, timeout time.
 		return ctx.Err()
 	}
 	if errors.Is(context.Cause(waitCtx), errLoopbackTimeout) {
-		return fmt.Errorf("applink: link %q: no authorisation callback within %s: approve at the authorisation URL sooner, or raise the timeout: %w",
+		return fmt.Errorf("applink: link %q: no authorization callback within %s: approve at the authorization URL sooner, or raise the timeout: %w",
 			f.link.Name, timeout, context.DeadlineExceeded)
 	}
 	return err
@@ -170,29 +170,29 @@ func (h *loopbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
-		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the authorisation callback takes GET only.")
+		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the authorization callback takes GET only.")
 		return
 	}
 	q := r.URL.Query()
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(h.state)) != 1 {
-		writeDancePage(w, http.StatusBadRequest, "Not this authorisation",
-			"this is not the callback of the authorisation in progress (wrong or missing state): start again from the program.")
+		writeDancePage(w, http.StatusBadRequest, "Not this authorization",
+			"this is not the callback of the authorization in progress (wrong or missing state): start again from the program.")
 		return
 	}
 	if !h.claimed.CompareAndSwap(false, true) {
-		writeDancePage(w, http.StatusConflict, "Already done", "this authorisation has already been completed or refused; you may close this window.")
+		writeDancePage(w, http.StatusConflict, "Already done", "this authorization has already been completed or refused; you may close this window.")
 		return
 	}
 	var err error
 	if token := q.Get("oauth_token"); token != h.token {
-		err = fmt.Errorf("applink: link %q: the callback is for another request token: start the authorisation again", h.f.link.Name)
+		err = fmt.Errorf("applink: link %q: the callback is for another request token: start the authorization again", h.f.link.Name)
 	} else {
-		err = h.f.CompleteAuthorisation(h.ctx, token, callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem")))
+		err = h.f.CompleteAuthorization(h.ctx, token, callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem")))
 	}
 	if err != nil {
 		writeDanceError(w, err)
 	} else {
-		writeDancePage(w, http.StatusOK, "Authorised",
+		writeDancePage(w, http.StatusOK, "Authorized",
 			fmt.Sprintf("%s can now act for you (%s). You may close this window.", h.f.link.Name, h.f.user))
 	}
 	h.done <- err

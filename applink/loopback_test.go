@@ -29,7 +29,7 @@ func browserGet(ctx context.Context, client *http.Client, u string) (int, string
 	return resp.StatusCode, string(b), err
 }
 
-func TestAuthoriseLoopback(t *testing.T) {
+func TestAuthorizeLoopback(t *testing.T) {
 	t.Parallel()
 	for _, shape := range shapes {
 		t.Run(string(shape), func(t *testing.T) {
@@ -37,13 +37,13 @@ func TestAuthoriseLoopback(t *testing.T) {
 			fx := newDanceFixture(t, shape)
 			var status int
 			var page string
-			err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+			err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
 				var err error
 				status, page, err = browserGet(ctx, &http.Client{}, authURL+"&user=alice&approve=1")
 				return err
 			})
 			if err != nil {
-				t.Fatalf("AuthoriseLoopback: %v", err)
+				t.Fatalf("AuthorizeLoopback: %v", err)
 			}
 			if status != http.StatusOK || !strings.Contains(page, "close this window") {
 				t.Errorf("browser got %d %q, want 200 and a page saying the window may be closed", status, page)
@@ -55,29 +55,29 @@ func TestAuthoriseLoopback(t *testing.T) {
 	}
 }
 
-func TestAuthoriseLoopbackDenied(t *testing.T) {
+func TestAuthorizeLoopbackDenied(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Jenkins)
 	var status int
-	err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+	err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
 		var err error
 		status, _, err = browserGet(ctx, &http.Client{}, authURL+"&approve=0")
 		return err
 	})
-	var denied *AuthorisationDeniedError
+	var denied *AuthorizationDeniedError
 	if !errors.As(err, &denied) {
-		t.Fatalf("err = %v, want *AuthorisationDeniedError", err)
+		t.Fatalf("err = %v, want *AuthorizationDeniedError", err)
 	}
 	if status != http.StatusForbidden {
 		t.Errorf("browser got %d, want 403", status)
 	}
 }
 
-func TestAuthoriseLoopbackIgnoresStrayRequests(t *testing.T) {
+func TestAuthorizeLoopbackIgnoresStrayRequests(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
 	var replay int
-	err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+	err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
 		au, err := url.Parse(authURL)
 		if err != nil {
 			return err
@@ -121,28 +121,28 @@ func TestAuthoriseLoopbackIgnoresStrayRequests(t *testing.T) {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("AuthoriseLoopback: %v", err)
+		t.Fatalf("AuthorizeLoopback: %v", err)
 	}
 	if replay != http.StatusConflict {
 		t.Errorf("replayed callback: status %d, want 409", replay)
 	}
 }
 
-func TestAuthoriseLoopbackEnds(t *testing.T) {
+func TestAuthorizeLoopbackEnds(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
 	noop := func(context.Context, string) error { return nil }
 	t.Run("timeout", func(t *testing.T) {
 		t.Parallel()
-		err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), noop, LoopbackTimeout(50*time.Millisecond))
-		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no authorisation callback") {
+		err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), noop, LoopbackTimeout(50*time.Millisecond))
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no authorization callback") {
 			t.Errorf("err = %v, want a timeout wrapping context.DeadlineExceeded", err)
 		}
 	})
 	t.Run("context cancelled", func(t *testing.T) {
 		t.Parallel()
 		ctx, cancel := contextWithCancel(t)
-		err := fx.factory(t, "alice").AuthoriseLoopback(ctx, func(context.Context, string) error { cancel(); return nil })
+		err := fx.factory(t, "alice").AuthorizeLoopback(ctx, func(context.Context, string) error { cancel(); return nil })
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err = %v, want context.Canceled", err)
 		}
@@ -150,7 +150,7 @@ func TestAuthoriseLoopbackEnds(t *testing.T) {
 	t.Run("open fails", func(t *testing.T) {
 		t.Parallel()
 		boom := errors.New("no browser")
-		err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(context.Context, string) error { return boom })
+		err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(context.Context, string) error { return boom })
 		if !errors.Is(err, boom) {
 			t.Errorf("err = %v, want open's error", err)
 		}
@@ -158,7 +158,7 @@ func TestAuthoriseLoopbackEnds(t *testing.T) {
 	t.Run("listener closed", func(t *testing.T) {
 		t.Parallel()
 		var cb string
-		_ = fx.factory(t, "alice").AuthoriseLoopback(t.Context(), func(_ context.Context, authURL string) error {
+		_ = fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(_ context.Context, authURL string) error {
 			u, _ := url.Parse(authURL)
 			rt, err := fx.store.RequestToken(t.Context(), u.Query().Get("oauth_token"))
 			if err != nil {
@@ -171,17 +171,17 @@ func TestAuthoriseLoopbackEnds(t *testing.T) {
 			t.Fatal("no callback recorded")
 		}
 		if _, _, err := browserGet(t.Context(), &http.Client{}, cb); err == nil {
-			t.Error("the callback listener still answers after AuthoriseLoopback returned")
+			t.Error("the callback listener still answers after AuthorizeLoopback returned")
 		}
 	})
 	t.Run("bad options", func(t *testing.T) {
 		t.Parallel()
 		for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:0", "nonsense"} {
-			if err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), noop, LoopbackAddr(addr)); err == nil {
+			if err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), noop, LoopbackAddr(addr)); err == nil {
 				t.Errorf("LoopbackAddr(%q) accepted", addr)
 			}
 		}
-		if err := fx.factory(t, "alice").AuthoriseLoopback(t.Context(), nil); err == nil {
+		if err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), nil); err == nil {
 			t.Error("nil open accepted")
 		}
 	})

@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// AuthoriseOutOfBand plays the 3-legged dance out of band ("oob"), for a
-// program that cannot receive a callback: it obtains the authorisation URL
+// AuthorizeOutOfBand plays the 3-legged dance out of band ("oob"), for a
+// program that cannot receive a callback: it obtains the authorization URL
 // and calls verifier with it; verifier shows the URL to the user (print it,
 // open a browser) and returns the verification code the remote then shows
 // them. Leading and trailing space is ignored, and a pasted URL or query
@@ -17,15 +17,15 @@ import (
 // no code page, and after approval the browser lands on a missing page
 // whose address ends in "oob?oauth_token=...&oauth_verifier=CODE" (6
 // letters and digits), which the user can paste whole.
-// AuthoriseOutOfBand then completes the dance as
-// [RequestFactory.CompleteAuthorisation] does and stores the user's token.
+// AuthorizeOutOfBand then completes the dance as
+// [RequestFactory.CompleteAuthorization] does and stores the user's token.
 //
 // A verifier that returns an error ends the dance with that error (the
 // pending request token expires by itself). The errors of
-// [Service.CompleteAuthorisation] apply.
-func (f *RequestFactory) AuthoriseOutOfBand(ctx context.Context, verifier func(ctx context.Context, authURL string) (string, error)) error {
+// [Service.CompleteAuthorization] apply.
+func (f *RequestFactory) AuthorizeOutOfBand(ctx context.Context, verifier func(ctx context.Context, authURL string) (string, error)) error {
 	if verifier == nil {
-		return errors.New("applink: AuthoriseOutOfBand needs a verifier function that shows the URL and returns the code")
+		return errors.New("applink: AuthorizeOutOfBand needs a verifier function that shows the URL and returns the code")
 	}
 	u, rt, err := f.startDance(ctx, "")
 	if err != nil {
@@ -40,9 +40,9 @@ func (f *RequestFactory) AuthoriseOutOfBand(ctx context.Context, verifier func(c
 	}
 	code = verifierFromInput(code)
 	if code == "" {
-		return fmt.Errorf("applink: link %q: the verification code is empty: approve at the authorisation URL and enter the code it shows", f.link.Name)
+		return fmt.Errorf("applink: link %q: the verification code is empty: approve at the authorization URL and enter the code it shows", f.link.Name)
 	}
-	return f.CompleteAuthorisation(ctx, rt.Token, code)
+	return f.CompleteAuthorization(ctx, rt.Token, code)
 }
 
 // verifierFromInput returns the verification code a user typed or pasted:

@@ -44,7 +44,7 @@ func testConcurrentUsers(t *testing.T, opts []Option) {
 	fx := newCoreFixture(t, coreConfig{svcOpts: opts, srvOpts: []applinktest.Option{applinktest.WithUsers(names...), applinktest.WithSkew(20 * time.Minute)}})
 	fx.link.state.offset.Store(int64(20 * time.Minute)) // the dance needs the right clock
 	for _, u := range names[:users/2] {
-		fx.authorise(t, u)
+		fx.authorize(t, u)
 	}
 	fx.link.state.offset.Store(0)
 	fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, AfterAuth: true, Count: 10, Path: "/rest/api/2/myself"})

@@ -30,7 +30,7 @@ func TestExpiredTokenRenewed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
-			fx.authorise(t, "alice")
+			fx.authorize(t, "alice")
 			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
 			tok, err := fx.store.AccessToken(t.Context(), key)
 			if err != nil {
@@ -90,7 +90,7 @@ func TestConcurrentRenewal(t *testing.T) {
 		t.Run(fmt.Sprintf("remote=%v", remote), func(t *testing.T) {
 			t.Parallel()
 			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
-			fx.authorise(t, "alice")
+			fx.authorize(t, "alice")
 			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
 			tok, err := fx.store.AccessToken(t.Context(), key)
 			if err != nil {
@@ -208,7 +208,7 @@ func TestRemoteExpiryRenewed(t *testing.T) {
 			t.Parallel()
 			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
 			fx.srv.Handle("PUT /rest/echo", echo)
-			fx.authorise(t, "alice")
+			fx.authorize(t, "alice")
 			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
 			old, err := fx.store.AccessToken(t.Context(), key)
 			if err != nil {
@@ -247,7 +247,7 @@ func TestRemoteExpiryRenewed(t *testing.T) {
 			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}, srvOpts: []applinktest.Option{
 				applinktest.WithClock(clock.Now), applinktest.WithAccessTokenTTL(time.Minute)}})
 			fx.srv.Handle("PUT /rest/echo", echo)
-			fx.authorise(t, "alice")
+			fx.authorize(t, "alice")
 			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
 			// The provider's clock passes the token's and the session's end
 			// (still inside its timestamp window); ours does not.

@@ -13,7 +13,7 @@ import (
 func TestRequestAsUser(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{})
-	fx.authorise(t, "alice")
+	fx.authorize(t, "alice")
 	tests := []struct {
 		name     string
 		user     string
@@ -76,7 +76,7 @@ func TestAnonymous(t *testing.T) {
 func TestAutomaticChoice(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{})
-	fx.authorise(t, "alice")
+	fx.authorize(t, "alice")
 	type want struct {
 		auth          Auth
 		creds         bool // *CredentialsRequiredError

@@ -180,16 +180,16 @@ func TestClientView(t *testing.T) {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if r := lastRecord(t, fx.srv); r.Flow != applinktest.FlowTwoLOi || r.User != "alice" {
-		t.Errorf("before authorising: %s as %q, want 2loi as alice", r.Flow, r.User)
+		t.Errorf("before authorizing: %s as %q, want 2loi as alice", r.Flow, r.User)
 	}
-	fx.authorise(t, "alice")
+	fx.authorize(t, "alice")
 	resp, err = get(fx.srv.URL + "/rest/api/2/myself")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if r := lastRecord(t, fx.srv); r.Flow != applinktest.FlowThreeLO || r.User != "alice" {
-		t.Errorf("after authorising: %s as %q, want 3lo as alice", r.Flow, r.User)
+		t.Errorf("after authorizing: %s as %q, want 3lo as alice", r.Flow, r.User)
 	}
 	if _, err := get("http://example.invalid/rest"); !errors.Is(err, ErrForeignURL) {
 		t.Errorf("foreign URL: got %v, want ErrForeignURL", err)
@@ -197,7 +197,7 @@ func TestClientView(t *testing.T) {
 
 	// 3LO only, token revoked: the client surfaces CredentialsRequiredError.
 	fx3 := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
-	fx3.authorise(t, "alice")
+	fx3.authorize(t, "alice")
 	fx3.srv.RevokeUser(coreConsumer, "alice")
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, fx3.srv.URL+"/rest/api/2/myself", nil)
 	_, err = fx3.factory(t, "alice").Client().Do(req)

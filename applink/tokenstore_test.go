@@ -218,7 +218,7 @@ func testAccessTokenRenewable(t *testing.T, s TokenStore, clock *testClock) {
 	}
 	clock.Advance(30 * time.Minute) // renewal window closed
 	if _, err := s.AccessToken(ctx, key); !errors.Is(err, ErrTokenNotFound) {
-		t.Errorf("AccessToken after the authorisation expired: error = %v, want ErrTokenNotFound", err)
+		t.Errorf("AccessToken after the authorization expired: error = %v, want ErrTokenNotFound", err)
 	}
 }
 

@@ -90,7 +90,7 @@ func DanceStartURL(prefix, link, redirect string) string {
 //   - GET {prefix}/callback?state=S&oauth_token=T&oauth_verifier=V, where
 //     the remote sends the browser back, checks that S is known, unused
 //     and the current user's, completes the dance
-//     ([RequestFactory.CompleteAuthorisation]) and redirects to the
+//     ([RequestFactory.CompleteAuthorization]) and redirects to the
 //     redirect path.
 //
 // currentUser returns the signed-in user of the application's own session;
@@ -164,12 +164,12 @@ func (h *danceHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case h.cfg.prefix + "/callback":
 		serve = h.callback
 	default:
-		writeDancePage(w, http.StatusNotFound, "Not found", "there is no such page of the authorisation.")
+		writeDancePage(w, http.StatusNotFound, "Not found", "there is no such page of the authorization.")
 		return
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
-		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the authorisation pages take GET only.")
+		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the authorization pages take GET only.")
 		return
 	}
 	serve(w, r)
@@ -215,7 +215,7 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 	}
 	state := rand.Text()
 	if !h.reserve(state) {
-		writeDancePage(w, http.StatusServiceUnavailable, "Busy", "too many authorisations are in progress: try again in a few minutes.")
+		writeDancePage(w, http.StatusServiceUnavailable, "Busy", "too many authorizations are in progress: try again in a few minutes.")
 		return
 	}
 	callback := base + h.cfg.prefix + "/callback?state=" + state
@@ -239,22 +239,22 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	ds, status, msg := h.claim(q.Get("state"), user)
 	if ds == nil {
-		writeDancePage(w, status, "Authorisation refused", msg)
+		writeDancePage(w, status, "Authorization refused", msg)
 		return
 	}
 	st := h.svc.stateByID(ds.linkID)
 	if st == nil {
-		writeDancePage(w, http.StatusNotFound, "Unknown link", "the link of this authorisation no longer exists.")
+		writeDancePage(w, http.StatusNotFound, "Unknown link", "the link of this authorization no longer exists.")
 		return
 	}
 	if q.Get("oauth_token") != ds.token {
-		writeDancePage(w, http.StatusBadRequest, "Authorisation refused", "the callback is for another request token: start the authorisation again.")
+		writeDancePage(w, http.StatusBadRequest, "Authorization refused", "the callback is for another request token: start the authorization again.")
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), danceCompleteTimeout)
 	defer cancel()
 	verifier := callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem"))
-	if err := st.factory(user).CompleteAuthorisation(ctx, ds.token, verifier); err != nil {
+	if err := st.factory(user).CompleteAuthorization(ctx, ds.token, verifier); err != nil {
 		h.writeError(r, w, st.link.Name, err)
 		return
 	}
@@ -297,14 +297,14 @@ func (h *danceHandler) claim(state, user string) (*danceState, int, string) {
 	ds := h.states[state]
 	switch {
 	case state == "" || ds == nil:
-		return nil, http.StatusBadRequest, "this authorisation is unknown or has expired: start it again."
+		return nil, http.StatusBadRequest, "this authorization is unknown or has expired: start it again."
 	case !h.now().Before(ds.expires):
 		delete(h.states, state)
-		return nil, http.StatusBadRequest, "this authorisation has expired: start it again."
+		return nil, http.StatusBadRequest, "this authorization has expired: start it again."
 	case ds.user != user:
-		return nil, http.StatusForbidden, "this authorisation was started by another user: sign in as that user, or start it again."
+		return nil, http.StatusForbidden, "this authorization was started by another user: sign in as that user, or start it again."
 	case ds.used:
-		return nil, http.StatusBadRequest, "this authorisation has already been completed: a callback cannot be used twice."
+		return nil, http.StatusBadRequest, "this authorization has already been completed: a callback cannot be used twice."
 	}
 	ds.used = true
 	c := *ds
@@ -314,7 +314,7 @@ func (h *danceHandler) claim(state, user string) (*danceState, int, string) {
 // lookupLink finds a link by id, else by name ([Service.Lookup]).
 func (h *danceHandler) lookupLink(idOrName string) (*linkState, int, error) {
 	if idOrName == "" {
-		return nil, http.StatusBadRequest, errors.New("the link parameter is missing: say which link to authorise (its id or name).")
+		return nil, http.StatusBadRequest, errors.New("the link parameter is missing: say which link to authorize (its id or name).")
 	}
 	l, err := h.svc.Lookup(idOrName)
 	switch {
@@ -393,7 +393,7 @@ func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkNa
 	status, title := danceErrorStatus(err)
 	var (
 		te       *tokenEndpointError
-		denied   *AuthorisationDeniedError
+		denied   *AuthorizationDeniedError
 		expired  *RequestTokenExpiredError
 		mismatch *RequestTokenMismatchError
 		notConf  *AuthNotConfiguredError
@@ -405,7 +405,7 @@ func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkNa
 	case errors.As(err, &te):
 		msg = te.describe(false)
 	default:
-		msg = fmt.Sprintf("applink: link %q: the authorisation could not be completed with the remote application; the application's log has the details.", linkName)
+		msg = fmt.Sprintf("applink: link %q: the authorization could not be completed with the remote application; the application's log has the details.", linkName)
 	}
 	if h.svc.logger != nil && status >= http.StatusInternalServerError {
 		h.svc.logger.WarnContext(r.Context(), "applink: the dance failed", "link", linkName, "err", err)
@@ -422,7 +422,7 @@ func writeDanceError(w http.ResponseWriter, err error) {
 // danceErrorStatus maps an error of the dance to a status and a title.
 func danceErrorStatus(err error) (int, string) {
 	var (
-		denied   *AuthorisationDeniedError
+		denied   *AuthorizationDeniedError
 		expired  *RequestTokenExpiredError
 		mismatch *RequestTokenMismatchError
 		notConf  *AuthNotConfiguredError
@@ -431,9 +431,9 @@ func danceErrorStatus(err error) (int, string) {
 	case errors.As(err, &denied):
 		return http.StatusForbidden, "Access denied"
 	case errors.As(err, &mismatch):
-		return http.StatusForbidden, "Authorisation refused"
+		return http.StatusForbidden, "Authorization refused"
 	case errors.As(err, &expired):
-		return http.StatusBadRequest, "Authorisation expired"
+		return http.StatusBadRequest, "Authorization expired"
 	case errors.Is(err, ErrNotApproved):
 		return http.StatusConflict, "Not approved yet"
 	case errors.As(err, &notConf):

@@ -10,7 +10,7 @@
 //     by (oauth_consumer_key). The remote application holds the consumer's
 //     RSA public key or, for HMAC-SHA1 and PLAINTEXT, a shared consumer secret.
 //   - Token: an OAuth token (oauth_token) and its secret ([Token]). A request
-//     token lives during the authorisation dance, an access token afterwards.
+//     token lives during the authorization dance, an access token afterwards.
 //     The empty token of 2-legged OAuth is still sent, as oauth_token="".
 //   - Verifier: the code the user's approval yields (oauth_verifier), sent
 //     once to exchange a request token for an access token. It is a secret.
@@ -70,7 +70,7 @@
 //			// compare signer.RedactBaseString(pe.SignatureBaseString) with ours
 //		}
 //		if pe.IsToken() {
-//			// the user must authorise again
+//			// the user must authorize again
 //		}
 //	}
 //

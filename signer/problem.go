@@ -119,7 +119,7 @@ func (e *ProblemError) StatusCode() int {
 // (token_expired, token_rejected, token_revoked, token_used,
 // token_not_authorized, or the free-text "no user associated with the token"
 // some products send): the stored token is no good and the user must
-// authorise again.
+// authorize again.
 func (e *ProblemError) IsToken() bool {
 	switch e.Problem {
 	case ProblemTokenExpired, ProblemTokenRejected, ProblemTokenRevoked, ProblemTokenUsed, ProblemTokenNotAuthorized:

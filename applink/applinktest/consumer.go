@@ -28,7 +28,7 @@ type Consumer struct {
 	// Secret is the shared secret that checks HMAC-SHA1 signatures; "" for
 	// an RSA-SHA1 consumer. It is a secret: it never prints.
 	Secret string
-	// ThreeLO allows the 3-legged dance (request token, authorisation,
+	// ThreeLO allows the 3-legged dance (request token, authorization,
 	// access token) and requests made with its access tokens.
 	ThreeLO bool
 	// TwoLO allows 2-legged requests (oauth_token="") without

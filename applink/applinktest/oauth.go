@@ -152,7 +152,7 @@ func (s *Server) renewLocked(t *token, v *signer.Verified, now time.Time) (*toke
 			Advice: "oauth_session_handle does not belong to this token"}
 	case !now.Before(t.sessionExpires):
 		return nil, &signer.ProblemError{Problem: signer.ProblemPermissionDenied,
-			Advice: "the authorisation has expired: the user must approve again"}
+			Advice: "the authorization has expired: the user must approve again"}
 	}
 	delete(s.tokens, t.value)
 	return s.newAccessTokenLocked(t.consumer, t.user, now), nil

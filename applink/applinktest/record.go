@@ -16,7 +16,7 @@ const (
 	FlowAnonymous    = "anonymous"     // no OAuth Authorization header
 	FlowRequestToken = "request-token" // the request-token endpoint
 	FlowAccessToken  = "access-token"  // the access-token endpoint (exchange or renewal)
-	FlowAuthorize    = "authorize"     // the browser's authorisation page
+	FlowAuthorize    = "authorize"     // the browser's authorization page
 )
 
 // Record is what the server saw of one request, for assertions. It holds no

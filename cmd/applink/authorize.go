@@ -18,9 +18,9 @@ const authorizeSynopsis = `--link NAME --user U [--oob [--request-token T]] [--n
 
 Plays the 3-legged dance so that requests through the link can act as the
 user. By default it listens on a free port of 127.0.0.1, prints the
-authorisation URL on a line of its own to standard error, opens a browser
+authorization URL on a line of its own to standard error, opens a browser
 (unless --no-browser), waits for the remote to redirect back, stores the
-token beside the config file and says who is now authorised.
+token beside the config file and says who is now authorized.
 
 With --oob the remote shows a verification code instead of redirecting:
 paste it on standard input (Jenkins shows none: paste the whole address the
@@ -39,7 +39,7 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 	fs := newFlagSet("authorize", authorizeSynopsis, authorizeExamples, c.stderr)
 	config := configFlag(fs)
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
-	user := fs.String("user", "", "the `USER` to authorise, as the remote knows them (required)")
+	user := fs.String("user", "", "the `USER` to authorize, as the remote knows them (required)")
 	oob := fs.Bool("oob", false, "out of band: read the verification code the remote shows from standard input")
 	requestToken := fs.String("request-token", "", "with --oob: finish the dance of this pending request `TOKEN`")
 	noBrowser := fs.Bool("no-browser", false, "do not try to open a browser; just print the URL")
@@ -76,13 +76,13 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 	case *requestToken != "":
 		code, err := c.readVerifier(ctx)
 		if err == nil {
-			err = f.CompleteAuthorisation(ctx, *requestToken, code)
+			err = f.CompleteAuthorization(ctx, *requestToken, code)
 		}
 		if err != nil {
 			return authorizeErr(err, *timeout)
 		}
 	case *oob:
-		err = f.AuthoriseOutOfBand(ctx, func(ctx context.Context, authURL string) (string, error) {
+		err = f.AuthorizeOutOfBand(ctx, func(ctx context.Context, authURL string) (string, error) {
 			c.showURL(ctx, authURL, *user, !*noBrowser)
 			fmt.Fprintln(c.stderr, "then paste the verification code the remote shows (or the whole address your browser lands on) and press Enter:")
 			return c.readVerifier(ctx)
@@ -91,7 +91,7 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 			return authorizeErr(err, *timeout)
 		}
 	default:
-		err = f.AuthoriseLoopback(ctx, func(ctx context.Context, authURL string) error {
+		err = f.AuthorizeLoopback(ctx, func(ctx context.Context, authURL string) error {
 			c.showURL(ctx, authURL, *user, !*noBrowser)
 			fmt.Fprintf(c.stderr, "waiting up to %s for the approval...\n", *timeout)
 			return nil
@@ -100,11 +100,11 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 			return authorizeErr(err, *timeout)
 		}
 	}
-	fmt.Fprintf(c.stdout, "%s is now authorised: link %q can act as them (3LO)\n", *user, l.Name)
+	fmt.Fprintf(c.stdout, "%s is now authorized: link %q can act as them (3LO)\n", *user, l.Name)
 	return nil
 }
 
-// showURL prints the authorisation URL on a line of its own to stderr and
+// showURL prints the authorization URL on a line of its own to stderr and
 // tries to open a browser (never fatal).
 func (c *cli) showURL(ctx context.Context, authURL, user string, browse bool) {
 	fmt.Fprintf(c.stderr, "open this URL in a browser, logged in to the remote as %s, and allow access:\n", user)
@@ -149,7 +149,7 @@ func (c *cli) readVerifier(ctx context.Context) (string, error) {
 
 // authorizeErr adds what to do to the dance's errors that need it.
 func authorizeErr(err error, timeout time.Duration) error {
-	var denied *applink.AuthorisationDeniedError
+	var denied *applink.AuthorizationDeniedError
 	switch {
 	case errors.As(err, &denied):
 		return err

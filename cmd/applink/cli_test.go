@@ -54,7 +54,7 @@ func checkOneLineError(t *testing.T, r result, code int) {
 }
 
 // authorizeInBackground runs "applink authorize ... --no-browser" with
-// stderr on a pipe, and plays the browser: it reads the authorisation URL
+// stderr on a pipe, and plays the browser: it reads the authorization URL
 // from stderr and approves over HTTP as user, following the redirect to
 // the loopback callback.
 func authorizeInBackground(t *testing.T, config, link, user string) result {

@@ -30,14 +30,14 @@ func TestDoctor(t *testing.T) {
 		name      string
 		srvOpts   []applinktest.Option
 		args      []string
-		authorise bool // authorise alice first
+		authorize bool // authorize alice first
 		code      int
 		contains  []string // phrases stdout contains
 	}{
 		{
 			name:      "healthy",
 			args:      []string{"doctor", "--link", "jira", "--as", "alice"},
-			authorise: true,
+			authorize: true,
 			code:      exitOK,
 			contains: []string{"✓ dns", "✓ tcp", "✓ consumer-info", "✓ clock", "✓ probe-3lo", "✓ probe-2lo",
 				"- tls", "✓ manifest", "no check failed\n"},
@@ -56,7 +56,7 @@ func TestDoctor(t *testing.T) {
 			t.Parallel()
 			srv := applinktest.NewServer(t, append([]applinktest.Option{applinktest.WithUsers("alice", "bot")}, tt.srvOpts...)...)
 			config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-doctor", ThreeLO: true, TwoLO: true, TwoLOUser: "bot"}, "3lo,2lo")
-			if tt.authorise {
+			if tt.authorize {
 				if r := authorizeInBackground(t, config, "jira", "alice"); r.code != 0 {
 					t.Fatalf("authorize: exit %d: %s", r.code, r.stderr)
 				}
@@ -127,11 +127,11 @@ func TestDoctorErrors(t *testing.T) {
 			checkOneLineError(t, r, tt.code)
 		})
 	}
-	// No token for alice: the 3LO probe fails and says how to authorise.
+	// No token for alice: the 3LO probe fails and says how to authorize.
 	srvKey(t, srv)
 	r := runCLITest(t, config, nil, "", "doctor", "--link", "jira", "--as", "alice", "--timeout", testTimeout)
 	if r.code != exitFailure || !strings.Contains(r.stdout, "✗ probe-3lo") ||
-		!strings.Contains(r.stdout, "fix: Authorise the link as the user (the 3-legged dance): applink authorize --link jira --user alice.") {
+		!strings.Contains(r.stdout, "fix: Authorize the link as the user (the 3-legged dance): applink authorize --link jira --user alice.") {
 		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
 	}
 }

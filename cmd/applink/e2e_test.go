@@ -50,12 +50,12 @@ func TestEndToEnd3LO(t *testing.T) {
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"))
 	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-e2e", ThreeLO: true}, "3lo")
 
-	// No token yet: exit 3 with the authorisation URL on its own line.
+	// No token yet: exit 3 with the authorization URL on its own line.
 	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
 	checkCredentialsRequired(t, r, srv)
 
 	r = authorizeInBackground(t, config, "jira", "alice")
-	if r.code != 0 || !strings.Contains(r.stdout, "alice is now authorised") {
+	if r.code != 0 || !strings.Contains(r.stdout, "alice is now authorized") {
 		t.Fatalf("authorize: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if fi, err := os.Stat(filepath.Join(filepath.Dir(config), "tokens.json")); err != nil || fi.Mode().Perm() != 0o600 {
@@ -86,7 +86,7 @@ func TestEndToEnd3LO(t *testing.T) {
 	}
 	r = runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "alice", "-i", "GET", "/rest/api/2/myself")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "HTTP/1.1 200 OK\r\n") {
-		t.Fatalf("request -i after authorising again: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+		t.Fatalf("request -i after authorizing again: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 
 	// Local revocation deletes the token and says where the remote's page is.
@@ -98,7 +98,7 @@ func TestEndToEnd3LO(t *testing.T) {
 	checkCredentialsRequired(t, r, srv)
 }
 
-// checkCredentialsRequired asserts exit 3 with the provider's authorisation
+// checkCredentialsRequired asserts exit 3 with the provider's authorization
 // URL on a line of its own.
 func checkCredentialsRequired(t *testing.T, r result, srv *applinktest.Server) {
 	t.Helper()
@@ -110,7 +110,7 @@ func checkCredentialsRequired(t *testing.T, r result, srv *applinktest.Server) {
 			return
 		}
 	}
-	t.Errorf("stderr has no authorisation URL line: %q", r.stderr)
+	t.Errorf("stderr has no authorization URL line: %q", r.stderr)
 }
 
 // checkUser asserts that a JSON body names the user in field.

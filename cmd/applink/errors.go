@@ -21,7 +21,7 @@ const (
 	exitOK          = 0 // success (2xx for request)
 	exitFailure     = 1 // an HTTP or OAuth error, or anything else that went wrong
 	exitUsage       = 2 // a wrong flag or argument
-	exitCredentials = 3 // the user must authorise the link first
+	exitCredentials = 3 // the user must authorize the link first
 )
 
 // usageError is a wrong flag or argument: exit 2.
@@ -63,7 +63,7 @@ func (e *credentialsError) Error() string { return e.err.Error() }
 func (e *credentialsError) Unwrap() error { return e.err }
 
 // report prints err on stderr as one line ("applink: what went wrong: what
-// to do", plus the authorisation URL on its own line when credentials are
+// to do", plus the authorization URL on its own line when credentials are
 // required) and returns the exit code.
 func report(ctx context.Context, stderr io.Writer, err error) int {
 	if err == nil {
@@ -79,7 +79,7 @@ func report(ctx context.Context, stderr io.Writer, err error) int {
 	}
 	var ce *credentialsError
 	if errors.As(err, &ce) {
-		printAuthorisationHint(ctx, stderr, ce)
+		printAuthorizationHint(ctx, stderr, ce)
 		return exitCredentials
 	}
 	var cr *applink.CredentialsRequiredError
@@ -89,16 +89,16 @@ func report(ctx context.Context, stderr io.Writer, err error) int {
 	return exitFailure
 }
 
-// printAuthorisationHint starts an out-of-band dance so that the person has
+// printAuthorizationHint starts an out-of-band dance so that the person has
 // a URL to visit, and says how to finish it or to use the browser flow.
-func printAuthorisationHint(ctx context.Context, stderr io.Writer, ce *credentialsError) {
+func printAuthorizationHint(ctx context.Context, stderr io.Writer, ce *credentialsError) {
 	authorize := fmt.Sprintf("applink authorize --link %s --user %s", shellQuote(ce.link), shellQuote(ce.user))
-	u, err := ce.err.AuthorisationURI(ctx, "")
+	u, err := ce.err.AuthorizationURI(ctx, "")
 	if err != nil {
-		fmt.Fprintf(stderr, "applink: could not get an authorisation URL (%s): run '%s'\n", oneLine(message(err)), authorize)
+		fmt.Fprintf(stderr, "applink: could not get an authorization URL (%s): run '%s'\n", oneLine(message(err)), authorize)
 		return
 	}
-	fmt.Fprintf(stderr, "authorise as %s here:\n%s\n", ce.user, u)
+	fmt.Fprintf(stderr, "authorize as %s here:\n%s\n", ce.user, u)
 	fmt.Fprintf(stderr, "then paste the verification code it shows (or the address your browser lands on) into '%s --oob --request-token %s', or simply run '%s'\n",
 		authorize, shellQuote(u.Query().Get("oauth_token")), authorize)
 }

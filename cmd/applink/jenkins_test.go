@@ -40,7 +40,7 @@ func TestJenkinsBuildWithCrumb(t *testing.T) {
 
 	r := runCLITest(t, config, nil, "", "request", "--link", "ci", "--as", "alice", "GET", "/me/api/json")
 	if r.code != exitCredentials || !strings.Contains(r.stderr, srv.URL+"/bbs-oauth/authorize?") {
-		t.Fatalf("before authorising: exit %d, stderr %q; want 3 and the authorisation URL", r.code, r.stderr)
+		t.Fatalf("before authorizing: exit %d, stderr %q; want 3 and the authorization URL", r.code, r.stderr)
 	}
 	if r = authorizeInBackground(t, config, "ci", "alice"); r.code != 0 {
 		t.Fatalf("authorize: exit %d: %s", r.code, r.stderr)
@@ -126,7 +126,7 @@ func TestAuthorizeOutOfBandJenkins(t *testing.T) {
 	}
 	u, err := url.Parse(authURL)
 	if err != nil || u.Query().Get("oauth_token") == "" {
-		t.Fatalf("no authorisation URL in %q", r.stderr)
+		t.Fatalf("no authorization URL in %q", r.stderr)
 	}
 	token := u.Query().Get("oauth_token")
 	_, verifier := approveOOBOverHTTP(t, authURL, "alice")
@@ -179,7 +179,7 @@ func approveOOBOverHTTP(t *testing.T, authURL, user string) (body, verifier stri
 	return string(b), resp.Header.Get("X-OAuth-Verifier")
 }
 
-// requestToken finds the oauth_token of the authorisation URL in stderr.
+// requestToken finds the oauth_token of the authorization URL in stderr.
 func requestToken(t *testing.T, stderr string) string {
 	t.Helper()
 	for _, line := range strings.Split(stderr, "\n") {
@@ -187,7 +187,7 @@ func requestToken(t *testing.T, stderr string) string {
 			return tok
 		}
 	}
-	t.Fatalf("no authorisation URL in %q", stderr)
+	t.Fatalf("no authorization URL in %q", stderr)
 	return ""
 }
 
@@ -239,7 +239,7 @@ func TestAuthorizeOpensBrowser(t *testing.T) {
 		if got := strings.Contains(errb.String(), "could not open a browser: no display"); got != tt.fail {
 			t.Errorf("%s: stderr %q", tt.name, errb.String())
 		}
-		if !strings.Contains(out.String(), "alice is now authorised") {
+		if !strings.Contains(out.String(), "alice is now authorized") {
 			t.Errorf("%s: stdout %q", tt.name, out.String())
 		}
 	}

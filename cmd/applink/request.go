@@ -24,8 +24,8 @@ request and response headers to standard error, secrets redacted.
 For Jenkins links, POSTs that need a CSRF crumb get one automatically.
 
 Exit status: 0 on 2xx; 1 on an HTTP or OAuth error (problem and advice on
-standard error); 2 on usage errors; 3 when the user must authorise the link
-first (the authorisation URL on standard error).`
+standard error); 2 on usage errors; 3 when the user must authorize the link
+first (the authorization URL on standard error).`
 
 const requestExamples = `  applink request --link jira --as alice GET /rest/api/2/myself
   applink request --link jira --as bob --auth 2loi GET '/rest/api/2/search?jql=assignee=currentUser()'
@@ -172,7 +172,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 }
 
 // requestErr turns credentials required into the error that prints the
-// authorisation URL.
+// authorization URL.
 func (c *cli) requestErr(err error, link, user string) error {
 	var cr *applink.CredentialsRequiredError
 	if errors.As(err, &cr) {

@@ -51,7 +51,7 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(keys) == 0 {
-		fmt.Fprintf(c.stderr, "no tokens in %s: authorise a user with 'applink authorize'\n", store.Path())
+		fmt.Fprintf(c.stderr, "no tokens in %s: authorize a user with 'applink authorize'\n", store.Path())
 		return nil
 	}
 	names := map[string]string{}

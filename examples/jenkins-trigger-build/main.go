@@ -14,7 +14,7 @@
 //	go run ./examples/jenkins-trigger-build --link ci --user alice --job deploy --param ENV=staging
 //
 // It prints the queue item Jenkins created. Exit status: 0 on success, 3
-// when the user must authorise first, 1 on any other failure.
+// when the user must authorize first, 1 on any other failure.
 package main
 
 import (
@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	fs := flag.NewFlagSet("jenkins-trigger-build", flag.ContinueOnError)
 	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER --job JOB [--param NAME=VALUE]...", `Triggers a build of JOB in Jenkins as USER through an application link
 (POST /job/JOB/build, or buildWithParameters with a crumb fetched as USER).
-When USER has not authorised the link yet it prints where to do so and
+When USER has not authorized the link yet it prints where to do so and
 exits 3.`)
 	config := fs.String("config", "", appcfg.ConfigUsage)
 	linkName := fs.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")

@@ -13,7 +13,7 @@ import (
 func TestTriggerBuild(t *testing.T) {
 	t.Parallel()
 	srv, config := appcfgtest.Jenkins(t, "alice", "bob")
-	appcfgtest.Authorise(t, srv, config, appcfgtest.JenkinsLink, "alice")
+	appcfgtest.Authorize(t, srv, config, appcfgtest.JenkinsLink, "alice")
 	noEnv := func(string) string { return "" }
 	var out strings.Builder
 
@@ -39,10 +39,10 @@ func TestTriggerBuild(t *testing.T) {
 		t.Errorf("output %q lacks the queue item", out.String())
 	}
 
-	// bob is not authorised: credentials required, with the URL.
+	// bob is not authorized: credentials required, with the URL.
 	err := run(t.Context(), []string{"--config", config, "--user", "bob", "--job", "nightly"}, &out, noEnv)
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(err, &cre) || !strings.Contains(err.Error(), "/bbs-oauth/authorize?") {
-		t.Errorf("as bob: %v, want credentials required with the authorisation URL", err)
+		t.Errorf("as bob: %v, want credentials required with the authorization URL", err)
 	}
 }

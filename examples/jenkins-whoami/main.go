@@ -2,7 +2,7 @@
 // link, acting as that user: the Go version of the Groovy script that
 // started this project (Jira's ScriptRunner calling Jenkins' /me/api/json
 // through ApplicationLinkService). It asserts that Jenkins saw the user it
-// acted as, or prints where the user must go to authorise the link.
+// acted as, or prints where the user must go to authorize the link.
 //
 // It reads the links and tokens of the applink command (config.json and
 // tokens.json, --config or $APPLINK_CONFIG), so set a link up with it first:
@@ -13,7 +13,7 @@
 //	go run ./examples/jenkins-whoami --link ci --user alice
 //
 // Exit status: 0 when Jenkins answered with the user, 3 when the user must
-// authorise first, 1 on any other failure.
+// authorize first, 1 on any other failure.
 package main
 
 import (
@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	fs := flag.NewFlagSet("jenkins-whoami", flag.ContinueOnError)
 	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER", `Asks Jenkins, through an application link and acting as USER, who the
 caller is (GET /me/api/json), and checks that Jenkins names USER. When USER
-has not authorised the link yet it prints where to do so and exits 3.`)
+has not authorized the link yet it prints where to do so and exits 3.`)
 	config := fs.String("config", "", appcfg.ConfigUsage)
 	linkName := fs.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
 	user := fs.String("user", "", "the user to act as (required)")
@@ -67,7 +67,7 @@ has not authorised the link yet it prints where to do so and exits 3.`)
 	if err != nil {
 		return err
 	}
-	// If the user has not authorised the link yet, say where to go.
+	// If the user has not authorized the link yet, say where to go.
 	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
 	if err != nil {
 		return appcfg.Explain(ctx, err, link, *user)

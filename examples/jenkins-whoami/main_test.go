@@ -17,13 +17,13 @@ func TestWhoami(t *testing.T) {
 	err := run(t.Context(), []string{"--config", config, "--user", "alice"}, &out, func(string) string { return "" })
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(err, &cre) {
-		t.Fatalf("before authorising: %v, want *CredentialsRequiredError", err)
+		t.Fatalf("before authorizing: %v, want *CredentialsRequiredError", err)
 	}
 	if !strings.Contains(err.Error(), srv.URL+"/bbs-oauth/authorize?") {
-		t.Errorf("the error does not say where to authorise: %v", err)
+		t.Errorf("the error does not say where to authorize: %v", err)
 	}
 
-	appcfgtest.Authorise(t, srv, config, appcfgtest.JenkinsLink, "alice")
+	appcfgtest.Authorize(t, srv, config, appcfgtest.JenkinsLink, "alice")
 	if err := run(t.Context(), []string{"--link", "ci", "--user", "alice"}, &out, func(k string) string {
 		if k == "APPLINK_CONFIG" {
 			return config

@@ -1,6 +1,6 @@
 // Command jira-create-issue creates a Jira issue as a user, through an
 // application link: Jira records the user as the reporter, not a service
-// account. The link acts as the user by 3LO when they have authorised it,
+// account. The link acts as the user by 3LO when they have authorized it,
 // else by 2LO with impersonation when the link and Jira allow it.
 //
 // It reads the links and tokens of the applink command (--config or
@@ -13,7 +13,7 @@
 //	go run ./examples/jira-create-issue --link jira --user alice --project DEMO --summary "Hello from Go"
 //
 // It prints the new issue's key. Exit status: 0 on success, 3 when the user
-// must authorise first, 1 on any other failure.
+// must authorize first, 1 on any other failure.
 package main
 
 import (

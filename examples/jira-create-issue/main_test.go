@@ -58,14 +58,14 @@ func TestCreateIssue(t *testing.T) {
 			t.Errorf("output %q, want %q... as 2loi)", got, want)
 		}
 	})
-	t.Run("3LO only, not authorised", func(t *testing.T) {
+	t.Run("3LO only, not authorized", func(t *testing.T) {
 		t.Parallel()
 		srv, config := setup(t, false, applink.Auth3LO)
 		var out strings.Builder
 		err := run(t.Context(), args(config), &out, noEnv)
 		var cre *applink.CredentialsRequiredError
 		if !errors.As(err, &cre) || !strings.Contains(err.Error(), srv.URL+"/plugins/servlet/oauth/authorize?oauth_token=") {
-			t.Errorf("got %v, want credentials required with the authorisation URL", err)
+			t.Errorf("got %v, want credentials required with the authorization URL", err)
 		}
 	})
 	t.Run("2LO only is refused", func(t *testing.T) {

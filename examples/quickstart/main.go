@@ -2,7 +2,7 @@
 // nothing but Go: it starts a Jira-shaped and a Jenkins-shaped OAuth
 // provider (applinktest) on loopback, generates an RSA key, links both,
 // makes a request as alice and gets "credentials required" with the
-// authorisation URL, plays the 3-legged dance (approving at the provider as
+// authorization URL, plays the 3-legged dance (approving at the provider as
 // alice would in her browser), repeats the request and gets alice back,
 // makes a 2-legged request impersonating bob, and triggers a Jenkins build
 // as alice (the CSRF crumb fetched for her automatically).
@@ -108,7 +108,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	}
 	step("linked %s (3LO, 2LOi) and %s (3LO)", jiraLink.Name, jenkinsLink.Name)
 
-	// 3. alice asks for herself by 3LO: she has not authorised us yet.
+	// 3. alice asks for herself by 3LO: she has not authorized us yet.
 	alice, err := jiraLink.RequestFactory("alice", applink.Using(applink.Auth3LO))
 	if err != nil {
 		return err
@@ -118,7 +118,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	if !errors.As(err, &cre) {
 		return fmt.Errorf("a 3LO request as alice without a token: got %v, want credentials required", err)
 	}
-	authURL, err := cre.AuthorisationURI(ctx, "")
+	authURL, err := cre.AuthorizationURI(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	if err != nil {
 		return err
 	}
-	if _, err := svc.CompleteAuthorisation(ctx, authURL.Query().Get("oauth_token"), verifier); err != nil {
+	if _, err := svc.CompleteAuthorization(ctx, authURL.Query().Get("oauth_token"), verifier); err != nil {
 		return err
 	}
 	step("alice approved at Jira; her access token is stored")
@@ -145,7 +145,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	}
 	step("GET /rest/api/2/myself as alice (3LO): Jira says you are %q (%s)", me.Name, me.DisplayName)
 
-	// 6. bob never authorised us, but the link may impersonate: 2LOi.
+	// 6. bob never authorized us, but the link may impersonate: 2LOi.
 	bob, err := jiraLink.RequestFactory("bob")
 	if err != nil {
 		return err
@@ -174,7 +174,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	}
 	danceCtx, stopDance := context.WithCancelCause(ctx)
 	defer stopDance(nil)
-	err = aliceCI.AuthoriseLoopback(danceCtx, func(_ context.Context, authURL string) error {
+	err = aliceCI.AuthorizeLoopback(danceCtx, func(_ context.Context, authURL string) error {
 		step("Jenkins as alice: credentials required; the loopback flow sends her browser to\n     %s", authURL)
 		go func() {
 			if err := approveInBrowser(danceCtx, authURL, "alice"); err != nil {
@@ -242,7 +242,7 @@ func myself(ctx context.Context, f *applink.RequestFactory) (jiraUser, error) {
 	return applink.Execute(ctx, req, handler.JSON[jiraUser]())
 }
 
-// approveOutOfBand approves at an out-of-band authorisation URL as user and
+// approveOutOfBand approves at an out-of-band authorization URL as user and
 // returns the verifier the page shows (applinktest also sends it in the
 // X-OAuth-Verifier header).
 func approveOutOfBand(ctx context.Context, authURL, user string) (string, error) {
@@ -252,7 +252,7 @@ func approveOutOfBand(ctx context.Context, authURL, user string) (string, error)
 	}
 	v := resp.Header.Get("X-OAuth-Verifier")
 	if v == "" {
-		return "", errors.New("the authorisation page showed no verifier")
+		return "", errors.New("the authorization page showed no verifier")
 	}
 	return v, nil
 }

@@ -1,7 +1,7 @@
 // Command webapp is a tiny web application that acts as its signed-in user
 // in Jenkins through an application link. Its page says "you are X in
 // Jenkins", or links to the 3-legged dance when the user has not yet
-// authorised the link: the dance handler (applink.NewDanceHandler) sends
+// authorized the link: the dance handler (applink.NewDanceHandler) sends
 // the browser to Jenkins, takes the callback, stores the token and comes
 // back to the page.
 //
@@ -100,16 +100,16 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <form method="post" action="/login"><label>Sign in as <input name="user"></label> <button>Sign in</button></form>
 {{else if .Jenkins}}
 <p>Signed in as {{.User}}. You are <b>{{.Jenkins.ID}}</b> ({{.Jenkins.FullName}}) in Jenkins {{.Link}}.</p>
-{{else if .AuthoriseURL}}
+{{else if .AuthorizeURL}}
 <p>Signed in as {{.User}}. This application may not act for you in Jenkins {{.Link}} yet:
-<a href="{{.AuthoriseURL}}">authorise it</a>.</p>
+<a href="{{.AuthorizeURL}}">authorize it</a>.</p>
 {{else}}
 <p>Signed in as {{.User}}. Jenkins {{.Link}} could not be asked: {{.Error}}</p>
 {{end}}
 `))
 
 type pageData struct {
-	User, Link, AuthoriseURL, Error string
+	User, Link, AuthorizeURL, Error string
 	Jenkins                         *jenkinsUser
 }
 
@@ -122,7 +122,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 		var cre *applink.CredentialsRequiredError
 		switch {
 		case errors.As(err, &cre):
-			d.AuthoriseURL = applink.DanceStartURL("", a.link.ID, "/")
+			d.AuthorizeURL = applink.DanceStartURL("", a.link.ID, "/")
 		case err != nil:
 			d.Error = err.Error()
 		default:

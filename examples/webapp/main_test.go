@@ -77,9 +77,9 @@ func TestWebappDance(t *testing.T) {
 		t.Fatalf("the first page is not the sign-in form:\n%s", p)
 	}
 	p := get(http.MethodPost, app.URL+"/login", url.Values{"user": {"alice"}})
-	m := regexp.MustCompile(`<a href="([^"]+)">authorise it</a>`).FindStringSubmatch(p)
+	m := regexp.MustCompile(`<a href="([^"]+)">authorize it</a>`).FindStringSubmatch(p)
 	if m == nil {
-		t.Fatalf("no link to authorise:\n%s", p)
+		t.Fatalf("no link to authorize:\n%s", p)
 	}
 	p = get(http.MethodGet, app.URL+html.UnescapeString(m[1]), nil)
 	if !strings.Contains(p, "You are <b>alice</b> (Alice) in Jenkins ci") {

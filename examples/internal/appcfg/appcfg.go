@@ -114,19 +114,19 @@ func pick(links []applink.Link, idOrName string, t applink.Type) (applink.Link, 
 	return applink.Link{}, fmt.Errorf("%w: no link has id or name %q", applink.ErrLinkNotFound, idOrName)
 }
 
-// Explain adds where to authorise to a credentials-required error: the
-// authorisation URL when the remote gives one, and the applink command that
+// Explain adds where to authorize to a credentials-required error: the
+// authorization URL when the remote gives one, and the applink command that
 // plays the whole dance. Other errors are returned as they are.
 func Explain(ctx context.Context, err error, link *applink.Link, user string) error {
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(err, &cre) {
 		return err
 	}
-	u, uerr := cre.AuthorisationURI(ctx, "")
+	u, uerr := cre.AuthorizationURI(ctx, "")
 	if uerr != nil {
 		return fmt.Errorf("%w; run: applink authorize --link %q --user %q", err, link.Name, user)
 	}
-	return fmt.Errorf("%w; visit %s as user %q to authorise (or run: applink authorize --link %q --user %q)", err, u, user, link.Name, user)
+	return fmt.Errorf("%w; visit %s as user %q to authorize (or run: applink authorize --link %q --user %q)", err, u, user, link.Name, user)
 }
 
 // Usage makes fs's help print "usage: NAME ARGS", then the about text and
@@ -139,7 +139,7 @@ func Usage(fs *flag.FlagSet, args, about string) {
 }
 
 // ExitCode is the exit status of an example whose run returned err: 0 for
-// nil and for -h, 3 when the user must authorise the link first, 1
+// nil and for -h, 3 when the user must authorize the link first, 1
 // otherwise. It prints err to stderr prefixed by name.
 func ExitCode(stderr io.Writer, name string, err error) int {
 	var cre *applink.CredentialsRequiredError

@@ -1,6 +1,6 @@
 // Package appcfgtest sets up what the examples' tests share: an in-process
 // Jenkins-shaped provider with an applink config file linking to it, and a
-// user authorised on that link.
+// user authorized on that link.
 package appcfgtest
 
 import (
@@ -39,9 +39,9 @@ func Jenkins(t *testing.T, users ...string) (*applinktest.Server, string) {
 	return srv, config
 }
 
-// Authorise plays the 3-legged dance for user on the config's link named
+// Authorize plays the 3-legged dance for user on the config's link named
 // linkName, approving in code at srv, and stores the token beside config.
-func Authorise(t *testing.T, srv *applinktest.Server, config, linkName, user string) {
+func Authorize(t *testing.T, srv *applinktest.Server, config, linkName, user string) {
 	t.Helper()
 	_, l, err := appcfg.Open(config, linkName, "", nil)
 	if err != nil {
@@ -51,7 +51,7 @@ func Authorise(t *testing.T, srv *applinktest.Server, config, linkName, user str
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := f.AuthorisationURI(t.Context(), "")
+	u, err := f.AuthorizationURI(t.Context(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func Authorise(t *testing.T, srv *applinktest.Server, config, linkName, user str
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.CompleteAuthorisation(t.Context(), token, verifier); err != nil {
+	if err := f.CompleteAuthorization(t.Context(), token, verifier); err != nil {
 		t.Fatal(err)
 	}
 }
