@@ -92,7 +92,11 @@
 // when the process ends. A [FileTokenStore] ([OpenFileTokenStore]) keeps
 // them in a JSON file (mode 0600) that several processes may share; pass either, or your own
 // [TokenStore], with [WithTokenStore]. A token the remote rejects is
-// deleted, and an expired one renewed when the remote allows.
+// deleted, and an expired one renewed when the remote allows. The file
+// store suits a command-line program or a small service: it never grows
+// past [MaxTokenFileSize] (a write that would is refused with a
+// [*TokenFileTooLargeError], keeping every stored token); beyond that use
+// a database token store such as applink/pgstore.
 //
 // # Diagnosing a link
 //

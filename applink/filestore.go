@@ -17,9 +17,13 @@ import (
 	"time"
 )
 
-// maxTokenFileSize bounds what the file store reads; a token file is a few
-// hundred bytes per token.
-const maxTokenFileSize = 16 << 20
+// MaxTokenFileSize is the largest token file a [FileTokenStore] reads, and
+// so the largest it writes: a change that would make the file larger is
+// refused with a [*TokenFileTooLargeError] and leaves the file as it was.
+// A token takes a few hundred bytes, so the limit is reached at tens of
+// thousands of users (fewer if the remote hands out long session handles);
+// well before that, use a database token store such as applink/pgstore.
+const MaxTokenFileSize = 16 << 20
 
 // FileTokenStore is a [TokenStore] that keeps tokens in one JSON file. It is
 // the embedded default: the applink command uses
@@ -39,6 +43,12 @@ const maxTokenFileSize = 16 << 20
 // A file that cannot be parsed is reported as a [*CorruptTokenFileError]
 // and never emptied or overwritten.
 //
+// The file is at most [MaxTokenFileSize] (16 MiB) long, enough for tens of
+// thousands of tokens: a change that would make it longer is refused with
+// a [*TokenFileTooLargeError] and the file keeps every token it had. A
+// service with that many users wants a database token store such as
+// applink/pgstore (PostgreSQL) instead.
+//
 // It is safe for concurrent use. Expired request tokens, and expired access
 // tokens that cannot be renewed, are treated as absent and dropped at the
 // next write. The lock wait honours the context; nothing else blocks.
@@ -48,6 +58,9 @@ type FileTokenStore struct {
 	now      func() time.Time
 	// afterTempWrite is a test hook; see storeOptions.
 	afterTempWrite func(string)
+	// maxSize is the largest file read or written: MaxTokenFileSize
+	// unless a test lowered it.
+	maxSize int64
 	// sem serialises this store's writers inside the process (a channel so
 	// that waiting honours the context); the file lock serialises processes.
 	sem chan struct{}
@@ -90,6 +103,7 @@ func OpenFileTokenStore(path string, opts ...StoreOption) (*FileTokenStore, erro
 		lockPath:       abs + ".lock",
 		now:            o.now,
 		afterTempWrite: o.afterTempWrite,
+		maxSize:        o.maxFileSize,
 		sem:            make(chan struct{}, 1),
 	}
 	if _, err := s.load(); err != nil {
@@ -264,12 +278,16 @@ func (s *FileTokenStore) load() (*tokenSet, error) {
 	if err := checkPrivate(s.path, fi.Mode()); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxTokenFileSize+1))
+	if fi.Size() > s.maxSize {
+		return nil, &TokenFileTooLargeError{Path: s.path, Size: fi.Size(), Limit: s.maxSize}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, s.maxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("applink: read token file: %w", err)
 	}
-	if len(data) > maxTokenFileSize {
-		return nil, &CorruptTokenFileError{Path: s.path, Err: fmt.Errorf("larger than %d MiB", maxTokenFileSize>>20)}
+	if int64(len(data)) > s.maxSize {
+		// The file grew between the stat and the read.
+		return nil, &TokenFileTooLargeError{Path: s.path, Size: int64(len(data)), Limit: s.maxSize}
 	}
 	set, err := decodeTokenFile(data)
 	if err != nil {
@@ -286,6 +304,11 @@ func (s *FileTokenStore) write(set *tokenSet) error {
 	data, err := encodeTokenFile(set)
 	if err != nil {
 		return fmt.Errorf("applink: write token file %s: %w", s.path, err)
+	}
+	if int64(len(data)) > s.maxSize {
+		// Writing it would lock every user out: the store could not read
+		// it back. Refuse the change; the file keeps every token it had.
+		return &TokenFileTooLargeError{Path: s.path, Size: int64(len(data)), Limit: s.maxSize, Write: true}
 	}
 	dir := filepath.Dir(s.path)
 	tmp, err := os.CreateTemp(dir, s.tempPrefix()+"*") // mode 0600
@@ -368,6 +391,47 @@ type FilePermissionError struct {
 func (e *FilePermissionError) Error() string {
 	return fmt.Sprintf("applink: token file %s has mode %04o, so other users may access the token secrets in it; run: chmod 600 %s",
 		e.Path, uint32(e.Mode.Perm()), shellQuote(e.Path))
+}
+
+// TokenFileTooLargeError is returned by [FileTokenStore] when a change would
+// make the token file larger than the store can read back
+// ([MaxTokenFileSize]), and when the file found on disk already is (written
+// by hand or by an older version). The change is not made and the file is
+// left as it was, so no stored token is lost. The file store has reached
+// its scale: move the tokens to a database token store such as
+// applink/pgstore (PostgreSQL).
+type TokenFileTooLargeError struct {
+	// Path is the token file.
+	Path string
+	// Size is the size in bytes the file would have had (Write) or has.
+	Size int64
+	// Limit is the largest file the store reads and writes, in bytes.
+	Limit int64
+	// Write reports that a change was refused; otherwise the file on disk
+	// is too large to read.
+	Write bool
+}
+
+// Error names the file, the limit and what to do.
+func (e *TokenFileTooLargeError) Error() string {
+	if e.Write {
+		return fmt.Sprintf("applink: token file %s would grow to %d bytes, more than the file token store's limit of %s, so the change was not saved (the stored tokens are unchanged); use a database token store such as applink/pgstore (PostgreSQL) for this many tokens",
+			e.Path, e.Size, formatByteSize(e.Limit))
+	}
+	return fmt.Sprintf("applink: token file %s is %d bytes, more than the file token store's limit of %s; it was left untouched: move its tokens to a database token store such as applink/pgstore (PostgreSQL)",
+		e.Path, e.Size, formatByteSize(e.Limit))
+}
+
+// formatByteSize writes n in MiB or KiB when it is a whole number of them.
+func formatByteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
 }
 
 // CorruptTokenFileError is returned by [FileTokenStore] when the token file

@@ -188,6 +188,8 @@ type storeOptions struct {
 	// temporary file's path after it is written and synced, before it
 	// replaces the token file.
 	afterTempWrite func(tmpPath string)
+	// maxFileSize is the file store's size limit; tests lower it.
+	maxFileSize int64
 }
 
 // WithStoreClock sets the clock a token store uses to decide whether a token
@@ -202,8 +204,14 @@ func withAfterTempWrite(f func(tmpPath string)) StoreOption {
 	return func(o *storeOptions) { o.afterTempWrite = f }
 }
 
+// withMaxFileSize lowers the file store's size limit (MaxTokenFileSize) so
+// that tests reach it quickly.
+func withMaxFileSize(n int64) StoreOption {
+	return func(o *storeOptions) { o.maxFileSize = n }
+}
+
 func newStoreOptions(opts []StoreOption) storeOptions {
-	var o storeOptions
+	o := storeOptions{maxFileSize: MaxTokenFileSize}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)

@@ -1,0 +1,142 @@
+package applink
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestFileTokenStoreRefusesWriteOverLimit fills a store whose limit is
+// lowered to 4 KiB: the write that would cross the limit is refused with a
+// *TokenFileTooLargeError naming the limit and a database store, the file
+// is unchanged, every stored token is still there, and the file still opens.
+func TestFileTokenStoreRefusesWriteOverLimit(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	const limit = 4 << 10
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	s, err := OpenFileTokenStore(path, withMaxFileSize(limit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []TokenKey
+	var tooLarge *TokenFileTooLargeError
+	for i := range 1000 {
+		key := TokenKey{LinkID: "link", User: fmt.Sprintf("user-%04d", i)}
+		before, _ := os.ReadFile(path)
+		err := s.PutAccessToken(ctx, key, NewAccessToken(fmt.Sprintf("token-%04d", i), "SECRET-"+key.User))
+		if err == nil {
+			stored = append(stored, key)
+			continue
+		}
+		if !errors.As(err, &tooLarge) {
+			t.Fatalf("PutAccessToken #%d error = %v, want *TokenFileTooLargeError", i, err)
+		}
+		after, rerr := os.ReadFile(path)
+		if rerr != nil {
+			t.Fatal(rerr)
+		}
+		if diff := cmp.Diff(string(before), string(after)); diff != "" {
+			t.Errorf("refused write changed the token file (-before +after):\n%s", diff)
+		}
+		break
+	}
+	if tooLarge == nil {
+		t.Fatalf("stored %d tokens under a %d byte limit without an error", len(stored), limit)
+	}
+	if len(stored) == 0 {
+		t.Fatal("the first token was refused; the test limit is too small")
+	}
+	want := TokenFileTooLargeError{Path: s.Path(), Size: tooLarge.Size, Limit: limit, Write: true}
+	if diff := cmp.Diff(want, *tooLarge); diff != "" {
+		t.Errorf("TokenFileTooLargeError (-want +got):\n%s", diff)
+	}
+	if tooLarge.Size <= limit {
+		t.Errorf("Size = %d, want above the limit %d", tooLarge.Size, limit)
+	}
+	msg := tooLarge.Error()
+	for _, want := range []string{s.Path(), "4 KiB", "database token store", "applink/pgstore", "unchanged"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not contain %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "SECRET") || strings.Contains(msg, "delete") {
+		t.Errorf("error %q quotes a secret or advises deleting the file", msg)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() > limit {
+		t.Fatalf("token file: %v, %v; want at most %d bytes", fi, err, limit)
+	}
+
+	// Every token stored before the refusal is still there, through this
+	// store and through a new one opened on the file.
+	s2, err := OpenFileTokenStore(path, withMaxFileSize(limit))
+	if err != nil {
+		t.Fatalf("OpenFileTokenStore after the refusal: %v", err)
+	}
+	for _, st := range []*FileTokenStore{s, s2} {
+		keys, err := st.AccessTokens(ctx)
+		if err != nil {
+			t.Fatalf("AccessTokens: %v", err)
+		}
+		if diff := cmp.Diff(stored, keys); diff != "" {
+			t.Errorf("stored tokens (-want +got):\n%s", diff)
+		}
+	}
+	// Replacing a token by a longer one is refused too, and keeps the old.
+	last := stored[len(stored)-1]
+	err = s.PutAccessToken(ctx, last, NewAccessToken(strings.Repeat("x", limit), "s"))
+	if !errors.As(err, &tooLarge) {
+		t.Errorf("PutAccessToken(longer token) error = %v, want *TokenFileTooLargeError", err)
+	}
+	if got, err := s.AccessToken(ctx, last); err != nil || !strings.HasPrefix(got.Token, "token-") {
+		t.Errorf("AccessToken after the refused replacement = %v, %v; want the old token", got, err)
+	}
+	// Shrinking always works.
+	if err := s.DeleteAccessToken(ctx, stored[0]); err != nil {
+		t.Errorf("DeleteAccessToken at the limit: %v", err)
+	}
+}
+
+// TestFileTokenStoreFileOverLimit opens a file already larger than the
+// limit: it is refused as too large (not corrupt, not to be deleted) and
+// left untouched.
+func TestFileTokenStoreFileOverLimit(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 10
+	data := []byte(`{"version":1,"accessTokens":[],"requestTokens":[]}` + strings.Repeat(" ", limit))
+	path := writeTokenFile(t, data)
+	_, err := OpenFileTokenStore(path, withMaxFileSize(limit))
+	var tooLarge *TokenFileTooLargeError
+	if !errors.As(err, &tooLarge) {
+		t.Fatalf("OpenFileTokenStore error = %v, want *TokenFileTooLargeError", err)
+	}
+	want := TokenFileTooLargeError{Path: path, Size: int64(len(data)), Limit: limit}
+	if diff := cmp.Diff(want, *tooLarge); diff != "" {
+		t.Errorf("TokenFileTooLargeError (-want +got):\n%s", diff)
+	}
+	for _, want := range []string{path, "1 KiB", "left untouched", "applink/pgstore"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+	assertFileUnchanged(t, path, data)
+}
+
+func TestFormatByteSize(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int64]string{
+		MaxTokenFileSize: "16 MiB",
+		4 << 10:          "4 KiB",
+		1000:             "1000 bytes",
+		1<<20 + 1:        "1048577 bytes",
+	} {
+		if got := formatByteSize(n); got != want {
+			t.Errorf("formatByteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
