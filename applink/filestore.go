@@ -484,14 +484,17 @@ type tokenFile struct {
 
 // fileAccessToken is an [AccessToken] with its key, secret included.
 type fileAccessToken struct {
-	LinkID                 string `json:"linkId"`
-	User                   string `json:"user"`
-	Token                  string `json:"token"`
-	Secret                 string `json:"secret"`
-	ExpiresAt              string `json:"expiresAt,omitempty"`
-	SessionHandle          string `json:"sessionHandle,omitempty"`
-	AuthorizationExpiresAt string `json:"authorizationExpiresAt,omitempty"`
-	CreatedAt              string `json:"createdAt,omitempty"`
+	LinkID                 string   `json:"linkId"`
+	User                   string   `json:"user"`
+	Kind                   string   `json:"kind,omitempty"`
+	Token                  string   `json:"token"`
+	Secret                 string   `json:"secret"`
+	RefreshToken           string   `json:"refreshToken,omitempty"`
+	ExpiresAt              string   `json:"expiresAt,omitempty"`
+	SessionHandle          string   `json:"sessionHandle,omitempty"`
+	AuthorizationExpiresAt string   `json:"authorizationExpiresAt,omitempty"`
+	Scopes                 []string `json:"scopes,omitempty"`
+	CreatedAt              string   `json:"createdAt,omitempty"`
 }
 
 // fileRequestToken is a [RequestToken], secret included.
@@ -518,11 +521,14 @@ func encodeTokenFile(set *tokenSet) ([]byte, error) {
 		f.AccessTokens = append(f.AccessTokens, fileAccessToken{
 			LinkID:                 k.LinkID,
 			User:                   k.User,
+			Kind:                   fileTokenKind(t.Kind),
 			Token:                  t.Token,
 			Secret:                 t.secret,
+			RefreshToken:           t.refresh,
 			ExpiresAt:              formatFileTime(t.ExpiresAt),
 			SessionHandle:          t.SessionHandle,
 			AuthorizationExpiresAt: formatFileTime(t.AuthorizationExpiresAt),
+			Scopes:                 t.Scopes,
 			CreatedAt:              formatFileTime(t.CreatedAt),
 		})
 	}
@@ -585,7 +591,16 @@ func decodeTokenFile(data []byte) (*tokenSet, error) {
 		if _, dup := set.access[key]; dup {
 			return nil, fmt.Errorf("%s repeats the token of link %q, user %q", where, ft.LinkID, ft.User)
 		}
-		t := &AccessToken{Token: ft.Token, secret: ft.Secret, SessionHandle: ft.SessionHandle}
+		kind := TokenKind(ft.Kind)
+		switch kind {
+		case "":
+			kind = KindOAuth1
+		case KindOAuth1, KindOAuth2:
+		default:
+			return nil, fmt.Errorf("%s.kind %q is not %q or %q", where, ft.Kind, KindOAuth1, KindOAuth2)
+		}
+		t := &AccessToken{Kind: kind, Token: ft.Token, secret: ft.Secret, refresh: ft.RefreshToken,
+			SessionHandle: ft.SessionHandle, Scopes: ft.Scopes}
 		var err error
 		if t.ExpiresAt, err = parseFileTime(where+".expiresAt", ft.ExpiresAt); err != nil {
 			return nil, err
@@ -641,4 +656,13 @@ func parseFileTime(field, s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%s: %w", field, err)
 	}
 	return t, nil
+}
+
+// fileTokenKind is the kind field of a token file entry: omitted for OAuth
+// 1.0a, so files holding only OAuth 1.0a tokens read as before.
+func fileTokenKind(k TokenKind) string {
+	if k == KindOAuth2 {
+		return string(k)
+	}
+	return ""
 }

@@ -2,6 +2,8 @@ package applink
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,32 +21,84 @@ import (
 // token for what was asked.
 var ErrTokenNotFound = errors.New("applink: no token stored")
 
+// TokenKind says which protocol issued an [AccessToken].
+type TokenKind string
+
+const (
+	// KindOAuth1 is an OAuth 1.0a access token: a token value (not secret)
+	// and a token secret that signs requests. The zero TokenKind means
+	// KindOAuth1, so tokens stored before OAuth 2.0 links existed read as
+	// such.
+	KindOAuth1 TokenKind = "oauth1"
+	// KindOAuth2 is an OAuth 2.0 bearer token with an optional (rotating)
+	// refresh token.
+	KindOAuth2 TokenKind = "oauth2"
+)
+
 // AccessToken is a user's access token for one link, as the remote issued it
-// at the end of the 3-legged dance. It never prints its secret.
+// at the end of the dance: OAuth 1.0a (the 3-legged dance) or OAuth 2.0 (the
+// authorization code grant). It never prints its secrets.
+//
+// For an OAuth 1.0a token, Token is the oauth_token value and [AccessToken.Secret]
+// its token secret. For an OAuth 2.0 token ([NewOAuth2AccessToken]) the bearer
+// token itself is the secret: [AccessToken.Secret] returns it, Token holds a
+// non-secret fingerprint of it (for logs and "has it changed" checks), and
+// [AccessToken.RefreshToken] the refresh token.
 type AccessToken struct {
-	// Token is the token value (oauth_token).
-	Token  string
-	secret string
-	// ExpiresAt is when the token stops working (from oauth_expires_in);
-	// zero means unknown.
+	// Kind is the protocol that issued the token; "" means [KindOAuth1].
+	Kind TokenKind
+	// Token is the token value (oauth_token) of an OAuth 1.0a token, or the
+	// fingerprint of an OAuth 2.0 bearer token.
+	Token   string
+	secret  string
+	refresh string
+	// ExpiresAt is when the token stops working (from oauth_expires_in or
+	// the OAuth 2.0 expires_in); zero means unknown.
 	ExpiresAt time.Time
-	// SessionHandle renews the token (oauth_session_handle); "" when the
-	// remote gave none.
+	// SessionHandle renews an OAuth 1.0a token (oauth_session_handle); ""
+	// when the remote gave none. Treat it as a secret.
 	SessionHandle string
 	// AuthorizationExpiresAt is when renewal stops working (from
 	// oauth_authorization_expires_in); zero means unknown.
 	AuthorizationExpiresAt time.Time
+	// Scopes are the scopes an OAuth 2.0 token was granted (READ, WRITE,
+	// ...); nil for OAuth 1.0a.
+	Scopes []string
 	// CreatedAt is when the token was obtained.
 	CreatedAt time.Time
 }
 
-// NewAccessToken returns an access token with its value and secret; set the
-// other fields as known.
+// NewAccessToken returns an OAuth 1.0a access token with its value and
+// secret; set the other fields as known.
 func NewAccessToken(token, secret string) *AccessToken {
-	return &AccessToken{Token: token, secret: secret}
+	return &AccessToken{Kind: KindOAuth1, Token: token, secret: secret}
 }
 
-// Secret returns the token secret. Keep it out of logs.
+// NewOAuth2AccessToken returns an OAuth 2.0 access token: the bearer token
+// and the refresh token ("" when the remote gave none). Its Token field is
+// set to [OAuth2Fingerprint] of the bearer token. Set ExpiresAt, Scopes
+// and CreatedAt as known.
+func NewOAuth2AccessToken(bearer, refresh string) *AccessToken {
+	return &AccessToken{Kind: KindOAuth2, Token: OAuth2Fingerprint(bearer), secret: bearer, refresh: refresh}
+}
+
+// OAuth2Fingerprint returns the non-secret name of an OAuth 2.0 bearer
+// token: "sha256:" and the first 16 hex digits of its SHA-256. Two different
+// tokens have different fingerprints for every practical purpose.
+func OAuth2Fingerprint(bearer string) string {
+	sum := sha256.Sum256([]byte(bearer))
+	return "sha256:" + hex.EncodeToString(sum[:8])
+}
+
+// IsOAuth2 reports whether t is an OAuth 2.0 token.
+func (t *AccessToken) IsOAuth2() bool { return t.Kind == KindOAuth2 }
+
+// RefreshToken returns the OAuth 2.0 refresh token ("" for none, and for
+// OAuth 1.0a tokens). Keep it out of logs.
+func (t *AccessToken) RefreshToken() string { return t.refresh }
+
+// Secret returns the OAuth 1.0a token secret, or the OAuth 2.0 bearer
+// token. Keep it out of logs.
 func (t *AccessToken) Secret() string { return t.secret }
 
 // SignerToken returns the token in the form [signer.Params] takes.
@@ -55,9 +109,12 @@ func (t *AccessToken) Expired(now time.Time) bool {
 	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
 }
 
-// Renewable reports whether the token can be renewed at now with its session
-// handle.
+// Renewable reports whether the token can be renewed at now: with its
+// session handle (OAuth 1.0a) or its refresh token (OAuth 2.0).
 func (t *AccessToken) Renewable(now time.Time) bool {
+	if t.Kind == KindOAuth2 {
+		return t.refresh != ""
+	}
 	return t.SessionHandle != "" && (t.AuthorizationExpiresAt.IsZero() || now.Before(t.AuthorizationExpiresAt))
 }
 
@@ -68,6 +125,13 @@ func (t AccessToken) String() string {
 	exp := "no expiry"
 	if !t.ExpiresAt.IsZero() {
 		exp = "expires " + t.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	if t.Kind == KindOAuth2 {
+		scopes := ""
+		if len(t.Scopes) > 0 {
+			scopes = ", scopes " + strings.Join(t.Scopes, " ")
+		}
+		return fmt.Sprintf("AccessToken(oauth2 %s, %s%s, bearer and refresh tokens redacted)", t.Token, exp, scopes)
 	}
 	return fmt.Sprintf("AccessToken(%s, %s, secret redacted)", signer.Abbrev(t.Token), exp)
 }
@@ -87,6 +151,17 @@ func (t AccessToken) LogValue() slog.Value { return slog.StringValue(t.String())
 // so that a struct holding a token, logged as JSON, shows neither its secret
 // nor its session handle. It does not persist a token: use a [TokenStore].
 func (t AccessToken) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
+
+// clone returns a deep copy of t (Scopes included), so that stores hand out
+// and keep tokens nobody else can change.
+func (t *AccessToken) clone() *AccessToken {
+	c := *t
+	c.Scopes = slices.Clone(t.Scopes)
+	if c.Kind == "" {
+		c.Kind = KindOAuth1
+	}
+	return &c
+}
 
 // RequestToken is a pending request token of the 3-legged dance: obtained
 // from the remote, waiting for the user to approve it. It never prints its
@@ -245,6 +320,10 @@ func validateAccessToken(key TokenKey, t *AccessToken) error {
 		return fmt.Errorf("applink: cannot store an access token for link %q without a user", key.LinkID)
 	case t.Token == "":
 		return fmt.Errorf("applink: cannot store an empty access token for link %q, user %q", key.LinkID, key.User)
+	case t.Kind != "" && t.Kind != KindOAuth1 && t.Kind != KindOAuth2:
+		return fmt.Errorf("applink: cannot store the access token for link %q, user %q: unknown kind %q (want %q or %q)", key.LinkID, key.User, t.Kind, KindOAuth1, KindOAuth2)
+	case t.Kind == KindOAuth2 && t.secret == "":
+		return fmt.Errorf("applink: cannot store an OAuth 2.0 access token without its bearer token for link %q, user %q", key.LinkID, key.User)
 	}
 	for _, ts := range []time.Time{t.ExpiresAt, t.AuthorizationExpiresAt, t.CreatedAt} {
 		if err := validateStoreTime(ts); err != nil {
@@ -307,14 +386,12 @@ func (s *tokenSet) accessToken(key TokenKey, now time.Time) (*AccessToken, error
 	if !ok || !usableAccess(t, now) {
 		return nil, accessTokenNotFound(key)
 	}
-	c := *t
-	return &c, nil
+	return t.clone(), nil
 }
 
 // putAccessToken stores a copy of t, which must be valid.
 func (s *tokenSet) putAccessToken(key TokenKey, t *AccessToken) {
-	c := *t
-	s.access[key] = &c
+	s.access[key] = t.clone()
 }
 
 // deleteAccessToken removes key and reports whether it was there.

@@ -52,6 +52,7 @@ func testTokenStore(t *testing.T, newStore newStoreFunc) {
 		run  func(t *testing.T, s TokenStore, clock *testClock)
 	}{
 		{"AccessTokenRoundTrip", testAccessTokenRoundTrip},
+		{"OAuth2TokenRoundTrip", testOAuth2TokenRoundTrip},
 		{"AccessTokenReplace", testAccessTokenReplace},
 		{"AccessTokenCopies", testAccessTokenCopies},
 		{"AccessTokenExpiry", testAccessTokenExpiry},
@@ -113,6 +114,80 @@ func testAccessTokenRoundTrip(t *testing.T, s TokenStore, clock *testClock) {
 	}
 	if err := s.DeleteAccessToken(ctx, key); err != nil {
 		t.Errorf("DeleteAccessToken of an absent token: %v, want nil", err)
+	}
+}
+
+func testOAuth2TokenRoundTrip(t *testing.T, s TokenStore, clock *testClock) {
+	ctx := t.Context()
+	key := TokenKey{LinkID: "link-2", User: "alice"}
+	want := NewOAuth2AccessToken("bearer-of-alice", "refresh-of-alice")
+	want.ExpiresAt = clock.Now().Add(time.Hour)
+	want.Scopes = []string{"READ", "WRITE"}
+	want.CreatedAt = clock.Now()
+	if err := s.PutAccessToken(ctx, key, want); err != nil {
+		t.Fatalf("PutAccessToken: %v", err)
+	}
+	want.Scopes[0] = "ADMIN" // the store kept its own copy
+	got, err := s.AccessToken(ctx, key)
+	if err != nil {
+		t.Fatalf("AccessToken: %v", err)
+	}
+	want.Scopes[0] = "READ"
+	if diff := cmp.Diff(want, got, tokenCmp); diff != "" {
+		t.Errorf("AccessToken (-want +got):\n%s", diff)
+	}
+	if !got.IsOAuth2() || got.Secret() != "bearer-of-alice" || got.RefreshToken() != "refresh-of-alice" {
+		t.Errorf("got kind %q, bearer %q, refresh %q; want oauth2, bearer-of-alice, refresh-of-alice",
+			got.Kind, got.Secret(), got.RefreshToken())
+	}
+	got.Scopes[0] = "SYSTEM_ADMIN" // a caller changing its copy changes nothing stored
+	again, err := s.AccessToken(ctx, key)
+	if err != nil {
+		t.Fatalf("AccessToken: %v", err)
+	}
+	if diff := cmp.Diff([]string{"READ", "WRITE"}, again.Scopes); diff != "" {
+		t.Errorf("Scopes after changing a returned copy (-want +got):\n%s", diff)
+	}
+
+	// Expired, refreshable: still present (the core refreshes it).
+	clock.Advance(2 * time.Hour)
+	if _, err := s.AccessToken(ctx, key); err != nil {
+		t.Errorf("AccessToken of an expired OAuth 2.0 token with a refresh token: %v, want it (renewable)", err)
+	}
+	// Expired without a refresh token: absent.
+	noRefresh := NewOAuth2AccessToken("bearer-2", "")
+	noRefresh.ExpiresAt = clock.Now().Add(-time.Minute)
+	key2 := TokenKey{LinkID: "link-2", User: "bob"}
+	if err := s.PutAccessToken(ctx, key2, noRefresh); err != nil {
+		t.Fatalf("PutAccessToken: %v", err)
+	}
+	if _, err := s.AccessToken(ctx, key2); !errors.Is(err, ErrTokenNotFound) {
+		t.Errorf("AccessToken of an expired OAuth 2.0 token without refresh: %v, want ErrTokenNotFound", err)
+	}
+}
+
+func TestOAuth2TokenInvalid(t *testing.T) {
+	t.Parallel()
+	key := TokenKey{LinkID: "l", User: "u"}
+	noBearer := NewOAuth2AccessToken("", "r")
+	noBearer.Token = "sha256:0000"
+	badKind := NewAccessToken("t", "s")
+	badKind.Kind = "saml"
+	for name, tok := range map[string]*AccessToken{"no bearer": noBearer, "unknown kind": badKind} {
+		if err := validateAccessToken(key, tok); err == nil {
+			t.Errorf("%s: validateAccessToken = nil, want an error", name)
+		}
+	}
+}
+
+func TestOAuth2Fingerprint(t *testing.T) {
+	t.Parallel()
+	a, b := OAuth2Fingerprint("bearer-a"), OAuth2Fingerprint("bearer-b")
+	if a == b || !strings.HasPrefix(a, "sha256:") || len(a) != len("sha256:")+16 {
+		t.Errorf("fingerprints %q and %q: want distinct sha256:<16 hex>", a, b)
+	}
+	if strings.Contains(a, "bearer") {
+		t.Errorf("fingerprint %q contains the token", a)
 	}
 }
 
@@ -458,6 +533,8 @@ func TestTokenRedaction(t *testing.T) {
 	at.ExpiresAt = now.Add(time.Hour)
 	rt := NewRequestToken("request-token-value", redactRequestSecret)
 	rt.LinkID, rt.User = "link-1", "alice"
+	o2 := NewOAuth2AccessToken(redactAccessSecret, redactSessionHandle)
+	o2.Scopes = []string{"WRITE"}
 
 	ctx := t.Context()
 	mem := NewMemoryTokenStore()
@@ -470,6 +547,9 @@ func TestTokenRedaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := s.PutRequestToken(ctx, rt); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutAccessToken(ctx, TokenKey{"link-2", "alice"}, o2); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -486,6 +566,8 @@ func TestTokenRedaction(t *testing.T) {
 		"struct of tokens":  holder{*at, *rt, at},
 		"*struct of tokens": &holder{*at, *rt, at},
 		"slice of tokens":   []*AccessToken{at},
+		"OAuth 2.0 token":   o2,
+		"OAuth 2.0 value":   *o2,
 		"*MemoryTokenStore": mem,
 		"*FileTokenStore":   file,
 		"tokenResponse": tokenResponse{token: "access-token-value", secret: redactAccessSecret,
