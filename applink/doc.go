@@ -149,7 +149,10 @@
 // carries one. Signed requests only
 // go to the link's RPC URL: another origin or path is refused with
 // [ErrForeignURL], and redirects are followed only within it, re-signed at
-// each hop. URLs are redacted before reaching an error or a log. The token
+// each hop. The token endpoints (request token, access token, renewal),
+// whose calls carry the request token, the verifier or the session handle,
+// follow no redirect at all: one is a *[TokenRedirectError] naming both
+// URLs, and nothing the redirect points at is contacted or stored. URLs are redacted before reaching an error or a log. The token
 // file is written with mode 0600, and one others can read is refused
 // (*[FilePermissionError]). The package logs only to the *slog.Logger given
 // with [WithLogger].

@@ -17,6 +17,45 @@ import (
 // origin or not under its path: signed requests never go elsewhere.
 var ErrForeignURL = errors.New("applink: URL is outside the link's RPC URL")
 
+// TokenRedirectError is returned when a token endpoint (obtaining a request
+// token, exchanging it for an access token, or renewing an access token)
+// answered with a redirect. These calls carry the request token, the
+// verifier or the session handle, and are signed for one URL: they never
+// follow a redirect, whether to another host, another port of the same
+// host, plain http from https, or another path. Nothing the redirect points
+// at is contacted, and nothing is stored.
+type TokenRedirectError struct {
+	// LinkName is the link's name; Step what was being done ("obtaining a
+	// request token", ...).
+	LinkName, Step string
+	// Status is the redirect's HTTP status (301, 302, 303, 307 or 308).
+	Status int
+	// From is the token endpoint's URL and To where it redirected, both
+	// redacted.
+	From, To string
+}
+
+// Error names both URLs and says what to do.
+func (e *TokenRedirectError) Error() string {
+	what := "a redirect"
+	if from, err := url.Parse(e.From); err == nil {
+		if to, err := url.Parse(e.To); err == nil {
+			switch {
+			case strings.EqualFold(from.Scheme, "https") && strings.EqualFold(to.Scheme, "http"):
+				what = "a redirect from https to plain http"
+			case origin(from.Scheme, from.Host) != origin(to.Scheme, to.Host):
+				what = "a redirect to another origin"
+			}
+		}
+	}
+	status := ""
+	if e.Status != 0 {
+		status = fmt.Sprintf(" (HTTP %d)", e.Status)
+	}
+	return fmt.Sprintf("applink: link %q: %s: POST %s answered with %s%s to %s: refused, token endpoints are never followed across redirects (they carry the request token, verifier or session handle); nothing was sent there or stored: if the remote really is at that address, make it the link's RPC URL",
+		e.LinkName, e.Step, e.From, what, status, e.To)
+}
+
 // AuthNotConfiguredError is returned when a factory is asked for an
 // authentication method the link is not configured for.
 type AuthNotConfiguredError struct {

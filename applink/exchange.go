@@ -130,12 +130,29 @@ func (st *linkState) now() time.Time {
 	return time.Now()
 }
 
-// httpClient returns the client token endpoint calls go through.
-func (st *linkState) httpClient() *http.Client {
+// tokenClient returns the client a token endpoint call goes through: the
+// service's (its transport, timeout and cookie jar) with redirects refused.
+// A token endpoint call carries the request token, the verifier or the
+// session handle and is signed for its one URL; following a redirect would
+// hand those to whatever the remote points at (another port of the same
+// host, or plain http, where Go keeps the Authorization header) and store
+// what that answers as the user's token. step names the call for the error.
+func (st *linkState) tokenClient(step string) *http.Client {
+	c := http.Client{}
 	if st.svc.client != nil {
-		return st.svc.client
+		c = *st.svc.client
 	}
-	return &http.Client{}
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		e := &TokenRedirectError{LinkName: st.link.Name, Step: step, To: redact.URL(req.URL)}
+		if len(via) > 0 {
+			e.From = redact.URL(via[len(via)-1].URL)
+		}
+		if req.Response != nil {
+			e.Status = req.Response.StatusCode
+		}
+		return e
+	}
+	return &c
 }
 
 // store returns the service's token store.
@@ -226,10 +243,15 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 	if err := st.signer.Sign(req, p); err != nil {
 		return nil, fmt.Errorf("applink: link %q: %s: %w", st.link.Name, step, err)
 	}
-	resp, err := st.httpClient().Do(req)
+	resp, err := st.tokenClient(step).Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		var re *TokenRedirectError
+		if errors.As(err, &re) {
+			// The redirect's body is closed unread: nothing it says is kept.
+			return nil, re
 		}
 		return nil, fmt.Errorf("applink: link %q: %s: POST %s: %w: check the link's RPC URL and that the remote is up",
 			st.link.Name, step, u, unwrapURLError(err))

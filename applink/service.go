@@ -55,7 +55,8 @@ type linkState struct {
 type Option func(*Service)
 
 // WithHTTPClient makes requests through a copy of c (its Transport, Jar,
-// Timeout; CheckRedirect is replaced to keep redirects on the link's origin).
+// Timeout; CheckRedirect is replaced to keep redirects on the link's origin,
+// and token endpoint calls follow none: see [TokenRedirectError]).
 // The default is a client with http.DefaultTransport's settings and no
 // overall timeout (use per-request timeouts and contexts).
 // A nil c means the default.
