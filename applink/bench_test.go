@@ -36,7 +36,7 @@ func BenchmarkRequest(b *testing.B) {
 	run := func(b *testing.B, f *RequestFactory) {
 		b.ReportAllocs()
 		for b.Loop() {
-			req, err := f.NewRequest(ctx, http.MethodGet, "/rest/api/2/myself?expand=groups")
+			req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself?expand=groups")
 			if err != nil {
 				b.Fatal(err)
 			}

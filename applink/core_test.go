@@ -140,7 +140,7 @@ type myself struct {
 // whoami makes GET /rest/api/2/myself through f and returns the user name.
 func whoami(t *testing.T, f *RequestFactory) (string, Auth, error) {
 	t.Helper()
-	req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
 	if err != nil {
 		return "", "", err
 	}

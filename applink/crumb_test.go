@@ -29,7 +29,7 @@ func newJenkinsFixture(t *testing.T) *coreFixture {
 
 func post(t *testing.T, f *RequestFactory, path string, form map[string]string) int {
 	t.Helper()
-	req, err := f.NewRequest(t.Context(), http.MethodPost, path)
+	req, err := f.NewRequest(http.MethodPost, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func whoamiPath(shape applinktest.Shape) string {
 // whoami makes a request as user and returns the body, or the error.
 func (fx *danceFixture) whoami(t *testing.T, user string) (string, error) {
 	t.Helper()
-	req, err := fx.factory(t, user).NewRequest(t.Context(), http.MethodGet, whoamiPath(fx.srv.Shape()))
+	req, err := fx.factory(t, user).NewRequest(http.MethodGet, whoamiPath(fx.srv.Shape()))
 	if err != nil {
 		return "", err
 	}

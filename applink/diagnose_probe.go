@@ -118,7 +118,7 @@ func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
 	defer cancel()
-	r, err := f.NewRequest(ctx, http.MethodGet, path)
+	r, err := f.NewRequest(http.MethodGet, path)
 	if err != nil {
 		pr.err = err
 		return pr

@@ -42,18 +42,18 @@
 //	if err != nil { ... }
 //	f, err := jenkins.RequestFactory("autoaudit")
 //	if err != nil { ... }
-//	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
+//	req, err := f.NewRequest(http.MethodGet, "/me/api/json")
+//	if err != nil { ... }
+//	me, err := applink.Execute(ctx, req, handler.JSON[struct{ ID string }]())
 //	var cre *applink.CredentialsRequiredError
-//	if errors.As(err, &cre) { // not authorized yet: the dance, then again
+//	if errors.As(err, &cre) { // no token yet, or a revoked one: the dance, then again
 //		err = f.AuthorizeLoopback(ctx, func(_ context.Context, uri string) error {
 //			fmt.Printf("visit %s as %s to authorize\n", uri, f.User())
 //			return nil
 //		})
 //		if err != nil { ... }
-//		req, err = f.NewRequest(ctx, http.MethodGet, "/me/api/json")
+//		me, err = applink.Execute(ctx, req, handler.JSON[struct{ ID string }]())
 //	}
-//	if err != nil { ... }
-//	me, err := applink.Execute(ctx, req, handler.JSON[struct{ ID string }]())
 //	if err != nil { ... } // a 403 (CSRF, permissions) is a *handler.ResponseError
 //	// me.ID == "autoaudit"
 //
@@ -65,9 +65,22 @@
 // As in Application Links, the method is chosen per request among those
 // the link's Auth list allows: without a user, anonymous; with one, the
 // first impersonating method that works (3LO if the user has a token, 2LOi),
-// else 2LO, else anonymous. When 3LO is the only way to act as the user and
-// they have no token, NewRequest returns *[CredentialsRequiredError]. [Using], [ImpersonatingOnly] and
-// [NonImpersonatingOnly] narrow the choice; [RequestFactory.Auth] tells it.
+// else 2LO, else anonymous. The choice is made when the request is sent
+// ([Request.Do], [Execute]), not when it is built: when 3LO is the only way
+// to act as the user and they have no token, sending returns
+// *[CredentialsRequiredError], the same error as for a token the remote
+// rejected, so one check (or one [handler.CredentialsHandler]) covers both.
+// [Using], [ImpersonatingOnly] and [NonImpersonatingOnly] narrow the choice;
+// [RequestFactory.Auth] tells it beforehand and [Request.Auth] afterwards.
+//
+// # Contexts
+//
+// A context is taken once per call that does I/O, and only there: by
+// [Request.Do] and [Execute] (which sends), not by [RequestFactory.NewRequest]
+// (which only checks the method and URL). Before v0.2.0 NewRequest took a
+// context, looked up the token and returned *[CredentialsRequiredError]
+// itself; its context was not used for sending. Now NewRequest(method, path)
+// does no I/O, and Do and Execute report the missing token.
 //
 // # The 3-legged dance
 //

@@ -18,10 +18,17 @@ import (
 func TestCredentialsRequiredWithoutToken(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
-	_, err := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+	req, err := fx.factory(t, "bob").NewRequest(http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		t.Fatalf("NewRequest for a user without a token: %v (it is Do that needs the token)", err)
+	}
+	_, err = req.Do(t.Context())
 	var cre *CredentialsRequiredError
 	if !errors.As(err, &cre) {
-		t.Fatalf("NewRequest: got %v, want *CredentialsRequiredError", err)
+		t.Fatalf("Do: got %v, want *CredentialsRequiredError", err)
+	}
+	if req.Auth() != "" {
+		t.Errorf("Auth() after a send that chose no method = %q, want \"\"", req.Auth())
 	}
 	if cre.User != "bob" || cre.LinkID != fx.link.ID || cre.LinkName != "Jira" || cre.Cause != nil {
 		t.Errorf("error fields: %+v", cre)
@@ -46,7 +53,7 @@ func TestCredentialsRequiredRevokedToken(t *testing.T) {
 		t.Fatalf("RevokeUser revoked %d tokens, want 1", n)
 	}
 	f := fx.factory(t, "alice")
-	req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
 	if err != nil {
 		t.Fatalf("NewRequest with a (revoked) token: %v", err)
 	}
@@ -61,33 +68,54 @@ func TestCredentialsRequiredRevokedToken(t *testing.T) {
 	if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"}); !errors.Is(err, ErrTokenNotFound) {
 		t.Errorf("the rejected token is still stored (err %v)", err)
 	}
-	// Now the next request fails before sending.
-	if _, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself"); !errors.As(err, &cre) {
-		t.Errorf("NewRequest after deletion: got %v, want *CredentialsRequiredError", err)
+	// Now the same request fails before sending, with no cause.
+	before := len(recordsFor(fx.srv, "/rest/api/2/myself"))
+	_, err = req.Do(t.Context())
+	if !errors.As(err, &cre) || cre.Cause != nil {
+		t.Errorf("Do after deletion: got %v, want *CredentialsRequiredError without a cause", err)
+	}
+	if after := len(recordsFor(fx.srv, "/rest/api/2/myself")); after != before {
+		t.Errorf("Do without a token sent %d requests, want none", after-before)
 	}
 }
 
+// TestCredentialsHandler: the handler's CredentialsRequired gets both
+// cases through one path, a revoked token (after a 401) and no token at all
+// (nothing sent), with the *CredentialsRequiredError that Execute would
+// otherwise return.
 func TestCredentialsHandler(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
 	fx.authorize(t, "alice")
 	fx.srv.RevokeUser(coreConsumer, "alice")
-	req, err := fx.factory(t, "alice").NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := handler.WithCredentialsRequired(handler.JSON[myself](), func(resp *http.Response) (myself, error) {
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("CredentialsRequired got status %d", resp.StatusCode)
+	var causes []error
+	h := handler.WithCredentialsRequired(handler.JSON[myself](), func(err error) (myself, error) {
+		var cre *CredentialsRequiredError
+		if !errors.As(err, &cre) {
+			t.Errorf("CredentialsRequired got %v, want a *CredentialsRequiredError", err)
+			return myself{}, err
 		}
+		causes = append(causes, cre.Cause)
 		return myself{Name: "(authorize first)"}, nil
 	})
-	got, err := Execute(t.Context(), req, h)
-	if err != nil || got.Name != "(authorize first)" {
-		t.Fatalf("Execute = %+v, %v; want the handler's value", got, err)
+	for _, user := range []string{"alice", "bob"} { // revoked, never authorized
+		req, err := fx.factory(t, user).NewRequest(http.MethodGet, "/rest/api/2/myself")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Execute(t.Context(), req, h)
+		if err != nil || got.Name != "(authorize first)" {
+			t.Fatalf("Execute as %s = %+v, %v; want the handler's value", user, got, err)
+		}
+	}
+	if len(causes) != 2 || oauthProblemIn(causes[0]) == nil || causes[1] != nil {
+		t.Errorf("causes = %v, want [a token problem, nil]", causes)
 	}
 	if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"}); !errors.Is(err, ErrTokenNotFound) {
 		t.Errorf("the rejected token is still stored (err %v)", err)
+	}
+	if n := len(recordsFor(fx.srv, "/rest/api/2/myself")); n != 1 {
+		t.Errorf("%d requests reached the remote, want 1 (bob has no token to send)", n)
 	}
 }
 
@@ -105,7 +133,7 @@ func TestSignatureInvalid(t *testing.T) {
 	}
 	bound, _ := svc.Link(l.ID)
 	f, _ := bound.RequestFactory("alice")
-	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself?expand=groups")
+	req, _ := f.NewRequest(http.MethodGet, "/rest/api/2/myself?expand=groups")
 	_, err = req.Do(t.Context())
 	var oe *OAuthError
 	if !errors.As(err, &oe) {
@@ -141,7 +169,7 @@ func TestSignatureInvalidBaseStringsAgree(t *testing.T) {
 	}
 	bound, _ := svc.Link(fx.link.ID)
 	f, _ := bound.RequestFactory("alice")
-	req, _ := f.NewRequest(t.Context(), http.MethodPost, "/rest/api/2/issue?expand=x")
+	req, _ := f.NewRequest(http.MethodPost, "/rest/api/2/issue?expand=x")
 	req.AddForm("summary", "a b+c")
 	_, err = req.Do(t.Context())
 	var oe *OAuthError
@@ -198,7 +226,7 @@ func TestClockSkewRefusedTwice(t *testing.T) {
 	var calls atomic.Int32
 	srv := refusingServer(t, &calls)
 	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
-	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/x")
+	req, _ := f.NewRequest(http.MethodGet, "/x")
 	_, err := req.Do(t.Context())
 	var cse *ClockSkewError
 	if !errors.As(err, &cse) {
@@ -249,7 +277,7 @@ func TestNonceUsedRecovered(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
-	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/x")
+	req, _ := f.NewRequest(http.MethodGet, "/x")
 	body, err := Execute(t.Context(), req, handler.String())
 	if err != nil || body != "ok" {
 		t.Fatalf("Execute = %q, %v", body, err)
@@ -271,7 +299,7 @@ func TestOAuthProblemNotRetried(t *testing.T) {
 	t.Cleanup(srv.Close)
 	waits := &waitLog{}
 	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LOi}, WithRetry(RetryPolicy{}), withBackoff(waits.add))
-	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/x")
+	req, _ := f.NewRequest(http.MethodGet, "/x")
 	_, err := req.Do(t.Context())
 	var oe *OAuthError
 	if !errors.As(err, &oe) || oe.Problem.Problem != signer.ProblemUserRefused || oe.Problem.StatusCode() != http.StatusServiceUnavailable {

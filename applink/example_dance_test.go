@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -149,7 +150,11 @@ func ExampleCredentialsRequiredError_AuthorizationURI() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = f.NewRequest(ctx, http.MethodGet, "/rest/api/2/myself")
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = applink.Execute(ctx, req, handler.Discard())
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(err, &cre) {
 		log.Fatalf("want credentials required, got %v", err)
@@ -170,8 +175,7 @@ func ExampleCredentialsRequiredError_AuthorizationURI() {
 	}
 	fmt.Println("token stored for", key.User)
 
-	req, err := f.NewRequest(ctx, http.MethodGet, "/rest/api/2/myself")
-	if err != nil {
+	if _, err := applink.Execute(ctx, req, handler.Discard()); err != nil { // the same request, sent again
 		log.Fatal(err)
 	}
 	fmt.Println("request authenticated with", req.Auth())

@@ -50,7 +50,13 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	req, err := factory.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	req, err := factory.NewRequest(http.MethodGet, "/me/api/json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	// One path for "credentials required": the user has no token yet, or
+	// the remote rejected the one they had.
+	user, err := applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
 	var cre *applink.CredentialsRequiredError
 	if errors.As(err, &cre) {
 		uri, uriErr := cre.AuthorizationURI(ctx, "")
@@ -67,12 +73,8 @@ func Example() {
 		if err := factory.CompleteAuthorization(ctx, uri.Query().Get("oauth_token"), verifier); err != nil {
 			log.Fatal(err)
 		}
-		req, err = factory.NewRequest(ctx, http.MethodGet, "/me/api/json")
+		user, err = applink.Execute(ctx, req, handler.JSON[jenkinsUser]()) // the same request, now as alice
 	}
-	if err != nil {
-		log.Fatal(err)
-	}
-	user, err := applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -105,7 +107,7 @@ func ExampleRequestFactory_NewRequest() {
 	}
 	jiraLink, _ := svc.Primary(applink.TypeJira)
 	factory, _ := jiraLink.RequestFactory("bob")
-	req, err := factory.NewRequest(ctx, http.MethodPost, "/rest/api/2/issue")
+	req, err := factory.NewRequest(http.MethodPost, "/rest/api/2/issue")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -12,14 +12,15 @@ import (
 // [handler.Handle] (which checks the status the handler accepts, then
 // drains and closes the body), so Execute never leaves a body open.
 //
-// When the remote rejects the user's token (a 401 with a token problem on a
-// 3LO request), the token is deleted; if h also implements
-// [handler.CredentialsHandler], its CredentialsRequired method gets the
-// response and its result is returned, else the error is
-// *[CredentialsRequiredError]. Every other failure is returned as by
-// [Request.Do]: *[OAuthError], *[ClockSkewError], an error wrapping
-// [ErrForeignURL], ctx.Err(), or what the handler returns (such as a
-// *handler.ResponseError for an unexpected status).
+// Credentials required has one path: when the user must authorize the link
+// first, because they have no token yet (nothing is sent) or because the
+// remote rejected their token (a 401 with a token problem on a 3LO request;
+// the token is deleted), Execute returns *[CredentialsRequiredError], or, if
+// h also implements [handler.CredentialsHandler], what its
+// CredentialsRequired method returns for that error. Every other failure is
+// returned as by [Request.Do]: *[OAuthError], *[ClockSkewError], an error
+// wrapping [ErrForeignURL], ctx.Err(), or what the handler returns (such as
+// a *handler.ResponseError for an unexpected status).
 func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, error) {
 	var zero T
 	if r == nil {
@@ -28,17 +29,12 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 	if h == nil {
 		return zero, errors.New("applink: Execute: nil handler: pass one, such as handler.JSON[T]() or handler.Discard()")
 	}
-	resp, err := r.send(ctx)
+	resp, err := r.Do(ctx)
 	if err != nil {
-		return zero, err
-	}
-	if err := r.inspect(ctx, resp); err != nil {
 		var cre *CredentialsRequiredError
 		if ch, ok := h.(handler.CredentialsHandler[T]); ok && errors.As(err, &cre) {
-			defer drain(resp)
-			return ch.CredentialsRequired(resp)
+			return ch.CredentialsRequired(err)
 		}
-		drain(resp)
 		return zero, err
 	}
 	return handler.Handle(resp, h)

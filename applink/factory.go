@@ -37,12 +37,14 @@ func NonImpersonatingOnly() FactoryOption {
 }
 
 // RequestFactory makes requests through one link as one user. Which method
-// authenticates a request is chosen when the request is created, as
+// authenticates a request is chosen when the request is sent, as
 // Application Links chooses it: no user → anonymous; otherwise the first
 // impersonating method the link allows (3LO if the user has a token, 2LOi),
 // else 2LO, else anonymous; when 3LO is the only impersonating method and
-// the user has no token, [RequestFactory.NewRequest] returns
-// *[CredentialsRequiredError]. Options narrow the choice. A RequestFactory is
+// the user has no token, sending the request ([Request.Do], [Execute])
+// returns *[CredentialsRequiredError]. The choice is made again for every
+// request sent, so a user who authorizes meanwhile gets 3LO from the same
+// factory. Options narrow the choice. A RequestFactory is
 // immutable and safe for concurrent use.
 type RequestFactory struct {
 	link *Link
@@ -238,14 +240,14 @@ func (f *RequestFactory) credentialsRequired(cause error) *CredentialsRequiredEr
 // under its path (else an error wrapping [ErrForeignURL]). Methods: GET,
 // POST, PUT, DELETE, HEAD, OPTIONS, TRACE, PATCH. The method is upper-cased.
 //
-// The authentication method is chosen now (see [RequestFactory]); when 3LO
-// is needed and the user has no token the error is
-// *[CredentialsRequiredError]. The request's context is given to
-// [Request.Do].
-func (f *RequestFactory) NewRequest(ctx context.Context, method, path string) (*Request, error) {
-	if ctx == nil {
-		return nil, errors.New("applink: nil context")
-	}
+// NewRequest does no I/O and takes no context: it checks the method and the
+// URL, nothing else. The authentication method is chosen when the request
+// is sent (see [RequestFactory]), with the context given to [Request.Do] or
+// [Execute]; when 3LO is needed and the user has no token, that is where
+// *[CredentialsRequiredError] comes from, exactly as for a token the remote
+// rejected. [RequestFactory.Auth] tells beforehand which method a request
+// would use.
+func (f *RequestFactory) NewRequest(method, path string) (*Request, error) {
 	m := strings.ToUpper(method)
 	if !slices.Contains(methods, m) {
 		return nil, fmt.Errorf("applink: method %q is not supported: use one of %s", method, strings.Join(methods, ", "))
@@ -254,11 +256,7 @@ func (f *RequestFactory) NewRequest(ctx context.Context, method, path string) (*
 	if err != nil {
 		return nil, err
 	}
-	auth, _, err := f.choose(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &Request{factory: f, auth: auth, method: m, url: u, header: make(http.Header), follow: true}, nil
+	return &Request{factory: f, method: m, url: u, header: make(http.Header), follow: true}, nil
 }
 
 // methods are the HTTP methods requests may use.

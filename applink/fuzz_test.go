@@ -51,7 +51,7 @@ func FuzzResolveCore(f *testing.F) {
 	bound, _ := svc.Link(l.ID)
 	fac, _ := bound.RequestFactory("")
 	f.Fuzz(func(t *testing.T, ref string) {
-		req, err := fac.NewRequest(t.Context(), http.MethodGet, ref)
+		req, err := fac.NewRequest(http.MethodGet, ref)
 		if err != nil {
 			return
 		}

@@ -55,7 +55,7 @@ func testConcurrentUsers(t *testing.T, opts []Option) {
 		f := fx.factory(t, u)
 		for range perUser {
 			wg.Go(func() {
-				req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+				req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
 				if err != nil {
 					errs <- err
 					return

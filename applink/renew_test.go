@@ -167,7 +167,7 @@ func TestRemoteExpiryRenewed(t *testing.T) {
 			return name, err
 		},
 		"Do with a form body": func(t *testing.T, f *RequestFactory) (string, error) {
-			req, err := f.NewRequest(t.Context(), http.MethodPut, "/rest/echo")
+			req, err := f.NewRequest(http.MethodPut, "/rest/echo")
 			if err != nil {
 				return "", err
 			}

@@ -49,7 +49,9 @@ func (r *Request) URL() *url.URL {
 	return &u
 }
 
-// Auth returns the authentication method chosen for the request.
+// Auth returns the authentication method the request was last sent with,
+// "" before it is sent. The method is chosen when the request is sent (see
+// [RequestFactory]); [RequestFactory.Auth] tells it beforehand.
 func (r *Request) Auth() Auth { return r.auth }
 
 // SetHeader sets a header, replacing any value. Authorization cannot be set.
@@ -186,6 +188,7 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 	if ctx == nil {
 		return nil, errors.New("applink: nil context")
 	}
+	r.auth = ""
 	parent := ctx
 	cancel := context.CancelFunc(func() {})
 	if r.timeout > 0 {
@@ -220,7 +223,7 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		req.Header.Set("Content-Type", ctype)
 	}
 	hc := &http.Client{
-		Transport:     &transport{factory: f, auth: r.auth},
+		Transport:     &transport{factory: f, chose: func(a Auth) { r.auth = a }},
 		CheckRedirect: st.checkRedirect(r.follow),
 		Jar:           svc.client.Jar,
 		Timeout:       svc.client.Timeout,

@@ -56,17 +56,20 @@ func TestAnonymous(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{})
 	f := fx.factory(t, "")
-	req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if req.Auth() != AuthAnonymous {
-		t.Errorf("Auth() = %s, want anonymous", req.Auth())
+	if req.Auth() != "" {
+		t.Errorf("Auth() before sending = %s, want \"\"", req.Auth())
 	}
 	_, err = Execute(t.Context(), req, handler.JSON[myself]())
 	var re *handler.ResponseError
 	if !errors.As(err, &re) || re.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("anonymous myself: got %v, want a 401 *handler.ResponseError", err)
+	}
+	if req.Auth() != AuthAnonymous {
+		t.Errorf("Auth() after sending = %s, want anonymous", req.Auth())
 	}
 	if r := lastRecord(t, fx.srv); r.Flow != applinktest.FlowAnonymous {
 		t.Errorf("flow = %q, want anonymous", r.Flow)

@@ -86,7 +86,7 @@ func TestRetry(t *testing.T) {
 			fixed := func() time.Time { return now } // only the reported waits pass
 			fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithRetry(tt.policy), WithClock(fixed)}})
 			fx.srv.InjectFault(tt.fault)
-			req, err := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, myselfPath)
+			req, err := fx.factory(t, "bob").NewRequest(http.MethodGet, myselfPath)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,7 +156,7 @@ func TestPostRetriedOnlyWhenAsked(t *testing.T) {
 			t.Parallel()
 			fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithRetry(tt.policy)}})
 			fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, AfterAuth: true, Path: path})
-			req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodPost, path)
+			req, _ := fx.factory(t, "bob").NewRequest(http.MethodPost, path)
 			if err := req.SetJSON(map[string]any{"fields": map[string]any{"summary": "hello"}}); err != nil {
 				t.Fatal(err)
 			}
@@ -196,7 +196,7 @@ func TestContextCancel(t *testing.T) {
 	t.Cleanup(srv.Close)
 	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
 	ctx, cancel := context.WithCancel(t.Context())
-	req, _ := f.NewRequest(ctx, http.MethodGet, "/slow")
+	req, _ := f.NewRequest(http.MethodGet, "/slow")
 	go func() {
 		<-arrived
 		cancel()
@@ -214,7 +214,7 @@ func TestRequestTimeout(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
-	req, _ := f.NewRequest(t.Context(), http.MethodGet, "/slow")
+	req, _ := f.NewRequest(http.MethodGet, "/slow")
 	_, err := req.SetTimeout(50 * time.Millisecond).Do(t.Context())
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Do: got %v, want context.DeadlineExceeded", err)
@@ -227,7 +227,7 @@ func TestTimeoutKeepsOtherErrors(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{})
 	fx.srv.Handle("GET /away", http.RedirectHandler("http://example.invalid/", http.StatusFound))
-	req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, "/away")
+	req, _ := fx.factory(t, "bob").NewRequest(http.MethodGet, "/away")
 	_, err := req.SetTimeout(time.Minute).Do(t.Context())
 	if !errors.Is(err, ErrForeignURL) || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Do: got %v, want ErrForeignURL", err)

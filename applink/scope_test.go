@@ -51,7 +51,7 @@ func TestNewRequestURL(t *testing.T) {
 		{"http://[::1", "", true},
 	}
 	for _, tt := range tests {
-		req, err := f.NewRequest(t.Context(), http.MethodGet, tt.in)
+		req, err := f.NewRequest(http.MethodGet, tt.in)
 		switch {
 		case tt.wantErr:
 			if err == nil || errors.Is(err, ErrForeignURL) {
@@ -78,13 +78,13 @@ func TestNewRequestMethods(t *testing.T) {
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LO}})
 	f := fx.factory(t, "alice")
 	for _, m := range []string{"GET", "post", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE", "PATCH"} {
-		req, err := f.NewRequest(t.Context(), m, "/x")
+		req, err := f.NewRequest(m, "/x")
 		if err != nil || req.Method() != strings.ToUpper(m) {
 			t.Errorf("%s: %v", m, err)
 		}
 	}
 	for _, m := range []string{"CONNECT", "PROPFIND", "", "GET "} {
-		if _, err := f.NewRequest(t.Context(), m, "/x"); err == nil {
+		if _, err := f.NewRequest(m, "/x"); err == nil {
 			t.Errorf("%q accepted", m)
 		}
 	}
@@ -105,7 +105,7 @@ func TestRedirects(t *testing.T) {
 	fx.srv.Handle("GET /away", http.RedirectHandler(foreign.URL+"/steal", http.StatusFound))
 
 	t.Run("same origin, re-signed", func(t *testing.T) {
-		req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, "/hop")
+		req, _ := fx.factory(t, "bob").NewRequest(http.MethodGet, "/hop")
 		me, err := Execute(t.Context(), req, handler.JSON[myself]())
 		if err != nil || me.Name != "bob" {
 			t.Fatalf("Execute = %+v, %v", me, err)
@@ -126,7 +126,7 @@ func TestRedirects(t *testing.T) {
 		fx.srv.Handle("POST /post-target", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			got <- r.PostFormValue("summary") + " as " + applinktest.User(r)
 		}))
-		req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodPost, "/post-hop")
+		req, _ := fx.factory(t, "bob").NewRequest(http.MethodPost, "/post-hop")
 		resp, err := req.AddForm("summary", "a b+c").Do(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -140,7 +140,7 @@ func TestRedirects(t *testing.T) {
 		}
 	})
 	t.Run("not followed", func(t *testing.T) {
-		req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, "/hop")
+		req, _ := fx.factory(t, "bob").NewRequest(http.MethodGet, "/hop")
 		resp, err := req.FollowRedirects(false).Do(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -151,7 +151,7 @@ func TestRedirects(t *testing.T) {
 		}
 	})
 	t.Run("to another host", func(t *testing.T) {
-		req, _ := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, "/away")
+		req, _ := fx.factory(t, "bob").NewRequest(http.MethodGet, "/away")
 		_, err := req.Do(t.Context())
 		if !errors.Is(err, ErrForeignURL) {
 			t.Fatalf("Do: got %v, want ErrForeignURL", err)
@@ -213,7 +213,7 @@ func TestClientView(t *testing.T) {
 func TestImpersonationParameterRefused(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LO}})
-	req, err := fx.factory(t, "alice").NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself?xoauth_requestor_id=admin")
+	req, err := fx.factory(t, "alice").NewRequest(http.MethodGet, "/rest/api/2/myself?xoauth_requestor_id=admin")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,9 +26,12 @@ import (
 // Client view) a token problem becomes *CredentialsRequiredError.
 type transport struct {
 	factory *RequestFactory
-	// auth is the method to use; "" chooses per request (the Client view).
+	// auth is the method to use; "" chooses per request.
 	auth    Auth
 	surface bool
+	// chose, when set, is told the method chosen for each attempt (the
+	// attempts of one request are sequential).
+	chose func(Auth)
 }
 
 // RoundTrip implements http.RoundTripper. It never changes req and closes
@@ -71,6 +74,9 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	auth, tok, err := t.identity(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if t.chose != nil {
+		t.chose(auth)
 	}
 	if auth != Auth2LOi && req.URL.Query().Has("xoauth_requestor_id") {
 		return nil, fmt.Errorf("applink: link %q: the URL names a user in xoauth_requestor_id, but the request uses %s: impersonate through the factory's user and 2LOi", f.link.Name, auth)

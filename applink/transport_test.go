@@ -46,7 +46,7 @@ func TestWireAndLogs(t *testing.T) {
 			opts = append(opts, WithUserAgent(ua))
 		}
 		f := plainFactory(t, srv.URL, "Jane Doe", []Auth{Auth2LOi}, opts...)
-		req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/search?jql=a%20%3D%20b&api_key=TOPSECRET")
+		req, err := f.NewRequest(http.MethodGet, "/rest/search?jql=a%20%3D%20b&api_key=TOPSECRET")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +100,7 @@ func TestRequestMisuse(t *testing.T) {
 			method = http.MethodGet
 			build = func(r *Request) error { r.AddForm("a", "b"); return nil }
 		}
-		req, err := f.NewRequest(t.Context(), method, "/x")
+		req, err := f.NewRequest(method, "/x")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,7 +40,7 @@
 // [AllStatuses] let a handler see other statuses than 2xx; for a [Func], use
 // [AcceptingStatuses] or [AcceptingAllStatuses]. [WithCredentialsRequired]
 // adds the second method ([CredentialsHandler]) that applink calls when the
-// remote rejected the user's credentials.
+// user must authorize first: no token yet, or one the remote rejected.
 //
 // # Errors
 //

@@ -145,13 +145,15 @@ func ExampleFunc() {
 }
 
 func ExampleWithCredentialsRequired() {
-	// applink calls CredentialsRequired, instead of failing, when the
-	// remote rejects the user's token.
-	h := handler.WithCredentialsRequired(handler.String(), func(resp *http.Response) (string, error) {
+	// applink calls CredentialsRequired, instead of failing, when the user
+	// has no token yet or the remote rejected it; err is applink's
+	// *CredentialsRequiredError (errors.As), whose AuthorizationURI starts
+	// the dance.
+	h := handler.WithCredentialsRequired(handler.String(), func(err error) (string, error) {
 		return "(log in to Jira to see this)", nil
 	})
 	if ch, ok := h.(handler.CredentialsHandler[string]); ok {
-		s, _ := ch.CredentialsRequired(&http.Response{StatusCode: http.StatusUnauthorized, Body: http.NoBody})
+		s, _ := ch.CredentialsRequired(errors.New("applink: credentials required"))
 		fmt.Println(s)
 	}
 	// Output: (log in to Jira to see this)

@@ -212,10 +212,10 @@ func TestAcceptingStatuses(t *testing.T) {
 		{"accepting all", AcceptingAllStatuses[int](statusOf), 500, 500, false},
 		{"credentials wrapper keeps statuses", WithCredentialsRequired(AcceptingStatuses[int](statusOf, 409), nil), 409, 409, false},
 		{"credentials wrapper on accepting", WithCredentialsRequired(AcceptingAllStatuses[int](statusOf),
-			func(*http.Response) (int, error) { return -1, nil }), 502, 502, false},
-		{"credentials wrapper on built-in", WithCredentialsRequired(Status(202), func(*http.Response) (int, error) { return -1, nil }),
+			func(error) (int, error) { return -1, nil }), 502, 502, false},
+		{"credentials wrapper on built-in", WithCredentialsRequired(Status(202), func(error) (int, error) { return -1, nil }),
 			202, 202, false},
-		{"credentials wrapper on built-in refuses", WithCredentialsRequired(Status(202), func(*http.Response) (int, error) { return -1, nil }),
+		{"credentials wrapper on built-in refuses", WithCredentialsRequired(Status(202), func(error) (int, error) { return -1, nil }),
 			200, 0, true},
 		{"status any 2xx", Status(), 299, 299, false},
 		{"status codes", Status(200, 404), 404, 404, false},
@@ -239,13 +239,19 @@ func TestAcceptingStatuses(t *testing.T) {
 func TestWithCredentialsRequired(t *testing.T) {
 	t.Parallel()
 	base := String()
-	fallback := func(*http.Response) (string, error) { return "please log in", nil }
+	errNeed := errors.New("credentials required")
+	fallback := func(err error) (string, error) {
+		if err != errNeed {
+			t.Errorf("CredentialsRequired got %v, want the error it was called with", err)
+		}
+		return "please log in", nil
+	}
 	h := WithCredentialsRequired(base, fallback)
 	ch, ok := h.(CredentialsHandler[string])
 	if !ok {
 		t.Fatal("WithCredentialsRequired result is not a CredentialsHandler")
 	}
-	if got, err := ch.CredentialsRequired(memResponse(t, 401, "", newCountingBody(""))); err != nil || got != "please log in" {
+	if got, err := ch.CredentialsRequired(errNeed); err != nil || got != "please log in" {
 		t.Errorf("CredentialsRequired = %q, %v", got, err)
 	}
 	if got, err := Handle(memResponse(t, 200, "text/plain", newCountingBody("hi")), h); err != nil || got != "hi" {

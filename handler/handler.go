@@ -26,20 +26,27 @@ type Func[T any] func(resp *http.Response) (T, error)
 // Handle calls f(resp).
 func (f Func[T]) Handle(resp *http.Response) (T, error) { return f(resp) }
 
-// CredentialsHandler is the optional second method of a [Handler], Java's
-// credentialsRequired: when the remote rejects the user's credentials (a 401
-// with a token problem), applink calls CredentialsRequired instead of
-// returning its credentials-required error, so a handler can produce a value
-// (a message, a fallback) rather than fail. Like Handle, it need not drain or
-// close the body.
+// CredentialsHandler is the optional second method of a [Handler], after
+// Java's credentialsRequired: when the user must authorize (again) before a
+// request can act as them, applink calls CredentialsRequired instead of
+// returning its credentials-required error, so that a handler can produce a
+// value (a message, a fallback) rather than fail. It is called in both
+// cases that mean "credentials required": the user has no token yet (no
+// request was sent) and the remote rejected the token (a 401 with a token
+// problem; the response is drained and closed by applink). So, unlike
+// Java's, it gets the error, not a response: err is the error the call
+// would otherwise return (applink's *CredentialsRequiredError, found with
+// errors.As, which carries the authorization URI and, for a rejected token,
+// the remote's problem as its cause). Returning err itself fails the call
+// as if there were no CredentialsRequired.
 type CredentialsHandler[T any] interface {
-	CredentialsRequired(resp *http.Response) (T, error)
+	CredentialsRequired(err error) (T, error)
 }
 
 // WithCredentialsRequired returns a [Handler] that handles responses with h
 // and also implements [CredentialsHandler] with fn. It accepts the statuses
 // h accepts. A nil fn gives h itself.
-func WithCredentialsRequired[T any](h Handler[T], fn func(resp *http.Response) (T, error)) Handler[T] {
+func WithCredentialsRequired[T any](h Handler[T], fn func(err error) (T, error)) Handler[T] {
 	if fn == nil {
 		return h
 	}
@@ -48,11 +55,11 @@ func WithCredentialsRequired[T any](h Handler[T], fn func(resp *http.Response) (
 
 type credentialsHandler[T any] struct {
 	Handler[T]
-	fn func(resp *http.Response) (T, error)
+	fn func(err error) (T, error)
 }
 
-func (c *credentialsHandler[T]) CredentialsRequired(resp *http.Response) (T, error) {
-	return c.fn(resp)
+func (c *credentialsHandler[T]) CredentialsRequired(err error) (T, error) {
+	return c.fn(err)
 }
 
 func (c *credentialsHandler[T]) acceptsStatus(code int) bool { return accepts(c.Handler, code) }

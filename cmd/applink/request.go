@@ -116,7 +116,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	req, err := f.NewRequest(ctx, method, pos[1])
+	req, err := f.NewRequest(method, pos[1])
 	if err != nil {
 		return c.requestErr(err, *linkName, *user)
 	}
@@ -147,7 +147,11 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		req.SetHeader("Content-Type", contentType)
 	}
 	if *verbose {
-		fmt.Fprintf(c.stderr, "* link %q, %s as %q\n", l.Name, req.Auth(), *user)
+		// The method is chosen when the request is sent; a missing token is
+		// reported by Do.
+		if a, err := f.Auth(ctx); err == nil {
+			fmt.Fprintf(c.stderr, "* link %q, %s as %q\n", l.Name, a, *user)
+		}
 	}
 
 	resp, err := req.Do(ctx)

@@ -82,7 +82,7 @@ exits 3.`)
 	if len(ps) > 0 {
 		path += "WithParameters"
 	}
-	req, err := f.NewRequest(ctx, http.MethodPost, path)
+	req, err := f.NewRequest(http.MethodPost, path)
 	if err != nil {
 		return appcfg.Explain(ctx, err, link, *user)
 	}

@@ -68,7 +68,7 @@ has not authorized the link yet it prints where to do so and exits 3.`)
 		return err
 	}
 	// If the user has not authorized the link yet, say where to go.
-	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	req, err := f.NewRequest(http.MethodGet, "/me/api/json")
 	if err != nil {
 		return appcfg.Explain(ctx, err, link, *user)
 	}

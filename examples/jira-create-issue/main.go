@@ -90,7 +90,7 @@ user), so USER is the reporter, and prints its key.`)
 	if err != nil {
 		return err
 	}
-	req, err := f.NewRequest(ctx, http.MethodPost, "/rest/api/2/issue")
+	req, err := f.NewRequest(http.MethodPost, "/rest/api/2/issue")
 	if err != nil {
 		return appcfg.Explain(ctx, err, link, *user)
 	}

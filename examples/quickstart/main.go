@@ -191,7 +191,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	}
 	step("alice approved at Jenkins; the callback completed the dance")
 
-	req, err := aliceCI.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	req, err := aliceCI.NewRequest(http.MethodGet, "/me/api/json")
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 
 	// 8. A build with parameters as alice: Jenkins wants a CSRF crumb for
 	// this POST, which the link fetches for her.
-	req, err = aliceCI.NewRequest(ctx, http.MethodPost, "/job/deploy/buildWithParameters")
+	req, err = aliceCI.NewRequest(http.MethodPost, "/job/deploy/buildWithParameters")
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func stepper(w io.Writer) func(format string, args ...any) {
 
 // myself asks Jira who the request acts as.
 func myself(ctx context.Context, f *applink.RequestFactory) (jiraUser, error) {
-	req, err := f.NewRequest(ctx, http.MethodGet, "/rest/api/2/myself")
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
 	if err != nil {
 		return jiraUser{}, err
 	}

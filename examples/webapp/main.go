@@ -140,7 +140,7 @@ func (a *app) whoami(ctx context.Context, user string) (jenkinsUser, error) {
 	if err != nil {
 		return jenkinsUser{}, err
 	}
-	req, err := f.NewRequest(ctx, http.MethodGet, "/me/api/json")
+	req, err := f.NewRequest(http.MethodGet, "/me/api/json")
 	if err != nil {
 		return jenkinsUser{}, err
 	}

@@ -85,4 +85,19 @@ func TestWebappDance(t *testing.T) {
 	if !strings.Contains(p, "You are <b>alice</b> (Alice) in Jenkins ci") {
 		t.Errorf("after the dance the page says:\n%s", p)
 	}
+
+	// alice revokes the token at Jenkins: the page takes the same path as
+	// before she had one, and the dance works again.
+	if n := jenkins.RevokeUser("webapp", "alice"); n != 1 {
+		t.Fatalf("RevokeUser revoked %d tokens, want 1", n)
+	}
+	p = get(http.MethodGet, app.URL+"/", nil)
+	m = regexp.MustCompile(`<a href="([^"]+)">authorize it</a>`).FindStringSubmatch(p)
+	if m == nil {
+		t.Fatalf("no link to authorize again after the token was revoked:\n%s", p)
+	}
+	p = get(http.MethodGet, app.URL+html.UnescapeString(m[1]), nil)
+	if !strings.Contains(p, "You are <b>alice</b> (Alice) in Jenkins ci") {
+		t.Errorf("after the second dance the page says:\n%s", p)
+	}
 }
