@@ -165,7 +165,10 @@
 // each hop. The token endpoints (request token, access token, renewal),
 // whose calls carry the request token, the verifier or the session handle,
 // follow no redirect at all: one is a *[TokenRedirectError] naming both
-// URLs, and nothing the redirect points at is contacted or stored. URLs are redacted before reaching an error or a log. The token
+// URLs, and nothing the redirect points at is contacted or stored.
+// A request names only its factory's user: xoauth_requestor_id in its
+// URL query or in its signed form body is refused. URLs are redacted
+// before reaching an error or a log. The token
 // file is written with mode 0600, and one others can read is refused
 // (*[FilePermissionError]). The package logs only to the *slog.Logger given
 // with [WithLogger].

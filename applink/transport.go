@@ -17,8 +17,9 @@ import (
 
 // transport is the http.RoundTripper under every request through a link:
 // it keeps requests on the link's origin and RPC path, chooses (or is told)
-// the authentication method, signs each attempt afresh (2LOi adds
-// xoauth_requestor_id to the query first), fetches Jenkins crumbs, and
+// the authentication method, refuses a request that names its own
+// xoauth_requestor_id (in the query or a signed form body), signs each
+// attempt afresh (2LOi adds xoauth_requestor_id to the query first), fetches Jenkins crumbs, and
 // recovers once from timestamp_refused (by learning the remote's clock) and
 // from nonce_used. A 3LO token the remote says has expired is renewed with
 // its session handle (or replaced by the one a concurrent request renewed)
@@ -80,6 +81,9 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if auth != Auth2LOi && req.URL.Query().Has("xoauth_requestor_id") {
 		return nil, fmt.Errorf("applink: link %q: the URL names a user in xoauth_requestor_id, but the request uses %s: impersonate through the factory's user and 2LOi", f.link.Name, auth)
+	}
+	if req, err = refuseRequestorInBody(req, f.link.Name, auth); err != nil {
+		return nil, err
 	}
 	var crumb *crumbEntry
 	if st.needsCrumb(req) {
@@ -222,6 +226,40 @@ func (t *transport) send(out *http.Request, auth Auth, tok *AccessToken) (*http.
 func drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
+}
+
+// refuseRequestorInBody refuses a request whose form body names a user in
+// xoauth_requestor_id, as roundTrip does for the URL's query: the remote
+// reads the parameter from either place, so a body could impersonate a
+// user the factory was not made for. What counts as a signed form body is
+// the signer's rule ([signer.RequestParams]). A form body that cannot be
+// replayed is read here (the signer would read it anyway): the request
+// returned, then a clone of req, carries it.
+// An anonymous request is not signed, so its body is not looked at: the
+// remote impersonates no one on an unsigned request.
+func refuseRequestorInBody(req *http.Request, linkName string, auth Auth) (*http.Request, error) {
+	if auth == AuthAnonymous || req.Body == nil || req.Body == http.NoBody {
+		return req, nil
+	}
+	const name = "xoauth_requestor_id"
+	if req.GetBody == nil {
+		req = req.Clone(req.Context())
+	}
+	all, err := signer.RequestParams(req) // buffers a body without GetBody
+	if err != nil {
+		return nil, fmt.Errorf("applink: link %q: %w", linkName, err)
+	}
+	query, err := signer.RequestParams(&http.Request{URL: req.URL})
+	if err != nil {
+		return nil, fmt.Errorf("applink: link %q: %w", linkName, err)
+	}
+	if len(all[name]) == len(query[name]) {
+		return req, nil
+	}
+	if auth == Auth2LOi {
+		return nil, fmt.Errorf("applink: link %q: the form body names a user in %s, but 2LOi sends the factory's user in the query: remove it from the body", linkName, name)
+	}
+	return nil, fmt.Errorf("applink: link %q: the form body names a user in %s, but the request uses %s: impersonate through the factory's user and 2LOi", linkName, name, auth)
 }
 
 // withRequestor returns a raw query with xoauth_requestor_id=user added
