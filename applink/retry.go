@@ -123,13 +123,15 @@ func (svc *Service) retryClient(hc *http.Client, method string, allowed bool) *r
 const maxRetryAfterHeader = 24 * time.Hour
 
 // retryAfter parses a Retry-After header: seconds, or an HTTP date. The
-// result is at most a day.
+// result is at most a day; a number of seconds too large for int64 is a
+// day too.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if err == nil {
 		if secs < 0 {
 			return 0, false
 		}
@@ -138,10 +140,25 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		}
 		return time.Duration(secs) * time.Second, true
 	}
+	if errors.Is(err, strconv.ErrRange) && allDigits(v) {
+		// Valid delay-seconds (RFC 9110 §10.2.3), past int64: longer than
+		// any wait, so "too long", not "no header".
+		return maxRetryAfterHeader, true
+	}
 	if t, err := http.ParseTime(v); err == nil {
 		return min(max(t.Sub(now), 0), maxRetryAfterHeader), true
 	}
 	return 0, false
+}
+
+// allDigits reports whether s is one or more ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // connectionError reports whether err is a failure to reach the remote or

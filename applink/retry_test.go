@@ -233,3 +233,65 @@ func TestTimeoutKeepsOtherErrors(t *testing.T) {
 		t.Fatalf("Do: got %v, want ErrForeignURL", err)
 	}
 }
+
+func TestRetryAfterHeader(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		value  string
+		want   time.Duration
+		wantOK bool
+	}{
+		{"", 0, false},
+		{"7", 7 * time.Second, true},
+		{" 7 ", 7 * time.Second, true},
+		{"-1", 0, false},
+		{"1.5", 0, false},
+		{"86401", maxRetryAfterHeader, true},
+		{"9223372036854775807", maxRetryAfterHeader, true},
+		{"9223372036854775808", maxRetryAfterHeader, true},
+		{"99999999999999999999", maxRetryAfterHeader, true},
+		{"-99999999999999999999", 0, false},
+		{"99999999999999999999x", 0, false},
+		{"Thu, 01 Jan 2026 00:00:30 GMT", 30 * time.Second, true},
+		{"Wed, 21 Oct 2015 07:28:00 GMT", 0, true},
+		{"soon", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := retryAfter(http.Header{"Retry-After": {tt.value}}, now)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("retryAfter(%q) = %v, %t; want %v, %t", tt.value, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+// TestRetryAfterOverflowEndsRetries: a Retry-After of 20 digits, valid but
+// past int64, is too long to wait, like one over MaxRetryAfter: the
+// response is returned at once and not retried.
+func TestRetryAfterOverflowEndsRetries(t *testing.T) {
+	t.Parallel()
+	const path = "/busy"
+	fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithRetry(RetryPolicy{Max: 3})}})
+	fx.srv.Handle("GET "+path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "99999999999999999999")
+		http.Error(w, "come back much later", http.StatusServiceUnavailable)
+	}))
+	req, err := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := req.Do(t.Context())
+	if err != nil {
+		t.Fatalf("Do: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", resp.StatusCode)
+	}
+	if diff := cmp.Diff([]int{503}, statuses(fx.srv, path)); diff != "" {
+		t.Errorf("attempts (-want +got):\n%s", diff)
+	}
+	if waits := fx.waits.all(); len(waits) != 0 {
+		t.Errorf("waited %v, want no wait", waits)
+	}
+}

@@ -112,8 +112,8 @@ type RetryPolicy struct {
 	// 0 means 250ms and 5s.
 	WaitMin, WaitMax time.Duration
 	// MaxRetryAfter caps how long a Retry-After header may make us wait;
-	// 0 means 30s. A longer Retry-After ends the retries and returns the
-	// response.
+	// 0 means 30s. A longer Retry-After (also a number of seconds too
+	// large to represent) ends the retries and returns the response.
 	MaxRetryAfter time.Duration
 	// MaxElapsed bounds the total time spent on one request including
 	// waits; 0 means 2 minutes.
