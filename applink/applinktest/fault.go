@@ -86,6 +86,10 @@ func (s *Server) applyFault(w *statusWriter, r *http.Request, f *Fault) bool {
 		}
 	}
 	if f.Drop {
+		// Record the request (status 0) before the client can see the
+		// connection close: a test that reads the records after the error
+		// then always finds it.
+		s.record(r.Context(), r, state(r), 0)
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			_ = conn.Close()
 			return true

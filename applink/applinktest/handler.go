@@ -91,11 +91,10 @@ func (s *Server) setupRoutes() {
 // ServeHTTP serves one request: faults first, then the token endpoints, or
 // authentication followed by the resource.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := s.Now()
-	st := &reqState{flow: FlowAnonymous}
+	st := &reqState{flow: FlowAnonymous, start: s.Now()}
 	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 	sw := &statusWriter{ResponseWriter: w}
-	defer func() { s.record(r.Context(), start, r, st, sw.status) }()
+	defer func() { s.record(r.Context(), r, st, sw.status) }()
 
 	if f := s.takeFault(r.URL.Path, false); f != nil && s.applyFault(sw, r, f) {
 		return

@@ -44,7 +44,9 @@ type Record struct {
 const maxRecords = 100_000
 
 // Requests returns the requests served so far, in order of completion (the
-// last 100,000 when there were more).
+// last 100,000 when there were more). A request is recorded before the
+// client can see its answer end; one dropped by a [Fault] is recorded with
+// Status 0 before its connection is closed.
 func (s *Server) Requests() []Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -55,6 +57,12 @@ func (s *Server) Requests() []Record {
 type reqState struct {
 	flow, consumer, user, problem string
 	verified                      bool
+	// start is when the request arrived.
+	start time.Time
+	// recorded is set once the request is in the records: a dropped
+	// request is recorded before its connection closes, so that the client
+	// cannot see the drop before the record exists.
+	recorded bool
 }
 
 type stateKey struct{}
@@ -72,9 +80,15 @@ func state(r *http.Request) *reqState {
 // impersonated user (2LOi), the consumer's 2LO user, or "" for anonymous.
 func User(r *http.Request) string { return state(r).user }
 
-func (s *Server) record(ctx context.Context, start time.Time, r *http.Request, st *reqState, status int) {
+// record adds the request to the records, once: later calls for the same
+// request do nothing. It runs on the request's own goroutine.
+func (s *Server) record(ctx context.Context, r *http.Request, st *reqState, status int) {
+	if st.recorded {
+		return
+	}
+	st.recorded = true
 	rec := Record{
-		Time: start, Method: r.Method, Path: r.URL.Path, Flow: st.flow,
+		Time: st.start, Method: r.Method, Path: r.URL.Path, Flow: st.flow,
 		Consumer: st.consumer, User: st.user, Status: status, Problem: st.problem,
 	}
 	s.mu.Lock()
