@@ -44,9 +44,8 @@ type Record struct {
 const maxRecords = 100_000
 
 // Requests returns the requests served so far, in order of completion (the
-// last 100,000 when there were more). A request is recorded before the
-// client can see its answer end; one dropped by a [Fault] is recorded with
-// Status 0 before its connection is closed.
+// last 100,000 when there were more). A request dropped by a [Fault] is
+// recorded, with Status 0, before its connection is closed.
 func (s *Server) Requests() []Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
