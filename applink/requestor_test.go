@@ -83,7 +83,7 @@ func TestImpersonationParameterInFormBodyRefused(t *testing.T) {
 func TestImpersonationParameterInAddFormRefused(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LO}})
-	req, err := fx.factory(t, "alice").NewRequest(t.Context(), http.MethodPost, "/rest/api/2/issue")
+	req, err := fx.factory(t, "alice").NewRequest(http.MethodPost, "/rest/api/2/issue")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -276,7 +276,7 @@ func TestRetryAfterOverflowEndsRetries(t *testing.T) {
 		w.Header().Set("Retry-After", "99999999999999999999")
 		http.Error(w, "come back much later", http.StatusServiceUnavailable)
 	}))
-	req, err := fx.factory(t, "bob").NewRequest(t.Context(), http.MethodGet, path)
+	req, err := fx.factory(t, "bob").NewRequest(http.MethodGet, path)
 	if err != nil {
 		t.Fatal(err)
 	}
