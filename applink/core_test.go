@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"net/http"
-	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -176,16 +175,6 @@ func oauthProblemIn(err error) *signer.ProblemError {
 		return p
 	}
 	return nil
-}
-
-// mustURL parses a URL.
-func mustURL(t *testing.T, s string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
 }
 
 var _ = context.Background

@@ -226,8 +226,6 @@ func (l Link) LogValue() slog.Value {
 		slog.String("type", string(l.Type)), slog.String("rpcUrl", redact.URLString(l.RPCURL)))
 }
 
-var errNotImplemented = errors.New("applink: not implemented yet")
-
 // Validate checks the link and returns every problem found, each naming the
 // field and what to do (errors.Join of *[FieldError]s): a UUID id, a name, a
 // known type, absolute http(s) RPC and display URLs without query or
@@ -346,7 +344,7 @@ func (l Link) checkCredentialSources(signs bool) (string, error) {
 		if len(keySrc) > 0 {
 			field = keySrc[0]
 		}
-		return field, errors.New("Jenkins consumers use HMAC-SHA1 with a shared secret, not an RSA key: set secretEnv or secretFile")
+		return field, errors.New("a Jenkins consumer uses HMAC-SHA1 with a shared secret, not an RSA key: set secretEnv or secretFile")
 	}
 	return "", nil
 }

@@ -314,14 +314,14 @@ func (h *danceHandler) claim(state, user string) (*danceState, int, string) {
 // lookupLink finds a link by id, else by name ([Service.Lookup]).
 func (h *danceHandler) lookupLink(idOrName string) (*linkState, int, error) {
 	if idOrName == "" {
-		return nil, http.StatusBadRequest, errors.New("the link parameter is missing: say which link to authorize (its id or name).")
+		return nil, http.StatusBadRequest, errors.New("the link parameter is missing: say which link to authorize (its id or name)")
 	}
 	l, err := h.svc.Lookup(idOrName)
 	switch {
 	case errors.Is(err, ErrAmbiguousName):
-		return nil, http.StatusBadRequest, fmt.Errorf("several links are named %q: use the link's id.", idOrName)
+		return nil, http.StatusBadRequest, fmt.Errorf("several links are named %q: use the link's id", idOrName)
 	case err != nil || l == nil || l.state == nil:
-		return nil, http.StatusNotFound, fmt.Errorf("there is no link %q.", idOrName)
+		return nil, http.StatusNotFound, fmt.Errorf("there is no link %q", idOrName)
 	}
 	return l.state, 0, nil
 }
@@ -333,7 +333,7 @@ func (h *danceHandler) baseURL(r *http.Request) (string, error) {
 	}
 	host := r.Host
 	if host == "" || strings.ContainsAny(host, "/\\?#@ ") {
-		return "", errors.New("the request has no usable Host: configure the application's base URL (DanceBaseURL).")
+		return "", errors.New("the request has no usable Host: configure the application's base URL (DanceBaseURL)")
 	}
 	scheme := "http"
 	if r.TLS != nil {

@@ -217,8 +217,9 @@ func FuzzShellQuote(f *testing.F) {
 			return
 		}
 		// Undo POSIX single quoting: '...' with ' written as '\''.
-		inner, ok := strings.CutPrefix(q, "'")
-		if inner, ok = strings.CutSuffix(inner, "'"); !ok {
+		inner, prefixed := strings.CutPrefix(q, "'")
+		inner, suffixed := strings.CutSuffix(inner, "'")
+		if !prefixed || !suffixed {
 			t.Fatalf("shellQuote(%q) = %q is not single-quoted", s, q)
 		}
 		if got := strings.ReplaceAll(inner, `'\''`, "'"); got != s {

@@ -77,7 +77,7 @@ has not authorized the link yet it prints where to do so and exits 3.`)
 		return appcfg.Explain(ctx, err, link, *user)
 	}
 	if me.ID != *user {
-		return fmt.Errorf("Jenkins says the request came from %q, not %q: the link does not act as the user", me.ID, *user)
+		return fmt.Errorf("the request came from %q in Jenkins's view, not %q: the link does not act as the user", me.ID, *user)
 	}
 	fmt.Fprintf(stdout, "you are %s (%s) in Jenkins %s\n", me.ID, me.FullName, link.Name)
 	return nil

@@ -141,7 +141,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 		return err
 	}
 	if me.Name != "alice" {
-		return fmt.Errorf("Jira answered %q, want alice", me.Name)
+		return fmt.Errorf("as alice, Jira answered %q, want alice", me.Name)
 	}
 	step("GET /rest/api/2/myself as alice (3LO): Jira says you are %q (%s)", me.Name, me.DisplayName)
 
@@ -158,7 +158,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 		return err
 	}
 	if me.Name != "bob" {
-		return fmt.Errorf("Jira answered %q, want bob", me.Name)
+		return fmt.Errorf("as bob, Jira answered %q, want bob", me.Name)
 	}
 	step("GET /rest/api/2/myself as bob (2LOi, xoauth_requestor_id=bob): Jira says you are %q", me.Name)
 
@@ -170,7 +170,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 		return err
 	}
 	if _, err := aliceCI.Auth(ctx); !errors.As(err, &cre) {
-		return fmt.Errorf("Jenkins as alice without a token: got %v, want credentials required", err)
+		return fmt.Errorf("as alice without a token, Jenkins gave %v, want credentials required", err)
 	}
 	danceCtx, stopDance := context.WithCancelCause(ctx)
 	defer stopDance(nil)
@@ -200,7 +200,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 		return err
 	}
 	if ju.ID != "alice" {
-		return fmt.Errorf("Jenkins answered id %q, want alice", ju.ID)
+		return fmt.Errorf("as alice, Jenkins answered id %q, want alice", ju.ID)
 	}
 	step("GET /me/api/json as alice (3LO, HMAC-SHA1): Jenkins says id %q", ju.ID)
 
@@ -216,7 +216,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	}
 	builds := jenkins.Builds()
 	if len(builds) != 1 || builds[0].User != "alice" || builds[0].Job != "deploy" || builds[0].Params.Get("ENVIRONMENT") != "staging" {
-		return fmt.Errorf("Jenkins queued %+v, want one deploy build by alice with ENVIRONMENT=staging", builds)
+		return fmt.Errorf("the Jenkins queue holds %+v, want one deploy build by alice with ENVIRONMENT=staging", builds)
 	}
 	step("POST /job/deploy/buildWithParameters as alice: build queued by %q (crumb fetched automatically)", builds[0].User)
 
