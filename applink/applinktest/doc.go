@@ -53,7 +53,28 @@
 // the browser's address bar; code that drives a real Jenkins over HTTP reads
 // it from the Location header.
 //
-// Both shapes serve any resource registered with [Server.Handle]; requests
+// [OAuth2] is Jira Data Center 8.22 or later: everything [Atlassian] serves,
+// plus the OAuth 2.0 provider of incoming "external application" links
+// ([WithOAuth2Client]): the consent page GET /rest/oauth2/latest/authorize
+// (client id, exact redirect_uri, scope, state echoed, PKCE S256 required at
+// the exchange when a code_challenge was sent; approve over HTTP with
+// &user=<name>&approve=1 or in code with [Server.ApproveOAuth2]), and POST
+// /rest/oauth2/latest/token (client authentication with HTTP Basic or in
+// the body; authorization_code, refresh_token and client_credentials for a
+// client with a ServiceUser). Refresh tokens rotate: the old one stops
+// working. As at Data Center, a refresh must send the registered
+// redirect_uri, else it gets invalid_grant with no description. Errors are
+// RFC 6749 JSON (invalid_grant, invalid_client with 401, ...). Resources
+// take "Authorization: Bearer"; an unknown, expired ([Server.Expire]) or
+// revoked ([Server.Revoke], [Server.RevokeUser]) token gets 401 with
+// WWW-Authenticate: Bearer error="invalid_token", a token whose scope is
+// short of the method (READ for GET, WRITE for POST, PUT, PATCH and
+// DELETE) 403 insufficient_scope. Codes, access and refresh tokens expire on
+// the server's clock ([WithAuthorizationCodeTTL], [WithBearerTokenTTL],
+// [WithRefreshTokenTTL]). [Record.Grant] tells the token requests apart, so
+// a test can count refreshes.
+//
+// Every shape serves any resource registered with [Server.Handle]; requests
 // reach it authenticated, and [User] says as whom.
 //
 // # Failures on demand

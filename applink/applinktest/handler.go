@@ -84,6 +84,10 @@ func (s *Server) setupRoutes() {
 	e.HandleFunc(AtlassianAuthorizePath, s.serveAuthorize)
 	e.HandleFunc(AtlassianConsumerInfoPath, s.serveConsumerInfo)
 	e.HandleFunc(AtlassianManifestPath, s.serveManifest)
+	if s.shape == OAuth2 {
+		e.HandleFunc(OAuth2AuthorizePath, s.serveOAuth2Authorize)
+		e.HandleFunc(OAuth2TokenPath, s.serveOAuth2Token)
+	}
 	res.HandleFunc("GET /rest/api/2/myself", s.serveMyself)
 	res.HandleFunc("POST /rest/api/2/issue", s.serveCreateIssue)
 }
@@ -119,6 +123,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authenticate establishes who a resource request runs as, or answers with
 // a problem and returns false.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, st *reqState) bool {
+	if bearer, ok := bearerToken(r); ok && s.shape == OAuth2 {
+		return s.authenticateBearer(w, r, st, bearer)
+	}
 	authz := oauthAuthorization(r)
 	if authz == "" {
 		st.flow = FlowAnonymous

@@ -21,6 +21,12 @@ const (
 	// plugin: token endpoints under /bitbucket/oauth, HMAC-SHA1 consumers
 	// only, 3LO only, CSRF crumbs, and a build queue.
 	Jenkins Shape = "jenkins"
+	// OAuth2 is Jira Data Center 8.22 or later: everything [Atlassian]
+	// serves, plus the OAuth 2.0 provider of incoming "external
+	// application" links (/rest/oauth2/latest/authorize and /token,
+	// bearer tokens on the resources). Add clients with
+	// [WithOAuth2Client].
+	OAuth2 Shape = "oauth2"
 )
 
 // Default token lifetimes, as Atlassian's products have them.
@@ -46,6 +52,10 @@ type config struct {
 	logger     *slog.Logger
 	listener   net.Listener
 	addr       string
+	o2clients  []OAuth2Client
+	codeTTL    time.Duration
+	bearerTTL  time.Duration
+	refreshTTL time.Duration
 }
 
 // WithShape sets the product the server imitates; the default is

@@ -36,8 +36,13 @@ type Record struct {
 	// Status is the HTTP status answered; 0 when the connection was dropped
 	// by a fault.
 	Status int
-	// Problem is the oauth_problem answered, "" when none.
+	// Problem is the oauth_problem answered, or the OAuth 2.0 error code
+	// (invalid_grant, invalid_token, ...); "" when none.
 	Problem string
+	// Grant is the grant_type of an OAuth 2.0 token request
+	// ([FlowOAuth2Token]): [GrantAuthorizationCode], [GrantRefreshToken] or
+	// [GrantClientCredentials]; "" otherwise.
+	Grant string
 }
 
 // maxRecords caps the requests remembered, for long-running servers.
@@ -55,6 +60,7 @@ func (s *Server) Requests() []Record {
 // reqState is what the handlers learn about a request as it is served.
 type reqState struct {
 	flow, consumer, user, problem string
+	grant                         string
 	verified                      bool
 	// start is when the request arrived.
 	start time.Time
@@ -88,7 +94,7 @@ func (s *Server) record(ctx context.Context, r *http.Request, st *reqState, stat
 	st.recorded = true
 	rec := Record{
 		Time: st.start, Method: r.Method, Path: r.URL.Path, Flow: st.flow,
-		Consumer: st.consumer, User: st.user, Status: status, Problem: st.problem,
+		Consumer: st.consumer, User: st.user, Status: status, Problem: st.problem, Grant: st.grant,
 	}
 	s.mu.Lock()
 	if len(s.records) >= maxRecords {
@@ -105,6 +111,7 @@ func (s *Server) record(ctx context.Context, r *http.Request, st *reqState, stat
 			slog.String("user", rec.User),
 			slog.Int("status", rec.Status),
 			slog.String("problem", rec.Problem),
+			slog.String("grant", rec.Grant),
 		)
 	}
 }

@@ -78,6 +78,7 @@ type Server struct {
 	builds    []Build
 	issueSeq  int
 	queueSeq  int
+	o2        oauth2State // the OAuth 2.0 provider (OAuth2 shape)
 }
 
 type consumerEntry struct {
@@ -133,11 +134,14 @@ func Start(opts ...Option) (*Server, error) {
 
 func newServer(cfg config) (*Server, error) {
 	switch cfg.shape {
-	case Atlassian, Jenkins:
+	case Atlassian, Jenkins, OAuth2:
 	case "":
 		cfg.shape = Atlassian
 	default:
-		return nil, fmt.Errorf("applinktest: unknown shape %q: use %q or %q", cfg.shape, Atlassian, Jenkins)
+		return nil, fmt.Errorf("applinktest: unknown shape %q: use %q, %q or %q", cfg.shape, Atlassian, Jenkins, OAuth2)
+	}
+	if len(cfg.o2clients) > 0 && cfg.shape != OAuth2 {
+		return nil, fmt.Errorf("applinktest: WithOAuth2Client: the %s shape has no OAuth 2.0 provider: add WithShape(applinktest.OAuth2)", cfg.shape)
 	}
 	if cfg.clock == nil {
 		cfg.clock = time.Now
@@ -161,6 +165,7 @@ func newServer(cfg config) (*Server, error) {
 		serveDone:  make(chan struct{}),
 		id:         newUUID(),
 		secret:     []byte(rand.Text()),
+		o2:         newOAuth2State(cfg),
 	}
 	s.skew.Store(int64(cfg.skew))
 	for _, u := range cfg.users {
@@ -171,6 +176,11 @@ func newServer(cfg config) (*Server, error) {
 	}
 	for _, c := range cfg.consumers {
 		if err := s.addConsumer(c); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range cfg.o2clients {
+		if err := s.AddOAuth2Client(c); err != nil {
 			return nil, err
 		}
 	}

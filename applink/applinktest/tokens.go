@@ -95,7 +95,7 @@ func (s *Server) newRequestToken(consumer, callback string) *token {
 		seq:      s.tokenSeq,
 		expires:  now.Add(s.requestTTL),
 		callback: callback,
-		v10:      callback == "" && s.shape == Atlassian,
+		v10:      callback == "" && s.shape != Jenkins,
 	}
 	s.tokens[t.value] = t
 	return t
@@ -176,10 +176,16 @@ func (s *Server) pendingLocked(value string, now time.Time) (*token, error) {
 }
 
 // Revoke revokes an access token, as the user does on the "OAuth access
-// tokens" page: requests with it then fail with token_revoked.
+// tokens" page: requests with it then fail with token_revoked. Given an
+// OAuth 2.0 access or refresh token, it revokes the consent it belongs to:
+// its access and refresh tokens, also those refreshing produced (401
+// invalid_token on resources, invalid_grant on refresh).
 func (s *Server) Revoke(accessTokenValue string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.revokeOAuth2Locked(accessTokenValue) {
+		return nil
+	}
 	t, ok := s.tokens[accessTokenValue]
 	if !ok || t.kind != accessToken {
 		return fmt.Errorf("%w %s: not an access token this server issued", ErrUnknownToken, signer.Abbrev(accessTokenValue))
@@ -189,11 +195,13 @@ func (s *Server) Revoke(accessTokenValue string) error {
 }
 
 // RevokeUser revokes every access token of user for the consumer ("" for
-// every consumer) and returns how many it revoked.
+// every consumer) and returns how many it revoked. On the [OAuth2] shape it
+// also revokes the user's OAuth 2.0 consents for the client with that id,
+// counting one per consent.
 func (s *Server) RevokeUser(consumerKey, user string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
+	n := s.revokeOAuth2UserLocked(consumerKey, user)
 	for _, t := range s.tokens {
 		if t.kind == accessToken && !t.revoked && t.user == user && (consumerKey == "" || t.consumer == consumerKey) {
 			t.revoked = true
@@ -206,11 +214,16 @@ func (s *Server) RevokeUser(consumerKey, user string) int {
 // Expire makes a request or access token expire now (by the server's
 // clock): it then fails with token_expired. An access token's session
 // (its oauth_session_handle) stays valid, so the consumer can renew it, as
-// with a token that reached the end of its life.
+// with a token that reached the end of its life. An OAuth 2.0 access token
+// then fails with invalid_token and its refresh token still works; an
+// OAuth 2.0 refresh token then fails with invalid_grant.
 func (s *Server) Expire(tokenValue string) error {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.expireOAuth2Locked(tokenValue, now) {
+		return nil
+	}
 	t, ok := s.tokens[tokenValue]
 	if !ok {
 		return fmt.Errorf("%w %s", ErrUnknownToken, signer.Abbrev(tokenValue))
@@ -220,7 +233,9 @@ func (s *Server) Expire(tokenValue string) error {
 }
 
 // AccessTokens returns the live (neither revoked nor expired) access tokens
-// of user for the consumer ("" for every consumer), oldest first.
+// of user for the consumer ("" for every consumer), oldest first. On the
+// [OAuth2] shape the user's live OAuth 2.0 access tokens for the client
+// with that id follow.
 func (s *Server) AccessTokens(consumerKey, user string) []string {
 	now := s.Now()
 	s.mu.Lock()
@@ -236,6 +251,9 @@ func (s *Server) AccessTokens(consumerKey, user string) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
 		out[i] = t.value
+	}
+	for _, t := range s.oauth2AccessTokensLocked(consumerKey, user, now) {
+		out = append(out, t.value)
 	}
 	return out
 }

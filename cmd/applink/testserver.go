@@ -29,6 +29,19 @@ which redirects to the callback with oauth_token and oauth_verifier (for oob:
 Consumers given by flags may use 3LO and 2LO (2LO runs as anonymous); with
 --allow-impersonation also 2LO with impersonation (xoauth_requestor_id).
 
+--shape oauth2 is Jira Data Center with OAuth 2.0 incoming links beside the
+OAuth 1.0a ones: /rest/oauth2/latest/authorize and /rest/oauth2/latest/token,
+bearer tokens on the resources. Approve over HTTP with
+  GET <authorize URL>&user=<name>&approve=1   (approve=0 denies)
+which redirects to the client's redirect URL with code and state.
+
+OAuth 2.0 client SPEC (--oauth2-client, repeatable): comma-separated items
+  id=ID              the client id (required)
+  secret-env=VAR     environment variable holding the client secret (required)
+  redirect=URL       the registered redirect URL (required)
+  scope=SCOPE        READ, WRITE (default), ADMIN or SYSTEM_ADMIN
+  service-user=NAME  allow client_credentials, acting as NAME
+
 Fault SPEC (--fault, repeatable): comma-separated items
   status=CODE        answer with CODE (default 503)
   retry-after=DUR    send Retry-After (e.g. 1s)
@@ -42,6 +55,8 @@ const testServerExamples = `  applink testserver --consumer applink=applink.pub.
   JENKINS_SECRET=s3cret applink testserver --shape jenkins --hmac-consumer jira=JENKINS_SECRET --users alice
   applink testserver --tls --cert-out /tmp/ca.pem --consumer applink=applink.pub.pem
   applink testserver --fault status=503,count=2,retry-after=1s --fault drop --fault after-auth,count=1
+  CLIENT_SECRET=s3cret applink testserver --shape oauth2 --users alice \
+    --oauth2-client id=my-app,secret-env=CLIENT_SECRET,redirect=http://127.0.0.1:8765/callback,scope=WRITE
 `
 
 // tsUsagef returns a usage error (exit 2) of the testserver subcommand.
@@ -57,10 +72,11 @@ func runTestServer(ctx context.Context, args []string, e *env) int {
 // testServer runs the provider until ctx ends.
 func testServer(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("testserver", testServerSynopsis, testServerExamples, e.stderr)
-	var consumers, hmacConsumers, faults listFlag
+	var consumers, hmacConsumers, faults, o2clients listFlag
 	addr := fs.String("addr", "127.0.0.1:0", "`host:port` to listen on; loopback only")
-	shape := fs.String("shape", "atlassian", "product to imitate: atlassian or jenkins")
+	shape := fs.String("shape", "atlassian", "product to imitate: atlassian, jenkins or oauth2 (Jira with OAuth 2.0 links)")
 	fs.Var(&consumers, "consumer", "RSA-SHA1 consumer `KEY=PUBLIC_KEY_FILE` (Base64 SPKI, PEM or certificate); repeatable")
+	fs.Var(&o2clients, "oauth2-client", "with --shape oauth2, an OAuth 2.0 client `SPEC` (see above); repeatable")
 	fs.Var(&hmacConsumers, "hmac-consumer", "HMAC-SHA1 consumer `KEY=ENV_VAR`, the secret read from the environment; repeatable")
 	users := fs.String("users", "", "comma-separated `names` of the users")
 	impersonation := fs.Bool("allow-impersonation", false, "let the consumers use 2LO with impersonation")
@@ -76,6 +92,7 @@ func testServer(ctx context.Context, args []string, e *env) error {
 	opts, err := testServerOptions(e, testServerFlags{
 		addr: *addr, shape: *shape, consumers: consumers, hmacConsumers: hmacConsumers, users: *users,
 		impersonation: *impersonation, skew: *skew, faults: faults, tls: *useTLS, baseURL: *baseURL, brief: *brief,
+		oauth2Clients: o2clients,
 	})
 	if err == nil && *certOut != "" && !*useTLS {
 		err = tsUsagef("--cert-out needs --tls")
@@ -108,6 +125,7 @@ func testServer(ctx context.Context, args []string, e *env) error {
 type testServerFlags struct {
 	addr, shape                      string
 	consumers, hmacConsumers, faults []string
+	oauth2Clients                    []string
 	users                            string
 	impersonation, tls, brief        bool
 	skew                             time.Duration
@@ -125,10 +143,20 @@ func testServerOptions(e *env, f testServerFlags) (*testServerSetup, error) {
 	out := &testServerSetup{}
 	add := func(o applinktest.Option) { out.options = append(out.options, o) }
 	switch applinktest.Shape(f.shape) {
-	case applinktest.Atlassian, applinktest.Jenkins:
+	case applinktest.Atlassian, applinktest.Jenkins, applinktest.OAuth2:
 		add(applinktest.WithShape(applinktest.Shape(f.shape)))
 	default:
-		return nil, tsUsagef("--shape %q: want atlassian or jenkins", f.shape)
+		return nil, tsUsagef("--shape %q: want atlassian, jenkins or oauth2", f.shape)
+	}
+	if len(f.oauth2Clients) > 0 && applinktest.Shape(f.shape) != applinktest.OAuth2 {
+		return nil, tsUsagef("--oauth2-client needs --shape oauth2")
+	}
+	for _, spec := range f.oauth2Clients {
+		c, err := parseOAuth2Client(spec, e.getenv)
+		if err != nil {
+			return nil, tsUsagef("--oauth2-client %q: %s", spec, err)
+		}
+		add(applinktest.WithOAuth2Client(c))
 	}
 	if err := checkLoopbackAddr(f.addr); err != nil {
 		return nil, err
@@ -282,4 +310,43 @@ func parseFault(spec string) (applinktest.Fault, error) {
 		return f, errors.New("drop and status= exclude each other")
 	}
 	return f, nil
+}
+
+// parseOAuth2Client parses an --oauth2-client SPEC: comma-separated id=,
+// secret-env=, redirect=, scope=, service-user=. The secret is read from
+// the environment and never appears in an error.
+func parseOAuth2Client(spec string, getenv func(string) string) (applinktest.OAuth2Client, error) {
+	var c applinktest.OAuth2Client
+	for item := range strings.SplitSeq(spec, ",") {
+		name, value, _ := strings.Cut(strings.TrimSpace(item), "=")
+		if value == "" {
+			return c, fmt.Errorf("%s needs a value (%s=...)", name, name)
+		}
+		switch name {
+		case "id":
+			c.ID = value
+		case "secret-env":
+			c.Secret = getenv(value)
+			if c.Secret == "" {
+				return c, fmt.Errorf("environment variable %s is not set or empty: export the client secret in it", value)
+			}
+		case "redirect":
+			c.RedirectURL = value
+		case "scope":
+			c.Scope = strings.ToUpper(value)
+		case "service-user":
+			c.ServiceUser = value
+		default:
+			return c, fmt.Errorf("unknown item %q: want id=, secret-env=, redirect=, scope= or service-user=", name)
+		}
+	}
+	switch {
+	case c.ID == "":
+		return c, errors.New("id= is missing")
+	case c.Secret == "":
+		return c, errors.New("secret-env= is missing")
+	case c.RedirectURL == "":
+		return c, errors.New("redirect= is missing")
+	}
+	return c, nil
 }
