@@ -111,11 +111,9 @@ func ExampleRequestFactory_NewRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := req.SetJSON(map[string]any{"fields": map[string]any{
+	req.SetJSON(map[string]any{"fields": map[string]any{ // an encoding error is returned by Execute
 		"project": map[string]string{"key": "OPS"}, "summary": "Rotate the keys", "issuetype": map[string]string{"name": "Task"},
-	}}); err != nil {
-		log.Fatal(err)
-	}
+	}})
 	type created struct {
 		Key string `json:"key"`
 	}

@@ -29,6 +29,7 @@ type Request struct {
 	header  http.Header
 	form    url.Values
 	body    []byte
+	reader  *bodyReader // SetBodyReader's body; body is nil then
 	ctype   string
 	timeout time.Duration
 	follow  bool
@@ -113,7 +114,8 @@ func (r *Request) AddForm(key, value string) *Request {
 
 // SetBody sets the body and its content type. It cannot be combined with
 // AddForm. The bytes are sent as given (and again on a retry or a redirect
-// that keeps the body); do not change them afterwards.
+// that keeps the body); do not change them afterwards. It replaces a body
+// set before.
 func (r *Request) SetBody(contentType string, body []byte) *Request {
 	if r.form != nil {
 		r.fail(errors.New("applink: SetBody after AddForm: a request has either form parameters or a body"))
@@ -122,23 +124,56 @@ func (r *Request) SetBody(contentType string, body []byte) *Request {
 	if body == nil {
 		body = []byte{}
 	}
-	r.body, r.ctype = body, contentType
+	r.body, r.reader, r.ctype = body, nil, contentType
 	return r
 }
 
-// SetJSON sets the body to v encoded as JSON (application/json).
-func (r *Request) SetJSON(v any) error {
+// MaxBufferedBody is how much of a body given to [Request.SetBodyReader]
+// that cannot seek is read into memory (32 MiB); a longer one fails the
+// request.
+const MaxBufferedBody = 32 << 20
+
+// SetBodyReader sets the body to what body yields, and its content type. It
+// cannot be combined with AddForm, and replaces a body set before. Like
+// [Request.SetBody] it is sent again, the same, on every retry and every
+// redirect that keeps the body, and when the request is sent again:
+//
+//   - An io.Seeker (such as an *os.File) is streamed from where it stands
+//     when the request is first sent, and sought back there for every
+//     attempt; its length (to the end) is sent as Content-Length.
+//   - Any other reader, or a seeker that cannot seek (a pipe, standard
+//     input), is read into memory when the request is first sent, up to
+//     [MaxBufferedBody]; a longer body fails the request with an error
+//     saying so.
+//
+// The request does not close body: the caller does, once done with the
+// request. An error reading it is returned by [Request.Do] or [Execute].
+func (r *Request) SetBodyReader(contentType string, body io.Reader) *Request {
+	if r.form != nil {
+		r.fail(errors.New("applink: SetBodyReader after AddForm: a request has either form parameters or a body"))
+		return r
+	}
+	if body == nil {
+		return r.SetBody(contentType, nil)
+	}
+	r.body, r.reader, r.ctype = nil, &bodyReader{r: body}, contentType
+	return r
+}
+
+// SetJSON sets the body to v encoded as JSON (application/json). It
+// returns the request, as the other setters do; an error encoding v is
+// returned by [Request.Do] or [Execute].
+func (r *Request) SetJSON(v any) *Request {
+	if r.form != nil {
+		r.fail(errors.New("applink: SetJSON after AddForm: a request has either form parameters or a body"))
+		return r
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("applink: encoding the JSON body: %w", err)
+		r.fail(fmt.Errorf("applink: encoding the JSON body: %w", err))
+		return r
 	}
-	if r.form != nil {
-		err := errors.New("applink: SetJSON after AddForm: a request has either form parameters or a body")
-		r.fail(err)
-		return err
-	}
-	r.SetBody("application/json", b)
-	return nil
+	return r.SetBody("application/json", b)
 }
 
 // SetTimeout bounds the request, from sending to the end of reading the
@@ -198,17 +233,20 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 	st := f.link.state
 	svc := st.svc
 
-	var body []byte
 	ctype := r.ctype
+	var raw any
 	switch {
 	case r.form != nil:
-		body, ctype = []byte(r.form.Encode()), "application/x-www-form-urlencoded"
+		raw, ctype = []byte(r.form.Encode()), "application/x-www-form-urlencoded"
 	case r.body != nil:
-		body = r.body
-	}
-	var raw any
-	if body != nil {
-		raw = body
+		raw = r.body
+	case r.reader != nil:
+		rf, err := r.reader.replay()
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("applink: link %q: %s %s: %w", f.link.Name, r.method, redact.URL(r.url), err)
+		}
+		raw = rf
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, r.url.String(), raw)
 	if err != nil {

@@ -91,8 +91,9 @@ func TestRequestMisuse(t *testing.T) {
 		"Authorization header": func(r *Request) error { r.SetHeader("authorization", "OAuth x"); return nil },
 		"form after body":      func(r *Request) error { r.SetBody("text/plain", []byte("x")).AddForm("a", "b"); return nil },
 		"body after form":      func(r *Request) error { r.AddForm("a", "b").SetBody("text/plain", []byte("x")); return nil },
-		"JSON after form":      func(r *Request) error { r.AddForm("a", "b"); return r.SetJSON(1) },
-		"unencodable JSON":     func(r *Request) error { return r.SetJSON(func() {}) },
+		"JSON after form":      func(r *Request) error { r.AddForm("a", "b").SetJSON(1); return nil },
+		"unencodable JSON":     func(r *Request) error { r.SetJSON(func() {}).SetHeader("X-A", "1"); return nil },
+		"reader after form":    func(r *Request) error { r.AddForm("a", "b").SetBodyReader("text/plain", strings.NewReader("x")); return nil },
 		"form on GET":          nil,
 	} {
 		method := http.MethodPost

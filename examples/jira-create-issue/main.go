@@ -94,11 +94,9 @@ user), so USER is the reporter, and prints its key.`)
 	if err != nil {
 		return appcfg.Explain(ctx, err, link, *user)
 	}
-	if err := req.SetJSON(newIssue{Fields: issueFields{
+	req.SetJSON(newIssue{Fields: issueFields{
 		Project: key{*project}, Summary: *summary, Description: *description, IssueType: name{*issueType},
-	}}); err != nil {
-		return err
-	}
+	}})
 	issue, err := applink.Execute(ctx, req, handler.JSON[createdIssue]())
 	if err != nil {
 		return appcfg.Explain(ctx, err, link, *user)
