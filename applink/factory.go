@@ -281,7 +281,7 @@ func (f *RequestFactory) Client() *http.Client {
 	svc := f.link.state.svc
 	var rt http.RoundTripper = &transport{factory: f, surface: true}
 	if svc.retry.Max > 0 {
-		rt = &retryTransport{svc: svc, next: rt}
+		rt = &retryTransport{svc: svc, link: f.link.Name, next: rt}
 	}
 	return &http.Client{Transport: rt, CheckRedirect: f.link.state.checkRedirect(true), Jar: svc.client.Jar, Timeout: svc.client.Timeout}
 }

@@ -266,7 +266,7 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		Jar:           svc.client.Jar,
 		Timeout:       svc.client.Timeout,
 	}
-	resp, err := svc.retryClient(hc, r.method, r.retry).Do(req)
+	resp, err := svc.retryClient(hc, f.link.Name, r.method, r.retry).Do(req)
 	if err != nil {
 		if resp != nil {
 			drain(resp)

@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -53,8 +56,10 @@ func idempotent(method string) bool {
 // transport signs every attempt afresh) under the service's policy:
 // connection errors and 429/502/503/504 are retried for idempotent methods
 // (and for others when allowed), Retry-After is honoured up to
-// MaxRetryAfter, and the last response is returned, not swallowed.
-func (svc *Service) retryClient(hc *http.Client, method string, allowed bool) *retryablehttp.Client {
+// MaxRetryAfter, and the last response is returned, not swallowed. Each
+// retry is logged at info level with its number; an error after more than
+// one attempt is a *RetryError.
+func (svc *Service) retryClient(hc *http.Client, link, method string, allowed bool) *retryablehttp.Client {
 	p := svc.retry
 	retry := p.Max > 0 && (allowed || p.NonIdempotent || idempotent(method))
 	start := svc.clock()
@@ -64,11 +69,21 @@ func (svc *Service) retryClient(hc *http.Client, method string, allowed bool) *r
 	if maxRetries < 0 {
 		maxRetries = 0
 	}
+	// What the attempt being retried was and why it failed, for the log.
+	// The attempts of one request are sequential.
+	var (
+		ctx    = context.Background()
+		target string
+		reason string
+	)
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
 		RetryWaitMin: p.WaitMin,
 		RetryWaitMax: p.WaitMax,
 		RetryMax:     maxRetries,
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
+			ctx, target = req.Context(), redact.URL(req.URL)
+		},
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			if ctx.Err() != nil {
 				return false, ctx.Err()
@@ -77,6 +92,7 @@ func (svc *Service) retryClient(hc *http.Client, method string, allowed bool) *r
 				return false, nil
 			}
 			if err != nil {
+				reason = networkError(err).Error()
 				return connectionError(err), nil
 			}
 			switch resp.StatusCode {
@@ -90,6 +106,7 @@ func (svc *Service) retryClient(hc *http.Client, method string, allowed bool) *r
 			if d, ok := retryAfter(resp.Header, svc.clock()); ok && d > p.MaxRetryAfter {
 				return false, nil
 			}
+			reason = resp.Status
 			return true, nil
 		},
 		Backoff: func(lo, hi time.Duration, n int, resp *http.Response) time.Duration {
@@ -105,6 +122,11 @@ func (svc *Service) retryClient(hc *http.Client, method string, allowed bool) *r
 			if left := p.MaxElapsed - elapsed(); wait > left {
 				wait = max(left, 0)
 			}
+			// n counts retries from 0: attempt n+1 failed, n+2 comes next.
+			svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: retrying a request",
+				slog.String("link", link), slog.String("method", method), slog.String("url", target),
+				slog.Int("attempt", n+2), slog.Int("max_attempts", maxRetries+1),
+				slog.Duration("wait", wait), slog.String("after", reason))
 			if svc.backoff != nil {
 				svc.backoff(wait)
 				slept += wait
@@ -112,10 +134,48 @@ func (svc *Service) retryClient(hc *http.Client, method string, allowed bool) *r
 			}
 			return wait
 		},
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
-			return resp, err // pass the last response (or error) through
+		ErrorHandler: func(resp *http.Response, err error, attempts int) (*http.Response, error) {
+			// Pass the last response (or error) through; an error after
+			// retries says how many attempts it took.
+			if err != nil && attempts > 1 {
+				err = &RetryError{Attempts: attempts, Elapsed: elapsed(), Err: networkError(err)}
+			}
+			return resp, err
 		},
 	}
+}
+
+// RetryError is the error of a request that failed after it was sent more
+// than once under the service's [RetryPolicy]: the last attempt's error,
+// how many attempts were made and over how long (waits included). Err is
+// the network's error (errors.Is(err, syscall.ECONNREFUSED) still holds);
+// a response, whatever its status, is returned instead of an error.
+type RetryError struct {
+	// Attempts counts the attempts made, the first included.
+	Attempts int
+	// Elapsed is the time from the first attempt to giving up.
+	Elapsed time.Duration
+	// Err is the last attempt's error.
+	Err error
+}
+
+// Error says how many attempts were made, over how long, and the last
+// error.
+func (e *RetryError) Error() string {
+	return fmt.Sprintf("gave up after %d attempts over %v: %v", e.Attempts, e.Elapsed.Round(time.Millisecond), e.Err)
+}
+
+// Unwrap returns Err.
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// networkError returns the error inside net/http's *url.Error, whose
+// message carries the full URL.
+func networkError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // maxRetryAfterHeader bounds what a Retry-After header is read as: any
@@ -196,6 +256,7 @@ func connectionError(err error) bool {
 // service's policy; next (the signing transport) signs every attempt.
 type retryTransport struct {
 	svc  *Service
+	link string // the link's name, for the log
 	next http.RoundTripper
 }
 
@@ -216,7 +277,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	inner := &http.Client{Transport: t.next, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}
-	resp, err := t.svc.retryClient(inner, req.Method, false).Do(rreq)
+	resp, err := t.svc.retryClient(inner, t.link, req.Method, false).Do(rreq)
 	if err != nil {
 		if resp != nil {
 			drain(resp)

@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -291,5 +296,136 @@ func TestRetryAfterOverflowEndsRetries(t *testing.T) {
 	}
 	if waits := fx.waits.all(); len(waits) != 0 {
 		t.Errorf("waited %v, want no wait", waits)
+	}
+}
+
+// logRecorder is a slog.Handler that keeps the records it is given.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = append(l.records, r.Clone())
+	return nil
+}
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
+
+// messages returns the records with message msg, each as its attributes.
+func (l *logRecorder) messages(msg string) []map[string]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]string
+	for _, r := range l.records {
+		if r.Message != msg {
+			continue
+		}
+		m := map[string]string{"level": r.Level.String()}
+		r.Attrs(func(a slog.Attr) bool { m[a.Key] = a.Value.String(); return true })
+		out = append(out, m)
+	}
+	return out
+}
+
+// refusedURL returns an http URL on which nothing listens.
+func refusedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+// TestRetryRefusedConnection: a refused connection is retried with each
+// retry logged by number, and the final error says how many attempts were
+// made and over how long, for Do and for the Client view alike.
+func TestRetryRefusedConnection(t *testing.T) {
+	t.Parallel()
+	rpc := refusedURL(t)
+	now := time.Now()
+	fixed := func() time.Time { return now } // only the reported waits pass
+	logs := &logRecorder{}
+	waits := &waitLog{}
+	l := Link{ID: NewLinkID(), Name: "down", Type: TypeGeneric, RPCURL: rpc, Auth: []Auth{AuthAnonymous}}
+	svc, err := NewService([]Link{l}, WithClock(fixed), withBackoff(waits.add), WithLogger(slog.New(logs)),
+		WithRetry(RetryPolicy{Max: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound, err := svc.Link(l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := bound.RequestFactory("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := f.NewRequest(http.MethodGet, "/status?oauth_verifier=secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, doErr := req.Do(t.Context())
+	_, clientErr := f.Client().Get(rpc + "/status")
+	for name, err := range map[string]error{"Do": doErr, "Client": clientErr} {
+		var re *RetryError
+		if !errors.As(err, &re) {
+			t.Fatalf("%s: got %v, want a *RetryError", name, err)
+		}
+		if re.Attempts != 4 || re.Elapsed != 1750*time.Millisecond {
+			t.Errorf("%s: %d attempts over %v, want 4 over 1.75s", name, re.Attempts, re.Elapsed)
+		}
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Errorf("%s: errors.Is(err, ECONNREFUSED) is false for %v", name, err)
+		}
+		if msg := err.Error(); !strings.Contains(msg, "gave up after 4 attempts over 1.75s") || strings.Contains(msg, "secret") {
+			t.Errorf("%s: message %q does not say the attempts, or shows the query", name, msg)
+		}
+	}
+	if !strings.HasPrefix(doErr.Error(), `applink: link "down": GET `) {
+		t.Errorf("Do's error %q does not name the link and request", doErr)
+	}
+	var want []map[string]string
+	for range 2 { // Do, then the Client view
+		for i, wait := range []string{"250ms", "500ms", "1s"} {
+			want = append(want, map[string]string{"level": "INFO", "link": "down", "method": "GET",
+				"attempt": strconv.Itoa(i + 2), "max_attempts": "4", "wait": wait})
+		}
+	}
+	got := logs.messages("applink: retrying a request")
+	for _, m := range got {
+		if !strings.Contains(m["after"], "connection refused") || strings.Contains(m["url"], "secret") {
+			t.Errorf("retry record: after %q, url %q", m["after"], m["url"])
+		}
+		delete(m, "after")
+		delete(m, "url")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("retry log (-want +got):\n%s", diff)
+	}
+}
+
+// TestNoRetryErrorForOneAttempt: without retries the error is the
+// network's, not a *RetryError.
+func TestNoRetryErrorForOneAttempt(t *testing.T) {
+	t.Parallel()
+	l := Link{ID: NewLinkID(), Name: "down", Type: TypeGeneric, RPCURL: refusedURL(t), Auth: []Auth{AuthAnonymous}}
+	svc, err := NewService([]Link{l}, WithoutRetry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound, _ := svc.Link(l.ID)
+	f, _ := bound.RequestFactory("")
+	req, _ := f.NewRequest(http.MethodPost, "/x")
+	_, err = req.Do(t.Context())
+	var re *RetryError
+	if errors.As(err, &re) || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("got %v, want the refused connection alone", err)
 	}
 }

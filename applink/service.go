@@ -75,7 +75,11 @@ func WithHTTPClient(c *http.Client) Option {
 func WithTokenStore(st TokenStore) Option { return func(s *Service) { s.store = st } }
 
 // WithLogger logs requests (method, redacted URL, status, auth, user) at
-// debug level and token deletions at info level. The default (and what nil
+// debug level, and at info level token renewals and deletions and every
+// retry: the message "applink: retrying a request" with the attributes
+// link, method, url, attempt (the number of the attempt about to be made:
+// 2 for the first retry), max_attempts, wait and after (the status or
+// error that failed the previous attempt). The default (and what nil
 // means) is silent. Secrets, the Authorization header and URL queries'
 // sensitive values are never logged.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l } }
@@ -102,8 +106,11 @@ func withBackoff(f func(time.Duration)) Option { return func(s *Service) { s.bac
 const defaultUserAgent = "go-applinks/0.1"
 
 // RetryPolicy says when and how often a failed request is sent again. Every
-// attempt is signed afresh (new nonce and timestamp). The zero value means
-// the defaults.
+// attempt is signed afresh (new nonce and timestamp) and logged (see
+// [WithLogger]); a request that still fails after more than one attempt
+// returns a *[RetryError] saying how many were made and over how long, and
+// one whose last attempt got a response returns that response. The zero
+// value means the defaults.
 type RetryPolicy struct {
 	// Max is the number of retries after the first attempt; 0 means 3, a
 	// negative value means none.
