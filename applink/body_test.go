@@ -227,4 +227,3 @@ func TestSetJSONChains(t *testing.T) {
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
-
