@@ -12,12 +12,52 @@ import (
 	"strings"
 )
 
-// Config is the content of a config file: the links of a [Service].
+// Config is the content of a config file: the links of a [Service], and
+// where their users' tokens are kept. [Open] opens all of it.
 //
 //	{"links": [{"id": "…", "name": "Jira", "type": "jira", "rpcUrl": "https://jira.internal:8080",
 //	            "consumerKey": "automation", "privateKeyFile": "automation.pem", "auth": ["3lo", "2loi"]}]}
 type Config struct {
 	Links []Link `json:"links"`
+	// TokenStore says where the tokens are kept: "" means the file
+	// tokens.json beside the config file ([DefaultTokenPath]); a path is a
+	// token file (relative to the config file's directory); a URL
+	// (scheme://...) is opened by the opener given to [Open] for its scheme
+	// with [WithTokenStoreOpener], such as a postgres:// URL for a
+	// PostgreSQL store. Never put a password here: take it from the
+	// environment.
+	TokenStore string `json:"tokenStore,omitempty"`
+}
+
+// Primary returns the primary link of type t (read as [ParseType] reads
+// it) among the config's links, by the rule every part of this module
+// applies ([Service.Primary], [Service.Links], the applink command): the
+// link marked primary, else the first link of the type. It returns an
+// error wrapping [ErrLinkNotFound] when the config has no link of type t.
+func (c *Config) Primary(t Type) (Link, error) {
+	t = canonicalType(t)
+	if i := primaryIndex(c.Links, t); i >= 0 {
+		return c.Links[i], nil
+	}
+	return Link{}, fmt.Errorf("%w: no link of type %s", ErrLinkNotFound, t)
+}
+
+// primaryIndex is the index of the primary link of type t in links (the
+// one marked primary, else the first of the type), or -1.
+func primaryIndex(links []Link, t Type) int {
+	first := -1
+	for i, l := range links {
+		if l.Type != t {
+			continue
+		}
+		if l.Primary {
+			return i
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	return first
 }
 
 // maxConfigSize bounds a config file.
@@ -59,7 +99,8 @@ func LoadConfig(path string) (*Config, error) {
 // parseConfig decodes and validates a config file's content.
 func parseConfig(path string, data []byte) (*Config, error) {
 	var top struct {
-		Links []json.RawMessage `json:"links"`
+		Links      []json.RawMessage `json:"links"`
+		TokenStore string            `json:"tokenStore"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -69,9 +110,10 @@ func parseConfig(path string, data []byte) (*Config, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, &FieldError{Path: path, Field: "(file)", Err: errors.New("more content after the top-level object: a config is one JSON object")}
 	}
-	cfg := &Config{Links: make([]Link, 0, len(top.Links))}
+	cfg := &Config{Links: make([]Link, 0, len(top.Links)), TokenStore: top.TokenStore}
 	var errs []error
 	ids := make(map[string]string)
+	primaries := make(map[Type]string)
 	for i, raw := range top.Links {
 		label := "#" + strconv.Itoa(i+1)
 		start := bytes.Index(data, raw)
@@ -98,6 +140,13 @@ func parseConfig(path string, data []byte) (*Config, error) {
 					Err: fmt.Errorf("%s is also the id of link %s: ids must be unique", l.ID, other)})
 			}
 			ids[key] = linkLabel(l, label)
+		}
+		if l.Primary {
+			if other, dup := primaries[l.Type]; dup {
+				errs = append(errs, &FieldError{Path: path, Link: linkLabel(l, label), Field: "primary",
+					Err: fmt.Errorf("link %s is already the primary %s link: mark one link of a type primary", other, l.Type)})
+			}
+			primaries[l.Type] = linkLabel(l, label)
 		}
 		cfg.Links = append(cfg.Links, l)
 	}
@@ -169,8 +218,12 @@ func decodeError(path, link string, data []byte, start int, err error) error {
 		if field == "" {
 			field = name
 		}
+		known := "links, tokenStore"
+		if link != "" {
+			known = "id, name, type, displayUrl, rpcUrl, primary, consumerKey, privateKeyFile, privateKeyEnv, secretEnv, secretFile, auth, endpoints"
+		}
 		return &FieldError{Path: path, Link: link, Field: field,
-			Err: errors.New("unknown field: check its spelling (fields are case-sensitive: rpcUrl, consumerKey, privateKeyFile, ...)")}
+			Err: fmt.Errorf("unknown field: check its spelling (the fields are %s)", known)}
 	}
 	return &FieldError{Path: path, Link: link, Field: "(file)", Err: err}
 }
@@ -218,7 +271,7 @@ func (c *Config) Save(path string) error {
 			}
 		}
 	}
-	data, err := json.MarshalIndent(Config{Links: links}, "", "  ")
+	data, err := json.MarshalIndent(Config{Links: links, TokenStore: c.TokenStore}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("applink: encoding the config: %w", err)
 	}

@@ -35,6 +35,8 @@ type Service struct {
 	// backoff, when set, is told every wait between retries instead of the
 	// wait happening (tests).
 	backoff func(time.Duration)
+	// owned is the token store Open opened, closed by Close.
+	owned TokenStore
 }
 
 // linkState is a link bound to a service: its data, its signer, and what the
@@ -202,7 +204,8 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	// The first link of a type without a primary is its primary.
+	// The primary of each type: the one marked, else the first (the rule
+	// of Config.Primary).
 	for _, st := range s.links {
 		if _, ok := primaries[st.link.Type]; !ok {
 			st.link.Primary = true

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -12,31 +11,31 @@ import (
 )
 
 // configEnv is the environment variable naming the config file.
-const configEnv = "APPLINK_CONFIG"
+const configEnv = applink.ConfigEnv
 
 // configPath returns the config file to use: the --config flag, else
-// $APPLINK_CONFIG, else applink/config.json in the user's config directory.
+// applink.DefaultConfigPath ($APPLINK_CONFIG, else applink/config.json in
+// the user's config directory).
 func configPath(flagValue string, getenv func(string) string) (string, error) {
-	p := flagValue
-	if p == "" && getenv != nil {
-		p = getenv(configEnv)
-	}
-	if p == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return "", fmt.Errorf("no config file given and no user config directory (%v): pass --config FILE or set %s", err, configEnv)
+	if flagValue == "" {
+		if getenv == nil {
+			getenv = func(string) string { return "" }
 		}
-		p = filepath.Join(dir, "applink", "config.json")
+		p, err := applink.DefaultConfigPath(getenv)
+		if err != nil {
+			return "", fmt.Errorf("%w, or pass --config FILE", err)
+		}
+		return p, nil
 	}
-	abs, err := filepath.Abs(p)
+	abs, err := filepath.Abs(flagValue)
 	if err != nil {
-		return "", fmt.Errorf("config file %q: %v: pass an absolute --config path", p, err)
+		return "", fmt.Errorf("config file %q: %v: pass an absolute --config path", flagValue, err)
 	}
 	return abs, nil
 }
 
 // tokensPath is the token file beside the config file.
-func tokensPath(config string) string { return filepath.Join(filepath.Dir(config), "tokens.json") }
+func tokensPath(config string) string { return applink.DefaultTokenPath(config) }
 
 // workspace is the config file and what was read from it.
 type workspace struct {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -255,6 +256,11 @@ func TestLinkCommands(t *testing.T) {
 	r = runCLITest(t, config, nil, "", "link", "show", "ci")
 	if r.code != 0 || !strings.Contains(r.stdout, "/bbs-oauth/authorize") || !strings.Contains(r.stdout, "/user/USER/tokens") {
 		t.Errorf("link show ci: exit %d, stdout %q", r.code, r.stdout)
+	}
+	// ci is not marked primary but is the only Jenkins link: primary, as
+	// applink.Service reports it.
+	if !regexp.MustCompile(`(?m)^primary:\s+true$`).MatchString(r.stdout) {
+		t.Errorf("link show ci does not say primary: true (the first link of its type):\n%s", r.stdout)
 	}
 	r = runCLITest(t, config, nil, "", "link", "add", "CI", "--url", "http://127.0.0.1:1", "--type", "jenkins",
 		"--consumer-key", "jira", "--secret-env", "APPLINK_TEST_CI_SECRET")

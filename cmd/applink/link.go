@@ -276,12 +276,20 @@ func (c *cli) linkList(args []string) error {
 	fmt.Fprintln(tw, "NAME\tTYPE\tAUTH\tRPC URL\tID")
 	for _, l := range w.cfg.Links {
 		name := l.Name
-		if l.Primary {
+		if isPrimary(w.cfg, l) {
 			name += " *"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, l.Type, authList(l.Auth), l.RPCURL, l.ID)
 	}
 	return tw.Flush()
+}
+
+// isPrimary reports whether l is the primary link of its type, by the rule
+// applink.Service applies: the link marked primary, else the first of the
+// type.
+func isPrimary(cfg *applink.Config, l applink.Link) bool {
+	p, err := cfg.Primary(l.Type)
+	return err == nil && p.ID == l.ID
 }
 
 func nonNil(ls []applink.Link) []applink.Link {
@@ -321,7 +329,7 @@ func (c *cli) linkShow(args []string) error {
 	row("name", l.Name)
 	row("id", l.ID)
 	row("type", string(l.Type))
-	row("primary", fmt.Sprint(l.Primary))
+	row("primary", fmt.Sprint(isPrimary(w.cfg, l)))
 	row("rpc url", l.RPCURL)
 	row("display url", display)
 	row("consumer key", l.ConsumerKey)

@@ -1,6 +1,6 @@
 // Command quickstart runs the whole go-applinks story in one process, with
 // nothing but Go: it starts a Jira-shaped and a Jenkins-shaped OAuth
-// provider (applinktest) on loopback, generates an RSA key, links both,
+// provider (applinktest) on loopback, links both (testlink makes the keys),
 // makes a request as alice and gets "credentials required" with the
 // authorization URL, plays the 3-legged dance (approving at the provider as
 // alice would in her browser), repeats the request and gets alice back,
@@ -14,21 +14,19 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
-	"github.com/go-applinks/applinks/signer"
 )
 
 func main() {
@@ -63,53 +61,48 @@ type jenkinsUser struct {
 func run(ctx context.Context, w io.Writer, bits int) error {
 	step := stepper(w)
 
-	// 1. Two providers, as an administrator would set them up: Jira knows
-	// our public key and lets us impersonate; Jenkins (the Bitbucket Server
-	// Integration plugin) shares a secret with us and allows 3LO only.
-	key, err := signer.GenerateKey(bits)
-	if err != nil {
-		return err
-	}
-	secret := rand.Text()
-	jira, err := applinktest.Start(applinktest.WithUsers("alice", "bob"), applinktest.WithConsumer(applinktest.Consumer{
-		Key: "quickstart", PublicKey: &key.PublicKey, ThreeLO: true, Impersonation: true,
-	}))
+	// 1. Two providers, as an administrator would set them up, and our
+	// links to them, each made in one call (testlink makes the key and the
+	// consumer that knows it): Jira knows our public key and lets us
+	// impersonate; Jenkins (the Bitbucket Server Integration plugin) shares
+	// a secret with us and allows 3LO only.
+	jira, err := applinktest.Start(applinktest.WithUsers("alice", "bob"))
 	if err != nil {
 		return err
 	}
 	defer jira.Close()
-	jenkins, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "quickstart", Secret: secret, ThreeLO: true}))
+	jenkins, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"))
 	if err != nil {
 		return err
 	}
 	defer jenkins.Close()
+	jiraLink, err := testlink.New(jira, "Jira", testlink.WithKeyBits(bits), testlink.WithAuth(applink.Auth3LO, applink.Auth2LOi))
+	if err != nil {
+		return err
+	}
+	jenkinsLink, err := testlink.New(jenkins, "Jenkins")
+	if err != nil {
+		return err
+	}
 	step("started a Jira-shaped provider at %s and a Jenkins-shaped one at %s", jira.URL, jenkins.URL)
-	step("generated a %d-bit RSA key; Jira's incoming link has its public key, Jenkins' consumer a shared secret", key.N.BitLen())
 
-	// 2. Our side: two links and a service holding them.
-	links := []applink.Link{
-		applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
-			ConsumerKey: "quickstart", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}.WithPrivateKey(key),
-		applink.Link{ID: applink.NewLinkID(), Name: "Jenkins", Type: applink.TypeJenkins, RPCURL: jenkins.URL,
-			ConsumerKey: "quickstart", Auth: []applink.Auth{applink.Auth3LO}}.WithSecret(secret),
-	}
-	svc, err := applink.NewService(links, applink.WithTokenStore(applink.NewMemoryTokenStore()))
+	// 2. Our side: a service holding both links.
+	svc, err := applink.NewService([]applink.Link{jiraLink, jenkinsLink})
 	if err != nil {
 		return err
 	}
-	jiraLink, err := svc.Primary(applink.TypeJira)
+	jiraPrimary, err := svc.Primary(applink.TypeJira)
 	if err != nil {
 		return err
 	}
-	jenkinsLink, err := svc.LinkByName("Jenkins")
+	jenkinsByName, err := svc.LinkByName("Jenkins")
 	if err != nil {
 		return err
 	}
-	step("linked %s (3LO, 2LOi) and %s (3LO)", jiraLink.Name, jenkinsLink.Name)
+	step("linked %s (3LO, 2LOi; RSA-SHA1) and %s (3LO; HMAC-SHA1)", jiraPrimary.Name, jenkinsByName.Name)
 
 	// 3. alice asks for herself by 3LO: she has not authorized us yet.
-	alice, err := jiraLink.RequestFactory("alice", applink.Using(applink.Auth3LO))
+	alice, err := jiraPrimary.RequestFactory("alice", applink.Using(applink.Auth3LO))
 	if err != nil {
 		return err
 	}
@@ -124,9 +117,10 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	}
 	step("GET /rest/api/2/myself as alice: credentials required; she must visit\n     %s", authURL)
 
-	// 4. The dance: alice approves at Jira (here: over HTTP, as a browser
-	// would), Jira shows her a verifier, and we exchange it for her token.
-	verifier, err := approveOutOfBand(ctx, authURL.String(), "alice")
+	// 4. The dance: alice approves at Jira (here: in code, as the test
+	// server lets us), Jira gives her a verifier, and we exchange it for
+	// her token.
+	verifier, err := jira.ApproveURL(authURL.String(), "alice")
 	if err != nil {
 		return err
 	}
@@ -146,7 +140,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	step("GET /rest/api/2/myself as alice (3LO): Jira says you are %q (%s)", me.Name, me.DisplayName)
 
 	// 6. bob never authorized us, but the link may impersonate: 2LOi.
-	bob, err := jiraLink.RequestFactory("bob")
+	bob, err := jiraPrimary.RequestFactory("bob")
 	if err != nil {
 		return err
 	}
@@ -163,29 +157,20 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	step("GET /rest/api/2/myself as bob (2LOi, xoauth_requestor_id=bob): Jira says you are %q", me.Name)
 
 	// 7. Jenkins: 3LO only. The loopback flow, as `applink authorize` plays
-	// it: a callback on 127.0.0.1, the "browser" approving and following the
-	// redirect back to it.
-	aliceCI, err := jenkinsLink.RequestFactory("alice")
+	// it: a callback on 127.0.0.1, the "browser" approving as alice and
+	// following the redirect back to it.
+	aliceCI, err := jenkinsByName.RequestFactory("alice")
 	if err != nil {
 		return err
 	}
 	if _, err := aliceCI.Auth(ctx); !errors.As(err, &cre) {
 		return fmt.Errorf("as alice without a token, Jenkins gave %v, want credentials required", err)
 	}
-	danceCtx, stopDance := context.WithCancelCause(ctx)
-	defer stopDance(nil)
-	err = aliceCI.AuthorizeLoopback(danceCtx, func(_ context.Context, authURL string) error {
+	browser := jenkins.Browser("alice")
+	err = aliceCI.AuthorizeLoopback(ctx, func(ctx context.Context, authURL string) error {
 		step("Jenkins as alice: credentials required; the loopback flow sends her browser to\n     %s", authURL)
-		go func() {
-			if err := approveInBrowser(danceCtx, authURL, "alice"); err != nil {
-				stopDance(err)
-			}
-		}()
-		return nil
+		return browser(ctx, authURL)
 	}, applink.LoopbackTimeout(30*time.Second))
-	if cause := context.Cause(danceCtx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
-		return fmt.Errorf("the browser: %w", cause)
-	}
 	if err != nil {
 		return err
 	}
@@ -240,45 +225,4 @@ func myself(ctx context.Context, f *applink.RequestFactory) (jiraUser, error) {
 		return jiraUser{}, err
 	}
 	return applink.Execute(ctx, req, handler.JSON[jiraUser]())
-}
-
-// approveOutOfBand approves at an out-of-band authorization URL as user and
-// returns the verifier the page shows (applinktest also sends it in the
-// X-OAuth-Verifier header).
-func approveOutOfBand(ctx context.Context, authURL, user string) (string, error) {
-	resp, err := browse(ctx, authURL, user)
-	if err != nil {
-		return "", err
-	}
-	v := resp.Header.Get("X-OAuth-Verifier")
-	if v == "" {
-		return "", errors.New("the authorization page showed no verifier")
-	}
-	return v, nil
-}
-
-// approveInBrowser approves as user and follows the redirect to the
-// callback, as a browser does.
-func approveInBrowser(ctx context.Context, authURL, user string) error {
-	_, err := browse(ctx, authURL, user)
-	return err
-}
-
-// browse plays the user's click on "Allow": applinktest approves
-// GET <authorize URL>&user=<u>&approve=1.
-func browse(ctx context.Context, authURL, user string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL+"&user="+url.QueryEscape(user)+"&approve=1", nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("approving at %s: %s", resp.Request.URL.Host, resp.Status)
-	}
-	return resp, nil
 }

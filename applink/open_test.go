@@ -1,0 +1,281 @@
+package applink_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDefaultConfigPath(t *testing.T) {
+	t.Parallel()
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == applink.ConfigEnv {
+				return v
+			}
+			return ""
+		}
+	}
+	abs := filepath.Join(t.TempDir(), "c.json")
+	if got, err := applink.DefaultConfigPath(env(abs)); err != nil || got != abs {
+		t.Errorf("with $%s=%s: %q, %v", applink.ConfigEnv, abs, got, err)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := applink.DefaultConfigPath(env("rel/c.json")); err != nil || got != filepath.Join(wd, "rel", "c.json") {
+		t.Errorf("a relative $%s: %q, %v; want it made absolute", applink.ConfigEnv, got, err)
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		t.Skip("no user config dir here:", err)
+	}
+	if got, err := applink.DefaultConfigPath(env("")); err != nil || got != filepath.Join(dir, "applink", "config.json") {
+		t.Errorf("without $%s: %q, %v; want applink/config.json in %s", applink.ConfigEnv, got, err, dir)
+	}
+	if got, want := applink.DefaultTokenPath(abs), filepath.Join(filepath.Dir(abs), "tokens.json"); got != want {
+		t.Errorf("DefaultTokenPath = %q, want %q", got, want)
+	}
+}
+
+// closingStore is a token store with a Close method, as a database store has.
+type closingStore struct {
+	applink.TokenStore
+	location string
+	closed   int
+}
+
+func (s *closingStore) Close() error { s.closed++; return nil }
+
+// writeConfig writes a config of anonymous links (they need no
+// credentials) plus a Jenkins link whose secret variable is unset, with
+// the token store setting, and returns its path.
+func writeConfig(t *testing.T, tokenStore string) string {
+	t.Helper()
+	anon := []applink.Auth{applink.AuthAnonymous}
+	cfg := applink.Config{TokenStore: tokenStore, Links: []applink.Link{
+		{ID: applink.NewLinkID(), Name: "wiki", Type: applink.TypeConfluence, RPCURL: "https://wiki.example", Auth: anon},
+		{ID: applink.NewLinkID(), Name: "jira-staging", Type: applink.TypeJira, RPCURL: "https://jira-staging.example", Auth: anon},
+		{ID: applink.NewLinkID(), Name: "jira", Type: applink.TypeJira, RPCURL: "https://jira.example", Auth: anon, Primary: true},
+		{ID: applink.NewLinkID(), Name: "ci", Type: applink.TypeJenkins, RPCURL: "https://ci.example", ConsumerKey: "k",
+			SecretEnv: "APPLINK_TEST_UNSET_VARIABLE_7f3a"},
+	}}
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := cfg.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func names(ls []*applink.Link) []string {
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.Name)
+	}
+	return out
+}
+
+func TestOpenPicksLinks(t *testing.T) {
+	t.Parallel()
+	path := writeConfig(t, "")
+	ctx := t.Context()
+	for _, tc := range []struct {
+		name string
+		opt  applink.OpenOption
+		want []string
+	}{
+		{"by name, another link broken", applink.OnlyLink("JIRA-staging"), []string{"jira-staging"}},
+		{"the primary marked", applink.OnlyPrimary("Jira"), []string{"jira"}},
+		{"the first of an unmarked type", applink.OnlyPrimary(applink.TypeConfluence), []string{"wiki"}},
+	} {
+		svc, err := applink.Open(ctx, path, tc.opt)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, names(svc.Links())); diff != "" {
+			t.Errorf("%s: links (-want +got):\n%s", tc.name, diff)
+		}
+		svc.Close()
+	}
+	if _, err := applink.Open(ctx, path, applink.OnlyLink("nope")); !errors.Is(err, applink.ErrLinkNotFound) || !strings.Contains(err.Error(), path) {
+		t.Errorf("an unknown link: %v, want ErrLinkNotFound naming the config", err)
+	}
+	if _, err := applink.Open(ctx, path, applink.OnlyPrimary(applink.TypeBamboo)); !errors.Is(err, applink.ErrLinkNotFound) {
+		t.Errorf("no link of the type: %v, want ErrLinkNotFound", err)
+	}
+	if _, err := applink.Open(ctx, path); err == nil || !strings.Contains(err.Error(), "APPLINK_TEST_UNSET_VARIABLE_7f3a") {
+		t.Errorf("every link, one broken: %v, want the broken link's error", err)
+	}
+	if _, err := applink.Open(ctx, path, applink.OnlyLink("ci"), applink.OnlyPrimary(applink.TypeJira)); err == nil {
+		t.Error("OnlyLink with OnlyPrimary: no error")
+	}
+	missing := filepath.Join(t.TempDir(), "none.json")
+	if _, err := applink.Open(ctx, missing); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "applink link add") {
+		t.Errorf("no config: %v, want fs.ErrNotExist saying how to make one", err)
+	}
+}
+
+func TestOpenTokenStore(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	key := applink.TokenKey{LinkID: "l", User: "alice"}
+	put := func(t *testing.T, svc *applink.Service) {
+		t.Helper()
+		if err := svc.TokenStore().PutAccessToken(ctx, key, applink.NewAccessToken("tok", "sec")); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("beside the config", func(t *testing.T) {
+		t.Parallel()
+		path := writeConfig(t, "")
+		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		put(t, svc)
+		if _, err := os.Stat(applink.DefaultTokenPath(path)); err != nil {
+			t.Errorf("no token file beside the config: %v", err)
+		}
+	})
+	t.Run("a relative path", func(t *testing.T) {
+		t.Parallel()
+		path := writeConfig(t, "state/tokens.json")
+		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		put(t, svc)
+		if _, err := os.Stat(filepath.Join(filepath.Dir(path), "state", "tokens.json")); err != nil {
+			t.Errorf("no token file at the configured path: %v", err)
+		}
+	})
+	t.Run("a URL with its opener", func(t *testing.T) {
+		t.Parallel()
+		path := writeConfig(t, "fake://db.example/applink")
+		var opened *closingStore
+		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"),
+			applink.WithTokenStoreOpener("FAKE", func(_ context.Context, location string) (applink.TokenStore, error) {
+				opened = &closingStore{TokenStore: applink.NewMemoryTokenStore(), location: location}
+				return opened, nil
+			}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opened == nil || opened.location != "fake://db.example/applink" || svc.TokenStore() != applink.TokenStore(opened) {
+			t.Fatalf("the opener was not used: %+v", opened)
+		}
+		if err := svc.Close(); err != nil || opened.closed != 1 {
+			t.Errorf("Close: %v, store closed %d times, want once", err, opened.closed)
+		}
+	})
+	t.Run("a URL without an opener", func(t *testing.T) {
+		t.Parallel()
+		path := writeConfig(t, "fake://user:hunter2@db.example/applink")
+		_, err := applink.Open(ctx, path, applink.OnlyLink("wiki"))
+		var fe *applink.FieldError
+		if !errors.As(err, &fe) || fe.Field != "tokenStore" || !strings.Contains(err.Error(), `WithTokenStoreOpener("fake"`) {
+			t.Errorf("err = %v, want a *FieldError for tokenStore naming WithTokenStoreOpener", err)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+	})
+	t.Run("the opener fails", func(t *testing.T) {
+		t.Parallel()
+		path := writeConfig(t, "fake://db.example/applink")
+		boom := errors.New("connection refused")
+		_, err := applink.Open(ctx, path, applink.OnlyLink("wiki"),
+			applink.WithTokenStoreOpener("fake", func(context.Context, string) (applink.TokenStore, error) { return nil, boom }))
+		if !errors.Is(err, boom) {
+			t.Errorf("err = %v, want the opener's", err)
+		}
+	})
+	t.Run("a store in the options wins", func(t *testing.T) {
+		t.Parallel()
+		path := writeConfig(t, "fake://db.example/applink")
+		mem := applink.NewMemoryTokenStore()
+		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"), applink.WithServiceOptions(applink.WithTokenStore(mem)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if svc.TokenStore() != applink.TokenStore(mem) {
+			t.Error("the configured store was used, not the one given")
+		}
+	})
+}
+
+// TestConfigPrimaryRule: one rule everywhere — the link marked primary,
+// else the first of its type — in Config.Primary, Service.Primary,
+// Service.Links and Service.LinksOfType; two marked links of a type are
+// refused by LoadConfig as by NewService.
+func TestConfigPrimaryRule(t *testing.T) {
+	t.Parallel()
+	path := writeConfig(t, "")
+	cfg, err := applink.LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var usable []applink.Link
+	for _, l := range cfg.Links {
+		if l.Type != applink.TypeJenkins {
+			usable = append(usable, l)
+		}
+	}
+	svc, err := applink.NewService(usable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []applink.Type{applink.TypeJira, applink.TypeConfluence} {
+		want, err := cfg.Primary(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.Primary(typ)
+		if err != nil || got.ID != want.ID {
+			t.Errorf("%s: Service.Primary = %v, %v; Config.Primary = %v", typ, got, err, want)
+		}
+		if first := svc.LinksOfType(typ)[0]; first.ID != want.ID {
+			t.Errorf("%s: LinksOfType starts with %v, want the primary %v", typ, first, want)
+		}
+		for _, l := range svc.Links() {
+			if l.Type == typ && l.Primary != (l.ID == want.ID) {
+				t.Errorf("%s: Links reports %q primary=%t", typ, l.Name, l.Primary)
+			}
+		}
+	}
+
+	cfg.Links[1].Primary = true // a second marked Jira link
+	bad := filepath.Join(t.TempDir(), "config.json")
+	if err := cfg.Save(bad); err != nil {
+		t.Fatal(err)
+	}
+	var fe *applink.FieldError
+	if _, err := applink.LoadConfig(bad); !errors.As(err, &fe) || fe.Field != "primary" {
+		t.Errorf("LoadConfig with two primary Jira links: %v, want a *FieldError for primary", err)
+	}
+	if _, err := applink.NewService(cfg.Links[:3]); !errors.As(err, &fe) || fe.Field != "primary" {
+		t.Errorf("NewService with two primary Jira links: %v, want a *FieldError for primary", err)
+	}
+}
+
+func TestConfigSaveKeepsTokenStore(t *testing.T) {
+	t.Parallel()
+	path := writeConfig(t, "postgres://db.example/applink")
+	cfg, err := applink.LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TokenStore != "postgres://db.example/applink" {
+		t.Errorf("TokenStore = %q after a round trip", cfg.TokenStore)
+	}
+}
