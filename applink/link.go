@@ -208,6 +208,16 @@ func (l Link) WithSecret(secret string) Link {
 	return l
 }
 
+// Service returns the service the link is bound to: the one it was
+// obtained from ([Service.Link], [Service.Links], ...), or nil for a link
+// built in code and not yet given to [NewService].
+func (l *Link) Service() *Service {
+	if l == nil || l.state == nil {
+		return nil
+	}
+	return l.state.svc
+}
+
 // String describes the link without credentials.
 func (l Link) String() string {
 	return fmt.Sprintf("Link(%q, %s, %s, id %s)", l.Name, l.Type, redact.URLString(l.RPCURL), l.ID)

@@ -90,12 +90,16 @@ func WithTokenStoreOpener(scheme string, open TokenStoreOpener) OpenOption {
 // OnlyLink makes [Open] build a service of one link, the one with the id
 // or name (as [Service.Lookup] finds it), so that another link's problem
 // (an unset secret variable, a missing key file) does not stop it. In that
-// service the link is the primary link of its type.
+// service the link is the primary link of its type. OnlyLink("") chooses
+// nothing, so that a command's --link flag can be passed as it is, with
+// [OnlyPrimary] as the fallback:
+//
+//	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*link), applink.OnlyPrimary(applink.TypeJira))
 func OnlyLink(idOrName string) OpenOption { return func(c *openConfig) { c.only = idOrName } }
 
 // OnlyPrimary makes [Open] build a service of one link, the primary link
 // of type t in the config ([Config.Primary]), as ApplicationLinkService's
-// getPrimaryApplicationLink finds it.
+// getPrimaryApplicationLink finds it. A non-empty [OnlyLink] wins over it.
 func OnlyPrimary(t Type) OpenOption { return func(c *openConfig) { c.primary = t } }
 
 // Open opens what a config file describes, as the applink command does: it
@@ -116,9 +120,6 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*Service, error
 		if o != nil {
 			o(&cfg)
 		}
-	}
-	if cfg.only != "" && cfg.primary != "" {
-		return nil, errors.New("applink: OnlyLink and OnlyPrimary exclude each other: give one")
 	}
 	if path == "" {
 		p, err := DefaultConfigPath(nil)
@@ -168,18 +169,18 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*Service, error
 // pick returns the links the service is to hold.
 func (c *openConfig) pick(conf *Config, path string) ([]Link, error) {
 	switch {
-	case c.primary != "":
-		l, err := conf.Primary(c.primary)
-		if err != nil {
-			return nil, fmt.Errorf("%w in %s: add one with 'applink link add'", err, path)
-		}
-		return []Link{l}, nil
 	case c.only != "":
 		i, err := lookupIndex(conf.Links, c.only)
 		if err != nil {
 			return nil, fmt.Errorf("%w in %s: see 'applink link list'", err, path)
 		}
 		return []Link{conf.Links[i]}, nil
+	case c.primary != "":
+		l, err := conf.Primary(c.primary)
+		if err != nil {
+			return nil, fmt.Errorf("%w in %s: add one with 'applink link add', or name another link", err, path)
+		}
+		return []Link{l}, nil
 	}
 	return conf.Links, nil
 }

@@ -115,8 +115,17 @@ func TestOpenPicksLinks(t *testing.T) {
 	if _, err := applink.Open(ctx, path); err == nil || !strings.Contains(err.Error(), "APPLINK_TEST_UNSET_VARIABLE_7f3a") {
 		t.Errorf("every link, one broken: %v, want the broken link's error", err)
 	}
-	if _, err := applink.Open(ctx, path, applink.OnlyLink("ci"), applink.OnlyPrimary(applink.TypeJira)); err == nil {
-		t.Error("OnlyLink with OnlyPrimary: no error")
+	for _, tc := range []struct {
+		link string
+		want []string
+	}{{"", []string{"jira"}}, {"wiki", []string{"wiki"}}} {
+		svc, err := applink.Open(ctx, path, applink.OnlyLink(tc.link), applink.OnlyPrimary(applink.TypeJira))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, names(svc.Links())); diff != "" {
+			t.Errorf("OnlyLink(%q) with OnlyPrimary(jira) (-want +got):\n%s", tc.link, diff)
+		}
 	}
 	missing := filepath.Join(t.TempDir(), "none.json")
 	if _, err := applink.Open(ctx, missing); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "applink link add") {
@@ -277,5 +286,70 @@ func TestConfigSaveKeepsTokenStore(t *testing.T) {
 	}
 	if cfg.TokenStore != "postgres://db.example/applink" {
 		t.Errorf("TokenStore = %q after a round trip", cfg.TokenStore)
+	}
+}
+
+// TestOpenFindsLinksAsLookupDoes: OnlyLink finds a link as Service.Lookup
+// does (id, exact name, then any case; ambiguous names refused), OnlyPrimary
+// as Config.Primary does, and another link's missing secret file does not
+// stop the one chosen.
+func TestOpenFindsLinksAsLookupDoes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "ci.secret")
+	if err := os.WriteFile(secret, []byte("s"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := func(name string, typ applink.Type, primary bool, secretFile string) applink.Link {
+		return applink.Link{ID: applink.NewLinkID(), Name: name, Type: typ, RPCURL: "http://127.0.0.1:1",
+			ConsumerKey: "jira", SecretFile: secretFile, Primary: primary}
+	}
+	config := filepath.Join(dir, "config.json")
+	cfg := applink.Config{Links: []applink.Link{
+		link("broken", applink.TypeJenkins, false, filepath.Join(dir, "gone.secret")),
+		link("ci", applink.TypeJenkins, false, secret),
+		link("Build", applink.TypeBamboo, false, secret),
+		link("nightly", applink.TypeBamboo, true, secret),
+		link("twin", applink.TypeGeneric, false, secret),
+		link("Twin", applink.TypeGeneric, false, secret),
+	}}
+	if err := cfg.Save(config); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, link string
+		typ        applink.Type
+		want       string // the link's name, or "" for an error
+		is         error
+	}{
+		{"by name", "ci", "", "ci", nil},
+		{"by name in another case", "build", "", "Build", nil},
+		{"by id in another case", strings.ToUpper(cfg.Links[1].ID), "", "ci", nil},
+		{"primary marked", "", applink.TypeBamboo, "nightly", nil},
+		{"exact name before any case", "Twin", "", "Twin", nil},
+		{"ambiguous in any case", "TWIN", "", "", applink.ErrAmbiguousName},
+		{"unknown", "nope", "", "", applink.ErrLinkNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			svc, err := applink.Open(t.Context(), config, applink.OnlyLink(tt.link), applink.OnlyPrimary(tt.typ))
+			if tt.want == "" {
+				if !errors.Is(err, tt.is) {
+					t.Errorf("Open = %v; want an error wrapping %v", err, tt.is)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{tt.want}, names(svc.Links())); diff != "" {
+				t.Errorf("links (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// The first Jenkins link is the primary one, and it is broken.
+	if _, err := applink.Open(t.Context(), config, applink.OnlyPrimary(applink.TypeJenkins)); err == nil || !strings.Contains(err.Error(), "gone.secret") {
+		t.Errorf("the broken primary: %v; want the missing secret file named", err)
 	}
 }

@@ -34,7 +34,7 @@ import (
 )
 
 func main() {
-	err := run(context.Background(), os.Args[1:], os.Stdout, os.Getenv)
+	err := run(context.Background(), os.Args[1:], os.Stdout)
 	os.Exit(appcfg.ExitCode(os.Stderr, "jenkins-trigger-build", err))
 }
 
@@ -51,7 +51,7 @@ func (p *params) Set(v string) error {
 	return nil
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("jenkins-trigger-build", flag.ContinueOnError)
 	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER --job JOB [--param NAME=VALUE]...", `Triggers a build of JOB in Jenkins as USER through an application link
 (POST /job/JOB/build, or buildWithParameters with a crumb fetched as USER).
@@ -70,10 +70,14 @@ exits 3.`)
 		fs.Usage()
 		return errors.New("--user and --job are required")
 	}
-	_, link, err := appcfg.Open(*config, *linkName, applink.TypeJenkins, getenv)
+	// The applink command's links and tokens; only the link named, else the
+	// primary Jenkins link (as the Groovy script's ApplicationLinkService).
+	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJenkins))
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
+	link := svc.Links()[0]
 	f, err := link.RequestFactory(*user)
 	if err != nil {
 		return err

@@ -14,7 +14,6 @@ func TestTriggerBuild(t *testing.T) {
 	t.Parallel()
 	srv, config := appcfgtest.Jenkins(t, "alice", "bob")
 	appcfgtest.Authorize(t, srv, config, appcfgtest.JenkinsLink, "alice")
-	noEnv := func(string) string { return "" }
 	var out strings.Builder
 
 	// /build needs no crumb over 3LO; /buildWithParameters does, and the
@@ -23,7 +22,7 @@ func TestTriggerBuild(t *testing.T) {
 		{"--config", config, "--user", "alice", "--job", "nightly"},
 		{"--config", config, "--user", "alice", "--job", "deploy", "--param", "ENV=staging", "--param", "DRY=1"},
 	} {
-		if err := run(t.Context(), args, &out, noEnv); err != nil {
+		if err := run(t.Context(), args, &out); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
 	}
@@ -40,7 +39,7 @@ func TestTriggerBuild(t *testing.T) {
 	}
 
 	// bob is not authorized: credentials required, with the URL.
-	err := run(t.Context(), []string{"--config", config, "--user", "bob", "--job", "nightly"}, &out, noEnv)
+	err := run(t.Context(), []string{"--config", config, "--user", "bob", "--job", "nightly"}, &out)
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(err, &cre) || !strings.Contains(err.Error(), "/bbs-oauth/authorize?") {
 		t.Errorf("as bob: %v, want credentials required with the authorization URL", err)

@@ -31,7 +31,7 @@ import (
 )
 
 func main() {
-	err := run(context.Background(), os.Args[1:], os.Stdout, os.Getenv)
+	err := run(context.Background(), os.Args[1:], os.Stdout)
 	os.Exit(appcfg.ExitCode(os.Stderr, "jenkins-whoami", err))
 }
 
@@ -43,7 +43,7 @@ type jenkinsUser struct {
 	FullName string `json:"fullName"`
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("jenkins-whoami", flag.ContinueOnError)
 	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER", `Asks Jenkins, through an application link and acting as USER, who the
 caller is (GET /me/api/json), and checks that Jenkins names USER. When USER
@@ -58,11 +58,14 @@ has not authorized the link yet it prints where to do so and exits 3.`)
 		fs.Usage()
 		return errors.New("--user is required")
 	}
-	// As the Groovy script does: the primary link of a type, or one by name.
-	_, link, err := appcfg.Open(*config, *linkName, applink.TypeJenkins, getenv)
+	// The applink command's links and tokens; only the link named, else the
+	// primary Jenkins link (as the Groovy script's ApplicationLinkService).
+	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJenkins))
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
+	link := svc.Links()[0]
 	f, err := link.RequestFactory(*user)
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ func TestWhoami(t *testing.T) {
 	srv, config := appcfgtest.Jenkins(t, "alice")
 	var out strings.Builder
 
-	err := run(t.Context(), []string{"--config", config, "--user", "alice"}, &out, func(string) string { return "" })
+	err := run(t.Context(), []string{"--config", config, "--user", "alice"}, &out)
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(err, &cre) {
 		t.Fatalf("before authorizing: %v, want *CredentialsRequiredError", err)
@@ -24,12 +24,7 @@ func TestWhoami(t *testing.T) {
 	}
 
 	appcfgtest.Authorize(t, srv, config, appcfgtest.JenkinsLink, "alice")
-	if err := run(t.Context(), []string{"--link", "ci", "--user", "alice"}, &out, func(k string) string {
-		if k == "APPLINK_CONFIG" {
-			return config
-		}
-		return ""
-	}); err != nil {
+	if err := run(t.Context(), []string{"--config", config, "--link", "ci", "--user", "alice"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := out.String(), "you are alice (Alice) in Jenkins ci\n"; got != want {

@@ -31,7 +31,7 @@ import (
 )
 
 func main() {
-	err := run(context.Background(), os.Args[1:], os.Stdout, os.Getenv)
+	err := run(context.Background(), os.Args[1:], os.Stdout)
 	os.Exit(appcfg.ExitCode(os.Stderr, "jira-create-issue", err))
 }
 
@@ -62,7 +62,7 @@ type createdIssue struct {
 	Self string `json:"self"`
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("jira-create-issue", flag.ContinueOnError)
 	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER --project KEY --summary TEXT [--description TEXT] [--type TYPE]", `Creates a Jira issue through an application link, acting as USER (3LO, or
 2LO with impersonation when the link allows it; never as the link's own
@@ -81,10 +81,14 @@ user), so USER is the reporter, and prints its key.`)
 		fs.Usage()
 		return errors.New("--user, --project and --summary are required")
 	}
-	_, link, err := appcfg.Open(*config, *linkName, applink.TypeJira, getenv)
+	// The applink command's links and tokens; only the link named, else the
+	// primary Jira link (as the Groovy script's ApplicationLinkService).
+	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJira))
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
+	link := svc.Links()[0]
 	// Impersonating only: never create the issue as the consumer itself.
 	f, err := link.RequestFactory(*user, applink.ImpersonatingOnly())
 	if err != nil {

@@ -2,39 +2,28 @@ package main
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
-	"github.com/go-applinks/applinks/signer"
+	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 )
 
-// setup starts a Jira-shaped provider that knows a fresh key, and writes an
-// applink config with a link to it allowing auth.
-func setup(t *testing.T, impersonation bool, auth ...applink.Auth) (*applinktest.Server, string) {
+// setup starts a Jira-shaped provider and writes an applink config with a
+// link "jira" to it using auth (its key in a file beside the config).
+func setup(t *testing.T, auth ...applink.Auth) (*applinktest.Server, string) {
 	t.Helper()
-	key, err := signer.GenerateKey(1024)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"), applinktest.WithConsumer(applinktest.Consumer{
-		Key: "automation", PublicKey: &key.PublicKey, ThreeLO: true, Impersonation: impersonation}))
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
 	dir := t.TempDir()
-	pem, err := signer.EncodePrivateKeyPEM(key)
+	l, err := testlink.New(srv, "jira", testlink.WithAuth(auth...), testlink.WithKeyBits(1024),
+		testlink.WithCredentialsFile(filepath.Join(dir, "jira.pem")))
 	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(dir, "automation.pem")
-	if err := os.WriteFile(keyFile, pem, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	config := filepath.Join(dir, "config.json")
-	cfg := applink.Config{Links: []applink.Link{{ID: applink.NewLinkID(), Name: "jira", Type: applink.TypeJira,
-		RPCURL: srv.URL, ConsumerKey: "automation", PrivateKeyFile: keyFile, Auth: auth}}}
-	if err := cfg.Save(config); err != nil {
+	if err := (&applink.Config{Links: []applink.Link{l}}).Save(config); err != nil {
 		t.Fatal(err)
 	}
 	return srv, config
@@ -42,16 +31,15 @@ func setup(t *testing.T, impersonation bool, auth ...applink.Auth) (*applinktest
 
 func TestCreateIssue(t *testing.T) {
 	t.Parallel()
-	noEnv := func(string) string { return "" }
 	args := func(config string) []string {
 		return []string{"--config", config, "--user", "alice", "--project", "DEMO", "--summary", "Hello from Go"}
 	}
 
 	t.Run("2LOi", func(t *testing.T) {
 		t.Parallel()
-		_, config := setup(t, true, applink.Auth3LO, applink.Auth2LOi)
+		_, config := setup(t, applink.Auth3LO, applink.Auth2LOi)
 		var out strings.Builder
-		if err := run(t.Context(), args(config), &out, noEnv); err != nil {
+		if err := run(t.Context(), args(config), &out); err != nil {
 			t.Fatal(err)
 		}
 		if got, want := out.String(), "alice created TEST-1 ("; !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "as 2loi)\n") {
@@ -60,9 +48,9 @@ func TestCreateIssue(t *testing.T) {
 	})
 	t.Run("3LO only, not authorized", func(t *testing.T) {
 		t.Parallel()
-		srv, config := setup(t, false, applink.Auth3LO)
+		srv, config := setup(t, applink.Auth3LO)
 		var out strings.Builder
-		err := run(t.Context(), args(config), &out, noEnv)
+		err := run(t.Context(), args(config), &out)
 		var cre *applink.CredentialsRequiredError
 		if !errors.As(err, &cre) || !strings.Contains(err.Error(), srv.URL+"/plugins/servlet/oauth/authorize?oauth_token=") {
 			t.Errorf("got %v, want credentials required with the authorization URL", err)
@@ -70,9 +58,9 @@ func TestCreateIssue(t *testing.T) {
 	})
 	t.Run("2LO only is refused", func(t *testing.T) {
 		t.Parallel()
-		_, config := setup(t, false, applink.Auth2LO)
+		_, config := setup(t, applink.Auth2LO)
 		var out strings.Builder
-		err := run(t.Context(), args(config), &out, noEnv)
+		err := run(t.Context(), args(config), &out)
 		var anc *applink.AuthNotConfiguredError
 		if !errors.As(err, &anc) {
 			t.Errorf("got %v, want *AuthNotConfiguredError", err)

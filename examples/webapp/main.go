@@ -26,7 +26,6 @@ import (
 	"html/template"
 	"log"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
@@ -44,11 +43,11 @@ through an application link, with the 3-legged dance mounted at
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	flag.Parse()
 
-	svc, link, err := appcfg.Open(*config, *linkName, applink.TypeJenkins, os.Getenv)
+	svc, err := applink.Open(context.Background(), *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJenkins))
 	if err != nil {
 		log.Fatal("webapp: ", err)
 	}
-	app, err := newApp(svc, link)
+	app, err := newApp(svc, svc.Links()[0])
 	if err != nil {
 		log.Fatal("webapp: ", err)
 	}

@@ -11,26 +11,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 )
 
 func TestWebappDance(t *testing.T) {
 	t.Parallel()
-	const secret = "not-a-real-secret"
-	jenkins := applinktest.NewServer(t, applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "webapp", Secret: secret, ThreeLO: true}))
-	link := applink.Link{ID: applink.NewLinkID(), Name: "ci", Type: applink.TypeJenkins, RPCURL: jenkins.URL,
-		ConsumerKey: "webapp"}.WithSecret(secret)
-	svc, err := applink.NewService([]applink.Link{link})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := svc.Primary(applink.TypeJenkins)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := newApp(svc, l)
+	jenkins := applinktest.NewServer(t, applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"))
+	l := testlink.Bound(t, jenkins, "ci")
+	h, err := newApp(l.Service(), l)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ type config struct {
 	consumerKey string
 	typ         applink.Type
 	svcOpts     []applink.Option
+	credFile    string
 }
 
 // WithAuth sets the methods the link uses, in preference order, and that
@@ -57,6 +59,13 @@ func WithConsumerKey(key string) Option { return func(c *config) { c.consumerKey
 // [applink.TypeJira] for the Atlassian shape and [applink.TypeJenkins] for
 // the Jenkins shape.
 func WithType(t applink.Type) Option { return func(c *config) { c.typ = t } }
+
+// WithCredentialsFile also writes the link's credential to a file at path
+// (mode 0600): the PEM private key, or the shared secret for the Jenkins
+// shape; and names the file in the link (PrivateKeyFile or SecretFile), so
+// that the link can be saved in a config file ([applink.Config.Save]) for
+// code that reads one, such as [applink.Open].
+func WithCredentialsFile(path string) Option { return func(c *config) { c.credFile = path } }
 
 // WithServiceOptions adds options to the service [Bound] builds (a token
 // store, a clock, a logger); [New] ignores them.
@@ -103,10 +112,12 @@ func New(srv *applinktest.Server, name string, opts ...Option) (applink.Link, er
 		TwoLOUser:     cfg.twoLOUser,
 		Impersonation: slices.Contains(cfg.auth, applink.Auth2LOi),
 	}
+	var cred []byte
 	if srv.Shape() == applinktest.Jenkins {
 		secret := rand.Text()
 		cons.Secret = secret
 		link = link.WithSecret(secret)
+		cred, link.SecretFile = []byte(secret+"\n"), cfg.credFile
 	} else {
 		key := cfg.key
 		if key == nil {
@@ -117,9 +128,21 @@ func New(srv *applinktest.Server, name string, opts ...Option) (applink.Link, er
 		}
 		cons.PublicKey = &key.PublicKey
 		link = link.WithPrivateKey(key)
+		if cfg.credFile != "" {
+			pem, err := signer.EncodePrivateKeyPEM(key)
+			if err != nil {
+				return applink.Link{}, fmt.Errorf("testlink: %w", err)
+			}
+			cred, link.PrivateKeyFile = pem, cfg.credFile
+		}
 	}
 	if err := link.Validate(); err != nil {
 		return applink.Link{}, err
+	}
+	if cfg.credFile != "" {
+		if err := os.WriteFile(cfg.credFile, cred, 0o600); err != nil {
+			return applink.Link{}, fmt.Errorf("testlink: writing the credentials file: %w", err)
+		}
 	}
 	if err := srv.AddConsumer(cons); err != nil {
 		return applink.Link{}, fmt.Errorf("testlink: link %q: %w: give another with testlink.WithConsumerKey", name, err)

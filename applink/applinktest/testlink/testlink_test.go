@@ -4,6 +4,8 @@ import (
 	"crypto/rsa"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -171,5 +173,44 @@ func TestNewLinkFields(t *testing.T) {
 	}
 	if err := l.Validate(); err != nil {
 		t.Errorf("Validate: %v", err)
+	}
+}
+
+// TestCredentialsFile: a link saved in a config file, with its credential
+// in the file named, opens and signs.
+func TestCredentialsFile(t *testing.T) {
+	t.Parallel()
+	for _, shape := range []applinktest.Shape{applinktest.Atlassian, applinktest.Jenkins} {
+		t.Run(string(shape), func(t *testing.T) {
+			t.Parallel()
+			srv := applinktest.NewServer(t, applinktest.WithShape(shape), applinktest.WithUsers("alice"))
+			dir := t.TempDir()
+			l, err := testlink.New(srv, "remote", testlink.WithPrivateKey(key(t)), testlink.WithCredentialsFile(filepath.Join(dir, "cred")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			config := filepath.Join(dir, "config.json")
+			if err := (&applink.Config{Links: []applink.Link{l}}).Save(config); err != nil {
+				t.Fatal(err)
+			}
+			if fi, err := os.Stat(filepath.Join(dir, "cred")); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("credentials file: %v, want mode 0600", err)
+			}
+			svc, err := applink.Open(t.Context(), config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			link := svc.Links()[0]
+			if link.Service() != svc {
+				t.Error("Link.Service is not the service it came from")
+			}
+			f := factory(t, link, "alice")
+			if err := f.AuthorizeOutOfBand(t.Context(), srv.Approver("alice")); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := whoami(t, f); err != nil || got != "alice" {
+				t.Fatalf("whoami: %q, %v", got, err)
+			}
+		})
 	}
 }
