@@ -43,7 +43,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	req, err := alice.NewRequest(ctx, http.MethodGet, "/rest/api/2/myself")
+	req, err := alice.NewRequest(http.MethodGet, "/rest/api/2/myself")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func whoami(t *testing.T, f *applink.RequestFactory) (string, error) {
 	if f.Link().Type == applink.TypeJenkins {
 		path = "/me/api/json"
 	}
-	req, err := f.NewRequest(t.Context(), http.MethodGet, path)
+	req, err := f.NewRequest(http.MethodGet, path)
 	if err != nil {
 		return "", err
 	}
