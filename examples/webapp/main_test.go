@@ -77,7 +77,7 @@ func TestWebappDance(t *testing.T) {
 
 	// alice revokes the token at Jenkins: the page takes the same path as
 	// before she had one, and the dance works again.
-	if n := jenkins.RevokeUser("webapp", "alice"); n != 1 {
+	if n := jenkins.RevokeUser(l.ConsumerKey, "alice"); n != 1 {
 		t.Fatalf("RevokeUser revoked %d tokens, want 1", n)
 	}
 	p = get(http.MethodGet, app.URL+"/", nil)
