@@ -9,19 +9,22 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
 const requestSynopsis = `--link NAME [--as USER] [--auth auto|3lo|2loi|2lo|anonymous] METHOD PATH
-       [-H 'K: V']... [-d DATA | -d @FILE] [--form k=v]... [--json] [-i] [-v]
+       [-H 'K: V']... [-d DATA | -d @FILE] [--form k=v]... [--json] [-i] [-v] [--timeout D]
 
 Sends a request through a link, acting as the user, like curl. PATH is
 relative to the link's RPC URL (or an absolute URL under it). The body goes
 to standard output; -i puts the response headers before it; -v prints the
 request and response headers to standard error, secrets redacted.
 For Jenkins links, POSTs that need a CSRF crumb get one automatically.
+The whole exchange (retries, token renewal and reading the body included)
+must end within --timeout (60s), else it is abandoned with an error.
 
 Exit status: 0 on 2xx; 1 on an HTTP or OAuth error (problem and advice on
 standard error); 2 on usage errors; 3 when the user must authorize the link
@@ -51,9 +54,13 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "send and accept JSON (Accept and, with -d, Content-Type application/json)")
 	include := fs.Bool("i", false, "print the response status line and headers before the body")
 	verbose := fs.Bool("v", false, "print the request and response headers to standard error, secrets redacted")
+	timeout := fs.Duration("timeout", defaultRequestTimeout, "abandon the request if it has not completed, body read, within `DURATION`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if *timeout <= 0 {
+		return usagef(fs, "--timeout %s: give a positive duration, e.g. 2m", *timeout)
 	}
 	if len(pos) != 2 {
 		return usagef(fs, "want METHOD PATH, got %s", plural(len(pos), "argument"))
@@ -154,9 +161,17 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		}
 	}
 
+	ctx, cancel := context.WithTimeoutCause(ctx, *timeout, errRequestTimeout)
+	defer cancel()
+	timedOut := func(err error) error {
+		if context.Cause(ctx) == errRequestTimeout {
+			return fmt.Errorf("%s %s: no complete answer within %s (--timeout): the remote accepted the request but did not finish answering; try again later, or give a longer --timeout", method, redactedURL(req.URL()), *timeout)
+		}
+		return err
+	}
 	resp, err := req.Do(ctx)
 	if err != nil {
-		return c.requestErr(err, *linkName, *user)
+		return timedOut(c.requestErr(err, *linkName, *user))
 	}
 	defer resp.Body.Close()
 	if *include {
@@ -167,13 +182,19 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		fmt.Fprint(c.stdout, "\r\n")
 	}
 	if _, err := io.Copy(c.stdout, resp.Body); err != nil {
-		return fmt.Errorf("reading the response of %s %s: %w", method, redactedURL(req.URL()), err)
+		return timedOut(fmt.Errorf("reading the response of %s %s: %w", method, redactedURL(req.URL()), err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return &statusError{method: method, url: redactedURL(req.URL()), status: resp.Status, advice: statusAdvice(l, resp)}
 	}
 	return nil
 }
+
+// defaultRequestTimeout bounds a request when --timeout is not given.
+const defaultRequestTimeout = 60 * time.Second
+
+// errRequestTimeout is the cause of the context that --timeout ends.
+var errRequestTimeout = errors.New("applink: --timeout reached")
 
 // requestErr turns credentials required into the error that prints the
 // authorization URL.
