@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/go-applinks/applinks/internal/fileread"
 )
 
 // Config is the content of a config file: the links of a [Service], and
@@ -60,10 +62,13 @@ func primaryIndex(links []Link, t Type) int {
 	return first
 }
 
-// maxConfigSize bounds a config file.
+// maxConfigSize bounds a config file; LoadConfig reads no more.
 const maxConfigSize = 8 << 20
 
-// LoadConfig reads a config file. Unknown fields are errors; every link is
+// LoadConfig reads a config file. A path that is not a regular file (a
+// directory, a device such as /dev/zero, a named pipe) is refused before
+// anything is read, and a file larger than 8 MiB is refused after reading
+// no more than that. Unknown fields are errors; every link is
 // validated; relative key and secret file paths are made relative to the
 // file's directory. Problems are *[FieldError]s naming the file, the link and
 // the field (errors.As), joined when there are several. A file that is not
@@ -75,12 +80,16 @@ const maxConfigSize = 8 << 20
 // read them ("Jira", "stash", "3LO"); [Config.Save] writes the canonical
 // spellings.
 func LoadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	data, err := fileread.ReadFile(path, maxConfigSize)
+	var notRegular *fileread.NotRegularError
+	var tooLarge *fileread.TooLargeError
+	switch {
+	case errors.As(err, &notRegular):
+		return nil, fmt.Errorf("applink: reading the config: %w: give the path of a JSON config file", err)
+	case errors.As(err, &tooLarge):
+		return nil, fmt.Errorf("applink: reading the config: %w (a config is a few KiB): is it the right file?", err)
+	case err != nil:
 		return nil, fmt.Errorf("applink: reading the config: %w", err)
-	}
-	if len(data) > maxConfigSize {
-		return nil, fmt.Errorf("applink: %s: the config is larger than %d bytes: is it the right file?", path, maxConfigSize)
 	}
 	dir := filepath.Dir(path)
 	if abs, err := filepath.Abs(dir); err == nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -35,7 +36,7 @@ func (l *Link) newSigner(opts ...signer.Option) (*signer.Signer, error) {
 		method = m
 	case l.PrivateKeyFile != "":
 		path := l.resolve(l.PrivateKeyFile)
-		data, err := os.ReadFile(path)
+		data, err := readCredentialFile(path)
 		if err != nil {
 			return fail("privateKeyFile", fmt.Errorf("reading the private key: %w", err))
 		}
@@ -74,7 +75,7 @@ func (l *Link) newSigner(opts ...signer.Option) (*signer.Signer, error) {
 		method = m
 	case l.SecretFile != "":
 		path := l.resolve(l.SecretFile)
-		data, err := os.ReadFile(path)
+		data, err := readCredentialFile(path)
 		if err != nil {
 			return fail("secretFile", fmt.Errorf("reading the secret: %w", err))
 		}
@@ -100,6 +101,18 @@ func (l *Link) newSigner(opts ...signer.Option) (*signer.Signer, error) {
 		return fail("consumerKey", err)
 	}
 	return s, nil
+}
+
+// readCredentialFile reads a key or secret file: a regular file of at most
+// 1 MiB (a key is a few KiB), so that a mistaken path such as /dev/zero or
+// a named pipe fails at once instead of exhausting memory or hanging.
+func readCredentialFile(path string) ([]byte, error) {
+	data, err := fileread.ReadFile(path, fileread.MaxKeySize)
+	var tooLarge *fileread.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return nil, fmt.Errorf("%w (a key or secret is a few KiB): is it the right file?", err)
+	}
+	return data, err
 }
 
 // resolve makes a relative credential file path relative to the directory

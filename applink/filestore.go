@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/fileread"
 )
 
 // MaxTokenFileSize is the largest token file a [FileTokenStore] reads, and
@@ -260,21 +262,20 @@ func (s *FileTokenStore) lock(ctx context.Context) (unlock func(), err error) {
 
 // load reads and parses the token file; a missing file is an empty store.
 func (s *FileTokenStore) load() (*tokenSet, error) {
-	f, err := os.Open(s.path)
+	// Checked to be a regular file before it is opened, and opened
+	// without blocking: a named pipe cannot hang the store.
+	f, fi, err := fileread.Open(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return newTokenSet(), nil
+	}
+	var notRegular *fileread.NotRegularError
+	if errors.As(err, &notRegular) {
+		return nil, fmt.Errorf("applink: token file %w: give the path of a file (it is created at the first write)", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("applink: read token file: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("applink: read token file: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("applink: token file %s is not a regular file (mode %s); give a file path", s.path, fi.Mode())
-	}
 	if err := checkPrivate(s.path, fi.Mode()); err != nil {
 		return nil, err
 	}
@@ -416,22 +417,10 @@ type TokenFileTooLargeError struct {
 func (e *TokenFileTooLargeError) Error() string {
 	if e.Write {
 		return fmt.Sprintf("applink: token file %s would grow to %d bytes, more than the file token store's limit of %s, so the change was not saved (the stored tokens are unchanged); use a database token store such as applink/pgstore (PostgreSQL) for this many tokens",
-			e.Path, e.Size, formatByteSize(e.Limit))
+			e.Path, e.Size, fileread.Size(e.Limit))
 	}
 	return fmt.Sprintf("applink: token file %s is %d bytes, more than the file token store's limit of %s; it was left untouched: move its tokens to a database token store such as applink/pgstore (PostgreSQL)",
-		e.Path, e.Size, formatByteSize(e.Limit))
-}
-
-// formatByteSize writes n in MiB or KiB when it is a whole number of them.
-func formatByteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	default:
-		return fmt.Sprintf("%d bytes", n)
-	}
+		e.Path, e.Size, fileread.Size(e.Limit))
 }
 
 // CorruptTokenFileError is returned by [FileTokenStore] when the token file

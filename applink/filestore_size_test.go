@@ -126,17 +126,3 @@ func TestFileTokenStoreFileOverLimit(t *testing.T) {
 	}
 	assertFileUnchanged(t, path, data)
 }
-
-func TestFormatByteSize(t *testing.T) {
-	t.Parallel()
-	for n, want := range map[int64]string{
-		MaxTokenFileSize: "16 MiB",
-		4 << 10:          "4 KiB",
-		1000:             "1000 bytes",
-		1<<20 + 1:        "1048577 bytes",
-	} {
-		if got := formatByteSize(n); got != want {
-			t.Errorf("formatByteSize(%d) = %q, want %q", n, got, want)
-		}
-	}
-}

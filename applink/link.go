@@ -171,7 +171,8 @@ type Link struct {
 	// ConsumerKey is the key the remote knows this application by.
 	ConsumerKey string `json:"consumerKey"`
 	// PrivateKeyFile is a PEM (PKCS #1 or #8) or OpenSSH private key file
-	// for RSA-SHA1; a relative path is relative to the config file.
+	// for RSA-SHA1; a relative path is relative to the config file. It must
+	// be a regular file of at most 1 MiB (as must SecretFile).
 	PrivateKeyFile string `json:"privateKeyFile,omitempty"`
 	// PrivateKeyEnv names an environment variable holding the PEM private key.
 	PrivateKeyEnv string `json:"privateKeyEnv,omitempty"`

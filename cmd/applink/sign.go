@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -69,7 +69,7 @@ func (c *cli) sign(_ context.Context, args []string) error {
 
 	var m signer.Method
 	if *keyFile != "" {
-		pem, err := os.ReadFile(*keyFile)
+		pem, err := fileread.ReadFile(*keyFile, fileread.MaxKeySize)
 		if err != nil {
 			return fmt.Errorf("reading the private key: %v: check the --key path", err)
 		}

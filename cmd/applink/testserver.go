@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -186,7 +187,7 @@ func testServerOptions(e *env, f testServerFlags) (*testServerSetup, error) {
 		if !ok || key == "" || file == "" {
 			return nil, tsUsagef("--consumer %q: want KEY=PUBLIC_KEY_FILE", spec)
 		}
-		data, err := os.ReadFile(file)
+		data, err := fileread.ReadFile(file, fileread.MaxKeySize)
 		if err != nil {
 			return nil, fmt.Errorf("--consumer %s: reading the public key: %w", key, err)
 		}
