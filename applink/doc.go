@@ -111,6 +111,19 @@
 // [*TokenFileTooLargeError], keeping every stored token); beyond that use
 // a database token store such as applink/pgstore.
 //
+// # Several replicas
+//
+// A web application deployed as several replicas shares one token store
+// between them (applink/pgstore on PostgreSQL, or a token file shared by
+// the processes of one host). Two optional interfaces of a store make the
+// replicas behave as one: a [TokenLocker] locks one user's token across
+// processes, so that replicas which all see it expire renew it once; a
+// [DanceStore] keeps the web dance's pending dances, so that a dance
+// started on one replica completes on any other, with no sticky sessions.
+// The memory and file stores implement both. applink/sealed encrypts a
+// store's secrets at rest, and applink/storetest checks that a store keeps
+// the contract of [TokenStore], [TokenLocker] and [DanceStore].
+//
 // # Diagnosing a link
 //
 // [Diagnose] checks a link the way Atlassian's link status does (network,

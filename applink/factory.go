@@ -186,9 +186,13 @@ func (f *RequestFactory) token(ctx context.Context) (*AccessToken, error) {
 		return tok, nil
 	}
 	if tok.Renewable(now) {
-		unlock := st.renews.lock(f.user)
+		unlock, err := f.lockRenewal(ctx)
+		if err != nil {
+			return nil, err
+		}
 		defer unlock()
-		// Another request may have renewed it while we waited.
+		// Another request (of this process or, with a TokenLocker, of
+		// another) may have renewed it while we waited.
 		if cur, err := st.svc.store.AccessToken(ctx, key); err == nil && cur != nil && !cur.Expired(st.svc.clock()) {
 			return cur, nil
 		}

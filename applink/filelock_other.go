@@ -39,6 +39,12 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	return func() { os.Remove(path) }, nil
 }
 
+// lockRemovableFile is lockFile: here every lock file is removed when
+// unlocked.
+func lockRemovableFile(ctx context.Context, path string) (unlock func(), err error) {
+	return lockFile(ctx, path)
+}
+
 // syncDir is a no-op here: directories cannot be synced on every platform
 // this file covers, and rename is as durable as the platform makes it.
 func syncDir(string) error { return nil }

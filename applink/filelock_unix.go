@@ -19,9 +19,16 @@ const readsNeedLock = false
 // ctx. The file is never removed: removing a lock file races with others
 // locking it.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, _, err = lockOpenFile(ctx, path)
+	return unlock, err
+}
+
+// lockOpenFile is lockFile that also returns the locked file, which unlock
+// closes.
+func lockOpenFile(ctx context.Context, path string) (unlock func(), f *os.File, err error) {
+	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("applink: lock token file: %w", err)
+		return nil, nil, fmt.Errorf("applink: lock token file: %w", err)
 	}
 	fd := int(f.Fd())
 	err = pollLock(ctx, func() (bool, error) {
@@ -36,12 +43,42 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	})
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	return func() {
 		syscall.Flock(fd, syscall.LOCK_UN)
 		f.Close()
-	}, nil
+	}, f, nil
+}
+
+// lockRemovableFile takes an exclusive flock(2) on the file at path like
+// lockFile, and removes the file when it unlocks, so that per-key lock
+// files do not pile up. Removing a lock file races with another process
+// that opened it before the removal and locks it after: so once it holds
+// the lock it checks that path still names the file it locked, and starts
+// again if not.
+func lockRemovableFile(ctx context.Context, path string) (unlock func(), err error) {
+	for {
+		unlockFile, f, err := lockOpenFile(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		held, err1 := f.Stat()
+		cur, err2 := os.Stat(path)
+		if err1 == nil && err2 == nil && os.SameFile(held, cur) {
+			return func() {
+				os.Remove(path)
+				unlockFile()
+			}, nil
+		}
+		unlockFile()
+		if err2 != nil && !errors.Is(err2, os.ErrNotExist) {
+			return nil, fmt.Errorf("applink: lock %s: %w", path, err2)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // syncDir flushes the directory entry of a rename to disk.

@@ -51,6 +51,11 @@ const MaxTokenFileSize = 16 << 20
 // service with that many users wants a database token store such as
 // applink/pgstore (PostgreSQL) instead.
 //
+// It is also a [TokenLocker], with one lock file per key (see
+// [FileTokenStore.LockToken]), and a [DanceStore] keeping the web dance's
+// pending dances in the file, so that several processes sharing the file
+// renew each token once and complete each other's dances.
+//
 // It is safe for concurrent use. Expired request tokens, and expired access
 // tokens that cannot be renewed, are treated as absent and dropped at the
 // next write. The lock wait honours the context; nothing else blocks.
@@ -461,7 +466,7 @@ const tokenFileVersion = 1
 
 // tokenFile is the token file:
 //
-//	{"version":1,"accessTokens":[...],"requestTokens":[...]}
+//	{"version":1,"accessTokens":[...],"requestTokens":[...],"dances":[...]}
 //
 // Times are RFC 3339 strings in UTC, omitted when zero. Unknown fields are
 // ignored, so later versions of this format may add some.
@@ -469,6 +474,20 @@ type tokenFile struct {
 	Version       int                `json:"version"`
 	AccessTokens  []fileAccessToken  `json:"accessTokens"`
 	RequestTokens []fileRequestToken `json:"requestTokens"`
+	// Dances are the pending dances of the web dance handler (DanceStore),
+	// omitted when there are none.
+	Dances []fileDance `json:"dances,omitempty"`
+}
+
+// fileDance is a [PendingDance].
+type fileDance struct {
+	State        string `json:"state"`
+	User         string `json:"user"`
+	LinkID       string `json:"linkId"`
+	RequestToken string `json:"requestToken,omitempty"`
+	Redirect     string `json:"redirect,omitempty"`
+	ExpiresAt    string `json:"expiresAt,omitempty"`
+	CreatedAt    string `json:"createdAt,omitempty"`
 }
 
 // fileAccessToken is an [AccessToken] with its key, secret included.
@@ -531,6 +550,18 @@ func encodeTokenFile(set *tokenSet) ([]byte, error) {
 			Callback:  t.Callback,
 			ExpiresAt: formatFileTime(t.ExpiresAt),
 			CreatedAt: formatFileTime(t.CreatedAt),
+		})
+	}
+	for _, k := range slices.Sorted(maps.Keys(set.dances)) {
+		d := set.dances[k]
+		f.Dances = append(f.Dances, fileDance{
+			State:        d.State,
+			User:         d.User,
+			LinkID:       d.LinkID,
+			RequestToken: d.RequestToken,
+			Redirect:     d.Redirect,
+			ExpiresAt:    formatFileTime(d.ExpiresAt),
+			CreatedAt:    formatFileTime(d.CreatedAt),
 		})
 	}
 	data, err := json.MarshalIndent(f, "", "  ")
@@ -619,6 +650,29 @@ func decodeTokenFile(data []byte) (*tokenSet, error) {
 			return nil, err
 		}
 		set.request[ft.Token] = t
+	}
+	for i, fd := range f.Dances {
+		where := fmt.Sprintf("dances[%d]", i)
+		switch {
+		case fd.State == "":
+			return nil, fmt.Errorf("%s has no state", where)
+		case fd.User == "":
+			return nil, fmt.Errorf("%s has no user", where)
+		case fd.LinkID == "":
+			return nil, fmt.Errorf("%s has no linkId", where)
+		}
+		if _, dup := set.dances[fd.State]; dup {
+			return nil, fmt.Errorf("%s repeats an earlier state", where)
+		}
+		d := &PendingDance{State: fd.State, User: fd.User, LinkID: fd.LinkID, RequestToken: fd.RequestToken, Redirect: fd.Redirect}
+		var err error
+		if d.ExpiresAt, err = parseFileTime(where+".expiresAt", fd.ExpiresAt); err != nil {
+			return nil, err
+		}
+		if d.CreatedAt, err = parseFileTime(where+".createdAt", fd.CreatedAt); err != nil {
+			return nil, err
+		}
+		set.dances[fd.State] = d
 	}
 	return set, nil
 }

@@ -290,6 +290,10 @@ func TestTokenFileFormat(t *testing.T) {
 			{"8d3a1e4c-2222-4b6e-9f00-000000000002", "alice"}: alice2,
 		},
 		request: map[string]*RequestToken{req.Token: req},
+		dances: map[string]*PendingDance{"dance-state-TEST-ONLY-1": {
+			State: "dance-state-TEST-ONLY-1", User: "carol", LinkID: "8d3a1e4c-1111-4b6e-9f00-000000000001",
+			RequestToken: req.Token, Redirect: "/projects?x=1", ExpiresAt: req.ExpiresAt, CreatedAt: req.CreatedAt,
+		}},
 	}
 	if diff := cmp.Diff(want, set, tokenCmp, cmp.AllowUnexported(tokenSet{})); diff != "" {
 		t.Errorf("decoded tokens (-want +got):\n%s", diff)

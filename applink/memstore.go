@@ -18,14 +18,24 @@ import (
 // a token after [MemoryTokenStore.PutAccessToken] or after reading it does
 // not change the store. Expired request tokens, and expired access tokens
 // that cannot be renewed, are treated as absent and dropped when found.
+//
+// It is also a [TokenLocker] (so that several [Service] values sharing it
+// renew a token once) and a [DanceStore] (so that several dance handlers
+// sharing it complete each other's dances).
 type MemoryTokenStore struct {
 	now func() time.Time
 
 	mu  sync.RWMutex
 	set *tokenSet
+
+	locks keyLocks
 }
 
-var _ TokenStore = (*MemoryTokenStore)(nil)
+var (
+	_ TokenStore  = (*MemoryTokenStore)(nil)
+	_ TokenLocker = (*MemoryTokenStore)(nil)
+	_ DanceStore  = (*MemoryTokenStore)(nil)
+)
 
 // NewMemoryTokenStore returns an empty in-memory token store. The only
 // option that applies is [WithStoreClock].
@@ -144,6 +154,54 @@ func (s *MemoryTokenStore) DeleteRequestToken(ctx context.Context, token string)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.set.deleteRequestToken(token)
+	return nil
+}
+
+// LockToken locks key in this store until unlock is called; see
+// [TokenLocker]. Locks of different keys are independent, and nothing else
+// of the store waits for them. Waiting honours ctx.
+func (s *MemoryTokenStore) LockToken(ctx context.Context, key TokenKey) (unlock func(), err error) {
+	return s.locks.lock(ctx, key)
+}
+
+// PutDance stores a copy of the pending dance within limits; see
+// [DanceStore].
+func (s *MemoryTokenStore) PutDance(ctx context.Context, d *PendingDance, limits DanceLimits) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := validateDance(d); err != nil {
+		return err
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.set.putDance(d, limits, now)
+	return err
+}
+
+// TakeDance removes and returns the pending dance for state if user started
+// it; see [DanceStore].
+func (s *MemoryTokenStore) TakeDance(ctx context.Context, state, user string) (*PendingDance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, _, err := s.set.takeDance(state, user, now)
+	return d, err
+}
+
+// DeleteDance removes the pending dance for state; removing an absent one
+// is not an error.
+func (s *MemoryTokenStore) DeleteDance(ctx context.Context, state string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.set.deleteDance(state)
 	return nil
 }
 

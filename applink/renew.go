@@ -2,6 +2,7 @@ package applink
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 
@@ -46,26 +47,55 @@ func (r *renewLocks) lock(user string) (unlock func()) {
 	}
 }
 
+// lockRenewal locks the renewal of the factory's user's token on the link:
+// first in this process (so that concurrent requests of one process wait
+// here, not on the store), then in the store when it is a [TokenLocker]
+// (so that the replicas sharing it renew once). Unlock releases both.
+func (f *RequestFactory) lockRenewal(ctx context.Context) (unlock func(), err error) {
+	st := f.link.state
+	unlockLocal := st.renews.lock(f.user)
+	locker, ok := st.svc.store.(TokenLocker)
+	if !ok {
+		return unlockLocal, nil
+	}
+	unlockStore, err := locker.LockToken(ctx, TokenKey{LinkID: f.link.ID, User: f.user})
+	if err != nil {
+		unlockLocal()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("applink: link %q: locking the renewal of user %q's token in the token store: %w", f.link.Name, f.user, err)
+	}
+	return func() {
+		unlockStore()
+		unlockLocal()
+	}, nil
+}
+
 // renewRejected is the core's answer to a remote that refused the user's
 // token used with the token problem p: under the user's renewal lock, it
 // returns the token another request stored meanwhile (a renewal makes the
 // remote forget the old token, so a request racing it sees token_rejected),
 // or, for token_expired, renews used with its session handle. It returns
 // false when there is no other token to try; the caller then deletes used
-// and reports credentials required.
-func (f *RequestFactory) renewRejected(ctx context.Context, used *AccessToken, p *signer.ProblemError) (*AccessToken, bool) {
+// and reports credentials required. An error (the renewal lock could not
+// be taken) fails the request and keeps the stored token.
+func (f *RequestFactory) renewRejected(ctx context.Context, used *AccessToken, p *signer.ProblemError) (*AccessToken, bool, error) {
 	st := f.link.state
-	unlock := st.renews.lock(f.user)
+	unlock, err := f.lockRenewal(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	defer unlock()
 	key := TokenKey{LinkID: f.link.ID, User: f.user}
 	if cur, err := st.svc.store.AccessToken(ctx, key); err == nil && cur != nil && cur.Token != used.Token && !cur.Expired(st.svc.clock()) {
-		return cur, true
+		return cur, true, nil
 	}
 	fresh, ok := f.renewAfterExpiry(ctx, used, p)
 	if ok && fresh != nil {
 		st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: renewed an access token the remote says has expired",
 			slog.String("link", f.link.Name), slog.String("user", f.user))
-		return fresh, true
+		return fresh, true, nil
 	}
-	return nil, false
+	return nil, false, nil
 }

@@ -368,10 +368,13 @@ func validateStoreTime(t time.Time) error {
 type tokenSet struct {
 	access  map[TokenKey]*AccessToken
 	request map[string]*RequestToken
+	// dances are the pending dances of the web dance handler, by state
+	// (the DanceStore of the memory and file stores).
+	dances map[string]*PendingDance
 }
 
 func newTokenSet() *tokenSet {
-	return &tokenSet{access: map[TokenKey]*AccessToken{}, request: map[string]*RequestToken{}}
+	return &tokenSet{access: map[TokenKey]*AccessToken{}, request: map[string]*RequestToken{}, dances: map[string]*PendingDance{}}
 }
 
 // usableAccess reports whether a stored access token counts as present at
@@ -444,11 +447,13 @@ func (s *tokenSet) deleteRequestToken(token string) bool {
 	return ok
 }
 
-// purge drops expired request tokens and expired access tokens that cannot
-// be renewed, and reports whether it dropped any.
+// purge drops expired request tokens, expired access tokens that cannot
+// be renewed and expired pending dances, and reports whether it dropped
+// any.
 func (s *tokenSet) purge(now time.Time) bool {
-	n := len(s.access) + len(s.request)
+	n := len(s.access) + len(s.request) + len(s.dances)
 	maps.DeleteFunc(s.access, func(_ TokenKey, t *AccessToken) bool { return !usableAccess(t, now) })
 	maps.DeleteFunc(s.request, func(_ string, t *RequestToken) bool { return t.Expired(now) })
-	return len(s.access)+len(s.request) != n
+	maps.DeleteFunc(s.dances, func(_ string, d *PendingDance) bool { return d.Expired(now) })
+	return len(s.access)+len(s.request)+len(s.dances) != n
 }

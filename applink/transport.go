@@ -128,7 +128,12 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 					// remote's clock ended it before ours did (renew it with
 					// its session handle): send again once with the new one.
 					renewed = true
-					if fresh, ok := f.renewRejected(ctx, tok, p); ok {
+					fresh, ok, err := f.renewRejected(ctx, tok, p)
+					if err != nil {
+						drain(resp)
+						return nil, err
+					}
+					if ok {
 						tok = fresh
 						drain(resp)
 						continue

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 )
@@ -26,6 +25,7 @@ type danceConfig struct {
 	base      string
 	ttl       time.Duration
 	maxStates int
+	store     DanceStore
 }
 
 // Defaults of [NewDanceHandler].
@@ -35,7 +35,7 @@ const (
 	// defaultDanceStateTTL is how long a started dance may take: the
 	// request token's own life.
 	defaultDanceStateTTL = 10 * time.Minute
-	// defaultDanceMaxStates bounds the dances in progress held in memory.
+	// defaultDanceMaxStates bounds the dances in progress.
 	defaultDanceMaxStates = 10000
 	// danceCompleteTimeout bounds the exchange at the callback, which goes
 	// on if the browser leaves.
@@ -60,9 +60,19 @@ func DanceBaseURL(base string) DanceOption { return func(c *danceConfig) { c.bas
 // token.
 func DanceStateTTL(d time.Duration) DanceOption { return func(c *danceConfig) { c.ttl = d } }
 
-// DanceMaxPending bounds how many started dances are held in memory
-// (default 10000); beyond it, starting one answers 503.
+// DanceMaxPending bounds how many started dances are pending (default
+// 10000; in a shared [DanceStore], across every replica); beyond it,
+// starting one answers 503.
 func DanceMaxPending(n int) DanceOption { return func(c *danceConfig) { c.maxStates = n } }
+
+// DanceStates keeps the pending dances (each started dance until its
+// callback) in ds. By default they are kept in the service's token store
+// when it is a [DanceStore] ([MemoryTokenStore], [FileTokenStore],
+// applink/pgstore, and the sealed store over any of them), else in the
+// handler's memory. A store shared by every replica of the application
+// lets the callback reach any replica: no sticky sessions are needed. A
+// nil ds means the default.
+func DanceStates(ds DanceStore) DanceOption { return func(c *danceConfig) { c.store = ds } }
 
 // DanceStartURL returns the local path that starts the dance for a link
 // (id or name) and comes back to redirect, a local path: what a web page
@@ -101,9 +111,14 @@ func DanceStartURL(prefix, link, redirect string) string {
 // not signed in, 403 another user's callback or a denial, 404 unknown
 // link, 502 the remote failed).
 //
-// The handler keeps the dances in progress in memory: in an application
-// with several instances, the callback must reach the instance that
-// started the dance (sticky sessions). It is safe for concurrent use.
+// The dances in progress are kept in a [DanceStore] (see [DanceStates]):
+// by default the service's token store when it is one. When every replica
+// of an application uses one shared store (applink/pgstore, or a token
+// file shared by the processes of one host), a dance started on one
+// replica completes on any other: no sticky sessions are needed. Only with
+// a token store that is not a DanceStore are they kept in the handler's
+// memory, and then the callback must reach the instance that started the
+// dance. It is safe for concurrent use.
 func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, error), opts ...DanceOption) (http.Handler, error) {
 	if svc == nil {
 		return nil, errors.New("applink: NewDanceHandler needs a Service")
@@ -133,7 +148,14 @@ func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, erro
 	if cfg.maxStates <= 0 {
 		cfg.maxStates = defaultDanceMaxStates
 	}
-	return &danceHandler{svc: svc, currentUser: currentUser, cfg: cfg, states: map[string]*danceState{}}, nil
+	if cfg.store == nil {
+		if ds, ok := svc.store.(DanceStore); ok {
+			cfg.store = ds
+		} else {
+			cfg.store = NewMemoryTokenStore(WithStoreClock(svc.clock))
+		}
+	}
+	return &danceHandler{svc: svc, currentUser: currentUser, cfg: cfg}, nil
 }
 
 // danceHandler serves the start and callback endpoints.
@@ -141,16 +163,6 @@ type danceHandler struct {
 	svc         *Service
 	currentUser func(*http.Request) (string, error)
 	cfg         danceConfig
-
-	mu     sync.Mutex
-	states map[string]*danceState
-}
-
-// danceState is one dance in progress, keyed by its state value.
-type danceState struct {
-	user, linkID, token, redirect string
-	expires                       time.Time
-	used                          bool
 }
 
 func (h *danceHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -213,22 +225,57 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 		writeDancePage(w, http.StatusBadRequest, "Bad request", err.Error())
 		return
 	}
-	state := rand.Text()
-	if !h.reserve(state) {
-		writeDancePage(w, http.StatusServiceUnavailable, "Busy", "too many authorizations are in progress: try again in a few minutes.")
+	now := h.now()
+	ds := &PendingDance{State: rand.Text(), User: user, LinkID: st.link.ID, Redirect: redirect, ExpiresAt: now.Add(h.cfg.ttl), CreatedAt: now}
+	// Reserve the place first, without a request token, so that a full
+	// store refuses before the remote is asked for one.
+	if !h.putDance(r, w, ds) {
 		return
 	}
-	callback := base + h.cfg.prefix + "/callback?state=" + state
+	callback := base + h.cfg.prefix + "/callback?state=" + ds.State
 	authURL, rt, err := st.factory(user).startDance(r.Context(), callback)
 	if err != nil {
-		h.forget(state)
+		h.forgetDance(r, ds.State)
 		h.writeError(r, w, st.link.Name, err)
 		return
 	}
-	h.mu.Lock()
-	h.states[state] = &danceState{user: user, linkID: st.link.ID, token: rt.Token, redirect: redirect, expires: h.now().Add(h.cfg.ttl)}
-	h.mu.Unlock()
+	ds.RequestToken = rt.Token
+	if !h.putDance(r, w, ds) {
+		return
+	}
 	http.Redirect(w, r, authURL.String(), http.StatusFound)
+}
+
+// limits returns the limits the handler puts dances under.
+func (h *danceHandler) limits() DanceLimits { return DanceLimits{Total: h.cfg.maxStates} }
+
+// putDance stores ds, or answers 503 and reports false.
+func (h *danceHandler) putDance(r *http.Request, w http.ResponseWriter, ds *PendingDance) bool {
+	err := h.cfg.store.PutDance(r.Context(), ds, h.limits())
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, ErrTooManyDances):
+		writeDancePage(w, http.StatusServiceUnavailable, "Busy", "too many authorizations are in progress: try again in a few minutes.")
+	default:
+		h.logStoreError(r, "storing a pending dance", err)
+		writeDancePage(w, http.StatusServiceUnavailable, "Unavailable", "the authorization could not be saved: try again in a few minutes.")
+	}
+	return false
+}
+
+// forgetDance removes a dance whose start failed.
+func (h *danceHandler) forgetDance(r *http.Request, state string) {
+	if err := h.cfg.store.DeleteDance(context.WithoutCancel(r.Context()), state); err != nil {
+		h.logStoreError(r, "deleting a pending dance", err)
+	}
+}
+
+// logStoreError logs a failure of the dance store.
+func (h *danceHandler) logStoreError(r *http.Request, what string, err error) {
+	if h.svc.logger != nil {
+		h.svc.logger.WarnContext(r.Context(), "applink: the dance store failed", "while", what, "err", err)
+	}
 }
 
 func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request) {
@@ -237,78 +284,55 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	ds, status, msg := h.claim(q.Get("state"), user)
+	ds, status, msg := h.claim(r, q.Get("state"), user)
 	if ds == nil {
 		writeDancePage(w, status, "Authorization refused", msg)
 		return
 	}
-	st := h.svc.stateByID(ds.linkID)
+	st := h.svc.stateByID(ds.LinkID)
 	if st == nil {
 		writeDancePage(w, http.StatusNotFound, "Unknown link", "the link of this authorization no longer exists.")
 		return
 	}
-	if q.Get("oauth_token") != ds.token {
+	if q.Get("oauth_token") != ds.RequestToken {
 		writeDancePage(w, http.StatusBadRequest, "Authorization refused", "the callback is for another request token: start the authorization again.")
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), danceCompleteTimeout)
 	defer cancel()
 	verifier := callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem"))
-	if err := st.factory(user).CompleteAuthorization(ctx, ds.token, verifier); err != nil {
+	if err := st.factory(user).CompleteAuthorization(ctx, ds.RequestToken, verifier); err != nil {
 		h.writeError(r, w, st.link.Name, err)
 		return
 	}
-	w.Header().Set("Location", ds.redirect)
+	w.Header().Set("Location", ds.Redirect)
 	w.WriteHeader(http.StatusFound)
 }
 
-// reserve holds a place for a new state, purging expired ones when full;
-// it reports false when the handler is full.
-func (h *danceHandler) reserve(state string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.states) >= h.cfg.maxStates {
-		now := h.now()
-		for k, ds := range h.states {
-			if ds != nil && !now.Before(ds.expires) {
-				delete(h.states, k)
-			}
-		}
-		if len(h.states) >= h.cfg.maxStates {
-			return false
-		}
-	}
-	h.states[state] = nil
-	return true
-}
-
-func (h *danceHandler) forget(state string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	delete(h.states, state)
-}
-
-// claim marks the state used and returns it, or says why it cannot be
-// used: unknown or expired (400), already used (400), another user's
-// (403, and it stays usable by its user).
-func (h *danceHandler) claim(state, user string) (*danceState, int, string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ds := h.states[state]
-	switch {
-	case state == "" || ds == nil:
+// claim takes the state's dance from the store (single use) and returns
+// it, or says why it cannot be used: unknown, expired or already used
+// (400), another user's (403, and it stays usable by its user), the store
+// failing (503).
+func (h *danceHandler) claim(r *http.Request, state, user string) (*PendingDance, int, string) {
+	if state == "" {
 		return nil, http.StatusBadRequest, "this authorization is unknown or has expired: start it again."
-	case !h.now().Before(ds.expires):
-		delete(h.states, state)
-		return nil, http.StatusBadRequest, "this authorization has expired: start it again."
-	case ds.user != user:
-		return nil, http.StatusForbidden, "this authorization was started by another user: sign in as that user, or start it again."
-	case ds.used:
-		return nil, http.StatusBadRequest, "this authorization has already been completed: a callback cannot be used twice."
 	}
-	ds.used = true
-	c := *ds
-	return &c, 0, ""
+	ds, err := h.cfg.store.TakeDance(r.Context(), state, user)
+	var mismatch *DanceMismatchError
+	switch {
+	case errors.As(err, &mismatch):
+		return nil, http.StatusForbidden, "this authorization was started by another user: sign in as that user, or start it again."
+	case errors.Is(err, ErrDanceNotFound):
+		return nil, http.StatusBadRequest, "this authorization is unknown, has expired or has already been completed (a callback cannot be used twice): start it again."
+	case err != nil:
+		h.logStoreError(r, "taking a pending dance", err)
+		return nil, http.StatusServiceUnavailable, "the authorization could not be read: try again in a few minutes."
+	case ds.Expired(h.now()):
+		return nil, http.StatusBadRequest, "this authorization has expired: start it again."
+	case ds.RequestToken == "":
+		return nil, http.StatusBadRequest, "this authorization has not finished starting: start it again."
+	}
+	return ds, 0, ""
 }
 
 // lookupLink finds a link by id, else by name ([Service.Lookup]).

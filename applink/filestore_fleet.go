@@ -1,0 +1,85 @@
+package applink
+
+// What lets several processes share one token file as replicas of one
+// application: per-key renewal locks (TokenLocker) and pending dances
+// (DanceStore).
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+)
+
+var (
+	_ TokenLocker = (*FileTokenStore)(nil)
+	_ DanceStore  = (*FileTokenStore)(nil)
+)
+
+// LockToken locks key across every process sharing the token file, until
+// unlock is called; see [TokenLocker]. Each key has its own lock file in
+// the directory "<path>.locks" (mode 0700), named by a hash of the link id
+// and the user, locked with flock(2) and removed when unlocked. The store's
+// own lock on "<path>.lock" is not taken, so the renewal that holds a
+// key's lock across its HTTP call blocks neither the reads and writes of
+// any token nor the renewals of other users. Waiting honours ctx (the lock
+// is polled, from 1 ms to 50 ms apart). A process killed while holding it
+// releases it (the kernel drops its flock), except on platforms without
+// flock(2) (Windows), where the lock file is left behind and the error
+// when ctx ends says to delete it.
+func (s *FileTokenStore) LockToken(ctx context.Context, key TokenKey) (unlock func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	dir := s.path + ".locks"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("applink: create the token file's lock directory: %w", err)
+	}
+	sum := sha256.Sum256([]byte(key.LinkID + "\x00" + key.User))
+	return lockRemovableFile(ctx, dir+string(os.PathSeparator)+hex.EncodeToString(sum[:16])+".lock")
+}
+
+// PutDance stores a copy of the pending dance in the token file, within
+// limits; see [DanceStore].
+func (s *FileTokenStore) PutDance(ctx context.Context, d *PendingDance, limits DanceLimits) error {
+	if err := validateDance(d); err != nil {
+		return err
+	}
+	var putErr error
+	err := s.update(ctx, func(set *tokenSet) bool {
+		changed, err := set.putDance(d, limits, s.now())
+		putErr = err
+		return changed
+	})
+	if err != nil {
+		return err
+	}
+	return putErr
+}
+
+// TakeDance removes the pending dance for state from the token file and
+// returns it, if user started it; see [DanceStore]. The read and the
+// removal happen under the file's lock, so of concurrent takes in any
+// process exactly one gets it.
+func (s *FileTokenStore) TakeDance(ctx context.Context, state, user string) (*PendingDance, error) {
+	var (
+		d       *PendingDance
+		takeErr error
+	)
+	err := s.update(ctx, func(set *tokenSet) bool {
+		var changed bool
+		d, changed, takeErr = set.takeDance(state, user, s.now())
+		return changed
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, takeErr
+}
+
+// DeleteDance removes the pending dance for state from the token file;
+// removing an absent one is not an error.
+func (s *FileTokenStore) DeleteDance(ctx context.Context, state string) error {
+	return s.update(ctx, func(set *tokenSet) bool { return set.deleteDance(state) })
+}

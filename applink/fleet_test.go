@@ -1,0 +1,396 @@
+package applink
+
+// Replicas: several Services (the replicas of one web application) sharing
+// one token store renew a token once and complete each other's dances.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+)
+
+// fleet is one provider and replicas of one application sharing a store.
+type fleet struct {
+	srv      *applinktest.Server
+	link     Link
+	store    TokenStore
+	replicas []*Service
+}
+
+// newFleet starts a provider and a service on each store (the first is
+// fleet.store) with one link to it; wrap, when set, wraps the transport of
+// replica i.
+func newFleet(t *testing.T, stores []TokenStore, wrap func(i int, rt http.RoundTripper) http.RoundTripper) *fleet {
+	t.Helper()
+	key := coreKey(t)
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"),
+		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, PublicKey: &key.PublicKey, ThreeLO: true}))
+	l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: []Auth{Auth3LO}}.WithPrivateKey(key)
+	fl := &fleet{srv: srv, link: l, store: stores[0]}
+	for i, store := range stores {
+		c := *srv.Client()
+		if wrap != nil {
+			c.Transport = wrap(i, c.Transport)
+		}
+		svc, err := NewService([]Link{l}, WithHTTPClient(&c), WithTokenStore(store), WithoutRetry())
+		if err != nil {
+			t.Fatalf("NewService: %v", err)
+		}
+		fl.replicas = append(fl.replicas, svc)
+	}
+	return fl
+}
+
+// factory returns replica i's factory for user.
+func (fl *fleet) factory(t *testing.T, i int, user string) *RequestFactory {
+	t.Helper()
+	l, err := fl.replicas[i].Link(fl.link.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := l.RequestFactory(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// authorize runs the dance for user on replica 0.
+func (fl *fleet) authorize(t *testing.T, user string) *AccessToken {
+	t.Helper()
+	f := fl.factory(t, 0, user)
+	u, err := f.AuthorizationURI(t.Context(), "")
+	if err != nil {
+		t.Fatalf("AuthorizationURI: %v", err)
+	}
+	verifier, err := fl.srv.Approve(u.Query().Get("oauth_token"), user)
+	if err != nil {
+		t.Fatalf("Approve: %v", err)
+	}
+	if err := f.CompleteAuthorization(t.Context(), u.Query().Get("oauth_token"), verifier); err != nil {
+		t.Fatalf("CompleteAuthorization: %v", err)
+	}
+	tok, err := fl.store.AccessToken(t.Context(), TokenKey{LinkID: fl.link.ID, User: user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// accessTokenCalls counts the provider's access-token requests.
+func (fl *fleet) accessTokenCalls() int {
+	n := 0
+	for _, r := range fl.srv.Requests() {
+		if r.Flow == applinktest.FlowAccessToken {
+			n++
+		}
+	}
+	return n
+}
+
+// roundTripFunc is an http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// hiddenStore is a TokenStore that hides the optional interfaces (TokenLocker,
+// DanceStore) of the store it holds.
+type hiddenStore struct{ TokenStore }
+
+// signalingLocker is a TokenStore whose LockToken reports each call on
+// entered before it waits.
+type signalingLocker struct {
+	*FileTokenStore
+	entered chan<- struct{}
+}
+
+func (s signalingLocker) LockToken(ctx context.Context, key TokenKey) (func(), error) {
+	s.entered <- struct{}{}
+	return s.FileTokenStore.LockToken(ctx, key)
+}
+
+func newTestFileStore(t *testing.T) *FileTokenStore {
+	t.Helper()
+	s, err := OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestReplicasRenewOnceOrdered makes the race deterministic: replica A's
+// renewal is held at the provider's door until replica B, which found the
+// same token expired, either waits for the store's lock (then it must use
+// A's token) or sends a renewal of its own (which the store's lock must
+// have prevented). Without a TokenLocker the provider sees two renewals.
+func TestReplicasRenewOnceOrdered(t *testing.T) {
+	t.Parallel()
+	for _, locking := range []bool{true, false} {
+		t.Run(fmt.Sprintf("locking=%v", locking), func(t *testing.T) {
+			t.Parallel()
+			file := newTestFileStore(t)
+			entered := make(chan struct{}, 4)
+			var store TokenStore = signalingLocker{FileTokenStore: file, entered: entered}
+			if !locking {
+				store = hiddenStore{file}
+			}
+			renewing := make(chan struct{}, 4) // replica A is at the provider
+			release := make(chan struct{})     // let A's renewal through
+			bRenews := make(chan struct{}, 4)  // replica B sends a renewal
+			var armed atomic.Bool // the test's renewals have begun
+			fl := newFleet(t, []TokenStore{store, store}, func(i int, next http.RoundTripper) http.RoundTripper {
+				return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+					if strings.HasSuffix(r.URL.Path, applinktest.AtlassianAccessTokenPath) && armed.Load() {
+						if i == 0 {
+							renewing <- struct{}{}
+							<-release
+						} else {
+							bRenews <- struct{}{}
+						}
+					}
+					return next.RoundTrip(r)
+				})
+			})
+			tok := fl.authorize(t, "alice")
+			tok.ExpiresAt = time.Now().Add(-time.Minute)
+			if err := fl.store.PutAccessToken(t.Context(), TokenKey{LinkID: fl.link.ID, User: "alice"}, tok); err != nil {
+				t.Fatal(err)
+			}
+			armed.Store(true)
+			before := fl.accessTokenCalls()
+
+			errs := make(chan error, 2)
+			go func() {
+				_, _, err := whoami(t, fl.factory(t, 0, "alice"))
+				errs <- err
+			}()
+			<-renewing
+			if locking {
+				<-entered // A's own lock
+			}
+			go func() {
+				_, _, err := whoami(t, fl.factory(t, 1, "alice"))
+				errs <- err
+			}()
+			select {
+			case <-entered: // B waits for A's lock
+			case <-bRenews: // B renews on its own
+			}
+			close(release)
+			for range 2 {
+				// Without the lock, the second renewal of one session
+				// handle may be refused: only the count matters then.
+				if err := <-errs; err != nil && locking {
+					t.Errorf("whoami: %v", err)
+				}
+			}
+			got := fl.accessTokenCalls() - before
+			if want := 1; locking && got != want {
+				t.Errorf("%d renewals at the provider, want %d", got, want)
+			}
+			if !locking && got != 2 {
+				t.Errorf("without a TokenLocker: %d renewals, want 2 (the test no longer shows what the lock prevents)", got)
+			}
+		})
+	}
+}
+
+// TestReplicasRenewOnce: 25 requests on each of two replicas find one
+// token expired (in the store, or only at the remote, which answers
+// token_expired); the provider sees exactly one renewal and every request
+// succeeds. The memory store shared by two services in one process, and
+// the file store shared by two store values (as two processes would).
+func TestReplicasRenewOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		stores func(t *testing.T) (a, b TokenStore)
+	}{
+		{"memory", func(*testing.T) (TokenStore, TokenStore) { s := NewMemoryTokenStore(); return s, s }},
+		{"file", func(t *testing.T) (TokenStore, TokenStore) {
+			a := newTestFileStore(t)
+			b, err := OpenFileTokenStore(a.Path())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a, b
+		}},
+	} {
+		for _, remote := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/remote=%v", tc.name, remote), func(t *testing.T) {
+				t.Parallel()
+				a, b := tc.stores(t)
+				fl := newFleet(t, []TokenStore{a, b}, nil)
+				tok := fl.authorize(t, "alice")
+				var err error
+				if remote {
+					err = fl.srv.Expire(tok.Token)
+				} else {
+					tok.ExpiresAt = time.Now().Add(-time.Minute)
+					err = fl.store.PutAccessToken(t.Context(), TokenKey{LinkID: fl.link.ID, User: "alice"}, tok)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				before := fl.accessTokenCalls()
+				var wg sync.WaitGroup
+				for i := range 2 {
+					f := fl.factory(t, i, "alice")
+					for range 25 {
+						wg.Go(func() {
+							if user, _, err := whoami(t, f); err != nil || user != "alice" {
+								t.Errorf("replica %d: whoami = %q, %v", i, user, err)
+							}
+						})
+					}
+				}
+				wg.Wait()
+				if got := fl.accessTokenCalls() - before; got != 1 {
+					t.Errorf("%d renewals at the provider, want 1", got)
+				}
+			})
+		}
+	}
+}
+
+// TestDanceAcrossReplicas: a dance started on replica A's handler completes
+// on replica B's, the two sharing a token file (as processes would); a
+// replayed callback is refused on either. With a token store that is not
+// a DanceStore the handler keeps dances in memory, and B refuses.
+func TestDanceAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	for _, shared := range []bool{true, false} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			t.Parallel()
+			a := newTestFileStore(t)
+			b, err := OpenFileTokenStore(a.Path())
+			if err != nil {
+				t.Fatal(err)
+			}
+			stores := []TokenStore{a, b}
+			if !shared {
+				stores = []TokenStore{hiddenStore{a}, hiddenStore{b}}
+			}
+			fl := newFleet(t, stores, nil)
+			var apps []*httptest.Server
+			for _, svc := range fl.replicas {
+				h, err := NewDanceHandler(svc, func(r *http.Request) (string, error) {
+					c, err := r.Cookie("session")
+					if err != nil {
+						return "", err
+					}
+					return c.Value, nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				mux := http.NewServeMux()
+				mux.Handle(DefaultDancePrefix+"/", h)
+				mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("back in the app")) })
+				app := httptest.NewServer(mux)
+				t.Cleanup(app.Close)
+				apps = append(apps, app)
+			}
+			br := (&webApp{app: apps[0]}).browser(t, "alice")
+			_, _, callback := br.get(apps[0].URL+DanceStartURL("", fl.link.ID, "/done"), atCallback)
+			if !atCallback(callback) {
+				t.Fatalf("the browser ended at %s, not at the callback", callback)
+			}
+			// The load balancer sends the callback to replica B.
+			onB, err := url.Parse(apps[1].URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			callback.Host = onB.Host
+			status, body, _ := br.get(callback.String(), nil)
+			key := TokenKey{LinkID: fl.link.ID, User: "alice"}
+			if !shared {
+				if status != http.StatusBadRequest || !strings.Contains(body, "unknown") {
+					t.Errorf("callback on B without a shared dance store: %d %q, want 400 unknown", status, body)
+				}
+				if _, err := a.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
+					t.Errorf("a token was stored: %v", err)
+				}
+				return
+			}
+			if status != http.StatusOK || body != "back in the app" {
+				t.Fatalf("callback on B: %d %q, want 200 back in the app", status, body)
+			}
+			if _, err := a.AccessToken(t.Context(), key); err != nil {
+				t.Errorf("replica A sees no token for alice: %v", err)
+			}
+			for i, app := range apps {
+				u, _ := url.Parse(app.URL)
+				callback.Host = u.Host
+				if status, body, _ := br.get(callback.String(), nil); status != http.StatusBadRequest || !strings.Contains(body, "already") {
+					t.Errorf("replayed callback on replica %d: %d %q, want 400 already used", i, status, body)
+				}
+			}
+		})
+	}
+}
+
+// TestFileTokenStoreLockToken: the per-key lock excludes another store
+// value on the same file (another process), lets other keys and every
+// other operation through, honours the context while waiting, and leaves
+// no lock file behind.
+func TestFileTokenStoreLockToken(t *testing.T) {
+	t.Parallel()
+	a := newTestFileStore(t)
+	b, err := OpenFileTokenStore(a.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	alice := TokenKey{LinkID: "l", User: "alice"}
+	unlock, err := a.LockToken(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another key, and the store's operations, do not wait.
+	unlockBob, err := b.LockToken(ctx, TokenKey{LinkID: "l", User: "bob"})
+	if err != nil {
+		t.Fatalf("locking another key: %v", err)
+	}
+	unlockBob()
+	if err := b.PutAccessToken(ctx, alice, NewAccessToken("t", "s")); err != nil {
+		t.Fatalf("PutAccessToken while the key is locked: %v", err)
+	}
+	// The same key waits, until its context ends.
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if _, err := b.LockToken(short, alice); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("LockToken of a locked key: %v, want context.DeadlineExceeded", err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		u, err := b.LockToken(ctx, alice)
+		if err == nil {
+			u()
+		}
+		got <- err
+	}()
+	unlock()
+	if err := <-got; err != nil {
+		t.Fatalf("LockToken after unlock: %v", err)
+	}
+	entries, err := os.ReadDir(a.Path() + ".locks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("lock files left behind: %v", entries)
+	}
+}
