@@ -64,7 +64,9 @@ func (d PendingDance) GoString() string { return d.String() }
 
 // Format prints [PendingDance.String] for every verb, so that no verb
 // reaches the whole state.
-func (d PendingDance) Format(f fmt.State, verb rune) { redact.Format(f, verb, d.String(), d.GoString()) }
+func (d PendingDance) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, d.String(), d.GoString())
+}
 
 // LogValue is [PendingDance.String].
 func (d PendingDance) LogValue() slog.Value { return slog.StringValue(d.String()) }

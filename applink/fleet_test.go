@@ -149,7 +149,7 @@ func TestReplicasRenewOnceOrdered(t *testing.T) {
 			renewing := make(chan struct{}, 4) // replica A is at the provider
 			release := make(chan struct{})     // let A's renewal through
 			bRenews := make(chan struct{}, 4)  // replica B sends a renewal
-			var armed atomic.Bool // the test's renewals have begun
+			var armed atomic.Bool              // the test's renewals have begun
 			fl := newFleet(t, []TokenStore{store, store}, func(i int, next http.RoundTripper) http.RoundTripper {
 				return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 					if strings.HasSuffix(r.URL.Path, applinktest.AtlassianAccessTokenPath) && armed.Load() {
