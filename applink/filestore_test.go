@@ -27,11 +27,6 @@ func newFileStore(t *testing.T, clock *testClock) TokenStore {
 	return s
 }
 
-func TestFileTokenStore(t *testing.T) {
-	t.Parallel()
-	testTokenStore(t, newFileStore)
-}
-
 // skipIfNoUnixModes skips tests of permission bits where the platform has
 // none.
 func skipIfNoUnixModes(t *testing.T) {

@@ -5,13 +5,6 @@ import (
 	"testing"
 )
 
-func TestMemoryTokenStore(t *testing.T) {
-	t.Parallel()
-	testTokenStore(t, func(t *testing.T, clock *testClock) TokenStore {
-		return NewMemoryTokenStore(WithStoreClock(clock.Now))
-	})
-}
-
 func TestMemoryTokenStoreString(t *testing.T) {
 	t.Parallel()
 	s := NewMemoryTokenStore()

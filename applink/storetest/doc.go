@@ -1,0 +1,35 @@
+// Package storetest checks that a token store keeps the contract of
+// [applink.TokenStore], and of the optional [applink.TokenLocker] and
+// [applink.DanceStore] when it implements them, in the spirit of
+// testing/fstest and golang.org/x/net/nettest: whoever writes a store (on
+// their database, or a wrapper around another store) runs the same checks
+// as the stores of this module.
+//
+//	func TestMyStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T, now func() time.Time) applink.TokenStore {
+//			return mystore.New(t.Context(), testDB(t), mystore.WithClock(now))
+//		})
+//	}
+//
+// [Run] gives each check a fresh store from the function it is given, with
+// a clock the check moves: a store must decide expiry with that clock, not
+// with the database's. Run it under -race: the checks call the store from
+// many goroutines.
+//
+// # What it checks
+//
+// The whole [applink.TokenStore] contract: copies in and out, expiry and
+// renewability of each kind of token, the sorting of AccessTokens, deleting
+// absent keys, request tokens, validation, context cancellation and
+// concurrent use. For an [applink.TokenLocker]: mutual exclusion of one
+// key (a read-modify-write under the lock loses nothing), independence of
+// other keys and of every other store operation, the context honoured while
+// waiting, hand-off to a waiter. For an [applink.DanceStore]: round trip,
+// single use (of concurrent takes exactly one wins), another user's take
+// refused without consuming the dance, expiry, the per-user and total
+// limits, validation and cancellation.
+//
+// The suite tests one store value at a time; that several processes sharing
+// a store see each other's locks and dances is for the store's own tests
+// (the applink package's run two services on one token file).
+package storetest

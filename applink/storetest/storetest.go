@@ -1,0 +1,94 @@
+package storetest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/google/go-cmp/cmp"
+)
+
+// NewStore returns an empty store for one test of the suite. The store must
+// read the time from now whenever it decides whether something has expired
+// (the stores of package applink take it as [applink.WithStoreClock]); the
+// suite moves that clock. Release what the store holds with t.Cleanup. Run
+// calls it from parallel subtests, so it must be safe for concurrent use,
+// and each store it returns must be empty and independent of the others (a
+// database store: its own schema or table prefix per call).
+type NewStore func(t *testing.T, now func() time.Time) applink.TokenStore
+
+// Run checks that the stores newStore returns keep the contract of
+// [applink.TokenStore], and of [applink.TokenLocker] and
+// [applink.DanceStore] when they implement them, each check in its own
+// parallel subtest:
+//
+//   - TokenStore: access and request tokens round-trip with every field and
+//     secret (OAuth 1.0a and OAuth 2.0); they are copied in and out; a Put
+//     replaces; expired tokens are absent unless renewable (a session handle
+//     before the authorization expires, an OAuth 2.0 refresh token);
+//     AccessTokens lists the present keys sorted by link id then user;
+//     deleting an absent token is not an error; invalid tokens are refused
+//     ([applink.ValidateAccessToken]); a canceled context fails every
+//     call; many goroutines at once lose nothing.
+//   - TokenLocker: one holder per key at a time, other keys and every store
+//     operation not blocked, the context honoured while waiting.
+//   - DanceStore: round trip, single use (exactly one of concurrent takes
+//     wins), another user's take refused leaving the dance, expiry, the
+//     per-user and total limits, invalid dances refused.
+//
+// The suite's clock starts at 2026-03-01 12:00 UTC and moves in steps of
+// at least a microsecond, so a store may keep times to the microsecond
+// (PostgreSQL's timestamptz). Run it with -race.
+func Run(t *testing.T, newStore NewStore) {
+	t.Helper()
+	probe := newStore(t, newClock().Now)
+	_, locker := probe.(applink.TokenLocker)
+	_, dances := probe.(applink.DanceStore)
+	checks := tokenChecks()
+	if locker {
+		checks = append(checks, lockerChecks()...)
+	}
+	if dances {
+		checks = append(checks, danceChecks()...)
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newClock()
+			c.run(t, newStore(t, clock.Now), clock)
+		})
+	}
+}
+
+// check is one test of the suite.
+type check struct {
+	name string
+	run  func(t *testing.T, s applink.TokenStore, clock *clock)
+}
+
+// clock is the suite's clock, moved by the checks.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+// Now returns the clock's time.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock by d.
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// tokenCmp compares tokens including their secrets; times compare with
+// their Equal method, whatever their location.
+var tokenCmp = cmp.AllowUnexported(applink.AccessToken{}, applink.RequestToken{})

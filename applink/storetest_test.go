@@ -1,0 +1,32 @@
+package applink_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/storetest"
+)
+
+// The memory and file stores keep the contract of TokenStore, TokenLocker
+// and DanceStore (the sealed store runs the suite over both in its own
+// package).
+
+func TestMemoryTokenStoreConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(_ *testing.T, now func() time.Time) applink.TokenStore {
+		return applink.NewMemoryTokenStore(applink.WithStoreClock(now))
+	})
+}
+
+func TestFileTokenStoreConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, now func() time.Time) applink.TokenStore {
+		s, err := applink.OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"), applink.WithStoreClock(now))
+		if err != nil {
+			t.Fatalf("OpenFileTokenStore: %v", err)
+		}
+		return s
+	})
+}
