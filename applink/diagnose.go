@@ -278,11 +278,7 @@ func shellWord(s string) string {
 
 // remoteName names the remote in fixes: its display URL.
 func (d *diagnosis) remoteName() string {
-	l := &d.st.link
-	if l.DisplayURL != "" {
-		return l.DisplayURL
-	}
-	return l.RPCURL
+	return d.st.link.EffectiveDisplayURL()
 }
 
 // seconds formats a duration as whole seconds.

@@ -75,6 +75,12 @@ func (e *AuthNotConfiguredError) Error() string {
 		allowed[i] = string(a)
 	}
 	advice := "add it to the link's auth list, or ask for one of those"
+	switch e.Wanted {
+	case "impersonating":
+		advice = "add 3lo or 2loi to the link's auth list, or ask for one of those"
+	case "non-impersonating":
+		advice = "add 2lo (or anonymous) to the link's auth list, or ask for an anonymous request with applink.Using(applink.AuthAnonymous)"
+	}
 	if e.Type == TypeJenkins {
 		advice = "Jenkins' Bitbucket Server Integration plugin supports 3LO only: ask for 3lo"
 		if !slices.Contains(e.Configured, Auth3LO) {

@@ -179,12 +179,7 @@ func joinBase(base, path string) (*url.URL, error) {
 }
 
 // displayBase returns the URL browsers reach the remote at.
-func (st *linkState) displayBase() string {
-	if st.link.DisplayURL != "" {
-		return st.link.DisplayURL
-	}
-	return st.link.RPCURL
-}
+func (st *linkState) displayBase() string { return st.link.EffectiveDisplayURL() }
 
 // fetchRequestToken obtains a request token, sending oauth_callback
 // (a URL or "oob") and no oauth_token.

@@ -30,8 +30,11 @@ func Using(a Auth) FactoryOption { return func(o *factoryOptions) { o.only = a }
 // configured) or *[AuthNotConfiguredError].
 func ImpersonatingOnly() FactoryOption { return func(o *factoryOptions) { o.impersonating = true } }
 
-// NonImpersonatingOnly makes the factory act as the consumer: 2LO if
-// configured, else anonymous.
+// NonImpersonatingOnly makes the factory act as the consumer: 2LO if the
+// link allows it, else anonymous if the link lists anonymous. On a link
+// that allows neither (3LO or 2LOi only), [Link.RequestFactory] returns an
+// *[AuthNotConfiguredError] instead of going anonymous silently; ask for an
+// anonymous request with Using([AuthAnonymous]).
 func NonImpersonatingOnly() FactoryOption {
 	return func(o *factoryOptions) { o.nonImpersonating = true }
 }
@@ -88,6 +91,10 @@ func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFacto
 		}
 		if user == "" {
 			return nil, fmt.Errorf("applink: link %q: impersonating requests act as a user: give the user", l.Name)
+		}
+	case o.nonImpersonating:
+		if !l.allows(Auth2LO) && !l.allows(AuthAnonymous) {
+			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "non-impersonating", Configured: slices.Clone(l.auths()), Type: l.Type}
 		}
 	}
 	return f, nil

@@ -152,8 +152,12 @@ func DefaultEndpoints(t Type) Endpoints {
 // [Link.WithPrivateKey] / [Link.WithSecret]; credentials given in code are
 // never written to a config file and never print.
 //
-// A Link obtained from a [Service] is bound to it and can make requests
-// ([Link.RequestFactory]); treat it as read-only.
+// A Link obtained from a [Service] ([Service.Link], [Service.Links],
+// [Service.Primary], ...) is a copy bound to it: it can make requests
+// ([Link.RequestFactory]), but changing its fields changes nothing — the
+// service keeps its own links, fixed when it was built, and requests always
+// use those. To change a link, change the [Config] or the []Link and build a
+// new service.
 type Link struct {
 	// ID is the link's id, a UUID (see [NewLinkID]).
 	ID string `json:"id"`
@@ -161,12 +165,16 @@ type Link struct {
 	Name string `json:"name"`
 	// Type is the remote application's type.
 	Type Type `json:"type"`
-	// DisplayURL is the remote's URL for browsers; "" means RPCURL.
+	// DisplayURL is the remote's URL for browsers; "" means RPCURL
+	// ([Link.EffectiveDisplayURL] resolves it).
 	DisplayURL string `json:"displayUrl,omitempty"`
 	// RPCURL is the remote's base URL for calls (it may differ from
 	// DisplayURL, e.g. an internal address that bypasses a reverse proxy).
 	RPCURL string `json:"rpcUrl"`
-	// Primary marks the primary link of its type.
+	// Primary marks the primary link of its type. When no link of a type
+	// is marked, the first of the type is its primary: links obtained
+	// from a [Service] have the flag set by that rule ([Config.Primary]).
+	// At most one link of a type may be marked.
 	Primary bool `json:"primary,omitempty"`
 	// ConsumerKey is the key the remote knows this application by.
 	ConsumerKey string `json:"consumerKey"`
@@ -207,6 +215,16 @@ func (l Link) WithSecret(secret string) Link {
 	l.secret = secret
 	l.state = nil
 	return l
+}
+
+// EffectiveDisplayURL returns the URL browsers reach the remote at:
+// DisplayURL, or RPCURL when DisplayURL is "". Authorization URLs and the
+// remote's pages (where users revoke tokens) are built on it.
+func (l Link) EffectiveDisplayURL() string {
+	if l.DisplayURL != "" {
+		return l.DisplayURL
+	}
+	return l.RPCURL
 }
 
 // Service returns the service the link is bound to: the one it was

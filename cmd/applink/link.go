@@ -316,10 +316,7 @@ func (c *cli) linkShow(args []string) error {
 		return err
 	}
 	l := w.cfg.Links[i]
-	display := l.DisplayURL
-	if display == "" {
-		display = l.RPCURL
-	}
+	display := l.EffectiveDisplayURL()
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
@@ -396,7 +393,7 @@ func (c *cli) namedLink(fs *flag.FlagSet, args []string) (w *workspace, path str
 
 // revocationPage is where a user revokes their tokens at the remote.
 func revocationPage(l applink.Link, user string) string {
-	base := strings.TrimSuffix(firstNonEmpty(l.DisplayURL, l.RPCURL), "/")
+	base := strings.TrimSuffix(l.EffectiveDisplayURL(), "/")
 	if l.Type == applink.TypeJenkins {
 		return base + "/user/" + url.PathEscape(user) + "/tokens"
 	}
