@@ -106,12 +106,13 @@ type CredentialsRequiredError struct {
 
 // Error names the link and the user, and why credentials are required.
 func (e *CredentialsRequiredError) Error() string {
-	why := "has not authorized it yet"
+	why, advice := "has not authorized it yet", "authorize the link as them (the 3-legged dance)"
 	if e.Cause != nil {
 		why = "has a token the remote rejected (" + e.Cause.Error() + "); it was deleted"
+		advice = "authorize again (the 3-legged dance)"
 	}
-	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: authorize again (the 3-legged dance)",
-		e.LinkName, e.User, why)
+	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: %s",
+		e.LinkName, e.User, why, advice)
 }
 
 // Unwrap returns Cause.

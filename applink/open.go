@@ -130,7 +130,7 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*Service, error
 	}
 	conf, err := LoadConfig(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("applink: there is no config file %s: add a link with 'applink link add', or give the path of another (%s): %w", path, ConfigEnv, fs.ErrNotExist)
+		return nil, fmt.Errorf("applink: config file %s: %w: add a link with 'applink link add', or point %s at another config", path, fs.ErrNotExist, ConfigEnv)
 	}
 	if err != nil {
 		return nil, err

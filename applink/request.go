@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -301,6 +302,12 @@ func (r *Request) unwrapError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	}
+	// The advice the token endpoints give for the same failure.
+	var op *net.OpError
+	if errors.As(err, &op) && !op.Timeout() {
+		return fmt.Errorf("applink: link %q: %s %s: %w: check the link's RPC URL and that the remote is up",
+			r.factory.link.Name, r.method, redact.URL(r.url), err)
 	}
 	return fmt.Errorf("applink: link %q: %s %s: %w", r.factory.link.Name, r.method, redact.URL(r.url), err)
 }

@@ -24,12 +24,12 @@ func (st *linkState) resolve(ref string) (*url.URL, error) {
 	u.Fragment, u.RawFragment = "", ""
 	if u.Scheme != "" || u.Host != "" {
 		if err := st.inScope(u); err != nil {
-			return nil, err
+			return nil, st.outOfScope(err)
 		}
 		return u, nil
 	}
 	if u.Opaque != "" {
-		return nil, fmt.Errorf("applink: link %q: %q is not a path: %w", st.link.Name, redact.URLString(ref), ErrForeignURL)
+		return nil, st.outOfScope(&scopeError{fmt.Sprintf("%q is not a path", redact.URLString(ref))})
 	}
 	joined := strings.TrimSuffix(st.rpc.EscapedPath(), "/") + "/" + strings.TrimPrefix(u.EscapedPath(), "/")
 	out := *st.rpc
@@ -38,28 +38,41 @@ func (st *linkState) resolve(ref string) (*url.URL, error) {
 		return nil, fmt.Errorf("applink: link %q: bad path %q: %v", st.link.Name, redact.URLString(ref), err)
 	}
 	if err := st.inScope(&out); err != nil {
-		return nil, err
+		return nil, st.outOfScope(err)
 	}
 	return &out, nil
 }
 
-// inScope reports, as an error wrapping ErrForeignURL, a URL that is not on
-// the link's origin (scheme, host and port) or not under its RPC path, once
-// dot segments (also percent-encoded ones) are resolved.
+// outOfScope is the error of a request URL that inScope refused, with what
+// to do.
+func (st *linkState) outOfScope(err error) error {
+	return fmt.Errorf("applink: link %q: %w: give a path relative to the link's RPC URL %s, or an absolute URL under it (signed requests never leave it)",
+		st.link.Name, err, redact.URL(st.rpc))
+}
+
+// scopeError says why a URL is outside a link's RPC URL; it is
+// [ErrForeignURL] for errors.Is, without repeating that sentinel's text.
+type scopeError struct{ why string }
+
+func (e *scopeError) Error() string        { return e.why }
+func (e *scopeError) Is(target error) bool { return target == ErrForeignURL }
+
+// inScope reports, as a *scopeError (errors.Is ErrForeignURL) saying why
+// and naming neither the link nor what to do (callers add both), a URL that
+// is not on the link's origin (scheme, host and port) or not under its RPC
+// path, once dot segments (also percent-encoded ones) are resolved.
 func (st *linkState) inScope(u *url.URL) error {
 	if u == nil {
-		return fmt.Errorf("applink: link %q: no URL: %w", st.link.Name, ErrForeignURL)
+		return &scopeError{"no URL"}
 	}
 	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
-		return fmt.Errorf("applink: link %q: %s is not an http or https URL: give a path under the link's RPC URL %s, or an absolute URL below it: %w",
-			st.link.Name, redact.URL(u), redact.URL(st.rpc), ErrForeignURL)
+		return &scopeError{fmt.Sprintf("%s is not an http or https URL", redact.URL(u))}
 	}
 	if got, want := origin(u.Scheme, u.Host), origin(st.rpc.Scheme, st.rpc.Host); got != want {
-		return fmt.Errorf("applink: link %q: %s is on %s, not on the link's %s: %w",
-			st.link.Name, redact.URL(u), got, want, ErrForeignURL)
+		return &scopeError{fmt.Sprintf("%s is on %s, not on the link's %s", redact.URL(u), got, want)}
 	}
 	if u.User != nil {
-		return fmt.Errorf("applink: link %q: %s carries a user name or password: %w", st.link.Name, redact.URL(u), ErrForeignURL)
+		return &scopeError{fmt.Sprintf("%s carries a user name or password", redact.URL(u))}
 	}
 	p := u.EscapedPath()
 	if p == "" {
@@ -70,10 +83,9 @@ func (st *linkState) inScope(u *url.URL) error {
 	base := strings.TrimSuffix(st.rpc.EscapedPath(), "/")
 	if cleaned := cleanPath(decoded); !under(cleaned, base) {
 		if cleaned != decoded {
-			return fmt.Errorf("applink: link %q: %s climbs out of the link's RPC URL with dot segments: %w", st.link.Name, redact.URL(u), ErrForeignURL)
+			return &scopeError{fmt.Sprintf("%s climbs out of the link's RPC URL with dot segments", redact.URL(u))}
 		}
-		return fmt.Errorf("applink: link %q: %s is not under the link's RPC URL %s: %w",
-			st.link.Name, redact.URL(u), redact.URL(st.rpc), ErrForeignURL)
+		return &scopeError{fmt.Sprintf("%s is not under the link's RPC URL %s", redact.URL(u), redact.URL(st.rpc))}
 	}
 	return nil
 }
@@ -125,7 +137,7 @@ func (st *linkState) checkRedirect(follow bool) func(*http.Request, []*http.Requ
 			return &ownError{fmt.Errorf("applink: link %q: stopped after 10 redirects", st.link.Name)}
 		}
 		if err := st.inScope(req.URL); err != nil {
-			return &ownError{fmt.Errorf("applink: link %q: refusing a redirect: %w", st.link.Name, err)}
+			return &ownError{fmt.Errorf("applink: link %q: refusing a redirect: %w: signed requests follow redirects within the link's RPC URL only (ask the remote's administrator, or request the final URL)", st.link.Name, err)}
 		}
 		return nil
 	}

@@ -70,7 +70,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	st := f.link.state
 	ctx := req.Context()
 	if err := st.inScope(req.URL); err != nil {
-		return nil, err
+		return nil, st.outOfScope(err)
 	}
 	auth, tok, err := t.identity(ctx)
 	if err != nil {

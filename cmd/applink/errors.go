@@ -111,9 +111,6 @@ func message(err error) string {
 		msg = strings.TrimPrefix(msg, p)
 		msg = strings.ReplaceAll(msg, ": "+p, ": ")
 	}
-	if errors.Is(err, applink.ErrForeignURL) {
-		msg += ": give a path relative to the link's RPC URL (signed requests never go to another host)"
-	}
 	// An *applink.OAuthError already carries the advice and both base
 	// strings; a bare problem (from the dance) gets ours.
 	var (
@@ -132,7 +129,10 @@ func message(err error) string {
 		opErr  *net.OpError
 		dnsErr *net.DNSError
 	)
+	// Network advice only where the library gave none (token endpoints do).
+	advised := strings.Contains(msg, "the remote is up")
 	switch {
+	case advised:
 	case errors.Is(err, fs.ErrNotExist):
 		msg += ": check the path"
 	case errors.Is(err, fs.ErrPermission):
