@@ -81,6 +81,27 @@ func (e *RequestTokenMismatchError) Error() string {
 		e.LinkName, e.User)
 }
 
+// CallbackNotConfirmedError is returned wherever the 3-legged dance starts
+// ([RequestFactory.AuthorizationURI], [RequestFactory.AuthorizeLoopback],
+// [RequestFactory.AuthorizeOutOfBand], the [NewDanceHandler] start page)
+// when the remote's request-token answer lacks oauth_callback_confirmed=true:
+// the remote speaks OAuth 1.0, not 1.0a (RFC 5849). Without the callback
+// confirmation and the verifier of 1.0a, whoever obtained the request token
+// can exchange it once any user approved it, and so act as that user
+// (session fixation). The request token is refused and not stored. Every
+// Atlassian product and the Jenkins plugin speak 1.0a; this error means the
+// link points at something else, or a proxy rewrote the answer.
+type CallbackNotConfirmedError struct {
+	// LinkName is the link's name.
+	LinkName string
+}
+
+// Error says what the remote did, why it is refused and what to check.
+func (e *CallbackNotConfirmedError) Error() string {
+	return fmt.Sprintf("applink: link %q: the remote's request token came without oauth_callback_confirmed=true: it speaks OAuth 1.0, not 1.0a, which is open to session fixation: refused; check that the link's RPC URL and request-token endpoint are the remote application's (Atlassian products and the Jenkins plugin speak 1.0a)",
+		e.LinkName)
+}
+
 // deniedVerifier is the verifier a remote sends when the user refused.
 const deniedVerifier = "denied"
 
@@ -93,6 +114,10 @@ const deniedVerifier = "denied"
 // visit: on the link's display URL, /plugins/servlet/oauth/authorize?oauth_token=T
 // for Atlassian products and /bbs-oauth/authorize?oauth_token=T&oauth_callback=C
 // for Jenkins (or the link's own authorize endpoint).
+//
+// A remote that answers without oauth_callback_confirmed=true speaks OAuth
+// 1.0, not 1.0a, and is refused with *[CallbackNotConfirmedError]: nothing
+// is stored.
 //
 // Finish with [RequestFactory.CompleteAuthorization] (or
 // [Service.CompleteAuthorization]) when the remote redirects to the
@@ -129,8 +154,12 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	if err != nil {
 		return nil, nil, err
 	}
-	if !r.callbackConfirmed && st.svc.logger != nil {
-		st.svc.logger.DebugContext(ctx, "applink: the remote did not confirm oauth_callback (OAuth 1.0 behaviour)", "link", st.link.Name)
+	if !r.callbackConfirmed {
+		// OAuth 1.0 without the "a": the remote neither binds the callback
+		// to the token nor issues a verifier, so whoever started the dance
+		// can complete it after another user approved (session fixation).
+		// The request token is not stored; it expires at the remote.
+		return nil, nil, &CallbackNotConfirmedError{LinkName: st.link.Name}
 	}
 	now := st.now()
 	rt := NewRequestToken(r.token, r.secret)

@@ -180,7 +180,10 @@
 // follow no redirect at all: one is a *[TokenRedirectError] naming both
 // URLs, and nothing the redirect points at is contacted or stored.
 // A request names only its factory's user: xoauth_requestor_id in its
-// URL query or in its signed form body is refused. URLs are redacted
+// URL query or in its signed form body is refused. Only OAuth 1.0a remotes
+// are accepted: a request token without oauth_callback_confirmed=true
+// (OAuth 1.0, open to session fixation) is refused with
+// *[CallbackNotConfirmedError] wherever a dance starts. URLs are redacted
 // before reaching an error or a log. The token
 // file is written with mode 0600, and one others can read is refused
 // (*[FilePermissionError]). The package logs only to the *slog.Logger given

@@ -421,11 +421,12 @@ func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkNa
 		expired  *RequestTokenExpiredError
 		mismatch *RequestTokenMismatchError
 		notConf  *AuthNotConfiguredError
+		oauth10  *CallbackNotConfirmedError
 	)
 	msg := err.Error()
 	switch {
 	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch), errors.As(err, &notConf),
-		errors.Is(err, ErrNotApproved):
+		errors.As(err, &oauth10), errors.Is(err, ErrNotApproved):
 	case errors.As(err, &te):
 		msg = te.describe(false)
 	default:
@@ -450,8 +451,11 @@ func danceErrorStatus(err error) (int, string) {
 		expired  *RequestTokenExpiredError
 		mismatch *RequestTokenMismatchError
 		notConf  *AuthNotConfiguredError
+		oauth10  *CallbackNotConfirmedError
 	)
 	switch {
+	case errors.As(err, &oauth10):
+		return http.StatusBadGateway, "Unsafe remote application"
 	case errors.As(err, &denied):
 		return http.StatusForbidden, "Access denied"
 	case errors.As(err, &mismatch):

@@ -249,3 +249,49 @@ func TestRenewal(t *testing.T) {
 		t.Errorf("old token after renewal: %d %q, want token_rejected", old.status, problem(old))
 	}
 }
+
+// TestCallbackConfirmed checks that both shapes confirm the callback (a URL
+// or oob) as OAuth 1.0a requires, and that WithOAuth10Callback leaves the
+// confirmation out.
+func TestCallbackConfirmed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		jenkins  bool
+		oauth10  bool
+		callback string
+		want     string
+	}{
+		{"atlassian url", false, false, "https://consumer.example/cb", "true"},
+		{"atlassian oob", false, false, "oob", "true"},
+		{"jenkins url", true, false, "https://consumer.example/cb", "true"},
+		{"jenkins oob", true, false, "oob", "true"},
+		{"atlassian oauth 1.0", false, true, "https://consumer.example/cb", ""},
+		{"jenkins oauth 1.0", true, true, "oob", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []applinktest.Option
+			if tc.oauth10 {
+				opts = append(opts, applinktest.WithOAuth10Callback())
+			}
+			var (
+				srv *applinktest.Server
+				s   *signer.Signer
+			)
+			if tc.jenkins {
+				srv, s = jenkins(t, opts...)
+			} else {
+				srv, s = atlassian(t, opts...)
+			}
+			r := do(t, srv, s, http.MethodPost, srv.RequestTokenURL(), nil, signer.Params{OmitToken: true, Callback: tc.callback})
+			form := parseForm(t, r.body)
+			if r.status != http.StatusOK || form.Get("oauth_token") == "" {
+				t.Fatalf("request token: %d %s", r.status, r.body)
+			}
+			if got := form.Get("oauth_callback_confirmed"); got != tc.want {
+				t.Errorf("oauth_callback_confirmed = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

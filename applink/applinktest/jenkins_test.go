@@ -13,12 +13,12 @@ import (
 	"github.com/go-applinks/applinks/signer"
 )
 
-func jenkins(t *testing.T) (*applinktest.Server, *signer.Signer) {
+func jenkins(t *testing.T, opts ...applinktest.Option) (*applinktest.Server, *signer.Signer) {
 	t.Helper()
-	srv := applinktest.NewServer(t,
+	srv := applinktest.NewServer(t, append([]applinktest.Option{
 		applinktest.WithShape(applinktest.Jenkins),
 		applinktest.WithUsers("alice", "bob"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "ci", Secret: hmacSecret, ThreeLO: true, TwoLO: true, Impersonation: true}))
+		applinktest.WithConsumer(applinktest.Consumer{Key: "ci", Secret: hmacSecret, ThreeLO: true, TwoLO: true, Impersonation: true})}, opts...)...)
 	return srv, hmacSigner(t, "ci", hmacSecret)
 }
 

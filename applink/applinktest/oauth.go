@@ -63,7 +63,7 @@ func (s *Server) serveRequestToken(w http.ResponseWriter, r *http.Request) {
 	}
 	t := s.newRequestToken(c.Key, cb)
 	pairs := [][2]string{{"oauth_token", t.value}, {"oauth_token_secret", t.secret}}
-	if cb != "" {
+	if cb != "" && !s.oauth10 {
 		pairs = append(pairs, [2]string{"oauth_callback_confirmed", "true"})
 	}
 	writeForm(w, pairs)

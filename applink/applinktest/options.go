@@ -47,6 +47,7 @@ type config struct {
 	skew       time.Duration
 	baseURL    string
 	brief      bool
+	oauth10    bool
 	requestTTL time.Duration
 	accessTTL  time.Duration
 	logger     *slog.Logger
@@ -97,6 +98,13 @@ func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 // WWW-Authenticate header, no form body and no base-string echo, as some
 // deployments answer.
 func WithBriefProblems() Option { return func(c *config) { c.brief = true } }
+
+// WithOAuth10Callback makes the request-token endpoint answer without
+// oauth_callback_confirmed=true, as an OAuth 1.0 (not 1.0a) provider does,
+// to test that a client refuses such a remote. By default the server sends
+// it, in both shapes, whenever the client sent oauth_callback (a URL or
+// "oob"), as Atlassian's products and the Jenkins plugin do.
+func WithOAuth10Callback() Option { return func(c *config) { c.oauth10 = true } }
 
 // WithRequestTokenTTL sets how long request tokens live; 0 means
 // [DefaultRequestTokenTTL] (10 minutes).

@@ -35,6 +35,7 @@ type Server struct {
 
 	shape      Shape
 	brief      bool
+	oauth10    bool // WithOAuth10Callback
 	clock      func() time.Time
 	skew       atomic.Int64
 	requestTTL time.Duration
@@ -155,6 +156,7 @@ func newServer(cfg config) (*Server, error) {
 	s := &Server{
 		shape:      cfg.shape,
 		brief:      cfg.brief,
+		oauth10:    cfg.oauth10,
 		clock:      cfg.clock,
 		requestTTL: cfg.requestTTL,
 		accessTTL:  cfg.accessTTL,

@@ -1,0 +1,108 @@
+package applink
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+)
+
+// TestDanceRefusesOAuth10 checks that every way of starting the dance
+// refuses a remote whose request token comes without
+// oauth_callback_confirmed=true (OAuth 1.0, open to session fixation), and
+// stores nothing.
+func TestDanceRefusesOAuth10(t *testing.T) {
+	t.Parallel()
+	starts := []struct {
+		name  string
+		start func(t *testing.T, fx *danceFixture) error
+	}{
+		{"AuthorizationURI", func(t *testing.T, fx *danceFixture) error {
+			_, err := fx.factory(t, "alice").AuthorizationURI(t.Context(), "https://app.example.com/cb")
+			return err
+		}},
+		{"AuthorizationURI out of band", func(t *testing.T, fx *danceFixture) error {
+			_, err := fx.factory(t, "alice").AuthorizationURI(t.Context(), "")
+			return err
+		}},
+		{"AuthorizeLoopback", func(t *testing.T, fx *danceFixture) error {
+			return fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(context.Context, string) error {
+				t.Error("the browser was opened for an OAuth 1.0 remote")
+				return nil
+			})
+		}},
+		{"AuthorizeOutOfBand", func(t *testing.T, fx *danceFixture) error {
+			return fx.factory(t, "alice").AuthorizeOutOfBand(t.Context(), func(context.Context, string) (string, error) {
+				t.Error("the user was asked for a verifier of an OAuth 1.0 remote")
+				return "", nil
+			})
+		}},
+	}
+	for _, shape := range shapes {
+		for _, s := range starts {
+			t.Run(string(shape)+"/"+s.name, func(t *testing.T) {
+				t.Parallel()
+				fx := newDanceFixture(t, shape, applinktest.WithOAuth10Callback())
+				err := s.start(t, fx)
+				var cnc *CallbackNotConfirmedError
+				if !errors.As(err, &cnc) {
+					t.Fatalf("err = %v (%T), want a *CallbackNotConfirmedError", err, err)
+				}
+				if cnc.LinkName != fx.link.Name {
+					t.Errorf("LinkName = %q, want %q", cnc.LinkName, fx.link.Name)
+				}
+				for _, w := range []string{"OAuth 1.0", "oauth_callback_confirmed", "session fixation", "refused"} {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("message %q does not say %q", err, w)
+					}
+				}
+				if n := storedTokens(fx.store); n != 0 {
+					t.Errorf("the store holds %d tokens, want none", n)
+				}
+			})
+		}
+		t.Run(string(shape)+"/dance handler", func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, shape, applinktest.WithOAuth10Callback())
+			h, err := NewDanceHandler(fx.svc, func(*http.Request) (string, error) { return "alice", nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, newStartRequest(t, "http://app.example.com", fx.link.ID, "/done"))
+			if rec.Code != http.StatusBadGateway {
+				t.Errorf("status = %d, want 502", rec.Code)
+			}
+			if loc := rec.Header().Get("Location"); loc != "" {
+				t.Errorf("redirected to %s", loc)
+			}
+			body := rec.Body.String()
+			for _, w := range []string{"Unsafe remote application", "OAuth 1.0", "session fixation"} {
+				if !strings.Contains(body, w) {
+					t.Errorf("page does not say %q:\n%s", w, body)
+				}
+			}
+			if n := storedTokens(fx.store); n != 0 {
+				t.Errorf("the store holds %d tokens, want none", n)
+			}
+		})
+	}
+}
+
+// newStartRequest is the browser's request that starts the dance for link
+// at the app at base.
+func newStartRequest(t *testing.T, base, link, redirect string) *http.Request {
+	t.Helper()
+	return httptest.NewRequestWithContext(t.Context(), http.MethodGet, base+DanceStartURL("", link, redirect), nil)
+}
+
+// storedTokens counts the access and request tokens in s.
+func storedTokens(s *MemoryTokenStore) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.set.access) + len(s.set.request)
+}
