@@ -134,18 +134,39 @@ type OAuthError struct {
 	Auth     Auth
 	Method   string
 	URL      string // redacted
-	// BaseString is the signature base string we signed, redacted; on
-	// signature_invalid compare it with Problem.SignatureBaseString.
+	// BaseString is the signature base string we signed, whole, redacted;
+	// on signature_invalid compare it with [OAuthError.ProviderBaseString].
 	BaseString string
-	Problem    *signer.ProblemError
+	// Problem is what the provider reported. Its SignatureBaseString is kept
+	// as sent and may carry the verifier or session handle: show
+	// [OAuthError.ProviderBaseString] instead.
+	Problem *signer.ProblemError
+}
+
+// maxBaseStringInError is how many bytes of a signature base string an
+// error message quotes: the start (method, URL, first parameters) is where
+// a reverse proxy's difference shows. The whole is in a field.
+const maxBaseStringInError = 512
+
+// ProviderBaseString returns the signature base string the provider echoed
+// on signature_invalid, whole, redacted as BaseString is; "" when it echoed
+// none.
+func (e *OAuthError) ProviderBaseString() string {
+	if e == nil || e.Problem == nil || e.Problem.SignatureBaseString == "" {
+		return ""
+	}
+	return redact.BaseString(e.Problem.SignatureBaseString)
 }
 
 // Error names the link, the method, the request and the problem. On
 // signature_invalid it adds both signature base strings, redacted, each on
-// its own line ("ours:" and "provider's:"), so the difference shows.
+// its own line ("ours:" and "provider's:"), so the difference shows. The
+// URL and each base string are cut after 512 bytes, so that the message
+// stays readable; the whole ones are in URL, BaseString and
+// [OAuthError.ProviderBaseString].
 func (e *OAuthError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "applink: link %q: %s %s (%s): ", e.LinkName, e.Method, e.URL, e.Auth)
+	fmt.Fprintf(&b, "applink: link %q: %s %s (%s): ", e.LinkName, e.Method, redact.Shorten(e.URL, maxBaseStringInError), e.Auth)
 	if e.Problem == nil {
 		b.WriteString("oauth problem")
 		return b.String()
@@ -158,11 +179,11 @@ func (e *OAuthError) Error() string {
 	if e.Problem.Problem == signer.ProblemSignatureInvalid {
 		if e.BaseString != "" {
 			b.WriteString("\nours:       ")
-			b.WriteString(e.BaseString)
+			b.WriteString(redact.Shorten(redact.BaseString(e.BaseString), maxBaseStringInError))
 		}
-		if e.Problem.SignatureBaseString != "" {
+		if theirs := e.ProviderBaseString(); theirs != "" {
 			b.WriteString("\nprovider's: ")
-			b.WriteString(redact.BaseString(e.Problem.SignatureBaseString))
+			b.WriteString(redact.Shorten(theirs, maxBaseStringInError))
 		}
 	}
 	return b.String()

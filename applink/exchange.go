@@ -309,7 +309,7 @@ func (e *tokenEndpointError) describe(withURL bool) string {
 	case signer.ProblemSignatureInvalid:
 		msg += ": the remote computed another signature: check the key or secret, and that the link's RPC URL is the URL the remote sees (a reverse proxy changes it)"
 		if e.problem.SignatureBaseString != "" {
-			msg += "; the remote signed " + signer.RedactBaseString(e.problem.SignatureBaseString)
+			msg += "; the remote signed " + redact.Shorten(redact.BaseString(e.problem.SignatureBaseString), maxBaseStringInError)
 		}
 	case signer.ProblemTimestampRefused:
 		msg += ": the two clocks differ by more than 5 minutes: synchronise them (NTP)"

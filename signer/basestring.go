@@ -28,8 +28,9 @@ const maxFormBody = 10 << 20
 // read and put back (through r.GetBody when it is set), so r can still be sent
 // or handled.
 //
-// The result carries the oauth_verifier (a secret) in clear when the request
-// has one: pass it through [RedactBaseString] before showing it to anyone.
+// The result carries the oauth_verifier or oauth_session_handle (secrets)
+// in clear when the request has one: pass it through [RedactBaseString]
+// before showing it to anyone.
 func BaseString(r *http.Request) (string, error) {
 	oauth, err := authorizationParams(r.Header)
 	if err != nil {
@@ -290,33 +291,87 @@ func writeEncoded(b *strings.Builder, s string) {
 	}
 }
 
+// SecretParameter reports whether the value of the OAuth parameter name is
+// a secret that must never be shown: oauth_verifier (it proves the user's
+// approval), oauth_session_handle (it renews an access token),
+// oauth_token_secret, and oauth_signature (with PLAINTEXT it is the secrets
+// themselves; it never belongs in a base string). Every redaction of a base
+// string, header or form this module prints masks these. oauth_token,
+// oauth_consumer_key, oauth_nonce and the other oauth_* parameters a
+// signature is debugged with are not secret.
+func SecretParameter(name string) bool {
+	switch name {
+	case "oauth_verifier", "oauth_session_handle", "oauth_token_secret", "oauth_signature":
+		return true
+	}
+	return false
+}
+
 // RedactBaseString returns a signature base string with the value of every
-// oauth_verifier parameter (the only secret a base string carries) replaced
-// by "REDACTED", fit for a log or an error message. Other text is kept, so
-// two redacted base strings can still be compared to find why a signature
-// failed.
+// [SecretParameter] (oauth_verifier, oauth_session_handle,
+// oauth_token_secret, oauth_signature) replaced by "REDACTED", fit for a log
+// or an error message. Other text is kept, so two redacted base strings can
+// still be compared to find why a signature failed.
 func RedactBaseString(base string) string {
-	const name = "oauth_verifier%3D"
+	return redactParams(base, "%3D", "%26")
+}
+
+// redactParams masks the values of the secret parameters in s, where a
+// parameter is name+eq+value and values end at sep (a base string's
+// parameters: "%3D" and "%26"; a form: "=" and "&"). A name counts only
+// where a parameter starts: at the start of s, after sep, or after the "&"
+// that starts a base string's parameter part.
+func redactParams(s, eq, sep string) string {
+	// next[k] is where the next parameter secretParams[k] starts at or after
+	// pos (-1: none left; -2: not looked for yet). Each name is searched
+	// forward only, so the whole runs in time linear in len(s).
+	var next [len(secretParams)]int
+	for k := range next {
+		next[k] = -2
+	}
 	var b strings.Builder
+	pos := 0
 	for {
-		i := strings.Index(base, name)
-		if i < 0 {
-			b.WriteString(base)
+		best := -1
+		for k, n := range secretParams {
+			if next[k] == -2 || next[k] >= 0 && next[k] < pos {
+				next[k] = findParam(s, pos, n+eq, sep)
+			}
+			if next[k] >= 0 && (best < 0 || next[k] < next[best]) {
+				best = k
+			}
+		}
+		if best < 0 {
+			b.WriteString(s[pos:])
 			return b.String()
 		}
-		// Only a parameter name: it starts the parameter string or follows
-		// an encoded "&".
-		start := i == 0 || base[i-1] == '&' || strings.HasSuffix(base[:i], "%26")
-		b.WriteString(base[:i+len(name)])
-		base = base[i+len(name):]
-		if !start {
-			continue
-		}
-		end := strings.Index(base, "%26")
+		value := next[best] + len(secretParams[best]) + len(eq)
+		end := strings.Index(s[value:], sep)
 		if end < 0 {
-			end = len(base)
+			end = len(s) - value
 		}
+		b.WriteString(s[pos:value])
 		b.WriteString("REDACTED")
-		base = base[end:]
+		pos = value + end
 	}
 }
+
+// findParam returns the index of the first key (a name and its "=") at or
+// after from that starts a parameter, or -1.
+func findParam(s string, from int, key, sep string) int {
+	for from <= len(s) {
+		i := strings.Index(s[from:], key)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if i == 0 || s[i-1] == '&' || strings.HasSuffix(s[:i], sep) {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
+}
+
+// secretParams are the parameters [SecretParameter] names.
+var secretParams = [...]string{"oauth_verifier", "oauth_session_handle", "oauth_token_secret", "oauth_signature"}

@@ -431,6 +431,8 @@ func TestRedactBaseString(t *testing.T) {
 		{"GET&u&oauth_verifier%3Dx", "GET&u&oauth_verifier%3DREDACTED"},
 		{"GET&u&xoauth_verifier%3Dx", "GET&u&xoauth_verifier%3Dx"},
 		{"oauth_verifier%3D", "oauth_verifier%3DREDACTED"},
+		{"POST&u&oauth_session_handle%3Dh%26oauth_token%3Dt", "POST&u&oauth_session_handle%3DREDACTED%26oauth_token%3Dt"},
+		{"POST&u&oauth_signature_method%3DRSA-SHA1%26oauth_token_secret%3Ds", "POST&u&oauth_signature_method%3DRSA-SHA1%26oauth_token_secret%3DREDACTED"},
 	} {
 		if got := RedactBaseString(tt.in); got != tt.want {
 			t.Errorf("RedactBaseString(%q) = %q, want %q", tt.in, got, tt.want)

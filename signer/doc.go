@@ -67,7 +67,7 @@
 //		case signer.ProblemTimestampRefused:
 //			// correct the clock: Params.ClockOffset
 //		case signer.ProblemSignatureInvalid:
-//			// compare signer.RedactBaseString(pe.SignatureBaseString) with ours
+//			// compare pe.RedactedBaseString() with ours
 //		}
 //		if pe.IsToken() {
 //			// the user must authorize again
@@ -94,7 +94,8 @@
 //   - Private keys, consumer secrets, token secrets, verifiers and session
 //     handles never appear in String, GoString, any fmt verb, slog output,
 //     JSON or an error message. A signature base string can carry the
-//     verifier: pass it through [RedactBaseString] before logging it. The
+//     verifier or the session handle ([SecretParameter]): pass it through
+//     [RedactBaseString] before logging it. The
 //     Authorization header is a credential for as long as its timestamp is
 //     accepted: do not log it.
 //   - [Transport] refuses to sign a request for any origin but its own, so

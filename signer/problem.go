@@ -1,12 +1,14 @@
 package signer
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // OAuth problem names (the OAuth Problem Reporting extension, as net.oauth and
@@ -70,9 +72,10 @@ type ProblemError struct {
 	ParametersAbsent, ParametersRejected []string
 	// Signature, SignatureMethod and SignatureBaseString are what a provider
 	// echoes on signature_invalid: the base string it computed is the fastest
-	// way to see why a signature failed. They are not secrets, except that a
-	// base string carries the oauth_verifier in clear: [ProblemError.Error]
-	// redacts it.
+	// way to see why a signature failed. They are kept as sent, and the base
+	// string carries the request's oauth_verifier or oauth_session_handle in
+	// clear: show [ProblemError.RedactedBaseString] instead. Error, every fmt
+	// verb, LogValue and MarshalJSON redact them.
 	Signature, SignatureMethod, SignatureBaseString string
 	// Realm is the realm of the WWW-Authenticate header (the provider's base
 	// URL, decoded).
@@ -82,29 +85,78 @@ type ProblemError struct {
 }
 
 // Error describes the problem in one line, with the advice and the
-// acceptable timestamps when known. It never includes the signature or a
-// verifier.
+// acceptable timestamps when known. It never includes the signature, the
+// base string or a secret parameter, and stays short whatever the provider
+// sent: free text (the problem, the advice) is cut at 512 bytes
+// and parameter lists after 10 names; the fields keep everything.
 func (e *ProblemError) Error() string {
 	var b strings.Builder
 	b.WriteString("oauth problem ")
-	b.WriteString(strconv.Quote(e.Problem))
+	b.WriteString(strconv.Quote(excerpt(e.Problem, maxErrorText)))
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
 	}
 	if e.Advice != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Advice)
+		b.WriteString(excerpt(e.Advice, maxErrorText))
 	}
 	if e.MinTimestamp != 0 || e.MaxTimestamp != 0 {
 		fmt.Fprintf(&b, "; acceptable timestamps %d-%d", e.MinTimestamp, e.MaxTimestamp)
 	}
 	if len(e.ParametersAbsent) > 0 {
-		fmt.Fprintf(&b, "; parameters absent: %s", strings.Join(e.ParametersAbsent, ", "))
+		fmt.Fprintf(&b, "; parameters absent: %s", nameList(e.ParametersAbsent))
 	}
 	if len(e.ParametersRejected) > 0 {
-		fmt.Fprintf(&b, "; parameters rejected: %s", strings.Join(e.ParametersRejected, ", "))
+		fmt.Fprintf(&b, "; parameters rejected: %s", nameList(e.ParametersRejected))
 	}
 	return b.String()
+}
+
+// maxErrorText is how many bytes of one piece of free text a provider sent
+// (the problem, the advice) Error quotes.
+const maxErrorText = 512
+
+// excerpt returns s when it is at most max bytes long, else its first max
+// bytes (cut at a UTF-8 boundary) and a note of how many bytes were left
+// out.
+func excerpt(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
+}
+
+// nameList joins parameter names for a message, at most 10 of them, each
+// cut to 64 bytes.
+func nameList(names []string) string {
+	const most = 10
+	shown := names
+	if len(shown) > most {
+		shown = shown[:most]
+	}
+	out := make([]string, len(shown))
+	for i, n := range shown {
+		out[i] = excerpt(n, 64)
+	}
+	s := strings.Join(out, ", ")
+	if len(names) > most {
+		s += fmt.Sprintf(" and %d more", len(names)-most)
+	}
+	return s
+}
+
+// RedactedBaseString returns the base string the provider echoed
+// (SignatureBaseString), whole, with every [SecretParameter] masked: what to
+// show or diff against ours. It is "" when the provider echoed none.
+func (e *ProblemError) RedactedBaseString() string {
+	if e == nil || e.SignatureBaseString == "" {
+		return ""
+	}
+	return RedactBaseString(e.SignatureBaseString)
 }
 
 // StatusCode returns Status, or ProblemStatus(Problem) when Status is 0.
@@ -145,7 +197,7 @@ func (e ProblemError) GoString() string {
 		"SignatureBaseString:%q, Realm:%q, Extra:%q}",
 		e.Status, e.Problem, e.Advice, e.MinTimestamp, e.MaxTimestamp,
 		e.AcceptableVersions, e.ParametersAbsent, e.ParametersRejected, sig, e.SignatureMethod,
-		redactVerifier(e.SignatureBaseString), e.Realm, redactValues(e.Extra))
+		redactSecrets(e.SignatureBaseString), e.Realm, redactValues(e.Extra))
 }
 
 // Format prints [ProblemError.Error] for every verb (%#v:
@@ -154,6 +206,40 @@ func (e ProblemError) GoString() string {
 // base string. Wrapping with %w is unaffected.
 func (e ProblemError) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, e.String(), e.GoString())
+}
+
+// problemJSON is the JSON form of a ProblemError.
+type problemJSON struct {
+	Status              int        `json:"status"`
+	Problem             string     `json:"problem"`
+	Advice              string     `json:"advice,omitempty"`
+	MinTimestamp        int64      `json:"min_timestamp,omitempty"`
+	MaxTimestamp        int64      `json:"max_timestamp,omitempty"`
+	AcceptableVersions  string     `json:"acceptable_versions,omitempty"`
+	ParametersAbsent    []string   `json:"parameters_absent,omitempty"`
+	ParametersRejected  []string   `json:"parameters_rejected,omitempty"`
+	Signature           string     `json:"signature,omitempty"`
+	SignatureMethod     string     `json:"signature_method,omitempty"`
+	SignatureBaseString string     `json:"signature_base_string,omitempty"`
+	Realm               string     `json:"realm,omitempty"`
+	Extra               url.Values `json:"extra,omitempty"`
+}
+
+// MarshalJSON encodes the problem with the signature and every
+// [SecretParameter] in the base string and the extra parameters redacted, as
+// [ProblemError.GoString] shows it. Status is [ProblemError.StatusCode].
+func (e ProblemError) MarshalJSON() ([]byte, error) {
+	sig := ""
+	if e.Signature != "" {
+		sig = "REDACTED"
+	}
+	return json.Marshal(problemJSON{
+		Status: e.StatusCode(), Problem: e.Problem, Advice: e.Advice,
+		MinTimestamp: e.MinTimestamp, MaxTimestamp: e.MaxTimestamp, AcceptableVersions: e.AcceptableVersions,
+		ParametersAbsent: e.ParametersAbsent, ParametersRejected: e.ParametersRejected,
+		Signature: sig, SignatureMethod: e.SignatureMethod, SignatureBaseString: redactSecrets(e.SignatureBaseString),
+		Realm: e.Realm, Extra: redactValues(e.Extra),
+	})
 }
 
 // LogValue logs the problem as a group without the signature or a verifier.
@@ -172,7 +258,7 @@ func (e ProblemError) LogValue() slog.Value {
 		attrs = append(attrs, slog.Any("parameters_rejected", e.ParametersRejected))
 	}
 	if e.SignatureBaseString != "" {
-		attrs = append(attrs, slog.String("signature_base_string", redactVerifier(e.SignatureBaseString)))
+		attrs = append(attrs, slog.String("signature_base_string", redactSecrets(e.SignatureBaseString)))
 	}
 	if e.Realm != "" {
 		attrs = append(attrs, slog.String("realm", e.Realm))
@@ -180,34 +266,11 @@ func (e ProblemError) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// redactVerifier replaces the value of oauth_verifier in a signature base
-// string (where it appears encoded twice, "oauth_verifier%3D...%26") or in a
-// form-encoded string ("oauth_verifier=...&") with "REDACTED".
-func redactVerifier(s string) string {
-	for _, m := range [...]struct{ key, sep string }{
-		{"oauth_verifier%3D", "%26"},
-		{"oauth_verifier=", "&"},
-	} {
-		var b strings.Builder
-		rest := s
-		for {
-			i := strings.Index(rest, m.key)
-			if i < 0 {
-				b.WriteString(rest)
-				break
-			}
-			b.WriteString(rest[:i+len(m.key)])
-			b.WriteString("REDACTED")
-			rest = rest[i+len(m.key):]
-			if j := strings.Index(rest, m.sep); j >= 0 {
-				rest = rest[j:]
-			} else {
-				rest = ""
-			}
-		}
-		s = b.String()
-	}
-	return s
+// redactSecrets masks the values of every [SecretParameter] in a signature
+// base string (where they appear encoded, "oauth_verifier%3D...%26") or in a
+// form-encoded string ("oauth_verifier=...&").
+func redactSecrets(s string) string {
+	return redactParams(redactParams(s, "%3D", "%26"), "=", "&")
 }
 
 // redactValues copies v with the values of secret-bearing parameters
@@ -219,10 +282,9 @@ func redactValues(v url.Values) url.Values {
 	}
 	out := make(url.Values, len(v))
 	for k, vs := range v {
-		switch k {
-		case "oauth_verifier", "oauth_token_secret", "oauth_signature", "oauth_session_handle":
+		if SecretParameter(k) {
 			out[k] = []string{"REDACTED"}
-		default:
+		} else {
 			out[k] = vs
 		}
 	}

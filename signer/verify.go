@@ -3,6 +3,7 @@ package signer
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -470,7 +471,7 @@ func (v Verified) String() string {
 	if v.SessionHandle != "" {
 		b.WriteString(", session handle redacted")
 	}
-	fmt.Fprintf(&b, ", timestamp %d, base string %q)", v.Timestamp, redactVerifier(v.BaseString))
+	fmt.Fprintf(&b, ", timestamp %d, base string %q)", v.Timestamp, redactSecrets(v.BaseString))
 	return b.String()
 }
 
@@ -483,6 +484,31 @@ func (v Verified) Format(f fmt.State, verb rune) { formatRedacted(f, verb, v.Str
 
 // LogValue keeps the verifier out of slog output.
 func (v Verified) LogValue() slog.Value { return slog.StringValue(v.String()) }
+
+// MarshalJSON encodes the exported fields with the session handle and every
+// [SecretParameter] in the base string redacted; the verifier is never
+// encoded.
+func (v Verified) MarshalJSON() ([]byte, error) {
+	handle := ""
+	if v.SessionHandle != "" {
+		handle = "REDACTED"
+	}
+	var consumer string
+	if v.Consumer != nil {
+		consumer = v.Consumer.Key
+	}
+	return json.Marshal(struct {
+		Consumer        string `json:"consumer"`
+		Token           string `json:"token,omitempty"`
+		SignatureMethod string `json:"signature_method"`
+		Timestamp       int64  `json:"timestamp"`
+		Nonce           string `json:"nonce"`
+		Callback        string `json:"callback,omitempty"`
+		SessionHandle   string `json:"session_handle,omitempty"`
+		RequestorID     string `json:"requestor_id,omitempty"`
+		BaseString      string `json:"base_string"`
+	}{consumer, v.Token, v.SignatureMethod, v.Timestamp, v.Nonce, v.Callback, handle, v.RequestorID, redactSecrets(v.BaseString)})
+}
 
 // requestorID returns xoauth_requestor_id from the query (2LO with
 // impersonation), or "".

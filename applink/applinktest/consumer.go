@@ -2,11 +2,13 @@ package applinktest
 
 import (
 	"crypto/rsa"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
 
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // Consumer is a consumer the provider knows: an incoming link, as Atlassian's
@@ -16,7 +18,7 @@ import (
 //
 // The zero flags allow nothing: set ThreeLO, TwoLO and Impersonation to what
 // the test needs. A Consumer never prints its secret: String, GoString,
-// Format and LogValue redact it.
+// Format, LogValue and MarshalJSON redact it.
 type Consumer struct {
 	// Key is the consumer key (oauth_consumer_key). Required.
 	Key string
@@ -89,5 +91,32 @@ func (c Consumer) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.Stri
 
 // LogValue keeps the secret out of slog output.
 func (c Consumer) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the consumer with its secret redacted ("REDACTED"
+// when set) and its public key as Base64 SubjectPublicKeyInfo, the form
+// Atlassian's incoming-link form shows.
+func (c Consumer) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Key           string `json:"key"`
+		Name          string `json:"name,omitempty"`
+		PublicKey     string `json:"public_key,omitempty"`
+		Secret        string `json:"secret,omitempty"`
+		ThreeLO       bool   `json:"three_lo"`
+		TwoLO         bool   `json:"two_lo"`
+		TwoLOUser     string `json:"two_lo_user,omitempty"`
+		Impersonation bool   `json:"impersonation"`
+	}{Key: c.Key, Name: c.Name, ThreeLO: c.ThreeLO, TwoLO: c.TwoLO, TwoLOUser: c.TwoLOUser, Impersonation: c.Impersonation}
+	if c.PublicKey != nil {
+		pub, err := signer.EncodePublicKey(c.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("applinktest: consumer %q: %w", c.Key, err)
+		}
+		out.PublicKey = pub
+	}
+	if c.Secret != "" {
+		out.Secret = redact.Mask
+	}
+	return json.Marshal(out)
+}
 
 func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }

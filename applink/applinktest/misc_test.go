@@ -195,6 +195,13 @@ func TestConsumerNeverPrintsItsSecret(t *testing.T) {
 		outputs["&"+verb] = fmt.Sprintf(verb, &c)
 		outputs["[]"+verb] = fmt.Sprintf(verb, []applinktest.Consumer{c})
 	}
+	for how, v := range map[string]any{"json": c, "json pointer": &c, "json slice": []applinktest.Consumer{c}} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("%s: %v", how, err)
+		}
+		outputs[how] = string(b)
+	}
 	for how, out := range outputs {
 		if strings.Contains(out, "hunter2") || strings.Contains(out, fmt.Sprintf("%x", "hunter2")) ||
 			strings.Contains(out, fmt.Sprintf("%X", "hunter2")) {
@@ -203,6 +210,24 @@ func TestConsumerNeverPrintsItsSecret(t *testing.T) {
 		if !strings.Contains(out, "ci") {
 			t.Errorf("%s does not name the consumer: %s", how, out)
 		}
+	}
+}
+
+func TestConsumerJSON(t *testing.T) {
+	t.Parallel()
+	c := applinktest.Consumer{Key: "ci", Name: "CI", Secret: "hunter2-TEST-ONLY", ThreeLO: true, TwoLO: true, TwoLOUser: "bot"}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"key": "ci", "name": "CI", "secret": "REDACTED", "three_lo": true, "two_lo": true,
+		"two_lo_user": "bot", "impersonation": false}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("json (-want +got):\n%s", diff)
 	}
 }
 

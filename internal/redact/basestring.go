@@ -8,7 +8,8 @@ import (
 
 // BaseString returns an OAuth signature base string (RFC 5849 §3.4.1.1:
 // METHOD&enc(URL)&enc(parameters)) with the values of oauth_verifier,
-// oauth_token_secret and oauth_signature, and of any other [Sensitive]
+// oauth_session_handle, oauth_token_secret and oauth_signature
+// ([signer.SecretParameter]), and of any other [Sensitive]
 // parameter that is not an oauth_* one (api_key=...), replaced by [Mask].
 // The third part is decoded, redacted pair by pair and encoded again, so the
 // result is still a well-formed base string that can be diffed against
@@ -17,8 +18,8 @@ import (
 // oauth_token, oauth_nonce, oauth_timestamp, ...) are kept.
 //
 // A string without that shape (a base string mangled in transit) is still
-// scanned: every "oauth_verifier=", "oauth_token_secret=" or
-// "oauth_signature=" (its "=" plain or percent-encoded once or twice) has its
+// scanned: every "oauth_verifier=", "oauth_session_handle=",
+// "oauth_token_secret=" or "oauth_signature=" (its "=" plain or percent-encoded once or twice) has its
 // value masked up to the next separator.
 func BaseString(s string) string {
 	parts := strings.Split(s, "&")
@@ -59,16 +60,15 @@ func BaseString(s string) string {
 }
 
 // baseStringSecrets are the oauth_* parameters a base string may carry that
-// are secret: the verifier proves the user's approval, and the other two
+// are secret ([signer.SecretParameter]): the verifier proves the user's
+// approval, the session handle renews an access token, and the other two
 // must never appear in one (a signature is not part of its own base string)
 // but are masked should a broken client put them there.
-var baseStringSecrets = [...]string{"oauth_verifier", "oauth_token_secret", "oauth_signature"}
+var baseStringSecrets = [...]string{"oauth_verifier", "oauth_session_handle", "oauth_token_secret", "oauth_signature"}
 
 func baseStringSecret(name string) bool {
-	for _, s := range baseStringSecrets {
-		if name == s {
-			return true
-		}
+	if signer.SecretParameter(name) {
+		return true
 	}
 	if strings.HasPrefix(name, "oauth_") {
 		return false

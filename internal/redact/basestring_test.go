@@ -3,6 +3,8 @@ package redact
 import (
 	"strings"
 	"testing"
+
+	"github.com/go-applinks/applinks/signer"
 )
 
 func TestBaseString(t *testing.T) {
@@ -30,6 +32,12 @@ func TestBaseString(t *testing.T) {
 			"GET&https%3A%2F%2Fbob%3Apw%40h%2F&a%3Db",
 			"GET&https%3A%2F%2Fbob%3AREDACTED%40h%2F&a%3Db",
 		},
+		{
+			"renewal: session handle",
+			"POST&https%3A%2F%2Fjira%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_consumer_key%3Dk%26oauth_session_handle%3DH123%26oauth_token%3Dt",
+			"POST&https%3A%2F%2Fjira%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_consumer_key%3Dk%26oauth_session_handle%3DREDACTED%26oauth_token%3Dt",
+		},
+		{"wrong shape, session handle", "x&oauth_session_handle%253DH1%2526a", "x&oauth_session_handle%253DREDACTED%2526a"},
 		{"empty", "", ""},
 		{"wrong shape, plain", "oauth_verifier=v123&oauth_token=t", "oauth_verifier=REDACTED&oauth_token=t"},
 		{"wrong shape, encoded twice", "a&b&c&oauth_verifier%253Dv1%2526x%253Dy", "a&b&c&oauth_verifier%253DREDACTED%2526x%253Dy"},
@@ -82,5 +90,29 @@ func BenchmarkBaseStringScan(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		_ = BaseString(s)
+	}
+}
+
+// TestBaseStringMasksEverySecretParameter checks that BaseString masks
+// exactly the oauth_* parameters signer.SecretParameter names, so that the
+// two redactions cannot drift apart.
+func TestBaseStringMasksEverySecretParameter(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"oauth_verifier", "oauth_session_handle", "oauth_token_secret", "oauth_signature",
+		"oauth_token", "oauth_consumer_key", "oauth_nonce", "oauth_timestamp", "oauth_callback", "oauth_version",
+		"oauth_signature_method", "oauth_expires_in", "oauth_authorization_expires_in", "oauth_problem"} {
+		in := "POST&https%3A%2F%2Fh%2F&a%3D1%26" + name + "%3DVALUE%26z%3D2"
+		masked := !strings.Contains(BaseString(in), "VALUE")
+		if masked != signer.SecretParameter(name) {
+			t.Errorf("%s: BaseString masks it: %t, signer.SecretParameter: %t", name, masked, signer.SecretParameter(name))
+		}
+		if signerMasked := !strings.Contains(signer.RedactBaseString(in), "VALUE"); signerMasked != masked {
+			t.Errorf("%s: BaseString masks it: %t, signer.RedactBaseString: %t", name, masked, signerMasked)
+		}
+	}
+	for _, name := range baseStringSecrets {
+		if !signer.SecretParameter(name) {
+			t.Errorf("%s is masked here but not a signer.SecretParameter", name)
+		}
 	}
 }

@@ -1,7 +1,9 @@
 package redact
 
 import (
+	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Excerpt redacts the start of a response or request body before it is
@@ -83,3 +85,22 @@ func jsonMembers(s string) string {
 }
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// Shorten returns s when it is at most max bytes long, else its first max
+// bytes (cut at a UTF-8 boundary) and a note of how many were left out:
+// for text a remote sent (an echoed signature base string, say) quoted in
+// an error message, which should stay readable. Redact s first: the cut
+// may fall inside a value.
+func Shorten(s string, max int) string {
+	if max < 0 {
+		max = 0
+	}
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
+}

@@ -22,7 +22,7 @@ func TestHeader(t *testing.T) {
 		"Location":            {"https://jira/cb?oauth_verifier=v&x=1"},
 		"Www-Authenticate": {`OAuth realm="https%3A%2F%2Fjira", oauth_problem="signature_invalid", ` +
 			`oauth_signature="sig=", oauth_signature_method="RSA-SHA1", ` +
-			`oauth_signature_base_string="POST%26https%253A%252F%252Fjira%252Fplugins%252Fservlet%252Foauth%252Faccess-token%26oauth_token%253Dt%2526oauth_verifier%253Dv123"`},
+			`oauth_signature_base_string="POST%26https%253A%252F%252Fjira%252Fplugins%252Fservlet%252Foauth%252Faccess-token%26oauth_session_handle%253Dh77%2526oauth_token%253Dt%2526oauth_verifier%253Dv123", oauth_session_handle="h77"`},
 		"Content-Type": {"application/json"},
 		"X-Trace":      {"1", "2"},
 	}
@@ -38,7 +38,7 @@ func TestHeader(t *testing.T) {
 		"Location":            {"https://jira/cb?oauth_verifier=REDACTED&x=1"},
 		"Www-Authenticate": {`OAuth realm="https%3A%2F%2Fjira", oauth_problem="signature_invalid", ` +
 			`oauth_signature="REDACTED", oauth_signature_method="RSA-SHA1", ` +
-			`oauth_signature_base_string="POST%26https%253A%252F%252Fjira%252Fplugins%252Fservlet%252Foauth%252Faccess-token%26oauth_token%253Dt%2526oauth_verifier%253DREDACTED"`},
+			`oauth_signature_base_string="POST%26https%253A%252F%252Fjira%252Fplugins%252Fservlet%252Foauth%252Faccess-token%26oauth_session_handle%253DREDACTED%2526oauth_token%253Dt%2526oauth_verifier%253DREDACTED", oauth_session_handle="REDACTED"`},
 		"Content-Type": {"application/json"},
 		"X-Trace":      {"1", "2"},
 	}
