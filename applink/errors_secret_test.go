@@ -55,9 +55,8 @@ func TestRenewalSignatureInvalidHidesSessionHandle(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := svc.stateByID(testLinkID).factory("alice")
-	_, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
 	if err == nil {
-		req, _ := f.NewRequest(t.Context(), http.MethodGet, "/rest/api/2/myself")
 		_, err = req.Do(t.Context())
 	}
 	var cre *CredentialsRequiredError
@@ -117,7 +116,7 @@ func TestOAuthErrorMessageLength(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := f.NewRequest(t.Context(), http.MethodGet, "/rest/api?a="+big)
+	req, err := f.NewRequest(http.MethodGet, "/rest/api?a="+big)
 	if err != nil {
 		t.Fatal(err)
 	}
