@@ -156,7 +156,7 @@ func Diagnose(ctx context.Context, link *Link, user string, opts ...DiagnoseOpti
 	if link == nil || link.state == nil {
 		return nil, errors.New("applink: Diagnose: the link is not bound to a Service: get it from Service.Link, LinkByName or Lookup")
 	}
-	d := &diagnosis{st: link.state, user: user, probeTimeout: diagnoseConfig(opts).probeTimeout}
+	d := &diagnosis{st: link.state, user: user, probeTimeout: diagnoseConfig(opts).probeTimeout, statuses: map[string]int{}}
 	rep := &Report{Link: link.Name, LinkID: link.ID, User: user}
 	rep.Checks = d.run(ctx)
 	if ctx.Err() != nil {
@@ -177,6 +177,12 @@ type diagnosis struct {
 	refused []refusal
 	// identity is what the Jenkins 3LO probe's /me/api/json said.
 	identity *probeResult
+	// statuses are the HTTP statuses the discovery resources and the probes
+	// answered, by check name (absent when no answer came or nothing was
+	// sent); noToken is set when the 3LO probe was not sent for want of the
+	// user's token.
+	statuses map[string]int
+	noToken  bool
 }
 
 // run makes the checks in order.
@@ -195,6 +201,11 @@ func (d *diagnosis) run(ctx context.Context) []Check {
 			break
 		}
 		checks = append(checks, step(ctx)...)
+	}
+	if reachable && ctx.Err() == nil {
+		if !d.wrongPath(ctx, checks) {
+			d.notAuthorizedYet(checks)
+		}
 	}
 	if !reachable || ctx.Err() != nil {
 		why := "the remote cannot be reached: fix the " + failed + " check first"

@@ -108,6 +108,7 @@ func (d *diagnosis) manifestChecks(ctx context.Context) []Check {
 		c.Fix = "The remote did not answer: check that it is up and that nothing between here and it drops requests."
 		return []Check{c}
 	}
+	d.statuses[checkManifest] = ans.status
 	status := fmt.Sprintf("GET %s: HTTP %d", manifestPath, ans.status)
 	c.Evidence = []string{status}
 	if ans.status != http.StatusOK {
@@ -166,6 +167,7 @@ func (d *diagnosis) consumerInfoChecks(ctx context.Context) []Check {
 		c.Fix = "The remote did not answer: check that it is up and that nothing between here and it drops requests."
 		return []Check{c}
 	}
+	d.statuses[checkConsumerInfo] = ans.status
 	c.Evidence = []string{fmt.Sprintf("GET %s: HTTP %d", consumerInfoPath, ans.status)}
 	if ans.status != http.StatusOK {
 		if !d.atlassian() {

@@ -95,6 +95,13 @@ func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 		if a == Auth3LO && d.st.link.Type == TypeJenkins {
 			d.identity = pr
 		}
+		if pr.err == nil {
+			d.statuses[name] = pr.status
+		}
+		var need *CredentialsRequiredError
+		if a == Auth3LO && errors.As(pr.err, &need) && need.Cause == nil {
+			d.noToken = true
+		}
 		out = append(out, d.classify(name, pr))
 	}
 	return out

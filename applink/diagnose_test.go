@@ -58,6 +58,9 @@ type diagSetup struct {
 	approveAs string
 	name      string // the link's name; "" means the manifest's
 	typ       Type   // the link's type; "" means the remote's
+	// rpcURL makes the link's RPC URL from the server's URL; nil means
+	// the server's URL itself.
+	rpcURL func(srvURL string) string
 }
 
 type diagFixture struct {
@@ -100,6 +103,9 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 	}
 	srv := applinktest.NewServer(t, append(opts, s.srvOpts...)...)
 	l.RPCURL = srv.URL
+	if s.rpcURL != nil {
+		l.RPCURL = s.rpcURL(srv.URL)
+	}
 	if !s.jenkins {
 		// consumer-info publishes the server's RSA key, made on first use:
 		// make it now, so that its cost on a loaded machine (-race, 2 cores)

@@ -39,24 +39,26 @@ const (
 type Option func(*config)
 
 type config struct {
-	shape      Shape
-	tls        bool
-	users      []string
-	consumers  []Consumer
-	clock      func() time.Time
-	skew       time.Duration
-	baseURL    string
-	brief      bool
-	oauth10    bool
-	requestTTL time.Duration
-	accessTTL  time.Duration
-	logger     *slog.Logger
-	listener   net.Listener
-	addr       string
-	o2clients  []OAuth2Client
-	codeTTL    time.Duration
-	bearerTTL  time.Duration
-	refreshTTL time.Duration
+	shape     Shape
+	tls       bool
+	users     []string
+	consumers []Consumer
+	clock     func() time.Time
+	skew      time.Duration
+	baseURL   string
+	// contextPath is WithContextPath's path ("" for none).
+	contextPath string
+	brief       bool
+	oauth10     bool
+	requestTTL  time.Duration
+	accessTTL   time.Duration
+	logger      *slog.Logger
+	listener    net.Listener
+	addr        string
+	o2clients   []OAuth2Client
+	codeTTL     time.Duration
+	bearerTTL   time.Duration
+	refreshTTL  time.Duration
 }
 
 // WithShape sets the product the server imitates; the default is
@@ -93,6 +95,14 @@ func WithSkew(d time.Duration) Option { return func(c *config) { c.skew = d } }
 // address it is reached on. A client that signs for the address it connects
 // to then gets signature_invalid, as behind a real proxy.
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+
+// WithContextPath serves the provider under path (such as "/jira"), as a
+// servlet container deploys an application under a context path: URL
+// includes it, every endpoint and resource is under it, and anything else
+// answers 404 (and is not recorded). Signature base strings are rebuilt
+// with the path, as the real product does. With [WithBaseURL] too, the base
+// URL's path should end in the context path.
+func WithContextPath(path string) Option { return func(c *config) { c.contextPath = path } }
 
 // WithBriefProblems makes problems brief: only the status and the
 // WWW-Authenticate header, no form body and no base-string echo, as some

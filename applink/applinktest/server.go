@@ -186,6 +186,9 @@ func newServer(cfg config) (*Server, error) {
 			return nil, err
 		}
 	}
+	if cp := cfg.contextPath; cp != "" && (!strings.HasPrefix(cp, "/") || strings.HasSuffix(cp, "/") || strings.ContainsAny(cp, "?#% ")) {
+		return nil, fmt.Errorf("applinktest: WithContextPath(%q): want a path such as /jira (a leading slash, no trailing one)", cp)
+	}
 	if cfg.baseURL != "" {
 		u, err := url.Parse(cfg.baseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -235,9 +238,12 @@ func newServer(cfg config) (*Server, error) {
 		scheme = "https"
 	}
 	s.listener = l
-	s.URL = scheme + "://" + hostPort(l.Addr())
+	s.URL = scheme + "://" + hostPort(l.Addr()) + cfg.contextPath
 	if s.base == nil {
 		s.base, _ = url.Parse(s.URL)
+		// Under a context path the server sees paths without it: the
+		// verifier puts the base URL's path back in front.
+		s.proxied = cfg.contextPath != ""
 	}
 	s.realm = s.base.String()
 
@@ -253,8 +259,12 @@ func newServer(cfg config) (*Server, error) {
 		TLSClientConfig:   &tls.Config{RootCAs: s.certPool, MinVersion: tls.VersionTLS12},
 	}
 	s.client = &http.Client{Transport: tr}
+	var handler http.Handler = s
+	if cp := cfg.contextPath; cp != "" {
+		handler = underContextPath(cp, s)
+	}
 	s.httpSrv = &http.Server{
-		Handler:           s,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
@@ -266,6 +276,19 @@ func newServer(cfg config) (*Server, error) {
 		_ = s.httpSrv.Serve(l)
 	}()
 	return s, nil
+}
+
+// underContextPath serves h under the context path cp (stripped), and 404
+// for every other path, as a servlet container does.
+func underContextPath(cp string, h http.Handler) http.Handler {
+	strip := http.StripPrefix(cp, h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, cp+"/") {
+			http.NotFound(w, r)
+			return
+		}
+		strip.ServeHTTP(w, r)
+	})
 }
 
 func hostPort(a net.Addr) string {

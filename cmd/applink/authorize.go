@@ -14,7 +14,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 )
 
-const authorizeSynopsis = `--link NAME --user U [--oob [--request-token T]] [--no-browser] [--timeout D]
+const authorizeSynopsis = `--link NAME --user U [--oob [--request-token T]] [--no-browser] [--timeout D] [--json]
 
 Plays the 3-legged dance so that requests through the link can act as the
 user. By default it listens on a free port of 127.0.0.1, prints the
@@ -26,7 +26,11 @@ With --oob the remote shows a verification code instead of redirecting:
 paste it on standard input (Jenkins shows none: paste the whole address the
 browser lands on, which ends in oauth_verifier=CODE). With --request-token T it finishes a dance
 started earlier (the URL 'applink request' printed when credentials were
-required) instead of starting a new one.`
+required) instead of starting a new one.
+
+With --json the result is a JSON object on standard output (link, linkId,
+user, auth) and a failure one JSON object on standard error, after the
+prompts (--oob --request-token prints none).`
 
 const authorizeExamples = `  applink authorize --link jira --user alice
   applink authorize --link ci --user alice --no-browser --timeout 2m
@@ -44,6 +48,7 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 	requestToken := fs.String("request-token", "", "with --oob: finish the dance of this pending request `TOKEN`")
 	noBrowser := fs.Bool("no-browser", false, "do not try to open a browser; just print the URL")
 	timeout := fs.Duration("timeout", 5*time.Minute, "how long to wait for the approval")
+	asJSON := c.jsonFlag(fs, "print the result as JSON; a failure is one JSON object on standard error")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -100,8 +105,19 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 			return authorizeErr(err, *timeout)
 		}
 	}
+	if *asJSON {
+		return writeJSON(c.stdout, authorized{Link: l.Name, LinkID: l.ID, User: *user, Auth: applink.Auth3LO})
+	}
 	fmt.Fprintf(c.stdout, "%s is now authorized: link %q can act as them (3LO)\n", *user, l.Name)
 	return nil
+}
+
+// authorized is the output of "authorize --json".
+type authorized struct {
+	Link   string       `json:"link"`
+	LinkID string       `json:"linkId"`
+	User   string       `json:"user"`
+	Auth   applink.Auth `json:"auth"`
 }
 
 // showURL prints the authorization URL on a line of its own to stderr and

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
+	"runtime/debug"
 )
 
 // cli is what the subcommands keygen, link, authorize, request, sign and
@@ -15,16 +17,62 @@ type cli struct {
 	// openBrowser opens a URL in the person's browser; nil means the
 	// platform's opener (xdg-open, open, rundll32).
 	openBrowser func(ctx context.Context, url string) error
+	// buildInfo reads the build information; nil means debug.ReadBuildInfo.
+	buildInfo func() (*debug.BuildInfo, bool)
+	// jsonOut is the command's --json flag (nil when it has none): with it
+	// a failure is reported on stderr as one JSON object.
+	jsonOut *bool
 }
 
 func newCLI(e *env) *cli {
-	return &cli{stdin: e.stdin, stdout: e.stdout, stderr: e.stderr, getenv: e.getenv}
+	return &cli{stdin: e.stdin, stdout: e.stdout, stderr: e.stderr, getenv: e.getenv, buildInfo: e.buildInfo}
+}
+
+// jsonFlag defines --json with usage and remembers it, so that a failure of
+// the command is reported as JSON too.
+func (c *cli) jsonFlag(fs *flag.FlagSet, usage string) *bool {
+	p := fs.Bool("json", false, usage)
+	c.jsonOut = p
+	return p
+}
+
+// wantsJSON reports whether the command asked for JSON: its --json flag is
+// set, or (when parsing failed before reaching it) given among args.
+func (c *cli) wantsJSON(args []string) bool {
+	if c.jsonOut == nil {
+		return false
+	}
+	if *c.jsonOut {
+		return true
+	}
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-json", "--json", "-json=true", "--json=true":
+			return true
+		}
+	}
+	return false
 }
 
 // runCLI runs a subcommand that returns an error and reports the error on
 // stderr as one line, returning the exit code.
 func runCLI(ctx context.Context, args []string, e *env, f func(*cli, context.Context, []string) error) int {
-	return report(ctx, e.stderr, f(newCLI(e), ctx, args))
+	c := newCLI(e)
+	err := f(c, ctx, args)
+	if err != nil && c.wantsJSON(args) {
+		return reportJSON(ctx, e.stderr, err)
+	}
+	return report(ctx, e.stderr, err)
+}
+
+func runVersion(ctx context.Context, args []string, e *env) int {
+	return runCLI(ctx, args, e, (*cli).version)
+}
+
+func runCompletion(ctx context.Context, args []string, e *env) int {
+	return runCLI(ctx, args, e, (*cli).completion)
 }
 
 func runKeygen(ctx context.Context, args []string, e *env) int {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -31,8 +30,12 @@ const doctorExamples = `  applink doctor --link jira --as alice
 `
 
 func runDoctor(ctx context.Context, args []string, e *env) int {
-	code, err := newCLI(e).doctor(ctx, args)
+	c := newCLI(e)
+	code, err := c.doctor(ctx, args)
 	if err != nil {
+		if c.wantsJSON(args) {
+			return reportJSON(ctx, e.stderr, err)
+		}
 		return report(ctx, e.stderr, err)
 	}
 	return code
@@ -45,7 +48,7 @@ func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 	config := configFlag(fs)
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
 	user := fs.String("as", "", "probe as `USER` (3LO and 2LOi need one; without, only 2LO is probed)")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
+	asJSON := c.jsonFlag(fs, "print the report as JSON; an error that keeps the report from being made is one JSON object on standard error")
 	verbose := fs.Bool("v", false, "print the evidence of every check, not only of failures")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound each check's requests and connections by `DURATION` (e.g. 30s for a slow remote)")
 	pos, err := parseArgs(fs, args)
@@ -73,10 +76,8 @@ func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 		return 0, err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return 0, fmt.Errorf("writing the report: %w", err)
+		if err := writeJSON(c.stdout, rep); err != nil {
+			return 0, err
 		}
 	} else {
 		printReport(c.stdout, rep, *verbose, useColor(c.stdout, c.getenv))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,6 +40,8 @@ func (e *usageError) Error() string {
 type statusError struct {
 	method, url string // url redacted
 	status      string
+	code        int
+	problem     string // the oauth_problem of WWW-Authenticate, if any
 	advice      string
 }
 
@@ -193,4 +196,121 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Error kinds of the JSON error object.
+const (
+	kindCredentialsRequired = "credentials_required" // exit 3: authorize first
+	kindOAuthProblem        = "oauth_problem"        // the remote refused the OAuth request
+	kindHTTPStatus          = "http_status"          // the remote answered with a status that is not a success
+	kindUsage               = "usage"                // exit 2: a wrong flag or argument
+	kindNetwork             = "network"              // the remote could not be reached or did not answer
+	kindOther               = "other"                // anything else (config file, key file, token store, ...)
+)
+
+// jsonError is what a command run with --json writes on stderr when it
+// fails: one JSON object, so that a script never parses prose.
+type jsonError struct {
+	ExitCode int    `json:"exitCode"`
+	Kind     string `json:"kind"`
+	Message  string `json:"message"`
+	// Problem and Advice are the remote's oauth_problem and
+	// oauth_problem_advice (or ours when it gave none).
+	Problem string `json:"problem,omitempty"`
+	Advice  string `json:"advice,omitempty"`
+	// Status is the HTTP status code, for http_status and oauth_problem.
+	Status int `json:"status,omitempty"`
+	// Attempts is how many times the request was sent, when retried.
+	Attempts int    `json:"attempts,omitempty"`
+	Link     string `json:"link,omitempty"`
+	User     string `json:"user,omitempty"`
+	// AuthorizationURL and RequestToken start the dance for credentials
+	// required: visit the URL, then finish with AuthorizeCommand (which
+	// reads the verification code on standard input).
+	AuthorizationURL string `json:"authorizationUrl,omitempty"`
+	RequestToken     string `json:"requestToken,omitempty"`
+	AuthorizeCommand string `json:"authorizeCommand,omitempty"`
+	// AuthorizationError says why no authorization URL could be had.
+	AuthorizationError string `json:"authorizationError,omitempty"`
+}
+
+// reportJSON is report for --json: err as one JSON object on one line of
+// stderr, and the exit code.
+func reportJSON(ctx context.Context, stderr io.Writer, err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return report(ctx, stderr, err)
+	}
+	je := describe(ctx, err)
+	b, merr := json.Marshal(je)
+	if merr != nil { // cannot happen with these field types; say something anyway
+		return report(ctx, stderr, err)
+	}
+	fmt.Fprintf(stderr, "%s\n", b)
+	return je.ExitCode
+}
+
+// describe classifies err for the JSON error object; for credentials
+// required it starts a dance to have an authorization URL.
+func describe(ctx context.Context, err error) jsonError {
+	je := jsonError{ExitCode: exitFailure, Kind: kindOther, Message: oneLine(message(err))}
+	var (
+		ue   *usageError
+		ce   *credentialsError
+		cr   *applink.CredentialsRequiredError
+		se   *statusError
+		pe   *signer.ProblemError
+		ne   net.Error
+		ope  *net.OpError
+		dnse *net.DNSError
+		re   *applink.RetryError
+	)
+	if errors.As(err, &re) {
+		je.Attempts = re.Attempts
+	}
+	switch {
+	case errors.As(err, &ue):
+		je.ExitCode, je.Kind = exitUsage, kindUsage
+	case errors.As(err, &cr):
+		je.ExitCode, je.Kind = exitCredentials, kindCredentialsRequired
+		je.Link, je.User = cr.LinkName, cr.User
+		if errors.As(err, &pe) {
+			je.Problem, je.Advice, je.Status = pe.Problem, adviceOf(pe), pe.Status
+		}
+		link := cr.LinkName
+		if errors.As(err, &ce) {
+			link, je.User = ce.link, ce.user
+		}
+		authorize := fmt.Sprintf("applink authorize --link %s --user %s", shellQuote(link), shellQuote(je.User))
+		u, aerr := cr.AuthorizationURI(ctx, "")
+		if aerr != nil {
+			je.AuthorizationError = oneLine(message(aerr))
+			je.AuthorizeCommand = authorize
+			break
+		}
+		je.AuthorizationURL = u.String()
+		je.RequestToken = u.Query().Get("oauth_token")
+		je.AuthorizeCommand = authorize + " --oob --request-token " + shellQuote(je.RequestToken)
+	case errors.As(err, &pe):
+		je.Kind = kindOAuthProblem
+		je.Problem, je.Advice, je.Status = pe.Problem, adviceOf(pe), pe.Status
+		if je.Status == 0 {
+			je.Status = signer.ProblemStatus(pe.Problem)
+		}
+	case errors.As(err, &se):
+		je.Kind, je.Status, je.Advice = kindHTTPStatus, se.code, se.advice
+		if se.problem != "" {
+			je.Kind, je.Problem = kindOAuthProblem, se.problem
+		}
+	case errors.As(err, &dnse), errors.As(err, &ope), errors.As(err, &ne):
+		je.Kind = kindNetwork
+	}
+	return je
+}
+
+// adviceOf is the remote's oauth_problem_advice, else ours for the problem.
+func adviceOf(pe *signer.ProblemError) string {
+	if pe.Advice != "" {
+		return pe.Advice
+	}
+	return problemAdvice(pe.Problem)
 }

@@ -38,10 +38,18 @@ func (o *optionalString) Set(v string) error {
 func newFlagSet(name, synopsis, examples string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("applink "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if col, ok := stderr.(*flagCollector); ok {
+		col.sets = append(col.sets, fs)
+	}
 	fs.Usage = func() {
 		stderr := fs.Output()
-		fmt.Fprintf(stderr, "usage: applink %s %s\n\nflags:\n", name, synopsis)
-		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "usage: applink %s %s\n", name, synopsis)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintf(stderr, "\nflags:\n")
+			fs.PrintDefaults()
+		}
 		if examples != "" {
 			fmt.Fprintf(stderr, "\nexamples:\n%s", examples)
 		}
@@ -90,8 +98,10 @@ type subcommand struct {
 }
 
 // dispatch runs the subcommand that args[0] names; with no arguments it is
-// a usage error, and -h prints the command's usage.
-func dispatch(name, synopsis, examples string, stderr io.Writer, args []string, subs []subcommand) error {
+// a usage error, and -h prints the command's usage followed by each
+// subcommand's flags.
+func (c *cli) dispatch(name, synopsis, examples string, args []string, subs []subcommand) error {
+	stderr := c.stderr
 	fs := newFlagSet(name, synopsis, examples, stderr)
 	var first []string
 	for _, s := range subs {
@@ -103,7 +113,21 @@ func dispatch(name, synopsis, examples string, stderr io.Writer, args []string, 
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
+		specs := c.subcommandSpecs(subs)
+		if col, ok := stderr.(*flagCollector); ok {
+			col.subs = specs
+			return nil
+		}
 		fs.Usage()
+		for _, s := range specs {
+			fmt.Fprintf(stderr, "\nflags of %s %s:\n", name, s.names[0])
+			if len(s.flags) == 0 {
+				fmt.Fprintln(stderr, "  (none)")
+				continue
+			}
+			s.fs.SetOutput(stderr)
+			s.fs.PrintDefaults()
+		}
 		return nil
 	}
 	for _, s := range subs {
@@ -112,6 +136,27 @@ func dispatch(name, synopsis, examples string, stderr io.Writer, args []string, 
 		}
 	}
 	return usagef(fs, "unknown subcommand %q: use %s", args[0], list)
+}
+
+// subcommandSpecs runs each subcommand with -h against a flagCollector to
+// read its flags.
+func (c *cli) subcommandSpecs(subs []subcommand) []cmdSpec {
+	saved := c.stderr
+	defer func() { c.stderr = saved }()
+	col := &flagCollector{}
+	c.stderr = col
+	var specs []cmdSpec
+	for _, s := range subs {
+		n := len(col.sets)
+		_ = s.run([]string{"-h"})
+		spec := cmdSpec{names: s.names}
+		if len(col.sets) > n {
+			spec.fs = col.sets[len(col.sets)-1]
+			spec.flags = flagSpecs(spec.fs)
+		}
+		specs = append(specs, spec)
+	}
+	return specs
 }
 
 // configFlag defines --config, which every subcommand that reads the

@@ -22,7 +22,7 @@ const linkSynopsis = `add|list|show|remove ...
   add NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE)
       [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover]
   list [--json]
-  show NAME
+  show NAME [--json]
   remove NAME
 
 Manages the links in the config file. A link's key stays in its file (or its
@@ -39,7 +39,7 @@ const linkExamples = `  applink link add jira --url https://jira.internal:8080 -
 
 // link dispatches the link subcommands.
 func (c *cli) link(ctx context.Context, args []string) error {
-	return dispatch("link", linkSynopsis, linkExamples, c.stderr, args, []subcommand{
+	return c.dispatch("link", linkSynopsis, linkExamples, args, []subcommand{
 		{[]string{"add"}, func(a []string) error { return c.linkAdd(ctx, a) }},
 		{[]string{"list", "ls"}, c.linkList},
 		{[]string{"show"}, c.linkShow},
@@ -251,7 +251,7 @@ func (c *cli) fetchManifest(ctx context.Context, rpcURL string) (*manifest, erro
 func (c *cli) linkList(args []string) error {
 	fs := newFlagSet("link list", "[--json]", "  applink link list\n  applink link list --json | jq '.links[].name'\n", c.stderr)
 	config := configFlag(fs)
-	asJSON := fs.Bool("json", false, "print the config's links as JSON")
+	asJSON := c.jsonFlag(fs, "print the config's links as JSON")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -264,9 +264,7 @@ func (c *cli) linkList(args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(applink.Config{Links: nonNil(w.cfg.Links)})
+		return writeJSON(c.stdout, applink.Config{Links: nonNil(w.cfg.Links)})
 	}
 	if len(w.cfg.Links) == 0 {
 		fmt.Fprintf(c.stderr, "no links in %s: add one with 'applink link add'\n", path)
@@ -311,11 +309,16 @@ func authList(as []applink.Auth) string {
 }
 
 func (c *cli) linkShow(args []string) error {
-	w, _, i, err := c.namedLink(newFlagSet("link show", "NAME", "  applink link show jira\n", c.stderr), args)
+	fs := newFlagSet("link show", "NAME [--json]", "  applink link show jira\n  applink link show jira --json | jq -r .rpcUrl\n", c.stderr)
+	asJSON := c.jsonFlag(fs, "print the link as JSON, as the config file holds it")
+	w, _, i, err := c.namedLink(fs, args)
 	if err != nil {
 		return err
 	}
 	l := w.cfg.Links[i]
+	if *asJSON {
+		return writeJSON(c.stdout, l)
+	}
 	display := l.EffectiveDisplayURL()
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	row := func(k, v string) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"syscall"
 )
@@ -25,6 +26,8 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// buildInfo reads the build information; nil means debug.ReadBuildInfo.
+	buildInfo func() (*debug.BuildInfo, bool)
 }
 
 // command is a subcommand: a one-line summary for "applink help" and the
@@ -46,6 +49,9 @@ func commands() map[string]command {
 		"sign":       {summary: "print the signature base string and Authorization header of a request", run: runSign},
 		"tokens":     {summary: "list stored tokens, or delete one", run: runTokens},
 		"doctor":     {summary: "diagnose a link and say how to fix what is wrong", run: runDoctor},
+		"version":    {summary: "print the module version and VCS revision of this build", run: runVersion},
+		"completion": {summary: "print a bash or zsh completion script", run: runCompletion},
+		"help":       {summary: "print the commands, or a command's flags", run: runHelp},
 	}
 }
 
@@ -62,14 +68,10 @@ func execute(ctx context.Context, args []string, e *env) int {
 		return 2
 	}
 	switch args[0] {
-	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
-			if c, ok := commands()[args[1]]; ok {
-				return c.run(ctx, []string{"-h"}, e)
-			}
-		}
-		printUsage(e.stdout)
-		return 0
+	case "-h", "-help", "--help":
+		return runHelp(ctx, args[1:], e)
+	case "-version", "--version":
+		return runVersion(ctx, args[1:], e)
 	}
 	c, ok := commands()[args[0]]
 	if !ok {
@@ -97,6 +99,27 @@ func commandList() string {
 		s += n
 	}
 	return s
+}
+
+// runHelp is "applink help [COMMAND]".
+func runHelp(ctx context.Context, args []string, e *env) int {
+	fs := newFlagSet("help", "[COMMAND]", "  applink help\n  applink help request\n", e.stderr)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return report(ctx, e.stderr, err)
+	}
+	switch {
+	case len(pos) == 0:
+		printUsage(e.stdout)
+		return exitOK
+	case len(pos) > 1:
+		return report(ctx, e.stderr, usagef(fs, "want at most one COMMAND, got %s", plural(len(pos), "argument")))
+	}
+	c, ok := commands()[pos[0]]
+	if !ok {
+		return report(ctx, e.stderr, usagef(fs, "unknown command %q; commands: %s", pos[0], commandList()))
+	}
+	return c.run(ctx, []string{"-h"}, e)
 }
 
 func printUsage(w io.Writer) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"slices"
@@ -12,19 +13,29 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
-	"github.com/go-applinks/applinks/internal/redact"
 )
 
 const requestSynopsis = `--link NAME [--as USER] [--auth auto|3lo|2loi|2lo|anonymous] METHOD PATH
-       [-H 'K: V']... [-d DATA | -d @FILE] [--form k=v]... [--json] [-i] [-v] [--timeout D]
+       [--query k=v]... [-G] [-H 'K: V']... [-d DATA | -d @FILE] [--form k=v]... [--json] [-i] [-v] [-q] [--timeout D]
 
 Sends a request through a link, acting as the user, like curl. PATH is
-relative to the link's RPC URL (or an absolute URL under it). The body goes
-to standard output; -i puts the response headers before it; -v prints the
-request and response headers to standard error, secrets redacted.
+relative to the link's RPC URL (or an absolute URL under it); what cannot be
+sent as is in it (spaces, non-ASCII) is percent-encoded, and --query adds
+query parameters encoded once (like curl's -G --data-urlencode). -G puts -d
+DATA and the --form pairs in the query instead of the body. The body goes to
+standard output; -i puts the response headers before it; -v prints the
+request and response headers to standard error (the Authorization header's
+oauth_* parameters shown, secrets redacted) and each retry. When the user
+has no 3LO token and the link falls back to 2LOi, 2LO or anonymous, one line
+on standard error says so (-q silences it).
 For Jenkins links, POSTs that need a CSRF crumb get one automatically.
 The whole exchange (retries, token renewal and reading the body included)
 must end within --timeout (60s), else it is abandoned with an error.
+
+--json sends and accepts JSON, and reports a failure on standard error as
+one JSON object (exitCode, kind: credentials_required, oauth_problem,
+http_status, usage, network or other; problem, advice, status, and for
+credentials required authorizationUrl, requestToken, authorizeCommand).
 
 Exit status: 0 on 2xx; 1 on an HTTP or OAuth error (problem and advice on
 standard error); 2 on usage errors; 3 when the user must authorize the link
@@ -32,6 +43,7 @@ first (the authorization URL on standard error).`
 
 const requestExamples = `  applink request --link jira --as alice GET /rest/api/2/myself
   applink request --link jira --as bob --auth 2loi GET '/rest/api/2/search?jql=assignee=currentUser()'
+  applink request --link jira --as alice GET /rest/api/2/search --query 'jql=project = X' --query maxResults=5
   applink request --link jira --as alice POST /rest/api/2/issue --json -d @issue.json
   applink request --link ci --as alice POST /job/deploy/buildWithParameters --form ENV=staging -v
   applink request --link jira GET /rest/applinks/1.0/manifest -i
@@ -47,13 +59,16 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
 	user := fs.String("as", "", "act as `USER` (default: nobody, an anonymous request unless --auth 2lo)")
 	authName := fs.String("auth", "auto", "authentication: `auto`, 3lo, 2loi, 2lo or anonymous")
-	var headers, forms listFlag
+	var headers, forms, queries listFlag
 	fs.Var(&headers, "H", "header `'K: V'` (repeatable)")
 	data := fs.String("d", "", "request body `DATA`, or @FILE (@- for standard input)")
 	fs.Var(&forms, "form", "form parameter `k=v` (repeatable; signed)")
-	asJSON := fs.Bool("json", false, "send and accept JSON (Accept and, with -d, Content-Type application/json)")
+	fs.Var(&queries, "query", "query parameter `k=v`, percent-encoded once (repeatable; signed)")
+	toQuery := fs.Bool("G", false, "put -d DATA and the --form pairs in the URL query instead of the body")
+	asJSON := c.jsonFlag(fs, "send and accept JSON (Accept and, with -d, Content-Type application/json); a failure is one JSON object on standard error")
 	include := fs.Bool("i", false, "print the response status line and headers before the body")
-	verbose := fs.Bool("v", false, "print the request and response headers to standard error, secrets redacted")
+	verbose := fs.Bool("v", false, "print the request and response headers (secrets redacted) and retries to standard error")
+	quiet := fs.Bool("q", false, "do not say on standard error when the link falls back from 3LO")
 	timeout := fs.Duration("timeout", defaultRequestTimeout, "abandon the request if it has not completed, body read, within `DURATION`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -92,6 +107,27 @@ func (c *cli) request(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	var query [][2]string
+	for _, q := range queries {
+		k, v, ok := splitPair(q)
+		if !ok {
+			return usagef(fs, "--query %q is not k=v", q)
+		}
+		query = append(query, [2]string{k, v})
+	}
+	rawQuery := ""
+	if *toQuery {
+		for _, p := range forms {
+			k, v, ok := splitPair(p)
+			if !ok {
+				return usagef(fs, "--form %q is not k=v", p)
+			}
+			query = append(query, [2]string{k, v})
+		}
+		forms = nil
+		rawQuery, body = string(body), nil
+		*data = ""
+	}
 	type header struct{ k, v string }
 	var hs []header
 	contentType := ""
@@ -113,7 +149,9 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	}
 	sopts := c.serviceOptions()
 	if *verbose {
-		sopts = append(sopts, applink.WithHTTPClient(&http.Client{Transport: &verboseTransport{base: http.DefaultTransport, w: c.stderr}}))
+		sopts = append(sopts,
+			applink.WithHTTPClient(&http.Client{Transport: &verboseTransport{base: http.DefaultTransport, w: c.stderr}}),
+			applink.WithLogger(slog.New(newVerboseLog(c.stderr))))
 	}
 	_, l, err := lookup(path, *linkName, sopts...)
 	if err != nil {
@@ -123,7 +161,8 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	req, err := f.NewRequest(method, pos[1])
+	target := withQuery(escapeTarget(pos[1]), rawQuery, query)
+	req, err := f.NewRequest(method, target)
 	if err != nil {
 		return c.requestErr(err, *linkName, *user)
 	}
@@ -153,11 +192,14 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	case contentType != "":
 		req.SetHeader("Content-Type", contentType)
 	}
-	if *verbose {
-		// The method is chosen when the request is sent; a missing token is
-		// reported by Do.
-		if a, err := f.Auth(ctx); err == nil {
-			fmt.Fprintf(c.stderr, "* link %q, %s as %q\n", l.Name, a, *user)
+	// The method is chosen when the request is sent; a missing token is
+	// reported by Do.
+	if auth, err := f.Auth(ctx); err == nil {
+		if *verbose {
+			fmt.Fprintf(c.stderr, "* link %q, %s as %q\n", l.Name, auth, *user)
+		}
+		if note := fallbackNote(l, *user, *authName, auth); note != "" && !*quiet && !*asJSON {
+			fmt.Fprintln(c.stderr, "applink: "+note)
 		}
 	}
 
@@ -185,7 +227,8 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		return timedOut(fmt.Errorf("reading the response of %s %s: %w", method, redactedURL(req.URL()), err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &statusError{method: method, url: redactedURL(req.URL()), status: resp.Status, advice: statusAdvice(l, resp)}
+		return &statusError{method: method, url: redactedURL(req.URL()), status: resp.Status, code: resp.StatusCode,
+			problem: challengeProblem(resp.Header), advice: statusAdvice(l, *user, resp)}
 	}
 	return nil
 }
@@ -227,10 +270,14 @@ func (c *cli) readData(d string) ([]byte, error) {
 	return b, nil
 }
 
-// statusAdvice says what to do about a response that is not a success.
-func statusAdvice(l *applink.Link, resp *http.Response) string {
+// statusAdvice says what to do about a response that is not a success to
+// a request made as user ("" for anonymous).
+func statusAdvice(l *applink.Link, user string, resp *http.Response) string {
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
+		if user == "" {
+			return "the request was anonymous (no --as): the remote wants a user: give --as USER to act as one"
+		}
 		return "the remote did not accept the credentials: check the link's auth methods and that the remote has an incoming link for its consumer key (applink link show " + shellQuote(l.Name) + ")"
 	case http.StatusForbidden:
 		if l.Type == applink.TypeJenkins {
@@ -249,42 +296,4 @@ func statusAdvice(l *applink.Link, resp *http.Response) string {
 // serviceOptions are the service options every subcommand uses.
 func (c *cli) serviceOptions() []applink.Option {
 	return []applink.Option{applink.WithUserAgent("applink-cli")}
-}
-
-// verboseTransport prints each request and response line and headers (as
-// sent: signed, crumbs added), secrets redacted, to w.
-type verboseTransport struct {
-	base http.RoundTripper
-	w    io.Writer
-}
-
-func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "> %s %s %s\n", req.Method, redact.URLString(req.URL.RequestURI()), "HTTP/1.1")
-	fmt.Fprintf(&b, "> Host: %s\n", req.URL.Host)
-	writeHeaders(&b, "> ", redact.Header(req.Header))
-	fmt.Fprint(t.w, b.String())
-	resp, err := t.base.RoundTrip(req)
-	if err != nil {
-		fmt.Fprintf(t.w, "* %v\n", err)
-		return nil, err
-	}
-	b.Reset()
-	fmt.Fprintf(&b, "< %s %s\n", resp.Proto, resp.Status)
-	writeHeaders(&b, "< ", redact.Header(resp.Header))
-	fmt.Fprint(t.w, b.String())
-	return resp, nil
-}
-
-func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
-		}
-	}
 }

@@ -3,34 +3,67 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
 )
 
-const tokensSynopsis = `list | revoke --link NAME --user U
+const tokensSynopsis = `list [--json] | revoke --link NAME --user U [--json]
 
   list                        the users' access tokens stored beside the config file
   revoke --link NAME --user U delete a user's token here, and say where to revoke it at the remote
 
-Tokens are kept in tokens.json beside the config file (mode 0600).`
+Tokens are kept in tokens.json beside the config file (mode 0600). Token
+secrets are never printed. Revoking for a user who has no token is an error
+(exit 1) that names the users who have one for the link.`
 
 const tokensExamples = `  applink tokens list
+  applink tokens list --json | jq -r '.tokens[] | select(.link == "jira") | .user'
   applink tokens revoke --link jira --user alice
 `
 
+// tokenEntry is one stored token as "tokens list --json" prints it: never
+// the token or its secret.
+type tokenEntry struct {
+	Link   string `json:"link"` // the link's name, "" for a link no longer in the config
+	LinkID string `json:"linkId"`
+	User   string `json:"user"`
+	// Obtained and Expires are RFC 3339 times, omitted when unknown.
+	Obtained string `json:"obtained,omitempty"`
+	Expires  string `json:"expires,omitempty"`
+}
+
+// tokenList is the output of "tokens list --json".
+type tokenList struct {
+	File   string       `json:"file"`
+	Tokens []tokenEntry `json:"tokens"`
+}
+
+// revocation is the output of "tokens revoke --json".
+type revocation struct {
+	Link      string `json:"link"`
+	LinkID    string `json:"linkId"`
+	User      string `json:"user"`
+	File      string `json:"file"`
+	RevokeURL string `json:"revokeUrl"` // where the user revokes the token at the remote
+}
+
 // tokens dispatches the tokens subcommands.
 func (c *cli) tokens(ctx context.Context, args []string) error {
-	return dispatch("tokens", tokensSynopsis, tokensExamples, c.stderr, args, []subcommand{
+	return c.dispatch("tokens", tokensSynopsis, tokensExamples, args, []subcommand{
 		{[]string{"list", "ls"}, func(a []string) error { return c.tokensList(ctx, a) }},
 		{[]string{"revoke", "delete", "rm"}, func(a []string) error { return c.tokensRevoke(ctx, a) }},
 	})
 }
 
 func (c *cli) tokensList(ctx context.Context, args []string) error {
-	fs := newFlagSet("tokens list", "", tokensExamples, c.stderr)
+	fs := newFlagSet("tokens list", "[--json]", tokensExamples, c.stderr)
 	config := configFlag(fs)
+	asJSON := c.jsonFlag(fs, "print the tokens as JSON (link, linkId, user, obtained, expires; never a secret)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -50,13 +83,24 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(keys) == 0 {
-		fmt.Fprintf(c.stderr, "no tokens in %s: authorize a user with 'applink authorize'\n", store.Path())
-		return nil
-	}
 	names := map[string]string{}
 	for _, l := range w.cfg.Links {
 		names[l.ID] = l.Name
+	}
+	if *asJSON {
+		out := tokenList{File: store.Path(), Tokens: []tokenEntry{}}
+		for _, k := range keys {
+			e := tokenEntry{Link: names[k.LinkID], LinkID: k.LinkID, User: k.User}
+			if t, err := store.AccessToken(ctx, k); err == nil {
+				e.Obtained, e.Expires = rfc3339(t.CreatedAt), rfc3339(t.ExpiresAt)
+			}
+			out.Tokens = append(out.Tokens, e)
+		}
+		return writeJSON(c.stdout, out)
+	}
+	if len(keys) == 0 {
+		fmt.Fprintf(c.stderr, "no tokens in %s: authorize a user with 'applink authorize'\n", store.Path())
+		return nil
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LINK\tUSER\tOBTAINED\tEXPIRES\tLINK ID")
@@ -74,6 +118,13 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 	return tw.Flush()
 }
 
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 func day(t time.Time) string {
 	if t.IsZero() {
 		return "-"
@@ -86,6 +137,7 @@ func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 	config := configFlag(fs)
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
 	user := fs.String("user", "", "the `USER` whose token to delete (required)")
+	asJSON := c.jsonFlag(fs, "print what was deleted as JSON")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -113,15 +165,40 @@ func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 		return err
 	}
 	key := applink.TokenKey{LinkID: l.ID, User: *user}
-	_, lookupErr := store.AccessToken(ctx, key)
+	keys, err := store.AccessTokens(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(keys, key) {
+		return noTokenError(store.Path(), l.Name, l.ID, *user, keys)
+	}
 	if err := store.DeleteAccessToken(ctx, key); err != nil {
 		return err
 	}
-	if lookupErr == nil {
-		fmt.Fprintf(c.stdout, "deleted %s's token for link %q from %s\n", *user, l.Name, store.Path())
-	} else {
-		fmt.Fprintf(c.stdout, "no token of %s for link %q in %s\n", *user, l.Name, store.Path())
+	if *asJSON {
+		return writeJSON(c.stdout, revocation{Link: l.Name, LinkID: l.ID, User: *user, File: store.Path(), RevokeURL: revocationPage(l, *user)})
 	}
+	fmt.Fprintf(c.stdout, "deleted %s's token for link %q from %s\n", *user, l.Name, store.Path())
 	fmt.Fprintf(c.stdout, "the remote still honours a token until it is revoked there: %s revokes it at %s\n", *user, revocationPage(l, *user))
 	return nil
+}
+
+// noTokenError says that user has no token for the link, naming the users
+// who have one (a typo is the likely cause).
+func noTokenError(file, link, linkID, user string, keys []applink.TokenKey) error {
+	var users []string
+	for _, k := range keys {
+		if k.LinkID == linkID {
+			users = append(users, k.User)
+		}
+	}
+	slices.Sort(users)
+	if len(users) == 0 {
+		return fmt.Errorf("%s has no token for link %q in %s, and nobody else has one either: nothing to revoke", user, link, file)
+	}
+	quoted := make([]string, len(users))
+	for i, u := range users {
+		quoted[i] = strconv.Quote(u)
+	}
+	return fmt.Errorf("%s has no token for link %q in %s: the users with one are %s: check the --user name", user, link, file, strings.Join(quoted, ", "))
 }
