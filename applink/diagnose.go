@@ -210,7 +210,7 @@ func (d *diagnosis) run(ctx context.Context) []Check {
 	if !reachable || ctx.Err() != nil {
 		why := "the remote cannot be reached: fix the " + failed + " check first"
 		if ctx.Err() != nil {
-			why = "the diagnosis was cancelled: " + ctx.Err().Error()
+			why = "the diagnosis was canceled: " + ctx.Err().Error()
 		}
 		checks = append(checks, d.skipped(checks, why)...)
 	}

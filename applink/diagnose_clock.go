@@ -134,7 +134,7 @@ func (d *diagnosis) clockCheck(ran bool) Check {
 }
 
 func (d *diagnosis) clockFix() string {
-	return fmt.Sprintf("Synchronise the clocks of this machine and of %s with NTP (timedatectl set-ntp true, or chrony): OAuth providers refuse timestamps more than 5 minutes off; this process corrects for it, other clients will not.", d.st.rpc.Hostname())
+	return fmt.Sprintf("Synchronize the clocks of this machine and of %s with NTP (timedatectl set-ntp true, or chrony): OAuth providers refuse timestamps more than 5 minutes off; this process corrects for it, other clients will not.", d.st.rpc.Hostname())
 }
 
 // relative says how far the remote's clock is from ours: "N s ahead of",

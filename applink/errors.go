@@ -197,7 +197,7 @@ func problemAdvice(problem string) string {
 	case signer.ProblemConsumerKeyUnknown:
 		return "the remote has no incoming link for this consumer key: add one (incoming authentication) with this application's consumer key and public key"
 	case signer.ProblemTimestampRefused:
-		return "our clock and the remote's differ by more than 5 minutes: synchronise them (NTP)"
+		return "our clock and the remote's differ by more than 5 minutes: synchronize them (NTP)"
 	case signer.ProblemPermissionUnknown:
 		return "the user has not approved the request token yet"
 	case signer.ProblemPermissionDenied:
@@ -231,7 +231,7 @@ type ClockSkewError struct {
 
 // Error gives both clocks and what to do.
 func (e *ClockSkewError) Error() string {
-	return fmt.Sprintf("applink: link %q: the remote refused our timestamp twice (our clock %s, it accepts %s to %s): synchronise the clocks (NTP)",
+	return fmt.Sprintf("applink: link %q: the remote refused our timestamp twice (our clock %s, it accepts %s to %s): synchronize the clocks (NTP)",
 		e.LinkName, e.Local.UTC().Format(time.RFC3339), e.RemoteMin.UTC().Format(time.RFC3339), e.RemoteMax.UTC().Format(time.RFC3339))
 }
 

@@ -312,7 +312,7 @@ func (e *tokenEndpointError) describe(withURL bool) string {
 			msg += "; the remote signed " + redact.Shorten(redact.BaseString(e.problem.SignatureBaseString), maxBaseStringInError)
 		}
 	case signer.ProblemTimestampRefused:
-		msg += ": the two clocks differ by more than 5 minutes: synchronise them (NTP)"
+		msg += ": the two clocks differ by more than 5 minutes: synchronize them (NTP)"
 	case signer.ProblemSignatureMethodRejected:
 		msg += ": the remote does not accept this signature method (Jenkins takes HMAC-SHA1 only)"
 	}

@@ -231,7 +231,7 @@ func TestPostTokenContextAndNetwork(t *testing.T) {
 	ctx, cancel := contextWithCancel(t)
 	cancel()
 	if _, err := st.fetchRequestToken(ctx, "oob"); !errors.Is(err, ctx.Err()) || err != ctx.Err() {
-		t.Errorf("cancelled: err = %v, want ctx.Err()", err)
+		t.Errorf("canceled: err = %v, want ctx.Err()", err)
 	}
 	st.link.RPCURL = "http://127.0.0.1:1"
 	if _, err := st.fetchRequestToken(t.Context(), "oob"); err == nil || !strings.Contains(err.Error(), "RPC URL") {

@@ -15,7 +15,7 @@ import (
 const readsNeedLock = false
 
 // lockFile takes an exclusive flock(2) on the file at path (created with
-// mode 0600 if missing), polling without blocking so that the wait honours
+// mode 0600 if missing), polling without blocking so that the wait honors
 // ctx. The file is never removed: removing a lock file races with others
 // locking it.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {

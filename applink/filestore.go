@@ -58,7 +58,7 @@ const MaxTokenFileSize = 16 << 20
 //
 // It is safe for concurrent use. Expired request tokens, and expired access
 // tokens that cannot be renewed, are treated as absent and dropped at the
-// next write. The lock wait honours the context; nothing else blocks.
+// next write. The lock wait honors the context; nothing else blocks.
 type FileTokenStore struct {
 	path     string
 	lockPath string
@@ -68,8 +68,8 @@ type FileTokenStore struct {
 	// maxSize is the largest file read or written: MaxTokenFileSize
 	// unless a test lowered it.
 	maxSize int64
-	// sem serialises this store's writers inside the process (a channel so
-	// that waiting honours the context); the file lock serialises processes.
+	// sem serializes this store's writers inside the process (a channel so
+	// that waiting honors the context); the file lock serializes processes.
 	sem chan struct{}
 	// tempsCleaned records that stale temporary files of crashed writers
 	// were looked for.

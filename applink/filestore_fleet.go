@@ -23,7 +23,7 @@ var (
 // and the user, locked with flock(2) and removed when unlocked. The store's
 // own lock on "<path>.lock" is not taken, so the renewal that holds a
 // key's lock across its HTTP call blocks neither the reads and writes of
-// any token nor the renewals of other users. Waiting honours ctx (the lock
+// any token nor the renewals of other users. Waiting honors ctx (the lock
 // is polled, from 1 ms to 50 ms apart). A process killed while holding it
 // releases it (the kernel drops its flock), except on platforms without
 // flock(2) (Windows), where the lock file is left behind and the error

@@ -344,7 +344,7 @@ func TestDanceAcrossReplicas(t *testing.T) {
 
 // TestFileTokenStoreLockToken: the per-key lock excludes another store
 // value on the same file (another process), lets other keys and every
-// other operation through, honours the context while waiting, and leaves
+// other operation through, honors the context while waiting, and leaves
 // no lock file behind.
 func TestFileTokenStoreLockToken(t *testing.T) {
 	t.Parallel()

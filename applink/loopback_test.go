@@ -139,7 +139,7 @@ func TestAuthorizeLoopbackEnds(t *testing.T) {
 			t.Errorf("err = %v, want a timeout wrapping context.DeadlineExceeded", err)
 		}
 	})
-	t.Run("context cancelled", func(t *testing.T) {
+	t.Run("context canceled", func(t *testing.T) {
 		t.Parallel()
 		ctx, cancel := contextWithCancel(t)
 		err := fx.factory(t, "alice").AuthorizeLoopback(ctx, func(context.Context, string) error { cancel(); return nil })

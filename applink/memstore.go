@@ -159,7 +159,7 @@ func (s *MemoryTokenStore) DeleteRequestToken(ctx context.Context, token string)
 
 // LockToken locks key in this store until unlock is called; see
 // [TokenLocker]. Locks of different keys are independent, and nothing else
-// of the store waits for them. Waiting honours ctx.
+// of the store waits for them. Waiting honors ctx.
 func (s *MemoryTokenStore) LockToken(ctx context.Context, key TokenKey) (unlock func(), err error) {
 	return s.locks.lock(ctx, key)
 }

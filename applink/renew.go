@@ -9,7 +9,7 @@ import (
 	"github.com/go-applinks/applinks/signer"
 )
 
-// renewLocks serialises the renewal of one user's token on a link, so that
+// renewLocks serializes the renewal of one user's token on a link, so that
 // concurrent requests that all find it expired renew it once (a session
 // handle may not survive two renewals) and the others use the result. Its
 // zero value is ready to use.

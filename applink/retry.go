@@ -55,7 +55,7 @@ func idempotent(method string) bool {
 // retryClient returns a go-retryablehttp client sending through hc (whose
 // transport signs every attempt afresh) under the service's policy:
 // connection errors and 429/502/503/504 are retried for idempotent methods
-// (and for others when allowed), Retry-After is honoured up to
+// (and for others when allowed), Retry-After is honored up to
 // MaxRetryAfter, and the last response is returned, not swallowed. Each
 // retry is logged at info level with its number; an error after more than
 // one attempt is a *RetryError.

@@ -52,7 +52,7 @@ func TestRetry(t *testing.T) {
 			wantWaits: []time.Duration{250 * time.Millisecond, 500 * time.Millisecond},
 		},
 		{
-			name:      "Retry-After honoured",
+			name:      "Retry-After honored",
 			fault:     applinktest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second, Path: myselfPath},
 			want:      []int{429, 200},
 			wantWaits: []time.Duration{7 * time.Second},

@@ -27,7 +27,7 @@ import (
 // may release a lock whose holder disappeared (a process killed while
 // holding it), for example when its database session ends.
 //
-// While it waits, LockToken honours ctx: when ctx ends first it returns
+// While it waits, LockToken honors ctx: when ctx ends first it returns
 // ctx.Err() (possibly wrapped) and holds nothing. unlock is safe to call
 // once; it never blocks for long and reports nothing (a lock whose release
 // fails is released when the store's session or file handle goes away). A
@@ -42,7 +42,7 @@ type TokenLocker interface {
 	LockToken(ctx context.Context, key TokenKey) (unlock func(), err error)
 }
 
-// keyLocks is a set of per-key mutexes whose wait honours a context: the
+// keyLocks is a set of per-key mutexes whose wait honors a context: the
 // in-memory [TokenLocker]. Its zero value is ready to use.
 type keyLocks struct {
 	mu   sync.Mutex

@@ -125,7 +125,7 @@ func TestHandleConnectionReused(t *testing.T) {
 	}
 }
 
-// A slow body whose request context is cancelled mid-read ends the handler
+// A slow body whose request context is canceled mid-read ends the handler
 // promptly with the context's error.
 func TestHandleSlowBodyCancelled(t *testing.T) {
 	t.Parallel()

@@ -46,7 +46,7 @@
 //			return signer.Params{Token: signer.NewToken(token, tokenSecret)}, nil
 //		}}}
 //
-// [Params] chooses the flavour: a zero Params signs a 2LO request; add
+// [Params] chooses the flavor: a zero Params signs a 2LO request; add
 // xoauth_requestor_id to the URL query for 2LOi; set Token for 3LO; set
 // OmitToken and Callback to fetch a request token, Token and Verifier to
 // exchange it. [BaseString] shows what was signed. On the provider side a

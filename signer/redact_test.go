@@ -126,7 +126,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 var printVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10v", "%-8s", "%t", "%o", "%e", "%#x", "%+d"}
 
 // TestFormatPrintsString checks that every verb prints the String of a
-// secret-holding value (%#v its GoString), with the width honoured.
+// secret-holding value (%#v its GoString), with the width honored.
 func TestFormatPrintsString(t *testing.T) {
 	t.Parallel()
 	tok := NewToken("token-value-that-is-long", "TOKEN-SECRET")

@@ -57,7 +57,7 @@ func Abbrev(s string) string {
 
 // formatRedacted is the body of the Format methods of this package's
 // secret-holding types: s (the String) for every verb, gostring for %#v, s
-// quoted for %q, with the width and the '-' flag honoured. It is
+// quoted for %q, with the width and the '-' flag honored. It is
 // internal/redact.Format, copied because internal/redact imports signer.
 // Callers pass strings already built: formatting the value itself from its
 // Format method would recurse.

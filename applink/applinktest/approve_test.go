@@ -40,7 +40,7 @@ func TestApproveURL(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := srv.Approver("alice")(ctx, srv.AuthorizeURL(rt.Key())); err != context.Canceled {
-		t.Errorf("Approver with a cancelled context: %v, want context.Canceled", err)
+		t.Errorf("Approver with a canceled context: %v, want context.Canceled", err)
 	}
 }
 

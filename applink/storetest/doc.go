@@ -23,7 +23,7 @@
 // absent keys, request tokens, validation, context cancellation and
 // concurrent use. For an [applink.TokenLocker]: mutual exclusion of one
 // key (a read-modify-write under the lock loses nothing), independence of
-// other keys and of every other store operation, the context honoured while
+// other keys and of every other store operation, the context honored while
 // waiting, hand-off to a waiter. For an [applink.DanceStore]: round trip,
 // single use (of concurrent takes exactly one wins), another user's take
 // refused without consuming the dance, expiry, the per-user and total

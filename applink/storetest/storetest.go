@@ -32,7 +32,7 @@ type NewStore func(t *testing.T, now func() time.Time) applink.TokenStore
 //     ([applink.ValidateAccessToken]); a canceled context fails every
 //     call; many goroutines at once lose nothing.
 //   - TokenLocker: one holder per key at a time, other keys and every store
-//     operation not blocked, the context honoured while waiting.
+//     operation not blocked, the context honored while waiting.
 //   - DanceStore: round trip, single use (exactly one of concurrent takes
 //     wins), another user's take refused leaving the dance, expiry, the
 //     per-user and total limits, invalid dances refused.

@@ -83,7 +83,7 @@ func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 		printReport(c.stdout, rep, *verbose, useColor(c.stdout, c.getenv))
 	}
 	if err != nil {
-		return 0, err // cancelled: the checks made so far are printed
+		return 0, err // canceled: the checks made so far are printed
 	}
 	if !rep.OK() {
 		return exitFailure, nil
@@ -91,7 +91,7 @@ func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 	return exitOK, nil
 }
 
-// ANSI colours.
+// ANSI colors.
 const (
 	ansiGreen  = "\x1b[32m"
 	ansiRed    = "\x1b[31m"

@@ -72,7 +72,7 @@ func TestDoctor(t *testing.T) {
 				}
 			}
 			if strings.Contains(r.stdout, "\x1b[") {
-				t.Errorf("colours on a stdout that is not a terminal:\n%q", r.stdout)
+				t.Errorf("colors on a stdout that is not a terminal:\n%q", r.stdout)
 			}
 		})
 	}

@@ -157,7 +157,7 @@ func problemAdvice(problem string) string {
 	case signer.ProblemSignatureInvalid:
 		return "the remote rebuilt a different URL than we signed: make the two URLs agree, either by setting the link's RPC URL to the URL the remote believes it is at (scheme, host, port and context path), or by making the remote see ours (a reverse proxy must pass on the original scheme, host and port: X-Forwarded-Proto/Host/Port, Tomcat's proxyName, proxyPort and scheme; calls that bypass the proxy need a separate connector without those settings); 'applink doctor' finds which, and 'applink request -v' and 'applink sign' compare the base strings"
 	case signer.ProblemTimestampRefused:
-		return "the clocks differ by more than 5 minutes: synchronise this machine's and the remote's clocks (NTP)"
+		return "the clocks differ by more than 5 minutes: synchronize this machine's and the remote's clocks (NTP)"
 	case signer.ProblemConsumerKeyUnknown:
 		return "the remote has no incoming link for this consumer key: add one (Jira: Application Links → Incoming Authentication; Jenkins: Bitbucket Server consumer) with the same consumer key and our public key (applink keygen)"
 	case signer.ProblemPermissionUnknown:

@@ -366,7 +366,7 @@ func (c *cli) linkRemove(args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "removed link %q (id %s) from %s\n", l.Name, l.ID, path)
-	fmt.Fprintf(c.stderr, "its users' tokens stay in %s until they expire: the remote still honours them; users revoke them at %s\n",
+	fmt.Fprintf(c.stderr, "its users' tokens stay in %s until they expire: the remote still honors them; users revoke them at %s\n",
 		tokensPath(path), revocationPage(l, "USER"))
 	return nil
 }

@@ -98,7 +98,7 @@ func TestTestServerOAuth2UsageErrors(t *testing.T) {
 		{"no id", []string{"--shape", "oauth2", "--oauth2-client", "secret-env=S,redirect=http://127.0.0.1/cb"}, "id= is missing"},
 		{"unset secret", []string{"--shape", "oauth2", "--oauth2-client", "id=a,secret-env=NOT_SET,redirect=http://127.0.0.1/cb"}, "NOT_SET is not set"},
 		{"no redirect", []string{"--shape", "oauth2", "--oauth2-client", "id=a,secret-env=S"}, "redirect= is missing"},
-		{"unknown item", []string{"--shape", "oauth2", "--oauth2-client", "id=a,colour=red"}, "unknown item"},
+		{"unknown item", []string{"--shape", "oauth2", "--oauth2-client", "id=a,color=red"}, "unknown item"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

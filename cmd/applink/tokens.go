@@ -179,7 +179,7 @@ func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 		return writeJSON(c.stdout, revocation{Link: l.Name, LinkID: l.ID, User: *user, File: store.Path(), RevokeURL: revocationPage(l, *user)})
 	}
 	fmt.Fprintf(c.stdout, "deleted %s's token for link %q from %s\n", *user, l.Name, store.Path())
-	fmt.Fprintf(c.stdout, "the remote still honours a token until it is revoked there: %s revokes it at %s\n", *user, revocationPage(l, *user))
+	fmt.Fprintf(c.stdout, "the remote still honors a token until it is revoked there: %s revokes it at %s\n", *user, revocationPage(l, *user))
 	return nil
 }
 

@@ -10,7 +10,7 @@ import (
 // (%d, %x, %t, %+v, …) can fall through to the raw fields. s is the
 // redacted description (the type's String), gostring what %#v shows (its
 // GoString). %q prints s quoted; every other verb prints s. The width and
-// the '-' flag are honoured (%10v, %-8s); other flags and the precision are
+// the '-' flag are honored (%10v, %-8s); other flags and the precision are
 // ignored, so that no flag can truncate or reinterpret the description.
 //
 // Format must be given strings already built, never the value itself:

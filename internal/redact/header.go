@@ -176,7 +176,7 @@ func challengeValue(name, value string) string {
 }
 
 // closingQuote returns the index of the quote closing the quoted string that
-// starts s, honouring backslash escapes, or -1.
+// starts s, honoring backslash escapes, or -1.
 func closingQuote(s string) int {
 	for i := 1; i < len(s); i++ {
 		switch s[i] {
