@@ -45,7 +45,7 @@ func (c *cli) completion(ctx context.Context, args []string) error {
 	return err
 }
 
-// flagCollector is a standard error that newFlagSet and dispatch recognise:
+// flagCollector is a standard error that newFlagSet and dispatch recognize:
 // instead of running, a command given "-h" with it records its flag set (and
 // its subcommands'), which is how completion reads the command table.
 type flagCollector struct {
