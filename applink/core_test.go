@@ -116,18 +116,8 @@ func (fx *coreFixture) factory(t *testing.T, user string, opts ...FactoryOption)
 // authorize runs the 3-legged dance for user, approving at the provider.
 func (fx *coreFixture) authorize(t *testing.T, user string) {
 	t.Helper()
-	f := fx.factory(t, user)
-	u, err := f.AuthorizationURI(t.Context(), "")
-	if err != nil {
-		t.Fatalf("AuthorizationURI: %v", err)
-	}
-	rt := u.Query().Get("oauth_token")
-	verifier, err := fx.srv.Approve(rt, user)
-	if err != nil {
-		t.Fatalf("Approve: %v", err)
-	}
-	if err := f.CompleteAuthorization(t.Context(), rt, verifier); err != nil {
-		t.Fatalf("CompleteAuthorization: %v", err)
+	if err := fx.factory(t, user).AuthorizeOutOfBand(t.Context(), fx.srv.Approver(user)); err != nil {
+		t.Fatalf("AuthorizeOutOfBand: %v", err)
 	}
 }
 

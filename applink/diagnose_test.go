@@ -145,17 +145,8 @@ func (fx *diagFixture) authorize(t *testing.T, user, approver string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := f.AuthorizationURI(t.Context(), "")
-	if err != nil {
-		t.Fatalf("AuthorizationURI: %v", err)
-	}
-	rt := u.Query().Get("oauth_token")
-	verifier, err := fx.srv.Approve(rt, approver)
-	if err != nil {
-		t.Fatalf("Approve: %v", err)
-	}
-	if err := f.CompleteAuthorization(t.Context(), rt, verifier); err != nil {
-		t.Fatalf("CompleteAuthorization: %v", err)
+	if err := f.AuthorizeOutOfBand(t.Context(), fx.srv.Approver(approver)); err != nil {
+		t.Fatalf("AuthorizeOutOfBand: %v", err)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"os"
@@ -12,36 +11,24 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
 
-// startJenkins starts an in-process Jenkins-shaped provider that knows the
-// consumer "ci-bot" by its shared secret, and returns a service linked to
-// it.
+// startJenkins starts an in-process Jenkins-shaped provider and returns a
+// service with a link to it; testlink makes the consumer and its shared
+// secret. A real program reads its links from a config file (applink.Open).
 func startJenkins() (*applinktest.Server, *applink.Service, *applink.Link) {
-	const secret = "example-secret-TEST-ONLY"
-	srv, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "ci-bot", Secret: secret, ThreeLO: true}))
+	srv, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	link := applink.Link{ID: applink.NewLinkID(), Name: "Jenkins", Type: applink.TypeJenkins, RPCURL: srv.URL,
-		ConsumerKey: "ci-bot"}.WithSecret(secret)
-	svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(srv.Client()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	l, err := svc.LinkByName("Jenkins")
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv, svc, l
+	return link(srv, "Jenkins")
 }
 
-// startJira starts an in-process Jira-shaped provider that knows the
-// consumer "my-app" by its RSA public key, and returns a service linked to
-// it.
+// startJira starts an in-process Jira-shaped provider and returns a
+// service with a link to it, signing with the RSA test key.
 func startJira() (*applinktest.Server, *applink.Service, *applink.Link) {
 	pem, err := os.ReadFile("../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
 	if err != nil {
@@ -51,39 +38,28 @@ func startJira() (*applinktest.Server, *applink.Service, *applink.Link) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv, err := applinktest.Start(applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "my-app", PublicKey: &key.PublicKey, ThreeLO: true}))
+	srv, err := applinktest.Start(applinktest.WithUsers("alice"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL,
-		ConsumerKey: "my-app"}.WithPrivateKey(key)
-	svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(srv.Client()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	l, err := svc.LinkByName("Jira")
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv, svc, l
+	return link(srv, "Jira", testlink.WithPrivateKey(key))
 }
 
-// approveAsAlice does what alice does in her browser at the authorization
-// URL: the test provider approves over HTTP with &user=alice&approve=1 and,
-// out of band, shows the verification code (here in a header).
-func approveAsAlice(ctx context.Context, client *http.Client, authURL string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL+"&user=alice&approve=1", nil)
+// link makes a link named name to srv and a service holding it.
+func link(srv *applinktest.Server, name string, opts ...testlink.Option) (*applinktest.Server, *applink.Service, *applink.Link) {
+	l, err := testlink.New(srv, name, opts...)
 	if err != nil {
-		return nil, err
+		log.Fatal(err)
 	}
-	resp, err := client.Do(req)
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(srv.Client()))
 	if err != nil {
-		return nil, err
+		log.Fatal(err)
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	return resp, nil
+	bound, err := svc.LinkByName(name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv, svc, bound
 }
 
 // A script authorizes out of band: it shows the URL, the user approves and
@@ -97,14 +73,9 @@ func ExampleRequestFactory_AuthorizeOutOfBand() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = f.AuthorizeOutOfBand(ctx, func(ctx context.Context, authURL string) (string, error) {
-		// A real program prints authURL and reads the code from stdin.
-		resp, err := approveAsAlice(ctx, srv.Client(), authURL)
-		if err != nil {
-			return "", err
-		}
-		return resp.Header.Get("X-OAuth-Verifier"), nil
-	})
+	// A real program prints authURL and reads the code from stdin; the test
+	// server's Approver approves as alice and returns the code.
+	err = f.AuthorizeOutOfBand(ctx, srv.Approver("alice"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -123,13 +94,9 @@ func ExampleRequestFactory_AuthorizeLoopback() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = f.AuthorizeLoopback(ctx, func(ctx context.Context, authURL string) error {
-		// A real program prints authURL and tries to open a browser; here
-		// alice's "browser" approves and follows the redirect to the
-		// callback.
-		_, err := approveAsAlice(ctx, &http.Client{}, authURL)
-		return err
-	}, applink.LoopbackTimeout(time.Minute))
+	// A real program prints authURL and tries to open a browser; here
+	// alice's "browser" approves and follows the redirect to the callback.
+	err = f.AuthorizeLoopback(ctx, srv.Browser("alice"), applink.LoopbackTimeout(time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -165,11 +132,11 @@ func ExampleCredentialsRequiredError_AuthorizationURI() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := approveAsAlice(ctx, srv.Client(), authURL.String())
+	verifier, err := srv.ApproveURL(authURL.String(), "alice") // alice approves in her browser
 	if err != nil {
 		log.Fatal(err)
 	}
-	key, err := svc.CompleteAuthorization(ctx, authURL.Query().Get("oauth_token"), resp.Header.Get("X-OAuth-Verifier"))
+	key, err := svc.CompleteAuthorization(ctx, authURL.Query().Get("oauth_token"), verifier)
 	if err != nil {
 		log.Fatal(err)
 	}

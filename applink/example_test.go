@@ -66,7 +66,7 @@ func Example() {
 		fmt.Printf("credentials required: %s must authorize link %q\n", cre.User, cre.LinkName)
 		// alice visits uri in her browser and approves; the provider then
 		// shows her a verifier (or redirects to a callback with it).
-		verifier, approveErr := jenkins.Approve(uri.Query().Get("oauth_token"), "alice")
+		verifier, approveErr := jenkins.ApproveURL(uri.String(), "alice")
 		if approveErr != nil {
 			log.Fatal(approveErr)
 		}

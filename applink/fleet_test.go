@@ -70,17 +70,8 @@ func (fl *fleet) factory(t *testing.T, i int, user string) *RequestFactory {
 // authorize runs the dance for user on replica 0.
 func (fl *fleet) authorize(t *testing.T, user string) *AccessToken {
 	t.Helper()
-	f := fl.factory(t, 0, user)
-	u, err := f.AuthorizationURI(t.Context(), "")
-	if err != nil {
-		t.Fatalf("AuthorizationURI: %v", err)
-	}
-	verifier, err := fl.srv.Approve(u.Query().Get("oauth_token"), user)
-	if err != nil {
-		t.Fatalf("Approve: %v", err)
-	}
-	if err := f.CompleteAuthorization(t.Context(), u.Query().Get("oauth_token"), verifier); err != nil {
-		t.Fatalf("CompleteAuthorization: %v", err)
+	if err := fl.factory(t, 0, user).AuthorizeOutOfBand(t.Context(), fl.srv.Approver(user)); err != nil {
+		t.Fatalf("AuthorizeOutOfBand: %v", err)
 	}
 	tok, err := fl.store.AccessToken(t.Context(), TokenKey{LinkID: fl.link.ID, User: user})
 	if err != nil {

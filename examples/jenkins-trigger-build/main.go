@@ -70,8 +70,7 @@ exits 3.`)
 		fs.Usage()
 		return errors.New("--user and --job are required")
 	}
-	// The applink command's links and tokens; only the link named, else the
-	// primary Jenkins link (as the Groovy script's ApplicationLinkService).
+	// The applink command's links and tokens: the link named, else the primary Jenkins one.
 	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJenkins))
 	if err != nil {
 		return err

@@ -81,8 +81,7 @@ user), so USER is the reporter, and prints its key.`)
 		fs.Usage()
 		return errors.New("--user, --project and --summary are required")
 	}
-	// The applink command's links and tokens; only the link named, else the
-	// primary Jira link (as the Groovy script's ApplicationLinkService).
+	// The applink command's links and tokens: the link named, else the primary Jira one.
 	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJira))
 	if err != nil {
 		return err
