@@ -30,6 +30,9 @@ const maxProblemBody = 64 << 10
 // WWW-Authenticate "OAuth ..." header and/or an application/x-www-form-urlencoded
 // (or text/plain, form-encoded) body, as net.oauth sends them; status is the
 // response's HTTP status. It returns nil when neither carries oauth_problem.
+// A body counts only when it is a problem form in its entirety (oauth_*
+// parameters, form encoded, nothing else): a page that merely contains
+// "oauth_problem=token_revoked" is not a problem.
 // The header wins where both give a parameter. Free-text problems are kept
 // as sent. It never panics on any input.
 //
@@ -55,11 +58,8 @@ func ParseProblem(status int, header http.Header, body []byte) *ProblemError {
 		}
 	}
 	if len(body) > 0 && bodyMayBeForm(header.Get("Content-Type")) {
-		if len(body) > maxProblemBody {
-			body = body[:maxProblemBody]
-		}
 		fromBody := make(url.Values)
-		for _, p := range parseLenientForm(string(body)) {
+		for _, p := range parseProblemForm(body) {
 			fromBody[p.k] = append(fromBody[p.k], p.v)
 		}
 		for k, vs := range fromBody {
@@ -110,6 +110,49 @@ func (e *ProblemError) addExtra(k string, vs ...string) {
 		e.Extra = make(url.Values)
 	}
 	e.Extra[k] = append(e.Extra[k], vs...)
+}
+
+// parseProblemForm parses a response body as net.oauth's problem form, or
+// returns nil when it is not one in its entirety: every "&"-separated pair
+// must be name=value with an oauth_ (or xoauth_) name, percent-encoded
+// without error and without spaces, control characters or markup. So an
+// application page that merely contains "&oauth_problem=token_revoked&"
+// (say, echoing what a user typed) is not taken for a problem. Only the
+// first 64 KiB are looked at; in a longer body the pair cut there is left
+// out.
+func parseProblemForm(body []byte) []pair {
+	s := string(body)
+	if len(s) > maxProblemBody {
+		s = s[:maxProblemBody]
+		if i := strings.LastIndexByte(s, '&'); i >= 0 {
+			s = s[:i]
+		} else {
+			return nil
+		}
+	}
+	s = strings.TrimSpace(s)
+	var out []pair
+	for kv := range strings.SplitSeq(s, "&") {
+		if kv == "" {
+			continue
+		}
+		for i := 0; i < len(kv); i++ {
+			if c := kv[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`"<>\^{|}`+"`", c) >= 0 {
+				return nil
+			}
+		}
+		rawK, rawV, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil
+		}
+		k, err1 := url.QueryUnescape(rawK)
+		v, err2 := url.QueryUnescape(rawV)
+		if err1 != nil || err2 != nil || !isOAuthName(k) {
+			return nil
+		}
+		out = append(out, pair{k, v})
+	}
+	return out
 }
 
 // bodyMayBeForm reports whether a response body of this content type may hold
@@ -199,29 +242,6 @@ func parseChallenge(h string) (ps []pair, ok bool) {
 	}
 }
 
-// parseLenientForm decodes a form body ("+" is a space); a malformed escape
-// keeps that name or value as sent.
-func parseLenientForm(s string) []pair {
-	var out []pair
-	for s != "" {
-		var kv string
-		kv, s, _ = strings.Cut(s, "&")
-		kv = strings.TrimSpace(kv)
-		if kv == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(kv, "=")
-		if dk, err := url.QueryUnescape(k); err == nil {
-			k = dk
-		}
-		if dv, err := url.QueryUnescape(v); err == nil {
-			v = dv
-		}
-		out = append(out, pair{k, v})
-	}
-	return out
-}
-
 func lenientDecode(s string) string {
 	if d, err := Decode(s); err == nil {
 		return d
@@ -254,7 +274,7 @@ func problemParams(p *ProblemError) []pair {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if k == "realm" || isProblemParam(k) {
+		if k == "realm" || isProblemParam(k) || !isOAuthName(k) {
 			continue
 		}
 		for _, v := range p.Extra[k] {
@@ -262,6 +282,12 @@ func problemParams(p *ProblemError) []pair {
 		}
 	}
 	return ps
+}
+
+// isOAuthName reports whether k is an OAuth parameter name (oauth_ or the
+// xoauth_ extensions): the only names a problem form may hold.
+func isOAuthName(k string) bool {
+	return strings.HasPrefix(k, "oauth_") || strings.HasPrefix(k, "xoauth_")
 }
 
 func isProblemParam(k string) bool {
@@ -276,8 +302,8 @@ func isProblemParam(k string) bool {
 // ChallengeHeader returns the value of the WWW-Authenticate header that
 // [WriteProblem] sends for p: `OAuth realm="<percent-encoded realm>",
 // oauth_problem="..."` and every other oauth_ parameter of p, each value
-// percent-encoded (RFC 5849 §3.6). As in net.oauth, parameters whose names do
-// not start with "oauth_" go in the body only.
+// percent-encoded (RFC 5849 §3.6). As in net.oauth, xoauth_ parameters go in
+// the body only.
 func ChallengeHeader(p *ProblemError) string {
 	var b strings.Builder
 	b.WriteString(`OAuth realm="`)
@@ -304,7 +330,10 @@ func ChallengeHeader(p *ProblemError) string {
 // oauth_signature_base_string when p has them.
 //
 // Every non-empty field of p is written; a provider that does not want to
-// echo the signature leaves it empty. A nil p writes nothing.
+// echo the signature leaves it empty. Extra parameters whose names do not
+// start with "oauth_" or "xoauth_" are not written: [ParseProblem] takes a
+// body for a problem only when it holds OAuth parameters alone. A nil p
+// writes nothing.
 func WriteProblem(w http.ResponseWriter, p *ProblemError) {
 	if p == nil {
 		return

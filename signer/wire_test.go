@@ -29,7 +29,7 @@ func TestWriteProblemParseProblemRoundTrip(t *testing.T) {
 			SignatureMethod:     MethodRSASHA1,
 			SignatureBaseString: "GET&https%3A%2F%2Fjira.example.com%2Frest&a%3Db%2520c%26oauth_verifier%3Dv",
 			Realm:               "https://jira.example.com/jira path?x=1",
-			Extra:               url.Values{"oauth_extra": {"1", "2"}, "custom": {"x y"}},
+			Extra:               url.Values{"oauth_extra": {"1", "2"}, "xoauth_custom": {"x y"}},
 		}},
 		{"timestamp refused", ProblemError{Status: 400, Problem: ProblemTimestampRefused, MinTimestamp: 10, MaxTimestamp: 610, Realm: "https://a.example"}},
 		{"free text", ProblemError{Status: 401, Problem: "No user associated with the token", Realm: "https://a.example"}},
@@ -216,10 +216,24 @@ func TestParseProblem(t *testing.T) {
 			"oauth_problem=parameter_absent&oauth_parameters_absent=oauth_nonce%26oauth_timestamp&oauth_parameters_rejected=a%2526b",
 			&ProblemError{Status: 400, Problem: ProblemParameterAbsent, ParametersAbsent: []string{"oauth_nonce", "oauth_timestamp"}, ParametersRejected: []string{"a&b"}},
 		},
+		{"malformed form escape: not a problem form", 401, form, "oauth_problem=%zz", nil},
+		{"pair without =: not a problem form", 401, form, "oauth_problem=token_revoked&x", nil},
+		{"page echoing the problem", 401, http.Header{"Content-Type": {"text/plain"}},
+			"Your comment: a&oauth_problem=token_revoked&b was saved", nil},
+		{"page with the problem first", 401, nil, "oauth_problem=token_revoked&comment=hello", nil},
+		{"problem then markup", 401, nil, "oauth_problem=token_revoked\n<html><body>x</body></html>", nil},
+		{"problem with a space", 401, form, "oauth_problem=token_revoked&oauth_problem_advice=a b", nil},
+		{"problem with a non-ASCII byte", 401, form, "oauth_problem=token_revoked\xc3\xa9", nil},
 		{
-			"malformed form pair kept as sent", 401, form,
-			"oauth_problem=%zz&x",
-			&ProblemError{Status: 401, Problem: "%zz", Extra: url.Values{"x": {""}}},
+			"xoauth_ extension and empty pairs", 401, form,
+			"oauth_problem=token_revoked&&xoauth_reason=r%20x&\r\n",
+			&ProblemError{Status: 401, Problem: ProblemTokenRevoked, Extra: url.Values{"xoauth_reason": {"r x"}}},
+		},
+		{
+			"header kept when the body is a page", 401,
+			http.Header{"Www-Authenticate": {`OAuth oauth_problem="token_rejected"`}, "Content-Type": {"text/plain"}},
+			"<p>oauth_problem_advice=ignore&oauth_problem=token_revoked</p>",
+			&ProblemError{Status: 401, Problem: ProblemTokenRejected},
 		},
 	}
 	for _, tt := range tests {
@@ -239,10 +253,10 @@ func TestParseProblem(t *testing.T) {
 
 func TestParseProblemLargeBody(t *testing.T) {
 	t.Parallel()
-	body := "oauth_problem=token_rejected&pad=" + strings.Repeat("x", 1<<20) + "&oauth_problem_advice=late"
+	body := "oauth_problem=token_rejected&oauth_pad=" + strings.Repeat("x", 1<<20) + "&oauth_problem_advice=late"
 	got := ParseProblem(401, http.Header{}, []byte(body))
-	if got == nil || got.Problem != ProblemTokenRejected || got.Advice != "" {
-		t.Errorf("ParseProblem = %#v, want token_rejected and nothing past 64 KiB", got)
+	if got == nil || got.Problem != ProblemTokenRejected || got.Advice != "" || got.Extra.Has("oauth_pad") {
+		t.Errorf("ParseProblem = %#v, want token_rejected and nothing from the pair cut at 64 KiB or past it", got)
 	}
 }
 
@@ -272,4 +286,20 @@ func FuzzParseProblem(f *testing.F) {
 			t.Fatalf("round trip of %#v gave %#v", p1, p3)
 		}
 	})
+}
+
+// TestWriteProblemDropsNonOAuthExtra: a name that is not an OAuth parameter
+// would make the body unparseable as a problem, so it is not written.
+func TestWriteProblemDropsNonOAuthExtra(t *testing.T) {
+	t.Parallel()
+	rec := httptest.NewRecorder()
+	WriteProblem(rec, &ProblemError{Problem: ProblemTokenRejected, Extra: url.Values{"custom": {"x"}, "xoauth_a": {"b"}}})
+	if got, want := rec.Body.String(), "oauth_problem=token_rejected&xoauth_a=b"; got != want {
+		t.Errorf("body = %q, want %q", got, want)
+	}
+	got := ParseProblem(rec.Code, http.Header{}, rec.Body.Bytes())
+	want := &ProblemError{Status: 401, Problem: ProblemTokenRejected, Extra: url.Values{"xoauth_a": {"b"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseProblem (-want +got):\n%s", diff)
+	}
 }
