@@ -192,8 +192,10 @@ func (r *Request) Retryable() *Request { r.retry = true; return r }
 
 // Do sends the request and returns the response, whatever its status; the
 // caller closes its body. A 3LO token the remote answers token_expired for
-// is renewed with its session handle and the request sent again once (also
-// when the local record had not expired yet). A 401 with a token problem
+// is renewed with its session handle and the request sent again (also when
+// the local record had not expired yet); should the remote end the renewed
+// token too before the request is through, it is renewed once more, at most
+// twice per request. A 401 with a token problem
 // that renewal does not cure (token_rejected, token_revoked, an expired
 // session, ...) deletes the user's stored token and returns
 // *[CredentialsRequiredError]; other OAuth problems are returned as

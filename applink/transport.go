@@ -23,7 +23,8 @@ import (
 // recovers once from timestamp_refused (by learning the remote's clock) and
 // from nonce_used. A 3LO token the remote says has expired is renewed with
 // its session handle (or replaced by the one a concurrent request renewed)
-// and the request sent again once. With surface set (the
+// and the request sent again, up to maxRenewalsPerRequest times. With
+// surface set (the
 // Client view) a token problem becomes *CredentialsRequiredError.
 type transport struct {
 	factory *RequestFactory
@@ -34,6 +35,12 @@ type transport struct {
 	// attempts of one request are sequential).
 	chose func(Auth)
 }
+
+// maxRenewalsPerRequest bounds how often one request replaces a token the
+// remote refused (renewing it, or taking the one a concurrent request
+// stored): a remote may expire the renewed token too before the request is
+// through, but one that refuses every token must not make the request loop.
+const maxRenewalsPerRequest = 2
 
 // RoundTrip implements http.RoundTripper. It never changes req and closes
 // its body on every path.
@@ -90,7 +97,8 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		crumb = st.crumbFor(ctx, t, auth, tok)
 	}
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	var skewed, nonced, recrumbed, renewed bool
+	var skewed, nonced, recrumbed bool
+	renewals := 0
 	for attempt := 0; ; attempt++ {
 		out := req.Clone(ctx)
 		if attempt > 0 && req.GetBody != nil {
@@ -123,11 +131,14 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 					nonced = true
 					drain(resp)
 					continue
-				case auth == Auth3LO && tok != nil && !renewed && replayable && p.IsToken():
+				case auth == Auth3LO && tok != nil && renewals < maxRenewalsPerRequest && replayable && p.IsToken():
 					// Another request renewed the token meanwhile, or the
 					// remote's clock ended it before ours did (renew it with
-					// its session handle): send again once with the new one.
-					renewed = true
+					// its session handle): send again with the new one. A
+					// remote may end the renewed token too before the
+					// request is through; it is renewed again, up to
+					// maxRenewalsPerRequest times.
+					renewals++
 					fresh, ok, err := f.renewRejected(ctx, tok, p)
 					if err != nil {
 						drain(resp)
