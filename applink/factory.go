@@ -251,6 +251,17 @@ func (f *RequestFactory) credentialsRequired(cause error) *CredentialsRequiredEr
 // under its path (else an error wrapping [ErrForeignURL]). Methods: GET,
 // POST, PUT, DELETE, HEAD, OPTIONS, TRACE, PATCH. The method is upper-cased.
 //
+// The path may carry a query. It is sent as written, except that what
+// cannot appear raw in an HTTP request line is percent-encoded, as browsers
+// and curl do: a space becomes %20, a non-ASCII byte %XX, and so do
+// " < > \ ^ ` { | } [ ] (Tomcat, under Jira and Jenkins, answers 400 to
+// them raw). Valid percent-escapes are kept as they are, and so is "+",
+// which servers read as a space in a query. A "%" not followed by two hex
+// digits is ambiguous and refused. To send values as they are meant
+// (a JQL search with "=", quotes, "+" or "%"), give the path without them
+// and add them with [Request.AddQuery], which encodes each once. Either way
+// the request is signed over exactly what is sent. A fragment is dropped.
+//
 // NewRequest does no I/O and takes no context: it checks the method and the
 // URL, nothing else. The authentication method is chosen when the request
 // is sent (see [RequestFactory]), with the context given to [Request.Do] or

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,6 +57,56 @@ func (r *Request) URL() *url.URL {
 // "" before it is sent. The method is chosen when the request is sent (see
 // [RequestFactory]); [RequestFactory.Auth] tells it beforehand.
 func (r *Request) Auth() Auth { return r.auth }
+
+// AddQuery adds a query parameter to the request URL, after those already
+// there (the path's own, then earlier AddQuery calls). key and value are
+// given as meant, unencoded: they are percent-encoded once, by RFC 3986 (a
+// space is %20, "+" is %2B, "%" is %25, every non-ASCII byte %XX), and the
+// request is signed over exactly what is sent. A repeated key is kept, in
+// the order added:
+//
+//	req.AddQuery("jql", `project = "OPS" AND summary ~ "50% off"`).
+//		AddQuery("fields", "key").AddQuery("fields", "summary")
+func (r *Request) AddQuery(key, value string) *Request {
+	if r.url == nil {
+		r.fail(errors.New("applink: AddQuery on a Request not made by RequestFactory.NewRequest"))
+		return r
+	}
+	var b strings.Builder
+	b.WriteString(r.url.RawQuery)
+	appendQuery(&b, key, value)
+	r.url.RawQuery, r.url.ForceQuery = b.String(), false
+	return r
+}
+
+// SetQuery replaces the request's query (the path's own and any added)
+// with q, encoded as [Request.AddQuery] encodes: keys in sorted order, the
+// values of a key in their order. A nil or empty q removes the query.
+func (r *Request) SetQuery(q url.Values) *Request {
+	if r.url == nil {
+		r.fail(errors.New("applink: SetQuery on a Request not made by RequestFactory.NewRequest"))
+		return r
+	}
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[k] {
+			appendQuery(&b, k, v)
+		}
+	}
+	r.url.RawQuery, r.url.ForceQuery = b.String(), false
+	return r
+}
+
+// appendQuery appends "&key=value" (no "&" first in an empty query),
+// RFC 3986-encoded.
+func appendQuery(b *strings.Builder, key, value string) {
+	if b.Len() > 0 {
+		b.WriteByte('&')
+	}
+	b.WriteString(signer.Encode(key))
+	b.WriteByte('=')
+	b.WriteString(signer.Encode(value))
+}
 
 // SetHeader sets a header, replacing any value. Authorization cannot be set.
 func (r *Request) SetHeader(key, value string) *Request {

@@ -8,16 +8,23 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/internal/requri"
 	"github.com/go-applinks/applinks/signer"
 )
 
 // resolve turns what a caller gave NewRequest (a path relative to the RPC
 // URL, or an absolute URL) into the URL to request, refusing anything
 // outside the link's origin and RPC path with an error wrapping
-// ErrForeignURL. Dot segments are cleaned; ones that would climb out of the
-// RPC path are refused.
+// ErrForeignURL. What cannot be sent raw in a request line is
+// percent-encoded first (see escapeRef). Dot segments are cleaned; ones that
+// would climb out of the RPC path are refused.
 func (st *linkState) resolve(ref string) (*url.URL, error) {
-	u, err := url.Parse(ref)
+	escaped, err := escapeRef(ref)
+	if err != nil {
+		return nil, fmt.Errorf("applink: link %q: %q: %v: write a percent sign as %%25, or pass query values unencoded with Request.AddQuery, which encodes them once",
+			st.link.Name, redact.URLString(ref), err)
+	}
+	u, err := url.Parse(escaped)
 	if err != nil {
 		return nil, fmt.Errorf("applink: link %q: %q is not a URL or path: %v", st.link.Name, redact.URLString(ref), redactParseError(err))
 	}
@@ -88,6 +95,64 @@ func (st *linkState) inScope(u *url.URL) error {
 		return &scopeError{fmt.Sprintf("%s is not under the link's RPC URL %s", redact.URL(u), redact.URL(st.rpc))}
 	}
 	return nil
+}
+
+// escapeRef percent-encodes, in the path and query of a URL reference,
+// every byte that cannot appear raw in an HTTP request line (a space, a
+// non-ASCII byte, " < > \ ^ ` { | } [ ], controls), keeping valid
+// percent-escapes and "+" as written, as browsers and curl do; a "%" not
+// followed by two hex digits is an *requri.EscapeError. The scheme and
+// authority of an absolute URL are kept as they are; a fragment is
+// dropped.
+func escapeRef(ref string) (string, error) {
+	ref, _, _ = strings.Cut(ref, "#")
+	rest, query, hasQuery := strings.Cut(ref, "?")
+	prefix := ""
+	if i := schemeEnd(rest); i > 0 {
+		prefix, rest = rest[:i+1], rest[i+1:]
+		if strings.HasPrefix(rest, "//") {
+			end := len(rest)
+			if j := strings.IndexByte(rest[2:], '/'); j >= 0 {
+				end = 2 + j
+			}
+			prefix, rest = prefix+rest[:end], rest[end:]
+		}
+	}
+	p, err := requri.EscapePath(rest)
+	if err != nil {
+		return "", err
+	}
+	if !hasQuery {
+		return prefix + p, nil
+	}
+	q, err := requri.EscapeQuery(query)
+	if err != nil {
+		return "", err
+	}
+	return prefix + p + "?" + q, nil
+}
+
+// schemeEnd returns the index of the ":" ending a URL scheme at the start
+// of s (RFC 3986 §3.1), or -1.
+func schemeEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.':
+			if i == 0 {
+				return -1
+			}
+		case c == ':':
+			if i == 0 {
+				return -1
+			}
+			return i
+		default:
+			return -1
+		}
+	}
+	return -1
 }
 
 // under reports whether the escaped path p is base or below it.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/internal/requri"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -76,7 +77,14 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	f := t.factory
 	st := f.link.state
 	ctx := req.Context()
-	if err := st.inScope(req.URL); err != nil {
+	// What cannot be sent raw in a request line is percent-encoded here
+	// too, for the Client view, so that what is signed is what is sent.
+	wire, err := requri.URL(req.URL)
+	if err != nil {
+		return nil, fmt.Errorf("applink: link %q: %s %s: %v: write a percent sign as %%25 (url.Values.Encode encodes query values)",
+			f.link.Name, req.Method, redact.URL(req.URL), err)
+	}
+	if err := st.inScope(wire); err != nil {
 		return nil, st.outOfScope(err)
 	}
 	auth, tok, err := t.identity(ctx)
@@ -101,6 +109,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	renewals := 0
 	for attempt := 0; ; attempt++ {
 		out := req.Clone(ctx)
+		out.URL = wire
 		if attempt > 0 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {

@@ -31,13 +31,7 @@ const maxFormBody = 10 << 20
 // The result carries the oauth_verifier or oauth_session_handle (secrets)
 // in clear when the request has one: pass it through [RedactBaseString]
 // before showing it to anyone.
-func BaseString(r *http.Request) (string, error) {
-	oauth, err := authorizationParams(r.Header)
-	if err != nil {
-		return "", err
-	}
-	return requestBaseString(r, oauth)
-}
+func BaseString(r *http.Request) (string, error) { return RFC5849.BaseString(r) }
 
 // BuildBaseString assembles a signature base string from its three parts: the
 // HTTP method (upper-cased here), the request URL (only scheme, host, port and
@@ -66,25 +60,16 @@ func BuildBaseString(method string, u *url.URL, params url.Values) string {
 // application/x-www-form-urlencoded body. Repeated names keep every value; a
 // name without "=" has an empty value; "+" in the query or body means a space.
 // The body is read and put back.
-func RequestParams(r *http.Request) (url.Values, error) {
-	pairs, err := requestPairs(r, nil)
-	if err != nil {
-		return nil, err
-	}
-	v := make(url.Values, len(pairs))
-	for _, p := range pairs {
-		v[p.k] = append(v[p.k], p.v)
-	}
-	return v, nil
-}
+func RequestParams(r *http.Request) (url.Values, error) { return RFC5849.RequestParams(r) }
 
 // pair is one decoded parameter.
 type pair struct{ k, v string }
 
 // requestBaseString builds the base string of r with the given oauth
-// parameters (decoded; oauth_signature and realm are skipped).
-func requestBaseString(r *http.Request, oauth []pair) (string, error) {
-	pairs, err := requestPairs(r, oauth)
+// parameters (decoded; oauth_signature and realm are skipped), collecting
+// the others in dialect d.
+func requestBaseString(r *http.Request, oauth []pair, d Dialect) (string, error) {
+	pairs, err := requestPairs(r, oauth, d)
 	if err != nil {
 		return "", err
 	}
@@ -112,22 +97,23 @@ func requestBaseString(r *http.Request, oauth []pair) (string, error) {
 	return assemble(r.Method, baseURI(scheme, host, r.URL.EscapedPath()), pairs), nil
 }
 
-// requestPairs collects query and form parameters of r and appends the oauth
-// parameters given, skipping oauth_signature and realm.
-func requestPairs(r *http.Request, oauth []pair) ([]pair, error) {
+// requestPairs collects query and form parameters of r in dialect d and
+// appends the oauth parameters given, skipping oauth_signature and realm.
+func requestPairs(r *http.Request, oauth []pair, d Dialect) ([]pair, error) {
 	pairs := make([]pair, 0, 8+len(oauth))
+	dropEmpty := d == Servlet
 	var err error
 	if r.URL != nil && r.URL.RawQuery != "" {
-		if pairs, err = appendForm(pairs, r.URL.RawQuery); err != nil {
+		if pairs, err = appendForm(pairs, r.URL.RawQuery, dropEmpty); err != nil {
 			return nil, fmt.Errorf("signer: query: %w", err)
 		}
 	}
-	if isForm(r.Header.Get("Content-Type")) {
+	if isForm(r.Header.Get("Content-Type")) && d.signsForm(r.Method) {
 		body, err := peekBody(r)
 		if err != nil {
 			return nil, err
 		}
-		if pairs, err = appendForm(pairs, string(body)); err != nil {
+		if pairs, err = appendForm(pairs, string(body), dropEmpty); err != nil {
 			return nil, fmt.Errorf("signer: form body: %w", err)
 		}
 	}
@@ -191,7 +177,9 @@ func readCapped(rd io.Reader) ([]byte, error) {
 
 // appendForm decodes an application/x-www-form-urlencoded string ("+" is a
 // space, a key without "=" has an empty value, "&" separates; ";" is data).
-func appendForm(pairs []pair, s string) ([]pair, error) {
+// With dropEmpty, a parameter whose name is empty is left out, as servlet
+// containers leave it out.
+func appendForm(pairs []pair, s string, dropEmpty bool) ([]pair, error) {
 	for s != "" {
 		var kv string
 		kv, s, _ = strings.Cut(s, "&")
@@ -202,6 +190,9 @@ func appendForm(pairs []pair, s string) ([]pair, error) {
 		dk, err := url.QueryUnescape(k)
 		if err != nil {
 			return nil, fmt.Errorf("parameter name %q: %w", k, err)
+		}
+		if dk == "" && dropEmpty {
+			continue
 		}
 		dv, err := url.QueryUnescape(v)
 		if err != nil {

@@ -53,7 +53,7 @@ func BenchmarkVerifyRSASHA1Raw(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ps, err := authorizationParams(c.Header)
+	ps, err := authorizationParams(c.Header, RFC5849)
 	if err != nil {
 		b.Fatal(err)
 	}

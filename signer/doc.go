@@ -53,6 +53,28 @@
 // [Verifier] checks signatures, timestamps and nonces, and [WriteProblem]
 // answers a refusal as Atlassian's products do.
 //
+// # Dialects: what Atlassian's servers actually sign
+//
+// Jira, Confluence, Bitbucket, Bamboo and the Jenkins plugin verify
+// signatures with the Java net.oauth library behind a servlet container
+// (Tomcat, Jetty), over the request parameters the container parses. That
+// departs from RFC 5849 §3.4.1.3.1, which signs the parameters of an
+// application/x-www-form-urlencoded body whatever the method: Tomcat parses
+// a form body for POST only, so a PUT or PATCH with a form body signed by
+// the RFC is signature_invalid there. Tomcat also drops a query or form
+// parameter with an empty name ("=x"), and net.oauth decodes a raw "+" in
+// an Authorization header value as a space. [WithDialect]([Servlet]) signs
+// the way those servers verify; the default, [RFC5849], follows the RFC,
+// for other providers. [VerifierConfig].Dialect chooses the same on the
+// provider side, and [Dialect.BaseString] rebuilds a base string in either.
+//
+// Either way a [Signer] percent-encodes every Authorization header value
+// (a "+" is "%2B"), and [Signer.Sign] percent-encodes what cannot appear
+// raw in an HTTP request line (a space, a non-ASCII byte, " < > \ ^ ` { |
+// } [ ]) in the request URL before signing it, so that what is signed is
+// what is sent, and a servlet container does not refuse the request line
+// with 400.
+//
 // # Errors
 //
 // Errors are prefixed "signer:" and say what to do. When a provider refuses
@@ -141,4 +163,7 @@
 //     client sends too; providers accept it absent or "1.0".
 //   - 2LO: both send oauth_token="" for the empty token; this package can
 //     also omit it (Params.OmitToken), which the request-token step needs.
+//   - Form bodies on PUT and PATCH: both sign them by default, as the RFC
+//     says; with [Servlet] this package signs form bodies for POST only, as
+//     Atlassian's servers verify them.
 package signer

@@ -49,7 +49,7 @@ func FuzzParseAuthorization(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
-		ps, err := parseOAuthHeader(header)
+		ps, err := parseOAuthHeader(header, false)
 		if err != nil {
 			return
 		}

@@ -50,7 +50,7 @@ var ErrNoAuthorization = errors.New("signer: no OAuth Authorization header")
 // present. A parameter that appears twice is kept twice. A value that is not
 // an OAuth header is an error wrapping [ErrNoAuthorization].
 func ParseAuthorization(header string) (url.Values, error) {
-	ps, err := parseOAuthHeader(header)
+	ps, err := parseOAuthHeader(header, false)
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +62,11 @@ func ParseAuthorization(header string) (url.Values, error) {
 }
 
 // authorizationParams returns the parameters of the request's OAuth
-// Authorization header.
-func authorizationParams(h http.Header) ([]pair, error) {
+// Authorization header, decoded as a provider of dialect d decodes them.
+func authorizationParams(h http.Header, d Dialect) ([]pair, error) {
 	for _, v := range h.Values("Authorization") {
 		if isOAuthScheme(v) {
-			return parseOAuthHeader(v)
+			return parseOAuthHeader(v, d == Servlet)
 		}
 	}
 	return nil, ErrNoAuthorization
@@ -78,7 +78,9 @@ func isOAuthScheme(v string) bool {
 }
 
 // parseOAuthHeader parses `OAuth k="v", k2="v2"` with percent-encoded values.
-func parseOAuthHeader(header string) ([]pair, error) {
+// With plusIsSpace a raw "+" decodes to a space, as net.oauth decodes it
+// (with java.net.URLDecoder); RFC 5849 §3.5.1 leaves it a "+".
+func parseOAuthHeader(header string, plusIsSpace bool) ([]pair, error) {
 	if !isOAuthScheme(header) {
 		return nil, fmt.Errorf("%w: the header does not start with \"OAuth \"", ErrNoAuthorization)
 	}
@@ -114,6 +116,9 @@ func parseOAuthHeader(header string) ([]pair, error) {
 				end = len(s)
 			}
 			raw, s = s[:end], s[end:]
+		}
+		if plusIsSpace {
+			raw = strings.ReplaceAll(raw, "+", " ")
 		}
 		val, err := Decode(raw)
 		if err != nil {

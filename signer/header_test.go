@@ -81,14 +81,14 @@ func TestAuthorizationParamsPicksOAuth(t *testing.T) {
 	h := http.Header{}
 	h.Add("Authorization", "Basic dXNlcjpwYXNz")
 	h.Add("Authorization", `OAuth oauth_consumer_key="ck"`)
-	ps, err := authorizationParams(h)
+	ps, err := authorizationParams(h, RFC5849)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]pair{{"oauth_consumer_key", "ck"}}, ps, cmp.AllowUnexported(pair{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if _, err := authorizationParams(http.Header{}); !errors.Is(err, ErrNoAuthorization) {
+	if _, err := authorizationParams(http.Header{}, RFC5849); !errors.Is(err, ErrNoAuthorization) {
 		t.Errorf("no header: %v, want ErrNoAuthorization", err)
 	}
 }

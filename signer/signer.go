@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/requri"
 )
 
 // Signer signs requests for one consumer with one signature method. It is
@@ -22,6 +24,7 @@ type Signer struct {
 	clock       func() time.Time
 	rand        io.Reader
 	realm       string
+	dialect     Dialect
 }
 
 // Option configures a [Signer].
@@ -42,6 +45,12 @@ func WithClock(now func() time.Time) Option {
 // signed.
 func WithRealm(realm string) Option { return func(s *Signer) { s.realm = realm } }
 
+// WithDialect sets how the provider collects the parameters it verifies a
+// signature over; the default is [RFC5849]. Give [Servlet] for Jira,
+// Confluence, Bitbucket, Bamboo and the Jenkins plugin, which count
+// form-body parameters for POST only.
+func WithDialect(d Dialect) Option { return func(s *Signer) { s.dialect = d } }
+
 // withRand replaces crypto/rand as the nonce source (tests only).
 func withRand(r io.Reader) Option { return func(s *Signer) { s.rand = r } }
 
@@ -59,6 +68,9 @@ func New(consumerKey string, method Method, opts ...Option) (*Signer, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.dialect != RFC5849 && s.dialect != Servlet {
+		return nil, fmt.Errorf("signer: unknown dialect %v: use RFC5849 or Servlet", s.dialect)
+	}
 	return s, nil
 }
 
@@ -67,6 +79,10 @@ func (s *Signer) ConsumerKey() string { return s.consumerKey }
 
 // Method returns the signature method.
 func (s *Signer) Method() Method { return s.method }
+
+// Dialect returns how the signer collects the parameters it signs
+// ([WithDialect]); its BaseString method shows what was signed.
+func (s *Signer) Dialect() Dialect { return s.dialect }
 
 // String describes the signer without secrets. It has a value receiver so
 // that a dereferenced Signer does not print its method's secrets either.
@@ -154,11 +170,20 @@ func (p Params) LogValue() slog.Value { return slog.StringValue(p.String()) }
 func (p Params) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
 
 // Sign signs req in place: it sets the "Authorization: OAuth ..." header over
-// the request's method, URL, query and form body (RFC 5849 §3.4.1) with a
-// fresh nonce and timestamp. A form body is read and put back (through
-// GetBody when set). Any query parameter or form field changed after Sign
-// invalidates the signature. Use [BaseString] on the signed request to see
-// what was signed.
+// the request's method, URL, query and form body (RFC 5849 §3.4.1; the form
+// body only for POST in the [Servlet] dialect) with a fresh nonce and
+// timestamp. A form body is read and put back (through GetBody when set).
+// Any query parameter or form field changed after Sign invalidates the
+// signature. Use the dialect's BaseString method (s.Dialect().BaseString,
+// or [BaseString] for the default) on the signed request to see what was
+// signed.
+//
+// What cannot appear raw in an HTTP request line (a space, a non-ASCII
+// byte, " < > \ ^ ` { | } [ ]) is percent-encoded first, in a copy of
+// req.URL that replaces it, as browsers do: Go's client would send a query
+// as written, and servlet containers refuse such a request line. So the
+// request sent is the one signed. Valid percent-escapes and "+" are kept;
+// a "%" not followed by two hex digits is an error.
 func (s *Signer) Sign(req *http.Request, p Params) error {
 	if req == nil || req.URL == nil {
 		return errors.New("signer: nil request or URL")
@@ -169,11 +194,16 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 	if req.Header == nil {
 		req.Header = make(http.Header)
 	}
+	wire, err := requri.URL(req.URL)
+	if err != nil {
+		return fmt.Errorf("signer: the request URL cannot be sent as it is: %w: write a percent sign as %%25", err)
+	}
+	req.URL = wire
 	oauth, err := s.oauthParams(p)
 	if err != nil {
 		return err
 	}
-	base, err := requestBaseString(req, oauth)
+	base, err := requestBaseString(req, oauth, s.dialect)
 	if err != nil {
 		return err
 	}

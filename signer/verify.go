@@ -121,6 +121,10 @@ type VerifierConfig struct {
 	Methods []string
 	// Realm is the realm sent with problems; "" means the base URL.
 	Realm string
+	// Dialect is how the provider collects the parameters it verifies a
+	// signature over; the zero value is [RFC5849]. [Servlet] verifies as
+	// Jira, Confluence, Bitbucket, Bamboo and the Jenkins plugin do.
+	Dialect Dialect
 }
 
 // Verifier checks OAuth 1.0a signatures on incoming requests, as a provider
@@ -136,6 +140,9 @@ type Verifier struct {
 func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.Consumers == nil {
 		return nil, errors.New("signer: VerifierConfig.Consumers is required")
+	}
+	if cfg.Dialect != RFC5849 && cfg.Dialect != Servlet {
+		return nil, fmt.Errorf("signer: VerifierConfig.Dialect %v is unknown: use RFC5849 or Servlet", cfg.Dialect)
 	}
 	if cfg.Window < 0 {
 		return nil, fmt.Errorf("signer: VerifierConfig.Window is negative (%v): give 0 for the default 300s", cfg.Window)
@@ -239,7 +246,7 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 		return nil, p
 	}
 
-	oauth, err := authorizationParams(r.Header)
+	oauth, err := authorizationParams(r.Header, v.cfg.Dialect)
 	if errors.Is(err, ErrNoAuthorization) {
 		return fail(&ProblemError{
 			Problem:          ProblemParameterAbsent,
@@ -253,7 +260,7 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 
 	// Every parameter that is signed, so that repeats across header, query
 	// and body are seen.
-	pairs, err := requestPairs(r, oauth)
+	pairs, err := requestPairs(r, oauth, v.cfg.Dialect)
 	if err != nil {
 		return fail(&ProblemError{Problem: ProblemParameterRejected, Advice: strings.TrimPrefix(err.Error(), "signer: ")})
 	}

@@ -201,7 +201,7 @@ func atServer(tb testing.TB, c *http.Request) *http.Request {
 // withAuth replaces the request's OAuth parameters after edit changes them.
 func withAuth(tb testing.TB, r *http.Request, edit func([]pair) []pair) *http.Request {
 	tb.Helper()
-	ps, err := authorizationParams(r.Header)
+	ps, err := authorizationParams(r.Header, RFC5849)
 	if err != nil {
 		tb.Fatal(err)
 	}

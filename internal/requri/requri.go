@@ -1,0 +1,129 @@
+// Package requri percent-encodes what cannot appear raw in an HTTP request
+// line, as browsers and curl do, so that a request is sent (and signed)
+// the way servlet containers such as Tomcat accept it: Tomcat answers 400 to
+// a request line with a raw space, a raw non-ASCII byte or one of
+// " < > \ ^ ` { | } [ ] in it.
+//
+// Everything RFC 3986 allows in a path or query is kept as written, valid
+// percent-escapes included; every other byte is percent-encoded; a "%" not
+// followed by two hexadecimal digits is ambiguous (a literal percent sign,
+// or a broken escape?) and is an *EscapeError.
+package requri
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// EscapeError reports a "%" that does not start a percent-escape.
+type EscapeError struct {
+	// Part is "path" or "query".
+	Part string
+	// Offset is the byte offset of the "%" in that part.
+	Offset int
+	// Text is the "%" and up to two bytes after it.
+	Text string
+}
+
+// Error names the escape and where it is.
+func (e *EscapeError) Error() string {
+	return fmt.Sprintf("%q at byte %d of the %s does not start a percent-escape (%%XX)", e.Text, e.Offset, e.Part)
+}
+
+// EscapeQuery returns a raw query (without "?") with every byte RFC 3986
+// does not allow in a query percent-encoded. "+" is kept: in a query it
+// means a space to every form decoder.
+func EscapeQuery(raw string) (string, error) { return escape(raw, "query", true) }
+
+// EscapePath returns an escaped path with every byte RFC 3986 does not
+// allow in a path percent-encoded.
+func EscapePath(escaped string) (string, error) { return escape(escaped, "path", false) }
+
+func escape(s, part string, query bool) (string, error) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return "", &EscapeError{Part: part, Offset: i, Text: s[i:min(i+3, len(s))]}
+			}
+			i += 2
+			continue
+		}
+		if !allowed(c, query) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' || allowed(c, query) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(upperhex[c>>4])
+		b.WriteByte(upperhex[c&15])
+	}
+	return b.String(), nil
+}
+
+// allowed reports whether c may appear raw in a path (pchar or "/") or a
+// query (pchar, "/" or "?"), RFC 3986 §3.3 and §3.4.
+func allowed(c byte, query bool) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '-', '.', '_', '~', // unreserved
+		'!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', // sub-delims
+		':', '@', '/':
+		return true
+	case '?':
+		return query
+	}
+	return false
+}
+
+const upperhex = "0123456789ABCDEF"
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// URL returns u when its path and query can be sent as they are, else a
+// copy with them escaped by [EscapePath] and [EscapeQuery]. An opaque URL
+// is returned as it is. u is not modified.
+func URL(u *url.URL) (*url.URL, error) {
+	if u == nil || u.Opaque != "" {
+		return u, nil
+	}
+	p := u.EscapedPath()
+	ep, err := EscapePath(p)
+	if err != nil {
+		return nil, err
+	}
+	q, err := EscapeQuery(u.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	if ep == p && q == u.RawQuery {
+		return u, nil
+	}
+	out := *u
+	out.RawQuery = q
+	if ep != p {
+		dp, err := url.PathUnescape(ep)
+		if err != nil {
+			return nil, err
+		}
+		out.Path, out.RawPath = dp, ep
+	}
+	return &out, nil
+}
