@@ -105,7 +105,7 @@ func TestSetBodyReaderReplays(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fx, log := uploadFixture(t)
-			req, err := fx.factory(t, "").NewRequest(http.MethodPut, "/upload")
+			req, err := fx.factory(t, "", Using(Auth2LO)).NewRequest(http.MethodPut, "/upload")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,13 +144,13 @@ func TestSetBodyReaderFormSigned(t *testing.T) {
 	fx.srv.Handle("POST /form", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r.PostFormValue("summary")
 	}))
-	req, err := fx.factory(t, "").NewRequest(http.MethodPost, "/form")
+	req, err := fx.factory(t, "", Using(Auth2LO)).NewRequest(http.MethodPost, "/form")
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.SetBodyReader("application/x-www-form-urlencoded", strings.NewReader("summary=a+b%21&x=1"))
-	if _, err := Execute(t.Context(), req, handler.Discard()); err != nil {
-		t.Fatalf("Execute: %v", err)
+	if _, err := Execute(t.Context(), req, handler.Discard()); err != nil || req.Auth() != Auth2LO {
+		t.Fatalf("Execute: %v (sent with %q, want 2lo)", err, req.Auth())
 	}
 	if got != "a b!" {
 		t.Errorf("the provider read summary %q, want %q", got, "a b!")

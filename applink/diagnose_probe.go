@@ -172,7 +172,7 @@ func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult
 		pr.problem = signer.ParseProblem(resp.StatusCode, resp.Header, pr.body)
 	}
 	if pr.problem != nil && resp.Request != nil && resp.Request.Header.Get("Authorization") != "" {
-		if base, err := signer.BaseString(resp.Request); err == nil {
+		if base, err := d.st.dialect().BaseString(resp.Request); err == nil {
 			pr.ours = redact.BaseString(base)
 		}
 	}

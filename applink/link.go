@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // Type is the application type of a link's remote end.
@@ -194,6 +195,14 @@ type Link struct {
 	Auth []Auth `json:"auth,omitempty"`
 	// Endpoints overrides the remote's OAuth endpoint paths.
 	Endpoints Endpoints `json:"endpoints,omitzero"`
+	// SignatureDialect says which request parameters the remote verifies a
+	// signature over ([signer.Dialect]): "servlet" for a remote that runs
+	// the Java net.oauth library behind Tomcat or Jetty, as every Atlassian
+	// product and the Jenkins plugin do (form-body parameters are signed
+	// for POST only), or "rfc5849" for one that follows RFC 5849 (signed
+	// whatever the method). "" means by type: servlet for every type but
+	// generic, rfc5849 for generic.
+	SignatureDialect string `json:"signatureDialect,omitempty"`
 
 	privateKey *rsa.PrivateKey
 	secret     string
@@ -325,6 +334,9 @@ func (l Link) Validate() error {
 	if field, err := l.checkCredentialSources(signs); err != nil {
 		bad(field, "%v", err)
 	}
+	if _, err := l.dialect(); err != nil {
+		bad("signatureDialect", "%v", err)
+	}
 	for _, ep := range []struct{ field, path string }{
 		{"endpoints.requestToken", l.Endpoints.RequestToken},
 		{"endpoints.authorize", l.Endpoints.Authorize},
@@ -335,6 +347,23 @@ func (l Link) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// dialect returns the signature dialect of the remote: SignatureDialect,
+// or by type.
+func (l Link) dialect() (signer.Dialect, error) {
+	switch strings.ToLower(strings.TrimSpace(l.SignatureDialect)) {
+	case "servlet":
+		return signer.Servlet, nil
+	case "rfc5849":
+		return signer.RFC5849, nil
+	case "":
+		if l.Type == TypeGeneric {
+			return signer.RFC5849, nil
+		}
+		return signer.Servlet, nil
+	}
+	return 0, fmt.Errorf("unknown dialect %q: use servlet (Atlassian products, Jenkins) or rfc5849, or leave it empty to go by the type", l.SignatureDialect)
 }
 
 // checkCredentialSources checks that the link has one credential source, of

@@ -398,7 +398,7 @@ func (r *Request) inspect(ctx context.Context, resp *http.Response) error {
 	if resp.Request != nil {
 		e.URL = redact.URL(resp.Request.URL)
 		if resp.Request.Header.Get("Authorization") != "" {
-			if base, err := signer.BaseString(resp.Request); err == nil {
+			if base, err := r.factory.link.state.dialect().BaseString(resp.Request); err == nil {
 				e.BaseString = redact.BaseString(base)
 			}
 		}

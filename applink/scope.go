@@ -215,3 +215,12 @@ type ownError struct{ err error }
 
 func (e *ownError) Error() string { return e.err.Error() }
 func (e *ownError) Unwrap() error { return e.err }
+
+// dialect returns how the remote collects the parameters it verifies a
+// signature over: the link's signer's dialect.
+func (st *linkState) dialect() signer.Dialect {
+	if st.signer == nil {
+		return signer.RFC5849
+	}
+	return st.signer.Dialect()
+}

@@ -189,7 +189,8 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 			}
 			primaries[l.Type] = i
 		}
-		sig, err := l.newSigner(signer.WithClock(s.clock))
+		d, _ := l.dialect() // checked by Validate
+		sig, err := l.newSigner(signer.WithClock(s.clock), signer.WithDialect(d))
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -12,6 +12,15 @@
 // percent-encoded realm, a form body, the base string echoed on
 // signature_invalid), or briefly ([WithBriefProblems]).
 //
+// Every shape parses requests as Tomcat does under the real products and
+// verifies them as net.oauth does ([signer.Servlet]): a request line with a
+// raw space, a raw non-ASCII byte or one of " < > \ ^ ` { | } [ ] is
+// refused with 400 before any OAuth check; the parameters of a form body
+// are signed parameters for POST only (a PUT or PATCH form body is not);
+// a query or form parameter with an empty name ("=x") is dropped; a raw
+// "+" in an Authorization header value is read as a space; the same oauth_
+// parameter twice, even with equal values, is parameter_rejected.
+//
 // # Quick start
 //
 //	srv := applinktest.NewServer(t,

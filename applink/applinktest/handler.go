@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
+	"github.com/go-applinks/applinks/internal/requri"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -101,6 +103,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() { s.record(r.Context(), r, st, sw.status) }()
 
 	if f := s.takeFault(r.URL.Path, false); f != nil && s.applyFault(sw, r, f) {
+		return
+	}
+	if !validRequestTarget(r.RequestURI) {
+		// Tomcat: "Invalid character found in the request target. The
+		// valid characters are defined in RFC 7230 and RFC 3986".
+		http.Error(sw, "applinktest: invalid character found in the request target: percent-encode it (RFC 3986)", http.StatusBadRequest)
 		return
 	}
 	if h, pattern := s.endpoints.Handler(r); pattern != "" {
@@ -269,4 +277,26 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p *signer.
 		return
 	}
 	signer.WriteProblem(w, &q)
+}
+
+// validRequestTarget reports whether a request target holds only what
+// Tomcat accepts raw: what RFC 3986 allows in a path and query, and valid
+// percent-escapes. An absolute-form target ("http://host/path") is checked
+// from its path on.
+func validRequestTarget(target string) bool {
+	if i := strings.Index(target, "://"); i >= 0 && !strings.Contains(target[:i], "/") {
+		rest := target[i+3:]
+		j := strings.IndexByte(rest, '/')
+		if j < 0 {
+			return true
+		}
+		target = rest[j:]
+	}
+	p, q, _ := strings.Cut(target, "?")
+	ep, err := requri.EscapePath(p)
+	if err != nil || ep != p {
+		return false
+	}
+	eq, err := requri.EscapeQuery(q)
+	return err == nil && eq == q
 }

@@ -448,6 +448,10 @@ func (s *Server) setupVerifiers() error {
 			BaseURL:      base,
 			Methods:      methods,
 			Realm:        s.realm,
+			// Both shapes verify as net.oauth behind Tomcat does: form
+			// bodies count for POST only, "=x" is dropped, a raw "+" in
+			// the header is a space.
+			Dialect: signer.Servlet,
 		})
 	}
 	var err error
