@@ -32,12 +32,9 @@
 // Call Jenkins as a user, who approves the link in a browser the first time
 // (the Go version of the classic Jira ScriptRunner script):
 //
-//	cfg, err := applink.LoadConfig("config.json")
+//	svc, err := applink.Open(ctx, "") // the applink command's config and tokens
 //	if err != nil { ... }
-//	store, err := applink.OpenFileTokenStore("tokens.json")
-//	if err != nil { ... }
-//	svc, err := applink.NewService(cfg.Links, applink.WithTokenStore(store))
-//	if err != nil { ... }
+//	defer svc.Close()
 //	jenkins, err := svc.LinkByName("Jenkins Proxy Bypass")
 //	if err != nil { ... }
 //	f, err := jenkins.RequestFactory("autoaudit")
@@ -59,6 +56,31 @@
 //
 // [RequestFactory.Client] gives an *http.Client making the same calls, for
 // libraries that take one. Paths are relative to the link's RPC URL.
+//
+// # Config files
+//
+// A program shares the applink command's links and tokens with [Open]: it
+// reads the config file ([DefaultConfigPath]: $APPLINK_CONFIG, else
+// applink/config.json in the user's config directory), opens the token
+// store the config names (by default tokens.json beside it,
+// [DefaultTokenPath]) and builds the [Service]; [OnlyLink] and
+// [OnlyPrimary] keep one link, so that another link's missing secret does
+// not stop the program. A store kept elsewhere (a postgres:// URL in the
+// config's tokenStore) is opened by the opener its package provides, passed
+// with [WithTokenStoreOpener]: package applink knows only files.
+// [LoadConfig], [OpenFileTokenStore] and [NewService] are the parts, for a
+// program with its own layout.
+//
+// # Links and the primary link
+//
+// Links obtained from a [Service] are copies: changing one of their fields
+// changes nothing (requests use the service's own links, fixed when it was
+// built). Of the links of one type, the primary one is the link marked
+// Primary, else the first of the type: [Config.Primary], [Service.Primary],
+// the Primary flag of [Service.Links] and `applink link show` all apply
+// that rule; two links of a type marked primary are refused by [LoadConfig]
+// and [NewService]. [Link.EffectiveDisplayURL] is the URL browsers reach the
+// remote at (DisplayURL, else RPCURL).
 //
 // # Choosing the authentication
 //
@@ -194,6 +216,17 @@
 // Package [github.com/go-applinks/applinks/applink/applinktest] runs an
 // Atlassian- or Jenkins-shaped OAuth provider in process, strict like the
 // real ones, with users, consumers, approval, revocation, clock skew and
-// injected faults: point a link's RPCURL at it and pass its Client with
-// [WithHTTPClient]. [WithClock] fixes the service's clock.
+// injected faults. Package
+// [github.com/go-applinks/applinks/applink/applinktest/testlink] makes a
+// link to it in one call (a key, the matching consumer at the server, the
+// link), and the server's Approver and Browser finish the dance in one
+// call:
+//
+//	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
+//	jira := testlink.Bound(t, srv, "Jira")
+//	f, err := jira.RequestFactory("alice")
+//	if err != nil { ... }
+//	err = f.AuthorizeOutOfBand(t.Context(), srv.Approver("alice")) // or AuthorizeLoopback(ctx, srv.Browser("alice"))
+//
+// [WithClock] fixes the service's clock.
 package applink
