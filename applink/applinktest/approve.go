@@ -87,6 +87,9 @@ func (s *Server) requestTokenOf(authURL string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("applinktest: %q is not an authorization URL: %w", authURL, err)
 	}
+	if s.shape == OAuth2 {
+		return "", errors.New("applinktest: the OAuth2 shape approves OAuth 2.0 authorization URLs: use Server.ApproveOAuth2")
+	}
 	page := s.AuthorizeURL("")
 	pages := []string{page, s.baseLink(strings.TrimPrefix(page, s.URL))} // as reached, and as it believes it is served
 	at := u.Scheme + "://" + u.Host + u.Path

@@ -29,6 +29,10 @@ func TestApproveURL(t *testing.T) {
 			t.Errorf("%s: err = %v, want one saying %q", tc.name, err, tc.wantErr)
 		}
 	}
+	o2 := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2))
+	if _, err := o2.ApproveURL(o2.OAuth2AuthorizeURL()+"?client_id=x", "alice"); err == nil || !strings.Contains(err.Error(), "ApproveOAuth2") {
+		t.Errorf("ApproveURL on the OAuth2 shape: %v, want an error naming ApproveOAuth2", err)
+	}
 	verifier, err := srv.Approver("alice")(t.Context(), srv.AuthorizeURL(rt.Key()))
 	if err != nil {
 		t.Fatal(err)

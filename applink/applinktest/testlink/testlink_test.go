@@ -148,6 +148,10 @@ func TestNewErrors(t *testing.T) {
 	if _, err := testlink.New(nil, "x"); err == nil {
 		t.Error("New(nil) succeeded")
 	}
+	oauth2 := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2))
+	if _, err := testlink.New(oauth2, "x"); err == nil || !strings.Contains(err.Error(), "AddOAuth2Client") {
+		t.Errorf("New on the OAuth2 shape: %v, want an error naming AddOAuth2Client", err)
+	}
 }
 
 func TestNewLinkFields(t *testing.T) {
