@@ -12,7 +12,9 @@
 //     the user by 3-legged OAuth (3LO), 2-legged OAuth with impersonation
 //     (2LOi) or 2-legged OAuth (2LO); the 3-legged authorization dance for
 //     web applications and command lines; token stores; typed errors such as
-//     CredentialsRequiredError, which carries the URI the user must visit.
+//     CredentialsRequiredError, which sending a request returns both when
+//     the user has not authorized the link yet and when the remote rejected
+//     their token, and which carries the URI the user must visit.
 //   - [github.com/go-applinks/applinks/applink/applinktest]: a real,
 //     in-process OAuth service provider (Jira- and Jenkins-shaped) for tests,
 //     in the spirit of net/http/httptest.

@@ -99,10 +99,24 @@
 //
 // A context is taken once per call that does I/O, and only there: by
 // [Request.Do] and [Execute] (which sends), not by [RequestFactory.NewRequest]
-// (which only checks the method and URL). Before v0.2.0 NewRequest took a
+// (which only checks the method and URL). In v0.1.0 NewRequest took a
 // context, looked up the token and returned *[CredentialsRequiredError]
-// itself; its context was not used for sending. Now NewRequest(method, path)
-// does no I/O, and Do and Execute report the missing token.
+// itself, and its context, documented as given to Do, was not used for
+// sending. Now NewRequest(method, path) does no I/O, and Do and Execute
+// report the missing token as they report a rejected one.
+//
+// # Queries and bodies
+//
+// [Request.AddQuery] and [Request.SetQuery] take query values as meant and
+// percent-encode each once (RFC 3986: a space is %20, "+" is %2B), so a JQL
+// search needs no escaping by hand; the request is signed over exactly what
+// is sent. A query written in the path passed to NewRequest is kept as
+// written, except that what a request line cannot carry raw (spaces,
+// quotes, non-ASCII, ...) is percent-encoded as curl does; a "%" that starts
+// no escape is refused. [Request.AddForm] sends a form body (signed, for
+// POST, as Atlassian's servers verify it; see [Link].SignatureDialect),
+// [Request.SetBody], [Request.SetJSON] and [Request.SetBodyReader] any
+// other; every body is sent again, the same, on retries and redirects.
 //
 // # The 3-legged dance
 //
