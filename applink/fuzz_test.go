@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/requri"
 )
 
 // FuzzParseConfigCore feeds parseConfig arbitrary files: it must not panic,
@@ -40,7 +42,8 @@ func FuzzParseConfigCore(f *testing.F) {
 // every URL it accepts must be on the link's origin and under its path.
 func FuzzResolveCore(f *testing.F) {
 	for _, s := range []string{"rest/x", "/rest/../..", "%2e%2e/x", "//evil/jira", "https://jira.example.com/jira/a?b=c",
-		"https://jira.example.com/jira/%2e%2e/x", "/jira/./../jira2", "?q", "#f", "\x00", "/a%zz"} {
+		"https://jira.example.com/jira/%2e%2e/x", "/jira/./../jira2", "?q", "#f", "\x00", "/a%zz",
+		`rest/api/2/search?jql=project = "X" AND text ~ ü&f=a+b%25`, "rest/a b[1]?q={|}^`\\", "https://jira.example.com/jira/ü?é"} {
 		f.Add(s)
 	}
 	l := Link{ID: NewLinkID(), Name: "J", Type: TypeJira, RPCURL: "https://jira.example.com/jira", Auth: []Auth{AuthAnonymous}}
@@ -62,6 +65,15 @@ func FuzzResolveCore(f *testing.F) {
 		p := strings.NewReplacer("%2e", ".", "%2E", ".").Replace(u.EscapedPath())
 		if cleaned := cleanPath(p); cleaned != "/jira" && !strings.HasPrefix(cleaned, "/jira/") {
 			t.Fatalf("%q resolved outside /jira: %s", ref, u)
+		}
+		// What goes in the request line is valid as it is: escaping it
+		// again changes nothing.
+		path, query, _ := strings.Cut(u.RequestURI(), "?")
+		if ep, err := requri.EscapePath(path); err != nil || ep != path {
+			t.Fatalf("%q: the request line's path %q is not sendable as is (%q, %v)", ref, path, ep, err)
+		}
+		if eq, err := requri.EscapeQuery(query); err != nil || eq != query {
+			t.Fatalf("%q: the request line's query %q is not sendable as is (%q, %v)", ref, query, eq, err)
 		}
 	})
 }
