@@ -243,7 +243,12 @@ func (r *Request) FollowRedirects(follow bool) *Request { r.follow = follow; ret
 func (r *Request) Retryable() *Request { r.retry = true; return r }
 
 // Do sends the request and returns the response, whatever its status; the
-// caller closes its body. A 3LO token the remote answers token_expired for
+// caller closes its body. The authentication method is chosen now (see
+// [RequestFactory]): when 3LO is needed and the user has no token, Do sends
+// nothing and returns *[CredentialsRequiredError], as it does for a token
+// the remote rejected. An error made while building the request (a bad
+// header, an unencodable JSON value, an unreadable body) is returned here,
+// before anything is sent. A 3LO token the remote answers token_expired for
 // is renewed with its session handle and the request sent again (also when
 // the local record had not expired yet); should the remote end the renewed
 // token too before the request is through, it is renewed once more, at most
