@@ -211,6 +211,21 @@ func lookupIndex(links []Link, idOrName string) (int, error) {
 	return -1, fmt.Errorf("%w: no link has id or name %q", ErrLinkNotFound, idOrName)
 }
 
+// OpenTokenStore opens the token store the config names, as [Open] does:
+// its TokenStore setting, read relative to configPath (the file the config
+// was loaded from); "" is the file [DefaultTokenPath] beside it. A URL is
+// opened by the [WithTokenStoreOpener] given for its scheme; other options
+// are ignored. The caller closes the store if it has a Close method.
+func (c *Config) OpenTokenStore(ctx context.Context, configPath string, opts ...OpenOption) (TokenStore, error) {
+	var cfg openConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	return cfg.openStore(ctx, configPath, c.TokenStore, nil)
+}
+
 // openStore opens the token store at location ("" is the file beside the
 // config).
 func (c *openConfig) openStore(ctx context.Context, configPath, location string, clock func() time.Time) (TokenStore, error) {

@@ -209,6 +209,22 @@ func TestOpenTokenStore(t *testing.T) {
 			t.Errorf("err = %v, want the opener's", err)
 		}
 	})
+	t.Run("Config.OpenTokenStore", func(t *testing.T) {
+		t.Parallel()
+		path := writeConfig(t, "other.json")
+		cfg, err := applink.LoadConfig(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := cfg.OpenTokenStore(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, ok := st.(*applink.FileTokenStore)
+		if !ok || fs.Path() != filepath.Join(filepath.Dir(path), "other.json") {
+			t.Errorf("store %T at %v, want the file store at other.json beside the config", st, st)
+		}
+	})
 	t.Run("a store in the options wins", func(t *testing.T) {
 		t.Parallel()
 		path := writeConfig(t, "fake://db.example/applink")
