@@ -1,0 +1,46 @@
+package applink_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/go-applinks/applinks/applink"
+)
+
+// A program of your own shares the applink command's links and tokens:
+// Open reads the config ($APPLINK_CONFIG, else the user config dir's
+// applink/config.json, when the path is ""), opens the token store it names
+// (tokens.json beside it by default) and builds the service; OnlyLink and
+// OnlyPrimary keep the one link the program uses.
+func ExampleOpen() {
+	dir, err := os.MkdirTemp("", "applink-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	config := filepath.Join(dir, "config.json") // in a real program: "" or a --config flag
+	anonymous := []applink.Auth{applink.AuthAnonymous}
+	cfg := applink.Config{Links: []applink.Link{
+		{ID: applink.NewLinkID(), Name: "Jira staging", Type: applink.TypeJira, RPCURL: "https://jira-staging.example.com", Auth: anonymous},
+		{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: "https://jira.example.com", Auth: anonymous, Primary: true},
+	}}
+	if err := cfg.Save(config); err != nil { // what `applink link add` writes
+		log.Fatal(err)
+	}
+
+	svc, err := applink.Open(context.Background(), config, applink.OnlyPrimary(applink.TypeJira))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer svc.Close()
+	for _, l := range svc.Links() {
+		fmt.Println(l.Name, l.EffectiveDisplayURL(), l.Primary)
+	}
+	fmt.Println(filepath.Base(applink.DefaultTokenPath(config)))
+	// Output:
+	// Jira https://jira.example.com true
+	// tokens.json
+}
