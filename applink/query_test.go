@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
@@ -51,8 +52,8 @@ type searchSeen struct {
 
 // searchFixture is the core fixture whose service records the wire and
 // whose provider serves GET /rest/api/2/search, recording the query it
-// parsed and the base string it verified the request over (the request
-// reaches the resource only when the signature held).
+// parsed and the base string it verified the request's signature against
+// (the request reaches the resource only when the signature held).
 func searchFixture(t *testing.T) (*coreFixture, *wireLog, *searchSeen) {
 	t.Helper()
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LOi}})
@@ -68,12 +69,8 @@ func searchFixture(t *testing.T) (*coreFixture, *wireLog, *searchSeen) {
 	}
 	seen := &searchSeen{}
 	fx.srv.Handle("GET /rest/api/2/search", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		base, err := signer.Servlet.BaseString(r)
-		if err != nil {
-			t.Errorf("provider base string: %v", err)
-		}
 		seen.mu.Lock()
-		seen.query, seen.base = r.URL.Query(), base
+		seen.query, seen.base = r.URL.Query(), applinktest.BaseString(r)
 		seen.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"total":0,"issues":[]}`))

@@ -60,6 +60,8 @@ func (s *Server) Requests() []Record {
 // reqState is what the handlers learn about a request as it is served.
 type reqState struct {
 	flow, consumer, user, problem string
+	// base is the verified signature base string of a resource request.
+	base string
 	grant                         string
 	verified                      bool
 	// start is when the request arrived.
@@ -84,6 +86,12 @@ func state(r *http.Request) *reqState {
 // registered with [Server.Handle]: the access token's user (3LO), the
 // impersonated user (2LOi), the consumer's 2LO user, or "" for anonymous.
 func User(r *http.Request) string { return state(r).user }
+
+// BaseString returns, in a handler registered with [Server.Handle], the
+// signature base string the server rebuilt from the request and verified
+// its signature against (as net.oauth does: the servlet dialect); "" for an
+// anonymous request. A test compares it with the one the client signed.
+func BaseString(r *http.Request) string { return state(r).base }
 
 // record adds the request to the records, once: later calls for the same
 // request do nothing. It runs on the request's own goroutine.

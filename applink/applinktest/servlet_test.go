@@ -148,3 +148,32 @@ func TestRequestTargetRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestBaseStringInHandler: a resource handler sees the base string the
+// server verified, which is the one the client signed; "" when anonymous.
+func TestBaseStringInHandler(t *testing.T) {
+	t.Parallel()
+	srv, s := atlassian(t)
+	var got []string
+	srv.Handle("GET /rest/base", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, applinktest.BaseString(r))
+	}))
+	s = inDialect(t, s, signer.Servlet)
+	req := newRequest(t, http.MethodGet, srv.URL+"/rest/base?jql=a%20%3D%20%22b%22&=dropped", nil)
+	if err := s.Sign(req, signer.Params{}); err != nil {
+		t.Fatal(err)
+	}
+	ours, err := signer.Servlet.BaseString(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := send(t, srv, req); r.status != http.StatusOK {
+		t.Fatalf("signed: %d %s", r.status, r.body)
+	}
+	if r := send(t, srv, newRequest(t, http.MethodGet, srv.URL+"/rest/base", nil)); r.status != http.StatusOK {
+		t.Fatalf("anonymous: %d %s", r.status, r.body)
+	}
+	if len(got) != 2 || got[0] != ours || got[1] != "" || strings.Contains(ours, "dropped") {
+		t.Errorf("base strings seen %q, want [%q \"\"]", got, ours)
+	}
+}
