@@ -61,9 +61,9 @@ func (s *Server) Requests() []Record {
 type reqState struct {
 	flow, consumer, user, problem string
 	// base is the verified signature base string of a resource request.
-	base string
-	grant                         string
-	verified                      bool
+	base     string
+	grant    string
+	verified bool
 	// start is when the request arrived.
 	start time.Time
 	// recorded is set once the request is in the records: a dropped
