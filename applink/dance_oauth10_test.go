@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -94,10 +95,15 @@ func TestDanceRefusesOAuth10(t *testing.T) {
 }
 
 // newStartRequest is the browser's request that starts the dance for link
-// at the app at base.
+// at the app at base: the start form posted from the app's own page.
 func newStartRequest(t *testing.T, base, link, redirect string) *http.Request {
 	t.Helper()
-	return httptest.NewRequestWithContext(t.Context(), http.MethodGet, base+DanceStartURL("", link, redirect), nil)
+	form := url.Values{"link": {link}, "redirect": {redirect}}
+	r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, base+DefaultDancePrefix+"/start", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", base)
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	return r
 }
 
 // storedTokens counts the access and request tokens in s.

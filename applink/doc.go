@@ -130,7 +130,9 @@
 // throughout: Authorize, Authorization.) Ready-made flows:
 //
 //   - web applications: [NewDanceHandler] serves /start and /callback under
-//     a prefix, bound to the signed-in user; [DanceStartURL] links to it;
+//     a prefix, bound to the signed-in user; [DanceStartURL] links to it
+//     (a page whose button starts the dance with a POST, refused from other
+//     sites) or is the action of the application's own start form;
 //   - command-line programs: [RequestFactory.AuthorizeLoopback] receives the
 //     callback on 127.0.0.1, and [RequestFactory.AuthorizeOutOfBand] takes a
 //     code the user pastes.

@@ -263,8 +263,8 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 		return nil, &tokenEndpointError{linkName: st.link.Name, step: step, url: u.String(), consumerKey: st.signer.ConsumerKey(), problem: pe}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("applink: link %q: %s: POST %s answered HTTP %d without an OAuth problem: check the link's type and endpoint paths (%s)",
-			st.link.Name, step, u, resp.StatusCode, st.endpoints().describe())
+		return nil, &tokenStatusError{msg: fmt.Sprintf("applink: link %q: %s: POST %s answered HTTP %d without an OAuth problem: check the link's type and endpoint paths (%s)",
+			st.link.Name, step, u, resp.StatusCode, st.endpoints().describe()), status: resp.StatusCode}
 	}
 	r, err := parseTokenResponse(body)
 	if err != nil {
@@ -272,6 +272,16 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 	}
 	return r, nil
 }
+
+// tokenStatusError is a token endpoint's answer with an HTTP status other
+// than 200 and no OAuth problem (a proxy's 502, a login page's 404): the
+// web dance tells the browser the status, without the URL.
+type tokenStatusError struct {
+	msg    string
+	status int
+}
+
+func (e *tokenStatusError) Error() string { return e.msg }
 
 // describe lists the endpoint paths, for error messages.
 func (e Endpoints) describe() string {

@@ -295,7 +295,7 @@ func TestDanceAcrossReplicas(t *testing.T) {
 				apps = append(apps, app)
 			}
 			br := (&webApp{app: apps[0]}).browser(t, "alice")
-			_, _, callback := br.get(apps[0].URL+DanceStartURL("", fl.link.ID, "/done"), atCallback)
+			_, _, callback := br.start(apps[0].URL+DanceStartURL("", fl.link.ID, "/done"), atCallback)
 			if !atCallback(callback) {
 				t.Fatalf("the browser ended at %s, not at the callback", callback)
 			}

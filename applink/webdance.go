@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/go-applinks/applinks/signer"
 )
 
 // DanceOption configures [NewDanceHandler].
@@ -25,7 +27,9 @@ type danceConfig struct {
 	base      string
 	ttl       time.Duration
 	maxStates int
+	perUser   int
 	store     DanceStore
+	origins   *http.CrossOriginProtection
 }
 
 // Defaults of [NewDanceHandler].
@@ -37,6 +41,10 @@ const (
 	defaultDanceStateTTL = 10 * time.Minute
 	// defaultDanceMaxStates bounds the dances in progress.
 	defaultDanceMaxStates = 10000
+	// defaultDanceMaxPerUser bounds one user's dances in progress.
+	defaultDanceMaxPerUser = 3
+	// maxStartForm bounds the body of the start form.
+	maxStartForm = 16 << 10
 	// danceCompleteTimeout bounds the exchange at the callback, which goes
 	// on if the browser leaves.
 	danceCompleteTimeout = 30 * time.Second
@@ -62,8 +70,26 @@ func DanceStateTTL(d time.Duration) DanceOption { return func(c *danceConfig) { 
 
 // DanceMaxPending bounds how many started dances are pending (default
 // 10000; in a shared [DanceStore], across every replica); beyond it,
-// starting one answers 503.
+// starting one answers 503. The per-user limit ([DanceMaxPendingPerUser])
+// keeps one user from filling it.
 func DanceMaxPending(n int) DanceOption { return func(c *danceConfig) { c.maxStates = n } }
+
+// DanceMaxPendingPerUser bounds how many started dances one user may have
+// pending (default 3): starting one more forgets that user's oldest, whose
+// callback then answers that the authorization is unknown. So one user
+// (or a page they visit) can neither fill [DanceMaxPending] and lock
+// everyone else out, nor lock themselves out.
+func DanceMaxPendingPerUser(n int) DanceOption { return func(c *danceConfig) { c.perUser = n } }
+
+// DanceCrossOriginProtection sets the check a dance start (a POST) must
+// pass: the application's own [http.CrossOriginProtection], with the
+// trusted origins or bypass patterns it configured. The default is
+// http.NewCrossOriginProtection(), which refuses a POST that a browser
+// says comes from another site (Sec-Fetch-Site), or whose Origin header
+// names another host than the request's. A nil p means the default.
+func DanceCrossOriginProtection(p *http.CrossOriginProtection) DanceOption {
+	return func(c *danceConfig) { c.origins = p }
+}
 
 // DanceStates keeps the pending dances (each started dance until its
 // callback) in ds. By default they are kept in the service's token store
@@ -74,10 +100,13 @@ func DanceMaxPending(n int) DanceOption { return func(c *danceConfig) { c.maxSta
 // nil ds means the default.
 func DanceStates(ds DanceStore) DanceOption { return func(c *danceConfig) { c.store = ds } }
 
-// DanceStartURL returns the local path that starts the dance for a link
-// (id or name) and comes back to redirect, a local path: what a web page
-// links to when a request returned *[CredentialsRequiredError]. prefix ""
-// means [DefaultDancePrefix].
+// DanceStartURL returns the local path of the page that starts the dance
+// for a link (id or name) and comes back to redirect, a local path: what a
+// web page links to when a request returned *[CredentialsRequiredError].
+// Visiting it (GET) shows a page with a button, which starts the dance
+// (POST); it is also the action of a start form on the application's own
+// page (<form method="post" action="...">, no fields needed: link and
+// redirect ride in the query). prefix "" means [DefaultDancePrefix].
 func DanceStartURL(prefix, link, redirect string) string {
 	if prefix == "" {
 		prefix = DefaultDancePrefix
@@ -92,24 +121,41 @@ func DanceStartURL(prefix, link, redirect string) string {
 // NewDanceHandler returns the 3-legged dance for a web application, to be
 // mounted at the prefix (see [DancePrefix]; mux.Handle(prefix+"/", h)):
 //
-//   - GET {prefix}/start?link=<id or name>&redirect=<local path> obtains a
-//     request token with {base}{prefix}/callback?state=S as the callback
-//     and redirects the browser to the remote's authorize page. The state
-//     S is random, bound to the current user, the link, the request token
-//     and the redirect, single use, and forgotten after 10 minutes.
+//   - POST {prefix}/start with the form fields link=<id or name> and
+//     redirect=<local path> (or the same in the query) obtains a request
+//     token with {base}{prefix}/callback?state=S as the callback and
+//     redirects the browser to the remote's authorize page. The state S is
+//     random, bound to the current user, the link, the request token and
+//     the redirect, single use, and forgotten after 10 minutes.
+//   - GET {prefix}/start?link=...&redirect=... ([DanceStartURL]) changes
+//     nothing: it answers a page whose "Authorize" button posts that form.
 //   - GET {prefix}/callback?state=S&oauth_token=T&oauth_verifier=V, where
 //     the remote sends the browser back, checks that S is known, unused
 //     and the current user's, completes the dance
 //     ([RequestFactory.CompleteAuthorization]) and redirects to the
 //     redirect path.
 //
+// Starting a dance changes state (a request token at the remote, a pending
+// dance here), so it takes POST and is refused (403) when the browser says
+// it comes from another site: [http.CrossOriginProtection] checks the
+// Sec-Fetch-Site and Origin headers (see [DanceCrossOriginProtection]).
+// Another site can neither start dances in a user's name nor fill the
+// pending dances; the application's own page posts the form, or links to
+// [DanceStartURL]. Each user has at most 3 dances pending
+// ([DanceMaxPendingPerUser]; a new one forgets their oldest) and all users
+// together 10000 ([DanceMaxPending]; beyond, 503).
+//
 // currentUser returns the signed-in user of the application's own session;
 // an error or "" answers 401. redirect must be a local path ("/x"; not
 // "//x", not absolute, no backslash) or the start answers 400: there is no
 // open redirect. Errors are answered with a short HTML page saying what
 // went wrong, with the matching status (400 bad or replayed callback, 401
-// not signed in, 403 another user's callback or a denial, 404 unknown
-// link, 502 the remote failed).
+// not signed in, 403 another user's callback, a denial or a cross-site
+// start, 404 unknown link, 502 the remote failed, 504 it did not answer).
+// When the token exchange at the callback fails for a reason a retry may
+// cure (the remote unreachable, slow or answering 5xx, or the user not
+// having approved yet), the page says what happened and the dance stays
+// pending: reloading the callback tries again.
 //
 // The dances in progress are kept in a [DanceStore] (see [DanceStates]):
 // by default the service's token store when it is one. When every replica
@@ -148,6 +194,12 @@ func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, erro
 	if cfg.maxStates <= 0 {
 		cfg.maxStates = defaultDanceMaxStates
 	}
+	if cfg.perUser <= 0 {
+		cfg.perUser = defaultDanceMaxPerUser
+	}
+	if cfg.origins == nil {
+		cfg.origins = http.NewCrossOriginProtection()
+	}
 	if cfg.store == nil {
 		if ds, ok := svc.store.(DanceStore); ok {
 			cfg.store = ds
@@ -169,22 +221,27 @@ func (h *danceHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	// The callback URL carries the verifier: keep it out of Referer headers.
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	var serve func(http.ResponseWriter, *http.Request)
-	switch r.URL.Path {
-	case h.cfg.prefix + "/start":
-		serve = h.start
-	case h.cfg.prefix + "/callback":
-		serve = h.callback
+	switch {
+	case r.URL.Path == h.cfg.prefix+"/start" && r.Method == http.MethodPost:
+		if err := h.cfg.origins.Check(r); err != nil {
+			writeDancePage(w, http.StatusForbidden, "Cross-site request refused",
+				"the authorization can only be started from this application's own pages: go back to the application and start it there.")
+			return
+		}
+		h.start(w, r)
+	case r.URL.Path == h.cfg.prefix+"/start" && r.Method == http.MethodGet:
+		h.confirmStart(w, r)
+	case r.URL.Path == h.cfg.prefix+"/callback" && r.Method == http.MethodGet:
+		h.callback(w, r)
+	case r.URL.Path == h.cfg.prefix+"/start":
+		w.Header().Set("Allow", "GET, POST")
+		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the start of the authorization takes GET (a page with a button) or POST (the button's form) only.")
+	case r.URL.Path == h.cfg.prefix+"/callback":
+		w.Header().Set("Allow", http.MethodGet)
+		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the callback of the authorization takes GET only.")
 	default:
 		writeDancePage(w, http.StatusNotFound, "Not found", "there is no such page of the authorization.")
-		return
 	}
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", http.MethodGet)
-		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the authorization pages take GET only.")
-		return
-	}
-	serve(w, r)
 }
 
 // user returns the signed-in user, or answers 401.
@@ -204,20 +261,50 @@ func (h *danceHandler) now() time.Time {
 	return time.Now()
 }
 
+// startParams checks what a start names (the link and the local path to
+// come back to) or answers the error page.
+func (h *danceHandler) startParams(w http.ResponseWriter, link, redirect string) (*linkState, string, bool) {
+	st, status, err := h.lookupLink(link)
+	if err != nil {
+		writeDancePage(w, status, "Unknown link", err.Error())
+		return nil, "", false
+	}
+	redirect, err = localRedirect(redirect)
+	if err != nil {
+		writeDancePage(w, http.StatusBadRequest, "Bad redirect", err.Error())
+		return nil, "", false
+	}
+	return st, redirect, true
+}
+
+// confirmStart answers GET {prefix}/start: a page whose button posts the
+// start form. It changes nothing, so a link from another site cannot start
+// a dance.
+func (h *danceHandler) confirmStart(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.user(w, r); !ok {
+		return
+	}
+	q := r.URL.Query()
+	st, redirect, ok := h.startParams(w, q.Get("link"), q.Get("redirect"))
+	if !ok {
+		return
+	}
+	writeStartPage(w, st.link.ID, st.link.Name, redirect)
+}
+
+// start answers POST {prefix}/start, which passed the cross-origin check.
 func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 	user, ok := h.user(w, r)
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	st, status, err := h.lookupLink(q.Get("link"))
-	if err != nil {
-		writeDancePage(w, status, "Unknown link", err.Error())
+	r.Body = http.MaxBytesReader(w, r.Body, maxStartForm)
+	if err := r.ParseForm(); err != nil {
+		writeDancePage(w, http.StatusBadRequest, "Bad request", "the start form could not be read: start the authorization again from the application.")
 		return
 	}
-	redirect, err := localRedirect(q.Get("redirect"))
-	if err != nil {
-		writeDancePage(w, http.StatusBadRequest, "Bad redirect", err.Error())
+	st, redirect, ok := h.startParams(w, r.FormValue("link"), r.FormValue("redirect"))
+	if !ok {
 		return
 	}
 	base, err := h.baseURL(r)
@@ -243,11 +330,14 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 	if !h.putDance(r, w, ds) {
 		return
 	}
-	http.Redirect(w, r, authURL.String(), http.StatusFound)
+	// 303: the browser fetches the authorize page with GET.
+	http.Redirect(w, r, authURL.String(), http.StatusSeeOther)
 }
 
-// limits returns the limits the handler puts dances under.
-func (h *danceHandler) limits() DanceLimits { return DanceLimits{Total: h.cfg.maxStates} }
+// limits returns the limits the handler puts new dances under.
+func (h *danceHandler) limits() DanceLimits {
+	return DanceLimits{PerUser: h.cfg.perUser, Total: h.cfg.maxStates}
+}
 
 // putDance stores ds, or answers 503 and reports false.
 func (h *danceHandler) putDance(r *http.Request, w http.ResponseWriter, ds *PendingDance) bool {
@@ -302,7 +392,20 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	verifier := callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem"))
 	if err := st.factory(user).CompleteAuthorization(ctx, ds.RequestToken, verifier); err != nil {
-		h.writeError(r, w, st.link.Name, err)
+		if !danceRetryable(err) {
+			h.writeError(r, w, st.link.Name, err)
+			return
+		}
+		// The request token is still pending: keep the dance, so that
+		// reloading the callback tries the exchange again. It goes back
+		// as it was (same state and expiry), outside the limits: it was
+		// counted when it started.
+		if perr := h.cfg.store.PutDance(ctx, ds, DanceLimits{}); perr != nil {
+			h.logStoreError(r, "keeping a pending dance for a retry", perr)
+			h.writeError(r, w, st.link.Name, err)
+			return
+		}
+		h.writeRetryable(r, w, st.link.Name, err)
 		return
 	}
 	w.Header().Set("Location", ds.Redirect)
@@ -436,6 +539,84 @@ func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkNa
 		h.svc.logger.WarnContext(r.Context(), "applink: the dance failed", "link", linkName, "err", err)
 	}
 	writeDancePage(w, status, title, msg)
+}
+
+// danceRetryable reports whether a failed exchange at the callback may
+// succeed when tried again with the same request token and verifier: not
+// after a denial, an expired or used request token, or a token of another
+// user (those delete the pending token or never could succeed), but after
+// the remote failed (unreachable, slow, 5xx) or said the user has not
+// approved yet.
+func danceRetryable(err error) bool {
+	var (
+		denied   *AuthorizationDeniedError
+		expired  *RequestTokenExpiredError
+		mismatch *RequestTokenMismatchError
+		status   *tokenStatusError
+		te       *tokenEndpointError
+	)
+	switch {
+	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch):
+		return false
+	case errors.Is(err, ErrNotApproved):
+		return true
+	case errors.As(err, &status):
+		return status.status >= http.StatusInternalServerError || status.status == http.StatusTooManyRequests
+	case errors.As(err, &te):
+		// An OAuth problem: the remote's considered answer. Only its
+		// unavailable-for-now problems are worth a retry.
+		return te.problem.StatusCode() >= http.StatusInternalServerError && te.problem.Problem != signer.ProblemUserRefused &&
+			te.problem.Problem != signer.ProblemConsumerKeyRefused
+	}
+	// Anything else is the network (refused, reset, timed out) or a
+	// store that failed to save: nothing was decided.
+	return true
+}
+
+// writeRetryable answers a failed exchange whose dance was kept: what
+// happened, and that reloading tries again.
+func (h *danceHandler) writeRetryable(r *http.Request, w http.ResponseWriter, linkName string, err error) {
+	status, title := http.StatusBadGateway, "The remote application failed"
+	what := "the remote application could not be reached"
+	var (
+		se *tokenStatusError
+		te *tokenEndpointError
+	)
+	switch {
+	case errors.Is(err, ErrNotApproved):
+		status, title = http.StatusConflict, "Not approved yet"
+		what = "the remote application says you have not approved the access yet: approve it there first"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		status, title = http.StatusGatewayTimeout, "The remote did not answer"
+		what = "the remote application did not answer in time"
+	case errors.As(err, &se):
+		what = fmt.Sprintf("the remote application answered HTTP %d (%s) instead of an access token", se.status, http.StatusText(se.status))
+	case errors.As(err, &te):
+		what = "the remote application is not available: " + te.problem.Error()
+	}
+	if h.svc.logger != nil && status >= http.StatusInternalServerError {
+		h.svc.logger.WarnContext(r.Context(), "applink: the dance's token exchange failed; the dance is kept for a retry", "link", linkName, "err", err)
+	}
+	writeDancePage(w, status, title, fmt.Sprintf("applink: link %q: %s. Nothing was lost: reload this page to try again.", linkName, what))
+}
+
+// writeStartPage answers GET {prefix}/start: a page with a button that
+// posts the start form for the link and redirect, which are valid. The
+// page may not be framed (no clickjacking of its button).
+func writeStartPage(w http.ResponseWriter, linkID, linkName, redirect string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	w.WriteHeader(http.StatusOK)
+	title := html.EscapeString("Authorize " + linkName)
+	_, _ = fmt.Fprintf(w, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>%s</title></head>\n<body><h1>%s</h1>\n"+
+		"<p>%s</p>\n<form method=\"post\" action=\"start\"><input type=\"hidden\" name=\"link\" value=\"%s\">"+
+		"<input type=\"hidden\" name=\"redirect\" value=\"%s\"><button type=\"submit\">Continue</button></form></body></html>\n",
+		title, title, html.EscapeString("This application asks to act as you on "+linkName+": you will be sent there to approve it."),
+		html.EscapeString(linkID), html.EscapeString(redirect))
 }
 
 // writeDanceError answers with the page for an error of the dance.

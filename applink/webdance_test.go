@@ -73,6 +73,41 @@ func (a *webApp) browser(t *testing.T, user string) *browser {
 	return &browser{t: t, client: client, user: user}
 }
 
+// start posts the start form of the page at u (a DanceStartURL), as the
+// page's button does, and follows redirects as get does.
+func (b *browser) start(u string, stop func(*url.URL) bool) (int, string, *url.URL) {
+	b.t.Helper()
+	page, err := url.Parse(u)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	action := *page
+	action.RawQuery = ""
+	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodPost, action.String(), strings.NewReader(page.Query().Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", page.Scheme+"://"+page.Host)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	b.visited = append(b.visited, &action)
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
+		return resp.StatusCode, string(body), &action
+	}
+	next, err := action.Parse(loc)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.get(next.String(), stop)
+}
+
 // get fetches u and follows redirects until stop (if set) says to stop
 // before a URL; it returns the last status, body and URL.
 func (b *browser) get(u string, stop func(*url.URL) bool) (int, string, *url.URL) {
@@ -132,7 +167,7 @@ func TestDanceHandler(t *testing.T) {
 			t.Parallel()
 			a := newWebApp(t, shape)
 			b := a.browser(t, "alice")
-			status, body, last := b.get(a.startURL(testLinkID, "/done?tab=1"), nil)
+			status, body, last := b.start(a.startURL(testLinkID, "/done?tab=1"), nil)
 			if status != http.StatusOK || body != "back in the app" || last.RequestURI() != "/done?tab=1" {
 				t.Fatalf("the browser ended at %s with %d %q, want /done?tab=1", last, status, body)
 			}
@@ -159,7 +194,7 @@ func TestDanceHandler(t *testing.T) {
 func TestDanceHandlerLinkByName(t *testing.T) {
 	t.Parallel()
 	a := newWebApp(t, applinktest.Jenkins)
-	if status, _, last := a.browser(t, "bob").get(a.startURL("Jenkins", ""), nil); status != http.StatusNotFound || last.Path != "/" {
+	if status, _, last := a.browser(t, "bob").start(a.startURL("Jenkins", ""), nil); status != http.StatusNotFound || last.Path != "/" {
 		// The app has no "/" page: reaching it is the default redirect.
 		t.Errorf("ended at %s with %d, want the default redirect /", last, status)
 	}
@@ -172,7 +207,7 @@ func TestDanceHandlerCallbackOfAnotherUser(t *testing.T) {
 	t.Parallel()
 	a := newWebApp(t, applinktest.Atlassian)
 	alice := a.browser(t, "alice")
-	_, _, callback := alice.get(a.startURL(testLinkID, "/done"), atCallback)
+	_, _, callback := alice.start(a.startURL(testLinkID, "/done"), atCallback)
 	status, body, _ := a.browser(t, "bob").get(callback.String(), nil)
 	if status != http.StatusForbidden || !strings.Contains(body, "another user") {
 		t.Errorf("bob at alice's callback: %d %q, want 403", status, body)
@@ -190,7 +225,7 @@ func TestDanceHandlerDenied(t *testing.T) {
 	a := newWebApp(t, applinktest.Jenkins)
 	b := a.browser(t, "alice")
 	b.deny = true
-	status, body, _ := b.get(a.startURL(testLinkID, "/done"), nil)
+	status, body, _ := b.start(a.startURL(testLinkID, "/done"), nil)
 	if status != http.StatusForbidden || !strings.Contains(body, "denied") {
 		t.Errorf("denied: %d %q, want 403 saying access was denied", status, body)
 	}
@@ -200,7 +235,7 @@ func TestDanceHandlerExpiredState(t *testing.T) {
 	t.Parallel()
 	a := newWebApp(t, applinktest.Atlassian)
 	b := a.browser(t, "alice")
-	_, _, callback := b.get(a.startURL(testLinkID, "/done"), atCallback)
+	_, _, callback := b.start(a.startURL(testLinkID, "/done"), atCallback)
 	a.skew.Store(int64(11 * time.Minute))
 	if status, body, _ := b.get(callback.String(), nil); status != http.StatusBadRequest || !strings.Contains(body, "expired") {
 		t.Errorf("expired state: %d %q, want 400 saying it expired", status, body)
@@ -237,18 +272,65 @@ func refuseCases(t *testing.T, a *webApp) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			status, body, _ := a.browser(t, tc.user).get(tc.url, nil)
-			if status != tc.want || !strings.Contains(body, tc.wantIn) {
-				t.Errorf("%d %q, want %d containing %q", status, body, tc.want, tc.wantIn)
+			b := a.browser(t, tc.user)
+			ways := map[string]func(string, func(*url.URL) bool) (int, string, *url.URL){"GET": b.get}
+			if strings.Contains(tc.url, DefaultDancePrefix+"/start") {
+				ways["POST"] = b.start // the start form says the same
 			}
-			if strings.Contains(body, "<script>") {
-				t.Errorf("the page is not escaped: %s", body)
+			for how, do := range ways {
+				status, body, _ := do(tc.url, nil)
+				if status != tc.want || !strings.Contains(body, tc.wantIn) {
+					t.Errorf("%s: %d %q, want %d containing %q", how, status, body, tc.want, tc.wantIn)
+				}
+				if strings.Contains(body, "<script>") {
+					t.Errorf("%s: the page is not escaped: %s", how, body)
+				}
 			}
 		})
 	}
-	t.Run("POST", func(t *testing.T) {
+	t.Run("GET start only shows a button", func(t *testing.T) {
 		t.Parallel()
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.startURL(testLinkID, "/"), nil)
+		status, body, _ := a.browser(t, "alice").get(a.startURL(testLinkID, "/done?x=1&y=<2>"), nil)
+		for _, w := range []string{`<form method="post" action="start">`, `name="link" value="` + testLinkID + `"`,
+			`name="redirect" value="/done?x=1&amp;y=&lt;2&gt;"`, "Authorize Jira"} {
+			if status != http.StatusOK || !strings.Contains(body, w) {
+				t.Errorf("GET start: %d, page does not hold %q:\n%s", status, w, body)
+			}
+		}
+	})
+	for _, tc := range []struct {
+		name    string
+		headers map[string]string
+	}{
+		{"cross-site POST (Sec-Fetch-Site)", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}},
+		{"cross-site POST (Origin only)", map[string]string{"Origin": "https://evil.example"}},
+		{"same-site POST from another subdomain", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "https://evil.app.example"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			form := url.Values{"link": {testLinkID}, "redirect": {"/done"}}
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.app.URL+DefaultDancePrefix+"/start", strings.NewReader(form.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			resp, err := a.browser(t, "alice").client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "own pages") {
+				t.Errorf("%s: %d %s, want 403", tc.name, resp.StatusCode, body)
+			}
+		})
+	}
+	t.Run("PUT", func(t *testing.T) {
+		t.Parallel()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, a.startURL(testLinkID, "/"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,8 +339,8 @@ func refuseCases(t *testing.T, a *webApp) {
 			t.Fatal(err)
 		}
 		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusMethodNotAllowed {
-			t.Errorf("POST start: %s, want 405", resp.Status)
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, POST" {
+			t.Errorf("PUT start: %s (Allow %q), want 405 allowing GET, POST", resp.Status, resp.Header.Get("Allow"))
 		}
 	})
 }
@@ -267,7 +349,7 @@ func TestDanceHandlerBaseURLAndBound(t *testing.T) {
 	t.Parallel()
 	a := newWebApp(t, applinktest.Atlassian, DanceBaseURL("https://app.example.com/"), DanceMaxPending(1))
 	b := a.browser(t, "alice")
-	_, _, authorize := b.get(a.startURL(testLinkID, "/done"), func(u *url.URL) bool { return u.Host != strings.TrimPrefix(a.app.URL, "http://") })
+	_, _, authorize := b.start(a.startURL(testLinkID, "/done"), func(u *url.URL) bool { return u.Host != strings.TrimPrefix(a.app.URL, "http://") })
 	rt, err := a.store.RequestToken(t.Context(), authorize.Query().Get("oauth_token"))
 	if err != nil {
 		t.Fatal(err)
@@ -275,7 +357,7 @@ func TestDanceHandlerBaseURLAndBound(t *testing.T) {
 	if want := "https://app.example.com" + DefaultDancePrefix + "/callback?state="; !strings.HasPrefix(rt.Callback, want) {
 		t.Errorf("callback = %q, want it to start with %q", rt.Callback, want)
 	}
-	if status, _, _ := b.get(a.startURL(testLinkID, "/done"), nil); status != http.StatusServiceUnavailable {
+	if status, _, _ := b.start(a.startURL(testLinkID, "/done"), nil); status != http.StatusServiceUnavailable {
 		t.Errorf("second dance beyond DanceMaxPending(1): %d, want 503", status)
 	}
 }
@@ -364,7 +446,7 @@ func TestDanceHandlerConcurrentUsers(t *testing.T) {
 		for _, u := range users {
 			t.Run(u, func(t *testing.T) {
 				t.Parallel()
-				if status, _, last := a.browser(t, u).get(a.startURL(testLinkID, "/done"), nil); status != http.StatusOK || last.Path != "/done" {
+				if status, _, last := a.browser(t, u).start(a.startURL(testLinkID, "/done"), nil); status != http.StatusOK || last.Path != "/done" {
 					t.Errorf("%s ended at %s with %d", u, last, status)
 				}
 			})
@@ -400,7 +482,7 @@ func TestDanceHandlerRemoteErrorsHideTheRPCURL(t *testing.T) {
 		{down.ID, "log has the details"},
 	} {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, DanceStartURL("", tc.link, "/"), nil))
+		h.ServeHTTP(rec, newStartRequest(t, "http://app.example.com", tc.link, "/"))
 		body := rec.Body.String()
 		if rec.Code != http.StatusBadGateway || !strings.Contains(body, tc.wantIn) {
 			t.Errorf("link %s: %d %q, want 502 saying %q", tc.link, rec.Code, body, tc.wantIn)

@@ -1,9 +1,11 @@
 // Command webapp is a tiny web application that acts as its signed-in user
 // in Jenkins through an application link. Its page says "you are X in
-// Jenkins", or links to the 3-legged dance when the user has not yet
-// authorized the link: the dance handler (applink.NewDanceHandler) sends
-// the browser to Jenkins, takes the callback, stores the token and comes
-// back to the page.
+// Jenkins", or offers an "Authorize" button when the user has not yet
+// authorized the link: the button posts the dance handler's start form
+// (applink.NewDanceHandler), which sends the browser to Jenkins, takes the
+// callback, stores the token and comes back to the page. Starting takes a
+// POST from this application's own page: another site cannot start dances
+// in the user's name.
 //
 // Sign-in here is a toy (a cookie holding the name typed in): replace
 // currentUser with your application's own session. The dance is bound to
@@ -100,8 +102,8 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 {{else if .Jenkins}}
 <p>Signed in as {{.User}}. You are <b>{{.Jenkins.ID}}</b> ({{.Jenkins.FullName}}) in Jenkins {{.Link}}.</p>
 {{else if .AuthorizeURL}}
-<p>Signed in as {{.User}}. This application may not act for you in Jenkins {{.Link}} yet:
-<a href="{{.AuthorizeURL}}">authorize it</a>.</p>
+<p>Signed in as {{.User}}. This application may not act for you in Jenkins {{.Link}} yet.</p>
+<form method="post" action="{{.AuthorizeURL}}"><button>Authorize it</button></form>
 {{else}}
 <p>Signed in as {{.User}}. Jenkins {{.Link}} could not be asked: {{.Error}}</p>
 {{end}}
@@ -121,6 +123,8 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 		var cre *applink.CredentialsRequiredError
 		switch {
 		case errors.As(err, &cre):
+			// The start form's action: link and redirect ride in its
+			// query, so the form needs no fields.
 			d.AuthorizeURL = applink.DanceStartURL("", a.link.ID, "/")
 		case err != nil:
 			d.Error = err.Error()

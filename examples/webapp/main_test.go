@@ -50,6 +50,11 @@ func TestWebappDance(t *testing.T) {
 		if form != nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
+		if method == http.MethodPost {
+			// What a browser sends with a form posted from the app's page.
+			req.Header.Set("Origin", app.URL)
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+		}
 		resp, err := browser.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -66,11 +71,11 @@ func TestWebappDance(t *testing.T) {
 		t.Fatalf("the first page is not the sign-in form:\n%s", p)
 	}
 	p := get(http.MethodPost, app.URL+"/login", url.Values{"user": {"alice"}})
-	m := regexp.MustCompile(`<a href="([^"]+)">authorize it</a>`).FindStringSubmatch(p)
+	m := regexp.MustCompile(`<form method="post" action="([^"]+)"><button>Authorize it</button></form>`).FindStringSubmatch(p)
 	if m == nil {
 		t.Fatalf("no link to authorize:\n%s", p)
 	}
-	p = get(http.MethodGet, app.URL+html.UnescapeString(m[1]), nil)
+	p = get(http.MethodPost, app.URL+html.UnescapeString(m[1]), nil)
 	if !strings.Contains(p, "You are <b>alice</b> (Alice) in Jenkins ci") {
 		t.Errorf("after the dance the page says:\n%s", p)
 	}
@@ -81,11 +86,11 @@ func TestWebappDance(t *testing.T) {
 		t.Fatalf("RevokeUser revoked %d tokens, want 1", n)
 	}
 	p = get(http.MethodGet, app.URL+"/", nil)
-	m = regexp.MustCompile(`<a href="([^"]+)">authorize it</a>`).FindStringSubmatch(p)
+	m = regexp.MustCompile(`<form method="post" action="([^"]+)"><button>Authorize it</button></form>`).FindStringSubmatch(p)
 	if m == nil {
 		t.Fatalf("no link to authorize again after the token was revoked:\n%s", p)
 	}
-	p = get(http.MethodGet, app.URL+html.UnescapeString(m[1]), nil)
+	p = get(http.MethodPost, app.URL+html.UnescapeString(m[1]), nil)
 	if !strings.Contains(p, "You are <b>alice</b> (Alice) in Jenkins ci") {
 		t.Errorf("after the second dance the page says:\n%s", p)
 	}
