@@ -229,7 +229,7 @@ func decodeError(path, link string, data []byte, start int, err error) error {
 		}
 		known := "links, tokenStore"
 		if link != "" {
-			known = "id, name, type, displayUrl, rpcUrl, primary, consumerKey, privateKeyFile, privateKeyEnv, secretEnv, secretFile, auth, endpoints"
+			known = "id, name, type, displayUrl, rpcUrl, primary, consumerKey, privateKeyFile, privateKeyEnv, secretEnv, secretFile, auth, endpoints, signatureDialect"
 		}
 		return &FieldError{Path: path, Link: link, Field: field,
 			Err: fmt.Errorf("unknown field: check its spelling (the fields are %s)", known)}

@@ -46,6 +46,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"nameless invalid link", `{"links": [` + goodLinkJSON + `, {"type": "jira"}]}`, "id", "#2", "missing"},
 		{"unknown type", `{"links": [{"id": "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", "name": "Jira", "type": "Jiraa", "rpcUrl": "https://jira", "consumerKey": "app", "privateKeyFile": "k"}]}`, "type", `"Jira"`, "Jiraa"},
 		{"unknown auth", `{"links": [{"id": "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", "name": "Jira", "type": "jira", "rpcUrl": "https://jira", "consumerKey": "app", "privateKeyFile": "k", "auth": ["3LO", "4lo"]}]}`, "auth", `"Jira"`, "4lo"},
+		{"unknown signature dialect", `{"links": [{"id": "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", "name": "Jira", "type": "jira", "rpcUrl": "https://jira", "consumerKey": "app", "privateKeyFile": "k", "signatureDialect": "tomcat"}]}`, "signatureDialect", `"Jira"`, "servlet"},
 		{"duplicate id", `{"links": [` + goodLinkJSON + `, ` + strings.Replace(goodLinkJSON, `"Jira"`, `"Jira 2"`, 1) + `]}`, "id", `"Jira 2"`, "unique"},
 	}
 	for _, tt := range tests {

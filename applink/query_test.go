@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -275,5 +277,33 @@ func TestFormBodyDialect(t *testing.T) {
 	var fe *FieldError
 	if err := bad.Validate(); !errors.As(err, &fe) || fe.Field != "signatureDialect" {
 		t.Errorf("Validate of an unknown dialect: %v", err)
+	}
+}
+
+// TestSignatureDialectConfig: a config file's signatureDialect reaches the
+// link (any case), and a generic link signs in it.
+func TestSignatureDialectConfig(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "config.json")
+	conf := `{"links": [{"id": "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", "name": "Tool", "type": "generic",
+  "rpcUrl": "https://tool.example.com", "consumerKey": "app", "secretEnv": "TOOL_SECRET", "auth": ["2lo"], "signatureDialect": "Servlet"}]}`
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := cfg.Links[0]
+	if l.SignatureDialect != "Servlet" {
+		t.Fatalf("SignatureDialect = %q", l.SignatureDialect)
+	}
+	svc, err := NewService([]Link{l.WithSecret("TEST-ONLY")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound, _ := svc.Link(l.ID)
+	if d := bound.state.dialect(); d != signer.Servlet {
+		t.Errorf("dialect = %s, want servlet", d)
 	}
 }
