@@ -248,8 +248,10 @@ func TestLinkCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("link list --json: %v: %q", err, r.stdout)
 	}
+	// ci is not marked primary but is the only Jenkins link: primary, as
+	// applink.Service reports it.
 	if len(got.Links) != 2 || got.Links[0].Type != "jira" || got.Links[0].Name == "" || !got.Links[0].Primary ||
-		got.Links[1].Name != "ci" || got.Links[1].SecretEnv != "APPLINK_TEST_CI_SECRET" {
+		got.Links[1].Name != "ci" || got.Links[1].SecretEnv != "APPLINK_TEST_CI_SECRET" || !got.Links[1].Primary {
 		t.Errorf("links %+v", got.Links)
 	}
 	if strings.Contains(r.stdout, "s3cret") {

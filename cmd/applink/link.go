@@ -264,7 +264,13 @@ func (c *cli) linkList(args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(c.stdout, applink.Config{Links: nonNil(w.cfg.Links)})
+		// The primary flags as applink.Service sets them (an unmarked type's
+		// first link is its primary): the same config, said explicitly.
+		links := nonNil(w.cfg.Links)
+		for i := range links {
+			links[i].Primary = isPrimary(w.cfg, links[i])
+		}
+		return writeJSON(c.stdout, applink.Config{Links: links, TokenStore: w.cfg.TokenStore})
 	}
 	if len(w.cfg.Links) == 0 {
 		fmt.Fprintf(c.stderr, "no links in %s: add one with 'applink link add'\n", path)
@@ -310,13 +316,14 @@ func authList(as []applink.Auth) string {
 
 func (c *cli) linkShow(args []string) error {
 	fs := newFlagSet("link show", "NAME [--json]", "  applink link show jira\n  applink link show jira --json | jq -r .rpcUrl\n", c.stderr)
-	asJSON := c.jsonFlag(fs, "print the link as JSON, as the config file holds it")
+	asJSON := c.jsonFlag(fs, "print the link as JSON, as the config file holds it (primary as the service reports it)")
 	w, _, i, err := c.namedLink(fs, args)
 	if err != nil {
 		return err
 	}
 	l := w.cfg.Links[i]
 	if *asJSON {
+		l.Primary = isPrimary(w.cfg, l)
 		return writeJSON(c.stdout, l)
 	}
 	display := l.EffectiveDisplayURL()
