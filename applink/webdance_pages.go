@@ -1,0 +1,169 @@
+package applink
+
+// The web dance's pages: what the browser is answered, and which failures
+// of the dance may be retried.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+
+	"github.com/go-applinks/applinks/signer"
+)
+
+// writeDancePage answers with a small HTML page.
+func writeDancePage(w http.ResponseWriter, status int, title, message string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	w.WriteHeader(status)
+	t := html.EscapeString(title)
+	_, _ = fmt.Fprintf(w, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>%s</title></head>\n<body><h1>%s</h1>\n<p>%s</p></body></html>\n",
+		t, t, html.EscapeString(message))
+}
+
+// writeError answers a browser with the page for an error of the dance.
+// The dance's own errors are shown as they are; the remote's OAuth
+// problems without the link's (possibly internal) RPC URL; anything else
+// (a network failure) as a short message, the details going to the
+// service's log.
+func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkName string, err error) {
+	status, title := danceErrorStatus(err)
+	var (
+		te       *tokenEndpointError
+		denied   *AuthorizationDeniedError
+		expired  *RequestTokenExpiredError
+		mismatch *RequestTokenMismatchError
+		notConf  *AuthNotConfiguredError
+		oauth10  *CallbackNotConfirmedError
+	)
+	msg := err.Error()
+	switch {
+	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch), errors.As(err, &notConf),
+		errors.As(err, &oauth10), errors.Is(err, ErrNotApproved):
+	case errors.As(err, &te):
+		msg = te.describe(false)
+	default:
+		msg = fmt.Sprintf("applink: link %q: the authorization could not be completed with the remote application; the application's log has the details.", linkName)
+	}
+	if h.svc.logger != nil && status >= http.StatusInternalServerError {
+		h.svc.logger.WarnContext(r.Context(), "applink: the dance failed", "link", linkName, "err", err)
+	}
+	writeDancePage(w, status, title, msg)
+}
+
+// danceRetryable reports whether a failed exchange at the callback may
+// succeed when tried again with the same request token and verifier: not
+// after a denial, an expired or used request token, or a token of another
+// user (those delete the pending token or never could succeed), but after
+// the remote failed (unreachable, slow, 5xx) or said the user has not
+// approved yet.
+func danceRetryable(err error) bool {
+	var (
+		denied   *AuthorizationDeniedError
+		expired  *RequestTokenExpiredError
+		mismatch *RequestTokenMismatchError
+		status   *tokenStatusError
+		te       *tokenEndpointError
+	)
+	switch {
+	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch):
+		return false
+	case errors.Is(err, ErrNotApproved):
+		return true
+	case errors.As(err, &status):
+		return status.status >= http.StatusInternalServerError || status.status == http.StatusTooManyRequests
+	case errors.As(err, &te):
+		// An OAuth problem: the remote's considered answer. Only its
+		// unavailable-for-now problems are worth a retry.
+		return te.problem.StatusCode() >= http.StatusInternalServerError && te.problem.Problem != signer.ProblemUserRefused &&
+			te.problem.Problem != signer.ProblemConsumerKeyRefused
+	}
+	// Anything else is the network (refused, reset, timed out) or a
+	// store that failed to save: nothing was decided.
+	return true
+}
+
+// writeRetryable answers a failed exchange whose dance was kept: what
+// happened, and that reloading tries again.
+func (h *danceHandler) writeRetryable(r *http.Request, w http.ResponseWriter, linkName string, err error) {
+	status, title := http.StatusBadGateway, "The remote application failed"
+	what := "the remote application could not be reached"
+	var (
+		se *tokenStatusError
+		te *tokenEndpointError
+	)
+	switch {
+	case errors.Is(err, ErrNotApproved):
+		status, title = http.StatusConflict, "Not approved yet"
+		what = "the remote application says you have not approved the access yet: approve it there first"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		status, title = http.StatusGatewayTimeout, "The remote did not answer"
+		what = "the remote application did not answer in time"
+	case errors.As(err, &se):
+		what = fmt.Sprintf("the remote application answered HTTP %d (%s) instead of an access token", se.status, http.StatusText(se.status))
+	case errors.As(err, &te):
+		what = "the remote application is not available: " + te.problem.Error()
+	}
+	if h.svc.logger != nil && status >= http.StatusInternalServerError {
+		h.svc.logger.WarnContext(r.Context(), "applink: the dance's token exchange failed; the dance is kept for a retry", "link", linkName, "err", err)
+	}
+	writeDancePage(w, status, title, fmt.Sprintf("applink: link %q: %s. Nothing was lost: reload this page to try again.", linkName, what))
+}
+
+// writeStartPage answers GET {prefix}/start: a page with a button that
+// posts the start form for the link and redirect, which are valid. The
+// page may not be framed (no clickjacking of its button).
+func writeStartPage(w http.ResponseWriter, linkID, linkName, redirect string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	w.WriteHeader(http.StatusOK)
+	title := html.EscapeString("Authorize " + linkName)
+	_, _ = fmt.Fprintf(w, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>%s</title></head>\n<body><h1>%s</h1>\n"+
+		"<p>%s</p>\n<form method=\"post\" action=\"start\"><input type=\"hidden\" name=\"link\" value=\"%s\">"+
+		"<input type=\"hidden\" name=\"redirect\" value=\"%s\"><button type=\"submit\">Continue</button></form></body></html>\n",
+		title, title, html.EscapeString("This application asks to act as you on "+linkName+": you will be sent there to approve it."),
+		html.EscapeString(linkID), html.EscapeString(redirect))
+}
+
+// writeDanceError answers with the page for an error of the dance.
+func writeDanceError(w http.ResponseWriter, err error) {
+	status, title := danceErrorStatus(err)
+	writeDancePage(w, status, title, err.Error())
+}
+
+// danceErrorStatus maps an error of the dance to a status and a title.
+func danceErrorStatus(err error) (int, string) {
+	var (
+		denied   *AuthorizationDeniedError
+		expired  *RequestTokenExpiredError
+		mismatch *RequestTokenMismatchError
+		notConf  *AuthNotConfiguredError
+		oauth10  *CallbackNotConfirmedError
+	)
+	switch {
+	case errors.As(err, &oauth10):
+		return http.StatusBadGateway, "Unsafe remote application"
+	case errors.As(err, &denied):
+		return http.StatusForbidden, "Access denied"
+	case errors.As(err, &mismatch):
+		return http.StatusForbidden, "Authorization refused"
+	case errors.As(err, &expired):
+		return http.StatusBadRequest, "Authorization expired"
+	case errors.Is(err, ErrNotApproved):
+		return http.StatusConflict, "Not approved yet"
+	case errors.As(err, &notConf):
+		return http.StatusBadRequest, "Not available"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, "The remote did not answer"
+	}
+	return http.StatusBadGateway, "The remote application refused"
+}
