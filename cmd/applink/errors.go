@@ -124,8 +124,8 @@ func message(err error) string {
 		if advice := problemAdvice(pe.Problem); advice != "" && !strings.Contains(msg, advice) {
 			msg += ": " + advice
 		}
-		if pe.Problem == signer.ProblemSignatureInvalid && pe.SignatureBaseString != "" {
-			msg += "; the remote signed " + signer.RedactBaseString(pe.SignatureBaseString)
+		if pe.Problem == signer.ProblemSignatureInvalid && pe.SignatureBaseString != "" && !strings.Contains(msg, "the remote signed") {
+			msg += "; the remote signed " + redact.Shorten(redact.BaseString(pe.SignatureBaseString), 512)
 		}
 	}
 	var (
