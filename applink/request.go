@@ -144,8 +144,10 @@ func (r *Request) fail(err error) {
 }
 
 // AddForm adds a form parameter: the body becomes
-// application/x-www-form-urlencoded and its parameters are signed. It
-// cannot be combined with SetBody, and needs POST, PUT or PATCH (as in
+// application/x-www-form-urlencoded and its parameters are signed (for
+// POST, by the servers of every Atlassian type and Jenkins; see
+// [Link].SignatureDialect). It cannot be combined with SetBody (nor
+// SetJSON, SetBodyReader), and needs POST, PUT or PATCH (as in
 // Application Links; for other methods put parameters in the query).
 func (r *Request) AddForm(key, value string) *Request {
 	switch r.method {
@@ -154,7 +156,7 @@ func (r *Request) AddForm(key, value string) *Request {
 		r.fail(fmt.Errorf("applink: form parameters need POST, PUT or PATCH, not %s: put them in the URL's query", r.method))
 		return r
 	}
-	if r.body != nil {
+	if r.body != nil || r.reader != nil {
 		r.fail(errors.New("applink: AddForm after SetBody: a request has either form parameters or a body"))
 		return r
 	}

@@ -93,6 +93,10 @@ func TestRequestMisuse(t *testing.T) {
 		"body after form":      func(r *Request) error { r.AddForm("a", "b").SetBody("text/plain", []byte("x")); return nil },
 		"JSON after form":      func(r *Request) error { r.AddForm("a", "b").SetJSON(1); return nil },
 		"unencodable JSON":     func(r *Request) error { r.SetJSON(func() {}).SetHeader("X-A", "1"); return nil },
+		"form after reader": func(r *Request) error {
+			r.SetBodyReader("text/plain", strings.NewReader("x")).AddForm("a", "b")
+			return nil
+		},
 		"reader after form": func(r *Request) error {
 			r.AddForm("a", "b").SetBodyReader("text/plain", strings.NewReader("x"))
 			return nil
