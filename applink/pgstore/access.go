@@ -1,0 +1,196 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/jackc/pgx/v5"
+)
+
+// AccessToken returns the user's token for the link, or an error wrapping
+// [applink.ErrTokenNotFound]. An expired token counts as absent unless it
+// can be renewed (a session handle whose authorization has not expired, or
+// a refresh token), as the [applink.TokenStore] contract says. It is one
+// query on the primary key: one round trip.
+func (s *Store) AccessToken(ctx context.Context, key applink.TokenKey) (*applink.AccessToken, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !storable(key.LinkID) || !storable(key.User) {
+		// PostgreSQL text cannot hold it, so no such token was stored.
+		return nil, accessNotFound(key)
+	}
+	var (
+		kind, token, secret, refresh, handle string
+		expires, authExpires, created        *time.Time
+		scopes                               []string
+	)
+	err := s.pool.QueryRow(ctx, s.q.getAccess, s.now(), key.LinkID, key.User).
+		Scan(&kind, &token, &secret, &refresh, &handle, &expires, &authExpires, &scopes, &created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, accessNotFound(key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: reading the access token for link %q, user %q: %w", key.LinkID, key.User, err)
+	}
+	var t *applink.AccessToken
+	switch applink.TokenKind(kind) {
+	case applink.KindOAuth2:
+		t = applink.NewOAuth2AccessToken(secret, refresh)
+	case applink.KindOAuth1:
+		t = applink.NewAccessToken(token, secret)
+	default:
+		return nil, fmt.Errorf("pgstore: the access token for link %q, user %q has unknown kind %q: was it written by a newer program?", key.LinkID, key.User, kind)
+	}
+	// The stored value, not one recomputed: a sealed store
+	// (applink.SealedStore) stores a sealed bearer token.
+	t.Token = token
+	t.SessionHandle = handle
+	t.ExpiresAt = fromDB(expires)
+	t.AuthorizationExpiresAt = fromDB(authExpires)
+	t.Scopes = scopes
+	t.CreatedAt = fromDB(created)
+	return t, nil
+}
+
+// PutAccessToken stores (replaces) the user's token for the link. The key
+// needs a link id and a user, and t a token value (and, for OAuth 2.0, its
+// bearer token).
+func (s *Store) PutAccessToken(ctx context.Context, key applink.TokenKey, t *applink.AccessToken) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := validateAccess(key, t); err != nil {
+		return err
+	}
+	kind := t.Kind
+	if kind == "" {
+		kind = applink.KindOAuth1
+	}
+	_, err := s.pool.Exec(ctx, s.q.putAccess, key.LinkID, key.User,
+		string(kind), t.Token, t.Secret(), t.RefreshToken(), t.SessionHandle,
+		toDB(t.ExpiresAt), toDB(t.AuthorizationExpiresAt), t.Scopes, toDB(t.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("pgstore: storing the access token for link %q, user %q: %w", key.LinkID, key.User, err)
+	}
+	return nil
+}
+
+// DeleteAccessToken removes the user's token for the link; removing an
+// absent token is not an error.
+func (s *Store) DeleteAccessToken(ctx context.Context, key applink.TokenKey) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !storable(key.LinkID) || !storable(key.User) {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, s.q.deleteAccess, key.LinkID, key.User); err != nil {
+		return fmt.Errorf("pgstore: deleting the access token for link %q, user %q: %w", key.LinkID, key.User, err)
+	}
+	return nil
+}
+
+// AccessTokens lists the keys of the stored access tokens that are present
+// (unexpired or renewable), sorted by link id then user (bytewise, as Go
+// compares strings).
+func (s *Store) AccessTokens(ctx context.Context) ([]applink.TokenKey, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, s.q.listAccess, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: listing access tokens: %w", err)
+	}
+	keys, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (applink.TokenKey, error) {
+		var k applink.TokenKey
+		err := row.Scan(&k.LinkID, &k.User)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: listing access tokens: %w", err)
+	}
+	if keys == nil {
+		keys = []applink.TokenKey{}
+	}
+	return keys, nil
+}
+
+func accessNotFound(key applink.TokenKey) error {
+	return fmt.Errorf("%w: access token for link %q, user %q", applink.ErrTokenNotFound, key.LinkID, key.User)
+}
+
+// validateAccess refuses what the other stores refuse (applink's rules),
+// and text PostgreSQL cannot hold.
+func validateAccess(key applink.TokenKey, t *applink.AccessToken) error {
+	switch {
+	case t == nil:
+		return errors.New("pgstore: cannot store a nil access token")
+	case key.LinkID == "":
+		return errors.New("pgstore: cannot store an access token without a link id")
+	case key.User == "":
+		return fmt.Errorf("pgstore: cannot store an access token for link %q without a user", key.LinkID)
+	case t.Token == "":
+		return fmt.Errorf("pgstore: cannot store an empty access token for link %q, user %q", key.LinkID, key.User)
+	case t.Kind != "" && t.Kind != applink.KindOAuth1 && t.Kind != applink.KindOAuth2:
+		return fmt.Errorf("pgstore: cannot store the access token for link %q, user %q: unknown kind %q (want %q or %q)", key.LinkID, key.User, t.Kind, applink.KindOAuth1, applink.KindOAuth2)
+	case t.Kind == applink.KindOAuth2 && t.Secret() == "":
+		return fmt.Errorf("pgstore: cannot store an OAuth 2.0 access token without its bearer token for link %q, user %q", key.LinkID, key.User)
+	}
+	texts := []struct{ field, value string }{
+		{"link id", key.LinkID}, {"user", key.User}, {"token", t.Token}, {"token secret", t.Secret()},
+		{"refresh token", t.RefreshToken()}, {"session handle", t.SessionHandle},
+	}
+	for _, s := range t.Scopes {
+		texts = append(texts, struct{ field, value string }{"scope", s})
+	}
+	for _, x := range texts {
+		if !storable(x.value) {
+			return &TextError{Field: x.field}
+		}
+	}
+	for _, ts := range []time.Time{t.ExpiresAt, t.AuthorizationExpiresAt, t.CreatedAt} {
+		if err := validateTime(ts); err != nil {
+			return fmt.Errorf("pgstore: cannot store the access token for link %q, user %q: %w", key.LinkID, key.User, err)
+		}
+	}
+	return nil
+}
+
+// storable reports whether PostgreSQL text can hold s.
+func storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// validateTime refuses the times the other stores refuse (outside years 0
+// to 9999), so that a token moves between stores.
+func validateTime(t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("time %d is outside years 0 to 9999", y)
+	}
+	return nil
+}
+
+// toDB stores the zero time as NULL.
+func toDB(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// fromDB reads NULL as the zero time, and any other time in UTC.
+func fromDB(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}

@@ -1,0 +1,88 @@
+package pgstore
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Option configures [New].
+type Option func(*options)
+
+type options struct {
+	schema     string
+	prefix     string
+	now        func() time.Time
+	pruneEvery time.Duration
+	logger     *slog.Logger
+	pruneTicks <-chan time.Time
+	afterPrune func(PruneResult, error)
+}
+
+// DefaultSchema and DefaultTablePrefix name the store's tables unless
+// [WithSchema] and [WithTablePrefix] say otherwise: public.applink_access_tokens
+// and so on.
+const (
+	DefaultSchema      = "public"
+	DefaultTablePrefix = "applink_"
+)
+
+// WithSchema puts the store's tables in the PostgreSQL schema name (default
+// [DefaultSchema]), which [New] creates if it is missing. The name must be
+// a plain identifier: lower-case ASCII letters, digits and underscores,
+// starting with a letter or an underscore, at most 63 bytes; anything else
+// is refused with a [*NameError].
+func WithSchema(name string) Option { return func(o *options) { o.schema = name } }
+
+// WithTablePrefix starts the names of the store's tables with prefix
+// (default [DefaultTablePrefix]), so that several stores can share a schema
+// or a store can live beside an application's own tables. It follows the
+// rules of [WithSchema], except that it may be empty and may start with a
+// digit only after something else; the longest table name it makes must fit
+// in 63 bytes.
+func WithTablePrefix(prefix string) Option { return func(o *options) { o.prefix = prefix } }
+
+// WithClock sets the clock the store uses to decide whether a token has
+// expired (and what [Store.Prune] deletes). The default (and what nil
+// means) is [time.Now]. The database's clock is never used, so that
+// replicas agree with their own clocks and tests can move time.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithPruneInterval runs [Store.Prune] every d in a goroutine of the store,
+// until [Store.Close] is called or the context given to [New] is done (so
+// give New a context that lives as long as the store, not one with a
+// startup timeout, or call Close). Errors are logged ([WithLogger]) and the
+// next round tries again. Zero or negative (the default) prunes only when
+// Prune is called.
+func WithPruneInterval(d time.Duration) Option { return func(o *options) { o.pruneEvery = d } }
+
+// WithLogger sets where the store reports what no caller sees: the
+// scheduled pruning's errors and counts. The default (and what nil means)
+// discards them. Nothing the store logs holds a secret.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// withPruneTicks makes the pruning goroutine prune at each value received
+// from ticks instead of on a timer; a test hook.
+func withPruneTicks(ticks <-chan time.Time) Option {
+	return func(o *options) { o.pruneTicks = ticks }
+}
+
+// withAfterPrune is called after each scheduled prune; a test hook.
+func withAfterPrune(f func(PruneResult, error)) Option {
+	return func(o *options) { o.afterPrune = f }
+}
+
+func newOptions(opts []Option) options {
+	o := options{schema: DefaultSchema, prefix: DefaultTablePrefix}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}

@@ -1,0 +1,151 @@
+package pgstore
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	gocmp "github.com/google/go-cmp/cmp"
+)
+
+// fillForPrune stores one token of each expiry kind and reports which keys
+// and request tokens must survive a prune at clock's time.
+func fillForPrune(t *testing.T, s *Store, clock *testClock) (keep []applink.TokenKey) {
+	t.Helper()
+	ctx := t.Context()
+	now := clock.Now()
+	put := func(user string, tok *applink.AccessToken, survives bool) {
+		k := applink.TokenKey{LinkID: "l", User: user}
+		if err := s.PutAccessToken(ctx, k, tok); err != nil {
+			t.Fatal(err)
+		}
+		if survives {
+			keep = append(keep, k)
+		}
+	}
+	fresh := applink.NewAccessToken("a", "s")
+	fresh.ExpiresAt = now.Add(time.Hour)
+	put("fresh", fresh, true)
+	put("forever", applink.NewAccessToken("b", "s"), true)
+	dead := applink.NewAccessToken("c", "s")
+	dead.ExpiresAt = now.Add(-time.Second)
+	put("dead", dead, false)
+	renewable := applink.NewAccessToken("d", "s")
+	renewable.ExpiresAt = now.Add(-time.Hour)
+	renewable.SessionHandle = "h"
+	put("renewable", renewable, true)
+	deadOAuth2 := applink.NewOAuth2AccessToken("e", "")
+	deadOAuth2.ExpiresAt = now.Add(-time.Hour)
+	put("dead-oauth2", deadOAuth2, false)
+	for _, rt := range []struct {
+		token string
+		ttl   time.Duration
+	}{{"req-live", time.Minute}, {"req-dead", -time.Minute}} {
+		r := applink.NewRequestToken(rt.token, "s")
+		r.ExpiresAt = now.Add(rt.ttl)
+		if err := s.PutRequestToken(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keep
+}
+
+// rowCount counts the rows of a table, absent or not.
+func rowCount(t *testing.T, s *Store, table string) int {
+	t.Helper()
+	var n int
+	if err := s.pool.QueryRow(t.Context(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestPrune(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock()
+	s := newTestStore(t, nil, WithClock(clock.Now))
+	ctx := t.Context()
+	keep := fillForPrune(t, s, clock)
+	if got := rowCount(t, s, s.t.access); got != 5 {
+		t.Fatalf("%d access rows before pruning, want 5 (expired rows stay until pruned)", got)
+	}
+	r, err := s.Prune(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := gocmp.Diff(PruneResult{AccessTokens: 2, RequestTokens: 1}, r); diff != "" {
+		t.Errorf("Prune (-want +got):\n%s", diff)
+	}
+	if got := rowCount(t, s, s.t.access); got != len(keep) {
+		t.Errorf("%d access rows after pruning, want %d", got, len(keep))
+	}
+	got, err := s.AccessTokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sortKeys(keep)
+	if diff := gocmp.Diff(keep, got); diff != "" {
+		t.Errorf("tokens after pruning (-want +got):\n%s", diff)
+	}
+	if _, err := s.RequestToken(ctx, "req-live"); err != nil {
+		t.Errorf("the live request token: %v", err)
+	}
+	if r, err := s.Prune(ctx); err != nil || r != (PruneResult{}) {
+		t.Errorf("second Prune = %+v, %v; want nothing deleted", r, err)
+	}
+}
+
+func TestPruneOnSchedule(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock()
+	ticks := make(chan time.Time)
+	results := make(chan PruneResult)
+	s := newTestStore(t, nil, WithClock(clock.Now), withPruneTicks(ticks),
+		withAfterPrune(func(r PruneResult, err error) {
+			if err != nil {
+				t.Error(err)
+			}
+			results <- r
+		}))
+	fillForPrune(t, s, clock)
+	ticks <- clock.Now()
+	if diff := gocmp.Diff(PruneResult{AccessTokens: 2, RequestTokens: 1}, <-results); diff != "" {
+		t.Errorf("scheduled prune (-want +got):\n%s", diff)
+	}
+	clock.Add(2 * time.Hour) // "fresh" expires now
+	ticks <- clock.Now()
+	if diff := gocmp.Diff(PruneResult{AccessTokens: 1, RequestTokens: 1}, <-results); diff != "" {
+		t.Errorf("second scheduled prune (-want +got):\n%s", diff)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ticks <- clock.Now():
+		t.Error("the pruning goroutine still runs after Close")
+	default:
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+func TestPruneStopsWithContext(t *testing.T) {
+	t.Parallel()
+	pool := testPool(t)
+	ctx, cancel := contextWithCancel(t)
+	s, err := New(ctx, pool, WithPruneInterval(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-s.done // the goroutine ends without Close
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The store still works.
+	if _, err := s.AccessToken(t.Context(), key); !errors.Is(err, applink.ErrTokenNotFound) {
+		t.Errorf("after the pruner stopped: %v", err)
+	}
+}

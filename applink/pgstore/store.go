@@ -1,0 +1,125 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store is an [applink.TokenStore] on PostgreSQL. Use [New]; the zero value
+// is not usable. It is safe for concurrent use by many goroutines and by
+// many processes (replicas) sharing one database.
+type Store struct {
+	pool   *pgxpool.Pool
+	t      tables
+	q      queries
+	now    func() time.Time
+	logger *slog.Logger
+	// locks bounds how many connections renewal locks hold at once, so
+	// that the holders' own queries always find a connection.
+	locks chan struct{}
+
+	closeOnce sync.Once
+	stop      context.CancelFunc
+	done      chan struct{}
+}
+
+var _ applink.TokenStore = (*Store)(nil)
+
+// New returns a store on pool, creating its tables (or migrating them to
+// [SchemaVersion]) first; see [WithSchema] and [WithTablePrefix] for their
+// names. Replicas may call New at the same time: one migrates, the others
+// wait for it. When the tables are current New runs no DDL, so a role
+// without CREATE rights can use tables created by another.
+//
+// The pool stays the caller's: [Store.Close] does not close it. It needs
+// at least 2 connections (pgxpool's default is at least 4): a renewal lock
+// ([Store.LockToken]) holds one while its holder reads and writes tokens
+// through another.
+//
+// ctx bounds the migration and, with [WithPruneInterval], the life of the
+// pruning goroutine.
+func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	if pool == nil {
+		return nil, errors.New("pgstore: New needs a pool (pgxpool.New)")
+	}
+	o := newOptions(opts)
+	t, err := newTables(o.schema, o.prefix)
+	if err != nil {
+		return nil, err
+	}
+	maxConns := int(pool.Config().MaxConns)
+	if maxConns < 2 {
+		return nil, fmt.Errorf("pgstore: the pool allows %d connection(s), the store needs at least 2: raise pool_max_conns", maxConns)
+	}
+	if err := migrate(ctx, pool, t); err != nil {
+		return nil, err
+	}
+	s := &Store{
+		pool:   pool,
+		t:      t,
+		q:      newQueries(t),
+		now:    o.now,
+		logger: o.logger,
+		locks:  make(chan struct{}, maxConns-1),
+		done:   make(chan struct{}),
+	}
+	if o.pruneEvery > 0 || o.pruneTicks != nil {
+		pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		s.stop = stop
+		context.AfterFunc(ctx, stop)
+		go s.pruneLoop(pctx, o)
+	} else {
+		close(s.done)
+	}
+	return s, nil
+}
+
+// Close stops the pruning goroutine ([WithPruneInterval]) and waits for it
+// to end. It does not close the pool. The store's methods still work after
+// Close. Calling Close again does nothing.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		if s.stop != nil {
+			s.stop()
+		}
+	})
+	<-s.done
+	return nil
+}
+
+// String describes the store by where its tables are; it never prints a
+// token or the pool's password.
+func (s *Store) String() string {
+	return fmt.Sprintf("pgstore.Store(%s.%s*)", s.t.schema, s.t.prefix)
+}
+
+// GoString is [Store.String].
+func (s *Store) GoString() string { return s.String() }
+
+// Format prints [Store.String] for every verb (%#v: [Store.GoString]).
+func (s *Store) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
+
+// LogValue is [Store.String].
+func (s *Store) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// lockID hashes parts into an advisory lock id, the same in every process.
+func lockID(parts ...string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("applink/pgstore"))
+	for _, p := range parts {
+		// Length-prefixed, so that no two lists of parts hash alike.
+		_, _ = h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(p))))
+		_, _ = h.Write([]byte(p))
+	}
+	return int64(h.Sum64())
+}
