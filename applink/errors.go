@@ -37,23 +37,23 @@ type TokenRedirectError struct {
 
 // Error names both URLs and says what to do.
 func (e *TokenRedirectError) Error() string {
-	what := "a redirect"
+	what := ""
 	if from, err := url.Parse(e.From); err == nil {
 		if to, err := url.Parse(e.To); err == nil {
 			switch {
 			case strings.EqualFold(from.Scheme, "https") && strings.EqualFold(to.Scheme, "http"):
-				what = "a redirect from https to plain http"
+				what = " (from https to plain http)"
 			case origin(from.Scheme, from.Host) != origin(to.Scheme, to.Host):
-				what = "a redirect to another origin"
+				what = " (another origin)"
 			}
 		}
 	}
-	status := ""
+	answered := "answered with a redirect"
 	if e.Status != 0 {
-		status = fmt.Sprintf(" (HTTP %d)", e.Status)
+		answered = fmt.Sprintf("answered HTTP %d, a redirect", e.Status)
 	}
-	return fmt.Sprintf("applink: link %q: %s: POST %s answered with %s%s to %s: refused, token endpoints are never followed across redirects (they carry the request token, verifier or session handle); nothing was sent there or stored: if the remote really is at that address, make it the link's RPC URL",
-		e.LinkName, e.Step, e.From, what, status, e.To)
+	return fmt.Sprintf("applink: link %q: %s: POST %s %s to %s%s: refused: token endpoint calls carry the request token, verifier or session handle and follow no redirect, so nothing was sent there or stored; if the remote really is at that address, make it the link's RPC URL",
+		e.LinkName, e.Step, e.From, answered, e.To, what)
 }
 
 // AuthNotConfiguredError is returned when a factory is asked for an

@@ -46,14 +46,14 @@ func TestTokenEndpointRedirectRefused(t *testing.T) {
 		tls    bool
 		status int
 		target func(foreign *foreignOrigin, self string) string
-		want   string
+		want   []string
 	}{
 		{"another port of the same host", false, http.StatusTemporaryRedirect,
-			func(f *foreignOrigin, _ string) string { return f.URL }, "another origin"},
+			func(f *foreignOrigin, _ string) string { return f.URL }, []string{"answered HTTP 307, a redirect to http://127.0.0.1:", "(another origin)"}},
 		{"https to http", true, http.StatusPermanentRedirect,
-			func(f *foreignOrigin, _ string) string { return f.URL }, "from https to plain http"},
+			func(f *foreignOrigin, _ string) string { return f.URL }, []string{"answered HTTP 308", "(from https to plain http)"}},
 		{"same origin, other path", false, http.StatusFound,
-			func(_ *foreignOrigin, self string) string { return self + "/elsewhere" }, "a redirect (HTTP 302)"},
+			func(_ *foreignOrigin, self string) string { return self + "/elsewhere" }, []string{"answered HTTP 302, a redirect to"}},
 	} {
 		for _, step := range []string{"request token", "access token", "renewal"} {
 			t.Run(tc.name+"/"+step, func(t *testing.T) {
@@ -113,7 +113,7 @@ func TestTokenEndpointRedirectRefused(t *testing.T) {
 					t.Errorf("error fields = %+v", *re)
 				}
 				msg := err.Error()
-				for _, w := range []string{re.From, re.To, tc.want, "RPC URL"} {
+				for _, w := range append([]string{re.From, re.To, "RPC URL"}, tc.want...) {
 					if !strings.Contains(msg, w) {
 						t.Errorf("message %q does not say %q", msg, w)
 					}
