@@ -19,7 +19,7 @@ import (
 // a hash of the schema, prefix, link id and user) held by a transaction on
 // a connection of its own, which unlock ends; if the process dies the
 // database ends the transaction and the lock with it. Waiting honours ctx:
-// when ctx is done first, the wait is cancelled at the server and LockToken
+// when ctx is done first, the wait is canceled at the server and LockToken
 // returns ctx's error. When ctx is done while the lock is held, the lock is
 // released, so a holder that forgets to unlock cannot keep it past its
 // context. unlock may be called more than once.
