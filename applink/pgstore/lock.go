@@ -18,7 +18,7 @@ import (
 // The lock is a transaction-scoped advisory lock (pg_advisory_xact_lock on
 // a hash of the schema, prefix, link id and user) held by a transaction on
 // a connection of its own, which unlock ends; if the process dies the
-// database ends the transaction and the lock with it. Waiting honours ctx:
+// database ends the transaction and the lock with it. Waiting honors ctx:
 // when ctx is done first, the wait is canceled at the server and LockToken
 // returns ctx's error. When ctx is done while the lock is held, the lock is
 // released, so a holder that forgets to unlock cannot keep it past its
