@@ -68,14 +68,14 @@ func DanceStateTTL(d time.Duration) DanceOption { return func(c *danceConfig) { 
 // DanceMaxPending bounds how many started dances are pending (default
 // 10000; in a shared [DanceStore], across every replica); beyond it,
 // starting one answers 503. The per-user limit ([DanceMaxPendingPerUser])
-// keeps one user from filling it.
+// keeps one user from filling it. n <= 0 means the default.
 func DanceMaxPending(n int) DanceOption { return func(c *danceConfig) { c.maxStates = n } }
 
 // DanceMaxPendingPerUser bounds how many started dances one user may have
 // pending (default 3): starting one more forgets that user's oldest, whose
 // callback then answers that the authorization is unknown. So one user
 // (or a page they visit) can neither fill [DanceMaxPending] and lock
-// everyone else out, nor lock themselves out.
+// everyone else out, nor lock themselves out. n <= 0 means the default.
 func DanceMaxPendingPerUser(n int) DanceOption { return func(c *danceConfig) { c.perUser = n } }
 
 // DanceCrossOriginProtection sets the check a dance start (a POST) must
