@@ -3,8 +3,10 @@ package applink
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Execute sends r and turns the response into a T with h, as
@@ -20,7 +22,8 @@ import (
 // CredentialsRequired method returns for that error. Every other failure is
 // returned as by [Request.Do]: *[OAuthError], *[ClockSkewError], an error
 // wrapping [ErrForeignURL], ctx.Err(), or what the handler returns (such as
-// a *handler.ResponseError for an unexpected status).
+// a *handler.ResponseError for an unexpected status), inside a
+// *[RetryError] when the retries ran out on that status.
 func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, error) {
 	var zero T
 	if r == nil {
@@ -37,5 +40,13 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 		}
 		return zero, err
 	}
-	return handler.Handle(resp, h)
+	exhausted := r.stats.exhausted(resp)
+	v, err := handler.Handle(resp, h)
+	if err != nil && exhausted {
+		// The retries ran out on a retried status (429, 502, 503, 504):
+		// say how many attempts it took.
+		err = fmt.Errorf("applink: link %q: %s %s: %w", r.factory.link.Name, r.method, redact.URL(r.url),
+			&RetryError{Attempts: r.stats.attempts, Elapsed: r.stats.elapsed, Err: err})
+	}
+	return v, err
 }

@@ -35,6 +35,7 @@ type Request struct {
 	reader  *bodyReader // SetBodyReader's body; body is nil then
 	ctype   string
 	timeout time.Duration
+	stats   retryStats // of the last send
 	follow  bool
 	retry   bool
 	err     error
@@ -328,7 +329,8 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		Jar:           svc.client.Jar,
 		Timeout:       svc.client.Timeout,
 	}
-	resp, err := svc.retryClient(hc, f.link.Name, r.method, r.retry).Do(req)
+	r.stats = retryStats{}
+	resp, err := svc.retryClient(hc, f.link.Name, r.method, r.retry, &r.stats).Do(req)
 	if err != nil {
 		if resp != nil {
 			drain(resp)

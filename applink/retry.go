@@ -58,8 +58,9 @@ func idempotent(method string) bool {
 // (and for others when allowed), Retry-After is honored up to
 // MaxRetryAfter, and the last response is returned, not swallowed. Each
 // retry is logged at info level with its number; an error after more than
-// one attempt is a *RetryError.
-func (svc *Service) retryClient(hc *http.Client, link, method string, allowed bool) *retryablehttp.Client {
+// one attempt is a *RetryError. stats, when not nil, is told how the
+// attempts went.
+func (svc *Service) retryClient(hc *http.Client, link, method string, allowed bool, stats *retryStats) *retryablehttp.Client {
 	p := svc.retry
 	retry := p.Max > 0 && (allowed || p.NonIdempotent || idempotent(method))
 	start := svc.clock()
@@ -81,10 +82,16 @@ func (svc *Service) retryClient(hc *http.Client, link, method string, allowed bo
 		RetryWaitMin: p.WaitMin,
 		RetryWaitMax: p.WaitMax,
 		RetryMax:     maxRetries,
-		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, i int) {
 			ctx, target = req.Context(), redact.URL(req.URL)
+			if stats != nil {
+				stats.attempts = i + 1
+			}
 		},
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			if stats != nil {
+				stats.elapsed = elapsed()
+			}
 			if ctx.Err() != nil {
 				return false, ctx.Err()
 			}
@@ -95,9 +102,7 @@ func (svc *Service) retryClient(hc *http.Client, link, method string, allowed bo
 				reason = networkError(err).Error()
 				return connectionError(err), nil
 			}
-			switch resp.StatusCode {
-			case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			default:
+			if !retriedStatus(resp.StatusCode) {
 				return false, nil
 			}
 			if strings.Contains(resp.Header.Get("WWW-Authenticate"), "oauth_problem") {
@@ -148,8 +153,11 @@ func (svc *Service) retryClient(hc *http.Client, link, method string, allowed bo
 // RetryError is the error of a request that failed after it was sent more
 // than once under the service's [RetryPolicy]: the last attempt's error,
 // how many attempts were made and over how long (waits included). Err is
-// the network's error (errors.Is(err, syscall.ECONNREFUSED) still holds);
-// a response, whatever its status, is returned instead of an error.
+// the network's error (errors.Is(err, syscall.ECONNREFUSED) still holds),
+// or, from [Execute], the handler's error for the last response when the
+// retries ran out on a retried status (a *handler.ResponseError for a
+// 503, say). [Request.Do] and the Client view return that last response
+// itself, whatever its status, instead of an error.
 type RetryError struct {
 	// Attempts counts the attempts made, the first included.
 	Attempts int
@@ -167,6 +175,29 @@ func (e *RetryError) Error() string {
 
 // Unwrap returns Err.
 func (e *RetryError) Unwrap() error { return e.Err }
+
+// retriedStatus reports whether a response with this status may be sent
+// again: 429, 502, 503, 504.
+func retriedStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryStats is how the attempts of one request went: how many were made
+// and the time from the first to the end of the last.
+type retryStats struct {
+	attempts int
+	elapsed  time.Duration
+}
+
+// exhausted reports whether the request was sent more than once and still
+// got a status that is retried: the retries ran out.
+func (s retryStats) exhausted(resp *http.Response) bool {
+	return s.attempts > 1 && resp != nil && retriedStatus(resp.StatusCode)
+}
 
 // networkError returns the error inside net/http's *url.Error, whose
 // message carries the full URL.
@@ -277,7 +308,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	inner := &http.Client{Transport: t.next, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}
-	resp, err := t.svc.retryClient(inner, t.link, req.Method, false).Do(rreq)
+	resp, err := t.svc.retryClient(inner, t.link, req.Method, false, nil).Do(rreq)
 	if err != nil {
 		if resp != nil {
 			drain(resp)

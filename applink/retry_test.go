@@ -429,3 +429,39 @@ func TestNoRetryErrorForOneAttempt(t *testing.T) {
 		t.Errorf("got %v, want the refused connection alone", err)
 	}
 }
+
+// TestExecuteRetryExhausted: when the retries run out on a retried status,
+// Execute's error says how many attempts were made and over how long, and
+// still holds the handler's *handler.ResponseError; a handler error after a
+// retry that succeeded is not dressed up as one.
+func TestExecuteRetryExhausted(t *testing.T) {
+	t.Parallel()
+	const path = "/rest/api/2/myself"
+	now := time.Now()
+	fixed := func() time.Time { return now } // only the reported waits pass
+	fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithRetry(RetryPolicy{Max: 2}), WithClock(fixed)}})
+	fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, Count: 3, Path: path})
+	req, err := fx.factory(t, "bob").NewRequest(http.MethodGet, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Execute(t.Context(), req, handler.Discard())
+	var re *RetryError
+	var rerr *handler.ResponseError
+	if !errors.As(err, &re) || !errors.As(err, &rerr) {
+		t.Fatalf("Execute: got %v, want a *RetryError holding a *handler.ResponseError", err)
+	}
+	if re.Attempts != 3 || re.Elapsed != 750*time.Millisecond || rerr.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("%d attempts over %v, last status %d; want 3 over 750ms, 503", re.Attempts, re.Elapsed, rerr.StatusCode)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, `applink: link "Jira": GET `) || !strings.Contains(msg, "gave up after 3 attempts over 750ms") {
+		t.Errorf("message %q", msg)
+	}
+
+	// The fault is spent: 503 once more, then 200 refused by the handler.
+	fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, Count: 1, Path: path})
+	_, err = Execute(t.Context(), req, handler.Status(http.StatusCreated))
+	if errors.As(err, &re) || !errors.As(err, &rerr) || rerr.StatusCode != http.StatusOK {
+		t.Errorf("a retry that got 200, refused by the handler: got %v, want the handler's error alone", err)
+	}
+}
