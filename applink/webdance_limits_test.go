@@ -2,6 +2,7 @@ package applink
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -92,5 +93,41 @@ func TestDanceHandlerRetryAfterFailedExchange(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestDanceCrossOriginProtectionOption: the application's own
+// http.CrossOriginProtection decides, trusted origins included.
+func TestDanceCrossOriginProtectionOption(t *testing.T) {
+	t.Parallel()
+	p := http.NewCrossOriginProtection()
+	if err := p.AddTrustedOrigin("https://portal.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, origin string
+		opts         []DanceOption
+		want         int
+	}{
+		{"default refuses another origin", "https://portal.example.com", nil, http.StatusForbidden},
+		{"trusted origin", "https://portal.example.com", []DanceOption{DanceCrossOriginProtection(p)}, http.StatusSeeOther},
+		{"untrusted origin", "https://evil.example", []DanceOption{DanceCrossOriginProtection(p)}, http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fx := newDanceFixture(t, applinktest.Atlassian)
+			h, err := NewDanceHandler(fx.svc, func(*http.Request) (string, error) { return "alice", nil }, tc.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := newStartRequest(t, "http://app.example.com", testLinkID, "/done")
+			r.Header.Set("Origin", tc.origin)
+			r.Header.Set("Sec-Fetch-Site", "cross-site")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != tc.want {
+				t.Errorf("status = %d, want %d: %s", rec.Code, tc.want, rec.Body)
+			}
+		})
 	}
 }
