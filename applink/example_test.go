@@ -169,3 +169,50 @@ func ExampleRequestFactory_Client() {
 	// 200 bob
 	// true
 }
+
+// A JQL search: query values are given as meant and encoded once, and the
+// provider (which verified the signature over exactly what was sent) reads
+// them back unchanged, repeated keys in order.
+func ExampleRequest_AddQuery() {
+	ctx := context.Background()
+	key, err := signer.GenerateKey(2048)
+	if err != nil {
+		log.Fatal(err)
+	}
+	jira, err := applinktest.Start(applinktest.WithUsers("bob"), applinktest.WithConsumer(applinktest.Consumer{
+		Key: "automation", PublicKey: &key.PublicKey, Impersonation: true}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer jira.Close()
+	jira.Handle("GET /rest/api/2/search", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Printf("Jira got jql %s, fields %q\n", r.URL.Query().Get("jql"), r.URL.Query()["fields"])
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"total": 0}`)
+	}))
+
+	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
+		ConsumerKey: "automation", Auth: []applink.Auth{applink.Auth2LOi}}
+	svc, err := applink.NewService([]applink.Link{link.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	jiraLink, _ := svc.Primary(applink.TypeJira)
+	factory, _ := jiraLink.RequestFactory("bob")
+	req, err := factory.NewRequest(http.MethodGet, "/rest/api/2/search")
+	if err != nil {
+		log.Fatal(err)
+	}
+	req.AddQuery("jql", `project = "OPS" AND summary ~ "50% + más"`).
+		AddQuery("fields", "key").AddQuery("fields", "summary")
+	fmt.Println(req.URL().RawQuery)
+	res, err := applink.Execute(ctx, req, handler.JSON[struct{ Total int }]())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("total", res.Total)
+	// Output:
+	// jql=project%20%3D%20%22OPS%22%20AND%20summary%20~%20%2250%25%20%2B%20m%C3%A1s%22&fields=key&fields=summary
+	// Jira got jql project = "OPS" AND summary ~ "50% + más", fields ["key" "summary"]
+	// total 0
+}

@@ -139,3 +139,35 @@ func ExampleToken_String() {
 }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+// The same PUT with a form body, signed for a provider that follows RFC
+// 5849 and for Jira (net.oauth behind Tomcat, which signs form bodies for
+// POST only): only the first base string covers the body's parameters.
+func ExampleWithDialect() {
+	method, err := signer.NewHMACSHA1("consumer secret")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, d := range []signer.Dialect{signer.RFC5849, signer.Servlet} {
+		s, err := signer.New("app", method, signer.WithDialect(d))
+		if err != nil {
+			log.Fatal(err)
+		}
+		req, err := http.NewRequest(http.MethodPut, "https://jira.example.com/rest/x", strings.NewReader("summary=a+b"))
+		if err != nil {
+			log.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if err := s.Sign(req, signer.Params{Nonce: "n", Timestamp: time.Unix(1700000000, 0)}); err != nil {
+			log.Fatal(err)
+		}
+		base, err := s.Dialect().BaseString(req)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(d, base)
+	}
+	// Output:
+	// rfc5849 PUT&https%3A%2F%2Fjira.example.com%2Frest%2Fx&oauth_consumer_key%3Dapp%26oauth_nonce%3Dn%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000%26oauth_token%3D%26oauth_version%3D1.0%26summary%3Da%2520b
+	// servlet PUT&https%3A%2F%2Fjira.example.com%2Frest%2Fx&oauth_consumer_key%3Dapp%26oauth_nonce%3Dn%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000%26oauth_token%3D%26oauth_version%3D1.0
+}
