@@ -125,22 +125,11 @@ func accessNotFound(key applink.TokenKey) error {
 	return fmt.Errorf("%w: access token for link %q, user %q", applink.ErrTokenNotFound, key.LinkID, key.User)
 }
 
-// validateAccess refuses what the other stores refuse (applink's rules),
-// and text PostgreSQL cannot hold.
+// validateAccess refuses what the other stores refuse
+// ([applink.ValidateAccessToken]), and text PostgreSQL cannot hold.
 func validateAccess(key applink.TokenKey, t *applink.AccessToken) error {
-	switch {
-	case t == nil:
-		return errors.New("pgstore: cannot store a nil access token")
-	case key.LinkID == "":
-		return errors.New("pgstore: cannot store an access token without a link id")
-	case key.User == "":
-		return fmt.Errorf("pgstore: cannot store an access token for link %q without a user", key.LinkID)
-	case t.Token == "":
-		return fmt.Errorf("pgstore: cannot store an empty access token for link %q, user %q", key.LinkID, key.User)
-	case t.Kind != "" && t.Kind != applink.KindOAuth1 && t.Kind != applink.KindOAuth2:
-		return fmt.Errorf("pgstore: cannot store the access token for link %q, user %q: unknown kind %q (want %q or %q)", key.LinkID, key.User, t.Kind, applink.KindOAuth1, applink.KindOAuth2)
-	case t.Kind == applink.KindOAuth2 && t.Secret() == "":
-		return fmt.Errorf("pgstore: cannot store an OAuth 2.0 access token without its bearer token for link %q, user %q", key.LinkID, key.User)
+	if err := applink.ValidateAccessToken(key, t); err != nil {
+		return err
 	}
 	texts := []struct{ field, value string }{
 		{"link id", key.LinkID}, {"user", key.User}, {"token", t.Token}, {"token secret", t.Secret()},
@@ -154,29 +143,12 @@ func validateAccess(key applink.TokenKey, t *applink.AccessToken) error {
 			return &TextError{Field: x.field}
 		}
 	}
-	for _, ts := range []time.Time{t.ExpiresAt, t.AuthorizationExpiresAt, t.CreatedAt} {
-		if err := validateTime(ts); err != nil {
-			return fmt.Errorf("pgstore: cannot store the access token for link %q, user %q: %w", key.LinkID, key.User, err)
-		}
-	}
 	return nil
 }
 
 // storable reports whether PostgreSQL text can hold s.
 func storable(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}
-
-// validateTime refuses the times the other stores refuse (outside years 0
-// to 9999), so that a token moves between stores.
-func validateTime(t time.Time) error {
-	if t.IsZero() {
-		return nil
-	}
-	if y := t.UTC().Year(); y < 0 || y > 9999 {
-		return fmt.Errorf("time %d is outside years 0 to 9999", y)
-	}
-	return nil
 }
 
 // toDB stores the zero time as NULL.

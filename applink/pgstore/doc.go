@@ -22,6 +22,8 @@
 //     the primary key is (link_id, user_name).
 //   - applink_request_tokens: pending request tokens of the 3-legged dance,
 //     by token.
+//   - applink_dances: the pending dances of applink's web dance handler
+//     (Store is an applink.DanceStore), by state.
 //   - applink_schema_version: the tables' version.
 //
 // Times are kept to the microsecond, PostgreSQL's precision. Link ids,
@@ -43,6 +45,14 @@
 // around a renewal, so that replicas that all see a token expire renew it
 // once. It is a transaction-scoped advisory lock (pg_advisory_xact_lock):
 // it dies with its holder's session.
+//
+// # Dances across replicas
+//
+// applink.NewDanceHandler keeps its pending dances in the service's token
+// store when it is an applink.DanceStore, as Store is: a dance started on
+// one replica completes on whichever replica the callback reaches, so no
+// sticky sessions are needed. Taking a dance is one DELETE ... RETURNING:
+// a callback replayed on two replicas at once completes once.
 //
 // # Errors
 //

@@ -27,6 +27,9 @@ import (
 // At most the pool's MaxConns-1 locks are held at once by one store, so
 // that their holders' reads and writes always find a connection.
 func (s *Store) LockToken(ctx context.Context, key applink.TokenKey) (unlock func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	select {
 	case s.locks <- struct{}{}:
 	case <-ctx.Done():

@@ -151,7 +151,8 @@ func TestLockTokenReleasedWhenHolderDisconnects(t *testing.T) {
 	}
 	// As if the replica died: the server loses its session.
 	var killed bool
-	if err := b.pool.QueryRow(t.Context(), `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&killed); err != nil || !killed {
+	if err := b.pool.QueryRow(t.Context(), `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || !killed {
 		t.Fatalf("terminating the holder's session: %v, %v", killed, err)
 	}
 	u, err := b.LockToken(t.Context(), key)
@@ -174,7 +175,8 @@ func waitForLockWaiters(t *testing.T, s *Store, n int) {
 	defer cancel()
 	for {
 		var got int
-		err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&got)
+		err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks
+			WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&got)
 		if err != nil {
 			t.Fatalf("waiting for %d lock waiters: %v", n, err)
 		}

@@ -13,10 +13,13 @@ type PruneResult struct {
 	AccessTokens int64
 	// RequestTokens are expired pending request tokens.
 	RequestTokens int64
+	// Dances are expired pending dances of the web dance handler.
+	Dances int64
 }
 
 // Prune deletes, in bulk, every row the store already treats as absent:
-// expired access tokens that cannot be renewed and expired request tokens.
+// expired access tokens that cannot be renewed, expired request tokens and
+// expired pending dances.
 // Nothing it deletes could have been read. It runs in one transaction.
 func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 	now := s.now()
@@ -36,6 +39,11 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 		return PruneResult{}, fmt.Errorf("pgstore: pruning request tokens: %w", err)
 	}
 	r.RequestTokens = tag.RowsAffected()
+	tag, err = tx.Exec(ctx, s.q.pruneDances, now)
+	if err != nil {
+		return PruneResult{}, fmt.Errorf("pgstore: pruning pending dances: %w", err)
+	}
+	r.Dances = tag.RowsAffected()
 	if err := tx.Commit(ctx); err != nil {
 		return PruneResult{}, fmt.Errorf("pgstore: pruning: %w", err)
 	}
@@ -64,7 +72,7 @@ func (s *Store) pruneLoop(ctx context.Context, o options) {
 				slog.String("store", s.String()), slog.String("error", err.Error()))
 		case err == nil:
 			s.logger.LogAttrs(ctx, slog.LevelDebug, "pgstore: pruned expired tokens",
-				slog.String("store", s.String()), slog.Int64("access_tokens", r.AccessTokens), slog.Int64("request_tokens", r.RequestTokens))
+				slog.String("store", s.String()), slog.Int64("access_tokens", r.AccessTokens), slog.Int64("request_tokens", r.RequestTokens), slog.Int64("dances", r.Dances))
 		}
 		if o.afterPrune != nil {
 			o.afterPrune(r, err)

@@ -48,6 +48,15 @@ func fillForPrune(t *testing.T, s *Store, clock *testClock) (keep []applink.Toke
 			t.Fatal(err)
 		}
 	}
+	for _, dd := range []struct {
+		state string
+		ttl   time.Duration
+	}{{"dance-live", time.Minute}, {"dance-dead", -time.Minute}} {
+		d := &applink.PendingDance{State: dd.state, User: "alice", LinkID: "l", ExpiresAt: now.Add(dd.ttl)}
+		if err := s.PutDance(ctx, d, applink.DanceLimits{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return keep
 }
 
@@ -74,7 +83,7 @@ func TestPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := gocmp.Diff(PruneResult{AccessTokens: 2, RequestTokens: 1}, r); diff != "" {
+	if diff := gocmp.Diff(PruneResult{AccessTokens: 2, RequestTokens: 1, Dances: 1}, r); diff != "" {
 		t.Errorf("Prune (-want +got):\n%s", diff)
 	}
 	if got := rowCount(t, s, s.t.access); got != len(keep) {
@@ -110,12 +119,12 @@ func TestPruneOnSchedule(t *testing.T) {
 		}))
 	fillForPrune(t, s, clock)
 	ticks <- clock.Now()
-	if diff := gocmp.Diff(PruneResult{AccessTokens: 2, RequestTokens: 1}, <-results); diff != "" {
+	if diff := gocmp.Diff(PruneResult{AccessTokens: 2, RequestTokens: 1, Dances: 1}, <-results); diff != "" {
 		t.Errorf("scheduled prune (-want +got):\n%s", diff)
 	}
 	clock.Add(2 * time.Hour) // "fresh" expires now
 	ticks <- clock.Now()
-	if diff := gocmp.Diff(PruneResult{AccessTokens: 1, RequestTokens: 1}, <-results); diff != "" {
+	if diff := gocmp.Diff(PruneResult{AccessTokens: 1, RequestTokens: 1, Dances: 1}, <-results); diff != "" {
 		t.Errorf("second scheduled prune (-want +got):\n%s", diff)
 	}
 	if err := s.Close(); err != nil {

@@ -5,7 +5,9 @@ package pgstore
 type queries struct {
 	getAccess, putAccess, deleteAccess, listAccess string
 	getRequest, putRequest, deleteRequest          string
-	pruneAccess, pruneRequest                      string
+	pruneAccess, pruneRequest, pruneDances         string
+
+	putDance, takeDance, danceOwner, deleteDance, evictDances, countDances string
 }
 
 // usable is the TokenStore contract's "present" as SQL, for the access
@@ -45,5 +47,23 @@ func newQueries(t tables) queries {
 
 		pruneAccess:  `DELETE FROM ` + t.access + ` WHERE NOT ` + usable,
 		pruneRequest: `DELETE FROM ` + t.request + ` WHERE expires_at <= $1`,
+		pruneDances:  `DELETE FROM ` + t.dances + ` WHERE expires_at <= $1`,
+
+		putDance: `INSERT INTO ` + t.dances + ` (state, user_name, link_id, request_token, redirect, expires_at, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (state) DO UPDATE SET
+				user_name = EXCLUDED.user_name, link_id = EXCLUDED.link_id, request_token = EXCLUDED.request_token,
+				redirect = EXCLUDED.redirect, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at`,
+		// One statement: of concurrent takes, one deletes the row.
+		takeDance: `DELETE FROM ` + t.dances + ` WHERE state = $2 AND user_name = $3 AND (expires_at IS NULL OR expires_at > $1)
+			RETURNING state, user_name, link_id, request_token, redirect, expires_at, created_at`,
+		danceOwner:  `SELECT user_name FROM ` + t.dances + ` WHERE state = $2 AND (expires_at IS NULL OR expires_at > $1)`,
+		deleteDance: `DELETE FROM ` + t.dances + ` WHERE state = $1`,
+		// Keeps the user's newest $3 other dances (by creation, then state,
+		// as the memory store does) and deletes the rest.
+		evictDances: `DELETE FROM ` + t.dances + ` WHERE state IN (
+			SELECT state FROM ` + t.dances + ` WHERE user_name = $1 AND state <> $2
+			ORDER BY coalesce(created_at, '-infinity') DESC, state DESC OFFSET $3)`,
+		countDances: `SELECT count(*) FROM ` + t.dances + ` WHERE state <> $1`,
 	}
 }

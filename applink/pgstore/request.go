@@ -74,12 +74,11 @@ func requestNotFound(token string) error {
 	return fmt.Errorf("%w: request token %s", applink.ErrTokenNotFound, signer.Abbrev(token))
 }
 
+// validateRequest refuses what the other stores refuse
+// ([applink.ValidateRequestToken]), and text PostgreSQL cannot hold.
 func validateRequest(t *applink.RequestToken) error {
-	switch {
-	case t == nil:
-		return errors.New("pgstore: cannot store a nil request token")
-	case t.Token == "":
-		return fmt.Errorf("pgstore: cannot store an empty request token for link %q, user %q", t.LinkID, t.User)
+	if err := applink.ValidateRequestToken(t); err != nil {
+		return err
 	}
 	for _, x := range []struct{ field, value string }{
 		{"request token", t.Token}, {"request token secret", t.Secret()}, {"link id", t.LinkID},
@@ -87,11 +86,6 @@ func validateRequest(t *applink.RequestToken) error {
 	} {
 		if !storable(x.value) {
 			return &TextError{Field: x.field}
-		}
-	}
-	for _, ts := range []time.Time{t.ExpiresAt, t.CreatedAt} {
-		if err := validateTime(ts); err != nil {
-			return fmt.Errorf("pgstore: cannot store request token %s: %w", signer.Abbrev(t.Token), err)
 		}
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 // SchemaVersion is the version of the tables this package writes. [New]
 // migrates older tables to it, and refuses newer ones with a
 // [*SchemaVersionError].
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // maxIdentifier is PostgreSQL's identifier length limit (NAMEDATALEN-1).
 const maxIdentifier = 63
@@ -20,7 +20,7 @@ const maxIdentifier = 63
 type tables struct {
 	schema, prefix string
 
-	version, access, request string
+	version, access, request, dances string
 }
 
 // longestTable is the longest table (or index) name suffix the store
@@ -41,6 +41,7 @@ func newTables(schema, prefix string) (tables, error) {
 		version: q("schema_version"),
 		access:  q("access_tokens"),
 		request: q("request_tokens"),
+		dances:  q("dances"),
 	}, nil
 }
 
@@ -100,6 +101,21 @@ func (t tables) migrations() [][]string {
 				created_at timestamptz
 			)`,
 			`CREATE INDEX ` + idx("request_tokens_expires_at_idx") + ` ON ` + t.request + ` (expires_at) WHERE expires_at IS NOT NULL`,
+		},
+		// Version 2: the pending dances of the web dance handler
+		// (applink.DanceStore), by state; by user for the per-user limit.
+		{
+			`CREATE TABLE ` + t.dances + ` (
+				state text COLLATE "C" PRIMARY KEY,
+				user_name text COLLATE "C" NOT NULL,
+				link_id text NOT NULL,
+				request_token text NOT NULL,
+				redirect text NOT NULL,
+				expires_at timestamptz,
+				created_at timestamptz
+			)`,
+			`CREATE INDEX ` + idx("dances_user_name_idx") + ` ON ` + t.dances + ` (user_name, created_at)`,
+			`CREATE INDEX ` + idx("dances_expires_at_idx") + ` ON ` + t.dances + ` (expires_at) WHERE expires_at IS NOT NULL`,
 		},
 	}
 }

@@ -507,7 +507,7 @@ func TestNamesAreConfigurable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"access_tokens", "other_access_tokens", "other_request_tokens", "other_schema_version", "request_tokens", "schema_version"}
+	want := []string{"access_tokens", "dances", "other_access_tokens", "other_dances", "other_request_tokens", "other_schema_version", "request_tokens", "schema_version"}
 	if diff := gocmp.Diff(want, got); diff != "" {
 		t.Errorf("tables (-want +got):\n%s", diff)
 	}
@@ -720,4 +720,37 @@ func TestLookupIsOneIndexedQuery(t *testing.T) {
 
 func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
 	return context.WithCancel(t.Context())
+}
+
+func TestMigrateFromVersion1(t *testing.T) {
+	t.Parallel()
+	pool := testPool(t)
+	ctx := t.Context()
+	tb, err := newTables(DefaultSchema, DefaultTablePrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The tables as version 1 of this package made them, with a token.
+	stmts := append([]string{`CREATE TABLE ` + tb.version + ` (version integer NOT NULL, migrated_at timestamptz NOT NULL DEFAULT now())`,
+		`INSERT INTO ` + tb.version + ` (version) VALUES (1)`}, tb.migrations()[0]...)
+	stmts = append(stmts, `INSERT INTO `+tb.access+` (link_id, user_name, kind, token, secret) VALUES ('l', 'u', 'oauth1', 't', 's')`)
+	for _, stmt := range stmts {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := New(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.AccessToken(ctx, applink.TokenKey{LinkID: "l", User: "u"}); err != nil || got.Secret() != "s" {
+		t.Errorf("the version 1 token after migrating: %v, %v", got, err)
+	}
+	if err := s.PutDance(ctx, &applink.PendingDance{State: "st", User: "u", LinkID: "l"}, applink.DanceLimits{}); err != nil {
+		t.Errorf("PutDance after migrating to version 2: %v", err)
+	}
+	var v int
+	if err := pool.QueryRow(ctx, `SELECT version FROM `+tb.version).Scan(&v); err != nil || v != SchemaVersion {
+		t.Errorf("version after migrating: %d, %v; want %d", v, err, SchemaVersion)
+	}
 }
