@@ -12,7 +12,7 @@
 //	...
 //	err = f.AuthorizeOutOfBand(t.Context(), srv.Approver("alice"))
 //
-// [New] returns the link unbound, for a [applink.Service] of several links
+// [New] returns the link unbound, for an [applink.Service] of several links
 // or with options of your own; [Bound] returns it bound to a service of its
 // own that reaches the server through [applinktest.Server.Client] and keeps
 // tokens in memory.
@@ -33,6 +33,7 @@
 //
 // # Security
 //
-// The keys and secrets made here are for tests: they live in memory only and
-// never print (see [applink.Link]).
+// The keys and secrets made here are for tests: they live in memory, and in
+// the file [WithCredentialsFile] names (mode 0600) when asked, and never
+// print (see [applink.Link]).
 package testlink
