@@ -74,6 +74,10 @@ type FileTokenStore struct {
 	// tempsCleaned records that stale temporary files of crashed writers
 	// were looked for.
 	tempsCleaned atomic.Bool
+	// cache holds the tokens of the file as last read or written.
+	cache tokenCache
+	// parses counts how often the file was parsed (for tests).
+	parses atomic.Int64
 }
 
 var _ TokenStore = (*FileTokenStore)(nil)
@@ -215,7 +219,7 @@ func (s *FileTokenStore) view(ctx context.Context, f func(*tokenSet) error) erro
 	if err != nil {
 		return err
 	}
-	return f(set)
+	return f(set) // f only reads: set may be the cached one
 }
 
 // update runs one read-modify-write under the lock: f changes the tokens
@@ -230,10 +234,13 @@ func (s *FileTokenStore) update(ctx context.Context, f func(*tokenSet) bool) err
 		return err
 	}
 	defer unlock()
-	set, err := s.load()
+	// Re-validated under the lock: the cached tokens are used only if the
+	// file is still the one they were read from or written to.
+	shared, err := s.load()
 	if err != nil {
 		return err
 	}
+	set := shared.clone() // the cached set is never changed
 	changed := f(set)
 	if set.purge(s.now()) {
 		changed = true
@@ -265,7 +272,10 @@ func (s *FileTokenStore) lock(ctx context.Context) (unlock func(), err error) {
 	}, nil
 }
 
-// load reads and parses the token file; a missing file is an empty store.
+// load returns the tokens in the token file; a missing file is an empty
+// store. When the file is the one last read or written (same size,
+// modification and change times, inode and generation), the cached tokens
+// are returned without parsing it: the caller must not change them.
 func (s *FileTokenStore) load() (*tokenSet, error) {
 	// Checked to be a regular file before it is opened, and opened
 	// without blocking: a named pipe cannot hang the store.
@@ -287,27 +297,46 @@ func (s *FileTokenStore) load() (*tokenSet, error) {
 	if fi.Size() > s.maxSize {
 		return nil, &TokenFileTooLargeError{Path: s.path, Size: fi.Size(), Limit: s.maxSize}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, s.maxSize+1))
+	stamp := stampOf(fi)
+	head := make([]byte, generationHeadLen)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("applink: read token file: %w", err)
+	}
+	head = head[:n]
+	gen := parseGeneration(head)
+	if set := s.cache.lookup(stamp, gen); set != nil {
+		return set, nil
+	}
+	rest, err := io.ReadAll(io.LimitReader(f, s.maxSize+1-int64(n)))
 	if err != nil {
 		return nil, fmt.Errorf("applink: read token file: %w", err)
 	}
+	data := append(head, rest...)
 	if int64(len(data)) > s.maxSize {
 		// The file grew between the stat and the read.
 		return nil, &TokenFileTooLargeError{Path: s.path, Size: int64(len(data)), Limit: s.maxSize}
 	}
+	s.parses.Add(1)
 	set, err := decodeTokenFile(data)
 	if err != nil {
 		return nil, &CorruptTokenFileError{Path: s.path, Err: err}
 	}
+	s.cache.store(stamp, gen, set)
 	return set, nil
 }
 
 // tempPrefix starts the names of this store's temporary files.
 func (s *FileTokenStore) tempPrefix() string { return "." + filepath.Base(s.path) + ".tmp-" }
 
-// write replaces the token file atomically with set's tokens.
+// write replaces the token file atomically with set's tokens, which then
+// become the cached ones: set must not be changed afterwards.
 func (s *FileTokenStore) write(set *tokenSet) error {
-	data, err := encodeTokenFile(set)
+	gen, err := newGeneration()
+	if err != nil {
+		return fmt.Errorf("applink: write token file %s: %w", s.path, err)
+	}
+	data, err := encodeTokenFile(set, gen)
 	if err != nil {
 		return fmt.Errorf("applink: write token file %s: %w", s.path, err)
 	}
@@ -352,6 +381,12 @@ func (s *FileTokenStore) write(set *tokenSet) error {
 		return fmt.Errorf("applink: replace token file: %w", err)
 	}
 	done = true
+	// Under the lock no other store writes, so the file now is ours.
+	if fi, err := os.Stat(s.path); err == nil {
+		s.cache.store(stampOf(fi), gen, set)
+	} else {
+		s.cache.store(fileStamp{}, "", nil)
+	}
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("applink: token file %s written but its directory could not be synced: %w", s.path, err)
 	}
@@ -466,12 +501,17 @@ const tokenFileVersion = 1
 
 // tokenFile is the token file:
 //
-//	{"version":1,"accessTokens":[...],"requestTokens":[...],"dances":[...]}
+//	{"version":1,"generation":"...","accessTokens":[...],"requestTokens":[...],"dances":[...]}
 //
 // Times are RFC 3339 strings in UTC, omitted when zero. Unknown fields are
 // ignored, so later versions of this format may add some.
 type tokenFile struct {
-	Version       int                `json:"version"`
+	Version int `json:"version"`
+	// Generation is a random value that changes with every write, so that
+	// a store can tell that the file is the one it cached without parsing
+	// it; it comes right after the version, where load looks for it.
+	// Omitted by older versions, whose files are then always parsed.
+	Generation    string             `json:"generation,omitempty"`
 	AccessTokens  []fileAccessToken  `json:"accessTokens"`
 	RequestTokens []fileRequestToken `json:"requestTokens"`
 	// Dances are the pending dances of the web dance handler (DanceStore),
@@ -518,9 +558,10 @@ type fileRequestToken struct {
 
 // encodeTokenFile renders set as the token file, sorted so that the file is
 // stable and diffable.
-func encodeTokenFile(set *tokenSet) ([]byte, error) {
+func encodeTokenFile(set *tokenSet, generation string) ([]byte, error) {
 	f := tokenFile{
 		Version:       tokenFileVersion,
+		Generation:    generation,
 		AccessTokens:  make([]fileAccessToken, 0, len(set.access)),
 		RequestTokens: make([]fileRequestToken, 0, len(set.request)),
 	}

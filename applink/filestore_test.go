@@ -293,7 +293,7 @@ func TestTokenFileFormat(t *testing.T) {
 	if diff := cmp.Diff(want, set, tokenCmp, cmp.AllowUnexported(tokenSet{})); diff != "" {
 		t.Errorf("decoded tokens (-want +got):\n%s", diff)
 	}
-	out, err := encodeTokenFile(set)
+	out, err := encodeTokenFile(set, "")
 	if err != nil {
 		t.Fatalf("encodeTokenFile: %v", err)
 	}
@@ -485,7 +485,7 @@ func FuzzFileTokenStoreLoad(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decodeTokenFile after a successful open: %v", err)
 		}
-		out, err := encodeTokenFile(set)
+		out, err := encodeTokenFile(set, "")
 		if err != nil {
 			t.Fatalf("encodeTokenFile: %v", err)
 		}
