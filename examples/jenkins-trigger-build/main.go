@@ -76,8 +76,7 @@ exits 3.`)
 		return err
 	}
 	defer svc.Close()
-	link := svc.Links()[0]
-	f, err := link.RequestFactory(*user)
+	f, err := svc.Links()[0].RequestFactory(*user)
 	if err != nil {
 		return err
 	}
@@ -87,7 +86,7 @@ exits 3.`)
 	}
 	req, err := f.NewRequest(http.MethodPost, path)
 	if err != nil {
-		return appcfg.Explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err)
 	}
 	for _, p := range ps {
 		k, v, _ := strings.Cut(p, "=")
@@ -99,7 +98,7 @@ exits 3.`)
 		return resp.Header.Get("Location"), nil
 	}))
 	if err != nil {
-		return appcfg.Explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err)
 	}
 	fmt.Fprintf(stdout, "%s queued a build of %s: %s\n", *user, *job, location)
 	return nil

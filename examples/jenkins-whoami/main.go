@@ -64,23 +64,22 @@ has not authorized the link yet it prints where to do so and exits 3.`)
 		return err
 	}
 	defer svc.Close()
-	link := svc.Links()[0]
-	f, err := link.RequestFactory(*user)
+	f, err := svc.Links()[0].RequestFactory(*user)
 	if err != nil {
 		return err
 	}
 	// If the user has not authorized the link yet, say where to go.
 	req, err := f.NewRequest(http.MethodGet, "/me/api/json")
 	if err != nil {
-		return appcfg.Explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err)
 	}
 	me, err := applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
 	if err != nil {
-		return appcfg.Explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err)
 	}
 	if me.ID != *user {
 		return fmt.Errorf("the request came from %q in Jenkins's view, not %q: the link does not act as the user", me.ID, *user)
 	}
-	fmt.Fprintf(stdout, "you are %s (%s) in Jenkins %s\n", me.ID, me.FullName, link.Name)
+	fmt.Fprintf(stdout, "you are %s (%s) in Jenkins %s\n", me.ID, me.FullName, f.Link().Name)
 	return nil
 }

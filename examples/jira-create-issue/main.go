@@ -87,22 +87,21 @@ user), so USER is the reporter, and prints its key.`)
 		return err
 	}
 	defer svc.Close()
-	link := svc.Links()[0]
 	// Impersonating only: never create the issue as the consumer itself.
-	f, err := link.RequestFactory(*user, applink.ImpersonatingOnly())
+	f, err := svc.Links()[0].RequestFactory(*user, applink.ImpersonatingOnly())
 	if err != nil {
 		return err
 	}
 	req, err := f.NewRequest(http.MethodPost, "/rest/api/2/issue")
 	if err != nil {
-		return appcfg.Explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err)
 	}
 	req.SetJSON(newIssue{Fields: issueFields{
 		Project: key{*project}, Summary: *summary, Description: *description, IssueType: name{*issueType},
 	}})
 	issue, err := applink.Execute(ctx, req, handler.JSON[createdIssue]())
 	if err != nil {
-		return appcfg.Explain(ctx, err, link, *user)
+		return appcfg.Explain(ctx, err)
 	}
 	fmt.Fprintf(stdout, "%s created %s (%s, as %s)\n", *user, issue.Key, issue.Self, req.Auth())
 	return nil

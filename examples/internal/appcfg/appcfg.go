@@ -18,20 +18,37 @@ import (
 // ConfigUsage is the help text of the examples' --config flag.
 const ConfigUsage = "applink config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json: applink.DefaultConfigPath)"
 
-// Explain adds where to authorize to a credentials-required error: the
-// authorization URL when the remote gives one, and the applink command that
-// plays the whole dance. Other errors are returned as they are.
-func Explain(ctx context.Context, err error, link *applink.Link, user string) error {
+// Explain turns a "credentials required" error into one that says where
+// the user must go: the authorization URL when the remote gives one, and
+// the applink command that plays the whole dance. It still wraps err
+// (errors.As finds the *applink.CredentialsRequiredError). Other errors are
+// returned as they are.
+func Explain(ctx context.Context, err error) error {
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(err, &cre) {
 		return err
 	}
-	u, uerr := cre.AuthorizationURI(ctx, "")
-	if uerr != nil {
-		return fmt.Errorf("%w; run: applink authorize --link %q --user %q", err, link.Name, user)
+	why := "has not authorized it yet"
+	if cre.Cause != nil {
+		why = "must authorize it again: the remote rejected their token"
 	}
-	return fmt.Errorf("%w; visit %s as user %q to authorize (or run: applink authorize --link %q --user %q)", err, u, user, link.Name, user)
+	run := fmt.Sprintf("applink authorize --link %q --user %q", cre.LinkName, cre.User)
+	if u, uerr := cre.AuthorizationURI(ctx, ""); uerr == nil {
+		run = fmt.Sprintf("visit %s as %s (or run: %s)", u, cre.User, run)
+	} else {
+		run = "run: " + run
+	}
+	return &explained{msg: fmt.Sprintf("link %q: user %q %s: %s", cre.LinkName, cre.User, why, run), err: err}
 }
+
+// explained is an error with a message of its own that wraps another.
+type explained struct {
+	msg string
+	err error
+}
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
 
 // Usage makes fs's help print "usage: NAME ARGS", then the about text and
 // the flags.

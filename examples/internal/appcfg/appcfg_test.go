@@ -4,10 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/applinktest/testlink"
+	"github.com/go-applinks/applinks/handler"
 )
 
 func TestExitCode(t *testing.T) {
@@ -51,5 +55,43 @@ func TestUsage(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("help %q lacks %q", b.String(), want)
 		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
+	link := testlink.Bound(t, srv, "jira", testlink.WithKeyBits(1024))
+	f, err := link.RequestFactory("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = applink.Execute(t.Context(), req, handler.Discard())
+	got := Explain(t.Context(), err)
+	var cre *applink.CredentialsRequiredError
+	if !errors.As(got, &cre) {
+		t.Fatalf("Explain(%v) = %v, which no longer wraps *CredentialsRequiredError", err, got)
+	}
+	for _, want := range []string{`link "jira": user "alice" has not authorized it yet: visit ` + srv.URL + "/plugins/servlet/oauth/authorize?oauth_token=",
+		`(or run: applink authorize --link "jira" --user "alice")`} {
+		if !strings.Contains(got.Error(), want) {
+			t.Errorf("Explain = %q, want it to contain %q", got, want)
+		}
+	}
+	if strings.Count(got.Error(), "authoriz") != 3 { // has not authorized, the URL's path, applink authorize
+		t.Errorf("Explain says authorize more than once: %q", got)
+	}
+
+	bare := &applink.CredentialsRequiredError{LinkName: "ci", User: "bob", Cause: errors.New("token_revoked")}
+	if got, want := Explain(t.Context(), bare).Error(), `link "ci": user "bob" must authorize it again: the remote rejected their token: run: applink authorize --link "ci" --user "bob"`; got != want {
+		t.Errorf("Explain(no factory) = %q, want %q", got, want)
+	}
+	other := errors.New("boom")
+	if got := Explain(t.Context(), other); got != other {
+		t.Errorf("Explain(other) = %v, want it unchanged", got)
 	}
 }
