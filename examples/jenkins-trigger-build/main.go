@@ -5,8 +5,7 @@
 // same user and sends it (the Bitbucket Server Integration plugin exempts
 // only /job/<name>/build from crumbs over OAuth).
 //
-// It reads the links and tokens of the applink command (--config or
-// $APPLINK_CONFIG):
+// It opens the applink command's links and tokens with applink.Open:
 //
 //	applink testserver --shape jenkins --hmac-consumer jira=CI_SECRET --users alice &
 //	applink link add ci --url http://127.0.0.1:PORT --type jenkins --consumer-key jira --secret-env CI_SECRET
@@ -70,7 +69,6 @@ exits 3.`)
 		fs.Usage()
 		return errors.New("--user and --job are required")
 	}
-	// The applink command's links and tokens: the link named, else the primary Jenkins one.
 	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJenkins))
 	if err != nil {
 		return err

@@ -3,8 +3,7 @@
 // account. The link acts as the user by 3LO when they have authorized it,
 // else by 2LO with impersonation when the link and Jira allow it.
 //
-// It reads the links and tokens of the applink command (--config or
-// $APPLINK_CONFIG):
+// It opens the applink command's links and tokens with applink.Open:
 //
 //	applink keygen
 //	applink testserver --consumer automation=$HOME/.config/applink/applink.pub.pem --users alice --allow-impersonation &

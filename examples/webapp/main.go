@@ -11,8 +11,7 @@
 // currentUser with your application's own session. The dance is bound to
 // that user, so a callback cannot be replayed for someone else.
 //
-// It reads the links and tokens of the applink command (--config or
-// $APPLINK_CONFIG):
+// It opens the applink command's links and tokens with applink.Open:
 //
 //	applink testserver --shape jenkins --hmac-consumer jira=CI_SECRET --users alice &
 //	applink link add ci --url http://127.0.0.1:PORT --type jenkins --consumer-key jira --secret-env CI_SECRET
