@@ -208,9 +208,14 @@
 // # Security
 //
 // Private keys, shared secrets, token secrets and verifiers are never
-// printed: [Link] and [Service] redact them for every fmt verb and for
-// log/slog, tokens for String, JSON and log/slog, and no error or [Report]
-// carries one. Signed requests only
+// printed: every type that holds or points to one ([Link], [Service],
+// [RequestFactory], [Request], the token stores, the tokens,
+// *[CredentialsRequiredError]) prints a redacted description for every fmt
+// verb (%v, %+v, %#v, %s, %q, %d, %x, %t, with any width or flag), for
+// log/slog and, where it has JSON, for encoding/json; a [Request] never
+// prints its headers, form or body. No error or [Report] carries a secret.
+// A test walks every exported type of every package and prints each every
+// way. Signed requests only
 // go to the link's RPC URL: another origin or path is refused with
 // [ErrForeignURL], and redirects are followed only within it, re-signed at
 // each hop. The token endpoints (request token, access token, renewal),

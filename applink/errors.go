@@ -118,6 +118,18 @@ func (e *CredentialsRequiredError) Error() string {
 // Unwrap returns Cause.
 func (e *CredentialsRequiredError) Unwrap() error { return e.Cause }
 
+// GoString shows the exported fields; the factory it keeps (to start the
+// dance) never prints.
+func (e *CredentialsRequiredError) GoString() string {
+	return fmt.Sprintf("&applink.CredentialsRequiredError{LinkID:%q, LinkName:%q, User:%q, Cause:%#v}", e.LinkID, e.LinkName, e.User, e.Cause)
+}
+
+// Format prints the error message for every verb (%#v: GoString), so that
+// no verb (%+v, %t, %x) reaches the factory and its link's credentials.
+func (e *CredentialsRequiredError) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, e.Error(), e.GoString())
+}
+
 // AuthorizationURI starts the 3-legged dance for the user, as
 // [RequestFactory.AuthorizationURI] does; callback "" means out of band.
 func (e *CredentialsRequiredError) AuthorizationURI(ctx context.Context, callback string) (*url.URL, error) {

@@ -2,12 +2,15 @@ package applink
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // FactoryOption narrows how a [RequestFactory] authenticates.
@@ -307,3 +310,38 @@ func (f *RequestFactory) Client() *http.Client {
 	}
 	return &http.Client{Transport: rt, CheckRedirect: f.link.state.checkRedirect(true), Jar: svc.client.Jar, Timeout: svc.client.Timeout}
 }
+
+// String describes the factory by its link and user (and the method it is
+// limited to, if any); it never prints the link's credentials.
+func (f RequestFactory) String() string {
+	link := "<no link>"
+	if f.link != nil {
+		link = f.link.String()
+	}
+	s := fmt.Sprintf("RequestFactory(%s, user %q", link, f.user)
+	switch {
+	case f.opts.only != "":
+		s += ", using " + string(f.opts.only)
+	case f.opts.impersonating:
+		s += ", impersonating only"
+	case f.opts.nonImpersonating:
+		s += ", non-impersonating only"
+	}
+	return s + ")"
+}
+
+// GoString is [RequestFactory.String]: credentials never print.
+func (f RequestFactory) GoString() string { return f.String() }
+
+// Format prints [RequestFactory.String] for every verb (%q quotes it, %10v
+// pads it), so that no verb (%s, %t, %x, %+v) can reach the link's
+// credentials.
+func (f RequestFactory) Format(s fmt.State, verb rune) {
+	redact.Format(s, verb, f.String(), f.GoString())
+}
+
+// LogValue keeps the link's credentials out of slog output.
+func (f RequestFactory) LogValue() slog.Value { return slog.StringValue(f.String()) }
+
+// MarshalJSON encodes [RequestFactory.String] as a JSON string.
+func (f RequestFactory) MarshalJSON() ([]byte, error) { return json.Marshal(f.String()) }

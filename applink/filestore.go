@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/internal/fileread"
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // MaxTokenFileSize is the largest token file a [FileTokenStore] reads, and
@@ -147,6 +149,15 @@ func (s *FileTokenStore) String() string { return "FileTokenStore(" + s.path + "
 
 // GoString is [FileTokenStore.String].
 func (s *FileTokenStore) GoString() string { return s.String() }
+
+// Format prints [FileTokenStore.String] for every verb, so that no verb
+// (%+v, %x, %t) can reach the tokens it keeps in memory.
+func (s *FileTokenStore) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, s.String(), s.GoString())
+}
+
+// LogValue keeps the tokens out of slog output.
+func (s *FileTokenStore) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // AccessToken returns a copy of the user's token for the link, or an error
 // wrapping [ErrTokenNotFound]. An expired token is returned only if it can

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -446,3 +447,32 @@ func (c *cancelOnClose) Close() error {
 	c.cancel()
 	return err
 }
+
+// String describes the request by its method, URL (redacted) and factory;
+// it never prints the headers, form parameters or body, which may hold
+// secrets, nor the link's credentials.
+func (r Request) String() string {
+	u := "<no URL>"
+	if r.url != nil {
+		u = redact.URL(r.url)
+	}
+	f := "<no factory>"
+	if r.factory != nil {
+		f = r.factory.String()
+	}
+	return fmt.Sprintf("Request(%s %s, %s)", r.method, u, f)
+}
+
+// GoString is [Request.String].
+func (r Request) GoString() string { return r.String() }
+
+// Format prints [Request.String] for every verb (%q quotes it, %10v pads
+// it), so that no verb (%+v, %x, %t) can reach the headers, form, body or
+// credentials.
+func (r Request) Format(s fmt.State, verb rune) { redact.Format(s, verb, r.String(), r.GoString()) }
+
+// LogValue keeps the request's secrets out of slog output.
+func (r Request) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
+// MarshalJSON encodes [Request.String] as a JSON string.
+func (r Request) MarshalJSON() ([]byte, error) { return json.Marshal(r.String()) }

@@ -2,6 +2,7 @@ package applinktest
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -102,6 +103,23 @@ func (c OAuth2Client) Format(f fmt.State, verb rune) {
 
 // LogValue keeps the secret out of slog output.
 func (c OAuth2Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the client with its secret redacted ("REDACTED" when
+// set).
+func (c OAuth2Client) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID          string `json:"id"`
+		Name        string `json:"name,omitempty"`
+		Secret      string `json:"secret,omitempty"`
+		RedirectURL string `json:"redirect_url"`
+		Scope       string `json:"scope"`
+		ServiceUser string `json:"service_user,omitempty"`
+	}{ID: c.ID, Name: c.Name, RedirectURL: redact.URLString(c.RedirectURL), Scope: c.scope(), ServiceUser: c.ServiceUser}
+	if c.Secret != "" {
+		out.Secret = "REDACTED"
+	}
+	return json.Marshal(out)
+}
 
 func (c OAuth2Client) scope() string {
 	if c.Scope == "" {

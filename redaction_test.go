@@ -1,0 +1,495 @@
+package applinks_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/pgstore"
+	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/fileread"
+	"github.com/go-applinks/applinks/internal/requri"
+	"github.com/go-applinks/applinks/signer"
+)
+
+// The secrets the values below hold. Each is distinctive, so that finding
+// it (or its hex encoding) in any output is a leak.
+const (
+	sharedSecret  = "SHARED-SECRET-r3d4c7"
+	tokenSecret   = "TOKEN-SECRET-r3d4c7"
+	sessionHandle = "SESSION-HANDLE-r3d4c7"
+	verifier      = "VERIFIER-r3d4c7"
+	bearer        = "BEARER-TOKEN-r3d4c7"
+	refresh       = "REFRESH-TOKEN-r3d4c7"
+	requestSecret = "REQUEST-SECRET-r3d4c7"
+	clientSecret  = "CLIENT-SECRET-r3d4c7"
+	formSecret    = "FORM-API-KEY-r3d4c7"
+)
+
+// redactionFixture is a service with an RSA and an HMAC link, tokens of
+// every kind in a memory and a file store, and the test provider.
+type redactionFixture struct {
+	key       *rsa.PrivateKey
+	pemLine   string
+	srv       *applinktest.Server
+	rsaLink   applink.Link
+	hmacLink  applink.Link
+	svc       *applink.Service
+	bound     *applink.Link
+	factory   *applink.RequestFactory
+	request   *applink.Request
+	credErr   *applink.CredentialsRequiredError
+	mem       *applink.MemoryTokenStore
+	file      *applink.FileTokenStore
+	oauth1    *applink.AccessToken
+	oauth2    *applink.AccessToken
+	reqToken  *applink.RequestToken
+	problem   *signer.ProblemError
+	signer    *signer.Signer
+	rsaMethod *signer.RSASHA1
+}
+
+func newRedactionFixture(t *testing.T) *redactionFixture {
+	t.Helper()
+	ctx := t.Context()
+	pemData, err := os.ReadFile("signer/testdata/keys-rsa2048-pkcs1-TEST-ONLY.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := signer.ParsePrivateKey(pemData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaKey := key
+	fx := &redactionFixture{key: rsaKey, pemLine: strings.Split(string(pemData), "\n")[2]}
+	fx.srv = applinktest.NewServer(t, applinktest.WithUsers("alice", "carol"),
+		applinktest.WithConsumer(applinktest.Consumer{Key: "rsa", PublicKey: &rsaKey.PublicKey, ThreeLO: true, Impersonation: true}),
+		applinktest.WithConsumer(applinktest.Consumer{Key: "hmac", Secret: sharedSecret, ThreeLO: true}))
+	fx.rsaLink = applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: fx.srv.URL,
+		ConsumerKey: "rsa", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}.WithPrivateKey(rsaKey)
+	fx.hmacLink = applink.Link{ID: applink.NewLinkID(), Name: "CI", Type: applink.TypeJenkins, RPCURL: fx.srv.URL,
+		ConsumerKey: "hmac", Auth: []applink.Auth{applink.Auth3LO}}.WithSecret(sharedSecret)
+
+	fx.oauth1 = applink.NewAccessToken("access-token-value", tokenSecret)
+	fx.oauth1.SessionHandle = sessionHandle
+	fx.oauth1.ExpiresAt = time.Now().Add(time.Hour)
+	fx.oauth2 = applink.NewOAuth2AccessToken(bearer, refresh)
+	fx.oauth2.Scopes = []string{"READ"}
+	fx.reqToken = applink.NewRequestToken("request-token-value", requestSecret)
+	fx.reqToken.ExpiresAt = time.Now().Add(time.Hour)
+	fx.mem = applink.NewMemoryTokenStore()
+	fx.file, err = applink.OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []applink.TokenStore{fx.mem, fx.file} {
+		if err := s.PutAccessToken(ctx, applink.TokenKey{LinkID: fx.hmacLink.ID, User: "alice"}, fx.oauth1); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutAccessToken(ctx, applink.TokenKey{LinkID: fx.rsaLink.ID, User: "bob"}, fx.oauth2); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutRequestToken(ctx, fx.reqToken); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := fx.file.AccessToken(ctx, applink.TokenKey{LinkID: fx.hmacLink.ID, User: "alice"}); err != nil {
+		t.Fatal(err) // the file store's cache now holds the tokens
+	}
+
+	fx.svc, err = applink.NewService([]applink.Link{fx.rsaLink, fx.hmacLink},
+		applink.WithTokenStore(fx.mem), applink.WithHTTPClient(fx.srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fx.bound, err = fx.svc.Link(fx.hmacLink.ID); err != nil {
+		t.Fatal(err)
+	}
+	if fx.factory, err = fx.bound.RequestFactory("alice"); err != nil {
+		t.Fatal(err)
+	}
+	if fx.request, err = fx.factory.NewRequest(http.MethodPost, "/job/deploy/build"); err != nil {
+		t.Fatal(err)
+	}
+	fx.request.AddForm("api_key", formSecret)
+	carol, err := fx.bound.RequestFactory("carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	carolReq, err := carol.NewRequest(http.MethodGet, "/me/api/json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := carolReq.Do(ctx); !errors.As(err, &fx.credErr) {
+		t.Fatalf("a request for a user without a token: %v, want *CredentialsRequiredError", err)
+	}
+
+	fx.problem = &signer.ProblemError{Status: 401, Problem: signer.ProblemSignatureInvalid,
+		Signature: "c2lnbmF0dXJl", SignatureMethod: signer.MethodHMACSHA1,
+		SignatureBaseString: "POST&https%3A%2F%2Fjira%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_session_handle%3D" +
+			sessionHandle + "%26oauth_verifier%3D" + verifier,
+		Extra: url.Values{"oauth_verifier": {verifier}, "oauth_session_handle": {sessionHandle}}}
+	hm, err := signer.NewHMACSHA1(sharedSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fx.signer, err = signer.New("hmac", hm); err != nil {
+		t.Fatal(err)
+	}
+	if fx.rsaMethod, err = signer.NewRSASHA1(rsaKey); err != nil {
+		t.Fatal(err)
+	}
+	return fx
+}
+
+// secrets returns every secret the fixture holds, as text and hex-encoded.
+func (fx *redactionFixture) secrets() []string {
+	texts := []string{sharedSecret, tokenSecret, sessionHandle, verifier, bearer, refresh, requestSecret,
+		clientSecret, formSecret}
+	out := slices.Clone(texts)
+	for _, s := range texts {
+		out = append(out, fmt.Sprintf("%x", s), fmt.Sprintf("%X", s), base64.StdEncoding.EncodeToString([]byte(s)))
+	}
+	d := fx.key.D
+	return append(out, d.String(), fx.key.Primes[0].String(), fmt.Sprintf("%x", d.Bytes()[:16]),
+		fmt.Sprintf("%X", d.Bytes()[:16]), base64.StdEncoding.EncodeToString(d.Bytes())[:24],
+		fmt.Sprint(d.Bits()[0]), fx.pemLine)
+}
+
+// redactionRegistry gives, for every exported type of every package
+// (package directory and type name), values holding the fixture's secrets
+// as the package builds them. Interfaces and function types hold no data
+// of their own and need no entry; every other type does, so a new exported
+// type fails TestEveryExportedTypeIsRedacted until it has one.
+func redactionRegistry(fx *redactionFixture) map[string]func() []any {
+	problem := fx.problem
+	return map[string]func() []any{
+		// applink
+		"applink.Type":     func() []any { return []any{applink.TypeJenkins} },
+		"applink.Auth":     func() []any { return []any{applink.Auth3LO} },
+		"applink.Category": func() []any { return []any{applink.CategoryAccess} },
+		"applink.Status":   func() []any { return []any{applink.Status("fail")} },
+		"applink.Endpoints": func() []any {
+			return []any{applink.DefaultEndpoints(applink.TypeJenkins)}
+		},
+		"applink.Link":     func() []any { return []any{fx.rsaLink, fx.hmacLink, fx.bound} },
+		"applink.Config":   func() []any { return []any{&applink.Config{Links: []applink.Link{fx.rsaLink, fx.hmacLink}}} },
+		"applink.Service":  func() []any { return []any{fx.svc} },
+		"applink.Request":  func() []any { return []any{fx.request} },
+		"applink.TokenKey": func() []any { return []any{applink.TokenKey{LinkID: fx.hmacLink.ID, User: "alice"}} },
+		"applink.RequestFactory": func() []any {
+			return []any{fx.factory}
+		},
+		"applink.MemoryTokenStore": func() []any { return []any{fx.mem} },
+		"applink.FileTokenStore":   func() []any { return []any{fx.file} },
+		"applink.TokenKind":        func() []any { return []any{applink.KindOAuth2} },
+		"applink.AccessToken":      func() []any { return []any{fx.oauth1, fx.oauth2} },
+		"applink.RequestToken":     func() []any { return []any{fx.reqToken} },
+		"applink.PendingDance": func() []any {
+			return []any{&applink.PendingDance{State: "state", User: "alice", LinkID: fx.hmacLink.ID,
+				RequestToken: fx.reqToken.Token, Redirect: "/x", ExpiresAt: time.Now()}}
+		},
+		"applink.DanceLimits":              func() []any { return []any{applink.DanceLimits{PerUser: 1, Total: 2}} },
+		"applink.DanceMismatchError":       func() []any { return []any{&applink.DanceMismatchError{User: "alice"}} },
+		"applink.RetryPolicy":              func() []any { return []any{applink.RetryPolicy{Max: 2}} },
+		"applink.CredentialsRequiredError": func() []any { return []any{fx.credErr} },
+		"applink.OAuthError": func() []any {
+			return []any{&applink.OAuthError{LinkName: "CI", Auth: applink.Auth3LO, Method: "POST",
+				URL: fx.srv.URL + "/x", BaseString: signer.RedactBaseString(problem.SignatureBaseString), Problem: problem}}
+		},
+		"applink.ClockSkewError": func() []any {
+			return []any{&applink.ClockSkewError{LinkName: "CI", Local: time.Now(), Problem: problem}}
+		},
+		"applink.RetryError": func() []any {
+			return []any{&applink.RetryError{Attempts: 3, Elapsed: time.Second, Err: fx.credErr}}
+		},
+		"applink.RequestTokenExpiredError": func() []any {
+			return []any{&applink.RequestTokenExpiredError{LinkName: "CI", User: "alice", Cause: problem}}
+		},
+		"applink.TokenRedirectError": func() []any {
+			return []any{&applink.TokenRedirectError{LinkName: "CI", Step: "access token", Status: 307,
+				From: fx.srv.URL + "/plugins/servlet/oauth/access-token", To: "http://elsewhere.example/"}}
+		},
+		"applink.AuthNotConfiguredError": func() []any {
+			return []any{&applink.AuthNotConfiguredError{Link: "CI", Wanted: "2lo", Configured: []applink.Auth{applink.Auth3LO}}}
+		},
+		"applink.AuthorizationDeniedError":  func() []any { return []any{&applink.AuthorizationDeniedError{LinkName: "CI", User: "alice"}} },
+		"applink.RequestTokenMismatchError": func() []any { return []any{&applink.RequestTokenMismatchError{LinkName: "CI", User: "alice"}} },
+		"applink.CallbackNotConfirmedError": func() []any { return []any{&applink.CallbackNotConfirmedError{LinkName: "CI"}} },
+		"applink.FieldError": func() []any {
+			return []any{&applink.FieldError{Path: "config.json", Link: "CI", Field: "secretFile", Err: errors.New("empty")}}
+		},
+		"applink.Check": func() []any {
+			return []any{applink.Check{Name: "signed probe", Category: applink.CategoryAccess, Status: "fail", Evidence: []string{"401"}}}
+		},
+		"applink.Report": func() []any {
+			return []any{&applink.Report{Link: "CI", LinkID: fx.hmacLink.ID, User: "alice", Checks: []applink.Check{{Name: "tls"}}}}
+		},
+		"applink.FilePermissionError":    func() []any { return []any{&applink.FilePermissionError{Path: fx.file.Path(), Mode: 0o644}} },
+		"applink.TokenFileTooLargeError": func() []any { return []any{&applink.TokenFileTooLargeError{Path: fx.file.Path(), Size: 1, Limit: 1}} },
+		"applink.CorruptTokenFileError": func() []any {
+			return []any{&applink.CorruptTokenFileError{Path: fx.file.Path(), Err: errors.New("not valid JSON")}}
+		},
+
+		// applink/applinktest
+		"applink/applinktest.Server":       func() []any { return []any{fx.srv} },
+		"applink/applinktest.Consumer":     func() []any { return []any{applinktest.Consumer{Key: "hmac", Secret: sharedSecret}} },
+		"applink/applinktest.OAuth2Client": func() []any { return []any{applinktest.OAuth2Client{ID: "client", Secret: clientSecret}} },
+		"applink/applinktest.Fault":        func() []any { return []any{applinktest.Fault{Drop: true}} },
+		"applink/applinktest.Shape":        func() []any { return []any{applinktest.Atlassian} },
+		"applink/applinktest.Record": func() []any {
+			return []any{applinktest.Record{Method: "GET", Path: "/x", Flow: applinktest.FlowThreeLO, User: "alice"}}
+		},
+		"applink/applinktest.Build":           func() []any { return []any{applinktest.Build{Job: "deploy", User: "alice"}} },
+		"applink/applinktest.TokenStateError": func() []any { return []any{&applinktest.TokenStateError{Token: "rt", State: "used"}} },
+
+		// applink/pgstore: a Store needs a database; its zero value shows
+		// that it formats through its own methods.
+		"applink/pgstore.Store":              func() []any { return []any{new(pgstore.Store)} },
+		"applink/pgstore.NameError":          func() []any { return []any{&pgstore.NameError{Name: "x"}} },
+		"applink/pgstore.SchemaVersionError": func() []any { return []any{&pgstore.SchemaVersionError{}} },
+		"applink/pgstore.TextError":          func() []any { return []any{&pgstore.TextError{Field: "token"}} },
+		"applink/pgstore.PruneResult":        func() []any { return []any{pgstore.PruneResult{AccessTokens: 1}} },
+
+		// handler
+		"handler.ResponseError": func() []any {
+			return []any{&handler.ResponseError{Method: "GET", URL: fx.srv.URL + "/x", StatusCode: 500, Status: "500"}}
+		},
+		"handler.TooLargeError": func() []any { return []any{&handler.TooLargeError{Limit: 1, Method: "GET"}} },
+		"handler.DecodeError":   func() []any { return []any{&handler.DecodeError{Format: "JSON", Err: errors.New("eof")}} },
+
+		// internal packages
+		"internal/fileread.NotRegularError": func() []any { return []any{&fileread.NotRegularError{Path: "/dev/zero"}} },
+		"internal/fileread.TooLargeError":   func() []any { return []any{&fileread.TooLargeError{Path: "x", Limit: 1}} },
+		"internal/requri.EscapeError":       func() []any { return []any{&requri.EscapeError{Part: "path"}} },
+
+		// signer
+		"signer.KeySizeError": func() []any { return []any{&signer.KeySizeError{Bits: 1024}} },
+		"signer.RSASHA1":      func() []any { return []any{fx.rsaMethod} },
+		"signer.HMACSHA1": func() []any {
+			m, _ := signer.NewHMACSHA1(sharedSecret)
+			return []any{m}
+		},
+		"signer.Plaintext": func() []any {
+			m, _ := signer.NewPlaintext(sharedSecret)
+			return []any{m}
+		},
+		"signer.Signer": func() []any { return []any{fx.signer} },
+		"signer.Token":  func() []any { return []any{signer.NewToken("access-token-value", tokenSecret)} },
+		"signer.Params": func() []any {
+			return []any{signer.Params{Token: signer.NewToken("t", tokenSecret), Verifier: verifier,
+				SessionHandle: sessionHandle, Extra: map[string]string{"api_key": formSecret}}}
+		},
+		"signer.Transport": func() []any {
+			u, _ := url.Parse(fx.srv.URL)
+			return []any{&signer.Transport{Signer: fx.signer, Origin: u}}
+		},
+		"signer.Consumer": func() []any {
+			return []any{signer.NewSecretConsumer("hmac", sharedSecret), signer.NewRSAConsumer("rsa", &fx.key.PublicKey)}
+		},
+		"signer.VerifierConfig": func() []any { return []any{verifierConfig()} },
+		"signer.Verifier": func() []any {
+			v, err := signer.NewVerifier(verifierConfig())
+			if err != nil {
+				panic(err)
+			}
+			return []any{v}
+		},
+		"signer.Verified": func() []any {
+			return []any{&signer.Verified{Consumer: signer.NewSecretConsumer("hmac", sharedSecret), Token: "t",
+				SessionHandle: sessionHandle}}
+		},
+		"signer.Dialect":          func() []any { return []any{signer.Servlet} },
+		"signer.MemoryNonceStore": func() []any { return []any{signer.NewMemoryNonceStore(time.Minute, time.Now)} },
+		"signer.ProblemError":     func() []any { return []any{problem} },
+	}
+}
+
+// verifierConfig is a verifier's configuration whose lookups know the
+// fixture's secrets.
+func verifierConfig() signer.VerifierConfig {
+	return signer.VerifierConfig{
+		Consumers: func(context.Context, string) (*signer.Consumer, error) {
+			return signer.NewSecretConsumer("hmac", sharedSecret), nil
+		},
+		TokenSecrets: func(context.Context, string, string) (string, error) { return tokenSecret, nil },
+	}
+}
+
+// exportedTypes parses every non-main package of the module (test files
+// and testdata excluded) and returns its exported types that hold data
+// ("dir.Name"; not interfaces, not function types).
+func exportedTypes(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if path != "." && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
+			return filepath.SkipDir
+		}
+		pkgs, err := parser.ParseDir(token.NewFileSet(), path, func(fi fs.FileInfo) bool {
+			return !strings.HasSuffix(fi.Name(), "_test.go")
+		}, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for name, pkg := range pkgs {
+			if name == "main" {
+				continue // a command: nothing exported to anyone
+			}
+			for _, f := range pkg.Files {
+				for _, decl := range f.Decls {
+					g, ok := decl.(*ast.GenDecl)
+					if !ok || g.Tok != token.TYPE {
+						continue
+					}
+					for _, spec := range g.Specs {
+						ts := spec.(*ast.TypeSpec)
+						if !ts.Name.IsExported() {
+							continue
+						}
+						switch ts.Type.(type) {
+						case *ast.InterfaceType, *ast.FuncType:
+							continue
+						}
+						out = append(out, filepath.ToSlash(path)+"."+ts.Name.Name)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// printings returns v printed every way a program might: every fmt verb
+// (with width and flags), log/slog's text and JSON handlers, and
+// encoding/json (its error, if any).
+func printings(v any) map[string]string {
+	out := map[string]string{}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%t", "%x", "%X", "%10s", "%-8v", "%.3s", "% x"} {
+		out[verb] = fmt.Sprintf(verb, v)
+	}
+	for name, h := range map[string]func(*bytes.Buffer) slog.Handler{
+		"slog text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
+		"slog json": func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
+	} {
+		var b bytes.Buffer
+		slog.New(h(&b)).Info("value", "v", v)
+		out[name] = b.String()
+	}
+	if data, err := json.Marshal(v); err != nil {
+		out["json error"] = err.Error()
+	} else {
+		out["json"] = string(data)
+	}
+	if err, ok := v.(error); ok {
+		out["Error()"] = err.Error()
+	}
+	return out
+}
+
+// variants returns v and, for a struct value, a pointer to it; for a
+// pointer to a struct, also the struct, unless only the pointer formats
+// itself (a type with a lock, which vet forbids copying).
+func variants(v any) []any {
+	out := []any{v}
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return out
+	}
+	formatter := reflect.TypeFor[fmt.Formatter]()
+	switch {
+	case rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct:
+		if rv.Elem().Type().Implements(formatter) || !rv.Type().Implements(formatter) {
+			out = append(out, rv.Elem().Interface())
+		}
+	case rv.Kind() == reflect.Struct:
+		p := reflect.New(rv.Type())
+		p.Elem().Set(rv)
+		out = append(out, p.Interface())
+	}
+	return out
+}
+
+// TestEveryExportedTypeIsRedacted walks every exported type of every
+// package, builds values of it holding secrets and prints each every way;
+// no secret may show, in clear or hex. A type missing from the registry
+// fails the test: add an entry building it with the secrets it can hold.
+func TestEveryExportedTypeIsRedacted(t *testing.T) {
+	fx := newRedactionFixture(t)
+	registry := redactionRegistry(fx)
+	secrets := fx.secrets()
+	types := exportedTypes(t)
+	if len(types) < 50 {
+		t.Fatalf("found only %d exported types: is the walk broken? %v", len(types), types)
+	}
+	for _, typ := range types {
+		if _, ok := registry[typ]; !ok {
+			t.Errorf("exported type %s has no entry in redactionRegistry (redaction_test.go): add one that builds it holding the secrets it can hold, so that it is printed every way", typ)
+		}
+	}
+	for name := range registry {
+		if !slices.Contains(types, name) {
+			t.Errorf("redactionRegistry has an entry for %s, which is no exported type: remove it", name)
+		}
+	}
+	for _, typ := range types {
+		build, ok := registry[typ]
+		if !ok {
+			continue
+		}
+		values := build()
+		if len(values) == 0 {
+			t.Errorf("%s: the registry built no value", typ)
+		}
+		dir, name, _ := strings.Cut(typ, ".")
+		for i, v := range values {
+			rt := reflect.TypeOf(v)
+			if rt != nil && rt.Kind() == reflect.Pointer {
+				rt = rt.Elem()
+			}
+			if rt == nil || rt.Name() != name || !strings.HasSuffix(rt.PkgPath(), "/"+dir) {
+				t.Errorf("%s: the registry built a %T, not a %s", typ, v, typ)
+			}
+			for _, w := range variants(v) {
+				for how, s := range printings(w) {
+					for _, secret := range secrets {
+						if strings.Contains(s, secret) {
+							t.Errorf("%s #%d as %T, %s: shows secret %q:\n%s", typ, i, w, how, secret, s)
+						}
+					}
+				}
+			}
+		}
+	}
+}
