@@ -121,6 +121,9 @@ func parseConfig(path string, data []byte) (*Config, error) {
 	}
 	cfg := &Config{Links: make([]Link, 0, len(top.Links)), TokenStore: top.TokenStore}
 	var errs []error
+	if err := checkTokenStore(path, top.TokenStore); err != nil {
+		errs = append(errs, err)
+	}
 	ids := make(map[string]string)
 	primaries := make(map[Type]string)
 	for i, raw := range top.Links {
@@ -279,6 +282,9 @@ func (c *Config) Save(path string) error {
 					Err: errors.New("the link's credentials were given in code and are never written to a config: set privateKeyFile, privateKeyEnv, secretEnv or secretFile")}
 			}
 		}
+	}
+	if err := checkTokenStore(path, c.TokenStore); err != nil {
+		return err
 	}
 	data, err := json.MarshalIndent(Config{Links: links, TokenStore: c.TokenStore}, "", "  ")
 	if err != nil {

@@ -189,14 +189,13 @@ func TestOpenTokenStore(t *testing.T) {
 	})
 	t.Run("a URL without an opener", func(t *testing.T) {
 		t.Parallel()
-		path := writeConfig(t, "fake://user:hunter2@db.example/applink")
+		// (A password in the URL is refused before: see
+		// TestConfigRefusesPasswordInTokenStore.)
+		path := writeConfig(t, "fake://user@db.example/applink")
 		_, err := applink.Open(ctx, path, applink.OnlyLink("wiki"))
 		var fe *applink.FieldError
 		if !errors.As(err, &fe) || fe.Field != "tokenStore" || !strings.Contains(err.Error(), `WithTokenStoreOpener("fake"`) {
 			t.Errorf("err = %v, want a *FieldError for tokenStore naming WithTokenStoreOpener", err)
-		}
-		if err != nil && strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("the error shows the password: %v", err)
 		}
 	})
 	t.Run("the opener fails", func(t *testing.T) {

@@ -2,10 +2,11 @@ package pgstore
 
 import (
 	"log/slog"
+	"os"
 	"time"
 )
 
-// Option configures [New].
+// Option configures [New] and [Open].
 type Option func(*options)
 
 type options struct {
@@ -16,6 +17,7 @@ type options struct {
 	logger     *slog.Logger
 	pruneTicks <-chan time.Time
 	afterPrune func(PruneResult, error)
+	getenv     func(string) string
 }
 
 // DefaultSchema and DefaultTablePrefix name the store's tables unless
@@ -60,6 +62,11 @@ func WithPruneInterval(d time.Duration) Option { return func(o *options) { o.pru
 // discards them. Nothing the store logs holds a secret.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
+// WithGetenv sets how [Open] reads [PasswordEnv]; the default (and what nil
+// means) is os.Getenv. Programs that inject their environment (and tests)
+// pass their own. New ignores it.
+func WithGetenv(getenv func(string) string) Option { return func(o *options) { o.getenv = getenv } }
+
 // withPruneTicks makes the pruning goroutine prune at each value received
 // from ticks instead of on a timer; a test hook.
 func withPruneTicks(ticks <-chan time.Time) Option {
@@ -80,6 +87,9 @@ func newOptions(opts []Option) options {
 	}
 	if o.now == nil {
 		o.now = time.Now
+	}
+	if o.getenv == nil {
+		o.getenv = os.Getenv
 	}
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)

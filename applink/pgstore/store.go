@@ -28,6 +28,9 @@ type Store struct {
 	// that the holders' own queries always find a connection.
 	locks chan struct{}
 
+	// ownPool says Close closes the pool: Open made it.
+	ownPool bool
+
 	closeOnce sync.Once
 	stop      context.CancelFunc
 	done      chan struct{}
@@ -85,12 +88,17 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 }
 
 // Close stops the pruning goroutine ([WithPruneInterval]) and waits for it
-// to end. It does not close the pool. The store's methods still work after
-// Close. Calling Close again does nothing.
+// to end. It does not close a pool given to [New]: the store's methods
+// still work after Close. A store from [Open] closes its own pool too.
+// Calling Close again does nothing.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		if s.stop != nil {
 			s.stop()
+		}
+		<-s.done
+		if s.ownPool {
+			s.pool.Close()
 		}
 	})
 	<-s.done

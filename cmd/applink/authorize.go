@@ -66,7 +66,7 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, l, err := lookup(path, *linkName, c.serviceOptions()...)
+	l, err := c.lookup(ctx, path, *linkName, c.serviceOptions()...)
 	if err != nil {
 		return err
 	}

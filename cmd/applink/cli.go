@@ -22,6 +22,18 @@ type cli struct {
 	// jsonOut is the command's --json flag (nil when it has none): with it
 	// a failure is reported on stderr as one JSON object.
 	jsonOut *bool
+	// closers close what the command opened (a token store's database
+	// pool) once its result, errors included, has been reported: reporting
+	// credentials required still uses the store.
+	closers []func()
+}
+
+// closeAll runs the closers, last opened first.
+func (c *cli) closeAll() {
+	for i := len(c.closers) - 1; i >= 0; i-- {
+		c.closers[i]()
+	}
+	c.closers = nil
 }
 
 func newCLI(e *env) *cli {
@@ -60,6 +72,7 @@ func (c *cli) wantsJSON(args []string) bool {
 // stderr as one line, returning the exit code.
 func runCLI(ctx context.Context, args []string, e *env, f func(*cli, context.Context, []string) error) int {
 	c := newCLI(e)
+	defer c.closeAll()
 	err := f(c, ctx, args)
 	if err != nil && c.wantsJSON(args) {
 		return reportJSON(ctx, e.stderr, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -92,42 +93,35 @@ func (w *workspace) find(idOrName string) (int, error) {
 	return -1, &lookupError{fmt.Sprintf("%d links are named %q in %s: name the link by its id (applink link list)", len(found), idOrName, w.path), applink.ErrAmbiguousName}
 }
 
-// openService builds the service of the workspace's links with the token
-// file beside the config file.
-func (w *workspace) openService(opts ...applink.Option) (*applink.Service, *applink.FileTokenStore, error) {
-	store, err := applink.OpenFileTokenStore(tokensPath(w.path))
-	if err != nil {
-		return nil, nil, err
-	}
-	svc, err := applink.NewService(w.cfg.Links, append([]applink.Option{applink.WithTokenStore(store)}, opts...)...)
-	if err != nil {
-		return nil, nil, err
-	}
-	return svc, store, nil
-}
-
-// lookup loads the config at path and returns a service of the link named
-// (or with the id) name alone, and that link: another link's problem (an
-// unset secret variable, a missing key file) does not stop this one.
-func lookup(path, name string, opts ...applink.Option) (*applink.Service, *applink.Link, error) {
+// lookup loads the config at path and returns the link named (or with the
+// id) name, in a service of that link alone with the config's token store
+// (tokens.json beside the config unless its tokenStore says otherwise),
+// which the command closes after reporting its result: another link's
+// problem (an unset secret variable, a missing key file) does not stop this
+// one.
+func (c *cli) lookup(ctx context.Context, path, name string, opts ...applink.Option) (*applink.Link, error) {
 	w, err := loadWorkspace(path, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	i, err := w.find(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	one := &workspace{path: w.path, cfg: &applink.Config{Links: []applink.Link{w.cfg.Links[i]}}, exists: true}
-	svc, _, err := one.openService(opts...)
+	store, err := c.openTokenStore(ctx, w)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	c.closers = append(c.closers, store.close)
+	svc, err := applink.NewService([]applink.Link{w.cfg.Links[i]}, append([]applink.Option{applink.WithTokenStore(store.TokenStore)}, opts...)...)
+	if err != nil {
+		return nil, err
 	}
 	l, err := svc.Link(w.cfg.Links[i].ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return svc, l, nil
+	return l, nil
 }
 
 // lookupError is a link that cannot be found in the config file; it wraps

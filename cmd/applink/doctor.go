@@ -31,6 +31,7 @@ const doctorExamples = `  applink doctor --link jira --as alice
 
 func runDoctor(ctx context.Context, args []string, e *env) int {
 	c := newCLI(e)
+	defer c.closeAll()
 	code, err := c.doctor(ctx, args)
 	if err != nil {
 		if c.wantsJSON(args) {
@@ -67,7 +68,7 @@ func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	_, l, err := lookup(path, *linkName, c.serviceOptions()...)
+	l, err := c.lookup(ctx, path, *linkName, c.serviceOptions()...)
 	if err != nil {
 		return 0, err
 	}

@@ -373,8 +373,12 @@ func (c *cli) linkRemove(args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "removed link %q (id %s) from %s\n", l.Name, l.ID, path)
+	where := tokensPath(path)
+	if w.cfg.TokenStore != "" {
+		where = tokenStoreWhere(path, w.cfg.TokenStore)
+	}
 	fmt.Fprintf(c.stderr, "its users' tokens stay in %s until they expire: the remote still honors them; users revoke them at %s\n",
-		tokensPath(path), revocationPage(l, "USER"))
+		where, revocationPage(l, "USER"))
 	return nil
 }
 

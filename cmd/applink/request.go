@@ -153,7 +153,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 			applink.WithHTTPClient(&http.Client{Transport: &verboseTransport{base: http.DefaultTransport, w: c.stderr}}),
 			applink.WithLogger(slog.New(newVerboseLog(c.stderr))))
 	}
-	_, l, err := lookup(path, *linkName, sopts...)
+	l, err := c.lookup(ctx, path, *linkName, sopts...)
 	if err != nil {
 		return err
 	}

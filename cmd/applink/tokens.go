@@ -12,18 +12,25 @@ import (
 	"github.com/go-applinks/applinks/applink"
 )
 
-const tokensSynopsis = `list [--json] | revoke --link NAME --user U [--json]
+const tokensSynopsis = `list [--json] | revoke --link NAME --user U [--json] | copy --to PATH_OR_URL [--overwrite] [--json]
 
-  list                        the users' access tokens stored beside the config file
+  list                        the users' access tokens in the token store
   revoke --link NAME --user U delete a user's token here, and say where to revoke it at the remote
+  copy --to PATH_OR_URL       copy every access token to another store (a token file or postgres:// URL)
 
-Tokens are kept in tokens.json beside the config file (mode 0600). Token
-secrets are never printed. Revoking for a user who has no token is an error
-(exit 1) that names the users who have one for the link.`
+Tokens are kept in tokens.json beside the config file (mode 0600), unless
+the config's "tokenStore" names another file or a postgres://user@host/db
+URL (the password comes from APPLINK_POSTGRES_PASSWORD or PGPASSWORD, never
+from the config). Token secrets are never printed. Revoking for a user who
+has no token is an error (exit 1) that names the users who have one for the
+link. Copying is idempotent: a token already in the destination is
+unchanged, and one that differs there is kept unless --overwrite; pending
+dances (minutes long) are not copied.`
 
 const tokensExamples = `  applink tokens list
   applink tokens list --json | jq -r '.tokens[] | select(.link == "jira") | .user'
   applink tokens revoke --link jira --user alice
+  APPLINK_POSTGRES_PASSWORD=... applink tokens copy --to postgres://applink@db.internal/applink
 `
 
 // tokenEntry is one stored token as "tokens list --json" prints it: never
@@ -39,7 +46,11 @@ type tokenEntry struct {
 
 // tokenList is the output of "tokens list --json".
 type tokenList struct {
-	File   string       `json:"file"`
+	// Store is where the tokens are: the token file's path, or the
+	// database URL without its password.
+	Store string `json:"store"`
+	// File is the token file's path; omitted for a database.
+	File   string       `json:"file,omitempty"`
 	Tokens []tokenEntry `json:"tokens"`
 }
 
@@ -48,8 +59,9 @@ type revocation struct {
 	Link      string `json:"link"`
 	LinkID    string `json:"linkId"`
 	User      string `json:"user"`
-	File      string `json:"file"`
-	RevokeURL string `json:"revokeUrl"` // where the user revokes the token at the remote
+	Store     string `json:"store"`          // the token file, or the database URL without password
+	File      string `json:"file,omitempty"` // the token file; omitted for a database
+	RevokeURL string `json:"revokeUrl"`      // where the user revokes the token at the remote
 }
 
 // tokens dispatches the tokens subcommands.
@@ -57,6 +69,7 @@ func (c *cli) tokens(ctx context.Context, args []string) error {
 	return c.dispatch("tokens", tokensSynopsis, tokensExamples, args, []subcommand{
 		{[]string{"list", "ls"}, func(a []string) error { return c.tokensList(ctx, a) }},
 		{[]string{"revoke", "delete", "rm"}, func(a []string) error { return c.tokensRevoke(ctx, a) }},
+		{[]string{"copy", "cp"}, func(a []string) error { return c.tokensCopy(ctx, a) }},
 	})
 }
 
@@ -75,10 +88,11 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := applink.OpenFileTokenStore(tokensPath(path))
+	store, err := c.openTokenStore(ctx, w)
 	if err != nil {
 		return err
 	}
+	defer store.close()
 	keys, err := store.AccessTokens(ctx)
 	if err != nil {
 		return err
@@ -88,7 +102,7 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 		names[l.ID] = l.Name
 	}
 	if *asJSON {
-		out := tokenList{File: store.Path(), Tokens: []tokenEntry{}}
+		out := tokenList{Store: store.where, File: store.file(), Tokens: []tokenEntry{}}
 		for _, k := range keys {
 			e := tokenEntry{Link: names[k.LinkID], LinkID: k.LinkID, User: k.User}
 			if t, err := store.AccessToken(ctx, k); err == nil {
@@ -99,7 +113,7 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 		return writeJSON(c.stdout, out)
 	}
 	if len(keys) == 0 {
-		fmt.Fprintf(c.stderr, "no tokens in %s: authorize a user with 'applink authorize'\n", store.Path())
+		fmt.Fprintf(c.stderr, "no tokens in %s: authorize a user with 'applink authorize'\n", store.where)
 		return nil
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
@@ -160,25 +174,26 @@ func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 		return err
 	}
 	l := w.cfg.Links[i]
-	store, err := applink.OpenFileTokenStore(tokensPath(path))
+	store, err := c.openTokenStore(ctx, w)
 	if err != nil {
 		return err
 	}
+	defer store.close()
 	key := applink.TokenKey{LinkID: l.ID, User: *user}
 	keys, err := store.AccessTokens(ctx)
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(keys, key) {
-		return noTokenError(store.Path(), l.Name, l.ID, *user, keys)
+		return noTokenError(store.where, l.Name, l.ID, *user, keys)
 	}
 	if err := store.DeleteAccessToken(ctx, key); err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(c.stdout, revocation{Link: l.Name, LinkID: l.ID, User: *user, File: store.Path(), RevokeURL: revocationPage(l, *user)})
+		return writeJSON(c.stdout, revocation{Link: l.Name, LinkID: l.ID, User: *user, Store: store.where, File: store.file(), RevokeURL: revocationPage(l, *user)})
 	}
-	fmt.Fprintf(c.stdout, "deleted %s's token for link %q from %s\n", *user, l.Name, store.Path())
+	fmt.Fprintf(c.stdout, "deleted %s's token for link %q from %s\n", *user, l.Name, store.where)
 	fmt.Fprintf(c.stdout, "the remote still honors a token until it is revoked there: %s revokes it at %s\n", *user, revocationPage(l, *user))
 	return nil
 }

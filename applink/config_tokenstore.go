@@ -1,0 +1,40 @@
+package applink
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/go-applinks/applinks/internal/redact"
+)
+
+// ErrPasswordInConfig is wrapped by the *[FieldError] that [LoadConfig] and
+// [Config.Save] return for a tokenStore URL holding a password: a config
+// file is read by whoever can read the file and is copied around, so the
+// password must come from the environment (APPLINK_POSTGRES_PASSWORD or
+// PGPASSWORD for a postgres:// store) or a password file such as ~/.pgpass.
+var ErrPasswordInConfig = errors.New("the token store URL holds a password")
+
+// checkTokenStore refuses a tokenStore URL with a password, in its user
+// information or as a password query parameter.
+func checkTokenStore(path, location string) error {
+	if !strings.Contains(location, "://") {
+		return nil // a file path
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return &FieldError{Path: path, Field: "tokenStore",
+			Err: fmt.Errorf("%s is not a URL (%v): write a path or a scheme://host/... URL", redact.URLString(location), errors.Unwrap(err))}
+	}
+	_, inUser := u.User.Password()
+	inQuery := false
+	for k := range u.Query() {
+		inQuery = inQuery || strings.EqualFold(k, "password")
+	}
+	if inUser || inQuery {
+		return &FieldError{Path: path, Field: "tokenStore",
+			Err: fmt.Errorf("%s: %w: remove it from the config and set it in the environment (APPLINK_POSTGRES_PASSWORD or PGPASSWORD for postgres://) or in ~/.pgpass", redact.URLString(location), ErrPasswordInConfig)}
+	}
+	return nil
+}
