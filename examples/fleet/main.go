@@ -316,7 +316,6 @@ func myself(ctx context.Context, link *applink.Link, user string) (jiraUser, err
 // at Jira's authorization page, and which replica served what.
 type browser struct {
 	client *http.Client
-	origin string
 	// startedOn, callbackOn and lastReplica are the replicas that served
 	// the dance's start, its callback and the last response.
 	startedOn, callbackOn, lastReplica string
