@@ -499,3 +499,102 @@ func TestEveryExportedTypeIsRedacted(t *testing.T) {
 		}
 	}
 }
+
+// reachesSecret reports whether a secret is reachable from v through its
+// fields (exported or not), pointers, interfaces, slices and maps: the data
+// a fmt verb that bypasses the type's methods would print.
+func reachesSecret(v reflect.Value, secrets []string, seen map[uintptr]bool, depth int) bool {
+	if !v.IsValid() || depth > 30 {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.String:
+		s := v.String()
+		for _, sec := range secrets {
+			if strings.Contains(s, sec) {
+				return true
+			}
+		}
+	case reflect.Pointer:
+		if v.IsNil() || seen[v.Pointer()] {
+			return false
+		}
+		seen[v.Pointer()] = true
+		if v.Type() == reflect.TypeFor[*rsa.PrivateKey]() {
+			return true
+		}
+		return reachesSecret(v.Elem(), secrets, seen, depth+1)
+	case reflect.Interface:
+		return reachesSecret(v.Elem(), secrets, seen, depth+1)
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[rsa.PrivateKey]() {
+			return true
+		}
+		for i := range v.NumField() {
+			if reachesSecret(v.Field(i), secrets, seen, depth+1) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			for _, sec := range secrets {
+				if bytes.Contains(v.Bytes(), []byte(sec)) {
+					return true
+				}
+			}
+			return false
+		}
+		for i := range v.Len() {
+			if reachesSecret(v.Index(i), secrets, seen, depth+1) {
+				return true
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if reachesSecret(it.Key(), secrets, seen, depth+1) || reachesSecret(it.Value(), secrets, seen, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestSecretHoldersFormatThemselves: every exported type from which a
+// secret can be reached (through any field, pointer or element) formats
+// itself: it implements fmt.Formatter (so that no verb falls through to its
+// fields), and, unless it is an error (whose Error is its text), also
+// String, GoString and slog.LogValuer.
+func TestSecretHoldersFormatThemselves(t *testing.T) {
+	fx := newRedactionFixture(t)
+	secrets := []string{sharedSecret, tokenSecret, sessionHandle, verifier, bearer, refresh, requestSecret,
+		clientSecret, formSecret, fx.pemLine}
+	var holders []string
+	for typ, build := range redactionRegistry(fx) {
+		for _, v := range build() {
+			if !reachesSecret(reflect.ValueOf(v), secrets, map[uintptr]bool{}, 0) {
+				continue
+			}
+			rt := reflect.TypeOf(v)
+			if rt.Kind() != reflect.Pointer {
+				rt = reflect.PointerTo(rt)
+			}
+			holders = append(holders, typ)
+			want := []reflect.Type{reflect.TypeFor[fmt.Formatter]()}
+			if !rt.Implements(reflect.TypeFor[error]()) {
+				want = append(want, reflect.TypeFor[fmt.Stringer](), reflect.TypeFor[fmt.GoStringer](), reflect.TypeFor[slog.LogValuer]())
+			}
+			for _, iface := range want {
+				if !rt.Implements(iface) {
+					t.Errorf("%s holds a secret but does not implement %s: print it through internal/redact.Format", typ, iface)
+				}
+			}
+			break
+		}
+	}
+	slices.Sort(holders)
+	t.Logf("secret holders: %v", holders)
+	if len(holders) < 10 {
+		t.Errorf("only %d types hold a secret (%v): is reachesSecret broken?", len(holders), holders)
+	}
+}

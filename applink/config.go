@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/go-applinks/applinks/internal/fileread"
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Config is the content of a config file: the links of a [Service], and
@@ -30,6 +32,30 @@ type Config struct {
 	// environment.
 	TokenStore string `json:"tokenStore,omitempty"`
 }
+
+// String describes the config by its links and token store (a URL
+// redacted); it never prints credentials.
+func (c Config) String() string {
+	names := make([]string, len(c.Links))
+	for i, l := range c.Links {
+		names[i] = l.String()
+	}
+	s := "Config(" + strings.Join(names, ", ")
+	if c.TokenStore != "" {
+		s += ", token store " + redact.URLString(c.TokenStore)
+	}
+	return s + ")"
+}
+
+// GoString is [Config.String].
+func (c Config) GoString() string { return c.String() }
+
+// Format prints [Config.String] for every verb, so that no verb reaches
+// the links' credentials.
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
+
+// LogValue keeps credentials out of slog output.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Primary returns the primary link of type t (read as [ParseType] reads
 // it) among the config's links, by the rule every part of this module

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -61,6 +62,17 @@ func (e *RequestTokenExpiredError) Error() string {
 
 // Unwrap returns Cause.
 func (e *RequestTokenExpiredError) Unwrap() error { return e.Cause }
+
+// GoString shows the fields, secrets redacted.
+func (e *RequestTokenExpiredError) GoString() string {
+	return fmt.Sprintf("&applink.RequestTokenExpiredError{LinkName:%q, User:%q, Cause:%#v}", e.LinkName, e.User, e.Cause)
+}
+
+// Format prints the error message for every verb (%#v: GoString), so that
+// no verb (%+v, %t, %x) reaches the raw fields.
+func (e *RequestTokenExpiredError) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, e.Error(), e.GoString())
+}
 
 // RequestTokenMismatchError is returned by [RequestFactory.CompleteAuthorization]
 // when the pending request token belongs to another user or another link:

@@ -230,6 +230,15 @@ func (e *OAuthError) Unwrap() error {
 	return e.Problem
 }
 
+// GoString shows the fields, secrets redacted.
+func (e *OAuthError) GoString() string {
+	return fmt.Sprintf("&applink.OAuthError{LinkName:%q, Auth:%q, Method:%q, URL:%q, BaseString:%q, Problem:%#v}", e.LinkName, e.Auth, e.Method, e.URL, e.BaseString, e.Problem)
+}
+
+// Format prints the error message for every verb (%#v: GoString), so that
+// no verb (%+v, %t, %x) reaches the raw fields.
+func (e *OAuthError) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.Error(), e.GoString()) }
+
 // ClockSkewError is returned when the remote refused our timestamp twice,
 // even after we corrected our clock by its acceptable range.
 type ClockSkewError struct {
@@ -253,4 +262,15 @@ func (e *ClockSkewError) Unwrap() error {
 		return nil
 	}
 	return e.Problem
+}
+
+// GoString shows the fields, secrets redacted.
+func (e *ClockSkewError) GoString() string {
+	return fmt.Sprintf("&applink.ClockSkewError{LinkName:%q, Local:%q, RemoteMin:%q, RemoteMax:%q, Problem:%#v}", e.LinkName, e.Local.Format(time.RFC3339), e.RemoteMin.Format(time.RFC3339), e.RemoteMax.Format(time.RFC3339), e.Problem)
+}
+
+// Format prints the error message for every verb (%#v: GoString), so that
+// no verb (%+v, %t, %x) reaches the raw fields.
+func (e *ClockSkewError) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, e.Error(), e.GoString())
 }

@@ -3,6 +3,7 @@ package applink
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -214,6 +215,9 @@ func (s *MemoryTokenStore) String() string {
 
 // GoString is [MemoryTokenStore.String].
 func (s *MemoryTokenStore) GoString() string { return s.String() }
+
+// LogValue keeps the tokens out of slog output.
+func (s *MemoryTokenStore) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // Format prints [MemoryTokenStore.String] for every verb (%#v:
 // [MemoryTokenStore.GoString]), so that no verb (%d, %t, %+v, …) reaches the

@@ -176,6 +176,15 @@ func (e *RetryError) Error() string {
 // Unwrap returns Err.
 func (e *RetryError) Unwrap() error { return e.Err }
 
+// GoString shows the fields, secrets redacted.
+func (e *RetryError) GoString() string {
+	return fmt.Sprintf("&applink.RetryError{Attempts:%d, Elapsed:%s, Err:%#v}", e.Attempts, e.Elapsed, e.Err)
+}
+
+// Format prints the error message for every verb (%#v: GoString), so that
+// no verb (%+v, %t, %x) reaches the raw fields.
+func (e *RetryError) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.Error(), e.GoString()) }
+
 // retriedStatus reports whether a response with this status may be sent
 // again: 429, 502, 503, 504.
 func retriedStatus(code int) bool {

@@ -343,6 +343,9 @@ func (s *Service) String() string {
 // GoString is [Service.String].
 func (s *Service) GoString() string { return s.String() }
 
+// LogValue keeps the links' credentials out of slog output.
+func (s *Service) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
 // Format prints [Service.String] for every verb.
 func (s *Service) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
 

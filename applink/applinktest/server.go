@@ -96,6 +96,9 @@ func (s *Server) String() string {
 // GoString is [Server.String].
 func (s *Server) GoString() string { return s.String() }
 
+// LogValue keeps the server's keys and tokens out of slog output.
+func (s *Server) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
 // Format prints [Server.String] for every verb, so that no verb (%v, %d,
 // %+v) reaches the server's keys and tokens.
 func (s *Server) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
