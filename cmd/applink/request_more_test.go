@@ -1,0 +1,243 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestEscapeTarget(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"/rest/api/2/myself", "/rest/api/2/myself"},
+		{"/rest/api/2/search?jql=project = X", "/rest/api/2/search?jql=project%20=%20X"},
+		{"/rest/api/2/search?jql=project%20%3D%20X", "/rest/api/2/search?jql=project%20%3D%20X"}, // encoded once already
+		{"/wiki/Grüße?q=ä", "/wiki/Gr%C3%BC%C3%9Fe?q=%C3%A4"},
+		{"/x?a=1&b=c d&c=\"q\"", "/x?a=1&b=c%20d&c=%22q%22"},
+		{"/x?p=100%", "/x?p=100%25"},
+		{"/x?p=%zz", "/x?p=%25zz"},
+		{"/x#frag ment", "/x"},
+		{"/x?a=<b>|{c}^`\\", "/x?a=%3Cb%3E%7C%7Bc%7D%5E%60%5C"},
+		{"https://jira.example.com/rest/x?jql=a b", "https://jira.example.com/rest/x?jql=a%20b"},
+		{"/x?tab=\t&nl=\n", "/x?tab=%09&nl=%0A"},
+	}
+	for _, tt := range tests {
+		if got := escapeTarget(tt.in); got != tt.want {
+			t.Errorf("escapeTarget(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if again := escapeTarget(tt.want); again != tt.want {
+			t.Errorf("escapeTarget is not idempotent on %q: %q", tt.want, again)
+		}
+	}
+}
+
+func TestWithQuery(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		target, raw string
+		pairs       [][2]string
+		want        string
+	}{
+		{"/x", "", nil, "/x"},
+		{"/x", "", [][2]string{{"jql", "project = X"}}, "/x?jql=project%20%3D%20X"},
+		{"/x?a=1", "", [][2]string{{"b", "a&b+c%"}}, "/x?a=1&b=a%26b%2Bc%25"},
+		{"/x?", "", [][2]string{{"k", "v"}}, "/x?k=v"},
+		{"/x", "a=1&b=two words", [][2]string{{"k", "ü"}}, "/x?a=1&b=two%20words&k=%C3%BC"},
+		{"/x", "", [][2]string{{"empty", ""}, {"k", "1"}, {"k", "2"}}, "/x?empty=&k=1&k=2"},
+	}
+	for _, tt := range tests {
+		if got := withQuery(tt.target, tt.raw, tt.pairs); got != tt.want {
+			t.Errorf("withQuery(%q, %q, %q) = %q, want %q", tt.target, tt.raw, tt.pairs, got, tt.want)
+		}
+	}
+}
+
+// echoQuery registers a search resource that answers the raw query it got
+// and its parameters, decoded.
+func echoQuery(srv *applinktest.Server) {
+	srv.Handle("GET /rest/api/2/search", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"raw": r.URL.RawQuery, "params": r.URL.Query(), "user": applinktest.User(r)})
+	}))
+}
+
+func TestRequestQuery(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("bob"))
+	echoQuery(srv)
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-query", Impersonation: true}, "2loi")
+	tests := []struct {
+		name   string
+		args   []string
+		raw    string
+		params map[string][]string
+	}{
+		{
+			// The issue's case: raw spaces went out and Tomcat said 400.
+			name: "spaces in the path's query", args: []string{"GET", "/rest/api/2/search?jql=project = X"},
+			raw: "jql=project%20=%20X&xoauth_requestor_id=bob", params: map[string][]string{"jql": {"project = X"}, "xoauth_requestor_id": {"bob"}},
+		},
+		{
+			name: "--query, encoded once", args: []string{"GET", "/rest/api/2/search", "--query", "jql=project = X AND summary ~ \"a&b\"", "--query", "maxResults=5"},
+			raw:    "jql=project%20%3D%20X%20AND%20summary%20~%20%22a%26b%22&maxResults=5&xoauth_requestor_id=bob",
+			params: map[string][]string{"jql": {`project = X AND summary ~ "a&b"`}, "maxResults": {"5"}, "xoauth_requestor_id": {"bob"}},
+		},
+		{
+			name: "-G with --form and -d", args: []string{"GET", "/rest/api/2/search?a=1", "-G", "--form", "fields=key,summary", "--form", "q=x y"},
+			raw:    "a=1&fields=key%2Csummary&q=x%20y&xoauth_requestor_id=bob",
+			params: map[string][]string{"a": {"1"}, "fields": {"key,summary"}, "q": {"x y"}, "xoauth_requestor_id": {"bob"}},
+		},
+		{
+			name: "-G with -d", args: []string{"GET", "/rest/api/2/search", "-G", "-d", "jql=a b&n=1"},
+			raw:    "jql=a%20b&n=1&xoauth_requestor_id=bob",
+			params: map[string][]string{"jql": {"a b"}, "n": {"1"}, "xoauth_requestor_id": {"bob"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLITest(t, config, nil, "", append([]string{"request", "--link", "jira", "--as", "bob"}, tt.args...)...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			var got struct {
+				Raw    string
+				Params map[string][]string
+				User   string
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+				t.Fatalf("%v: %q", err, r.stdout)
+			}
+			if diff := cmp.Diff(tt.raw, got.Raw); diff != "" {
+				t.Errorf("query as sent (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.params, got.Params); diff != "" {
+				t.Errorf("query parameters (-want +got):\n%s", diff)
+			}
+			if got.User != "bob" {
+				t.Errorf("ran as %q, want bob (the signature covered the query)", got.User)
+			}
+		})
+	}
+	checkOneLineError(t, runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "bob", "GET", "/x", "--query", "novalue"), exitUsage)
+}
+
+func TestRequestFallbackNote(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob", "bot"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-fallback", ThreeLO: true, Impersonation: true, TwoLO: true, TwoLOUser: "bot"}, "3lo,2loi")
+	dir := filepath.Dir(config)
+	if r := runCLITest(t, config, nil, "", "link", "add", "jira2lo", "--url", srv.URL, "--type", "jira",
+		"--consumer-key", "cli-fallback", "--private-key", filepath.Join(dir, "applink.pem"), "--auth", "2lo"); r.code != 0 {
+		t.Fatalf("link add: %s", r.stderr)
+	}
+	if r := authorizeInBackground(t, config, "jira", "alice"); r.code != 0 {
+		t.Fatalf("authorize: %s", r.stderr)
+	}
+	tests := []struct {
+		name string
+		args []string
+		note string // "" for none
+	}{
+		{name: "2loi", args: []string{"--link", "jira", "--as", "bob"},
+			note: `applink: bob has no 3LO token for link "jira": using 2LOi (impersonating bob, which the remote must allow); run 'applink authorize --link jira --user bob' to use 3LO` + "\n"},
+		{name: "2lo", args: []string{"--link", "jira2lo", "--as", "bob"},
+			note: `applink: link "jira2lo" cannot act as a user (its methods: 2lo): using 2LO, which acts as the remote's execute-as user, not as bob` + "\n"},
+		{name: "quiet", args: []string{"--link", "jira", "--as", "bob", "-q"}},
+		{name: "3lo token", args: []string{"--link", "jira", "--as", "alice"}},
+		{name: "asked for 2loi", args: []string{"--link", "jira", "--as", "bob", "--auth", "2loi"}},
+		{name: "anonymous", args: []string{"--link", "jira"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLITest(t, config, nil, "", append(append([]string{"request"}, tt.args...), "GET", "/rest/applinks/1.0/manifest")...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if diff := cmp.Diff(tt.note, r.stderr); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRequestVerboseRetries(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t)
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-retry"}, "3lo")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	if r := runCLITest(t, config, nil, "", "link", "add", "down", "--url", closed, "--type", "jira",
+		"--consumer-key", "k", "--private-key", filepath.Join(filepath.Dir(config), "applink.pem"), "--auth", "anonymous"); r.code != 0 {
+		t.Fatalf("link add: %s", r.stderr)
+	}
+	r := runCLITest(t, config, nil, "", "request", "--link", "down", "-v", "GET", "/rest/api/2/serverInfo")
+	if r.code != exitFailure {
+		t.Fatalf("exit %d, want 1: %s", r.code, r.stderr)
+	}
+	retries := regexp.MustCompile(`(?m)^\* retrying a request .*attempt=(\d) max_attempts=4 .*after="?[^\n]*connection refused`).FindAllStringSubmatch(r.stderr, -1)
+	var attempts []string
+	for _, m := range retries {
+		attempts = append(attempts, m[1])
+	}
+	if diff := cmp.Diff([]string{"2", "3", "4"}, attempts); diff != "" {
+		t.Errorf("retry lines (-want +got):\n%s\nstderr:\n%s", diff, r.stderr)
+	}
+	last := r.stderr[strings.LastIndex(strings.TrimSuffix(r.stderr, "\n"), "\n")+1:]
+	if !strings.HasPrefix(last, "applink: ") || !strings.Contains(last, "after 4 attempts") {
+		t.Errorf("the final error does not give the attempt count: %q", last)
+	}
+	// Without -v: no retry lines, the count still in the one-line error.
+	r = runCLITest(t, config, nil, "", "request", "--link", "down", "GET", "/rest/api/2/serverInfo")
+	checkOneLineError(t, r, exitFailure)
+	if !strings.Contains(r.stderr, "after 4 attempts") {
+		t.Errorf("error %q lacks the attempt count", r.stderr)
+	}
+}
+
+func TestAuthorizationSummary(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, header, want string
+		secrets            []string
+	}{
+		{
+			name:   "3lo",
+			header: `OAuth oauth_consumer_key="jira-app", oauth_token="a1b2c3d4e5f6g7h8", oauth_signature_method="RSA-SHA1", oauth_timestamp="1700000000", oauth_nonce="abc", oauth_version="1.0", oauth_signature="c2lnbmF0dXJlc2lnbmF0dXJl"`,
+			want:   `OAuth oauth_consumer_key=jira-app, oauth_nonce=abc, oauth_signature=c2ln…, oauth_signature_method=RSA-SHA1, oauth_timestamp=1700000000, oauth_token=a1b2…, oauth_version=1.0`,
+			secrets: []string{"a1b2c3d4e5f6g7h8", "c2lnbmF0dXJlc2lnbmF0dXJl"},
+		},
+		{
+			name:    "access-token exchange and renewal",
+			header:  `OAuth oauth_consumer_key="k", oauth_token="rt", oauth_verifier="VERIFIER-SECRET", oauth_session_handle="HANDLE-SECRET", oauth_body_hash="x", xoauth_requestor_id="bob"`,
+			want:    `OAuth oauth_body_hash=REDACTED, oauth_consumer_key=k, oauth_session_handle=REDACTED, oauth_token=rt, oauth_verifier=REDACTED, xoauth_requestor_id=bob`,
+			secrets: []string{"VERIFIER-SECRET", "HANDLE-SECRET"},
+		},
+		{name: "2lo", header: `OAuth oauth_consumer_key="k", oauth_token=""`, want: `OAuth oauth_consumer_key=k, oauth_token=""`},
+		{name: "bearer", header: "Bearer BEARER-SECRET", want: "Bearer REDACTED", secrets: []string{"BEARER-SECRET"}},
+		{name: "basic", header: "Basic YWxpY2U6cGFzc3dvcmQ=", secrets: []string{"YWxpY2U6cGFzc3dvcmQ="}},
+	}
+	for _, tt := range tests {
+		got := authorizationSummary(tt.header)
+		if tt.want != "" && got != tt.want {
+			t.Errorf("%s: authorizationSummary = %q, want %q", tt.name, got, tt.want)
+		}
+		for _, s := range tt.secrets {
+			if strings.Contains(got, s) {
+				t.Errorf("%s: %q shows %q", tt.name, got, s)
+			}
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// putToken stores a token for user on the link named link, as a dance
+// would.
+func putToken(t *testing.T, config, link, user, secret string, created time.Time) string {
+	t.Helper()
+	w, err := loadWorkspace(config, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, err := w.find(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := applink.OpenFileTokenStore(tokensPath(config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := applink.NewAccessToken("tok-"+user, secret)
+	tok.CreatedAt = created
+	tok.ExpiresAt = created.AddDate(5, 0, 0)
+	if err := store.PutAccessToken(context.Background(), applink.TokenKey{LinkID: w.cfg.Links[i].ID, User: user}, tok); err != nil {
+		t.Fatal(err)
+	}
+	return w.cfg.Links[i].ID
+}
+
+func TestTokensJSONAndRevoke(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t)
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-tokens", ThreeLO: true}, "3lo")
+	created := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+
+	// No token yet: an empty list, not null.
+	r := runCLITest(t, config, nil, "", "tokens", "list", "--json")
+	var empty tokenList
+	if err := json.Unmarshal([]byte(r.stdout), &empty); err != nil || r.code != 0 || empty.Tokens == nil || len(empty.Tokens) != 0 {
+		t.Errorf("tokens list --json without tokens: exit %d, %v, %q", r.code, err, r.stdout)
+	}
+
+	id := putToken(t, config, "jira", "alice", "SECRET-OF-ALICE", created)
+	putToken(t, config, "jira", "bob", "SECRET-OF-BOB", created)
+
+	r = runCLITest(t, config, nil, "", "tokens", "list", "--json")
+	if r.code != 0 {
+		t.Fatalf("tokens list --json: exit %d: %s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout, "SECRET-OF") || strings.Contains(r.stdout, "tok-") {
+		t.Errorf("tokens list --json shows a token or its secret: %s", r.stdout)
+	}
+	var got tokenList
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := tokenList{File: tokensPath(config), Tokens: []tokenEntry{
+		{Link: "jira", LinkID: id, User: "alice", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z"},
+		{Link: "jira", LinkID: id, User: "bob", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z"},
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("tokens list --json (-want +got):\n%s", diff)
+	}
+
+	// A typo: exit 1, naming who has a token; nothing deleted.
+	r = runCLITest(t, config, nil, "", "tokens", "revoke", "--link", "jira", "--user", "alicee")
+	checkOneLineError(t, r, exitFailure)
+	if !strings.Contains(r.stderr, `alicee has no token for link "jira"`) || !strings.Contains(r.stderr, `the users with one are "alice", "bob"`) {
+		t.Errorf("stderr %q does not name the users with a token", r.stderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout %q: nothing should be said to have been revoked", r.stdout)
+	}
+
+	r = runCLITest(t, config, nil, "", "tokens", "revoke", "--link", "jira", "--user", "alice", "--json")
+	var rev revocation
+	if err := json.Unmarshal([]byte(r.stdout), &rev); err != nil || r.code != 0 {
+		t.Fatalf("tokens revoke --json: exit %d, %v: %q %q", r.code, err, r.stdout, r.stderr)
+	}
+	wantRev := revocation{Link: "jira", LinkID: id, User: "alice", File: tokensPath(config), RevokeURL: srv.URL + "/plugins/servlet/oauth/users/access-tokens"}
+	if diff := cmp.Diff(wantRev, rev); diff != "" {
+		t.Errorf("tokens revoke --json (-want +got):\n%s", diff)
+	}
+	// Revoking again: alice has none any more, bob still has one.
+	r = runCLITest(t, config, nil, "", "tokens", "revoke", "--link", "jira", "--user", "alice", "--json")
+	je := jsonErrorOf(t, r)
+	if je.Kind != kindOther || !strings.Contains(je.Message, `the users with one are "bob"`) {
+		t.Errorf("second revoke: %+v", je)
+	}
+	if r := runCLITest(t, config, nil, "", "tokens", "revoke", "--link", "jira", "--user", "bob"); r.code != 0 {
+		t.Fatalf("revoke bob: %s", r.stderr)
+	}
+	r = runCLITest(t, config, nil, "", "tokens", "revoke", "--link", "jira", "--user", "bob")
+	checkOneLineError(t, r, exitFailure)
+	if !strings.Contains(r.stderr, "nobody else has one either") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+func TestTokensHelpListsFlags(t *testing.T) {
+	t.Parallel()
+	r := runCLITest(t, "", nil, "", "tokens", "-h")
+	if r.code != 0 {
+		t.Fatalf("tokens -h: exit %d", r.code)
+	}
+	for _, want := range []string{"flags of tokens list:", "flags of tokens revoke:", "  -json", "  -link NAME", "  -user USER", "  -config FILE"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("tokens -h lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "\nflags:\n") {
+		t.Errorf("tokens -h prints an empty flags section:\n%s", r.stderr)
+	}
+}
