@@ -64,7 +64,7 @@ func TestTokensJSONAndRevoke(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := tokenList{File: tokensPath(config), Tokens: []tokenEntry{
+	want := tokenList{Store: tokensPath(config), File: tokensPath(config), Tokens: []tokenEntry{
 		{Link: "jira", LinkID: id, User: "alice", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z"},
 		{Link: "jira", LinkID: id, User: "bob", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z"},
 	}}
@@ -87,7 +87,7 @@ func TestTokensJSONAndRevoke(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rev); err != nil || r.code != 0 {
 		t.Fatalf("tokens revoke --json: exit %d, %v: %q %q", r.code, err, r.stdout, r.stderr)
 	}
-	wantRev := revocation{Link: "jira", LinkID: id, User: "alice", File: tokensPath(config), RevokeURL: srv.URL + "/plugins/servlet/oauth/users/access-tokens"}
+	wantRev := revocation{Link: "jira", LinkID: id, User: "alice", Store: tokensPath(config), File: tokensPath(config), RevokeURL: srv.URL + "/plugins/servlet/oauth/users/access-tokens"}
 	if diff := cmp.Diff(wantRev, rev); diff != "" {
 		t.Errorf("tokens revoke --json (-want +got):\n%s", diff)
 	}
