@@ -1,0 +1,313 @@
+package oauth2link
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Default endpoint paths of the Data Center products, relative to the base
+// URL.
+const (
+	DefaultAuthorizePath = "/rest/oauth2/latest/authorize"
+	DefaultTokenPath     = "/rest/oauth2/latest/token"
+)
+
+// RFC 6749 §5.2 error codes (and RFC 6750 §3.1 for resources) that callers
+// act on.
+const (
+	CodeInvalidGrant      = "invalid_grant"
+	CodeInvalidClient     = "invalid_client"
+	CodeInvalidScope      = "invalid_scope"
+	CodeUnauthorized      = "unauthorized_client"
+	CodeAccessDenied      = "access_denied"
+	CodeInvalidToken      = "invalid_token"
+	CodeInsufficientScope = "insufficient_scope"
+)
+
+// Config is one OAuth 2.0 client of one remote. Build it with all fields
+// set; it is not changed afterwards.
+type Config struct {
+	ClientID     string
+	ClientSecret string
+	// AuthorizeURL is the consent page (a browser URL); TokenURL the token
+	// endpoint.
+	AuthorizeURL, TokenURL string
+	// RedirectURL is the registered redirect URL; "" for a client that only
+	// uses client_credentials.
+	RedirectURL string
+	Scopes      []string
+	// BasicAuth sends the client id and secret with HTTP Basic
+	// (client_secret_basic) instead of in the form body
+	// (client_secret_post, the Data Center documentation's way).
+	BasicAuth bool
+	// Client makes the token requests; it must refuse redirects. Nil
+	// means a client that refuses them.
+	Client *http.Client
+}
+
+// String describes the client without its secret.
+func (c *Config) String() string {
+	return fmt.Sprintf("oauth2link.Config(client %q, token URL %s, secret redacted)", c.ClientID, c.TokenURL)
+}
+
+// Token is what a token endpoint answered.
+type Token struct {
+	Access  string
+	Refresh string
+	// Expiry is when the access token expires; zero when the remote did
+	// not say.
+	Expiry time.Time
+	// Scopes are the granted scopes (the response's scope, split on
+	// spaces), or nil when the response had none.
+	Scopes []string
+}
+
+// String describes the token without its values.
+func (t *Token) String() string { return "oauth2link.Token(redacted)" }
+
+// GenerateVerifier returns a new PKCE code verifier (32 random bytes,
+// base64url), as golang.org/x/oauth2 makes it.
+func GenerateVerifier() string { return oauth2.GenerateVerifier() }
+
+func (c *Config) oauth2() *oauth2.Config {
+	// Never AuthStyleAutoDetect: it sends a refused request again with the
+	// other style (a rotating refresh token could be spent twice) and
+	// caches what it learnt in package-level state.
+	style := oauth2.AuthStyleInParams
+	if c.BasicAuth {
+		style = oauth2.AuthStyleInHeader
+	}
+	return &oauth2.Config{
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: c.Scopes,
+		Endpoint: oauth2.Endpoint{AuthURL: c.AuthorizeURL, TokenURL: c.TokenURL, AuthStyle: style},
+	}
+}
+
+// clientCtx returns ctx carrying the HTTP client for x/oauth2, which reads
+// it from the context (its only way to take one for token requests).
+func (c *Config) clientCtx(ctx context.Context, rt func(http.RoundTripper) http.RoundTripper) context.Context {
+	hc := http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if c.Client != nil {
+		hc = *c.Client
+	}
+	if rt != nil {
+		base := hc.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		hc.Transport = rt(base)
+	}
+	return context.WithValue(ctx, oauth2.HTTPClient, &hc)
+}
+
+// AuthCodeURL returns the consent page URL: response_type=code, the client
+// id, the redirect URL, the scopes, state, and the PKCE S256 challenge of
+// verifier.
+func (c *Config) AuthCodeURL(state, verifier string) string {
+	return c.oauth2().AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+}
+
+// Exchange trades an authorization code and its PKCE verifier for tokens.
+func (c *Config) Exchange(ctx context.Context, code, verifier string) (*Token, error) {
+	t, err := c.oauth2().Exchange(c.clientCtx(ctx, nil), code, oauth2.VerifierOption(verifier))
+	return convert(t, err, "exchanging the authorization code")
+}
+
+// Refresh trades a refresh token for new tokens (the refresh token rotates:
+// use the returned one from now on).
+//
+// x/oauth2 refreshes with grant_type and refresh_token only, but the Data
+// Center provider also checks redirect_uri on the refresh grant and answers
+// invalid_grant, with no explanation, without it. Refresh therefore goes
+// through x/oauth2's own refresh (its request, client authentication,
+// response parsing and errors) with a transport that adds the registered
+// redirect_uri to that one request's form body.
+func (c *Config) Refresh(ctx context.Context, refreshToken string) (*Token, error) {
+	if refreshToken == "" {
+		return nil, &Error{Step: "refreshing the access token", Code: CodeInvalidGrant, Description: "there is no refresh token"}
+	}
+	ctx = c.clientCtx(ctx, func(base http.RoundTripper) http.RoundTripper {
+		return &redirectURIAdder{base: base, tokenURL: c.TokenURL, redirect: c.RedirectURL}
+	})
+	// An empty access token makes the token source refresh at once.
+	t, err := c.oauth2().TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	return convert(t, err, "refreshing the access token")
+}
+
+// ClientCredentials gets a token for the client's own service account
+// (the client_credentials grant), with x/oauth2's clientcredentials package.
+func (c *Config) ClientCredentials(ctx context.Context) (*Token, error) {
+	o := c.oauth2()
+	cc := clientcredentials.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, TokenURL: o.Endpoint.TokenURL,
+		Scopes: o.Scopes, AuthStyle: o.Endpoint.AuthStyle}
+	t, err := cc.Token(c.clientCtx(ctx, nil))
+	return convert(t, err, "getting a client credentials token")
+}
+
+// convert turns x/oauth2's answer into a Token or an *Error.
+func convert(t *oauth2.Token, err error, step string) (*Token, error) {
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) {
+			e := &Error{Step: step, Code: re.ErrorCode, Description: truncate(re.ErrorDescription)}
+			if re.Response != nil {
+				e.Status = re.Response.StatusCode
+			}
+			return nil, e
+		}
+		return nil, fmt.Errorf("%s: %w", step, err)
+	}
+	out := &Token{Access: t.AccessToken, Refresh: t.RefreshToken, Expiry: t.Expiry}
+	if s, ok := t.Extra("scope").(string); ok && s != "" {
+		out.Scopes = strings.Fields(s)
+	}
+	return out, nil
+}
+
+// Error is a token endpoint's refusal (RFC 6749 §5.2).
+type Error struct {
+	// Step says which call failed ("refreshing the access token", ...).
+	Step string
+	// Status is the HTTP status; 0 if unknown.
+	Status int
+	// Code is the error code (invalid_grant, invalid_client, ...); "" when
+	// the answer was not an RFC 6749 error.
+	Code string
+	// Description is error_description, shortened.
+	Description string
+}
+
+// Error reads "<step>: the token endpoint answered <status> <code>: <description>".
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: the token endpoint answered", e.Step)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " %d", e.Status)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	} else {
+		b.WriteString(" an error that is not OAuth 2.0 JSON")
+	}
+	if e.Description != "" {
+		fmt.Fprintf(&b, ": %s", e.Description)
+	}
+	return b.String()
+}
+
+func truncate(s string) string {
+	const n = 200
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// redirectURIAdder adds redirect_uri to refresh_token grants sent to the
+// token URL.
+type redirectURIAdder struct {
+	base               http.RoundTripper
+	tokenURL, redirect string
+}
+
+func (a *redirectURIAdder) RoundTrip(req *http.Request) (*http.Response, error) {
+	return rewriteForm(a.base, req, a.tokenURL, func(v url.Values) {
+		if v.Get("grant_type") == "refresh_token" && a.redirect != "" {
+			v.Set("redirect_uri", a.redirect)
+		}
+	})
+}
+
+// rewriteForm applies edit to the form body of a POST to tokenURL, and
+// sends every request on unchanged otherwise. It never changes req.
+func rewriteForm(base http.RoundTripper, req *http.Request, tokenURL string, edit func(url.Values)) (*http.Response, error) {
+	if req.Method != http.MethodPost || req.Body == nil || req.URL.String() != tokenURL {
+		return base.RoundTrip(req)
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, fmt.Errorf("reading the token request's form: %w", err)
+	}
+	edit(v)
+	enc := []byte(v.Encode())
+	out := req.Clone(req.Context())
+	out.Body = io.NopCloser(bytes.NewReader(enc))
+	out.ContentLength = int64(len(enc))
+	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(enc)), nil }
+	return base.RoundTrip(out)
+}
+
+// BearerChallenge is what a resource's "WWW-Authenticate: Bearer ..."
+// header says (RFC 6750 §3).
+type BearerChallenge struct {
+	Code, Description, Scope string
+}
+
+// ParseBearerChallenge reads the Bearer challenge of a response's
+// WWW-Authenticate headers; ok is false when there is none.
+func ParseBearerChallenge(h http.Header) (c BearerChallenge, ok bool) {
+	for _, v := range h.Values("WWW-Authenticate") {
+		scheme, rest, _ := strings.Cut(strings.TrimSpace(v), " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			continue
+		}
+		params := parseAuthParams(rest)
+		return BearerChallenge{Code: params["error"], Description: truncate(params["error_description"]), Scope: params["scope"]}, true
+	}
+	return BearerChallenge{}, false
+}
+
+// parseAuthParams reads comma-separated name=value or name="value" pairs.
+func parseAuthParams(s string) map[string]string {
+	out := map[string]string{}
+	for s != "" {
+		s = strings.TrimLeft(s, " ,\t")
+		name, rest, ok := strings.Cut(s, "=")
+		if !ok {
+			break
+		}
+		name = strings.ToLower(strings.TrimSpace(name))
+		rest = strings.TrimLeft(rest, " ")
+		var value string
+		if strings.HasPrefix(rest, `"`) {
+			var b strings.Builder
+			i := 1
+			for ; i < len(rest); i++ {
+				if rest[i] == '\\' && i+1 < len(rest) {
+					i++
+					b.WriteByte(rest[i])
+					continue
+				}
+				if rest[i] == '"' {
+					break
+				}
+				b.WriteByte(rest[i])
+			}
+			value = b.String()
+			if i < len(rest) {
+				i++
+			}
+			s = rest[i:]
+		} else {
+			value, s, _ = strings.Cut(rest, ",")
+			value = strings.TrimSpace(value)
+		}
+		out[name] = value
+	}
+	return out
+}
