@@ -131,6 +131,16 @@ const deniedVerifier = "denied"
 // 1.0, not 1.0a, and is refused with *[CallbackNotConfirmedError]: nothing
 // is stored.
 //
+// For an OAuth 2.0 link (auth oauth2) it returns the remote's consent page
+// instead (/rest/oauth2/latest/authorize with the client id, the scopes,
+// the registered redirect URL, a state and a PKCE S256 challenge), and keeps
+// the state and the PKCE verifier as the pending "request token" (the state
+// is its value) bound to the user and the link. The callback must then be
+// "" or the link's registered redirect URL (a state parameter on it becomes
+// the OAuth 2.0 state). Complete with the state as the request token and
+// the code (or the whole address the consent page led to) as the
+// verifier.
+//
 // Finish with [RequestFactory.CompleteAuthorization] (or
 // [Service.CompleteAuthorization]) when the remote redirects to the
 // callback, or use [RequestFactory.AuthorizeLoopback],
@@ -148,6 +158,9 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	}
 	if f.user == "" {
 		return nil, nil, fmt.Errorf("applink: link %q: the 3-legged dance needs a user: get the factory with Link.RequestFactory(user)", st.link.Name)
+	}
+	if st.isOAuth2Link() && st.link.allows(AuthOAuth2) {
+		return f.startOAuth2Dance(ctx, st, callback)
 	}
 	if !st.link.allows(Auth3LO) {
 		return nil, nil, &AuthNotConfiguredError{Link: st.link.Name, Wanted: string(Auth3LO), Configured: slices.Clone(st.link.auths())}
@@ -287,6 +300,9 @@ func (s *Service) stateByID(id string) *linkState {
 
 // complete exchanges the pending token rt and stores the access token.
 func (st *linkState) complete(ctx context.Context, store TokenStore, rt *RequestToken, verifier string) (TokenKey, error) {
+	if st.isOAuth2Link() {
+		return st.completeOAuth2(ctx, store, rt, verifier)
+	}
 	key := TokenKey{LinkID: rt.LinkID, User: rt.User}
 	verifier = strings.TrimSpace(verifier)
 	final := func(err error) (TokenKey, error) {
@@ -334,6 +350,9 @@ func (st *linkState) complete(ctx context.Context, store TokenStore, rt *Request
 // Renewable; on failure the core deletes the token and reports credentials
 // required.
 func (st *linkState) renewAccessToken(ctx context.Context, user string, old *AccessToken) (*AccessToken, error) {
+	if old != nil && old.IsOAuth2() {
+		return st.refreshOAuth2(ctx, user, old)
+	}
 	if old == nil || old.SessionHandle == "" {
 		return nil, fmt.Errorf("applink: link %q: user %q's access token has no session handle: it cannot be renewed", st.link.Name, user)
 	}

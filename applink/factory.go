@@ -89,14 +89,14 @@ func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFacto
 			return nil, fmt.Errorf("applink: link %q: %s acts as a user: give the user", l.Name, o.only)
 		}
 	case o.impersonating:
-		if !l.allows(Auth3LO) && !l.allows(Auth2LOi) {
+		if !l.allows(Auth3LO) && !l.allows(Auth2LOi) && !l.allows(AuthOAuth2) {
 			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "impersonating", Configured: slices.Clone(l.auths()), Type: l.Type}
 		}
 		if user == "" {
 			return nil, fmt.Errorf("applink: link %q: impersonating requests act as a user: give the user", l.Name)
 		}
 	case o.nonImpersonating:
-		if !l.allows(Auth2LO) && !l.allows(AuthAnonymous) {
+		if !l.allows(Auth2LO) && !l.allows(AuthAnonymous) && !l.allows(AuthClientCredentials) {
 			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "non-impersonating", Configured: slices.Clone(l.auths()), Type: l.Type}
 		}
 	}
@@ -125,19 +125,22 @@ func (f *RequestFactory) Auth(ctx context.Context) (Auth, error) {
 func (f *RequestFactory) choose(ctx context.Context) (Auth, *AccessToken, error) {
 	l, o := f.link, f.opts
 	switch {
-	case o.only == Auth3LO:
+	case o.only == Auth3LO, o.only == AuthOAuth2:
 		tok, err := f.token(ctx)
 		if err != nil {
 			return "", nil, err
 		}
-		return Auth3LO, tok, nil
+		return o.only, tok, nil
+	case o.only == AuthClientCredentials:
+		tok, err := l.state.clientCredentialsToken(ctx, nil)
+		if err != nil {
+			return "", nil, err
+		}
+		return o.only, tok, nil
 	case o.only != "":
 		return o.only, nil, nil
 	case o.nonImpersonating:
-		if l.allows(Auth2LO) {
-			return Auth2LO, nil, nil
-		}
-		return AuthAnonymous, nil, nil
+		return f.nonImpersonating(ctx)
 	case f.user == "" && !o.impersonating:
 		return AuthAnonymous, nil, nil
 	}
@@ -146,10 +149,10 @@ func (f *RequestFactory) choose(ctx context.Context) (Auth, *AccessToken, error)
 	var need *CredentialsRequiredError
 	for _, a := range l.auths() {
 		switch a {
-		case Auth3LO:
+		case Auth3LO, AuthOAuth2:
 			tok, err := f.token(ctx)
 			if err == nil {
-				return Auth3LO, tok, nil
+				return a, tok, nil
 			}
 			if !errors.As(err, &need) {
 				return "", nil, err
@@ -164,8 +167,23 @@ func (f *RequestFactory) choose(ctx context.Context) (Auth, *AccessToken, error)
 	if o.impersonating {
 		return "", nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "impersonating", Configured: slices.Clone(l.auths()), Type: l.Type}
 	}
-	if l.allows(Auth2LO) {
-		return Auth2LO, nil, nil
+	return f.nonImpersonating(ctx)
+}
+
+// nonImpersonating picks the first non-impersonating method the link
+// allows (2LO, or an OAuth 2.0 link's client credentials), else anonymous.
+func (f *RequestFactory) nonImpersonating(ctx context.Context) (Auth, *AccessToken, error) {
+	for _, a := range f.link.auths() {
+		switch a {
+		case Auth2LO:
+			return Auth2LO, nil, nil
+		case AuthClientCredentials:
+			tok, err := f.link.state.clientCredentialsToken(ctx, nil)
+			if err != nil {
+				return "", nil, err
+			}
+			return AuthClientCredentials, tok, nil
+		}
 	}
 	return AuthAnonymous, nil, nil
 }
@@ -191,6 +209,9 @@ func (f *RequestFactory) token(ctx context.Context) (*AccessToken, error) {
 	case tok == nil:
 		return nil, f.credentialsRequired(nil)
 	}
+	if tok.IsOAuth2() != st.isOAuth2Link() {
+		return nil, f.dropToken(ctx, fmt.Errorf("the stored token is of the other protocol (%s) than the link's", tok.Kind), tok.Token)
+	}
 	now := st.svc.clock()
 	if !tok.Expired(now) {
 		return tok, nil
@@ -203,8 +224,14 @@ func (f *RequestFactory) token(ctx context.Context) (*AccessToken, error) {
 		defer unlock()
 		// Another request (of this process or, with a TokenLocker, of
 		// another) may have renewed it while we waited.
-		if cur, err := st.svc.store.AccessToken(ctx, key); err == nil && cur != nil && !cur.Expired(st.svc.clock()) {
+		cur, err := st.svc.store.AccessToken(ctx, key)
+		if err == nil && cur != nil && !cur.Expired(st.svc.clock()) {
 			return cur, nil
+		}
+		if err == nil && cur != nil && cur.IsOAuth2() {
+			// A refresh token may be used once: refresh with the stored
+			// one, which another replica may have rotated meanwhile.
+			tok = cur
 		}
 		renewed, err := st.renewAccessToken(ctx, f.user, tok)
 		if err == nil && renewed != nil {
@@ -217,6 +244,11 @@ func (f *RequestFactory) token(ctx context.Context) (*AccessToken, error) {
 		}
 		if err == nil {
 			err = errors.New("the renewal returned no token")
+		}
+		if tok.IsOAuth2() && !isInvalidGrant(err) {
+			// A network failure or a misconfigured client is no reason
+			// to make the user consent again: keep the token.
+			return nil, err
 		}
 		return nil, f.dropToken(ctx, fmt.Errorf("renewing the expired token: %w", err), tok.Token)
 	}

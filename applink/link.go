@@ -54,12 +54,21 @@ type Auth string
 
 // Authentication methods. 3LO and 2LOi act as a user (impersonating); 2LO acts
 // as the consumer itself (or the remote's configured executing user);
-// anonymous sends no credentials.
+// anonymous sends no credentials. OAuth2 and ClientCredentials are those of
+// an OAuth 2.0 link ([Link.OAuth2]): OAuth2 acts as a user who consented
+// (like 3LO), ClientCredentials as the link's service account (like 2LO).
 const (
 	Auth3LO       Auth = "3lo"
 	Auth2LOi      Auth = "2loi"
 	Auth2LO       Auth = "2lo"
 	AuthAnonymous Auth = "anonymous"
+	// AuthOAuth2 is the OAuth 2.0 authorization code grant: the user
+	// consents once, requests carry their bearer token, refreshed with its
+	// rotating refresh token.
+	AuthOAuth2 Auth = "oauth2"
+	// AuthClientCredentials is the OAuth 2.0 client_credentials grant: the
+	// link's own service account, no user.
+	AuthClientCredentials Auth = "client-credentials"
 )
 
 // ParseAuth returns the method named s (case-insensitive; "oauth" is 3LO,
@@ -72,10 +81,12 @@ func ParseAuth(s string) (Auth, error) {
 		return Auth2LOi, nil
 	case "none":
 		return AuthAnonymous, nil
-	case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous:
+	case "oauth2-client-credentials", "client_credentials", "clientcredentials":
+		return AuthClientCredentials, nil
+	case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous, AuthOAuth2, AuthClientCredentials:
 		return a, nil
 	}
-	return "", fmt.Errorf("applink: unknown authentication %q: use 3lo, 2loi, 2lo or anonymous", s)
+	return "", fmt.Errorf("applink: unknown authentication %q: use 3lo, 2loi, 2lo, oauth2, client-credentials or anonymous", s)
 }
 
 // MarshalText writes the type's canonical name ("Jira" and "stash" are
@@ -115,8 +126,12 @@ func (a *Auth) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Impersonating reports whether the method acts as a named user (3LO, 2LOi).
-func (a Auth) Impersonating() bool { return a == Auth3LO || a == Auth2LOi }
+// Impersonating reports whether the method acts as a named user (3LO, 2LOi,
+// OAuth2).
+func (a Auth) Impersonating() bool { return a == Auth3LO || a == Auth2LOi || a == AuthOAuth2 }
+
+// isOAuth2 reports whether the method is an OAuth 2.0 one.
+func (a Auth) isOAuth2() bool { return a == AuthOAuth2 || a == AuthClientCredentials }
 
 // Endpoints are the paths of the remote's OAuth endpoints, relative to the
 // link's RPC URL. Empty fields take the defaults of the link's type
@@ -203,10 +218,14 @@ type Link struct {
 	// whatever the method). "" means by type: servlet for every type but
 	// generic, rfc5849 for generic.
 	SignatureDialect string `json:"signatureDialect,omitempty"`
+	// OAuth2 configures an OAuth 2.0 link (auth oauth2 and
+	// client-credentials); nil for an OAuth 1.0a link.
+	OAuth2 *OAuth2Client `json:"oauth2,omitempty"`
 
-	privateKey *rsa.PrivateKey
-	secret     string
-	state      *linkState
+	privateKey   *rsa.PrivateKey
+	secret       string
+	clientSecret string
+	state        *linkState
 	// dir is the directory of the config file the link was loaded from:
 	// relative PrivateKeyFile and SecretFile paths are relative to it.
 	dir string
@@ -306,9 +325,9 @@ func (l Link) Validate() error {
 	signs := false
 	for _, a := range l.Auth {
 		switch a {
-		case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous:
+		case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous, AuthOAuth2, AuthClientCredentials:
 		default:
-			bad("auth", "unknown authentication %q: use 3lo, 2loi, 2lo or anonymous", a)
+			bad("auth", "unknown authentication %q: use 3lo, 2loi, 2lo, oauth2, client-credentials or anonymous", a)
 			continue
 		}
 		if seen[a] {
@@ -317,10 +336,11 @@ func (l Link) Validate() error {
 		seen[a] = true
 	}
 	for _, a := range auths {
-		if a != AuthAnonymous {
+		if a != AuthAnonymous && !a.isOAuth2() {
 			signs = true
 		}
 	}
+	l.validateOAuth2(signs, bad)
 	if l.Type == TypeJenkins {
 		for _, a := range auths {
 			if a == Auth2LO || a == Auth2LOi {
@@ -331,8 +351,10 @@ func (l Link) Validate() error {
 	if signs && strings.TrimSpace(l.ConsumerKey) == "" {
 		bad("consumerKey", "missing: give the consumer key the remote's incoming link has for this application")
 	}
-	if field, err := l.checkCredentialSources(signs); err != nil {
-		bad(field, "%v", err)
+	if signs || !l.usesOAuth2() { // an OAuth 2.0 link needs no OAuth 1.0a credential
+		if field, err := l.checkCredentialSources(signs); err != nil {
+			bad(field, "%v", err)
+		}
 	}
 	if _, err := l.dialect(); err != nil {
 		bad("signatureDialect", "%v", err)

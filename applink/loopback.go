@@ -10,8 +10,12 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // LoopbackOption configures [RequestFactory.AuthorizeLoopback].
@@ -58,12 +62,21 @@ var errLoopbackTimeout = errors.New("applink: loopback timeout")
 // context.DeadlineExceeded on timeout, ctx.Err() when ctx ends, and open's
 // error (wrapped) if it fails. Requests to the listener with a wrong state
 // are answered 400 and otherwise ignored.
+//
+// For an OAuth 2.0 link it listens on the host and port of the link's
+// registered redirect URL (which must be loopback; [LoopbackAddr], if
+// given, must agree) and serves the redirect URL's path: the consent page
+// redirects there with the code and the state.
 func (f *RequestFactory) AuthorizeLoopback(ctx context.Context, open func(ctx context.Context, authURL string) error, opts ...LoopbackOption) error {
-	cfg := loopbackConfig{addr: "127.0.0.1:0"}
+	cfg := loopbackConfig{}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
+	}
+	path, o2, err := f.loopbackTarget(&cfg)
+	if err != nil {
+		return err
 	}
 	if cfg.timeout <= 0 {
 		cfg.timeout = defaultLoopbackTimeout
@@ -89,12 +102,15 @@ func (f *RequestFactory) AuthorizeLoopback(ctx context.Context, open func(ctx co
 
 	state := rand.Text()
 	callback := "http://" + ln.Addr().String() + "/callback?state=" + state
+	if o2 != nil {
+		callback = withState(o2.RedirectURL, state)
+	}
 	authURL, rt, err := f.startDance(waitCtx, callback)
 	if err != nil {
 		return f.loopbackErr(ctx, waitCtx, cfg.timeout, err)
 	}
 
-	h := &loopbackHandler{f: f, ctx: waitCtx, state: state, token: rt.Token, done: make(chan error, 1)}
+	h := &loopbackHandler{f: f, ctx: waitCtx, state: state, token: rt.Token, path: path, oauth2: o2 != nil, done: make(chan error, 1)}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	served := make(chan struct{})
 	go func() {
@@ -159,12 +175,14 @@ type loopbackHandler struct {
 	ctx     context.Context // the dance's, not the request's: the browser may go away
 	state   string
 	token   string
+	path    string // the callback's path
+	oauth2  bool   // an OAuth 2.0 redirect: code and state, no oauth_token
 	claimed atomic.Bool
 	done    chan error // buffered, receives once
 }
 
 func (h *loopbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/callback" {
+	if r.URL.Path != h.path {
 		http.NotFound(w, r)
 		return
 	}
@@ -184,7 +202,9 @@ func (h *loopbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var err error
-	if token := q.Get("oauth_token"); token != h.token {
+	if h.oauth2 {
+		err = h.f.CompleteAuthorization(h.ctx, h.token, r.URL.RawQuery)
+	} else if token := q.Get("oauth_token"); token != h.token {
 		err = fmt.Errorf("applink: link %q: the callback is for another request token: start the authorization again", h.f.link.Name)
 	} else {
 		err = h.f.CompleteAuthorization(h.ctx, token, callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem")))
@@ -205,4 +225,43 @@ func callbackVerifier(verifier, problem string) string {
 		return deniedVerifier
 	}
 	return verifier
+}
+
+// loopbackTarget fills in the listening address and returns the callback
+// path, and the OAuth 2.0 client of an OAuth 2.0 link (whose registered
+// redirect URL decides both).
+func (f *RequestFactory) loopbackTarget(cfg *loopbackConfig) (path string, o2 *oauth2link.Config, err error) {
+	st := f.link.state
+	if st == nil || !st.isOAuth2Link() || !st.link.allows(AuthOAuth2) {
+		if cfg.addr == "" {
+			cfg.addr = "127.0.0.1:0"
+		}
+		return "/callback", nil, nil
+	}
+	u, err := url.Parse(st.o2.RedirectURL)
+	if err != nil || u.Scheme != "http" || !isLoopbackHost(u.Hostname()) || u.Port() == "" {
+		return "", nil, fmt.Errorf("applink: link %q: the loopback flow listens on the registered redirect URL %s, which is not http://127.0.0.1:PORT/... (or localhost, ::1): register such a redirect URL for the command, or use the out-of-band flow",
+			f.link.Name, redact.URLString(st.o2.RedirectURL))
+	}
+	if cfg.addr != "" && cfg.addr != u.Host {
+		return "", nil, fmt.Errorf("applink: link %q: LoopbackAddr %s differs from the registered redirect URL's %s: the remote redirects only there", f.link.Name, cfg.addr, u.Host)
+	}
+	cfg.addr = u.Host
+	path = u.Path
+	if path == "" {
+		path = "/"
+	}
+	return path, st.o2, nil
+}
+
+// withState returns u with state=value added to its query.
+func withState(u, value string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := p.Query()
+	q.Set("state", value)
+	p.RawQuery = q.Encode()
+	return p.String()
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/hashicorp/go-retryablehttp"
@@ -381,6 +382,9 @@ func (r *Request) unwrapError(err error) error {
 // *CredentialsRequiredError, any other is *OAuthError. It leaves the
 // response's body readable from the start; the caller closes it.
 func (r *Request) inspect(ctx context.Context, resp *http.Response) error {
+	if r.auth.isOAuth2() {
+		return r.inspectBearer(ctx, resp)
+	}
 	switch resp.StatusCode {
 	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable:
 	default:
@@ -476,3 +480,36 @@ func (r Request) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
 // MarshalJSON encodes [Request.String] as a JSON string.
 func (r Request) MarshalJSON() ([]byte, error) { return json.Marshal(r.String()) }
+
+// inspectBearer is inspect for OAuth 2.0 requests: a 401 invalid_token
+// that the transport's refresh did not cure deletes the user's token and is
+// *CredentialsRequiredError; any other Bearer refusal (403
+// insufficient_scope, or a client credentials token refused) is
+// *OAuth2Error.
+func (r *Request) inspectBearer(ctx context.Context, resp *http.Response) error {
+	step := r.method + " " + redact.URL(r.url)
+	if resp.Request != nil {
+		step = r.method + " " + redact.URL(resp.Request.URL)
+	}
+	p := bearerProblem(r.factory.link.Name, step, resp)
+	if p == nil {
+		return nil
+	}
+	if r.auth == AuthOAuth2 && p.Code == oauth2link.CodeInvalidToken {
+		return r.factory.dropToken(ctx, p, usedBearer(resp.Request))
+	}
+	return p
+}
+
+// usedBearer returns the fingerprint of the bearer token a request was
+// sent with ("" if unknown), as AccessToken.Token holds it.
+func usedBearer(req *http.Request) string {
+	if req == nil {
+		return ""
+	}
+	scheme, tok, ok := strings.Cut(req.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return ""
+	}
+	return OAuth2Fingerprint(tok)
+}

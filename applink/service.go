@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -51,6 +52,11 @@ type linkState struct {
 	offset atomic.Int64
 	crumbs crumbCache
 	renews renewLocks
+	// o2 is the OAuth 2.0 client of an OAuth 2.0 link (nil otherwise),
+	// without its HTTP client; clientCreds caches its service account's
+	// token.
+	o2          *oauth2link.Config
+	clientCreds clientCredsCache
 }
 
 // Option configures a [Service].
@@ -195,8 +201,13 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 			errs = append(errs, err)
 			continue
 		}
+		o2, err := l.newOAuth2()
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		rpc, _ := url.Parse(l.RPCURL) // checked by Validate
-		st := &linkState{svc: s, signer: sig, rpc: rpc}
+		st := &linkState{svc: s, signer: sig, rpc: rpc, o2: o2}
 		l.Endpoints = l.endpoints()
 		st.link = l
 		st.link.state = st

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/requri"
 	"github.com/go-applinks/applinks/signer"
@@ -124,7 +125,26 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, &sendError{err}
 		}
-		if auth != AuthAnonymous && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized) {
+		if auth.isOAuth2() && tok != nil && resp.StatusCode == http.StatusUnauthorized {
+			if p := bearerProblem(f.link.Name, out.Method+" "+redact.URL(out.URL), resp); p != nil && p.Code == oauth2link.CodeInvalidToken {
+				// Expired by the remote's clock, revoked, or refreshed
+				// meanwhile by another request: refresh (or take the
+				// other request's token) and send again once.
+				if renewals == 0 && replayable {
+					renewals++
+					if fresh, ok := f.bearerRejected(ctx, auth, tok); ok {
+						tok = fresh
+						drain(resp)
+						continue
+					}
+				}
+				if t.surface && auth == AuthOAuth2 {
+					drain(resp)
+					return nil, f.dropToken(ctx, p, tok.Token)
+				}
+			}
+		}
+		if auth != AuthAnonymous && !auth.isOAuth2() && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized) {
 			if p := signer.ParseProblem(resp.StatusCode, resp.Header, nil); p != nil {
 				switch {
 				case p.Problem == signer.ProblemTimestampRefused && p.MinTimestamp != 0 && skewed:
@@ -191,9 +211,12 @@ func (t *transport) identity(ctx context.Context) (Auth, *AccessToken, error) {
 	switch t.auth {
 	case "":
 		return t.factory.choose(ctx)
-	case Auth3LO:
+	case Auth3LO, AuthOAuth2:
 		tok, err := t.factory.token(ctx)
-		return Auth3LO, tok, err
+		return t.auth, tok, err
+	case AuthClientCredentials:
+		tok, err := t.factory.link.state.clientCredentialsToken(ctx, nil)
+		return t.auth, tok, err
 	}
 	return t.auth, nil, nil
 }
@@ -217,7 +240,13 @@ func (t *transport) send(out *http.Request, auth Auth, tok *AccessToken) (*http.
 		base = http.DefaultTransport
 	}
 	var rt http.RoundTripper = base
-	if auth != AuthAnonymous {
+	switch {
+	case auth.isOAuth2():
+		if tok == nil {
+			return nil, fmt.Errorf("applink: link %q: no OAuth 2.0 token to send", f.link.Name)
+		}
+		out.Header.Set("Authorization", "Bearer "+tok.Secret())
+	case auth != AuthAnonymous:
 		var token signer.Token // the empty token of 2LO and 2LOi
 		if auth == Auth3LO && tok != nil {
 			token = tok.SignerToken()

@@ -154,6 +154,12 @@ func DanceStartURL(prefix, link, redirect string) string {
 // having approved yet), the page says what happened and the dance stays
 // pending: reloading the callback tries again.
 //
+// OAuth 2.0 links (auth oauth2) work the same way: the start redirects to
+// the remote's consent page with S as the OAuth 2.0 state and a PKCE
+// challenge, and the remote redirects to {base}{prefix}/callback?code=C&state=S.
+// Register exactly {base}{prefix}/callback as the incoming link's redirect
+// URL at the remote, and as the link's oauth2.redirectUrl.
+//
 // The dances in progress are kept in a [DanceStore] (see [DanceStates]):
 // by default the service's token store when it is one. When every replica
 // of an application uses one shared store (applink/pgstore, or a token
@@ -381,13 +387,17 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request) {
 		writeDancePage(w, http.StatusNotFound, "Unknown link", "the link of this authorization no longer exists.")
 		return
 	}
-	if q.Get("oauth_token") != ds.RequestToken {
+	verifier := callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem"))
+	if st.isOAuth2Link() {
+		// An OAuth 2.0 redirect: the state (claimed above) is the pending
+		// authorization's value; the code or the error is in the query.
+		verifier = r.URL.RawQuery
+	} else if q.Get("oauth_token") != ds.RequestToken {
 		writeDancePage(w, http.StatusBadRequest, "Authorization refused", "the callback is for another request token: start the authorization again.")
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), danceCompleteTimeout)
 	defer cancel()
-	verifier := callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem"))
 	if err := st.factory(user).CompleteAuthorization(ctx, ds.RequestToken, verifier); err != nil {
 		if !danceRetryable(err) {
 			h.writeError(r, w, st.link.Name, err)

@@ -120,7 +120,8 @@ func (b *browser) get(u string, stop func(*url.URL) bool) (int, string, *url.URL
 		if stop != nil && stop(next) {
 			return 0, "", next
 		}
-		if strings.HasSuffix(next.Path, applinktest.AtlassianAuthorizePath) || strings.HasSuffix(next.Path, applinktest.JenkinsAuthorizePath) {
+		if strings.HasSuffix(next.Path, applinktest.AtlassianAuthorizePath) || strings.HasSuffix(next.Path, applinktest.JenkinsAuthorizePath) ||
+			strings.HasSuffix(next.Path, applinktest.OAuth2AuthorizePath) {
 			q := next.Query()
 			if b.deny {
 				q.Set("approve", "0")

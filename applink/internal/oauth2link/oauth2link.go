@@ -64,9 +64,10 @@ func (c *Config) String() string {
 type Token struct {
 	Access  string
 	Refresh string
-	// Expiry is when the access token expires; zero when the remote did
-	// not say.
-	Expiry time.Time
+	// ExpiresIn is how long the access token lives from the answer
+	// (expires_in); 0 when the remote did not say. The caller dates it
+	// with its own clock.
+	ExpiresIn time.Duration
 	// Scopes are the granted scopes (the response's scope, split on
 	// spaces), or nil when the response had none.
 	Scopes []string
@@ -167,7 +168,7 @@ func convert(t *oauth2.Token, err error, step string) (*Token, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", step, err)
 	}
-	out := &Token{Access: t.AccessToken, Refresh: t.RefreshToken, Expiry: t.Expiry}
+	out := &Token{Access: t.AccessToken, Refresh: t.RefreshToken, ExpiresIn: time.Duration(t.ExpiresIn) * time.Second}
 	if s, ok := t.Extra("scope").(string); ok && s != "" {
 		out.Scopes = strings.Fields(s)
 	}

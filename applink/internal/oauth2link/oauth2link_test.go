@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -54,8 +55,8 @@ func TestFlow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff([]string{"WRITE"}, tok.Scopes); diff != "" || tok.Refresh == "" || tok.Expiry.IsZero() {
-				t.Fatalf("token: scopes (-want +got) %s, refresh set %t, expiry %v", diff, tok.Refresh != "", tok.Expiry)
+			if diff := cmp.Diff([]string{"WRITE"}, tok.Scopes); diff != "" || tok.Refresh == "" || tok.ExpiresIn != time.Hour {
+				t.Fatalf("token: scopes (-want +got) %s, refresh set %t, expires in %v", diff, tok.Refresh != "", tok.ExpiresIn)
 			}
 			fresh, err := cfg.Refresh(t.Context(), tok.Refresh)
 			if err != nil {
@@ -109,7 +110,9 @@ func TestErrors(t *testing.T) {
 	}
 	// A redirect from the token endpoint is not followed.
 	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, srv.OAuth2TokenURL(), http.StatusTemporaryRedirect) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, srv.OAuth2TokenURL(), http.StatusTemporaryRedirect)
+	})
 	redir := applinktest.NewServer(t)
 	redir.Handle("/token", mux)
 	moved := *cfg

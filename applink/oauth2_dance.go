@@ -1,0 +1,294 @@
+package applink
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/redact"
+)
+
+// isOAuth2Link reports whether the link is an OAuth 2.0 link.
+func (st *linkState) isOAuth2Link() bool { return st.o2 != nil }
+
+// oauth2Config returns the link's OAuth 2.0 client, its token requests
+// going through the token client for step.
+func (st *linkState) oauth2Config(step string) *oauth2link.Config {
+	c := *st.o2
+	c.Client = st.tokenClient(step)
+	return &c
+}
+
+// startOAuth2Dance is startDance for an OAuth 2.0 link: it makes a PKCE
+// verifier and a state, keeps them as a pending request token (the state
+// as its value, the verifier as its secret, bound to the link and the
+// user), and returns the consent page URL.
+//
+// The redirect_uri sent is always the link's registered redirect URL. A
+// callback, when given, must be that URL, optionally with a state
+// parameter: that state is then the OAuth 2.0 state (so that the web dance
+// handler and the loopback flow find their own state on the redirect).
+func (f *RequestFactory) startOAuth2Dance(ctx context.Context, st *linkState, callback string) (*url.URL, *RequestToken, error) {
+	state, err := oauth2State(callback, st.o2.RedirectURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("applink: link %q: %w", st.link.Name, err)
+	}
+	store, err := st.tokenStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	verifier := oauth2link.GenerateVerifier()
+	now := st.now()
+	rt := NewRequestToken(state, verifier)
+	rt.LinkID, rt.User, rt.Callback, rt.CreatedAt = st.link.ID, f.user, st.o2.RedirectURL, now
+	rt.ExpiresAt = now.Add(defaultRequestTokenTTL)
+	if err := store.PutRequestToken(ctx, rt); err != nil {
+		return nil, nil, fmt.Errorf("applink: link %q: storing the pending authorization: %w", st.link.Name, err)
+	}
+	u, err := url.Parse(st.o2.AuthCodeURL(state, verifier))
+	if err != nil {
+		return nil, nil, fmt.Errorf("applink: link %q: the consent page URL: %w", st.link.Name, redactParseError(err))
+	}
+	return u, rt, nil
+}
+
+// oauth2State returns the state for an authorization: the callback's
+// state parameter, else a new random one. The callback must be "", "oob" or
+// the redirect URL (with a state parameter added or not).
+func oauth2State(callback, redirect string) (string, error) {
+	if callback == "" || callback == "oob" {
+		return rand.Text(), nil
+	}
+	cb, err := url.Parse(callback)
+	if err != nil {
+		return "", fmt.Errorf("the callback is not a URL: %v", redactParseError(err))
+	}
+	q := cb.Query()
+	state := q.Get("state")
+	q.Del("state")
+	cb.RawQuery = q.Encode()
+	want, err := url.Parse(redirect)
+	if err != nil {
+		return "", fmt.Errorf("the redirect URL is not a URL: %v", redactParseError(err))
+	}
+	want.RawQuery = want.Query().Encode()
+	if !strings.EqualFold(cb.Scheme, want.Scheme) || !strings.EqualFold(cb.Host, want.Host) ||
+		cb.EscapedPath() != want.EscapedPath() || cb.RawQuery != want.RawQuery {
+		return "", fmt.Errorf("the callback %s is not the link's registered redirect URL %s: an OAuth 2.0 remote redirects only there: register the callback as the incoming link's redirect URL and set oauth2.redirectUrl to it",
+			redact.URL(cb), redact.URL(want))
+	}
+	if state == "" {
+		state = rand.Text()
+	}
+	return state, nil
+}
+
+// oauth2CodeFromInput reads what a user pasted or a redirect carried: a
+// bare code, or the redirect URL (or its query) with code and state, or
+// error=access_denied. It returns the code ("denied" for a refusal) and the
+// state found ("" if none).
+func oauth2CodeFromInput(s string) (code, state string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, "?")
+	raw := s
+	if i >= 0 {
+		raw = s[i+1:]
+	}
+	if !strings.Contains(raw, "code=") && !strings.Contains(raw, "error=") {
+		return s, ""
+	}
+	if j := strings.IndexByte(raw, '#'); j >= 0 {
+		raw = raw[:j]
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return s, ""
+	}
+	if e := q.Get("error"); e != "" {
+		if e == oauth2link.CodeAccessDenied {
+			return deniedVerifier, q.Get("state")
+		}
+		return "error:" + e, q.Get("state")
+	}
+	if q.Get("code") == "" {
+		return s, ""
+	}
+	return q.Get("code"), q.Get("state")
+}
+
+// completeOAuth2 exchanges the code of the pending authorization rt (its
+// secret is the PKCE verifier) and stores the user's OAuth 2.0 token.
+func (st *linkState) completeOAuth2(ctx context.Context, store TokenStore, rt *RequestToken, input string) (TokenKey, error) {
+	key := TokenKey{LinkID: rt.LinkID, User: rt.User}
+	code, state := oauth2CodeFromInput(input)
+	if state != "" && state != rt.Token {
+		return TokenKey{}, fmt.Errorf("applink: link %q: the pasted redirect belongs to another authorization (its state differs): paste the address of the page the consent led to, or start again", st.link.Name)
+	}
+	final := func(err error) (TokenKey, error) {
+		if derr := store.DeleteRequestToken(ctx, rt.Token); derr != nil {
+			st.svc.logger.WarnContext(ctx, "applink: deleting a used authorization", "link", st.link.Name, "err", derr)
+		}
+		return TokenKey{}, err
+	}
+	switch {
+	case code == deniedVerifier:
+		return final(&AuthorizationDeniedError{LinkName: st.link.Name, User: rt.User})
+	case strings.HasPrefix(code, "error:"):
+		return final(&OAuth2Error{LinkName: st.link.Name, Step: "authorizing at the consent page", Code: strings.TrimPrefix(code, "error:")})
+	case code == "":
+		return TokenKey{}, fmt.Errorf("applink: link %q: the authorization code is empty: approve at the consent page and give the code (or the address the page led to)", st.link.Name)
+	}
+	t, err := st.oauth2Config("exchanging the authorization code").Exchange(ctx, code, rt.Secret())
+	if err != nil {
+		if ctx.Err() != nil {
+			return TokenKey{}, ctx.Err()
+		}
+		oe := st.oauth2Error(err)
+		var e *OAuth2Error
+		if errors.As(oe, &e) && e.Code == oauth2link.CodeInvalidGrant {
+			// The code expired (seconds at Data Center), was used, or was
+			// mistyped; it cannot be retried.
+			return final(&RequestTokenExpiredError{LinkName: st.link.Name, User: rt.User, Cause: oe})
+		}
+		return TokenKey{}, oe
+	}
+	at := oauth2AccessToken(t, st.now(), nil)
+	if err := store.PutAccessToken(ctx, key, at); err != nil {
+		return TokenKey{}, fmt.Errorf("applink: link %q: storing user %q's access token: %w", st.link.Name, rt.User, err)
+	}
+	if err := store.DeleteRequestToken(ctx, rt.Token); err != nil {
+		st.svc.logger.WarnContext(ctx, "applink: deleting a used authorization", "link", st.link.Name, "err", err)
+	}
+	st.svc.logger.InfoContext(ctx, "applink: user authorized the link", "link", st.link.Name, "user", rt.User)
+	return key, nil
+}
+
+// oauth2AccessToken turns a token endpoint's answer into an AccessToken;
+// scopes default to prev (a refresh answer without scope keeps them).
+func oauth2AccessToken(t *oauth2link.Token, now time.Time, prev []string) *AccessToken {
+	at := NewOAuth2AccessToken(t.Access, t.Refresh)
+	at.CreatedAt = now
+	if t.ExpiresIn > 0 {
+		at.ExpiresAt = now.Add(t.ExpiresIn)
+	}
+	at.Scopes = t.Scopes
+	if at.Scopes == nil {
+		at.Scopes = slices.Clone(prev)
+	}
+	return at
+}
+
+// refreshOAuth2 refreshes the user's expired OAuth 2.0 token old with its
+// refresh token, stores the new pair (the refresh token rotates: the old
+// one no longer works) and returns the new token. The caller holds the
+// user's renewal lock.
+func (st *linkState) refreshOAuth2(ctx context.Context, user string, old *AccessToken) (*AccessToken, error) {
+	store, err := st.tokenStore()
+	if err != nil {
+		return nil, err
+	}
+	if old.RefreshToken() == "" {
+		return nil, &OAuth2Error{LinkName: st.link.Name, Step: "refreshing the access token", Code: oauth2link.CodeInvalidGrant,
+			Description: "the stored token has no refresh token"}
+	}
+	t, err := st.oauth2Config("refreshing the access token").Refresh(ctx, old.RefreshToken())
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, st.oauth2Error(err)
+	}
+	at := oauth2AccessToken(t, st.now(), old.Scopes)
+	if at.RefreshToken() == "" {
+		return nil, fmt.Errorf("applink: link %q: the refresh answered no refresh token", st.link.Name)
+	}
+	key := TokenKey{LinkID: st.link.ID, User: user}
+	if err := store.PutAccessToken(ctx, key, at); err != nil {
+		// The remote has rotated the refresh token: the stored one is
+		// spent, and the user must consent again.
+		return nil, fmt.Errorf("applink: link %q: storing user %q's refreshed token: %w", st.link.Name, user, err)
+	}
+	st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: refreshed an OAuth 2.0 access token",
+		slog.String("link", st.link.Name), slog.String("user", user))
+	return at, nil
+}
+
+// isInvalidGrant reports whether err is the remote's invalid_grant: the
+// refresh token (or code) is no longer good and the user must consent
+// again.
+func isInvalidGrant(err error) bool {
+	var e *OAuth2Error
+	return errors.As(err, &e) && e.Code == oauth2link.CodeInvalidGrant
+}
+
+// bearerRejected is the core's answer to a remote that refused a bearer
+// token with 401 invalid_token. For a client credentials token it gets a
+// new one. For a user's token, under the user's renewal lock, it returns
+// the token another request stored meanwhile, or refreshes the stored one.
+// It returns false when there is no other token to try.
+func (f *RequestFactory) bearerRejected(ctx context.Context, auth Auth, used *AccessToken) (*AccessToken, bool) {
+	st := f.link.state
+	if auth == AuthClientCredentials {
+		t, err := st.clientCredentialsToken(ctx, used)
+		return t, err == nil
+	}
+	unlock, err := f.lockRenewal(ctx)
+	if err != nil {
+		return nil, false
+	}
+	defer unlock()
+	key := TokenKey{LinkID: f.link.ID, User: f.user}
+	cur, err := st.svc.store.AccessToken(ctx, key)
+	if err != nil || cur == nil || !cur.IsOAuth2() {
+		return nil, false
+	}
+	if cur.Token != used.Token && !cur.Expired(st.now()) {
+		return cur, true
+	}
+	fresh, err := st.refreshOAuth2(ctx, f.user, cur)
+	if err != nil {
+		st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: refreshing a token the remote refused failed",
+			slog.String("link", f.link.Name), slog.String("user", f.user), slog.String("error", err.Error()))
+		return nil, false
+	}
+	return fresh, true
+}
+
+// clientCredsCache holds a link's client credentials token.
+type clientCredsCache struct {
+	mu  sync.Mutex
+	tok *AccessToken
+}
+
+// clientCredentialsToken returns the link's service account token: the
+// cached one while it lives (and is not rejected, the one the remote just
+// refused), else a new one from the client_credentials grant. Concurrent
+// callers wait for one fetch.
+func (st *linkState) clientCredentialsToken(ctx context.Context, rejected *AccessToken) (*AccessToken, error) {
+	if st.o2 == nil {
+		return nil, fmt.Errorf("applink: link %q: client-credentials needs the link's oauth2 settings", st.link.Name)
+	}
+	c := &st.clientCreds
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := c.tok; t != nil && !t.Expired(st.now()) && (rejected == nil || t.Token != rejected.Token) {
+		return t, nil
+	}
+	t, err := st.oauth2Config("getting a client credentials token").ClientCredentials(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, st.oauth2Error(err)
+	}
+	c.tok = oauth2AccessToken(t, st.now(), nil)
+	return c.tok, nil
+}

@@ -1,0 +1,109 @@
+package applink
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/go-applinks/applinks/applink/internal/oauth2link"
+)
+
+// OAuth2Error is an OAuth 2.0 error a remote answered: its token endpoint
+// refused a grant (RFC 6749 §5.2: invalid_grant, invalid_client, ...), the
+// consent page redirected with an error, or a resource refused a bearer
+// token (RFC 6750 §3: invalid_token, insufficient_scope). It never holds a
+// token, code or secret.
+type OAuth2Error struct {
+	LinkName string
+	// Step is what failed: "exchanging the authorization code",
+	// "refreshing the access token", "getting a client credentials
+	// token", "authorizing at the consent page", or the method and
+	// redacted URL of a resource request.
+	Step string
+	// Status is the HTTP status; 0 if none (a redirect's error).
+	Status int
+	// Code is the OAuth 2.0 error code; "" when the remote's answer was
+	// not OAuth 2.0 JSON.
+	Code string
+	// Description is the remote's error_description, shortened.
+	Description string
+	// Scope is the scope a resource said it needs (insufficient_scope).
+	Scope string
+}
+
+// Error names the link, the step, the code and what to do.
+func (e *OAuth2Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "applink: link %q: %s: the remote answered", e.LinkName, e.Step)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " %d", e.Status)
+	}
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if e.Description != "" {
+		b.WriteString(" (" + e.Description + ")")
+	}
+	if advice := oauth2Advice(e); advice != "" {
+		b.WriteString(": " + advice)
+	}
+	return b.String()
+}
+
+func oauth2Advice(e *OAuth2Error) string {
+	switch e.Code {
+	case oauth2link.CodeInvalidClient, oauth2link.CodeUnauthorized:
+		return "check the client id and secret (oauth2.clientId, oauth2.clientSecretEnv or oauth2.clientSecretFile) against the remote's incoming OAuth 2.0 link"
+	case oauth2link.CodeInvalidGrant:
+		if e.Step == "refreshing the access token" && e.Description == "" {
+			return "the refresh token is spent, revoked or expired, or the redirect URL differs from the registered one (Data Center checks it on refresh): the user must authorize again"
+		}
+		return "the grant is no longer valid: the user must authorize again"
+	case oauth2link.CodeInvalidScope:
+		return "ask for no more than the incoming link's scope (oauth2.scopes)"
+	case oauth2link.CodeInsufficientScope:
+		need := e.Scope
+		if need == "" {
+			need = "a wider scope"
+		}
+		return "the token's scope does not allow this request: it needs " + need + ": add it to oauth2.scopes (and to the incoming link), then authorize again"
+	case "unsupported_grant_type":
+		if strings.Contains(e.Step, "client credentials") {
+			return "this remote does not offer client_credentials (service accounts need a newer Data Center version)"
+		}
+	}
+	return ""
+}
+
+// oauth2Error turns an error of package oauth2link into an *OAuth2Error
+// of the link; other errors are wrapped with the link's name.
+func (st *linkState) oauth2Error(err error) error {
+	var e *oauth2link.Error
+	if errors.As(err, &e) {
+		return &OAuth2Error{LinkName: st.link.Name, Step: e.Step, Status: e.Status, Code: e.Code, Description: e.Description}
+	}
+	var own *TokenRedirectError
+	if errors.As(err, &own) {
+		return own
+	}
+	return fmt.Errorf("applink: link %q: %w", st.link.Name, err)
+}
+
+// bearerProblem reads a resource's refusal of a bearer token: 401 or 403
+// with a "WWW-Authenticate: Bearer" challenge. It returns nil for any other
+// response.
+func bearerProblem(linkName, step string, resp *http.Response) *OAuth2Error {
+	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+		return nil
+	}
+	ch, ok := oauth2link.ParseBearerChallenge(resp.Header)
+	if !ok {
+		return nil
+	}
+	code := ch.Code
+	if code == "" && resp.StatusCode == http.StatusUnauthorized {
+		code = oauth2link.CodeInvalidToken
+	}
+	return &OAuth2Error{LinkName: linkName, Step: step, Status: resp.StatusCode, Code: code, Description: ch.Description, Scope: ch.Scope}
+}
