@@ -464,7 +464,7 @@ func TestOAuth2WebDance(t *testing.T) {
 	}
 	handler = h
 	b := (&webApp{app: app}).browser(t, "alice")
-	status, body, last := b.get(app.URL+DanceStartURL("", testLinkID, "/done"), nil)
+	status, body, last := b.start(app.URL+DanceStartURL("", testLinkID, "/done"), nil)
 	if status != http.StatusOK || body != "back in the app" || last.Path != "/done" {
 		t.Fatalf("the browser ended at %s with %d %q", last, status, body)
 	}
@@ -474,7 +474,7 @@ func TestOAuth2WebDance(t *testing.T) {
 	// Denied at the consent page.
 	bob := (&webApp{app: app}).browser(t, "bob")
 	bob.deny = true
-	if status, _, _ := bob.get(app.URL+DanceStartURL("", testLinkID, "/done"), nil); status != http.StatusForbidden {
+	if status, _, _ := bob.start(app.URL+DanceStartURL("", testLinkID, "/done"), nil); status != http.StatusForbidden {
 		t.Errorf("denied web dance: %d, want 403", status)
 	}
 }
