@@ -28,6 +28,7 @@ import (
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/fileread"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/requri"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -247,6 +248,24 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		},
 		"applink.FilePermissionError":    func() []any { return []any{&applink.FilePermissionError{Path: fx.file.Path(), Mode: 0o644}} },
 		"applink.TokenFileTooLargeError": func() []any { return []any{&applink.TokenFileTooLargeError{Path: fx.file.Path(), Size: 1, Limit: 1}} },
+		"applink.OAuth2Client": func() []any {
+			return []any{applink.OAuth2Client{ClientID: "client", ClientSecretEnv: "CLIENT_SECRET", RedirectURL: "https://app.example.com/cb"}}
+		},
+		"applink.OAuth2Error": func() []any {
+			return []any{&applink.OAuth2Error{LinkName: "CI", Step: "refreshing the access token", Status: 400, Code: "invalid_grant"}}
+		},
+		"internal/oauth2link.Config": func() []any {
+			return []any{&oauth2link.Config{ClientID: "client", ClientSecret: clientSecret, TokenURL: "https://jira.example.com/t", RedirectURL: "https://app.example.com/cb"}}
+		},
+		"internal/oauth2link.Token": func() []any {
+			return []any{&oauth2link.Token{Access: bearer, Refresh: refresh, ExpiresIn: time.Hour, Scopes: []string{"WRITE"}}}
+		},
+		"internal/oauth2link.Error": func() []any {
+			return []any{&oauth2link.Error{Step: "exchanging the authorization code", Status: 400, Code: "invalid_grant"}}
+		},
+		"internal/oauth2link.BearerChallenge": func() []any {
+			return []any{oauth2link.BearerChallenge{Code: "invalid_token", Description: "expired"}}
+		},
 		"applink.CorruptTokenFileError": func() []any {
 			return []any{&applink.CorruptTokenFileError{Path: fx.file.Path(), Err: errors.New("not valid JSON")}}
 		},

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-applinks/applinks/applink/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
@@ -73,6 +73,12 @@ type OAuth2Client struct {
 func (c OAuth2Client) String() string {
 	return fmt.Sprintf("OAuth2Client(%q, scopes %s, redirect %s)", c.ClientID, strings.Join(c.Scopes, " "), redact.URLString(c.RedirectURL))
 }
+
+// GoString is [OAuth2Client.String].
+func (c OAuth2Client) GoString() string { return c.String() }
+
+// Format prints [OAuth2Client.String] for every verb.
+func (c OAuth2Client) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
 
 // WithClientSecret returns a copy of l whose OAuth 2.0 client authenticates
 // with secret (given in code: never written to a config file, never

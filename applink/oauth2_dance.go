@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-applinks/applinks/applink/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 )
 

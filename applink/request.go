@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-applinks/applinks/applink/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/hashicorp/go-retryablehttp"

@@ -3,9 +3,11 @@ package oauth2link
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +15,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Default endpoint paths of the Data Center products, relative to the base
@@ -56,9 +60,21 @@ type Config struct {
 }
 
 // String describes the client without its secret.
-func (c *Config) String() string {
-	return fmt.Sprintf("oauth2link.Config(client %q, token URL %s, secret redacted)", c.ClientID, c.TokenURL)
+func (c Config) String() string {
+	return fmt.Sprintf("oauth2link.Config(client %q, token URL %s, secret redacted)", c.ClientID, redact.URLString(c.TokenURL))
 }
+
+// GoString is [Config.String].
+func (c Config) GoString() string { return c.String() }
+
+// Format prints [Config.String] for every verb.
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
+
+// LogValue keeps the secret out of slog output.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes [Config.String].
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 // Token is what a token endpoint answered.
 type Token struct {
@@ -74,7 +90,21 @@ type Token struct {
 }
 
 // String describes the token without its values.
-func (t *Token) String() string { return "oauth2link.Token(redacted)" }
+func (t Token) String() string {
+	return fmt.Sprintf("oauth2link.Token(expires in %s, scopes %q, access and refresh tokens redacted)", t.ExpiresIn, t.Scopes)
+}
+
+// GoString is [Token.String].
+func (t Token) GoString() string { return t.String() }
+
+// Format prints [Token.String] for every verb.
+func (t Token) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String(), t.GoString()) }
+
+// LogValue keeps the tokens out of slog output.
+func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// MarshalJSON encodes [Token.String].
+func (t Token) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
 
 // GenerateVerifier returns a new PKCE code verifier (32 random bytes,
 // base64url), as golang.org/x/oauth2 makes it.

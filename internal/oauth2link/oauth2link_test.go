@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
-	"github.com/go-applinks/applinks/applink/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 )
 
 const redirect = "http://127.0.0.1:9/callback"
