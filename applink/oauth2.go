@@ -78,7 +78,9 @@ func (c OAuth2Client) String() string {
 func (c OAuth2Client) GoString() string { return c.String() }
 
 // Format prints [OAuth2Client.String] for every verb.
-func (c OAuth2Client) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
+func (c OAuth2Client) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, c.String(), c.GoString())
+}
 
 // WithClientSecret returns a copy of l whose OAuth 2.0 client authenticates
 // with secret (given in code: never written to a config file, never
