@@ -92,6 +92,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 // still work after Close. A store from [Open] closes its own pool too.
 // Calling Close again does nothing.
 func (s *Store) Close() error {
+	if s.done == nil {
+		return nil // the zero Store: nothing was started
+	}
 	s.closeOnce.Do(func() {
 		if s.stop != nil {
 			s.stop()

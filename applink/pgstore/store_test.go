@@ -754,3 +754,14 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Errorf("version after migrating: %d, %v; want %d", v, err, SchemaVersion)
 	}
 }
+
+func TestZeroStoreCloses(t *testing.T) {
+	t.Parallel()
+	var s Store
+	if err := s.Close(); err != nil {
+		t.Errorf("Close of the zero Store: %v", err)
+	}
+	if got := s.String(); got != "pgstore.Store(.*)" {
+		t.Errorf("String of the zero Store = %q", got)
+	}
+}
