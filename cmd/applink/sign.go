@@ -15,22 +15,35 @@ import (
 
 const signSynopsis = `--consumer-key K (--key FILE | --secret-env VAR) [--token T] [--token-secret-env VAR]
        [--callback C] [--verifier V] [--nonce N] [--timestamp TS] [-H 'K: V']... [-d DATA] [--form k=v]... METHOD URL
+   or: applink sign --link NAME [--as USER] [--auth auto|3lo|2loi|2lo] [--timestamp TS] [-H 'K: V']... [-d DATA] [--form k=v]... METHOD PATH
 
 Prints the signature base string alone on the first line and the Authorization
 header on the second, to compare with what a provider echoes
 (oauth_signature_base_string on signature_invalid). Nothing is sent.
 Without --token no oauth_token is sent (the request-token step); --token ""
 sends an empty one (2LO). With --nonce and --timestamp the output is
-deterministic.`
+deterministic.
+
+With --link, the request is signed as that link signs it when it acts as
+USER: its consumer key, its private key or shared secret, the method
+'applink request' would choose (or --auth), and the user's stored token
+(whose secret is used, never printed); PATH is relative to the link's RPC
+URL. Diff the base string with the one the remote echoes on
+signature_invalid. Only the nonce is random.`
 
 const signExamples = `  applink sign --consumer-key jenkins --secret-env JENKINS_SECRET --callback oob POST https://ci.example.com/bitbucket/oauth/request-token
   applink sign --consumer-key automation --key automation.pem --token "" GET 'https://jira.example.com/rest/api/2/myself?xoauth_requestor_id=alice'
   applink sign --consumer-key k --secret-env S --token t --token-secret-env TS --nonce abc --timestamp 1700000000 -d 'a=1' POST https://example.com/x
+  applink sign --link jira --as alice GET /rest/api/2/myself
 `
 
 // sign prints the base string and Authorization header of a request.
-func (c *cli) sign(_ context.Context, args []string) error {
+func (c *cli) sign(ctx context.Context, args []string) error {
 	fs := newFlagSet("sign", signSynopsis, signExamples, c.stderr)
+	config := configFlag(fs)
+	linkName := fs.String("link", "", "sign as the link `NAME` (or id) signs, instead of --consumer-key and --key or --secret-env")
+	user := fs.String("as", "", "with --link: act as `USER` (their stored token for 3LO; 2LOi names them)")
+	authName := fs.String("auth", "auto", "with --link: `auto`, 3lo, 2loi or 2lo")
 	keyFile := fs.String("key", "", "RSA private key `FILE` (PEM or OpenSSH): RSA-SHA1")
 	secretEnv := fs.String("secret-env", "", "environment `VAR` holding the consumer secret: HMAC-SHA1")
 	consumerKey := fs.String("consumer-key", "", "the consumer `KEY` (required)")
@@ -51,6 +64,21 @@ func (c *cli) sign(_ context.Context, args []string) error {
 	}
 	if len(pos) != 2 {
 		return usagef(fs, "want METHOD URL, got %s", plural(len(pos), "argument"))
+	}
+	if *linkName != "" {
+		for _, f := range []string{"key", "secret-env", "consumer-key", "token", "token-secret-env", "callback", "verifier", "nonce"} {
+			if flagSet(fs, f) {
+				return usagef(fs, "--%s does not go with --link: the link's own credentials and the user's stored token are used", f)
+			}
+		}
+		if *data != "" && len(forms) > 0 {
+			return usagef(fs, "give -d or --form, not both")
+		}
+		return c.signAsLink(ctx, fs, signLinkArgs{config: *config, link: *linkName, user: *user, auth: *authName, timestamp: *timestamp,
+			method: strings.ToUpper(pos[0]), path: pos[1], headers: headers, data: *data, forms: forms})
+	}
+	if flagSet(fs, "as") || flagSet(fs, "auth") {
+		return usagef(fs, "--as and --auth need --link")
 	}
 	if *consumerKey == "" {
 		return usagef(fs, "--consumer-key is required")
