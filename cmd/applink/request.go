@@ -161,10 +161,12 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	target := withQuery(escapeTarget(pos[1]), rawQuery, query)
-	req, err := f.NewRequest(method, target)
+	req, err := f.NewRequest(method, withRawQuery(pos[1], rawQuery))
 	if err != nil {
 		return c.requestErr(err, *linkName, *user)
+	}
+	for _, q := range query {
+		req.AddQuery(q[0], q[1])
 	}
 	for _, h := range hs {
 		req.AddHeader(h.k, h.v)

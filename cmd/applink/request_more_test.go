@@ -13,48 +13,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestEscapeTarget(t *testing.T) {
+func TestWithRawQuery(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"/rest/api/2/myself", "/rest/api/2/myself"},
-		{"/rest/api/2/search?jql=project = X", "/rest/api/2/search?jql=project%20=%20X"},
-		{"/rest/api/2/search?jql=project%20%3D%20X", "/rest/api/2/search?jql=project%20%3D%20X"}, // encoded once already
-		{"/wiki/Grüße?q=ä", "/wiki/Gr%C3%BC%C3%9Fe?q=%C3%A4"},
-		{"/x?a=1&b=c d&c=\"q\"", "/x?a=1&b=c%20d&c=%22q%22"},
-		{"/x?p=100%", "/x?p=100%25"},
-		{"/x?p=%zz", "/x?p=%25zz"},
-		{"/x#frag ment", "/x"},
-		{"/x?a=<b>|{c}^`\\", "/x?a=%3Cb%3E%7C%7Bc%7D%5E%60%5C"},
-		{"https://jira.example.com/rest/x?jql=a b", "https://jira.example.com/rest/x?jql=a%20b"},
-		{"/x?tab=\t&nl=\n", "/x?tab=%09&nl=%0A"},
+	tests := []struct{ target, raw, want string }{
+		{"/x", "", "/x"},
+		{"/x", "a=1&b=two words", "/x?a=1&b=two words"},
+		{"/x?a=1", "b=2", "/x?a=1&b=2"},
+		{"/x?", "b=2", "/x?b=2"},
+		{"/x?a=1&", "b=2", "/x?a=1&b=2"},
 	}
 	for _, tt := range tests {
-		if got := escapeTarget(tt.in); got != tt.want {
-			t.Errorf("escapeTarget(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-		if again := escapeTarget(tt.want); again != tt.want {
-			t.Errorf("escapeTarget is not idempotent on %q: %q", tt.want, again)
-		}
-	}
-}
-
-func TestWithQuery(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		target, raw string
-		pairs       [][2]string
-		want        string
-	}{
-		{"/x", "", nil, "/x"},
-		{"/x", "", [][2]string{{"jql", "project = X"}}, "/x?jql=project%20%3D%20X"},
-		{"/x?a=1", "", [][2]string{{"b", "a&b+c%"}}, "/x?a=1&b=a%26b%2Bc%25"},
-		{"/x?", "", [][2]string{{"k", "v"}}, "/x?k=v"},
-		{"/x", "a=1&b=two words", [][2]string{{"k", "ü"}}, "/x?a=1&b=two%20words&k=%C3%BC"},
-		{"/x", "", [][2]string{{"empty", ""}, {"k", "1"}, {"k", "2"}}, "/x?empty=&k=1&k=2"},
-	}
-	for _, tt := range tests {
-		if got := withQuery(tt.target, tt.raw, tt.pairs); got != tt.want {
-			t.Errorf("withQuery(%q, %q, %q) = %q, want %q", tt.target, tt.raw, tt.pairs, got, tt.want)
+		if got := withRawQuery(tt.target, tt.raw); got != tt.want {
+			t.Errorf("withRawQuery(%q, %q) = %q, want %q", tt.target, tt.raw, got, tt.want)
 		}
 	}
 }
@@ -93,6 +63,11 @@ func TestRequestQuery(t *testing.T) {
 			name: "-G with --form and -d", args: []string{"GET", "/rest/api/2/search?a=1", "-G", "--form", "fields=key,summary", "--form", "q=x y"},
 			raw:    "a=1&fields=key%2Csummary&q=x%20y&xoauth_requestor_id=bob",
 			params: map[string][]string{"a": {"1"}, "fields": {"key,summary"}, "q": {"x y"}, "xoauth_requestor_id": {"bob"}},
+		},
+		{
+			name: "non-ASCII and quotes in the path", args: []string{"GET", `/rest/api/2/search?jql=summary ~ "Grüße"`},
+			raw:    "jql=summary%20~%20%22Gr%C3%BC%C3%9Fe%22&xoauth_requestor_id=bob",
+			params: map[string][]string{"jql": {`summary ~ "Grüße"`}, "xoauth_requestor_id": {"bob"}},
 		},
 		{
 			name: "-G with -d", args: []string{"GET", "/rest/api/2/search", "-G", "-d", "jql=a b&n=1"},

@@ -90,7 +90,7 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 	if auth == applink.AuthAnonymous {
 		return fmt.Errorf("link %q sends this request anonymously (unsigned): nothing to sign; give --as USER or --auth 2lo", l.Name)
 	}
-	req, err := f.NewRequest(a.method, escapeTarget(a.path))
+	req, err := f.NewRequest(a.method, a.path)
 	if err != nil {
 		return err
 	}
