@@ -1,0 +1,44 @@
+package sealed_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/sealed"
+)
+
+// A file or database store wrapped so that it holds no secret in the
+// clear; here a memory store, to show what it keeps.
+func ExampleNew() {
+	ctx := context.Background()
+	// In production: sealed.KeyringFromEnv("APPLINK_TOKEN_KEYS").
+	demoKey := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")) // never a real key
+	keys, err := sealed.ParseKeyring("k1:" + demoKey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	inner := applink.NewMemoryTokenStore()
+	store, err := sealed.New(inner, keys)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	if err := store.PutAccessToken(ctx, key, applink.NewAccessToken("token", "the-secret")); err != nil {
+		fmt.Println(err)
+		return
+	}
+	raw, _ := inner.AccessToken(ctx, key)
+	fmt.Println("stored sealed with k1:", strings.HasPrefix(raw.Secret(), "v1.k1."))
+	tok, _ := store.AccessToken(ctx, key)
+	fmt.Println("read back:", tok.Secret())
+	fmt.Println(keys)
+	// Output:
+	// stored sealed with k1: true
+	// read back: the-secret
+	// sealed.Keyring(active k1, keys k1, redacted)
+}
