@@ -26,6 +26,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/pgstore"
+	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/oauth2link"
@@ -45,6 +46,7 @@ const (
 	requestSecret = "REQUEST-SECRET-r3d4c7"
 	clientSecret  = "CLIENT-SECRET-r3d4c7"
 	formSecret    = "FORM-API-KEY-r3d4c7"
+	sealingKey    = "SEALED-KEY-r3d4c7-0123456789abcd" // 32 bytes: an AES-256 key
 )
 
 // redactionFixture is a service with an RSA and an HMAC link, tokens of
@@ -166,7 +168,7 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 // secrets returns every secret the fixture holds, as text and hex-encoded.
 func (fx *redactionFixture) secrets() []string {
 	texts := []string{sharedSecret, tokenSecret, sessionHandle, verifier, bearer, refresh, requestSecret,
-		clientSecret, formSecret}
+		clientSecret, formSecret, sealingKey}
 	out := slices.Clone(texts)
 	for _, s := range texts {
 		out = append(out, fmt.Sprintf("%x", s), fmt.Sprintf("%X", s), base64.StdEncoding.EncodeToString([]byte(s)))
@@ -289,6 +291,22 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink/pgstore.SchemaVersionError": func() []any { return []any{&pgstore.SchemaVersionError{}} },
 		"applink/pgstore.TextError":          func() []any { return []any{&pgstore.TextError{Field: "token"}} },
 		"applink/pgstore.PruneResult":        func() []any { return []any{pgstore.PruneResult{AccessTokens: 1}} },
+
+		// applink/sealed
+		"applink/sealed.Key": func() []any {
+			k := sealedKey()
+			return []any{k, &k}
+		},
+		"applink/sealed.Keyring": func() []any {
+			kr, err := sealed.NewKeyring(sealedKey())
+			if err != nil {
+				panic(err) // a 32-byte key and a valid id
+			}
+			return []any{kr}
+		},
+		"applink/sealed.OpenError": func() []any {
+			return []any{&sealed.OpenError{KeyID: "k1", What: "the access token of link \"l\", user \"alice\"", Field: "secret", Err: sealed.ErrAuthentication}}
+		},
 
 		// handler
 		"handler.ResponseError": func() []any {
@@ -596,7 +614,7 @@ func reachesSecret(v reflect.Value, secrets []string, seen map[uintptr]bool, dep
 func TestSecretHoldersFormatThemselves(t *testing.T) {
 	fx := newRedactionFixture(t)
 	secrets := []string{sharedSecret, tokenSecret, sessionHandle, verifier, bearer, refresh, requestSecret,
-		clientSecret, formSecret, fx.pemLine}
+		clientSecret, formSecret, sealingKey, fx.pemLine}
 	var holders []string
 	for typ, build := range redactionRegistry(fx) {
 		for _, v := range build() {
@@ -625,4 +643,13 @@ func TestSecretHoldersFormatThemselves(t *testing.T) {
 	if len(holders) < 10 {
 		t.Errorf("only %d types hold a secret (%v): is reachesSecret broken?", len(holders), holders)
 	}
+}
+
+// sealedKey is a sealing key made of sealingKey's bytes.
+func sealedKey() sealed.Key {
+	k, err := sealed.NewKey("k1", []byte(sealingKey))
+	if err != nil {
+		panic(err) // a 32-byte key and a valid id
+	}
+	return k
 }
