@@ -11,13 +11,15 @@ import (
 	"github.com/go-applinks/applinks/signer"
 )
 
-const keygenSynopsis = `[--bits 2048] [--out DIR] [--name NAME] [--force]
+const keygenSynopsis = `[--bits 2048] [--out DIR] [--name NAME] [--force] [--json]
 
 Generates an RSA key pair for a link. Writes the private key to DIR/NAME.pem
 (mode 0600) and the public key to DIR/NAME.pub.pem, and prints the public key
 on the first line of standard output in the one-line Base64 form Atlassian's
 "Incoming Authentication" form (and Jenkins) expect, then a PEM copy.
-DIR defaults to the config file's directory.`
+DIR defaults to the config file's directory. With --json, standard output
+is one JSON object: publicKey (the one-line form), publicKeyPem,
+privateKeyFile and publicKeyFile.`
 
 const keygenExamples = `  applink keygen
   applink keygen --out ./keys --name jira-automation
@@ -32,6 +34,7 @@ func (c *cli) keygen(_ context.Context, args []string) error {
 	out := fs.String("out", "", "directory to write the keys to (default the config file's directory)")
 	name := fs.String("name", "applink", "file `NAME` of the keys, without extension")
 	force := fs.Bool("force", false, "overwrite existing key files")
+	asJSON := c.jsonFlag(fs, "print the public key and the files as JSON")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -84,12 +87,23 @@ func (c *cli) keygen(_ context.Context, args []string) error {
 	if err := writeFileMode(pubPath, pubPEM, 0o644); err != nil {
 		return err
 	}
+	if *asJSON {
+		return writeJSON(c.stdout, generatedKey{PublicKey: oneLine, PublicKeyPEM: string(pubPEM), PrivateKeyFile: privPath, PublicKeyFile: pubPath})
+	}
 	fmt.Fprintln(c.stdout, oneLine)
 	fmt.Fprintln(c.stdout)
 	fmt.Fprint(c.stdout, string(pubPEM))
 	fmt.Fprintf(c.stderr, "wrote the private key to %s (mode 0600; keep it secret) and the public key to %s\n", privPath, pubPath)
 	fmt.Fprintln(c.stderr, "paste the first line above into the remote's incoming authentication (public key), then run 'applink link add ... --private-key "+shellQuote(privPath)+"'")
 	return nil
+}
+
+// generatedKey is the output of "keygen --json": never the private key.
+type generatedKey struct {
+	PublicKey      string `json:"publicKey"` // Base64 SubjectPublicKeyInfo, as Atlassian's forms take it
+	PublicKeyPEM   string `json:"publicKeyPem"`
+	PrivateKeyFile string `json:"privateKeyFile"`
+	PublicKeyFile  string `json:"publicKeyFile"`
 }
 
 // writeFileMode writes data to path with exactly mode perm, replacing the

@@ -20,10 +20,10 @@ import (
 const linkSynopsis = `add|list|show|remove ...
 
   add NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE)
-      [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover]
+      [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover] [--json]
   list [--json]
   show NAME [--json]
-  remove NAME
+  remove NAME [--json]
 
 Manages the links in the config file. A link's key stays in its file (or its
 secret in its environment variable): the config file only names it.`
@@ -48,8 +48,9 @@ func (c *cli) link(ctx context.Context, args []string) error {
 }
 
 func (c *cli) linkAdd(ctx context.Context, args []string) error {
-	fs := newFlagSet("link add", "NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE) [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover]", linkExamples, c.stderr)
+	fs := newFlagSet("link add", "NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE) [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover] [--json]", linkExamples, c.stderr)
 	config := configFlag(fs)
+	asJSON := c.jsonFlag(fs, "print the link added as JSON, as the config file holds it")
 	rpcURL := fs.String("url", "", "the remote's base `URL` for calls (RPC URL; past any reverse proxy)")
 	displayURL := fs.String("display-url", "", "the remote's `URL` for browsers (default the RPC URL)")
 	typ := fs.String("type", "", "application `TYPE`: jira, confluence, bitbucket, bamboo, fecru, crowd, jenkins, generic")
@@ -178,6 +179,9 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	w.cfg.Links = append(w.cfg.Links, l)
 	if err := w.cfg.Save(path); err != nil {
 		return err
+	}
+	if *asJSON {
+		return writeJSON(c.stdout, l)
 	}
 	fmt.Fprintf(c.stdout, "added link %q (%s, id %s) to %s\n", l.Name, l.Type, l.ID, path)
 	return nil
@@ -363,7 +367,9 @@ func firstNonEmpty(s ...string) string {
 }
 
 func (c *cli) linkRemove(args []string) error {
-	w, path, i, err := c.namedLink(newFlagSet("link remove", "NAME", "  applink link remove jira\n", c.stderr), args)
+	fs := newFlagSet("link remove", "NAME [--json]", "  applink link remove jira\n", c.stderr)
+	asJSON := c.jsonFlag(fs, "print the link removed as JSON")
+	w, path, i, err := c.namedLink(fs, args)
 	if err != nil {
 		return err
 	}
@@ -372,7 +378,13 @@ func (c *cli) linkRemove(args []string) error {
 	if err := w.cfg.Save(path); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "removed link %q (id %s) from %s\n", l.Name, l.ID, path)
+	if *asJSON {
+		if err := writeJSON(c.stdout, l); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(c.stdout, "removed link %q (id %s) from %s\n", l.Name, l.ID, path)
+	}
 	where := tokensPath(path)
 	if w.cfg.TokenStore != "" {
 		where = tokenStoreWhere(path, w.cfg.TokenStore)
