@@ -385,3 +385,39 @@ func TestFileTokenStoreLockToken(t *testing.T) {
 		t.Errorf("lock files left behind: %v", entries)
 	}
 }
+
+// failingLocker is a store whose LockToken fails (its database is gone).
+type failingLocker struct {
+	*MemoryTokenStore
+	err error
+}
+
+func (s failingLocker) LockToken(context.Context, TokenKey) (func(), error) { return nil, s.err }
+
+// TestRenewalLockFailureKeepsToken: when the store cannot lock the renewal,
+// the request fails with that error, nothing is sent to renew, and the
+// stored token is kept (the next request can renew it).
+func TestRenewalLockFailureKeepsToken(t *testing.T) {
+	t.Parallel()
+	mem := NewMemoryTokenStore()
+	lockErr := errors.New("database unreachable")
+	fl := newFleet(t, []TokenStore{failingLocker{mem, lockErr}}, nil)
+	tok := fl.authorize(t, "alice")
+	tok.ExpiresAt = time.Now().Add(-time.Minute)
+	key := TokenKey{LinkID: fl.link.ID, User: "alice"}
+	if err := mem.PutAccessToken(t.Context(), key, tok); err != nil {
+		t.Fatal(err)
+	}
+	before := fl.accessTokenCalls()
+	_, _, err := whoami(t, fl.factory(t, 0, "alice"))
+	var cre *CredentialsRequiredError
+	if !errors.Is(err, lockErr) || errors.As(err, &cre) {
+		t.Fatalf("whoami = %v, want the lock's error (not credentials required)", err)
+	}
+	if n := fl.accessTokenCalls() - before; n != 0 {
+		t.Errorf("%d renewals sent without the lock", n)
+	}
+	if got, err := mem.AccessToken(t.Context(), key); err != nil || got.Token != tok.Token {
+		t.Errorf("stored token after the lock failed: %v, %v; want it kept", got, err)
+	}
+}
