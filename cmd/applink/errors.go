@@ -241,11 +241,13 @@ func reportJSON(ctx context.Context, stderr io.Writer, err error) int {
 		return report(ctx, stderr, err)
 	}
 	je := describe(ctx, err)
-	b, merr := json.Marshal(je)
-	if merr != nil { // cannot happen with these field types; say something anyway
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // URLs keep their "&"
+	if enc.Encode(je) != nil { // cannot happen with these field types
 		return report(ctx, stderr, err)
 	}
-	fmt.Fprintf(stderr, "%s\n", b)
+	fmt.Fprint(stderr, b.String())
 	return je.ExitCode
 }
 

@@ -117,6 +117,9 @@ func TestJSONCredentialsRequiredRecipe(t *testing.T) {
 	if diff := cmp.Diff(want, je, ignoreProse); diff != "" {
 		t.Fatalf("JSON error (-want +got):\n%s", diff)
 	}
+	if strings.Contains(r.stderr, `\u0026`) {
+		t.Errorf("the JSON escapes & in URLs: %s", r.stderr)
+	}
 	u, err := url.Parse(je.AuthorizationURL)
 	if err != nil || !strings.HasPrefix(je.AuthorizationURL, srv.URL+"/bbs-oauth/authorize?") || u.Query().Get("oauth_token") != je.RequestToken || je.RequestToken == "" {
 		t.Fatalf("authorizationUrl %q and requestToken %q do not go together", je.AuthorizationURL, je.RequestToken)
