@@ -243,7 +243,7 @@ func reportJSON(ctx context.Context, stderr io.Writer, err error) int {
 	je := describe(ctx, err)
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // URLs keep their "&"
+	enc.SetEscapeHTML(false)   // URLs keep their "&"
 	if enc.Encode(je) != nil { // cannot happen with these field types
 		return report(ctx, stderr, err)
 	}
