@@ -198,7 +198,7 @@ func TestReplicasRenewOnceOrdered(t *testing.T) {
 	}
 }
 
-// TestReplicasRenewOnce: 25 requests on each of two replicas find one
+// TestReplicasRenewOnce: 50 requests on each of two replicas find one
 // token expired (in the store, or only at the remote, which answers
 // token_expired); the provider sees exactly one renewal and every request
 // succeeds. The memory store shared by two services in one process, and
@@ -239,7 +239,7 @@ func TestReplicasRenewOnce(t *testing.T) {
 				var wg sync.WaitGroup
 				for i := range 2 {
 					f := fl.factory(t, i, "alice")
-					for range 25 {
+					for range 50 {
 						wg.Go(func() {
 							if user, _, err := whoami(t, f); err != nil || user != "alice" {
 								t.Errorf("replica %d: whoami = %q, %v", i, user, err)
