@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"sync"
 )
 
 var (
@@ -37,7 +38,14 @@ func (s *FileTokenStore) LockToken(ctx context.Context, key TokenKey) (unlock fu
 		return nil, fmt.Errorf("applink: create the token file's lock directory: %w", err)
 	}
 	sum := sha256.Sum256([]byte(key.LinkID + "\x00" + key.User))
-	return lockRemovableFile(ctx, dir+string(os.PathSeparator)+hex.EncodeToString(sum[:16])+".lock")
+	unlockFile, err := lockRemovableFile(ctx, dir+string(os.PathSeparator)+hex.EncodeToString(sum[:16])+".lock")
+	if err != nil {
+		return nil, err
+	}
+	// A second call must not remove a lock file another holder has made
+	// since.
+	var once sync.Once
+	return func() { once.Do(unlockFile) }, nil
 }
 
 // PutDance stores a copy of the pending dance in the token file, within

@@ -356,6 +356,7 @@ func TestFileTokenStoreLockToken(t *testing.T) {
 		t.Fatalf("locking another key: %v", err)
 	}
 	unlockBob()
+	unlockBob() // a second call does nothing
 	if err := b.PutAccessToken(ctx, alice, NewAccessToken("t", "s")); err != nil {
 		t.Fatalf("PutAccessToken while the key is locked: %v", err)
 	}
