@@ -78,7 +78,10 @@
 // # Security
 //
 // Token secrets, refresh tokens and session handles are stored as given:
-// wrap the store with applink's sealed store to encrypt them at rest.
+// wrap the store with applink/sealed (sealed.New(store, keyring)) to keep
+// them encrypted at rest, bound to their link and user, so that a dump or
+// a row copied onto another user yields nothing usable; the wrapper passes
+// LockToken and the dances through.
 // Table names are validated and quoted; every value is a query parameter.
 // No error, log line or String holds a secret or the pool's password.
 //
