@@ -351,12 +351,28 @@ func TestFileTokenStoreLockToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another key, and the store's operations, do not wait.
-	unlockBob, err := b.LockToken(ctx, TokenKey{LinkID: "l", User: "bob"})
+	bob := TokenKey{LinkID: "l", User: "bob"}
+	unlockBob, err := b.LockToken(ctx, bob)
 	if err != nil {
 		t.Fatalf("locking another key: %v", err)
 	}
 	unlockBob()
-	unlockBob() // a second call does nothing
+	// A second call of unlock does nothing: it must not release (remove the
+	// lock file of) the next holder.
+	unlockNext, err := a.LockToken(ctx, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlockBob()
+	short, cancelShort := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancelShort()
+	if u, err := b.LockToken(short, bob); !errors.Is(err, context.DeadlineExceeded) {
+		if err == nil {
+			u()
+		}
+		t.Errorf("LockToken after a stale unlock: %v, want the next holder's lock to hold (context.DeadlineExceeded)", err)
+	}
+	unlockNext()
 	if err := b.PutAccessToken(ctx, alice, NewAccessToken("t", "s")); err != nil {
 		t.Fatalf("PutAccessToken while the key is locked: %v", err)
 	}
