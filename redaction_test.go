@@ -304,6 +304,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			}
 			return []any{kr}
 		},
+		"applink/sealed.ResealReport": func() []any { return []any{sealed.ResealReport{Resealed: 1}} },
 		"applink/sealed.OpenError": func() []any {
 			return []any{&sealed.OpenError{KeyID: "k1", What: "the access token of link \"l\", user \"alice\"", Field: "secret", Err: sealed.ErrAuthentication}}
 		},

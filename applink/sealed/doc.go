@@ -22,8 +22,9 @@
 // open. To rotate, generate a key ([GenerateKey], or openssl rand -base64
 // 32), make it active and keep the previous one as an older key
 // ("k2:<new>,k1:<old>"): tokens sealed with k1 are still read, and are
-// sealed with k2 when next written (renewed or authorized again). Drop k1
-// once no token uses it.
+// sealed with k2 when next written (renewed or authorized again), or at
+// once by [Reseal]. Drop k1 once no token uses it (Reseal reports none
+// left to reseal).
 //
 // # Errors
 //

@@ -1,0 +1,141 @@
+package sealed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/go-applinks/applinks/applink"
+)
+
+// ResealReport says what [Reseal] did with each access token.
+type ResealReport struct {
+	// Resealed counts the tokens written again, sealed with the active key.
+	Resealed int
+	// Current counts the tokens already sealed with the active key.
+	Current int
+	// Skipped counts the tokens deleted or replaced while Reseal ran: they
+	// were left as they were (a replacement is sealed with the active key).
+	Skipped int
+	// Failed counts the tokens that could not be opened or written; the
+	// error Reseal returns says why, token by token.
+	Failed int
+}
+
+// Reseal writes every access token of the sealed store s (returned by
+// [New]) that is not sealed with the active key again, sealed with it, so
+// that the older keys can be dropped from the keyring afterwards: after a
+// rotation, tokens are otherwise re-sealed only when they are renewed or
+// authorized again, and a token may live for years. With [AllowUnsealed],
+// it also seals the tokens stored in the clear: a whole migration in one
+// call.
+//
+// Each token is read, opened, checked to be still the same in the inner
+// store and written, holding the store's [applink.TokenLocker] for its key
+// when the inner store is one, so that no renewal runs in between; a token
+// replaced or deleted meanwhile is skipped. Tokens that cannot be opened
+// (an [*OpenError]) are left as they are and reported in the returned error
+// (errors.Join of one error per token) while Reseal goes on with the
+// others; it stops at once only when ctx ends or the inner store cannot
+// list its tokens. Pending request tokens are not resealed: they live
+// minutes.
+func Reseal(ctx context.Context, s applink.TokenStore) (ResealReport, error) {
+	var st *store
+	switch v := s.(type) {
+	case *store:
+		st = v
+	case *lockerStore:
+		st = v.store
+	case *danceStore:
+		st = v.store
+	case *lockerDanceStore:
+		st = v.store
+	default:
+		return ResealReport{}, fmt.Errorf("sealed: Reseal needs a store returned by sealed.New, not %T", s)
+	}
+	keys, err := st.inner.AccessTokens(ctx)
+	if err != nil {
+		return ResealReport{}, fmt.Errorf("sealed: listing the tokens to reseal: %w", err)
+	}
+	locker, _ := st.inner.(applink.TokenLocker)
+	var (
+		rep  ResealReport
+		errs []error
+	)
+	for _, key := range keys {
+		if err := ctx.Err(); err != nil {
+			return rep, errors.Join(append(errs, err)...)
+		}
+		outcome, err := st.reseal(ctx, locker, key)
+		switch outcome {
+		case resealed:
+			rep.Resealed++
+		case current:
+			rep.Current++
+		case skipped:
+			rep.Skipped++
+		default:
+			if ctx.Err() != nil {
+				return rep, errors.Join(append(errs, ctx.Err())...)
+			}
+			rep.Failed++
+			errs = append(errs, fmt.Errorf("sealed: resealing the access token of link %q, user %q: %w", key.LinkID, key.User, err))
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+// resealOutcome is what became of one token.
+type resealOutcome int
+
+const (
+	failed resealOutcome = iota
+	resealed
+	current
+	skipped
+)
+
+// reseal reseals key's token, under locker's lock when there is one.
+func (s *store) reseal(ctx context.Context, locker applink.TokenLocker, key applink.TokenKey) (resealOutcome, error) {
+	if locker != nil {
+		unlock, err := locker.LockToken(ctx, key)
+		if err != nil {
+			return failed, err
+		}
+		defer unlock()
+	}
+	raw, err := s.inner.AccessToken(ctx, key)
+	if errors.Is(err, applink.ErrTokenNotFound) {
+		return skipped, nil
+	}
+	if err != nil {
+		return failed, err
+	}
+	prefix := formatVersion + "." + s.keys.active + "."
+	if !slices.ContainsFunc([]string{raw.Secret(), raw.RefreshToken(), raw.SessionHandle}, func(v string) bool {
+		return v != "" && !strings.HasPrefix(v, prefix)
+	}) {
+		return current, nil
+	}
+	tok, err := s.AccessToken(ctx, key)
+	if err != nil {
+		return failed, err
+	}
+	// Still the token read? (A dance may have completed meanwhile.)
+	again, err := s.inner.AccessToken(ctx, key)
+	if errors.Is(err, applink.ErrTokenNotFound) {
+		return skipped, nil
+	}
+	if err != nil {
+		return failed, err
+	}
+	if again.Token != raw.Token || again.Secret() != raw.Secret() || again.RefreshToken() != raw.RefreshToken() || again.SessionHandle != raw.SessionHandle {
+		return skipped, nil
+	}
+	if err := s.PutAccessToken(ctx, key, tok); err != nil {
+		return failed, err
+	}
+	return resealed, nil
+}
