@@ -105,7 +105,10 @@
 // signature was accepted (its nonce spent). [WithBaseURL] makes the server
 // believe it is served at another URL, as behind a reverse proxy, which
 // gives signature_invalid to clients that sign for the address they
-// connect to. [WithSkew] and [Server.SetSkew] shift its clock
+// connect to. [WithContextPath] serves it under a path such as /jira, as a
+// servlet container does, with 404 everywhere else: a client pointed at the
+// root meets what a wrong context path in an RPC URL gives. [WithSkew] and
+// [Server.SetSkew] shift its clock
 // (timestamp_refused); [Server.Expire], [Server.Revoke] and [Server.Deny]
 // drive the token lifecycle.
 //
