@@ -12,11 +12,12 @@ import (
 	"github.com/go-applinks/applinks/applink"
 )
 
-const tokensSynopsis = `list [--json] | revoke --link NAME --user U [--json] | copy --to PATH_OR_URL [--overwrite] [--json]
+const tokensSynopsis = `list [--json] | revoke --link NAME --user U [--json] | copy --to PATH_OR_URL [--overwrite] [--use] [--json]
 
   list                        the users' access tokens in the token store
   revoke --link NAME --user U delete a user's token here, and say where to revoke it at the remote
-  copy --to PATH_OR_URL       copy every access token to another store (a token file or postgres:// URL)
+  copy --to PATH_OR_URL       copy every access token to another store (a token file or postgres:// URL);
+                              --use then makes the config use it
 
 Tokens are kept in tokens.json beside the config file (mode 0600), unless
 the config's "tokenStore" names another file or a postgres://user@host/db
@@ -30,7 +31,7 @@ dances (minutes long) are not copied.`
 const tokensExamples = `  applink tokens list
   applink tokens list --json | jq -r '.tokens[] | select(.link == "jira") | .user'
   applink tokens revoke --link jira --user alice
-  APPLINK_POSTGRES_PASSWORD=... applink tokens copy --to postgres://applink@db.internal/applink
+  APPLINK_POSTGRES_PASSWORD=... applink tokens copy --to postgres://applink@db.internal/applink --use
 `
 
 // tokenEntry is one stored token as "tokens list --json" prints it: never

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
@@ -25,6 +26,9 @@ type copyReport struct {
 	Kept int `json:"kept"`
 	// KeptKeys name them, so that they can be checked.
 	KeptKeys []copyKey `json:"keptTokens,omitempty"`
+	// ConfigUpdated is the config file whose tokenStore now names the
+	// destination (--use); omitted otherwise.
+	ConfigUpdated string `json:"configUpdated,omitempty"`
 }
 
 type copyKey struct {
@@ -33,10 +37,11 @@ type copyKey struct {
 }
 
 func (c *cli) tokensCopy(ctx context.Context, args []string) error {
-	fs := newFlagSet("tokens copy", "--to PATH_OR_URL [--overwrite]", tokensExamples, c.stderr)
+	fs := newFlagSet("tokens copy", "--to PATH_OR_URL [--overwrite] [--use]", tokensExamples, c.stderr)
 	config := configFlag(fs)
 	to := fs.String("to", "", "the destination store: a token file `PATH_OR_URL` or a postgres:// URL (required; no password in it)")
 	overwrite := fs.Bool("overwrite", false, "replace a token that differs in the destination (by default it is kept and reported)")
+	use := fs.Bool("use", false, "then point the config's tokenStore at the destination, so that every command uses it from now on")
 	asJSON := c.jsonFlag(fs, "print the counts as JSON (from, to, copied, unchanged, kept, keptTokens)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -69,6 +74,17 @@ func (c *cli) tokensCopy(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *use {
+		location := *to
+		if !strings.Contains(location, "://") {
+			location = dest.where // the absolute path
+		}
+		w.cfg.TokenStore = location
+		if err := w.cfg.Save(path); err != nil {
+			return fmt.Errorf("the tokens were copied, but the config was not changed: %w", err)
+		}
+		rep.ConfigUpdated = path
+	}
 	if *asJSON {
 		return writeJSON(c.stdout, rep)
 	}
@@ -78,6 +94,9 @@ func (c *cli) tokensCopy(ctx context.Context, args []string) error {
 		for _, k := range rep.KeptKeys {
 			fmt.Fprintf(c.stdout, "  link %s, user %q\n", k.LinkID, k.User)
 		}
+	}
+	if rep.ConfigUpdated != "" {
+		fmt.Fprintf(c.stdout, "%s now keeps its tokens in %s\n", rep.ConfigUpdated, rep.To)
 	}
 	return nil
 }

@@ -196,13 +196,17 @@ func TestTokensOnPostgres(t *testing.T) {
 		t.Fatalf("second copy: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 
+	// --use: copy (nothing new) and point the config at the database.
+	r = runCLITest(t, config, nil, "", "tokens", "copy", "--to", db, "--use")
+	if r.code != 0 || !strings.Contains(r.stdout, "now keeps its tokens in postgres://") {
+		t.Fatalf("tokens copy --use: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
 	cfg, err := applink.LoadConfig(config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.TokenStore = db
-	if err := cfg.Save(config); err != nil {
-		t.Fatal(err)
+	if cfg.TokenStore != db || len(cfg.Links) != 1 {
+		t.Fatalf("after --use the config has tokenStore %q and %d links", cfg.TokenStore, len(cfg.Links))
 	}
 	if err := os.Remove(filepath.Join(filepath.Dir(config), "tokens.json")); err != nil {
 		t.Fatal(err)
