@@ -22,7 +22,8 @@ header on the second, to compare with what a provider echoes
 (oauth_signature_base_string on signature_invalid). Nothing is sent.
 Without --token no oauth_token is sent (the request-token step); --token ""
 sends an empty one (2LO). With --nonce and --timestamp the output is
-deterministic.
+deterministic. --json prints one JSON object instead: baseString,
+authorization (the header's value) and, with --link, auth.
 
 With --link, the request is signed as that link signs it when it acts as
 USER: its consumer key, its private key or shared secret, the method
@@ -44,6 +45,7 @@ func (c *cli) sign(ctx context.Context, args []string) error {
 	linkName := fs.String("link", "", "sign as the link `NAME` (or id) signs, instead of --consumer-key and --key or --secret-env")
 	user := fs.String("as", "", "with --link: act as `USER` (their stored token for 3LO; 2LOi names them)")
 	authName := fs.String("auth", "auto", "with --link: `auto`, 3lo, 2loi or 2lo")
+	asJSON := c.jsonFlag(fs, "print baseString and authorization (and with --link auth) as JSON")
 	keyFile := fs.String("key", "", "RSA private key `FILE` (PEM or OpenSSH): RSA-SHA1")
 	secretEnv := fs.String("secret-env", "", "environment `VAR` holding the consumer secret: HMAC-SHA1")
 	consumerKey := fs.String("consumer-key", "", "the consumer `KEY` (required)")
@@ -74,7 +76,7 @@ func (c *cli) sign(ctx context.Context, args []string) error {
 		if *data != "" && len(forms) > 0 {
 			return usagef(fs, "give -d or --form, not both")
 		}
-		return c.signAsLink(ctx, fs, signLinkArgs{config: *config, link: *linkName, user: *user, auth: *authName, timestamp: *timestamp,
+		return c.signAsLink(ctx, fs, signLinkArgs{json: *asJSON, config: *config, link: *linkName, user: *user, auth: *authName, timestamp: *timestamp,
 			method: strings.ToUpper(pos[0]), path: pos[1], headers: headers, data: *data, forms: forms})
 	}
 	if flagSet(fs, "as") || flagSet(fs, "auth") {
@@ -153,9 +155,7 @@ func (c *cli) sign(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(c.stdout, base)
-	fmt.Fprintln(c.stdout, "Authorization: "+req.Header.Get("Authorization"))
-	return nil
+	return c.printSigned(*asJSON, base, req.Header.Get("Authorization"), "")
 }
 
 // buildRequest makes an unsent request with headers and a body (-d data or

@@ -15,6 +15,7 @@ import (
 
 // signLinkArgs is what "sign --link" was given.
 type signLinkArgs struct {
+	json                                bool
 	config, link, user, auth, timestamp string
 	method, path                        string
 	headers, forms                      []string
@@ -137,8 +138,24 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 		return err
 	}
 	fmt.Fprintf(c.stderr, "signed as link %q signs %s with %s\n", l.Name, who(a.user), auth)
+	return c.printSigned(a.json, base, capture.req.Header.Get("Authorization"), auth)
+}
+
+// signed is the output of "sign --json".
+type signed struct {
+	BaseString    string       `json:"baseString"`
+	Authorization string       `json:"authorization"`  // the header's value
+	Auth          applink.Auth `json:"auth,omitempty"` // with --link: the method the link chose
+}
+
+// printSigned prints the base string and the Authorization header, as two
+// lines or as JSON.
+func (c *cli) printSigned(asJSON bool, base, authorization string, auth applink.Auth) error {
+	if asJSON {
+		return writeJSON(c.stdout, signed{BaseString: base, Authorization: authorization, Auth: auth})
+	}
 	fmt.Fprintln(c.stdout, base)
-	fmt.Fprintln(c.stdout, "Authorization: "+capture.req.Header.Get("Authorization"))
+	fmt.Fprintln(c.stdout, "Authorization: "+authorization)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/signer"
+	"github.com/google/go-cmp/cmp"
 )
 
 // signedLines runs sign --link and returns the base string and the
@@ -138,6 +140,12 @@ func TestSignAsLink(t *testing.T) {
 	if tok.Secret() == "" || strings.Contains(r.stdout+r.stderr, tok.Secret()) {
 		t.Errorf("sign --link shows the token secret (or there is none): %q", r.stdout+r.stderr)
 	}
+	r = runCLITest(t, config, nil, "", "sign", "--link", "jira", "--as", "alice", "--json", "GET", "/rest/api/2/myself")
+	var got signed
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Auth != applink.Auth3LO ||
+		!strings.HasPrefix(got.BaseString, "GET&") || !strings.HasPrefix(got.Authorization, "OAuth ") {
+		t.Errorf("sign --link --json: %v: %q", err, r.stdout)
+	}
 }
 
 func TestSignAsLinkErrors(t *testing.T) {
@@ -157,5 +165,22 @@ func TestSignAsLinkErrors(t *testing.T) {
 	r := runCLITest(t, config, nil, "", "sign", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
 	if r.code != exitCredentials {
 		t.Errorf("sign as a user without a token: exit %d, want %d: %s", r.code, exitCredentials, r.stderr)
+	}
+}
+
+func TestSignJSON(t *testing.T) {
+	t.Parallel()
+	r := runCLITest(t, "", map[string]string{"CS": "j49sk3j29djd"}, "", "sign", "GET", "http://EXAMPLE.com:80/x", "--consumer-key", "k", "--secret-env", "CS",
+		"--callback", "oob", "--nonce", "n", "--timestamp", "1700000000", "--json")
+	var got signed
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 {
+		t.Fatalf("sign --json: exit %d, %v: %q %q", r.code, err, r.stdout, r.stderr)
+	}
+	want := signed{
+		BaseString:    "GET&http%3A%2F%2Fexample.com%2Fx&oauth_callback%3Doob%26oauth_consumer_key%3Dk%26oauth_nonce%3Dn%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000%26oauth_version%3D1.0",
+		Authorization: `OAuth oauth_callback="oob", oauth_consumer_key="k", oauth_nonce="n", oauth_signature="jyQ8%2Fb7Ml5f%2FKeXQosK%2BXJgeGro%3D", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1700000000", oauth_version="1.0"`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sign --json (-want +got):\n%s", diff)
 	}
 }
