@@ -11,7 +11,8 @@ import (
 
 // The memory and file stores keep the contract of TokenStore, TokenLocker
 // and DanceStore (the sealed store runs the suite over both in its own
-// package).
+// package); two file stores on one file behave as the replicas' views of
+// one store.
 
 func TestMemoryTokenStoreConformance(t *testing.T) {
 	t.Parallel()
@@ -28,5 +29,21 @@ func TestFileTokenStoreConformance(t *testing.T) {
 			t.Fatalf("OpenFileTokenStore: %v", err)
 		}
 		return s
+	})
+}
+
+func TestFileTokenStoreReplicas(t *testing.T) {
+	t.Parallel()
+	storetest.RunReplicas(t, func(t *testing.T, now func() time.Time) (applink.TokenStore, applink.TokenStore) {
+		path := filepath.Join(t.TempDir(), "tokens.json")
+		a, err := applink.OpenFileTokenStore(path, applink.WithStoreClock(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := applink.OpenFileTokenStore(path, applink.WithStoreClock(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
 	})
 }

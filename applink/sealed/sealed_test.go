@@ -73,6 +73,24 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestReplicas: two sealed stores on one token file, as two processes with
+// the same keyring.
+func TestReplicas(t *testing.T) {
+	t.Parallel()
+	storetest.RunReplicas(t, func(t *testing.T, now func() time.Time) (applink.TokenStore, applink.TokenStore) {
+		path := filepath.Join(t.TempDir(), "tokens.json")
+		var out []applink.TokenStore
+		for range 2 {
+			inner, err := applink.OpenFileTokenStore(path, applink.WithStoreClock(now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, newSealed(t, inner, testKeyring(t, testKey(t, "k1", 1))))
+		}
+		return out[0], out[1]
+	})
+}
+
 // fullToken is an OAuth 1.0a token with a secret and a session handle.
 func fullToken() *applink.AccessToken {
 	tok := applink.NewAccessToken("token-alice", "SECRET-alice")

@@ -29,7 +29,10 @@
 // refused without consuming the dance, expiry, the per-user and total
 // limits, validation and cancellation.
 //
-// The suite tests one store value at a time; that several processes sharing
-// a store see each other's locks and dances is for the store's own tests
-// (the applink package's run two services on one token file).
+// [RunReplicas] checks what the replicas of an application sharing one
+// store rely on, with two values of the store on the same storage (two
+// file stores on one file, two database stores on one schema): tokens
+// written and deleted through one are seen so through the other, a key
+// locked through one waits through the other, and a dance put through one
+// is taken once, however many replicas race for it.
 package storetest

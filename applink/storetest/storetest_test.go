@@ -95,6 +95,38 @@ func TestBrokenStore(t *testing.T) {
 	storetest.Run(t, brokenStores[name].newStore)
 }
 
+// TestBrokenReplicas runs RunReplicas on two independent memory stores
+// posing as replicas of one, in the child process of
+// TestRunReplicasFindsUnsharedStores; it is skipped otherwise.
+func TestBrokenReplicas(t *testing.T) {
+	if os.Getenv(brokenEnv) != "unshared replicas" {
+		t.Skip("runs in a child process of TestRunReplicasFindsUnsharedStores")
+	}
+	storetest.RunReplicas(t, func(_ *testing.T, now func() time.Time) (applink.TokenStore, applink.TokenStore) {
+		return applink.NewMemoryTokenStore(applink.WithStoreClock(now)), applink.NewMemoryTokenStore(applink.WithStoreClock(now))
+	})
+}
+
+// TestRunReplicasFindsUnsharedStores: stores that share nothing fail every
+// check of RunReplicas.
+func TestRunReplicasFindsUnsharedStores(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBrokenReplicas$", "-test.v")
+	cmd.Env = append(os.Environ(), brokenEnv+"=unshared replicas")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("RunReplicas passed two stores that share nothing:\n%s", out)
+	}
+	for _, check := range []string{"TokensShared", "LockShared", "DanceShared"} {
+		if !strings.Contains(string(out), "--- FAIL: TestBrokenReplicas/"+check+" ") {
+			t.Errorf("RunReplicas did not fail %s:\n%s", check, out)
+		}
+	}
+}
+
 // TestRunFindsBrokenStores: the suite fails each broken store, in the check
 // of the rule it breaks. It runs the suite in a child process, since a
 // failing test cannot be observed from inside.

@@ -1,0 +1,163 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/google/go-cmp/cmp"
+)
+
+// NewReplicas returns two values of one store on the same, empty storage,
+// as two processes (the replicas of one application) would open it: a
+// second FileTokenStore on the same path, a second database store on the
+// same schema. Both must read the time from now.
+type NewReplicas func(t *testing.T, now func() time.Time) (a, b applink.TokenStore)
+
+// RunReplicas checks what the replicas of an application sharing one store
+// rely on, across two values of the store: a token written or deleted
+// through one is seen so through the other at once; when the store is an
+// [applink.TokenLocker], a key locked through one waits through the other;
+// when it is an [applink.DanceStore], a dance put through one is taken
+// through the other, once, however many replicas race for it.
+func RunReplicas(t *testing.T, newReplicas NewReplicas) {
+	t.Helper()
+	checks := []struct {
+		name string
+		run  func(t *testing.T, a, b applink.TokenStore, clock *clock)
+	}{
+		{"TokensShared", testReplicaTokens},
+		{"LockShared", testReplicaLock},
+		{"DanceShared", testReplicaDance},
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newClock()
+			a, b := newReplicas(t, clock.Now)
+			c.run(t, a, b, clock)
+		})
+	}
+}
+
+func testReplicaTokens(t *testing.T, a, b applink.TokenStore, clock *clock) {
+	ctx := t.Context()
+	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	want := fullAccessToken(clock.Now(), "tok-a")
+	if err := a.PutAccessToken(ctx, key, want); err != nil {
+		t.Fatalf("PutAccessToken on A: %v", err)
+	}
+	got, err := b.AccessToken(ctx, key)
+	if err != nil {
+		t.Fatalf("AccessToken on B: %v", err)
+	}
+	if diff := cmp.Diff(want, got, tokenCmp); diff != "" {
+		t.Errorf("AccessToken on B (-want +got):\n%s", diff)
+	}
+	// A token revoked through A is never handed out again by B.
+	if err := a.DeleteAccessToken(ctx, key); err != nil {
+		t.Fatalf("DeleteAccessToken on A: %v", err)
+	}
+	if _, err := b.AccessToken(ctx, key); !errors.Is(err, applink.ErrTokenNotFound) {
+		t.Errorf("AccessToken on B after A deleted it: %v, want ErrTokenNotFound", err)
+	}
+	rt := fullRequestToken(clock.Now(), "req-1")
+	if err := a.PutRequestToken(ctx, rt); err != nil {
+		t.Fatalf("PutRequestToken on A: %v", err)
+	}
+	if _, err := b.RequestToken(ctx, "req-1"); err != nil {
+		t.Errorf("RequestToken on B: %v", err)
+	}
+}
+
+func testReplicaLock(t *testing.T, a, b applink.TokenStore, _ *clock) {
+	la, okA := a.(applink.TokenLocker)
+	lb, okB := b.(applink.TokenLocker)
+	if !okA || !okB {
+		t.Skip("the store is not a TokenLocker")
+	}
+	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	unlock, err := la.LockToken(t.Context(), key)
+	if err != nil {
+		t.Fatalf("LockToken on A: %v", err)
+	}
+	short, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if u, err := lb.LockToken(short, key); !errors.Is(err, context.DeadlineExceeded) {
+		if err == nil {
+			u()
+		}
+		t.Errorf("LockToken on B while A holds the key: %v, want to wait (context.DeadlineExceeded)", err)
+	}
+	var released atomic.Bool
+	got := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(t.Context(), lockWait)
+		defer cancel()
+		u, err := lb.LockToken(ctx, key)
+		if err == nil {
+			if !released.Load() {
+				err = errors.New("B got the lock before A released it")
+			}
+			u()
+		}
+		got <- err
+	}()
+	released.Store(true)
+	unlock()
+	if err := <-got; err != nil {
+		t.Errorf("LockToken on B after A unlocked: %v", err)
+	}
+}
+
+func testReplicaDance(t *testing.T, a, b applink.TokenStore, clock *clock) {
+	da, okA := a.(applink.DanceStore)
+	db, okB := b.(applink.DanceStore)
+	if !okA || !okB {
+		t.Skip("the store is not a DanceStore")
+	}
+	ctx := t.Context()
+	want := fullDance(clock.Now(), "state-1", "alice")
+	if err := da.PutDance(ctx, want, applink.DanceLimits{}); err != nil {
+		t.Fatalf("PutDance on A: %v", err)
+	}
+	var (
+		wg   sync.WaitGroup
+		wins atomic.Int32
+	)
+	for i := range 8 {
+		ds := []applink.DanceStore{da, db}[i%2]
+		wg.Go(func() {
+			d, err := ds.TakeDance(ctx, "state-1", "alice")
+			switch {
+			case err == nil:
+				wins.Add(1)
+				if diff := cmp.Diff(want, d); diff != "" {
+					t.Errorf("TakeDance (-want +got):\n%s", diff)
+				}
+			case !errors.Is(err, applink.ErrDanceNotFound):
+				t.Errorf("TakeDance: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := wins.Load(); n != 1 {
+		t.Errorf("the dance was taken %d times across the replicas, want once", n)
+	}
+	// The per-user limit counts the dances put through either replica.
+	limits := applink.DanceLimits{PerUser: 1}
+	if err := da.PutDance(ctx, fullDance(clock.Now(), "state-2", "bob"), limits); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	if err := db.PutDance(ctx, fullDance(clock.Now(), "state-3", "bob"), limits); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := da.TakeDance(ctx, "state-2", "bob"); !errors.Is(err, applink.ErrDanceNotFound) {
+		t.Errorf("bob's older dance after a newer one was put through B with PerUser 1: %v, want ErrDanceNotFound", err)
+	}
+}
