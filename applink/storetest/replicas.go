@@ -101,7 +101,7 @@ func testReplicaLock(t *testing.T, a, b applink.TokenStore, _ *clock) {
 		u, err := lb.LockToken(ctx, key)
 		if err == nil {
 			if !released.Load() {
-				err = errors.New("B got the lock before A released it")
+				err = errors.New("replica B got the lock before A released it")
 			}
 			u()
 		}
