@@ -47,7 +47,7 @@ func commands() map[string]command {
 		"authorize":  {summary: "play the 3-legged dance so that a link can act as a user", run: runAuthorize},
 		"request":    {summary: "send a request through a link as a user, like curl", run: runRequest},
 		"sign":       {summary: "print the signature base string and Authorization header of a request", run: runSign},
-		"tokens":     {summary: "list stored tokens, or delete one", run: runTokens},
+		"tokens":     {summary: "list stored tokens, delete one, or copy them to another store", run: runTokens},
 		"doctor":     {summary: "diagnose a link and say how to fix what is wrong", run: runDoctor},
 		"version":    {summary: "print the module version and VCS revision of this build", run: runVersion},
 		"completion": {summary: "print a bash or zsh completion script", run: runCompletion},
