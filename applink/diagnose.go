@@ -40,7 +40,9 @@ const (
 type Check struct {
 	// Name names the check: "dns", "tcp", "tls", "manifest",
 	// "consumer-info", "clock", "probe-3lo", "probe-2loi", "probe-2lo",
-	// "jenkins-endpoints", "jenkins-crumb" or "jenkins-identity".
+	// "jenkins-endpoints", "jenkins-crumb" or "jenkins-identity"; for an
+	// OAuth 2.0 link "oauth2-endpoints", "oauth2-client", "oauth2-token"
+	// and "oauth2-scopes" after the network checks.
 	Name string `json:"name"`
 	// Category is the kind of problem the check looks for.
 	Category Category `json:"category"`
@@ -158,7 +160,11 @@ func Diagnose(ctx context.Context, link *Link, user string, opts ...DiagnoseOpti
 	}
 	d := &diagnosis{st: link.state, user: user, probeTimeout: diagnoseConfig(opts).probeTimeout, statuses: map[string]int{}}
 	rep := &Report{Link: link.Name, LinkID: link.ID, User: user}
-	rep.Checks = d.run(ctx)
+	if d.st.isOAuth2Link() {
+		rep.Checks = d.runOAuth2(ctx)
+	} else {
+		rep.Checks = d.run(ctx)
+	}
 	if ctx.Err() != nil {
 		return rep, ctx.Err()
 	}

@@ -268,6 +268,13 @@ type clientCredsCache struct {
 	tok *AccessToken
 }
 
+// peek returns the cached token, or nil.
+func (c *clientCredsCache) peek() *AccessToken {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tok
+}
+
 // clientCredentialsToken returns the link's service account token: the
 // cached one while it lives (and is not rejected, the one the remote just
 // refused), else a new one from the client_credentials grant. Concurrent
