@@ -302,6 +302,13 @@ func (c *Config) Save(path string) error {
 		if l.PrivateKeyFile != "" || l.PrivateKeyEnv != "" || l.SecretEnv != "" || l.SecretFile != "" {
 			continue
 		}
+		if l.usesOAuth2() {
+			if l.OAuth2 == nil || (l.OAuth2.ClientSecretEnv == "" && l.OAuth2.ClientSecretFile == "") {
+				return &FieldError{Path: path, Link: l.label(), Field: "oauth2.clientSecretEnv",
+					Err: errors.New("the client secret was given in code and is never written to a config: set oauth2.clientSecretEnv or oauth2.clientSecretFile")}
+			}
+			continue
+		}
 		for _, a := range l.auths() {
 			if a != AuthAnonymous {
 				return &FieldError{Path: path, Link: l.label(), Field: "privateKeyFile",

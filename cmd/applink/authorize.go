@@ -8,6 +8,7 @@ import (
 	"io"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,12 @@ paste it on standard input (Jenkins shows none: paste the whole address the
 browser lands on, which ends in oauth_verifier=CODE). With --request-token T it finishes a dance
 started earlier (the URL 'applink request' printed when credentials were
 required) instead of starting a new one.
+
+For an OAuth 2.0 link (auth oauth2) the URL is the remote's consent page; the
+browser flow listens on the link's registered redirect URL (such as
+http://127.0.0.1:8765/callback), and with --oob paste the code or the whole
+address the browser lands on (the page need not load); --request-token takes
+the state the URL carries.
 
 With --json the result is a JSON object on standard output (link, linkId,
 user, auth) and a failure one JSON object on standard error, after the
@@ -70,7 +77,13 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := l.RequestFactory(*user, applink.Using(applink.Auth3LO))
+	method := applink.Auth3LO
+	if slices.Contains(l.Auth, applink.AuthOAuth2) {
+		// An OAuth 2.0 link: the consent page, and the loopback flow
+		// listens on the link's registered redirect URL.
+		method = applink.AuthOAuth2
+	}
+	f, err := l.RequestFactory(*user, applink.Using(method))
 	if err != nil {
 		return err
 	}
@@ -106,10 +119,18 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 		}
 	}
 	if *asJSON {
-		return writeJSON(c.stdout, authorized{Link: l.Name, LinkID: l.ID, User: *user, Auth: applink.Auth3LO})
+		return writeJSON(c.stdout, authorized{Link: l.Name, LinkID: l.ID, User: *user, Auth: method})
 	}
-	fmt.Fprintf(c.stdout, "%s is now authorized: link %q can act as them (3LO)\n", *user, l.Name)
+	fmt.Fprintf(c.stdout, "%s is now authorized: link %q can act as them (%s)\n", *user, l.Name, methodLabel(method))
 	return nil
+}
+
+// methodLabel names an impersonating method for people.
+func methodLabel(a applink.Auth) string {
+	if a == applink.AuthOAuth2 {
+		return "OAuth 2.0"
+	}
+	return "3LO"
 }
 
 // authorized is the output of "authorize --json".

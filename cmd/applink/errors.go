@@ -103,7 +103,17 @@ func printAuthorizationHint(ctx context.Context, stderr io.Writer, ce *credentia
 	}
 	fmt.Fprintf(stderr, "authorize as %s here:\n%s\n", ce.user, u)
 	fmt.Fprintf(stderr, "then paste the verification code it shows (or the address your browser lands on) into '%s --oob --request-token %s', or simply run '%s'\n",
-		authorize, shellQuote(u.Query().Get("oauth_token")), authorize)
+		authorize, shellQuote(pendingToken(u)), authorize)
+}
+
+// pendingToken returns what names a pending authorization in its URL: the
+// request token (OAuth 1.0a) or the state (OAuth 2.0), which
+// "authorize --oob --request-token" takes.
+func pendingToken(u *url.URL) string {
+	if t := u.Query().Get("oauth_token"); t != "" {
+		return t
+	}
+	return u.Query().Get("state")
 }
 
 // message is err's text without the package prefixes that would repeat
@@ -290,7 +300,7 @@ func describe(ctx context.Context, err error) jsonError {
 			break
 		}
 		je.AuthorizationURL = u.String()
-		je.RequestToken = u.Query().Get("oauth_token")
+		je.RequestToken = pendingToken(u)
 		je.AuthorizeCommand = authorize + " --oob --request-token " + shellQuote(je.RequestToken)
 	case errors.As(err, &pe):
 		je.Kind = kindOAuthProblem

@@ -21,6 +21,8 @@ const linkSynopsis = `add|list|show|remove ...
 
   add NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE)
       [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover] [--json]
+  add NAME --url RPC_URL --type TYPE --auth oauth2[,client-credentials] --client-id ID
+      (--client-secret-env VAR | --client-secret-file FILE) --redirect-url URL [--scope WRITE] [--json]
   list [--json]
   show NAME [--json]
   remove NAME [--json]
@@ -32,6 +34,8 @@ const linkExamples = `  applink link add jira --url https://jira.internal:8080 -
       --type jira --consumer-key automation --private-key ~/.config/applink/applink.pem --auth 3lo,2loi
   applink link add ci --url https://jenkins.example.com --type jenkins --consumer-key jira --secret-env JENKINS_SECRET
   applink link add --discover --url https://confluence.example.com --consumer-key automation --private-key applink.pem
+  applink link add jira2 --url https://jira.example.com --type jira --auth oauth2 --client-id 3f9c... \
+      --client-secret-env JIRA_CLIENT_SECRET --scope WRITE --redirect-url http://127.0.0.1:8765/callback
   applink link list --json
   applink link show jira
   applink link remove ci
@@ -58,7 +62,8 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	privateKey := fs.String("private-key", "", "RSA private key `FILE` (RSA-SHA1; Atlassian products)")
 	secretEnv := fs.String("secret-env", "", "environment `VAR` holding the shared secret (HMAC-SHA1; Jenkins)")
 	secretFile := fs.String("secret-file", "", "`FILE` holding the shared secret (HMAC-SHA1; Jenkins)")
-	auth := fs.String("auth", "", "outgoing authentication, in preference order: `LIST` of 3lo, 2loi, 2lo, anonymous (default 3lo)")
+	auth := fs.String("auth", "", "outgoing authentication, in preference order: `LIST` of 3lo, 2loi, 2lo, anonymous, or oauth2, client-credentials (default 3lo; oauth2 with --client-id)")
+	o2 := oauth2Flags(fs)
 	primary := fs.Bool("primary", false, "make this the primary link of its type")
 	discover := fs.Bool("discover", false, "read the remote's applinks manifest to fill in the type and name")
 	pos, err := parseArgs(fs, args)
@@ -71,7 +76,12 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	if *rpcURL == "" {
 		return usagef(fs, "--url is required")
 	}
-	if *consumerKey == "" {
+	oauth2Link := o2.set() || authListsOAuth2(*auth)
+	if oauth2Link {
+		if err := o2.check(fs, *consumerKey, *privateKey, *secretEnv, *secretFile); err != nil {
+			return err
+		}
+	} else if *consumerKey == "" {
 		return usagef(fs, "--consumer-key is required")
 	}
 	if n := countSet(*privateKey, *secretEnv, *secretFile); n > 1 {
@@ -106,6 +116,14 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 			l.Auth = append(l.Auth, parsed)
 		}
 	}
+	if oauth2Link {
+		if l.OAuth2, err = o2.client(fs); err != nil {
+			return err
+		}
+		if len(l.Auth) == 0 {
+			l.Auth = []applink.Auth{applink.AuthOAuth2}
+		}
+	}
 	if *typ != "" {
 		if l.Type, err = applink.ParseType(*typ); err != nil {
 			return usagef(fs, "--type: %s", message(err))
@@ -135,7 +153,7 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	if l.Type == "" {
 		return usagef(fs, "--type is required (or --discover to read it from the remote)")
 	}
-	if countSet(*privateKey, *secretEnv, *secretFile) == 0 && !anonymousOnly(l.Auth) {
+	if countSet(*privateKey, *secretEnv, *secretFile) == 0 && !anonymousOnly(l.Auth) && !oauth2Link {
 		if l.Type == applink.TypeJenkins {
 			return usagef(fs, "a Jenkins link needs the consumer's shared secret: give --secret-env VAR or --secret-file FILE")
 		}

@@ -43,6 +43,11 @@ type tokenEntry struct {
 	// Obtained and Expires are RFC 3339 times, omitted when unknown.
 	Obtained string `json:"obtained,omitempty"`
 	Expires  string `json:"expires,omitempty"`
+	// Kind is "oauth1" or "oauth2"; Scopes are an OAuth 2.0 token's
+	// scopes and Refreshable whether it has a refresh token.
+	Kind        applink.TokenKind `json:"kind,omitempty"`
+	Scopes      []string          `json:"scopes,omitempty"`
+	Refreshable bool              `json:"refreshable,omitempty"`
 }
 
 // tokenList is the output of "tokens list --json".
@@ -108,6 +113,7 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 			e := tokenEntry{Link: names[k.LinkID], LinkID: k.LinkID, User: k.User}
 			if t, err := store.AccessToken(ctx, k); err == nil {
 				e.Obtained, e.Expires = rfc3339(t.CreatedAt), rfc3339(t.ExpiresAt)
+				e.Kind, e.Scopes, e.Refreshable = t.Kind, t.Scopes, t.RefreshToken() != ""
 			}
 			out.Tokens = append(out.Tokens, e)
 		}
@@ -118,19 +124,37 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LINK\tUSER\tOBTAINED\tEXPIRES\tLINK ID")
+	fmt.Fprintln(tw, "LINK\tUSER\tOBTAINED\tEXPIRES\tLINK ID\tKIND")
 	for _, k := range keys {
-		obtained, expires := "-", "-"
+		obtained, expires, kind := "-", "-", "-"
 		if t, err := store.AccessToken(ctx, k); err == nil {
-			obtained, expires = day(t.CreatedAt), day(t.ExpiresAt)
+			obtained, expires, kind = day(t.CreatedAt), day(t.ExpiresAt), tokenKind(t)
 		}
 		name, ok := names[k.LinkID]
 		if !ok {
 			name = "(removed link)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, k.User, obtained, expires, k.LinkID)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, k.User, obtained, expires, k.LinkID, kind)
 	}
 	return tw.Flush()
+}
+
+// tokenKind describes a token's kind for the table: "oauth1", or "oauth2"
+// with its scopes and "+refresh" when it can be refreshed. The expiry of an
+// OAuth 2.0 token is its access token's (an hour or so): it is refreshed
+// when used.
+func tokenKind(t *applink.AccessToken) string {
+	if !t.IsOAuth2() {
+		return string(applink.KindOAuth1)
+	}
+	s := string(applink.KindOAuth2)
+	if len(t.Scopes) > 0 {
+		s += " " + strings.Join(t.Scopes, ",")
+	}
+	if t.RefreshToken() != "" {
+		s += " +refresh"
+	}
+	return s
 }
 
 func rfc3339(t time.Time) string {
