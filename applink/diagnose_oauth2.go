@@ -265,7 +265,9 @@ func (d *diagnosis) oauth2ScopesCheck(granted []string) Check {
 // scopeCovers reports whether the granted scope includes the wanted one
 // (READ < WRITE < ADMIN < SYSTEM_ADMIN).
 func scopeCovers(granted, want string) bool {
-	rank := func(s string) int { return slices.Index([]string{ScopeRead, ScopeWrite, ScopeAdmin, ScopeSystemAdmin}, s) }
+	rank := func(s string) int {
+		return slices.Index([]string{ScopeRead, ScopeWrite, ScopeAdmin, ScopeSystemAdmin}, s)
+	}
 	if rank(granted) < 0 || rank(want) < 0 {
 		return granted == want
 	}
