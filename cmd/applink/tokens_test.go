@@ -65,8 +65,8 @@ func TestTokensJSONAndRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := tokenList{Store: tokensPath(config), File: tokensPath(config), Tokens: []tokenEntry{
-		{Link: "jira", LinkID: id, User: "alice", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z"},
-		{Link: "jira", LinkID: id, User: "bob", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z"},
+		{Link: "jira", LinkID: id, User: "alice", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z", Kind: applink.KindOAuth1},
+		{Link: "jira", LinkID: id, User: "bob", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z", Kind: applink.KindOAuth1},
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("tokens list --json (-want +got):\n%s", diff)
