@@ -16,7 +16,15 @@ import (
 // [Server.Approve] does. It saves a test from parsing oauth_token out of the
 // URL. A URL of another server or page, or one without oauth_token, is an
 // error.
+//
+// Given an OAuth 2.0 consent URL ([OAuth2] shape), it approves it as
+// [Server.ApproveOAuth2] does and returns the address the browser lands on
+// (the client's redirect URL with code and state), which applink takes
+// wherever it takes a verifier, as a user would paste it.
 func (s *Server) ApproveURL(authURL, user string) (verifier string, err error) {
+	if s.isOAuth2URL(authURL) {
+		return s.ApproveOAuth2(authURL, user)
+	}
 	token, err := s.requestTokenOf(authURL)
 	if err != nil {
 		return "", err
@@ -53,7 +61,7 @@ func (s *Server) Approver(user string) func(ctx context.Context, authURL string)
 // trusts the server's certificate with [WithTLS].
 func (s *Server) Browser(user string) func(ctx context.Context, authURL string) error {
 	return func(ctx context.Context, authURL string) error {
-		if _, err := s.requestTokenOf(authURL); err != nil {
+		if _, err := s.requestTokenOf(authURL); err != nil && !s.isOAuth2URL(authURL) {
 			return err
 		}
 		u := authURL + "&user=" + url.QueryEscape(user) + "&approve=1"
@@ -87,9 +95,6 @@ func (s *Server) requestTokenOf(authURL string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("applinktest: %q is not an authorization URL: %w", authURL, err)
 	}
-	if s.shape == OAuth2 {
-		return "", errors.New("applinktest: the OAuth2 shape approves OAuth 2.0 authorization URLs: use Server.ApproveOAuth2")
-	}
 	page := s.AuthorizeURL("")
 	pages := []string{page, s.baseLink(strings.TrimPrefix(page, s.URL))} // as reached, and as it believes it is served
 	at := u.Scheme + "://" + u.Host + u.Path
@@ -101,4 +106,14 @@ func (s *Server) requestTokenOf(authURL string) (string, error) {
 		return "", errors.New("applinktest: the authorization URL has no oauth_token: give the URL the client made for the user")
 	}
 	return token, nil
+}
+
+// isOAuth2URL reports whether authURL is this server's OAuth 2.0 consent
+// page.
+func (s *Server) isOAuth2URL(authURL string) bool {
+	if s.shape != OAuth2 {
+		return false
+	}
+	_, err := s.authorizeQuery(authURL)
+	return err == nil
 }

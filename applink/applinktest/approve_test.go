@@ -29,9 +29,11 @@ func TestApproveURL(t *testing.T) {
 			t.Errorf("%s: err = %v, want one saying %q", tc.name, err, tc.wantErr)
 		}
 	}
+	// On the OAuth2 shape a consent URL is approved as ApproveOAuth2 does:
+	// an unknown client is refused.
 	o2 := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2))
-	if _, err := o2.ApproveURL(o2.OAuth2AuthorizeURL()+"?client_id=x", "alice"); err == nil || !strings.Contains(err.Error(), "ApproveOAuth2") {
-		t.Errorf("ApproveURL on the OAuth2 shape: %v, want an error naming ApproveOAuth2", err)
+	if _, err := o2.ApproveURL(o2.OAuth2AuthorizeURL()+"?client_id=x", "alice"); err == nil || !strings.Contains(err.Error(), "unknown client_id") {
+		t.Errorf("ApproveURL of an unknown OAuth 2.0 client: %v, want an error saying unknown client_id", err)
 	}
 	verifier, err := srv.Approver("alice")(t.Context(), srv.AuthorizeURL(rt.Key()))
 	if err != nil {

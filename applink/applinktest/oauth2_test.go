@@ -203,6 +203,13 @@ func TestOAuth2AuthorizeRefusals(t *testing.T) {
 			t.Errorf("error %q, want invalid_request", got)
 		}
 	})
+	t.Run("ApproveURL", func(t *testing.T) {
+		t.Parallel()
+		to, err := srv.ApproveURL(good, "alice")
+		if err != nil || !strings.HasPrefix(to, o2Redirect+"?") || !strings.Contains(to, "code=") || !strings.Contains(to, "state=st") {
+			t.Errorf("ApproveURL of a consent URL = %q, %v; want the redirect with code and state", to, err)
+		}
+	})
 	t.Run("unknown user", func(t *testing.T) {
 		t.Parallel()
 		if _, err := srv.ApproveOAuth2(good, "mallory"); err == nil {

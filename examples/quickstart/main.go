@@ -5,7 +5,10 @@
 // authorization URL, plays the 3-legged dance (approving at the provider as
 // alice would in her browser), repeats the request and gets alice back,
 // makes a 2-legged request impersonating bob, and triggers a Jenkins build
-// as alice (the CSRF crumb fetched for her automatically).
+// as alice (the CSRF crumb fetched for her automatically). Beside the
+// OAuth 1.0a links, an OAuth 2.0 link to the same Jira (Data Center's newer
+// "external application" incoming link): alice consents once, requests
+// carry her bearer token, and an expired token is refreshed.
 //
 //	go run ./examples/quickstart
 //
@@ -14,6 +17,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,7 +37,8 @@ func main() {
 	flag.CommandLine.Init("quickstart", flag.ExitOnError)
 	appcfg.Usage(flag.CommandLine, "[--bits N] [--timeout D]", `Runs the whole story in-process with nothing but Go: a Jira-shaped and a
 Jenkins-shaped provider, a fresh key, two links, "credentials required", the
-dance, requests as alice (3LO) and bob (2LOi), and a Jenkins build as alice.
+dance, requests as alice (3LO) and bob (2LOi), a Jenkins build as alice, and
+an OAuth 2.0 link beside them (consent, bearer requests, refresh).
 Exit status 0 only if every step did what it says.`)
 	timeout := flag.Duration("timeout", time.Minute, "give up after this long")
 	bits := flag.Int("bits", 2048, "size of the RSA key to generate")
@@ -66,7 +71,9 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	// consumer that knows it): Jira knows our public key and lets us
 	// impersonate; Jenkins (the Bitbucket Server Integration plugin) shares
 	// a secret with us and allows 3LO only.
-	jira, err := applinktest.Start(applinktest.WithUsers("alice", "bob"))
+	// Jira is Data Center 8.22 or later: it has OAuth 2.0 incoming links
+	// beside the OAuth 1.0a ones (the OAuth2 shape serves both).
+	jira, err := applinktest.Start(applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice", "bob"))
 	if err != nil {
 		return err
 	}
@@ -205,7 +212,87 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	}
 	step("POST /job/deploy/buildWithParameters as alice: build queued by %q (crumb fetched automatically)", builds[0].User)
 
+	if err := oauth2Steps(ctx, jira, step); err != nil {
+		return err
+	}
+
 	fmt.Fprintln(w, "all steps passed")
+	return nil
+}
+
+// oauth2Steps links the same Jira through an OAuth 2.0 incoming link, as an
+// administrator creates it under Application links → Create link →
+// External application → Incoming: a redirect URL and a scope in, a client
+// id and secret out.
+func oauth2Steps(ctx context.Context, jira *applinktest.Server, step func(string, ...any)) error {
+	const clientID, redirect = "quickstart-client", "http://127.0.0.1:8765/callback"
+	secret := rand.Text() // in real life: from Jira's dialog, kept in an environment variable
+	if err := jira.AddOAuth2Client(applinktest.OAuth2Client{ID: clientID, Secret: secret, RedirectURL: redirect, Scope: "WRITE"}); err != nil {
+		return err
+	}
+	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira (OAuth 2.0)", Type: applink.TypeJira, RPCURL: jira.URL,
+		Auth:   []applink.Auth{applink.AuthOAuth2},
+		OAuth2: &applink.OAuth2Client{ClientID: clientID, Scopes: []string{applink.ScopeWrite}, RedirectURL: redirect},
+	}.WithClientSecret(secret)
+	svc, err := applink.NewService([]applink.Link{link})
+	if err != nil {
+		return err
+	}
+	jira2, err := svc.LinkByName("Jira (OAuth 2.0)")
+	if err != nil {
+		return err
+	}
+	alice, err := jira2.RequestFactory("alice")
+	if err != nil {
+		return err
+	}
+	step("linked %s (OAuth 2.0: client %q, scope WRITE)", jira2.Name, clientID)
+
+	// The same surface as OAuth 1.0a: credentials required, with the
+	// consent page (PKCE and a state bound to alice) as the URL.
+	_, err = myself(ctx, alice)
+	var cre *applink.CredentialsRequiredError
+	if !errors.As(err, &cre) {
+		return fmt.Errorf("an OAuth 2.0 request as alice without a token: got %v, want credentials required", err)
+	}
+	// Paste the code: alice allows at the consent page and copies the
+	// address her browser lands on (here: approved in code).
+	err = alice.AuthorizeOutOfBand(ctx, func(_ context.Context, consentURL string) (string, error) {
+		step("OAuth 2.0 as alice: credentials required; she consents at\n     %s", consentURL)
+		return jira.ApproveOAuth2(consentURL, "alice")
+	})
+	if err != nil {
+		return err
+	}
+	me, err := myself(ctx, alice)
+	if err != nil {
+		return err
+	}
+	if me.Name != "alice" {
+		return fmt.Errorf("with alice's bearer token, Jira answered %q, want alice", me.Name)
+	}
+	step("GET /rest/api/2/myself as alice (OAuth 2.0 bearer token): Jira says you are %q", me.Name)
+
+	// Jira expires the access token: the next request refreshes it (the
+	// refresh token rotates) and goes through.
+	for _, t := range jira.AccessTokens(clientID, "alice") {
+		if err := jira.Expire(t); err != nil {
+			return err
+		}
+	}
+	if me, err = myself(ctx, alice); err != nil {
+		return err
+	}
+	refreshes := 0
+	for _, r := range jira.Requests() {
+		if r.Grant == applinktest.GrantRefreshToken && r.Status == http.StatusOK {
+			refreshes++
+		}
+	}
+	if me.Name != "alice" || refreshes != 1 {
+		return fmt.Errorf("after expiry: %q with %d refreshes, want alice with 1", me.Name, refreshes)
+	}
+	step("Jira expired alice's access token: refreshed once (rotating refresh token), Jira still says %q", me.Name)
 	return nil
 }
 

@@ -84,9 +84,6 @@ func New(srv *applinktest.Server, name string, opts ...Option) (applink.Link, er
 	if srv == nil {
 		return applink.Link{}, errors.New("testlink: no server: start one with applinktest.NewServer or applinktest.Start")
 	}
-	if srv.Shape() == applinktest.OAuth2 {
-		return applink.Link{}, errors.New("testlink: the OAuth2 shape has OAuth 2.0 clients, not OAuth 1.0a consumers: add a client with Server.AddOAuth2Client, or start an Atlassian- or Jenkins-shaped server")
-	}
 	cfg := config{}
 	for _, o := range opts {
 		if o != nil {
