@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,14 +17,19 @@ import (
 // brokenEnv names the broken store TestBrokenStore runs the suite on.
 const brokenEnv = "STORETEST_BROKEN_STORE"
 
-// sharedPointers hands out the token it stores: no copies.
+// sharedPointers hands out the token it stores: no copies. It is broken in
+// that one way only: its map is guarded, so that the suite's concurrent
+// check cannot crash the process before the copies check fails.
 type sharedPointers struct {
 	*applink.MemoryTokenStore
+	mu   sync.Mutex
 	kept map[applink.TokenKey]*applink.AccessToken
 }
 
 func (s *sharedPointers) PutAccessToken(ctx context.Context, key applink.TokenKey, t *applink.AccessToken) error {
+	s.mu.Lock()
 	s.kept[key] = t
+	s.mu.Unlock()
 	return s.MemoryTokenStore.PutAccessToken(ctx, key, t)
 }
 
@@ -31,7 +37,12 @@ func (s *sharedPointers) AccessToken(ctx context.Context, key applink.TokenKey) 
 	if _, err := s.MemoryTokenStore.AccessToken(ctx, key); err != nil {
 		return nil, err
 	}
-	return s.kept[key], nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.kept[key]; t != nil {
+		return t, nil
+	}
+	return s.MemoryTokenStore.AccessToken(ctx, key)
 }
 
 // unsorted lists keys in reverse order.
@@ -68,7 +79,7 @@ var brokenStores = map[string]struct {
 	failing  string
 }{
 	"shared pointers": {func(_ *testing.T, now func() time.Time) applink.TokenStore {
-		return &sharedPointers{applink.NewMemoryTokenStore(applink.WithStoreClock(now)), map[applink.TokenKey]*applink.AccessToken{}}
+		return &sharedPointers{MemoryTokenStore: applink.NewMemoryTokenStore(applink.WithStoreClock(now)), kept: map[applink.TokenKey]*applink.AccessToken{}}
 	}, "AccessTokenCopies"},
 	"unsorted": {func(_ *testing.T, now func() time.Time) applink.TokenStore {
 		return unsorted{applink.NewMemoryTokenStore(applink.WithStoreClock(now))}
