@@ -137,6 +137,24 @@
 //     callback on 127.0.0.1, and [RequestFactory.AuthorizeOutOfBand] takes a
 //     code the user pastes.
 //
+// # OAuth 2.0 links
+//
+// Jira 8.22 and later, Confluence and Bitbucket Data Center also offer
+// OAuth 2.0 incoming links ("External application → Incoming"). A [Link]
+// whose Auth lists [AuthOAuth2] (a user's consent, like 3LO) and
+// optionally [AuthClientCredentials] (the link's service account, like 2LO),
+// with its [OAuth2Client] settings in Link.OAuth2, works through the same
+// surface: [RequestFactory], *[CredentialsRequiredError] whose
+// AuthorizationURI is the consent page (PKCE S256 and a state bound to the
+// user, kept in the token store as the pending authorization), the web
+// dance handler, the loopback flow (on the registered redirect URL) and the
+// paste-the-code flow (the code, or the address the browser lands on), and
+// the same token stores. An expired bearer token is refreshed once under
+// the per-(link, user) renewal lock and the store's [TokenLocker]; the
+// refresh token rotates; a refresh answered invalid_grant deletes the token
+// and reports credentials required. Remote refusals are *[OAuth2Error]. The
+// protocol is golang.org/x/oauth2's.
+//
 // # Token stores
 //
 // By default tokens live in memory ([NewMemoryTokenStore]) and are lost

@@ -106,10 +106,14 @@ type CredentialsRequiredError struct {
 
 // Error names the link and the user, and why credentials are required.
 func (e *CredentialsRequiredError) Error() string {
-	why, advice := "has not authorized it yet", "authorize the link as them (the 3-legged dance)"
+	dance := "the 3-legged dance"
+	if f := e.factory; f != nil && f.link != nil && f.link.state != nil && f.link.state.isOAuth2Link() {
+		dance = "the OAuth 2.0 consent"
+	}
+	why, advice := "has not authorized it yet", "authorize the link as them ("+dance+")"
 	if e.Cause != nil {
 		why = "has a token the remote rejected (" + e.Cause.Error() + "); it was deleted"
-		advice = "authorize again (the 3-legged dance)"
+		advice = "authorize again (" + dance + ")"
 	}
 	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: %s",
 		e.LinkName, e.User, why, advice)

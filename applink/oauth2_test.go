@@ -181,6 +181,9 @@ func TestOAuth2Story(t *testing.T) {
 	// page with PKCE and a state bound to alice.
 	_, err := whoAmI(t, alice)
 	cre := wantCredentialsRequired(t, err)
+	if !strings.Contains(cre.Error(), "the OAuth 2.0 consent") {
+		t.Errorf("the error does not say what to do for an OAuth 2.0 link: %v", cre)
+	}
 	authURL, err := cre.AuthorizationURI(ctx, "")
 	if err != nil {
 		t.Fatal(err)

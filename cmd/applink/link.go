@@ -367,6 +367,16 @@ func (c *cli) linkShow(args []string) error {
 	row("secret env", l.SecretEnv)
 	row("secret file", l.SecretFile)
 	row("auth", authList(l.Auth))
+	if o := l.OAuth2; o != nil {
+		row("oauth2 client id", o.ClientID)
+		row("oauth2 client secret env", o.ClientSecretEnv)
+		row("oauth2 client secret file", o.ClientSecretFile)
+		row("oauth2 scopes", strings.Join(o.Scopes, " "))
+		row("oauth2 redirect url", o.RedirectURL)
+		row("oauth2 authorize", strings.TrimSuffix(display, "/")+firstNonEmpty(o.AuthorizePath, applink.DefaultOAuth2AuthorizePath))
+		row("oauth2 token", strings.TrimSuffix(l.RPCURL, "/")+firstNonEmpty(o.TokenPath, applink.DefaultOAuth2TokenPath))
+		return tw.Flush()
+	}
 	ep := applink.DefaultEndpoints(l.Type)
 	row("request token", firstNonEmpty(l.Endpoints.RequestToken, ep.RequestToken))
 	row("authorize", firstNonEmpty(l.Endpoints.Authorize, ep.Authorize))

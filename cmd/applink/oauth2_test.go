@@ -63,6 +63,15 @@ func TestEndToEndOAuth2(t *testing.T) {
 	if strings.Contains(string(data), cliO2Secret) || !strings.Contains(string(data), `"clientSecretEnv": "APPLINK_TEST_O2_SECRET"`) {
 		t.Errorf("config file: %s", data)
 	}
+	r = runCLITest(t, config, nil, "", "link", "show", "jira2")
+	for _, want := range []string{"oauth2 client id:", cliO2Client, "APPLINK_TEST_O2_SECRET", "WRITE", redirect, srv.URL + applinktest.OAuth2TokenPath} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("link show lacks %q: %s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, cliO2Secret) || strings.Contains(r.stdout, "request token") {
+		t.Errorf("link show prints the secret or OAuth 1.0a endpoints: %s", r.stdout)
+	}
 	myself := func() result {
 		return runCLITest(t, config, nil, "", "request", "--link", "jira2", "--as", "alice", "GET", "/rest/api/2/myself")
 	}
