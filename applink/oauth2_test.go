@@ -303,35 +303,60 @@ func TestOAuth2RefreshNetworkFailureKeepsToken(t *testing.T) {
 	}
 }
 
-// TestOAuth2ConcurrentRefresh: 100 goroutines on each of 2 services sharing
-// one store find the access token expired; the provider sees one refresh.
+// TestOAuth2ConcurrentRefresh: 100 goroutines on each of 2 services
+// sharing one store find the access token expired; the provider sees one
+// refresh. With the file store each service has its own store value on the
+// one file, as two processes would.
 func TestOAuth2ConcurrentRefresh(t *testing.T) {
 	t.Parallel()
-	fx := newO2Fixture(t, "", "")
-	replicas := []*Service{fx.service(t), fx.service(t)}
-	if err := factoryFor(t, replicas[0], "alice").AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
-		t.Fatal(err)
-	}
-	fx.clock.Advance(2 * time.Hour)
-	var wg sync.WaitGroup
-	errs := make(chan error, 200)
-	for _, svc := range replicas {
-		f := factoryFor(t, svc, "alice")
-		for range 100 {
-			wg.Go(func() {
-				if name, err := whoAmI(t, f); err != nil || name != "alice" {
-					errs <- fmt.Errorf("%q, %w", name, err)
+	for _, kind := range []string{"memory", "file"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			fx := newO2Fixture(t, "", "")
+			stores := []TokenStore{fx.store, fx.store}
+			if kind == "file" {
+				path := t.TempDir() + "/tokens.json"
+				for i := range stores {
+					fs, err := OpenFileTokenStore(path, WithStoreClock(fx.clock.Now))
+					if err != nil {
+						t.Fatal(err)
+					}
+					stores[i] = fs
 				}
-			})
-		}
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if got := fx.refreshes(); got != 1 {
-		t.Errorf("%d refreshes at the provider, want exactly 1", got)
+			}
+			var replicas []*Service
+			for _, st := range stores {
+				svc, err := NewService([]Link{fx.link()}, WithTokenStore(st), WithClock(fx.clock.Now), WithHTTPClient(fx.srv.Client()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				replicas = append(replicas, svc)
+			}
+			if err := factoryFor(t, replicas[0], "alice").AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
+				t.Fatal(err)
+			}
+			fx.clock.Advance(2 * time.Hour)
+			var wg sync.WaitGroup
+			errs := make(chan error, 200)
+			for _, svc := range replicas {
+				f := factoryFor(t, svc, "alice")
+				for range 100 {
+					wg.Go(func() {
+						if name, err := whoAmI(t, f); err != nil || name != "alice" {
+							errs <- fmt.Errorf("%q, %w", name, err)
+						}
+					})
+				}
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			if got := fx.refreshes(); got != 1 {
+				t.Errorf("%d refreshes at the provider, want exactly 1", got)
+			}
+		})
 	}
 }
 
