@@ -633,3 +633,32 @@ func TestOAuth2ConfigRoundTrip(t *testing.T) {
 		t.Errorf("saving an in-code secret: %v", err)
 	}
 }
+
+func TestOAuth2ClientView(t *testing.T) {
+	t.Parallel()
+	fx := newO2Fixture(t, "", "")
+	svc := fx.service(t)
+	alice := factoryFor(t, svc, "alice")
+	if err := alice.AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
+		t.Fatal(err)
+	}
+	get := func() (*http.Response, error) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, fx.srv.URL+"/rest/api/2/myself", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return alice.Client().Do(req)
+	}
+	resp, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("through the Client view: %d", resp.StatusCode)
+	}
+	fx.srv.RevokeUser(o2TestClientID, "alice")
+	if _, err := get(); !errors.As(err, new(*CredentialsRequiredError)) {
+		t.Errorf("a revoked token through the Client view: %v, want *CredentialsRequiredError", err)
+	}
+}

@@ -116,6 +116,17 @@ func TestEndToEndOAuth2(t *testing.T) {
 		}
 	}
 
+	// sign has nothing to show for a bearer request, and never the token.
+	r = runCLITest(t, config, nil, "", "sign", "--link", "jira2", "--as", "alice", "GET", "/rest/api/2/myself")
+	if r.code == 0 || !strings.Contains(r.stderr, "OAuth 2.0 link") {
+		t.Errorf("sign --link on an OAuth 2.0 link: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, tok := range srv.AccessTokens(cliO2Client, "alice") {
+		if strings.Contains(r.stdout+r.stderr, tok) {
+			t.Error("sign printed the bearer token")
+		}
+	}
+
 	// Expired at the remote: refreshed once, the request goes through.
 	for _, tok := range srv.AccessTokens(cliO2Client, "alice") {
 		if err := srv.Expire(tok); err != nil {

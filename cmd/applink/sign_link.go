@@ -80,6 +80,13 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 	if err != nil {
 		return err
 	}
+	for _, la := range l.Auth {
+		if la == applink.AuthOAuth2 || la == applink.AuthClientCredentials {
+			// Its requests carry a bearer token, which is a secret: there
+			// is no signature to show.
+			return fmt.Errorf("link %q is an OAuth 2.0 link: its requests carry a bearer token, not an OAuth 1.0a signature, so there is nothing to sign: use 'applink request' or 'applink doctor'", l.Name)
+		}
+	}
 	f, err := l.RequestFactory(a.user, opts...)
 	if err != nil {
 		return err
