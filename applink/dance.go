@@ -261,6 +261,12 @@ func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken
 // session handle and authorization expiry) and deletes the pending token.
 // It returns whose token was stored.
 //
+// For an OAuth 2.0 link, requestToken is the state of the consent URL and
+// verifier the authorization code, or the whole address the consent page
+// redirected to (code=...&state=...; error=access_denied is a denial); the
+// code is exchanged with the pending PKCE verifier, and an expired or used
+// code (invalid_grant) is *[RequestTokenExpiredError].
+//
 // Errors: *[RequestTokenExpiredError] when the token is not pending (start
 // again; errors.Is finds [ErrTokenNotFound]) or the remote says it expired;
 // *[AuthorizationDeniedError] when the verifier is "denied" or the remote
