@@ -208,7 +208,7 @@ func lookupIndex(links []Link, idOrName string) (int, error) {
 		}
 		return -1, fmt.Errorf("%w: %d links are named %q: use the link's id", ErrAmbiguousName, len(found), idOrName)
 	}
-	return -1, fmt.Errorf("%w: no link has id or name %q", ErrLinkNotFound, idOrName)
+	return -1, fmt.Errorf("%w: %q matches no id or name", ErrLinkNotFound, idOrName)
 }
 
 // OpenTokenStore opens the token store the config names, as [Open] does:

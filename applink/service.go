@@ -301,7 +301,7 @@ func (s *Service) Link(id string) (*Link, error) {
 			return st.view(), nil
 		}
 	}
-	return nil, fmt.Errorf("%w: no link has id %q", ErrLinkNotFound, id)
+	return nil, fmt.Errorf("%w: id %q", ErrLinkNotFound, id)
 }
 
 // LinkByName returns the link with the name (exact match first, then
@@ -327,7 +327,7 @@ func (s *Service) LinkByName(name string) (*Link, error) {
 		}
 		return nil, fmt.Errorf("%w: %q names links %s: use an id", ErrAmbiguousName, name, strings.Join(ids, ", "))
 	}
-	return nil, fmt.Errorf("%w: no link is named %q", ErrLinkNotFound, name)
+	return nil, fmt.Errorf("%w: name %q", ErrLinkNotFound, name)
 }
 
 // Lookup finds a link by id, else by name: what a command line takes.
@@ -337,7 +337,7 @@ func (s *Service) Lookup(idOrName string) (*Link, error) {
 	}
 	l, err := s.LinkByName(idOrName)
 	if errors.Is(err, ErrLinkNotFound) {
-		return nil, fmt.Errorf("%w: no link has id or name %q", ErrLinkNotFound, idOrName)
+		return nil, fmt.Errorf("%w: %q matches no id or name", ErrLinkNotFound, idOrName)
 	}
 	return l, err
 }
