@@ -61,7 +61,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	authName := fs.String("auth", "auto", "authentication: `auto`, 3lo, 2loi, 2lo or anonymous")
 	var headers, forms, queries listFlag
 	fs.Var(&headers, "H", "header `'K: V'` (repeatable)")
-	data := fs.String("d", "", "request body `DATA`, or @FILE (@- for standard input)")
+	data := fs.String("d", "", "request body `DATA`, or @FILE (@- for standard input; a file, pipe or FIFO, at most 64 MiB)")
 	fs.Var(&forms, "form", "form parameter `k=v` (repeatable; signed)")
 	fs.Var(&queries, "query", "query parameter `k=v`, percent-encoded once (repeatable; signed)")
 	toQuery := fs.Bool("G", false, "put -d DATA and the --form pairs in the URL query instead of the body")
@@ -251,23 +251,41 @@ func (c *cli) requestErr(err error, link, user string) error {
 	return err
 }
 
+// maxBodyData caps the body -d @FILE and -d @- read (64 MiB): a file,
+// standard input or a named pipe (process substitution such as
+// -d @<(jq ...)) streams in, and /dev/zero or a runaway pipe stops at the
+// cap with a clear error instead of exhausting memory.
+const maxBodyData = 64 << 20
+
 // readData returns -d's body: the text itself, or a file's content with
-// @FILE (@- for stdin).
+// @FILE (@- for stdin), at most maxBodyData bytes.
 func (c *cli) readData(d string) ([]byte, error) {
 	name, ok := strings.CutPrefix(d, "@")
 	if !ok {
 		return []byte(d), nil
 	}
 	if name == "-" {
-		b, err := io.ReadAll(c.stdin)
-		if err != nil {
-			return nil, fmt.Errorf("reading the body from standard input: %w", err)
-		}
-		return b, nil
+		return readBody(c.stdin, "standard input")
 	}
-	b, err := os.ReadFile(name)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("reading the body: %v: check the -d @FILE path", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("reading the body: %s is a directory: give -d @FILE a file", name)
+	}
+	return readBody(f, name)
+}
+
+// readBody reads r up to maxBodyData bytes, refusing more.
+func readBody(r io.Reader, what string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxBodyData+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the body from %s: %w", what, err)
+	}
+	if len(b) > maxBodyData {
+		return nil, fmt.Errorf("the body from %s is larger than %d MiB: send a smaller body", what, maxBodyData>>20)
 	}
 	return b, nil
 }
