@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 const doctorSynopsis = `--link NAME [--as USER] [--json] [-v] [--timeout DURATION]
@@ -113,6 +114,11 @@ func useColor(w io.Writer, getenv func(string) string) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
+// maxEvidenceText is how many bytes of one evidence line (an echoed base
+// string can be 64 KiB) the text report prints, as errors quote them
+// (#15 item 13); --json carries each line whole.
+const maxEvidenceText = 512
+
 // printReport prints one line per check, and under failures (every check
 // with verbose) the evidence and the fix, indented; warnings get their fix.
 func printReport(w io.Writer, rep *applink.Report, verbose, color bool) {
@@ -144,7 +150,7 @@ func printReport(w io.Writer, rep *applink.Report, verbose, color bool) {
 		fmt.Fprintf(w, "%s %-*s  %s\n", mark, width, c.Name, c.Summary)
 		if c.Status == applink.StatusFail || verbose {
 			for _, e := range c.Evidence {
-				fmt.Fprintf(w, "    %s\n", e)
+				fmt.Fprintf(w, "    %s\n", redact.Shorten(e, maxEvidenceText))
 			}
 		}
 		if c.Fix != "" && (c.Status == applink.StatusFail || c.Status == applink.StatusWarn || verbose) {

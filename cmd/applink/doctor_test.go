@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -160,5 +161,24 @@ func TestPrintReportColours(t *testing.T) {
 	}
 	if useColor(&b, nil) {
 		t.Error("useColor is true for a strings.Builder")
+	}
+}
+
+// TestPrintReportShortensEvidence: a long evidence line (an echoed base
+// string) is cut in the text report as errors cut it; --json keeps it whole.
+func TestPrintReportShortensEvidence(t *testing.T) {
+	t.Parallel()
+	long := "GET&https%3A%2F%2Fjira.example.com%2F&" + strings.Repeat("a", 4000)
+	rep := &applink.Report{Link: "jira", LinkID: "id", Checks: []applink.Check{
+		{Name: "probe-3lo", Status: applink.StatusFail, Summary: "signature_invalid", Evidence: []string{long}},
+	}}
+	var b strings.Builder
+	printReport(&b, rep, true, false)
+	want := "    " + long[:maxEvidenceText] + fmt.Sprintf("… (%d more bytes)\n", len(long)-maxEvidenceText)
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("evidence not shortened to %d bytes:\n%s", maxEvidenceText, b.String())
+	}
+	if len(b.String()) > 2*maxEvidenceText {
+		t.Errorf("report is %d bytes", len(b.String()))
 	}
 }
