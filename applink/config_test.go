@@ -77,9 +77,9 @@ func TestLoadConfigMissing(t *testing.T) {
 	}
 }
 
-// TestConfigNormalisesNames checks that types and methods in a config are
+// TestConfigNormalizesNames checks that types and methods in a config are
 // read as ParseType and ParseAuth read them, and written canonically.
-func TestConfigNormalisesNames(t *testing.T) {
+func TestConfigNormalizesNames(t *testing.T) {
 	t.Parallel()
 	path := writeConfig(t, `{"links": [{"id": "0b6f3a3e-6f1e-4d53-9a43-2f4a5d0e9c11", "name": "BB", "type": " Stash ",
 		"RPCURL": "https://bitbucket.example.com", "consumerKey": "app", "privateKeyFile": "k", "auth": ["OAuth", "2LOi", "2LO", "None"]}]}`)

@@ -51,7 +51,7 @@ func TestParseBaseStringAndDiff(t *testing.T) {
 	}
 }
 
-func TestDiffBasesNormalises(t *testing.T) {
+func TestDiffBasesNormalizes(t *testing.T) {
 	t.Parallel()
 	a, err := parseBaseString("GET&https%3A%2F%2Fjira.example.com%2Fx&")
 	if err != nil {

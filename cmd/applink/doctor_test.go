@@ -137,7 +137,7 @@ func TestDoctorErrors(t *testing.T) {
 	}
 }
 
-func TestPrintReportColours(t *testing.T) {
+func TestPrintReportColors(t *testing.T) {
 	t.Parallel()
 	rep := &applink.Report{Link: "jira", LinkID: "id", Checks: []applink.Check{
 		{Name: "dns", Status: applink.StatusPass, Summary: "ok"},
