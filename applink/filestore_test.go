@@ -409,7 +409,7 @@ func TestFileTokenStoreRemovesStaleTemps(t *testing.T) {
 	}
 }
 
-func TestFileTokenStoreLockHonoursContext(t *testing.T) {
+func TestFileTokenStoreLockHonorsContext(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "tokens.json")
 	key := TokenKey{"l", "u"}

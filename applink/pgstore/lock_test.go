@@ -90,7 +90,7 @@ func TestLockTokenKeysIndependent(t *testing.T) {
 	}
 }
 
-func TestLockTokenWaitHonoursContext(t *testing.T) {
+func TestLockTokenWaitHonorsContext(t *testing.T) {
 	t.Parallel()
 	a, b := twoReplicas(t)
 	unlock, err := a.LockToken(t.Context(), key)
