@@ -554,7 +554,7 @@ func TestDiagnoseReportHoldsNoSecret(t *testing.T) {
 	}
 }
 
-func TestDiagnoseCancelled(t *testing.T) {
+func TestDiagnoseCanceled(t *testing.T) {
 	t.Parallel()
 	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []Auth{Auth2LO}})
 	ctx, cancel := context.WithCancel(t.Context())

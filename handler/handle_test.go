@@ -127,7 +127,7 @@ func TestHandleConnectionReused(t *testing.T) {
 
 // A slow body whose request context is canceled mid-read ends the handler
 // promptly with the context's error.
-func TestHandleSlowBodyCancelled(t *testing.T) {
+func TestHandleSlowBodyCanceled(t *testing.T) {
 	t.Parallel()
 	handlers := map[string]func(*http.Response) error{
 		"JSON": handleJSON,
