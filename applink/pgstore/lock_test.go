@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/pgtest"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // twoReplicas returns two stores on one schema through two pools, as two
@@ -189,5 +190,51 @@ func waitForLockWaiters(t *testing.T, s *Store, n int) {
 			t.Fatalf("waiting for %d lock waiters: still %d", n, got)
 		case <-time.After(5 * time.Millisecond):
 		}
+	}
+}
+
+// TestLockHolderFindsAConnection: on a pool of 2 connections, a second
+// LockToken of the held key waits without taking the last connection, so
+// the holder can still read and write (else: a deadlock until timeout).
+func TestLockHolderFindsAConnection(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDatabase(t)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 2
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	s := newTestStore(t, pool)
+	unlock, err := s.LockToken(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock() // on failure too, before the pool closes
+	waiter := make(chan error, 1)
+	go func() {
+		u, err := s.LockToken(t.Context(), key)
+		if err == nil {
+			u()
+		}
+		waiter <- err
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for range 3 {
+		if err := s.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+			t.Fatalf("the lock holder's write: %v", err)
+		}
+		if _, err := s.AccessToken(ctx, key); err != nil {
+			t.Fatalf("the lock holder's read: %v", err)
+		}
+	}
+	unlock()
+	if err := <-waiter; err != nil {
+		t.Errorf("the waiting LockToken: %v", err)
 	}
 }
