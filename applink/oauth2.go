@@ -3,13 +3,14 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 
+	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 )
@@ -44,6 +45,8 @@ type OAuth2Client struct {
 	ClientSecretEnv string `json:"clientSecretEnv,omitempty"`
 	// ClientSecretFile is a file holding the client secret (trailing
 	// newline ignored); a relative path is relative to the config file.
+	// It must be a regular file that other users cannot access (mode 0600
+	// or stricter, outside Windows), like token and keyring files.
 	ClientSecretFile string `json:"clientSecretFile,omitempty"`
 	// Scopes are the scopes asked for: READ, WRITE, ADMIN or SYSTEM_ADMIN
 	// (the link's scope at the remote, or less); empty asks for the link's.
@@ -244,20 +247,33 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 	}, nil
 }
 
-// readSecretFile reads a small secret file.
+// maxClientSecretFile bounds a client secret file: a secret is a few
+// dozen bytes.
+const maxClientSecretFile = 64 << 10
+
+// readSecretFile reads a client secret file like every other secret file
+// ([fileread]): a regular file (a named pipe or a device fails at once
+// instead of hanging), of at most 64 KiB, that other users cannot access
+// (mode 0600 or stricter) outside Windows, the rule of token and keyring
+// files.
 func readSecretFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, fi, err := fileread.Open(path)
 	if err != nil {
+		var nr *fileread.NotRegularError
+		if errors.As(err, &nr) {
+			return nil, fmt.Errorf("%w: put the client secret in a regular file", err)
+		}
 		return nil, err
 	}
 	defer f.Close()
-	const limit = 64 << 10
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s has mode %04o, so other users may read the client secret; run: chmod 600 %s",
+			path, uint32(fi.Mode().Perm()), shellQuote(path))
 	}
-	if len(data) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes: it should hold the client secret alone", path, limit)
+	data, err := fileread.Read(f, fi, path, maxClientSecretFile)
+	var tooLarge *fileread.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return nil, fmt.Errorf("%w: it should hold the client secret alone", err)
 	}
-	return data, nil
+	return data, err
 }
