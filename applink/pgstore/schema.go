@@ -120,9 +120,10 @@ func (t tables) migrations() [][]string {
 	}
 }
 
-// migrate brings the tables to SchemaVersion. It holds a transaction-scoped
-// advisory lock on the schema and prefix while it reads the version and
-// migrates, so that replicas starting together migrate once; it runs no
+// migrate brings the tables to SchemaVersion. It holds transaction-scoped
+// advisory locks on the schema and on the schema and prefix while it reads
+// the version and migrates, so that replicas starting together migrate
+// once and stores of several prefixes create their schema once; it runs no
 // DDL at all when the tables are current, so that a role without CREATE
 // rights can use tables someone else created.
 func migrate(ctx context.Context, pool interface {
@@ -137,8 +138,14 @@ func migrate(ctx context.Context, pool interface {
 			_ = tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockID("migrate", t.schema, t.prefix)); err != nil {
-		return fmt.Errorf("pgstore: locking the schema for migration: %w", err)
+	// The schema's lock first: stores with other prefixes in the same
+	// schema create it too, and CREATE SCHEMA IF NOT EXISTS still fails
+	// with a unique violation when two transactions run it at once. Then
+	// the prefix's lock, which older versions of this package take alone.
+	for _, id := range []int64{lockID("migrate-schema", t.schema), lockID("migrate", t.schema, t.prefix)} {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, id); err != nil {
+			return fmt.Errorf("pgstore: locking the schema for migration: %w", err)
+		}
 	}
 	version, err := currentVersion(ctx, tx, t)
 	if err != nil {
@@ -156,7 +163,9 @@ func migrate(ctx context.Context, pool interface {
 		return fmt.Errorf("pgstore: looking for schema %s: %w", t.schema, err)
 	}
 	if !exists {
-		if _, err := tx.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{t.schema}.Sanitize()); err != nil {
+		// IF NOT EXISTS for a creator outside this package (the locks
+		// above serialize this package's own).
+		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{t.schema}.Sanitize()); err != nil {
 			return fmt.Errorf("pgstore: creating schema %s: %w", t.schema, err)
 		}
 	}
