@@ -101,7 +101,8 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 		}
 	case *oob:
 		err = f.AuthorizeOutOfBand(ctx, func(ctx context.Context, authURL string) (string, error) {
-			c.showURL(ctx, authURL, *user, !*noBrowser)
+			// Out of band means the browser is elsewhere: never open one here.
+			c.showURL(ctx, authURL, *user, false)
 			fmt.Fprintln(c.stderr, "then paste the verification code the remote shows (or the whole address your browser lands on) and press Enter:")
 			return c.readVerifier(ctx)
 		})

@@ -244,3 +244,25 @@ func TestAuthorizeOpensBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthorizeOOBNeverOpensBrowser: --oob means the browser runs on another
+// machine, so nothing is opened here, even without --no-browser.
+func TestAuthorizeOOBNeverOpensBrowser(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-oob-browser", ThreeLO: true}, "3lo")
+	var out, errb strings.Builder
+	c := &cli{stdin: strings.NewReader("not-a-code\n"), stdout: &out, stderr: &errb, getenv: getenvFor(config, nil)}
+	opened := false
+	c.openBrowser = func(context.Context, string) error {
+		opened = true
+		return nil
+	}
+	_ = c.authorize(t.Context(), []string{"--link", "jira", "--user", "alice", "--oob", "--timeout", "30s"})
+	if opened {
+		t.Error("authorize --oob opened a browser")
+	}
+	if strings.Contains(errb.String(), "could not open a browser") || !strings.Contains(errb.String(), srv.URL) {
+		t.Errorf("stderr %q: want the URL printed and no browser attempt", errb.String())
+	}
+}

@@ -1,5 +1,13 @@
-// Command applink speaks Application Links' OAuth 1.0a from the command line.
-// Run "applink help" for its subcommands.
+// Command applink acts as a user through Atlassian Application Links from
+// the command line, over OAuth 1.0a (3LO, 2LO and 2LOi, RSA-SHA1 or
+// Jenkins' HMAC-SHA1) and over OAuth 2.0 incoming links of Data Center
+// products (authorization code with PKCE, refresh, client credentials).
+//
+// It adds links to a config file (applink link add), authorizes users
+// (applink authorize), sends requests as them like curl (applink request),
+// diagnoses a link (applink doctor), and runs a test provider on loopback
+// (applink testserver). Run "applink help" for its subcommands and
+// "applink help COMMAND" for one's flags.
 package main
 
 import (
