@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"runtime/debug"
+	"time"
 )
 
 // cli is what the subcommands keygen, link, authorize, request, sign and
@@ -19,6 +20,11 @@ type cli struct {
 	openBrowser func(ctx context.Context, url string) error
 	// buildInfo reads the build information; nil means debug.ReadBuildInfo.
 	buildInfo func() (*debug.BuildInfo, bool)
+	// now is the clock for what is shown relative to now ("in 52m"); nil
+	// means time.Now. loc is the time zone times are shown in; nil means
+	// time.Local.
+	now func() time.Time
+	loc *time.Location
 	// jsonOut is the command's --json flag (nil when it has none): with it
 	// a failure is reported on stderr as one JSON object.
 	jsonOut *bool
@@ -37,7 +43,23 @@ func (c *cli) closeAll() {
 }
 
 func newCLI(e *env) *cli {
-	return &cli{stdin: e.stdin, stdout: e.stdout, stderr: e.stderr, getenv: e.getenv, buildInfo: e.buildInfo}
+	return &cli{stdin: e.stdin, stdout: e.stdout, stderr: e.stderr, getenv: e.getenv, buildInfo: e.buildInfo, now: e.now, loc: e.loc}
+}
+
+// clock returns the current time.
+func (c *cli) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+// location returns the time zone to show times in.
+func (c *cli) location() *time.Location {
+	if c.loc != nil {
+		return c.loc
+	}
+	return time.Local
 }
 
 // jsonFlag defines --json with usage and remembers it, so that a failure of

@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -36,6 +37,10 @@ type env struct {
 	getenv         func(string) string
 	// buildInfo reads the build information; nil means debug.ReadBuildInfo.
 	buildInfo func() (*debug.BuildInfo, bool)
+	// now and loc are the clock and time zone of what is shown to people;
+	// nil means time.Now and time.Local (tests fix them).
+	now func() time.Time
+	loc *time.Location
 }
 
 // command is a subcommand: a one-line summary for "applink help" and the

@@ -128,7 +128,7 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 	for _, k := range keys {
 		obtained, expires, kind := "-", "-", "-"
 		if t, err := store.AccessToken(ctx, k); err == nil {
-			obtained, expires, kind = day(t.CreatedAt), day(t.ExpiresAt), tokenKind(t)
+			obtained, expires, kind = c.when(t.CreatedAt), c.expires(t.ExpiresAt), tokenKind(t)
 		}
 		name, ok := names[k.LinkID]
 		if !ok {
@@ -164,11 +164,49 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func day(t time.Time) string {
+// localTime is the layout of times in tables: date and time to the
+// minute, in local time.
+const localTime = "2006-01-02 15:04"
+
+// when shows t in local time to the minute, "-" when unknown.
+func (c *cli) when(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format(time.DateOnly)
+	return t.In(c.location()).Format(localTime)
+}
+
+// expires shows an expiry in local time, followed within a week of now by
+// how far away it is ("in 52m", "expired 3h ago"): an OAuth 2.0 access
+// token lives an hour or so, an OAuth 1.0a token five years.
+func (c *cli) expires(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	s := c.when(t)
+	d := t.Sub(c.clock())
+	switch {
+	case d >= 7*24*time.Hour:
+		return s
+	case d > 0:
+		return s + " (in " + roughDuration(d) + ")"
+	default:
+		return s + " (expired " + roughDuration(-d) + " ago)"
+	}
+}
+
+// roughDuration shows d in its largest unit: "52m", "3h", "2d", "40s".
+func roughDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	default:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	}
 }
 
 func (c *cli) tokensRevoke(ctx context.Context, args []string) error {

@@ -122,3 +122,49 @@ func TestTokensHelpListsFlags(t *testing.T) {
 		t.Errorf("tokens -h prints an empty flags section:\n%s", r.stderr)
 	}
 }
+
+// TestTokensListExpiresLocalAndRelative: EXPIRES shows date and time in
+// local time, and how far away an expiry within a week is.
+func TestTokensListExpiresLocalAndRelative(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t)
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-expires", ThreeLO: true}, "3lo")
+	now := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	putToken(t, config, "jira", "alice", "S", now.AddDate(-5, 0, 0).Add(52*time.Minute)) // expires in 52m
+	putToken(t, config, "jira", "bob", "S", now.AddDate(-5, 0, 0).Add(50*time.Hour))     // expires in 2d
+	putToken(t, config, "jira", "carol", "S", now)                                       // expires in 5 years
+	berlin := time.FixedZone("CET", 3600)
+	var out, errb strings.Builder
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: getenvFor(config, nil),
+		now: func() time.Time { return now }, loc: berlin}
+	if code := execute(t.Context(), []string{"tokens", "list"}, e); code != 0 {
+		t.Fatalf("tokens list: exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"alice  2021-12-07 09:52  2026-12-07 09:52 (in 52m)",
+		"bob    2021-12-09 11:00  2026-12-09 11:00 (in 2d)",
+		"carol  2026-12-07 09:00  2031-12-07 09:00 ",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("tokens list lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestRoughDuration(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{40 * time.Second, "40s"},
+		{52*time.Minute + 30*time.Second, "52m"},
+		{119 * time.Minute, "119m"},
+		{3 * time.Hour, "3h"},
+		{50 * time.Hour, "2d"},
+	} {
+		if got := roughDuration(tt.d); got != tt.want {
+			t.Errorf("roughDuration(%s) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
