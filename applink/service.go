@@ -33,6 +33,8 @@ type Service struct {
 	retry  RetryPolicy
 	agent  string
 	clock  func() time.Time
+	// nonce is WithFixedNonce's nonce ("" for random ones).
+	nonce string
 	// backoff, when set, is told every wait between retries instead of the
 	// wait happening (tests).
 	backoff func(time.Duration)
@@ -97,6 +99,12 @@ func WithRetry(p RetryPolicy) Option { return func(s *Service) { s.retry = p } }
 
 // WithoutRetry sends every request once.
 func WithoutRetry() Option { return func(s *Service) { s.retry = RetryPolicy{Max: -1} } }
+
+// WithFixedNonce makes every OAuth 1.0a signature carry oauth_nonce n
+// instead of a random one, so that with [WithClock] a signature can be
+// reproduced (applink sign --link --nonce). A provider refuses a nonce it
+// has seen: never use it for requests that are sent.
+func WithFixedNonce(n string) Option { return func(s *Service) { s.nonce = n } }
 
 // WithUserAgent sets the User-Agent header; the default is
 // "go-applinks/<version>".
@@ -196,7 +204,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 			primaries[l.Type] = i
 		}
 		d, _ := l.dialect() // checked by Validate
-		sig, err := l.newSigner(signer.WithClock(s.clock), signer.WithDialect(d))
+		sig, err := l.newSigner(signer.WithClock(s.clock), signer.WithDialect(d), signer.WithNonce(s.nonce))
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -23,6 +23,7 @@ type Signer struct {
 	method      Method
 	clock       func() time.Time
 	rand        io.Reader
+	nonce       string // WithNonce's nonce, "" for random ones
 	realm       string
 	dialect     Dialect
 }
@@ -50,6 +51,12 @@ func WithRealm(realm string) Option { return func(s *Signer) { s.realm = realm }
 // Confluence, Bitbucket, Bamboo and the Jenkins plugin, which count
 // form-body parameters for POST only.
 func WithDialect(d Dialect) Option { return func(s *Signer) { s.dialect = d } }
+
+// WithNonce makes every signature carry oauth_nonce n instead of a random
+// one, unless [Params].Nonce gives another. It exists to reproduce a
+// signature (applink sign --link --nonce); a provider refuses a nonce it
+// has seen, so never sign requests to send with it.
+func WithNonce(n string) Option { return func(s *Signer) { s.nonce = n } }
 
 // withRand replaces crypto/rand as the nonce source (tests only).
 func withRand(r io.Reader) Option { return func(s *Signer) { s.rand = r } }
@@ -220,6 +227,9 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 func (s *Signer) oauthParams(p Params) ([]pair, error) {
 	oauth := make([]pair, 0, 10+len(p.Extra))
 	nonce := p.Nonce
+	if nonce == "" {
+		nonce = s.nonce
+	}
 	if nonce == "" {
 		var b [16]byte
 		if _, err := io.ReadFull(s.rand, b[:]); err != nil {

@@ -15,7 +15,7 @@ import (
 
 const signSynopsis = `--consumer-key K (--key FILE | --secret-env VAR) [--token T] [--token-secret-env VAR]
        [--callback C] [--verifier V] [--nonce N] [--timestamp TS] [-H 'K: V']... [-d DATA] [--form k=v]... METHOD URL
-   or: applink sign --link NAME [--as USER] [--auth auto|3lo|2loi|2lo] [--timestamp TS] [-H 'K: V']... [-d DATA] [--form k=v]... METHOD PATH
+   or: applink sign --link NAME [--as USER] [--auth auto|3lo|2loi|2lo] [--nonce N] [--timestamp TS] [-H 'K: V']... [-d DATA] [--form k=v]... METHOD PATH
 
 Prints the signature base string alone on the first line and the Authorization
 header on the second, to compare with what a provider echoes
@@ -30,12 +30,14 @@ USER: its consumer key, its private key or shared secret, the method
 'applink request' would choose (or --auth), and the user's stored token
 (whose secret is used, never printed); PATH is relative to the link's RPC
 URL. Diff the base string with the one the remote echoes on
-signature_invalid. Only the nonce is random.`
+signature_invalid. With --nonce and --timestamp its output is deterministic
+too.`
 
 const signExamples = `  applink sign --consumer-key jenkins --secret-env JENKINS_SECRET --callback oob POST https://ci.example.com/bitbucket/oauth/request-token
   applink sign --consumer-key automation --key automation.pem --token "" GET 'https://jira.example.com/rest/api/2/myself?xoauth_requestor_id=alice'
   applink sign --consumer-key k --secret-env S --token t --token-secret-env TS --nonce abc --timestamp 1700000000 -d 'a=1' POST https://example.com/x
   applink sign --link jira --as alice GET /rest/api/2/myself
+  applink sign --link jira --as alice --nonce abc --timestamp 1700000000 GET /rest/api/2/myself
 `
 
 // sign prints the base string and Authorization header of a request.
@@ -68,7 +70,7 @@ func (c *cli) sign(ctx context.Context, args []string) error {
 		return usagef(fs, "want METHOD URL, got %s", plural(len(pos), "argument"))
 	}
 	if *linkName != "" {
-		for _, f := range []string{"key", "secret-env", "consumer-key", "token", "token-secret-env", "callback", "verifier", "nonce"} {
+		for _, f := range []string{"key", "secret-env", "consumer-key", "token", "token-secret-env", "callback", "verifier"} {
 			if flagSet(fs, f) {
 				return usagef(fs, "--%s does not go with --link: the link's own credentials and the user's stored token are used", f)
 			}
@@ -76,7 +78,7 @@ func (c *cli) sign(ctx context.Context, args []string) error {
 		if *data != "" && len(forms) > 0 {
 			return usagef(fs, "give -d or --form, not both")
 		}
-		return c.signAsLink(ctx, fs, signLinkArgs{json: *asJSON, config: *config, link: *linkName, user: *user, auth: *authName, timestamp: *timestamp,
+		return c.signAsLink(ctx, fs, signLinkArgs{json: *asJSON, config: *config, link: *linkName, user: *user, auth: *authName, timestamp: *timestamp, nonce: *nonce,
 			method: strings.ToUpper(pos[0]), path: pos[1], headers: headers, data: *data, forms: forms})
 	}
 	if flagSet(fs, "as") || flagSet(fs, "auth") {

@@ -17,6 +17,7 @@ import (
 type signLinkArgs struct {
 	json                                bool
 	config, link, user, auth, timestamp string
+	nonce                               string
 	method, path                        string
 	headers, forms                      []string
 	data                                string
@@ -71,6 +72,9 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 		}
 		at := time.Unix(ts, 0)
 		sopts = append(sopts, applink.WithClock(func() time.Time { return at }))
+	}
+	if a.nonce != "" {
+		sopts = append(sopts, applink.WithFixedNonce(a.nonce))
 	}
 	path, err := configPath(a.config, c.getenv)
 	if err != nil {

@@ -154,7 +154,6 @@ func TestSignAsLinkErrors(t *testing.T) {
 	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-sign-errors", ThreeLO: true}, "3lo")
 	for _, args := range [][]string{
 		{"sign", "--link", "jira", "--consumer-key", "k", "GET", "/x"},
-		{"sign", "--link", "jira", "--nonce", "n", "GET", "/x"},
 		{"sign", "--as", "alice", "--consumer-key", "k", "--secret-env", "S", "GET", "https://example.com/x"},
 		{"sign", "--link", "jira", "--auth", "2loi", "GET", "/x"},
 		{"sign", "--link", "jira", "--auth", "anonymous", "GET", "/x"},
@@ -182,5 +181,27 @@ func TestSignJSON(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("sign --json (-want +got):\n%s", diff)
+	}
+}
+
+// TestSignAsLinkDeterministic: sign --link takes --nonce and --timestamp, as
+// the README says, and then prints the same lines every time.
+func TestSignAsLinkDeterministic(t *testing.T) {
+	t.Parallel()
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-sign-nonce", TwoLO: true}, "2lo")
+	args := []string{"--link", "jira", "--auth", "2lo", "--nonce", "abc", "--timestamp", "1700000000", "GET", "/rest/api/2/myself"}
+	base1, auth1 := signedLines(t, config, args...)
+	base2, auth2 := signedLines(t, config, args...)
+	if base1 != base2 || auth1 != auth2 {
+		t.Errorf("two runs differ:\n%s\n%s\n%s\n%s", base1, auth1, base2, auth2)
+	}
+	for _, want := range []string{"oauth_nonce%3Dabc", "oauth_timestamp%3D1700000000"} {
+		if !strings.Contains(base1, want) {
+			t.Errorf("base string %q lacks %s", base1, want)
+		}
+	}
+	if !strings.Contains(auth1, `oauth_nonce="abc"`) {
+		t.Errorf("Authorization %q lacks the nonce", auth1)
 	}
 }
