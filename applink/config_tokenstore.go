@@ -14,10 +14,11 @@ import (
 // file is read by whoever can read the file and is copied around, so the
 // password must come from the environment (APPLINK_POSTGRES_PASSWORD or
 // PGPASSWORD for a postgres:// store) or a password file such as ~/.pgpass.
+// The same holds for sslpassword, the client key's password (PGSSLPASSWORD).
 var ErrPasswordInConfig = errors.New("the token store URL holds a password")
 
 // checkTokenStore refuses a tokenStore URL with a password, in its user
-// information or as a password query parameter.
+// information or as a password or sslpassword query parameter.
 func checkTokenStore(path, location string) error {
 	if !strings.Contains(location, "://") {
 		return nil // a file path
@@ -27,14 +28,19 @@ func checkTokenStore(path, location string) error {
 		return &FieldError{Path: path, Field: "tokenStore",
 			Err: fmt.Errorf("%s is not a URL (%v): write a path or a scheme://host/... URL", redact.URLString(location), errors.Unwrap(err))}
 	}
-	_, inUser := u.User.Password()
-	inQuery := false
-	for k := range u.Query() {
-		inQuery = inQuery || strings.EqualFold(k, "password")
-	}
-	if inUser || inQuery {
+	if _, inUser := u.User.Password(); inUser {
 		return &FieldError{Path: path, Field: "tokenStore",
 			Err: fmt.Errorf("%s: %w: remove it from the config and set it in the environment (APPLINK_POSTGRES_PASSWORD or PGPASSWORD for postgres://) or in ~/.pgpass", redact.URLString(location), ErrPasswordInConfig)}
+	}
+	for k := range u.Query() {
+		switch {
+		case strings.EqualFold(k, "password"):
+			return &FieldError{Path: path, Field: "tokenStore",
+				Err: fmt.Errorf("%s: %w (parameter %s): remove it from the config and set it in the environment (APPLINK_POSTGRES_PASSWORD or PGPASSWORD for postgres://) or in ~/.pgpass", redact.URLString(location), ErrPasswordInConfig, k)}
+		case strings.EqualFold(k, "sslpassword"):
+			return &FieldError{Path: path, Field: "tokenStore",
+				Err: fmt.Errorf("%s: %w (parameter %s, the client key's password): remove it from the config and set it in the environment (PGSSLPASSWORD for postgres://)", redact.URLString(location), ErrPasswordInConfig, k)}
+		}
 	}
 	return nil
 }

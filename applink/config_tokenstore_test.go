@@ -22,6 +22,10 @@ func TestConfigRefusesPasswordInTokenStore(t *testing.T) {
 		{"password in user info", "postgres://app:hunter2@db.example/applink", true},
 		{"empty password", "postgresql://app:@db.example/applink", true}, // still one
 		{"password parameter", "postgres://app@db.example/applink?Password=hunter2", true},
+		{"sslpassword parameter", "postgres://app@db.example/applink?sslmode=verify-full&sslpassword=hunter2", true},
+		{"SSLPassword parameter", "postgres://app@db.example/applink?SSLPassword=hunter2", true},
+		{"empty sslpassword", "postgres://app@db.example/applink?sslpassword=", true},
+		{"other ssl parameters", "postgres://app@db.example/applink?sslmode=verify-full&sslkey=/k.pem&sslcert=/c.pem", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -39,6 +43,8 @@ func TestConfigRefusesPasswordInTokenStore(t *testing.T) {
 				t.Fatalf("LoadConfig: %v, want a *FieldError for tokenStore wrapping ErrPasswordInConfig", err)
 			case tc.refuse && strings.Contains(err.Error(), "hunter2"):
 				t.Errorf("the error shows the password: %v", err)
+			case tc.refuse && strings.Contains(strings.ToLower(tc.store), "sslpassword") && !strings.Contains(err.Error(), "PGSSLPASSWORD"):
+				t.Errorf("the error does not say where the client key's password goes: %v", err)
 			}
 			save := filepath.Join(t.TempDir(), "saved.json")
 			err = (&Config{TokenStore: tc.store}).Save(save)

@@ -76,8 +76,12 @@ func (c *cli) openStoreAt(ctx context.Context, location string) (*openedStore, e
 	// The config's rule applies to the command line too.
 	if u, err := url.Parse(location); err == nil {
 		_, inUser := u.User.Password()
-		if inUser || u.Query().Has("password") {
+		q := u.Query()
+		if inUser || q.Has("password") {
 			return nil, fmt.Errorf("--to %s: the URL holds a password, which would show in the process list and the shell's history: remove it and set APPLINK_POSTGRES_PASSWORD (or PGPASSWORD) in the environment", redact.URLString(location))
+		}
+		if q.Has("sslpassword") {
+			return nil, fmt.Errorf("--to %s: the URL holds the client key's password (sslpassword), which would show in the process list and the shell's history: remove it and set PGSSLPASSWORD in the environment", redact.URLString(location))
 		}
 	}
 	cfg := &applink.Config{TokenStore: location}

@@ -162,6 +162,7 @@ func TestTokensCopyErrors(t *testing.T) {
 		{"no destination", []string{"tokens", "copy"}, exitUsage, "--to is required"},
 		{"itself", []string{"tokens", "copy", "--to", filepath.Join(filepath.Dir(config), "tokens.json")}, 1, "configured token store itself"},
 		{"password on the command line", []string{"tokens", "copy", "--to", "postgres://app:hunter2@127.0.0.1:9/db"}, 1, "APPLINK_POSTGRES_PASSWORD"},
+		{"client key password on the command line", []string{"tokens", "copy", "--to", "postgres://app@127.0.0.1:9/db?sslpassword=hunter2"}, 1, "PGSSLPASSWORD"},
 		{"unknown scheme", []string{"tokens", "copy", "--to", "redis://cache/0"}, 1, "redis"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
