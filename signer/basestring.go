@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // maxFormBody caps how much of an application/x-www-form-urlencoded body is
@@ -290,13 +292,7 @@ func writeEncoded(b *strings.Builder, s string) {
 // string, header or form this module prints masks these. oauth_token,
 // oauth_consumer_key, oauth_nonce and the other oauth_* parameters a
 // signature is debugged with are not secret.
-func SecretParameter(name string) bool {
-	switch name {
-	case "oauth_verifier", "oauth_session_handle", "oauth_token_secret", "oauth_signature":
-		return true
-	}
-	return false
-}
+func SecretParameter(name string) bool { return redact.SecretParameter(name) }
 
 // RedactBaseString returns a signature base string with the value of every
 // [SecretParameter] (oauth_verifier, oauth_session_handle,
@@ -364,5 +360,6 @@ func findParam(s string, from int, key, sep string) int {
 	return -1
 }
 
-// secretParams are the parameters [SecretParameter] names.
-var secretParams = [...]string{"oauth_verifier", "oauth_session_handle", "oauth_token_secret", "oauth_signature"}
+// secretParams are the parameters [SecretParameter] names, from the
+// module's one list.
+var secretParams = redact.SecretParameters

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // TestSecretsNeverPrint prints every secret-holding type of this package
@@ -172,5 +174,30 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 	}
 	if err := VerifyHMACSHA1("HMAC-SECRET", "TOK-SECRET", "m", "sig"); err == nil || strings.Contains(err.Error(), "SECRET") {
 		t.Errorf("VerifyHMACSHA1 error = %v", err)
+	}
+}
+
+// TestRedactBaseStringAgrees checks that SecretParameter is the module's one
+// list (internal/redact.SecretParameters) and that RedactBaseString masks
+// exactly what internal/redact.BaseString masks among the oauth_*
+// parameters, so that the two redactions cannot drift apart.
+func TestRedactBaseStringAgrees(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"oauth_verifier", "oauth_session_handle", "oauth_token_secret", "oauth_signature",
+		"oauth_token", "oauth_consumer_key", "oauth_nonce", "oauth_timestamp", "oauth_callback", "oauth_version",
+		"oauth_signature_method", "oauth_expires_in", "oauth_authorization_expires_in", "oauth_problem"} {
+		in := "POST&https%3A%2F%2Fh%2F&a%3D1%26" + name + "%3DVALUE%26z%3D2"
+		masked := !strings.Contains(redact.BaseString(in), "VALUE")
+		if masked != SecretParameter(name) {
+			t.Errorf("%s: redact.BaseString masks it: %t, SecretParameter: %t", name, masked, SecretParameter(name))
+		}
+		if signerMasked := !strings.Contains(RedactBaseString(in), "VALUE"); signerMasked != masked {
+			t.Errorf("%s: redact.BaseString masks it: %t, RedactBaseString: %t", name, masked, signerMasked)
+		}
+	}
+	for _, name := range redact.SecretParameters {
+		if !SecretParameter(name) {
+			t.Errorf("%s is in redact.SecretParameters but not a SecretParameter", name)
+		}
 	}
 }

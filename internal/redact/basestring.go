@@ -2,14 +2,12 @@ package redact
 
 import (
 	"strings"
-
-	"github.com/go-applinks/applinks/signer"
 )
 
 // BaseString returns an OAuth signature base string (RFC 5849 §3.4.1.1:
 // METHOD&enc(URL)&enc(parameters)) with the values of oauth_verifier,
 // oauth_session_handle, oauth_token_secret and oauth_signature
-// ([signer.SecretParameter]), and of any other [Sensitive]
+// ([SecretParameters]), and of any other [Sensitive]
 // parameter that is not an oauth_* one (api_key=...), replaced by [Mask].
 // The third part is decoded, redacted pair by pair and encoded again, so the
 // result is still a well-formed base string that can be diffed against
@@ -60,14 +58,14 @@ func BaseString(s string) string {
 }
 
 // baseStringSecrets are the oauth_* parameters a base string may carry that
-// are secret ([signer.SecretParameter]): the verifier proves the user's
-// approval, the session handle renews an access token, and the other two
-// must never appear in one (a signature is not part of its own base string)
-// but are masked should a broken client put them there.
-var baseStringSecrets = [...]string{"oauth_verifier", "oauth_session_handle", "oauth_token_secret", "oauth_signature"}
+// are secret: the verifier proves the user's approval, the session handle
+// renews an access token, and the other two must never appear in one (a
+// signature is not part of its own base string) but are masked should a
+// broken client put them there.
+var baseStringSecrets = SecretParameters
 
 func baseStringSecret(name string) bool {
-	if signer.SecretParameter(name) {
+	if SecretParameter(name) {
 		return true
 	}
 	if strings.HasPrefix(name, "oauth_") {
@@ -157,12 +155,67 @@ func findName(s string, from int, name string) match {
 }
 
 // percentEncode encodes s as RFC 5849 §3.6 does: every byte but the RFC 3986
-// unreserved characters becomes %XX, upper-case hex.
-func percentEncode(s string) string { return signer.Encode(s) }
+// unreserved characters becomes %XX, upper-case hex. It is the same encoding
+// as signer.Encode, kept here because internal packages import no public
+// package of the module (TestPercentEncoding holds it to RFC 5849).
+func percentEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(upperhex[c>>4])
+		b.WriteByte(upperhex[c&15])
+	}
+	return b.String()
+}
+
+const upperhex = "0123456789ABCDEF"
+
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
 
 // percentDecode reverses percentEncode; "+" stays "+". A malformed escape is
 // reported with false.
 func percentDecode(s string) (string, bool) {
-	d, err := signer.Decode(s)
-	return d, err == nil
+	if strings.IndexByte(s, '%') < 0 {
+		return s, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '%' {
+			b.WriteByte(c)
+			continue
+		}
+		if i+2 >= len(s) {
+			return "", false
+		}
+		if !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return "", false
+		}
+		b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+		i += 2
+	}
+	return b.String(), true
+}
+
+func isHex(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case isDigit(c):
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
 }

@@ -3,8 +3,6 @@ package redact
 import (
 	"strings"
 	"testing"
-
-	"github.com/go-applinks/applinks/signer"
 )
 
 func TestBaseString(t *testing.T) {
@@ -94,8 +92,7 @@ func BenchmarkBaseStringScan(b *testing.B) {
 }
 
 // TestBaseStringMasksEverySecretParameter checks that BaseString masks
-// exactly the oauth_* parameters signer.SecretParameter names, so that the
-// two redactions cannot drift apart.
+// exactly the oauth_* parameters of SecretParameters.
 func TestBaseStringMasksEverySecretParameter(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"oauth_verifier", "oauth_session_handle", "oauth_token_secret", "oauth_signature",
@@ -103,16 +100,37 @@ func TestBaseStringMasksEverySecretParameter(t *testing.T) {
 		"oauth_signature_method", "oauth_expires_in", "oauth_authorization_expires_in", "oauth_problem"} {
 		in := "POST&https%3A%2F%2Fh%2F&a%3D1%26" + name + "%3DVALUE%26z%3D2"
 		masked := !strings.Contains(BaseString(in), "VALUE")
-		if masked != signer.SecretParameter(name) {
-			t.Errorf("%s: BaseString masks it: %t, signer.SecretParameter: %t", name, masked, signer.SecretParameter(name))
-		}
-		if signerMasked := !strings.Contains(signer.RedactBaseString(in), "VALUE"); signerMasked != masked {
-			t.Errorf("%s: BaseString masks it: %t, signer.RedactBaseString: %t", name, masked, signerMasked)
+		if masked != SecretParameter(name) {
+			t.Errorf("%s: BaseString masks it: %t, SecretParameter: %t", name, masked, SecretParameter(name))
 		}
 	}
-	for _, name := range baseStringSecrets {
-		if !signer.SecretParameter(name) {
-			t.Errorf("%s is masked here but not a signer.SecretParameter", name)
+}
+
+// TestPercentEncoding holds the base string's own percent-encoding to RFC
+// 5849 §3.6 and its decoding to refusing malformed escapes.
+func TestPercentEncoding(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ plain, encoded string }{
+		{"", ""},
+		{"abcABC123-._~", "abcABC123-._~"},
+		{"a b+c", "a%20b%2Bc"},
+		{"=&%", "%3D%26%25"},
+		{"\x00\xff", "%00%FF"},
+		{"\u00e9", "%C3%A9"},
+	} {
+		if got := percentEncode(tc.plain); got != tc.encoded {
+			t.Errorf("percentEncode(%q) = %q, want %q", tc.plain, got, tc.encoded)
+		}
+		if got, ok := percentDecode(tc.encoded); !ok || got != tc.plain {
+			t.Errorf("percentDecode(%q) = %q, %t, want %q, true", tc.encoded, got, ok, tc.plain)
+		}
+	}
+	if got, ok := percentDecode("a%c3%a9+"); !ok || got != "a\u00e9+" {
+		t.Errorf("percentDecode of lower-case hex and a plus = %q, %t", got, ok)
+	}
+	for _, bad := range []string{"%", "%2", "%zz", "a%2g"} {
+		if _, ok := percentDecode(bad); ok {
+			t.Errorf("percentDecode(%q) accepted a malformed escape", bad)
 		}
 	}
 }

@@ -7,6 +7,12 @@
 // still a URL, a redacted base string is still a base string and can be
 // diffed against another redacted one.
 //
+// It also holds what secrets are: [Secret], the field type every secret
+// value of the module lives in (it prints "REDACTED" under every fmt verb,
+// slog and JSON), and [SecretParameters], the one list of the OAuth
+// parameters whose values are secret (the public signer package uses it).
+// This package imports no public package of the module.
+//
 // Every function is pure, never panics, and is safe for concurrent use.
 package redact
 
