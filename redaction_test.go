@@ -30,6 +30,7 @@ import (
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/requri"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -320,6 +321,9 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/fileread.NotRegularError": func() []any { return []any{&fileread.NotRegularError{Path: "/dev/zero"}} },
 		"internal/fileread.TooLargeError":   func() []any { return []any{&fileread.TooLargeError{Path: "x", Limit: 1}} },
 		"internal/requri.EscapeError":       func() []any { return []any{&requri.EscapeError{Part: "path"}} },
+		"internal/redact.Secret": func() []any {
+			return []any{redact.NewSecret(tokenSecret), redact.NewSecret(refresh), redact.NewSecret(clientSecret)}
+		},
 
 		// signer
 		"signer.KeySizeError": func() []any { return []any{&signer.KeySizeError{Bits: 1024}} },
