@@ -32,6 +32,13 @@ type Fault struct {
 	// Path limits the fault to requests for this exact URL path; "" matches
 	// any.
 	Path string
+	// Taken, when set, is called with each request that takes the fault,
+	// as it takes it (before the delay), on the request's goroutine. A test
+	// waits on it to know that the server holds the request it meant to
+	// delay or fail before it cancels or counts anything: a client whose
+	// deadline expired before its request arrived leaves the fault to the
+	// next matching request.
+	Taken func(*http.Request)
 }
 
 // String describes the fault.
@@ -74,8 +81,13 @@ func (s *Server) takeFault(path string, afterAuth bool) *Fault {
 }
 
 // applyFault applies f and reports whether the request was answered (or
-// dropped) by it.
+// dropped) by it. A delay ends early, and the request is left unanswered,
+// when the request's context is done: the client went away or the server
+// is closing.
 func (s *Server) applyFault(w *statusWriter, r *http.Request, f *Fault) bool {
+	if f.Taken != nil {
+		f.Taken(r)
+	}
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		select {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/signer"
@@ -106,9 +107,33 @@ func newRequest(t *testing.T, method, rawURL string, form url.Values) *http.Requ
 	return req
 }
 
+// requestTimeout bounds every request a test sends (and every wait for
+// something that must happen): generous, so a loaded machine does not fail
+// a test, and short enough that a hang fails within a minute instead of at
+// the test binary's timeout.
+const requestTimeout = time.Minute
+
+// await returns the next value from ch, and fails the test if none comes
+// within requestTimeout; what says what was awaited.
+func await[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	timer := time.NewTimer(requestTimeout)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatalf("waited %s for %s", requestTimeout, what)
+		panic("unreachable")
+	}
+}
+
+// send sends req with the server's client (following no redirect), within
+// requestTimeout.
 func send(t *testing.T, srv *applinktest.Server, req *http.Request) response {
 	t.Helper()
 	c := *srv.Client()
+	c.Timeout = requestTimeout
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := c.Do(req)
 	if err != nil {
