@@ -98,7 +98,7 @@ func TestDanceFromCredentialsRequired(t *testing.T) {
 				t.Errorf("Cause = %v, want the remote's token problem", cre.Cause)
 			}
 			err = fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
-				_, _, err := browserGet(ctx, &http.Client{}, authURL+"&user=alice&approve=1")
+				_, _, err := browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+"&user=alice&approve=1")
 				return err
 			})
 			if err != nil {

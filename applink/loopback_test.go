@@ -39,7 +39,7 @@ func TestAuthorizeLoopback(t *testing.T) {
 			var page string
 			err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
 				var err error
-				status, page, err = browserGet(ctx, &http.Client{}, authURL+"&user=alice&approve=1")
+				status, page, err = browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+"&user=alice&approve=1")
 				return err
 			})
 			if err != nil {
@@ -61,7 +61,7 @@ func TestAuthorizeLoopbackDenied(t *testing.T) {
 	var status int
 	err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
 		var err error
-		status, _, err = browserGet(ctx, &http.Client{}, authURL+"&approve=0")
+		status, _, err = browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+"&approve=0")
 		return err
 	})
 	var denied *AuthorizationDeniedError
@@ -83,7 +83,7 @@ func TestAuthorizeLoopbackIgnoresStrayRequests(t *testing.T) {
 			return err
 		}
 		// Where the provider will send the browser: our callback.
-		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		client := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, authURL+"&user=alice&approve=1", nil)
 		resp, err := client.Do(req)
 		if err != nil {
@@ -170,7 +170,7 @@ func TestAuthorizeLoopbackEnds(t *testing.T) {
 		if cb == "" {
 			t.Fatal("no callback recorded")
 		}
-		if _, _, err := browserGet(t.Context(), &http.Client{}, cb); err == nil {
+		if _, _, err := browserGet(t.Context(), &http.Client{Timeout: time.Minute}, cb); err == nil {
 			t.Error("the callback listener still answers after AuthorizeLoopback returned")
 		}
 	})

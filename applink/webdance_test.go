@@ -69,7 +69,7 @@ func (a *webApp) browser(t *testing.T, user string) *browser {
 		u, _ := url.Parse(a.app.URL)
 		jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: user, Path: "/"}})
 	}
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{Timeout: time.Minute, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &browser{t: t, client: client, user: user}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // result is what one run of the command line produced.
@@ -94,6 +95,11 @@ func authorizeInBackground(t *testing.T, config, link, user string) result {
 	return result{code: code, stdout: out.String(), stderr: errLog.String()}
 }
 
+// testClient is the HTTP client of the tests that talk to a server
+// themselves: every request has a deadline, generous for a loaded machine,
+// so a hang fails within a minute.
+var testClient = &http.Client{Timeout: time.Minute}
+
 // approve approves at the provider's authorize page over HTTP as user and
 // follows the redirect to the callback.
 func approve(ctx context.Context, authURL, user string) error {
@@ -101,7 +107,7 @@ func approve(ctx context.Context, authURL, user string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		return err
 	}

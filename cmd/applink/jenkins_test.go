@@ -167,7 +167,7 @@ func approveOOBOverHTTP(t *testing.T, authURL, user string) (body, verifier stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,8 @@ import (
 
 func TestTestServerOAuth2Shape(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(t.Context())
+	// The deadline bounds the whole test, the command's start included.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	outR, outW := io.Pipe()
 	var stderr lockedBuffer
@@ -44,7 +45,7 @@ func TestTestServerOAuth2Shape(t *testing.T) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+applinktest.OAuth2TokenPath, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth("my-app", "client-s3cret-TEST-ONLY")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestTestServerOAuth2Shape(t *testing.T) {
 	}
 	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, base+"/rest/api/2/myself", nil)
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	resp, err = http.DefaultClient.Do(req)
+	resp, err = testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestTestServerOAuth2Shape(t *testing.T) {
 		if code != 0 {
 			t.Errorf("exit code %d (stderr: %s)", code, stderr.String())
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("testserver did not stop after cancellation")
 	}
 	logs := stderr.String()

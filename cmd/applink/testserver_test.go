@@ -41,7 +41,8 @@ func (l *lockedBuffer) String() string {
 
 func TestTestServerServesSignedRequests(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(t.Context())
+	// The deadline bounds the whole test, the command's start included.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	outR, outW := io.Pipe()
 	var stderr lockedBuffer
@@ -81,7 +82,7 @@ func TestTestServerServesSignedRequests(t *testing.T) {
 	if err := s.Sign(req, signer.Params{OmitToken: true, Callback: "oob"}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestTestServerServesSignedRequests(t *testing.T) {
 	}
 
 	// The fault from --fault strikes.
-	resp, err = http.Get(base + "/crumbIssuer/api/json")
+	resp, err = testClient.Get(base + "/crumbIssuer/api/json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestTestServerServesSignedRequests(t *testing.T) {
 		if code != 0 {
 			t.Errorf("exit code %d, want 0 (stderr: %s)", code, stderr.String())
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("testserver did not stop after cancellation")
 	}
 
@@ -255,7 +256,8 @@ func TestTestServerRSAConsumerOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithCancel(t.Context())
+	// The deadline bounds the whole test, the command's start included.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	outR, outW := io.Pipe()
 	var stderr lockedBuffer
@@ -282,7 +284,7 @@ func TestTestServerRSAConsumerOverTLS(t *testing.T) {
 	if !pool.AppendCertsFromPEM(certPEM) {
 		t.Fatalf("--cert-out wrote no certificate: %q", certPEM)
 	}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	defer client.CloseIdleConnections()
 
 	m, err := signer.NewRSASHA1(key)
