@@ -140,25 +140,39 @@ func NewKeyring(active Key, older ...Key) (*Keyring, error) {
 // by commas, spaces or new lines; the first entry is the active key, the
 // others are older keys for reading. Each key is 32 bytes in standard or
 // URL-safe base64, with or without padding. Lines starting with '#' are
-// comments. Errors name the entry by its id and never quote a key.
+// comments. Errors name an entry by its position (entry 1 is the first)
+// and never quote what it holds: an entry written the wrong way round
+// ("base64key:id") would otherwise show the key.
 func ParseKeyring(s string) (*Keyring, error) {
 	var keys []Key
+	seen := map[string]int{} // id → entry number
 	for _, line := range strings.Split(s, "\n") {
 		if strings.HasPrefix(strings.TrimSpace(line), "#") {
 			continue
 		}
 		for _, entry := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\r' }) {
+			n := len(keys) + 1
 			id, enc, ok := strings.Cut(entry, ":")
 			if !ok {
-				return nil, fmt.Errorf("sealed: keyring entry %d is not \"id:base64key\"", len(keys)+1)
+				return nil, fmt.Errorf("sealed: keyring entry %d is not \"id:base64key\": write the key id, a colon, then the key", n)
+			}
+			if checkKeyID(id) != nil {
+				return nil, fmt.Errorf("sealed: keyring entry %d: the key id before the colon must be 1 to %d letters, digits, '-' or '_' (is the entry written \"base64key:id\"? write \"id:base64key\")", n, maxKeyIDLen)
 			}
 			raw, err := decodeKey(enc)
 			if err != nil {
-				return nil, fmt.Errorf("sealed: key %q of the keyring is not base64", truncate(id))
+				return nil, fmt.Errorf("sealed: keyring entry %d: the key after the colon is not base64: give a 32-byte key in base64 (openssl rand -base64 32)", n)
 			}
+			if len(raw) != KeySize {
+				return nil, fmt.Errorf("sealed: keyring entry %d: the key is %d bytes; an AES-256 key is %d bytes (generate one with GenerateKey, or: openssl rand -base64 32)", n, len(raw), KeySize)
+			}
+			if first, dup := seen[id]; dup {
+				return nil, fmt.Errorf("sealed: keyring entries %d and %d have the same key id: give every key its own id", first, n)
+			}
+			seen[id] = n
 			k, err := NewKey(id, raw)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("sealed: keyring entry %d is not a usable key", n)
 			}
 			keys = append(keys, k)
 		}

@@ -412,13 +412,16 @@ func TestParseKeyring(t *testing.T) {
 		{"bad id", "k.1:" + std, nil},
 		{"not base64", "k1:***", nil},
 		{"repeated id", "k1:" + std + ",k1:" + std, nil},
+		{"key:id", std + ":k1", nil},
+		{"url key:id", url + ":k1", nil},
+		{"second entry key:id", "k1:" + std + "\n" + std + ":k2", nil},
 	} {
 		kr, err := sealed.ParseKeyring(tc.in)
 		if tc.wantIDs == nil {
 			if err == nil {
 				t.Errorf("%s: ParseKeyring = %v, want an error", tc.name, kr)
-			} else if strings.Contains(err.Error(), std) {
-				t.Errorf("%s: the error quotes a key: %v", tc.name, err)
+			} else if k := quotedKey(err.Error(), std, url); k != "" {
+				t.Errorf("%s: the error quotes key material %q: %v", tc.name, k, err)
 			}
 			continue
 		}
@@ -517,4 +520,58 @@ func TestRedaction(t *testing.T) {
 	if got := fmt.Sprint(kr); !strings.Contains(got, "k1") {
 		t.Errorf("Keyring prints as %q, want its key ids", got)
 	}
+}
+
+// quotedKey returns the first 6-character piece of one of keys that msg
+// holds, or "".
+func quotedKey(msg string, keys ...string) string {
+	for _, k := range keys {
+		for i := 0; i+6 <= len(k); i++ {
+			if strings.Contains(msg, k[i:i+6]) {
+				return k[i : i+6]
+			}
+		}
+	}
+	return ""
+}
+
+// FuzzParseKeyring: ParseKeyring never panics, and its errors quote
+// nothing of the input: renaming every ASCII letter and digit (which keeps
+// ids valid or not, base64 decodable or not, lengths and repeats) leaves
+// the error message unchanged. Any quoted id, key or piece of one would
+// change it.
+func FuzzParseKeyring(f *testing.F) {
+	std := base64.StdEncoding.EncodeToString(testKeyBytes(1))
+	for _, seed := range []string{
+		"k1:" + std, std + ":k1", "k2:" + std + ",k1:" + std, "k1:" + std + ",k1:" + std, "# c\nk1:" + std,
+		"k1:***", "k.1:" + std, std, "k1:" + std[:20], "", " \n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		_, err := sealed.ParseKeyring(in)
+		_, err2 := sealed.ParseKeyring(rotateAlnum(in))
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("renaming letters and digits changed the outcome: %v, then %v", err, err2)
+		}
+		if err != nil && err.Error() != err2.Error() {
+			t.Fatalf("the error depends on the input's letters and digits, so it quotes them:\n%v\n%v", err, err2)
+		}
+	})
+}
+
+// rotateAlnum replaces each ASCII letter by the next one of its case and
+// each digit by the next digit, cyclically.
+func rotateAlnum(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return 'a' + (r-'a'+1)%26
+		case r >= 'A' && r <= 'Z':
+			return 'A' + (r-'A'+1)%26
+		case r >= '0' && r <= '9':
+			return '0' + (r-'0'+1)%10
+		}
+		return r
+	}, s)
 }
