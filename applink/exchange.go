@@ -260,6 +260,7 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 		return nil, fmt.Errorf("applink: link %q: %s: reading the answer of POST %s: %w", st.link.Name, step, u, err)
 	}
 	if pe := signer.ParseProblem(resp.StatusCode, resp.Header, body); pe != nil {
+		maskProblem(pe, p.Verifier, p.Token.Secret(), p.SessionHandle)
 		return nil, &tokenEndpointError{linkName: st.link.Name, step: step, url: u.String(), consumerKey: st.signer.ConsumerKey(), problem: pe}
 	}
 	if resp.StatusCode != http.StatusOK {
@@ -271,6 +272,32 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 		return nil, fmt.Errorf("applink: link %q: %s: POST %s: %w: check the link's type and endpoint paths", st.link.Name, step, u, err)
 	}
 	return r, nil
+}
+
+// maskProblem masks, in the free text of a token endpoint's problem, the
+// secrets the request sent (the verifier, the token secret, the session
+// handle): a provider or a gateway may echo them. The signature base string
+// is kept as sent (it is always shown redacted, and the doctor compares it
+// with its own).
+func maskProblem(pe *signer.ProblemError, sent ...string) {
+	pe.Problem = redact.Secrets(pe.Problem, sent...)
+	pe.Advice = redact.Secrets(pe.Advice, sent...)
+	pe.AcceptableVersions = redact.Secrets(pe.AcceptableVersions, sent...)
+	pe.Realm = redact.Secrets(pe.Realm, sent...)
+	for _, names := range [][]string{pe.ParametersAbsent, pe.ParametersRejected} {
+		for i, n := range names {
+			names[i] = redact.Secrets(n, sent...)
+		}
+	}
+	for k, vs := range pe.Extra {
+		for i, v := range vs {
+			vs[i] = redact.Secrets(v, sent...)
+		}
+		if m := redact.Secrets(k, sent...); m != k {
+			delete(pe.Extra, k)
+			pe.Extra[m] = append(pe.Extra[m], vs...)
+		}
+	}
 }
 
 // tokenStatusError is a token endpoint's answer with an HTTP status other

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // OAuth2Error is an OAuth 2.0 error a remote answered: its token endpoint
@@ -26,7 +27,9 @@ type OAuth2Error struct {
 	// Code is the OAuth 2.0 error code; "" when the remote's answer was
 	// not OAuth 2.0 JSON.
 	Code string
-	// Description is the remote's error_description, shortened.
+	// Description is the remote's error_description, shortened, with
+	// every secret the SDK sent in that exchange (bearer, refresh token,
+	// client secret, code, PKCE verifier) masked: servers echo them.
 	Description string
 	// Scope is the scope a resource said it needs (insufficient_scope).
 	Scope string
@@ -101,9 +104,24 @@ func bearerProblem(linkName, step string, resp *http.Response) *OAuth2Error {
 	if !ok {
 		return nil
 	}
-	code := ch.Code
+	// The resource may echo the bearer token it refused: mask it.
+	bearer := sentBearer(resp.Request)
+	code := redact.Secrets(ch.Code, bearer)
 	if code == "" && resp.StatusCode == http.StatusUnauthorized {
 		code = oauth2link.CodeInvalidToken
 	}
-	return &OAuth2Error{LinkName: linkName, Step: step, Status: resp.StatusCode, Code: code, Description: ch.Description, Scope: ch.Scope}
+	return &OAuth2Error{LinkName: linkName, Step: step, Status: resp.StatusCode, Code: code,
+		Description: redact.Secrets(ch.Description, bearer), Scope: redact.Secrets(ch.Scope, bearer)}
+}
+
+// sentBearer returns the bearer token a request was sent with, or "".
+func sentBearer(req *http.Request) string {
+	if req == nil {
+		return ""
+	}
+	scheme, tok, ok := strings.Cut(req.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
 }

@@ -151,7 +151,7 @@ func (c *Config) AuthCodeURL(state, verifier string) string {
 // Exchange trades an authorization code and its PKCE verifier for tokens.
 func (c *Config) Exchange(ctx context.Context, code, verifier string) (*Token, error) {
 	t, err := c.oauth2().Exchange(c.clientCtx(ctx, nil), code, oauth2.VerifierOption(verifier))
-	return convert(t, err, "exchanging the authorization code")
+	return convert(t, err, "exchanging the authorization code", c.sent(code, verifier))
 }
 
 // Refresh trades a refresh token for new tokens (the refresh token rotates:
@@ -172,7 +172,7 @@ func (c *Config) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 	})
 	// An empty access token makes the token source refresh at once.
 	t, err := c.oauth2().TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
-	return convert(t, err, "refreshing the access token")
+	return convert(t, err, "refreshing the access token", c.sent(refreshToken))
 }
 
 // ClientCredentials gets a token for the client's own service account
@@ -182,21 +182,31 @@ func (c *Config) ClientCredentials(ctx context.Context) (*Token, error) {
 	cc := clientcredentials.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, TokenURL: o.Endpoint.TokenURL,
 		Scopes: o.Scopes, AuthStyle: o.Endpoint.AuthStyle}
 	t, err := cc.Token(c.clientCtx(ctx, nil))
-	return convert(t, err, "getting a client credentials token")
+	return convert(t, err, "getting a client credentials token", c.sent())
 }
 
-// convert turns x/oauth2's answer into a Token or an *Error.
-func convert(t *oauth2.Token, err error, step string) (*Token, error) {
+// sent lists the secrets a token request sends: the client secret (and its
+// Basic credentials) and the grant's own (code and verifier, or refresh
+// token). A remote's answer is masked of them before it reaches an error.
+func (c *Config) sent(grant ...string) []string {
+	return append(grant, c.ClientSecret, redact.BasicCredentials(c.ClientID, c.ClientSecret))
+}
+
+// convert turns x/oauth2's answer into a Token or an *Error. Whatever the
+// remote said is masked of the secrets the request sent: a server may echo
+// them in error_description, and a gateway in its error page.
+func convert(t *oauth2.Token, err error, step string, sent []string) (*Token, error) {
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
-			e := &Error{Step: step, Code: re.ErrorCode, Description: truncate(re.ErrorDescription)}
+			e := &Error{Step: step, Code: redact.Secrets(re.ErrorCode, sent...),
+				Description: truncate(redact.Secrets(re.ErrorDescription, sent...))}
 			if re.Response != nil {
 				e.Status = re.Response.StatusCode
 			}
 			return nil, e
 		}
-		return nil, fmt.Errorf("%s: %w", step, err)
+		return nil, &maskedError{msg: redact.Secrets(step+": "+err.Error(), sent...), err: err}
 	}
 	out := &Token{Access: t.AccessToken, Refresh: t.RefreshToken, ExpiresIn: time.Duration(t.ExpiresIn) * time.Second}
 	if s, ok := t.Extra("scope").(string); ok && s != "" {
@@ -235,6 +245,18 @@ func (e *Error) Error() string {
 	}
 	return b.String()
 }
+
+// maskedError is an error of x/oauth2 that is not a remote's refusal (a
+// body that is not JSON, a network failure), its message masked of the
+// secrets sent. It unwraps to the error, for errors.Is (context deadline)
+// and errors.As (*url.Error).
+type maskedError struct {
+	msg string
+	err error
+}
+
+func (e *maskedError) Error() string { return e.msg }
+func (e *maskedError) Unwrap() error { return e.err }
 
 func truncate(s string) string {
 	const n = 200
