@@ -52,7 +52,11 @@
 // /plugins/servlet/oauth/access-token (exchange and renewal with
 // oauth_session_handle), GET /plugins/servlet/oauth/consumer-info (XML),
 // GET /rest/applinks/1.0/manifest (XML, or JSON on Accept), GET
-// /rest/api/2/myself and POST /rest/api/2/issue. A request token obtained
+// /rest/api/2/myself, POST /rest/api/2/issue (the body echoed with a new
+// key and the user as reporter) and GET /rest/api/2/search (pages of
+// [SearchTotal] generated issues: startAt, maxResults capped at
+// [MaxSearchResults], total; the decoded query echoed in "jql" and
+// "query"). These need a user: anonymous gets 401. A request token obtained
 // without oauth_callback is OAuth 1.0: its exchange needs no verifier.
 //
 // [Jenkins] serves POST /bitbucket/oauth/request-token, POST
@@ -95,8 +99,8 @@
 // [WithRefreshTokenTTL]). [Record.Grant] tells the token requests apart, so
 // a test can count refreshes.
 //
-// Every shape serves any resource registered with [Server.Handle]; requests
-// reach it authenticated, and [User] says as whom.
+// Every shape serves any resource registered with [WithResource] or
+// [Server.Handle]; requests reach it authenticated, and [User] says as whom.
 //
 // # Failures on demand
 //

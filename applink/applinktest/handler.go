@@ -92,6 +92,7 @@ func (s *Server) setupRoutes() {
 	}
 	res.HandleFunc("GET /rest/api/2/myself", s.serveMyself)
 	res.HandleFunc("POST /rest/api/2/issue", s.serveCreateIssue)
+	res.HandleFunc("GET /rest/api/2/search", s.serveSearch)
 }
 
 // ServeHTTP serves one request: faults first, then the token endpoints, or

@@ -59,6 +59,7 @@ type config struct {
 	codeTTL     time.Duration
 	bearerTTL   time.Duration
 	refreshTTL  time.Duration
+	resources   []resource
 }
 
 // WithShape sets the product the server imitates; the default is

@@ -255,6 +255,10 @@ func newServer(cfg config) (*Server, error) {
 		return nil, err
 	}
 	s.setupRoutes()
+	if err := s.handleResources(cfg.resources); err != nil {
+		_ = l.Close()
+		return nil, err
+	}
 
 	tr := &http.Transport{
 		Proxy:             nil,
