@@ -47,8 +47,8 @@ func (s *Store) AccessToken(ctx context.Context, key applink.TokenKey) (*applink
 	default:
 		return nil, fmt.Errorf("pgstore: the access token for link %q, user %q has unknown kind %q: was it written by a newer program?", key.LinkID, key.User, kind)
 	}
-	// The stored value, not one recomputed: a sealed store
-	// (applink.SealedStore) stores a sealed bearer token.
+	// The stored value, not one recomputed: a sealed store (sealed.New
+	// wrapping this one) stores a sealed bearer token.
 	t.Token = token
 	t.SessionHandle = handle
 	t.ExpiresAt = fromDB(expires)

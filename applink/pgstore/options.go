@@ -44,17 +44,19 @@ func WithSchema(name string) Option { return func(o *options) { o.schema = name 
 func WithTablePrefix(prefix string) Option { return func(o *options) { o.prefix = prefix } }
 
 // WithClock sets the clock the store uses to decide whether a token has
-// expired (and what [Store.Prune] deletes). The default (and what nil
-// means) is [time.Now]. The database's clock is never used, so that
-// replicas agree with their own clocks and tests can move time.
+// expired when it reads one. The default (and what nil means) is
+// [time.Now]. Reads go by it, not the database's clock, so that a replica
+// agrees with its own renewal decisions and tests can move time; deletions
+// ([Store.Prune], the cleanup of [Store.PutDance]) also wait for the
+// database's clock, so that a replica whose clock runs ahead deletes
+// nothing the others still use.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithPruneInterval runs [Store.Prune] every d in a goroutine of the store,
-// until [Store.Close] is called or the context given to [New] is done (so
-// give New a context that lives as long as the store, not one with a
-// startup timeout, or call Close). Errors are logged ([WithLogger]) and the
-// next round tries again. Zero or negative (the default) prunes only when
-// Prune is called.
+// until [Store.Close] is called (the context given to [New] bounds only the
+// migration, so a startup timeout does not end pruning). Errors are logged
+// ([WithLogger]) and the next round tries again. Zero or negative (the
+// default) prunes only when Prune is called.
 func WithPruneInterval(d time.Duration) Option { return func(o *options) { o.pruneEvery = d } }
 
 // WithLogger sets where the store reports what no caller sees: the

@@ -19,8 +19,10 @@ type PruneResult struct {
 
 // Prune deletes, in bulk, every row the store already treats as absent:
 // expired access tokens that cannot be renewed, expired request tokens and
-// expired pending dances.
-// Nothing it deletes could have been read. It runs in one transaction.
+// expired pending dances. Expired means by the database's clock (now() in
+// SQL) and by the store's ([WithClock]) alike, so that a replica whose
+// clock runs ahead never deletes a token the others still use, and nothing
+// it deletes could have been read. It runs in one transaction.
 func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 	now := s.now()
 	tx, err := s.pool.Begin(ctx)

@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -140,21 +141,93 @@ func TestPruneOnSchedule(t *testing.T) {
 	}
 }
 
-func TestPruneStopsWithContext(t *testing.T) {
+// TestPrunerOutlivesNewContext: the context given to New bounds the
+// migration, not the pruner: after it ends the pruner still prunes, until
+// Close.
+func TestPrunerOutlivesNewContext(t *testing.T) {
 	t.Parallel()
-	pool := testPool(t)
-	ctx, cancel := contextWithCancel(t)
-	s, err := New(ctx, pool, WithPruneInterval(time.Hour))
+	ticks := make(chan time.Time)
+	results := make(chan error)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // a startup timeout
+	s, err := New(ctx, testPool(t), WithSchema(uniqueSchema()), withPruneTicks(ticks),
+		withAfterPrune(func(_ PruneResult, err error) { results <- err }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cancel()
-	<-s.done // the goroutine ends without Close
+	deadline := time.After(30 * time.Second)
+	select {
+	case ticks <- time.Now():
+	case <-deadline:
+		t.Fatal("the pruner stopped when New's context ended")
+	}
+	select {
+	case err := <-results:
+		if err != nil {
+			t.Errorf("scheduled prune after New's context ended: %v", err)
+		}
+	case <-deadline:
+		t.Fatal("no scheduled prune after New's context ended")
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	<-s.done // Close stopped it
 	// The store still works.
 	if _, err := s.AccessToken(t.Context(), key); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("after the pruner stopped: %v", err)
+		t.Errorf("after Close: %v", err)
+	}
+}
+
+// TestPruneGoesByTheDatabaseClock: a replica whose clock runs 2 hours
+// ahead prunes only what has expired by the database's clock, not the
+// tokens, request tokens and dances the other replicas still use.
+func TestPruneGoesByTheDatabaseClock(t *testing.T) {
+	t.Parallel()
+	pool := testPool(t)
+	ctx := t.Context()
+	var dbNow time.Time
+	if err := pool.QueryRow(ctx, `SELECT now()`).Scan(&dbNow); err != nil {
+		t.Fatal(err)
+	}
+	schema := uniqueSchema()
+	onTime := newTestStore(t, pool, WithSchema(schema), WithClock(func() time.Time { return dbNow }))
+	ahead := newTestStore(t, pool, WithSchema(schema), WithClock(func() time.Time { return dbNow.Add(2 * time.Hour) }))
+	live := applink.TokenKey{LinkID: "l", User: "live"}
+	for user, expires := range map[string]time.Time{"live": dbNow.Add(time.Hour), "dead": dbNow.Add(-time.Hour)} {
+		tok := applink.NewAccessToken("t-"+user, "s")
+		tok.ExpiresAt = expires
+		if err := onTime.PutAccessToken(ctx, applink.TokenKey{LinkID: "l", User: user}, tok); err != nil {
+			t.Fatal(err)
+		}
+		r := applink.NewRequestToken("req-"+user, "s")
+		r.ExpiresAt = expires
+		if err := onTime.PutRequestToken(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		d := &applink.PendingDance{State: "dance-" + user, User: "alice", LinkID: "l", ExpiresAt: expires}
+		if err := onTime.PutDance(ctx, d, applink.DanceLimits{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := ahead.Prune(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := gocmp.Diff(PruneResult{AccessTokens: 1, RequestTokens: 1, Dances: 1}, r); diff != "" {
+		t.Errorf("Prune by a replica 2h ahead (-want +got):\n%s", diff)
+	}
+	if _, err := onTime.AccessToken(ctx, live); err != nil {
+		t.Errorf("the live token after a replica 2h ahead pruned: %v", err)
+	}
+	if _, err := onTime.RequestToken(ctx, "req-live"); err != nil {
+		t.Errorf("the live request token after a replica 2h ahead pruned: %v", err)
+	}
+	// The ahead replica's own PutDance cleanup spares it too.
+	if err := ahead.PutDance(ctx, &applink.PendingDance{State: "dance-new", User: "bob", LinkID: "l", ExpiresAt: dbNow.Add(3 * time.Hour)}, applink.DanceLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := onTime.TakeDance(ctx, "dance-live", "alice"); err != nil {
+		t.Errorf("the live dance after a replica 2h ahead pruned and put a dance: %v", err)
 	}
 }

@@ -1,5 +1,7 @@
 package pgstore
 
+import "strings"
+
 // queries are the store's SQL statements, built once from the quoted table
 // names. Every value is a parameter.
 type queries struct {
@@ -18,6 +20,12 @@ type queries struct {
 const usable = `(expires_at IS NULL OR expires_at > $1
 	OR (kind = 'oauth2' AND refresh_token <> '')
 	OR (kind = 'oauth1' AND session_handle <> '' AND (authorization_expires_at IS NULL OR authorization_expires_at > $1)))`
+
+// pruneTime is the time deletions go by: the earlier of the database's
+// clock and the store's ($1), so that a replica whose clock runs ahead
+// deletes nothing another replica still uses, and a store with a clock
+// behind (or a test clock) deletes nothing it still reads.
+const pruneTime = `least($1::timestamptz, now())`
 
 const accessColumns = `kind, token, secret, refresh_token, session_handle, expires_at, authorization_expires_at, scopes, created_at`
 
@@ -45,9 +53,9 @@ func newQueries(t tables) queries {
 				callback = EXCLUDED.callback, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at`,
 		deleteRequest: `DELETE FROM ` + t.request + ` WHERE token = $1`,
 
-		pruneAccess:  `DELETE FROM ` + t.access + ` WHERE NOT ` + usable,
-		pruneRequest: `DELETE FROM ` + t.request + ` WHERE expires_at <= $1`,
-		pruneDances:  `DELETE FROM ` + t.dances + ` WHERE expires_at <= $1`,
+		pruneAccess:  `DELETE FROM ` + t.access + ` WHERE NOT ` + strings.ReplaceAll(usable, "$1", pruneTime),
+		pruneRequest: `DELETE FROM ` + t.request + ` WHERE expires_at <= ` + pruneTime,
+		pruneDances:  `DELETE FROM ` + t.dances + ` WHERE expires_at <= ` + pruneTime,
 
 		putDance: `INSERT INTO ` + t.dances + ` (state, user_name, link_id, request_token, redirect, expires_at, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)

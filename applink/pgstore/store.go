@@ -49,8 +49,8 @@ var _ applink.TokenStore = (*Store)(nil)
 // ([Store.LockToken]) holds one while its holder reads and writes tokens
 // through another.
 //
-// ctx bounds the migration and, with [WithPruneInterval], the life of the
-// pruning goroutine.
+// ctx bounds the migration only: a pruning goroutine ([WithPruneInterval])
+// runs until [Store.Close], whatever becomes of ctx.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	if pool == nil {
 		return nil, errors.New("pgstore: New needs a pool (pgxpool.New)")
@@ -77,9 +77,10 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		done:   make(chan struct{}),
 	}
 	if o.pruneEvery > 0 || o.pruneTicks != nil {
+		// Not ctx's cancellation (a startup timeout would end pruning
+		// silently), only its values: Close alone stops it.
 		pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		s.stop = stop
-		context.AfterFunc(ctx, stop)
 		go s.pruneLoop(pctx, o)
 	} else {
 		close(s.done)

@@ -718,10 +718,6 @@ func TestLookupIsOneIndexedQuery(t *testing.T) {
 	}
 }
 
-func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
-	return context.WithCancel(t.Context())
-}
-
 func TestMigrateFromVersion1(t *testing.T) {
 	t.Parallel()
 	pool := testPool(t)
