@@ -349,29 +349,19 @@ func (st *linkState) complete(ctx context.Context, store TokenStore, rt *Request
 	return key, nil
 }
 
-// renewAccessToken renews an expired access token with its session handle
-// (POST to the access-token endpoint with oauth_token and
-// oauth_session_handle), stores the new token for (link, user) and returns
-// it. The core calls it when the store returns an expired token that is
-// Renewable; on failure the core deletes the token and reports credentials
-// required.
-func (st *linkState) renewAccessToken(ctx context.Context, user string, old *AccessToken) (*AccessToken, error) {
-	if old != nil && old.IsOAuth2() {
-		return st.refreshOAuth2(ctx, user, old)
-	}
-	if old == nil || old.SessionHandle == "" {
-		return nil, fmt.Errorf("applink: link %q: user %q's access token has no session handle: it cannot be renewed", st.link.Name, user)
-	}
-	store, err := st.tokenStore()
-	if err != nil {
-		return nil, err
+// renewOAuth1 renews an expired OAuth 1.0a access token with its session
+// handle (POST to the access-token endpoint with oauth_token and
+// oauth_session_handle) and returns the new token, unstored (the token
+// source stores it).
+func (st *linkState) renewOAuth1(ctx context.Context, old *AccessToken) (*AccessToken, error) {
+	if old.SessionHandle == "" {
+		return nil, fmt.Errorf("applink: link %q: the access token has no session handle: it cannot be renewed", st.link.Name)
 	}
 	r, err := st.fetchRenewal(ctx, old)
 	if err != nil {
 		return nil, err
 	}
-	now := st.now()
-	at := r.accessToken(now)
+	at := r.accessToken(st.now())
 	if at.SessionHandle == "" {
 		// The remote kept the session: renew with the old handle next time.
 		at.SessionHandle = old.SessionHandle
@@ -379,31 +369,5 @@ func (st *linkState) renewAccessToken(ctx context.Context, user string, old *Acc
 			at.AuthorizationExpiresAt = old.AuthorizationExpiresAt
 		}
 	}
-	key := TokenKey{LinkID: st.link.ID, User: user}
-	if err := store.PutAccessToken(ctx, key, at); err != nil {
-		return nil, fmt.Errorf("applink: link %q: storing user %q's renewed access token: %w", st.link.Name, user, err)
-	}
 	return at, nil
-}
-
-// renewAfterExpiry is for the request path: when the remote answered
-// token_expired for the user's access token used (whose local expiry may
-// not have come yet), it renews the token with its session handle and
-// returns the new one, with true when the request may be sent again with
-// it. It returns false, doing nothing, for any other problem or a token
-// that cannot be renewed; the caller then deletes the token and reports
-// credentials required.
-func (f *RequestFactory) renewAfterExpiry(ctx context.Context, used *AccessToken, p *signer.ProblemError) (*AccessToken, bool) {
-	st, err := f.state()
-	if err != nil || used == nil || p == nil || p.Problem != signer.ProblemTokenExpired || !used.Renewable(st.now()) {
-		return nil, false
-	}
-	renewed, err := st.renewAccessToken(ctx, f.user, used)
-	if err != nil {
-		if st.svc.logger != nil {
-			st.svc.logger.InfoContext(ctx, "applink: renewing a token the remote says has expired failed", "link", st.link.Name, "user", f.user, "err", err)
-		}
-		return nil, false
-	}
-	return renewed, true
 }

@@ -3,6 +3,7 @@ package applink
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/internal/engine"
 	"io"
 	"net/http"
 	"strings"
@@ -164,24 +165,30 @@ func TestDanceWithClockSkew(t *testing.T) {
 func TestRenewAfterExpiry(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	_, used := fx.authorized(t, "alice")
-	f := fx.factory(t, "alice")
-	if _, ok := f.renewAfterExpiry(t.Context(), used, &signer.ProblemError{Problem: signer.ProblemTokenRevoked}); ok {
-		t.Error("renewed after token_revoked")
-	}
-	noHandle := *used
-	noHandle.SessionHandle = ""
-	if _, ok := f.renewAfterExpiry(t.Context(), &noHandle, &signer.ProblemError{Problem: signer.ProblemTokenExpired}); ok {
-		t.Error("renewed a token without a session handle")
-	}
+	key, used := fx.authorized(t, "alice")
+	src := fx.factory(t, "alice").source()
+	expired := &resourceRefusal{&signer.ProblemError{Problem: signer.ProblemTokenExpired}}
 	if err := fx.srv.Expire(used.Token); err != nil {
 		t.Fatal(err)
 	}
-	renewed, ok := f.renewAfterExpiry(t.Context(), used, &signer.ProblemError{Problem: signer.ProblemTokenExpired})
-	if !ok || renewed.Token == used.Token {
-		t.Fatalf("renewAfterExpiry = %v, %v; want a new token", renewed, ok)
+	renewed, err := src.Rejected(t.Context(), used, expired)
+	if err != nil || renewed.Token == used.Token {
+		t.Fatalf("Rejected(token_expired) = %v, %v; want a new token", renewed, err)
 	}
 	if body, err := fx.whoami(t, "alice"); err != nil || !strings.Contains(body, `"alice"`) {
 		t.Fatalf("request after the renewal: %q, %v", body, err)
+	}
+	// token_expired for a token without a session handle: it is deleted.
+	noHandle := *renewed
+	noHandle.SessionHandle = ""
+	if err := fx.store.PutAccessToken(t.Context(), key, &noHandle); err != nil {
+		t.Fatal(err)
+	}
+	var refused *engine.RefusedError
+	if _, err := src.Rejected(t.Context(), &noHandle, expired); !errors.As(err, &refused) {
+		t.Fatalf("Rejected(token_expired, no session handle) = %v, want *engine.RefusedError", err)
+	}
+	if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
+		t.Errorf("the token without a session handle is still stored: %v", err)
 	}
 }

@@ -481,9 +481,9 @@ func TestRenewAccessToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := fx.svc.stateByID(testLinkID)
-	renewed, err := st.renewAccessToken(t.Context(), "alice", old)
+	renewed, err := fx.factory(t, "alice").source().Rejected(t.Context(), old, nil)
 	if err != nil {
-		t.Fatalf("renewAccessToken: %v", err)
+		t.Fatalf("renewing through the token source: %v", err)
 	}
 	if renewed.Token == old.Token || renewed.Secret() == "" || renewed.SessionHandle == "" {
 		t.Errorf("renewed token %v is not a new token with a secret and a session handle", renewed)
@@ -496,10 +496,10 @@ func TestRenewAccessToken(t *testing.T) {
 		t.Errorf("the provider's live tokens are not the renewed one")
 	}
 	// The old session is gone: renewing the old token again fails.
-	if _, err := st.renewAccessToken(t.Context(), "alice", old); problemOf(err) != signer.ProblemTokenRejected {
+	if _, err := st.renewOAuth1(t.Context(), old); problemOf(err) != signer.ProblemTokenRejected {
 		t.Errorf("renewing a replaced token: err = %v, want token_rejected", err)
 	}
-	if _, err := st.renewAccessToken(t.Context(), "alice", NewAccessToken("x", "y")); err == nil {
+	if _, err := st.renewOAuth1(t.Context(), NewAccessToken("x", "y")); err == nil {
 		t.Error("renewing a token without a session handle succeeded")
 	}
 }
@@ -511,7 +511,7 @@ func TestRenewAccessTokenRevoked(t *testing.T) {
 	if err := fx.srv.Revoke(old.Token); err != nil {
 		t.Fatal(err)
 	}
-	_, err := fx.svc.stateByID(testLinkID).renewAccessToken(t.Context(), "alice", old)
+	_, err := fx.svc.stateByID(testLinkID).renewOAuth1(t.Context(), old)
 	var pe *signer.ProblemError
 	if !errors.As(err, &pe) || pe.Problem != signer.ProblemTokenRevoked {
 		t.Fatalf("err = %v, want the provider's token_revoked", err)

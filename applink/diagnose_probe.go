@@ -138,7 +138,7 @@ func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult
 	req.URL = r.URL()
 	req.Header.Set("Accept", "application/json")
 	hc := &http.Client{
-		Transport:     &transport{factory: f, auth: a},
+		Transport:     &transport{factory: f, auth: a, probe: true},
 		CheckRedirect: st.checkRedirect(true),
 		Jar:           st.svc.client.Jar,
 	}

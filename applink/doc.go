@@ -209,6 +209,30 @@
 //	case errors.Is(err, applink.ErrForeignURL), errors.Is(err, context.Canceled):
 //	}
 //
+// # When a stored token is deleted
+//
+// One rule, applied in one place (the per-user token source under every
+// request): a stored token is deleted only when the remote has
+// definitively refused that token, and the request then returns
+// *[CredentialsRequiredError] with the refusal as its Cause:
+//
+//   - OAuth 2.0: invalid_grant from the refresh grant; or a 401 to a bearer
+//     request when there is no refresh token. Any 401 to a bearer request
+//     (with an RFC 6750 Bearer challenge, an "OAuth realm" one, or none)
+//     first leads to one single-flight refresh.
+//   - OAuth 1.0a: token_rejected, token_revoked or permission_denied for that
+//     token, or token_expired when there is no session handle or the
+//     renewal itself is refused with one of these.
+//
+// Everything else keeps the token and returns the real error: 5xx answers,
+// network errors and timeouts (a token endpoint's 429, 502, 503 or 504 is
+// retried under the [RetryPolicy] first); invalid_client,
+// unauthorized_client and other client misconfiguration (an *[OAuth2Error]
+// or *[OAuthError] that says what to check); a renewal lock that could not
+// be held, or was lost; and a request that ran out of its renewal budget
+// (two renewals). Before deleting, the token source rereads the store: a
+// token another request or replica stored meanwhile is used, never deleted.
+//
 // The remote's own words, a *[signer.ProblemError] (oauth_problem, its
 // advice, acceptable timestamps, the echoed base string), are inside cre,
 // oe and skew: errors.As finds it too. A config problem is a *[FieldError]

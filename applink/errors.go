@@ -99,8 +99,13 @@ type CredentialsRequiredError struct {
 	LinkID, LinkName string
 	User             string
 	// Cause is why: nil when the user has no token, else the remote's
-	// *signer.ProblemError (token_expired, token_revoked, ...).
-	Cause   error
+	// refusal (a *signer.ProblemError such as token_revoked, or an
+	// *OAuth2Error such as invalid_grant), for which the token was deleted.
+	Cause error
+	// Kept is set when the stored token was not deleted: it cannot be used
+	// with this link (a token of the other protocol), and authorizing again
+	// replaces it.
+	Kept    bool
 	factory *RequestFactory
 }
 
@@ -111,7 +116,11 @@ func (e *CredentialsRequiredError) Error() string {
 		dance = "the OAuth 2.0 consent"
 	}
 	why, advice := "has not authorized it yet", "authorize the link as them ("+dance+")"
-	if e.Cause != nil {
+	switch {
+	case e.Cause != nil && e.Kept:
+		why = "has a token this link cannot use (" + e.Cause.Error() + ")"
+		advice = "authorize again (" + dance + "), which replaces it"
+	case e.Cause != nil:
 		why = "has a token the remote rejected (" + e.Cause.Error() + "); it was deleted"
 		advice = "authorize again (" + dance + ")"
 	}

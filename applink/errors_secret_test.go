@@ -59,9 +59,14 @@ func TestRenewalSignatureInvalidHidesSessionHandle(t *testing.T) {
 	if err == nil {
 		_, err = req.Do(t.Context())
 	}
+	// signature_invalid from the renewal is no refusal of the token: it is
+	// kept, and the error is the remote's.
 	var cre *CredentialsRequiredError
-	if !errors.As(err, &cre) {
-		t.Fatalf("err = %v, want *CredentialsRequiredError", err)
+	if errors.As(err, &cre) {
+		t.Fatalf("err = %v: credentials required, want the token kept", err)
+	}
+	if _, serr := store.AccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}); serr != nil {
+		t.Errorf("the token was deleted after a signature_invalid renewal: %v", serr)
 	}
 	var pe *signer.ProblemError
 	if !errors.As(err, &pe) || pe.Problem != signer.ProblemSignatureInvalid {
@@ -72,7 +77,7 @@ func TestRenewalSignatureInvalidHidesSessionHandle(t *testing.T) {
 		outs[verb] = fmt.Sprintf(verb, err)
 		outs["problem "+verb] = fmt.Sprintf(verb, pe)
 	}
-	for name, v := range map[string]any{"error": cre, "problem": pe} {
+	for name, v := range map[string]any{"error": err, "problem": pe} {
 		b, jerr := json.Marshal(v)
 		if jerr != nil {
 			t.Fatalf("json.Marshal(%s): %v", name, jerr)

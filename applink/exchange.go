@@ -5,6 +5,10 @@ package applink
 // for an access token, and renewing an access token with its session handle.
 
 import (
+	"syscall"
+
+	"github.com/hashicorp/go-retryablehttp"
+
 	"context"
 	"errors"
 	"fmt"
@@ -137,10 +141,29 @@ func (st *linkState) now() time.Time {
 // hand those to whatever the remote points at (another port of the same
 // host, or plain http, where Go keeps the Authorization header) and store
 // what that answers as the user's token. step names the call for the error.
+//
+// A 429, 502, 503 or 504 answer, or a refused connection, is retried under
+// the service's [RetryPolicy] like any transient failure; an error after
+// the request may have reached the remote (a reset connection, a timeout)
+// is not, since a rotating refresh token or a session handle may be used
+// only once.
 func (st *linkState) tokenClient(step string) *http.Client {
 	c := http.Client{}
 	if st.svc.client != nil {
 		c = *st.svc.client
+	}
+	if st.svc.retry.Max > 0 {
+		inner := c
+		inner.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		rc := st.svc.retryClient(&inner, st.link.Name, http.MethodPost, true, nil)
+		check := rc.CheckRetry
+		rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			if err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
+				return false, nil
+			}
+			return check(ctx, resp, err)
+		}
+		c.Transport = &retryablehttp.RoundTripper{Client: rc}
 	}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		e := &TokenRedirectError{LinkName: st.link.Name, Step: step, To: redact.URL(req.URL)}

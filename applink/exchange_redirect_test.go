@@ -103,7 +103,7 @@ func TestTokenEndpointRedirectRefused(t *testing.T) {
 					if err := store.PutAccessToken(t.Context(), key, old); err != nil {
 						t.Fatal(err)
 					}
-					_, err = st.renewAccessToken(t.Context(), "alice", old)
+					_, err = st.renewOAuth1(t.Context(), old)
 				}
 				var re *TokenRedirectError
 				if !errors.As(err, &re) {

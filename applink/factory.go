@@ -111,22 +111,24 @@ func (f *RequestFactory) User() string { return f.user }
 
 // Auth returns the method a request created now would use, looking up the
 // user's token; *[CredentialsRequiredError] when 3LO is needed and the user
-// has no token.
+// has no token. It has no side effect: it reads the token store only (a
+// stored token that has expired still counts, as sending would renew it),
+// never renews or deletes a token and never calls the remote.
 func (f *RequestFactory) Auth(ctx context.Context) (Auth, error) {
 	if ctx == nil {
 		return "", errors.New("applink: nil context")
 	}
-	a, _, err := f.choose(ctx)
+	a, _, err := f.choose(ctx, true)
 	return a, err
 }
 
 // choose picks the method for a request now and, for 3LO, returns the
-// user's token (renewed if it had expired).
-func (f *RequestFactory) choose(ctx context.Context) (Auth, *AccessToken, error) {
+// user's token (renewed if it had expired; with peek, as stored).
+func (f *RequestFactory) choose(ctx context.Context, peek bool) (Auth, *AccessToken, error) {
 	l, o := f.link, f.opts
 	switch {
 	case o.only == Auth3LO, o.only == AuthOAuth2:
-		tok, err := f.token(ctx)
+		tok, err := f.token(ctx, peek)
 		if err != nil {
 			return "", nil, err
 		}
@@ -150,7 +152,7 @@ func (f *RequestFactory) choose(ctx context.Context) (Auth, *AccessToken, error)
 	for _, a := range l.auths() {
 		switch a {
 		case Auth3LO, AuthOAuth2:
-			tok, err := f.token(ctx)
+			tok, err := f.token(ctx, peek)
 			if err == nil {
 				return a, tok, nil
 			}
@@ -188,93 +190,33 @@ func (f *RequestFactory) nonImpersonating(ctx context.Context) (Auth, *AccessTok
 	return AuthAnonymous, nil, nil
 }
 
-// token returns the user's access token for the link: renewed when it has
-// expired and can be renewed, else *CredentialsRequiredError (the token
-// then deleted).
-func (f *RequestFactory) token(ctx context.Context) (*AccessToken, error) {
-	st := f.link.state
+// token returns the user's access token for the link, from the token
+// source: renewed when it has expired and can be renewed. With peek, it
+// only reads the store (an expired token still counts): no renewal, no
+// deletion, no call to the remote. Errors are *CredentialsRequiredError
+// when the user has no token or the remote refused it (it was deleted),
+// else the real error, with the token kept.
+func (f *RequestFactory) token(ctx context.Context, peek bool) (*AccessToken, error) {
 	if f.user == "" {
-		return nil, fmt.Errorf("applink: link %q: 3lo acts as a user: give the user", f.link.Name)
+		return nil, fmt.Errorf("applink: link %q: a user's token needs the user: give the user", f.link.Name)
 	}
-	key := TokenKey{LinkID: f.link.ID, User: f.user}
-	tok, err := st.svc.store.AccessToken(ctx, key)
-	switch {
-	case errors.Is(err, ErrTokenNotFound):
-		return nil, f.credentialsRequired(nil)
-	case err != nil:
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("applink: link %q: reading the token of user %q: %w", f.link.Name, f.user, err)
-	case tok == nil:
-		return nil, f.credentialsRequired(nil)
-	}
-	if tok.IsOAuth2() != st.isOAuth2Link() {
-		return nil, f.dropToken(ctx, fmt.Errorf("the stored token is of the other protocol (%s) than the link's", tok.Kind), tok.Token)
-	}
-	now := st.svc.clock()
-	if !tok.Expired(now) {
-		return tok, nil
-	}
-	if tok.Renewable(now) {
-		unlock, err := f.lockRenewal(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer unlock()
-		// Another request (of this process or, with a TokenLocker, of
-		// another) may have renewed it while we waited.
-		cur, err := st.svc.store.AccessToken(ctx, key)
-		if err == nil && cur != nil && !cur.Expired(st.svc.clock()) {
-			return cur, nil
-		}
-		if err == nil && cur != nil && cur.IsOAuth2() {
-			// A refresh token may be used once: refresh with the stored
-			// one, which another replica may have rotated meanwhile.
-			tok = cur
-		}
-		renewed, err := st.renewAccessToken(ctx, f.user, tok)
-		if err == nil && renewed != nil {
-			st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: renewed an expired access token",
-				slog.String("link", f.link.Name), slog.String("user", f.user))
-			return renewed, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if err == nil {
-			err = errors.New("the renewal returned no token")
-		}
-		if tok.IsOAuth2() && !isInvalidGrant(err) {
-			// A network failure or a misconfigured client is no reason
-			// to make the user consent again: keep the token.
-			return nil, err
-		}
-		return nil, f.dropToken(ctx, fmt.Errorf("renewing the expired token: %w", err), tok.Token)
-	}
-	return nil, f.dropToken(ctx, errors.New("the stored token has expired"), tok.Token)
-}
-
-// dropToken deletes the user's token, when it is still the one the remote
-// rejected (used; "" means any), and returns *CredentialsRequiredError with
-// cause. A token stored meanwhile (renewed, or authorized again by a
-// concurrent request) is kept.
-func (f *RequestFactory) dropToken(ctx context.Context, cause error, used string) error {
-	st := f.link.state
-	key := TokenKey{LinkID: f.link.ID, User: f.user}
-	if used != "" {
-		if cur, err := st.svc.store.AccessToken(ctx, key); err == nil && cur != nil && cur.Token != used {
-			return f.credentialsRequired(cause)
-		}
-	}
-	if err := st.svc.store.DeleteAccessToken(ctx, key); err != nil && !errors.Is(err, ErrTokenNotFound) {
-		st.svc.logger.LogAttrs(ctx, slog.LevelWarn, "applink: could not delete a rejected access token",
-			slog.String("link", f.link.Name), slog.String("user", f.user), slog.String("error", err.Error()))
+	src := f.source()
+	var tok *AccessToken
+	var err error
+	if peek {
+		tok, err = src.Peek(ctx)
 	} else {
-		st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: deleted an access token the remote no longer accepts",
-			slog.String("link", f.link.Name), slog.String("user", f.user), slog.String("cause", cause.Error()))
+		tok, err = src.Token(ctx)
 	}
-	return f.credentialsRequired(cause)
+	if err != nil {
+		return nil, f.sourceError(ctx, err)
+	}
+	if tok.IsOAuth2() != f.link.state.isOAuth2Link() {
+		// Kept: authorizing the link again replaces it.
+		return nil, &CredentialsRequiredError{LinkID: f.link.ID, LinkName: f.link.Name, User: f.user, factory: f,
+			Cause: fmt.Errorf("the stored token is of the other protocol (%s) than the link's", tok.Kind), Kept: true}
+	}
+	return tok, nil
 }
 
 func (f *RequestFactory) credentialsRequired(cause error) *CredentialsRequiredError {
@@ -336,7 +278,7 @@ var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.Met
 // client shares the service's connections, cookie jar and timeout.
 func (f *RequestFactory) Client() *http.Client {
 	svc := f.link.state.svc
-	var rt http.RoundTripper = &transport{factory: f, surface: true}
+	var rt http.RoundTripper = &transport{factory: f}
 	if svc.retry.Max > 0 {
 		rt = &retryTransport{svc: svc, link: f.link.Name, next: rt}
 	}

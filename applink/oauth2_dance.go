@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
@@ -186,19 +185,10 @@ func oauth2AccessToken(t *oauth2link.Token, now time.Time, prev []string) *Acces
 	return at
 }
 
-// refreshOAuth2 refreshes the user's expired OAuth 2.0 token old with its
-// refresh token, stores the new pair (the refresh token rotates: the old
-// one no longer works) and returns the new token. The caller holds the
-// user's renewal lock.
-func (st *linkState) refreshOAuth2(ctx context.Context, user string, old *AccessToken) (*AccessToken, error) {
-	store, err := st.tokenStore()
-	if err != nil {
-		return nil, err
-	}
-	if old.RefreshToken() == "" {
-		return nil, &OAuth2Error{LinkName: st.link.Name, Step: "refreshing the access token", Code: oauth2link.CodeInvalidGrant,
-			Description: "the stored token has no refresh token"}
-	}
+// refreshOAuth2 refreshes the user's OAuth 2.0 token old with its refresh
+// token and returns the new one, unstored (the token source stores it). The
+// refresh token rotates: the old one no longer works.
+func (st *linkState) refreshOAuth2(ctx context.Context, old *AccessToken) (*AccessToken, error) {
 	t, err := st.oauth2Config("refreshing the access token").Refresh(ctx, old.RefreshToken())
 	if err != nil {
 		if ctx.Err() != nil {
@@ -208,16 +198,8 @@ func (st *linkState) refreshOAuth2(ctx context.Context, user string, old *Access
 	}
 	at := oauth2AccessToken(t, st.now(), old.Scopes)
 	if at.RefreshToken() == "" {
-		return nil, fmt.Errorf("applink: link %q: the refresh answered no refresh token", st.link.Name)
+		return nil, fmt.Errorf("applink: link %q: the refresh answered no refresh token: the remote's OAuth 2.0 link should rotate refresh tokens; the old token was kept", st.link.Name)
 	}
-	key := TokenKey{LinkID: st.link.ID, User: user}
-	if err := store.PutAccessToken(ctx, key, at); err != nil {
-		// The remote has rotated the refresh token: the stored one is
-		// spent, and the user must consent again.
-		return nil, fmt.Errorf("applink: link %q: storing user %q's refreshed token: %w", st.link.Name, user, err)
-	}
-	st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: refreshed an OAuth 2.0 access token",
-		slog.String("link", st.link.Name), slog.String("user", user))
 	return at, nil
 }
 
@@ -227,39 +209,6 @@ func (st *linkState) refreshOAuth2(ctx context.Context, user string, old *Access
 func isInvalidGrant(err error) bool {
 	var e *OAuth2Error
 	return errors.As(err, &e) && e.Code == oauth2link.CodeInvalidGrant
-}
-
-// bearerRejected is the core's answer to a remote that refused a bearer
-// token with 401 invalid_token. For a client credentials token it gets a
-// new one. For a user's token, under the user's renewal lock, it returns
-// the token another request stored meanwhile, or refreshes the stored one.
-// It returns false when there is no other token to try.
-func (f *RequestFactory) bearerRejected(ctx context.Context, auth Auth, used *AccessToken) (*AccessToken, bool) {
-	st := f.link.state
-	if auth == AuthClientCredentials {
-		t, err := st.clientCredentialsToken(ctx, used)
-		return t, err == nil
-	}
-	unlock, err := f.lockRenewal(ctx)
-	if err != nil {
-		return nil, false
-	}
-	defer unlock()
-	key := TokenKey{LinkID: f.link.ID, User: f.user}
-	cur, err := st.svc.store.AccessToken(ctx, key)
-	if err != nil || cur == nil || !cur.IsOAuth2() {
-		return nil, false
-	}
-	if cur.Token != used.Token && !cur.Expired(st.now()) {
-		return cur, true
-	}
-	fresh, err := st.refreshOAuth2(ctx, f.user, cur)
-	if err != nil {
-		st.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: refreshing a token the remote refused failed",
-			slog.String("link", f.link.Name), slog.String("user", f.user), slog.String("error", err.Error()))
-		return nil, false
-	}
-	return fresh, true
 }
 
 // clientCredsCache holds a link's client credentials token.

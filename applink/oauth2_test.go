@@ -228,8 +228,8 @@ func TestOAuth2Story(t *testing.T) {
 		t.Errorf("the revoked token is still stored: %v", err)
 	}
 	var oe *OAuth2Error
-	if !errors.As(cre, &oe) || oe.Code != "invalid_token" {
-		t.Errorf("cause %v, want the remote's invalid_token", cre.Cause)
+	if !errors.As(cre, &oe) || oe.Code != "invalid_grant" {
+		t.Errorf("cause %v, want the refresh grant's invalid_grant", cre.Cause)
 	}
 
 	// Re-consent through the loopback flow, on the registered redirect URL
@@ -265,15 +265,24 @@ func TestOAuth2RefreshInvalidGrantDeletesToken(t *testing.T) {
 func TestOAuth2RefreshNetworkFailureKeepsToken(t *testing.T) {
 	t.Parallel()
 	fx := newO2Fixture(t, "", "")
-	svc := fx.service(t)
+	svc, err := NewService([]Link{fx.link()}, WithTokenStore(fx.store), WithClock(fx.clock.Now), WithHTTPClient(fx.srv.Client()),
+		withBackoff(func(time.Duration) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	alice := factoryFor(t, svc, "alice")
 	if err := alice.AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
 		t.Fatal(err)
 	}
 	fx.clock.Advance(2 * time.Hour)
-	fx.srv.InjectFault(applinktest.Fault{Path: applinktest.OAuth2TokenPath, Status: http.StatusServiceUnavailable})
+	// One 503 is retried like any transient failure; four (more than the
+	// retry policy's 3 retries) are reported, and the token is kept.
+	fx.srv.InjectFault(applinktest.Fault{Path: applinktest.OAuth2TokenPath, Status: http.StatusServiceUnavailable, Count: 4})
 	if _, err := whoAmI(t, alice); err == nil || errors.As(err, new(*CredentialsRequiredError)) {
 		t.Fatalf("a failing token endpoint: %v, want an error that is not credentials required", err)
+	}
+	if n := fx.tokenCalls(); n != 4+1 { // the consent's exchange, then 4 refresh attempts
+		t.Errorf("%d token endpoint calls, want 5 (the exchange and 4 refresh attempts)", n)
 	}
 	if _, err := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
 		t.Fatalf("the token was lost: %v", err)
@@ -281,6 +290,17 @@ func TestOAuth2RefreshNetworkFailureKeepsToken(t *testing.T) {
 	if name, err := whoAmI(t, alice); err != nil || name != "alice" {
 		t.Fatalf("once the endpoint is back: %q, %v", name, err)
 	}
+}
+
+// tokenCalls counts the requests that reached the token endpoint.
+func (fx *o2Fixture) tokenCalls() int {
+	n := 0
+	for _, r := range fx.srv.Requests() {
+		if r.Path == applinktest.OAuth2TokenPath {
+			n++
+		}
+	}
+	return n
 }
 
 // TestOAuth2ConcurrentRefresh: 100 goroutines on each of 2 services

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/hashicorp/go-retryablehttp"
@@ -385,28 +384,9 @@ func (r *Request) inspect(ctx context.Context, resp *http.Response) error {
 	if r.auth.isOAuth2() {
 		return r.inspectBearer(ctx, resp)
 	}
-	switch resp.StatusCode {
-	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable:
-	default:
-		return nil
-	}
-	if !strings.Contains(resp.Header.Get("WWW-Authenticate"), "oauth_problem") &&
-		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-www-form-urlencoded") &&
-		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-		return nil
-	}
-	head, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
-	p := signer.ParseProblem(resp.StatusCode, resp.Header, head)
+	p := readProblem(resp)
 	if p == nil {
 		return nil
-	}
-	resp.Body = &replayBody{Reader: bytes.NewReader(head), Closer: resp.Body}
-	if r.auth == Auth3LO && p.IsToken() && resp.StatusCode == http.StatusUnauthorized {
-		return r.factory.dropToken(ctx, p, usedToken(resp.Request))
 	}
 	e := &OAuthError{LinkName: r.factory.link.Name, Auth: r.auth, Method: r.method, URL: redact.URL(r.url), Problem: p}
 	if resp.Request != nil {
@@ -418,6 +398,33 @@ func (r *Request) inspect(ctx context.Context, resp *http.Response) error {
 		}
 	}
 	return e
+}
+
+// readProblem returns the OAuth problem of a 400, 401, 403 or 503 response
+// (in its WWW-Authenticate header, or a body that is a problem form in its
+// entirety), or nil. It leaves the body readable from the start.
+func readProblem(resp *http.Response) *signer.ProblemError {
+	switch resp.StatusCode {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable:
+	default:
+		return nil
+	}
+	if !strings.Contains(resp.Header.Get("WWW-Authenticate"), "oauth_problem") &&
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-www-form-urlencoded") &&
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		return nil
+	}
+	if rb, ok := resp.Body.(*replayBody); ok {
+		return signer.ParseProblem(resp.StatusCode, resp.Header, rb.head) // read before, still unread
+	}
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	p := signer.ParseProblem(resp.StatusCode, resp.Header, head)
+	var r io.Reader = bytes.NewReader(head) // a problem body is kept whole (up to the cap)
+	if p == nil {
+		r = io.MultiReader(bytes.NewReader(head), resp.Body)
+	}
+	resp.Body = &replayBody{Reader: r, Closer: resp.Body, head: head}
+	return p
 }
 
 // usedToken returns the oauth_token a signed request was sent with ("" if
@@ -436,8 +443,9 @@ func usedToken(req *http.Request) string {
 // replayBody is a response body already read in full (up to the problem
 // size cap) and kept for a handler.
 type replayBody struct {
-	*bytes.Reader
+	io.Reader
 	io.Closer
+	head []byte
 }
 
 // cancelOnClose ends a request's timeout context when its body is closed.
@@ -494,9 +502,6 @@ func (r *Request) inspectBearer(ctx context.Context, resp *http.Response) error 
 	p := bearerProblem(r.factory.link.Name, step, resp)
 	if p == nil {
 		return nil
-	}
-	if r.auth == AuthOAuth2 && p.Code == oauth2link.CodeInvalidToken {
-		return r.factory.dropToken(ctx, p, usedBearer(resp.Request))
 	}
 	return p
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
@@ -53,7 +54,8 @@ type linkState struct {
 	// timestamp_refused; it corrects oauth_timestamp.
 	offset atomic.Int64
 	crumbs crumbCache
-	renews renewLocks
+	// renews is the in-process renewal lock of each user's token.
+	renews engine.KeyLocks[string]
 	// o2 is the OAuth 2.0 client of an OAuth 2.0 link (nil otherwise),
 	// without its HTTP client; clientCreds caches its service account's
 	// token.

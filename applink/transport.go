@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/requri"
@@ -31,8 +32,10 @@ import (
 type transport struct {
 	factory *RequestFactory
 	// auth is the method to use; "" chooses per request.
-	auth    Auth
-	surface bool
+	auth Auth
+	// probe is the doctor's: the user's token is looked at as stored,
+	// never renewed or deleted, and a refusal is returned as it came.
+	probe bool
 	// chose, when set, is told the method chosen for each attempt (the
 	// attempts of one request are sequential).
 	chose func(Auth)
@@ -106,7 +109,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		crumb = st.crumbFor(ctx, t, auth, tok)
 	}
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	var skewed, nonced, recrumbed bool
+	var skewed, nonced, recrumbed, refetched bool
 	renewals := 0
 	for attempt := 0; ; attempt++ {
 		out := req.Clone(ctx)
@@ -125,25 +128,6 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, &sendError{err}
 		}
-		if auth.isOAuth2() && tok != nil && resp.StatusCode == http.StatusUnauthorized {
-			if p := bearerProblem(f.link.Name, out.Method+" "+redact.URL(out.URL), resp); p != nil && p.Code == oauth2link.CodeInvalidToken {
-				// Expired by the remote's clock, revoked, or refreshed
-				// meanwhile by another request: refresh (or take the
-				// other request's token) and send again once.
-				if renewals == 0 && replayable {
-					renewals++
-					if fresh, ok := f.bearerRejected(ctx, auth, tok); ok {
-						tok = fresh
-						drain(resp)
-						continue
-					}
-				}
-				if t.surface && auth == AuthOAuth2 {
-					drain(resp)
-					return nil, f.dropToken(ctx, p, tok.Token)
-				}
-			}
-		}
 		if auth != AuthAnonymous && !auth.isOAuth2() && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized) {
 			if p := signer.ParseProblem(resp.StatusCode, resp.Header, nil); p != nil {
 				switch {
@@ -160,37 +144,44 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 					nonced = true
 					drain(resp)
 					continue
-				case auth == Auth3LO && tok != nil && renewals < maxRenewalsPerRequest && replayable && p.IsToken():
-					// Another request renewed the token meanwhile, or the
-					// remote's clock ended it before ours did (renew it with
-					// its session handle): send again with the new one. A
-					// remote may end the renewed token too before the
-					// request is through; it is renewed again, up to
-					// maxRenewalsPerRequest times.
-					renewals++
-					fresh, ok, err := f.renewRejected(ctx, tok, p)
-					if err != nil {
-						drain(resp)
-						return nil, err
-					}
-					if ok {
-						tok = fresh
-						drain(resp)
-						continue
-					}
-					if t.surface {
-						drain(resp)
-						return nil, f.dropToken(ctx, p, tok.Token)
-					}
-				case t.surface && auth == Auth3LO && p.IsToken():
-					drain(resp)
-					used := ""
-					if tok != nil {
-						used = tok.Token
-					}
-					return nil, f.dropToken(ctx, p, used)
 				}
 			}
+		}
+		if problem := t.refusal(auth, tok, out, resp); problem != nil && !t.probe && replayable && renewals < maxRenewalsPerRequest {
+			// The remote refused the user's token: the token source
+			// renews it, takes the one a concurrent request stored, or,
+			// when the remote definitively refused it, deletes it. A
+			// remote that refuses the renewed token too gets it renewed
+			// again, up to maxRenewalsPerRequest times; after that the
+			// refusal is returned and the token kept.
+			renewals++
+			fresh, err := f.source().Rejected(ctx, tok, &resourceRefusal{problem})
+			var refused *engine.RefusedError
+			var kept *resourceRefusal
+			switch {
+			case err == nil:
+				tok = fresh
+				drain(resp)
+				continue
+			case !errors.As(err, &refused) && errors.As(err, &kept):
+				// The remote's answer stands, and the token is kept:
+				// the response tells the caller why.
+				return resp, nil
+			}
+			drain(resp)
+			return nil, f.sourceError(ctx, err)
+		}
+		if auth == AuthClientCredentials && tok != nil && resp.StatusCode == http.StatusUnauthorized && !refetched && replayable {
+			// The service account's token was refused (expired by the
+			// remote's clock, or revoked): fetch a new one, once.
+			refetched = true
+			fresh, err := st.clientCredentialsToken(ctx, tok)
+			drain(resp)
+			if err != nil {
+				return nil, err
+			}
+			tok = fresh
+			continue
 		}
 		if crumb != nil && !recrumbed && replayable && resp.StatusCode == http.StatusForbidden {
 			if stale, resp2 := crumbRefused(resp); stale {
@@ -206,13 +197,43 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// refusal returns the remote's refusal of the user's token in resp, or
+// nil: for OAuth 2.0, any 401 to a bearer request (with an RFC 6750 Bearer
+// challenge or not: Atlassian's filters may answer "OAuth realm=..." or
+// nothing); for 3LO, a 400 or 401 with a token problem (token_expired,
+// token_rejected, ...).
+func (t *transport) refusal(auth Auth, tok *AccessToken, out *http.Request, resp *http.Response) error {
+	if tok == nil {
+		return nil
+	}
+	switch auth {
+	case AuthOAuth2:
+		if resp.StatusCode != http.StatusUnauthorized {
+			return nil
+		}
+		if p := bearerProblem(t.factory.link.Name, out.Method+" "+redact.URL(out.URL), resp); p != nil {
+			return p
+		}
+		return &OAuth2Error{LinkName: t.factory.link.Name, Step: out.Method + " " + redact.URL(out.URL), Status: resp.StatusCode,
+			Code: oauth2link.CodeInvalidToken, Description: "a 401 without a Bearer challenge"}
+	case Auth3LO:
+		if resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusUnauthorized {
+			return nil
+		}
+		if p := readProblem(resp); p != nil && p.IsToken() {
+			return p
+		}
+	}
+	return nil
+}
+
 // identity returns the method and, for 3LO, the token for one request.
 func (t *transport) identity(ctx context.Context) (Auth, *AccessToken, error) {
 	switch t.auth {
 	case "":
-		return t.factory.choose(ctx)
+		return t.factory.choose(ctx, t.probe)
 	case Auth3LO, AuthOAuth2:
-		tok, err := t.factory.token(ctx)
+		tok, err := t.factory.token(ctx, t.probe)
 		return t.auth, tok, err
 	case AuthClientCredentials:
 		tok, err := t.factory.link.state.clientCredentialsToken(ctx, nil)

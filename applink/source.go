@@ -1,0 +1,221 @@
+package applink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/go-applinks/applinks/internal/engine"
+	"github.com/go-applinks/applinks/internal/oauth2link"
+	"github.com/go-applinks/applinks/signer"
+)
+
+// source returns the user's token source: the one place that gets, renews,
+// stores and deletes the factory's user's token (see internal/engine and the
+// rule in the package doc).
+func (f *RequestFactory) source() *engine.Source[*AccessToken] {
+	st := f.link.state
+	var p engine.Protocol[*AccessToken] = oauth1Tokens{st: st}
+	if st.isOAuth2Link() {
+		p = oauth2Tokens{st: st, user: f.user}
+	}
+	var logger *slog.Logger
+	if st.svc.logger != nil {
+		logger = st.svc.logger.With(slog.String("link", f.link.Name), slog.String("user", f.user))
+	}
+	return &engine.Source[*AccessToken]{
+		Protocol: p,
+		Store:    storeSlot{store: st.svc.store, key: TokenKey{LinkID: f.link.ID, User: f.user}},
+		Local:    &st.renews,
+		Key:      f.user,
+		Now:      st.now,
+		Logger:   logger,
+	}
+}
+
+// sourceError turns what the token source answered into the error a
+// request returns: credentials required when the user has no token or the
+// remote refused it (it was deleted), else the error itself with the token
+// kept.
+func (f *RequestFactory) sourceError(ctx context.Context, err error) error {
+	var refused *engine.RefusedError
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, engine.ErrNoToken):
+		return f.credentialsRequired(nil)
+	case errors.As(err, &refused):
+		cause := refused.Cause
+		var rr *resourceRefusal
+		if errors.As(cause, &rr) {
+			cause = rr.err
+		}
+		return f.credentialsRequired(cause)
+	}
+	if strings.HasPrefix(err.Error(), "applink: ") {
+		return err // it names the link already
+	}
+	return fmt.Errorf("applink: link %q: user %q's token (kept): %w", f.link.Name, f.user, err)
+}
+
+// storeSlot is one user's token in the service's [TokenStore], as the
+// token source uses it.
+type storeSlot struct {
+	store TokenStore
+	key   TokenKey
+}
+
+func (s storeSlot) Load(ctx context.Context) (*AccessToken, error) {
+	t, err := s.store.AccessToken(ctx, s.key)
+	switch {
+	case errors.Is(err, ErrTokenNotFound), err == nil && t == nil:
+		return nil, engine.ErrNoToken
+	case err != nil:
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("reading the token from the token store: %w", err)
+	}
+	return t, nil
+}
+
+func (s storeSlot) Swap(ctx context.Context, old string, t *AccessToken) error {
+	if sw, ok := s.store.(interface {
+		SwapAccessToken(context.Context, TokenKey, string, *AccessToken) error
+	}); ok {
+		err := sw.SwapAccessToken(ctx, s.key, old, t)
+		if errors.Is(err, errTokenChanged) {
+			return engine.ErrChanged
+		}
+		return err
+	}
+	// Without a conditional write, check then write: the renewal lock is
+	// held, so only a dance completing meanwhile can slip in between.
+	cur, err := s.Load(ctx)
+	if err == nil && cur.Token != old {
+		return engine.ErrChanged
+	}
+	if err != nil && !errors.Is(err, engine.ErrNoToken) {
+		return err
+	}
+	return s.store.PutAccessToken(ctx, s.key, t)
+}
+
+func (s storeSlot) Delete(ctx context.Context, old string) error {
+	cur, err := s.Load(ctx)
+	switch {
+	case errors.Is(err, engine.ErrNoToken):
+		return nil
+	case err != nil:
+		return err
+	case cur.Token != old:
+		return nil // renewed or authorized again meanwhile: keep it
+	}
+	if err := s.store.DeleteAccessToken(ctx, s.key); err != nil && !errors.Is(err, ErrTokenNotFound) {
+		return err
+	}
+	return nil
+}
+
+func (s storeSlot) Lock(ctx context.Context) (engine.Lock, error) {
+	locker, ok := s.store.(TokenLocker)
+	if !ok {
+		return heldLock{}, nil
+	}
+	unlock, err := locker.LockToken(ctx, s.key)
+	if err != nil {
+		return nil, err
+	}
+	return heldLock{unlock: unlock}, nil
+}
+
+// heldLock is a store lock that cannot be lost.
+type heldLock struct{ unlock func() }
+
+func (heldLock) Held(context.Context) error { return nil }
+func (l heldLock) Unlock() {
+	if l.unlock != nil {
+		l.unlock()
+	}
+}
+
+// errTokenChanged is what a store's conditional write returns when the
+// stored token changed.
+var errTokenChanged = errors.New("applink: the stored token changed")
+
+// oauth1Tokens is the token source's view of OAuth 1.0a access tokens.
+type oauth1Tokens struct{ st *linkState }
+
+func (oauth1Tokens) ID(t *AccessToken) string                   { return t.Token }
+func (oauth1Tokens) Expired(t *AccessToken, now time.Time) bool { return t.Expired(now) }
+
+// Renewable: a token with a usable session handle, when it expired by our
+// clock or the remote said token_expired; no other problem is renewed.
+func (oauth1Tokens) Renewable(t *AccessToken, problem error, now time.Time) bool {
+	if problem != nil {
+		var p *signer.ProblemError
+		if !errors.As(problem, &p) || p.Problem != signer.ProblemTokenExpired {
+			return false
+		}
+	}
+	return t.Renewable(now)
+}
+
+func (o oauth1Tokens) Renew(ctx context.Context, t *AccessToken) (*AccessToken, error) {
+	return o.st.renewOAuth1(ctx, t)
+}
+
+// Refused: token_rejected, token_revoked, permission_denied and
+// token_expired (reaching here, there is no session handle or the renewal
+// was refused) refuse the token; anything else keeps it.
+func (oauth1Tokens) Refused(err error) bool {
+	var p *signer.ProblemError
+	if !errors.As(err, &p) {
+		return false
+	}
+	switch p.Problem {
+	case signer.ProblemTokenRejected, signer.ProblemTokenRevoked, signer.ProblemPermissionDenied, signer.ProblemTokenExpired:
+		return true
+	}
+	return false
+}
+
+// oauth2Tokens is the token source's view of OAuth 2.0 access tokens.
+type oauth2Tokens struct {
+	st   *linkState
+	user string
+}
+
+func (oauth2Tokens) ID(t *AccessToken) string                   { return t.Token }
+func (oauth2Tokens) Expired(t *AccessToken, now time.Time) bool { return t.Expired(now) }
+
+// Renewable: any token with a refresh token, whatever the 401 said.
+func (oauth2Tokens) Renewable(t *AccessToken, _ error, now time.Time) bool {
+	return t.Renewable(now)
+}
+
+func (o oauth2Tokens) Renew(ctx context.Context, t *AccessToken) (*AccessToken, error) {
+	return o.st.refreshOAuth2(ctx, t)
+}
+
+// Refused: invalid_grant from the refresh grant, or a 401 to a bearer
+// request (reaching here, there is no refresh token).
+func (oauth2Tokens) Refused(err error) bool {
+	var rr *resourceRefusal
+	if errors.As(err, &rr) {
+		return true
+	}
+	var e *OAuth2Error
+	return errors.As(err, &e) && e.Code == oauth2link.CodeInvalidGrant
+}
+
+// resourceRefusal is a resource's 401 to a request that used the user's
+// token, as the transport hands it to the token source: err is the
+// remote's answer (an *OAuth2Error or a *signer.ProblemError).
+type resourceRefusal struct{ err error }
+
+func (r *resourceRefusal) Error() string { return r.err.Error() }
+func (r *resourceRefusal) Unwrap() error { return r.err }
