@@ -17,14 +17,17 @@ import (
 	"github.com/go-applinks/applinks/applink"
 )
 
-const linkSynopsis = `add|list|show|remove ...
+const linkSynopsis = `add|list|show|rename|remove ...
 
   add NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE)
       [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover] [--json]
   add NAME --url RPC_URL --type TYPE --auth oauth2[,client-credentials] --client-id ID
       (--client-secret-env VAR | --client-secret-file FILE) --redirect-url URL [--scope WRITE] [--json]
+  add NAME --url RPC_URL --discover ...   (type from the remote's manifest; without NAME,
+      a name made from the remote's: "Jira Staging" becomes jira-staging)
   list [--json]
   show NAME [--json]
+  rename OLD NEW [--json]   (tokens are keyed by the link's id: nothing is lost)
   remove NAME [--json]
 
 Manages the links in the config file. A link's key stays in its file (or its
@@ -33,7 +36,7 @@ secret in its environment variable): the config file only names it.`
 const linkExamples = `  applink link add jira --url https://jira.internal:8080 --display-url https://jira.example.com \
       --type jira --consumer-key automation --private-key ~/.config/applink/applink.pem --auth 3lo,2loi
   applink link add ci --url https://jenkins.example.com --type jenkins --consumer-key jira --secret-env JENKINS_SECRET
-  applink link add --discover --url https://confluence.example.com --consumer-key automation --private-key applink.pem
+  applink link add wiki --discover --url https://confluence.example.com --consumer-key automation --private-key applink.pem
   applink link add jira2 --url https://jira.example.com --type jira --auth oauth2 --client-id 3f9c... \
       --client-secret-env JIRA_CLIENT_SECRET --scope WRITE --redirect-url http://127.0.0.1:8765/callback
   applink link list --json
@@ -47,8 +50,82 @@ func (c *cli) link(ctx context.Context, args []string) error {
 		{[]string{"add"}, func(a []string) error { return c.linkAdd(ctx, a) }},
 		{[]string{"list", "ls"}, c.linkList},
 		{[]string{"show"}, c.linkShow},
+		{[]string{"rename", "mv"}, c.linkRename},
 		{[]string{"remove", "rm"}, c.linkRemove},
 	})
+}
+
+// shellName makes a remote's name ("Jira Staging") into a link name that
+// needs no quoting in a shell ("jira-staging"): lower case, each run of
+// other characters than letters and digits a dash. fallback (the type)
+// stands in for a name with no letter or digit.
+func shellName(name, fallback string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	if b.Len() == 0 {
+		return fallback
+	}
+	return b.String()
+}
+
+// linkRename renames a link. Tokens are keyed by the link's id, which
+// does not change, so every user stays authorized.
+func (c *cli) linkRename(args []string) error {
+	fs := newFlagSet("link rename", "OLD NEW [--json]", "  applink link rename applinktest-jira jira\n", c.stderr)
+	config := configFlag(fs)
+	asJSON := c.jsonFlag(fs, "print the renamed link as JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef(fs, "want OLD NEW, got %s", plural(len(pos), "argument"))
+	}
+	newName := strings.TrimSpace(pos[1])
+	if newName == "" {
+		return usagef(fs, "NEW is empty: give the link a name, such as jira")
+	}
+	path, err := configPath(*config, c.getenv)
+	if err != nil {
+		return err
+	}
+	w, err := loadWorkspace(path, false)
+	if err != nil {
+		return err
+	}
+	i, err := w.find(pos[0])
+	if err != nil {
+		return err
+	}
+	for j, other := range w.cfg.Links {
+		if j != i && strings.EqualFold(other.Name, newName) {
+			return fmt.Errorf("a link named %q is already in %s: choose another name, or remove it first (applink link remove %s)", other.Name, path, shellQuote(other.Name))
+		}
+	}
+	old := w.cfg.Links[i].Name
+	w.cfg.Links[i].Name = newName
+	if err := w.cfg.Links[i].Validate(); err != nil {
+		return err
+	}
+	if err := w.cfg.Save(path); err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(c.stdout, w.cfg.Links[i])
+	}
+	fmt.Fprintf(c.stdout, "renamed link %q to %q (id %s, unchanged: its users' tokens stay) in %s\n", old, newName, w.cfg.Links[i].ID, path)
+	return nil
 }
 
 func (c *cli) linkAdd(ctx context.Context, args []string) error {
@@ -65,7 +142,7 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	auth := fs.String("auth", "", "outgoing authentication, in preference order: `LIST` of 3lo, 2loi, 2lo, anonymous, or oauth2, client-credentials (default 3lo; oauth2 with --client-id)")
 	o2 := oauth2Flags(fs)
 	primary := fs.Bool("primary", false, "make this the primary link of its type")
-	discover := fs.Bool("discover", false, "read the remote's applinks manifest to fill in the type and name")
+	discover := fs.Bool("discover", false, "read the remote's applinks manifest to fill in the type (and the name, lower case with dashes, when NAME is not given)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -140,7 +217,7 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 			}
 		}
 		if l.Name == "" {
-			l.Name = m.Name
+			l.Name = shellName(m.Name, string(l.Type))
 		}
 		if uuidRE.MatchString(m.ID) {
 			l.ID = strings.ToLower(m.ID) // applinks ids a link by the remote's application id

@@ -85,6 +85,8 @@ func execute(ctx context.Context, args []string, e *env) int {
 		return runHelp(ctx, args[1:], e)
 	case "-version", "--version":
 		return runVersion(ctx, args[1:], e)
+	case completeCommand:
+		return runComplete(ctx, args[1:], e)
 	}
 	c, ok := commands()[args[0]]
 	if !ok {
