@@ -331,7 +331,7 @@ func (d *diagnosis) classifyProblem(c Check, what string, pr *probeResult) Check
 			c.Fix = fmt.Sprintf("Set the \"execute as\" user of the incoming link for consumer %q on %s to a user that exists.", key, d.remoteName())
 		}
 	default:
-		if advice := problemAdvice(p.Problem); advice != "" {
+		if advice := ProblemAdvice(p.Problem); advice != "" {
 			c.Fix = strings.ToUpper(advice[:1]) + advice[1:] + "."
 		} else {
 			c.Fix = "Look up the problem in the remote's logs (atlassian-jira.log, jenkins.log) for the details."

@@ -183,7 +183,8 @@ func (e *OAuthError) ProviderBaseString() string {
 	return redact.BaseString(e.Problem.SignatureBaseString)
 }
 
-// Error names the link, the method, the request and the problem. On
+// Error names the link, the method, the request, the problem and what to
+// do about it ([OAuthError.Advice]). On
 // signature_invalid it adds both signature base strings, redacted, each on
 // its own line ("ours:" and "provider's:"), so the difference shows. The
 // URL and each base string are cut after 512 bytes, so that the message
@@ -197,7 +198,7 @@ func (e *OAuthError) Error() string {
 		return b.String()
 	}
 	b.WriteString(e.Problem.Error())
-	if advice := problemAdvice(e.Problem.Problem); advice != "" {
+	if advice := e.Advice(); advice != "" {
 		b.WriteString(": ")
 		b.WriteString(advice)
 	}
@@ -212,27 +213,6 @@ func (e *OAuthError) Error() string {
 		}
 	}
 	return b.String()
-}
-
-// problemAdvice says what to do about a problem, from PROTOCOL.md §5.
-func problemAdvice(problem string) string {
-	switch problem {
-	case signer.ProblemSignatureInvalid:
-		return "the remote computed another signature base string: check the link's rpcUrl is the URL the remote sees itself at (a reverse proxy changes scheme, host, port or path), and the key or secret"
-	case signer.ProblemConsumerKeyUnknown:
-		return "the remote has no incoming link for this consumer key: add one (incoming authentication) with this application's consumer key and public key"
-	case signer.ProblemTimestampRefused:
-		return "our clock and the remote's differ by more than 5 minutes: synchronize them (NTP)"
-	case signer.ProblemPermissionUnknown:
-		return "the user has not approved the request token yet"
-	case signer.ProblemPermissionDenied:
-		return "the user refused access"
-	case signer.ProblemConsumerKeyRefused, signer.ProblemConsumerKeyRejected:
-		return "the remote does not accept this consumer: check its incoming link"
-	case signer.ProblemSignatureMethodRejected:
-		return "the remote does not accept this signature method: RSA-SHA1 needs a private key, HMAC-SHA1 (Jenkins) a shared secret"
-	}
-	return ""
 }
 
 // Unwrap returns the *signer.ProblemError.

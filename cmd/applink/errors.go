@@ -125,13 +125,15 @@ func message(err error) string {
 		msg = strings.ReplaceAll(msg, ": "+p, ": ")
 	}
 	// An *applink.OAuthError already carries the advice and both base
-	// strings; a bare problem (from the dance) gets ours.
+	// strings, and credentials required says to authorize; a bare problem
+	// (from the dance) gets the library's advice.
 	var (
 		pe *signer.ProblemError
 		oe *applink.OAuthError
+		cr *applink.CredentialsRequiredError
 	)
-	if errors.As(err, &pe) && !errors.As(err, &oe) {
-		if advice := problemAdvice(pe.Problem); advice != "" && !strings.Contains(msg, advice) {
+	if errors.As(err, &pe) && !errors.As(err, &oe) && !errors.As(err, &cr) {
+		if advice := applink.ProblemAdvice(pe.Problem); advice != "" && !strings.Contains(msg, advice) {
 			msg += ": " + advice
 		}
 		if pe.Problem == signer.ProblemSignatureInvalid && pe.SignatureBaseString != "" && !strings.Contains(msg, "the remote signed") {
@@ -158,30 +160,6 @@ func message(err error) string {
 		msg += ": check the link's RPC URL (applink link show) and that the remote is up and reachable from here"
 	}
 	return msg
-}
-
-// problemAdvice says what to do about an OAuth problem: the pitfalls of
-// PROTOCOL.md §5, as the README's troubleshooting table lists them.
-func problemAdvice(problem string) string {
-	switch problem {
-	case signer.ProblemSignatureInvalid:
-		return "the remote rebuilt a different URL than we signed: make the two URLs agree, either by setting the link's RPC URL to the URL the remote believes it is at (scheme, host, port and context path), or by making the remote see ours (a reverse proxy must pass on the original scheme, host and port: X-Forwarded-Proto/Host/Port, Tomcat's proxyName, proxyPort and scheme; calls that bypass the proxy need a separate connector without those settings); 'applink doctor' finds which, and 'applink request -v' and 'applink sign' compare the base strings"
-	case signer.ProblemTimestampRefused:
-		return "the clocks differ by more than 5 minutes: synchronize this machine's and the remote's clocks (NTP)"
-	case signer.ProblemConsumerKeyUnknown:
-		return "the remote has no incoming link for this consumer key: add one (Jira: Application Links → Incoming Authentication; Jenkins: Bitbucket Server consumer) with the same consumer key and our public key (applink keygen)"
-	case signer.ProblemPermissionUnknown:
-		return "the user has not approved yet: approve in the browser, then finish the dance"
-	case signer.ProblemPermissionDenied, signer.ProblemUserRefused:
-		return "the user refused access: run applink authorize again and choose Allow"
-	case signer.ProblemSignatureMethodRejected:
-		return "the remote does not accept this signature method: Jenkins needs a shared secret (--secret-env), Atlassian products an RSA key (--private-key)"
-	case signer.ProblemConsumerKeyRejected, signer.ProblemConsumerKeyRefused:
-		return "the remote refuses this consumer for this kind of request: check the incoming link's settings (3LO, 2LO, impersonation)"
-	case signer.ProblemNonceUsed:
-		return "a request was replayed: send it again"
-	}
-	return ""
 }
 
 // oneLine joins a multi-line message (errors.Join) with "; ".
@@ -286,7 +264,7 @@ func describe(ctx context.Context, err error) jsonError {
 		je.ExitCode, je.Kind = exitCredentials, kindCredentialsRequired
 		je.Link, je.User = cr.LinkName, cr.User
 		if errors.As(err, &pe) {
-			je.Problem, je.Advice, je.Status = pe.Problem, adviceOf(pe), pe.Status
+			je.Problem, je.Advice, je.Status = pe.Problem, adviceOf(err, pe), pe.Status
 		}
 		link := cr.LinkName
 		if errors.As(err, &ce) {
@@ -304,7 +282,7 @@ func describe(ctx context.Context, err error) jsonError {
 		je.AuthorizeCommand = authorize + " --oob --request-token " + shellQuote(je.RequestToken)
 	case errors.As(err, &pe):
 		je.Kind = kindOAuthProblem
-		je.Problem, je.Advice, je.Status = pe.Problem, adviceOf(pe), pe.Status
+		je.Problem, je.Advice, je.Status = pe.Problem, adviceOf(err, pe), pe.Status
 		if je.Status == 0 {
 			je.Status = signer.ProblemStatus(pe.Problem)
 		}
@@ -319,10 +297,16 @@ func describe(ctx context.Context, err error) jsonError {
 	return je
 }
 
-// adviceOf is the remote's oauth_problem_advice, else ours for the problem.
-func adviceOf(pe *signer.ProblemError) string {
+// adviceOf is the remote's oauth_problem_advice, else the library's for
+// the problem (refined by the request's *applink.OAuthError when err has
+// one).
+func adviceOf(err error, pe *signer.ProblemError) string {
 	if pe.Advice != "" {
 		return pe.Advice
 	}
-	return problemAdvice(pe.Problem)
+	var oe *applink.OAuthError
+	if errors.As(err, &oe) {
+		return oe.Advice()
+	}
+	return applink.ProblemAdvice(pe.Problem)
 }

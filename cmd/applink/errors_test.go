@@ -5,14 +5,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/signer"
 )
 
-// TestProblemAdviceSignatureInvalid checks that signature_invalid advice is
-// two-way, like the doctor's: fix our URL, or make the remote see it.
+// TestProblemAdviceSignatureInvalid checks that the library's
+// signature_invalid advice, which the command prints, is two-way, like the
+// doctor's: fix our URL, or make the remote see it.
 func TestProblemAdviceSignatureInvalid(t *testing.T) {
 	t.Parallel()
-	got := problemAdvice(signer.ProblemSignatureInvalid)
+	got := applink.ProblemAdvice(signer.ProblemSignatureInvalid)
 	for _, want := range []string{
 		"make the two URLs agree",
 		"the URL the remote believes it is at",
@@ -51,5 +53,18 @@ func TestMessageEchoedBaseString(t *testing.T) {
 	}
 	if !strings.Contains(short, "oauth_session_handle%3DREDACTED%26oauth_token%3Dt") {
 		t.Errorf("message lost the masked base string: %s", short)
+	}
+}
+
+// TestMessagePrintsLibraryAdvice: a bare problem (from the dance) gets the
+// library's advice, from its one table, for every problem it advises on.
+func TestMessagePrintsLibraryAdvice(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{signer.ProblemTimestampRefused, signer.ProblemConsumerKeyUnknown, signer.ProblemPermissionDenied,
+		signer.ProblemUserRefused, signer.ProblemNonceUsed, signer.ProblemSignatureMethodRejected, signer.ProblemVersionRejected} {
+		msg := message(fmt.Errorf("applink: link %q: obtaining a request token: %w", "jira", &signer.ProblemError{Problem: code, Status: 401}))
+		if want := applink.ProblemAdvice(code); want == "" || !strings.Contains(msg, want) {
+			t.Errorf("message for %s = %q, want the library's advice %q", code, msg, want)
+		}
 	}
 }
