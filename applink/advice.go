@@ -82,11 +82,19 @@ func signatureAdvice(ours, theirs string) string {
 	case sigbase.CauseKey:
 		return "the same signature base string on both sides, so the remote checks the signature with another key: give the remote's incoming link this application's public key for the consumer, or give the link the private key whose public half the remote has (Jenkins: the same shared secret)"
 	case sigbase.CauseURL:
-		return "the remote sees another " + strings.Join(v.Diff.URLParts, ", ") + " than the link's RPC URL (a reverse proxy): make the two URLs agree, either by setting the link's RPC URL to the URL the remote believes it is at, or by making the remote see ours (X-Forwarded-Proto/Host/Port; Tomcat's proxyName, proxyPort and scheme)"
+		return "the remote sees another " + andList(v.Diff.URLParts) + " than the link's rpcUrl (a reverse proxy): make the two URLs agree, either by setting the link's rpcUrl to the URL the remote believes it is at, or by making the remote see ours (X-Forwarded-Proto/Host/Port; Tomcat's proxyName, proxyPort and scheme)"
 	case sigbase.CauseMethod:
 		return "the remote saw another HTTP method than we signed (" + v.Ours.Method + " → " + v.Theirs.Method + "): something between here and the remote rewrites it; send the request straight to the remote"
 	case sigbase.CauseParams:
 		return "the parameters differ (" + strings.Join(v.Diff.ParamDiffs(), ", ") + "): something between here and the remote changes the query or form parameters (a CDN or proxy); send requests to the remote without it"
 	}
 	return ""
+}
+
+// andList joins words as prose: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }

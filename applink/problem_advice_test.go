@@ -88,7 +88,7 @@ func TestOAuthErrorAdviceSignatureInvalid(t *testing.T) {
 		name, theirs, want string
 	}{
 		{"same: wrong key", ours, "another key"},
-		{"proxy", "GET&http%3A%2F%2Fjira.internal%3A8080%2Frest%2Fapi%2F2%2Fmyself&oauth_consumer_key%3Dk%26oauth_token%3D", "scheme, host, port"},
+		{"proxy", "GET&http%3A%2F%2Fjira.internal%3A8080%2Frest%2Fapi%2F2%2Fmyself&oauth_consumer_key%3Dk%26oauth_token%3D", "scheme, host and port than the link's rpcUrl"},
 		{"method", "HEAD&https%3A%2F%2Fjira.example%2Frest%2Fapi%2F2%2Fmyself&oauth_consumer_key%3Dk%26oauth_token%3D", "GET → HEAD"},
 		{"parameters", "GET&https%3A%2F%2Fjira.example%2Frest%2Fapi%2F2%2Fmyself&a%3D1%26oauth_consumer_key%3Dk%26oauth_token%3D", "a (only the remote's)"},
 		{"no echo", "", applink.ProblemAdvice(signer.ProblemSignatureInvalid)},
