@@ -33,6 +33,7 @@ import (
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/requri"
+	"github.com/go-applinks/applinks/internal/sigbase"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -329,6 +330,19 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/fileread.NotRegularError": func() []any { return []any{&fileread.NotRegularError{Path: "/dev/zero"}} },
 		"internal/fileread.TooLargeError":   func() []any { return []any{&fileread.TooLargeError{Path: "x", Limit: 1}} },
 		"internal/requri.EscapeError":       func() []any { return []any{&requri.EscapeError{Part: "path"}} },
+		"internal/sigbase.Base": func() []any {
+			b, err := sigbase.Parse("POST&https%3A%2F%2Fjira.example.com%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_session_handle%3D" + sessionHandle + "%26oauth_token%3Dt")
+			if err != nil {
+				panic(err)
+			}
+			return []any{b}
+		},
+		"internal/sigbase.Cause": func() []any { return []any{sigbase.CauseKey} },
+		"internal/sigbase.Diff":  func() []any { return []any{sigbase.Diff{URLParts: []string{"host"}, Changed: []string{"a"}}} },
+		"internal/sigbase.Verdict": func() []any {
+			raw := "POST&https%3A%2F%2Fjira.example.com%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_session_handle%3D" + sessionHandle + "%26oauth_token%3Dt"
+			return []any{sigbase.Explain(raw, raw)}
+		},
 		"internal/redact.Secret": func() []any {
 			return []any{redact.NewSecret(tokenSecret), redact.NewSecret(refresh), redact.NewSecret(clientSecret)}
 		},

@@ -4,7 +4,6 @@
 // [Explain], so that a request and the doctor say the same thing about the
 // same answer.
 //
-// It imports no public package of the module.
 package sigbase
 
 import (
@@ -13,6 +12,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Base is a signature base string taken apart (RFC 5849 §3.4.1.1:
@@ -24,9 +25,12 @@ type Base struct {
 	Params map[string][]string
 }
 
-// Parse takes a signature base string apart. It never panics.
+// Parse takes a signature base string apart. It redacts the string first
+// (internal/redact.BaseString: verifiers, session handles and other secret
+// parameters become REDACTED), so that a Base never holds a secret. It
+// never panics.
 func Parse(s string) (*Base, error) {
-	parts := strings.Split(s, "&")
+	parts := strings.Split(redact.BaseString(s), "&")
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("%d parts separated by \"&\", want 3 (METHOD&URL&PARAMETERS)", len(parts))
 	}
