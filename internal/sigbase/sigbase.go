@@ -3,7 +3,6 @@
 // applink's *OAuthError advice and applink/doctor's probes both use
 // [Explain], so that a request and the doctor say the same thing about the
 // same answer.
-//
 package sigbase
 
 import (
