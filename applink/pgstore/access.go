@@ -30,8 +30,10 @@ func (s *Store) AccessToken(ctx context.Context, key applink.TokenKey) (*applink
 		expires, authExpires, created        *time.Time
 		scopes                               []string
 	)
-	err := s.pool.QueryRow(ctx, s.q.getAccess, s.now(), key.LinkID, key.User).
-		Scan(&kind, &token, &secret, &refresh, &handle, &expires, &authExpires, &scopes, &created)
+	err := s.run(ctx, &key, func(q querier) error {
+		return q.QueryRow(ctx, s.q.getAccess, s.now(), key.LinkID, key.User).
+			Scan(&kind, &token, &secret, &refresh, &handle, &expires, &authExpires, &scopes, &created)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, accessNotFound(key)
 	}
@@ -72,9 +74,12 @@ func (s *Store) PutAccessToken(ctx context.Context, key applink.TokenKey, t *app
 	if kind == "" {
 		kind = applink.KindOAuth1
 	}
-	_, err := s.pool.Exec(ctx, s.q.putAccess, key.LinkID, key.User,
-		string(kind), t.Token, t.Secret(), t.RefreshToken(), t.SessionHandle,
-		toDB(t.ExpiresAt), toDB(t.AuthorizationExpiresAt), t.Scopes, toDB(t.CreatedAt))
+	err := s.run(ctx, &key, func(q querier) error {
+		_, err := q.Exec(ctx, s.q.putAccess, key.LinkID, key.User,
+			string(kind), t.Token, t.Secret(), t.RefreshToken(), t.SessionHandle,
+			toDB(t.ExpiresAt), toDB(t.AuthorizationExpiresAt), t.Scopes, toDB(t.CreatedAt))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("pgstore: storing the access token for link %q, user %q: %w", key.LinkID, key.User, err)
 	}
@@ -90,7 +95,10 @@ func (s *Store) DeleteAccessToken(ctx context.Context, key applink.TokenKey) err
 	if !storable(key.LinkID) || !storable(key.User) {
 		return nil
 	}
-	if _, err := s.pool.Exec(ctx, s.q.deleteAccess, key.LinkID, key.User); err != nil {
+	if err := s.run(ctx, &key, func(q querier) error {
+		_, err := q.Exec(ctx, s.q.deleteAccess, key.LinkID, key.User)
+		return err
+	}); err != nil {
 		return fmt.Errorf("pgstore: deleting the access token for link %q, user %q: %w", key.LinkID, key.User, err)
 	}
 	return nil
@@ -103,14 +111,18 @@ func (s *Store) AccessTokens(ctx context.Context) ([]applink.TokenKey, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, s.q.listAccess, s.now())
-	if err != nil {
-		return nil, fmt.Errorf("pgstore: listing access tokens: %w", err)
-	}
-	keys, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (applink.TokenKey, error) {
-		var k applink.TokenKey
-		err := row.Scan(&k.LinkID, &k.User)
-		return k, err
+	var keys []applink.TokenKey
+	err := s.run(ctx, nil, func(q querier) error {
+		rows, err := q.Query(ctx, s.q.listAccess, s.now())
+		if err != nil {
+			return err
+		}
+		keys, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (applink.TokenKey, error) {
+			var k applink.TokenKey
+			err := row.Scan(&k.LinkID, &k.User)
+			return k, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: listing access tokens: %w", err)

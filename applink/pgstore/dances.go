@@ -18,7 +18,7 @@ var _ applink.DanceStore = (*Store)(nil)
 // callback may land on any of them. It runs in a transaction holding an
 // advisory lock on the store's dances, so that replicas putting dances at
 // once keep the limits; it first deletes the expired dances.
-func (s *Store) PutDance(ctx context.Context, d *applink.PendingDance, limits applink.DanceLimits) (err error) {
+func (s *Store) PutDance(ctx context.Context, d *applink.PendingDance, limits applink.DanceLimits) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -33,44 +33,46 @@ func (s *Store) PutDance(ctx context.Context, d *applink.PendingDance, limits ap
 		}
 	}
 	now := s.now()
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("pgstore: storing a pending dance: %w", err)
-	}
-	defer func() {
+	return s.run(ctx, nil, func(q querier) (err error) {
+		tx, err := q.Begin(ctx)
 		if err != nil {
-			_ = tx.Rollback(context.WithoutCancel(ctx))
-		}
-	}()
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockID("dances", s.t.schema, s.t.prefix)); err != nil {
-		return fmt.Errorf("pgstore: storing a pending dance: %w", err)
-	}
-	if _, err := tx.Exec(ctx, s.q.pruneDances, now); err != nil {
-		return fmt.Errorf("pgstore: storing a pending dance: %w", err)
-	}
-	if limits.PerUser > 0 {
-		if _, err := tx.Exec(ctx, s.q.evictDances, d.User, d.State, limits.PerUser-1); err != nil {
 			return fmt.Errorf("pgstore: storing a pending dance: %w", err)
 		}
-	}
-	if limits.Total > 0 {
-		var others int
-		if err := tx.QueryRow(ctx, s.q.countDances, d.State).Scan(&others); err != nil {
+		defer func() {
+			if err != nil {
+				_ = tx.Rollback(context.WithoutCancel(ctx))
+			}
+		}()
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockID("dances", s.t.schema, s.t.prefix)); err != nil {
 			return fmt.Errorf("pgstore: storing a pending dance: %w", err)
 		}
-		if others+1 > limits.Total {
-			// Rolled back: the evictions too.
-			return fmt.Errorf("%w (%d): try again when some have completed or expired", applink.ErrTooManyDances, limits.Total)
+		if _, err := tx.Exec(ctx, s.q.pruneDances, now); err != nil {
+			return fmt.Errorf("pgstore: storing a pending dance: %w", err)
 		}
-	}
-	if _, err := tx.Exec(ctx, s.q.putDance, d.State, d.User, d.LinkID, d.RequestToken, d.Redirect,
-		toDB(d.ExpiresAt), toDB(d.CreatedAt)); err != nil {
-		return fmt.Errorf("pgstore: storing a pending dance: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("pgstore: storing a pending dance: %w", err)
-	}
-	return nil
+		if limits.PerUser > 0 {
+			if _, err := tx.Exec(ctx, s.q.evictDances, d.User, d.State, limits.PerUser-1); err != nil {
+				return fmt.Errorf("pgstore: storing a pending dance: %w", err)
+			}
+		}
+		if limits.Total > 0 {
+			var others int
+			if err := tx.QueryRow(ctx, s.q.countDances, d.State).Scan(&others); err != nil {
+				return fmt.Errorf("pgstore: storing a pending dance: %w", err)
+			}
+			if others+1 > limits.Total {
+				// Rolled back: the evictions too.
+				return fmt.Errorf("%w (%d): try again when some have completed or expired", applink.ErrTooManyDances, limits.Total)
+			}
+		}
+		if _, err := tx.Exec(ctx, s.q.putDance, d.State, d.User, d.LinkID, d.RequestToken, d.Redirect,
+			toDB(d.ExpiresAt), toDB(d.CreatedAt)); err != nil {
+			return fmt.Errorf("pgstore: storing a pending dance: %w", err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("pgstore: storing a pending dance: %w", err)
+		}
+		return nil
+	})
 }
 
 // TakeDance removes and returns the pending dance for state if user started
@@ -88,8 +90,10 @@ func (s *Store) TakeDance(ctx context.Context, state, user string) (*applink.Pen
 		d                applink.PendingDance
 		expires, created *time.Time
 	)
-	err := s.pool.QueryRow(ctx, s.q.takeDance, now, state, user).
-		Scan(&d.State, &d.User, &d.LinkID, &d.RequestToken, &d.Redirect, &expires, &created)
+	err := s.run(ctx, nil, func(q querier) error {
+		return q.QueryRow(ctx, s.q.takeDance, now, state, user).
+			Scan(&d.State, &d.User, &d.LinkID, &d.RequestToken, &d.Redirect, &expires, &created)
+	})
 	if err == nil {
 		d.ExpiresAt, d.CreatedAt = fromDB(expires), fromDB(created)
 		return &d, nil
@@ -99,7 +103,9 @@ func (s *Store) TakeDance(ctx context.Context, state, user string) (*applink.Pen
 	}
 	// Not taken: absent, expired, or another user's.
 	var owner string
-	err = s.pool.QueryRow(ctx, s.q.danceOwner, now, state).Scan(&owner)
+	err = s.run(ctx, nil, func(q querier) error {
+		return q.QueryRow(ctx, s.q.danceOwner, now, state).Scan(&owner)
+	})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil, danceNotFound(state)
@@ -121,7 +127,10 @@ func (s *Store) DeleteDance(ctx context.Context, state string) error {
 	if !storable(state) {
 		return nil
 	}
-	if _, err := s.pool.Exec(ctx, s.q.deleteDance, state); err != nil {
+	if err := s.run(ctx, nil, func(q querier) error {
+		_, err := q.Exec(ctx, s.q.deleteDance, state)
+		return err
+	}); err != nil {
 		return fmt.Errorf("pgstore: deleting a pending dance: %w", err)
 	}
 	return nil

@@ -35,16 +35,26 @@
 // As the [applink.TokenStore] contract says, an expired token is absent
 // unless it can be renewed (an OAuth 1.0a session handle whose
 // authorization has not expired, or an OAuth 2.0 refresh token). Expiry is
-// decided with the store's clock ([WithClock]), never the database's, so
-// that a replica agrees with itself. Expired rows stay until [Store.Prune]
-// deletes them in bulk; [WithPruneInterval] runs it on a schedule.
+// decided with the store's clock ([WithClock]), so that a replica agrees
+// with itself. Expired rows stay until [Store.Prune] deletes them in bulk
+// ([WithPruneInterval] runs it on a schedule), once they have expired by
+// the database's clock too, so that a replica whose clock runs ahead
+// deletes nothing the others use.
 //
 // # Renewals across replicas
 //
 // [Store.LockToken] makes Store an applink.TokenLocker: the core takes it
 // around a renewal, so that replicas that all see a token expire renew it
-// once. It is a transaction-scoped advisory lock (pg_advisory_xact_lock):
-// it dies with its holder's session.
+// once. It is a session-level advisory lock (pg_advisory_lock) on a
+// connection of the pool that the lock keeps, outside any transaction and
+// with idle_session_timeout off, so that no idle timeout ends it; it dies
+// with its holder's session. While it is held, the store's reads and
+// writes of that token run on the lock's connection, so renewals make
+// progress however many connections the application holds.
+//
+// A pooled connection the server ended (a restart, a failover,
+// pg_terminate_backend: SQLSTATE 57P01) fails no call: the call runs once
+// more on a fresh connection.
 //
 // # Dances across replicas
 //

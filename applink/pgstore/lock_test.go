@@ -3,12 +3,14 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/pgtest"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -116,7 +118,7 @@ func TestLockTokenWaitHonorsContext(t *testing.T) {
 	waitForLockWaiters(t, a, 0)
 	unlock()
 	// And b can still lock (its connection and semaphore were released).
-	for range cap(b.locks) + 1 {
+	for range 5 {
 		u, err := b.LockToken(t.Context(), key)
 		if err != nil {
 			t.Fatal(err)
@@ -236,5 +238,174 @@ func TestLockHolderFindsAConnection(t *testing.T) {
 	unlock()
 	if err := <-waiter; err != nil {
 		t.Errorf("the waiting LockToken: %v", err)
+	}
+}
+
+// TestLockHeldReportsLoss: Held is nil while the lock holds, and says the
+// lock was lost once its session is ended (pg_terminate_backend, as an
+// administrator, a restart or a failover would), so that the holder does
+// not renew (or store a renewal) another replica may be renewing too.
+func TestLockHeldReportsLoss(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	l, err := a.lockToken(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	if err := l.Held(ctx); err != nil {
+		t.Fatalf("Held on a fresh lock: %v", err)
+	}
+	var killed bool
+	if err := b.pool.QueryRow(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || !killed {
+		t.Fatalf("terminating the holder's session: %v, %v", killed, err)
+	}
+	err = l.Held(ctx)
+	if !errors.Is(err, ErrLockLost) {
+		t.Fatalf("Held after the lock's session was terminated: %v, want ErrLockLost", err)
+	}
+	// Another replica can take it now, which is why Held had to say so.
+	u, err := b.LockToken(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u()
+	l.Unlock()
+	if err := l.Held(ctx); err == nil {
+		t.Error("Held after Unlock = nil")
+	}
+}
+
+// TestLockSurvivesIdleTimeouts: a database whose sessions end after 100 ms
+// idle in a transaction or 300 ms idle (idle_in_transaction_session_timeout,
+// idle_session_timeout) does not end a renewal lock's session: another
+// session that went idle after the lock was taken is ended, and the lock
+// still holds.
+func TestLockSurvivesIdleTimeouts(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	a, err := New(ctx, pgtest.Pool(t, url), WithSchema("fleet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(ctx, pgtest.Pool(t, url), WithSchema("fleet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.pool.Exec(ctx, `DO $$ BEGIN
+		EXECUTE format('ALTER DATABASE %I SET idle_in_transaction_session_timeout = 100', current_database());
+		EXECUTE format('ALTER DATABASE %I SET idle_session_timeout = 300', current_database());
+	END $$`); err != nil {
+		t.Fatal(err)
+	}
+	a.pool.Reset() // new sessions, with the timeouts
+	b.pool.Reset()
+	l, err := a.lockToken(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	probe, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close(context.Background())
+	if _, err := probe.Exec(ctx, `BEGIN`); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the server to end the probe's idle transaction (watched
+	// from another session, busy enough not to time out): the lock's
+	// session has been idle longer.
+	watcher, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close(context.Background())
+	for {
+		var alive bool
+		if err := watcher.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)`, probe.PgConn().PID()).Scan(&alive); err != nil {
+			t.Fatal(err)
+		}
+		if !alive {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the server never ended an idle transaction: the timeouts are not in effect")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err := l.Held(ctx); err != nil {
+		t.Fatalf("the lock after the idle timeouts: %v", err)
+	}
+	// And no other replica can take it.
+	wctx, wcancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer wcancel()
+	if u, err := b.LockToken(wctx, key); !errors.Is(err, context.DeadlineExceeded) {
+		if err == nil {
+			u()
+		}
+		t.Fatalf("another replica's LockToken while the lock is held: %v, want it to wait", err)
+	}
+}
+
+// TestSharedPoolProgress: on a pool of 4 connections of which the
+// application holds one, 3 concurrent lock, read, write and unlock cycles
+// (on 3 users, and on one) all complete: a holder's reads and writes run
+// on its lock's connection, so holders never wait for a connection another
+// holder keeps.
+func TestSharedPoolProgress(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		sameUser bool
+	}{{"three users", false}, {"one user", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			pool := sizedPool(t, pgtest.NewDatabase(t), 4, nil)
+			s := newTestStore(t, pool)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			app, err := pool.Acquire(ctx) // the application's own use of the pool
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer app.Release()
+			start := time.Now()
+			var wg sync.WaitGroup
+			for i := range 3 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					k := applink.TokenKey{LinkID: "l", User: fmt.Sprint("user-", i)}
+					if tc.sameUser {
+						k.User = "shared"
+					}
+					for round := range 5 {
+						unlock, err := s.LockToken(ctx, k)
+						if err != nil {
+							t.Errorf("worker %d, round %d: LockToken: %v", i, round, err)
+							return
+						}
+						_, err = s.AccessToken(ctx, k)
+						if err == nil || errors.Is(err, applink.ErrTokenNotFound) {
+							err = s.PutAccessToken(ctx, k, applink.NewAccessToken(fmt.Sprint("t-", i, "-", round), "s"))
+						}
+						unlock()
+						if err != nil {
+							t.Errorf("worker %d, round %d: the holder's read or write: %v", i, round, err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			t.Logf("3 workers x 5 cycles with the application holding 1 of 4 connections: %v", time.Since(start))
+		})
 	}
 }

@@ -25,29 +25,36 @@ type PruneResult struct {
 // it deletes could have been read. It runs in one transaction.
 func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 	now := s.now()
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return PruneResult{}, fmt.Errorf("pgstore: pruning: %w", err)
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	var r PruneResult
-	tag, err := tx.Exec(ctx, s.q.pruneAccess, now)
+	err := s.run(ctx, nil, func(q querier) error {
+		tx, err := q.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("pgstore: pruning: %w", err)
+		}
+		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+		r = PruneResult{}
+		tag, err := tx.Exec(ctx, s.q.pruneAccess, now)
+		if err != nil {
+			return fmt.Errorf("pgstore: pruning access tokens: %w", err)
+		}
+		r.AccessTokens = tag.RowsAffected()
+		tag, err = tx.Exec(ctx, s.q.pruneRequest, now)
+		if err != nil {
+			return fmt.Errorf("pgstore: pruning request tokens: %w", err)
+		}
+		r.RequestTokens = tag.RowsAffected()
+		tag, err = tx.Exec(ctx, s.q.pruneDances, now)
+		if err != nil {
+			return fmt.Errorf("pgstore: pruning pending dances: %w", err)
+		}
+		r.Dances = tag.RowsAffected()
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("pgstore: pruning: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return PruneResult{}, fmt.Errorf("pgstore: pruning access tokens: %w", err)
-	}
-	r.AccessTokens = tag.RowsAffected()
-	tag, err = tx.Exec(ctx, s.q.pruneRequest, now)
-	if err != nil {
-		return PruneResult{}, fmt.Errorf("pgstore: pruning request tokens: %w", err)
-	}
-	r.RequestTokens = tag.RowsAffected()
-	tag, err = tx.Exec(ctx, s.q.pruneDances, now)
-	if err != nil {
-		return PruneResult{}, fmt.Errorf("pgstore: pruning pending dances: %w", err)
-	}
-	r.Dances = tag.RowsAffected()
-	if err := tx.Commit(ctx); err != nil {
-		return PruneResult{}, fmt.Errorf("pgstore: pruning: %w", err)
+		return PruneResult{}, err
 	}
 	return r, nil
 }

@@ -24,8 +24,10 @@ func (s *Store) RequestToken(ctx context.Context, token string) (*applink.Reques
 		value, secret, link, user, callback string
 		expires, created                    *time.Time
 	)
-	err := s.pool.QueryRow(ctx, s.q.getRequest, s.now(), token).
-		Scan(&value, &secret, &link, &user, &callback, &expires, &created)
+	err := s.run(ctx, nil, func(q querier) error {
+		return q.QueryRow(ctx, s.q.getRequest, s.now(), token).
+			Scan(&value, &secret, &link, &user, &callback, &expires, &created)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, requestNotFound(token)
 	}
@@ -47,8 +49,11 @@ func (s *Store) PutRequestToken(ctx context.Context, t *applink.RequestToken) er
 	if err := validateRequest(t); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, s.q.putRequest, t.Token, t.Secret(), t.LinkID, t.User, t.Callback,
-		toDB(t.ExpiresAt), toDB(t.CreatedAt))
+	err := s.run(ctx, nil, func(q querier) error {
+		_, err := q.Exec(ctx, s.q.putRequest, t.Token, t.Secret(), t.LinkID, t.User, t.Callback,
+			toDB(t.ExpiresAt), toDB(t.CreatedAt))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("pgstore: storing request token %s: %w", signer.Abbrev(t.Token), err)
 	}
@@ -64,7 +69,10 @@ func (s *Store) DeleteRequestToken(ctx context.Context, token string) error {
 	if !storable(token) {
 		return nil
 	}
-	if _, err := s.pool.Exec(ctx, s.q.deleteRequest, token); err != nil {
+	if err := s.run(ctx, nil, func(q querier) error {
+		_, err := q.Exec(ctx, s.q.deleteRequest, token)
+		return err
+	}); err != nil {
 		return fmt.Errorf("pgstore: deleting request token %s: %w", signer.Abbrev(token), err)
 	}
 	return nil

@@ -24,9 +24,10 @@ type Store struct {
 	q      queries
 	now    func() time.Time
 	logger *slog.Logger
-	// locks bounds how many connections renewal locks hold at once, so
-	// that the holders' own queries always find a connection.
-	locks chan struct{}
+	// held are the renewal locks this store holds, by key: their
+	// holders' reads and writes run on the lock's connection.
+	heldMu sync.Mutex
+	held   map[applink.TokenKey]*tokenLock
 
 	// ownPool says Close closes the pool: Open made it.
 	ownPool bool
@@ -44,10 +45,10 @@ var _ applink.TokenStore = (*Store)(nil)
 // wait for it. When the tables are current New runs no DDL, so a role
 // without CREATE rights can use tables created by another.
 //
-// The pool stays the caller's: [Store.Close] does not close it. It needs
-// at least 2 connections (pgxpool's default is at least 4): a renewal lock
-// ([Store.LockToken]) holds one while its holder reads and writes tokens
-// through another.
+// The pool stays the caller's: [Store.Close] does not close it, and the
+// application may use it too. A renewal lock ([Store.LockToken]) holds one
+// of its connections, on which its holder's reads and writes of that token
+// run, so renewals make progress whatever else holds connections.
 //
 // ctx bounds the migration only: a pruning goroutine ([WithPruneInterval])
 // runs until [Store.Close], whatever becomes of ctx.
@@ -60,10 +61,6 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if err != nil {
 		return nil, err
 	}
-	maxConns := int(pool.Config().MaxConns)
-	if maxConns < 2 {
-		return nil, fmt.Errorf("pgstore: the pool allows %d connection(s), the store needs at least 2: raise pool_max_conns", maxConns)
-	}
 	if err := migrate(ctx, pool, t); err != nil {
 		return nil, err
 	}
@@ -73,7 +70,6 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		q:      newQueries(t),
 		now:    o.now,
 		logger: o.logger,
-		locks:  make(chan struct{}, maxConns-1),
 		done:   make(chan struct{}),
 	}
 	if o.pruneEvery > 0 || o.pruneTicks != nil {

@@ -645,25 +645,55 @@ func TestNewWithoutCreateRights(t *testing.T) {
 	limited.Close()
 }
 
-func TestNewNeedsTwoConnections(t *testing.T) {
+// TestOneConnectionPool: a lock holder reads and writes on the lock's own
+// connection, so even a pool of one connection renews.
+func TestOneConnectionPool(t *testing.T) {
 	t.Parallel()
-	url := pgtest.NewDatabase(t)
-	cfg, err := pgxpool.ParseConfig(url)
+	pool := sizedPool(t, pgtest.NewDatabase(t), 1, nil)
+	s, err := New(t.Context(), pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.MaxConns = 1
-	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	unlock, err := s.LockToken(ctx, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pool.Close()
-	if _, err := New(t.Context(), pool); err == nil {
-		t.Error("New accepted a pool of one connection")
+	defer unlock()
+	if err := s.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+		t.Fatalf("the holder's write on a pool of one: %v", err)
+	}
+	if _, err := s.AccessToken(ctx, key); err != nil {
+		t.Fatalf("the holder's read on a pool of one: %v", err)
+	}
+	unlock()
+	if _, err := s.AccessToken(ctx, key); err != nil {
+		t.Fatalf("a read after unlock: %v", err)
 	}
 	if _, err := New(t.Context(), nil); err == nil {
 		t.Error("New accepted a nil pool")
 	}
+}
+
+// sizedPool returns a pool of at most n connections on url, closed when t
+// ends; with edit, the test changes the rest of its configuration.
+func sizedPool(t *testing.T, url string, n int32, edit func(*pgxpool.Config)) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = n
+	if edit != nil {
+		edit(cfg)
+	}
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
 }
 
 // countingTracer counts the statements a pool sends.
