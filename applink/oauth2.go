@@ -53,8 +53,16 @@ type OAuth2Client struct {
 	Scopes []string `json:"scopes,omitempty"`
 	// RedirectURL is the redirect URL registered at the remote; required
 	// for auth oauth2. The loopback flow listens on it (so it must be
-	// http://127.0.0.1:PORT/... or http://localhost:PORT/...); the web
-	// dance handler's callback URL must be it.
+	// http://127.0.0.1:PORT/... or http://localhost:PORT/...); for the web
+	// dance handler it is the link's own callback, [DanceCallbackURL]. No
+	// two OAuth 2.0 links of a dance handler may share one.
+	//
+	// When the remote's redirect carries iss (RFC 9207), it must be the
+	// link's issuer, which for Data Center is the product's base URL: the
+	// link's RPC URL or its display URL (a trailing "/" and the case of
+	// the scheme and host do not matter). Another issuer is refused before
+	// the code is exchanged: it is another server's authorization (an
+	// OAuth mix-up, RFC 9700 §4.4).
 	RedirectURL string `json:"redirectUrl,omitempty"`
 	// AuthorizePath and TokenPath override the endpoint paths, relative to
 	// the display URL (the consent page) and the RPC URL (the token

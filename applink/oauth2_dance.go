@@ -123,6 +123,60 @@ func oauth2CodeFromInput(s string) (code, state string) {
 	return q.Get("code"), q.Get("state")
 }
 
+// oauth2Issuer returns the iss parameter (RFC 9207) of a redirect's query
+// as oauth2CodeFromInput reads it, or "".
+func oauth2Issuer(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		s = s[i+1:]
+	}
+	if j := strings.IndexByte(s, '#'); j >= 0 {
+		s = s[:j]
+	}
+	if !strings.Contains(s, "iss=") {
+		return ""
+	}
+	q, err := url.ParseQuery(s)
+	if err != nil {
+		return ""
+	}
+	return q.Get("iss")
+}
+
+// isIssuer reports whether iss names the link's authorization server: for
+// Data Center, the product's base URL, which is the link's RPC URL or its
+// display URL.
+func (st *linkState) isIssuer(iss string) bool {
+	norm := func(s string) string {
+		u, err := url.Parse(strings.TrimSuffix(s, "/"))
+		if err != nil {
+			return s
+		}
+		u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+		return u.String()
+	}
+	got := norm(iss)
+	return got == norm(st.link.RPCURL) || got == norm(st.link.EffectiveDisplayURL())
+}
+
+// IssuerMismatchError is an OAuth 2.0 authorization response whose iss
+// (RFC 9207) names another authorization server than the link's: another
+// server's authorization came back to this link's redirect URL (an OAuth
+// mix-up, RFC 9700 §4.4). Its code was not exchanged, and the pending
+// authorization is spent: start again. If the issuer is the link's remote
+// under another URL, make the link's RPC URL or display URL that URL.
+type IssuerMismatchError struct {
+	LinkName string
+	// Issuer is the iss the redirect carried, Want the link's RPC URL.
+	Issuer, Want string
+}
+
+// Error names the link, both issuers and what to do.
+func (e *IssuerMismatchError) Error() string {
+	return fmt.Sprintf("applink: link %q: the authorization came back from the issuer %s, not the link's (%s): another server's authorization was sent to this link (an OAuth mix-up), and its code was not exchanged: start the authorization again; if %s is this link's remote, set the link's rpcUrl or displayUrl to it",
+		e.LinkName, e.Issuer, e.Want, e.Issuer)
+}
+
 // completeOAuth2 exchanges the code of the pending authorization rt (its
 // secret is the PKCE verifier) and stores the user's OAuth 2.0 token.
 func (st *linkState) completeOAuth2(ctx context.Context, store TokenStore, rt *RequestToken, input string) (TokenKey, error) {
@@ -136,6 +190,9 @@ func (st *linkState) completeOAuth2(ctx context.Context, store TokenStore, rt *R
 			st.svc.logger.WarnContext(ctx, "applink: deleting a used authorization", "link", st.link.Name, "err", derr)
 		}
 		return TokenKey{}, err
+	}
+	if iss := oauth2Issuer(input); iss != "" && !st.isIssuer(iss) {
+		return final(&IssuerMismatchError{LinkName: st.link.Name, Issuer: redact.URLString(iss), Want: redact.URLString(st.link.RPCURL)})
 	}
 	switch {
 	case code == deniedVerifier:

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // DanceOption configures [NewDanceHandler].
@@ -115,20 +117,33 @@ func DanceStartURL(prefix, link, redirect string) string {
 	return prefix + "/start?" + q.Encode()
 }
 
+// DanceCallbackURL returns where the dance handler mounted at prefix ("" means
+// [DefaultDancePrefix]) in the application at base ("https://app.example.com")
+// expects the remote to send the browser back for one link:
+// {base}{prefix}/callback/{link id}. Register it as an OAuth 2.0 link's
+// redirect URL at the remote, and as the link's oauth2.redirectUrl: each
+// OAuth 2.0 link needs its own (see [NewDanceHandler]).
+func DanceCallbackURL(base, prefix, linkID string) string {
+	if prefix == "" {
+		prefix = DefaultDancePrefix
+	}
+	return strings.TrimSuffix(base, "/") + prefix + "/callback/" + url.PathEscape(linkID)
+}
+
 // NewDanceHandler returns the 3-legged dance for a web application, to be
 // mounted at the prefix (see [DancePrefix]; mux.Handle(prefix+"/", h)):
 //
 //   - POST {prefix}/start with the form fields link=<id or name> and
 //     redirect=<local path> (or the same in the query) obtains a request
-//     token with {base}{prefix}/callback?state=S as the callback and
+//     token with {base}{prefix}/callback/{link id}?state=S as the callback and
 //     redirects the browser to the remote's authorize page. The state S is
 //     random, bound to the current user, the link, the request token and
 //     the redirect, single use, and forgotten after 10 minutes.
 //   - GET {prefix}/start?link=...&redirect=... ([DanceStartURL]) changes
 //     nothing: it answers a page whose "Authorize" button posts that form.
-//   - GET {prefix}/callback?state=S&oauth_token=T&oauth_verifier=V, where
-//     the remote sends the browser back, checks that S is known, unused
-//     and the current user's, completes the dance
+//   - GET {prefix}/callback/{link id}?state=S&oauth_token=T&oauth_verifier=V,
+//     where the remote sends the browser back, checks that S is known,
+//     unused, the current user's and this link's, completes the dance
 //     ([RequestFactory.CompleteAuthorization]) and redirects to the
 //     redirect path.
 //
@@ -156,9 +171,19 @@ func DanceStartURL(prefix, link, redirect string) string {
 //
 // OAuth 2.0 links (auth oauth2) work the same way: the start redirects to
 // the remote's consent page with S as the OAuth 2.0 state and a PKCE
-// challenge, and the remote redirects to {base}{prefix}/callback?code=C&state=S.
-// Register exactly {base}{prefix}/callback as the incoming link's redirect
-// URL at the remote, and as the link's oauth2.redirectUrl.
+// challenge, and the remote redirects to
+// {base}{prefix}/callback/{link id}?code=C&state=S. Register exactly that
+// URL ([DanceCallbackURL]) as the incoming link's redirect URL at the
+// remote, and as the link's oauth2.redirectUrl. A callback completes only
+// the dances of its own link: a state of another link is refused (400)
+// before any code is exchanged. So a remote that sends a user back with
+// another link's state (an OAuth mix-up, RFC 9700 §4.4) gets neither that
+// link's code nor its PKCE verifier posted to its token endpoint. When the
+// redirect carries iss (RFC 9207), it must be the link's issuer (see
+// [OAuth2Client]). Two OAuth 2.0 links with one redirect URL are refused.
+// The shared {prefix}/callback of earlier versions still completes OAuth
+// 1.0a dances, and the OAuth 2.0 dances of the one link whose registered
+// redirect URL it is.
 //
 // The dances in progress are kept in a [DanceStore] (see [DanceStates]):
 // by default the service's token store when it is one. When every replica
@@ -203,6 +228,9 @@ func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, erro
 	if cfg.origins == nil {
 		cfg.origins = http.NewCrossOriginProtection()
 	}
+	if err := checkRedirectURLs(svc, cfg.prefix); err != nil {
+		return nil, err
+	}
 	if cfg.store == nil {
 		if ds, ok := svc.store.(DanceStore); ok {
 			cfg.store = ds
@@ -211,6 +239,24 @@ func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, erro
 		}
 	}
 	return &danceHandler{svc: svc, currentUser: currentUser, cfg: cfg}, nil
+}
+
+// checkRedirectURLs refuses OAuth 2.0 links that share a redirect URL: the
+// callback could not tell which remote sent the browser back.
+func checkRedirectURLs(svc *Service, prefix string) error {
+	seen := map[string]string{}
+	for _, st := range svc.links {
+		if !st.isOAuth2Link() || st.o2.RedirectURL == "" {
+			continue
+		}
+		key := strings.ToLower(strings.TrimSuffix(st.o2.RedirectURL, "/"))
+		if other, ok := seen[key]; ok {
+			return fmt.Errorf("applink: the OAuth 2.0 links %q and %q share the redirect URL %s, so the dance could not tell which remote sent a user back (an OAuth mix-up, RFC 9700 §4.4): give each link its own, {base}%s/callback/{link id} (DanceCallbackURL), at the remote and in oauth2.redirectUrl",
+				other, st.link.Name, redact.URLString(st.o2.RedirectURL), prefix)
+		}
+		seen[key] = st.link.Name
+	}
+	return nil
 }
 
 // danceHandler serves the start and callback endpoints.
@@ -235,11 +281,18 @@ func (h *danceHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == h.cfg.prefix+"/start" && r.Method == http.MethodGet:
 		h.confirmStart(w, r)
 	case r.URL.Path == h.cfg.prefix+"/callback" && r.Method == http.MethodGet:
-		h.callback(w, r)
+		h.callback(w, r, nil)
+	case strings.HasPrefix(r.URL.Path, h.cfg.prefix+"/callback/") && r.Method == http.MethodGet:
+		st, ok := h.callbackLink(r)
+		if !ok {
+			writeDancePage(w, http.StatusNotFound, "Unknown link", "this callback is for a link the application does not have: start the authorization again from the application.")
+			return
+		}
+		h.callback(w, r, st)
 	case r.URL.Path == h.cfg.prefix+"/start":
 		w.Header().Set("Allow", "GET, POST")
 		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the start of the authorization takes GET (a page with a button) or POST (the button's form) only.")
-	case r.URL.Path == h.cfg.prefix+"/callback":
+	case r.URL.Path == h.cfg.prefix+"/callback" || strings.HasPrefix(r.URL.Path, h.cfg.prefix+"/callback/"):
 		w.Header().Set("Allow", http.MethodGet)
 		writeDancePage(w, http.StatusMethodNotAllowed, "Method not allowed", "the callback of the authorization takes GET only.")
 	default:
@@ -322,7 +375,7 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 	if !h.putDance(r, w, ds) {
 		return
 	}
-	callback := base + h.cfg.prefix + "/callback?state=" + ds.State
+	callback := h.callbackURL(st, base) + "?state=" + ds.State
 	authURL, rt, err := st.factory(user).startDance(r.Context(), callback)
 	if err != nil {
 		h.forgetDance(r, ds.State)
@@ -371,7 +424,39 @@ func (h *danceHandler) logStoreError(r *http.Request, what string, err error) {
 	}
 }
 
-func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request) {
+// callbackURL returns the callback for a link's dances: its own,
+// {base}{prefix}/callback/{link id}, or for an OAuth 2.0 link whose
+// registered redirect URL is the shared {prefix}/callback of earlier
+// versions, that one (NewDanceHandler made sure no other OAuth 2.0 link has
+// it).
+func (h *danceHandler) callbackURL(st *linkState, base string) string {
+	if st.isOAuth2Link() && h.sharedCallback(st) {
+		return base + h.cfg.prefix + "/callback"
+	}
+	return DanceCallbackURL(base, h.cfg.prefix, st.link.ID)
+}
+
+// sharedCallback reports whether an OAuth 2.0 link's registered redirect
+// URL is the shared {prefix}/callback.
+func (h *danceHandler) sharedCallback(st *linkState) bool {
+	u, err := url.Parse(st.o2.RedirectURL)
+	return err == nil && u.Path == h.cfg.prefix+"/callback"
+}
+
+// callbackLink returns the link of a request to {prefix}/callback/{link id}.
+func (h *danceHandler) callbackLink(r *http.Request) (*linkState, bool) {
+	seg := strings.TrimPrefix(r.URL.EscapedPath(), h.cfg.prefix+"/callback/")
+	id, err := url.PathUnescape(seg)
+	if err != nil || id == "" || strings.Contains(seg, "/") {
+		return nil, false
+	}
+	st := h.svc.stateByID(id)
+	return st, st != nil
+}
+
+// callback completes a dance at {prefix}/callback/{link id} (at the link's
+// callback, own) or at the shared {prefix}/callback (own nil).
+func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request, own *linkState) {
 	user, ok := h.user(w, r)
 	if !ok {
 		return
@@ -385,6 +470,16 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request) {
 	st := h.svc.stateByID(ds.LinkID)
 	if st == nil {
 		writeDancePage(w, http.StatusNotFound, "Unknown link", "the link of this authorization no longer exists.")
+		return
+	}
+	// A callback completes only its own link's dances: a remote that sends
+	// the browser back to the wrong link's callback, or with another
+	// link's state, must not have a code (and the PKCE verifier) sent to
+	// the other link's token endpoint (an OAuth mix-up, RFC 9700 §4.4).
+	// The dance is spent: it is not put back.
+	if (own != nil && own.link.ID != st.link.ID) || (own == nil && st.isOAuth2Link() && !h.sharedCallback(st)) {
+		writeDancePage(w, http.StatusBadRequest, "Authorization refused",
+			fmt.Sprintf("this authorization was started for the link %q but came back to the callback of another link, as in an OAuth mix-up attack: a remote sent it to the wrong place. Nothing was sent to any remote: start the authorization again, and check each link's redirect URL at its remote.", st.link.Name))
 		return
 	}
 	verifier := callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem"))

@@ -40,11 +40,12 @@ func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkNa
 		mismatch *RequestTokenMismatchError
 		notConf  *AuthNotConfiguredError
 		oauth10  *CallbackNotConfirmedError
+		issuer   *IssuerMismatchError
 	)
 	msg := err.Error()
 	switch {
 	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch), errors.As(err, &notConf),
-		errors.As(err, &oauth10), errors.Is(err, ErrNotApproved):
+		errors.As(err, &oauth10), errors.As(err, &issuer), errors.Is(err, ErrNotApproved):
 	case errors.As(err, &te):
 		msg = te.describe(false)
 	default:
@@ -67,11 +68,12 @@ func danceRetryable(err error) bool {
 		denied   *AuthorizationDeniedError
 		expired  *RequestTokenExpiredError
 		mismatch *RequestTokenMismatchError
+		issuer   *IssuerMismatchError
 		status   *tokenStatusError
 		te       *tokenEndpointError
 	)
 	switch {
-	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch):
+	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch), errors.As(err, &issuer):
 		return false
 	case errors.Is(err, ErrNotApproved):
 		return true
@@ -148,8 +150,11 @@ func danceErrorStatus(err error) (int, string) {
 		mismatch *RequestTokenMismatchError
 		notConf  *AuthNotConfiguredError
 		oauth10  *CallbackNotConfirmedError
+		issuer   *IssuerMismatchError
 	)
 	switch {
+	case errors.As(err, &issuer):
+		return http.StatusBadRequest, "Authorization refused"
 	case errors.As(err, &oauth10):
 		return http.StatusBadGateway, "Unsafe remote application"
 	case errors.As(err, &denied):

@@ -155,7 +155,7 @@ func (b *browser) get(u string, stop func(*url.URL) bool) (int, string, *url.URL
 }
 
 // atCallback stops before the app's callback.
-func atCallback(u *url.URL) bool { return strings.HasSuffix(u.Path, DefaultDancePrefix+"/callback") }
+func atCallback(u *url.URL) bool { return strings.Contains(u.Path, DefaultDancePrefix+"/callback") }
 
 func (a *webApp) startURL(link, redirect string) string {
 	return a.app.URL + DanceStartURL("", link, redirect)
@@ -355,7 +355,7 @@ func TestDanceHandlerBaseURLAndBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "https://app.example.com" + DefaultDancePrefix + "/callback?state="; !strings.HasPrefix(rt.Callback, want) {
+	if want := DanceCallbackURL("https://app.example.com", "", testLinkID) + "?state="; !strings.HasPrefix(rt.Callback, want) {
 		t.Errorf("callback = %q, want it to start with %q", rt.Callback, want)
 	}
 	if status, _, _ := b.start(a.startURL(testLinkID, "/done"), nil); status != http.StatusServiceUnavailable {

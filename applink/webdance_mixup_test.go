@@ -1,0 +1,234 @@
+package applink
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink/applinktest"
+)
+
+// mixupFixture is a web app with the dance handler and two OAuth 2.0 links,
+// A and B, to two remotes, each with its own redirect URL: the app's
+// callback for that link.
+type mixupFixture struct {
+	app          *httptest.Server
+	srvA, srvB   *applinktest.Server
+	idA, idB     string
+	store        *MemoryTokenStore
+	svc          *Service
+	handler      http.Handler
+	redirectA, b string // the links' redirect URLs
+}
+
+func newMixupFixture(t *testing.T) *mixupFixture {
+	t.Helper()
+	fx := &mixupFixture{idA: NewLinkID(), idB: NewLinkID(), store: NewMemoryTokenStore()}
+	mux := http.NewServeMux()
+	mux.HandleFunc(DefaultDancePrefix+"/", func(w http.ResponseWriter, r *http.Request) { fx.handler.ServeHTTP(w, r) })
+	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
+	fx.app = httptest.NewServer(mux)
+	t.Cleanup(fx.app.Close)
+	fx.redirectA, fx.b = DanceCallbackURL(fx.app.URL, "", fx.idA), DanceCallbackURL(fx.app.URL, "", fx.idB)
+	remote := func(client, redirect string) *applinktest.Server {
+		return applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
+			applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: client, Secret: client + "-s3cret-TEST-ONLY", RedirectURL: redirect}))
+	}
+	fx.srvA, fx.srvB = remote("client-a", fx.redirectA), remote("client-b", fx.b)
+	link := func(id, name, client, redirect string, srv *applinktest.Server) Link {
+		return Link{ID: id, Name: name, Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthOAuth2},
+			OAuth2: &OAuth2Client{ClientID: client, RedirectURL: redirect, Scopes: []string{ScopeWrite}},
+		}.WithClientSecret(client + "-s3cret-TEST-ONLY")
+	}
+	fx.svc = newTestService(t, []Link{link(fx.idA, "jira-a", "client-a", fx.redirectA, fx.srvA), link(fx.idB, "jira-b", "client-b", fx.b, fx.srvB)},
+		WithTokenStore(fx.store), WithHTTPClient(&http.Client{Timeout: 30 * time.Second}), WithoutRetry())
+	h, err := NewDanceHandler(fx.svc, func(r *http.Request) (string, error) {
+		c, err := r.Cookie("session")
+		if err != nil {
+			return "", err
+		}
+		return c.Value, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.handler = h
+	return fx
+}
+
+// consent starts alice's dance for a link and returns the consent page URL
+// the app sent her to (not visited).
+func (fx *mixupFixture) consent(t *testing.T, b *browser, linkID string) *url.URL {
+	t.Helper()
+	_, _, at := b.start(fx.app.URL+DanceStartURL("", linkID, "/done"), func(u *url.URL) bool {
+		return strings.HasSuffix(u.Path, applinktest.OAuth2AuthorizePath)
+	})
+	if !strings.HasSuffix(at.Path, applinktest.OAuth2AuthorizePath) {
+		t.Fatalf("the start of %s led to %s, not a consent page", linkID, at)
+	}
+	return at
+}
+
+// codeGrants counts the authorization code grants a remote received.
+func codeGrants(srv *applinktest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Grant == applinktest.GrantAuthorizationCode {
+			n++
+		}
+	}
+	return n
+}
+
+// TestWebDanceOAuth2MixUp: with two OAuth 2.0 links, each has its own
+// callback, and a callback completes only its own link's dances. A remote
+// that sends a user back with another link's state, or to the wrong
+// link's callback, or with an iss (RFC 9207) that is not the link's
+// issuer, gets nothing exchanged: no code and no PKCE verifier reaches any
+// token endpoint (RFC 9700 §4.4).
+func TestWebDanceOAuth2MixUp(t *testing.T) {
+	t.Parallel()
+	refused := func(t *testing.T, fx *mixupFixture, b *browser, callback string, want ...string) {
+		t.Helper()
+		status, body, _ := b.get(callback, nil)
+		if status != http.StatusBadRequest {
+			t.Errorf("the callback answered %d, want 400: %s", status, body)
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("the page does not say %q:\n%s", w, body)
+			}
+		}
+		if n, m := codeGrants(fx.srvA), codeGrants(fx.srvB); n+m != 0 {
+			t.Errorf("code grants: %d at A, %d at B; want none", n, m)
+		}
+		for _, id := range []string{fx.idA, fx.idB} {
+			if tok, _ := fx.store.AccessToken(t.Context(), TokenKey{LinkID: id, User: "alice"}); tok != nil {
+				t.Errorf("alice has a token for %s", id)
+			}
+		}
+	}
+	t.Run("A's code with B's state at A's callback", func(t *testing.T) {
+		// The classic mix-up: B, a malicious or compromised remote, sends
+		// alice on to A's consent page with A's client id and redirect URL
+		// but B's state and PKCE challenge. A sends her back to A's
+		// callback with a code for A and B's state.
+		t.Parallel()
+		fx := newMixupFixture(t)
+		b := (&webApp{app: fx.app}).browser(t, "alice")
+		consentB := fx.consent(t, b, fx.idB)
+		q := consentB.Query()
+		q.Set("client_id", "client-a")
+		q.Set("redirect_uri", fx.redirectA)
+		atA, _ := url.Parse(fx.srvA.URL + applinktest.OAuth2AuthorizePath + "?" + q.Encode())
+		back, err := fx.srvA.ApproveOAuth2(atA.String(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(back, fx.redirectA+"?") {
+			t.Fatalf("A sent alice to %s, want its redirect URL", back)
+		}
+		refused(t, fx, b, back, "jira-b", "another link", "mix-up")
+	})
+	t.Run("A's code and state at B's callback", func(t *testing.T) {
+		t.Parallel()
+		fx := newMixupFixture(t)
+		b := (&webApp{app: fx.app}).browser(t, "alice")
+		back, err := fx.srvA.ApproveOAuth2(fx.consent(t, b, fx.idA).String(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(back)
+		refused(t, fx, b, fx.b+"?"+u.RawQuery, "jira-a", "another link")
+	})
+	t.Run("a link's state at the shared callback", func(t *testing.T) {
+		t.Parallel()
+		fx := newMixupFixture(t)
+		b := (&webApp{app: fx.app}).browser(t, "alice")
+		back, err := fx.srvA.ApproveOAuth2(fx.consent(t, b, fx.idA).String(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(back)
+		refused(t, fx, b, fx.app.URL+DefaultDancePrefix+"/callback?"+u.RawQuery, "jira-a", "another link")
+	})
+	t.Run("iss of another remote", func(t *testing.T) {
+		t.Parallel()
+		fx := newMixupFixture(t)
+		b := (&webApp{app: fx.app}).browser(t, "alice")
+		back, err := fx.srvB.ApproveOAuth2(fx.consent(t, b, fx.idB).String(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused(t, fx, b, back+"&"+url.Values{"iss": {fx.srvA.URL}}.Encode(), "issuer", "mix-up", "start the authorization again")
+	})
+	t.Run("the link's own iss and callback", func(t *testing.T) {
+		t.Parallel()
+		fx := newMixupFixture(t)
+		b := (&webApp{app: fx.app}).browser(t, "alice")
+		back, err := fx.srvB.ApproveOAuth2(fx.consent(t, b, fx.idB).String(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, body, last := b.get(back+"&"+url.Values{"iss": {fx.srvB.URL + "/"}}.Encode(), nil)
+		if status != http.StatusOK || last.Path != "/done" {
+			t.Fatalf("the dance ended at %s with %d: %s", last, status, body)
+		}
+		if codeGrants(fx.srvB) != 1 || codeGrants(fx.srvA) != 0 {
+			t.Errorf("code grants: %d at A, %d at B; want 0 and 1", codeGrants(fx.srvA), codeGrants(fx.srvB))
+		}
+		if tok, _ := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.idB, User: "alice"}); tok == nil {
+			t.Error("alice has no token for B")
+		}
+	})
+}
+
+// TestDanceHandlerRefusesSharedRedirectURL: two OAuth 2.0 links with one
+// redirect URL cannot be told apart at the callback: NewDanceHandler
+// refuses them, naming both and the URL to use.
+func TestDanceHandlerRefusesSharedRedirectURL(t *testing.T) {
+	t.Parallel()
+	shared := "https://app.example.com" + DefaultDancePrefix + "/callback"
+	link := func(name string) Link {
+		return Link{ID: NewLinkID(), Name: name, Type: TypeJira, RPCURL: "https://" + name + ".example.com", Auth: []Auth{AuthOAuth2},
+			OAuth2: &OAuth2Client{ClientID: "c", RedirectURL: shared}}.WithClientSecret("s3cret-TEST-ONLY")
+	}
+	svc := newTestService(t, []Link{link("jira"), link("confluence")})
+	_, err := NewDanceHandler(svc, func(*http.Request) (string, error) { return "alice", nil })
+	if err == nil {
+		t.Fatal("NewDanceHandler accepted two OAuth 2.0 links with one redirect URL")
+	}
+	for _, want := range []string{`"jira"`, `"confluence"`, shared, "/callback/{link id}"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
+
+// TestOAuth2IssuerMismatchOutOfBand: a pasted redirect with another
+// issuer's iss is refused before the code is exchanged, with
+// *IssuerMismatchError.
+func TestOAuth2IssuerMismatchOutOfBand(t *testing.T) {
+	t.Parallel()
+	fx := newO2Fixture(t, "", "")
+	svc := fx.service(t)
+	err := factoryFor(t, svc, "alice").AuthorizeOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
+		back, err := fx.srv.ApproveOAuth2(authURL, "alice")
+		return back + "&iss=" + url.QueryEscape("https://evil.example"), err
+	})
+	var im *IssuerMismatchError
+	if !errors.As(err, &im) || im.Issuer != "https://evil.example" {
+		t.Fatalf("err = %v, want *IssuerMismatchError for https://evil.example", err)
+	}
+	for _, r := range fx.srv.Requests() {
+		if r.Grant == applinktest.GrantAuthorizationCode {
+			t.Errorf("the code was exchanged")
+		}
+	}
+}
