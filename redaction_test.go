@@ -256,6 +256,9 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink.OAuth2Client": func() []any {
 			return []any{applink.OAuth2Client{ClientID: "client", ClientSecretEnv: "CLIENT_SECRET", RedirectURL: "https://app.example.com/cb"}}
 		},
+		"applink.IssuerMismatchError": func() []any {
+			return []any{&applink.IssuerMismatchError{LinkName: "CI", Issuer: "https://evil.example", Want: "https://jira.example.com"}}
+		},
 		"applink.OAuth2Error": func() []any {
 			return []any{&applink.OAuth2Error{LinkName: "CI", Step: "refreshing the access token", Status: 400, Code: "invalid_grant"}}
 		},
