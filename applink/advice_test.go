@@ -2,9 +2,10 @@ package applink_test
 
 import (
 	"crypto/rsa"
-	"errors"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -53,6 +54,62 @@ func repeatedAdvice(msg string) string {
 		runs[k] = true
 	}
 	return ""
+}
+
+// prefixRE is the prefix an error of a link starts with.
+var prefixRE = regexp.MustCompile(`applink: link "(?:[^"\\]|\\.)*":`)
+
+// repeatedPrefix returns a link's prefix (applink: link "x":) that one
+// line of msg says twice, as a wrapped cause does when the error around it
+// adds the prefix again, or "".
+func repeatedPrefix(msg string) string {
+	for _, line := range strings.Split(msg, "\n") {
+		seen := map[string]bool{}
+		for _, p := range prefixRE.FindAllString(line, -1) {
+			if seen[p] {
+				return p
+			}
+			seen[p] = true
+		}
+	}
+	return ""
+}
+
+// chain returns err and every error it wraps, through Unwrap() error and
+// Unwrap() []error.
+func chain(err error) []error {
+	var out []error
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		out = append(out, e)
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, inner := range u.Unwrap() {
+				walk(inner)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
+func TestRepeatedPrefix(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ msg, want string }{
+		{`applink: link "jira2": credentials required: user "alice" has a token the remote rejected (applink: link "jira2": GET http://x/: the remote answered 401)`, `applink: link "jira2":`},
+		{`applink: link "a": renewing: applink: link "a": refreshing`, `applink: link "a":`},
+		{`applink: link "a": x` + "\n" + `applink: link "a": y`, ""},
+		{`applink: link "a": x (applink: link "b": y)`, ""},
+	} {
+		if got := repeatedPrefix(tc.msg); got != tc.want {
+			t.Errorf("repeatedPrefix(%q) = %q, want %q", tc.msg, got, tc.want)
+		}
+	}
 }
 
 func TestRepeatedAdvice(t *testing.T) {
@@ -205,26 +262,78 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 		add("oauth problem "+l.Name, err)
 	}
 
+	// OAuth 2.0: a bearer refused with 401 and a refresh refused with
+	// invalid_grant (the token is deleted, the cause wrapped); a refresh
+	// refused at once for an expired token.
+	for _, stored := range []string{"valid", "expired"} {
+		add("OAuth 2.0 "+stored+" token refused", oauth2Refused(t, stored))
+	}
+
 	for _, err := range errs {
 		msg := err.Error()
 		if os.Getenv("APPLINK_TEST_SHOW_ERRORS") != "" {
 			t.Log(msg)
 		}
-		if r := repeatedAdvice(msg); r != "" {
-			t.Errorf("the error says %q twice:\n%s", r, msg)
-		}
 		if strings.Contains(msg, "case-sensitive") {
 			t.Errorf("the error says names are case-sensitive, but LoadConfig matches them in any case:\n%s", msg)
 		}
-		var e interface{ Unwrap() []error }
-		if errors.As(err, &e) {
-			for _, inner := range e.Unwrap() {
-				if r := repeatedAdvice(inner.Error()); r != "" {
-					t.Errorf("the error says %q twice:\n%s", r, inner)
-				}
+		// The error and every cause it wraps: a cause that carries the
+		// link's prefix must not have it said again around it.
+		for _, e := range chain(err) {
+			m := e.Error()
+			if r := repeatedAdvice(m); r != "" {
+				t.Errorf("the error says %q twice:\n%s", r, m)
+			}
+			if r := repeatedPrefix(m); r != "" {
+				t.Errorf("the error says %s twice:\n%s", r, m)
 			}
 		}
 	}
+}
+
+// oauth2Refused returns the error of a request on an OAuth 2.0 link whose
+// user's token ("valid" or "expired" by the local clock) the remote
+// refuses: the resource with 401 invalid_token, the token endpoint with
+// invalid_grant.
+func oauth2Refused(t *testing.T, stored string) error {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == applink.DefaultOAuth2TokenPath {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error":"invalid_grant","error_description":"the refresh token is revoked"}`)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="jira", error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	t.Cleanup(ts.Close)
+	store := applink.NewMemoryTokenStore()
+	l := applink.Link{ID: applink.NewLinkID(), Name: "jira2", Type: applink.TypeJira, RPCURL: ts.URL, Auth: []applink.Auth{applink.AuthOAuth2},
+		OAuth2: &applink.OAuth2Client{ClientID: "c", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("s3cret-TEST-ONLY")
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store), applink.WithoutRetry(),
+		applink.WithHTTPClient(&http.Client{Timeout: time.Minute}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := applink.NewOAuth2AccessToken("bearer-TEST-ONLY", "refresh-TEST-ONLY")
+	tok.ExpiresAt = time.Now().Add(time.Hour)
+	if stored == "expired" {
+		tok.ExpiresAt = time.Now().Add(-time.Hour)
+	}
+	if err := store.PutAccessToken(t.Context(), applink.TokenKey{LinkID: l.ID, User: "alice"}, tok); err != nil {
+		t.Fatal(err)
+	}
+	f, err := svc.Links()[0].RequestFactory("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = req.Do(t.Context())
+	return err
 }
 
 // key returns the RSA test key.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,10 +119,10 @@ func (e *CredentialsRequiredError) Error() string {
 	why, advice := "has not authorized it yet", "authorize the link as them ("+dance+")"
 	switch {
 	case e.Cause != nil && e.Kept:
-		why = "has a token this link cannot use (" + e.Cause.Error() + ")"
+		why = "has a token this link cannot use (" + causeText(e.LinkName, e.Cause) + ")"
 		advice = "authorize again (" + dance + "), which replaces it"
 	case e.Cause != nil:
-		why = "has a token the remote rejected (" + e.Cause.Error() + "); it was deleted"
+		why = "has a token the remote rejected (" + causeText(e.LinkName, e.Cause) + "); it was deleted"
 		advice = "authorize again (" + dance + ")"
 	}
 	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: %s",
@@ -130,6 +131,14 @@ func (e *CredentialsRequiredError) Error() string {
 
 // Unwrap returns Cause.
 func (e *CredentialsRequiredError) Unwrap() error { return e.Cause }
+
+// causeText returns the message of a cause that an error of the link
+// named linkName quotes, without the prefix ("applink: link "x": ") that the
+// cause's own message gives it wherever it appears: the error around it
+// already says it, once.
+func causeText(linkName string, cause error) string {
+	return strings.ReplaceAll(cause.Error(), "applink: link "+strconv.Quote(linkName)+": ", "")
+}
 
 // GoString shows the exported fields; the factory it keeps (to start the
 // dance) never prints.
