@@ -49,17 +49,17 @@ func DefaultTokenPath(configPath string) string {
 	return filepath.Join(filepath.Dir(configPath), "tokens.json")
 }
 
-// TokenStoreOpener opens the token store at a location URL (the config's
-// tokenStore, such as "postgres://db.internal/applink"). See
+// storeOpener opens the token store at a location URL (the config's
+// tokenStore, such as "postgres://db.internal/applink"); see
 // [WithTokenStoreOpener].
-type TokenStoreOpener func(ctx context.Context, location string) (TokenStore, error)
+type storeOpener func(ctx context.Context, location string) (TokenStore, error)
 
 // OpenOption configures [Open].
 type OpenOption func(*openConfig)
 
 type openConfig struct {
 	svcOpts []Option
-	openers map[string]TokenStoreOpener
+	openers map[string]storeOpener
 	only    string // a link's id or name
 	primary Type   // the primary link of this type
 }
@@ -72,18 +72,26 @@ func WithServiceOptions(opts ...Option) OpenOption {
 }
 
 // WithTokenStoreOpener makes [Open] open a config's tokenStore URL of the
-// given scheme ("postgres") with open. Package applink knows only token
-// files; a store kept elsewhere is opened by its own package, for example
+// given scheme ("postgres") with a store package's own Open function,
+// called with the URL and opts. Package applink knows only token files; a
+// store kept elsewhere is opened by its own package, for example
 //
-//	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.OpenURL))
+//	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.Open))
+//	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.Open, pgstore.WithPruneInterval(time.Hour)))
 //
 // The service closes the store on [Service.Close] if it has a Close method.
-func WithTokenStoreOpener(scheme string, open TokenStoreOpener) OpenOption {
+func WithTokenStoreOpener[S TokenStore, O any](scheme string, open func(ctx context.Context, location string, opts ...O) (S, error), opts ...O) OpenOption {
 	return func(c *openConfig) {
 		if c.openers == nil {
-			c.openers = map[string]TokenStoreOpener{}
+			c.openers = map[string]storeOpener{}
 		}
-		c.openers[strings.ToLower(scheme)] = open
+		c.openers[strings.ToLower(scheme)] = func(ctx context.Context, location string) (TokenStore, error) {
+			s, err := open(ctx, location, opts...)
+			if err != nil {
+				return nil, err // not a typed nil in an interface
+			}
+			return s, nil
+		}
 	}
 }
 

@@ -173,7 +173,7 @@ func TestOpenTokenStore(t *testing.T) {
 		path := writeConfig(t, "fake://db.example/applink")
 		var opened *closingStore
 		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"),
-			applink.WithTokenStoreOpener("FAKE", func(_ context.Context, location string) (applink.TokenStore, error) {
+			applink.WithTokenStoreOpener("FAKE", func(_ context.Context, location string, _ ...struct{}) (applink.TokenStore, error) {
 				opened = &closingStore{TokenStore: applink.NewMemoryTokenStore(), location: location}
 				return opened, nil
 			}))
@@ -203,7 +203,7 @@ func TestOpenTokenStore(t *testing.T) {
 		path := writeConfig(t, "fake://db.example/applink")
 		boom := errors.New("connection refused")
 		_, err := applink.Open(ctx, path, applink.OnlyLink("wiki"),
-			applink.WithTokenStoreOpener("fake", func(context.Context, string) (applink.TokenStore, error) { return nil, boom }))
+			applink.WithTokenStoreOpener("fake", func(context.Context, string, ...struct{}) (*closingStore, error) { return nil, boom }))
 		if !errors.Is(err, boom) {
 			t.Errorf("err = %v, want the opener's", err)
 		}

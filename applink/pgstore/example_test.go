@@ -48,9 +48,9 @@ func ExampleNew() {
 // "postgres://applink@db.internal/applink", the password in
 // APPLINK_POSTGRES_PASSWORD); a program opens all of it in one call. (Not
 // run: it needs a database.)
-func ExampleOpenURL() {
+func ExampleOpen() {
 	ctx := context.Background()
-	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.OpenURL))
+	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.Open))
 	if err != nil {
 		log.Fatal(err)
 	}

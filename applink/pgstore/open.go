@@ -6,42 +6,36 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// PasswordEnv is the environment variable [OpenURL] takes the database
+// PasswordEnv is the environment variable [Open] takes the database
 // password from when the URL has none. libpq's PGPASSWORD and password
 // file (~/.pgpass, PGPASSFILE) work too.
 const PasswordEnv = "APPLINK_POSTGRES_PASSWORD"
 
-// URL query parameters [OpenURL] reads itself (and does not pass to the
+// URL query parameters [Open] reads itself (and does not pass to the
 // server): the schema and table prefix of the store's tables.
 const (
 	SchemaParam = "applink_schema"
 	PrefixParam = "applink_table_prefix"
 )
 
-// OpenURL opens a store at a postgres:// (or postgresql://) URL, as the
+// Open opens a store at a postgres:// (or postgresql://) URL, as the
 // tokenStore setting of an applink config file names it, with a pool of
-// its own that [Store.Close] closes. It is an [applink.TokenStoreOpener]:
+// its own that [Store.Close] closes; [New] is the same on a pool of the
+// caller's. It is what applink.Open calls for a config's postgres URL:
 //
-//	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.OpenURL))
+//	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.Open))
 //
 // The URL is libpq's (postgres://user@host:port/database?sslmode=...,
 // pool_max_conns=N and pgx's other settings), plus applink_schema and
-// applink_table_prefix ([WithSchema], [WithTablePrefix]). The password comes
-// from the environment when the URL has none: [PasswordEnv], else
-// PGPASSWORD or the password file.
+// applink_table_prefix ([WithSchema], [WithTablePrefix]); opts apply after
+// the URL's. The password comes from the environment when the URL has
+// none: [PasswordEnv], else PGPASSWORD or the password file.
 //
 // Errors never show the password.
-func OpenURL(ctx context.Context, location string) (applink.TokenStore, error) {
-	return Open(ctx, location)
-}
-
-// Open is [OpenURL] returning the *Store, with options applied after the
-// URL's.
 func Open(ctx context.Context, location string, opts ...Option) (*Store, error) {
 	cfg, urlOpts, err := poolConfig(location, newOptions(opts).getenv)
 	if err != nil {

@@ -99,14 +99,8 @@ func TestOpen(t *testing.T) {
 	if _, err := s.AccessToken(ctx, key); err == nil || errors.Is(err, applink.ErrTokenNotFound) {
 		t.Errorf("AccessToken after Close: %v, want the closed pool's error", err)
 	}
-	var opener applink.TokenStoreOpener = OpenURL
-	st, err := opener(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.(*Store).Close(); err != nil {
-		t.Fatal(err)
-	}
+	// applink.Open takes Open as the opener of postgres URLs.
+	_ = applink.WithTokenStoreOpener("postgres", Open)
 }
 
 func TestOpenUnreachable(t *testing.T) {

@@ -38,12 +38,9 @@ func (s *openedStore) close() {
 // postgresql:// through applink/pgstore, the password from
 // APPLINK_POSTGRES_PASSWORD (read through getenv), PGPASSWORD or ~/.pgpass.
 func storeOpeners(getenv func(string) string) []applink.OpenOption {
-	open := func(ctx context.Context, location string) (applink.TokenStore, error) {
-		return pgstore.Open(ctx, location, pgstore.WithGetenv(getenv))
-	}
 	return []applink.OpenOption{
-		applink.WithTokenStoreOpener("postgres", open),
-		applink.WithTokenStoreOpener("postgresql", open),
+		applink.WithTokenStoreOpener("postgres", pgstore.Open, pgstore.WithGetenv(getenv)),
+		applink.WithTokenStoreOpener("postgresql", pgstore.Open, pgstore.WithGetenv(getenv)),
 	}
 }
 
