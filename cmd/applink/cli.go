@@ -79,12 +79,16 @@ func (c *cli) wantsJSON(args []string) bool {
 	if *c.jsonOut {
 		return true
 	}
-	for _, a := range args {
+	for i, a := range args {
 		switch a {
 		case "--":
 			return false
-		case "-json", "--json", "-json=true", "--json=true":
+		case "-json", "--json", "-json=true", "--json=true", "-output=json", "--output=json":
 			return true
+		case "-output", "--output":
+			if i+1 < len(args) && args[i+1] == "json" {
+				return true
+			}
 		}
 	}
 	return false

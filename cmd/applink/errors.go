@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -41,7 +42,8 @@ type statusError struct {
 	method, url string // url redacted
 	status      string
 	code        int
-	problem     string // the oauth_problem of WWW-Authenticate, if any
+	problem     string // the oauth_problem (or OAuth 2.0 error) of WWW-Authenticate, if any
+	scope       string // the scope a Bearer challenge says is needed
 	advice      string
 }
 
@@ -189,7 +191,8 @@ func shellQuote(s string) string {
 // Error kinds of the JSON error object.
 const (
 	kindCredentialsRequired = "credentials_required" // exit 3: authorize first
-	kindOAuthProblem        = "oauth_problem"        // the remote refused the OAuth request
+	kindOAuthProblem        = "oauth_problem"        // the remote refused the OAuth request (OAuth 1.0a problem or OAuth 2.0 error)
+	kindInsufficientScope   = "insufficient_scope"   // OAuth 2.0: the token's scope does not allow the request
 	kindHTTPStatus          = "http_status"          // the remote answered with a status that is not a success
 	kindUsage               = "usage"                // exit 2: a wrong flag or argument
 	kindNetwork             = "network"              // the remote could not be reached or did not answer
@@ -203,11 +206,15 @@ type jsonError struct {
 	Kind     string `json:"kind"`
 	Message  string `json:"message"`
 	// Problem and Advice are the remote's oauth_problem and
-	// oauth_problem_advice (or ours when it gave none).
+	// oauth_problem_advice (or ours when it gave none); for OAuth 2.0,
+	// Problem is the error code (invalid_token, insufficient_scope, ...).
 	Problem string `json:"problem,omitempty"`
 	Advice  string `json:"advice,omitempty"`
-	// Status is the HTTP status code, for http_status and oauth_problem.
+	// Status is the HTTP status code, whenever the remote answered.
 	Status int `json:"status,omitempty"`
+	// Scope is the scope the remote said the request needs
+	// (insufficient_scope with WWW-Authenticate scope=).
+	Scope string `json:"scope,omitempty"`
 	// Attempts is how many times the request was sent, when retried.
 	Attempts int    `json:"attempts,omitempty"`
 	Link     string `json:"link,omitempty"`
@@ -253,6 +260,9 @@ func describe(ctx context.Context, err error) jsonError {
 		ope  *net.OpError
 		dnse *net.DNSError
 		re   *applink.RetryError
+		o2e  *applink.OAuth2Error
+		rse  *handler.ResponseError
+		tre  *applink.TokenRedirectError
 	)
 	if errors.As(err, &re) {
 		je.Attempts = re.Attempts
@@ -280,6 +290,16 @@ func describe(ctx context.Context, err error) jsonError {
 		je.AuthorizationURL = u.String()
 		je.RequestToken = pendingToken(u)
 		je.AuthorizeCommand = authorize + " --oob --request-token " + shellQuote(je.RequestToken)
+	case errors.As(err, &o2e):
+		je.Kind, je.Status, je.Problem, je.Scope = kindOAuthProblem, o2e.Status, o2e.Code, o2e.Scope
+		if o2e.Code == "insufficient_scope" {
+			je.Kind = kindInsufficientScope
+			need := o2e.Scope
+			if need == "" {
+				need = "a wider scope"
+			}
+			je.Advice = "the token's scope does not allow this request: it needs " + need + ": add it to the link's scopes (and to the incoming link), then authorize again"
+		}
 	case errors.As(err, &pe):
 		je.Kind = kindOAuthProblem
 		je.Problem, je.Advice, je.Status = pe.Problem, adviceOf(err, pe), pe.Status
@@ -291,6 +311,13 @@ func describe(ctx context.Context, err error) jsonError {
 		if se.problem != "" {
 			je.Kind, je.Problem = kindOAuthProblem, se.problem
 		}
+		if se.problem == "insufficient_scope" {
+			je.Kind, je.Scope = kindInsufficientScope, se.scope
+		}
+	case errors.As(err, &rse):
+		je.Kind, je.Status = kindHTTPStatus, rse.StatusCode
+	case errors.As(err, &tre):
+		je.Status = tre.Status
 	case errors.As(err, &dnse), errors.As(err, &ope), errors.As(err, &ne):
 		je.Kind = kindNetwork
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +18,8 @@ import (
 )
 
 const requestSynopsis = `--link NAME [--as USER] [--auth auto|3lo|2loi|2lo|anonymous] METHOD PATH
-       [--query k=v]... [-G] [-H 'K: V']... [-d DATA | -d @FILE] [--form k=v]... [--json] [-i] [-v] [-q] [--timeout D]
+       [--query k=v]... [-G] [-H 'K: V']... [-d DATA | -d @FILE] [--form k=v]... [--json-body] [--output json]
+       [--json] [-i] [-v] [-q] [--timeout D]
 
 Sends a request through a link, acting as the user, like curl. PATH is
 relative to the link's RPC URL (or an absolute URL under it); what cannot be
@@ -32,10 +35,19 @@ For Jenkins links, POSTs that need a CSRF crumb get one automatically.
 The whole exchange (retries, token renewal and reading the body included)
 must end within --timeout (60s), else it is abandoned with an error.
 
---json sends and accepts JSON, and reports a failure on standard error as
-one JSON object (exitCode, kind: credentials_required, oauth_problem,
-http_status, usage, network or other; problem, advice, status, and for
-credentials required authorizationUrl, requestToken, authorizeCommand).
+Two flags, one job each:
+--json-body sends and accepts JSON: Accept: application/json, and with -d
+Content-Type: application/json (as curl's --json).
+--output json is for scripts: standard output carries JSON or nothing. A
+JSON response body goes to standard output, on success and on failure (as
+gh api does); any other body never does: on success that is an error, and
+on failure only the JSON error says what happened. A failure is one JSON
+object on standard error (exitCode, kind: credentials_required,
+oauth_problem, insufficient_scope, http_status, usage, network or other;
+message, and where they apply problem (the oauth_problem or OAuth 2.0 error
+code), status, scope, advice, attempts, and for credentials required
+authorizationUrl, requestToken, authorizeCommand). It excludes -i.
+--json is both, as other commands' --json is their machine-readable output.
 
 Exit status: 0 on 2xx; 1 on an HTTP or OAuth error (problem and advice on
 standard error); 2 on usage errors; 3 when the user must authorize the link
@@ -44,7 +56,8 @@ first (the authorization URL on standard error).`
 const requestExamples = `  applink request --link jira --as alice GET /rest/api/2/myself
   applink request --link jira --as bob --auth 2loi GET '/rest/api/2/search?jql=assignee=currentUser()'
   applink request --link jira --as alice GET /rest/api/2/search --query 'jql=project = X' --query maxResults=5
-  applink request --link jira --as alice POST /rest/api/2/issue --json -d @issue.json
+  applink request --link jira --as alice POST /rest/api/2/issue --json-body -d @issue.json
+  applink request --link jira --as alice --output json GET /rest/api/2/myself | jq -r .displayName
   applink request --link ci --as alice POST /job/deploy/buildWithParameters --form ENV=staging -v
   applink request --link jira GET /rest/applinks/1.0/manifest -i
 `
@@ -65,7 +78,9 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	fs.Var(&forms, "form", "form parameter `k=v` (repeatable; signed)")
 	fs.Var(&queries, "query", "query parameter `k=v`, percent-encoded once (repeatable; signed)")
 	toQuery := fs.Bool("G", false, "put -d DATA and the --form pairs in the URL query instead of the body")
-	asJSON := c.jsonFlag(fs, "send and accept JSON (Accept and, with -d, Content-Type application/json); a failure is one JSON object on standard error")
+	both := c.jsonFlag(fs, "both --json-body and --output json")
+	jsonBody := fs.Bool("json-body", false, "send and accept JSON: Accept and, with -d, Content-Type application/json")
+	output := fs.String("output", "", "`json`: standard output carries a JSON body or nothing; a failure is one JSON object on standard error")
 	include := fs.Bool("i", false, "print the response status line and headers before the body")
 	verbose := fs.Bool("v", false, "print the request and response headers (secrets redacted) and retries to standard error")
 	quiet := fs.Bool("q", false, "do not say on standard error when the link falls back from 3LO")
@@ -76,6 +91,19 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	}
 	if *timeout <= 0 {
 		return usagef(fs, "--timeout %s: give a positive duration, e.g. 2m", *timeout)
+	}
+	switch *output {
+	case "", "json":
+	default:
+		return usagef(fs, "--output %q: the only output format is json", *output)
+	}
+	// --json-body is about what is sent, --output json about what is
+	// printed; --json is both.
+	bodyJSON := *both || *jsonBody
+	machine := *both || *output == "json"
+	*both = machine // failures as JSON too: runCLI reads it
+	if machine && *include {
+		return usagef(fs, "-i prints headers, which are not JSON: drop -i or --output json")
 	}
 	if len(pos) != 2 {
 		return usagef(fs, "want METHOD PATH, got %s", plural(len(pos), "argument"))
@@ -171,7 +199,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	for _, h := range hs {
 		req.AddHeader(h.k, h.v)
 	}
-	if *asJSON {
+	if bodyJSON || machine {
 		req.SetHeader("Accept", "application/json")
 	}
 	switch {
@@ -186,7 +214,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	case *data != "":
 		if contentType == "" {
 			contentType = "application/x-www-form-urlencoded"
-			if *asJSON {
+			if bodyJSON {
 				contentType = "application/json"
 			}
 		}
@@ -200,7 +228,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		if *verbose {
 			fmt.Fprintf(c.stderr, "* link %q, %s as %q\n", l.Name, auth, *user)
 		}
-		if note := fallbackNote(l, *user, *authName, auth); note != "" && !*quiet && !*asJSON {
+		if note := fallbackNote(l, *user, *authName, auth); note != "" && !*quiet && !machine {
 			fmt.Fprintln(c.stderr, "applink: "+note)
 		}
 	}
@@ -225,14 +253,52 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		}
 		fmt.Fprint(c.stdout, "\r\n")
 	}
-	if _, err := io.Copy(c.stdout, resp.Body); err != nil {
+	failed := resp.StatusCode < 200 || resp.StatusCode > 299
+	if machine {
+		if err := c.copyJSONBody(resp, failed); err != nil {
+			return timedOut(fmt.Errorf("%s %s: %w", method, redactedURL(req.URL()), err))
+		}
+	} else if _, err := io.Copy(c.stdout, resp.Body); err != nil {
 		return timedOut(fmt.Errorf("reading the response of %s %s: %w", method, redactedURL(req.URL()), err))
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if failed {
+		problem, scope := challengeProblem(resp.Header)
 		return &statusError{method: method, url: redactedURL(req.URL()), status: resp.Status, code: resp.StatusCode,
-			problem: challengeProblem(resp.Header), advice: statusAdvice(l, *user, resp)}
+			problem: problem, scope: scope, advice: statusAdvice(l, *user, resp)}
 	}
 	return nil
+}
+
+// copyJSONBody is the body's output with --output json: a JSON body goes
+// to standard output whole; any other body never does, and on success
+// (when the caller expects a result) is an error. An empty body prints
+// nothing.
+func (c *cli) copyJSONBody(resp *http.Response, failed bool) error {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyData+1))
+	if err != nil {
+		return fmt.Errorf("reading the response: %w", err)
+	}
+	if len(body) > maxBodyData {
+		return fmt.Errorf("the response is larger than %d MiB: use the command without --output json and redirect it to a file", maxBodyData>>20)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if json.Valid(body) {
+		_, err := c.stdout.Write(body)
+		if err == nil && body[len(body)-1] != '\n' {
+			_, err = io.WriteString(c.stdout, "\n")
+		}
+		return err
+	}
+	if failed {
+		return nil // the JSON error tells
+	}
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "none"
+	}
+	return fmt.Errorf("the response (%s, Content-Type %s) is not JSON, so --output json printed nothing: ask for JSON with --json-body, or drop --output json to get the body as is", resp.Status, ct)
 }
 
 // defaultRequestTimeout bounds a request when --timeout is not given.

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -49,14 +50,18 @@ func fallbackNote(l *applink.Link, user, asked string, auth applink.Auth) string
 }
 
 // challengeProblem is the oauth_problem of a WWW-Authenticate: OAuth
-// challenge, or "".
-func challengeProblem(h http.Header) string {
+// challenge, or the error code and scope of a Bearer one (OAuth 2.0), if
+// any.
+func challengeProblem(h http.Header) (problem, scope string) {
 	for _, v := range h.Values("WWW-Authenticate") {
 		if p, err := signer.ParseAuthorization(v); err == nil && p.Get("oauth_problem") != "" {
-			return p.Get("oauth_problem")
+			return p.Get("oauth_problem"), ""
 		}
 	}
-	return ""
+	if c, ok := oauth2link.ParseBearerChallenge(h); ok {
+		return c.Code, c.Scope
+	}
+	return "", ""
 }
 
 // shownOAuthParams are the oauth_* parameters -v prints: none is a secret.
