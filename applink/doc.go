@@ -129,8 +129,9 @@
 // getAuthorisationURI and the like; this package uses Go's American spelling
 // throughout: Authorize, Authorization.) Ready-made flows:
 //
-//   - web applications: [NewDanceHandler] serves /start and /callback under
-//     a prefix, bound to the signed-in user; [DanceStartURL] links to it
+//   - web applications: [NewDanceHandler] serves /start and one callback
+//     per link ([DanceCallbackURL]) under a prefix, bound to the signed-in
+//     user and to the link; [DanceStartURL] links to it
 //     (a page whose button starts the dance with a POST, refused from other
 //     sites) or is the action of the application's own start form;
 //   - command-line programs: [RequestFactory.AuthorizeLoopback] receives the
@@ -268,10 +269,18 @@
 // URL query or in its signed form body is refused. Only OAuth 1.0a remotes
 // are accepted: a request token without oauth_callback_confirmed=true
 // (OAuth 1.0, open to session fixation) is refused with
-// *[CallbackNotConfirmedError] wherever a dance starts. URLs are redacted
-// before reaching an error or a log. The token
-// file is written with mode 0600, and one others can read is refused
-// (*[FilePermissionError]). The package logs only to the *slog.Logger given
+// *[CallbackNotConfirmedError] wherever a dance starts. Each link of the
+// web dance has its own callback, which completes only that link's
+// dances, and an OAuth 2.0 redirect whose iss (RFC 9207) is not the link's
+// is refused (*[IssuerMismatchError]): no remote can have another link's
+// code and PKCE verifier sent to its token endpoint (an OAuth mix-up, RFC
+// 9700 §4.4). URLs are redacted before reaching an error or a log, and
+// whatever a remote echoes of the secrets just sent to it (bearer, refresh
+// token, client secret, code, PKCE verifier; verifier, token secret and
+// session handle for OAuth 1.0a) is masked. The token file, and an OAuth
+// 2.0 client secret file, must be a regular file that other users cannot
+// access (mode 0600): one others can read is refused
+// (*[FilePermissionError] for the token file). The package logs only to the *slog.Logger given
 // with [WithLogger].
 //
 // # Testing
