@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -98,6 +99,10 @@ func newEchoServer(t *testing.T, token string, resource int) *echoServer {
 				fmt.Fprintf(w, "{not json %s %s", echo, r.PostForm.Encode())
 			}
 		case "/rest/api/2/myself":
+			if s.resource == http.StatusNotFound {
+				http.Error(w, "no such page for the token "+echo, http.StatusNotFound)
+				return
+			}
 			if s.resource == 0 {
 				t.Errorf("a request reached the resource without a token")
 				w.WriteHeader(http.StatusTeapot)
@@ -369,5 +374,48 @@ func TestDiagnoseEchoedBearerMasked(t *testing.T) {
 		if strings.Contains(out, secret) {
 			t.Errorf("the report shows the sent secret %q:\n%s", secret, out)
 		}
+	}
+}
+
+// TestExecuteEchoedBearerMasked: a resource's error page that echoes the
+// bearer token is quoted by *handler.ResponseError with the token masked.
+func TestExecuteEchoedBearerMasked(t *testing.T) {
+	t.Parallel()
+	const bearer = "BEARER-SECRET-d41a"
+	srv := newEchoServer(t, "json", http.StatusNotFound)
+	store := NewMemoryTokenStore()
+	l := Link{ID: testLinkID, Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthOAuth2},
+		OAuth2: &OAuth2Client{ClientID: "client id", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("CLIENT-SECRET-77aa")
+	svc := newTestService(t, []Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithoutRetry())
+	tok := NewOAuth2AccessToken(bearer, "REFRESH-SECRET-5b2c")
+	tok.ExpiresAt = time.Now().Add(time.Hour)
+	if err := store.PutAccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}, tok); err != nil {
+		t.Fatal(err)
+	}
+	bound, err := svc.Link(testLinkID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := bound.RequestFactory("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	_, err = Execute(ctx, req, handler.JSON[map[string]any]())
+	var re *handler.ResponseError
+	if !errors.As(err, &re) || re.StatusCode != http.StatusNotFound {
+		t.Fatalf("err = %v, want a 404 *handler.ResponseError", err)
+	}
+	out := fmt.Sprintf("%v %+v %#v %s", err, err, err, re.Body)
+	if strings.Contains(out, bearer) {
+		t.Errorf("the error shows the bearer token:\n%s", out)
+	}
+	if !strings.Contains(string(re.Body), "no such page for the token REDACTED") {
+		t.Errorf("Body = %q, want the page with the token masked", re.Body)
 	}
 }

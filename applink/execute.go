@@ -42,6 +42,9 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 	}
 	exhausted := r.stats.exhausted(resp)
 	v, err := handler.Handle(resp, h)
+	if err != nil {
+		maskResponseError(err, sentBearer(resp.Request))
+	}
 	if err != nil && exhausted {
 		// The retries ran out on a retried status (429, 502, 503, 504):
 		// say how many attempts it took.
@@ -49,4 +52,20 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 			&RetryError{Attempts: r.stats.attempts, Elapsed: r.stats.elapsed, Err: err})
 	}
 	return v, err
+}
+
+// maskResponseError masks, in the body and OAuth problem a
+// *handler.ResponseError quotes, the bearer token the request was sent
+// with: a remote may echo it in its error page.
+func maskResponseError(err error, bearer string) {
+	var re *handler.ResponseError
+	if bearer == "" || !errors.As(err, &re) {
+		return
+	}
+	if masked := redact.Secrets(string(re.Body), bearer); masked != string(re.Body) {
+		re.Body = []byte(masked)
+	}
+	if re.Problem != nil {
+		maskProblem(re.Problem, bearer)
+	}
 }
