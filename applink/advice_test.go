@@ -172,11 +172,11 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 	// Factories.
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
 	jira := testlink.Bound(t, srv, "Jira", testlink.WithPrivateKey(key(t)))
-	_, err = jira.RequestFactory("alice", applink.NonImpersonatingOnly())
+	_, err = jira.RequestFactory("alice", applink.WithNonImpersonatingOnly())
 	add("non-impersonating on 3LO", err)
-	_, err = jira.RequestFactory("alice", applink.Using(applink.Auth2LOi))
+	_, err = jira.RequestFactory("alice", applink.WithAuth(applink.Auth2LOi))
 	add("2LOi absent", err)
-	_, err = jira.RequestFactory("", applink.ImpersonatingOnly())
+	_, err = jira.RequestFactory("", applink.WithImpersonatingOnly())
 	add("impersonating without user", err)
 	_, err = (&applink.Link{Name: "x"}).RequestFactory("alice")
 	add("unbound link", err)
@@ -217,13 +217,13 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	df, err := svc.Links()[0].RequestFactory("alice", applink.Using(applink.Auth3LO))
+	df, err := svc.Links()[0].RequestFactory("alice", applink.WithAuth(applink.Auth3LO))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = df.AuthorizationURI(ctx, "")
 	add("token endpoint refused", err)
-	df2, err := svc.Links()[0].RequestFactory("alice", applink.Using(applink.Auth2LOi))
+	df2, err := svc.Links()[0].RequestFactory("alice", applink.WithAuth(applink.Auth2LOi))
 	if err != nil {
 		t.Fatal(err)
 	}

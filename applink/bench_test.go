@@ -46,11 +46,11 @@ func BenchmarkRequest(b *testing.B) {
 		}
 	}
 	b.Run("signed-2LO-RSA2048", func(b *testing.B) {
-		f, _ := bound.RequestFactory("alice", Using(Auth2LO))
+		f, _ := bound.RequestFactory("alice", WithAuth(Auth2LO))
 		run(b, f)
 	})
 	b.Run("stack-anonymous", func(b *testing.B) {
-		f, _ := bound.RequestFactory("", Using(AuthAnonymous))
+		f, _ := bound.RequestFactory("", WithAuth(AuthAnonymous))
 		run(b, f)
 	})
 	b.Run("bare-GET", func(b *testing.B) {

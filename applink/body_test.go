@@ -105,7 +105,7 @@ func TestSetBodyReaderReplays(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fx, log := uploadFixture(t)
-			req, err := fx.factory(t, "", Using(Auth2LO)).NewRequest(http.MethodPut, "/upload")
+			req, err := fx.factory(t, "", WithAuth(Auth2LO)).NewRequest(http.MethodPut, "/upload")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +144,7 @@ func TestSetBodyReaderFormSigned(t *testing.T) {
 	fx.srv.Handle("POST /form", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r.PostFormValue("summary")
 	}))
-	req, err := fx.factory(t, "", Using(Auth2LO)).NewRequest(http.MethodPost, "/form")
+	req, err := fx.factory(t, "", WithAuth(Auth2LO)).NewRequest(http.MethodPost, "/form")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,17 +234,17 @@ func TestServiceLookups(t *testing.T) {
 		}
 		return out
 	}
-	if diff := cmp.Diff([]string{"Jira B", "Jira A"}, names(svc.LinksOfType(TypeJira))); diff != "" {
-		t.Errorf("LinksOfType(jira) (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]string{"Jira B", "Jira A"}, names(svc.Links(TypeJira))); diff != "" {
+		t.Errorf("Links(jira) (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"Jira B", "Jira A"}, names(svc.LinksOfType("Jira"))); diff != "" {
-		t.Errorf("LinksOfType(\"Jira\") (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]string{"Jira B", "Jira A"}, names(svc.Links("Jira"))); diff != "" {
+		t.Errorf("Links(\"Jira\") (-want +got):\n%s", diff)
 	}
 	if p, err := svc.Primary("JIRA"); err != nil || p.Name != "Jira B" {
 		t.Errorf("Primary(\"JIRA\") = %v, %v; want Jira B", p, err)
 	}
-	if got := names(svc.LinksOfType(TypeCrowd)); got != nil {
-		t.Errorf("LinksOfType(crowd) = %v", got)
+	if got := names(svc.Links(TypeCrowd)); got != nil {
+		t.Errorf("Links(crowd) = %v", got)
 	}
 	if p, err := svc.Primary(TypeConfluence); err != nil || p.Name != "Wiki" || !p.Primary {
 		t.Errorf("Primary(confluence) = %v, %v: the only link of a type is its primary", p, err)
@@ -258,22 +258,22 @@ func TestServiceLookups(t *testing.T) {
 	if _, err := svc.Link(NewLinkID()); !errors.Is(err, ErrLinkNotFound) {
 		t.Errorf("Link(unknown): %v", err)
 	}
-	if l, err := svc.LinkByName("Twin"); err != nil || l.ID != links[3].ID {
-		t.Errorf("LinkByName exact = %v, %v", l, err)
+	if l, err := svc.Link("Twin"); err != nil || l.ID != links[3].ID {
+		t.Errorf("Link by name, exact = %v, %v", l, err)
 	}
-	if _, err := svc.LinkByName("twin"); !errors.Is(err, ErrAmbiguousName) {
-		t.Errorf("LinkByName(twin): %v, want ErrAmbiguousName", err)
+	if _, err := svc.Link("twin"); !errors.Is(err, ErrAmbiguousName) {
+		t.Errorf("Link(twin): %v, want ErrAmbiguousName", err)
 	}
-	if l, err := svc.LinkByName("wiki"); err != nil || l.Name != "Wiki" {
-		t.Errorf("LinkByName case-insensitive = %v, %v", l, err)
+	if l, err := svc.Link("wiki"); err != nil || l.Name != "Wiki" {
+		t.Errorf("Link by name, case-insensitive = %v, %v", l, err)
 	}
-	if l, err := svc.Lookup(links[0].ID); err != nil || l.Name != "Jira A" {
+	if l, err := svc.Link(links[0].ID); err != nil || l.Name != "Jira A" {
 		t.Errorf("Lookup(id) = %v, %v", l, err)
 	}
-	if l, err := svc.Lookup("Jira B"); err != nil || l.ID != links[1].ID {
+	if l, err := svc.Link("Jira B"); err != nil || l.ID != links[1].ID {
 		t.Errorf("Lookup(name) = %v, %v", l, err)
 	}
-	if _, err := svc.Lookup("nothing"); !errors.Is(err, ErrLinkNotFound) || !strings.Contains(err.Error(), "nothing") {
+	if _, err := svc.Link("nothing"); !errors.Is(err, ErrLinkNotFound) || !strings.Contains(err.Error(), "nothing") {
 		t.Errorf("Lookup(nothing): %v", err)
 	}
 	if len(svc.Links()) != len(links) {

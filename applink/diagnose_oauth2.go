@@ -188,7 +188,7 @@ func (d *diagnosis) oauth2TokenCheck(ctx context.Context) (Check, []string) {
 		}
 		auth, user = AuthClientCredentials, ""
 	}
-	f, err := st.link.RequestFactory(user, Using(auth))
+	f, err := st.link.RequestFactory(user, WithAuth(auth))
 	if err != nil {
 		c.Status, c.Summary = StatusFail, err.Error()
 		return c, nil

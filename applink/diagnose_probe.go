@@ -118,7 +118,7 @@ func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult
 	if a == Auth2LO {
 		user = ""
 	}
-	f, err := st.link.RequestFactory(user, Using(a))
+	f, err := st.link.RequestFactory(user, WithAuth(a))
 	if err != nil {
 		pr.err = err
 		return pr

@@ -141,7 +141,7 @@ func (fx *diagFixture) authorize(t *testing.T, user, approver string) {
 	if approver == "" {
 		approver = user
 	}
-	f, err := fx.link.RequestFactory(user, Using(Auth3LO))
+	f, err := fx.link.RequestFactory(user, WithAuth(Auth3LO))
 	if err != nil {
 		t.Fatal(err)
 	}

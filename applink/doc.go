@@ -35,7 +35,7 @@
 //	svc, err := applink.Open(ctx, "") // the applink command's config and tokens
 //	if err != nil { ... }
 //	defer svc.Close()
-//	jenkins, err := svc.LinkByName("Jenkins Proxy Bypass")
+//	jenkins, err := svc.Link("Jenkins Proxy Bypass")
 //	if err != nil { ... }
 //	f, err := jenkins.RequestFactory("autoaudit")
 //	if err != nil { ... }
@@ -92,7 +92,7 @@
 // to act as the user and they have no token, sending returns
 // *[CredentialsRequiredError], the same error as for a token the remote
 // rejected, so one check (or one [handler.CredentialsHandler]) covers both.
-// [Using], [ImpersonatingOnly] and [NonImpersonatingOnly] narrow the choice;
+// [WithAuth], [WithImpersonatingOnly] and [WithNonImpersonatingOnly] narrow the choice;
 // [RequestFactory.Auth] tells it beforehand and [Request.Auth] afterwards.
 //
 // # Contexts

@@ -216,7 +216,7 @@ func TestRemoteEchoedSecretsMasked(t *testing.T) {
 			}
 			user, opts := "alice", []FactoryOption(nil)
 			if tt.auth == AuthClientCredentials {
-				user, opts = "", []FactoryOption{NonImpersonatingOnly()}
+				user, opts = "", []FactoryOption{WithNonImpersonatingOnly()}
 			}
 			f, err := bound.RequestFactory(user, opts...)
 			if err != nil {

@@ -80,7 +80,7 @@ func (e *AuthNotConfiguredError) Error() string {
 	case "impersonating":
 		advice = "add 3lo or 2loi to the link's auth list, or ask for one of those"
 	case "non-impersonating":
-		advice = "add 2lo (or anonymous) to the link's auth list, or ask for an anonymous request with applink.Using(applink.AuthAnonymous)"
+		advice = "add 2lo (or anonymous) to the link's auth list, or ask for an anonymous request with applink.WithAuth(applink.AuthAnonymous)"
 	}
 	if e.Type == TypeJenkins {
 		advice = "Jenkins' Bitbucket Server Integration plugin supports 3LO only: ask for 3lo"

@@ -18,9 +18,9 @@ func TestAuthNotConfiguredJenkins(t *testing.T) {
 		wantAdvice string
 		notAdvice  string
 	}{
-		{"jenkins 2loi", TypeJenkins, Using(Auth2LOi), "Bitbucket Server Integration plugin supports 3LO only", "add it to the link's auth list"},
-		{"jenkins 2lo", TypeJenkins, Using(Auth2LO), "Bitbucket Server Integration plugin supports 3LO only", "add it to the link's auth list"},
-		{"jira 2loi", TypeJira, Using(Auth2LOi), "add it to the link's auth list", "Jenkins"},
+		{"jenkins 2loi", TypeJenkins, WithAuth(Auth2LOi), "Bitbucket Server Integration plugin supports 3LO only", "add it to the link's auth list"},
+		{"jenkins 2lo", TypeJenkins, WithAuth(Auth2LO), "Bitbucket Server Integration plugin supports 3LO only", "add it to the link's auth list"},
+		{"jira 2loi", TypeJira, WithAuth(Auth2LOi), "add it to the link's auth list", "Jenkins"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

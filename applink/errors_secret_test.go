@@ -117,7 +117,7 @@ func TestOAuthErrorMessageLength(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := bound.RequestFactory("", Using(Auth2LO))
+	f, err := bound.RequestFactory("", WithAuth(Auth2LO))
 	if err != nil {
 		t.Fatal(err)
 	}

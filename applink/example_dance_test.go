@@ -55,7 +55,7 @@ func link(srv *applinktest.Server, name string, opts ...testlink.Option) (*appli
 	if err != nil {
 		log.Fatal(err)
 	}
-	bound, err := svc.LinkByName(name)
+	bound, err := svc.Link(name)
 	if err != nil {
 		log.Fatal(err)
 	}

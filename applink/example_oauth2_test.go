@@ -32,7 +32,7 @@ func Example_oAuth2Link() {
 	if err != nil {
 		panic(err)
 	}
-	l, _ := svc.LinkByName("Jira")
+	l, _ := svc.Link("Jira")
 	alice, _ := l.RequestFactory("alice")
 
 	myself := func() (string, error) {

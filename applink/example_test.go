@@ -42,7 +42,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	jenkinsLink, err := svc.LinkByName("Jenkins Proxy Bypass")
+	jenkinsLink, err := svc.Link("Jenkins Proxy Bypass")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -22,23 +22,23 @@ type factoryOptions struct {
 	nonImpersonating bool // 2LO or anonymous only
 }
 
-// Using makes the factory use exactly method a (read as [ParseAuth] reads it,
+// WithAuth makes the factory use exactly method a (read as [ParseAuth] reads it,
 // so "2LO" is [Auth2LO]). If the link is not configured
 // for it, [Link.RequestFactory] returns an *[AuthNotConfiguredError] naming
 // what the link allows; there is no silent fallback.
-func Using(a Auth) FactoryOption { return func(o *factoryOptions) { o.only = a } }
+func WithAuth(a Auth) FactoryOption { return func(o *factoryOptions) { o.only = a } }
 
-// ImpersonatingOnly makes the factory act as the user or fail: 3LO if the
+// WithImpersonatingOnly makes the factory act as the user or fail: 3LO if the
 // user has a token, else 2LOi, else *[CredentialsRequiredError] (3LO
 // configured) or *[AuthNotConfiguredError].
-func ImpersonatingOnly() FactoryOption { return func(o *factoryOptions) { o.impersonating = true } }
+func WithImpersonatingOnly() FactoryOption { return func(o *factoryOptions) { o.impersonating = true } }
 
-// NonImpersonatingOnly makes the factory act as the consumer: 2LO if the
+// WithNonImpersonatingOnly makes the factory act as the consumer: 2LO if the
 // link allows it, else anonymous if the link lists anonymous. On a link
 // that allows neither (3LO or 2LOi only), [Link.RequestFactory] returns an
 // *[AuthNotConfiguredError] instead of going anonymous silently; ask for an
-// anonymous request with Using([AuthAnonymous]).
-func NonImpersonatingOnly() FactoryOption {
+// anonymous request with WithAuth([AuthAnonymous]).
+func WithNonImpersonatingOnly() FactoryOption {
 	return func(o *factoryOptions) { o.nonImpersonating = true }
 }
 
@@ -63,7 +63,7 @@ type RequestFactory struct {
 // the user has a token is found out per request.
 func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFactory, error) {
 	if l == nil || l.state == nil {
-		return nil, errors.New("applink: the link is not bound to a Service: get it from Service.Link, LinkByName or Lookup")
+		return nil, errors.New("applink: the link is not bound to a Service: get it from Service.Link, Primary or Links")
 	}
 	l = &l.state.link // the service's own, whatever the caller changed in its copy
 	f := &RequestFactory{link: l, user: user}
@@ -75,7 +75,7 @@ func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFacto
 	o := f.opts
 	switch {
 	case o.only != "" && (o.impersonating || o.nonImpersonating), o.impersonating && o.nonImpersonating:
-		return nil, errors.New("applink: Using, ImpersonatingOnly and NonImpersonatingOnly exclude each other: give one")
+		return nil, errors.New("applink: WithAuth, WithImpersonatingOnly and WithNonImpersonatingOnly exclude each other: give one")
 	case o.only != "":
 		a, err := ParseAuth(string(o.only))
 		if err != nil {

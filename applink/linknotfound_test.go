@@ -20,9 +20,8 @@ func TestLinkNotFoundMessage(t *testing.T) {
 		call func() error
 		want string
 	}{
-		{"Link", func() error { _, err := svc.Link("nope"); return err }, `applink: link not found: id "nope"`},
-		{"LinkByName", func() error { _, err := svc.LinkByName("nope"); return err }, `applink: link not found: name "nope"`},
-		{"Lookup", func() error { _, err := svc.Lookup("nope"); return err }, `applink: link not found: "nope" matches no id or name`},
+		{"Link", func() error { _, err := svc.Link("nope"); return err }, `applink: link not found: "nope" matches no id or name`},
+		{"Primary", func() error { _, err := svc.Primary(TypeConfluence); return err }, `applink: link not found: no link of type confluence`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

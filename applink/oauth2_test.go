@@ -364,7 +364,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 	t.Parallel()
 	fx := newO2Fixture(t, "", "")
 	svc := fx.service(t, fx.link(AuthOAuth2, AuthClientCredentials))
-	f := factoryFor(t, svc, "", NonImpersonatingOnly())
+	f := factoryFor(t, svc, "", WithNonImpersonatingOnly())
 	for range 2 {
 		if name, err := whoAmI(t, f); err != nil || name != "robot" {
 			t.Fatalf("client credentials request: %q, %v; want robot", name, err)
@@ -390,9 +390,9 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 	if name, err := whoAmI(t, f); err != nil || name != "robot" {
 		t.Fatalf("after revocation: %q, %v", name, err)
 	}
-	a, err := factoryFor(t, svc, "", Using(AuthClientCredentials)).Auth(t.Context())
+	a, err := factoryFor(t, svc, "", WithAuth(AuthClientCredentials)).Auth(t.Context())
 	if err != nil || a != AuthClientCredentials {
-		t.Errorf("Using(client-credentials): %s, %v", a, err)
+		t.Errorf("WithAuth(client-credentials): %s, %v", a, err)
 	}
 }
 
@@ -583,7 +583,7 @@ func TestOAuth2SecretNeverPrinted(t *testing.T) {
 	// A wrong secret: the error names the fields to check, not the secret.
 	bad := fx.link(AuthClientCredentials).WithClientSecret("wrong-s3cret")
 	svc2 := fx.service(t, bad)
-	_, err := whoAmI(t, factoryFor(t, svc2, "", NonImpersonatingOnly()))
+	_, err := whoAmI(t, factoryFor(t, svc2, "", WithNonImpersonatingOnly()))
 	var oe *OAuth2Error
 	if !errors.As(err, &oe) || oe.Code != "invalid_client" || strings.Contains(err.Error(), "wrong-s3cret") || !strings.Contains(err.Error(), "oauth2.clientId") {
 		t.Errorf("wrong client secret: %v", err)

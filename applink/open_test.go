@@ -268,7 +268,7 @@ func TestConfigPrimaryRule(t *testing.T) {
 		if err != nil || got.ID != want.ID {
 			t.Errorf("%s: Service.Primary = %v, %v; Config.Primary = %v", typ, got, err, want)
 		}
-		if first := svc.LinksOfType(typ)[0]; first.ID != want.ID {
+		if first := svc.Links(typ)[0]; first.ID != want.ID {
 			t.Errorf("%s: LinksOfType starts with %v, want the primary %v", typ, first, want)
 		}
 		for _, l := range svc.Links() {

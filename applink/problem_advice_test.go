@@ -131,7 +131,7 @@ func TestRequestWrongKeyAdvice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := bound.RequestFactory("", applink.Using(applink.Auth2LO))
+	f, err := bound.RequestFactory("", applink.WithAuth(applink.Auth2LO))
 	if err != nil {
 		t.Fatal(err)
 	}

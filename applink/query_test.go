@@ -248,7 +248,7 @@ func TestFormBodyDialect(t *testing.T) {
 				t.Fatal(err)
 			}
 			bound, _ := svc.Link(l.ID)
-			f, err := bound.RequestFactory("", Using(Auth2LO))
+			f, err := bound.RequestFactory("", WithAuth(Auth2LO))
 			if err != nil {
 				t.Fatal(err)
 			}

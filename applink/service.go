@@ -254,13 +254,34 @@ func (st *linkState) view() *Link {
 	return &c
 }
 
-// Links returns every link, in the order given. Each is a copy: changing
-// it changes nothing in the service (the links of a Service are fixed when
-// it is built), as for every lookup below.
-func (s *Service) Links() []*Link {
-	out := make([]*Link, len(s.links))
-	for i, st := range s.links {
-		out[i] = st.view()
+// Links returns the links of the given types (read as [ParseType] reads
+// them; "Jira" is jira), each type's primary first, or, with no type,
+// every link in the order given. Each is a copy: changing it changes
+// nothing in the service (the links of a Service are fixed when it is
+// built), as for every lookup below. This is Application Links'
+// getApplicationLinks(type).
+func (s *Service) Links(types ...Type) []*Link {
+	if len(types) == 0 {
+		out := make([]*Link, len(s.links))
+		for i, st := range s.links {
+			out[i] = st.view()
+		}
+		return out
+	}
+	var out []*Link
+	for _, t := range types {
+		t = canonicalType(t)
+		var primary, others []*Link
+		for _, st := range s.links {
+			switch {
+			case st.link.Type != t:
+			case st.link.Primary:
+				primary = append(primary, st.view())
+			default:
+				others = append(others, st.view())
+			}
+		}
+		out = append(append(out, primary...), others...)
 	}
 	return out
 }
@@ -273,26 +294,9 @@ func canonicalType(t Type) Type {
 	return t
 }
 
-// LinksOfType returns the links of type t (read as [ParseType] reads it),
-// the primary first, or none.
-func (s *Service) LinksOfType(t Type) []*Link {
-	t = canonicalType(t)
-	var out []*Link
-	for _, st := range s.links {
-		if st.link.Type != t {
-			continue
-		}
-		if st.link.Primary {
-			out = append([]*Link{st.view()}, out...)
-		} else {
-			out = append(out, st.view())
-		}
-	}
-	return out
-}
-
-// Primary returns the primary link of type t, or an error wrapping
-// [ErrLinkNotFound].
+// Primary returns the primary link of type t (read as [ParseType] reads
+// it), or an error wrapping [ErrLinkNotFound]. This is Application Links'
+// getPrimaryApplicationLink(type).
 func (s *Service) Primary(t Type) (*Link, error) {
 	t = canonicalType(t)
 	for _, st := range s.links {
@@ -303,25 +307,21 @@ func (s *Service) Primary(t Type) (*Link, error) {
 	return nil, fmt.Errorf("%w: no link of type %s", ErrLinkNotFound, t)
 }
 
-// Link returns the link with the id, or an error wrapping [ErrLinkNotFound].
-// Ids compare without regard to case.
-func (s *Service) Link(id string) (*Link, error) {
+// Link returns the link with the id (compared without regard to case),
+// else the one with the name (an exact match first, then without regard to
+// case): what a command line or a config takes. The error wraps
+// [ErrLinkNotFound], or [ErrAmbiguousName] when several links have the
+// name (use the id then).
+func (s *Service) Link(idOrName string) (*Link, error) {
 	for _, st := range s.links {
-		if strings.EqualFold(st.link.ID, id) {
+		if strings.EqualFold(st.link.ID, idOrName) {
 			return st.view(), nil
 		}
 	}
-	return nil, fmt.Errorf("%w: id %q", ErrLinkNotFound, id)
-}
-
-// LinkByName returns the link with the name (exact match first, then
-// case-insensitive), or an error wrapping [ErrLinkNotFound] or
-// [ErrAmbiguousName].
-func (s *Service) LinkByName(name string) (*Link, error) {
 	for _, fold := range []bool{false, true} {
 		var found []*Link
 		for _, st := range s.links {
-			if st.link.Name == name || fold && strings.EqualFold(st.link.Name, name) {
+			if st.link.Name == idOrName || fold && strings.EqualFold(st.link.Name, idOrName) {
 				found = append(found, st.view())
 			}
 		}
@@ -335,22 +335,11 @@ func (s *Service) LinkByName(name string) (*Link, error) {
 		for i, l := range found {
 			ids[i] = l.ID
 		}
-		return nil, fmt.Errorf("%w: %q names links %s: use an id", ErrAmbiguousName, name, strings.Join(ids, ", "))
+		return nil, fmt.Errorf("%w: %q names links %s: use an id", ErrAmbiguousName, idOrName, strings.Join(ids, ", "))
 	}
-	return nil, fmt.Errorf("%w: name %q", ErrLinkNotFound, name)
+	return nil, fmt.Errorf("%w: %q matches no id or name", ErrLinkNotFound, idOrName)
 }
 
-// Lookup finds a link by id, else by name: what a command line takes.
-func (s *Service) Lookup(idOrName string) (*Link, error) {
-	if l, err := s.Link(idOrName); err == nil {
-		return l, nil
-	}
-	l, err := s.LinkByName(idOrName)
-	if errors.Is(err, ErrLinkNotFound) {
-		return nil, fmt.Errorf("%w: %q matches no id or name", ErrLinkNotFound, idOrName)
-	}
-	return l, err
-}
 
 // String describes the service by its links, without credentials.
 func (s *Service) String() string {

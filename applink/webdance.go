@@ -540,12 +540,12 @@ func (h *danceHandler) claim(r *http.Request, state, user string) (*PendingDance
 	return ds, 0, ""
 }
 
-// lookupLink finds a link by id, else by name ([Service.Lookup]).
+// lookupLink finds a link by id, else by name ([Service.Link]).
 func (h *danceHandler) lookupLink(idOrName string) (*linkState, int, error) {
 	if idOrName == "" {
 		return nil, http.StatusBadRequest, errors.New("the link parameter is missing: say which link to authorize (its id or name)")
 	}
-	l, err := h.svc.Lookup(idOrName)
+	l, err := h.svc.Link(idOrName)
 	switch {
 	case errors.Is(err, ErrAmbiguousName):
 		return nil, http.StatusBadRequest, fmt.Errorf("several links are named %q: use the link's id", idOrName)

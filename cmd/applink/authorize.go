@@ -83,7 +83,7 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 		// listens on the link's registered redirect URL.
 		method = applink.AuthOAuth2
 	}
-	f, err := l.RequestFactory(*user, applink.Using(method))
+	f, err := l.RequestFactory(*user, applink.WithAuth(method))
 	if err != nil {
 		return err
 	}

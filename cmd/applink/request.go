@@ -127,7 +127,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		if a.Impersonating() && *user == "" {
 			return usagef(fs, "--auth %s acts as a user: give --as USER", a)
 		}
-		opts = append(opts, applink.Using(a))
+		opts = append(opts, applink.WithAuth(a))
 	}
 	var body []byte
 	if *data != "" {

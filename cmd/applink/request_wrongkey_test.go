@@ -55,7 +55,7 @@ func TestRequestWrongKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := bound.RequestFactory("", applink.Using(applink.Auth2LO))
+	f, err := bound.RequestFactory("", applink.WithAuth(applink.Auth2LO))
 	if err != nil {
 		t.Fatal(err)
 	}

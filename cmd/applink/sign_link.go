@@ -61,7 +61,7 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 		if auth.Impersonating() && a.user == "" {
 			return usagef(fs, "--auth %s acts as a user: give --as USER", auth)
 		}
-		opts = append(opts, applink.Using(auth))
+		opts = append(opts, applink.WithAuth(auth))
 	}
 	capture := &captureTransport{}
 	sopts := append(c.serviceOptions(), applink.WithHTTPClient(&http.Client{Transport: capture}), applink.WithoutRetry())

@@ -87,7 +87,7 @@ user), so USER is the reporter, and prints its key.`)
 	}
 	defer svc.Close()
 	// Impersonating only: never create the issue as the consumer itself.
-	f, err := svc.Links()[0].RequestFactory(*user, applink.ImpersonatingOnly())
+	f, err := svc.Links()[0].RequestFactory(*user, applink.WithImpersonatingOnly())
 	if err != nil {
 		return err
 	}

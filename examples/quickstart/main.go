@@ -102,14 +102,14 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	if err != nil {
 		return err
 	}
-	jenkinsByName, err := svc.LinkByName("Jenkins")
+	jenkinsByName, err := svc.Link("Jenkins")
 	if err != nil {
 		return err
 	}
 	step("linked %s (3LO, 2LOi; RSA-SHA1) and %s (3LO; HMAC-SHA1)", jiraPrimary.Name, jenkinsByName.Name)
 
 	// 3. alice asks for herself by 3LO: she has not authorized us yet.
-	alice, err := jiraPrimary.RequestFactory("alice", applink.Using(applink.Auth3LO))
+	alice, err := jiraPrimary.RequestFactory("alice", applink.WithAuth(applink.Auth3LO))
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func oauth2Steps(ctx context.Context, jira *applinktest.Server, step func(string
 	if err != nil {
 		return err
 	}
-	jira2, err := svc.LinkByName("Jira (OAuth 2.0)")
+	jira2, err := svc.Link("Jira (OAuth 2.0)")
 	if err != nil {
 		return err
 	}

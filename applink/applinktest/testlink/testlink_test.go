@@ -111,7 +111,7 @@ func TestConsumerAllowsTheLinksMethods(t *testing.T) {
 	if got, err := whoami(t, factory(t, link, "bob")); err != nil || got != "bob" {
 		t.Errorf("2LOi as bob: %q, %v; want bob", got, err)
 	}
-	if got, err := whoami(t, factory(t, link, "bob", applink.NonImpersonatingOnly())); err != nil || got != "bot" {
+	if got, err := whoami(t, factory(t, link, "bob", applink.WithNonImpersonatingOnly())); err != nil || got != "bot" {
 		t.Errorf("2LO: %q, %v; want bot", got, err)
 	}
 
