@@ -340,7 +340,6 @@ func (s *Service) Link(idOrName string) (*Link, error) {
 	return nil, fmt.Errorf("%w: %q matches no id or name", ErrLinkNotFound, idOrName)
 }
 
-
 // String describes the service by its links, without credentials.
 func (s *Service) String() string {
 	names := make([]string, len(s.links))
