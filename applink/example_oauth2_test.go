@@ -24,7 +24,7 @@ func Example_oAuth2Link() {
 	}
 	defer jira.Close()
 
-	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
+	link := applink.Link{ID: "8d2f0c4b-1a3e-4f5d-b6c7-d8e9f0a1b2c3", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
 		Auth:   []applink.Auth{applink.AuthOAuth2},
 		OAuth2: &applink.OAuth2Client{ClientID: "my-app", Scopes: []string{applink.ScopeWrite}, RedirectURL: redirect},
 	}.WithClientSecret("s3cret-TEST-ONLY") // or ClientSecretEnv / ClientSecretFile

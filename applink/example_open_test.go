@@ -24,8 +24,8 @@ func ExampleOpen() {
 	config := filepath.Join(dir, "config.json") // in a real program: "" or a --config flag
 	anonymous := []applink.Auth{applink.AuthAnonymous}
 	cfg := applink.Config{Links: []applink.Link{
-		{ID: applink.NewLinkID(), Name: "Jira staging", Type: applink.TypeJira, RPCURL: "https://jira-staging.example.com", Auth: anonymous},
-		{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: "https://jira.example.com", Auth: anonymous, Primary: true},
+		{ID: "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9", Name: "Jira staging", Type: applink.TypeJira, RPCURL: "https://jira-staging.example.com", Auth: anonymous},
+		{ID: "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e", Name: "Jira", Type: applink.TypeJira, RPCURL: "https://jira.example.com", Auth: anonymous, Primary: true},
 	}}
 	if err := cfg.Save(config); err != nil { // what `applink link add` writes
 		log.Fatal(err)

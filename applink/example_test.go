@@ -35,7 +35,7 @@ func Example() {
 	defer jenkins.Close()
 
 	// A config file would say this; the secret would come from secretEnv.
-	link := applink.Link{ID: applink.NewLinkID(), Name: "Jenkins Proxy Bypass", Type: applink.TypeJenkins,
+	link := applink.Link{ID: "7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f", Name: "Jenkins Proxy Bypass", Type: applink.TypeJenkins,
 		RPCURL: jenkins.URL, ConsumerKey: "jira", Auth: []applink.Auth{applink.Auth3LO}}
 	svc, err := applink.NewService([]applink.Link{link.WithSecret("TEST-ONLY-secret")}, applink.WithHTTPClient(jenkins.Client()))
 	if err != nil {
@@ -99,7 +99,7 @@ func ExampleRequestFactory_NewRequest() {
 	}
 	defer jira.Close()
 
-	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
+	link := applink.Link{ID: "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
 		ConsumerKey: "automation", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}
 	svc, err := applink.NewService([]applink.Link{link.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()))
 	if err != nil {
@@ -140,7 +140,7 @@ func ExampleRequestFactory_Client() {
 		log.Fatal(err)
 	}
 	defer jira.Close()
-	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
+	link := applink.Link{ID: "9e0f1a2b-3c4d-4e5f-a6b7-c8d9e0f1a2b3", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
 		ConsumerKey: "automation", Auth: []applink.Auth{applink.Auth2LOi}}
 	svc, err := applink.NewService([]applink.Link{link.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()))
 	if err != nil {
@@ -191,7 +191,7 @@ func ExampleRequest_AddQuery() {
 		fmt.Fprint(w, `{"total": 0}`)
 	}))
 
-	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
+	link := applink.Link{ID: "4d5e6f7a-8b9c-4d0e-b1f2-a3b4c5d6e7f8", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
 		ConsumerKey: "automation", Auth: []applink.Auth{applink.Auth2LOi}}
 	svc, err := applink.NewService([]applink.Link{link.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()))
 	if err != nil {

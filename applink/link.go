@@ -3,6 +3,7 @@ package applink
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -175,7 +176,13 @@ func DefaultEndpoints(t Type) Endpoints {
 // use those. To change a link, change the [Config] or the []Link and build a
 // new service.
 type Link struct {
-	// ID is the link's id, a UUID (see [NewLinkID]).
+	// ID is the link's id, a UUID. Tokens are stored under it
+	// ([TokenKey]): give every run of a program the same id, a fixed
+	// string in the code or the config (applink link add writes one), or
+	// each run orphans the users' tokens and asks them to consent again.
+	// Never call [NewLinkID] at each start. Left empty, [NewService]
+	// derives one from Name and RPCURL ([DefaultLinkID]): stable across
+	// runs, but renaming the link or moving its URL then changes it.
 	ID string `json:"id"`
 	// Name is a display name; names need not be unique.
 	Name string `json:"name"`
@@ -300,9 +307,9 @@ func (l Link) Validate() error {
 		errs = append(errs, &FieldError{Link: l.label(), Field: field, Err: fmt.Errorf(format, args...)})
 	}
 	if l.ID == "" {
-		bad("id", "missing: give the link a UUID (applink.NewLinkID makes one)")
+		bad("id", "missing: give the link a fixed UUID (its tokens are stored under it), or leave it empty for NewService to derive one from the name and RPC URL (applink.DefaultLinkID)")
 	} else if !isUUID(l.ID) {
-		bad("id", "%q is not a UUID (8-4-4-4-12 hexadecimal digits): use applink.NewLinkID", l.ID)
+		bad("id", "%q is not a UUID (8-4-4-4-12 hexadecimal digits): make one once (applink.NewLinkID, uuidgen) and keep it fixed", l.ID)
 	}
 	if strings.TrimSpace(l.Name) == "" {
 		bad("name", "missing: give the link a name")
@@ -581,12 +588,43 @@ func (e *FieldError) Error() string {
 // Unwrap returns Err.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// NewLinkID returns a new random (version 4) UUID for a link.
+// linkIDNamespace is the UUID namespace of [DefaultLinkID].
+var linkIDNamespace = [16]byte{0x6b, 0x1f, 0x2e, 0x3a, 0x9c, 0x54, 0x4d, 0x0e, 0x8f, 0x31, 0x52, 0xa7, 0xc4, 0x0b, 0x7d, 0x96}
+
+// DefaultLinkID returns the id [NewService] gives a link whose ID is
+// empty: a name-based (version 5, SHA-1) UUID of the name and the RPC URL
+// (its scheme and host in lower case, without a trailing slash), the same
+// in every run and on every machine, so that stored tokens stay found.
+// Renaming the link or changing its RPC URL changes it: set a fixed ID to
+// be free to do either.
+func DefaultLinkID(name, rpcURL string) string {
+	u := strings.TrimSuffix(strings.TrimSpace(rpcURL), "/")
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		p.Scheme, p.Host = strings.ToLower(p.Scheme), strings.ToLower(p.Host)
+		u = p.String()
+	}
+	h := sha1.New()
+	h.Write(linkIDNamespace[:])
+	h.Write([]byte(strings.TrimSpace(name) + "\n" + u))
+	var b [16]byte
+	copy(b[:], h.Sum(nil))
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return formatUUID(b)
+}
+
+func formatUUID(b [16]byte) string {
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// NewLinkID returns a new random (version 4) UUID for a link. Make it
+// once and keep it (in the config, or as a constant in the code): tokens
+// are stored under the link's id.
 func NewLinkID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	return formatUUID(b)
 }

@@ -149,7 +149,8 @@ type RetryPolicy struct {
 	NonIdempotent bool
 }
 
-// NewService returns a service holding links. Each link is validated and its
+// NewService returns a service holding links. A link without an ID gets
+// [DefaultLinkID] of its name and RPC URL. Each link is validated and its
 // credentials loaded (keys read from their files or environment variables)
 // now, so a bad link fails here and not on the first request; the error
 // joins a *[FieldError] per problem. Ids must be unique, and at most one
@@ -187,6 +188,9 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 	primaries := make(map[Type]int)
 	for i, l := range links {
 		l.state = nil
+		if l.ID == "" {
+			l.ID = DefaultLinkID(l.Name, l.RPCURL)
+		}
 		if err := l.Validate(); err != nil {
 			errs = append(errs, err)
 			continue
