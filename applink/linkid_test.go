@@ -52,7 +52,7 @@ func TestNewServiceDerivesLinkID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := svc.LinkByName("jira")
+		l, err := svc.Link("jira")
 		if err != nil {
 			t.Fatal(err)
 		}
