@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"go/ast"
 	"go/parser"
-	"go/token"
+	gotoken "go/token"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -65,11 +66,11 @@ type redactionFixture struct {
 	factory   *applink.RequestFactory
 	request   *applink.Request
 	credErr   *applink.CredentialsRequiredError
-	mem       *applink.MemoryTokenStore
+	mem       *token.MemoryStore
 	file      *applink.FileTokenStore
-	oauth1    *applink.AccessToken
-	oauth2    *applink.AccessToken
-	reqToken  *applink.RequestToken
+	oauth1    *token.AccessToken
+	oauth2    *token.AccessToken
+	reqToken  *token.RequestToken
 	problem   *signer.ProblemError
 	signer    *signer.Signer
 	rsaMethod *signer.RSASHA1
@@ -96,30 +97,30 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 	fx.hmacLink = applink.Link{ID: applink.NewLinkID(), Name: "CI", Type: applink.TypeJenkins, RPCURL: fx.srv.URL,
 		ConsumerKey: "hmac", Auth: []applink.Auth{applink.Auth3LO}}.WithSecret(sharedSecret)
 
-	fx.oauth1 = applink.NewAccessToken("access-token-value", tokenSecret)
-	fx.oauth1.SessionHandle = sessionHandle
+	fx.oauth1 = token.NewAccessToken("access-token-value", tokenSecret)
+	fx.oauth1.SessionHandle = token.NewSecret(sessionHandle)
 	fx.oauth1.ExpiresAt = time.Now().Add(time.Hour)
-	fx.oauth2 = applink.NewOAuth2AccessToken(bearer, refresh)
+	fx.oauth2 = token.NewOAuth2AccessToken(bearer, refresh)
 	fx.oauth2.Scopes = []string{"READ"}
-	fx.reqToken = applink.NewRequestToken("request-token-value", requestSecret)
+	fx.reqToken = token.NewRequestToken("request-token-value", requestSecret)
 	fx.reqToken.ExpiresAt = time.Now().Add(time.Hour)
-	fx.mem = applink.NewMemoryTokenStore()
+	fx.mem = token.NewMemoryStore()
 	fx.file, err = applink.OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []applink.TokenStore{fx.mem, fx.file} {
-		if err := s.PutAccessToken(ctx, applink.TokenKey{LinkID: fx.hmacLink.ID, User: "alice"}, fx.oauth1); err != nil {
+	for _, s := range []token.Store{fx.mem, fx.file} {
+		if err := s.PutAccessToken(ctx, token.Key{LinkID: fx.hmacLink.ID, User: "alice"}, fx.oauth1); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutAccessToken(ctx, applink.TokenKey{LinkID: fx.rsaLink.ID, User: "bob"}, fx.oauth2); err != nil {
+		if err := s.PutAccessToken(ctx, token.Key{LinkID: fx.rsaLink.ID, User: "bob"}, fx.oauth2); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.PutRequestToken(ctx, fx.reqToken); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := fx.file.AccessToken(ctx, applink.TokenKey{LinkID: fx.hmacLink.ID, User: "alice"}); err != nil {
+	if _, err := fx.file.AccessToken(ctx, token.Key{LinkID: fx.hmacLink.ID, User: "alice"}); err != nil {
 		t.Fatal(err) // the file store's cache now holds the tokens
 	}
 
@@ -198,25 +199,25 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink.Endpoints": func() []any {
 			return []any{applink.DefaultEndpoints(applink.TypeJenkins)}
 		},
-		"applink.Link":     func() []any { return []any{fx.rsaLink, fx.hmacLink, fx.bound} },
-		"applink.Config":   func() []any { return []any{&applink.Config{Links: []applink.Link{fx.rsaLink, fx.hmacLink}}} },
-		"applink.Service":  func() []any { return []any{fx.svc} },
-		"applink.Request":  func() []any { return []any{fx.request} },
-		"applink.TokenKey": func() []any { return []any{applink.TokenKey{LinkID: fx.hmacLink.ID, User: "alice"}} },
+		"applink.Link":      func() []any { return []any{fx.rsaLink, fx.hmacLink, fx.bound} },
+		"applink.Config":    func() []any { return []any{&applink.Config{Links: []applink.Link{fx.rsaLink, fx.hmacLink}}} },
+		"applink.Service":   func() []any { return []any{fx.svc} },
+		"applink.Request":   func() []any { return []any{fx.request} },
+		"applink/token.Key": func() []any { return []any{token.Key{LinkID: fx.hmacLink.ID, User: "alice"}} },
 		"applink.RequestFactory": func() []any {
 			return []any{fx.factory}
 		},
-		"applink.MemoryTokenStore": func() []any { return []any{fx.mem} },
-		"applink.FileTokenStore":   func() []any { return []any{fx.file} },
-		"applink.TokenKind":        func() []any { return []any{applink.KindOAuth2} },
-		"applink.AccessToken":      func() []any { return []any{fx.oauth1, fx.oauth2} },
-		"applink.RequestToken":     func() []any { return []any{fx.reqToken} },
-		"applink.PendingDance": func() []any {
-			return []any{&applink.PendingDance{State: "state", User: "alice", LinkID: fx.hmacLink.ID,
+		"applink/token.MemoryStore":  func() []any { return []any{fx.mem} },
+		"applink.FileTokenStore":     func() []any { return []any{fx.file} },
+		"applink/token.Kind":         func() []any { return []any{token.KindOAuth2} },
+		"applink/token.AccessToken":  func() []any { return []any{fx.oauth1, fx.oauth2} },
+		"applink/token.RequestToken": func() []any { return []any{fx.reqToken} },
+		"applink/token.PendingDance": func() []any {
+			return []any{&token.PendingDance{State: "state", User: "alice", LinkID: fx.hmacLink.ID,
 				RequestToken: fx.reqToken.Token, Redirect: "/x", ExpiresAt: time.Now()}}
 		},
-		"applink.DanceLimits":              func() []any { return []any{applink.DanceLimits{PerUser: 1, Total: 2}} },
-		"applink.DanceMismatchError":       func() []any { return []any{&applink.DanceMismatchError{User: "alice"}} },
+		"applink/token.DanceLimits":        func() []any { return []any{token.DanceLimits{PerUser: 1, Total: 2}} },
+		"applink/token.DanceMismatchError": func() []any { return []any{&token.DanceMismatchError{User: "alice"}} },
 		"applink.RetryPolicy":              func() []any { return []any{applink.RetryPolicy{Max: 2}} },
 		"applink.CredentialsRequiredError": func() []any { return []any{fx.credErr} },
 		"applink.OAuthError": func() []any {
@@ -346,6 +347,15 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			raw := "POST&https%3A%2F%2Fjira.example.com%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_session_handle%3D" + sessionHandle + "%26oauth_token%3Dt"
 			return []any{sigbase.Explain(raw, raw)}
 		},
+		"applink/token.FuncLock": func() []any { return []any{&token.FuncLock{Release: func() {}}} },
+		"applink/token.KeyLocks": func() []any { return []any{&token.KeyLocks{}} },
+		"applink/token.Set": func() []any {
+			set := token.NewSet()
+			set.PutAccessToken(token.Key{LinkID: fx.hmacLink.ID, User: "alice"}, fx.oauth1)
+			set.PutAccessToken(token.Key{LinkID: fx.hmacLink.ID, User: "bob"}, fx.oauth2)
+			set.PutRequestToken(fx.reqToken)
+			return []any{set}
+		},
 		"internal/redact.Secret": func() []any {
 			return []any{redact.NewSecret(tokenSecret), redact.NewSecret(refresh), redact.NewSecret(clientSecret)}
 		},
@@ -427,7 +437,7 @@ func exportedTypes(t *testing.T) []string {
 			if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
 				continue
 			}
-			f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(path, e.Name()), nil, parser.SkipObjectResolution)
+			f, err := parser.ParseFile(gotoken.NewFileSet(), filepath.Join(path, e.Name()), nil, parser.SkipObjectResolution)
 			if err != nil {
 				return err
 			}
@@ -436,13 +446,13 @@ func exportedTypes(t *testing.T) []string {
 			}
 			for _, decl := range f.Decls {
 				g, ok := decl.(*ast.GenDecl)
-				if !ok || g.Tok != token.TYPE {
+				if !ok || g.Tok != gotoken.TYPE {
 					continue
 				}
 				for _, spec := range g.Specs {
 					ts := spec.(*ast.TypeSpec)
-					if !ts.Name.IsExported() {
-						continue
+					if !ts.Name.IsExported() || ts.Assign.IsValid() {
+						continue // unexported, or an alias of a type walked where it is declared
 					}
 					switch ts.Type.(type) {
 					case *ast.InterfaceType, *ast.FuncType:
@@ -604,6 +614,12 @@ func reachesSecret(v reflect.Value, secrets []string, seen map[uintptr]bool, dep
 		if v.Type() == reflect.TypeFor[rsa.PrivateKey]() {
 			return true
 		}
+		if v.Type() == reflect.TypeFor[redact.Secret]() {
+			// Redacted by construction under every verb, %p on a
+			// containing value included (TestSecretFieldsUnderEveryVerb):
+			// a value whose secrets are all Secrets needs no methods.
+			return false
+		}
 		if !strings.HasPrefix(v.Type().PkgPath(), modulePath) {
 			// Another module's or the standard library's internals
 			// (an http.Server's, say, which its goroutines change):
@@ -686,4 +702,43 @@ func sealedKey() sealed.Key {
 		panic(err) // a 32-byte key and a valid id
 	}
 	return k
+}
+
+// TestSecretFieldsUnderEveryVerb prints the values of the types whose
+// secrets live in internal/redact.Secret fields (and need no redaction
+// methods of their own) under every verb, %p and bad verbs included, alone
+// and inside other values: fmt then prints fields by reflection without
+// calling any method, and a Secret's string, behind a pointer, must still
+// not show.
+func TestSecretFieldsUnderEveryVerb(t *testing.T) {
+	fx := newRedactionFixture(t)
+	secrets := fx.secrets()
+	type wrapper struct {
+		V    any
+		List []any
+	}
+	checked := 0
+	for typ, build := range redactionRegistry(fx) {
+		if !strings.HasPrefix(typ, "applink/token.") && !strings.HasPrefix(typ, "internal/redact.") {
+			continue
+		}
+		for i, v := range build() {
+			for _, w := range variants(v) {
+				for _, x := range []any{w, wrapper{w, []any{w}}, &wrapper{w, nil}} {
+					for _, verb := range []string{"%p", "%v", "%+v", "%#v", "%x", "%X", "%d", "%s", "%q", "%t", "%!", "%10.3v"} {
+						out := fmt.Sprintf(verb, x)
+						for _, secret := range secrets {
+							if strings.Contains(out, secret) {
+								t.Errorf("%s #%d as %T, %s: shows secret %q:\n%s", typ, i, x, verb, secret, out)
+							}
+						}
+						checked++
+					}
+				}
+			}
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d printings checked: is the registry missing the token types?", checked)
+	}
 }

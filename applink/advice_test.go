@@ -2,6 +2,7 @@ package applink_test
 
 import (
 	"crypto/rsa"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net"
 	"net/http"
@@ -308,7 +309,7 @@ func oauth2Refused(t *testing.T, stored string) error {
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
 	t.Cleanup(ts.Close)
-	store := applink.NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	l := applink.Link{ID: applink.NewLinkID(), Name: "jira2", Type: applink.TypeJira, RPCURL: ts.URL, Auth: []applink.Auth{applink.AuthOAuth2},
 		OAuth2: &applink.OAuth2Client{ClientID: "c", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("s3cret-TEST-ONLY")
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store), applink.WithoutRetry(),
@@ -316,12 +317,12 @@ func oauth2Refused(t *testing.T, stored string) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := applink.NewOAuth2AccessToken("bearer-TEST-ONLY", "refresh-TEST-ONLY")
+	tok := token.NewOAuth2AccessToken("bearer-TEST-ONLY", "refresh-TEST-ONLY")
 	tok.ExpiresAt = time.Now().Add(time.Hour)
 	if stored == "expired" {
 		tok.ExpiresAt = time.Now().Add(-time.Hour)
 	}
-	if err := store.PutAccessToken(t.Context(), applink.TokenKey{LinkID: l.ID, User: "alice"}, tok); err != nil {
+	if err := store.PutAccessToken(t.Context(), token.Key{LinkID: l.ID, User: "alice"}, tok); err != nil {
 		t.Fatal(err)
 	}
 	f, err := svc.Links()[0].RequestFactory("alice")

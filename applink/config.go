@@ -23,7 +23,7 @@ import (
 //	            "consumerKey": "automation", "privateKeyFile": "automation.pem", "auth": ["3lo", "2loi"]}]}
 type Config struct {
 	Links []Link `json:"links"`
-	// TokenStore says where the tokens are kept: "" means the file
+	// token.Store says where the tokens are kept: "" means the file
 	// tokens.json beside the config file ([DefaultTokenPath]); a path is a
 	// token file (relative to the config file's directory); a URL
 	// (scheme://...) is opened by the opener given to [Open] for its scheme

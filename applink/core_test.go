@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"os"
 	"sync"
@@ -52,7 +53,7 @@ type coreFixture struct {
 	srv   *applinktest.Server
 	svc   *Service
 	link  *Link
-	store *MemoryTokenStore
+	store *token.MemoryStore
 	waits *waitLog
 }
 
@@ -89,7 +90,7 @@ func newCoreFixture(t *testing.T, cfg coreConfig) *coreFixture {
 		auth = []Auth{Auth3LO, Auth2LOi, Auth2LO}
 	}
 	l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(key)
-	store := NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	waits := &waitLog{}
 	svcOpts := append([]Option{WithHTTPClient(srv.Client()), WithTokenStore(store), withBackoff(waits.add)}, cfg.svcOpts...)
 	svc, err := NewService([]Link{l}, svcOpts...)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"regexp"
@@ -93,7 +94,7 @@ func (st *linkState) needsCrumb(req *http.Request) bool {
 // crumbFor returns a crumb for the identity, from the cache or fetched
 // now. It returns nil when none could be had (the POST then goes without,
 // and whatever Jenkins answers is the caller's to see).
-func (st *linkState) crumbFor(ctx context.Context, t *transport, auth Auth, tok *AccessToken) *crumbEntry {
+func (st *linkState) crumbFor(ctx context.Context, t *transport, auth Auth, tok *token.AccessToken) *crumbEntry {
 	user := t.factory.user
 	now := st.svc.clock()
 	if e, ok := st.crumbs.get(user, auth, now); ok {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/url"
 	"slices"
 	"strings"
@@ -41,7 +42,7 @@ func (e *AuthorizationDeniedError) Error() string {
 // is no longer usable: it is not pending (unknown, already used, or past
 // its 10 minutes), or the remote said it expired or rejected it. The dance
 // must start again with a new authorization URI. Cause is the store's
-// error (wrapping [ErrTokenNotFound]) or the remote's
+// error (wrapping [token.ErrNotFound]) or the remote's
 // *signer.ProblemError.
 type RequestTokenExpiredError struct {
 	// LinkName and User are empty when the token was not found at all.
@@ -151,7 +152,7 @@ func (f *RequestFactory) AuthorizationURI(ctx context.Context, callback string) 
 }
 
 // startDance is AuthorizationURI, also returning the pending token.
-func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.URL, *RequestToken, error) {
+func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.URL, *token.RequestToken, error) {
 	st, err := f.state()
 	if err != nil {
 		return nil, nil, err
@@ -187,7 +188,7 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 		return nil, nil, &CallbackNotConfirmedError{LinkName: st.link.Name}
 	}
 	now := st.now()
-	rt := NewRequestToken(r.token, r.secret)
+	rt := token.NewRequestToken(r.token, r.secret)
 	rt.LinkID, rt.User, rt.Callback, rt.CreatedAt = st.link.ID, f.user, callback, now
 	ttl := r.expiresIn
 	if ttl <= 0 {
@@ -242,7 +243,7 @@ func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken
 	}
 	rt, err := store.RequestToken(ctx, requestToken)
 	if err != nil {
-		if errors.Is(err, ErrTokenNotFound) {
+		if errors.Is(err, token.ErrNotFound) {
 			return &RequestTokenExpiredError{LinkName: st.link.Name, User: f.user, Cause: err}
 		}
 		return fmt.Errorf("applink: link %q: reading the pending request token: %w", st.link.Name, err)
@@ -268,7 +269,7 @@ func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken
 // code (invalid_grant) is *[RequestTokenExpiredError].
 //
 // Errors: *[RequestTokenExpiredError] when the token is not pending (start
-// again; errors.Is finds [ErrTokenNotFound]) or the remote says it expired;
+// again; errors.Is finds [token.ErrNotFound]) or the remote says it expired;
 // *[AuthorizationDeniedError] when the verifier is "denied" or the remote
 // says permission_denied; [ErrNotApproved] (wrapped) when the user has not
 // approved yet — the pending token is then kept, so approving and
@@ -276,20 +277,20 @@ func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken
 // denial and expiry (token_expired, token_used), and kept on other errors
 // (such as token_rejected for a mistyped verifier, which errors.As finds
 // as a *signer.ProblemError).
-func (s *Service) CompleteAuthorization(ctx context.Context, requestToken, verifier string) (TokenKey, error) {
+func (s *Service) CompleteAuthorization(ctx context.Context, requestToken, verifier string) (token.Key, error) {
 	if s == nil || s.store == nil {
-		return TokenKey{}, errors.New("applink: the service has no token store: build it with NewService")
+		return token.Key{}, errors.New("applink: the service has no token store: build it with NewService")
 	}
 	rt, err := s.store.RequestToken(ctx, requestToken)
 	if err != nil {
-		if errors.Is(err, ErrTokenNotFound) {
-			return TokenKey{}, &RequestTokenExpiredError{Cause: err}
+		if errors.Is(err, token.ErrNotFound) {
+			return token.Key{}, &RequestTokenExpiredError{Cause: err}
 		}
-		return TokenKey{}, fmt.Errorf("applink: reading the pending request token: %w", err)
+		return token.Key{}, fmt.Errorf("applink: reading the pending request token: %w", err)
 	}
 	st := s.stateByID(rt.LinkID)
 	if st == nil {
-		return TokenKey{}, fmt.Errorf("%w: the pending request token is for link id %q, which this service does not have", ErrLinkNotFound, rt.LinkID)
+		return token.Key{}, fmt.Errorf("%w: the pending request token is for link id %q, which this service does not have", ErrLinkNotFound, rt.LinkID)
 	}
 	return st.complete(ctx, s.store, rt, verifier)
 }
@@ -305,18 +306,18 @@ func (s *Service) stateByID(id string) *linkState {
 }
 
 // complete exchanges the pending token rt and stores the access token.
-func (st *linkState) complete(ctx context.Context, store TokenStore, rt *RequestToken, verifier string) (TokenKey, error) {
+func (st *linkState) complete(ctx context.Context, store token.Store, rt *token.RequestToken, verifier string) (token.Key, error) {
 	if st.isOAuth2Link() {
 		return st.completeOAuth2(ctx, store, rt, verifier)
 	}
-	key := TokenKey{LinkID: rt.LinkID, User: rt.User}
+	key := token.Key{LinkID: rt.LinkID, User: rt.User}
 	verifier = strings.TrimSpace(verifier)
-	final := func(err error) (TokenKey, error) {
+	final := func(err error) (token.Key, error) {
 		// A final failure: the token is useless now.
 		if derr := store.DeleteRequestToken(ctx, rt.Token); derr != nil && st.svc.logger != nil {
 			st.svc.logger.WarnContext(ctx, "applink: deleting a used request token", "link", st.link.Name, "err", derr)
 		}
-		return TokenKey{}, err
+		return token.Key{}, err
 	}
 	if verifier == deniedVerifier {
 		return final(&AuthorizationDeniedError{LinkName: st.link.Name, User: rt.User})
@@ -325,7 +326,7 @@ func (st *linkState) complete(ctx context.Context, store TokenStore, rt *Request
 	if err != nil {
 		switch problemOf(err) {
 		case signer.ProblemPermissionUnknown:
-			return TokenKey{}, fmt.Errorf("applink: link %q: user %q: %w", st.link.Name, rt.User, ErrNotApproved)
+			return token.Key{}, fmt.Errorf("applink: link %q: user %q: %w", st.link.Name, rt.User, ErrNotApproved)
 		case signer.ProblemPermissionDenied, signer.ProblemUserRefused:
 			return final(&AuthorizationDeniedError{LinkName: st.link.Name, User: rt.User})
 		case signer.ProblemTokenExpired, signer.ProblemTokenUsed:
@@ -334,11 +335,11 @@ func (st *linkState) complete(ctx context.Context, store TokenStore, rt *Request
 		// token_rejected (a wrong verifier, or a token the remote forgot)
 		// and everything else: keep the pending token, so that a mistyped
 		// verification code can be entered again; it expires by itself.
-		return TokenKey{}, err
+		return token.Key{}, err
 	}
 	at := r.accessToken(st.now())
 	if err := store.PutAccessToken(ctx, key, at); err != nil {
-		return TokenKey{}, fmt.Errorf("applink: link %q: storing user %q's access token: %w", st.link.Name, rt.User, err)
+		return token.Key{}, fmt.Errorf("applink: link %q: storing user %q's access token: %w", st.link.Name, rt.User, err)
 	}
 	if err := store.DeleteRequestToken(ctx, rt.Token); err != nil && st.svc.logger != nil {
 		st.svc.logger.WarnContext(ctx, "applink: deleting a used request token", "link", st.link.Name, "err", err)
@@ -353,8 +354,8 @@ func (st *linkState) complete(ctx context.Context, store TokenStore, rt *Request
 // handle (POST to the access-token endpoint with oauth_token and
 // oauth_session_handle) and returns the new token, unstored (the token
 // source stores it).
-func (st *linkState) renewOAuth1(ctx context.Context, old *AccessToken) (*AccessToken, error) {
-	if old.SessionHandle == "" {
+func (st *linkState) renewOAuth1(ctx context.Context, old *token.AccessToken) (*token.AccessToken, error) {
+	if old.SessionHandle.IsZero() {
 		return nil, fmt.Errorf("applink: link %q: the access token has no session handle: it cannot be renewed", st.link.Name)
 	}
 	r, err := st.fetchRenewal(ctx, old)
@@ -362,7 +363,7 @@ func (st *linkState) renewOAuth1(ctx context.Context, old *AccessToken) (*Access
 		return nil, err
 	}
 	at := r.accessToken(st.now())
-	if at.SessionHandle == "" {
+	if at.SessionHandle.IsZero() {
 		// The remote kept the session: renew with the old handle next time.
 		at.SessionHandle = old.SessionHandle
 		if at.AuthorizationExpiresAt.IsZero() {

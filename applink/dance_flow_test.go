@@ -3,6 +3,7 @@ package applink
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/engine"
 	"io"
 	"net/http"
@@ -180,7 +181,7 @@ func TestRenewAfterExpiry(t *testing.T) {
 	}
 	// token_expired for a token without a session handle: it is deleted.
 	noHandle := *renewed
-	noHandle.SessionHandle = ""
+	noHandle.SessionHandle = token.NewSecret("")
 	if err := fx.store.PutAccessToken(t.Context(), key, &noHandle); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestRenewAfterExpiry(t *testing.T) {
 	if _, err := src.Rejected(t.Context(), &noHandle, expired); !errors.As(err, &refused) {
 		t.Fatalf("Rejected(token_expired, no session handle) = %v, want *engine.RefusedError", err)
 	}
-	if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
+	if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the token without a session handle is still stored: %v", err)
 	}
 }

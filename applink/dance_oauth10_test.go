@@ -3,6 +3,8 @@ package applink
 import (
 	"context"
 	"errors"
+	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -106,9 +108,12 @@ func newStartRequest(t *testing.T, base, link, redirect string) *http.Request {
 	return r
 }
 
-// storedTokens counts the access and request tokens in s.
-func storedTokens(s *MemoryTokenStore) int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.set.access) + len(s.set.request)
+// storedTokens counts the access and request tokens in s, as its String
+// says.
+func storedTokens(s *token.MemoryStore) int {
+	var access, request int
+	if _, err := fmt.Sscanf(s.String(), "MemoryStore(%d access tokens, %d request tokens)", &access, &request); err != nil {
+		panic("storedTokens: " + err.Error())
+	}
+	return access + request
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/url"
 	"os"
@@ -31,7 +32,7 @@ var shapes = []applinktest.Shape{applinktest.Atlassian, applinktest.Jenkins}
 type danceFixture struct {
 	srv   *applinktest.Server
 	svc   *Service
-	store *MemoryTokenStore
+	store *token.MemoryStore
 	link  Link // as configured
 }
 
@@ -77,7 +78,7 @@ func newDanceFixture(t *testing.T, shape applinktest.Shape, opts ...applinktest.
 		applinktest.WithConsumer(cons)}, opts...)
 	srv := applinktest.NewServer(t, opts...)
 	link.RPCURL = srv.URL
-	store := NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	svc := newTestService(t, []Link{link}, WithHTTPClient(srv.Client()), WithTokenStore(store), WithoutRetry())
 	return &danceFixture{srv: srv, svc: svc, store: store, link: link}
 }
@@ -119,14 +120,14 @@ func (fx *danceFixture) start(t *testing.T, user, callback string) (*url.URL, st
 
 // authorized plays the dance for user (approving in code) and returns the
 // key and the access token stored for them.
-func (fx *danceFixture) authorized(t *testing.T, user string) (TokenKey, *AccessToken) {
+func (fx *danceFixture) authorized(t *testing.T, user string) (token.Key, *token.AccessToken) {
 	t.Helper()
-	_, token := fx.start(t, user, "")
-	verifier, err := fx.srv.Approve(token, user)
+	_, tokValue := fx.start(t, user, "")
+	verifier, err := fx.srv.Approve(tokValue, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := fx.svc.CompleteAuthorization(t.Context(), token, verifier)
+	key, err := fx.svc.CompleteAuthorization(t.Context(), tokValue, verifier)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,14 +194,14 @@ func TestAuthorizationURI(t *testing.T) {
 		t.Run(string(tc.shape)+"/"+tc.callback, func(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, tc.shape)
-			u, token := fx.start(t, "alice", tc.callback)
+			u, tokValue := fx.start(t, "alice", tc.callback)
 			if got, want := u.Scheme+"://"+u.Host+u.Path, fx.srv.URL+tc.path; got != want {
 				t.Errorf("authorize URL = %s, want %s", got, want)
 			}
 			if got := u.Query().Get("oauth_callback"); got != tc.wantCallback {
 				t.Errorf("oauth_callback in the authorize URL = %q, want %q", got, tc.wantCallback)
 			}
-			rt, err := fx.store.RequestToken(t.Context(), token)
+			rt, err := fx.store.RequestToken(t.Context(), tokValue)
 			if err != nil {
 				t.Fatalf("pending request token not stored: %v", err)
 			}
@@ -216,7 +217,7 @@ func TestAuthorizationURI(t *testing.T) {
 			if d := rt.ExpiresAt.Sub(rt.CreatedAt); d != 10*time.Minute {
 				t.Errorf("pending token lives %s, want 10m", d)
 			}
-			if rt.Secret() == "" {
+			if rt.Secret.Reveal() == "" {
 				t.Error("pending token has no secret")
 			}
 		})
@@ -276,16 +277,16 @@ func TestCompleteAuthorization(t *testing.T) {
 		t.Run(string(shape), func(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape)
-			_, token := fx.start(t, "alice", "")
-			verifier, err := fx.srv.Approve(token, "alice")
+			_, tokValue := fx.start(t, "alice", "")
+			verifier, err := fx.srv.Approve(tokValue, "alice")
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := fx.svc.CompleteAuthorization(t.Context(), token, verifier)
+			key, err := fx.svc.CompleteAuthorization(t.Context(), tokValue, verifier)
 			if err != nil {
 				t.Fatalf("CompleteAuthorization: %v", err)
 			}
-			if diff := cmp.Diff(TokenKey{LinkID: testLinkID, User: "alice"}, key); diff != "" {
+			if diff := cmp.Diff(token.Key{LinkID: testLinkID, User: "alice"}, key); diff != "" {
 				t.Errorf("key (-want +got):\n%s", diff)
 			}
 			at, err := fx.store.AccessToken(t.Context(), key)
@@ -302,18 +303,18 @@ func TestCompleteAuthorization(t *testing.T) {
 				if d := at.AuthorizationExpiresAt.Sub(at.CreatedAt); d != applinktest.DefaultAccessTokenTTL {
 					t.Errorf("authorization expires after %s, want %s", d, applinktest.DefaultAccessTokenTTL)
 				}
-				if at.SessionHandle == "" {
+				if at.SessionHandle.IsZero() {
 					t.Error("no session handle stored")
 				}
 			}
-			if _, err := fx.store.RequestToken(t.Context(), token); !errors.Is(err, ErrTokenNotFound) {
+			if _, err := fx.store.RequestToken(t.Context(), tokValue); !errors.Is(err, token.ErrNotFound) {
 				t.Errorf("pending token still stored after success (err %v)", err)
 			}
 			// The token cannot be completed twice.
-			_, err = fx.svc.CompleteAuthorization(t.Context(), token, verifier)
+			_, err = fx.svc.CompleteAuthorization(t.Context(), tokValue, verifier)
 			var expired *RequestTokenExpiredError
-			if !errors.As(err, &expired) || !errors.Is(err, ErrTokenNotFound) {
-				t.Errorf("second completion: err = %v, want *RequestTokenExpiredError wrapping ErrTokenNotFound", err)
+			if !errors.As(err, &expired) || !errors.Is(err, token.ErrNotFound) {
+				t.Errorf("second completion: err = %v, want *RequestTokenExpiredError wrapping token.ErrNotFound", err)
 			}
 		})
 	}
@@ -328,13 +329,13 @@ func TestCompleteAuthorizationPastedBody(t *testing.T) {
 		t.Run(string(shape), func(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape)
-			authURL, token := fx.start(t, "alice", "")
+			authURL, tokValue := fx.start(t, "alice", "")
 			verifier := approveOOB(t, fx, authURL.String())
-			pasted := "oauth_token=" + url.QueryEscape(token) + "&oauth_verifier=" + url.QueryEscape(verifier) + "\n"
-			if err := fx.factory(t, "alice").CompleteAuthorization(t.Context(), token, pasted); err != nil {
+			pasted := "oauth_token=" + url.QueryEscape(tokValue) + "&oauth_verifier=" + url.QueryEscape(verifier) + "\n"
+			if err := fx.factory(t, "alice").CompleteAuthorization(t.Context(), tokValue, pasted); err != nil {
 				t.Fatalf("CompleteAuthorization with the pasted oob body: %v", err)
 			}
-			if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}); err != nil {
+			if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); err != nil {
 				t.Errorf("access token not stored: %v", err)
 			}
 		})
@@ -347,16 +348,16 @@ func TestCompleteBeforeApproval(t *testing.T) {
 		t.Run(string(shape), func(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape)
-			_, token := fx.start(t, "alice", "")
+			_, tokValue := fx.start(t, "alice", "")
 			f := fx.factory(t, "alice")
-			if err := f.CompleteAuthorization(t.Context(), token, "123456"); !errors.Is(err, ErrNotApproved) {
+			if err := f.CompleteAuthorization(t.Context(), tokValue, "123456"); !errors.Is(err, ErrNotApproved) {
 				t.Fatalf("before approval: err = %v, want ErrNotApproved", err)
 			}
-			verifier, err := fx.srv.Approve(token, "alice")
+			verifier, err := fx.srv.Approve(tokValue, "alice")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := f.CompleteAuthorization(t.Context(), token, verifier); err != nil {
+			if err := f.CompleteAuthorization(t.Context(), tokValue, verifier); err != nil {
 				t.Fatalf("after approval: %v", err)
 			}
 		})
@@ -381,29 +382,29 @@ func TestCompleteFailures(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		// prepare acts at the provider and returns the verifier to send.
-		prepare     func(t *testing.T, fx *danceFixture, token string) string
+		prepare     func(t *testing.T, fx *danceFixture, tokValue string) string
 		check       check
 		keepPending bool
 	}{
 		{"denied verifier", func(*testing.T, *danceFixture, string) string { return "denied" }, isDenied, false},
-		{"denied at the provider", func(t *testing.T, fx *danceFixture, token string) string {
-			if err := fx.srv.Deny(token); err != nil {
+		{"denied at the provider", func(t *testing.T, fx *danceFixture, tokValue string) string {
+			if err := fx.srv.Deny(tokValue); err != nil {
 				t.Fatal(err)
 			}
 			return "whatever"
 		}, isDenied, false},
-		{"expired at the provider", func(t *testing.T, fx *danceFixture, token string) string {
-			v, err := fx.srv.Approve(token, "alice")
+		{"expired at the provider", func(t *testing.T, fx *danceFixture, tokValue string) string {
+			v, err := fx.srv.Approve(tokValue, "alice")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := fx.srv.Expire(token); err != nil {
+			if err := fx.srv.Expire(tokValue); err != nil {
 				t.Fatal(err)
 			}
 			return v
 		}, isExpired, false},
-		{"wrong verifier", func(t *testing.T, fx *danceFixture, token string) string {
-			if _, err := fx.srv.Approve(token, "alice"); err != nil {
+		{"wrong verifier", func(t *testing.T, fx *danceFixture, tokValue string) string {
+			if _, err := fx.srv.Approve(tokValue, "alice"); err != nil {
 				t.Fatal(err)
 			}
 			return "not-it"
@@ -422,14 +423,14 @@ func TestCompleteFailures(t *testing.T) {
 			t.Run(tc.name+"/"+string(shape), func(t *testing.T) {
 				t.Parallel()
 				fx := newDanceFixture(t, shape)
-				_, token := fx.start(t, "alice", "")
-				v := tc.prepare(t, fx, token)
-				_, err := fx.svc.CompleteAuthorization(t.Context(), token, v)
+				_, tokValue := fx.start(t, "alice", "")
+				v := tc.prepare(t, fx, tokValue)
+				_, err := fx.svc.CompleteAuthorization(t.Context(), tokValue, v)
 				if err == nil {
 					t.Fatal("CompleteAuthorization succeeded, want an error")
 				}
 				tc.check(t, err)
-				_, perr := fx.store.RequestToken(t.Context(), token)
+				_, perr := fx.store.RequestToken(t.Context(), tokValue)
 				if pending := perr == nil; pending != tc.keepPending {
 					t.Errorf("pending token kept = %v, want %v", pending, tc.keepPending)
 				}
@@ -444,12 +445,12 @@ func TestCompleteFailures(t *testing.T) {
 func TestCompleteAuthorizationRefusesAnotherUsersToken(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
-	_, token := fx.start(t, "alice", "")
-	verifier, err := fx.srv.Approve(token, "alice")
+	_, tokValue := fx.start(t, "alice", "")
+	verifier, err := fx.srv.Approve(tokValue, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = fx.factory(t, "bob").CompleteAuthorization(t.Context(), token, verifier)
+	err = fx.factory(t, "bob").CompleteAuthorization(t.Context(), tokValue, verifier)
 	var mm *RequestTokenMismatchError
 	if !errors.As(err, &mm) || mm.TokenUser != "alice" || mm.User != "bob" {
 		t.Fatalf("err = %v, want *RequestTokenMismatchError (token of alice, factory of bob)", err)
@@ -458,7 +459,7 @@ func TestCompleteAuthorizationRefusesAnotherUsersToken(t *testing.T) {
 		t.Errorf("the message names the other user: %v", err)
 	}
 	// Nothing changed: alice can still complete.
-	if err := fx.factory(t, "alice").CompleteAuthorization(t.Context(), token, verifier); err != nil {
+	if err := fx.factory(t, "alice").CompleteAuthorization(t.Context(), tokValue, verifier); err != nil {
 		t.Fatalf("alice after bob's refusal: %v", err)
 	}
 }
@@ -468,8 +469,8 @@ func TestCompleteAuthorizationUnknownToken(t *testing.T) {
 	fx := newDanceFixture(t, applinktest.Jenkins)
 	err := fx.factory(t, "alice").CompleteAuthorization(t.Context(), "nope", "123456")
 	var e *RequestTokenExpiredError
-	if !errors.As(err, &e) || !errors.Is(err, ErrTokenNotFound) {
-		t.Fatalf("err = %v, want *RequestTokenExpiredError wrapping ErrTokenNotFound", err)
+	if !errors.As(err, &e) || !errors.Is(err, token.ErrNotFound) {
+		t.Fatalf("err = %v, want *RequestTokenExpiredError wrapping token.ErrNotFound", err)
 	}
 }
 
@@ -485,7 +486,7 @@ func TestRenewAccessToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("renewing through the token source: %v", err)
 	}
-	if renewed.Token == old.Token || renewed.Secret() == "" || renewed.SessionHandle == "" {
+	if renewed.Token == old.Token || renewed.Secret.Reveal() == "" || renewed.SessionHandle.IsZero() {
 		t.Errorf("renewed token %v is not a new token with a secret and a session handle", renewed)
 	}
 	stored, err := fx.store.AccessToken(t.Context(), key)
@@ -499,7 +500,7 @@ func TestRenewAccessToken(t *testing.T) {
 	if _, err := st.renewOAuth1(t.Context(), old); problemOf(err) != signer.ProblemTokenRejected {
 		t.Errorf("renewing a replaced token: err = %v, want token_rejected", err)
 	}
-	if _, err := st.renewOAuth1(t.Context(), NewAccessToken("x", "y")); err == nil {
+	if _, err := st.renewOAuth1(t.Context(), token.NewAccessToken("x", "y")); err == nil {
 		t.Error("renewing a token without a session handle succeeded")
 	}
 }
@@ -530,7 +531,7 @@ func TestAuthorizeOutOfBand(t *testing.T) {
 			if err != nil {
 				t.Fatalf("AuthorizeOutOfBand: %v", err)
 			}
-			if _, err := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
+			if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); err != nil {
 				t.Errorf("no token stored: %v", err)
 			}
 		})

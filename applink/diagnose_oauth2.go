@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"slices"
@@ -230,7 +231,7 @@ func (d *diagnosis) oauth2TokenCheck(ctx context.Context) (Check, []string) {
 	}
 	var granted []string
 	if auth == AuthOAuth2 {
-		if t, err := st.svc.store.AccessToken(ctx, TokenKey{LinkID: st.link.ID, User: user}); err == nil {
+		if t, err := st.svc.store.AccessToken(ctx, token.Key{LinkID: st.link.ID, User: user}); err == nil {
 			granted = t.Scopes
 		}
 	} else if t := st.clientCreds.peek(); t != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"net"
 	"net/http"
 	"os"
@@ -67,7 +68,7 @@ type diagFixture struct {
 	srv   *applinktest.Server
 	svc   *Service
 	link  *Link
-	store *MemoryTokenStore
+	store *token.MemoryStore
 }
 
 func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
@@ -118,7 +119,7 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 	if s.untrusting {
 		client = &http.Client{Transport: &http.Transport{}}
 	}
-	store := NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	svc, err := NewService([]Link{l}, WithHTTPClient(client), WithTokenStore(store))
 	if err != nil {
 		t.Fatalf("NewService: %v", err)
@@ -402,7 +403,7 @@ func TestDiagnoseRevokedTokenIsKept(t *testing.T) {
 	assertCheck(t, rep, wantCheck{name: "probe-3lo", category: CategoryAccess, status: StatusFail,
 		summary: "token_revoked", fix: "applink authorize --link 'applinktest Jira' --user alice"})
 	// The diagnosis changes nothing: the rejected token is still stored.
-	if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"}); err != nil {
+	if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: fx.link.ID, User: "alice"}); err != nil {
 		t.Errorf("the token was deleted by the diagnosis: %v", err)
 	}
 }
@@ -533,7 +534,7 @@ func TestReportOK(t *testing.T) {
 func TestDiagnoseReportHoldsNoSecret(t *testing.T) {
 	t.Parallel()
 	fx := newDiagFixture(t, diagSetup{jenkins: true, consumer: applinktest.Consumer{ThreeLO: true}, authorize: true})
-	tok, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"})
+	tok, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: fx.link.ID, User: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,7 +548,7 @@ func TestDiagnoseReportHoldsNoSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{diagSecret, tok.SignerToken().Secret()} {
+	for _, secret := range []string{diagSecret, tok.Secret.Reveal()} {
 		if strings.Contains(string(out), secret) {
 			t.Errorf("the report holds a secret: %s", out)
 		}

@@ -23,7 +23,7 @@
 //   - Request factory: a link and a user ([Link.RequestFactory]); it makes
 //     [Request]s and picks each one's method.
 //   - Token store: where access tokens and dances in progress are kept
-//     ([TokenStore]).
+//     ([token.Store]).
 //   - The dance: getting a user's access token: request token, the user's
 //     approval on the remote, exchange for an access token.
 //
@@ -151,17 +151,17 @@
 // dance handler, the loopback flow (on the registered redirect URL) and the
 // paste-the-code flow (the code, or the address the browser lands on), and
 // the same token stores. An expired bearer token is refreshed once under
-// the per-(link, user) renewal lock and the store's [TokenLocker]; the
+// the per-(link, user) renewal lock and the store's [token.Locker]; the
 // refresh token rotates; a refresh answered invalid_grant deletes the token
 // and reports credentials required. Remote refusals are *[OAuth2Error]. The
 // protocol is golang.org/x/oauth2's.
 //
 // # Token stores
 //
-// By default tokens live in memory ([NewMemoryTokenStore]) and are lost
+// By default tokens live in memory ([token.NewMemoryStore]) and are lost
 // when the process ends. A [FileTokenStore] ([OpenFileTokenStore]) keeps
 // them in a JSON file (mode 0600) that several processes may share; pass either, or your own
-// [TokenStore], with [WithTokenStore]. A token the remote rejects is
+// [token.Store], with [WithTokenStore]. A token the remote rejects is
 // deleted, and an expired one renewed when the remote allows. The file
 // store suits a command-line program or a small service: it never grows
 // past [MaxTokenFileSize] (a write that would is refused with a
@@ -173,13 +173,13 @@
 // A web application deployed as several replicas shares one token store
 // between them (applink/pgstore on PostgreSQL, or a token file shared by
 // the processes of one host). Two optional interfaces of a store make the
-// replicas behave as one: a [TokenLocker] locks one user's token across
+// replicas behave as one: a [token.Locker] locks one user's token across
 // processes, so that replicas which all see it expire renew it once; a
-// [DanceStore] keeps the web dance's pending dances, so that a dance
+// [token.DanceStore] keeps the web dance's pending dances, so that a dance
 // started on one replica completes on any other, with no sticky sessions.
 // The memory and file stores implement both. applink/sealed encrypts a
 // store's secrets at rest, and applink/storetest checks that a store keeps
-// the contract of [TokenStore], [TokenLocker] and [DanceStore].
+// the contract of [token.Store], [token.Locker] and [token.DanceStore].
 //
 // # Diagnosing a link
 //

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"log/slog"
 	"net/http"
@@ -187,7 +188,7 @@ func TestRemoteEchoedSecretsMasked(t *testing.T) {
 			defer cancel()
 			srv := newEchoServer(t, tt.token, tt.resource)
 			clock := newTestClock()
-			store := NewMemoryTokenStore(WithStoreClock(clock.Now))
+			store := token.NewMemoryStore(token.WithClock(clock.Now))
 			var logs bytes.Buffer
 			var logMu sync.Mutex
 			logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -201,12 +202,12 @@ func TestRemoteEchoedSecretsMasked(t *testing.T) {
 			svc := newTestService(t, []Link{l}, WithTokenStore(store), WithClock(clock.Now), WithHTTPClient(srv.Client()),
 				WithLogger(logger), WithoutRetry())
 			if tt.stored != "" {
-				tok := NewOAuth2AccessToken(bearer, refresh)
+				tok := token.NewOAuth2AccessToken(bearer, refresh)
 				tok.CreatedAt, tok.ExpiresAt = clock.Now().Add(-2*time.Hour), clock.Now().Add(time.Hour)
 				if tt.stored == "expired" {
 					tok.ExpiresAt = clock.Now().Add(-time.Hour)
 				}
-				if err := store.PutAccessToken(ctx, TokenKey{LinkID: testLinkID, User: "alice"}, tok); err != nil {
+				if err := store.PutAccessToken(ctx, token.Key{LinkID: testLinkID, User: "alice"}, tok); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -298,7 +299,7 @@ func TestRemoteEchoedOAuth10SecretsMasked(t *testing.T) {
 	var logMu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithPrivateKey(testKey(t))
-	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(NewMemoryTokenStore()), WithoutRetry(), WithLogger(logger))
+	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(token.NewMemoryStore()), WithoutRetry(), WithLogger(logger))
 	bound, err := svc.Link(testLinkID)
 	if err != nil {
 		t.Fatal(err)
@@ -343,13 +344,13 @@ func TestDiagnoseEchoedBearerMasked(t *testing.T) {
 	t.Parallel()
 	const bearer = "BEARER-SECRET-3f08"
 	srv := newEchoServer(t, "json", http.StatusForbidden)
-	store := NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	l := Link{ID: testLinkID, Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthOAuth2},
 		OAuth2: &OAuth2Client{ClientID: "client id", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("CLIENT-SECRET-9e51")
 	svc := newTestService(t, []Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithoutRetry())
-	tok := NewOAuth2AccessToken(bearer, "REFRESH-SECRET-0c77")
+	tok := token.NewOAuth2AccessToken(bearer, "REFRESH-SECRET-0c77")
 	tok.ExpiresAt = time.Now().Add(time.Hour)
-	if err := store.PutAccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}, tok); err != nil {
+	if err := store.PutAccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}, tok); err != nil {
 		t.Fatal(err)
 	}
 	bound, err := svc.Link(testLinkID)
@@ -383,13 +384,13 @@ func TestExecuteEchoedBearerMasked(t *testing.T) {
 	t.Parallel()
 	const bearer = "BEARER-SECRET-d41a"
 	srv := newEchoServer(t, "json", http.StatusNotFound)
-	store := NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	l := Link{ID: testLinkID, Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthOAuth2},
 		OAuth2: &OAuth2Client{ClientID: "client id", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("CLIENT-SECRET-77aa")
 	svc := newTestService(t, []Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithoutRetry())
-	tok := NewOAuth2AccessToken(bearer, "REFRESH-SECRET-5b2c")
+	tok := token.NewOAuth2AccessToken(bearer, "REFRESH-SECRET-5b2c")
 	tok.ExpiresAt = time.Now().Add(time.Hour)
-	if err := store.PutAccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}, tok); err != nil {
+	if err := store.PutAccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}, tok); err != nil {
 		t.Fatal(err)
 	}
 	bound, err := svc.Link(testLinkID)

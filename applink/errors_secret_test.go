@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -44,14 +45,14 @@ func TestRenewalSignatureInvalidHidesSessionHandle(t *testing.T) {
 	t.Cleanup(ts.Close)
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	store := NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithSecret("s")
 	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(store), WithoutRetry(), WithLogger(logger))
 	now := time.Now()
-	old := NewAccessToken("OLD", "olds")
-	old.SessionHandle, old.CreatedAt = handle, now.Add(-2*time.Hour)
+	old := token.NewAccessToken("OLD", "olds")
+	old.SessionHandle, old.CreatedAt = token.NewSecret(handle), now.Add(-2*time.Hour)
 	old.ExpiresAt, old.AuthorizationExpiresAt = now.Add(-time.Hour), now.Add(time.Hour)
-	if err := store.PutAccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}, old); err != nil {
+	if err := store.PutAccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}, old); err != nil {
 		t.Fatal(err)
 	}
 	f := svc.stateByID(testLinkID).factory("alice")
@@ -65,7 +66,7 @@ func TestRenewalSignatureInvalidHidesSessionHandle(t *testing.T) {
 	if errors.As(err, &cre) {
 		t.Fatalf("err = %v: credentials required, want the token kept", err)
 	}
-	if _, serr := store.AccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}); serr != nil {
+	if _, serr := store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); serr != nil {
 		t.Errorf("the token was deleted after a signature_invalid renewal: %v", serr)
 	}
 	var pe *signer.ProblemError

@@ -2,6 +2,7 @@ package applink
 
 import (
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,7 +21,7 @@ func TestCredentialsRequiredWithoutToken(t *testing.T) {
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
 	req, err := fx.factory(t, "bob").NewRequest(http.MethodGet, "/rest/api/2/myself")
 	if err != nil {
-		t.Fatalf("NewRequest for a user without a token: %v (it is Do that needs the token)", err)
+		t.Fatalf("NewRequest for a user without a token: %v (it is Do that needs the tokValue)", err)
 	}
 	_, err = req.Do(t.Context())
 	var cre *CredentialsRequiredError
@@ -65,7 +66,7 @@ func TestCredentialsRequiredRevokedToken(t *testing.T) {
 	if p := oauthProblemIn(err); p == nil || !p.IsToken() {
 		t.Errorf("cause %v is not a token problem", cre.Cause)
 	}
-	if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"}); !errors.Is(err, ErrTokenNotFound) {
+	if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: fx.link.ID, User: "alice"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the rejected token is still stored (err %v)", err)
 	}
 	// Now the same request fails before sending, with no cause.
@@ -111,7 +112,7 @@ func TestCredentialsHandler(t *testing.T) {
 	if len(causes) != 2 || oauthProblemIn(causes[0]) == nil || causes[1] != nil {
 		t.Errorf("causes = %v, want [a token problem, nil]", causes)
 	}
-	if _, err := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"}); !errors.Is(err, ErrTokenNotFound) {
+	if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: fx.link.ID, User: "alice"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the rejected token is still stored (err %v)", err)
 	}
 	if n := len(recordsFor(fx.srv, "/rest/api/2/myself")); n != 1 {

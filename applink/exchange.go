@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/url"
@@ -179,7 +180,7 @@ func (st *linkState) tokenClient(step string) *http.Client {
 }
 
 // store returns the service's token store.
-func (st *linkState) tokenStore() (TokenStore, error) {
+func (st *linkState) tokenStore() (token.Store, error) {
 	if st.svc.store == nil {
 		return nil, errors.New("applink: the service has no token store: build it with NewService")
 	}
@@ -213,15 +214,15 @@ func (st *linkState) fetchRequestToken(ctx context.Context, callback string) (*t
 
 // fetchAccessToken exchanges an authorized request token and its verifier
 // for an access token.
-func (st *linkState) fetchAccessToken(ctx context.Context, rt *RequestToken, verifier string) (*tokenResponse, error) {
+func (st *linkState) fetchAccessToken(ctx context.Context, rt *token.RequestToken, verifier string) (*tokenResponse, error) {
 	return st.postToken(ctx, "exchanging the request token for an access token", st.endpoints().AccessToken,
-		signer.Params{Token: rt.SignerToken(), Verifier: verifier})
+		signer.Params{Token: signer.NewToken(rt.Token, rt.Secret.Reveal()), Verifier: verifier})
 }
 
 // fetchRenewal renews an access token with its session handle.
-func (st *linkState) fetchRenewal(ctx context.Context, old *AccessToken) (*tokenResponse, error) {
+func (st *linkState) fetchRenewal(ctx context.Context, old *token.AccessToken) (*tokenResponse, error) {
 	return st.postToken(ctx, "renewing the access token", st.endpoints().AccessToken,
-		signer.Params{Token: old.SignerToken(), SessionHandle: old.SessionHandle})
+		signer.Params{Token: signer.NewToken(old.Token, old.Secret.Reveal()), SessionHandle: old.SessionHandle.Reveal()})
 }
 
 // postToken makes a signed POST to a token endpoint and parses the answer.
@@ -398,11 +399,11 @@ func lifetimeEnd(now time.Time, d time.Duration) time.Time {
 	return now.Add(d)
 }
 
-// accessToken builds the AccessToken of a token endpoint's answer.
-func (r *tokenResponse) accessToken(now time.Time) *AccessToken {
-	t := NewAccessToken(r.token, r.secret)
+// accessToken builds the token.AccessToken of a token endpoint's answer.
+func (r *tokenResponse) accessToken(now time.Time) *token.AccessToken {
+	t := token.NewAccessToken(r.token, r.secret)
 	t.ExpiresAt = lifetimeEnd(now, r.expiresIn)
-	t.SessionHandle = r.sessionHandle
+	t.SessionHandle = token.NewSecret(r.sessionHandle)
 	t.AuthorizationExpiresAt = lifetimeEnd(now, r.authExpiresIn)
 	t.CreatedAt = now
 	return t

@@ -3,6 +3,7 @@ package applink
 import (
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -79,26 +80,26 @@ func TestTokenEndpointRedirectRefused(t *testing.T) {
 				t.Cleanup(ts.Close)
 				self = ts.URL
 				l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithSecret("s")
-				store := NewMemoryTokenStore()
+				store := token.NewMemoryStore()
 				now := time.Now()
 				svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(store), WithoutRetry())
 				st := svc.stateByID(testLinkID)
-				key := TokenKey{LinkID: testLinkID, User: "alice"}
+				key := token.Key{LinkID: testLinkID, User: "alice"}
 
 				var err error
 				switch step {
 				case "request token":
 					_, err = st.factory("alice").AuthorizationURI(t.Context(), "")
 				case "access token":
-					rt := NewRequestToken("RT", "rts")
+					rt := token.NewRequestToken("RT", "rts")
 					rt.LinkID, rt.User, rt.Callback, rt.CreatedAt, rt.ExpiresAt = testLinkID, "alice", "oob", now, now.Add(time.Hour)
 					if err := store.PutRequestToken(t.Context(), rt); err != nil {
 						t.Fatal(err)
 					}
 					_, err = svc.CompleteAuthorization(t.Context(), "RT", "VERIFIER")
 				case "renewal":
-					old := NewAccessToken("OLD", "olds")
-					old.SessionHandle, old.CreatedAt = "HANDLE", now.Add(-2*time.Hour)
+					old := token.NewAccessToken("OLD", "olds")
+					old.SessionHandle, old.CreatedAt = token.NewSecret("HANDLE"), now.Add(-2*time.Hour)
 					old.ExpiresAt, old.AuthorizationExpiresAt = now.Add(-time.Hour), now.Add(time.Hour)
 					if err := store.PutAccessToken(t.Context(), key, old); err != nil {
 						t.Fatal(err)
@@ -130,7 +131,7 @@ func TestTokenEndpointRedirectRefused(t *testing.T) {
 					t.Errorf("the token endpoint got %d requests, want 1", n)
 				}
 				// Nothing the redirect target might have said is stored.
-				if _, err := store.RequestToken(t.Context(), "EVILTOKEN"); !errors.Is(err, ErrTokenNotFound) {
+				if _, err := store.RequestToken(t.Context(), "EVILTOKEN"); !errors.Is(err, token.ErrNotFound) {
 					t.Errorf("a request token from the redirect was stored (err %v)", err)
 				}
 				got, err := store.AccessToken(t.Context(), key)
@@ -140,7 +141,7 @@ func TestTokenEndpointRedirectRefused(t *testing.T) {
 						t.Errorf("stored token = %v, %v; want the old one kept", got, err)
 					}
 				default:
-					if !errors.Is(err, ErrTokenNotFound) {
+					if !errors.Is(err, token.ErrNotFound) {
 						t.Errorf("stored token = %v, %v; want none", got, err)
 					}
 				}

@@ -3,6 +3,7 @@ package applink
 import (
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -93,7 +94,7 @@ func FuzzParseTokenResponse(f *testing.F) {
 		}
 		// What the parser accepts, a store accepts.
 		at := r.accessToken(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-		if err := validateAccessToken(TokenKey{LinkID: "l", User: "u"}, at); err != nil {
+		if err := at.Validate(token.Key{LinkID: "l", User: "u"}); err != nil {
 			t.Errorf("parsed token not storable: %v", err)
 		}
 	})
@@ -139,7 +140,7 @@ func fakeTokenEndpoint(t *testing.T, h http.HandlerFunc) *linkState {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithSecret("s")
-	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(NewMemoryTokenStore()), WithoutRetry(),
+	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(token.NewMemoryStore()), WithoutRetry(),
 		WithUserAgent("dance-test/1"))
 	return svc.stateByID(testLinkID)
 }
@@ -240,5 +241,23 @@ func TestPostTokenContextAndNetwork(t *testing.T) {
 	st.signer = nil
 	if _, err := st.fetchRequestToken(t.Context(), "oob"); err == nil {
 		t.Error("a link without a signer made a token call")
+	}
+}
+
+// TestTokenResponseRedaction prints a parsed token response every way: its
+// secret and session handle never show.
+func TestTokenResponseRedaction(t *testing.T) {
+	t.Parallel()
+	const secret, handle = "ACCESS-SECRET-7f3a", "SESSION-HANDLE-9b2c"
+	r := tokenResponse{token: "access-token-value", secret: secret, sessionHandle: handle}
+	for _, v := range []any{r, &r} {
+		for _, verb := range redactionVerbs {
+			out := fmt.Sprintf(verb, v)
+			for _, s := range []string{secret, handle, fmt.Sprintf("%x", secret), fmt.Sprintf("%x", handle)} {
+				if strings.Contains(out, s) {
+					t.Errorf("%T under %s leaks %s: %s", v, verb, s, out)
+				}
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -124,7 +125,7 @@ func (f *RequestFactory) Auth(ctx context.Context) (Auth, error) {
 
 // choose picks the method for a request now and, for 3LO, returns the
 // user's token (renewed if it had expired; with peek, as stored).
-func (f *RequestFactory) choose(ctx context.Context, peek bool) (Auth, *AccessToken, error) {
+func (f *RequestFactory) choose(ctx context.Context, peek bool) (Auth, *token.AccessToken, error) {
 	l, o := f.link, f.opts
 	switch {
 	case o.only == Auth3LO, o.only == AuthOAuth2:
@@ -174,7 +175,7 @@ func (f *RequestFactory) choose(ctx context.Context, peek bool) (Auth, *AccessTo
 
 // nonImpersonating picks the first non-impersonating method the link
 // allows (2LO, or an OAuth 2.0 link's client credentials), else anonymous.
-func (f *RequestFactory) nonImpersonating(ctx context.Context) (Auth, *AccessToken, error) {
+func (f *RequestFactory) nonImpersonating(ctx context.Context) (Auth, *token.AccessToken, error) {
 	for _, a := range f.link.auths() {
 		switch a {
 		case Auth2LO:
@@ -196,12 +197,12 @@ func (f *RequestFactory) nonImpersonating(ctx context.Context) (Auth, *AccessTok
 // deletion, no call to the remote. Errors are *CredentialsRequiredError
 // when the user has no token or the remote refused it (it was deleted),
 // else the real error, with the token kept.
-func (f *RequestFactory) token(ctx context.Context, peek bool) (*AccessToken, error) {
+func (f *RequestFactory) token(ctx context.Context, peek bool) (*token.AccessToken, error) {
 	if f.user == "" {
 		return nil, fmt.Errorf("applink: link %q: a user's token needs the user: give the user", f.link.Name)
 	}
 	src := f.source()
-	var tok *AccessToken
+	var tok *token.AccessToken
 	var err error
 	if peek {
 		tok, err = src.Peek(ctx)

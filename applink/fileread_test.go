@@ -3,6 +3,7 @@ package applink
 import (
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -170,7 +171,7 @@ func TestOAuth2ClientSecretFile(t *testing.T) {
 			OAuth2: &OAuth2Client{ClientID: "id", ClientSecretFile: path, RedirectURL: "https://app.example.com/cb"}}
 		done := make(chan error, 1)
 		go func() {
-			_, err := NewService([]Link{l}, WithTokenStore(NewMemoryTokenStore()))
+			_, err := NewService([]Link{l}, WithTokenStore(token.NewMemoryStore()))
 			done <- err
 		}()
 		select {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -29,7 +30,7 @@ import (
 // well before that, use a database token store such as applink/pgstore.
 const MaxTokenFileSize = 16 << 20
 
-// FileTokenStore is a [TokenStore] that keeps tokens in one JSON file. It is
+// FileTokenStore is a [token.Store] that keeps tokens in one JSON file. It is
 // the embedded default: the applink command uses
 // ~/.config/applink/tokens.json. Use [OpenFileTokenStore].
 //
@@ -69,8 +70,8 @@ const MaxTokenFileSize = 16 << 20
 // service with that many users wants a database token store such as
 // applink/pgstore (PostgreSQL) instead.
 //
-// It is also a [TokenLocker], with one lock file per key (see
-// [FileTokenStore.LockToken]), and a [DanceStore] keeping the web dance's
+// It is also a [token.Locker], with one lock file per key (see
+// [FileTokenStore.LockToken]), and a [token.DanceStore] keeping the web dance's
 // pending dances in the file, so that several processes sharing the file
 // renew each token once and complete each other's dances.
 //
@@ -98,7 +99,7 @@ type FileTokenStore struct {
 	parses atomic.Int64
 }
 
-var _ TokenStore = (*FileTokenStore)(nil)
+var _ token.Store = (*FileTokenStore)(nil)
 
 // OpenFileTokenStore returns a store backed by the JSON file at path,
 // creating its directory (mode 0700) if missing. The file itself is created
@@ -160,12 +161,12 @@ func (s *FileTokenStore) Format(f fmt.State, verb rune) {
 func (s *FileTokenStore) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // AccessToken returns a copy of the user's token for the link, or an error
-// wrapping [ErrTokenNotFound]. An expired token is returned only if it can
+// wrapping [token.ErrNotFound]. An expired token is returned only if it can
 // still be renewed with its session handle.
-func (s *FileTokenStore) AccessToken(ctx context.Context, key TokenKey) (*AccessToken, error) {
-	var t *AccessToken
-	err := s.view(ctx, func(set *tokenSet) (err error) {
-		t, err = set.accessToken(key, s.now())
+func (s *FileTokenStore) AccessToken(ctx context.Context, key token.Key) (*token.AccessToken, error) {
+	var t *token.AccessToken
+	err := s.view(ctx, func(set *token.Set) (err error) {
+		t, err = set.AccessToken(key, s.now())
 		return err
 	})
 	return t, err
@@ -174,39 +175,57 @@ func (s *FileTokenStore) AccessToken(ctx context.Context, key TokenKey) (*Access
 // PutAccessToken stores a copy of t as the user's token for the link,
 // replacing any other. The key needs a link id and a user, and t a token
 // value.
-func (s *FileTokenStore) PutAccessToken(ctx context.Context, key TokenKey, t *AccessToken) error {
-	if err := validateAccessToken(key, t); err != nil {
+func (s *FileTokenStore) PutAccessToken(ctx context.Context, key token.Key, t *token.AccessToken) error {
+	if err := t.Validate(key); err != nil {
 		return err
 	}
-	return s.update(ctx, func(set *tokenSet) bool {
-		set.putAccessToken(key, t)
+	return s.update(ctx, func(set *token.Set) bool {
+		set.PutAccessToken(key, t)
 		return true
 	})
 }
 
+// SwapAccessToken stores a copy of tok only if the stored token is still
+// the one whose Token is old, in one locked read-modify-write of the file;
+// see [token.Swapper].
+func (s *FileTokenStore) SwapAccessToken(ctx context.Context, key token.Key, old string, tok *token.AccessToken) error {
+	if err := tok.Validate(key); err != nil {
+		return err
+	}
+	var swapErr error
+	err := s.update(ctx, func(set *token.Set) bool {
+		swapErr = set.SwapAccessToken(key, old, tok, s.now())
+		return swapErr == nil
+	})
+	if err != nil {
+		return err
+	}
+	return swapErr
+}
+
 // DeleteAccessToken removes the user's token for the link; removing an
 // absent token is not an error.
-func (s *FileTokenStore) DeleteAccessToken(ctx context.Context, key TokenKey) error {
-	return s.update(ctx, func(set *tokenSet) bool { return set.deleteAccessToken(key) })
+func (s *FileTokenStore) DeleteAccessToken(ctx context.Context, key token.Key) error {
+	return s.update(ctx, func(set *token.Set) bool { return set.DeleteAccessToken(key) })
 }
 
 // AccessTokens lists the keys of the stored access tokens that are present
 // (unexpired or renewable), sorted by link id then user.
-func (s *FileTokenStore) AccessTokens(ctx context.Context) ([]TokenKey, error) {
-	var keys []TokenKey
-	err := s.view(ctx, func(set *tokenSet) error {
-		keys = set.accessKeys(s.now())
+func (s *FileTokenStore) AccessTokens(ctx context.Context) ([]token.Key, error) {
+	var keys []token.Key
+	err := s.view(ctx, func(set *token.Set) error {
+		keys = set.AccessTokens(s.now())
 		return nil
 	})
 	return keys, err
 }
 
 // RequestToken returns a copy of the pending request token, or an error
-// wrapping [ErrTokenNotFound] if it is unknown or expired.
-func (s *FileTokenStore) RequestToken(ctx context.Context, token string) (*RequestToken, error) {
-	var t *RequestToken
-	err := s.view(ctx, func(set *tokenSet) (err error) {
-		t, err = set.requestToken(token, s.now())
+// wrapping [token.ErrNotFound] if it is unknown or expired.
+func (s *FileTokenStore) RequestToken(ctx context.Context, value string) (*token.RequestToken, error) {
+	var t *token.RequestToken
+	err := s.view(ctx, func(set *token.Set) (err error) {
+		t, err = set.RequestToken(value, s.now())
 		return err
 	})
 	return t, err
@@ -214,24 +233,24 @@ func (s *FileTokenStore) RequestToken(ctx context.Context, token string) (*Reque
 
 // PutRequestToken stores a copy of the pending request token, which needs a
 // token value.
-func (s *FileTokenStore) PutRequestToken(ctx context.Context, t *RequestToken) error {
-	if err := validateRequestToken(t); err != nil {
+func (s *FileTokenStore) PutRequestToken(ctx context.Context, t *token.RequestToken) error {
+	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.update(ctx, func(set *tokenSet) bool {
-		set.putRequestToken(t)
+	return s.update(ctx, func(set *token.Set) bool {
+		set.PutRequestToken(t)
 		return true
 	})
 }
 
 // DeleteRequestToken removes the pending request token; removing an absent
 // one is not an error.
-func (s *FileTokenStore) DeleteRequestToken(ctx context.Context, token string) error {
-	return s.update(ctx, func(set *tokenSet) bool { return set.deleteRequestToken(token) })
+func (s *FileTokenStore) DeleteRequestToken(ctx context.Context, value string) error {
+	return s.update(ctx, func(set *token.Set) bool { return set.DeleteRequestToken(value) })
 }
 
 // view reads the file and calls f with its tokens.
-func (s *FileTokenStore) view(ctx context.Context, f func(*tokenSet) error) error {
+func (s *FileTokenStore) view(ctx context.Context, f func(*token.Set) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -252,7 +271,7 @@ func (s *FileTokenStore) view(ctx context.Context, f func(*tokenSet) error) erro
 // update runs one read-modify-write under the lock: f changes the tokens
 // and reports whether it changed anything; the file is rewritten only if
 // something changed (expired tokens dropped count).
-func (s *FileTokenStore) update(ctx context.Context, f func(*tokenSet) bool) error {
+func (s *FileTokenStore) update(ctx context.Context, f func(*token.Set) bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -267,9 +286,9 @@ func (s *FileTokenStore) update(ctx context.Context, f func(*tokenSet) bool) err
 	if err != nil {
 		return err
 	}
-	set := shared.clone() // the cached set is never changed
+	set := shared.Clone() // the cached set is never changed
 	changed := f(set)
-	if set.purge(s.now()) {
+	if set.Purge(s.now()) {
 		changed = true
 	}
 	if !s.tempsCleaned.Swap(true) {
@@ -303,12 +322,12 @@ func (s *FileTokenStore) lock(ctx context.Context) (unlock func(), err error) {
 // store. When the file is the one last read or written (same size,
 // modification and change times, inode and generation), the cached tokens
 // are returned without parsing it: the caller must not change them.
-func (s *FileTokenStore) load() (*tokenSet, error) {
+func (s *FileTokenStore) load() (*token.Set, error) {
 	// Checked to be a regular file before it is opened, and opened
 	// without blocking: a named pipe cannot hang the store.
 	f, fi, err := fileread.Open(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return newTokenSet(), nil
+		return token.NewSet(), nil
 	}
 	var notRegular *fileread.NotRegularError
 	if errors.As(err, &notRegular) {
@@ -358,7 +377,7 @@ func (s *FileTokenStore) tempPrefix() string { return "." + filepath.Base(s.path
 
 // write replaces the token file atomically with set's tokens, which then
 // become the cached ones: set must not be changed afterwards.
-func (s *FileTokenStore) write(set *tokenSet) error {
+func (s *FileTokenStore) write(set *token.Set) error {
 	gen, err := newGeneration()
 	if err != nil {
 		return fmt.Errorf("applink: write token file %s: %w", s.path, err)
@@ -541,12 +560,12 @@ type tokenFile struct {
 	Generation    string             `json:"generation,omitempty"`
 	AccessTokens  []fileAccessToken  `json:"accessTokens"`
 	RequestTokens []fileRequestToken `json:"requestTokens"`
-	// Dances are the pending dances of the web dance handler (DanceStore),
+	// Dances are the pending dances of the web dance handler (token.DanceStore),
 	// omitted when there are none.
 	Dances []fileDance `json:"dances,omitempty"`
 }
 
-// fileDance is a [PendingDance].
+// fileDance is a [token.PendingDance].
 type fileDance struct {
 	State        string `json:"state"`
 	User         string `json:"user"`
@@ -557,7 +576,7 @@ type fileDance struct {
 	CreatedAt    string `json:"createdAt,omitempty"`
 }
 
-// fileAccessToken is an [AccessToken] with its key, secret included.
+// fileAccessToken is an [token.AccessToken] with its key, secret included.
 type fileAccessToken struct {
 	LinkID                 string   `json:"linkId"`
 	User                   string   `json:"user"`
@@ -572,7 +591,7 @@ type fileAccessToken struct {
 	CreatedAt              string   `json:"createdAt,omitempty"`
 }
 
-// fileRequestToken is a [RequestToken], secret included.
+// fileRequestToken is a [token.RequestToken], secret included.
 type fileRequestToken struct {
 	Token     string `json:"token"`
 	Secret    string `json:"secret"`
@@ -585,34 +604,34 @@ type fileRequestToken struct {
 
 // encodeTokenFile renders set as the token file, sorted so that the file is
 // stable and diffable.
-func encodeTokenFile(set *tokenSet, generation string) ([]byte, error) {
+func encodeTokenFile(set *token.Set, generation string) ([]byte, error) {
 	f := tokenFile{
 		Version:       tokenFileVersion,
 		Generation:    generation,
-		AccessTokens:  make([]fileAccessToken, 0, len(set.access)),
-		RequestTokens: make([]fileRequestToken, 0, len(set.request)),
+		AccessTokens:  make([]fileAccessToken, 0, len(set.Access)),
+		RequestTokens: make([]fileRequestToken, 0, len(set.Requests)),
 	}
-	for _, k := range slices.SortedFunc(maps.Keys(set.access), compareTokenKeys) {
-		t := set.access[k]
+	for _, k := range slices.SortedFunc(maps.Keys(set.Access), token.Key.Compare) {
+		t := set.Access[k]
 		f.AccessTokens = append(f.AccessTokens, fileAccessToken{
 			LinkID:                 k.LinkID,
 			User:                   k.User,
 			Kind:                   fileTokenKind(t.Kind),
 			Token:                  t.Token,
-			Secret:                 t.secret,
-			RefreshToken:           t.refresh,
+			Secret:                 t.Secret.Reveal(),
+			RefreshToken:           t.RefreshToken.Reveal(),
 			ExpiresAt:              formatFileTime(t.ExpiresAt),
-			SessionHandle:          t.SessionHandle,
+			SessionHandle:          t.SessionHandle.Reveal(),
 			AuthorizationExpiresAt: formatFileTime(t.AuthorizationExpiresAt),
 			Scopes:                 t.Scopes,
 			CreatedAt:              formatFileTime(t.CreatedAt),
 		})
 	}
-	for _, k := range slices.Sorted(maps.Keys(set.request)) {
-		t := set.request[k]
+	for _, k := range slices.Sorted(maps.Keys(set.Requests)) {
+		t := set.Requests[k]
 		f.RequestTokens = append(f.RequestTokens, fileRequestToken{
 			Token:     t.Token,
-			Secret:    t.secret,
+			Secret:    t.Secret.Reveal(),
 			LinkID:    t.LinkID,
 			User:      t.User,
 			Callback:  t.Callback,
@@ -620,8 +639,8 @@ func encodeTokenFile(set *tokenSet, generation string) ([]byte, error) {
 			CreatedAt: formatFileTime(t.CreatedAt),
 		})
 	}
-	for _, k := range slices.Sorted(maps.Keys(set.dances)) {
-		d := set.dances[k]
+	for _, k := range slices.Sorted(maps.Keys(set.Dances)) {
+		d := set.Dances[k]
 		f.Dances = append(f.Dances, fileDance{
 			State:        d.State,
 			User:         d.User,
@@ -642,8 +661,8 @@ func encodeTokenFile(set *tokenSet, generation string) ([]byte, error) {
 // decodeTokenFile parses a token file. Its errors name the entry and field
 // at fault but never quote the file, which holds secrets. An empty file is
 // an empty store.
-func decodeTokenFile(data []byte) (*tokenSet, error) {
-	set := newTokenSet()
+func decodeTokenFile(data []byte) (*token.Set, error) {
+	set := token.NewSet()
 	if len(data) == 0 {
 		return set, nil
 	}
@@ -667,7 +686,7 @@ func decodeTokenFile(data []byte) (*tokenSet, error) {
 	}
 	for i, ft := range f.AccessTokens {
 		where := fmt.Sprintf("accessTokens[%d]", i)
-		key := TokenKey{LinkID: ft.LinkID, User: ft.User}
+		key := token.Key{LinkID: ft.LinkID, User: ft.User}
 		switch {
 		case ft.LinkID == "":
 			return nil, fmt.Errorf("%s has no linkId", where)
@@ -676,19 +695,19 @@ func decodeTokenFile(data []byte) (*tokenSet, error) {
 		case ft.Token == "":
 			return nil, fmt.Errorf("%s has no token", where)
 		}
-		if _, dup := set.access[key]; dup {
+		if _, dup := set.Access[key]; dup {
 			return nil, fmt.Errorf("%s repeats the token of link %q, user %q", where, ft.LinkID, ft.User)
 		}
-		kind := TokenKind(ft.Kind)
+		kind := token.Kind(ft.Kind)
 		switch kind {
 		case "":
-			kind = KindOAuth1
-		case KindOAuth1, KindOAuth2:
+			kind = token.KindOAuth1
+		case token.KindOAuth1, token.KindOAuth2:
 		default:
-			return nil, fmt.Errorf("%s.kind %q is not %q or %q", where, ft.Kind, KindOAuth1, KindOAuth2)
+			return nil, fmt.Errorf("%s.kind %q is not %q or %q", where, ft.Kind, token.KindOAuth1, token.KindOAuth2)
 		}
-		t := &AccessToken{Kind: kind, Token: ft.Token, secret: ft.Secret, refresh: ft.RefreshToken,
-			SessionHandle: ft.SessionHandle, Scopes: ft.Scopes}
+		t := &token.AccessToken{Kind: kind, Token: ft.Token, Secret: token.NewSecret(ft.Secret), RefreshToken: token.NewSecret(ft.RefreshToken),
+			SessionHandle: token.NewSecret(ft.SessionHandle), Scopes: ft.Scopes}
 		var err error
 		if t.ExpiresAt, err = parseFileTime(where+".expiresAt", ft.ExpiresAt); err != nil {
 			return nil, err
@@ -699,17 +718,17 @@ func decodeTokenFile(data []byte) (*tokenSet, error) {
 		if t.CreatedAt, err = parseFileTime(where+".createdAt", ft.CreatedAt); err != nil {
 			return nil, err
 		}
-		set.access[key] = t
+		set.Access[key] = t
 	}
 	for i, ft := range f.RequestTokens {
 		where := fmt.Sprintf("requestTokens[%d]", i)
 		if ft.Token == "" {
 			return nil, fmt.Errorf("%s has no token", where)
 		}
-		if _, dup := set.request[ft.Token]; dup {
+		if _, dup := set.Requests[ft.Token]; dup {
 			return nil, fmt.Errorf("%s repeats an earlier request token", where)
 		}
-		t := &RequestToken{Token: ft.Token, secret: ft.Secret, LinkID: ft.LinkID, User: ft.User, Callback: ft.Callback}
+		t := &token.RequestToken{Token: ft.Token, Secret: token.NewSecret(ft.Secret), LinkID: ft.LinkID, User: ft.User, Callback: ft.Callback}
 		var err error
 		if t.ExpiresAt, err = parseFileTime(where+".expiresAt", ft.ExpiresAt); err != nil {
 			return nil, err
@@ -717,7 +736,7 @@ func decodeTokenFile(data []byte) (*tokenSet, error) {
 		if t.CreatedAt, err = parseFileTime(where+".createdAt", ft.CreatedAt); err != nil {
 			return nil, err
 		}
-		set.request[ft.Token] = t
+		set.Requests[ft.Token] = t
 	}
 	for i, fd := range f.Dances {
 		where := fmt.Sprintf("dances[%d]", i)
@@ -729,10 +748,10 @@ func decodeTokenFile(data []byte) (*tokenSet, error) {
 		case fd.LinkID == "":
 			return nil, fmt.Errorf("%s has no linkId", where)
 		}
-		if _, dup := set.dances[fd.State]; dup {
+		if _, dup := set.Dances[fd.State]; dup {
 			return nil, fmt.Errorf("%s repeats an earlier state", where)
 		}
-		d := &PendingDance{State: fd.State, User: fd.User, LinkID: fd.LinkID, RequestToken: fd.RequestToken, Redirect: fd.Redirect}
+		d := &token.PendingDance{State: fd.State, User: fd.User, LinkID: fd.LinkID, RequestToken: fd.RequestToken, Redirect: fd.Redirect}
 		var err error
 		if d.ExpiresAt, err = parseFileTime(where+".expiresAt", fd.ExpiresAt); err != nil {
 			return nil, err
@@ -740,7 +759,7 @@ func decodeTokenFile(data []byte) (*tokenSet, error) {
 		if d.CreatedAt, err = parseFileTime(where+".createdAt", fd.CreatedAt); err != nil {
 			return nil, err
 		}
-		set.dances[fd.State] = d
+		set.Dances[fd.State] = d
 	}
 	return set, nil
 }
@@ -763,7 +782,7 @@ func parseFileTime(field, s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%s is not an RFC 3339 time", field)
 	}
-	if err := validateStoreTime(t); err != nil {
+	if err := token.ValidateTime(t); err != nil {
 		return time.Time{}, fmt.Errorf("%s: %w", field, err)
 	}
 	return t, nil
@@ -771,8 +790,8 @@ func parseFileTime(field, s string) (time.Time, error) {
 
 // fileTokenKind is the kind field of a token file entry: omitted for OAuth
 // 1.0a, so files holding only OAuth 1.0a tokens read as before.
-func fileTokenKind(k TokenKind) string {
-	if k == KindOAuth2 {
+func fileTokenKind(k token.Kind) string {
+	if k == token.KindOAuth2 {
 		return string(k)
 	}
 	return ""

@@ -2,6 +2,7 @@ package applink
 
 import (
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"path/filepath"
 	"testing"
 	"time"
@@ -10,22 +11,22 @@ import (
 // benchFileStore returns a file store holding n access tokens of ordinary
 // size (an Atlassian token and secret, a session handle), written in one
 // go.
-func benchFileStore(b *testing.B, n int) (*FileTokenStore, []TokenKey) {
+func benchFileStore(b *testing.B, n int) (*FileTokenStore, []token.Key) {
 	b.Helper()
 	s, err := OpenFileTokenStore(filepath.Join(b.TempDir(), "tokens.json"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	keys := make([]TokenKey, n)
+	keys := make([]token.Key, n)
 	now := time.Now()
-	err = s.update(b.Context(), func(set *tokenSet) bool {
+	err = s.update(b.Context(), func(set *token.Set) bool {
 		for i := range keys {
-			keys[i] = TokenKey{LinkID: "0c5a2e3c-7d4f-4b0e-9a51-3f1c2b7e8d90", User: fmt.Sprintf("user-%06d", i)}
-			t := NewAccessToken(fmt.Sprintf("tok%029d", i), fmt.Sprintf("sec%029d", i))
-			t.SessionHandle = fmt.Sprintf("sh%030d", i)
+			keys[i] = token.Key{LinkID: "0c5a2e3c-7d4f-4b0e-9a51-3f1c2b7e8d90", User: fmt.Sprintf("user-%06d", i)}
+			t := token.NewAccessToken(fmt.Sprintf("tok%029d", i), fmt.Sprintf("sec%029d", i))
+			t.SessionHandle = token.NewSecret(fmt.Sprintf("sh%030d", i))
 			t.ExpiresAt = now.Add(5 * 365 * 24 * time.Hour)
 			t.CreatedAt = now
-			set.putAccessToken(keys[i], t)
+			set.PutAccessToken(keys[i], t)
 		}
 		return true
 	})
@@ -35,8 +36,8 @@ func benchFileStore(b *testing.B, n int) (*FileTokenStore, []TokenKey) {
 	return s, keys
 }
 
-// BenchmarkFileTokenStore measures AccessToken (Get) and PutAccessToken
-// (Put, replacing a user's token) on a token file of 10, 1,000 and 10,000
+// BenchmarkFileTokenStore measures token.AccessToken (Get) and PutAccessToken
+// (Put, replacing a user's tokValue) on a token file of 10, 1,000 and 10,000
 // users. Every 3LO request does a Get; a Put follows each authorization and
 // renewal.
 func BenchmarkFileTokenStore(b *testing.B) {
@@ -59,7 +60,7 @@ func BenchmarkFileTokenStore(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				t := NewAccessToken(fmt.Sprintf("new%029d", i), fmt.Sprintf("sec%029d", i))
+				t := token.NewAccessToken(fmt.Sprintf("new%029d", i), fmt.Sprintf("sec%029d", i))
 				if err := s.PutAccessToken(ctx, keys[i%n], t); err != nil {
 					b.Fatal(err)
 				}

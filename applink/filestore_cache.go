@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/go-applinks/applinks/applink/token"
 	"io/fs"
 	"sync"
 )
@@ -69,12 +70,12 @@ type tokenCache struct {
 	mu    sync.Mutex
 	stamp fileStamp
 	gen   string
-	set   *tokenSet
+	set   *token.Set
 }
 
 // lookup returns the cached set if stamp and gen are those of the file it
 // came from, else nil. A file without a generation never matches.
-func (c *tokenCache) lookup(stamp fileStamp, gen string) *tokenSet {
+func (c *tokenCache) lookup(stamp fileStamp, gen string) *token.Set {
 	if gen == "" {
 		return nil
 	}
@@ -88,7 +89,7 @@ func (c *tokenCache) lookup(stamp fileStamp, gen string) *tokenSet {
 
 // store caches set as the tokens of the file with stamp and gen; a nil set
 // or an empty gen empties the cache.
-func (c *tokenCache) store(stamp fileStamp, gen string, set *tokenSet) {
+func (c *tokenCache) store(stamp fileStamp, gen string, set *token.Set) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if set == nil || gen == "" {
@@ -96,26 +97,4 @@ func (c *tokenCache) store(stamp fileStamp, gen string, set *tokenSet) {
 		return
 	}
 	c.stamp, c.gen, c.set = stamp, gen, set
-}
-
-// clone returns a deep copy of s, for a change that must not touch the
-// cached set.
-func (s *tokenSet) clone() *tokenSet {
-	c := &tokenSet{
-		access:  make(map[TokenKey]*AccessToken, len(s.access)),
-		request: make(map[string]*RequestToken, len(s.request)),
-		dances:  make(map[string]*PendingDance, len(s.dances)),
-	}
-	for k, t := range s.access {
-		c.access[k] = t.clone()
-	}
-	for k, t := range s.request {
-		r := *t
-		c.request[k] = &r
-	}
-	for k, d := range s.dances {
-		dc := *d
-		c.dances[k] = &dc
-	}
-	return c
 }

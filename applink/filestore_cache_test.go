@@ -3,6 +3,7 @@ package applink
 import (
 	"bytes"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,15 +19,15 @@ func TestFileTokenStoreReadsUnchangedFileFromCache(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := newFileStore(t, newTestClock()).(*FileTokenStore)
-	key := TokenKey{"l", "u"}
-	if err := s.PutAccessToken(ctx, key, NewAccessToken("t", "s")); err != nil {
+	key := token.Key{LinkID: "l", User: "u"}
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	before := s.parses.Load()
 	for range 50 {
 		got, err := s.AccessToken(ctx, key)
 		if err != nil || got.Token != "t" {
-			t.Fatalf("AccessToken = %v, %v", got, err)
+			t.Fatalf("token.AccessToken = %v, %v", got, err)
 		}
 	}
 	if keys, err := s.AccessTokens(ctx); err != nil || len(keys) != 1 {
@@ -67,25 +68,25 @@ func TestFileTokenStoreCacheSeesOtherWriters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k1, k2, k3 := TokenKey{"l", "u1"}, TokenKey{"l", "u2"}, TokenKey{"l", "u3"}
-	if err := a.PutAccessToken(ctx, k1, NewAccessToken("t1", "s1")); err != nil {
+	k1, k2, k3 := token.Key{LinkID: "l", User: "u1"}, token.Key{LinkID: "l", User: "u2"}, token.Key{LinkID: "l", User: "u3"}
+	if err := a.PutAccessToken(ctx, k1, token.NewAccessToken("t1", "s1")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.AccessToken(ctx, k1); err != nil { // cached in a
 		t.Fatal(err)
 	}
 	// b replaces k1 with a token of the same length: a sees it.
-	if err := b.PutAccessToken(ctx, k1, NewAccessToken("T1", "S1")); err != nil {
+	if err := b.PutAccessToken(ctx, k1, token.NewAccessToken("T1", "S1")); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := a.AccessToken(ctx, k1); err != nil || got.Token != "T1" {
 		t.Errorf("a reads k1 = %v, %v; want b's T1", got, err)
 	}
 	// b adds k2, then a (with k1 cached) adds k3: k2 survives.
-	if err := b.PutAccessToken(ctx, k2, NewAccessToken("t2", "s2")); err != nil {
+	if err := b.PutAccessToken(ctx, k2, token.NewAccessToken("t2", "s2")); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.PutAccessToken(ctx, k3, NewAccessToken("t3", "s3")); err != nil {
+	if err := a.PutAccessToken(ctx, k3, token.NewAccessToken("t3", "s3")); err != nil {
 		t.Fatal(err)
 	}
 	for _, st := range []*FileTokenStore{a, b} {
@@ -93,7 +94,7 @@ func TestFileTokenStoreCacheSeesOtherWriters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff([]TokenKey{k1, k2, k3}, keys); diff != "" {
+		if diff := cmp.Diff([]token.Key{k1, k2, k3}, keys); diff != "" {
 			t.Errorf("%s: keys (-want +got):\n%s", st, diff)
 		}
 	}
@@ -101,8 +102,8 @@ func TestFileTokenStoreCacheSeesOtherWriters(t *testing.T) {
 	if err := b.DeleteAccessToken(ctx, k1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.AccessToken(ctx, k1); !errors.Is(err, ErrTokenNotFound) {
-		t.Errorf("a reads deleted k1: %v, want ErrTokenNotFound", err)
+	if _, err := a.AccessToken(ctx, k1); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("a reads deleted k1: %v, want token.ErrNotFound", err)
 	}
 }
 
@@ -113,8 +114,8 @@ func TestFileTokenStoreCacheSeesHandEdits(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := newFileStore(t, newTestClock()).(*FileTokenStore)
-	key := TokenKey{"l", "u"}
-	if err := s.PutAccessToken(ctx, key, NewAccessToken("aaaa", "s")); err != nil {
+	key := token.Key{LinkID: "l", User: "u"}
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("aaaa", "s")); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(s.Path())
@@ -150,9 +151,9 @@ func TestFileTokenStoreCacheSeesHandEdits(t *testing.T) {
 	}
 
 	// Rewritten without a generation, as an older version writes it.
-	old, err := encodeTokenFile(func() *tokenSet {
-		set := newTokenSet()
-		set.putAccessToken(key, NewAccessToken("cccc", "s"))
+	old, err := encodeTokenFile(func() *token.Set {
+		set := token.NewSet()
+		set.PutAccessToken(key, token.NewAccessToken("cccc", "s"))
 		return set
 	}(), "")
 	if err != nil {

@@ -1,25 +1,26 @@
 package applink
 
 // What lets several processes share one token file as replicas of one
-// application: per-key renewal locks (TokenLocker) and pending dances
-// (DanceStore).
+// application: per-key renewal locks (token.Locker) and pending dances
+// (token.DanceStore).
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"os"
-	"sync"
 )
 
 var (
-	_ TokenLocker = (*FileTokenStore)(nil)
-	_ DanceStore  = (*FileTokenStore)(nil)
+	_ token.Locker     = (*FileTokenStore)(nil)
+	_ token.Swapper    = (*FileTokenStore)(nil)
+	_ token.DanceStore = (*FileTokenStore)(nil)
 )
 
 // LockToken locks key across every process sharing the token file, until
-// unlock is called; see [TokenLocker]. Each key has its own lock file in
+// unlock is called; see [token.Locker]. Each key has its own lock file in
 // the directory "<path>.locks" (mode 0700), named by a hash of the link id
 // and the user, locked with flock(2) and removed when unlocked. The store's
 // own lock on "<path>.lock" is not taken, so the renewal that holds a
@@ -28,8 +29,10 @@ var (
 // is polled, from 1 ms to 50 ms apart). A process killed while holding it
 // releases it (the kernel drops its flock), except on platforms without
 // flock(2) (Windows), where the lock file is left behind and the error
-// when ctx ends says to delete it.
-func (s *FileTokenStore) LockToken(ctx context.Context, key TokenKey) (unlock func(), err error) {
+// when ctx ends says to delete it. The Lock's Held is nil while ctx lasts:
+// a flock is held as long as its file descriptor is open in this process,
+// so it cannot be lost while its holder runs.
+func (s *FileTokenStore) LockToken(ctx context.Context, key token.Key) (token.Lock, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -42,21 +45,20 @@ func (s *FileTokenStore) LockToken(ctx context.Context, key TokenKey) (unlock fu
 	if err != nil {
 		return nil, err
 	}
-	// A second call must not remove a lock file another holder has made
-	// since.
-	var once sync.Once
-	return func() { once.Do(unlockFile) }, nil
+	// A second Unlock must not remove a lock file another holder has made
+	// since: FuncLock releases once.
+	return &token.FuncLock{Release: unlockFile}, nil
 }
 
 // PutDance stores a copy of the pending dance in the token file, within
-// limits; see [DanceStore].
-func (s *FileTokenStore) PutDance(ctx context.Context, d *PendingDance, limits DanceLimits) error {
-	if err := validateDance(d); err != nil {
+// limits; see [token.DanceStore].
+func (s *FileTokenStore) PutDance(ctx context.Context, d *token.PendingDance, limits token.DanceLimits) error {
+	if err := d.Validate(); err != nil {
 		return err
 	}
 	var putErr error
-	err := s.update(ctx, func(set *tokenSet) bool {
-		changed, err := set.putDance(d, limits, s.now())
+	err := s.update(ctx, func(set *token.Set) bool {
+		changed, err := set.PutDance(d, limits, s.now())
 		putErr = err
 		return changed
 	})
@@ -67,17 +69,17 @@ func (s *FileTokenStore) PutDance(ctx context.Context, d *PendingDance, limits D
 }
 
 // TakeDance removes the pending dance for state from the token file and
-// returns it, if user started it; see [DanceStore]. The read and the
+// returns it, if user started it; see [token.DanceStore]. The read and the
 // removal happen under the file's lock, so of concurrent takes in any
 // process exactly one gets it.
-func (s *FileTokenStore) TakeDance(ctx context.Context, state, user string) (*PendingDance, error) {
+func (s *FileTokenStore) TakeDance(ctx context.Context, state, user string) (*token.PendingDance, error) {
 	var (
-		d       *PendingDance
+		d       *token.PendingDance
 		takeErr error
 	)
-	err := s.update(ctx, func(set *tokenSet) bool {
+	err := s.update(ctx, func(set *token.Set) bool {
 		var changed bool
-		d, changed, takeErr = set.takeDance(state, user, s.now())
+		d, changed, takeErr = set.TakeDance(state, user, s.now())
 		return changed
 	})
 	if err != nil {
@@ -89,5 +91,5 @@ func (s *FileTokenStore) TakeDance(ctx context.Context, state, user string) (*Pe
 // DeleteDance removes the pending dance for state from the token file;
 // removing an absent one is not an error.
 func (s *FileTokenStore) DeleteDance(ctx context.Context, state string) error {
-	return s.update(ctx, func(set *tokenSet) bool { return set.deleteDance(state) })
+	return s.update(ctx, func(set *token.Set) bool { return set.DeleteDance(state) })
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"os"
 	"os/exec"
@@ -32,7 +33,7 @@ const (
 // tests below. After reading its standard input to the end (the parent's
 // "go"), it puts tokens into the token file named in its environment:
 //   - "put": COUNT access tokens for users PREFIX-0 ... PREFIX-(COUNT-1);
-//   - "crash": one token, stopping after the temporary file is written and
+//   - "crash": one tokValue, stopping after the temporary file is written and
 //     before it replaces the token file, to be killed there.
 func TestHelperProcess(t *testing.T) {
 	mode := os.Getenv(helperEnvMode)
@@ -54,8 +55,8 @@ func TestHelperProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range n {
-			key := TokenKey{LinkID: "link", User: fmt.Sprintf("%s-%d", prefix, i)}
-			if err := s.PutAccessToken(t.Context(), key, NewAccessToken("token-"+key.User, "secret-"+key.User)); err != nil {
+			key := token.Key{LinkID: "link", User: fmt.Sprintf("%s-%d", prefix, i)}
+			if err := s.PutAccessToken(t.Context(), key, token.NewAccessToken("token-"+key.User, "secret-"+key.User)); err != nil {
 				t.Fatalf("PutAccessToken(%v): %v", key, err)
 			}
 		}
@@ -69,8 +70,8 @@ func TestHelperProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		key := TokenKey{LinkID: "link", User: prefix}
-		if err := s.PutAccessToken(t.Context(), key, NewAccessToken("token-"+prefix, "secret")); err != nil {
+		key := token.Key{LinkID: "link", User: prefix}
+		if err := s.PutAccessToken(t.Context(), key, token.NewAccessToken("token-"+prefix, "secret")); err != nil {
 			t.Fatalf("PutAccessToken: %v", err)
 		}
 		t.Fatal("the crash hook did not stop the write")
@@ -145,24 +146,24 @@ func TestFileTokenStoreTwoProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []TokenKey
+	var want []token.Key
 	for _, prefix := range []string{"first", "second"} {
 		for i := range perProcess {
-			want = append(want, TokenKey{LinkID: "link", User: fmt.Sprintf("%s-%d", prefix, i)})
+			want = append(want, token.Key{LinkID: "link", User: fmt.Sprintf("%s-%d", prefix, i)})
 		}
 	}
 	if diff := cmp.Diff(want, got, cmp.Transformer("sort", sortedKeys)); diff != "" {
 		t.Errorf("tokens after two processes wrote %d each (-want +got):\n%s", perProcess, diff)
 	}
-	tok, err := s.AccessToken(t.Context(), TokenKey{LinkID: "link", User: "second-49"})
-	if err != nil || tok.Secret() != "secret-second-49" {
+	tok, err := s.AccessToken(t.Context(), token.Key{LinkID: "link", User: "second-49"})
+	if err != nil || tok.Secret.Reveal() != "secret-second-49" {
 		t.Errorf("AccessToken(second-49) = %v, %v; want its secret intact", tok, err)
 	}
 }
 
 // sortedKeys sorts keys for comparison.
-func sortedKeys(keys []TokenKey) []TokenKey {
-	return slices.SortedFunc(slices.Values(keys), compareTokenKeys)
+func sortedKeys(keys []token.Key) []token.Key {
+	return slices.SortedFunc(slices.Values(keys), token.Key.Compare)
 }
 
 func TestFileTokenStoreKilledWriter(t *testing.T) {
@@ -174,8 +175,8 @@ func TestFileTokenStoreKilledWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := TokenKey{LinkID: "link", User: "before"}
-	if err := s.PutAccessToken(ctx, before, NewAccessToken("token-before", "secret-before")); err != nil {
+	before := token.Key{LinkID: "link", User: "before"}
+	if err := s.PutAccessToken(ctx, before, token.NewAccessToken("token-before", "secret-before")); err != nil {
 		t.Fatal(err)
 	}
 	previous, err := os.ReadFile(path)
@@ -229,12 +230,12 @@ func TestFileTokenStoreKilledWriter(t *testing.T) {
 	if _, err := after.AccessToken(ctx, before); err != nil {
 		t.Errorf("token written before the crash: %v", err)
 	}
-	if _, err := after.AccessToken(ctx, TokenKey{LinkID: "link", User: "killed"}); !errors.Is(err, ErrTokenNotFound) {
-		t.Errorf("token of the killed write: error = %v, want ErrTokenNotFound", err)
+	if _, err := after.AccessToken(ctx, token.Key{LinkID: "link", User: "killed"}); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("token of the killed write: error = %v, want token.ErrNotFound", err)
 	}
 	// The lock died with the process, and the next write clears its
 	// temporary file.
-	if err := after.PutAccessToken(ctx, TokenKey{LinkID: "link", User: "next"}, NewAccessToken("t", "s")); err != nil {
+	if err := after.PutAccessToken(ctx, token.Key{LinkID: "link", User: "next"}, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatalf("PutAccessToken after the killed write: %v", err)
 	}
 	if temps, _ := filepath.Glob(filepath.Join(dir, ".tokens.json.tmp-*")); len(temps) != 0 {

@@ -3,6 +3,7 @@ package applink
 import (
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,12 +25,12 @@ func TestFileTokenStoreRefusesWriteOverLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stored []TokenKey
+	var stored []token.Key
 	var tooLarge *TokenFileTooLargeError
 	for i := range 1000 {
-		key := TokenKey{LinkID: "link", User: fmt.Sprintf("user-%04d", i)}
+		key := token.Key{LinkID: "link", User: fmt.Sprintf("user-%04d", i)}
 		before, _ := os.ReadFile(path)
-		err := s.PutAccessToken(ctx, key, NewAccessToken(fmt.Sprintf("token-%04d", i), "SECRET-"+key.User))
+		err := s.PutAccessToken(ctx, key, token.NewAccessToken(fmt.Sprintf("token-%04d", i), "SECRET-"+key.User))
 		if err == nil {
 			stored = append(stored, key)
 			continue
@@ -89,12 +90,12 @@ func TestFileTokenStoreRefusesWriteOverLimit(t *testing.T) {
 	}
 	// Replacing a token by a longer one is refused too, and keeps the old.
 	last := stored[len(stored)-1]
-	err = s.PutAccessToken(ctx, last, NewAccessToken(strings.Repeat("x", limit), "s"))
+	err = s.PutAccessToken(ctx, last, token.NewAccessToken(strings.Repeat("x", limit), "s"))
 	if !errors.As(err, &tooLarge) {
-		t.Errorf("PutAccessToken(longer token) error = %v, want *TokenFileTooLargeError", err)
+		t.Errorf("PutAccessToken(longer tokValue) error = %v, want *TokenFileTooLargeError", err)
 	}
 	if got, err := s.AccessToken(ctx, last); err != nil || !strings.HasPrefix(got.Token, "token-") {
-		t.Errorf("AccessToken after the refused replacement = %v, %v; want the old token", got, err)
+		t.Errorf("token.AccessToken after the refused replacement = %v, %v; want the old token", got, err)
 	}
 	// Shrinking always works.
 	if err := s.DeleteAccessToken(ctx, stored[0]); err != nil {

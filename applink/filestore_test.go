@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,7 +19,7 @@ import (
 )
 
 // newFileStore opens a store on a fresh file in a temporary directory.
-func newFileStore(t *testing.T, clock *testClock) TokenStore {
+func newFileStore(t *testing.T, clock *testClock) token.Store {
 	t.Helper()
 	s, err := OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"), WithStoreClock(clock.Now))
 	if err != nil {
@@ -58,7 +59,7 @@ func TestFileTokenStoreCreatesPrivateFile(t *testing.T) {
 	if s.Path() != path {
 		t.Errorf("Path() = %q, want %q", s.Path(), path)
 	}
-	if err := s.PutAccessToken(t.Context(), TokenKey{"l", "u"}, NewAccessToken("t", "s")); err != nil {
+	if err := s.PutAccessToken(t.Context(), token.Key{LinkID: "l", User: "u"}, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatalf("PutAccessToken: %v", err)
 	}
 	for _, c := range []struct {
@@ -110,8 +111,8 @@ func TestFileTokenStoreRefusesFileMadeShared(t *testing.T) {
 	skipIfNoUnixModes(t)
 	ctx := t.Context()
 	s := newFileStore(t, newTestClock()).(*FileTokenStore)
-	key := TokenKey{"l", "u"}
-	if err := s.PutAccessToken(ctx, key, NewAccessToken("t", "s")); err != nil {
+	key := token.Key{LinkID: "l", User: "u"}
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(s.Path())
@@ -123,9 +124,9 @@ func TestFileTokenStoreRefusesFileMadeShared(t *testing.T) {
 	}
 	var pe *FilePermissionError
 	if _, err := s.AccessToken(ctx, key); !errors.As(err, &pe) {
-		t.Errorf("AccessToken error = %v, want *FilePermissionError", err)
+		t.Errorf("token.AccessToken error = %v, want *FilePermissionError", err)
 	}
-	if err := s.PutAccessToken(ctx, key, NewAccessToken("t2", "s2")); !errors.As(err, &pe) {
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t2", "s2")); !errors.As(err, &pe) {
 		t.Errorf("PutAccessToken error = %v, want *FilePermissionError", err)
 	}
 	assertFileUnchanged(t, s.Path(), data)
@@ -218,8 +219,8 @@ func TestFileTokenStoreCorruptedAfterOpen(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := newFileStore(t, newTestClock()).(*FileTokenStore)
-	key := TokenKey{"l", "u"}
-	if err := s.PutAccessToken(ctx, key, NewAccessToken("t", "s")); err != nil {
+	key := token.Key{LinkID: "l", User: "u"}
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	corrupt := []byte(`{"version":1,"accessTokens":[{"linkId":"l"`)
@@ -228,9 +229,9 @@ func TestFileTokenStoreCorruptedAfterOpen(t *testing.T) {
 	}
 	var ce *CorruptTokenFileError
 	if _, err := s.AccessToken(ctx, key); !errors.As(err, &ce) {
-		t.Errorf("AccessToken error = %v, want *CorruptTokenFileError", err)
+		t.Errorf("token.AccessToken error = %v, want *CorruptTokenFileError", err)
 	}
-	if err := s.PutAccessToken(ctx, key, NewAccessToken("t2", "s2")); !errors.As(err, &ce) {
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t2", "s2")); !errors.As(err, &ce) {
 		t.Errorf("PutAccessToken error = %v, want *CorruptTokenFileError", err)
 	}
 	if err := s.DeleteAccessToken(ctx, key); !errors.As(err, &ce) {
@@ -250,7 +251,7 @@ func TestFileTokenStoreEmptyFile(t *testing.T) {
 	if err != nil || len(keys) != 0 {
 		t.Errorf("AccessTokens = %v, %v; want none", keys, err)
 	}
-	if err := s.PutAccessToken(t.Context(), TokenKey{"l", "u"}, NewAccessToken("t", "s")); err != nil {
+	if err := s.PutAccessToken(t.Context(), token.Key{LinkID: "l", User: "u"}, token.NewAccessToken("t", "s")); err != nil {
 		t.Errorf("PutAccessToken: %v", err)
 	}
 }
@@ -267,30 +268,30 @@ func TestTokenFileFormat(t *testing.T) {
 	if err != nil {
 		t.Fatalf("decodeTokenFile: %v", err)
 	}
-	alice := NewAccessToken("access-token-TEST-ONLY-alice", "access-secret-TEST-ONLY-alice")
+	alice := token.NewAccessToken("access-token-TEST-ONLY-alice", "access-secret-TEST-ONLY-alice")
 	alice.ExpiresAt = time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)
-	alice.SessionHandle = "session-handle-TEST-ONLY-alice"
+	alice.SessionHandle = token.NewSecret("session-handle-TEST-ONLY-alice")
 	alice.AuthorizationExpiresAt = time.Date(2036, 3, 1, 12, 0, 0, 0, time.UTC)
 	alice.CreatedAt = time.Date(2026, 3, 1, 12, 0, 0, 5e8, time.UTC)
-	alice2 := NewAccessToken("access-token-TEST-ONLY-alice-2", "access-secret-TEST-ONLY-alice-2")
+	alice2 := token.NewAccessToken("access-token-TEST-ONLY-alice-2", "access-secret-TEST-ONLY-alice-2")
 	alice2.ExpiresAt = time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)
-	req := NewRequestToken("request-token-TEST-ONLY-1", "request-secret-TEST-ONLY-1")
+	req := token.NewRequestToken("request-token-TEST-ONLY-1", "request-secret-TEST-ONLY-1")
 	req.LinkID, req.User, req.Callback = "8d3a1e4c-1111-4b6e-9f00-000000000001", "carol", "oob"
 	req.ExpiresAt = time.Date(2031, 3, 1, 12, 10, 0, 0, time.UTC)
 	req.CreatedAt = time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)
-	want := &tokenSet{
-		access: map[TokenKey]*AccessToken{
-			{"8d3a1e4c-1111-4b6e-9f00-000000000001", "alice"}: alice,
-			{"8d3a1e4c-1111-4b6e-9f00-000000000001", "bob"}:   NewAccessToken("access-token-TEST-ONLY-bob", ""),
-			{"8d3a1e4c-2222-4b6e-9f00-000000000002", "alice"}: alice2,
+	want := &token.Set{
+		Access: map[token.Key]*token.AccessToken{
+			{LinkID: "8d3a1e4c-1111-4b6e-9f00-000000000001", User: "alice"}: alice,
+			{LinkID: "8d3a1e4c-1111-4b6e-9f00-000000000001", User: "bob"}:   token.NewAccessToken("access-token-TEST-ONLY-bob", ""),
+			{LinkID: "8d3a1e4c-2222-4b6e-9f00-000000000002", User: "alice"}: alice2,
 		},
-		request: map[string]*RequestToken{req.Token: req},
-		dances: map[string]*PendingDance{"dance-state-TEST-ONLY-1": {
+		Requests: map[string]*token.RequestToken{req.Token: req},
+		Dances: map[string]*token.PendingDance{"dance-state-TEST-ONLY-1": {
 			State: "dance-state-TEST-ONLY-1", User: "carol", LinkID: "8d3a1e4c-1111-4b6e-9f00-000000000001",
 			RequestToken: req.Token, Redirect: "/projects?x=1", ExpiresAt: req.ExpiresAt, CreatedAt: req.CreatedAt,
 		}},
 	}
-	if diff := cmp.Diff(want, set, tokenCmp, cmp.AllowUnexported(tokenSet{})); diff != "" {
+	if diff := cmp.Diff(want, set); diff != "" {
 		t.Errorf("decoded tokens (-want +got):\n%s", diff)
 	}
 	out, err := encodeTokenFile(set, "")
@@ -314,18 +315,18 @@ func TestFileTokenStoreSharedBetweenStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := TokenKey{"l", "u"}
-	if err := a.PutAccessToken(ctx, key, NewAccessToken("t", "s")); err != nil {
+	key := token.Key{LinkID: "l", User: "u"}
+	if err := a.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := b.AccessToken(ctx, key); err != nil || got.Token != "t" {
-		t.Errorf("second store: AccessToken = %v, %v; want the first store's token", got, err)
+		t.Errorf("second store: token.AccessToken = %v, %v; want the first store's token", got, err)
 	}
 	if err := b.DeleteAccessToken(ctx, key); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.AccessToken(ctx, key); !errors.Is(err, ErrTokenNotFound) {
-		t.Errorf("first store after the second deleted: error = %v, want ErrTokenNotFound (no stale cache)", err)
+	if _, err := a.AccessToken(ctx, key); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("first store after the second deleted: error = %v, want token.ErrNotFound (no stale cache)", err)
 	}
 }
 
@@ -333,7 +334,7 @@ func TestFileTokenStoreNoWriteWithoutChange(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := newFileStore(t, newTestClock()).(*FileTokenStore)
-	if err := s.DeleteAccessToken(ctx, TokenKey{"l", "u"}); err != nil {
+	if err := s.DeleteAccessToken(ctx, token.Key{LinkID: "l", User: "u"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteRequestToken(ctx, "r"); err != nil {
@@ -393,7 +394,7 @@ func TestFileTokenStoreRemovesStaleTemps(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		if err := s.PutRequestToken(ctx, NewRequestToken(string(rune('a'+i)), "s")); err != nil {
+		if err := s.PutRequestToken(ctx, token.NewRequestToken(string(rune('a'+i)), "s")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -412,7 +413,7 @@ func TestFileTokenStoreRemovesStaleTemps(t *testing.T) {
 func TestFileTokenStoreLockHonorsContext(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "tokens.json")
-	key := TokenKey{"l", "u"}
+	key := token.Key{LinkID: "l", User: "u"}
 	synctest.Test(t, func(t *testing.T) {
 		holder, err := OpenFileTokenStore(path)
 		if err != nil {
@@ -429,12 +430,12 @@ func TestFileTokenStoreLockHonorsContext(t *testing.T) {
 
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
-		if err := waiter.PutAccessToken(ctx, key, NewAccessToken("t", "s")); !errors.Is(err, context.DeadlineExceeded) {
+		if err := waiter.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("PutAccessToken while locked: error = %v, want context.DeadlineExceeded", err)
 		}
 
 		done := make(chan error, 1)
-		go func() { done <- waiter.PutAccessToken(t.Context(), key, NewAccessToken("t", "s")) }()
+		go func() { done <- waiter.PutAccessToken(t.Context(), key, token.NewAccessToken("t", "s")) }()
 		synctest.Wait()
 		select {
 		case err := <-done:
@@ -446,7 +447,7 @@ func TestFileTokenStoreLockHonorsContext(t *testing.T) {
 			t.Errorf("PutAccessToken after unlock: %v", err)
 		}
 		if got, err := holder.AccessToken(t.Context(), key); err != nil || got.Token != "t" {
-			t.Errorf("AccessToken = %v, %v; want the waiter's token", got, err)
+			t.Errorf("token.AccessToken = %v, %v; want the waiter's token", got, err)
 		}
 	})
 }
@@ -493,7 +494,7 @@ func FuzzFileTokenStoreLoad(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decodeTokenFile of what encodeTokenFile wrote: %v\n%s", err, out)
 		}
-		if diff := cmp.Diff(set, again, tokenCmp, cmp.AllowUnexported(tokenSet{})); diff != "" {
+		if diff := cmp.Diff(set, again); diff != "" {
 			t.Errorf("tokens changed through a write and read (-read +reread):\n%s", diff)
 		}
 	})
@@ -520,7 +521,7 @@ func TestFileTokenStoreFollowsSymlink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutAccessToken(t.Context(), TokenKey{"l", "u"}, NewAccessToken("t", "s")); err != nil {
+	if err := s.PutAccessToken(t.Context(), token.Key{LinkID: "l", User: "u"}, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Lstat(link)
@@ -549,8 +550,8 @@ func ExampleOpenFileTokenStore() {
 		panic(err)
 	}
 	ctx := context.Background()
-	key := TokenKey{LinkID: "8d3a1e4c-1111-4b6e-9f00-000000000001", User: "alice"}
-	if err := store.PutAccessToken(ctx, key, NewAccessToken("token-value", "token-secret")); err != nil {
+	key := token.Key{LinkID: "8d3a1e4c-1111-4b6e-9f00-000000000001", User: "alice"}
+	if err := store.PutAccessToken(ctx, key, token.NewAccessToken("token-value", "token-secret")); err != nil {
 		panic(err)
 	}
 	tok, err := store.AccessToken(ctx, key)
@@ -558,10 +559,33 @@ func ExampleOpenFileTokenStore() {
 		panic(err)
 	}
 	fmt.Println(tok)
-	if _, err := store.AccessToken(ctx, TokenKey{LinkID: key.LinkID, User: "bob"}); errors.Is(err, ErrTokenNotFound) {
+	if _, err := store.AccessToken(ctx, token.Key{LinkID: key.LinkID, User: "bob"}); errors.Is(err, token.ErrNotFound) {
 		fmt.Println("bob has no token: authorize him first")
 	}
 	// Output:
 	// AccessToken(toke…, no expiry, secret redacted)
 	// bob has no token: authorize him first
+}
+
+// TestFileStorePurgesExpiredRequestTokens: the file store drops an expired
+// request token at the next write, so that turning the clock back does not
+// bring it back (abandoned dances do not pile up).
+func TestFileStorePurgesExpiredRequestTokens(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock()
+	s := newFileStore(t, clock)
+	ctx := t.Context()
+	old := token.NewRequestToken("old", "s")
+	old.ExpiresAt = clock.Now().Add(10 * time.Minute)
+	if err := s.PutRequestToken(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(10 * time.Minute)
+	if err := s.PutRequestToken(ctx, token.NewRequestToken("new", "s")); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(-time.Minute)
+	if _, err := s.RequestToken(ctx, "old"); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("RequestToken of a purged token: error = %v, want ErrNotFound", err)
+	}
 }

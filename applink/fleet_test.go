@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,14 +26,14 @@ import (
 type fleet struct {
 	srv      *applinktest.Server
 	link     Link
-	store    TokenStore
+	store    token.Store
 	replicas []*Service
 }
 
 // newFleet starts a provider and a service on each store (the first is
 // fleet.store) with one link to it; wrap, when set, wraps the transport of
 // replica i.
-func newFleet(t *testing.T, stores []TokenStore, wrap func(i int, rt http.RoundTripper) http.RoundTripper) *fleet {
+func newFleet(t *testing.T, stores []token.Store, wrap func(i int, rt http.RoundTripper) http.RoundTripper) *fleet {
 	t.Helper()
 	key := coreKey(t)
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"),
@@ -68,12 +69,12 @@ func (fl *fleet) factory(t *testing.T, i int, user string) *RequestFactory {
 }
 
 // authorize runs the dance for user on replica 0.
-func (fl *fleet) authorize(t *testing.T, user string) *AccessToken {
+func (fl *fleet) authorize(t *testing.T, user string) *token.AccessToken {
 	t.Helper()
 	if err := fl.factory(t, 0, user).AuthorizeOutOfBand(t.Context(), fl.srv.Approver(user)); err != nil {
 		t.Fatalf("AuthorizeOutOfBand: %v", err)
 	}
-	tok, err := fl.store.AccessToken(t.Context(), TokenKey{LinkID: fl.link.ID, User: user})
+	tok, err := fl.store.AccessToken(t.Context(), token.Key{LinkID: fl.link.ID, User: user})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,18 +97,18 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// hiddenStore is a TokenStore that hides the optional interfaces (TokenLocker,
-// DanceStore) of the store it holds.
-type hiddenStore struct{ TokenStore }
+// hiddenStore is a token.Store that hides the optional interfaces (token.Locker,
+// token.DanceStore) of the store it holds.
+type hiddenStore struct{ token.Store }
 
-// signalingLocker is a TokenStore whose LockToken reports each call on
+// signalingLocker is a token.Store whose LockToken reports each call on
 // entered before it waits.
 type signalingLocker struct {
 	*FileTokenStore
 	entered chan<- struct{}
 }
 
-func (s signalingLocker) LockToken(ctx context.Context, key TokenKey) (func(), error) {
+func (s signalingLocker) LockToken(ctx context.Context, key token.Key) (token.Lock, error) {
 	s.entered <- struct{}{}
 	return s.FileTokenStore.LockToken(ctx, key)
 }
@@ -124,8 +125,8 @@ func newTestFileStore(t *testing.T) *FileTokenStore {
 // TestReplicasRenewOnceOrdered makes the race deterministic: replica A's
 // renewal is held at the provider's door until replica B, which found the
 // same token expired, either waits for the store's lock (then it must use
-// A's token) or sends a renewal of its own (which the store's lock must
-// have prevented). Without a TokenLocker the provider sees two renewals.
+// A's tokValue) or sends a renewal of its own (which the store's lock must
+// have prevented). Without a token.Locker the provider sees two renewals.
 func TestReplicasRenewOnceOrdered(t *testing.T) {
 	t.Parallel()
 	for _, locking := range []bool{true, false} {
@@ -133,7 +134,7 @@ func TestReplicasRenewOnceOrdered(t *testing.T) {
 			t.Parallel()
 			file := newTestFileStore(t)
 			entered := make(chan struct{}, 4)
-			var store TokenStore = signalingLocker{FileTokenStore: file, entered: entered}
+			var store token.Store = signalingLocker{FileTokenStore: file, entered: entered}
 			if !locking {
 				store = hiddenStore{file}
 			}
@@ -141,7 +142,7 @@ func TestReplicasRenewOnceOrdered(t *testing.T) {
 			release := make(chan struct{})     // let A's renewal through
 			bRenews := make(chan struct{}, 4)  // replica B sends a renewal
 			var armed atomic.Bool              // the test's renewals have begun
-			fl := newFleet(t, []TokenStore{store, store}, func(i int, next http.RoundTripper) http.RoundTripper {
+			fl := newFleet(t, []token.Store{store, store}, func(i int, next http.RoundTripper) http.RoundTripper {
 				return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 					if strings.HasSuffix(r.URL.Path, applinktest.AtlassianAccessTokenPath) && armed.Load() {
 						if i == 0 {
@@ -156,7 +157,7 @@ func TestReplicasRenewOnceOrdered(t *testing.T) {
 			})
 			tok := fl.authorize(t, "alice")
 			tok.ExpiresAt = time.Now().Add(-time.Minute)
-			if err := fl.store.PutAccessToken(t.Context(), TokenKey{LinkID: fl.link.ID, User: "alice"}, tok); err != nil {
+			if err := fl.store.PutAccessToken(t.Context(), token.Key{LinkID: fl.link.ID, User: "alice"}, tok); err != nil {
 				t.Fatal(err)
 			}
 			armed.Store(true)
@@ -192,7 +193,7 @@ func TestReplicasRenewOnceOrdered(t *testing.T) {
 				t.Errorf("%d renewals at the provider, want %d", got, want)
 			}
 			if !locking && got != 2 {
-				t.Errorf("without a TokenLocker: %d renewals, want 2 (the test no longer shows what the lock prevents)", got)
+				t.Errorf("without a token.Locker: %d renewals, want 2 (the test no longer shows what the lock prevents)", got)
 			}
 		})
 	}
@@ -207,10 +208,10 @@ func TestReplicasRenewOnce(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
-		stores func(t *testing.T) (a, b TokenStore)
+		stores func(t *testing.T) (a, b token.Store)
 	}{
-		{"memory", func(*testing.T) (TokenStore, TokenStore) { s := NewMemoryTokenStore(); return s, s }},
-		{"file", func(t *testing.T) (TokenStore, TokenStore) {
+		{"memory", func(*testing.T) (token.Store, token.Store) { s := token.NewMemoryStore(); return s, s }},
+		{"file", func(t *testing.T) (token.Store, token.Store) {
 			a := newTestFileStore(t)
 			b, err := OpenFileTokenStore(a.Path())
 			if err != nil {
@@ -223,14 +224,14 @@ func TestReplicasRenewOnce(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/remote=%v", tc.name, remote), func(t *testing.T) {
 				t.Parallel()
 				a, b := tc.stores(t)
-				fl := newFleet(t, []TokenStore{a, b}, nil)
+				fl := newFleet(t, []token.Store{a, b}, nil)
 				tok := fl.authorize(t, "alice")
 				var err error
 				if remote {
 					err = fl.srv.Expire(tok.Token)
 				} else {
 					tok.ExpiresAt = time.Now().Add(-time.Minute)
-					err = fl.store.PutAccessToken(t.Context(), TokenKey{LinkID: fl.link.ID, User: "alice"}, tok)
+					err = fl.store.PutAccessToken(t.Context(), token.Key{LinkID: fl.link.ID, User: "alice"}, tok)
 				}
 				if err != nil {
 					t.Fatal(err)
@@ -259,7 +260,7 @@ func TestReplicasRenewOnce(t *testing.T) {
 // TestDanceAcrossReplicas: a dance started on replica A's handler completes
 // on replica B's, the two sharing a token file (as processes would); a
 // replayed callback is refused on either. With a token store that is not
-// a DanceStore the handler keeps dances in memory, and B refuses.
+// a token.DanceStore the handler keeps dances in memory, and B refuses.
 func TestDanceAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	for _, shared := range []bool{true, false} {
@@ -270,9 +271,9 @@ func TestDanceAcrossReplicas(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			stores := []TokenStore{a, b}
+			stores := []token.Store{a, b}
 			if !shared {
-				stores = []TokenStore{hiddenStore{a}, hiddenStore{b}}
+				stores = []token.Store{hiddenStore{a}, hiddenStore{b}}
 			}
 			fl := newFleet(t, stores, nil)
 			var apps []*httptest.Server
@@ -306,12 +307,12 @@ func TestDanceAcrossReplicas(t *testing.T) {
 			}
 			callback.Host = onB.Host
 			status, body, _ := br.get(callback.String(), nil)
-			key := TokenKey{LinkID: fl.link.ID, User: "alice"}
+			key := token.Key{LinkID: fl.link.ID, User: "alice"}
 			if !shared {
 				if status != http.StatusBadRequest || !strings.Contains(body, "unknown") {
 					t.Errorf("callback on B without a shared dance store: %d %q, want 400 unknown", status, body)
 				}
-				if _, err := a.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
+				if _, err := a.AccessToken(t.Context(), key); !errors.Is(err, token.ErrNotFound) {
 					t.Errorf("a token was stored: %v", err)
 				}
 				return
@@ -345,35 +346,35 @@ func TestFileTokenStoreLockToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	alice := TokenKey{LinkID: "l", User: "alice"}
+	alice := token.Key{LinkID: "l", User: "alice"}
 	unlock, err := a.LockToken(ctx, alice)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Another key, and the store's operations, do not wait.
-	bob := TokenKey{LinkID: "l", User: "bob"}
+	bob := token.Key{LinkID: "l", User: "bob"}
 	unlockBob, err := b.LockToken(ctx, bob)
 	if err != nil {
 		t.Fatalf("locking another key: %v", err)
 	}
-	unlockBob()
+	unlockBob.Unlock()
 	// A second call of unlock does nothing: it must not release (remove the
 	// lock file of) the next holder.
 	unlockNext, err := a.LockToken(ctx, bob)
 	if err != nil {
 		t.Fatal(err)
 	}
-	unlockBob()
+	unlockBob.Unlock()
 	short, cancelShort := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancelShort()
 	if u, err := b.LockToken(short, bob); !errors.Is(err, context.DeadlineExceeded) {
 		if err == nil {
-			u()
+			u.Unlock()
 		}
 		t.Errorf("LockToken after a stale unlock: %v, want the next holder's lock to hold (context.DeadlineExceeded)", err)
 	}
-	unlockNext()
-	if err := b.PutAccessToken(ctx, alice, NewAccessToken("t", "s")); err != nil {
+	unlockNext.Unlock()
+	if err := b.PutAccessToken(ctx, alice, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatalf("PutAccessToken while the key is locked: %v", err)
 	}
 	// The same key waits, until its context ends.
@@ -386,11 +387,11 @@ func TestFileTokenStoreLockToken(t *testing.T) {
 	go func() {
 		u, err := b.LockToken(ctx, alice)
 		if err == nil {
-			u()
+			u.Unlock()
 		}
 		got <- err
 	}()
-	unlock()
+	unlock.Unlock()
 	if err := <-got; err != nil {
 		t.Fatalf("LockToken after unlock: %v", err)
 	}
@@ -405,23 +406,23 @@ func TestFileTokenStoreLockToken(t *testing.T) {
 
 // failingLocker is a store whose LockToken fails (its database is gone).
 type failingLocker struct {
-	*MemoryTokenStore
+	*token.MemoryStore
 	err error
 }
 
-func (s failingLocker) LockToken(context.Context, TokenKey) (func(), error) { return nil, s.err }
+func (s failingLocker) LockToken(context.Context, token.Key) (token.Lock, error) { return nil, s.err }
 
 // TestRenewalLockFailureKeepsToken: when the store cannot lock the renewal,
 // the request fails with that error, nothing is sent to renew, and the
 // stored token is kept (the next request can renew it).
 func TestRenewalLockFailureKeepsToken(t *testing.T) {
 	t.Parallel()
-	mem := NewMemoryTokenStore()
+	mem := token.NewMemoryStore()
 	lockErr := errors.New("database unreachable")
-	fl := newFleet(t, []TokenStore{failingLocker{mem, lockErr}}, nil)
+	fl := newFleet(t, []token.Store{failingLocker{mem, lockErr}}, nil)
 	tok := fl.authorize(t, "alice")
 	tok.ExpiresAt = time.Now().Add(-time.Minute)
-	key := TokenKey{LinkID: fl.link.ID, User: "alice"}
+	key := token.Key{LinkID: fl.link.ID, User: "alice"}
 	if err := mem.PutAccessToken(t.Context(), key, tok); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package applink
 import (
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestUnauthorizedBodyCountsOnlyAsProblemForm(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = Execute(t.Context(), req, handler.String())
-			_, stored := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.link.ID, User: "alice"})
+			_, stored := fx.store.AccessToken(t.Context(), token.Key{LinkID: fx.link.ID, User: "alice"})
 			var cre *CredentialsRequiredError
 			var pe *signer.ProblemError
 			if tc.wantDeleted {

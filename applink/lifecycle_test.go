@@ -3,6 +3,7 @@ package applink
 import (
 	"encoding/json"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -62,11 +63,11 @@ func newBearerProvider(t *testing.T, challenge, tokenAnswer string) *bearerProvi
 
 // factory returns alice's factory on an OAuth 2.0 link to the provider,
 // with stored holding her token.
-func (p *bearerProvider) factory(t *testing.T, stored *AccessToken, now time.Time) (*RequestFactory, TokenStore) {
+func (p *bearerProvider) factory(t *testing.T, stored *token.AccessToken, now time.Time) (*RequestFactory, token.Store) {
 	t.Helper()
-	store := NewMemoryTokenStore(WithStoreClock(func() time.Time { return now }))
+	store := token.NewMemoryStore(token.WithClock(func() time.Time { return now }))
 	if stored != nil {
-		if err := store.PutAccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}, stored); err != nil {
+		if err := store.PutAccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}, stored); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -122,19 +123,19 @@ func TestBearerRefusalFollowsTheRule(t *testing.T) {
 			if tt.noRefresh {
 				refresh = ""
 			}
-			stored := NewOAuth2AccessToken("stale-bearer", refresh)
+			stored := token.NewOAuth2AccessToken("stale-bearer", refresh)
 			stored.ExpiresAt = now.Add(time.Hour) // alive by our clock: the remote's 401 decides
 			f, store := p.factory(t, stored, now)
 			name, err := whoAmI(t, f)
 			if n := p.tokenCalls.Load(); n != tt.tokenCalls {
 				t.Errorf("%d token endpoint calls, want %d", n, tt.tokenCalls)
 			}
-			cur, serr := store.AccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"})
+			cur, serr := store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"})
 			if tt.wantName != "" {
 				if err != nil || name != tt.wantName {
 					t.Fatalf("whoami = %q, %v; want %q", name, err, tt.wantName)
 				}
-				if serr != nil || cur.Secret() != "fresh-bearer" || cur.RefreshToken() != "fresh-refresh" {
+				if serr != nil || cur.Secret.Reveal() != "fresh-bearer" || cur.RefreshToken.Reveal() != "fresh-refresh" {
 					t.Errorf("stored token %v, %v; want the refreshed one", cur, serr)
 				}
 				return
@@ -147,13 +148,13 @@ func TestBearerRefusalFollowsTheRule(t *testing.T) {
 				t.Fatalf("err = %v: credentials required %v, want %v", err, !tt.credentials, tt.credentials)
 			}
 			if tt.credentials {
-				if !errors.Is(serr, ErrTokenNotFound) {
+				if !errors.Is(serr, token.ErrNotFound) {
 					t.Errorf("the refused token is still stored: %v", serr)
 				}
 				if !strings.Contains(err.Error(), "has a token the remote rejected") || !strings.Contains(err.Error(), tt.wantCode) {
 					t.Errorf("message %q, want the remote's rejection (%s) named", err, tt.wantCode)
 				}
-			} else if serr != nil || cur.Secret() != "stale-bearer" {
+			} else if serr != nil || cur.Secret.Reveal() != "stale-bearer" {
 				t.Errorf("the token was not kept: %v, %v", cur, serr)
 			}
 			if tt.wantCode != "" {
@@ -178,7 +179,7 @@ func TestRevokedAtRefreshIsReportedAsRejected(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	p := newBearerProvider(t, `Bearer error="invalid_token"`, "invalid_grant")
-	stored := NewOAuth2AccessToken("stale-bearer", "revoked-refresh")
+	stored := token.NewOAuth2AccessToken("stale-bearer", "revoked-refresh")
 	stored.ExpiresAt = now.Add(-time.Minute)
 	f, store := p.factory(t, stored, now)
 	for range 2 {
@@ -198,7 +199,7 @@ func TestRevokedAtRefreshIsReportedAsRejected(t *testing.T) {
 	if n := p.tokenCalls.Load(); n != 1 {
 		t.Errorf("%d token endpoint calls, want 1", n)
 	}
-	if _, err := store.AccessToken(t.Context(), TokenKey{LinkID: testLinkID, User: "alice"}); !errors.Is(err, ErrTokenNotFound) {
+	if _, err := store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the revoked token is still stored: %v", err)
 	}
 }

@@ -147,3 +147,8 @@ func TestLinkRedaction(t *testing.T) {
 		}
 	}
 }
+
+// redactionVerbs are the fmt directives the redaction tests print every
+// secret-holding value with: those fmt sends to String (%v %s %x %X %q) and
+// those that would print raw fields but for a Format method (%d %t %10v …).
+var redactionVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10v", "%-8s", "%t", "%o", "%e", "%+d"}

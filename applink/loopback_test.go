@@ -3,6 +3,7 @@ package applink
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/url"
@@ -48,7 +49,7 @@ func TestAuthorizeLoopback(t *testing.T) {
 			if status != http.StatusOK || !strings.Contains(page, "close this window") {
 				t.Errorf("browser got %d %q, want 200 and a page saying the window may be closed", status, page)
 			}
-			if _, err := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
+			if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); err != nil {
 				t.Errorf("no token stored: %v", err)
 			}
 		})

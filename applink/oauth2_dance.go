@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/url"
 	"slices"
 	"strings"
@@ -35,7 +36,7 @@ func (st *linkState) oauth2Config(step string) *oauth2link.Config {
 // callback, when given, must be that URL, optionally with a state
 // parameter: that state is then the OAuth 2.0 state (so that the web dance
 // handler and the loopback flow find their own state on the redirect).
-func (f *RequestFactory) startOAuth2Dance(ctx context.Context, st *linkState, callback string) (*url.URL, *RequestToken, error) {
+func (f *RequestFactory) startOAuth2Dance(ctx context.Context, st *linkState, callback string) (*url.URL, *token.RequestToken, error) {
 	state, err := oauth2State(callback, st.o2.RedirectURL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("applink: link %q: %w", st.link.Name, err)
@@ -46,7 +47,7 @@ func (f *RequestFactory) startOAuth2Dance(ctx context.Context, st *linkState, ca
 	}
 	verifier := oauth2link.GenerateVerifier()
 	now := st.now()
-	rt := NewRequestToken(state, verifier)
+	rt := token.NewRequestToken(state, verifier)
 	rt.LinkID, rt.User, rt.Callback, rt.CreatedAt = st.link.ID, f.user, st.o2.RedirectURL, now
 	rt.ExpiresAt = now.Add(defaultRequestTokenTTL)
 	if err := store.PutRequestToken(ctx, rt); err != nil {
@@ -179,17 +180,17 @@ func (e *IssuerMismatchError) Error() string {
 
 // completeOAuth2 exchanges the code of the pending authorization rt (its
 // secret is the PKCE verifier) and stores the user's OAuth 2.0 token.
-func (st *linkState) completeOAuth2(ctx context.Context, store TokenStore, rt *RequestToken, input string) (TokenKey, error) {
-	key := TokenKey{LinkID: rt.LinkID, User: rt.User}
+func (st *linkState) completeOAuth2(ctx context.Context, store token.Store, rt *token.RequestToken, input string) (token.Key, error) {
+	key := token.Key{LinkID: rt.LinkID, User: rt.User}
 	code, state := oauth2CodeFromInput(input)
 	if state != "" && state != rt.Token {
-		return TokenKey{}, fmt.Errorf("applink: link %q: the pasted redirect belongs to another authorization (its state differs): paste the address of the page the consent led to, or start again", st.link.Name)
+		return token.Key{}, fmt.Errorf("applink: link %q: the pasted redirect belongs to another authorization (its state differs): paste the address of the page the consent led to, or start again", st.link.Name)
 	}
-	final := func(err error) (TokenKey, error) {
+	final := func(err error) (token.Key, error) {
 		if derr := store.DeleteRequestToken(ctx, rt.Token); derr != nil {
 			st.svc.logger.WarnContext(ctx, "applink: deleting a used authorization", "link", st.link.Name, "err", derr)
 		}
-		return TokenKey{}, err
+		return token.Key{}, err
 	}
 	if iss := oauth2Issuer(input); iss != "" && !st.isIssuer(iss) {
 		return final(&IssuerMismatchError{LinkName: st.link.Name, Issuer: redact.URLString(iss), Want: redact.URLString(st.link.RPCURL)})
@@ -200,12 +201,12 @@ func (st *linkState) completeOAuth2(ctx context.Context, store TokenStore, rt *R
 	case strings.HasPrefix(code, "error:"):
 		return final(&OAuth2Error{LinkName: st.link.Name, Step: "authorizing at the consent page", Code: strings.TrimPrefix(code, "error:")})
 	case code == "":
-		return TokenKey{}, fmt.Errorf("applink: link %q: the authorization code is empty: approve at the consent page and give the code (or the address the page led to)", st.link.Name)
+		return token.Key{}, fmt.Errorf("applink: link %q: the authorization code is empty: approve at the consent page and give the code (or the address the page led to)", st.link.Name)
 	}
-	t, err := st.oauth2Config("exchanging the authorization code").Exchange(ctx, code, rt.Secret())
+	t, err := st.oauth2Config("exchanging the authorization code").Exchange(ctx, code, rt.Secret.Reveal())
 	if err != nil {
 		if ctx.Err() != nil {
-			return TokenKey{}, ctx.Err()
+			return token.Key{}, ctx.Err()
 		}
 		oe := st.oauth2Error(err)
 		var e *OAuth2Error
@@ -214,11 +215,11 @@ func (st *linkState) completeOAuth2(ctx context.Context, store TokenStore, rt *R
 			// mistyped; it cannot be retried.
 			return final(&RequestTokenExpiredError{LinkName: st.link.Name, User: rt.User, Cause: oe})
 		}
-		return TokenKey{}, oe
+		return token.Key{}, oe
 	}
 	at := oauth2AccessToken(t, st.now(), nil)
 	if err := store.PutAccessToken(ctx, key, at); err != nil {
-		return TokenKey{}, fmt.Errorf("applink: link %q: storing user %q's access token: %w", st.link.Name, rt.User, err)
+		return token.Key{}, fmt.Errorf("applink: link %q: storing user %q's access token: %w", st.link.Name, rt.User, err)
 	}
 	if err := store.DeleteRequestToken(ctx, rt.Token); err != nil {
 		st.svc.logger.WarnContext(ctx, "applink: deleting a used authorization", "link", st.link.Name, "err", err)
@@ -227,10 +228,10 @@ func (st *linkState) completeOAuth2(ctx context.Context, store TokenStore, rt *R
 	return key, nil
 }
 
-// oauth2AccessToken turns a token endpoint's answer into an AccessToken;
+// oauth2AccessToken turns a token endpoint's answer into an token.AccessToken;
 // scopes default to prev (a refresh answer without scope keeps them).
-func oauth2AccessToken(t *oauth2link.Token, now time.Time, prev []string) *AccessToken {
-	at := NewOAuth2AccessToken(t.Access, t.Refresh)
+func oauth2AccessToken(t *oauth2link.Token, now time.Time, prev []string) *token.AccessToken {
+	at := token.NewOAuth2AccessToken(t.Access, t.Refresh)
 	at.CreatedAt = now
 	if t.ExpiresIn > 0 {
 		at.ExpiresAt = now.Add(t.ExpiresIn)
@@ -245,8 +246,8 @@ func oauth2AccessToken(t *oauth2link.Token, now time.Time, prev []string) *Acces
 // refreshOAuth2 refreshes the user's OAuth 2.0 token old with its refresh
 // token and returns the new one, unstored (the token source stores it). The
 // refresh token rotates: the old one no longer works.
-func (st *linkState) refreshOAuth2(ctx context.Context, old *AccessToken) (*AccessToken, error) {
-	t, err := st.oauth2Config("refreshing the access token").Refresh(ctx, old.RefreshToken())
+func (st *linkState) refreshOAuth2(ctx context.Context, old *token.AccessToken) (*token.AccessToken, error) {
+	t, err := st.oauth2Config("refreshing the access token").Refresh(ctx, old.RefreshToken.Reveal())
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -254,7 +255,7 @@ func (st *linkState) refreshOAuth2(ctx context.Context, old *AccessToken) (*Acce
 		return nil, st.oauth2Error(err)
 	}
 	at := oauth2AccessToken(t, st.now(), old.Scopes)
-	if at.RefreshToken() == "" {
+	if at.RefreshToken.Reveal() == "" {
 		return nil, fmt.Errorf("applink: link %q: the refresh answered no refresh token: the remote's OAuth 2.0 link should rotate refresh tokens; the old token was kept", st.link.Name)
 	}
 	return at, nil
@@ -271,11 +272,11 @@ func isInvalidGrant(err error) bool {
 // clientCredsCache holds a link's client credentials token.
 type clientCredsCache struct {
 	mu  sync.Mutex
-	tok *AccessToken
+	tok *token.AccessToken
 }
 
 // peek returns the cached token, or nil.
-func (c *clientCredsCache) peek() *AccessToken {
+func (c *clientCredsCache) peek() *token.AccessToken {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.tok
@@ -285,7 +286,7 @@ func (c *clientCredsCache) peek() *AccessToken {
 // cached one while it lives (and is not rejected, the one the remote just
 // refused), else a new one from the client_credentials grant. Concurrent
 // callers wait for one fetch.
-func (st *linkState) clientCredentialsToken(ctx context.Context, rejected *AccessToken) (*AccessToken, error) {
+func (st *linkState) clientCredentialsToken(ctx context.Context, rejected *token.AccessToken) (*token.AccessToken, error) {
 	if st.o2 == nil {
 		return nil, fmt.Errorf("applink: link %q: client-credentials needs the link's oauth2 settings", st.link.Name)
 	}

@@ -2,6 +2,7 @@ package applink
 
 import (
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,7 +30,7 @@ func TestOAuth2TokenEndpointRedirectRefused(t *testing.T) {
 	link := Link{ID: testLinkID, Name: "Jira OAuth2", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthClientCredentials},
 		OAuth2: &OAuth2Client{ClientID: o2TestClientID, RedirectURL: "http://127.0.0.1:1/callback", Scopes: []string{ScopeRead}},
 	}.WithClientSecret(o2TestSecret)
-	store := NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	svc, err := NewService([]Link{link}, WithTokenStore(store))
 	if err != nil {
 		t.Fatal(err)

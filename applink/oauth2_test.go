@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net"
 	"net/http"
@@ -29,7 +30,7 @@ const (
 type o2Fixture struct {
 	srv      *applinktest.Server
 	clock    *testClock
-	store    TokenStore
+	store    token.Store
 	redirect string
 }
 
@@ -60,7 +61,7 @@ func newO2Fixture(t *testing.T, redirect, scope string, opts ...applinktest.Opti
 			RedirectURL: redirect, Scope: scope, ServiceUser: "robot"}),
 	}
 	srv := applinktest.NewServer(t, append(base, opts...)...)
-	return &o2Fixture{srv: srv, clock: clock, store: NewMemoryTokenStore(WithStoreClock(clock.Now)), redirect: redirect}
+	return &o2Fixture{srv: srv, clock: clock, store: token.NewMemoryStore(token.WithClock(clock.Now)), redirect: redirect}
 }
 
 // link returns an OAuth 2.0 link to the fixture's server.
@@ -173,7 +174,7 @@ func TestOAuth2Story(t *testing.T) {
 		t.Fatalf("consent URL %s lacks PKCE, state, redirect_uri or scope", authURL.Redacted())
 	}
 	pending, err := fx.store.RequestToken(ctx, q.Get("state"))
-	if err != nil || pending.User != "alice" || pending.LinkID != testLinkID || pending.Secret() == "" {
+	if err != nil || pending.User != "alice" || pending.LinkID != testLinkID || pending.Secret.Reveal() == "" {
 		t.Fatalf("the pending authorization is not kept for alice: %v", err)
 	}
 	// Completing it as bob is refused.
@@ -188,8 +189,8 @@ func TestOAuth2Story(t *testing.T) {
 	if name, err := whoAmI(t, alice); err != nil || name != "alice" {
 		t.Fatalf("myself = %q, %v; want alice", name, err)
 	}
-	stored, err := fx.store.AccessToken(ctx, TokenKey{testLinkID, "alice"})
-	if err != nil || !stored.IsOAuth2() || stored.RefreshToken() == "" || !cmp.Equal(stored.Scopes, []string{"WRITE"}) {
+	stored, err := fx.store.AccessToken(ctx, token.Key{LinkID: testLinkID, User: "alice"})
+	if err != nil || !stored.IsOAuth2() || stored.RefreshToken.Reveal() == "" || !cmp.Equal(stored.Scopes, []string{"WRITE"}) {
 		t.Fatalf("stored token %v, %v: want OAuth 2.0 with a refresh token and scope WRITE", stored, err)
 	}
 
@@ -201,13 +202,13 @@ func TestOAuth2Story(t *testing.T) {
 	if got := fx.refreshes(); got != 1 {
 		t.Errorf("%d refreshes, want 1", got)
 	}
-	renewed, _ := fx.store.AccessToken(ctx, TokenKey{testLinkID, "alice"})
-	if renewed.Token == stored.Token || renewed.RefreshToken() == stored.RefreshToken() {
-		t.Error("the refreshed token (and its rotated refresh token) was not stored")
+	renewed, _ := fx.store.AccessToken(ctx, token.Key{LinkID: testLinkID, User: "alice"})
+	if renewed.Token == stored.Token || renewed.RefreshToken.Reveal() == stored.RefreshToken.Reveal() {
+		t.Error("the refreshed token (and its rotated refresh tokValue) was not stored")
 	}
 
 	// Expiry by the remote's clock only: 401 invalid_token, refreshed, sent again.
-	if err := fx.srv.Expire(renewed.Secret()); err != nil {
+	if err := fx.srv.Expire(renewed.Secret.Reveal()); err != nil {
 		t.Fatal(err)
 	}
 	if name, err := whoAmI(t, alice); err != nil || name != "alice" {
@@ -224,7 +225,7 @@ func TestOAuth2Story(t *testing.T) {
 	}
 	_, err = whoAmI(t, alice)
 	cre = wantCredentialsRequired(t, err)
-	if _, err := fx.store.AccessToken(ctx, TokenKey{testLinkID, "alice"}); !errors.Is(err, ErrTokenNotFound) {
+	if _, err := fx.store.AccessToken(ctx, token.Key{LinkID: testLinkID, User: "alice"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the revoked token is still stored: %v", err)
 	}
 	var oe *OAuth2Error
@@ -257,7 +258,7 @@ func TestOAuth2RefreshInvalidGrantDeletesToken(t *testing.T) {
 	if !isInvalidGrant(cre) {
 		t.Errorf("cause %v, want invalid_grant", cre.Cause)
 	}
-	if _, err := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); !errors.Is(err, ErrTokenNotFound) {
+	if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("token still stored: %v", err)
 	}
 }
@@ -284,7 +285,7 @@ func TestOAuth2RefreshNetworkFailureKeepsToken(t *testing.T) {
 	if n := fx.tokenCalls(); n != 4+1 { // the consent's exchange, then 4 refresh attempts
 		t.Errorf("%d token endpoint calls, want 5 (the exchange and 4 refresh attempts)", n)
 	}
-	if _, err := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
+	if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); err != nil {
 		t.Fatalf("the token was lost: %v", err)
 	}
 	if name, err := whoAmI(t, alice); err != nil || name != "alice" {
@@ -313,7 +314,7 @@ func TestOAuth2ConcurrentRefresh(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			fx := newO2Fixture(t, "", "")
-			stores := []TokenStore{fx.store, fx.store}
+			stores := []token.Store{fx.store, fx.store}
 			if kind == "file" {
 				path := t.TempDir() + "/tokens.json"
 				for i := range stores {
@@ -415,7 +416,7 @@ func TestOAuth2InsufficientScope(t *testing.T) {
 	if !errors.As(err, &oe) || oe.Code != "insufficient_scope" || oe.Status != http.StatusForbidden || oe.Scope != "WRITE" {
 		t.Fatalf("POST with READ: %v, want *OAuth2Error insufficient_scope needing WRITE", err)
 	}
-	if _, err := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
+	if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); err != nil {
 		t.Errorf("a scope refusal deleted the token: %v", err)
 	}
 }
@@ -573,9 +574,9 @@ func TestOAuth2SecretNeverPrinted(t *testing.T) {
 	if err := alice.AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
 		t.Fatal(err)
 	}
-	tok, _ := fx.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"})
+	tok, _ := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"})
 	out := fmt.Sprintf("%v %+v %#v %s %v %+v", l, l, l, l.OAuth2, *tok, tok)
-	for _, secret := range []string{o2TestSecret, tok.Secret(), tok.RefreshToken()} {
+	for _, secret := range []string{o2TestSecret, tok.Secret.Reveal(), tok.RefreshToken.Reveal()} {
 		if strings.Contains(out, secret) {
 			t.Errorf("a secret printed: %s", out)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -52,7 +53,7 @@ func DefaultTokenPath(configPath string) string {
 // storeOpener opens the token store at a location URL (the config's
 // tokenStore, such as "postgres://db.internal/applink"); see
 // [WithTokenStoreOpener].
-type storeOpener func(ctx context.Context, location string) (TokenStore, error)
+type storeOpener func(ctx context.Context, location string) (token.Store, error)
 
 // OpenOption configures [Open].
 type OpenOption func(*openConfig)
@@ -80,12 +81,12 @@ func WithServiceOptions(opts ...Option) OpenOption {
 //	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.Open, pgstore.WithPruneInterval(time.Hour)))
 //
 // The service closes the store on [Service.Close] if it has a Close method.
-func WithTokenStoreOpener[S TokenStore, O any](scheme string, open func(ctx context.Context, location string, opts ...O) (S, error), opts ...O) OpenOption {
+func WithTokenStoreOpener[S token.Store, O any](scheme string, open func(ctx context.Context, location string, opts ...O) (S, error), opts ...O) OpenOption {
 	return func(c *openConfig) {
 		if c.openers == nil {
 			c.openers = map[string]storeOpener{}
 		}
-		c.openers[strings.ToLower(scheme)] = func(ctx context.Context, location string) (TokenStore, error) {
+		c.openers[strings.ToLower(scheme)] = func(ctx context.Context, location string) (token.Store, error) {
 			s, err := open(ctx, location, opts...)
 			if err != nil {
 				return nil, err // not a typed nil in an interface
@@ -155,7 +156,7 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*Service, error
 			o(probe)
 		}
 	}
-	var store TokenStore
+	var store token.Store
 	if probe.store == nil {
 		if store, err = cfg.openStore(ctx, path, conf.TokenStore, probe.clock); err != nil {
 			return nil, err
@@ -220,11 +221,11 @@ func lookupIndex(links []Link, idOrName string) (int, error) {
 }
 
 // OpenTokenStore opens the token store the config names, as [Open] does:
-// its TokenStore setting, read relative to configPath (the file the config
+// its token.Store setting, read relative to configPath (the file the config
 // was loaded from); "" is the file [DefaultTokenPath] beside it. A URL is
 // opened by the [WithTokenStoreOpener] given for its scheme; other options
 // are ignored. The caller closes the store if it has a Close method.
-func (c *Config) OpenTokenStore(ctx context.Context, configPath string, opts ...OpenOption) (TokenStore, error) {
+func (c *Config) OpenTokenStore(ctx context.Context, configPath string, opts ...OpenOption) (token.Store, error) {
 	var cfg openConfig
 	for _, o := range opts {
 		if o != nil {
@@ -236,7 +237,7 @@ func (c *Config) OpenTokenStore(ctx context.Context, configPath string, opts ...
 
 // openStore opens the token store at location ("" is the file beside the
 // config).
-func (c *openConfig) openStore(ctx context.Context, configPath, location string, clock func() time.Time) (TokenStore, error) {
+func (c *openConfig) openStore(ctx context.Context, configPath, location string, clock func() time.Time) (token.Store, error) {
 	var sopts []StoreOption
 	if clock != nil {
 		sopts = append(sopts, WithStoreClock(clock))
@@ -271,7 +272,7 @@ func (c *openConfig) openStore(ctx context.Context, configPath, location string,
 // (the caller owns the store it gave). It returns the store's error.
 func (s *Service) Close() error { return closeStore(s.owned) }
 
-func closeStore(st TokenStore) error {
+func closeStore(st token.Store) error {
 	switch c := st.(type) {
 	case interface{ Close() error }:
 		return c.Close()

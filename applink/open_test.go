@@ -3,6 +3,7 @@ package applink_test
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func TestDefaultConfigPath(t *testing.T) {
 
 // closingStore is a token store with a Close method, as a database store has.
 type closingStore struct {
-	applink.TokenStore
+	token.Store
 	location string
 	closed   int
 }
@@ -136,10 +137,10 @@ func TestOpenPicksLinks(t *testing.T) {
 func TestOpenTokenStore(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	key := applink.TokenKey{LinkID: "l", User: "alice"}
+	key := token.Key{LinkID: "l", User: "alice"}
 	put := func(t *testing.T, svc *applink.Service) {
 		t.Helper()
-		if err := svc.TokenStore().PutAccessToken(ctx, key, applink.NewAccessToken("tok", "sec")); err != nil {
+		if err := svc.TokenStore().PutAccessToken(ctx, key, token.NewAccessToken("tok", "sec")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -173,14 +174,14 @@ func TestOpenTokenStore(t *testing.T) {
 		path := writeConfig(t, "fake://db.example/applink")
 		var opened *closingStore
 		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"),
-			applink.WithTokenStoreOpener("FAKE", func(_ context.Context, location string, _ ...struct{}) (applink.TokenStore, error) {
-				opened = &closingStore{TokenStore: applink.NewMemoryTokenStore(), location: location}
+			applink.WithTokenStoreOpener("FAKE", func(_ context.Context, location string, _ ...struct{}) (token.Store, error) {
+				opened = &closingStore{Store: token.NewMemoryStore(), location: location}
 				return opened, nil
 			}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if opened == nil || opened.location != "fake://db.example/applink" || svc.TokenStore() != applink.TokenStore(opened) {
+		if opened == nil || opened.location != "fake://db.example/applink" || svc.TokenStore() != token.Store(opened) {
 			t.Fatalf("the opener was not used: %+v", opened)
 		}
 		if err := svc.Close(); err != nil || opened.closed != 1 {
@@ -227,12 +228,12 @@ func TestOpenTokenStore(t *testing.T) {
 	t.Run("a store in the options wins", func(t *testing.T) {
 		t.Parallel()
 		path := writeConfig(t, "fake://db.example/applink")
-		mem := applink.NewMemoryTokenStore()
+		mem := token.NewMemoryStore()
 		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"), applink.WithServiceOptions(applink.WithTokenStore(mem)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if svc.TokenStore() != applink.TokenStore(mem) {
+		if svc.TokenStore() != token.Store(mem) {
 			t.Error("the configured store was used, not the one given")
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -84,7 +85,7 @@ func TestREADMEWebHandler(t *testing.T) {
 			map[string]any{"key": "OPS-1", "fields": map[string]string{"summary": "for " + applinktest.User(r)}}}})
 	}))
 	l := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL, ConsumerKey: "webapp"}
-	store := applink.NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	svc, err := applink.NewService([]applink.Link{l.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()), applink.WithTokenStore(store))
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +133,7 @@ func TestREADMEWebHandler(t *testing.T) {
 		t.Fatalf("RevokeUser revoked %d tokens", n)
 	}
 	checkDance("token revoked")
-	if _, err := store.AccessToken(t.Context(), applink.TokenKey{LinkID: link.ID, User: "alice"}); !errors.Is(err, applink.ErrTokenNotFound) {
+	if _, err := store.AccessToken(t.Context(), token.Key{LinkID: link.ID, User: "alice"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the revoked token is still stored: %v", err)
 	}
 	checkDance("after the revoked token was deleted")

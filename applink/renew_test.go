@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"sync"
@@ -31,18 +32,18 @@ func TestExpiredTokenRenewed(t *testing.T) {
 			t.Parallel()
 			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
 			fx.authorize(t, "alice")
-			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+			key := token.Key{LinkID: fx.link.ID, User: "alice"}
 			tok, err := fx.store.AccessToken(t.Context(), key)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tok.SessionHandle == "" {
+			if tok.SessionHandle.IsZero() {
 				t.Fatal("the provider gave no session handle")
 			}
 			old := tok.Token
 			tok.ExpiresAt = time.Now().Add(-time.Minute)
 			if tt.handle != "" {
-				tok.SessionHandle = tt.handle
+				tok.SessionHandle = token.NewSecret(tt.handle)
 			}
 			if err := fx.store.PutAccessToken(t.Context(), key, tok); err != nil {
 				t.Fatal(err)
@@ -53,7 +54,7 @@ func TestExpiredTokenRenewed(t *testing.T) {
 				if !errors.As(err, &cre) || cre.Cause == nil {
 					t.Fatalf("got %v, want *CredentialsRequiredError with a cause", err)
 				}
-				if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
+				if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, token.ErrNotFound) {
 					t.Errorf("the unrenewable token is still stored (%v)", err)
 				}
 				if n := len(recordsFor(fx.srv, "/rest/api/2/myself")); n != 0 {
@@ -91,7 +92,7 @@ func TestConcurrentRenewal(t *testing.T) {
 			t.Parallel()
 			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
 			fx.authorize(t, "alice")
-			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+			key := token.Key{LinkID: fx.link.ID, User: "alice"}
 			tok, err := fx.store.AccessToken(t.Context(), key)
 			if err != nil {
 				t.Fatal(err)
@@ -135,8 +136,8 @@ func TestRejectedTokenKeepsNewer(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
 	f := fx.factory(t, "alice")
-	key := TokenKey{LinkID: fx.link.ID, User: "alice"}
-	if err := fx.store.PutAccessToken(t.Context(), key, NewAccessToken("newer", "secret")); err != nil {
+	key := token.Key{LinkID: fx.link.ID, User: "alice"}
+	if err := fx.store.PutAccessToken(t.Context(), key, token.NewAccessToken("newer", "secret")); err != nil {
 		t.Fatal(err)
 	}
 	slot := f.source().Store
@@ -149,7 +150,7 @@ func TestRejectedTokenKeepsNewer(t *testing.T) {
 	if err := slot.Delete(t.Context(), "newer"); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
+	if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the rejected token is still stored: %v", err)
 	}
 }
@@ -209,7 +210,7 @@ func TestRemoteExpiryRenewed(t *testing.T) {
 			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
 			fx.srv.Handle("PUT /rest/echo", echo)
 			fx.authorize(t, "alice")
-			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+			key := token.Key{LinkID: fx.link.ID, User: "alice"}
 			old, err := fx.store.AccessToken(t.Context(), key)
 			if err != nil {
 				t.Fatal(err)
@@ -229,7 +230,7 @@ func TestRemoteExpiryRenewed(t *testing.T) {
 				t.Fatalf("the store lost the token: %v", err)
 			}
 			if cur.Token == old.Token {
-				t.Error("the store still holds the expired token, want the renewed one")
+				t.Error("the store still holds the expired tokValue, want the renewed one")
 			}
 			var expired int
 			for _, r := range fx.srv.Requests() {
@@ -248,7 +249,7 @@ func TestRemoteExpiryRenewed(t *testing.T) {
 				applinktest.WithClock(clock.Now), applinktest.WithAccessTokenTTL(time.Minute)}})
 			fx.srv.Handle("PUT /rest/echo", echo)
 			fx.authorize(t, "alice")
-			key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+			key := token.Key{LinkID: fx.link.ID, User: "alice"}
 			// The provider's clock passes the token's and the session's end
 			// (still inside its timestamp window); ours does not.
 			clock.Advance(2 * time.Minute)
@@ -257,8 +258,8 @@ func TestRemoteExpiryRenewed(t *testing.T) {
 			if !errors.As(err, &need) || need.User != "alice" {
 				t.Fatalf("err = %v, want *CredentialsRequiredError for alice", err)
 			}
-			if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, ErrTokenNotFound) {
-				t.Errorf("stored token after a refused renewal: err = %v, want ErrTokenNotFound", err)
+			if _, err := fx.store.AccessToken(t.Context(), key); !errors.Is(err, token.ErrNotFound) {
+				t.Errorf("stored token after a refused renewal: err = %v, want token.ErrNotFound", err)
 			}
 		})
 	}

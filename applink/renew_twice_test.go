@@ -3,6 +3,7 @@ package applink
 import (
 	"bytes"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/url"
@@ -78,7 +79,7 @@ func TestTokenExpiredTwiceRenewedAgain(t *testing.T) {
 				hook.srv, hook.base = fx.srv, fx.srv.Client().Transport
 				hook.mu.Unlock()
 				fx.authorize(t, "alice")
-				key := TokenKey{LinkID: fx.link.ID, User: "alice"}
+				key := token.Key{LinkID: fx.link.ID, User: "alice"}
 				old, err := fx.store.AccessToken(t.Context(), key)
 				if err != nil {
 					t.Fatal(err)

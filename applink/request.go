@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"log/slog"
 	"maps"
@@ -507,7 +508,7 @@ func (r *Request) inspectBearer(ctx context.Context, resp *http.Response) error 
 }
 
 // usedBearer returns the fingerprint of the bearer token a request was
-// sent with ("" if unknown), as AccessToken.Token holds it.
+// sent with ("" if unknown), as token.AccessToken.Token holds it.
 func usedBearer(req *http.Request) string {
 	if req == nil {
 		return ""
@@ -516,5 +517,5 @@ func usedBearer(req *http.Request) string {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
 		return ""
 	}
-	return OAuth2Fingerprint(tok)
+	return token.Fingerprint(tok)
 }

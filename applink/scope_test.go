@@ -2,6 +2,7 @@ package applink
 
 import (
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -205,7 +206,7 @@ func TestClientView(t *testing.T) {
 	if !errors.As(err, &cre) || cre.User != "alice" {
 		t.Fatalf("revoked: got %v, want *CredentialsRequiredError", err)
 	}
-	if _, err := fx3.store.AccessToken(t.Context(), TokenKey{LinkID: fx3.link.ID, User: "alice"}); !errors.Is(err, ErrTokenNotFound) {
+	if _, err := fx3.store.AccessToken(t.Context(), token.Key{LinkID: fx3.link.ID, User: "alice"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the revoked token is still stored (%v)", err)
 	}
 }

@@ -3,6 +3,7 @@ package applink
 import (
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -29,7 +30,7 @@ var ErrAmbiguousName = errors.New("applink: several links have that name")
 type Service struct {
 	links  []*linkState
 	client *http.Client
-	store  TokenStore
+	store  token.Store
 	logger *slog.Logger
 	retry  RetryPolicy
 	agent  string
@@ -40,7 +41,7 @@ type Service struct {
 	// wait happening (tests).
 	backoff func(time.Duration)
 	// owned is the token store Open opened, closed by Close.
-	owned TokenStore
+	owned token.Store
 }
 
 // linkState is a link bound to a service: its data, its signer, and what the
@@ -82,9 +83,9 @@ func WithHTTPClient(c *http.Client) Option {
 }
 
 // WithTokenStore keeps users' tokens in st. The default (and what nil
-// means) is an in-memory store ([NewMemoryTokenStore]); the applink command
+// means) is an in-memory store ([token.NewMemoryStore]); the applink command
 // uses a file store.
-func WithTokenStore(st TokenStore) Option { return func(s *Service) { s.store = st } }
+func WithTokenStore(st token.Store) Option { return func(s *Service) { s.store = st } }
 
 // WithLogger logs requests (method, redacted URL, status, auth, user) at
 // debug level, and at info level token renewals and deletions and every
@@ -173,7 +174,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 		s.client = &http.Client{Transport: defaultTransport()}
 	}
 	if s.store == nil {
-		s.store = NewMemoryTokenStore(WithStoreClock(s.clock))
+		s.store = token.NewMemoryStore(token.WithClock(s.clock))
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -367,5 +368,5 @@ func (st *linkState) Format(f fmt.State, verb rune) {
 	redact.Format(f, verb, st.link.String(), st.link.GoString())
 }
 
-// TokenStore returns the service's token store.
-func (s *Service) TokenStore() TokenStore { return s.store }
+// token.Store returns the service's token store.
+func (s *Service) TokenStore() token.Store { return s.store }

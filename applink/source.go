@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 	"strings"
 	"time"
@@ -16,9 +17,9 @@ import (
 // source returns the user's token source: the one place that gets, renews,
 // stores and deletes the factory's user's token (see internal/engine and the
 // rule in the package doc).
-func (f *RequestFactory) source() *engine.Source[*AccessToken] {
+func (f *RequestFactory) source() *engine.Source[*token.AccessToken] {
 	st := f.link.state
-	var p engine.Protocol[*AccessToken] = oauth1Tokens{st: st}
+	var p engine.Protocol[*token.AccessToken] = oauth1Tokens{st: st}
 	if st.isOAuth2Link() {
 		p = oauth2Tokens{st: st, user: f.user}
 	}
@@ -26,9 +27,9 @@ func (f *RequestFactory) source() *engine.Source[*AccessToken] {
 	if st.svc.logger != nil {
 		logger = st.svc.logger.With(slog.String("link", f.link.Name), slog.String("user", f.user))
 	}
-	return &engine.Source[*AccessToken]{
+	return &engine.Source[*token.AccessToken]{
 		Protocol: p,
-		Store:    storeSlot{store: st.svc.store, key: TokenKey{LinkID: f.link.ID, User: f.user}},
+		Store:    storeSlot{store: st.svc.store, key: token.Key{LinkID: f.link.ID, User: f.user}},
 		Local:    &st.renews,
 		Key:      f.user,
 		Now:      st.now,
@@ -61,17 +62,17 @@ func (f *RequestFactory) sourceError(ctx context.Context, err error) error {
 	return fmt.Errorf("applink: link %q: user %q's token (kept): %w", f.link.Name, f.user, err)
 }
 
-// storeSlot is one user's token in the service's [TokenStore], as the
+// storeSlot is one user's token in the service's [token.Store], as the
 // token source uses it.
 type storeSlot struct {
-	store TokenStore
-	key   TokenKey
+	store token.Store
+	key   token.Key
 }
 
-func (s storeSlot) Load(ctx context.Context) (*AccessToken, error) {
+func (s storeSlot) Load(ctx context.Context) (*token.AccessToken, error) {
 	t, err := s.store.AccessToken(ctx, s.key)
 	switch {
-	case errors.Is(err, ErrTokenNotFound), err == nil && t == nil:
+	case errors.Is(err, token.ErrNotFound), err == nil && t == nil:
 		return nil, engine.ErrNoToken
 	case err != nil:
 		if ctx.Err() != nil {
@@ -82,12 +83,10 @@ func (s storeSlot) Load(ctx context.Context) (*AccessToken, error) {
 	return t, nil
 }
 
-func (s storeSlot) Swap(ctx context.Context, old string, t *AccessToken) error {
-	if sw, ok := s.store.(interface {
-		SwapAccessToken(context.Context, TokenKey, string, *AccessToken) error
-	}); ok {
+func (s storeSlot) Swap(ctx context.Context, old string, t *token.AccessToken) error {
+	if sw, ok := s.store.(token.Swapper); ok {
 		err := sw.SwapAccessToken(ctx, s.key, old, t)
-		if errors.Is(err, errTokenChanged) {
+		if errors.Is(err, token.ErrTokenChanged) {
 			return engine.ErrChanged
 		}
 		return err
@@ -114,47 +113,36 @@ func (s storeSlot) Delete(ctx context.Context, old string) error {
 	case cur.Token != old:
 		return nil // renewed or authorized again meanwhile: keep it
 	}
-	if err := s.store.DeleteAccessToken(ctx, s.key); err != nil && !errors.Is(err, ErrTokenNotFound) {
+	if err := s.store.DeleteAccessToken(ctx, s.key); err != nil && !errors.Is(err, token.ErrNotFound) {
 		return err
 	}
 	return nil
 }
 
 func (s storeSlot) Lock(ctx context.Context) (engine.Lock, error) {
-	locker, ok := s.store.(TokenLocker)
+	locker, ok := s.store.(token.Locker)
 	if !ok {
 		return heldLock{}, nil
 	}
-	unlock, err := locker.LockToken(ctx, s.key)
-	if err != nil {
-		return nil, err
-	}
-	return heldLock{unlock: unlock}, nil
+	return locker.LockToken(ctx, s.key)
 }
 
-// heldLock is a store lock that cannot be lost.
-type heldLock struct{ unlock func() }
+// heldLock is the lock of a store that is no token.Locker: only the
+// in-process lock excludes, and there is nothing to lose.
+type heldLock struct{}
 
 func (heldLock) Held(context.Context) error { return nil }
-func (l heldLock) Unlock() {
-	if l.unlock != nil {
-		l.unlock()
-	}
-}
-
-// errTokenChanged is what a store's conditional write returns when the
-// stored token changed.
-var errTokenChanged = errors.New("applink: the stored token changed")
+func (heldLock) Unlock()                    {}
 
 // oauth1Tokens is the token source's view of OAuth 1.0a access tokens.
 type oauth1Tokens struct{ st *linkState }
 
-func (oauth1Tokens) ID(t *AccessToken) string                   { return t.Token }
-func (oauth1Tokens) Expired(t *AccessToken, now time.Time) bool { return t.Expired(now) }
+func (oauth1Tokens) ID(t *token.AccessToken) string                   { return t.Token }
+func (oauth1Tokens) Expired(t *token.AccessToken, now time.Time) bool { return t.Expired(now) }
 
 // Renewable: a token with a usable session handle, when it expired by our
 // clock or the remote said token_expired; no other problem is renewed.
-func (oauth1Tokens) Renewable(t *AccessToken, problem error, now time.Time) bool {
+func (oauth1Tokens) Renewable(t *token.AccessToken, problem error, now time.Time) bool {
 	if problem != nil {
 		var p *signer.ProblemError
 		if !errors.As(problem, &p) || p.Problem != signer.ProblemTokenExpired {
@@ -164,7 +152,7 @@ func (oauth1Tokens) Renewable(t *AccessToken, problem error, now time.Time) bool
 	return t.Renewable(now)
 }
 
-func (o oauth1Tokens) Renew(ctx context.Context, t *AccessToken) (*AccessToken, error) {
+func (o oauth1Tokens) Renew(ctx context.Context, t *token.AccessToken) (*token.AccessToken, error) {
 	return o.st.renewOAuth1(ctx, t)
 }
 
@@ -189,15 +177,15 @@ type oauth2Tokens struct {
 	user string
 }
 
-func (oauth2Tokens) ID(t *AccessToken) string                   { return t.Token }
-func (oauth2Tokens) Expired(t *AccessToken, now time.Time) bool { return t.Expired(now) }
+func (oauth2Tokens) ID(t *token.AccessToken) string                   { return t.Token }
+func (oauth2Tokens) Expired(t *token.AccessToken, now time.Time) bool { return t.Expired(now) }
 
 // Renewable: any token with a refresh token, whatever the 401 said.
-func (oauth2Tokens) Renewable(t *AccessToken, _ error, now time.Time) bool {
+func (oauth2Tokens) Renewable(t *token.AccessToken, _ error, now time.Time) bool {
 	return t.Renewable(now)
 }
 
-func (o oauth2Tokens) Renew(ctx context.Context, t *AccessToken) (*AccessToken, error) {
+func (o oauth2Tokens) Renew(ctx context.Context, t *token.AccessToken) (*token.AccessToken, error) {
 	return o.st.refreshOAuth2(ctx, t)
 }
 

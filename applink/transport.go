@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"log/slog"
 	"net/http"
@@ -202,7 +203,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 // challenge or not: Atlassian's filters may answer "OAuth realm=..." or
 // nothing); for 3LO, a 400 or 401 with a token problem (token_expired,
 // token_rejected, ...).
-func (t *transport) refusal(auth Auth, tok *AccessToken, out *http.Request, resp *http.Response) error {
+func (t *transport) refusal(auth Auth, tok *token.AccessToken, out *http.Request, resp *http.Response) error {
 	if tok == nil {
 		return nil
 	}
@@ -228,7 +229,7 @@ func (t *transport) refusal(auth Auth, tok *AccessToken, out *http.Request, resp
 }
 
 // identity returns the method and, for 3LO, the token for one request.
-func (t *transport) identity(ctx context.Context) (Auth, *AccessToken, error) {
+func (t *transport) identity(ctx context.Context) (Auth, *token.AccessToken, error) {
 	switch t.auth {
 	case "":
 		return t.factory.choose(ctx, t.probe)
@@ -244,7 +245,7 @@ func (t *transport) identity(ctx context.Context) (Auth, *AccessToken, error) {
 
 // send signs out (unless anonymous) and sends it through the service's
 // transport, logging the exchange at debug level.
-func (t *transport) send(out *http.Request, auth Auth, tok *AccessToken) (*http.Response, error) {
+func (t *transport) send(out *http.Request, auth Auth, tok *token.AccessToken) (*http.Response, error) {
 	f := t.factory
 	st := f.link.state
 	svc := st.svc
@@ -266,11 +267,11 @@ func (t *transport) send(out *http.Request, auth Auth, tok *AccessToken) (*http.
 		if tok == nil {
 			return nil, fmt.Errorf("applink: link %q: no OAuth 2.0 token to send", f.link.Name)
 		}
-		out.Header.Set("Authorization", "Bearer "+tok.Secret())
+		out.Header.Set("Authorization", "Bearer "+tok.Secret.Reveal())
 	case auth != AuthAnonymous:
 		var token signer.Token // the empty token of 2LO and 2LOi
 		if auth == Auth3LO && tok != nil {
-			token = tok.SignerToken()
+			token = signer.NewToken(tok.Token, tok.Secret.Reveal())
 		}
 		offset := st.clockOffset()
 		rt = &signer.Transport{

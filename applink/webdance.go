@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,7 +28,7 @@ type danceConfig struct {
 	ttl       time.Duration
 	maxStates int
 	perUser   int
-	store     DanceStore
+	store     token.DanceStore
 	origins   *http.CrossOriginProtection
 }
 
@@ -68,7 +69,7 @@ func DanceBaseURL(base string) DanceOption { return func(c *danceConfig) { c.bas
 func DanceStateTTL(d time.Duration) DanceOption { return func(c *danceConfig) { c.ttl = d } }
 
 // DanceMaxPending bounds how many started dances are pending (default
-// 10000; in a shared [DanceStore], across every replica); beyond it,
+// 10000; in a shared [token.DanceStore], across every replica); beyond it,
 // starting one answers 503. The per-user limit ([DanceMaxPendingPerUser])
 // keeps one user from filling it. n <= 0 means the default.
 func DanceMaxPending(n int) DanceOption { return func(c *danceConfig) { c.maxStates = n } }
@@ -92,12 +93,12 @@ func DanceCrossOriginProtection(p *http.CrossOriginProtection) DanceOption {
 
 // DanceStates keeps the pending dances (each started dance until its
 // callback) in ds. By default they are kept in the service's token store
-// when it is a [DanceStore] ([MemoryTokenStore], [FileTokenStore],
+// when it is a [token.DanceStore] ([token.MemoryStore], [FileTokenStore],
 // applink/pgstore, and the sealed store over any of them), else in the
 // handler's memory. A store shared by every replica of the application
 // lets the callback reach any replica: no sticky sessions are needed. A
 // nil ds means the default.
-func DanceStates(ds DanceStore) DanceOption { return func(c *danceConfig) { c.store = ds } }
+func DanceStates(ds token.DanceStore) DanceOption { return func(c *danceConfig) { c.store = ds } }
 
 // DanceStartURL returns the local path of the page that starts the dance
 // for a link (id or name) and comes back to redirect, a local path: what a
@@ -185,12 +186,12 @@ func DanceCallbackURL(base, prefix, linkID string) string {
 // 1.0a dances, and the OAuth 2.0 dances of the one link whose registered
 // redirect URL it is.
 //
-// The dances in progress are kept in a [DanceStore] (see [DanceStates]):
+// The dances in progress are kept in a [token.DanceStore] (see [DanceStates]):
 // by default the service's token store when it is one. When every replica
 // of an application uses one shared store (applink/pgstore, or a token
 // file shared by the processes of one host), a dance started on one
 // replica completes on any other: no sticky sessions are needed. Only with
-// a token store that is not a DanceStore are they kept in the handler's
+// a token store that is not a token.DanceStore are they kept in the handler's
 // memory, and then the callback must reach the instance that started the
 // dance. It is safe for concurrent use.
 func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, error), opts ...DanceOption) (http.Handler, error) {
@@ -232,10 +233,10 @@ func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, erro
 		return nil, err
 	}
 	if cfg.store == nil {
-		if ds, ok := svc.store.(DanceStore); ok {
+		if ds, ok := svc.store.(token.DanceStore); ok {
 			cfg.store = ds
 		} else {
-			cfg.store = NewMemoryTokenStore(WithStoreClock(svc.clock))
+			cfg.store = token.NewMemoryStore(token.WithClock(svc.clock))
 		}
 	}
 	return &danceHandler{svc: svc, currentUser: currentUser, cfg: cfg}, nil
@@ -369,7 +370,7 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.now()
-	ds := &PendingDance{State: rand.Text(), User: user, LinkID: st.link.ID, Redirect: redirect, ExpiresAt: now.Add(h.cfg.ttl), CreatedAt: now}
+	ds := &token.PendingDance{State: rand.Text(), User: user, LinkID: st.link.ID, Redirect: redirect, ExpiresAt: now.Add(h.cfg.ttl), CreatedAt: now}
 	// Reserve the place first, without a request token, so that a full
 	// store refuses before the remote is asked for one.
 	if !h.putDance(r, w, ds) {
@@ -391,17 +392,17 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 }
 
 // limits returns the limits the handler puts new dances under.
-func (h *danceHandler) limits() DanceLimits {
-	return DanceLimits{PerUser: h.cfg.perUser, Total: h.cfg.maxStates}
+func (h *danceHandler) limits() token.DanceLimits {
+	return token.DanceLimits{PerUser: h.cfg.perUser, Total: h.cfg.maxStates}
 }
 
 // putDance stores ds, or answers 503 and reports false.
-func (h *danceHandler) putDance(r *http.Request, w http.ResponseWriter, ds *PendingDance) bool {
+func (h *danceHandler) putDance(r *http.Request, w http.ResponseWriter, ds *token.PendingDance) bool {
 	err := h.cfg.store.PutDance(r.Context(), ds, h.limits())
 	switch {
 	case err == nil:
 		return true
-	case errors.Is(err, ErrTooManyDances):
+	case errors.Is(err, token.ErrTooManyDances):
 		writeDancePage(w, http.StatusServiceUnavailable, "Busy", "too many authorizations are in progress: try again in a few minutes.")
 	default:
 		h.logStoreError(r, "storing a pending dance", err)
@@ -502,7 +503,7 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request, own *lin
 		// reloading the callback tries the exchange again. It goes back
 		// as it was (same state and expiry), outside the limits: it was
 		// counted when it started.
-		if perr := h.cfg.store.PutDance(ctx, ds, DanceLimits{}); perr != nil {
+		if perr := h.cfg.store.PutDance(ctx, ds, token.DanceLimits{}); perr != nil {
 			h.logStoreError(r, "keeping a pending dance for a retry", perr)
 			h.writeError(r, w, st.link.Name, err)
 			return
@@ -518,16 +519,16 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request, own *lin
 // it, or says why it cannot be used: unknown, expired or already used
 // (400), another user's (403, and it stays usable by its user), the store
 // failing (503).
-func (h *danceHandler) claim(r *http.Request, state, user string) (*PendingDance, int, string) {
+func (h *danceHandler) claim(r *http.Request, state, user string) (*token.PendingDance, int, string) {
 	if state == "" {
 		return nil, http.StatusBadRequest, "this authorization is unknown or has expired: start it again."
 	}
 	ds, err := h.cfg.store.TakeDance(r.Context(), state, user)
-	var mismatch *DanceMismatchError
+	var mismatch *token.DanceMismatchError
 	switch {
 	case errors.As(err, &mismatch):
 		return nil, http.StatusForbidden, "this authorization was started by another user: sign in as that user, or start it again."
-	case errors.Is(err, ErrDanceNotFound):
+	case errors.Is(err, token.ErrDanceNotFound):
 		return nil, http.StatusBadRequest, "this authorization is unknown, has expired or has already been completed (a callback cannot be used twice): start it again."
 	case err != nil:
 		h.logStoreError(r, "taking a pending dance", err)

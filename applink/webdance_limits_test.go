@@ -1,6 +1,7 @@
 package applink
 
 import (
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -84,7 +85,7 @@ func TestDanceHandlerRetryAfterFailedExchange(t *testing.T) {
 				if status, body, last := b.get(cb.String(), nil); status != http.StatusOK || last.Path != "/done" {
 					t.Fatalf("reload after the remote recovered: ended at %s with %d %q, want /done", last, status, body)
 				}
-				if _, err := a.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
+				if _, err := a.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); err != nil {
 					t.Errorf("no token stored for alice: %v", err)
 				}
 				// Completed now: the callback is single use again.

@@ -3,6 +3,7 @@ package applink
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +22,7 @@ type mixupFixture struct {
 	app          *httptest.Server
 	srvA, srvB   *applinktest.Server
 	idA, idB     string
-	store        *MemoryTokenStore
+	store        *token.MemoryStore
 	svc          *Service
 	handler      http.Handler
 	redirectA, b string // the links' redirect URLs
@@ -29,7 +30,7 @@ type mixupFixture struct {
 
 func newMixupFixture(t *testing.T) *mixupFixture {
 	t.Helper()
-	fx := &mixupFixture{idA: NewLinkID(), idB: NewLinkID(), store: NewMemoryTokenStore()}
+	fx := &mixupFixture{idA: NewLinkID(), idB: NewLinkID(), store: token.NewMemoryStore()}
 	mux := http.NewServeMux()
 	mux.HandleFunc(DefaultDancePrefix+"/", func(w http.ResponseWriter, r *http.Request) { fx.handler.ServeHTTP(w, r) })
 	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
@@ -109,7 +110,7 @@ func TestWebDanceOAuth2MixUp(t *testing.T) {
 			t.Errorf("code grants: %d at A, %d at B; want none", n, m)
 		}
 		for _, id := range []string{fx.idA, fx.idB} {
-			if tok, _ := fx.store.AccessToken(t.Context(), TokenKey{LinkID: id, User: "alice"}); tok != nil {
+			if tok, _ := fx.store.AccessToken(t.Context(), token.Key{LinkID: id, User: "alice"}); tok != nil {
 				t.Errorf("alice has a token for %s", id)
 			}
 		}
@@ -183,7 +184,7 @@ func TestWebDanceOAuth2MixUp(t *testing.T) {
 		if codeGrants(fx.srvB) != 1 || codeGrants(fx.srvA) != 0 {
 			t.Errorf("code grants: %d at A, %d at B; want 0 and 1", codeGrants(fx.srvA), codeGrants(fx.srvB))
 		}
-		if tok, _ := fx.store.AccessToken(t.Context(), TokenKey{LinkID: fx.idB, User: "alice"}); tok == nil {
+		if tok, _ := fx.store.AccessToken(t.Context(), token.Key{LinkID: fx.idB, User: "alice"}); tok == nil {
 			t.Error("alice has no token for B")
 		}
 	})

@@ -2,6 +2,7 @@ package applink
 
 import (
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -172,7 +173,7 @@ func TestDanceHandler(t *testing.T) {
 			if status != http.StatusOK || body != "back in the app" || last.RequestURI() != "/done?tab=1" {
 				t.Fatalf("the browser ended at %s with %d %q, want /done?tab=1", last, status, body)
 			}
-			if _, err := a.store.AccessToken(t.Context(), TokenKey{testLinkID, "alice"}); err != nil {
+			if _, err := a.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); err != nil {
 				t.Fatalf("no token stored for alice: %v", err)
 			}
 			// The callback cannot be replayed.
@@ -199,7 +200,7 @@ func TestDanceHandlerLinkByName(t *testing.T) {
 		// The app has no "/" page: reaching it is the default redirect.
 		t.Errorf("ended at %s with %d, want the default redirect /", last, status)
 	}
-	if _, err := a.store.AccessToken(t.Context(), TokenKey{testLinkID, "bob"}); err != nil {
+	if _, err := a.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "bob"}); err != nil {
 		t.Errorf("no token stored for bob: %v", err)
 	}
 }
@@ -213,7 +214,7 @@ func TestDanceHandlerCallbackOfAnotherUser(t *testing.T) {
 	if status != http.StatusForbidden || !strings.Contains(body, "another user") {
 		t.Errorf("bob at alice's callback: %d %q, want 403", status, body)
 	}
-	if _, err := a.store.AccessToken(t.Context(), TokenKey{testLinkID, "bob"}); !errors.Is(err, ErrTokenNotFound) {
+	if _, err := a.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "bob"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("bob got a token: %v", err)
 	}
 	if status, _, last := alice.get(callback.String(), nil); status != http.StatusOK || last.Path != "/done" {

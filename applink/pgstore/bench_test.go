@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -23,15 +24,15 @@ import (
 
 const benchLink = "0c5a2e3c-7d4f-4b0e-9a51-3f1c2b7e8d90"
 
-func benchKey(i int) applink.TokenKey {
-	return applink.TokenKey{LinkID: benchLink, User: fmt.Sprintf("user-%06d", i)}
+func benchKey(i int) token.Key {
+	return token.Key{LinkID: benchLink, User: fmt.Sprintf("user-%06d", i)}
 }
 
 // benchToken is an access token of ordinary size: an Atlassian token and
 // secret, a session handle.
-func benchToken(i int, now time.Time) *applink.AccessToken {
-	t := applink.NewAccessToken(fmt.Sprintf("tok%029d", i), fmt.Sprintf("sec%029d", i))
-	t.SessionHandle = fmt.Sprintf("sh%030d", i)
+func benchToken(i int, now time.Time) *token.AccessToken {
+	t := token.NewAccessToken(fmt.Sprintf("tok%029d", i), fmt.Sprintf("sec%029d", i))
+	t.SessionHandle = token.NewSecret(fmt.Sprintf("sh%030d", i))
 	t.ExpiresAt = now.Add(5 * 365 * 24 * time.Hour)
 	t.CreatedAt = now
 	return t
@@ -57,7 +58,7 @@ func benchFile(b *testing.B, n int) (*applink.FileTokenStore, error) {
 	entries := make([]entry, n)
 	for i := range entries {
 		t := benchToken(i, now)
-		entries[i] = entry{benchLink, benchKey(i).User, t.Token, t.Secret(), t.ExpiresAt, t.SessionHandle, t.CreatedAt}
+		entries[i] = entry{benchLink, benchKey(i).User, t.Token, t.Secret.Reveal(), t.ExpiresAt, t.SessionHandle.Reveal(), t.CreatedAt}
 	}
 	data, err := json.MarshalIndent(map[string]any{"version": 1, "accessTokens": entries, "requestTokens": []any{}}, "", "  ")
 	if err != nil {
@@ -100,9 +101,9 @@ func benchPG(b *testing.B, n int) *Store {
 	return s
 }
 
-func benchMemory(b *testing.B, n int) *applink.MemoryTokenStore {
+func benchMemory(b *testing.B, n int) *token.MemoryStore {
 	b.Helper()
-	s := applink.NewMemoryTokenStore()
+	s := token.NewMemoryStore()
 	now := time.Now()
 	for i := range n {
 		if err := s.PutAccessToken(b.Context(), benchKey(i), benchToken(i, now)); err != nil {
@@ -143,7 +144,7 @@ func BenchmarkLookup(b *testing.B) {
 	for _, store := range []string{"memory", "file", "pgstore"} {
 		for _, n := range []int{10, 10_000, 100_000} {
 			var (
-				s       applink.TokenStore
+				s       token.Store
 				skipped string
 			)
 			fill := func(b *testing.B) {
@@ -175,7 +176,7 @@ func BenchmarkLookup(b *testing.B) {
 	}
 }
 
-func benchLookups(b *testing.B, s applink.TokenStore, n, goroutines int) {
+func benchLookups(b *testing.B, s token.Store, n, goroutines int) {
 	ctx := context.Background()
 	lat := &latencies{}
 	b.ReportAllocs()

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,7 +31,7 @@ var (
 // (a restart or failover: SQLSTATE 57P01), f runs once more on a fresh
 // connection; f's statements are each a single idempotent statement or a
 // transaction, which the server did not commit.
-func (s *Store) run(ctx context.Context, key *applink.TokenKey, f func(q querier) error) error {
+func (s *Store) run(ctx context.Context, key *token.Key, f func(q querier) error) error {
 	if key != nil {
 		if conn, done := s.heldConn(*key); conn != nil {
 			defer done()

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -40,12 +40,12 @@ func TestWriterProcess(t *testing.T) {
 	}
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
-		tok := applink.NewAccessToken(fmt.Sprintf("token-%d", i), fmt.Sprintf("secret-%d", i))
-		tok.SessionHandle = fmt.Sprintf("handle-%d", i)
-		if err := s.PutAccessToken(ctx, applink.TokenKey{LinkID: "l", User: fmt.Sprintf("user-%d", i)}, tok); err != nil {
+		tok := token.NewAccessToken(fmt.Sprintf("token-%d", i), fmt.Sprintf("secret-%d", i))
+		tok.SessionHandle = token.NewSecret(fmt.Sprintf("handle-%d", i))
+		if err := s.PutAccessToken(ctx, token.Key{LinkID: "l", User: fmt.Sprintf("user-%d", i)}, tok); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutAccessToken(ctx, applink.TokenKey{LinkID: "l", User: "shared"}, tok); err != nil {
+		if err := s.PutAccessToken(ctx, token.Key{LinkID: "l", User: "shared"}, tok); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(out, "ack %d\n", i)
@@ -106,21 +106,21 @@ func TestKilledWriterLosesNothing(t *testing.T) {
 	}
 	ctx := t.Context()
 	for i := 0; i <= last; i++ {
-		got, err := s.AccessToken(ctx, applink.TokenKey{LinkID: "l", User: fmt.Sprintf("user-%d", i)})
+		got, err := s.AccessToken(ctx, token.Key{LinkID: "l", User: fmt.Sprintf("user-%d", i)})
 		if err != nil {
 			t.Fatalf("acknowledged write %d is lost: %v", i, err)
 		}
-		if got.Token != fmt.Sprintf("token-%d", i) || got.Secret() != fmt.Sprintf("secret-%d", i) || got.SessionHandle != fmt.Sprintf("handle-%d", i) {
+		if got.Token != fmt.Sprintf("token-%d", i) || got.Secret.Reveal() != fmt.Sprintf("secret-%d", i) || got.SessionHandle.Reveal() != fmt.Sprintf("handle-%d", i) {
 			t.Fatalf("acknowledged write %d reads back as %v", i, got)
 		}
 	}
-	shared, err := s.AccessToken(ctx, applink.TokenKey{LinkID: "l", User: "shared"})
+	shared, err := s.AccessToken(ctx, token.Key{LinkID: "l", User: "shared"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(shared.Token, "token-"))
-	if err != nil || n < last || shared.Secret() != fmt.Sprintf("secret-%d", n) {
+	if err != nil || n < last || shared.Secret.Reveal() != fmt.Sprintf("secret-%d", n) {
 		t.Errorf("the shared key holds %v (secret matches: %v) after %d acknowledged writes: an acknowledged overwrite is lost or torn",
-			shared, shared.Secret() == fmt.Sprintf("secret-%d", n), last+1)
+			shared, shared.Secret.Reveal() == fmt.Sprintf("secret-%d", n), last+1)
 	}
 }

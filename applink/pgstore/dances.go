@@ -4,25 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/jackc/pgx/v5"
 )
 
-var _ applink.DanceStore = (*Store)(nil)
+var _ token.DanceStore = (*Store)(nil)
 
 // PutDance stores a pending dance of the web dance handler within limits
-// (see [applink.DanceStore]): every replica's handler sees it, so the
+// (see [token.DanceStore]): every replica's handler sees it, so the
 // callback may land on any of them. It runs in a transaction holding an
 // advisory lock on the store's dances, so that replicas putting dances at
 // once keep the limits; it first deletes the expired dances.
-func (s *Store) PutDance(ctx context.Context, d *applink.PendingDance, limits applink.DanceLimits) error {
+func (s *Store) PutDance(ctx context.Context, d *token.PendingDance, limits token.DanceLimits) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := applink.ValidatePendingDance(d); err != nil {
+	if err := d.Validate(); err != nil {
 		return err
 	}
 	for _, x := range []struct{ field, value string }{
@@ -61,7 +61,7 @@ func (s *Store) PutDance(ctx context.Context, d *applink.PendingDance, limits ap
 			}
 			if others+1 > limits.Total {
 				// Rolled back: the evictions too.
-				return fmt.Errorf("%w (%d): try again when some have completed or expired", applink.ErrTooManyDances, limits.Total)
+				return fmt.Errorf("%w (%d): try again when some have completed or expired", token.ErrTooManyDances, limits.Total)
 			}
 		}
 		if _, err := tx.Exec(ctx, s.q.putDance, d.State, d.User, d.LinkID, d.RequestToken, d.Redirect,
@@ -77,8 +77,8 @@ func (s *Store) PutDance(ctx context.Context, d *applink.PendingDance, limits ap
 
 // TakeDance removes and returns the pending dance for state if user started
 // it, in one statement, so that of concurrent takes on any replica exactly
-// one gets it (see [applink.DanceStore]).
-func (s *Store) TakeDance(ctx context.Context, state, user string) (*applink.PendingDance, error) {
+// one gets it (see [token.DanceStore]).
+func (s *Store) TakeDance(ctx context.Context, state, user string) (*token.PendingDance, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (s *Store) TakeDance(ctx context.Context, state, user string) (*applink.Pen
 	}
 	now := s.now()
 	var (
-		d                applink.PendingDance
+		d                token.PendingDance
 		expires, created *time.Time
 	)
 	err := s.run(ctx, nil, func(q querier) error {
@@ -112,7 +112,7 @@ func (s *Store) TakeDance(ctx context.Context, state, user string) (*applink.Pen
 	case err != nil:
 		return nil, fmt.Errorf("pgstore: taking a pending dance: %w", err)
 	case owner != user:
-		return nil, &applink.DanceMismatchError{User: user}
+		return nil, &token.DanceMismatchError{User: user}
 	}
 	// Its user took it meanwhile.
 	return nil, danceNotFound(state)
@@ -137,5 +137,5 @@ func (s *Store) DeleteDance(ctx context.Context, state string) error {
 }
 
 func danceNotFound(state string) error {
-	return fmt.Errorf("%w %s (unknown, expired or already used)", applink.ErrDanceNotFound, signer.Abbrev(state))
+	return fmt.Errorf("%w %s (unknown, expired or already used)", token.ErrDanceNotFound, signer.Abbrev(state))
 }

@@ -27,3 +27,34 @@ func TestOnlyThisPackageNeedsPgx(t *testing.T) {
 		}
 	}
 }
+
+// TestStoresNeedOnlyTokenPackage: the stores and their conformance suite
+// build on applink/token alone. They do not import applink (the client),
+// so a program that only keeps tokens links neither golang.org/x/oauth2 nor
+// go-retryablehttp.
+func TestStoresNeedOnlyTokenPackage(t *testing.T) {
+	t.Parallel()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	const client = "github.com/go-applinks/applinks/applink"
+	for _, pkg := range []string{".", "../sealed", "../storetest", "../token"} {
+		out, err := exec.CommandContext(t.Context(), goTool, "list", "-deps", "-f", "{{.ImportPath}}", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) < 5 {
+			t.Fatalf("go list -deps %s listed only %v: is the listing broken?", pkg, deps)
+		}
+		for _, dep := range deps {
+			switch {
+			case dep == client:
+				t.Errorf("%s imports %s: it must need only applink/token", pkg, client)
+			case strings.HasPrefix(dep, "golang.org/x/oauth2"), strings.HasPrefix(dep, "github.com/hashicorp/"):
+				t.Errorf("%s depends on %s", pkg, dep)
+			}
+		}
+	}
+}

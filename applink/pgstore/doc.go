@@ -1,5 +1,5 @@
 // Package pgstore keeps the tokens of applink on PostgreSQL, so that the
-// replicas of a service share them: an [applink.TokenStore] through
+// replicas of a service share them: an [token.Store] through
 // github.com/jackc/pgx/v5 and its pool, pgxpool.
 //
 //	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
@@ -17,13 +17,13 @@
 // and their names start with [WithTablePrefix] (default applink_):
 //
 //   - applink_access_tokens: one row per (link id, user), every
-//     [applink.AccessToken] field (kind, token, secret, refresh token,
+//     [token.AccessToken] field (kind, token, secret, refresh token,
 //     session handle, expiry, authorization expiry, scopes, creation time);
 //     the primary key is (link_id, user_name).
 //   - applink_request_tokens: pending request tokens of the 3-legged dance,
 //     by token.
 //   - applink_dances: the pending dances of applink's web dance handler
-//     (Store is an applink.DanceStore), by state.
+//     (Store is an token.DanceStore), by state.
 //   - applink_schema_version: the tables' version.
 //
 // Times are kept to the microsecond, PostgreSQL's precision. Link ids,
@@ -32,7 +32,7 @@
 //
 // # Expiry and pruning
 //
-// As the [applink.TokenStore] contract says, an expired token is absent
+// As the [token.Store] contract says, an expired token is absent
 // unless it can be renewed (an OAuth 1.0a session handle whose
 // authorization has not expired, or an OAuth 2.0 refresh token). Expiry is
 // decided with the store's clock ([WithClock]), so that a replica agrees
@@ -43,7 +43,7 @@
 //
 // # Renewals across replicas
 //
-// [Store.LockToken] makes Store an applink.TokenLocker: the core takes it
+// [Store.LockToken] makes Store an token.Locker: the core takes it
 // around a renewal, so that replicas that all see a token expire renew it
 // once. It is a session-level advisory lock (pg_advisory_lock) on a
 // connection of the pool that the lock keeps, outside any transaction and
@@ -59,14 +59,14 @@
 // # Dances across replicas
 //
 // applink.NewDanceHandler keeps its pending dances in the service's token
-// store when it is an applink.DanceStore, as Store is: a dance started on
+// store when it is an token.DanceStore, as Store is: a dance started on
 // one replica completes on whichever replica the callback reaches, so no
 // sticky sessions are needed. Taking a dance is one DELETE ... RETURNING:
 // a callback replayed on two replicas at once completes once.
 //
 // # Errors
 //
-// A token that is not stored is an error wrapping [applink.ErrTokenNotFound].
+// A token that is not stored is an error wrapping [token.ErrNotFound].
 // Configuration mistakes are typed:
 //
 //	var ne *pgstore.NameError

@@ -7,6 +7,7 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -41,7 +42,7 @@ func newFleet(t *testing.T) *fleet {
 
 // newFleetWith is newFleet where wrap, when set, wraps replica i's
 // transport and storeFor, when set, gives the token store replica i uses.
-func newFleetWith(t *testing.T, wrap func(i int, rt http.RoundTripper) http.RoundTripper, storeFor func(i int, s *pgstore.Store) applink.TokenStore) *fleet {
+func newFleetWith(t *testing.T, wrap func(i int, rt http.RoundTripper) http.RoundTripper, storeFor func(i int, s *pgstore.Store) token.Store) *fleet {
 	t.Helper()
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"))
 	link, err := testlink.New(srv, "Jira", testlink.WithKeyBits(1024))
@@ -59,7 +60,7 @@ func newFleetWith(t *testing.T, wrap func(i int, rt http.RoundTripper) http.Roun
 		if wrap != nil {
 			c.Transport = wrap(i, c.Transport)
 		}
-		var ts applink.TokenStore = store
+		var ts token.Store = store
 		if storeFor != nil {
 			ts = storeFor(i, store)
 		}
@@ -120,7 +121,7 @@ type signalingStore struct {
 	entered chan<- struct{}
 }
 
-func (s signalingStore) LockToken(ctx context.Context, key applink.TokenKey) (func(), error) {
+func (s signalingStore) LockToken(ctx context.Context, key token.Key) (token.Lock, error) {
 	s.entered <- struct{}{}
 	return s.Store.LockToken(ctx, key)
 }
@@ -149,7 +150,7 @@ func TestFleetRenewOrdered(t *testing.T) {
 			}
 			return next.RoundTrip(r)
 		})
-	}, func(i int, s *pgstore.Store) applink.TokenStore {
+	}, func(i int, s *pgstore.Store) token.Store {
 		if i == 1 {
 			return signalingStore{Store: s, entered: entered}
 		}
@@ -159,7 +160,7 @@ func TestFleetRenewOrdered(t *testing.T) {
 	if err := fl.factory(t, 0, "alice").AuthorizeOutOfBand(ctx, fl.srv.Approver("alice")); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := fl.stores[0].AccessToken(ctx, applink.TokenKey{LinkID: fl.link.ID, User: "alice"})
+	tok, err := fl.stores[0].AccessToken(ctx, token.Key{LinkID: fl.link.ID, User: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +198,7 @@ func TestFleetRenewOnce(t *testing.T) {
 	if err := fl.factory(t, 0, "alice").AuthorizeOutOfBand(ctx, fl.srv.Approver("alice")); err != nil {
 		t.Fatal(err)
 	}
-	key := applink.TokenKey{LinkID: fl.link.ID, User: "alice"}
+	key := token.Key{LinkID: fl.link.ID, User: "alice"}
 	tok, err := fl.stores[1].AccessToken(ctx, key)
 	if err != nil {
 		t.Fatalf("replica B does not see the token replica A obtained: %v", err)
@@ -241,7 +242,7 @@ func TestFleetRevokedNeverSentAgain(t *testing.T) {
 	if _, err := whoami(ctx, fl.factory(t, 1, "alice")); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := fl.stores[0].AccessToken(ctx, applink.TokenKey{LinkID: fl.link.ID, User: "alice"})
+	tok, err := fl.stores[0].AccessToken(ctx, token.Key{LinkID: fl.link.ID, User: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}

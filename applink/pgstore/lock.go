@@ -4,17 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // LockToken locks the user's token for the link across every process that
-// shares the database, and returns the function that unlocks it. Renewals
+// shares the database, and returns the [token.Lock] that unlocks it. Renewals
 // take it so that replicas that all see a token expire renew it once.
 //
 // The lock is a session-level advisory lock (pg_advisory_lock on a hash of
@@ -29,20 +29,20 @@ import (
 // with the pool. Waiting honors ctx: when ctx is done first, the wait is
 // canceled at the server and LockToken returns ctx's error. When ctx is
 // done while the lock is held, the lock is released, so a holder that
-// forgets to unlock cannot keep it past its context. unlock may be called
-// more than once.
-func (s *Store) LockToken(ctx context.Context, key applink.TokenKey) (unlock func(), err error) {
+// forgets to unlock cannot keep it past its context. Unlock may be called
+// more than once; Held reports whether the session still holds the lock.
+func (s *Store) LockToken(ctx context.Context, key token.Key) (token.Lock, error) {
 	l, err := s.lockToken(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return l.Unlock, nil
+	return l, nil
 }
 
 // tokenLock is a held renewal lock.
 type tokenLock struct {
 	s   *Store
-	key applink.TokenKey
+	key token.Key
 	id  int64
 
 	mu     sync.Mutex // serializes the use of conn
@@ -52,7 +52,7 @@ type tokenLock struct {
 	stop   func() bool
 }
 
-func (s *Store) lockToken(ctx context.Context, key applink.TokenKey) (*tokenLock, error) {
+func (s *Store) lockToken(ctx context.Context, key token.Key) (*tokenLock, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Store) lockToken(ctx context.Context, key applink.TokenKey) (*tokenLock
 	l := &tokenLock{s: s, key: key, id: id, conn: conn, keeper: keeper}
 	s.heldMu.Lock()
 	if s.held == nil {
-		s.held = map[applink.TokenKey]*tokenLock{}
+		s.held = map[token.Key]*tokenLock{}
 	}
 	s.held[key] = l
 	s.heldMu.Unlock()
@@ -193,7 +193,7 @@ var ErrLockLost = errors.New("pgstore: the renewal lock was lost")
 // heldConn returns the connection of the lock this store holds on key, and
 // the function that gives it back, or nil when none is held (or its
 // session has died: the pool serves the call then).
-func (s *Store) heldConn(key applink.TokenKey) (*pgxpool.Conn, func()) {
+func (s *Store) heldConn(key token.Key) (*pgxpool.Conn, func()) {
 	s.heldMu.Lock()
 	l := s.held[key]
 	s.heldMu.Unlock()

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -57,13 +57,13 @@ func TestLockTokenExcludesAcrossPools(t *testing.T) {
 				most = max(most, holders)
 				mu.Unlock()
 				// Let the others queue up on the server while we hold it.
-				if _, err := stores[i%2].AccessToken(ctx, key); !errors.Is(err, applink.ErrTokenNotFound) {
+				if _, err := stores[i%2].AccessToken(ctx, key); !errors.Is(err, token.ErrNotFound) {
 					t.Error(err)
 				}
 				mu.Lock()
 				holders--
 				mu.Unlock()
-				unlock()
+				unlock.Unlock()
 			}
 		}()
 	}
@@ -81,15 +81,15 @@ func TestLockTokenKeysIndependent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unlock()
+	defer unlock.Unlock()
 	// Another user, another link, and a key whose parts run together
 	// differently must not wait for it.
-	for _, k := range []applink.TokenKey{key2, {LinkID: "other", User: key.User}, {LinkID: key.LinkID + key.User[:1], User: key.User[1:]}} {
+	for _, k := range []token.Key{key2, {LinkID: "other", User: key.User}, {LinkID: key.LinkID + key.User[:1], User: key.User[1:]}} {
 		u, err := b.LockToken(ctx, k)
 		if err != nil {
 			t.Fatalf("LockToken(%v) while %v is locked: %v", k, key, err)
 		}
-		u()
+		u.Unlock()
 	}
 }
 
@@ -105,7 +105,7 @@ func TestLockTokenWaitHonorsContext(t *testing.T) {
 	go func() {
 		u, err := b.LockToken(ctx, key)
 		if err == nil {
-			u()
+			u.Unlock()
 		}
 		errc <- err
 	}()
@@ -116,14 +116,14 @@ func TestLockTokenWaitHonorsContext(t *testing.T) {
 	}
 	// The server gave up the wait: nobody waits for the lock any more.
 	waitForLockWaiters(t, a, 0)
-	unlock()
+	unlock.Unlock()
 	// And b can still lock (its connection and semaphore were released).
 	for range 5 {
 		u, err := b.LockToken(t.Context(), key)
 		if err != nil {
 			t.Fatal(err)
 		}
-		u()
+		u.Unlock()
 	}
 }
 
@@ -140,9 +140,9 @@ func TestLockTokenReleasedWhenContextEnds(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the lock outlived its holder's context: %v", err)
 	}
-	u()
-	unlock() // late and twice: harmless
-	unlock()
+	u.Unlock()
+	unlock.Unlock() // late and twice: harmless
+	unlock.Unlock()
 }
 
 func TestLockTokenReleasedWhenHolderDisconnects(t *testing.T) {
@@ -162,13 +162,13 @@ func TestLockTokenReleasedWhenHolderDisconnects(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the lock outlived its holder's session: %v", err)
 	}
-	u()
-	unlock() // on a dead connection: returns, and frees the connection
+	u.Unlock()
+	unlock.Unlock() // on a dead connection: returns, and frees the connection
 	u, err = a.LockToken(t.Context(), key)
 	if err != nil {
 		t.Fatalf("locking again after the holder's session died: %v", err)
 	}
-	u()
+	u.Unlock()
 }
 
 // waitForLockWaiters waits until n sessions wait for an advisory lock.
@@ -216,26 +216,26 @@ func TestLockHolderFindsAConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unlock() // on failure too, before the pool closes
+	defer unlock.Unlock() // on failure too, before the pool closes
 	waiter := make(chan error, 1)
 	go func() {
 		u, err := s.LockToken(t.Context(), key)
 		if err == nil {
-			u()
+			u.Unlock()
 		}
 		waiter <- err
 	}()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	for range 3 {
-		if err := s.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+		if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 			t.Fatalf("the lock holder's write: %v", err)
 		}
 		if _, err := s.AccessToken(ctx, key); err != nil {
 			t.Fatalf("the lock holder's read: %v", err)
 		}
 	}
-	unlock()
+	unlock.Unlock()
 	if err := <-waiter; err != nil {
 		t.Errorf("the waiting LockToken: %v", err)
 	}
@@ -272,7 +272,7 @@ func TestLockHeldReportsLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u()
+	u.Unlock()
 	l.Unlock()
 	if err := l.Held(ctx); err == nil {
 		t.Error("Held after Unlock = nil")
@@ -348,7 +348,7 @@ func TestLockSurvivesIdleTimeouts(t *testing.T) {
 	defer wcancel()
 	if u, err := b.LockToken(wctx, key); !errors.Is(err, context.DeadlineExceeded) {
 		if err == nil {
-			u()
+			u.Unlock()
 		}
 		t.Fatalf("another replica's LockToken while the lock is held: %v, want it to wait", err)
 	}
@@ -382,7 +382,7 @@ func TestSharedPoolProgress(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					k := applink.TokenKey{LinkID: "l", User: fmt.Sprint("user-", i)}
+					k := token.Key{LinkID: "l", User: fmt.Sprint("user-", i)}
 					if tc.sameUser {
 						k.User = "shared"
 					}
@@ -393,10 +393,10 @@ func TestSharedPoolProgress(t *testing.T) {
 							return
 						}
 						_, err = s.AccessToken(ctx, k)
-						if err == nil || errors.Is(err, applink.ErrTokenNotFound) {
-							err = s.PutAccessToken(ctx, k, applink.NewAccessToken(fmt.Sprint("t-", i, "-", round), "s"))
+						if err == nil || errors.Is(err, token.ErrNotFound) {
+							err = s.PutAccessToken(ctx, k, token.NewAccessToken(fmt.Sprint("t-", i, "-", round), "s"))
 						}
-						unlock()
+						unlock.Unlock()
 						if err != nil {
 							t.Errorf("worker %d, round %d: the holder's read or write: %v", i, round, err)
 							return

@@ -2,10 +2,10 @@ package pgstore
 
 import (
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"sync"
 	"testing"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -48,7 +48,7 @@ func TestConcurrentNewPrefixesInNewSchema(t *testing.T) {
 		t.Fatalf("%d of %d concurrent New calls failed", failed, n)
 	}
 	for i, s := range stores {
-		if err := s.PutAccessToken(ctx, key, applink.NewAccessToken(fmt.Sprint("t", i), "s")); err != nil {
+		if err := s.PutAccessToken(ctx, key, token.NewAccessToken(fmt.Sprint("t", i), "s")); err != nil {
 			t.Errorf("store %d: %v", i, err)
 		}
 	}

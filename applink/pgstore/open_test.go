@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"strings"
 	"testing"
 
@@ -84,7 +85,7 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	check := pgtest.Pool(t, url)
@@ -96,7 +97,7 @@ func TestOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Open's pool is the store's: Close closed it.
-	if _, err := s.AccessToken(ctx, key); err == nil || errors.Is(err, applink.ErrTokenNotFound) {
+	if _, err := s.AccessToken(ctx, key); err == nil || errors.Is(err, token.ErrNotFound) {
 		t.Errorf("AccessToken after Close: %v, want the closed pool's error", err)
 	}
 	// applink.Open takes Open as the opener of postgres URLs.

@@ -3,21 +3,21 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	gocmp "github.com/google/go-cmp/cmp"
 )
 
 // fillForPrune stores one token of each expiry kind and reports which keys
 // and request tokens must survive a prune at clock's time.
-func fillForPrune(t *testing.T, s *Store, clock *testClock) (keep []applink.TokenKey) {
+func fillForPrune(t *testing.T, s *Store, clock *testClock) (keep []token.Key) {
 	t.Helper()
 	ctx := t.Context()
 	now := clock.Now()
-	put := func(user string, tok *applink.AccessToken, survives bool) {
-		k := applink.TokenKey{LinkID: "l", User: user}
+	put := func(user string, tok *token.AccessToken, survives bool) {
+		k := token.Key{LinkID: "l", User: user}
 		if err := s.PutAccessToken(ctx, k, tok); err != nil {
 			t.Fatal(err)
 		}
@@ -25,25 +25,25 @@ func fillForPrune(t *testing.T, s *Store, clock *testClock) (keep []applink.Toke
 			keep = append(keep, k)
 		}
 	}
-	fresh := applink.NewAccessToken("a", "s")
+	fresh := token.NewAccessToken("a", "s")
 	fresh.ExpiresAt = now.Add(time.Hour)
 	put("fresh", fresh, true)
-	put("forever", applink.NewAccessToken("b", "s"), true)
-	dead := applink.NewAccessToken("c", "s")
+	put("forever", token.NewAccessToken("b", "s"), true)
+	dead := token.NewAccessToken("c", "s")
 	dead.ExpiresAt = now.Add(-time.Second)
 	put("dead", dead, false)
-	renewable := applink.NewAccessToken("d", "s")
+	renewable := token.NewAccessToken("d", "s")
 	renewable.ExpiresAt = now.Add(-time.Hour)
-	renewable.SessionHandle = "h"
+	renewable.SessionHandle = token.NewSecret("h")
 	put("renewable", renewable, true)
-	deadOAuth2 := applink.NewOAuth2AccessToken("e", "")
+	deadOAuth2 := token.NewOAuth2AccessToken("e", "")
 	deadOAuth2.ExpiresAt = now.Add(-time.Hour)
 	put("dead-oauth2", deadOAuth2, false)
 	for _, rt := range []struct {
 		token string
 		ttl   time.Duration
 	}{{"req-live", time.Minute}, {"req-dead", -time.Minute}} {
-		r := applink.NewRequestToken(rt.token, "s")
+		r := token.NewRequestToken(rt.token, "s")
 		r.ExpiresAt = now.Add(rt.ttl)
 		if err := s.PutRequestToken(ctx, r); err != nil {
 			t.Fatal(err)
@@ -53,8 +53,8 @@ func fillForPrune(t *testing.T, s *Store, clock *testClock) (keep []applink.Toke
 		state string
 		ttl   time.Duration
 	}{{"dance-live", time.Minute}, {"dance-dead", -time.Minute}} {
-		d := &applink.PendingDance{State: dd.state, User: "alice", LinkID: "l", ExpiresAt: now.Add(dd.ttl)}
-		if err := s.PutDance(ctx, d, applink.DanceLimits{}); err != nil {
+		d := &token.PendingDance{State: dd.state, User: "alice", LinkID: "l", ExpiresAt: now.Add(dd.ttl)}
+		if err := s.PutDance(ctx, d, token.DanceLimits{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -174,7 +174,7 @@ func TestPrunerOutlivesNewContext(t *testing.T) {
 	}
 	<-s.done // Close stopped it
 	// The store still works.
-	if _, err := s.AccessToken(t.Context(), key); !errors.Is(err, applink.ErrTokenNotFound) {
+	if _, err := s.AccessToken(t.Context(), key); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("after Close: %v", err)
 	}
 }
@@ -193,20 +193,20 @@ func TestPruneGoesByTheDatabaseClock(t *testing.T) {
 	schema := uniqueSchema()
 	onTime := newTestStore(t, pool, WithSchema(schema), WithClock(func() time.Time { return dbNow }))
 	ahead := newTestStore(t, pool, WithSchema(schema), WithClock(func() time.Time { return dbNow.Add(2 * time.Hour) }))
-	live := applink.TokenKey{LinkID: "l", User: "live"}
+	live := token.Key{LinkID: "l", User: "live"}
 	for user, expires := range map[string]time.Time{"live": dbNow.Add(time.Hour), "dead": dbNow.Add(-time.Hour)} {
-		tok := applink.NewAccessToken("t-"+user, "s")
+		tok := token.NewAccessToken("t-"+user, "s")
 		tok.ExpiresAt = expires
-		if err := onTime.PutAccessToken(ctx, applink.TokenKey{LinkID: "l", User: user}, tok); err != nil {
+		if err := onTime.PutAccessToken(ctx, token.Key{LinkID: "l", User: user}, tok); err != nil {
 			t.Fatal(err)
 		}
-		r := applink.NewRequestToken("req-"+user, "s")
+		r := token.NewRequestToken("req-"+user, "s")
 		r.ExpiresAt = expires
 		if err := onTime.PutRequestToken(ctx, r); err != nil {
 			t.Fatal(err)
 		}
-		d := &applink.PendingDance{State: "dance-" + user, User: "alice", LinkID: "l", ExpiresAt: expires}
-		if err := onTime.PutDance(ctx, d, applink.DanceLimits{}); err != nil {
+		d := &token.PendingDance{State: "dance-" + user, User: "alice", LinkID: "l", ExpiresAt: expires}
+		if err := onTime.PutDance(ctx, d, token.DanceLimits{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -224,7 +224,7 @@ func TestPruneGoesByTheDatabaseClock(t *testing.T) {
 		t.Errorf("the live request token after a replica 2h ahead pruned: %v", err)
 	}
 	// The ahead replica's own PutDance cleanup spares it too.
-	if err := ahead.PutDance(ctx, &applink.PendingDance{State: "dance-new", User: "bob", LinkID: "l", ExpiresAt: dbNow.Add(3 * time.Hour)}, applink.DanceLimits{}); err != nil {
+	if err := ahead.PutDance(ctx, &token.PendingDance{State: "dance-new", User: "bob", LinkID: "l", ExpiresAt: dbNow.Add(3 * time.Hour)}, token.DanceLimits{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := onTime.TakeDance(ctx, "dance-live", "alice"); err != nil {

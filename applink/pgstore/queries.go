@@ -5,9 +5,9 @@ import "strings"
 // queries are the store's SQL statements, built once from the quoted table
 // names. Every value is a parameter.
 type queries struct {
-	getAccess, putAccess, deleteAccess, listAccess string
-	getRequest, putRequest, deleteRequest          string
-	pruneAccess, pruneRequest, pruneDances         string
+	getAccess, putAccess, swapAccess, deleteAccess, listAccess string
+	getRequest, putRequest, deleteRequest                      string
+	pruneAccess, pruneRequest, pruneDances                     string
 
 	putDance, takeDance, danceOwner, deleteDance, evictDances, countDances string
 }
@@ -15,7 +15,7 @@ type queries struct {
 // usable is the TokenStore contract's "present" as SQL, for the access
 // tokens table and the time $1: unexpired, or expired but renewable (an
 // OAuth 1.0a session handle whose authorization has not expired, or an
-// OAuth 2.0 refresh token). It matches applink.AccessToken's Expired and
+// OAuth 2.0 refresh token). It matches token.AccessToken's Expired and
 // Renewable.
 const usable = `(expires_at IS NULL OR expires_at > $1
 	OR (kind = 'oauth2' AND refresh_token <> '')
@@ -40,6 +40,10 @@ func newQueries(t tables) queries {
 				refresh_token = EXCLUDED.refresh_token, session_handle = EXCLUDED.session_handle,
 				expires_at = EXCLUDED.expires_at, authorization_expires_at = EXCLUDED.authorization_expires_at,
 				scopes = EXCLUDED.scopes, created_at = EXCLUDED.created_at, updated_at = now()`,
+		swapAccess: `UPDATE ` + t.access + ` SET
+				kind = $5, token = $6, secret = $7, refresh_token = $8, session_handle = $9,
+				expires_at = $10, authorization_expires_at = $11, scopes = $12, created_at = $13, updated_at = now()
+			WHERE link_id = $2 AND user_name = $3 AND token = $4 AND ` + usable,
 		deleteAccess: `DELETE FROM ` + t.access + ` WHERE link_id = $1 AND user_name = $2`,
 		listAccess: `SELECT link_id, user_name FROM ` + t.access + ` WHERE ` + usable +
 			` ORDER BY link_id, user_name`,

@@ -2,10 +2,10 @@ package pgstore
 
 import (
 	"context"
+	"github.com/go-applinks/applinks/applink/token"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -25,7 +25,7 @@ func TestServerEndedIdleConnections(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	s := newTestStore(t, pool)
-	if err := s.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	for _, call := range []struct {
@@ -33,16 +33,16 @@ func TestServerEndedIdleConnections(t *testing.T) {
 		f    func() error
 	}{
 		{"AccessToken", func() error { _, err := s.AccessToken(ctx, key); return err }},
-		{"PutAccessToken", func() error { return s.PutAccessToken(ctx, key, applink.NewAccessToken("t2", "s")) }},
+		{"PutAccessToken", func() error { return s.PutAccessToken(ctx, key, token.NewAccessToken("t2", "s")) }},
 		{"AccessTokens", func() error { _, err := s.AccessTokens(ctx); return err }},
 		{"Prune", func() error { _, err := s.Prune(ctx); return err }},
 		{"PutDance", func() error {
-			return s.PutDance(ctx, &applink.PendingDance{State: "st", User: "u", LinkID: "l"}, applink.DanceLimits{})
+			return s.PutDance(ctx, &token.PendingDance{State: "st", User: "u", LinkID: "l"}, token.DanceLimits{})
 		}},
 		{"LockToken", func() error {
 			unlock, err := s.LockToken(ctx, key)
 			if err == nil {
-				unlock()
+				unlock.Unlock()
 			}
 			return err
 		}},

@@ -103,7 +103,7 @@ func (t tables) migrations() [][]string {
 			`CREATE INDEX ` + idx("request_tokens_expires_at_idx") + ` ON ` + t.request + ` (expires_at) WHERE expires_at IS NOT NULL`,
 		},
 		// Version 2: the pending dances of the web dance handler
-		// (applink.DanceStore), by state; by user for the per-user limit.
+		// (token.DanceStore), by state; by user for the per-user limit.
 		{
 			`CREATE TABLE ` + t.dances + ` (
 				state text COLLATE "C" PRIMARY KEY,

@@ -2,11 +2,11 @@ package pgstore
 
 import (
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/go-applinks/applinks/applink/storetest"
 )
@@ -20,7 +20,7 @@ func testKey(t *testing.T, id string) sealed.Key {
 	return k
 }
 
-func sealedOver(t *testing.T, s *Store, active sealed.Key, older ...sealed.Key) applink.TokenStore {
+func sealedOver(t *testing.T, s *Store, active sealed.Key, older ...sealed.Key) token.Store {
 	t.Helper()
 	kr, err := sealed.NewKeyring(active, older...)
 	if err != nil {
@@ -39,14 +39,14 @@ func TestConformanceSealed(t *testing.T) {
 	t.Parallel()
 	pool := suitePool(t)
 	key := testKey(t, "k1")
-	storetest.Run(t, func(t *testing.T, now func() time.Time) applink.TokenStore {
+	storetest.Run(t, func(t *testing.T, now func() time.Time) token.Store {
 		return sealedOver(t, newTestStore(t, pool, WithClock(now)), key)
 	})
 }
 
 // rawSecrets reads the stored secret columns of a key as they are in the
 // database.
-func rawSecrets(t *testing.T, s *Store, k applink.TokenKey) (secret, refresh, handle string) {
+func rawSecrets(t *testing.T, s *Store, k token.Key) (secret, refresh, handle string) {
 	t.Helper()
 	err := s.pool.QueryRow(t.Context(), `SELECT secret, refresh_token, session_handle FROM `+s.t.access+
 		` WHERE link_id = $1 AND user_name = $2`, k.LinkID, k.User).Scan(&secret, &refresh, &handle)
@@ -65,19 +65,19 @@ func TestSealedRows(t *testing.T) {
 	ctx := t.Context()
 	k1, k2 := testKey(t, "k1"), testKey(t, "k2")
 	st := sealedOver(t, s, k1)
-	alice := applink.TokenKey{LinkID: "l", User: "alice"}
-	bob := applink.TokenKey{LinkID: "l", User: "bob"}
-	o1 := applink.NewAccessToken("tok-alice", "secret-of-alice")
-	o1.SessionHandle = "handle-of-alice"
+	alice := token.Key{LinkID: "l", User: "alice"}
+	bob := token.Key{LinkID: "l", User: "bob"}
+	o1 := token.NewAccessToken("tok-alice", "secret-of-alice")
+	o1.SessionHandle = token.NewSecret("handle-of-alice")
 	if err := st.PutAccessToken(ctx, alice, o1); err != nil {
 		t.Fatal(err)
 	}
-	o2 := applink.NewOAuth2AccessToken("bearer-of-carol", "refresh-of-carol")
-	carol := applink.TokenKey{LinkID: "l", User: "carol"}
+	o2 := token.NewOAuth2AccessToken("bearer-of-carol", "refresh-of-carol")
+	carol := token.Key{LinkID: "l", User: "carol"}
 	if err := st.PutAccessToken(ctx, carol, o2); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []applink.TokenKey{alice, carol} {
+	for _, k := range []token.Key{alice, carol} {
 		secret, refresh, handle := rawSecrets(t, s, k)
 		for _, v := range []string{secret, refresh, handle} {
 			if v != "" && !strings.HasPrefix(v, "v1.k1.") {
@@ -103,7 +103,7 @@ func TestSealedRows(t *testing.T) {
 	// Rotation: k2 active, k1 still read.
 	rotated := sealedOver(t, s, k2, k1)
 	got, err := rotated.AccessToken(ctx, alice)
-	if err != nil || got.Secret() != "secret-of-alice" || got.SessionHandle != "handle-of-alice" {
+	if err != nil || got.Secret.Reveal() != "secret-of-alice" || got.SessionHandle.Reveal() != "handle-of-alice" {
 		t.Fatalf("alice's k1 token after rotating to k2: %v, %v", got, err)
 	}
 	if err := rotated.PutAccessToken(ctx, alice, got); err != nil {
@@ -118,7 +118,7 @@ func TestSealedRows(t *testing.T) {
 	if _, err := onlyK2.AccessToken(ctx, carol); !errors.Is(err, sealed.ErrUnknownKey) {
 		t.Errorf("carol's k1 token with a keyring of k2 alone: %v, want ErrUnknownKey", err)
 	}
-	if got, err := rotated.AccessToken(ctx, carol); err != nil || got.Secret() != "bearer-of-carol" || got.RefreshToken() != "refresh-of-carol" {
+	if got, err := rotated.AccessToken(ctx, carol); err != nil || got.Secret.Reveal() != "bearer-of-carol" || got.RefreshToken.Reveal() != "refresh-of-carol" {
 		t.Errorf("carol's token after the failed read: %v, %v; want it intact", got, err)
 	}
 }

@@ -5,17 +5,17 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Store is an [applink.TokenStore] on PostgreSQL. Use [New]; the zero value
+// Store is an [token.Store] on PostgreSQL. Use [New]; the zero value
 // is not usable. It is safe for concurrent use by many goroutines and by
 // many processes (replicas) sharing one database.
 type Store struct {
@@ -27,7 +27,7 @@ type Store struct {
 	// held are the renewal locks this store holds, by key: their
 	// holders' reads and writes run on the lock's connection.
 	heldMu sync.Mutex
-	held   map[applink.TokenKey]*tokenLock
+	held   map[token.Key]*tokenLock
 
 	// ownPool says Close closes the pool: Open made it.
 	ownPool bool
@@ -37,7 +37,11 @@ type Store struct {
 	done      chan struct{}
 }
 
-var _ applink.TokenStore = (*Store)(nil)
+var (
+	_ token.Store   = (*Store)(nil)
+	_ token.Locker  = (*Store)(nil)
+	_ token.Swapper = (*Store)(nil)
+)
 
 // New returns a store on pool, creating its tables (or migrating them to
 // [SchemaVersion]) first; see [WithSchema] and [WithTablePrefix] for their

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"slices"
 	"strings"
 	"sync"
@@ -14,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
@@ -72,21 +72,21 @@ func newTestStore(t testing.TB, pool *pgxpool.Pool, opts ...Option) *Store {
 }
 
 var (
-	key  = applink.TokenKey{LinkID: "0f4e7a3c-jira", User: "alice"}
-	key2 = applink.TokenKey{LinkID: "0f4e7a3c-jira", User: "bob"}
+	key  = token.Key{LinkID: "0f4e7a3c-jira", User: "alice"}
+	key2 = token.Key{LinkID: "0f4e7a3c-jira", User: "bob"}
 )
 
-func oauth1Token(clock *testClock) *applink.AccessToken {
-	t := applink.NewAccessToken("tok-1", "secret-1")
+func oauth1Token(clock *testClock) *token.AccessToken {
+	t := token.NewAccessToken("tok-1", "secret-1")
 	t.ExpiresAt = clock.Now().Add(time.Hour)
-	t.SessionHandle = "handle-1"
+	t.SessionHandle = token.NewSecret("handle-1")
 	t.AuthorizationExpiresAt = clock.Now().Add(24 * time.Hour)
 	t.CreatedAt = clock.Now().Add(-time.Minute)
 	return t
 }
 
-func oauth2Token(clock *testClock) *applink.AccessToken {
-	t := applink.NewOAuth2AccessToken("bearer-1", "refresh-1")
+func oauth2Token(clock *testClock) *token.AccessToken {
+	t := token.NewOAuth2AccessToken("bearer-1", "refresh-1")
 	t.ExpiresAt = clock.Now().Add(time.Hour)
 	t.Scopes = []string{"READ", "WRITE"}
 	t.CreatedAt = clock.Now()
@@ -95,14 +95,14 @@ func oauth2Token(clock *testClock) *applink.AccessToken {
 
 // tokenFields is what a test compares: every field, secrets included.
 type tokenFields struct {
-	Kind                              applink.TokenKind
+	Kind                              token.Kind
 	Token, Secret, Refresh, Handle    string
 	ExpiresAt, AuthExpiresAt, Created time.Time
 	Scopes                            []string
 }
 
-func fields(t *applink.AccessToken) tokenFields {
-	return tokenFields{t.Kind, t.Token, t.Secret(), t.RefreshToken(), t.SessionHandle,
+func fields(t *token.AccessToken) tokenFields {
+	return tokenFields{t.Kind, t.Token, t.Secret.Reveal(), t.RefreshToken.Reveal(), t.SessionHandle.Reveal(),
 		t.ExpiresAt, t.AuthorizationExpiresAt, t.CreatedAt, t.Scopes}
 }
 
@@ -113,33 +113,33 @@ func TestAccessTokenRoundTrip(t *testing.T) {
 	ctx := t.Context()
 	withNanos := oauth1Token(clock)
 	withNanos.ExpiresAt = withNanos.ExpiresAt.Add(1500 * time.Nanosecond) // kept to the microsecond
-	noTimes := applink.NewAccessToken("tok-3", "")
+	noTimes := token.NewAccessToken("tok-3", "")
 	noScopes := oauth2Token(clock)
 	noScopes.Scopes = []string{}
 	for _, tc := range []struct {
 		name string
-		tok  *applink.AccessToken
-		want *applink.AccessToken
+		tok  *token.AccessToken
+		want *token.AccessToken
 	}{
 		{"oauth1", oauth1Token(clock), nil},
 		{"oauth2", oauth2Token(clock), nil},
-		{"oauth2 without refresh token", applink.NewOAuth2AccessToken("bearer-2", ""), nil},
+		{"oauth2 without refresh token", token.NewOAuth2AccessToken("bearer-2", ""), nil},
 		{"oauth2 with empty scopes", noScopes, nil},
 		{"no times, no secret", noTimes, nil},
-		{"kind unset reads as oauth1", &applink.AccessToken{Token: "tok-4"}, applink.NewAccessToken("tok-4", "")},
-		{"nanoseconds", withNanos, func() *applink.AccessToken {
+		{"kind unset reads as oauth1", &token.AccessToken{Token: "tok-4"}, token.NewAccessToken("tok-4", "")},
+		{"nanoseconds", withNanos, func() *token.AccessToken {
 			w := *withNanos
 			w.ExpiresAt = w.ExpiresAt.Truncate(time.Microsecond)
 			return &w
 		}()},
-		{"unicode", func() *applink.AccessToken {
-			t := applink.NewAccessToken("tök ✓", "sécret\t\"'\\")
-			t.SessionHandle = "h; DROP TABLE x; --"
+		{"unicode", func() *token.AccessToken {
+			t := token.NewAccessToken("tök ✓", "sécret\t\"'\\")
+			t.SessionHandle = token.NewSecret("h; DROP TABLE x; --")
 			return t
 		}(), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			k := applink.TokenKey{LinkID: "link " + tc.name, User: "Ünïcode 'user'"}
+			k := token.Key{LinkID: "link " + tc.name, User: "Ünïcode 'user'"}
 			if err := s.PutAccessToken(ctx, k, tc.tok); err != nil {
 				t.Fatal(err)
 			}
@@ -192,40 +192,40 @@ func TestExpiry(t *testing.T) {
 	s := newTestStore(t, nil, WithClock(clock.Now))
 	ctx := t.Context()
 	now := clock.Now()
-	at := func(tok *applink.AccessToken, f func(*applink.AccessToken)) *applink.AccessToken { f(tok); return tok }
+	at := func(tok *token.AccessToken, f func(*token.AccessToken)) *token.AccessToken { f(tok); return tok }
 	cases := []struct {
 		name    string
-		tok     *applink.AccessToken
+		tok     *token.AccessToken
 		present bool
 	}{
-		{"unexpired", at(applink.NewAccessToken("a", "s"), func(t *applink.AccessToken) { t.ExpiresAt = now.Add(time.Second) }), true},
-		{"no expiry", applink.NewAccessToken("b", "s"), true},
-		{"expires now", at(applink.NewAccessToken("c", "s"), func(t *applink.AccessToken) { t.ExpiresAt = now }), false},
-		{"expired", at(applink.NewAccessToken("d", "s"), func(t *applink.AccessToken) { t.ExpiresAt = now.Add(-time.Hour) }), false},
-		{"expired, renewable", at(applink.NewAccessToken("e", "s"), func(t *applink.AccessToken) {
+		{"unexpired", at(token.NewAccessToken("a", "s"), func(t *token.AccessToken) { t.ExpiresAt = now.Add(time.Second) }), true},
+		{"no expiry", token.NewAccessToken("b", "s"), true},
+		{"expires now", at(token.NewAccessToken("c", "s"), func(t *token.AccessToken) { t.ExpiresAt = now }), false},
+		{"expired", at(token.NewAccessToken("d", "s"), func(t *token.AccessToken) { t.ExpiresAt = now.Add(-time.Hour) }), false},
+		{"expired, renewable", at(token.NewAccessToken("e", "s"), func(t *token.AccessToken) {
 			t.ExpiresAt = now.Add(-time.Hour)
-			t.SessionHandle = "h"
+			t.SessionHandle = token.NewSecret("h")
 		}), true},
-		{"expired, renewable until later", at(applink.NewAccessToken("f", "s"), func(t *applink.AccessToken) {
+		{"expired, renewable until later", at(token.NewAccessToken("f", "s"), func(t *token.AccessToken) {
 			t.ExpiresAt = now.Add(-time.Hour)
-			t.SessionHandle = "h"
+			t.SessionHandle = token.NewSecret("h")
 			t.AuthorizationExpiresAt = now.Add(time.Minute)
 		}), true},
-		{"expired, authorization expired", at(applink.NewAccessToken("g", "s"), func(t *applink.AccessToken) {
+		{"expired, authorization expired", at(token.NewAccessToken("g", "s"), func(t *token.AccessToken) {
 			t.ExpiresAt = now.Add(-time.Hour)
-			t.SessionHandle = "h"
+			t.SessionHandle = token.NewSecret("h")
 			t.AuthorizationExpiresAt = now
 		}), false},
-		{"oauth2 expired, refresh token", at(applink.NewOAuth2AccessToken("b1", "r"), func(t *applink.AccessToken) { t.ExpiresAt = now.Add(-time.Hour) }), true},
-		{"oauth2 expired, no refresh token", at(applink.NewOAuth2AccessToken("b2", ""), func(t *applink.AccessToken) { t.ExpiresAt = now.Add(-time.Hour) }), false},
-		{"oauth2 with a session handle is not renewable by it", at(applink.NewOAuth2AccessToken("b3", ""), func(t *applink.AccessToken) {
+		{"oauth2 expired, refresh token", at(token.NewOAuth2AccessToken("b1", "r"), func(t *token.AccessToken) { t.ExpiresAt = now.Add(-time.Hour) }), true},
+		{"oauth2 expired, no refresh token", at(token.NewOAuth2AccessToken("b2", ""), func(t *token.AccessToken) { t.ExpiresAt = now.Add(-time.Hour) }), false},
+		{"oauth2 with a session handle is not renewable by it", at(token.NewOAuth2AccessToken("b3", ""), func(t *token.AccessToken) {
 			t.ExpiresAt = now.Add(-time.Hour)
-			t.SessionHandle = "h"
+			t.SessionHandle = token.NewSecret("h")
 		}), false},
 	}
-	var wantKeys []applink.TokenKey
+	var wantKeys []token.Key
 	for _, tc := range cases {
-		k := applink.TokenKey{LinkID: "l", User: tc.name}
+		k := token.Key{LinkID: "l", User: tc.name}
 		if err := s.PutAccessToken(ctx, k, tc.tok); err != nil {
 			t.Fatal(err)
 		}
@@ -238,11 +238,11 @@ func TestExpiry(t *testing.T) {
 		}
 	}
 	for _, tc := range cases {
-		_, err := s.AccessToken(ctx, applink.TokenKey{LinkID: "l", User: tc.name})
+		_, err := s.AccessToken(ctx, token.Key{LinkID: "l", User: tc.name})
 		switch {
 		case tc.present && err != nil:
 			t.Errorf("%s: AccessToken: %v, want the token", tc.name, err)
-		case !tc.present && !errors.Is(err, applink.ErrTokenNotFound):
+		case !tc.present && !errors.Is(err, token.ErrNotFound):
 			t.Errorf("%s: AccessToken: %v, want ErrTokenNotFound", tc.name, err)
 		}
 	}
@@ -257,8 +257,8 @@ func TestExpiry(t *testing.T) {
 }
 
 // sortKeys sorts as AccessTokens must: by link id, then user, bytewise.
-func sortKeys(keys []applink.TokenKey) {
-	slices.SortFunc(keys, func(a, b applink.TokenKey) int {
+func sortKeys(keys []token.Key) {
+	slices.SortFunc(keys, func(a, b token.Key) int {
 		return cmp.Or(strings.Compare(a.LinkID, b.LinkID), strings.Compare(a.User, b.User))
 	})
 }
@@ -268,12 +268,12 @@ func TestAccessTokensSortedBytewise(t *testing.T) {
 	s := newTestStore(t, nil)
 	ctx := t.Context()
 	// Orders a linguistic collation would change: case, accents, spaces.
-	keys := []applink.TokenKey{
+	keys := []token.Key{
 		{LinkID: "b", User: "alice"}, {LinkID: "B", User: "alice"}, {LinkID: "a", User: "Zoe"}, {LinkID: "a", User: "zoe"},
 		{LinkID: "a", User: "émile"}, {LinkID: "a", User: "e mile"}, {LinkID: "a", User: "emile"}, {LinkID: "a b", User: "x"}, {LinkID: "ab", User: "x"},
 	}
 	for _, k := range keys {
-		if err := s.PutAccessToken(ctx, k, applink.NewAccessToken("t", "s")); err != nil {
+		if err := s.PutAccessToken(ctx, k, token.NewAccessToken("t", "s")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -315,7 +315,7 @@ func TestDelete(t *testing.T) {
 	clock := newTestClock()
 	s := newTestStore(t, nil, WithClock(clock.Now))
 	ctx := t.Context()
-	for _, k := range []applink.TokenKey{key, key2} {
+	for _, k := range []token.Key{key, key2} {
 		if err := s.PutAccessToken(ctx, k, oauth1Token(clock)); err != nil {
 			t.Fatal(err)
 		}
@@ -323,13 +323,13 @@ func TestDelete(t *testing.T) {
 	if err := s.DeleteAccessToken(ctx, key); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AccessToken(ctx, key); !errors.Is(err, applink.ErrTokenNotFound) {
+	if _, err := s.AccessToken(ctx, key); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("after delete: %v, want ErrTokenNotFound", err)
 	}
 	if _, err := s.AccessToken(ctx, key2); err != nil {
 		t.Errorf("deleting one user's token touched another's: %v", err)
 	}
-	for _, k := range []applink.TokenKey{key, {LinkID: "absent", User: "x"}, {LinkID: "bad\x00", User: "\xff"}} {
+	for _, k := range []token.Key{key, {LinkID: "absent", User: "x"}, {LinkID: "bad\x00", User: "\xff"}} {
 		if err := s.DeleteAccessToken(ctx, k); err != nil {
 			t.Errorf("deleting absent %v: %v", k, err)
 		}
@@ -342,21 +342,21 @@ func TestDelete(t *testing.T) {
 func TestPutRefusesWhatOtherStoresRefuse(t *testing.T) {
 	t.Parallel()
 	s := newTestStore(t, nil)
-	mem := applink.NewMemoryTokenStore()
+	mem := token.NewMemoryStore()
 	ctx := t.Context()
-	farFuture := applink.NewAccessToken("t", "s")
+	farFuture := token.NewAccessToken("t", "s")
 	farFuture.ExpiresAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name string
-		key  applink.TokenKey
-		tok  *applink.AccessToken
+		key  token.Key
+		tok  *token.AccessToken
 	}{
 		{"nil token", key, nil},
-		{"no link", applink.TokenKey{User: "u"}, applink.NewAccessToken("t", "s")},
-		{"no user", applink.TokenKey{LinkID: "l"}, applink.NewAccessToken("t", "s")},
-		{"empty token", key, applink.NewAccessToken("", "s")},
-		{"unknown kind", key, &applink.AccessToken{Kind: "oauth3", Token: "t"}},
-		{"oauth2 without bearer", key, &applink.AccessToken{Kind: applink.KindOAuth2, Token: "t"}},
+		{"no link", token.Key{User: "u"}, token.NewAccessToken("t", "s")},
+		{"no user", token.Key{LinkID: "l"}, token.NewAccessToken("t", "s")},
+		{"empty token", key, token.NewAccessToken("", "s")},
+		{"unknown kind", key, &token.AccessToken{Kind: "oauth3", Token: "t"}},
+		{"oauth2 without bearer", key, &token.AccessToken{Kind: token.KindOAuth2, Token: "t"}},
 		{"year 10000", key, farFuture},
 	} {
 		errMem := mem.PutAccessToken(ctx, tc.key, tc.tok)
@@ -374,26 +374,26 @@ func TestTextPostgreSQLCannotHold(t *testing.T) {
 	t.Parallel()
 	s := newTestStore(t, nil)
 	ctx := t.Context()
-	if err := s.PutAccessToken(ctx, key, applink.NewAccessToken("good", "s")); err != nil {
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("good", "s")); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name  string
-		key   applink.TokenKey
-		tok   *applink.AccessToken
+		key   token.Key
+		tok   *token.AccessToken
 		field string
 	}{
-		{"NUL in user", applink.TokenKey{LinkID: "l", User: "a\x00b"}, applink.NewAccessToken("t", "s"), "user"},
-		{"invalid UTF-8 link", applink.TokenKey{LinkID: "\xff", User: "u"}, applink.NewAccessToken("t", "s"), "link id"},
-		{"NUL in secret", key, applink.NewAccessToken("t", "s\x00"), "token secret"},
-		{"invalid UTF-8 refresh", key, applink.NewOAuth2AccessToken("b", "\xc3"), "refresh token"},
+		{"NUL in user", token.Key{LinkID: "l", User: "a\x00b"}, token.NewAccessToken("t", "s"), "user"},
+		{"invalid UTF-8 link", token.Key{LinkID: "\xff", User: "u"}, token.NewAccessToken("t", "s"), "link id"},
+		{"NUL in secret", key, token.NewAccessToken("t", "s\x00"), "token secret"},
+		{"invalid UTF-8 refresh", key, token.NewOAuth2AccessToken("b", "\xc3"), "refresh token"},
 	} {
 		err := s.PutAccessToken(ctx, tc.key, tc.tok)
 		var te *TextError
 		if !errors.As(err, &te) || te.Field != tc.field {
 			t.Errorf("%s: %v, want a *TextError for the %s", tc.name, err, tc.field)
 		}
-		if _, err := s.AccessToken(ctx, tc.key); tc.key != key && !errors.Is(err, applink.ErrTokenNotFound) {
+		if _, err := s.AccessToken(ctx, tc.key); tc.key != key && !errors.Is(err, token.ErrNotFound) {
 			t.Errorf("%s: looking it up: %v, want ErrTokenNotFound", tc.name, err)
 		}
 	}
@@ -408,7 +408,7 @@ func TestRequestTokens(t *testing.T) {
 	clock := newTestClock()
 	s := newTestStore(t, nil, WithClock(clock.Now))
 	ctx := t.Context()
-	rt := applink.NewRequestToken("req-1", "req-secret")
+	rt := token.NewRequestToken("req-1", "req-secret")
 	rt.LinkID, rt.User, rt.Callback = "l", "alice", "https://app.example/callback?x=1"
 	rt.ExpiresAt = clock.Now().Add(10 * time.Minute)
 	rt.CreatedAt = clock.Now()
@@ -424,24 +424,24 @@ func TestRequestTokens(t *testing.T) {
 		Token, Secret, LinkID, User, Callback string
 		ExpiresAt, CreatedAt                  time.Time
 	}
-	rf := func(t *applink.RequestToken) rtFields {
-		return rtFields{t.Token, t.Secret(), t.LinkID, t.User, t.Callback, t.ExpiresAt, t.CreatedAt}
+	rf := func(t *token.RequestToken) rtFields {
+		return rtFields{t.Token, t.Secret.Reveal(), t.LinkID, t.User, t.Callback, t.ExpiresAt, t.CreatedAt}
 	}
 	want := rf(rt)
 	want.User = "alice"
 	if diff := gocmp.Diff(want, rf(got)); diff != "" {
 		t.Errorf("read back (-want +got):\n%s", diff)
 	}
-	for _, bad := range []*applink.RequestToken{nil, applink.NewRequestToken("", "s"), applink.NewRequestToken("x\x00", "s")} {
+	for _, bad := range []*token.RequestToken{nil, token.NewRequestToken("", "s"), token.NewRequestToken("x\x00", "s")} {
 		if err := s.PutRequestToken(ctx, bad); err == nil {
 			t.Errorf("PutRequestToken(%v) stored it", bad)
 		}
 	}
-	if _, err := s.RequestToken(ctx, "\xff"); !errors.Is(err, applink.ErrTokenNotFound) {
+	if _, err := s.RequestToken(ctx, "\xff"); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("invalid UTF-8 lookup: %v", err)
 	}
 	clock.Add(10 * time.Minute)
-	if _, err := s.RequestToken(ctx, "req-1"); !errors.Is(err, applink.ErrTokenNotFound) {
+	if _, err := s.RequestToken(ctx, "req-1"); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("expired request token: %v, want ErrTokenNotFound", err)
 	}
 	if err := s.DeleteRequestToken(ctx, "req-1"); err != nil {
@@ -493,10 +493,10 @@ func TestNamesAreConfigurable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+	if err := a.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.AccessToken(ctx, key); !errors.Is(err, applink.ErrTokenNotFound) {
+	if _, err := b.AccessToken(ctx, key); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("a store with another prefix sees the token: %v", err)
 	}
 	rows, err := pool.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = 'tenant_a' ORDER BY tablename`)
@@ -521,7 +521,7 @@ func TestMigrationIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := first.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+	if err := first.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
@@ -577,7 +577,7 @@ func TestConcurrentNewFromTwoPools(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	if err := all[0].PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+	if err := all[0].PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := all[n-1].AccessToken(ctx, key); err != nil {
@@ -639,7 +639,7 @@ func TestNewWithoutCreateRights(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New on current tables without CREATE rights: %v", err)
 	}
-	if err := s.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	limited.Close()
@@ -660,14 +660,14 @@ func TestOneConnectionPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unlock()
-	if err := s.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")); err != nil {
+	defer unlock.Unlock()
+	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatalf("the holder's write on a pool of one: %v", err)
 	}
 	if _, err := s.AccessToken(ctx, key); err != nil {
 		t.Fatalf("the holder's read on a pool of one: %v", err)
 	}
-	unlock()
+	unlock.Unlock()
 	if _, err := s.AccessToken(ctx, key); err != nil {
 		t.Fatalf("a read after unlock: %v", err)
 	}
@@ -731,7 +731,7 @@ func TestLookupIsOneIndexedQuery(t *testing.T) {
 	if _, err := pool.Exec(ctx, `ANALYZE `+s.t.access); err != nil {
 		t.Fatal(err)
 	}
-	k := applink.TokenKey{LinkID: "link", User: "user42"}
+	k := token.Key{LinkID: "link", User: "user42"}
 	before := tracer.n.Load()
 	if _, err := s.AccessToken(ctx, k); err != nil {
 		t.Fatal(err)
@@ -769,10 +769,10 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.AccessToken(ctx, applink.TokenKey{LinkID: "l", User: "u"}); err != nil || got.Secret() != "s" {
+	if got, err := s.AccessToken(ctx, token.Key{LinkID: "l", User: "u"}); err != nil || got.Secret.Reveal() != "s" {
 		t.Errorf("the version 1 token after migrating: %v, %v", got, err)
 	}
-	if err := s.PutDance(ctx, &applink.PendingDance{State: "st", User: "u", LinkID: "l"}, applink.DanceLimits{}); err != nil {
+	if err := s.PutDance(ctx, &token.PendingDance{State: "st", User: "u", LinkID: "l"}, token.DanceLimits{}); err != nil {
 		t.Errorf("PutDance after migrating to version 2: %v", err)
 	}
 	var v int

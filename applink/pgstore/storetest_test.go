@@ -2,10 +2,10 @@ package pgstore
 
 import (
 	"context"
+	"github.com/go-applinks/applinks/applink/token"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/storetest"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,7 +31,7 @@ func suitePool(t *testing.T) *pgxpool.Pool {
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	pool := suitePool(t)
-	storetest.Run(t, func(t *testing.T, now func() time.Time) applink.TokenStore {
+	storetest.Run(t, func(t *testing.T, now func() time.Time) token.Store {
 		return newTestStore(t, pool, WithClock(now))
 	})
 }

@@ -1,4 +1,4 @@
-// Package sealed encrypts the secrets of any [applink.TokenStore] at rest:
+// Package sealed encrypts the secrets of any [token.Store] at rest:
 // a database dump, a backup or a copied token file then holds no usable
 // token.
 //

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"strings"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/sealed"
 )
 
@@ -21,21 +21,21 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	inner := applink.NewMemoryTokenStore()
+	inner := token.NewMemoryStore()
 	store, err := sealed.New(inner, keys)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
-	if err := store.PutAccessToken(ctx, key, applink.NewAccessToken("token", "the-secret")); err != nil {
+	key := token.Key{LinkID: "link-1", User: "alice"}
+	if err := store.PutAccessToken(ctx, key, token.NewAccessToken("token", "the-secret")); err != nil {
 		fmt.Println(err)
 		return
 	}
 	raw, _ := inner.AccessToken(ctx, key)
-	fmt.Println("stored sealed with k1:", strings.HasPrefix(raw.Secret(), "v1.k1."))
+	fmt.Println("stored sealed with k1:", strings.HasPrefix(raw.Secret.Reveal(), "v1.k1."))
 	tok, _ := store.AccessToken(ctx, key)
-	fmt.Println("read back:", tok.Secret())
+	fmt.Println("read back:", tok.Secret.Reveal())
 	fmt.Println(keys)
 	// Output:
 	// stored sealed with k1: true

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"slices"
 	"strings"
-
-	"github.com/go-applinks/applinks/applink"
 )
 
 // ResealReport says what [Reseal] did with each access token.
@@ -33,7 +32,7 @@ type ResealReport struct {
 // call.
 //
 // Each token is read, opened, checked to be still the same in the inner
-// store and written, holding the store's [applink.TokenLocker] for its key
+// store and written, holding the store's [token.Locker] for its key
 // when the inner store is one, so that no renewal runs in between; a token
 // replaced or deleted meanwhile is skipped. Tokens that cannot be opened
 // (an [*OpenError]) are left as they are and reported in the returned error
@@ -41,7 +40,7 @@ type ResealReport struct {
 // others; it stops at once only when ctx ends or the inner store cannot
 // list its tokens. Pending request tokens are not resealed: they live
 // minutes.
-func Reseal(ctx context.Context, s applink.TokenStore) (ResealReport, error) {
+func Reseal(ctx context.Context, s token.Store) (ResealReport, error) {
 	var st *store
 	switch v := s.(type) {
 	case *store:
@@ -52,6 +51,8 @@ func Reseal(ctx context.Context, s applink.TokenStore) (ResealReport, error) {
 		st = v.store
 	case *lockerDanceStore:
 		st = v.store
+	case *fullStore:
+		st = v.store
 	default:
 		return ResealReport{}, fmt.Errorf("sealed: Reseal needs a store returned by sealed.New, not %T", s)
 	}
@@ -59,7 +60,7 @@ func Reseal(ctx context.Context, s applink.TokenStore) (ResealReport, error) {
 	if err != nil {
 		return ResealReport{}, fmt.Errorf("sealed: listing the tokens to reseal: %w", err)
 	}
-	locker, _ := st.inner.(applink.TokenLocker)
+	locker, _ := st.inner.(token.Locker)
 	var (
 		rep  ResealReport
 		errs []error
@@ -98,23 +99,23 @@ const (
 )
 
 // reseal reseals key's token, under locker's lock when there is one.
-func (s *store) reseal(ctx context.Context, locker applink.TokenLocker, key applink.TokenKey) (resealOutcome, error) {
+func (s *store) reseal(ctx context.Context, locker token.Locker, key token.Key) (resealOutcome, error) {
 	if locker != nil {
-		unlock, err := locker.LockToken(ctx, key)
+		lock, err := locker.LockToken(ctx, key)
 		if err != nil {
 			return failed, err
 		}
-		defer unlock()
+		defer lock.Unlock()
 	}
 	raw, err := s.inner.AccessToken(ctx, key)
-	if errors.Is(err, applink.ErrTokenNotFound) {
+	if errors.Is(err, token.ErrNotFound) {
 		return skipped, nil
 	}
 	if err != nil {
 		return failed, err
 	}
 	prefix := formatVersion + "." + s.keys.active + "."
-	if !slices.ContainsFunc([]string{raw.Secret(), raw.RefreshToken(), raw.SessionHandle}, func(v string) bool {
+	if !slices.ContainsFunc([]string{raw.Secret.Reveal(), raw.RefreshToken.Reveal(), raw.SessionHandle.Reveal()}, func(v string) bool {
 		return v != "" && !strings.HasPrefix(v, prefix)
 	}) {
 		return current, nil
@@ -125,13 +126,13 @@ func (s *store) reseal(ctx context.Context, locker applink.TokenLocker, key appl
 	}
 	// Still the token read? (A dance may have completed meanwhile.)
 	again, err := s.inner.AccessToken(ctx, key)
-	if errors.Is(err, applink.ErrTokenNotFound) {
+	if errors.Is(err, token.ErrNotFound) {
 		return skipped, nil
 	}
 	if err != nil {
 		return failed, err
 	}
-	if again.Token != raw.Token || again.Secret() != raw.Secret() || again.RefreshToken() != raw.RefreshToken() || again.SessionHandle != raw.SessionHandle {
+	if again.Token != raw.Token || again.Secret.Reveal() != raw.Secret.Reveal() || again.RefreshToken.Reveal() != raw.RefreshToken.Reveal() || !again.SessionHandle.Equal(raw.SessionHandle) {
 		return skipped, nil
 	}
 	if err := s.PutAccessToken(ctx, key, tok); err != nil {

@@ -3,11 +3,11 @@ package sealed_test
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/google/go-cmp/cmp"
 )
@@ -15,14 +15,14 @@ import (
 // replacedMeanwhile is an inner store in which, right after the first read
 // of key, another replica stores a new token for it (a dance completing).
 type replacedMeanwhile struct {
-	*applink.MemoryTokenStore
-	key     applink.TokenKey
+	*token.MemoryStore
+	key     token.Key
 	replace func()
 	once    sync.Once
 }
 
-func (s *replacedMeanwhile) AccessToken(ctx context.Context, key applink.TokenKey) (*applink.AccessToken, error) {
-	t, err := s.MemoryTokenStore.AccessToken(ctx, key)
+func (s *replacedMeanwhile) AccessToken(ctx context.Context, key token.Key) (*token.AccessToken, error) {
+	t, err := s.MemoryStore.AccessToken(ctx, key)
 	if key == s.key {
 		s.once.Do(s.replace)
 	}
@@ -33,35 +33,35 @@ func TestReseal(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	k0, k1, k2 := testKey(t, "k0", 7), testKey(t, "k1", 1), testKey(t, "k2", 2)
-	mem := applink.NewMemoryTokenStore()
-	frank := applink.TokenKey{LinkID: "link-1", User: "frank"}
-	newer := applink.NewAccessToken("token-frank-new", "SECRET-frank-new")
-	inner := &replacedMeanwhile{MemoryTokenStore: mem, key: frank}
+	mem := token.NewMemoryStore()
+	frank := token.Key{LinkID: "link-1", User: "frank"}
+	newer := token.NewAccessToken("token-frank-new", "SECRET-frank-new")
+	inner := &replacedMeanwhile{MemoryStore: mem, key: frank}
 	inner.replace = func() {
 		if err := newSealed(t, mem, testKeyring(t, k2)).PutAccessToken(ctx, frank, newer); err != nil {
 			t.Error(err)
 		}
 	}
 	old := newSealed(t, mem, testKeyring(t, k1))
-	want := map[string]*applink.AccessToken{}
+	want := map[string]*token.AccessToken{}
 	for _, user := range []string{"alice", "bob", "carol", "frank"} {
-		tok := applink.NewAccessToken("token-"+user, "SECRET-"+user)
+		tok := token.NewAccessToken("token-"+user, "SECRET-"+user)
 		if user == "bob" {
-			tok = applink.NewOAuth2AccessToken("BEARER-bob", "REFRESH-bob")
+			tok = token.NewOAuth2AccessToken("BEARER-bob", "REFRESH-bob")
 		}
-		if err := old.PutAccessToken(ctx, applink.TokenKey{LinkID: "link-1", User: user}, tok); err != nil {
+		if err := old.PutAccessToken(ctx, token.Key{LinkID: "link-1", User: user}, tok); err != nil {
 			t.Fatal(err)
 		}
 		want[user] = tok
 	}
 	// dave's token is in the clear (before sealing was turned on); erin's
 	// was sealed with a key nobody has any more.
-	dave := applink.NewAccessToken("token-dave", "SECRET-dave")
-	if err := mem.PutAccessToken(ctx, applink.TokenKey{LinkID: "link-1", User: "dave"}, dave); err != nil {
+	dave := token.NewAccessToken("token-dave", "SECRET-dave")
+	if err := mem.PutAccessToken(ctx, token.Key{LinkID: "link-1", User: "dave"}, dave); err != nil {
 		t.Fatal(err)
 	}
 	want["dave"] = dave
-	if err := newSealed(t, mem, testKeyring(t, k0)).PutAccessToken(ctx, applink.TokenKey{LinkID: "link-1", User: "erin"}, applink.NewAccessToken("token-erin", "SECRET-erin")); err != nil {
+	if err := newSealed(t, mem, testKeyring(t, k0)).PutAccessToken(ctx, token.Key{LinkID: "link-1", User: "erin"}, token.NewAccessToken("token-erin", "SECRET-erin")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -79,7 +79,7 @@ func TestReseal(t *testing.T) {
 	want["frank"] = newer
 	strict := newSealed(t, mem, testKeyring(t, k2))
 	for user, w := range want {
-		got, err := strict.AccessToken(ctx, applink.TokenKey{LinkID: "link-1", User: user})
+		got, err := strict.AccessToken(ctx, token.Key{LinkID: "link-1", User: user})
 		if err != nil {
 			t.Errorf("%s after Reseal, with k2 alone: %v", user, err)
 			continue

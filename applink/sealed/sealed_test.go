@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -42,7 +43,7 @@ func testKeyring(t *testing.T, active sealed.Key, older ...sealed.Key) *sealed.K
 	return kr
 }
 
-func newSealed(t *testing.T, inner applink.TokenStore, kr *sealed.Keyring, opts ...sealed.Option) applink.TokenStore {
+func newSealed(t *testing.T, inner token.Store, kr *sealed.Keyring, opts ...sealed.Option) token.Store {
 	t.Helper()
 	s, err := sealed.New(inner, kr, opts...)
 	if err != nil {
@@ -51,19 +52,19 @@ func newSealed(t *testing.T, inner applink.TokenStore, kr *sealed.Keyring, opts 
 	return s
 }
 
-var tokenCmp = cmp.AllowUnexported(applink.AccessToken{}, applink.RequestToken{})
+var tokenCmp = cmp.AllowUnexported(token.AccessToken{}, token.RequestToken{})
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	t.Run("memory", func(t *testing.T) {
 		t.Parallel()
-		storetest.Run(t, func(t *testing.T, now func() time.Time) applink.TokenStore {
-			return newSealed(t, applink.NewMemoryTokenStore(applink.WithStoreClock(now)), testKeyring(t, testKey(t, "k1", 1)))
+		storetest.Run(t, func(t *testing.T, now func() time.Time) token.Store {
+			return newSealed(t, token.NewMemoryStore(token.WithClock(now)), testKeyring(t, testKey(t, "k1", 1)))
 		})
 	})
 	t.Run("file", func(t *testing.T) {
 		t.Parallel()
-		storetest.Run(t, func(t *testing.T, now func() time.Time) applink.TokenStore {
+		storetest.Run(t, func(t *testing.T, now func() time.Time) token.Store {
 			inner, err := applink.OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"), applink.WithStoreClock(now))
 			if err != nil {
 				t.Fatal(err)
@@ -77,9 +78,9 @@ func TestConformance(t *testing.T) {
 // the same keyring.
 func TestReplicas(t *testing.T) {
 	t.Parallel()
-	storetest.RunReplicas(t, func(t *testing.T, now func() time.Time) (applink.TokenStore, applink.TokenStore) {
+	storetest.RunReplicas(t, func(t *testing.T, now func() time.Time) (token.Store, token.Store) {
 		path := filepath.Join(t.TempDir(), "tokens.json")
-		var out []applink.TokenStore
+		var out []token.Store
 		for range 2 {
 			inner, err := applink.OpenFileTokenStore(path, applink.WithStoreClock(now))
 			if err != nil {
@@ -92,9 +93,9 @@ func TestReplicas(t *testing.T) {
 }
 
 // fullToken is an OAuth 1.0a token with a secret and a session handle.
-func fullToken() *applink.AccessToken {
-	tok := applink.NewAccessToken("token-alice", "SECRET-alice")
-	tok.SessionHandle = "HANDLE-alice"
+func fullToken() *token.AccessToken {
+	tok := token.NewAccessToken("token-alice", "SECRET-alice")
+	tok.SessionHandle = token.NewSecret("HANDLE-alice")
 	tok.ExpiresAt = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	return tok
 }
@@ -105,13 +106,13 @@ func fullToken() *applink.AccessToken {
 func TestSealedAtRest(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	inner := applink.NewMemoryTokenStore()
+	inner := token.NewMemoryStore()
 	s := newSealed(t, inner, testKeyring(t, testKey(t, "k1", 1)))
-	alice := applink.TokenKey{LinkID: "link-1", User: "alice"}
-	o2 := applink.NewOAuth2AccessToken("BEARER-bob", "REFRESH-bob")
+	alice := token.Key{LinkID: "link-1", User: "alice"}
+	o2 := token.NewOAuth2AccessToken("BEARER-bob", "REFRESH-bob")
 	o2.Scopes = []string{"READ"}
-	bob := applink.TokenKey{LinkID: "link-1", User: "bob"}
-	for key, tok := range map[applink.TokenKey]*applink.AccessToken{alice: fullToken(), bob: o2} {
+	bob := token.Key{LinkID: "link-1", User: "bob"}
+	for key, tok := range map[token.Key]*token.AccessToken{alice: fullToken(), bob: o2} {
 		if err := s.PutAccessToken(ctx, key, tok); err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,7 @@ func TestSealedAtRest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for field, v := range map[string]string{"secret": raw.Secret(), "refresh": raw.RefreshToken(), "handle": raw.SessionHandle} {
+		for field, v := range map[string]string{"secret": raw.Secret.Reveal(), "refresh": raw.RefreshToken.Reveal(), "handle": raw.SessionHandle.Reveal()} {
 			if v == "" && field == "refresh" && !tok.IsOAuth2() || v == "" && field == "handle" && tok.IsOAuth2() {
 				continue // nothing to seal: stays empty
 			}
@@ -141,7 +142,7 @@ func TestSealedAtRest(t *testing.T) {
 			t.Errorf("AccessToken(%s) (-want +got):\n%s", key.User, diff)
 		}
 	}
-	rt := applink.NewRequestToken("request-1", "REQUEST-SECRET")
+	rt := token.NewRequestToken("request-1", "REQUEST-SECRET")
 	rt.LinkID, rt.User = "link-1", "alice"
 	if err := s.PutRequestToken(ctx, rt); err != nil {
 		t.Fatal(err)
@@ -150,8 +151,8 @@ func TestSealedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(raw.Secret(), "v1.k1.") {
-		t.Errorf("request token secret stored as %q, want it sealed", raw.Secret())
+	if !strings.HasPrefix(raw.Secret.Reveal(), "v1.k1.") {
+		t.Errorf("request token secret stored as %q, want it sealed", raw.Secret.Reveal())
 	}
 	got, err := s.RequestToken(ctx, "request-1")
 	if err != nil {
@@ -169,9 +170,9 @@ func TestSealedAtRest(t *testing.T) {
 func TestMovedValueFails(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	inner := applink.NewMemoryTokenStore()
+	inner := token.NewMemoryStore()
 	s := newSealed(t, inner, testKeyring(t, testKey(t, "k1", 1)))
-	alice := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	alice := token.Key{LinkID: "link-1", User: "alice"}
 	if err := s.PutAccessToken(ctx, alice, fullToken()); err != nil {
 		t.Fatal(err)
 	}
@@ -179,14 +180,14 @@ func TestMovedValueFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	swapped := raw.WithSecrets(raw.SessionHandle, "")
-	swapped.SessionHandle = raw.Secret()
+	swapped := raw.Clone()
+	swapped.Secret, swapped.RefreshToken, swapped.SessionHandle = raw.SessionHandle, token.Secret{}, raw.Secret
 	for name, tc := range map[string]struct {
-		key applink.TokenKey
-		tok *applink.AccessToken
+		key token.Key
+		tok *token.AccessToken
 	}{
-		"row copied to another user": {applink.TokenKey{LinkID: "link-1", User: "mallory"}, raw},
-		"row copied to another link": {applink.TokenKey{LinkID: "link-2", User: "alice"}, raw},
+		"row copied to another user": {token.Key{LinkID: "link-1", User: "mallory"}, raw},
+		"row copied to another link": {token.Key{LinkID: "link-2", User: "alice"}, raw},
 		"fields swapped":             {alice, swapped},
 	} {
 		if err := inner.PutAccessToken(ctx, tc.key, tc.tok); err != nil {
@@ -203,7 +204,7 @@ func TestMovedValueFails(t *testing.T) {
 		}
 	}
 
-	rt := applink.NewRequestToken("request-1", "REQUEST-SECRET")
+	rt := token.NewRequestToken("request-1", "REQUEST-SECRET")
 	if err := s.PutRequestToken(ctx, rt); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func TestMovedValueFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	moved := applink.NewRequestToken("request-2", rawRT.Secret())
+	moved := token.NewRequestToken("request-2", rawRT.Secret.Reveal())
 	if err := inner.PutRequestToken(ctx, moved); err != nil {
 		t.Fatal(err)
 	}
@@ -227,8 +228,8 @@ func TestRotation(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	k1, k2 := testKey(t, "k1", 1), testKey(t, "k2", 2)
-	inner := applink.NewMemoryTokenStore()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	inner := token.NewMemoryStore()
+	key := token.Key{LinkID: "link-1", User: "alice"}
 	if err := newSealed(t, inner, testKeyring(t, k1)).PutAccessToken(ctx, key, fullToken()); err != nil {
 		t.Fatal(err)
 	}
@@ -256,8 +257,8 @@ func TestRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(raw.Secret(), "v1.k2.") || !strings.HasPrefix(raw.SessionHandle, "v1.k2.") {
-		t.Errorf("after a write the values are %q, %q; want them sealed with k2", raw.Secret(), raw.SessionHandle)
+	if !strings.HasPrefix(raw.Secret.Reveal(), "v1.k2.") || !strings.HasPrefix(raw.SessionHandle.Reveal(), "v1.k2.") {
+		t.Errorf("after a write the values are %q, %q; want them sealed with k2", raw.Secret.Reveal(), raw.SessionHandle)
 	}
 	// ... and k1 can go.
 	if _, err := newSealed(t, inner, testKeyring(t, k2)).AccessToken(ctx, key); err != nil {
@@ -270,8 +271,8 @@ func TestRotation(t *testing.T) {
 func TestWrongKeyAndTampering(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	inner := applink.NewMemoryTokenStore()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	inner := token.NewMemoryStore()
+	key := token.Key{LinkID: "link-1", User: "alice"}
 	s := newSealed(t, inner, testKeyring(t, testKey(t, "k1", 1)))
 	if err := s.PutAccessToken(ctx, key, fullToken()); err != nil {
 		t.Fatal(err)
@@ -283,7 +284,7 @@ func TestWrongKeyAndTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec := raw.Secret()
+	sec := raw.Secret.Reveal()
 	flip := "A"
 	if sec[len(sec)-5:len(sec)-4] == "A" {
 		flip = "B"
@@ -298,7 +299,9 @@ func TestWrongKeyAndTampering(t *testing.T) {
 		"no key id":          {"v1.", sealed.ErrMalformed},
 		"in the clear":       {"SECRET-alice", sealed.ErrNotSealed},
 	} {
-		if err := inner.PutAccessToken(ctx, key, raw.WithSecrets(tc.value, "")); err != nil {
+		changed := raw.Clone()
+		changed.Secret, changed.RefreshToken = token.NewSecret(tc.value), token.Secret{}
+		if err := inner.PutAccessToken(ctx, key, changed); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.AccessToken(ctx, key)
@@ -317,8 +320,8 @@ func TestWrongKeyAndTampering(t *testing.T) {
 func TestAllowUnsealed(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	inner := applink.NewMemoryTokenStore()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	inner := token.NewMemoryStore()
+	key := token.Key{LinkID: "link-1", User: "alice"}
 	if err := inner.PutAccessToken(ctx, key, fullToken()); err != nil {
 		t.Fatal(err)
 	}
@@ -343,34 +346,34 @@ func TestAllowUnsealed(t *testing.T) {
 }
 
 // hidden hides the optional interfaces of the store it holds.
-type hidden struct{ applink.TokenStore }
+type hidden struct{ token.Store }
 
 // lockerOnly is a store that is a TokenLocker and not a DanceStore.
 type lockerOnly struct {
-	applink.TokenStore
-	applink.TokenLocker
+	token.Store
+	token.Locker
 }
 
 func TestPassesThroughOptionalInterfaces(t *testing.T) {
 	t.Parallel()
-	mem := applink.NewMemoryTokenStore()
+	mem := token.NewMemoryStore()
 	kr := testKeyring(t, testKey(t, "k1", 1))
 	for _, tc := range []struct {
 		name                string
-		inner               applink.TokenStore
+		inner               token.Store
 		wantLocker, wantDan bool
 	}{
 		{"both", mem, true, true},
 		{"neither", hidden{mem}, false, false},
 		{"locker only", lockerOnly{hidden{mem}, mem}, true, false},
 		{"dances only", struct {
-			applink.TokenStore
-			applink.DanceStore
+			token.Store
+			token.DanceStore
 		}{hidden{mem}, mem}, false, true},
 	} {
 		s := newSealed(t, tc.inner, kr)
-		_, locker := s.(applink.TokenLocker)
-		_, dances := s.(applink.DanceStore)
+		_, locker := s.(token.Locker)
+		_, dances := s.(token.DanceStore)
 		if locker != tc.wantLocker || dances != tc.wantDan {
 			t.Errorf("%s: sealed store is TokenLocker %v, DanceStore %v; want %v, %v", tc.name, locker, dances, tc.wantLocker, tc.wantDan)
 		}
@@ -383,7 +386,7 @@ func TestNewRefuses(t *testing.T) {
 	if _, err := sealed.New(nil, kr); err == nil {
 		t.Error("New(nil store) = nil error")
 	}
-	if _, err := sealed.New(applink.NewMemoryTokenStore(), nil); err == nil {
+	if _, err := sealed.New(token.NewMemoryStore(), nil); err == nil {
 		t.Error("New(nil keyring) = nil error")
 	}
 	if _, err := sealed.NewKeyring(sealed.Key{}); err == nil {
@@ -491,7 +494,7 @@ func TestRedaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	kr := testKeyring(t, k)
-	s := newSealed(t, applink.NewMemoryTokenStore(), kr)
+	s := newSealed(t, token.NewMemoryStore(), kr)
 	leaks := []string{string(raw), base64.StdEncoding.EncodeToString(raw), hex.EncodeToString(raw), strings.ToUpper(hex.EncodeToString(raw))}
 	values := map[string]any{"Key": k, "*Key": &k, "*Keyring": kr, "store": s, "struct": struct {
 		K  sealed.Key

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -47,14 +47,15 @@ const (
 // key id and the token: the token is never returned or used in the clear,
 // nor deleted.
 //
-// The returned store implements [applink.TokenLocker] and
-// [applink.DanceStore] exactly when inner does, passing them through
-// (pending dances hold no secret of the remote). It is safe for concurrent
+// The returned store implements [token.Locker] and [token.DanceStore]
+// exactly when inner does, passing them through (pending dances hold no
+// secret of the remote); when inner implements both and [token.Swapper],
+// it is a Swapper too. It is safe for concurrent
 // use if inner is, and never prints its keys.
 //
 // Random 96-bit nonces are safe for about 2^32 values sealed with one key:
 // rotate keys long before (yearly, or when a key may have leaked).
-func New(inner applink.TokenStore, keyring *Keyring, opts ...Option) (applink.TokenStore, error) {
+func New(inner token.Store, keyring *Keyring, opts ...Option) (token.Store, error) {
 	if inner == nil {
 		return nil, errors.New("sealed: New needs the token store to seal")
 	}
@@ -67,9 +68,12 @@ func New(inner applink.TokenStore, keyring *Keyring, opts ...Option) (applink.To
 			o(s)
 		}
 	}
-	locker, isLocker := inner.(applink.TokenLocker)
-	dances, isDances := inner.(applink.DanceStore)
+	locker, isLocker := inner.(token.Locker)
+	dances, isDances := inner.(token.DanceStore)
+	swapper, isSwapper := inner.(token.Swapper)
 	switch {
+	case isLocker && isDances && isSwapper:
+		return &fullStore{s, locker, dances, swapper}, nil
 	case isLocker && isDances:
 		return &lockerDanceStore{s, locker, dances}, nil
 	case isLocker:
@@ -80,9 +84,9 @@ func New(inner applink.TokenStore, keyring *Keyring, opts ...Option) (applink.To
 	return s, nil
 }
 
-// store is the sealing [applink.TokenStore].
+// store is the sealing [token.Store].
 type store struct {
-	inner         applink.TokenStore
+	inner         token.Store
 	keys          *Keyring
 	allowUnsealed bool
 }
@@ -91,32 +95,39 @@ type store struct {
 type (
 	lockerStore struct {
 		*store
-		applink.TokenLocker
+		token.Locker
 	}
 	danceStore struct {
 		*store
-		applink.DanceStore
+		token.DanceStore
 	}
 	lockerDanceStore struct {
 		*store
-		applink.TokenLocker
-		applink.DanceStore
+		token.Locker
+		token.DanceStore
+	}
+	// fullStore also swaps conditionally (token.Swapper), sealing first.
+	fullStore struct {
+		*store
+		token.Locker
+		token.DanceStore
+		swapper token.Swapper
 	}
 )
 
 // accessParts binds an access token's value to its key and field.
-func accessParts(key applink.TokenKey, field string) []string {
+func accessParts(key token.Key, field string) []string {
 	return []string{"access", key.LinkID, key.User, field}
 }
 
 // requestParts binds a request token's secret to the token.
-func requestParts(t *applink.RequestToken) []string {
+func requestParts(t *token.RequestToken) []string {
 	return []string{"request", t.Token, t.LinkID, t.User, fieldSecret}
 }
 
 // AccessToken returns the user's token for the link with its secrets
 // opened, or the inner store's error, or an [*OpenError].
-func (s *store) AccessToken(ctx context.Context, key applink.TokenKey) (*applink.AccessToken, error) {
+func (s *store) AccessToken(ctx context.Context, key token.Key) (*token.AccessToken, error) {
 	t, err := s.inner.AccessToken(ctx, key)
 	if err != nil || t == nil {
 		return t, err
@@ -129,92 +140,117 @@ func (s *store) AccessToken(ctx context.Context, key applink.TokenKey) (*applink
 		}
 		return pt, nil
 	}
-	secret, err := open(t.Secret(), fieldSecret)
+	secret, err := open(t.Secret.Reveal(), fieldSecret)
 	if err != nil {
 		return nil, err
 	}
-	refresh, err := open(t.RefreshToken(), fieldRefresh)
+	refresh, err := open(t.RefreshToken.Reveal(), fieldRefresh)
 	if err != nil {
 		return nil, err
 	}
-	handle, err := open(t.SessionHandle, fieldHandle)
+	handle, err := open(t.SessionHandle.Reveal(), fieldHandle)
 	if err != nil {
 		return nil, err
 	}
-	out := t.WithSecrets(secret, refresh)
-	out.SessionHandle = handle
+	out := t.Clone()
+	out.Secret, out.RefreshToken, out.SessionHandle = token.NewSecret(secret), token.NewSecret(refresh), token.NewSecret(handle)
 	return out, nil
 }
 
 // PutAccessToken seals the token's secrets with the active key and stores
 // it in the inner store.
-func (s *store) PutAccessToken(ctx context.Context, key applink.TokenKey, t *applink.AccessToken) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := applink.ValidateAccessToken(key, t); err != nil {
-		return err
-	}
-	secret, err := s.keys.seal(t.Secret(), accessParts(key, fieldSecret)...)
+func (s *store) PutAccessToken(ctx context.Context, key token.Key, t *token.AccessToken) error {
+	sealed, err := s.sealAccess(ctx, key, t)
 	if err != nil {
 		return err
 	}
-	refresh, err := s.keys.seal(t.RefreshToken(), accessParts(key, fieldRefresh)...)
-	if err != nil {
-		return err
-	}
-	handle, err := s.keys.seal(t.SessionHandle, accessParts(key, fieldHandle)...)
-	if err != nil {
-		return err
-	}
-	sealed := t.WithSecrets(secret, refresh)
-	sealed.SessionHandle = handle
 	return s.inner.PutAccessToken(ctx, key, sealed)
 }
 
+// SwapAccessToken seals the token's secrets and stores it in the inner
+// store only if the token stored there is still the one whose Token is old
+// (Token is stored as it is, so the inner store compares it); see
+// [token.Swapper].
+func (s *fullStore) SwapAccessToken(ctx context.Context, key token.Key, old string, t *token.AccessToken) error {
+	sealed, err := s.sealAccess(ctx, key, t)
+	if err != nil {
+		return err
+	}
+	return s.swapper.SwapAccessToken(ctx, key, old, sealed)
+}
+
+// sealAccess validates t and returns a copy with its secrets sealed.
+func (s *store) sealAccess(ctx context.Context, key token.Key, t *token.AccessToken) (*token.AccessToken, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := t.Validate(key); err != nil {
+		return nil, err
+	}
+	secret, err := s.keys.seal(t.Secret.Reveal(), accessParts(key, fieldSecret)...)
+	if err != nil {
+		return nil, err
+	}
+	refresh, err := s.keys.seal(t.RefreshToken.Reveal(), accessParts(key, fieldRefresh)...)
+	if err != nil {
+		return nil, err
+	}
+	handle, err := s.keys.seal(t.SessionHandle.Reveal(), accessParts(key, fieldHandle)...)
+	if err != nil {
+		return nil, err
+	}
+	sealed := t.Clone()
+	sealed.Secret, sealed.RefreshToken, sealed.SessionHandle = token.NewSecret(secret), token.NewSecret(refresh), token.NewSecret(handle)
+	return sealed, nil
+}
+
 // DeleteAccessToken deletes the token from the inner store.
-func (s *store) DeleteAccessToken(ctx context.Context, key applink.TokenKey) error {
+func (s *store) DeleteAccessToken(ctx context.Context, key token.Key) error {
 	return s.inner.DeleteAccessToken(ctx, key)
 }
 
 // AccessTokens lists the inner store's keys.
-func (s *store) AccessTokens(ctx context.Context) ([]applink.TokenKey, error) {
+func (s *store) AccessTokens(ctx context.Context) ([]token.Key, error) {
 	return s.inner.AccessTokens(ctx)
 }
 
 // RequestToken returns the pending request token with its secret opened,
 // or the inner store's error, or an [*OpenError].
-func (s *store) RequestToken(ctx context.Context, token string) (*applink.RequestToken, error) {
-	t, err := s.inner.RequestToken(ctx, token)
+func (s *store) RequestToken(ctx context.Context, value string) (*token.RequestToken, error) {
+	t, err := s.inner.RequestToken(ctx, value)
 	if err != nil || t == nil {
 		return t, err
 	}
-	secret, id, err := s.keys.open(t.Secret(), s.allowUnsealed, requestParts(t)...)
+	secret, id, err := s.keys.open(t.Secret.Reveal(), s.allowUnsealed, requestParts(t)...)
 	if err != nil {
 		return nil, &OpenError{KeyID: id, What: "request token " + signer.Abbrev(t.Token), Field: fieldSecret, Err: err}
 	}
-	return t.WithSecret(secret), nil
+	out := *t
+	out.Secret = token.NewSecret(secret)
+	return &out, nil
 }
 
 // PutRequestToken seals the request token's secret and stores it in the
 // inner store.
-func (s *store) PutRequestToken(ctx context.Context, t *applink.RequestToken) error {
+func (s *store) PutRequestToken(ctx context.Context, t *token.RequestToken) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := applink.ValidateRequestToken(t); err != nil {
+	if err := t.Validate(); err != nil {
 		return err
 	}
-	secret, err := s.keys.seal(t.Secret(), requestParts(t)...)
+	secret, err := s.keys.seal(t.Secret.Reveal(), requestParts(t)...)
 	if err != nil {
 		return err
 	}
-	return s.inner.PutRequestToken(ctx, t.WithSecret(secret))
+	sealed := *t
+	sealed.Secret = token.NewSecret(secret)
+	return s.inner.PutRequestToken(ctx, &sealed)
 }
 
 // DeleteRequestToken deletes the request token from the inner store.
-func (s *store) DeleteRequestToken(ctx context.Context, token string) error {
-	return s.inner.DeleteRequestToken(ctx, token)
+func (s *store) DeleteRequestToken(ctx context.Context, value string) error {
+	return s.inner.DeleteRequestToken(ctx, value)
 }
 
 // String names the inner store and the key ids, never a key.

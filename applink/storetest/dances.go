@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -29,8 +29,8 @@ func danceChecks() []check {
 }
 
 // fullDance returns a pending dance with every field set, started at now.
-func fullDance(now time.Time, state, user string) *applink.PendingDance {
-	return &applink.PendingDance{
+func fullDance(now time.Time, state, user string) *token.PendingDance {
+	return &token.PendingDance{
 		State:        state,
 		User:         user,
 		LinkID:       "link-1",
@@ -41,11 +41,11 @@ func fullDance(now time.Time, state, user string) *applink.PendingDance {
 	}
 }
 
-func testDanceRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) {
-	ds := s.(applink.DanceStore)
+func testDanceRoundTrip(t *testing.T, s token.Store, clock *clock) {
+	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	want := fullDance(clock.Now(), "state-1", "alice")
-	if err := ds.PutDance(ctx, want, applink.DanceLimits{}); err != nil {
+	if err := ds.PutDance(ctx, want, token.DanceLimits{}); err != nil {
 		t.Fatalf("PutDance: %v", err)
 	}
 	got, err := ds.TakeDance(ctx, "state-1", "alice")
@@ -55,19 +55,19 @@ func testDanceRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("TakeDance (-want +got):\n%s", diff)
 	}
-	if _, err := ds.TakeDance(ctx, "state-1", "alice"); !errors.Is(err, applink.ErrDanceNotFound) {
+	if _, err := ds.TakeDance(ctx, "state-1", "alice"); !errors.Is(err, token.ErrDanceNotFound) {
 		t.Errorf("second TakeDance: %v, want ErrDanceNotFound (single use)", err)
 	}
-	if _, err := ds.TakeDance(ctx, "state-unknown", "alice"); !errors.Is(err, applink.ErrDanceNotFound) {
+	if _, err := ds.TakeDance(ctx, "state-unknown", "alice"); !errors.Is(err, token.ErrDanceNotFound) {
 		t.Errorf("TakeDance(unknown): %v, want ErrDanceNotFound", err)
 	}
-	if err := ds.PutDance(ctx, fullDance(clock.Now(), "state-2", "alice"), applink.DanceLimits{}); err != nil {
+	if err := ds.PutDance(ctx, fullDance(clock.Now(), "state-2", "alice"), token.DanceLimits{}); err != nil {
 		t.Fatalf("PutDance: %v", err)
 	}
 	if err := ds.DeleteDance(ctx, "state-2"); err != nil {
 		t.Fatalf("DeleteDance: %v", err)
 	}
-	if _, err := ds.TakeDance(ctx, "state-2", "alice"); !errors.Is(err, applink.ErrDanceNotFound) {
+	if _, err := ds.TakeDance(ctx, "state-2", "alice"); !errors.Is(err, token.ErrDanceNotFound) {
 		t.Errorf("TakeDance after DeleteDance: %v, want ErrDanceNotFound", err)
 	}
 	if err := ds.DeleteDance(ctx, "state-2"); err != nil {
@@ -77,8 +77,8 @@ func testDanceRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) {
 	first := fullDance(clock.Now(), "state-3", "alice")
 	second := fullDance(clock.Now(), "state-3", "alice")
 	second.RequestToken = "the request token obtained later"
-	for _, d := range []*applink.PendingDance{first, second} {
-		if err := ds.PutDance(ctx, d, applink.DanceLimits{PerUser: 1, Total: 1}); err != nil {
+	for _, d := range []*token.PendingDance{first, second} {
+		if err := ds.PutDance(ctx, d, token.DanceLimits{PerUser: 1, Total: 1}); err != nil {
 			t.Fatalf("PutDance: %v", err)
 		}
 	}
@@ -91,12 +91,12 @@ func testDanceRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) {
 	}
 }
 
-func testDanceCopies(t *testing.T, s applink.TokenStore, clock *clock) {
-	ds := s.(applink.DanceStore)
+func testDanceCopies(t *testing.T, s token.Store, clock *clock) {
+	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	d := fullDance(clock.Now(), "state-1", "alice")
 	want := *d
-	if err := ds.PutDance(ctx, d, applink.DanceLimits{}); err != nil {
+	if err := ds.PutDance(ctx, d, token.DanceLimits{}); err != nil {
 		t.Fatalf("PutDance: %v", err)
 	}
 	d.User, d.Redirect = "mallory", "/elsewhere"
@@ -109,13 +109,13 @@ func testDanceCopies(t *testing.T, s applink.TokenStore, clock *clock) {
 	}
 }
 
-func testDanceOtherUser(t *testing.T, s applink.TokenStore, clock *clock) {
-	ds := s.(applink.DanceStore)
+func testDanceOtherUser(t *testing.T, s token.Store, clock *clock) {
+	ds := s.(token.DanceStore)
 	ctx := t.Context()
-	if err := ds.PutDance(ctx, fullDance(clock.Now(), "state-1", "alice"), applink.DanceLimits{}); err != nil {
+	if err := ds.PutDance(ctx, fullDance(clock.Now(), "state-1", "alice"), token.DanceLimits{}); err != nil {
 		t.Fatalf("PutDance: %v", err)
 	}
-	var mismatch *applink.DanceMismatchError
+	var mismatch *token.DanceMismatchError
 	if _, err := ds.TakeDance(ctx, "state-1", "mallory"); !errors.As(err, &mismatch) {
 		t.Fatalf("TakeDance by another user: %v, want *DanceMismatchError", err)
 	}
@@ -127,11 +127,11 @@ func testDanceOtherUser(t *testing.T, s applink.TokenStore, clock *clock) {
 	}
 }
 
-func testDanceExpiry(t *testing.T, s applink.TokenStore, clock *clock) {
-	ds := s.(applink.DanceStore)
+func testDanceExpiry(t *testing.T, s token.Store, clock *clock) {
+	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	for _, state := range []string{"state-1", "state-2"} {
-		if err := ds.PutDance(ctx, fullDance(clock.Now(), state, "alice"), applink.DanceLimits{}); err != nil {
+		if err := ds.PutDance(ctx, fullDance(clock.Now(), state, "alice"), token.DanceLimits{}); err != nil {
 			t.Fatalf("PutDance: %v", err)
 		}
 	}
@@ -140,18 +140,18 @@ func testDanceExpiry(t *testing.T, s applink.TokenStore, clock *clock) {
 		t.Fatalf("TakeDance just before expiry: %v", err)
 	}
 	clock.Advance(time.Microsecond)
-	if _, err := ds.TakeDance(ctx, "state-2", "alice"); !errors.Is(err, applink.ErrDanceNotFound) {
+	if _, err := ds.TakeDance(ctx, "state-2", "alice"); !errors.Is(err, token.ErrDanceNotFound) {
 		t.Errorf("TakeDance at expiry: %v, want ErrDanceNotFound", err)
 	}
-	if _, err := ds.TakeDance(ctx, "state-2", "mallory"); !errors.Is(err, applink.ErrDanceNotFound) {
+	if _, err := ds.TakeDance(ctx, "state-2", "mallory"); !errors.Is(err, token.ErrDanceNotFound) {
 		t.Errorf("TakeDance of an expired dance by another user: %v, want ErrDanceNotFound", err)
 	}
 }
 
-func testDancePerUserLimit(t *testing.T, s applink.TokenStore, clock *clock) {
-	ds := s.(applink.DanceStore)
+func testDancePerUserLimit(t *testing.T, s token.Store, clock *clock) {
+	ds := s.(token.DanceStore)
 	ctx := t.Context()
-	limits := applink.DanceLimits{PerUser: 2}
+	limits := token.DanceLimits{PerUser: 2}
 	if err := ds.PutDance(ctx, fullDance(clock.Now(), "bob-1", "bob"), limits); err != nil {
 		t.Fatalf("PutDance: %v", err)
 	}
@@ -173,10 +173,10 @@ func testDancePerUserLimit(t *testing.T, s applink.TokenStore, clock *clock) {
 	}
 }
 
-func testDanceTotalLimit(t *testing.T, s applink.TokenStore, clock *clock) {
-	ds := s.(applink.DanceStore)
+func testDanceTotalLimit(t *testing.T, s token.Store, clock *clock) {
+	ds := s.(token.DanceStore)
 	ctx := t.Context()
-	limits := applink.DanceLimits{Total: 2}
+	limits := token.DanceLimits{Total: 2}
 	if err := ds.PutDance(ctx, fullDance(clock.Now(), "state-1", "alice"), limits); err != nil {
 		t.Fatalf("PutDance: %v", err)
 	}
@@ -184,10 +184,10 @@ func testDanceTotalLimit(t *testing.T, s applink.TokenStore, clock *clock) {
 	if err := ds.PutDance(ctx, fullDance(clock.Now(), "state-2", "bob"), limits); err != nil {
 		t.Fatalf("PutDance: %v", err)
 	}
-	if err := ds.PutDance(ctx, fullDance(clock.Now(), "state-3", "carol"), limits); !errors.Is(err, applink.ErrTooManyDances) {
+	if err := ds.PutDance(ctx, fullDance(clock.Now(), "state-3", "carol"), limits); !errors.Is(err, token.ErrTooManyDances) {
 		t.Fatalf("PutDance beyond Total: %v, want ErrTooManyDances", err)
 	}
-	if _, err := ds.TakeDance(ctx, "state-3", "carol"); !errors.Is(err, applink.ErrDanceNotFound) {
+	if _, err := ds.TakeDance(ctx, "state-3", "carol"); !errors.Is(err, token.ErrDanceNotFound) {
 		t.Errorf("a refused dance was stored: TakeDance = %v, want ErrDanceNotFound", err)
 	}
 	// Replacing a pending dance is not one more.
@@ -208,8 +208,8 @@ func testDanceTotalLimit(t *testing.T, s applink.TokenStore, clock *clock) {
 	}
 }
 
-func testDanceInvalid(t *testing.T, s applink.TokenStore, clock *clock) {
-	ds := s.(applink.DanceStore)
+func testDanceInvalid(t *testing.T, s token.Store, clock *clock) {
+	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	now := clock.Now()
 	noState := fullDance(now, "", "alice")
@@ -218,28 +218,28 @@ func testDanceInvalid(t *testing.T, s applink.TokenStore, clock *clock) {
 	noLink.LinkID = ""
 	farFuture := fullDance(now, "state-3", "alice")
 	farFuture.ExpiresAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-	for name, d := range map[string]*applink.PendingDance{"nil": nil, "no state": noState, "no user": noUser, "no link": noLink, "year 10000": farFuture} {
-		if err := ds.PutDance(ctx, d, applink.DanceLimits{}); err == nil {
+	for name, d := range map[string]*token.PendingDance{"nil": nil, "no state": noState, "no user": noUser, "no link": noLink, "year 10000": farFuture} {
+		if err := ds.PutDance(ctx, d, token.DanceLimits{}); err == nil {
 			t.Errorf("PutDance(%s) = nil, want an error", name)
 		}
 	}
 	for _, state := range []string{"state-1", "state-2", "state-3"} {
-		if _, err := ds.TakeDance(ctx, state, "alice"); !errors.Is(err, applink.ErrDanceNotFound) {
+		if _, err := ds.TakeDance(ctx, state, "alice"); !errors.Is(err, token.ErrDanceNotFound) {
 			t.Errorf("TakeDance(%s) after an invalid put: %v, want ErrDanceNotFound", state, err)
 		}
 	}
 }
 
-func testDanceContextCanceled(t *testing.T, s applink.TokenStore, clock *clock) {
-	ds := s.(applink.DanceStore)
-	if err := ds.PutDance(t.Context(), fullDance(clock.Now(), "state-1", "alice"), applink.DanceLimits{}); err != nil {
+func testDanceContextCanceled(t *testing.T, s token.Store, clock *clock) {
+	ds := s.(token.DanceStore)
+	if err := ds.PutDance(t.Context(), fullDance(clock.Now(), "state-1", "alice"), token.DanceLimits{}); err != nil {
 		t.Fatalf("PutDance: %v", err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	calls := map[string]func() error{
 		"PutDance": func() error {
-			return ds.PutDance(ctx, fullDance(clock.Now(), "state-2", "alice"), applink.DanceLimits{})
+			return ds.PutDance(ctx, fullDance(clock.Now(), "state-2", "alice"), token.DanceLimits{})
 		},
 		"TakeDance":   func() error { _, err := ds.TakeDance(ctx, "state-1", "alice"); return err },
 		"DeleteDance": func() error { return ds.DeleteDance(ctx, "state-1") },
@@ -252,19 +252,19 @@ func testDanceContextCanceled(t *testing.T, s applink.TokenStore, clock *clock) 
 	if _, err := ds.TakeDance(t.Context(), "state-1", "alice"); err != nil {
 		t.Errorf("TakeDance after canceled calls: %v, want the dance (untouched)", err)
 	}
-	if _, err := ds.TakeDance(t.Context(), "state-2", "alice"); !errors.Is(err, applink.ErrDanceNotFound) {
+	if _, err := ds.TakeDance(t.Context(), "state-2", "alice"); !errors.Is(err, token.ErrDanceNotFound) {
 		t.Errorf("a canceled PutDance stored its dance: %v", err)
 	}
 }
 
 // testDanceTakeOnce: of many goroutines taking one dance, exactly one gets
 // it; meanwhile others put and take their own.
-func testDanceTakeOnce(t *testing.T, s applink.TokenStore, clock *clock) {
-	ds := s.(applink.DanceStore)
+func testDanceTakeOnce(t *testing.T, s token.Store, clock *clock) {
+	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	const dances, takers = 8, 8
 	for i := range dances {
-		if err := ds.PutDance(ctx, fullDance(clock.Now(), fmt.Sprintf("state-%d", i), "alice"), applink.DanceLimits{}); err != nil {
+		if err := ds.PutDance(ctx, fullDance(clock.Now(), fmt.Sprintf("state-%d", i), "alice"), token.DanceLimits{}); err != nil {
 			t.Fatalf("PutDance: %v", err)
 		}
 	}
@@ -281,13 +281,13 @@ func testDanceTakeOnce(t *testing.T, s applink.TokenStore, clock *clock) {
 					wins[i].Add(1)
 				case err == nil:
 					t.Errorf("TakeDance(state-%d) returned %v", i, d)
-				case !errors.Is(err, applink.ErrDanceNotFound):
+				case !errors.Is(err, token.ErrDanceNotFound):
 					t.Errorf("TakeDance(state-%d): %v", i, err)
 				}
 			})
 		}
 		wg.Go(func() {
-			if err := ds.PutDance(ctx, fullDance(clock.Now(), fmt.Sprintf("other-%d", i), "bob"), applink.DanceLimits{}); err != nil {
+			if err := ds.PutDance(ctx, fullDance(clock.Now(), fmt.Sprintf("other-%d", i), "bob"), token.DanceLimits{}); err != nil {
 				t.Errorf("PutDance: %v", err)
 			}
 		})

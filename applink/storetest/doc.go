@@ -1,12 +1,12 @@
 // Package storetest checks that a token store keeps the contract of
-// [applink.TokenStore], and of the optional [applink.TokenLocker] and
-// [applink.DanceStore] when it implements them, in the spirit of
+// [token.Store], and of the optional [token.Locker] and
+// [token.DanceStore] when it implements them, in the spirit of
 // testing/fstest and golang.org/x/net/nettest: whoever writes a store (on
 // their database, or a wrapper around another store) runs the same checks
 // as the stores of this module.
 //
 //	func TestMyStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T, now func() time.Time) applink.TokenStore {
+//		storetest.Run(t, func(t *testing.T, now func() time.Time) token.Store {
 //			return mystore.New(t.Context(), testDB(t), mystore.WithClock(now))
 //		})
 //	}
@@ -18,13 +18,13 @@
 //
 // # What it checks
 //
-// The whole [applink.TokenStore] contract: copies in and out, expiry and
+// The whole [token.Store] contract: copies in and out, expiry and
 // renewability of each kind of token, the sorting of AccessTokens, deleting
 // absent keys, request tokens, validation, context cancellation and
-// concurrent use. For an [applink.TokenLocker]: mutual exclusion of one
+// concurrent use. For an [token.Locker]: mutual exclusion of one
 // key (a read-modify-write under the lock loses nothing), independence of
 // other keys and of every other store operation, the context honored while
-// waiting, hand-off to a waiter. For an [applink.DanceStore]: round trip,
+// waiting, hand-off to a waiter. For an [token.DanceStore]: round trip,
 // single use (of concurrent takes exactly one wins), another user's take
 // refused without consuming the dance, expiry, the per-user and total
 // limits, validation and cancellation.

@@ -1,10 +1,10 @@
 package storetest_test
 
 import (
+	"github.com/go-applinks/applinks/applink/token"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/storetest"
 )
 
@@ -13,8 +13,8 @@ import (
 func ExampleRun() {
 	// In a _test.go file:
 	_ = func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T, now func() time.Time) applink.TokenStore {
-			return applink.NewMemoryTokenStore(applink.WithStoreClock(now))
+		storetest.Run(t, func(t *testing.T, now func() time.Time) token.Store {
+			return token.NewMemoryStore(token.WithClock(now))
 		})
 	}
 }

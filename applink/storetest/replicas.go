@@ -3,12 +3,12 @@ package storetest
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -16,19 +16,19 @@ import (
 // as two processes (the replicas of one application) would open it: a
 // second FileTokenStore on the same path, a second database store on the
 // same schema. Both must read the time from now.
-type NewReplicas func(t *testing.T, now func() time.Time) (a, b applink.TokenStore)
+type NewReplicas func(t *testing.T, now func() time.Time) (a, b token.Store)
 
 // RunReplicas checks what the replicas of an application sharing one store
 // rely on, across two values of the store: a token written or deleted
 // through one is seen so through the other at once; when the store is an
-// [applink.TokenLocker], a key locked through one waits through the other;
-// when it is an [applink.DanceStore], a dance put through one is taken
+// [token.Locker], a key locked through one waits through the other;
+// when it is an [token.DanceStore], a dance put through one is taken
 // through the other, once, however many replicas race for it.
 func RunReplicas(t *testing.T, newReplicas NewReplicas) {
 	t.Helper()
 	checks := []struct {
 		name string
-		run  func(t *testing.T, a, b applink.TokenStore, clock *clock)
+		run  func(t *testing.T, a, b token.Store, clock *clock)
 	}{
 		{"TokensShared", testReplicaTokens},
 		{"LockShared", testReplicaLock},
@@ -44,9 +44,9 @@ func RunReplicas(t *testing.T, newReplicas NewReplicas) {
 	}
 }
 
-func testReplicaTokens(t *testing.T, a, b applink.TokenStore, clock *clock) {
+func testReplicaTokens(t *testing.T, a, b token.Store, clock *clock) {
 	ctx := t.Context()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	key := token.Key{LinkID: "link-1", User: "alice"}
 	want := fullAccessToken(clock.Now(), "tok-a")
 	if err := a.PutAccessToken(ctx, key, want); err != nil {
 		t.Fatalf("PutAccessToken on A: %v", err)
@@ -62,8 +62,8 @@ func testReplicaTokens(t *testing.T, a, b applink.TokenStore, clock *clock) {
 	if err := a.DeleteAccessToken(ctx, key); err != nil {
 		t.Fatalf("DeleteAccessToken on A: %v", err)
 	}
-	if _, err := b.AccessToken(ctx, key); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("AccessToken on B after A deleted it: %v, want ErrTokenNotFound", err)
+	if _, err := b.AccessToken(ctx, key); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("AccessToken on B after A deleted it: %v, want token.ErrNotFound", err)
 	}
 	rt := fullRequestToken(clock.Now(), "req-1")
 	if err := a.PutRequestToken(ctx, rt); err != nil {
@@ -74,14 +74,14 @@ func testReplicaTokens(t *testing.T, a, b applink.TokenStore, clock *clock) {
 	}
 }
 
-func testReplicaLock(t *testing.T, a, b applink.TokenStore, _ *clock) {
-	la, okA := a.(applink.TokenLocker)
-	lb, okB := b.(applink.TokenLocker)
+func testReplicaLock(t *testing.T, a, b token.Store, _ *clock) {
+	la, okA := a.(token.Locker)
+	lb, okB := b.(token.Locker)
 	if !okA || !okB {
-		t.Skip("the store is not a TokenLocker")
+		t.Skip("the store is not a token.Locker")
 	}
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
-	unlock, err := la.LockToken(t.Context(), key)
+	key := token.Key{LinkID: "link-1", User: "alice"}
+	lock, err := la.LockToken(t.Context(), key)
 	if err != nil {
 		t.Fatalf("LockToken on A: %v", err)
 	}
@@ -89,7 +89,7 @@ func testReplicaLock(t *testing.T, a, b applink.TokenStore, _ *clock) {
 	defer cancel()
 	if u, err := lb.LockToken(short, key); !errors.Is(err, context.DeadlineExceeded) {
 		if err == nil {
-			u()
+			u.Unlock()
 		}
 		t.Errorf("LockToken on B while A holds the key: %v, want to wait (context.DeadlineExceeded)", err)
 	}
@@ -103,26 +103,26 @@ func testReplicaLock(t *testing.T, a, b applink.TokenStore, _ *clock) {
 			if !released.Load() {
 				err = errors.New("replica B got the lock before A released it")
 			}
-			u()
+			u.Unlock()
 		}
 		got <- err
 	}()
 	released.Store(true)
-	unlock()
+	lock.Unlock()
 	if err := <-got; err != nil {
 		t.Errorf("LockToken on B after A unlocked: %v", err)
 	}
 }
 
-func testReplicaDance(t *testing.T, a, b applink.TokenStore, clock *clock) {
-	da, okA := a.(applink.DanceStore)
-	db, okB := b.(applink.DanceStore)
+func testReplicaDance(t *testing.T, a, b token.Store, clock *clock) {
+	da, okA := a.(token.DanceStore)
+	db, okB := b.(token.DanceStore)
 	if !okA || !okB {
 		t.Skip("the store is not a DanceStore")
 	}
 	ctx := t.Context()
 	want := fullDance(clock.Now(), "state-1", "alice")
-	if err := da.PutDance(ctx, want, applink.DanceLimits{}); err != nil {
+	if err := da.PutDance(ctx, want, token.DanceLimits{}); err != nil {
 		t.Fatalf("PutDance on A: %v", err)
 	}
 	var (
@@ -130,7 +130,7 @@ func testReplicaDance(t *testing.T, a, b applink.TokenStore, clock *clock) {
 		wins atomic.Int32
 	)
 	for i := range 8 {
-		ds := []applink.DanceStore{da, db}[i%2]
+		ds := []token.DanceStore{da, db}[i%2]
 		wg.Go(func() {
 			d, err := ds.TakeDance(ctx, "state-1", "alice")
 			switch {
@@ -139,7 +139,7 @@ func testReplicaDance(t *testing.T, a, b applink.TokenStore, clock *clock) {
 				if diff := cmp.Diff(want, d); diff != "" {
 					t.Errorf("TakeDance (-want +got):\n%s", diff)
 				}
-			case !errors.Is(err, applink.ErrDanceNotFound):
+			case !errors.Is(err, token.ErrDanceNotFound):
 				t.Errorf("TakeDance: %v", err)
 			}
 		})
@@ -149,7 +149,7 @@ func testReplicaDance(t *testing.T, a, b applink.TokenStore, clock *clock) {
 		t.Errorf("the dance was taken %d times across the replicas, want once", n)
 	}
 	// The per-user limit counts the dances put through either replica.
-	limits := applink.DanceLimits{PerUser: 1}
+	limits := token.DanceLimits{PerUser: 1}
 	if err := da.PutDance(ctx, fullDance(clock.Now(), "state-2", "bob"), limits); err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func testReplicaDance(t *testing.T, a, b applink.TokenStore, clock *clock) {
 	if err := db.PutDance(ctx, fullDance(clock.Now(), "state-3", "bob"), limits); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := da.TakeDance(ctx, "state-2", "bob"); !errors.Is(err, applink.ErrDanceNotFound) {
+	if _, err := da.TakeDance(ctx, "state-2", "bob"); !errors.Is(err, token.ErrDanceNotFound) {
 		t.Errorf("bob's older dance after a newer one was put through B with PerUser 1: %v, want ErrDanceNotFound", err)
 	}
 }

@@ -2,6 +2,7 @@ package storetest_test
 
 import (
 	"context"
+	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"os/exec"
 	"slices"
@@ -10,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/storetest"
 )
 
@@ -21,20 +21,20 @@ const brokenEnv = "STORETEST_BROKEN_STORE"
 // that one way only: its map is guarded, so that the suite's concurrent
 // check cannot crash the process before the copies check fails.
 type sharedPointers struct {
-	*applink.MemoryTokenStore
+	*token.MemoryStore
 	mu   sync.Mutex
-	kept map[applink.TokenKey]*applink.AccessToken
+	kept map[token.Key]*token.AccessToken
 }
 
-func (s *sharedPointers) PutAccessToken(ctx context.Context, key applink.TokenKey, t *applink.AccessToken) error {
+func (s *sharedPointers) PutAccessToken(ctx context.Context, key token.Key, t *token.AccessToken) error {
 	s.mu.Lock()
 	s.kept[key] = t
 	s.mu.Unlock()
-	return s.MemoryTokenStore.PutAccessToken(ctx, key, t)
+	return s.MemoryStore.PutAccessToken(ctx, key, t)
 }
 
-func (s *sharedPointers) AccessToken(ctx context.Context, key applink.TokenKey) (*applink.AccessToken, error) {
-	if _, err := s.MemoryTokenStore.AccessToken(ctx, key); err != nil {
+func (s *sharedPointers) AccessToken(ctx context.Context, key token.Key) (*token.AccessToken, error) {
+	if _, err := s.MemoryStore.AccessToken(ctx, key); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -42,32 +42,32 @@ func (s *sharedPointers) AccessToken(ctx context.Context, key applink.TokenKey) 
 	if t := s.kept[key]; t != nil {
 		return t, nil
 	}
-	return s.MemoryTokenStore.AccessToken(ctx, key)
+	return s.MemoryStore.AccessToken(ctx, key)
 }
 
 // unsorted lists keys in reverse order.
-type unsorted struct{ *applink.MemoryTokenStore }
+type unsorted struct{ *token.MemoryStore }
 
-func (s unsorted) AccessTokens(ctx context.Context) ([]applink.TokenKey, error) {
-	keys, err := s.MemoryTokenStore.AccessTokens(ctx)
+func (s unsorted) AccessTokens(ctx context.Context) ([]token.Key, error) {
+	keys, err := s.MemoryStore.AccessTokens(ctx)
 	slices.Reverse(keys)
 	return keys, err
 }
 
 // noopLock "locks" without excluding anyone.
-type noopLock struct{ *applink.MemoryTokenStore }
+type noopLock struct{ *token.MemoryStore }
 
-func (noopLock) LockToken(ctx context.Context, _ applink.TokenKey) (func(), error) {
-	return func() {}, ctx.Err()
+func (noopLock) LockToken(ctx context.Context, _ token.Key) (token.Lock, error) {
+	return &token.FuncLock{}, ctx.Err()
 }
 
 // reusableDance gives a dance to every taker.
-type reusableDance struct{ *applink.MemoryTokenStore }
+type reusableDance struct{ *token.MemoryStore }
 
-func (s reusableDance) TakeDance(ctx context.Context, state, user string) (*applink.PendingDance, error) {
-	d, err := s.MemoryTokenStore.TakeDance(ctx, state, user)
+func (s reusableDance) TakeDance(ctx context.Context, state, user string) (*token.PendingDance, error) {
+	d, err := s.MemoryStore.TakeDance(ctx, state, user)
 	if err == nil {
-		_ = s.MemoryTokenStore.PutDance(ctx, d, applink.DanceLimits{})
+		_ = s.MemoryStore.PutDance(ctx, d, token.DanceLimits{})
 	}
 	return d, err
 }
@@ -78,20 +78,20 @@ var brokenStores = map[string]struct {
 	newStore storetest.NewStore
 	failing  string
 }{
-	"shared pointers": {func(_ *testing.T, now func() time.Time) applink.TokenStore {
-		return &sharedPointers{MemoryTokenStore: applink.NewMemoryTokenStore(applink.WithStoreClock(now)), kept: map[applink.TokenKey]*applink.AccessToken{}}
+	"shared pointers": {func(_ *testing.T, now func() time.Time) token.Store {
+		return &sharedPointers{MemoryStore: token.NewMemoryStore(token.WithClock(now)), kept: map[token.Key]*token.AccessToken{}}
 	}, "AccessTokenCopies"},
-	"unsorted": {func(_ *testing.T, now func() time.Time) applink.TokenStore {
-		return unsorted{applink.NewMemoryTokenStore(applink.WithStoreClock(now))}
+	"unsorted": {func(_ *testing.T, now func() time.Time) token.Store {
+		return unsorted{token.NewMemoryStore(token.WithClock(now))}
 	}, "AccessTokensSorted"},
-	"wall clock": {func(_ *testing.T, _ func() time.Time) applink.TokenStore {
-		return applink.NewMemoryTokenStore() // ignores the suite's clock
+	"wall clock": {func(_ *testing.T, _ func() time.Time) token.Store {
+		return token.NewMemoryStore() // ignores the suite's clock
 	}, "AccessTokenExpiry"},
-	"lock that does not lock": {func(_ *testing.T, now func() time.Time) applink.TokenStore {
-		return noopLock{applink.NewMemoryTokenStore(applink.WithStoreClock(now))}
+	"lock that does not lock": {func(_ *testing.T, now func() time.Time) token.Store {
+		return noopLock{token.NewMemoryStore(token.WithClock(now))}
 	}, "LockContext"},
-	"dance taken twice": {func(_ *testing.T, now func() time.Time) applink.TokenStore {
-		return reusableDance{applink.NewMemoryTokenStore(applink.WithStoreClock(now))}
+	"dance taken twice": {func(_ *testing.T, now func() time.Time) token.Store {
+		return reusableDance{token.NewMemoryStore(token.WithClock(now))}
 	}, "DanceRoundTrip"},
 }
 
@@ -113,8 +113,8 @@ func TestBrokenReplicas(t *testing.T) {
 	if os.Getenv(brokenEnv) != "unshared replicas" {
 		t.Skip("runs in a child process of TestRunReplicasFindsUnsharedStores")
 	}
-	storetest.RunReplicas(t, func(_ *testing.T, now func() time.Time) (applink.TokenStore, applink.TokenStore) {
-		return applink.NewMemoryTokenStore(applink.WithStoreClock(now)), applink.NewMemoryTokenStore(applink.WithStoreClock(now))
+	storetest.RunReplicas(t, func(_ *testing.T, now func() time.Time) (token.Store, token.Store) {
+		return token.NewMemoryStore(token.WithClock(now)), token.NewMemoryStore(token.WithClock(now))
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -11,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -36,18 +36,18 @@ func tokenChecks() []check {
 }
 
 // fullAccessToken returns a token with every field set, relative to now.
-func fullAccessToken(now time.Time, value string) *applink.AccessToken {
-	tok := applink.NewAccessToken(value, "secret-of-"+value)
+func fullAccessToken(now time.Time, value string) *token.AccessToken {
+	tok := token.NewAccessToken(value, "secret-of-"+value)
 	tok.ExpiresAt = now.Add(time.Hour)
-	tok.SessionHandle = "handle-of-" + value
+	tok.SessionHandle = token.NewSecret("handle-of-" + value)
 	tok.AuthorizationExpiresAt = now.Add(48 * time.Hour)
 	tok.CreatedAt = now.Add(-time.Minute)
 	return tok
 }
 
-func testAccessTokenRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) {
+func testAccessTokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	key := token.Key{LinkID: "link-1", User: "alice"}
 	want := fullAccessToken(clock.Now(), "tok-a")
 	if err := s.PutAccessToken(ctx, key, want); err != nil {
 		t.Fatalf("PutAccessToken: %v", err)
@@ -59,28 +59,28 @@ func testAccessTokenRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) 
 	if diff := cmp.Diff(want, got, tokenCmp); diff != "" {
 		t.Errorf("AccessToken (-want +got):\n%s", diff)
 	}
-	if got.Secret() != "secret-of-tok-a" {
-		t.Errorf("Secret() = %q, want %q", got.Secret(), "secret-of-tok-a")
+	if got.Secret.Reveal() != "secret-of-tok-a" {
+		t.Errorf("Secret() = %q, want %q", got.Secret.Reveal(), "secret-of-tok-a")
 	}
-	other := applink.TokenKey{LinkID: "link-1", User: "bob"}
-	if _, err := s.AccessToken(ctx, other); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("AccessToken(other user) error = %v, want ErrTokenNotFound", err)
+	other := token.Key{LinkID: "link-1", User: "bob"}
+	if _, err := s.AccessToken(ctx, other); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("AccessToken(other user) error = %v, want token.ErrNotFound", err)
 	}
 	if err := s.DeleteAccessToken(ctx, key); err != nil {
 		t.Fatalf("DeleteAccessToken: %v", err)
 	}
-	if _, err := s.AccessToken(ctx, key); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("AccessToken after delete: error = %v, want ErrTokenNotFound", err)
+	if _, err := s.AccessToken(ctx, key); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("AccessToken after delete: error = %v, want token.ErrNotFound", err)
 	}
 	if err := s.DeleteAccessToken(ctx, key); err != nil {
 		t.Errorf("DeleteAccessToken of an absent token: %v, want nil", err)
 	}
 }
 
-func testOAuth2TokenRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) {
+func testOAuth2TokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
-	key := applink.TokenKey{LinkID: "link-2", User: "alice"}
-	want := applink.NewOAuth2AccessToken("bearer-of-alice", "refresh-of-alice")
+	key := token.Key{LinkID: "link-2", User: "alice"}
+	want := token.NewOAuth2AccessToken("bearer-of-alice", "refresh-of-alice")
 	want.ExpiresAt = clock.Now().Add(time.Hour)
 	want.Scopes = []string{"READ", "WRITE"}
 	want.CreatedAt = clock.Now()
@@ -96,9 +96,9 @@ func testOAuth2TokenRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) 
 	if diff := cmp.Diff(want, got, tokenCmp); diff != "" {
 		t.Errorf("AccessToken (-want +got):\n%s", diff)
 	}
-	if !got.IsOAuth2() || got.Secret() != "bearer-of-alice" || got.RefreshToken() != "refresh-of-alice" {
+	if !got.IsOAuth2() || got.Secret.Reveal() != "bearer-of-alice" || got.RefreshToken.Reveal() != "refresh-of-alice" {
 		t.Errorf("got kind %q, bearer %q, refresh %q; want oauth2, bearer-of-alice, refresh-of-alice",
-			got.Kind, got.Secret(), got.RefreshToken())
+			got.Kind, got.Secret.Reveal(), got.RefreshToken.Reveal())
 	}
 	got.Scopes[0] = "SYSTEM_ADMIN" // a caller changing its copy changes nothing stored
 	again, err := s.AccessToken(ctx, key)
@@ -115,22 +115,22 @@ func testOAuth2TokenRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) 
 		t.Errorf("AccessToken of an expired OAuth 2.0 token with a refresh token: %v, want it (renewable)", err)
 	}
 	// Expired without a refresh token: absent.
-	noRefresh := applink.NewOAuth2AccessToken("bearer-2", "")
+	noRefresh := token.NewOAuth2AccessToken("bearer-2", "")
 	noRefresh.ExpiresAt = clock.Now().Add(-time.Minute)
-	key2 := applink.TokenKey{LinkID: "link-2", User: "bob"}
+	key2 := token.Key{LinkID: "link-2", User: "bob"}
 	if err := s.PutAccessToken(ctx, key2, noRefresh); err != nil {
 		t.Fatalf("PutAccessToken: %v", err)
 	}
-	if _, err := s.AccessToken(ctx, key2); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("AccessToken of an expired OAuth 2.0 token without refresh: %v, want ErrTokenNotFound", err)
+	if _, err := s.AccessToken(ctx, key2); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("AccessToken of an expired OAuth 2.0 token without refresh: %v, want token.ErrNotFound", err)
 	}
 }
 
-func testAccessTokenReplace(t *testing.T, s applink.TokenStore, clock *clock) {
+func testAccessTokenReplace(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	key := token.Key{LinkID: "link-1", User: "alice"}
 	for _, v := range []string{"first", "second"} {
-		if err := s.PutAccessToken(ctx, key, applink.NewAccessToken(v, "s-"+v)); err != nil {
+		if err := s.PutAccessToken(ctx, key, token.NewAccessToken(v, "s-"+v)); err != nil {
 			t.Fatalf("PutAccessToken(%s): %v", v, err)
 		}
 	}
@@ -138,21 +138,21 @@ func testAccessTokenReplace(t *testing.T, s applink.TokenStore, clock *clock) {
 	if err != nil {
 		t.Fatalf("AccessToken: %v", err)
 	}
-	if diff := cmp.Diff(applink.NewAccessToken("second", "s-second"), got, tokenCmp); diff != "" {
+	if diff := cmp.Diff(token.NewAccessToken("second", "s-second"), got, tokenCmp); diff != "" {
 		t.Errorf("AccessToken after replace (-want +got):\n%s", diff)
 	}
 	keys, err := s.AccessTokens(ctx)
 	if err != nil {
 		t.Fatalf("AccessTokens: %v", err)
 	}
-	if diff := cmp.Diff([]applink.TokenKey{key}, keys); diff != "" {
+	if diff := cmp.Diff([]token.Key{key}, keys); diff != "" {
 		t.Errorf("AccessTokens (-want +got):\n%s", diff)
 	}
 }
 
-func testAccessTokenCopies(t *testing.T, s applink.TokenStore, clock *clock) {
+func testAccessTokenCopies(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
+	key := token.Key{LinkID: "link-1", User: "alice"}
 	tok := fullAccessToken(clock.Now(), "tok-a")
 	want := *tok
 	if err := s.PutAccessToken(ctx, key, tok); err != nil {
@@ -165,7 +165,7 @@ func testAccessTokenCopies(t *testing.T, s applink.TokenStore, clock *clock) {
 		t.Fatalf("AccessToken: %v", err)
 	}
 	got.Token = "changed after get"
-	got.SessionHandle = ""
+	got.SessionHandle = token.NewSecret("")
 	again, err := s.AccessToken(ctx, key)
 	if err != nil {
 		t.Fatalf("AccessToken: %v", err)
@@ -175,12 +175,12 @@ func testAccessTokenCopies(t *testing.T, s applink.TokenStore, clock *clock) {
 	}
 }
 
-func testAccessTokenExpiry(t *testing.T, s applink.TokenStore, clock *clock) {
+func testAccessTokenExpiry(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
-	tok := applink.NewAccessToken("tok-a", "s")
+	key := token.Key{LinkID: "link-1", User: "alice"}
+	tok := token.NewAccessToken("tok-a", "s")
 	tok.ExpiresAt = clock.Now().Add(time.Hour)
-	tok.SessionHandle = "" // cannot be renewed
+	tok.SessionHandle = token.Secret{} // cannot be renewed
 	if err := s.PutAccessToken(ctx, key, tok); err != nil {
 		t.Fatalf("PutAccessToken: %v", err)
 	}
@@ -189,8 +189,8 @@ func testAccessTokenExpiry(t *testing.T, s applink.TokenStore, clock *clock) {
 		t.Fatalf("AccessToken just before expiry: %v", err)
 	}
 	clock.Advance(time.Microsecond)
-	if _, err := s.AccessToken(ctx, key); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("AccessToken at expiry: error = %v, want ErrTokenNotFound", err)
+	if _, err := s.AccessToken(ctx, key); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("AccessToken at expiry: error = %v, want token.ErrNotFound", err)
 	}
 	keys, err := s.AccessTokens(ctx)
 	if err != nil {
@@ -201,12 +201,12 @@ func testAccessTokenExpiry(t *testing.T, s applink.TokenStore, clock *clock) {
 	}
 }
 
-func testAccessTokenRenewable(t *testing.T, s applink.TokenStore, clock *clock) {
+func testAccessTokenRenewable(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
-	tok := applink.NewAccessToken("tok-a", "s")
+	key := token.Key{LinkID: "link-1", User: "alice"}
+	tok := token.NewAccessToken("tok-a", "s")
 	tok.ExpiresAt = clock.Now().Add(time.Hour)
-	tok.SessionHandle = "handle"
+	tok.SessionHandle = token.NewSecret("handle")
 	tok.AuthorizationExpiresAt = clock.Now().Add(2 * time.Hour)
 	if err := s.PutAccessToken(ctx, key, tok); err != nil {
 		t.Fatalf("PutAccessToken: %v", err)
@@ -223,26 +223,26 @@ func testAccessTokenRenewable(t *testing.T, s applink.TokenStore, clock *clock) 
 	if err != nil {
 		t.Fatalf("AccessTokens: %v", err)
 	}
-	if diff := cmp.Diff([]applink.TokenKey{key}, keys); diff != "" {
+	if diff := cmp.Diff([]token.Key{key}, keys); diff != "" {
 		t.Errorf("AccessTokens (-want +got):\n%s", diff)
 	}
 	clock.Advance(30 * time.Minute) // renewal window closed
-	if _, err := s.AccessToken(ctx, key); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("AccessToken after the authorization expired: error = %v, want ErrTokenNotFound", err)
+	if _, err := s.AccessToken(ctx, key); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("AccessToken after the authorization expired: error = %v, want token.ErrNotFound", err)
 	}
 }
 
-func testAccessTokensSorted(t *testing.T, s applink.TokenStore, clock *clock) {
+func testAccessTokensSorted(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
-	want := []applink.TokenKey{
+	want := []token.Key{
 		{LinkID: "a-link", User: "alice"}, {LinkID: "a-link", User: "bob"}, {LinkID: "a-link", User: "zed"},
 		{LinkID: "b-link", User: "alice"}, {LinkID: "b-link", User: "carol"},
 		{LinkID: "c-link", User: "Alice"}, {LinkID: "c-link", User: "alice"},
 	}
-	shuffled := append([]applink.TokenKey(nil), want...)
+	shuffled := append([]token.Key(nil), want...)
 	rand.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 	for _, k := range shuffled {
-		if err := s.PutAccessToken(ctx, k, applink.NewAccessToken("t-"+k.LinkID+"-"+k.User, "s")); err != nil {
+		if err := s.PutAccessToken(ctx, k, token.NewAccessToken("t-"+k.LinkID+"-"+k.User, "s")); err != nil {
 			t.Fatalf("PutAccessToken(%v): %v", k, err)
 		}
 	}
@@ -255,24 +255,24 @@ func testAccessTokensSorted(t *testing.T, s applink.TokenStore, clock *clock) {
 	}
 }
 
-func testAccessTokenInvalid(t *testing.T, s applink.TokenStore, clock *clock) {
+func testAccessTokenInvalid(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
-	key := applink.TokenKey{LinkID: "link-1", User: "alice"}
-	farFuture := applink.NewAccessToken("tok", "s")
+	key := token.Key{LinkID: "link-1", User: "alice"}
+	farFuture := token.NewAccessToken("tok", "s")
 	farFuture.ExpiresAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-	noBearer := applink.NewOAuth2AccessToken("", "refresh")
+	noBearer := token.NewOAuth2AccessToken("", "refresh")
 	noBearer.Token = "sha256:0000000000000000"
-	badKind := applink.NewAccessToken("tok", "s")
+	badKind := token.NewAccessToken("tok", "s")
 	badKind.Kind = "saml"
 	tests := []struct {
 		name string
-		key  applink.TokenKey
-		tok  *applink.AccessToken
+		key  token.Key
+		tok  *token.AccessToken
 	}{
 		{"nil token", key, nil},
-		{"no link id", applink.TokenKey{User: "alice"}, applink.NewAccessToken("tok", "s")},
-		{"no user", applink.TokenKey{LinkID: "link-1"}, applink.NewAccessToken("tok", "s")},
-		{"empty token", key, applink.NewAccessToken("", "s")},
+		{"no link id", token.Key{User: "alice"}, token.NewAccessToken("tok", "s")},
+		{"no user", token.Key{LinkID: "link-1"}, token.NewAccessToken("tok", "s")},
+		{"empty token", key, token.NewAccessToken("", "s")},
 		{"year 10000", key, farFuture},
 		{"OAuth 2.0 without bearer", key, noBearer},
 		{"unknown kind", key, badKind},
@@ -292,8 +292,8 @@ func testAccessTokenInvalid(t *testing.T, s applink.TokenStore, clock *clock) {
 }
 
 // fullRequestToken returns a request token with every field set.
-func fullRequestToken(now time.Time, value string) *applink.RequestToken {
-	rt := applink.NewRequestToken(value, "secret-of-"+value)
+func fullRequestToken(now time.Time, value string) *token.RequestToken {
+	rt := token.NewRequestToken(value, "secret-of-"+value)
 	rt.LinkID = "link-1"
 	rt.User = "alice"
 	rt.Callback = "http://127.0.0.1:8080/callback"
@@ -302,7 +302,7 @@ func fullRequestToken(now time.Time, value string) *applink.RequestToken {
 	return rt
 }
 
-func testRequestTokenRoundTrip(t *testing.T, s applink.TokenStore, clock *clock) {
+func testRequestTokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
 	want := fullRequestToken(clock.Now(), "req-1")
 	if err := s.PutRequestToken(ctx, want); err != nil {
@@ -315,21 +315,21 @@ func testRequestTokenRoundTrip(t *testing.T, s applink.TokenStore, clock *clock)
 	if diff := cmp.Diff(want, got, tokenCmp); diff != "" {
 		t.Errorf("RequestToken (-want +got):\n%s", diff)
 	}
-	if _, err := s.RequestToken(ctx, "req-2"); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("RequestToken(unknown) error = %v, want ErrTokenNotFound", err)
+	if _, err := s.RequestToken(ctx, "req-2"); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("RequestToken(unknown) error = %v, want token.ErrNotFound", err)
 	}
 	if err := s.DeleteRequestToken(ctx, "req-1"); err != nil {
 		t.Fatalf("DeleteRequestToken: %v", err)
 	}
-	if _, err := s.RequestToken(ctx, "req-1"); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("RequestToken after delete: error = %v, want ErrTokenNotFound", err)
+	if _, err := s.RequestToken(ctx, "req-1"); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("RequestToken after delete: error = %v, want token.ErrNotFound", err)
 	}
 	if err := s.DeleteRequestToken(ctx, "req-1"); err != nil {
 		t.Errorf("DeleteRequestToken of an absent token: %v, want nil", err)
 	}
 }
 
-func testRequestTokenCopies(t *testing.T, s applink.TokenStore, clock *clock) {
+func testRequestTokenCopies(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
 	rt := fullRequestToken(clock.Now(), "req-1")
 	want := *rt
@@ -351,7 +351,7 @@ func testRequestTokenCopies(t *testing.T, s applink.TokenStore, clock *clock) {
 	}
 }
 
-func testRequestTokenExpiry(t *testing.T, s applink.TokenStore, clock *clock) {
+func testRequestTokenExpiry(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
 	if err := s.PutRequestToken(ctx, fullRequestToken(clock.Now(), "old")); err != nil {
 		t.Fatalf("PutRequestToken: %v", err)
@@ -361,46 +361,46 @@ func testRequestTokenExpiry(t *testing.T, s applink.TokenStore, clock *clock) {
 		t.Fatalf("RequestToken just before expiry: %v", err)
 	}
 	clock.Advance(time.Microsecond)
-	if _, err := s.RequestToken(ctx, "old"); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("RequestToken at expiry: error = %v, want ErrTokenNotFound", err)
+	if _, err := s.RequestToken(ctx, "old"); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("RequestToken at expiry: error = %v, want token.ErrNotFound", err)
 	}
 	// Writing after the expiry works, and the expired token stays absent.
 	if err := s.PutRequestToken(ctx, fullRequestToken(clock.Now(), "new")); err != nil {
 		t.Fatalf("PutRequestToken: %v", err)
 	}
-	if _, err := s.RequestToken(ctx, "old"); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("RequestToken of an expired token after a write: error = %v, want ErrTokenNotFound", err)
+	if _, err := s.RequestToken(ctx, "old"); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("RequestToken of an expired token after a write: error = %v, want token.ErrNotFound", err)
 	}
 	if _, err := s.RequestToken(ctx, "new"); err != nil {
 		t.Errorf("RequestToken(new): %v", err)
 	}
 }
 
-func testRequestTokenInvalid(t *testing.T, s applink.TokenStore, clock *clock) {
+func testRequestTokenInvalid(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
-	bad := applink.NewRequestToken("req", "s")
+	bad := token.NewRequestToken("req", "s")
 	bad.CreatedAt = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)
-	for name, rt := range map[string]*applink.RequestToken{"nil": nil, "empty token": applink.NewRequestToken("", "s"), "year -1": bad} {
+	for name, rt := range map[string]*token.RequestToken{"nil": nil, "empty token": token.NewRequestToken("", "s"), "year -1": bad} {
 		if err := s.PutRequestToken(ctx, rt); err == nil {
 			t.Errorf("PutRequestToken(%s) = nil, want an error", name)
 		}
 	}
-	if _, err := s.RequestToken(ctx, "req"); !errors.Is(err, applink.ErrTokenNotFound) {
-		t.Errorf("RequestToken after an invalid put: error = %v, want ErrTokenNotFound", err)
+	if _, err := s.RequestToken(ctx, "req"); !errors.Is(err, token.ErrNotFound) {
+		t.Errorf("RequestToken after an invalid put: error = %v, want token.ErrNotFound", err)
 	}
 }
 
-func testStoreContextCanceled(t *testing.T, s applink.TokenStore, clock *clock) {
+func testStoreContextCanceled(t *testing.T, s token.Store, clock *clock) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	key := applink.TokenKey{LinkID: "l", User: "u"}
+	key := token.Key{LinkID: "l", User: "u"}
 	calls := map[string]func() error{
 		"AccessToken":        func() error { _, err := s.AccessToken(ctx, key); return err },
-		"PutAccessToken":     func() error { return s.PutAccessToken(ctx, key, applink.NewAccessToken("t", "s")) },
+		"PutAccessToken":     func() error { return s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")) },
 		"DeleteAccessToken":  func() error { return s.DeleteAccessToken(ctx, key) },
 		"AccessTokens":       func() error { _, err := s.AccessTokens(ctx); return err },
 		"RequestToken":       func() error { _, err := s.RequestToken(ctx, "r"); return err },
-		"PutRequestToken":    func() error { return s.PutRequestToken(ctx, applink.NewRequestToken("r", "s")) },
+		"PutRequestToken":    func() error { return s.PutRequestToken(ctx, token.NewRequestToken("r", "s")) },
 		"DeleteRequestToken": func() error { return s.DeleteRequestToken(ctx, "r") },
 	}
 	for name, call := range calls {
@@ -414,15 +414,15 @@ func testStoreContextCanceled(t *testing.T, s applink.TokenStore, clock *clock) 
 	}
 }
 
-func testStoreConcurrent(t *testing.T, s applink.TokenStore, clock *clock) {
+func testStoreConcurrent(t *testing.T, s token.Store, clock *clock) {
 	ctx := t.Context()
 	const workers, perWorker = 16, 4
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := range perWorker {
-				key := applink.TokenKey{LinkID: fmt.Sprintf("link-%d", w), User: fmt.Sprintf("user-%02d", i)}
-				if err := s.PutAccessToken(ctx, key, applink.NewAccessToken(key.LinkID+key.User, "s")); err != nil {
+				key := token.Key{LinkID: fmt.Sprintf("link-%d", w), User: fmt.Sprintf("user-%02d", i)}
+				if err := s.PutAccessToken(ctx, key, token.NewAccessToken(key.LinkID+key.User, "s")); err != nil {
 					t.Errorf("PutAccessToken(%v): %v", key, err)
 					return
 				}
@@ -433,7 +433,7 @@ func testStoreConcurrent(t *testing.T, s applink.TokenStore, clock *clock) {
 				if _, err := s.AccessTokens(ctx); err != nil {
 					t.Errorf("AccessTokens: %v", err)
 				}
-				rt := applink.NewRequestToken(fmt.Sprintf("req-%d-%d", w, i), "s")
+				rt := token.NewRequestToken(fmt.Sprintf("req-%d-%d", w, i), "s")
 				if err := s.PutRequestToken(ctx, rt); err != nil {
 					t.Errorf("PutRequestToken: %v", err)
 				}
@@ -446,13 +446,13 @@ func testStoreConcurrent(t *testing.T, s applink.TokenStore, clock *clock) {
 		})
 	}
 	wg.Wait()
-	var want []applink.TokenKey
+	var want []token.Key
 	for w := range workers {
 		for i := 0; i < perWorker; i += 2 {
-			want = append(want, applink.TokenKey{LinkID: fmt.Sprintf("link-%d", w), User: fmt.Sprintf("user-%02d", i)})
+			want = append(want, token.Key{LinkID: fmt.Sprintf("link-%d", w), User: fmt.Sprintf("user-%02d", i)})
 		}
 	}
-	slices.SortFunc(want, func(a, b applink.TokenKey) int {
+	slices.SortFunc(want, func(a, b token.Key) int {
 		if c := strings.Compare(a.LinkID, b.LinkID); c != 0 {
 			return c
 		}

@@ -113,7 +113,7 @@ func (c *cli) lookup(ctx context.Context, path, name string, opts ...applink.Opt
 		return nil, err
 	}
 	c.closers = append(c.closers, store.close)
-	svc, err := applink.NewService([]applink.Link{w.cfg.Links[i]}, append([]applink.Option{applink.WithTokenStore(store.TokenStore)}, opts...)...)
+	svc, err := applink.NewService([]applink.Link{w.cfg.Links[i]}, append([]applink.Option{applink.WithTokenStore(store.Store)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -79,12 +80,12 @@ func TestRequestKeepsTokenUnlessRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tok := applink.NewOAuth2AccessToken("stale-bearer", "stale-refresh")
+			tok := token.NewOAuth2AccessToken("stale-bearer", "stale-refresh")
 			tok.ExpiresAt = time.Now().Add(time.Hour)
 			if tt.expired {
 				tok.ExpiresAt = time.Now().Add(-time.Minute)
 			}
-			key := applink.TokenKey{LinkID: l.ID, User: "alice"}
+			key := token.Key{LinkID: l.ID, User: "alice"}
 			if err := store.PutAccessToken(t.Context(), key, tok); err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +105,7 @@ func TestRequestKeepsTokenUnlessRefused(t *testing.T) {
 				t.Errorf("%d token endpoint calls, want %d", n, tt.wantCalls)
 			}
 			_, err = store.AccessToken(t.Context(), key)
-			if deleted := errors.Is(err, applink.ErrTokenNotFound); deleted != tt.wantDeleted {
+			if deleted := errors.Is(err, token.ErrNotFound); deleted != tt.wantDeleted {
 				t.Errorf("token deleted = %v (%v), want %v", deleted, err, tt.wantDeleted)
 			}
 		})

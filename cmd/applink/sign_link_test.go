@@ -137,7 +137,7 @@ func TestSignAsLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runCLITest(t, config, nil, "", "sign", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
-	if tok.Secret() == "" || strings.Contains(r.stdout+r.stderr, tok.Secret()) {
+	if tok.Secret.Reveal() == "" || strings.Contains(r.stdout+r.stderr, tok.Secret.Reveal()) {
 		t.Errorf("sign --link shows the token secret (or there is none): %q", r.stdout+r.stderr)
 	}
 	r = runCLITest(t, config, nil, "", "sign", "--link", "jira", "--as", "alice", "--json", "GET", "/rest/api/2/myself")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -15,13 +16,13 @@ import (
 // openedStore is a token store the command opened, with where it is (a
 // file path, or a URL without password) and how to close it.
 type openedStore struct {
-	applink.TokenStore
+	token.Store
 	where string
 }
 
 // file is the token file's path, "" for a database.
 func (s *openedStore) file() string {
-	if f, ok := s.TokenStore.(*applink.FileTokenStore); ok {
+	if f, ok := s.Store.(*applink.FileTokenStore); ok {
 		return f.Path()
 	}
 	return ""
@@ -29,7 +30,7 @@ func (s *openedStore) file() string {
 
 // close closes the store if it holds something (a database pool).
 func (s *openedStore) close() {
-	if c, ok := s.TokenStore.(interface{ Close() error }); ok {
+	if c, ok := s.Store.(interface{ Close() error }); ok {
 		_ = c.Close()
 	}
 }
@@ -51,7 +52,7 @@ func (c *cli) openTokenStore(ctx context.Context, w *workspace) (*openedStore, e
 	if err != nil {
 		return nil, err
 	}
-	return &openedStore{TokenStore: st, where: storeWhere(st, w.cfg.TokenStore)}, nil
+	return &openedStore{Store: st, where: storeWhere(st, w.cfg.TokenStore)}, nil
 }
 
 // openStoreAt opens the token store at location, a path (relative to the
@@ -68,7 +69,7 @@ func (c *cli) openStoreAt(ctx context.Context, location string) (*openedStore, e
 		if err != nil {
 			return nil, err
 		}
-		return &openedStore{TokenStore: st, where: st.Path()}, nil
+		return &openedStore{Store: st, where: st.Path()}, nil
 	}
 	// The config's rule applies to the command line too.
 	if u, err := url.Parse(location); err == nil {
@@ -86,11 +87,11 @@ func (c *cli) openStoreAt(ctx context.Context, location string) (*openedStore, e
 	if err != nil {
 		return nil, err
 	}
-	return &openedStore{TokenStore: st, where: storeWhere(st, location)}, nil
+	return &openedStore{Store: st, where: storeWhere(st, location)}, nil
 }
 
 // storeWhere describes where a store keeps its tokens, without secrets.
-func storeWhere(st applink.TokenStore, location string) string {
+func storeWhere(st token.Store, location string) string {
 	if f, ok := st.(*applink.FileTokenStore); ok {
 		return f.Path()
 	}

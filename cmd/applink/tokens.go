@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/go-applinks/applinks/applink"
 )
 
 const tokensSynopsis = `list [--json] | revoke --link NAME --user U [--json] | copy --to PATH_OR_URL [--overwrite] [--use] [--json]
@@ -45,9 +44,9 @@ type tokenEntry struct {
 	Expires  string `json:"expires,omitempty"`
 	// Kind is "oauth1" or "oauth2"; Scopes are an OAuth 2.0 token's
 	// scopes and Refreshable whether it has a refresh token.
-	Kind        applink.TokenKind `json:"kind,omitempty"`
-	Scopes      []string          `json:"scopes,omitempty"`
-	Refreshable bool              `json:"refreshable,omitempty"`
+	Kind        token.Kind `json:"kind,omitempty"`
+	Scopes      []string   `json:"scopes,omitempty"`
+	Refreshable bool       `json:"refreshable,omitempty"`
 }
 
 // tokenList is the output of "tokens list --json".
@@ -113,7 +112,7 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 			e := tokenEntry{Link: names[k.LinkID], LinkID: k.LinkID, User: k.User}
 			if t, err := store.AccessToken(ctx, k); err == nil {
 				e.Obtained, e.Expires = rfc3339(t.CreatedAt), rfc3339(t.ExpiresAt)
-				e.Kind, e.Scopes, e.Refreshable = t.Kind, t.Scopes, t.RefreshToken() != ""
+				e.Kind, e.Scopes, e.Refreshable = t.Kind, t.Scopes, t.RefreshToken.Reveal() != ""
 			}
 			out.Tokens = append(out.Tokens, e)
 		}
@@ -143,15 +142,15 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 // with its scopes and "+refresh" when it can be refreshed. The expiry of an
 // OAuth 2.0 token is its access token's (an hour or so): it is refreshed
 // when used.
-func tokenKind(t *applink.AccessToken) string {
+func tokenKind(t *token.AccessToken) string {
 	if !t.IsOAuth2() {
-		return string(applink.KindOAuth1)
+		return string(token.KindOAuth1)
 	}
-	s := string(applink.KindOAuth2)
+	s := string(token.KindOAuth2)
 	if len(t.Scopes) > 0 {
 		s += " " + strings.Join(t.Scopes, ",")
 	}
-	if t.RefreshToken() != "" {
+	if t.RefreshToken.Reveal() != "" {
 		s += " +refresh"
 	}
 	return s
@@ -242,7 +241,7 @@ func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.close()
-	key := applink.TokenKey{LinkID: l.ID, User: *user}
+	key := token.Key{LinkID: l.ID, User: *user}
 	keys, err := store.AccessTokens(ctx)
 	if err != nil {
 		return err
@@ -263,7 +262,7 @@ func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 
 // noTokenError says that user has no token for the link, naming the users
 // who have one (a typo is the likely cause).
-func noTokenError(file, link, linkID, user string, keys []applink.TokenKey) error {
+func noTokenError(file, link, linkID, user string, keys []token.Key) error {
 	var users []string
 	for _, k := range keys {
 		if k.LinkID == linkID {

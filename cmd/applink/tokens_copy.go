@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/go-applinks/applinks/applink"
 )
 
 // copyReport is the output of "tokens copy --json": where from and to, and
@@ -111,7 +110,7 @@ func copyTokens(ctx context.Context, from, dest *openedStore, overwrite bool) (*
 	}
 	for _, k := range keys {
 		t, err := from.AccessToken(ctx, k)
-		if errors.Is(err, applink.ErrTokenNotFound) {
+		if errors.Is(err, token.ErrNotFound) {
 			continue // expired or deleted since the listing
 		}
 		if err != nil {
@@ -126,7 +125,7 @@ func copyTokens(ctx context.Context, from, dest *openedStore, overwrite bool) (*
 			rep.Kept++
 			rep.KeptKeys = append(rep.KeptKeys, copyKey{LinkID: k.LinkID, User: k.User})
 			continue
-		case err != nil && !errors.Is(err, applink.ErrTokenNotFound):
+		case err != nil && !errors.Is(err, token.ErrNotFound):
 			return rep, fmt.Errorf("reading %s's token for link %s from %s: %w", k.User, k.LinkID, dest.where, err)
 		}
 		if err := dest.PutAccessToken(ctx, k, t); err != nil {
@@ -139,16 +138,16 @@ func copyTokens(ctx context.Context, from, dest *openedStore, overwrite bool) (*
 
 // sameToken reports whether two tokens are the same for every field a store
 // keeps, times to the microsecond (what PostgreSQL keeps).
-func sameToken(a, b *applink.AccessToken) bool {
-	kind := func(k applink.TokenKind) applink.TokenKind {
+func sameToken(a, b *token.AccessToken) bool {
+	kind := func(k token.Kind) token.Kind {
 		if k == "" {
-			return applink.KindOAuth1
+			return token.KindOAuth1
 		}
 		return k
 	}
 	sameTime := func(x, y time.Time) bool { return x.Truncate(time.Microsecond).Equal(y.Truncate(time.Microsecond)) }
-	return kind(a.Kind) == kind(b.Kind) && a.Token == b.Token && a.Secret() == b.Secret() &&
-		a.RefreshToken() == b.RefreshToken() && a.SessionHandle == b.SessionHandle &&
+	return kind(a.Kind) == kind(b.Kind) && a.Token == b.Token && a.Secret.Reveal() == b.Secret.Reveal() &&
+		a.RefreshToken.Reveal() == b.RefreshToken.Reveal() && a.SessionHandle.Equal(b.SessionHandle) &&
 		slices.Equal(a.Scopes, b.Scopes) && sameTime(a.ExpiresAt, b.ExpiresAt) &&
 		sameTime(a.AuthorizationExpiresAt, b.AuthorizationExpiresAt) && sameTime(a.CreatedAt, b.CreatedAt)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,10 +16,10 @@ import (
 )
 
 // secretsOf lists every secret of the tokens, to look for in output.
-func secretsOf(toks ...*applink.AccessToken) []string {
+func secretsOf(toks ...*token.AccessToken) []string {
 	var s []string
 	for _, t := range toks {
-		for _, v := range []string{t.Secret(), t.RefreshToken(), t.SessionHandle} {
+		for _, v := range []string{t.Secret.Reveal(), t.RefreshToken.Reveal(), t.SessionHandle.Reveal()} {
 			if v != "" {
 				s = append(s, v)
 			}
@@ -39,7 +40,7 @@ func checkNoSecrets(t *testing.T, r result, secrets []string) {
 // copyFixture writes a config without links beside a token file with an
 // OAuth 1.0a token (expired but renewable), an OAuth 2.0 token and an
 // unusable one, and returns the config path and the usable tokens.
-func copyFixture(t *testing.T) (config string, toks map[applink.TokenKey]*applink.AccessToken) {
+func copyFixture(t *testing.T) (config string, toks map[token.Key]*token.AccessToken) {
 	t.Helper()
 	dir := t.TempDir()
 	config = filepath.Join(dir, "config.json")
@@ -51,16 +52,16 @@ func copyFixture(t *testing.T) (config string, toks map[applink.TokenKey]*applin
 		t.Fatal(err)
 	}
 	now := time.Now()
-	o1 := applink.NewAccessToken("tok-alice", "secret-of-alice")
-	o1.SessionHandle = "handle-of-alice"
+	o1 := token.NewAccessToken("tok-alice", "secret-of-alice")
+	o1.SessionHandle = token.NewSecret("handle-of-alice")
 	o1.ExpiresAt = now.Add(-time.Hour).Add(123 * time.Nanosecond) // renewable; nanoseconds PostgreSQL drops
 	o1.CreatedAt = now.Add(-48 * time.Hour)
-	o2 := applink.NewOAuth2AccessToken("bearer-of-bob", "refresh-of-bob")
+	o2 := token.NewOAuth2AccessToken("bearer-of-bob", "refresh-of-bob")
 	o2.Scopes = []string{"READ", "WRITE"}
 	o2.ExpiresAt = now.Add(time.Hour)
-	dead := applink.NewAccessToken("tok-carol", "secret-of-carol")
+	dead := token.NewAccessToken("tok-carol", "secret-of-carol")
 	dead.ExpiresAt = now.Add(-time.Hour)
-	toks = map[applink.TokenKey]*applink.AccessToken{
+	toks = map[token.Key]*token.AccessToken{
 		{LinkID: "link-1", User: "alice"}: o1,
 		{LinkID: "link-2", User: "bob"}:   o2,
 	}
@@ -69,14 +70,14 @@ func copyFixture(t *testing.T) (config string, toks map[applink.TokenKey]*applin
 			t.Fatal(err)
 		}
 	}
-	if err := src.PutAccessToken(t.Context(), applink.TokenKey{LinkID: "link-1", User: "carol"}, dead); err != nil {
+	if err := src.PutAccessToken(t.Context(), token.Key{LinkID: "link-1", User: "carol"}, dead); err != nil {
 		t.Fatal(err)
 	}
 	return config, toks
 }
 
 // checkCopied asserts that dest holds exactly toks.
-func checkCopied(t *testing.T, dest applink.TokenStore, toks map[applink.TokenKey]*applink.AccessToken) {
+func checkCopied(t *testing.T, dest token.Store, toks map[token.Key]*token.AccessToken) {
 	t.Helper()
 	keys, err := dest.AccessTokens(t.Context())
 	if err != nil {
@@ -100,7 +101,7 @@ func checkCopied(t *testing.T, dest applink.TokenStore, toks map[applink.TokenKe
 func TestTokensCopyToFile(t *testing.T) {
 	t.Parallel()
 	config, toks := copyFixture(t)
-	secrets := secretsOf(toks[applink.TokenKey{LinkID: "link-1", User: "alice"}], toks[applink.TokenKey{LinkID: "link-2", User: "bob"}])
+	secrets := secretsOf(toks[token.Key{LinkID: "link-1", User: "alice"}], toks[token.Key{LinkID: "link-2", User: "bob"}])
 	dest := filepath.Join(t.TempDir(), "copy.json")
 
 	r := runCLITest(t, config, nil, "", "tokens", "copy", "--to", dest, "--json")
@@ -130,8 +131,8 @@ func TestTokensCopyToFile(t *testing.T) {
 
 	// A token that differs in the destination is kept, then replaced
 	// with --overwrite.
-	alice := applink.TokenKey{LinkID: "link-1", User: "alice"}
-	newer := applink.NewAccessToken("tok-alice-2", "secret-of-alice-2")
+	alice := token.Key{LinkID: "link-1", User: "alice"}
+	newer := token.NewAccessToken("tok-alice-2", "secret-of-alice-2")
 	if err := st.PutAccessToken(t.Context(), alice, newer); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/go-applinks/applinks/applink/token"
 	"strings"
 	"testing"
 	"time"
@@ -28,10 +29,10 @@ func putToken(t *testing.T, config, link, user, secret string, created time.Time
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := applink.NewAccessToken("tok-"+user, secret)
+	tok := token.NewAccessToken("tok-"+user, secret)
 	tok.CreatedAt = created
 	tok.ExpiresAt = created.AddDate(5, 0, 0)
-	if err := store.PutAccessToken(context.Background(), applink.TokenKey{LinkID: w.cfg.Links[i].ID, User: user}, tok); err != nil {
+	if err := store.PutAccessToken(context.Background(), token.Key{LinkID: w.cfg.Links[i].ID, User: user}, tok); err != nil {
 		t.Fatal(err)
 	}
 	return w.cfg.Links[i].ID
@@ -65,8 +66,8 @@ func TestTokensJSONAndRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := tokenList{Store: tokensPath(config), File: tokensPath(config), Tokens: []tokenEntry{
-		{Link: "jira", LinkID: id, User: "alice", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z", Kind: applink.KindOAuth1},
-		{Link: "jira", LinkID: id, User: "bob", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z", Kind: applink.KindOAuth1},
+		{Link: "jira", LinkID: id, User: "alice", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z", Kind: token.KindOAuth1},
+		{Link: "jira", LinkID: id, User: "bob", Obtained: "2026-11-01T10:00:00Z", Expires: "2031-11-01T10:00:00Z", Kind: token.KindOAuth1},
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("tokens list --json (-want +got):\n%s", diff)

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/token"
 	"html/template"
 	"io"
 	"log"
@@ -120,7 +121,7 @@ func run(ctx context.Context, w io.Writer, dbURL, schema string) (*outcome, erro
 			return nil, err
 		}
 		// The replica's token store is also where its dance handler keeps
-		// pending dances (pgstore is an applink.DanceStore).
+		// pending dances (pgstore is an token.DanceStore).
 		h, err := newReplica(name, svc, l, applink.DanceBaseURL(lbURL))
 		if err != nil {
 			return nil, err
@@ -193,7 +194,7 @@ func forget(ctx context.Context, dbURL, schema, linkID, user string) error {
 		return err
 	}
 	defer store.Close()
-	return store.DeleteAccessToken(ctx, applink.TokenKey{LinkID: linkID, User: user})
+	return store.DeleteAccessToken(ctx, token.Key{LinkID: linkID, User: user})
 }
 
 // serve serves h on a loopback port.
