@@ -2,6 +2,7 @@ package applink_test
 
 import (
 	"context"
+	"github.com/go-applinks/applinks/applink/token"
 	"regexp"
 	"testing"
 
@@ -44,7 +45,7 @@ const knownDefaultLinkID = "f01d5376-c1ef-55e9-8c14-5980f8afe503"
 // find the token the first stored.
 func TestNewServiceDerivesLinkID(t *testing.T) {
 	t.Parallel()
-	store := applink.NewMemoryTokenStore()
+	store := token.NewMemoryStore()
 	link := applink.Link{Name: "jira", Type: applink.TypeJira, RPCURL: "https://jira.example.com",
 		Auth: []applink.Auth{applink.AuthAnonymous}}
 	run := func() *applink.Link {
@@ -62,12 +63,12 @@ func TestNewServiceDerivesLinkID(t *testing.T) {
 	if first.ID != knownDefaultLinkID {
 		t.Fatalf("the service gave the link id %q, want DefaultLinkID's %q", first.ID, knownDefaultLinkID)
 	}
-	key := applink.TokenKey{LinkID: first.ID, User: "alice"}
-	if err := store.PutAccessToken(context.Background(), key, applink.NewAccessToken("t", "s")); err != nil {
+	key := token.Key{LinkID: first.ID, User: "alice"}
+	if err := store.PutAccessToken(context.Background(), key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
 	}
 	second := run()
-	if _, err := store.AccessToken(context.Background(), applink.TokenKey{LinkID: second.ID, User: "alice"}); err != nil {
+	if _, err := store.AccessToken(context.Background(), token.Key{LinkID: second.ID, User: "alice"}); err != nil {
 		t.Errorf("the second run does not find the first run's token: %v", err)
 	}
 }
