@@ -59,7 +59,31 @@ func (r *Request) URL() *url.URL {
 // Auth returns the authentication method the request was last sent with,
 // "" before it is sent. The method is chosen when the request is sent (see
 // [RequestFactory]); [RequestFactory.Auth] tells it beforehand.
+//
+// On a link that allows 3LO and then 2LOi, a user without a 3LO token (never
+// authorized, or one the remote revoked) is acted as with 2LOi, without
+// their consent: Auth then says [Auth2LOi], and the service logs it at
+// level Info. To forbid that per call, make the factory with
+// WithAuth(Auth3LO): a user without a token is then
+// *[CredentialsRequiredError].
 func (r *Request) Auth() Auth { return r.auth }
+
+// logFallback logs, at level Info, that the automatic choice fell back
+// from 3LO (or OAuth 2.0) to 2LOi: the user has no token, and is acted as
+// without their consent.
+func (f *RequestFactory) logFallback(ctx context.Context, a Auth) {
+	if a != Auth2LOi || f.opts.only != "" || f.user == "" {
+		return
+	}
+	auths := f.link.auths()
+	i2 := slices.Index(auths, Auth2LOi)
+	first := slices.IndexFunc(auths, func(x Auth) bool { return x == Auth3LO || x == AuthOAuth2 })
+	if first < 0 || first > i2 {
+		return // 2LOi is the link's first choice, not a fallback
+	}
+	f.link.state.svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: falling back from 3LO to 2LOi: the user has no 3LO token, so the request impersonates them without their consent; authorize them, or forbid this with WithAuth(Auth3LO)",
+		slog.String("link", f.link.Name), slog.String("user", f.user), slog.String("auth", string(a)))
+}
 
 // AddQuery adds a query parameter to the request URL, after those already
 // there (the path's own, then earlier AddQuery calls). key and value are
@@ -326,7 +350,12 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		req.Header.Set("Content-Type", ctype)
 	}
 	hc := &http.Client{
-		Transport:     &transport{factory: f, chose: func(a Auth) { r.auth = a }},
+		Transport: &transport{factory: f, chose: func(a Auth) {
+			if a != r.auth {
+				r.auth = a
+				f.logFallback(ctx, a)
+			}
+		}},
 		CheckRedirect: st.checkRedirect(r.follow),
 		Jar:           svc.client.Jar,
 		Timeout:       svc.client.Timeout,

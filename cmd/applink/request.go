@@ -30,7 +30,8 @@ standard output; -i puts the response headers before it; -v prints the
 request and response headers to standard error (the Authorization header's
 oauth_* parameters shown, secrets redacted) and each retry. When the user
 has no 3LO token and the link falls back to 2LOi, 2LO or anonymous, one line
-on standard error says so (-q silences it).
+on standard error says so (-q silences it); --auth 3lo forbids the fallback
+(exit 3 instead), and -v names the method each request was sent with.
 For Jenkins links, POSTs that need a CSRF crumb get one automatically.
 The whole exchange (retries, token renewal and reading the body included)
 must end within --timeout (60s), else it is abandoned with an error.
@@ -242,6 +243,9 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		return err
 	}
 	resp, err := req.Do(ctx)
+	if *verbose && req.Auth() != "" {
+		fmt.Fprintf(c.stderr, "* sent with %s as %q\n", req.Auth(), *user)
+	}
 	if err != nil {
 		return timedOut(c.requestErr(err, *linkName, *user))
 	}

@@ -122,13 +122,25 @@ func TestRequestFallbackNote(t *testing.T) {
 		note string // "" for none
 	}{
 		{name: "2loi", args: []string{"--link", "jira", "--as", "bob"},
-			note: `applink: bob has no 3LO token for link "jira": using 2LOi (impersonating bob, which the remote must allow); run 'applink authorize --link jira --user bob' to use 3LO` + "\n"},
+			note: `applink: bob has no 3LO token for link "jira": using 2LOi (impersonating bob, which the remote must allow); run 'applink authorize --link jira --user bob' to use 3LO, or pass --auth 3lo to refuse anything else` + "\n"},
 		{name: "2lo", args: []string{"--link", "jira2lo", "--as", "bob"},
 			note: `applink: link "jira2lo" cannot act as a user (its methods: 2lo): using 2LO, which acts as the remote's execute-as user, not as bob` + "\n"},
 		{name: "quiet", args: []string{"--link", "jira", "--as", "bob", "-q"}},
 		{name: "3lo token", args: []string{"--link", "jira", "--as", "alice"}},
 		{name: "asked for 2loi", args: []string{"--link", "jira", "--as", "bob", "--auth", "2loi"}},
 		{name: "anonymous", args: []string{"--link", "jira"}},
+	}
+	// --auth 3lo forbids the fallback: credentials required, exit 3.
+	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "bob", "--auth", "3lo", "GET", "/rest/api/2/myself")
+	if r.code != exitCredentials || strings.Contains(r.stdout, "bob") {
+		t.Errorf("--auth 3lo without a token: exit %d, stdout %q; want 3 and nothing", r.code, r.stdout)
+	}
+	// -v names the method used, and the library's log line says it fell back.
+	r = runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "bob", "-v", "GET", "/rest/api/2/myself")
+	for _, want := range []string{`* sent with 2loi as "bob"`, "falling back from 3LO to 2LOi"} {
+		if r.code != 0 || !strings.Contains(r.stderr, want) {
+			t.Errorf("-v: exit %d, stderr lacks %q:\n%s", r.code, want, r.stderr)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

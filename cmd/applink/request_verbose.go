@@ -42,7 +42,7 @@ func fallbackNote(l *applink.Link, user, asked string, auth applink.Auth) string
 	i3, iAuth := slices.Index(auths, applink.Auth3LO), slices.Index(auths, auth)
 	switch {
 	case i3 >= 0 && (iAuth < 0 || i3 < iAuth):
-		return fmt.Sprintf("%s has no 3LO token for link %q: %s; run '%s' to use 3LO", user, l.Name, using, authorize)
+		return fmt.Sprintf("%s has no 3LO token for link %q: %s; run '%s' to use 3LO, or pass --auth 3lo to refuse anything else", user, l.Name, using, authorize)
 	case !auth.Impersonating() && !slices.ContainsFunc(auths, applink.Auth.Impersonating):
 		return fmt.Sprintf("link %q cannot act as a user (its methods: %s): %s", l.Name, authList(auths), using)
 	}
