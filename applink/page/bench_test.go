@@ -78,7 +78,7 @@ func anonymousFactory(b *testing.B, h http.Handler) *applink.RequestFactory {
 	if err != nil {
 		b.Fatal(err)
 	}
-	l, err := svc.LinkByName("bench")
+	l, err := svc.Link("bench")
 	if err != nil {
 		b.Fatal(err)
 	}

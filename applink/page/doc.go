@@ -1,7 +1,7 @@
 // Package page iterates over every item of a paged resource through a
 // link, as the user: one loop instead of a paging loop per product.
 //
-//	jira, _ := svc.LinkByName("jira")
+//	jira, _ := svc.Link("jira")
 //	alice, _ := jira.RequestFactory("alice")
 //	type issue struct{ Key string }
 //	for it, err := range page.Items[issue](ctx, alice, "/rest/api/2/search",
