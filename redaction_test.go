@@ -26,6 +26,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/page"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/go-applinks/applinks/handler"
@@ -285,6 +286,12 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink/applinktest.OAuth2Client": func() []any { return []any{applinktest.OAuth2Client{ID: "client", Secret: clientSecret}} },
 		"applink/applinktest.Fault":        func() []any { return []any{applinktest.Fault{Drop: true}} },
 		"applink/applinktest.Shape":        func() []any { return []any{applinktest.Atlassian} },
+		"applink/applinktest.PageStyle":    func() []any { return []any{applinktest.PagesConfluence} },
+		"applink/applinktest.PagedResource": func() []any {
+			return []any{applinktest.PagedResource{Style: applinktest.PagesJiraDC, Total: 3}}
+		},
+		"applink/page.Style":    func() []any { return []any{page.JiraCloud} },
+		"applink/page.Progress": func() []any { return []any{page.Progress{Pages: 1, Items: 50, Total: -1}} },
 		"applink/applinktest.Record": func() []any {
 			return []any{applinktest.Record{Method: "GET", Path: "/x", Flow: applinktest.FlowThreeLO, User: "alice"}}
 		},
