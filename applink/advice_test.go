@@ -222,7 +222,7 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = df.AuthorizationURI(ctx, "")
+	_, err = df.AuthorizationURL(ctx, "")
 	add("token endpoint refused", err)
 	df2, err := svc.Links()[0].RequestFactory("alice", applink.WithAuth(applink.Auth2LOi))
 	if err != nil {

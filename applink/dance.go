@@ -95,7 +95,7 @@ func (e *RequestTokenMismatchError) Error() string {
 }
 
 // CallbackNotConfirmedError is returned wherever the 3-legged dance starts
-// ([RequestFactory.AuthorizationURI], [RequestFactory.AuthorizeLoopback],
+// ([RequestFactory.AuthorizationURL], [RequestFactory.AuthorizeLoopback],
 // [RequestFactory.AuthorizeOutOfBand], the [NewDanceHandler] start page)
 // when the remote's request-token answer lacks oauth_callback_confirmed=true:
 // the remote speaks OAuth 1.0, not 1.0a (RFC 5849). Without the callback
@@ -118,7 +118,7 @@ func (e *CallbackNotConfirmedError) Error() string {
 // deniedVerifier is the verifier a remote sends when the user refused.
 const deniedVerifier = "denied"
 
-// AuthorizationURI starts the 3-legged dance for the factory's user: it
+// AuthorizationURL starts the 3-legged dance for the factory's user: it
 // obtains a request token from the remote with oauth_callback set to
 // callback (an absolute http or https URL; "" means out of band, "oob"),
 // keeps it as pending in the token store (with the user, the link, the
@@ -143,15 +143,15 @@ const deniedVerifier = "denied"
 // verifier.
 //
 // Finish with [RequestFactory.CompleteAuthorization] (or
-// [Service.CompleteAuthorization]) when the remote redirects to the
+// [RequestFactory.CompleteAuthorization]) when the remote redirects to the
 // callback, or use [RequestFactory.AuthorizeLoopback],
 // [RequestFactory.AuthorizeOutOfBand] or [NewDanceHandler], which do both.
-func (f *RequestFactory) AuthorizationURI(ctx context.Context, callback string) (*url.URL, error) {
+func (f *RequestFactory) AuthorizationURL(ctx context.Context, callback string) (*url.URL, error) {
 	u, _, err := f.startDance(ctx, callback)
 	return u, err
 }
 
-// startDance is AuthorizationURI, also returning the pending token.
+// startDance is AuthorizationURL, also returning the pending token.
 func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.URL, *token.RequestToken, error) {
 	st, err := f.state()
 	if err != nil {
@@ -223,8 +223,9 @@ func checkCallback(callback string) error {
 	return nil
 }
 
-// CompleteAuthorization finishes the 3-legged dance for the factory's user,
-// as [Service.CompleteAuthorization] does, but first refuses (with
+// CompleteAuthorization finishes the 3-legged dance (OAuth 2.0: the consent)
+// for the factory's user: it exchanges the verifier (code) for the access
+// token and stores it. It first refuses (with
 // *[RequestTokenMismatchError]) a pending request token that belongs to
 // another user or link. The web handler and the loopback flow use it.
 // The verifier may be given as a user pasted it, as for
@@ -255,7 +256,7 @@ func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken
 	return err
 }
 
-// CompleteAuthorization finishes the 3-legged dance: given the request
+// completeAuthorization finishes the 3-legged dance: given the request
 // token and the verifier the remote sent to the callback (or the user
 // copied, out of band), it exchanges the pending request token for an
 // access token, stores it for the token's user and link (with its expiry,
@@ -277,7 +278,7 @@ func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken
 // denial and expiry (token_expired, token_used), and kept on other errors
 // (such as token_rejected for a mistyped verifier, which errors.As finds
 // as a *signer.ProblemError).
-func (s *Service) CompleteAuthorization(ctx context.Context, requestToken, verifier string) (token.Key, error) {
+func (s *Service) completeAuthorization(ctx context.Context, requestToken, verifier string) (token.Key, error) {
 	if s == nil || s.store == nil {
 		return token.Key{}, errors.New("applink: the service has no token store: build it with NewService")
 	}

@@ -70,12 +70,12 @@ func TestDanceFromCredentialsRequired(t *testing.T) {
 			if cre.Cause != nil {
 				t.Errorf("Cause = %v, want nil for a user without a token", cre.Cause)
 			}
-			authURL, err := cre.AuthorizationURI(t.Context(), "")
+			authURL, err := fx.factory(t, cre.User).AuthorizationURL(t.Context(), "")
 			if err != nil {
-				t.Fatalf("AuthorizationURI from the error: %v", err)
+				t.Fatalf("AuthorizationURL for the error's user: %v", err)
 			}
 			verifier := approveOOB(t, fx, authURL.String())
-			key, err := fx.svc.CompleteAuthorization(t.Context(), authURL.Query().Get("oauth_token"), verifier)
+			key, err := fx.svc.completeAuthorization(t.Context(), authURL.Query().Get("oauth_token"), verifier)
 			if err != nil {
 				t.Fatalf("CompleteAuthorization: %v", err)
 			}

@@ -24,12 +24,12 @@ func TestDanceRefusesOAuth10(t *testing.T) {
 		name  string
 		start func(t *testing.T, fx *danceFixture) error
 	}{
-		{"AuthorizationURI", func(t *testing.T, fx *danceFixture) error {
-			_, err := fx.factory(t, "alice").AuthorizationURI(t.Context(), "https://app.example.com/cb")
+		{"AuthorizationURL", func(t *testing.T, fx *danceFixture) error {
+			_, err := fx.factory(t, "alice").AuthorizationURL(t.Context(), "https://app.example.com/cb")
 			return err
 		}},
-		{"AuthorizationURI out of band", func(t *testing.T, fx *danceFixture) error {
-			_, err := fx.factory(t, "alice").AuthorizationURI(t.Context(), "")
+		{"AuthorizationURL out of band", func(t *testing.T, fx *danceFixture) error {
+			_, err := fx.factory(t, "alice").AuthorizationURL(t.Context(), "")
 			return err
 		}},
 		{"AuthorizeLoopback", func(t *testing.T, fx *danceFixture) error {

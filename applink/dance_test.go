@@ -107,13 +107,13 @@ func (fx *danceFixture) factory(t *testing.T, user string) *RequestFactory {
 	return f
 }
 
-// start runs AuthorizationURI for user and returns the URL and the
+// start runs AuthorizationURL for user and returns the URL and the
 // request token in it.
 func (fx *danceFixture) start(t *testing.T, user, callback string) (*url.URL, string) {
 	t.Helper()
-	u, err := fx.factory(t, user).AuthorizationURI(t.Context(), callback)
+	u, err := fx.factory(t, user).AuthorizationURL(t.Context(), callback)
 	if err != nil {
-		t.Fatalf("AuthorizationURI: %v", err)
+		t.Fatalf("AuthorizationURL: %v", err)
 	}
 	return u, u.Query().Get("oauth_token")
 }
@@ -127,7 +127,7 @@ func (fx *danceFixture) authorized(t *testing.T, user string) (token.Key, *token
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := fx.svc.CompleteAuthorization(t.Context(), tokValue, verifier)
+	key, err := fx.svc.completeAuthorization(t.Context(), tokValue, verifier)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func approveOOB(t *testing.T, fx *danceFixture, authURL string) string {
 	return v
 }
 
-func TestAuthorizationURI(t *testing.T) {
+func TestAuthorizationURL(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		shape    applinktest.Shape
@@ -224,14 +224,14 @@ func TestAuthorizationURI(t *testing.T) {
 	}
 }
 
-func TestAuthorizationURIDisplayURL(t *testing.T) {
+func TestAuthorizationURLDisplayURL(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
 	fx.link.DisplayURL = "https://jira.example.com/jira"
 	fx.link.Endpoints.Authorize = "/custom/authorize"
 	svc := newTestService(t, []Link{fx.link}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store))
 	f := svc.stateByID(testLinkID).factory("alice")
-	u, err := f.AuthorizationURI(t.Context(), "")
+	u, err := f.AuthorizationURL(t.Context(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestAuthorizationURIDisplayURL(t *testing.T) {
 	}
 }
 
-func TestAuthorizationURIRefuses(t *testing.T) {
+func TestAuthorizationURLRefuses(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
 	for _, tc := range []struct {
@@ -253,8 +253,8 @@ func TestAuthorizationURIRefuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if u, err := fx.factory(t, tc.user).AuthorizationURI(t.Context(), tc.callback); err == nil {
-				t.Errorf("AuthorizationURI = %s, want an error", u)
+			if u, err := fx.factory(t, tc.user).AuthorizationURL(t.Context(), tc.callback); err == nil {
+				t.Errorf("AuthorizationURL = %s, want an error", u)
 			}
 		})
 	}
@@ -263,7 +263,7 @@ func TestAuthorizationURIRefuses(t *testing.T) {
 		l := fx.link
 		l.Auth = []Auth{Auth2LO}
 		svc := newTestService(t, []Link{l}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store))
-		_, err := svc.stateByID(testLinkID).factory("alice").AuthorizationURI(t.Context(), "")
+		_, err := svc.stateByID(testLinkID).factory("alice").AuthorizationURL(t.Context(), "")
 		var nc *AuthNotConfiguredError
 		if !errors.As(err, &nc) {
 			t.Fatalf("err = %v, want *AuthNotConfiguredError", err)
@@ -282,7 +282,7 @@ func TestCompleteAuthorization(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := fx.svc.CompleteAuthorization(t.Context(), tokValue, verifier)
+			key, err := fx.svc.completeAuthorization(t.Context(), tokValue, verifier)
 			if err != nil {
 				t.Fatalf("CompleteAuthorization: %v", err)
 			}
@@ -311,7 +311,7 @@ func TestCompleteAuthorization(t *testing.T) {
 				t.Errorf("pending token still stored after success (err %v)", err)
 			}
 			// The token cannot be completed twice.
-			_, err = fx.svc.CompleteAuthorization(t.Context(), tokValue, verifier)
+			_, err = fx.svc.completeAuthorization(t.Context(), tokValue, verifier)
 			var expired *RequestTokenExpiredError
 			if !errors.As(err, &expired) || !errors.Is(err, token.ErrNotFound) {
 				t.Errorf("second completion: err = %v, want *RequestTokenExpiredError wrapping token.ErrNotFound", err)
@@ -425,7 +425,7 @@ func TestCompleteFailures(t *testing.T) {
 				fx := newDanceFixture(t, shape)
 				_, tokValue := fx.start(t, "alice", "")
 				v := tc.prepare(t, fx, tokValue)
-				_, err := fx.svc.CompleteAuthorization(t.Context(), tokValue, v)
+				_, err := fx.svc.completeAuthorization(t.Context(), tokValue, v)
 				if err == nil {
 					t.Fatal("CompleteAuthorization succeeded, want an error")
 				}

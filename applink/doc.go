@@ -120,12 +120,11 @@
 //
 // # The 3-legged dance
 //
-// [RequestFactory.AuthorizationURI] (or [CredentialsRequiredError.AuthorizationURI])
-// gets a request token and returns the remote's authorize page for the user
-// to visit; the remote then sends the browser to the callback with a
-// verifier, and [RequestFactory.CompleteAuthorization] (or
-// [Service.CompleteAuthorization], which finds the user from the token)
-// stores the access token. (Atlassian's Java API spells these
+// Two primitives: [RequestFactory.AuthorizationURL] gets a request token
+// (OAuth 2.0: a state and a PKCE verifier) and returns the remote's
+// authorize page for the user to visit; the remote then sends the browser
+// to the callback with a verifier (a code), and
+// [RequestFactory.CompleteAuthorization] stores the access token. (Atlassian's Java API spells these
 // getAuthorisationURI and the like; this package uses Go's American spelling
 // throughout: Authorize, Authorization.) Ready-made flows:
 //
@@ -146,7 +145,7 @@
 // optionally [AuthClientCredentials] (the link's service account, like 2LO),
 // with its [OAuth2Client] settings in Link.OAuth2, works through the same
 // surface: [RequestFactory], *[CredentialsRequiredError] whose
-// AuthorizationURI is the consent page (PKCE S256 and a state bound to the
+// AuthorizationURL is the consent page (PKCE S256 and a state bound to the
 // user, kept in the token store as the pending authorization), the web
 // dance handler, the loopback flow (on the registered redirect URL) and the
 // paste-the-code flow (the code, or the address the browser lands on), and
@@ -195,7 +194,7 @@
 //
 //	me, err := applink.Execute(ctx, req, handler.JSON[User]())
 //	var (
-//		cre  *applink.CredentialsRequiredError // the user must authorize (again): cre.AuthorizationURI
+//		cre  *applink.CredentialsRequiredError // the user must authorize (again): factory.AuthorizationURL
 //		oe   *applink.OAuthError               // another OAuth problem; on signature_invalid, both base strings
 //		skew *applink.ClockSkewError           // the clocks disagree even after correction: NTP
 //		anc  *applink.AuthNotConfiguredError   // a method the link does not allow

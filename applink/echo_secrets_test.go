@@ -308,7 +308,7 @@ func TestRemoteEchoedOAuth10SecretsMasked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := f.AuthorizationURI(ctx, "")
+	u, err := f.AuthorizationURL(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package applink
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -95,7 +94,7 @@ func (e *AuthNotConfiguredError) Error() string {
 // CredentialsRequiredError says that the user must authorize the link (the
 // 3-legged dance) before requests can act as them: they have no token, or
 // the remote rejected the one they had (which has then been deleted).
-// [CredentialsRequiredError.AuthorizationURI] starts the dance.
+// [CredentialsRequiredError.AuthorizationURL] starts the dance.
 type CredentialsRequiredError struct {
 	LinkID, LinkName string
 	User             string
@@ -150,15 +149,6 @@ func (e *CredentialsRequiredError) GoString() string {
 // no verb (%+v, %t, %x) reaches the factory and its link's credentials.
 func (e *CredentialsRequiredError) Format(f fmt.State, verb rune) {
 	redact.Format(f, verb, e.Error(), e.GoString())
-}
-
-// AuthorizationURI starts the 3-legged dance for the user, as
-// [RequestFactory.AuthorizationURI] does; callback "" means out of band.
-func (e *CredentialsRequiredError) AuthorizationURI(ctx context.Context, callback string) (*url.URL, error) {
-	if e.factory == nil {
-		return nil, errors.New("applink: this CredentialsRequiredError was not made by a request factory: get the factory from Link.RequestFactory and call its AuthorizationURI")
-	}
-	return e.factory.AuthorizationURI(ctx, callback)
 }
 
 // OAuthError is an OAuth problem the remote reported for a request through

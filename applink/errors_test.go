@@ -34,9 +34,9 @@ func TestCredentialsRequiredWithoutToken(t *testing.T) {
 	if cre.User != "bob" || cre.LinkID != fx.link.ID || cre.LinkName != "Jira" || cre.Cause != nil {
 		t.Errorf("error fields: %+v", cre)
 	}
-	u, err := cre.AuthorizationURI(t.Context(), "")
+	u, err := fx.factory(t, cre.User).AuthorizationURL(t.Context(), "")
 	if err != nil {
-		t.Fatalf("AuthorizationURI from the error: %v", err)
+		t.Fatalf("AuthorizationURL for the error's user: %v", err)
 	}
 	if u.Query().Get("oauth_token") == "" {
 		t.Errorf("authorization URI %s has no oauth_token", u)

@@ -108,8 +108,8 @@ func ExampleRequestFactory_AuthorizeLoopback() {
 // *CredentialsRequiredError, which starts the dance; the program completes
 // it when the remote calls back (here: out of band), and the request then
 // acts as the user.
-func ExampleCredentialsRequiredError_AuthorizationURI() {
-	srv, svc, link := startJira()
+func ExampleRequestFactory_AuthorizationURL() {
+	srv, _, link := startJira()
 	defer srv.Close()
 	ctx := context.Background()
 
@@ -128,7 +128,7 @@ func ExampleCredentialsRequiredError_AuthorizationURI() {
 	}
 	fmt.Println("credentials required for", cre.User)
 
-	authURL, err := cre.AuthorizationURI(ctx, "") // "" is out of band
+	authURL, err := f.AuthorizationURL(ctx, "") // "" is out of band
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -136,11 +136,10 @@ func ExampleCredentialsRequiredError_AuthorizationURI() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	key, err := svc.CompleteAuthorization(ctx, authURL.Query().Get("oauth_token"), verifier)
-	if err != nil {
+	if err := f.CompleteAuthorization(ctx, authURL.Query().Get("oauth_token"), verifier); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("token stored for", key.User)
+	fmt.Println("token stored for", f.User())
 
 	if _, err := applink.Execute(ctx, req, handler.Discard()); err != nil { // the same request, sent again
 		log.Fatal(err)

@@ -59,7 +59,7 @@ func Example() {
 	user, err := applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
 	var cre *applink.CredentialsRequiredError
 	if errors.As(err, &cre) {
-		uri, uriErr := cre.AuthorizationURI(ctx, "")
+		uri, uriErr := factory.AuthorizationURL(ctx, "")
 		if uriErr != nil {
 			log.Fatal(uriErr)
 		}

@@ -89,14 +89,14 @@ func TestTokenEndpointRedirectRefused(t *testing.T) {
 				var err error
 				switch step {
 				case "request token":
-					_, err = st.factory("alice").AuthorizationURI(t.Context(), "")
+					_, err = st.factory("alice").AuthorizationURL(t.Context(), "")
 				case "access token":
 					rt := token.NewRequestToken("RT", "rts")
 					rt.LinkID, rt.User, rt.Callback, rt.CreatedAt, rt.ExpiresAt = testLinkID, "alice", "oob", now, now.Add(time.Hour)
 					if err := store.PutRequestToken(t.Context(), rt); err != nil {
 						t.Fatal(err)
 					}
-					_, err = svc.CompleteAuthorization(t.Context(), "RT", "VERIFIER")
+					_, err = svc.completeAuthorization(t.Context(), "RT", "VERIFIER")
 				case "renewal":
 					old := token.NewAccessToken("OLD", "olds")
 					old.SessionHandle, old.CreatedAt = token.NewSecret("HANDLE"), now.Add(-2*time.Hour)

@@ -57,7 +57,7 @@ var errLoopbackTimeout = errors.New("applink: loopback timeout")
 // (or what went wrong), and returns. The listener is closed on every path.
 //
 // It waits at most [LoopbackTimeout] (5 minutes by default) and until ctx
-// is done. Errors: those of [Service.CompleteAuthorization] (a denial at
+// is done. Errors: those of [RequestFactory.CompleteAuthorization] (a denial at
 // the remote is *[AuthorizationDeniedError]), an error wrapping
 // context.DeadlineExceeded on timeout, ctx.Err() when ctx ends, and open's
 // error (wrapped) if it fails. Requests to the listener with a wrong state

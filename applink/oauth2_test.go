@@ -164,7 +164,7 @@ func TestOAuth2Story(t *testing.T) {
 	if !strings.Contains(cre.Error(), "the OAuth 2.0 consent") {
 		t.Errorf("the error does not say what to do for an OAuth 2.0 link: %v", cre)
 	}
-	authURL, err := cre.AuthorizationURI(ctx, "")
+	authURL, err := alice.AuthorizationURL(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +452,7 @@ func TestOAuth2DanceErrors(t *testing.T) {
 		}
 	})
 	t.Run("callback other than the redirect URL", func(t *testing.T) {
-		if _, err := alice.AuthorizationURI(ctx, "http://127.0.0.1:1/elsewhere"); err == nil || !strings.Contains(err.Error(), "registered redirect URL") {
+		if _, err := alice.AuthorizationURL(ctx, "http://127.0.0.1:1/elsewhere"); err == nil || !strings.Contains(err.Error(), "registered redirect URL") {
 			t.Errorf("a foreign callback: %v", err)
 		}
 	})

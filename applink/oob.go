@@ -22,7 +22,7 @@ import (
 //
 // A verifier that returns an error ends the dance with that error (the
 // pending request token expires by itself). The errors of
-// [Service.CompleteAuthorization] apply.
+// [RequestFactory.CompleteAuthorization] apply.
 func (f *RequestFactory) AuthorizeOutOfBand(ctx context.Context, verifier func(ctx context.Context, authURL string) (string, error)) error {
 	if verifier == nil {
 		return errors.New("applink: AuthorizeOutOfBand needs a verifier function that shows the URL and returns the code")

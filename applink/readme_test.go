@@ -114,7 +114,7 @@ func TestREADMEWebHandler(t *testing.T) {
 	checkDance("no token yet")
 
 	f, _ := link.RequestFactory("alice")
-	u, err := f.AuthorizationURI(t.Context(), "")
+	u, err := f.AuthorizationURL(t.Context(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

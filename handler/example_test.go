@@ -147,8 +147,8 @@ func ExampleFunc() {
 func ExampleWithCredentialsRequired() {
 	// applink calls CredentialsRequired, instead of failing, when the user
 	// has no token yet or the remote rejected it; err is applink's
-	// *CredentialsRequiredError (errors.As), whose AuthorizationURI starts
-	// the dance.
+	// *CredentialsRequiredError (errors.As); the factory's AuthorizationURL
+	// starts the dance.
 	h := handler.WithCredentialsRequired(handler.String(), func(err error) (string, error) {
 		return "(log in to Jira to see this)", nil
 	})

@@ -12,7 +12,7 @@ import (
 
 // ApproveURL approves, as user, the request token of an authorization URL
 // this server issued (the URL a client shows the user, such as
-// applink's RequestFactory.AuthorizationURI), and returns the verifier, as
+// applink's RequestFactory.AuthorizationURL), and returns the verifier, as
 // [Server.Approve] does. It saves a test from parsing oauth_token out of the
 // URL. A URL of another server or page, or one without oauth_token, is an
 // error.

@@ -59,7 +59,8 @@ func (e *statusError) Error() string {
 // command line should tell the person: the link and user to name in
 // "applink authorize".
 type credentialsError struct {
-	err  *applink.CredentialsRequiredError
+	err     *applink.CredentialsRequiredError
+	factory *applink.RequestFactory // the request's, to start the dance
 	link string // as the person named it
 	user string
 }
@@ -98,7 +99,7 @@ func report(ctx context.Context, stderr io.Writer, err error) int {
 // a URL to visit, and says how to finish it or to use the browser flow.
 func printAuthorizationHint(ctx context.Context, stderr io.Writer, ce *credentialsError) {
 	authorize := fmt.Sprintf("applink authorize --link %s --user %s", shellQuote(ce.link), shellQuote(ce.user))
-	u, err := ce.err.AuthorizationURI(ctx, "")
+	u, err := ce.factory.AuthorizationURL(ctx, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "applink: could not get an authorization URL (%s): run '%s'\n", oneLine(message(err)), authorize)
 		return
@@ -281,7 +282,11 @@ func describe(ctx context.Context, err error) jsonError {
 			link, je.User = ce.link, ce.user
 		}
 		authorize := fmt.Sprintf("applink authorize --link %s --user %s", shellQuote(link), shellQuote(je.User))
-		u, aerr := cr.AuthorizationURI(ctx, "")
+		var u *url.URL
+		aerr := errors.New("no request factory to start the dance with")
+		if ce != nil && ce.factory != nil {
+			u, aerr = ce.factory.AuthorizationURL(ctx, "")
+		}
 		if aerr != nil {
 			je.AuthorizationError = oneLine(message(aerr))
 			je.AuthorizeCommand = authorize

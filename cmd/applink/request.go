@@ -192,7 +192,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	}
 	req, err := f.NewRequest(method, withRawQuery(pos[1], rawQuery))
 	if err != nil {
-		return c.requestErr(err, *linkName, *user)
+		return c.requestErr(err, f, *linkName, *user)
 	}
 	for _, q := range query {
 		req.AddQuery(q[0], q[1])
@@ -247,7 +247,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.stderr, "* sent with %s as %q\n", req.Auth(), *user)
 	}
 	if err != nil {
-		return timedOut(c.requestErr(err, *linkName, *user))
+		return timedOut(c.requestErr(err, f, *linkName, *user))
 	}
 	defer resp.Body.Close()
 	if *include {
@@ -313,10 +313,10 @@ var errRequestTimeout = errors.New("applink: --timeout reached")
 
 // requestErr turns credentials required into the error that prints the
 // authorization URL.
-func (c *cli) requestErr(err error, link, user string) error {
+func (c *cli) requestErr(err error, f *applink.RequestFactory, link, user string) error {
 	var cr *applink.CredentialsRequiredError
 	if errors.As(err, &cr) {
-		return &credentialsError{err: cr, link: link, user: user}
+		return &credentialsError{err: cr, factory: f, link: link, user: user}
 	}
 	return err
 }

@@ -97,7 +97,7 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 	}
 	auth, err := f.Auth(ctx)
 	if err != nil {
-		return c.requestErr(err, a.link, a.user)
+		return c.requestErr(err, f, a.link, a.user)
 	}
 	if auth == applink.AuthAnonymous {
 		return fmt.Errorf("link %q sends this request anonymously (unsigned): nothing to sign; give --as USER or --auth 2lo", l.Name)
@@ -142,7 +142,7 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 		if err == nil {
 			err = errors.New("the request was not signed")
 		}
-		return c.requestErr(err, a.link, a.user)
+		return c.requestErr(err, f, a.link, a.user)
 	}
 	base, err := signer.BaseString(capture.req)
 	if err != nil {

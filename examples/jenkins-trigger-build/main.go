@@ -84,7 +84,7 @@ exits 3.`)
 	}
 	req, err := f.NewRequest(http.MethodPost, path)
 	if err != nil {
-		return appcfg.Explain(ctx, err)
+		return appcfg.Explain(ctx, f, err)
 	}
 	for _, p := range ps {
 		k, v, _ := strings.Cut(p, "=")
@@ -96,7 +96,7 @@ exits 3.`)
 		return resp.Header.Get("Location"), nil
 	}))
 	if err != nil {
-		return appcfg.Explain(ctx, err)
+		return appcfg.Explain(ctx, f, err)
 	}
 	fmt.Fprintf(stdout, "%s queued a build of %s: %s\n", *user, *job, location)
 	return nil

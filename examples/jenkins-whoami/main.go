@@ -71,11 +71,11 @@ has not authorized the link yet it prints where to do so and exits 3.`)
 	// If the user has not authorized the link yet, say where to go.
 	req, err := f.NewRequest(http.MethodGet, "/me/api/json")
 	if err != nil {
-		return appcfg.Explain(ctx, err)
+		return appcfg.Explain(ctx, f, err)
 	}
 	me, err := applink.Execute(ctx, req, handler.JSON[jenkinsUser]())
 	if err != nil {
-		return appcfg.Explain(ctx, err)
+		return appcfg.Explain(ctx, f, err)
 	}
 	if me.ID != *user {
 		return fmt.Errorf("the request came from %q in Jenkins's view, not %q: the link does not act as the user", me.ID, *user)

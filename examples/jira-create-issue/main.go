@@ -93,14 +93,14 @@ user), so USER is the reporter, and prints its key.`)
 	}
 	req, err := f.NewRequest(http.MethodPost, "/rest/api/2/issue")
 	if err != nil {
-		return appcfg.Explain(ctx, err)
+		return appcfg.Explain(ctx, f, err)
 	}
 	req.SetJSON(newIssue{Fields: issueFields{
 		Project: key{*project}, Summary: *summary, Description: *description, IssueType: name{*issueType},
 	}})
 	issue, err := applink.Execute(ctx, req, handler.JSON[createdIssue]())
 	if err != nil {
-		return appcfg.Explain(ctx, err)
+		return appcfg.Explain(ctx, f, err)
 	}
 	fmt.Fprintf(stdout, "%s created %s (%s, as %s)\n", *user, issue.Key, issue.Self, req.Auth())
 	return nil

@@ -118,7 +118,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	if !errors.As(err, &cre) {
 		return fmt.Errorf("a 3LO request as alice without a token: got %v, want credentials required", err)
 	}
-	authURL, err := cre.AuthorizationURI(ctx, "")
+	authURL, err := alice.AuthorizationURL(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	if err != nil {
 		return err
 	}
-	if _, err := svc.CompleteAuthorization(ctx, authURL.Query().Get("oauth_token"), verifier); err != nil {
+	if err := alice.CompleteAuthorization(ctx, authURL.Query().Get("oauth_token"), verifier); err != nil {
 		return err
 	}
 	step("alice approved at Jira; her access token is stored")

@@ -123,7 +123,7 @@ func TestConsumerAllowsTheLinksMethods(t *testing.T) {
 	}
 	l := claims.Links()[0]
 	f := factory(t, l, "bob")
-	if _, err := f.AuthorizationURI(t.Context(), ""); err == nil {
+	if _, err := f.AuthorizationURL(t.Context(), ""); err == nil {
 		t.Error("a request token for a consumer without 3LO was issued")
 	}
 }

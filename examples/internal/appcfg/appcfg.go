@@ -22,8 +22,9 @@ const ConfigUsage = "applink config `FILE` (default $APPLINK_CONFIG, else the us
 // the user must go: the authorization URL when the remote gives one, and
 // the applink command that plays the whole dance. It still wraps err
 // (errors.As finds the *applink.CredentialsRequiredError). Other errors are
-// returned as they are.
-func Explain(ctx context.Context, err error) error {
+// returned as they are. f is the factory of the request that failed (nil:
+// no authorization URL is given).
+func Explain(ctx context.Context, f *applink.RequestFactory, err error) error {
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(err, &cre) {
 		return err
@@ -33,7 +34,9 @@ func Explain(ctx context.Context, err error) error {
 		why = "must authorize it again: the remote rejected their token"
 	}
 	run := fmt.Sprintf("applink authorize --link %q --user %q", cre.LinkName, cre.User)
-	if u, uerr := cre.AuthorizationURI(ctx, ""); uerr == nil {
+	if f == nil {
+		run = "run: " + run
+	} else if u, uerr := f.AuthorizationURL(ctx, ""); uerr == nil {
 		run = fmt.Sprintf("visit %s as %s (or run: %s)", u, cre.User, run)
 	} else {
 		run = "run: " + run

@@ -71,7 +71,7 @@ func TestExplain(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = applink.Execute(t.Context(), req, handler.Discard())
-	got := Explain(t.Context(), err)
+	got := Explain(t.Context(), f, err)
 	var cre *applink.CredentialsRequiredError
 	if !errors.As(got, &cre) {
 		t.Fatalf("Explain(%v) = %v, which no longer wraps *CredentialsRequiredError", err, got)
@@ -87,11 +87,11 @@ func TestExplain(t *testing.T) {
 	}
 
 	bare := &applink.CredentialsRequiredError{LinkName: "ci", User: "bob", Cause: errors.New("token_revoked")}
-	if got, want := Explain(t.Context(), bare).Error(), `link "ci": user "bob" must authorize it again: the remote rejected their token: run: applink authorize --link "ci" --user "bob"`; got != want {
+	if got, want := Explain(t.Context(), nil, bare).Error(), `link "ci": user "bob" must authorize it again: the remote rejected their token: run: applink authorize --link "ci" --user "bob"`; got != want {
 		t.Errorf("Explain(no factory) = %q, want %q", got, want)
 	}
 	other := errors.New("boom")
-	if got := Explain(t.Context(), other); got != other {
+	if got := Explain(t.Context(), f, other); got != other {
 		t.Errorf("Explain(other) = %v, want it unchanged", got)
 	}
 }
