@@ -61,8 +61,8 @@ func (e *statusError) Error() string {
 type credentialsError struct {
 	err     *applink.CredentialsRequiredError
 	factory *applink.RequestFactory // the request's, to start the dance
-	link string // as the person named it
-	user string
+	link    string                  // as the person named it
+	user    string
 }
 
 func (e *credentialsError) Error() string { return e.err.Error() }
