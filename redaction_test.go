@@ -26,10 +26,12 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/doctor"
 	"github.com/go-applinks/applinks/applink/page"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/doctorseam"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/oauth2link"
@@ -193,10 +195,10 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 	problem := fx.problem
 	return map[string]func() []any{
 		// applink
-		"applink.Type":     func() []any { return []any{applink.TypeJenkins} },
-		"applink.Auth":     func() []any { return []any{applink.Auth3LO} },
-		"applink.Category": func() []any { return []any{applink.CategoryAccess} },
-		"applink.Status":   func() []any { return []any{applink.Status("fail")} },
+		"applink.Type":            func() []any { return []any{applink.TypeJenkins} },
+		"applink.Auth":            func() []any { return []any{applink.Auth3LO} },
+		"applink/doctor.Category": func() []any { return []any{doctor.CategoryAccess} },
+		"applink/doctor.Status":   func() []any { return []any{doctor.Status("fail")} },
 		"applink.Endpoints": func() []any {
 			return []any{applink.DefaultEndpoints(applink.TypeJenkins)}
 		},
@@ -247,11 +249,11 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink.FieldError": func() []any {
 			return []any{&applink.FieldError{Path: "config.json", Link: "CI", Field: "secretFile", Err: errors.New("empty")}}
 		},
-		"applink.Check": func() []any {
-			return []any{applink.Check{Name: "signed probe", Category: applink.CategoryAccess, Status: "fail", Evidence: []string{"401"}}}
+		"applink/doctor.Check": func() []any {
+			return []any{doctor.Check{Name: "signed probe", Category: doctor.CategoryAccess, Status: "fail", Evidence: []string{"401"}}}
 		},
-		"applink.Report": func() []any {
-			return []any{&applink.Report{Link: "CI", LinkID: fx.hmacLink.ID, User: "alice", Checks: []applink.Check{{Name: "tls"}}}}
+		"applink/doctor.Report": func() []any {
+			return []any{&doctor.Report{Link: "CI", LinkID: fx.hmacLink.ID, User: "alice", Checks: []doctor.Check{{Name: "tls"}}}}
 		},
 		"applink.FilePermissionError":    func() []any { return []any{&applink.FilePermissionError{Path: fx.file.Path(), Mode: 0o644}} },
 		"applink.TokenFileTooLargeError": func() []any { return []any{&applink.TokenFileTooLargeError{Path: fx.file.Path(), Size: 1, Limit: 1}} },
@@ -341,6 +343,24 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/fileread.NotRegularError": func() []any { return []any{&fileread.NotRegularError{Path: "/dev/zero"}} },
 		"internal/fileread.TooLargeError":   func() []any { return []any{&fileread.TooLargeError{Path: "x", Limit: 1}} },
 		"internal/requri.EscapeError":       func() []any { return []any{&requri.EscapeError{Part: "path"}} },
+		"internal/doctorseam.Link": func() []any {
+			svc, err := applink.NewService([]applink.Link{fx.rsaLink, fx.hmacLink})
+			if err != nil {
+				panic(err)
+			}
+			var out []any
+			for _, l := range svc.Links() {
+				v, err := doctorseam.View(l)
+				if err != nil {
+					panic(err)
+				}
+				out = append(out, v)
+			}
+			return out
+		},
+		"internal/doctorseam.OAuth2": func() []any {
+			return []any{&doctorseam.OAuth2{AuthorizeURL: "https://jira.example.com/rest/oauth2/latest/authorize", TokenURL: "https://jira.example.com/rest/oauth2/latest/token", ClientID: "client"}}
+		},
 		"internal/sigbase.Base": func() []any {
 			b, err := sigbase.Parse("POST&https%3A%2F%2Fjira.example.com%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_session_handle%3D" + sessionHandle + "%26oauth_token%3Dt")
 			if err != nil {

@@ -182,11 +182,13 @@
 //
 // # Diagnosing a link
 //
-// [Diagnose] checks a link the way Atlassian's link status does (network,
-// TLS, manifest, consumer-info, clock skew, a signed probe per method, and
-// Jenkins' plugin, crumb issuer and identity) and returns a [Report] whose
-// failed [Check]s carry the evidence and the fix. `applink doctor` prints
-// it.
+// Package applink/doctor checks a link the way Atlassian's link status
+// does (network, TLS, manifest, consumer-info, clock skew, a signed probe
+// per method, and Jenkins' plugin, crumb issuer and identity):
+// doctor.Diagnose(ctx, link, user) returns a *doctor.Report whose failed
+// checks carry the evidence and the fix. `applink doctor` prints it. The
+// advice for each OAuth problem is one table, [ProblemAdvice], which
+// [OAuthError.Advice] refines; the doctor and the command give the same.
 //
 // # Errors
 //

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 
 	"github.com/go-applinks/applinks/signer"
@@ -171,4 +172,10 @@ func danceErrorStatus(err error) (int, string) {
 		return http.StatusGatewayTimeout, "The remote did not answer"
 	}
 	return http.StatusBadGateway, "The remote application refused"
+}
+
+// isTimeout reports whether err is a network timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

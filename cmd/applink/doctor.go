@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/doctor"
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
@@ -73,7 +73,7 @@ func (c *cli) doctor(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rep, err := applink.Diagnose(ctx, l, *user, applink.WithProbeTimeout(*timeout))
+	rep, err := doctor.Diagnose(ctx, l, *user, doctor.WithProbeTimeout(*timeout))
 	if rep == nil {
 		return 0, err
 	}
@@ -121,7 +121,7 @@ const maxEvidenceText = 512
 
 // printReport prints one line per check, and under failures (every check
 // with verbose) the evidence and the fix, indented; warnings get their fix.
-func printReport(w io.Writer, rep *applink.Report, verbose, color bool) {
+func printReport(w io.Writer, rep *doctor.Report, verbose, color bool) {
 	who := ""
 	if rep.User != "" {
 		who = " as " + rep.User
@@ -135,12 +135,12 @@ func printReport(w io.Writer, rep *applink.Report, verbose, color bool) {
 	for _, c := range rep.Checks {
 		mark, paint := "-", ""
 		switch c.Status {
-		case applink.StatusPass:
+		case doctor.StatusPass:
 			mark, paint = "✓", ansiGreen
-		case applink.StatusFail:
+		case doctor.StatusFail:
 			mark, paint = "✗", ansiRed
 			failed++
-		case applink.StatusWarn:
+		case doctor.StatusWarn:
 			mark, paint = "!", ansiYellow
 			warned++
 		}
@@ -148,12 +148,12 @@ func printReport(w io.Writer, rep *applink.Report, verbose, color bool) {
 			mark = paint + mark + ansiReset
 		}
 		fmt.Fprintf(w, "%s %-*s  %s\n", mark, width, c.Name, c.Summary)
-		if c.Status == applink.StatusFail || verbose {
+		if c.Status == doctor.StatusFail || verbose {
 			for _, e := range c.Evidence {
 				fmt.Fprintf(w, "    %s\n", redact.Shorten(e, maxEvidenceText))
 			}
 		}
-		if c.Fix != "" && (c.Status == applink.StatusFail || c.Status == applink.StatusWarn || verbose) {
+		if c.Fix != "" && (c.Status == doctor.StatusFail || c.Status == doctor.StatusWarn || verbose) {
 			fmt.Fprintf(w, "    fix: %s\n", c.Fix)
 		}
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/doctor"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -88,7 +88,7 @@ func TestDoctorJSON(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d; stdout %s; stderr %s", r.code, r.stdout, r.stderr)
 	}
-	var rep applink.Report
+	var rep doctor.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("--json output does not parse: %v\n%s", err, r.stdout)
 	}
@@ -139,11 +139,11 @@ func TestDoctorErrors(t *testing.T) {
 
 func TestPrintReportColors(t *testing.T) {
 	t.Parallel()
-	rep := &applink.Report{Link: "jira", LinkID: "id", Checks: []applink.Check{
-		{Name: "dns", Status: applink.StatusPass, Summary: "ok"},
-		{Name: "probe-2lo", Status: applink.StatusFail, Summary: "bad", Evidence: []string{"ev"}, Fix: "do this"},
-		{Name: "manifest", Status: applink.StatusWarn, Summary: "hmm", Evidence: []string{"hidden"}, Fix: "maybe"},
-		{Name: "tls", Status: applink.StatusSkip, Summary: "n/a"},
+	rep := &doctor.Report{Link: "jira", LinkID: "id", Checks: []doctor.Check{
+		{Name: "dns", Status: doctor.StatusPass, Summary: "ok"},
+		{Name: "probe-2lo", Status: doctor.StatusFail, Summary: "bad", Evidence: []string{"ev"}, Fix: "do this"},
+		{Name: "manifest", Status: doctor.StatusWarn, Summary: "hmm", Evidence: []string{"hidden"}, Fix: "maybe"},
+		{Name: "tls", Status: doctor.StatusSkip, Summary: "n/a"},
 	}}
 	var b strings.Builder
 	printReport(&b, rep, false, true)
@@ -169,8 +169,8 @@ func TestPrintReportColors(t *testing.T) {
 func TestPrintReportShortensEvidence(t *testing.T) {
 	t.Parallel()
 	long := "GET&https%3A%2F%2Fjira.example.com%2F&" + strings.Repeat("a", 4000)
-	rep := &applink.Report{Link: "jira", LinkID: "id", Checks: []applink.Check{
-		{Name: "probe-3lo", Status: applink.StatusFail, Summary: "signature_invalid", Evidence: []string{long}},
+	rep := &doctor.Report{Link: "jira", LinkID: "id", Checks: []doctor.Check{
+		{Name: "probe-3lo", Status: doctor.StatusFail, Summary: "signature_invalid", Evidence: []string{long}},
 	}}
 	var b strings.Builder
 	printReport(&b, rep, true, false)

@@ -1,4 +1,4 @@
-package applink
+package doctor
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
@@ -26,8 +27,8 @@ func (d *diagnosis) notAuthorizedYet(checks []Check) {
 	if c3 == nil || c3.Status != StatusFail {
 		return
 	}
-	for _, a := range d.st.link.auths() {
-		if a == Auth3LO || !a.Impersonating() {
+	for _, a := range auths(d.link) {
+		if a == applink.Auth3LO || !a.Impersonating() {
 			continue
 		}
 		if c := findCheck(checks, probeName(a)); c != nil && c.Status == StatusPass {
@@ -48,12 +49,12 @@ func (d *diagnosis) notAuthorizedYet(checks []Check) {
 // fix, and marks the checks it explains as skipped. It reports whether it
 // did.
 func (d *diagnosis) wrongPath(ctx context.Context, checks []Check) bool {
-	l := &d.st.link
+	l := d.link
 	if !d.atlassian() || d.statuses[checkManifest] != http.StatusNotFound {
 		return false
 	}
 	var probes []string
-	for _, a := range l.auths() {
+	for _, a := range auths(l) {
 		name := probeName(a)
 		if status, sent := d.statuses[name]; name != "" && sent {
 			if status != http.StatusNotFound {
@@ -69,7 +70,7 @@ func (d *diagnosis) wrongPath(ctx context.Context, checks []Check) bool {
 	if m == nil {
 		return false
 	}
-	rpc := redact.URL(d.st.rpc)
+	rpc := redact.URL(d.rpc)
 	m.Status, m.Category = StatusFail, CategoryConfig
 	m.Summary = fmt.Sprintf("the RPC URL's path is wrong: nothing at %s answers as a %s (the manifest and every probe: HTTP 404)", rpc, l.Type)
 	explained := append([]string{checkConsumerInfo}, probes...)

@@ -1,4 +1,4 @@
-package applink
+package doctor
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -17,7 +18,7 @@ const crumbIssuerPath = "/crumbIssuer/api/json"
 // jenkinsChecks checks what a Jenkins link needs beyond OAuth: the plugin's
 // endpoints, the crumb issuer, and who /me/api/json says the user is.
 func (d *diagnosis) jenkinsChecks(ctx context.Context) []Check {
-	if d.st.link.Type != TypeJenkins {
+	if d.link.Type != applink.TypeJenkins {
 		return nil
 	}
 	return []Check{d.jenkinsEndpoints(ctx), d.jenkinsCrumb(ctx), d.jenkinsIdentity()}
@@ -27,7 +28,7 @@ func (d *diagnosis) jenkinsChecks(ctx context.Context) []Check {
 // it should answer with an OAuth problem, not 404.
 func (d *diagnosis) jenkinsEndpoints(ctx context.Context) Check {
 	c := Check{Name: checkJenkinsEndpoints, Category: CategoryConfig}
-	path := d.st.link.Endpoints.RequestToken
+	path := d.link.Endpoints.RequestToken
 	what := "POST " + path + " (unsigned)"
 	ans, err := d.fetch(ctx, http.MethodPost, path, nil)
 	if err != nil {
@@ -71,7 +72,7 @@ func (d *diagnosis) jenkinsCrumb(ctx context.Context) Check {
 		c.Status, c.Summary = StatusSkip, "not checked: it needs a working 3LO request as the user (see probe-3lo)"
 		return c
 	}
-	pr := d.probe(ctx, Auth3LO, crumbIssuerPath)
+	pr := d.probe(ctx, applink.Auth3LO, crumbIssuerPath)
 	return d.classifyCrumb(pr)
 }
 
@@ -132,7 +133,7 @@ func (d *diagnosis) jenkinsIdentity() Check {
 	}
 	pr := d.identity
 	c.Evidence = []string{fmt.Sprintf("GET %s with 3LO as %s: HTTP %d", pr.path, d.user, pr.status)}
-	id := identityIn(pr.body, TypeJenkins)
+	id := identityIn(pr.body, applink.TypeJenkins)
 	switch {
 	case pr.status != http.StatusOK:
 		c.Status = StatusFail

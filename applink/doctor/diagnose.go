@@ -1,11 +1,16 @@
-package applink
+package doctor
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/doctorseam"
 )
 
 // Category is the kind of problem a [Check] looks for, after Application
@@ -139,28 +144,28 @@ const (
 // Every request goes through the service's HTTP client (its TLS
 // configuration, proxy and cookie jar) and is sent once, without the
 // service's retries, each bounded by 10 seconds ([WithProbeTimeout] changes
-// that). Diagnose leaves both sides
-// as they were: it does not delete a token the remote rejects (requests
-// do), and the only request it sends that is not a GET is an unsigned POST
-// to Jenkins' request-token endpoint. As for any request through the link,
-// a stored token that has expired is renewed (or, when it cannot be,
-// deleted), and a timestamp_refused teaches the link the remote's clock
-// offset, which corrects later timestamps; the clock check reports that
-// offset rather than hiding it.
+// that). Diagnose leaves both sides as they were: the signed probes look at
+// the user's token as stored, renewing and deleting none (requests would),
+// and the only request it sends that is not a GET is an unsigned POST to
+// Jenkins' request-token endpoint. The OAuth 2.0 token check is an ordinary
+// request, which refreshes an expired token as requests do. As for any
+// request through the link, a timestamp_refused teaches the link the
+// remote's clock offset ([applink.Link.ClockOffset]), which corrects later
+// timestamps; the clock check reports that offset rather than hiding it.
 //
 // The error is only for misuse (a nil context, or a link not obtained from
-// a [Service]); every finding is a [Check]. When ctx is done, the checks not
-// yet made are reported as skipped and the error is ctx.Err().
-func Diagnose(ctx context.Context, link *Link, user string, opts ...DiagnoseOption) (*Report, error) {
+// an [applink.Service]); every finding is a [Check]. When ctx is done, the
+// checks not yet made are reported as skipped and the error is ctx.Err().
+func Diagnose(ctx context.Context, link *applink.Link, user string, opts ...Option) (*Report, error) {
 	if ctx == nil {
-		return nil, errors.New("applink: Diagnose: nil context")
+		return nil, errors.New("applink/doctor: Diagnose: nil context")
 	}
-	if link == nil || link.state == nil {
-		return nil, errors.New("applink: Diagnose: the link is not bound to a Service: get it from Service.Link, LinkByName or Lookup")
+	d, err := newDiagnosis(link, user, config(opts))
+	if err != nil {
+		return nil, err
 	}
-	d := &diagnosis{st: link.state, user: user, probeTimeout: diagnoseConfig(opts).probeTimeout, statuses: map[string]int{}}
 	rep := &Report{Link: link.Name, LinkID: link.ID, User: user}
-	if d.st.isOAuth2Link() {
+	if d.seam.OAuth2 != nil {
 		rep.Checks = d.runOAuth2(ctx)
 	} else {
 		rep.Checks = d.run(ctx)
@@ -173,7 +178,11 @@ func Diagnose(ctx context.Context, link *Link, user string, opts ...DiagnoseOpti
 
 // diagnosis is one run of Diagnose.
 type diagnosis struct {
-	st   *linkState
+	// link is the link (a copy, bound to its service), seam what the
+	// doctor sees of it beyond the exported API, rpc its RPC URL.
+	link *applink.Link
+	seam *doctorseam.Link
+	rpc  *url.URL
 	user string
 	// probeTimeout bounds each request and connection a check makes.
 	probeTimeout time.Duration
@@ -189,6 +198,19 @@ type diagnosis struct {
 	// user's token.
 	statuses map[string]int
 	noToken  bool
+}
+
+// newDiagnosis prepares a diagnosis of link as user.
+func newDiagnosis(link *applink.Link, user string, o options) (*diagnosis, error) {
+	seam, err := doctorseam.View(link)
+	if err != nil {
+		return nil, fmt.Errorf("applink/doctor: Diagnose: %w", err)
+	}
+	rpc, err := url.Parse(link.RPCURL)
+	if err != nil { // a bound link's RPC URL was validated
+		return nil, fmt.Errorf("applink/doctor: Diagnose: link %q: %w", link.Name, err)
+	}
+	return &diagnosis{link: link, seam: seam, rpc: rpc, user: user, probeTimeout: o.probeTimeout, statuses: map[string]int{}}, nil
 }
 
 // run makes the checks in order.
@@ -235,17 +257,17 @@ func (d *diagnosis) run(ctx context.Context) []Check {
 // plannedChecks lists the checks Diagnose makes for the link after the
 // network ones, with their categories.
 func (d *diagnosis) plannedChecks() []Check {
-	l := &d.st.link
+	l := d.link
 	out := []Check{{Name: checkManifest, Category: CategoryConfig}}
-	if l.Type != TypeJenkins {
+	if l.Type != applink.TypeJenkins {
 		out = append(out, Check{Name: checkConsumerInfo, Category: CategoryConfig})
 	}
-	for _, a := range l.auths() {
+	for _, a := range auths(l) {
 		if name := probeName(a); name != "" {
 			out = append(out, Check{Name: name, Category: CategorySignature})
 		}
 	}
-	if l.Type == TypeJenkins {
+	if l.Type == applink.TypeJenkins {
 		out = append(out,
 			Check{Name: checkJenkinsEndpoints, Category: CategoryConfig},
 			Check{Name: checkJenkinsCrumb, Category: CategoryCSRF},
@@ -280,7 +302,7 @@ func (d *diagnosis) authorizeCommand() string {
 	if user == "" {
 		user = "USER"
 	}
-	return "applink authorize --link " + shellWord(d.st.link.Name) + " --user " + shellWord(user)
+	return "applink authorize --link " + shellWord(d.link.Name) + " --user " + shellWord(user)
 }
 
 // shellWord quotes s for a POSIX shell when it needs it.
@@ -293,9 +315,21 @@ func shellWord(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// auths returns the link's authentication methods, 3LO when none are
+// listed (as package applink reads an empty list).
+func auths(l *applink.Link) []applink.Auth {
+	if len(l.Auth) == 0 {
+		return []applink.Auth{applink.Auth3LO}
+	}
+	return l.Auth
+}
+
+// allows reports whether the link may use a.
+func allows(l *applink.Link, a applink.Auth) bool { return slices.Contains(auths(l), a) }
+
 // remoteName names the remote in fixes: its display URL.
 func (d *diagnosis) remoteName() string {
-	return d.st.link.EffectiveDisplayURL()
+	return d.link.EffectiveDisplayURL()
 }
 
 // seconds formats a duration as whole seconds.

@@ -1,9 +1,10 @@
-package applink
+package doctor
 
 import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -28,7 +29,7 @@ func TestClockCheck(t *testing.T) {
 			wantCheck{status: StatusFail, summary: "600 s behind ours (from its Date header): more than the 5-minute limit", fix: "NTP"}},
 		{"corrected by a refusal, Date disagreeing", true, date(0), []refusal{{probe: "probe-2lo", offset: time.Hour}},
 			wantCheck{status: StatusFail, summary: "3600 s ahead of ours (from timestamp_refused", fix: "NTP", evidence: "the Date header and timestamp_refused disagree"}},
-		{"refused twice", true, nil, []refusal{{probe: "probe-3lo", twice: &ClockSkewError{Local: now,
+		{"refused twice", true, nil, []refusal{{probe: "probe-3lo", twice: &applink.ClockSkewError{Local: now,
 			RemoteMin: now.Add(-time.Hour - 5*time.Minute), RemoteMax: now.Add(-time.Hour + 5*time.Minute)}}},
 			wantCheck{status: StatusFail, summary: "3600 s behind ours", fix: "NTP", evidence: "timestamp_refused twice"}},
 		{"refused without a range", true, nil, []refusal{{probe: "probe-2lo", problem: &signer.ProblemError{Problem: signer.ProblemTimestampRefused}}},
@@ -39,7 +40,7 @@ func TestClockCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := classifyDiagnosis(t, TypeJira)
+			d := classifyDiagnosis(t, applink.TypeJira)
 			d.dates, d.refused = tt.dates, tt.refused
 			tt.want.name, tt.want.category = checkClock, CategoryClock
 			assertCheck(t, &Report{Checks: []Check{d.clockCheck(tt.ran)}}, tt.want)

@@ -1,4 +1,4 @@
-package applink
+package doctor
 
 import "time"
 
@@ -6,10 +6,10 @@ import "time"
 // unless [WithProbeTimeout] says otherwise.
 const defaultProbeTimeout = 10 * time.Second
 
-// DiagnoseOption configures [Diagnose].
-type DiagnoseOption func(*diagnoseOptions)
+// Option configures [Diagnose].
+type Option func(*options)
 
-type diagnoseOptions struct {
+type options struct {
 	probeTimeout time.Duration
 }
 
@@ -18,17 +18,17 @@ type diagnoseOptions struct {
 // remote or a loaded machine, shorter to give up sooner. A d of zero or
 // less keeps the default. The context given to Diagnose still bounds the
 // whole run.
-func WithProbeTimeout(d time.Duration) DiagnoseOption {
-	return func(o *diagnoseOptions) {
+func WithProbeTimeout(d time.Duration) Option {
+	return func(o *options) {
 		if d > 0 {
 			o.probeTimeout = d
 		}
 	}
 }
 
-// diagnoseConfig applies opts over the defaults.
-func diagnoseConfig(opts []DiagnoseOption) diagnoseOptions {
-	o := diagnoseOptions{probeTimeout: defaultProbeTimeout}
+// config applies opts over the defaults.
+func config(opts []Option) options {
+	o := options{probeTimeout: defaultProbeTimeout}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)

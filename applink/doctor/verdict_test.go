@@ -1,10 +1,11 @@
-package applink
+package doctor
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -25,7 +26,7 @@ func TestDiagnoseNotAuthorizedYet(t *testing.T) {
 	tests := []struct {
 		name       string
 		consumer   applinktest.Consumer
-		auth       []Auth
+		auth       []applink.Auth
 		want3LO    Status
 		summary    string // a phrase probe-3lo's summary contains
 		fix        string // a phrase its fix contains
@@ -35,7 +36,7 @@ func TestDiagnoseNotAuthorizedYet(t *testing.T) {
 			// bob has no 3LO token, but 2LOi acts as him, as requests do.
 			name:     "2loi works",
 			consumer: applinktest.Consumer{ThreeLO: true, Impersonation: true},
-			auth:     []Auth{Auth3LO, Auth2LOi},
+			auth:     []applink.Auth{applink.Auth3LO, applink.Auth2LOi},
 			want3LO:  StatusWarn, summary: `user "bob" has not authorized 3LO yet (no token): requests as them use 2LOi, which works`,
 			fix: "applink authorize --link 'applinktest Jira' --user bob",
 		},
@@ -43,7 +44,7 @@ func TestDiagnoseNotAuthorizedYet(t *testing.T) {
 			// 2LOi is configured but the remote refuses it: nothing acts as bob.
 			name:     "2loi refused",
 			consumer: applinktest.Consumer{ThreeLO: true},
-			auth:     []Auth{Auth3LO, Auth2LOi},
+			auth:     []applink.Auth{applink.Auth3LO, applink.Auth2LOi},
 			want3LO:  StatusFail, summary: "has no token for this link: 3LO needs the user to authorize it first, and no other configured method can act as them",
 			fix:        "applink authorize --link 'applinktest Jira' --user bob",
 			wantFailed: []string{"probe-3lo", "probe-2loi"},
@@ -52,7 +53,7 @@ func TestDiagnoseNotAuthorizedYet(t *testing.T) {
 			// 3LO alone: without a token nothing acts as bob.
 			name:     "3lo only",
 			consumer: applinktest.Consumer{ThreeLO: true},
-			auth:     []Auth{Auth3LO},
+			auth:     []applink.Auth{applink.Auth3LO},
 			want3LO:  StatusFail, summary: "no other configured method can act as them",
 			fix:        "applink authorize",
 			wantFailed: []string{"probe-3lo"},
@@ -91,10 +92,10 @@ func TestDiagnoseWrongContextPath(t *testing.T) {
 		user  string
 	}{
 		// The issue's case: bob has no 3LO token, 2LOi answers 404.
-		{name: "3lo and 2loi", setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true, Impersonation: true}, auth: []Auth{Auth3LO, Auth2LOi}}, user: "bob"},
-		{name: "2lo", setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO}}},
+		{name: "3lo and 2loi", setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true, Impersonation: true}, auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}, user: "bob"},
+		{name: "2lo", setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []applink.Auth{applink.Auth2LO}}},
 		// No probe is sent: the manifest and consumer-info tell.
-		{name: "3lo without token", setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}}, user: "bob"},
+		{name: "3lo without token", setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []applink.Auth{applink.Auth3LO}}, user: "bob"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +104,7 @@ func TestDiagnoseWrongContextPath(t *testing.T) {
 			s.srvOpts = append(s.srvOpts, applinktest.WithContextPath("/jira"))
 			s.rpcURL = root
 			s.name = "jira"
-			s.typ = TypeJira
+			s.typ = applink.TypeJira
 			fx := newDiagFixture(t, s)
 			rep := diagnose(t, fx.link, tt.user)
 			if diff := cmp.Diff([]string{"manifest"}, failed(rep)); diff != "" {
@@ -135,7 +136,7 @@ func TestDiagnoseWrongContextPath(t *testing.T) {
 // A 404 from the probe alone (the manifest is there) is not the path.
 func TestDiagnoseRightPathIsNotWrongPath(t *testing.T) {
 	t.Parallel()
-	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO}, typ: TypeConfluence})
+	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []applink.Auth{applink.Auth2LO}, typ: applink.TypeConfluence})
 	rep := diagnose(t, fx.link, "")
 	if m := rep.Check("manifest"); m == nil || strings.Contains(m.Summary, "path is wrong") {
 		dumpReport(t, rep)

@@ -1,4 +1,4 @@
-package applink_test
+package doctor_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/doctor"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -30,7 +31,7 @@ func ExampleDiagnose() {
 	}
 	l, _ := svc.Link(link.ID)
 
-	rep, err := applink.Diagnose(context.Background(), l, "alice")
+	rep, err := doctor.Diagnose(context.Background(), l, "alice")
 	if err != nil {
 		panic(err)
 	}

@@ -1,10 +1,11 @@
-package applink
+package doctor
 
 import (
 	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -26,7 +27,7 @@ type dateSample struct {
 type refusal struct {
 	probe   string
 	offset  time.Duration
-	twice   *ClockSkewError
+	twice   *applink.ClockSkewError
 	problem *signer.ProblemError
 }
 
@@ -40,7 +41,7 @@ func (d *diagnosis) noteDate(h http.Header, source string) {
 	if err != nil {
 		return
 	}
-	d.dates = append(d.dates, dateSample{remote: t, local: d.st.svc.clock(), source: source})
+	d.dates = append(d.dates, dateSample{remote: t, local: d.seam.Now(), source: source})
 }
 
 // skewOf is how far the remote's clock is ahead of ours by a refusal, and
@@ -134,7 +135,7 @@ func (d *diagnosis) clockCheck(ran bool) Check {
 }
 
 func (d *diagnosis) clockFix() string {
-	return fmt.Sprintf("Synchronize the clocks of this machine and of %s with NTP (timedatectl set-ntp true, or chrony): OAuth providers refuse timestamps more than 5 minutes off; this process corrects for it, other clients will not.", d.st.rpc.Hostname())
+	return fmt.Sprintf("Synchronize the clocks of this machine and of %s with NTP (timedatectl set-ntp true, or chrony): OAuth providers refuse timestamps more than 5 minutes off; this process corrects for it, other clients will not.", d.rpc.Hostname())
 }
 
 // relative says how far the remote's clock is from ours: "N s ahead of",

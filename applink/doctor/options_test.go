@@ -1,4 +1,4 @@
-package applink
+package doctor
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -25,8 +26,8 @@ func TestDiagnoseProbeTimeout(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) }) // runs before srv.Close
-	l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: "k", Auth: []Auth{Auth2LO}}.WithPrivateKey(coreKey(t))
-	svc, err := NewService([]Link{l})
+	l := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: "k", Auth: []applink.Auth{applink.Auth2LO}}.WithPrivateKey(diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem"))
+	svc, err := applink.NewService([]applink.Link{l})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,20 +48,20 @@ func TestDiagnoseConfig(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		opts []DiagnoseOption
+		opts []Option
 		want time.Duration
 	}{
 		{"default", nil, defaultProbeTimeout},
-		{"nil option", []DiagnoseOption{nil}, defaultProbeTimeout},
-		{"longer", []DiagnoseOption{WithProbeTimeout(time.Minute)}, time.Minute},
-		{"zero keeps the default", []DiagnoseOption{WithProbeTimeout(0)}, defaultProbeTimeout},
-		{"negative keeps the default", []DiagnoseOption{WithProbeTimeout(-time.Second)}, defaultProbeTimeout},
-		{"last wins", []DiagnoseOption{WithProbeTimeout(time.Minute), WithProbeTimeout(time.Hour)}, time.Hour},
+		{"nil option", []Option{nil}, defaultProbeTimeout},
+		{"longer", []Option{WithProbeTimeout(time.Minute)}, time.Minute},
+		{"zero keeps the default", []Option{WithProbeTimeout(0)}, defaultProbeTimeout},
+		{"negative keeps the default", []Option{WithProbeTimeout(-time.Second)}, defaultProbeTimeout},
+		{"last wins", []Option{WithProbeTimeout(time.Minute), WithProbeTimeout(time.Hour)}, time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(tt.want, diagnoseConfig(tt.opts).probeTimeout); diff != "" {
+			if diff := cmp.Diff(tt.want, config(tt.opts).probeTimeout); diff != "" {
 				t.Errorf("probe timeout (-want +got):\n%s", diff)
 			}
 		})

@@ -1,16 +1,17 @@
-package applink
+package doctor
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
-	"github.com/go-applinks/applinks/internal/oauth2link"
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
@@ -75,7 +76,7 @@ func (d *diagnosis) runOAuth2(ctx context.Context) []Check {
 // a wrong path).
 func (d *diagnosis) oauth2Endpoints(ctx context.Context) Check {
 	c := Check{Name: checkOAuth2Endpoints, Category: CategoryConfig}
-	o2 := d.st.o2
+	o2 := d.seam.OAuth2
 	for _, ep := range []struct {
 		what, method, url string
 	}{{"consent page", http.MethodGet, o2.AuthorizeURL}, {"token endpoint", http.MethodPost, o2.TokenURL}} {
@@ -113,9 +114,8 @@ func (d *diagnosis) send(ctx context.Context, method, u string) (int, error) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.Header.Set("User-Agent", d.st.svc.agent)
-	hc := &http.Client{Transport: d.st.svc.client.Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Do(req)
+	req.Header.Set("User-Agent", d.seam.UserAgent)
+	resp, err := (&http.Client{Transport: d.seam.Client.Transport, CheckRedirect: d.seam.Client.CheckRedirect}).Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("%s %s: %v", method, redact.URLString(u), unwrapURLError(err))
 	}
@@ -130,29 +130,28 @@ func (d *diagnosis) send(ctx context.Context, method, u string) (int, error) {
 // instead.
 func (d *diagnosis) oauth2ClientCheck(ctx context.Context) Check {
 	c := Check{Name: checkOAuth2Client, Category: CategoryConfig}
-	st := d.st
+	o2 := d.seam.OAuth2
 	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
 	defer cancel()
 	var err error
-	if st.link.allows(AuthClientCredentials) {
-		_, err = st.clientCredentialsToken(ctx, nil)
+	if allows(d.link, applink.AuthClientCredentials) {
+		_, err = o2.ClientCredentials(ctx)
 		if err == nil {
-			c.Status, c.Summary = StatusPass, fmt.Sprintf("the remote accepts client %q and issued a client credentials token", st.o2.ClientID)
+			c.Status, c.Summary = StatusPass, fmt.Sprintf("the remote accepts client %q and issued a client credentials token", o2.ClientID)
 			return c
 		}
 	} else {
-		_, err = st.oauth2Config("checking the client").Exchange(ctx, "applink-doctor-no-such-code", oauth2link.GenerateVerifier())
-		err = st.oauth2Error(err)
+		err = o2.Exchange(ctx, "applink-doctor-no-such-code")
 	}
-	var oe *OAuth2Error
+	var oe *applink.OAuth2Error
 	switch {
 	case err == nil:
 		c.Status, c.Summary = StatusWarn, "the token endpoint accepted a made-up authorization code"
-	case errors.As(err, &oe) && (oe.Code == oauth2link.CodeInvalidGrant || oe.Code == "invalid_request"):
-		c.Status, c.Summary = StatusPass, fmt.Sprintf("the remote accepts client %q", st.o2.ClientID)
+	case errors.As(err, &oe) && (oe.Code == "invalid_grant" || oe.Code == "invalid_request"):
+		c.Status, c.Summary = StatusPass, fmt.Sprintf("the remote accepts client %q", o2.ClientID)
 		c.Evidence = append(c.Evidence, "a made-up code was refused with "+oe.Code+", after the client was authenticated")
-	case errors.As(err, &oe) && (oe.Code == oauth2link.CodeInvalidClient || oe.Code == oauth2link.CodeUnauthorized):
-		c.Status, c.Summary = StatusFail, fmt.Sprintf("the remote refuses client %q (%s)", st.o2.ClientID, oe.Code)
+	case errors.As(err, &oe) && (oe.Code == "invalid_client" || oe.Code == "unauthorized_client"):
+		c.Status, c.Summary = StatusFail, fmt.Sprintf("the remote refuses client %q (%s)", o2.ClientID, oe.Code)
 		c.Evidence = append(c.Evidence, oe.Error())
 		c.Fix = "compare oauth2.clientId and the secret in " + d.secretSource() + " with the incoming OAuth 2.0 link at the remote (Administration → Applications → Application links)"
 	default:
@@ -163,7 +162,7 @@ func (d *diagnosis) oauth2ClientCheck(ctx context.Context) Check {
 }
 
 func (d *diagnosis) secretSource() string {
-	c := d.st.link.OAuth2
+	c := d.link.OAuth2
 	switch {
 	case c.ClientSecretEnv != "":
 		return "$" + c.ClientSecretEnv
@@ -178,23 +177,22 @@ func (d *diagnosis) secretSource() string {
 // token's scopes.
 func (d *diagnosis) oauth2TokenCheck(ctx context.Context) (Check, []string) {
 	c := Check{Name: checkOAuth2Token, Category: CategoryAccess}
-	st := d.st
-	auth := AuthOAuth2
+	auth := applink.AuthOAuth2
 	user := d.user
-	if user == "" || !st.link.allows(AuthOAuth2) {
-		if !st.link.allows(AuthClientCredentials) {
+	if user == "" || !allows(d.link, applink.AuthOAuth2) {
+		if !allows(d.link, applink.AuthClientCredentials) {
 			c.Status, c.Summary = StatusSkip, "no user to check a token for"
-			c.Fix = "pass the user: applink doctor --link " + shellWord(st.link.Name) + " --as USER"
+			c.Fix = "pass the user: applink doctor --link " + shellWord(d.link.Name) + " --as USER"
 			return c, nil
 		}
-		auth, user = AuthClientCredentials, ""
+		auth, user = applink.AuthClientCredentials, ""
 	}
-	f, err := st.link.RequestFactory(user, WithAuth(auth))
+	f, err := d.link.RequestFactory(user, applink.WithAuth(auth))
 	if err != nil {
 		c.Status, c.Summary = StatusFail, err.Error()
 		return c, nil
 	}
-	path := probePath(st.link.Type)
+	path := probePath(d.link.Type)
 	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
 	defer cancel()
 	req, err := f.NewRequest(http.MethodGet, path)
@@ -203,7 +201,7 @@ func (d *diagnosis) oauth2TokenCheck(ctx context.Context) (Check, []string) {
 		return c, nil
 	}
 	resp, err := req.Do(ctx)
-	var cre *CredentialsRequiredError
+	var cre *applink.CredentialsRequiredError
 	switch {
 	case errors.As(err, &cre):
 		c.Status = StatusFail
@@ -225,17 +223,17 @@ func (d *diagnosis) oauth2TokenCheck(ctx context.Context) (Check, []string) {
 	} else {
 		c.Status = StatusPass
 		c.Summary = "the service account's token works"
-		if auth == AuthOAuth2 {
+		if auth == applink.AuthOAuth2 {
 			c.Summary = fmt.Sprintf("%s's token works", user)
 		}
 	}
 	var granted []string
-	if auth == AuthOAuth2 {
-		if t, err := st.svc.store.AccessToken(ctx, token.Key{LinkID: st.link.ID, User: user}); err == nil {
+	if auth == applink.AuthOAuth2 {
+		if t, err := d.link.Service().TokenStore().AccessToken(ctx, token.Key{LinkID: d.link.ID, User: user}); err == nil {
 			granted = t.Scopes
 		}
-	} else if t := st.clientCreds.peek(); t != nil {
-		granted = t.Scopes
+	} else if scopes, err := d.seam.OAuth2.ClientCredentials(ctx); err == nil {
+		granted = scopes // the token the request just used, kept by the link
 	}
 	return c, granted
 }
@@ -243,7 +241,7 @@ func (d *diagnosis) oauth2TokenCheck(ctx context.Context) (Check, []string) {
 // oauth2ScopesCheck compares the token's scopes with the link's.
 func (d *diagnosis) oauth2ScopesCheck(granted []string) Check {
 	c := Check{Name: checkOAuth2Scopes, Category: CategoryAccess}
-	want := d.st.link.OAuth2.Scopes
+	want := d.link.OAuth2.Scopes
 	c.Evidence = append(c.Evidence, "granted: "+strings.Join(granted, " "), "asked: "+strings.Join(want, " "))
 	var missing []string
 	for _, w := range want {
@@ -267,10 +265,27 @@ func (d *diagnosis) oauth2ScopesCheck(granted []string) Check {
 // (READ < WRITE < ADMIN < SYSTEM_ADMIN).
 func scopeCovers(granted, want string) bool {
 	rank := func(s string) int {
-		return slices.Index([]string{ScopeRead, ScopeWrite, ScopeAdmin, ScopeSystemAdmin}, s)
+		return slices.Index([]string{applink.ScopeRead, applink.ScopeWrite, applink.ScopeAdmin, applink.ScopeSystemAdmin}, s)
 	}
 	if rank(granted) < 0 || rank(want) < 0 {
 		return granted == want
 	}
 	return rank(granted) >= rank(want)
+}
+
+// unwrapURLError returns the error inside net/http's *url.Error, whose
+// message has the whole URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// drain reads a little of a response body and closes it, so that the
+// connection can be reused.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
+	resp.Body.Close()
 }

@@ -1,4 +1,4 @@
-package applink
+package doctor
 
 import (
 	"bytes"
@@ -12,31 +12,33 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/internal/sigbase"
 	"github.com/go-applinks/applinks/signer"
 )
 
 // probeName is the check name of the probe of a method ("" for anonymous).
-func probeName(a Auth) string {
+func probeName(a applink.Auth) string {
 	switch a {
-	case Auth3LO:
+	case applink.Auth3LO:
 		return checkProbe3LO
-	case Auth2LOi:
+	case applink.Auth2LOi:
 		return checkProbe2LOi
-	case Auth2LO:
+	case applink.Auth2LO:
 		return checkProbe2LO
 	}
 	return ""
 }
 
 // authLabel is how a method is written in prose: 3LO, 2LOi, 2LO.
-func authLabel(a Auth) string {
+func authLabel(a applink.Auth) string {
 	switch a {
-	case Auth3LO:
+	case applink.Auth3LO:
 		return "3LO"
-	case Auth2LOi:
+	case applink.Auth2LOi:
 		return "2LOi"
-	case Auth2LO:
+	case applink.Auth2LO:
 		return "2LO"
 	}
 	return string(a)
@@ -44,15 +46,15 @@ func authLabel(a Auth) string {
 
 // probePath is the harmless resource the probes request, relative to the
 // RPC URL: one that says who the request ran as, where the type has one.
-func probePath(t Type) string {
+func probePath(t applink.Type) string {
 	switch t {
-	case TypeJira:
+	case applink.TypeJira:
 		return "/rest/api/2/myself"
-	case TypeConfluence:
+	case applink.TypeConfluence:
 		return "/rest/api/user/current"
-	case TypeBamboo:
+	case applink.TypeBamboo:
 		return "/rest/api/latest/currentUser"
-	case TypeJenkins:
+	case applink.TypeJenkins:
 		return "/me/api/json"
 	}
 	return "/"
@@ -60,7 +62,7 @@ func probePath(t Type) string {
 
 // probeResult is what one signed probe met.
 type probeResult struct {
-	auth   Auth
+	auth   applink.Auth
 	path   string // relative to the RPC URL
 	status int
 	header http.Header
@@ -80,7 +82,7 @@ type probeResult struct {
 // probeChecks sends one signed probe per configured method.
 func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 	var out []Check
-	for _, a := range d.st.link.auths() {
+	for _, a := range auths(d.link) {
 		name := probeName(a)
 		if name == "" {
 			continue
@@ -88,18 +90,18 @@ func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 		if a.Impersonating() && d.user == "" {
 			out = append(out, Check{Name: name, Category: CategoryAccess, Status: StatusSkip,
 				Summary: fmt.Sprintf("not checked: %s acts as a user and none was given", authLabel(a)),
-				Fix:     "Name the user to act as (applink doctor --as USER, or the user argument of applink.Diagnose)."})
+				Fix:     "Name the user to act as (applink doctor --as USER, or the user argument of doctor.Diagnose)."})
 			continue
 		}
-		pr := d.probe(ctx, a, probePath(d.st.link.Type))
-		if a == Auth3LO && d.st.link.Type == TypeJenkins {
+		pr := d.probe(ctx, a, probePath(d.link.Type))
+		if a == applink.Auth3LO && d.link.Type == applink.TypeJenkins {
 			d.identity = pr
 		}
 		if pr.err == nil {
 			d.statuses[name] = pr.status
 		}
-		var need *CredentialsRequiredError
-		if a == Auth3LO && errors.As(pr.err, &need) && need.Cause == nil {
+		var need *applink.CredentialsRequiredError
+		if a == applink.Auth3LO && errors.As(pr.err, &need) && need.Cause == nil {
 			d.noToken = true
 		}
 		out = append(out, d.classify(name, pr))
@@ -110,54 +112,23 @@ func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 // probe sends GET path through the link with method a, once, through the
 // link's signing transport (which corrects a refused timestamp once, as
 // every request does) but without the service's retries, and without
-// deleting a token the remote rejects.
-func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult {
-	st := d.st
+// renewing or deleting the user's token (doctorseam.Link.Probe).
+func (d *diagnosis) probe(ctx context.Context, a applink.Auth, path string) *probeResult {
 	pr := &probeResult{auth: a, path: path}
 	user := d.user
-	if a == Auth2LO {
+	if a == applink.Auth2LO {
 		user = ""
-	}
-	f, err := st.link.RequestFactory(user, WithAuth(a))
-	if err != nil {
-		pr.err = err
-		return pr
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
 	defer cancel()
-	r, err := f.NewRequest(http.MethodGet, path)
-	if err != nil {
-		pr.err = err
-		return pr
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url.String(), nil)
-	if err != nil {
-		pr.err = err
-		return pr
-	}
-	req.URL = r.URL()
-	req.Header.Set("Accept", "application/json")
-	hc := &http.Client{
-		Transport:     &transport{factory: f, auth: a, probe: true},
-		CheckRedirect: st.checkRedirect(true),
-		Jar:           st.svc.client.Jar,
-	}
-	before := st.clockOffset()
-	resp, err := hc.Do(req)
-	if after := st.clockOffset(); after != before {
+	before := d.link.ClockOffset()
+	resp, ours, err := d.seam.Probe(ctx, string(a), user, path)
+	if after := d.link.ClockOffset(); after != before {
 		pr.corrected = after
 		d.refused = append(d.refused, refusal{probe: probeName(a), offset: after})
 	}
 	if err != nil {
-		var own *ownError
-		var ue *url.Error
-		switch {
-		case errors.As(err, &own):
-			err = own.err
-		case errors.As(err, &ue):
-			err = fmt.Errorf("applink: link %q: GET %s: %w", st.link.Name, redact.URL(req.URL), ue.Err)
-		}
-		var skew *ClockSkewError
+		var skew *applink.ClockSkewError
 		if errors.As(err, &skew) {
 			d.refused = append(d.refused, refusal{probe: probeName(a), twice: skew})
 		}
@@ -171,10 +142,8 @@ func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult
 	if resp.StatusCode >= 400 {
 		pr.problem = signer.ParseProblem(resp.StatusCode, resp.Header, pr.body)
 	}
-	if pr.problem != nil && resp.Request != nil && resp.Request.Header.Get("Authorization") != "" {
-		if base, err := d.st.dialect().BaseString(resp.Request); err == nil {
-			pr.ours = redact.BaseString(base)
-		}
+	if pr.problem != nil {
+		pr.ours = ours
 	}
 	if pr.problem != nil && pr.problem.Problem == signer.ProblemTimestampRefused {
 		d.refused = append(d.refused, refusal{probe: probeName(a), problem: pr.problem})
@@ -185,7 +154,7 @@ func (d *diagnosis) probe(ctx context.Context, a Auth, path string) *probeResult
 // classify turns a probe's outcome into a check.
 func (d *diagnosis) classify(name string, pr *probeResult) Check {
 	c := Check{Name: name, Category: CategorySignature}
-	l := &d.st.link
+	l := d.link
 	what := "GET " + pr.path + " with " + authLabel(pr.auth)
 	if pr.auth.Impersonating() {
 		what += " as " + d.user
@@ -207,16 +176,16 @@ func (d *diagnosis) classify(name string, pr *probeResult) Check {
 		c.Status = StatusPass
 		c.Summary = fmt.Sprintf("%s: HTTP %d", what, pr.status)
 		switch {
-		case pr.auth == Auth2LO && who != "":
+		case pr.auth == applink.Auth2LO && who != "":
 			c.Summary += ", running as " + who
-		case pr.auth == Auth2LO:
+		case pr.auth == applink.Auth2LO:
 			c.Summary += ", running as the remote's 2LO user (or anonymously)"
-		case who != "" && !strings.EqualFold(who, d.user) && l.Type != TypeJenkins:
+		case who != "" && !strings.EqualFold(who, d.user) && l.Type != applink.TypeJenkins:
 			c.Category, c.Status = CategoryAccess, StatusWarn
 			c.Summary = fmt.Sprintf("%s ran as %q, not %q", what, who, d.user)
 			c.Fix = fmt.Sprintf("The stored token belongs to another account: authorize again as %s (%s).", d.user, d.authorizeCommand())
 		}
-	case (pr.status == http.StatusUnauthorized || pr.status == http.StatusForbidden) && pr.auth == Auth2LO:
+	case (pr.status == http.StatusUnauthorized || pr.status == http.StatusForbidden) && pr.auth == applink.Auth2LO:
 		// No OAuth problem: the signature passed, and the remote ran the
 		// request as its 2LO user, which it has none of (or a proxy
 		// dropped the Authorization header, which looks the same).
@@ -232,7 +201,7 @@ func (d *diagnosis) classify(name string, pr *probeResult) Check {
 	case pr.status == http.StatusNotFound:
 		c.Status = StatusWarn
 		c.Summary = fmt.Sprintf("%s: HTTP 404: the signature was not refused, but the probe resource does not exist", what)
-		c.Fix = "Check that the link's type and rpcUrl (context path included) are right: the probe expected a " + string(l.Type) + " at " + redact.URL(d.st.rpc) + "."
+		c.Fix = "Check that the link's type and rpcUrl (context path included) are right: the probe expected a " + string(l.Type) + " at " + redact.URL(d.rpc) + "."
 	case pr.status >= 300 && pr.status < 400:
 		c.Status = StatusWarn
 		c.Summary = fmt.Sprintf("%s: redirected (HTTP %d) to %s", what, pr.status, redact.URLString(pr.header.Get("Location")))
@@ -250,9 +219,9 @@ func (d *diagnosis) classify(name string, pr *probeResult) Check {
 func (d *diagnosis) classifyError(c Check, what string, pr *probeResult) Check {
 	c.Status = StatusFail
 	var (
-		need *CredentialsRequiredError
-		skew *ClockSkewError
-		cfg  *AuthNotConfiguredError
+		need *applink.CredentialsRequiredError
+		skew *applink.ClockSkewError
+		cfg  *applink.AuthNotConfiguredError
 	)
 	switch {
 	case errors.As(pr.err, &need):
@@ -283,7 +252,7 @@ func (d *diagnosis) classifyError(c Check, what string, pr *probeResult) Check {
 // classifyProblem classifies an OAuth problem answer.
 func (d *diagnosis) classifyProblem(c Check, what string, pr *probeResult) Check {
 	p := pr.problem
-	l := &d.st.link
+	l := d.link
 	c.Status = StatusFail
 	key := l.ConsumerKey
 	switch {
@@ -322,16 +291,16 @@ func (d *diagnosis) classifyProblem(c Check, what string, pr *probeResult) Check
 	case freeText(p.Problem):
 		c.Category = CategoryAccess
 		user := d.user
-		if pr.auth == Auth2LO {
+		if pr.auth == applink.Auth2LO {
 			user = "the 2LO user of the remote's incoming link"
 		}
 		c.Summary = fmt.Sprintf("the remote refused the user: %q", p.Problem)
 		c.Fix = fmt.Sprintf("Check that %s exists on the remote under that user name (its login name, not its display name).", user)
-		if pr.auth == Auth2LO {
+		if pr.auth == applink.Auth2LO {
 			c.Fix = fmt.Sprintf("Set the \"execute as\" user of the incoming link for consumer %q on %s to a user that exists.", key, d.remoteName())
 		}
 	default:
-		if advice := ProblemAdvice(p.Problem); advice != "" {
+		if advice := applink.ProblemAdvice(p.Problem); advice != "" {
 			c.Fix = strings.ToUpper(advice[:1]) + advice[1:] + "."
 		} else {
 			c.Fix = "Look up the problem in the remote's logs (atlassian-jira.log, jenkins.log) for the details."
@@ -349,13 +318,13 @@ func freeText(problem string) bool {
 
 // permissionDenied explains permission_denied for a method: the remote's
 // incoming link does not allow it (the authentication-level mismatch).
-func (d *diagnosis) permissionDenied(a Auth) (summary, fix string) {
-	key, remote := d.st.link.ConsumerKey, d.remoteName()
+func (d *diagnosis) permissionDenied(a applink.Auth) (summary, fix string) {
+	key, remote := d.link.ConsumerKey, d.remoteName()
 	switch a {
-	case Auth2LOi:
+	case applink.Auth2LOi:
 		return fmt.Sprintf("permission_denied on 2LOi: impersonation is not enabled for consumer %q on the remote (authentication level mismatch: the link uses 2LOi, the remote's incoming link does not allow it)", key),
 			fmt.Sprintf("On %s, edit the incoming authentication of the link for consumer %q and tick \"Allow user impersonation through 2-Legged OAuth\", or remove 2loi from this link's auth list.", remote, key)
-	case Auth2LO:
+	case applink.Auth2LO:
 		return fmt.Sprintf("permission_denied on 2LO: 2-legged OAuth is not enabled for consumer %q on the remote (authentication level mismatch)", key),
 			fmt.Sprintf("On %s, edit the incoming authentication of the link for consumer %q and tick \"Allow 2-Legged OAuth\" (with an execute-as user), or remove 2lo from this link's auth list.", remote, key)
 	}
@@ -365,21 +334,22 @@ func (d *diagnosis) permissionDenied(a Auth) (summary, fix string) {
 
 // incomingLinkFix says where to add the incoming link for the consumer key.
 func (d *diagnosis) incomingLinkFix() string {
-	key, remote := d.st.link.ConsumerKey, d.remoteName()
-	switch d.st.link.Type {
-	case TypeJenkins:
+	key, remote := d.link.ConsumerKey, d.remoteName()
+	switch d.link.Type {
+	case applink.TypeJenkins:
 		return fmt.Sprintf("In Jenkins (%s), Manage Jenkins → Atlassian Bitbucket Server Integration: register an OAuth consumer with key %q and this link's shared secret, or set the link's consumerKey to the key Jenkins has.", remote, key)
-	case TypeGeneric:
+	case applink.TypeGeneric:
 		return fmt.Sprintf("Register OAuth consumer %q with this application's public key on %s, or set the link's consumerKey to the key it has.", key, remote)
 	}
 	return fmt.Sprintf("On %s, Administration → Application Links: add (or edit) the link to this application, Incoming Authentication → OAuth, with consumer key %q and this application's public key; or set the link's consumerKey to the key it has there.", remote, key)
 }
 
 // classifySignature diagnoses signature_invalid by diffing our base string
-// with the one the remote echoed.
+// with the one the remote echoed, as every signature_invalid is diagnosed
+// (internal/sigbase.Explain, which applink's (*OAuthError).Advice uses too).
 func (d *diagnosis) classifySignature(c Check, pr *probeResult) Check {
 	p := pr.problem
-	l := &d.st.link
+	l := d.link
 	c.Category = CategorySignature
 	theirsRaw := redact.BaseString(p.SignatureBaseString)
 	if pr.ours != "" {
@@ -388,44 +358,42 @@ func (d *diagnosis) classifySignature(c Check, pr *probeResult) Check {
 	if theirsRaw != "" {
 		c.Evidence = append(c.Evidence, "remote's: "+theirsRaw)
 	}
-	ours, errOurs := parseBaseString(pr.ours)
-	theirs, errTheirs := parseBaseString(theirsRaw)
-	if p.SignatureBaseString == "" || errOurs != nil || errTheirs != nil {
+	v := sigbase.Explain(pr.ours, theirsRaw)
+	switch v.Cause {
+	case sigbase.CauseUnknown:
 		// No echo to compare: the realm still says where the remote thinks
 		// it is.
-		if realm, err := url.Parse(p.Realm); err == nil && realm.Host != "" && origin(realm.Scheme, realm.Host) != origin(d.st.rpc.Scheme, d.st.rpc.Host) {
-			c.Summary = fmt.Sprintf("signature_invalid: the remote sees %s (its realm) but the link's RPC URL is %s", redact.URL(realm), redact.URL(d.st.rpc))
+		if realm, err := url.Parse(p.Realm); err == nil && realm.Host != "" && signer.Origin(realm.Scheme, realm.Host) != signer.Origin(d.rpc.Scheme, d.rpc.Host) {
+			c.Summary = fmt.Sprintf("signature_invalid: the remote sees %s (its realm) but the link's RPC URL is %s", redact.URL(realm), redact.URL(d.rpc))
 			c.Fix = d.proxyFix(redact.URL(realm))
 			return c
 		}
 		c.Summary = "signature_invalid, and the remote did not echo its signature base string to compare with ours"
-		if errTheirs != nil && p.SignatureBaseString != "" {
-			c.Evidence = append(c.Evidence, "the remote's base string cannot be read: "+errTheirs.Error())
+		if v.TheirsErr != nil {
+			c.Evidence = append(c.Evidence, "the remote's base string cannot be read: "+v.TheirsErr.Error())
 		}
-		c.Fix = fmt.Sprintf("Check that the link's rpcUrl (%s) is the URL the remote sees itself at (a reverse proxy changes it), then that the remote has this application's key for consumer %q.", redact.URL(d.st.rpc), l.ConsumerKey)
-		return c
-	}
-	diff := diffBases(ours, theirs)
-	switch {
-	case len(diff.urlParts) > 0:
-		base := remoteBase(theirs.uri, pr.path)
-		c.Evidence = append(c.Evidence, "differs: "+strings.Join(urlPartDiffs(diff.urlParts, ours.uri, theirs.uri), ", "))
-		c.Summary = fmt.Sprintf("signature_invalid: the remote sees %s but the link's RPC URL is %s: %s differ (a reverse proxy)",
-			base, redact.URL(d.st.rpc), strings.Join(diff.urlParts, ", "))
-		if len(diff.urlParts) == 1 {
-			c.Summary = strings.TrimSuffix(c.Summary, " differ (a reverse proxy)") + " differs (a reverse proxy)"
+		c.Fix = fmt.Sprintf("Check that the link's rpcUrl (%s) is the URL the remote sees itself at (a reverse proxy changes it), then that the remote has this application's key for consumer %q.", redact.URL(d.rpc), l.ConsumerKey)
+	case sigbase.CauseURL:
+		parts := v.Diff.URLParts
+		base := sigbase.RemoteBase(v.Theirs.URL, pr.path)
+		c.Evidence = append(c.Evidence, "differs: "+strings.Join(sigbase.URLPartDiffs(parts, v.Ours.URL, v.Theirs.URL), ", "))
+		verb := "differ"
+		if len(parts) == 1 {
+			verb = "differs"
 		}
+		c.Summary = fmt.Sprintf("signature_invalid: the remote sees %s but the link's RPC URL is %s: %s %s (a reverse proxy)",
+			base, redact.URL(d.rpc), strings.Join(parts, ", "), verb)
 		c.Fix = d.proxyFix(base)
-	case diff.method:
-		c.Evidence = append(c.Evidence, fmt.Sprintf("differs: method (we signed %s, the remote %s)", ours.method, theirs.method))
-		c.Summary = fmt.Sprintf("signature_invalid: we signed %s but the remote saw %s", ours.method, theirs.method)
+	case sigbase.CauseMethod:
+		c.Evidence = append(c.Evidence, fmt.Sprintf("differs: method (we signed %s, the remote %s)", v.Ours.Method, v.Theirs.Method))
+		c.Summary = fmt.Sprintf("signature_invalid: we signed %s but the remote saw %s", v.Ours.Method, v.Theirs.Method)
 		c.Fix = "Something between here and the remote rewrites the method (a proxy turning HEAD into GET): send the request straight to the remote."
-	case !diff.same():
-		names := diff.params()
+	case sigbase.CauseParams:
+		names := v.Diff.ParamDiffs()
 		c.Evidence = append(c.Evidence, "differs: parameters "+strings.Join(names, ", "))
 		c.Summary = "signature_invalid: the parameters differ: " + strings.Join(names, ", ")
 		c.Fix = "Something between here and the remote changes the query or form parameters (a CDN or proxy stripping or re-encoding the query string): send requests to the remote without it."
-	default:
+	case sigbase.CauseKey:
 		c.Evidence = append(c.Evidence, "differs: nothing: same base string on both sides")
 		c.Summary = "signature_invalid with the same base string on both sides: the remote checks the signature with another key (wrong key)"
 		c.Fix = d.wrongKeyFix(&c)
@@ -433,43 +401,23 @@ func (d *diagnosis) classifySignature(c Check, pr *probeResult) Check {
 	return c
 }
 
-// urlPartDiffs describes each differing URL part, ours → the remote's.
-func urlPartDiffs(parts []string, ours, theirs *url.URL) []string {
-	out := make([]string, 0, len(parts))
-	for _, p := range parts {
-		var a, b string
-		switch p {
-		case "scheme":
-			a, b = ours.Scheme, theirs.Scheme
-		case "host":
-			a, b = ours.Hostname(), theirs.Hostname()
-		case "port":
-			a, b = effectivePort(ours), effectivePort(theirs)
-		case "path":
-			a, b = ours.EscapedPath(), theirs.EscapedPath()
-		}
-		out = append(out, fmt.Sprintf("%s (ours %s, the remote's %s)", p, a, b))
-	}
-	return out
-}
-
 // proxyFix says how to fix a URL mismatch: the remote (at the URL remote,
 // in its eyes) and the link (its RPC URL) must agree on the URL requests
 // are signed for.
 func (d *diagnosis) proxyFix(remote string) string {
 	return fmt.Sprintf("Make the two URLs agree: set the link's rpcUrl to %s (the URL the remote believes it is at), or make the remote see %s: a reverse proxy must pass on the original scheme, host and port (X-Forwarded-Proto/Host/Port; Tomcat's proxyName, proxyPort and scheme), and calls that bypass the proxy need a connector without those settings.",
-		remote, redact.URL(d.st.rpc))
+		remote, redact.URL(d.rpc))
 }
 
 // wrongKeyFix says how to give the remote our key; for RSA it adds our
 // public key (not a secret) to the evidence.
 func (d *diagnosis) wrongKeyFix(c *Check) string {
-	key := d.st.link.ConsumerKey
-	if d.st.signer == nil {
+	key := d.link.ConsumerKey
+	if d.seam.SignatureMethod == "" {
 		return fmt.Sprintf("Give the link the key or secret the remote has for consumer %q.", key)
 	}
-	if m, ok := d.st.signer.Method().(*signer.RSASHA1); ok {
-		if pub, err := signer.EncodePublicKey(m.PublicKey()); err == nil {
+	if d.seam.PublicKey != nil {
+		if pub, err := signer.EncodePublicKey(d.seam.PublicKey); err == nil {
 			c.Evidence = append(c.Evidence, "our public key: "+pub)
 		}
 		return fmt.Sprintf("Paste this application's public key (in the evidence) into the incoming authentication for consumer %q on %s, replacing the one there; or set the link's privateKeyFile to the key whose public half the remote has.", key, d.remoteName())
@@ -479,14 +427,14 @@ func (d *diagnosis) wrongKeyFix(c *Check) string {
 
 // methodName is the link's signature method, such as RSA-SHA1.
 func (d *diagnosis) methodName() string {
-	if d.st.signer == nil || d.st.signer.Method() == nil {
+	if d.seam.SignatureMethod == "" {
 		return "unsigned requests"
 	}
-	return d.st.signer.Method().Name()
+	return d.seam.SignatureMethod
 }
 
 // identityIn returns who a probe's JSON answer says the request ran as.
-func identityIn(body []byte, t Type) string {
+func identityIn(body []byte, t applink.Type) string {
 	var who struct {
 		ID       string `json:"id"`
 		Name     string `json:"name"`
@@ -495,7 +443,7 @@ func identityIn(body []byte, t Type) string {
 	if err := json.Unmarshal(bytes.TrimSpace(body), &who); err != nil {
 		return ""
 	}
-	if t == TypeJenkins {
+	if t == applink.TypeJenkins {
 		return who.ID
 	}
 	if who.Name != "" {

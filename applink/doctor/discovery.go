@@ -1,4 +1,4 @@
-package applink
+package doctor
 
 import (
 	"bytes"
@@ -11,7 +11,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // Paths of the remote's discovery resources.
@@ -92,15 +94,15 @@ func parseConsumerInfo(body []byte) (*consumerInfo, error) {
 
 // atlassian reports whether the link's type is an Atlassian product's.
 func (d *diagnosis) atlassian() bool {
-	t := d.st.link.Type
-	return t != TypeJenkins && t != TypeGeneric
+	t := d.link.Type
+	return t != applink.TypeJenkins && t != applink.TypeGeneric
 }
 
 // manifestChecks fetches the applinks manifest and compares it with the
 // link.
 func (d *diagnosis) manifestChecks(ctx context.Context) []Check {
 	c := Check{Name: checkManifest, Category: CategoryConfig}
-	l := &d.st.link
+	l := d.link
 	ans, err := d.fetch(ctx, http.MethodGet, manifestPath, http.Header{"Accept": {"application/json"}})
 	if err != nil {
 		c.Category, c.Status = CategoryNetwork, StatusFail
@@ -113,14 +115,14 @@ func (d *diagnosis) manifestChecks(ctx context.Context) []Check {
 	c.Evidence = []string{status}
 	if ans.status != http.StatusOK {
 		switch {
-		case l.Type == TypeJenkins:
+		case l.Type == applink.TypeJenkins:
 			c.Status, c.Summary = StatusPass, fmt.Sprintf("no applinks manifest (HTTP %d), as is normal for Jenkins", ans.status)
-		case l.Type == TypeGeneric:
+		case l.Type == applink.TypeGeneric:
 			c.Status, c.Summary = StatusSkip, fmt.Sprintf("no applinks manifest (HTTP %d): the remote is not an Atlassian application, as its generic type says", ans.status)
 		default:
 			c.Status = StatusWarn
 			c.Summary = fmt.Sprintf("no applinks manifest (HTTP %d), though the link says the remote is %s", ans.status, l.Type)
-			c.Fix = fmt.Sprintf("Check that the link's rpcUrl (%s) is the remote's base URL, context path included (such as /jira), and that the remote is a %s.", redact.URL(d.st.rpc), l.Type)
+			c.Fix = fmt.Sprintf("Check that the link's rpcUrl (%s) is the remote's base URL, context path included (such as /jira), and that the remote is a %s.", redact.URL(d.rpc), l.Type)
 		}
 		return []Check{c}
 	}
@@ -131,13 +133,13 @@ func (d *diagnosis) manifestChecks(ctx context.Context) []Check {
 		return []Check{c}
 	}
 	c.Evidence = append(c.Evidence, fmt.Sprintf("id %s, name %q, typeId %q, version %s, url %s", m.ID, m.Name, m.TypeID, m.Version, redact.URLString(m.URL)))
-	if mu, err := url.Parse(m.URL); err == nil && mu.Host != "" && origin(mu.Scheme, mu.Host) != origin(d.st.rpc.Scheme, d.st.rpc.Host) {
+	if mu, err := url.Parse(m.URL); err == nil && mu.Host != "" && signer.Origin(mu.Scheme, mu.Host) != signer.Origin(d.rpc.Scheme, d.rpc.Host) {
 		c.Evidence = append(c.Evidence, fmt.Sprintf("the remote's base URL is %s, the link's rpcUrl %s: fine for an internal address, but signatures are checked against the URL the remote sees (see the probes)",
-			redact.URL(mu), redact.URL(d.st.rpc)))
+			redact.URL(mu), redact.URL(d.rpc)))
 	}
-	remoteType, typeErr := ParseType(m.TypeID)
+	remoteType, typeErr := applink.ParseType(m.TypeID)
 	switch {
-	case l.Type == TypeGeneric:
+	case l.Type == applink.TypeGeneric:
 		c.Status, c.Summary = StatusPass, fmt.Sprintf("the remote is %q (%s %s)", m.Name, m.TypeID, m.Version)
 	case typeErr != nil || remoteType != l.Type:
 		c.Status = StatusWarn
@@ -156,7 +158,7 @@ func (d *diagnosis) manifestChecks(ctx context.Context) []Check {
 // consumerInfoChecks fetches the remote's consumer-info (not for Jenkins,
 // which serves none).
 func (d *diagnosis) consumerInfoChecks(ctx context.Context) []Check {
-	if d.st.link.Type == TypeJenkins {
+	if d.link.Type == applink.TypeJenkins {
 		return nil
 	}
 	c := Check{Name: checkConsumerInfo, Category: CategoryConfig}

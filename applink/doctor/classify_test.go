@@ -1,4 +1,4 @@
-package applink
+package doctor
 
 import (
 	"crypto/ecdsa"
@@ -16,26 +16,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/signer"
 )
 
 // classifyDiagnosis is a diagnosis of a link to an address nothing is asked
 // of: for classifying made-up answers.
-func classifyDiagnosis(t *testing.T, typ Type) *diagnosis {
+func classifyDiagnosis(t *testing.T, typ applink.Type) *diagnosis {
 	t.Helper()
-	l := Link{ID: NewLinkID(), Name: "remote", Type: typ, RPCURL: "http://10.0.0.5:8080/jira", ConsumerKey: diagConsumer}
-	if typ == TypeJenkins {
+	l := applink.Link{ID: applink.NewLinkID(), Name: "remote", Type: typ, RPCURL: "http://10.0.0.5:8080/jira", ConsumerKey: diagConsumer}
+	if typ == applink.TypeJenkins {
 		l = l.WithSecret(diagSecret)
 	} else {
 		l = l.WithPrivateKey(diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem"))
 	}
-	svc, err := NewService([]Link{l})
+	svc, err := applink.NewService([]applink.Link{l})
 	if err != nil {
 		t.Fatal(err)
 	}
 	bound, _ := svc.Link(l.ID)
-	return &diagnosis{st: bound.state, user: "alice"}
+	d, err := newDiagnosis(bound, "alice", config(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func TestClassifyProbe(t *testing.T) {
@@ -46,39 +51,39 @@ func TestClassifyProbe(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		typ  Type
+		typ  applink.Type
 		pr   probeResult
 		want wantCheck
 	}{
-		{"method rewritten", TypeJira, probeResult{auth: Auth2LO, status: 401, ours: ours,
+		{"method rewritten", applink.TypeJira, probeResult{auth: applink.Auth2LO, status: 401, ours: ours,
 			problem: sigInvalid(strings.Replace(ours, "GET", "POST", 1), "")},
 			wantCheck{category: CategorySignature, status: StatusFail, summary: "we signed GET but the remote saw POST", fix: "rewrites the method"}},
-		{"parameters stripped", TypeJira, probeResult{auth: Auth2LO, status: 401, ours: ours,
+		{"parameters stripped", applink.TypeJira, probeResult{auth: applink.Auth2LO, status: 401, ours: ours,
 			problem: sigInvalid("GET&http%3A%2F%2F10.0.0.5%3A8080%2Fjira%2Frest%2Fapi%2F2%2Fmyself&oauth_consumer_key%3Ddiag-app", "")},
 			wantCheck{category: CategorySignature, status: StatusFail, summary: "the parameters differ: a (only ours)", fix: "query string"}},
-		{"path differs", TypeJira, probeResult{auth: Auth2LO, path: "/rest/api/2/myself", status: 401, ours: ours,
+		{"path differs", applink.TypeJira, probeResult{auth: applink.Auth2LO, path: "/rest/api/2/myself", status: 401, ours: ours,
 			problem: sigInvalid("GET&http%3A%2F%2F10.0.0.5%3A8080%2Frest%2Fapi%2F2%2Fmyself&a%3D1%26oauth_consumer_key%3Ddiag-app", "")},
 			wantCheck{category: CategorySignature, status: StatusFail, summary: "the remote sees http://10.0.0.5:8080 but the link's RPC URL is http://10.0.0.5:8080/jira: path differs", fix: "set the link's rpcUrl to http://10.0.0.5:8080 (the URL the remote believes it is at)"}},
-		{"no echo, realm elsewhere", TypeJira, probeResult{auth: Auth2LO, status: 401, ours: ours,
+		{"no echo, realm elsewhere", applink.TypeJira, probeResult{auth: applink.Auth2LO, status: 401, ours: ours,
 			problem: sigInvalid("", "https://jira.example.com")},
 			wantCheck{category: CategorySignature, status: StatusFail, summary: "the remote sees https://jira.example.com (its realm)", fix: "set the link's rpcUrl to https://jira.example.com"}},
-		{"no echo at all", TypeJira, probeResult{auth: Auth2LO, status: 401, ours: ours, problem: sigInvalid("", "")},
+		{"no echo at all", applink.TypeJira, probeResult{auth: applink.Auth2LO, status: 401, ours: ours, problem: sigInvalid("", "")},
 			wantCheck{category: CategorySignature, status: StatusFail, summary: "did not echo", fix: "URL the remote sees itself at"}},
-		{"wrong secret", TypeJenkins, probeResult{auth: Auth3LO, status: 401, ours: ours, problem: sigInvalid(ours, "")},
+		{"wrong secret", applink.TypeJenkins, probeResult{auth: applink.Auth3LO, status: 401, ours: ours, problem: sigInvalid(ours, "")},
 			wantCheck{category: CategorySignature, status: StatusFail, summary: "wrong key", fix: "shared secrets differ"}},
-		{"deleted user", TypeJira, probeResult{auth: Auth3LO, status: 401, problem: &signer.ProblemError{Problem: "No user associated with the token"}},
+		{"deleted user", applink.TypeJira, probeResult{auth: applink.Auth3LO, status: 401, problem: &signer.ProblemError{Problem: "No user associated with the token"}},
 			wantCheck{category: CategoryAccess, status: StatusFail, summary: "no longer knows the user", fix: "applink authorize --link remote --user alice"}},
-		{"token expired", TypeJira, probeResult{auth: Auth3LO, status: 401, problem: &signer.ProblemError{Problem: signer.ProblemTokenExpired}},
+		{"token expired", applink.TypeJira, probeResult{auth: applink.Auth3LO, status: 401, problem: &signer.ProblemError{Problem: signer.ProblemTokenExpired}},
 			wantCheck{category: CategoryAccess, status: StatusFail, summary: "token_expired", fix: "applink authorize --link remote --user alice"}},
-		{"timestamp refused without a range", TypeJira, probeResult{auth: Auth2LO, status: 400, problem: &signer.ProblemError{Problem: signer.ProblemTimestampRefused}},
+		{"timestamp refused without a range", applink.TypeJira, probeResult{auth: applink.Auth2LO, status: 400, problem: &signer.ProblemError{Problem: signer.ProblemTimestampRefused}},
 			wantCheck{category: CategoryClock, status: StatusFail, summary: "more than 5 minutes apart", fix: "NTP"}},
-		{"2lo user missing", TypeJira, probeResult{auth: Auth2LO, status: 401, problem: &signer.ProblemError{Problem: "User 'bot' does not exist"}},
+		{"2lo user missing", applink.TypeJira, probeResult{auth: applink.Auth2LO, status: 401, problem: &signer.ProblemError{Problem: "User 'bot' does not exist"}},
 			wantCheck{category: CategoryAccess, status: StatusFail, summary: "User 'bot' does not exist", fix: `"execute as" user`}},
-		{"401 without a problem", TypeJira, probeResult{auth: Auth3LO, status: 401, body: []byte(`{"errorMessages":["You are not authenticated"]}`)},
+		{"401 without a problem", applink.TypeJira, probeResult{auth: applink.Auth3LO, status: 401, body: []byte(`{"errorMessages":["You are not authenticated"]}`)},
 			wantCheck{category: CategoryAccess, status: StatusFail, summary: "without an OAuth problem", fix: "Authorization header"}},
-		{"404", TypeJira, probeResult{auth: Auth2LO, path: "/rest/api/2/myself", status: 404},
+		{"404", applink.TypeJira, probeResult{auth: applink.Auth2LO, path: "/rest/api/2/myself", status: 404},
 			wantCheck{category: CategorySignature, status: StatusWarn, summary: "does not exist", fix: "context path"}},
-		{"500", TypeJira, probeResult{auth: Auth2LO, status: 500, body: []byte("boom")},
+		{"500", applink.TypeJira, probeResult{auth: applink.Auth2LO, status: 500, body: []byte("boom")},
 			wantCheck{category: CategoryNetwork, status: StatusFail, summary: "unexpected answer HTTP 500", fix: "logs"}},
 	}
 	for _, tt := range tests {
@@ -99,17 +104,17 @@ func TestClassifyCrumb(t *testing.T) {
 		pr   probeResult
 		want wantCheck
 	}{
-		{"refused", probeResult{auth: Auth3LO, status: 403, body: []byte("Access denied")},
+		{"refused", probeResult{auth: applink.Auth3LO, status: 403, body: []byte("Access denied")},
 			wantCheck{category: CategoryCSRF, status: StatusFail, summary: "refused alice (HTTP 403)", fix: "Overall/Read"}},
-		{"no crumb in the answer", probeResult{auth: Auth3LO, status: 200, body: []byte(`{}`)},
+		{"no crumb in the answer", probeResult{auth: applink.Auth3LO, status: 200, body: []byte(`{}`)},
 			wantCheck{category: CategoryCSRF, status: StatusWarn, summary: "without a crumb", fix: "CSRF Protection"}},
-		{"crumb", probeResult{auth: Auth3LO, status: 200, body: []byte(`{"crumb":"c","crumbRequestField":"Jenkins-Crumb"}`)},
+		{"crumb", probeResult{auth: applink.Auth3LO, status: 200, body: []byte(`{"crumb":"c","crumbRequestField":"Jenkins-Crumb"}`)},
 			wantCheck{category: CategoryCSRF, status: StatusPass, summary: "sent as Jenkins-Crumb"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := classifyDiagnosis(t, TypeJenkins)
+			d := classifyDiagnosis(t, applink.TypeJenkins)
 			tt.want.name = checkJenkinsCrumb
 			assertCheck(t, &Report{Checks: []Check{d.classifyCrumb(&tt.pr)}}, tt.want)
 		})
@@ -151,9 +156,9 @@ func otherNameServer(t *testing.T) (*httptest.Server, *http.Client) {
 func TestDiagnoseTLSHostnameMismatch(t *testing.T) {
 	t.Parallel()
 	srv, client := otherNameServer(t)
-	l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: diagConsumer,
-		Auth: []Auth{Auth2LO}}.WithPrivateKey(diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem"))
-	svc, err := NewService([]Link{l}, WithHTTPClient(client))
+	l := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: diagConsumer,
+		Auth: []applink.Auth{applink.Auth2LO}}.WithPrivateKey(diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem"))
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(client))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +172,7 @@ func TestDiagnoseTLSHostnameMismatch(t *testing.T) {
 func TestDiagnoseWithoutUser(t *testing.T) {
 	t.Parallel()
 	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{ThreeLO: true, TwoLO: true, TwoLOUser: "bot", Impersonation: true},
-		auth: []Auth{Auth3LO, Auth2LOi, Auth2LO}})
+		auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi, applink.Auth2LO}})
 	rep := diagnose(t, fx.link, "")
 	for _, name := range []string{checkProbe3LO, checkProbe2LOi} {
 		assertCheck(t, rep, wantCheck{name: name, category: CategoryAccess, status: StatusSkip, summary: "none was given", fix: "--as USER"})

@@ -1,11 +1,10 @@
-package applink
+package doctor
 
 import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"net"
 	"net/http"
 	"os"
@@ -13,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
 )
@@ -26,7 +27,7 @@ const (
 // diagKeyFile reads an RSA test key of the signer package.
 func diagKeyFile(t *testing.T, name string) *rsa.PrivateKey {
 	t.Helper()
-	data, err := os.ReadFile("../signer/testdata/" + name)
+	data, err := os.ReadFile("../../signer/testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ type diagSetup struct {
 	// remoteKey is the public key the remote has for the consumer; nil
 	// means the link's.
 	remoteKey *rsa.PublicKey
-	auth      []Auth
+	auth      []applink.Auth
 	srvOpts   []applinktest.Option
 	// untrusting uses a client that does not trust the server's TLS
 	// certificate.
@@ -57,8 +58,8 @@ type diagSetup struct {
 	// ("" means alice).
 	authorize bool
 	approveAs string
-	name      string // the link's name; "" means the manifest's
-	typ       Type   // the link's type; "" means the remote's
+	name      string       // the link's name; "" means the manifest's
+	typ       applink.Type // the link's type; "" means the remote's
 	// rpcURL makes the link's RPC URL from the server's URL; nil means
 	// the server's URL itself.
 	rpcURL func(srvURL string) string
@@ -66,8 +67,8 @@ type diagSetup struct {
 
 type diagFixture struct {
 	srv   *applinktest.Server
-	svc   *Service
-	link  *Link
+	svc   *applink.Service
+	link  *applink.Link
 	store *token.MemoryStore
 }
 
@@ -77,16 +78,16 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 	if cons.Key == "" {
 		cons.Key = diagConsumer
 	}
-	l := Link{ID: NewLinkID(), ConsumerKey: diagConsumer, Auth: s.auth}
+	l := applink.Link{ID: applink.NewLinkID(), ConsumerKey: diagConsumer, Auth: s.auth}
 	opts := []applinktest.Option{applinktest.WithUsers("alice", "bob", "bot")}
 	if s.jenkins {
 		opts = append(opts, applinktest.WithShape(applinktest.Jenkins))
-		l.Name, l.Type = "Jenkins", TypeJenkins
+		l.Name, l.Type = "Jenkins", applink.TypeJenkins
 		l = l.WithSecret(diagSecret)
 		cons.Secret = diagSecret
 	} else {
 		key := diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")
-		l.Name, l.Type = "applinktest Jira", TypeJira
+		l.Name, l.Type = "applinktest Jira", applink.TypeJira
 		l = l.WithPrivateKey(key)
 		cons.PublicKey = &key.PublicKey
 		if s.remoteKey != nil {
@@ -120,7 +121,7 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 		client = &http.Client{Transport: &http.Transport{}}
 	}
 	store := token.NewMemoryStore()
-	svc, err := NewService([]Link{l}, WithHTTPClient(client), WithTokenStore(store))
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(client), applink.WithTokenStore(store))
 	if err != nil {
 		t.Fatalf("NewService: %v", err)
 	}
@@ -142,7 +143,7 @@ func (fx *diagFixture) authorize(t *testing.T, user, approver string) {
 	if approver == "" {
 		approver = user
 	}
-	f, err := fx.link.RequestFactory(user, WithAuth(Auth3LO))
+	f, err := fx.link.RequestFactory(user, applink.WithAuth(applink.Auth3LO))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func (fx *diagFixture) authorize(t *testing.T, user, approver string) {
 // tested with its own short timeout.
 const testProbeTimeout = 30 * time.Second
 
-func diagnose(t *testing.T, l *Link, user string) *Report {
+func diagnose(t *testing.T, l *applink.Link, user string) *Report {
 	t.Helper()
 	rep, err := Diagnose(t.Context(), l, user, WithProbeTimeout(testProbeTimeout))
 	if err != nil {
@@ -199,7 +200,7 @@ func TestDiagnoseHealthy(t *testing.T) {
 			name: "atlassian 3lo+2loi+2lo",
 			setup: diagSetup{
 				consumer:  applinktest.Consumer{ThreeLO: true, TwoLO: true, TwoLOUser: "bot", Impersonation: true},
-				auth:      []Auth{Auth3LO, Auth2LOi, Auth2LO},
+				auth:      []applink.Auth{applink.Auth3LO, applink.Auth2LOi, applink.Auth2LO},
 				authorize: true,
 			},
 			want: []string{"dns:pass", "tcp:pass", "tls:skip", "manifest:pass", "consumer-info:pass", "clock:pass",
@@ -209,7 +210,7 @@ func TestDiagnoseHealthy(t *testing.T) {
 			name: "atlassian over tls",
 			setup: diagSetup{
 				consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"},
-				auth:     []Auth{Auth2LO},
+				auth:     []applink.Auth{applink.Auth2LO},
 				srvOpts:  []applinktest.Option{applinktest.WithTLS()},
 			},
 			want: []string{"dns:pass", "tcp:pass", "tls:pass", "manifest:pass", "consumer-info:pass", "clock:pass", "probe-2lo:pass"},
@@ -267,19 +268,19 @@ func TestDiagnoseFailures(t *testing.T) {
 	}{
 		{
 			name:  "wrong key",
-			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, remoteKey: &otherKey.PublicKey, auth: []Auth{Auth2LO}},
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, remoteKey: &otherKey.PublicKey, auth: []applink.Auth{applink.Auth2LO}},
 			want: wantCheck{name: "probe-2lo", category: CategorySignature, status: StatusFail,
 				summary: "same base string on both sides", fix: "public key", evidence: "our public key: MII"},
 		},
 		{
 			name:  "skewed clock",
-			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO}, srvOpts: []applinktest.Option{applinktest.WithSkew(time.Hour)}},
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []applink.Auth{applink.Auth2LO}, srvOpts: []applinktest.Option{applinktest.WithSkew(time.Hour)}},
 			want: wantCheck{name: "clock", category: CategoryClock, status: StatusFail,
 				summary: "s ahead of ours (from timestamp_refused", fix: "NTP", evidence: "timestamp_refused"},
 		},
 		{
 			name: "proxy base URL",
-			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO},
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []applink.Auth{applink.Auth2LO},
 				srvOpts: []applinktest.Option{applinktest.WithBaseURL("https://jira.example.com")}},
 			want: wantCheck{name: "probe-2lo", category: CategorySignature, status: StatusFail,
 				summary: "the remote sees https://jira.example.com but the link's RPC URL is http://127.0.0.1:",
@@ -287,38 +288,38 @@ func TestDiagnoseFailures(t *testing.T) {
 		},
 		{
 			name:  "unknown consumer",
-			setup: diagSetup{noConsumer: true, auth: []Auth{Auth2LO}},
+			setup: diagSetup{noConsumer: true, auth: []applink.Auth{applink.Auth2LO}},
 			want: wantCheck{name: "probe-2lo", category: CategoryConfig, status: StatusFail,
 				summary: "consumer_key_unknown", fix: "Incoming Authentication"},
 		},
 		{
 			name:  "impersonation disabled",
-			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true, TwoLO: true}, auth: []Auth{Auth2LOi}},
+			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true, TwoLO: true}, auth: []applink.Auth{applink.Auth2LOi}},
 			want: wantCheck{name: "probe-2loi", category: CategoryConfig, status: StatusFail,
 				summary: "authentication level mismatch", fix: "Allow user impersonation through 2-Legged OAuth"},
 		},
 		{
 			name:  "2lo disabled",
-			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth2LO}},
+			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []applink.Auth{applink.Auth2LO}},
 			want: wantCheck{name: "probe-2lo", category: CategoryConfig, status: StatusFail,
 				summary: "permission_denied on 2LO", fix: "Allow 2-Legged OAuth"},
 		},
 		{
 			name:  "no token",
-			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}},
+			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []applink.Auth{applink.Auth3LO}},
 			want: wantCheck{name: "probe-3lo", category: CategoryAccess, status: StatusFail,
 				summary: "has no token", fix: "applink authorize --link 'applinktest Jira' --user alice"},
 		},
 		{
 			name:  "unknown user",
-			setup: diagSetup{consumer: applinktest.Consumer{Impersonation: true}, auth: []Auth{Auth2LOi}},
+			setup: diagSetup{consumer: applinktest.Consumer{Impersonation: true}, auth: []applink.Auth{applink.Auth2LOi}},
 			user:  "mallory",
 			want: wantCheck{name: "probe-2loi", category: CategoryAccess, status: StatusFail,
 				summary: "User 'mallory' does not exist", fix: "exists on the remote"},
 		},
 		{
 			name:  "token of another user",
-			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}, authorize: true, approveAs: "bob"},
+			setup: diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []applink.Auth{applink.Auth3LO}, authorize: true, approveAs: "bob"},
 			want: wantCheck{name: "probe-3lo", category: CategoryAccess, status: StatusWarn,
 				summary: `ran as "bob", not "alice"`, fix: "applink authorize"},
 		},
@@ -330,25 +331,25 @@ func TestDiagnoseFailures(t *testing.T) {
 		},
 		{
 			name:  "tls unknown authority",
-			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []Auth{Auth2LO}, srvOpts: []applinktest.Option{applinktest.WithTLS()}, untrusting: true},
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []applink.Auth{applink.Auth2LO}, srvOpts: []applinktest.Option{applinktest.WithTLS()}, untrusting: true},
 			want: wantCheck{name: "tls", category: CategoryTLS, status: StatusFail,
 				summary: "x509.UnknownAuthorityError", fix: "trust store"},
 		},
 		{
 			name:  "another name is no fault",
-			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO}, name: "Our Jira"},
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []applink.Auth{applink.Auth2LO}, name: "Our Jira"},
 			want: wantCheck{name: "manifest", category: CategoryConfig, status: StatusPass,
 				summary: `the remote is "applinktest Jira" (jira 9.12.0), a jira as the link says; the link calls it "Our Jira"`},
 		},
 		{
 			name:  "2lo without an execute-as user",
-			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []Auth{Auth2LO}},
+			setup: diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []applink.Auth{applink.Auth2LO}},
 			want: wantCheck{name: "probe-2lo", category: CategoryAccess, status: StatusWarn,
 				summary: "the remote ran the request anonymously", fix: `set the "execute as" user of the incoming link for consumer "diag-app"`},
 		},
 		{
 			name:  "type mismatch",
-			setup: diagSetup{jenkins: false, consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []Auth{Auth2LO}, typ: TypeConfluence},
+			setup: diagSetup{jenkins: false, consumer: applinktest.Consumer{TwoLO: true, TwoLOUser: "bot"}, auth: []applink.Auth{applink.Auth2LO}, typ: applink.TypeConfluence},
 			want: wantCheck{name: "manifest", category: CategoryConfig, status: StatusWarn,
 				summary: `type mismatch: the remote is a "jira", the link says confluence`, fix: "link add --type jira"},
 		},
@@ -395,7 +396,7 @@ func assertCheck(t *testing.T, rep *Report, want wantCheck) {
 
 func TestDiagnoseRevokedTokenIsKept(t *testing.T) {
 	t.Parallel()
-	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []Auth{Auth3LO}, authorize: true})
+	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{ThreeLO: true}, auth: []applink.Auth{applink.Auth3LO}, authorize: true})
 	if n := fx.srv.RevokeUser(diagConsumer, "alice"); n != 1 {
 		t.Fatalf("revoked %d tokens, want 1", n)
 	}
@@ -425,8 +426,8 @@ func TestDiagnoseJenkinsEndpointsMissing(t *testing.T) {
 	// A Jenkins link pointed at something that is not Jenkins: the
 	// plugin's endpoints answer 404.
 	srv := applinktest.NewServer(t)
-	l := Link{ID: NewLinkID(), Name: "ci", Type: TypeJenkins, RPCURL: srv.URL, ConsumerKey: diagConsumer}.WithSecret(diagSecret)
-	svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()))
+	l := applink.Link{ID: applink.NewLinkID(), Name: "ci", Type: applink.TypeJenkins, RPCURL: srv.URL, ConsumerKey: diagConsumer}.WithSecret(diagSecret)
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(srv.Client()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,9 +466,9 @@ func TestDiagnoseUnreachable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			key := diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")
-			l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: tt.url, ConsumerKey: diagConsumer,
-				Auth: []Auth{Auth3LO, Auth2LO}}.WithPrivateKey(key)
-			svc, err := NewService([]Link{l})
+			l := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: tt.url, ConsumerKey: diagConsumer,
+				Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LO}}.WithPrivateKey(key)
+			svc, err := applink.NewService([]applink.Link{l})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -493,7 +494,7 @@ func TestDiagnoseUnreachable(t *testing.T) {
 
 func TestDiagnoseMisuse(t *testing.T) {
 	t.Parallel()
-	l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: "http://127.0.0.1:1", ConsumerKey: "k"}
+	l := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: "http://127.0.0.1:1", ConsumerKey: "k"}
 	if _, err := Diagnose(t.Context(), &l, "alice"); err == nil || !strings.Contains(err.Error(), "not bound to a Service") {
 		t.Errorf("unbound link: %v", err)
 	}
@@ -557,7 +558,7 @@ func TestDiagnoseReportHoldsNoSecret(t *testing.T) {
 
 func TestDiagnoseCanceled(t *testing.T) {
 	t.Parallel()
-	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []Auth{Auth2LO}})
+	fx := newDiagFixture(t, diagSetup{consumer: applinktest.Consumer{TwoLO: true}, auth: []applink.Auth{applink.Auth2LO}})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	rep, err := Diagnose(ctx, fx.link, "")

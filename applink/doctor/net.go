@@ -1,4 +1,4 @@
-package applink
+package doctor
 
 import (
 	"context"
@@ -28,7 +28,7 @@ const maxAnswer = 64 << 10
 // networkChecks resolves and connects to the RPC URL's host (or the proxy
 // the service's client uses for it), then checks its TLS certificate.
 func (d *diagnosis) networkChecks(ctx context.Context) []Check {
-	rpc := d.st.rpc
+	rpc := d.rpc
 	host, port := rpc.Hostname(), rpc.Port()
 	if port == "" {
 		port = "80"
@@ -66,7 +66,7 @@ func skip(name string, cat Category, summary string) Check {
 // transport returns the service client's transport when it is an
 // *http.Transport.
 func (d *diagnosis) transport() *http.Transport {
-	rt := d.st.svc.client.Transport
+	rt := d.seam.Client.Transport
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
@@ -81,7 +81,7 @@ func (d *diagnosis) proxyFor() *url.URL {
 	if t == nil || t.Proxy == nil {
 		return nil
 	}
-	req := &http.Request{Method: http.MethodGet, URL: d.st.rpc, Header: http.Header{}, Host: d.st.rpc.Host}
+	req := &http.Request{Method: http.MethodGet, URL: d.rpc, Header: http.Header{}, Host: d.rpc.Host}
 	p, err := t.Proxy(req)
 	if err != nil || p == nil || p.Host == "" {
 		return nil
@@ -111,7 +111,7 @@ func (d *diagnosis) dnsCheck(ctx context.Context, host, via string) Check {
 		default:
 			c.Summary = "DNS lookup of " + host + " failed" + via
 		}
-		c.Fix = fmt.Sprintf("Check the host name in the link's rpcUrl (%s) and this machine's DNS (resolv.conf, VPN); use the name the remote is reachable at from here.", redact.URL(d.st.rpc))
+		c.Fix = fmt.Sprintf("Check the host name in the link's rpcUrl (%s) and this machine's DNS (resolv.conf, VPN); use the name the remote is reachable at from here.", redact.URL(d.rpc))
 		return c
 	}
 	c.Status = StatusPass
@@ -138,7 +138,7 @@ func (d *diagnosis) tcpCheck(ctx context.Context, host, port, via string) Check 
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED):
 			c.Summary = "connection refused by " + addr + via
-			c.Fix = fmt.Sprintf("Nothing listens on %s: check that the remote is running and that the port in the link's rpcUrl (%s) is the one it serves on.", addr, redact.URL(d.st.rpc))
+			c.Fix = fmt.Sprintf("Nothing listens on %s: check that the remote is running and that the port in the link's rpcUrl (%s) is the one it serves on.", addr, redact.URL(d.rpc))
 		case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 			c.Summary = "no route to " + addr + via
 			c.Fix = "This machine cannot reach " + addr + ": check the network, VPN and firewall between the two ends."
@@ -147,7 +147,7 @@ func (d *diagnosis) tcpCheck(ctx context.Context, host, port, via string) Check 
 			c.Fix = "A firewall may drop the packets: open " + addr + " from this machine, or check the host and port in the link's rpcUrl."
 		default:
 			c.Summary = "cannot connect to " + addr + via
-			c.Fix = fmt.Sprintf("Check the host and port in the link's rpcUrl (%s) and that the remote is up.", redact.URL(d.st.rpc))
+			c.Fix = fmt.Sprintf("Check the host and port in the link's rpcUrl (%s) and that the remote is up.", redact.URL(d.rpc))
 		}
 		return c
 	}
@@ -174,7 +174,7 @@ func isTimeout(err error) bool {
 // names what is wrong with the certificate, if anything.
 func (d *diagnosis) tlsCheck(ctx context.Context) Check {
 	c := Check{Name: checkTLS, Category: CategoryTLS}
-	rpc := d.st.rpc
+	rpc := d.rpc
 	if rpc.Scheme != "https" {
 		c.Status, c.Summary = StatusSkip, "not checked: the link's rpcUrl "+redact.URL(rpc)+" is plain HTTP"
 		return c
@@ -191,7 +191,7 @@ func (d *diagnosis) tlsCheck(ctx context.Context) Check {
 			leaf.Subject.CommonName, leaf.NotAfter.UTC().Format(time.DateOnly))
 		c.Evidence = []string{fmt.Sprintf("subject %q, issuer %q, names %s", leaf.Subject.String(), leaf.Issuer.String(), certNames(leaf))}
 		warnAt := min(certExpiryWarning, leaf.NotAfter.Sub(leaf.NotBefore)/3)
-		if left := leaf.NotAfter.Sub(d.st.svc.clock()); left < warnAt {
+		if left := leaf.NotAfter.Sub(d.seam.Now()); left < warnAt {
 			c.Status = StatusWarn
 			c.Summary = fmt.Sprintf("the certificate for %q expires on %s", leaf.Subject.CommonName, leaf.NotAfter.UTC().Format(time.DateOnly))
 			c.Fix = "Renew the remote's certificate before it expires: requests will then fail with a TLS error."
@@ -203,7 +203,7 @@ func (d *diagnosis) tlsCheck(ctx context.Context) Check {
 // tlsFailure classifies an error of the HTTPS request of the TLS check.
 func (d *diagnosis) tlsFailure(err error) Check {
 	c := Check{Name: checkTLS, Category: CategoryTLS, Status: StatusFail, Evidence: []string{err.Error()}}
-	host := d.st.rpc.Hostname()
+	host := d.rpc.Hostname()
 	var (
 		unknown  x509.UnknownAuthorityError
 		hostErr  x509.HostnameError
@@ -232,12 +232,12 @@ func (d *diagnosis) tlsFailure(err error) Check {
 		c.Summary = "the certificate does not verify: " + verifyEr.Err.Error()
 		c.Fix = "Fix the remote's certificate chain, or trust its CA on this machine."
 	case errors.As(err, &recErr):
-		c.Summary = "the remote does not speak TLS on " + d.st.rpc.Host
+		c.Summary = "the remote does not speak TLS on " + d.rpc.Host
 		c.Fix = "The port may serve plain HTTP: use http:// in the link's rpcUrl, or the port the remote serves HTTPS on."
 	default:
 		c.Category = CategoryNetwork
 		c.Summary = "the HTTPS request failed: " + firstLine(err.Error())
-		c.Fix = "Check that the remote serves HTTPS at the link's rpcUrl (" + redact.URL(d.st.rpc) + ")."
+		c.Fix = "Check that the remote serves HTTPS at the link's rpcUrl (" + redact.URL(d.rpc) + ")."
 	}
 	return c
 }
@@ -275,8 +275,7 @@ type answer struct {
 // fetch sends an unsigned request for a path under the RPC URL through the
 // service's client, once, without following redirects, and notes its Date.
 func (d *diagnosis) fetch(ctx context.Context, method, path string, header http.Header) (*answer, error) {
-	st := d.st
-	u, err := st.resolve(path)
+	u, err := d.seam.Resolve(path)
 	if err != nil {
 		return nil, err
 	}
@@ -284,19 +283,14 @@ func (d *diagnosis) fetch(ctx context.Context, method, path string, header http.
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("applink: link %q: %s %s: %v", st.link.Name, method, redact.URL(u), err)
+		return nil, fmt.Errorf("applink: link %q: %s %s: %v", d.link.Name, method, redact.URL(u), err)
 	}
 	req.URL = u
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
-	req.Header.Set("User-Agent", st.svc.agent)
-	hc := &http.Client{
-		Transport:     st.svc.client.Transport,
-		Jar:           st.svc.client.Jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	resp, err := hc.Do(req)
+	req.Header.Set("User-Agent", d.seam.UserAgent)
+	resp, err := d.seam.Client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -305,7 +299,7 @@ func (d *diagnosis) fetch(ctx context.Context, method, path string, header http.
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 		}
-		return nil, fmt.Errorf("applink: link %q: %s %s: %w", st.link.Name, method, redact.URL(u), err)
+		return nil, fmt.Errorf("applink: link %q: %s %s: %w", d.link.Name, method, redact.URL(u), err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))

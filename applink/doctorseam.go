@@ -1,0 +1,108 @@
+package applink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/go-applinks/applinks/internal/doctorseam"
+	"github.com/go-applinks/applinks/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
+)
+
+// The one seam applink/doctor uses beyond the exported API: see package
+// internal/doctorseam for what each field promises.
+func init() { doctorseam.Register(doctorView) }
+
+// doctorView opens a bound *Link for applink/doctor.
+func doctorView(v any) (*doctorseam.Link, error) {
+	l, ok := v.(*Link)
+	if !ok || l == nil || l.state == nil {
+		return nil, errors.New("applink: the link is not bound to a Service: get it from Service.Link or Service.Primary")
+	}
+	st := l.state
+	out := &doctorseam.Link{
+		Client: &http.Client{
+			Transport:     st.svc.client.Transport,
+			Jar:           st.svc.client.Jar,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		UserAgent: st.svc.agent,
+		Now:       st.svc.clock,
+		Resolve:   st.resolve,
+		Probe:     st.probe,
+	}
+	if st.signer != nil && st.signer.Method() != nil {
+		out.SignatureMethod = st.signer.Method().Name()
+		if m, ok := st.signer.Method().(*signer.RSASHA1); ok {
+			out.PublicKey = m.PublicKey()
+		}
+	}
+	if st.o2 != nil {
+		out.OAuth2 = &doctorseam.OAuth2{
+			AuthorizeURL: st.o2.AuthorizeURL,
+			TokenURL:     st.o2.TokenURL,
+			ClientID:     st.o2.ClientID,
+			Exchange: func(ctx context.Context, code string) error {
+				_, err := st.oauth2Config("checking the client").Exchange(ctx, code, oauth2link.GenerateVerifier())
+				return st.oauth2Error(err)
+			},
+			ClientCredentials: func(ctx context.Context) ([]string, error) {
+				t, err := st.clientCredentialsToken(ctx, nil)
+				if err != nil {
+					return nil, err
+				}
+				return t.Scopes, nil
+			},
+		}
+	}
+	return out, nil
+}
+
+// probe is doctorseam.Link.Probe: GET path with method auth, once, through
+// the signing transport in its probe mode (the user's token as stored,
+// never renewed or deleted), without retries.
+func (st *linkState) probe(ctx context.Context, auth, user, path string) (*http.Response, string, error) {
+	a := Auth(auth)
+	f, err := st.link.RequestFactory(user, WithAuth(a))
+	if err != nil {
+		return nil, "", err
+	}
+	r, err := f.NewRequest(http.MethodGet, path)
+	if err != nil {
+		return nil, "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url.String(), nil)
+	if err != nil {
+		return nil, "", err
+	}
+	req.URL = r.URL()
+	req.Header.Set("Accept", "application/json")
+	hc := &http.Client{
+		Transport:     &transport{factory: f, auth: a, probe: true},
+		CheckRedirect: st.checkRedirect(true),
+		Jar:           st.svc.client.Jar,
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		var own *ownError
+		var ue *url.Error
+		switch {
+		case errors.As(err, &own):
+			err = own.err
+		case errors.As(err, &ue):
+			err = fmt.Errorf("applink: link %q: GET %s: %w", st.link.Name, redact.URL(req.URL), ue.Err)
+		}
+		return nil, "", err
+	}
+	base := ""
+	if resp.Request != nil && resp.Request.Header.Get("Authorization") != "" {
+		if b, err := st.dialect().BaseString(resp.Request); err == nil {
+			base = redact.BaseString(b)
+		}
+	}
+	return resp, base, nil
+}
