@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"go/ast"
 	"go/parser"
@@ -70,7 +71,7 @@ type redactionFixture struct {
 	request   *applink.Request
 	credErr   *applink.CredentialsRequiredError
 	mem       *token.MemoryStore
-	file      *applink.FileTokenStore
+	file      *filestore.Store
 	oauth1    *token.AccessToken
 	oauth2    *token.AccessToken
 	reqToken  *token.RequestToken
@@ -108,7 +109,7 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 	fx.reqToken = token.NewRequestToken("request-token-value", requestSecret)
 	fx.reqToken.ExpiresAt = time.Now().Add(time.Hour)
 	fx.mem = token.NewMemoryStore()
-	fx.file, err = applink.OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"))
+	fx.file, err = filestore.Open(filepath.Join(t.TempDir(), "tokens.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			return []any{fx.factory}
 		},
 		"applink/token.MemoryStore":  func() []any { return []any{fx.mem} },
-		"applink.FileTokenStore":     func() []any { return []any{fx.file} },
+		"applink/filestore.Store":    func() []any { return []any{fx.file} },
 		"applink/token.Kind":         func() []any { return []any{token.KindOAuth2} },
 		"applink/token.AccessToken":  func() []any { return []any{fx.oauth1, fx.oauth2} },
 		"applink/token.RequestToken": func() []any { return []any{fx.reqToken} },
@@ -255,8 +256,8 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink/doctor.Report": func() []any {
 			return []any{&doctor.Report{Link: "CI", LinkID: fx.hmacLink.ID, User: "alice", Checks: []doctor.Check{{Name: "tls"}}}}
 		},
-		"applink.FilePermissionError":    func() []any { return []any{&applink.FilePermissionError{Path: fx.file.Path(), Mode: 0o644}} },
-		"applink.TokenFileTooLargeError": func() []any { return []any{&applink.TokenFileTooLargeError{Path: fx.file.Path(), Size: 1, Limit: 1}} },
+		"applink/filestore.PermissionError": func() []any { return []any{&filestore.PermissionError{Path: fx.file.Path(), Mode: 0o644}} },
+		"applink/filestore.TooLargeError":   func() []any { return []any{&filestore.TooLargeError{Path: fx.file.Path(), Size: 1, Limit: 1}} },
 		"applink.OAuth2Client": func() []any {
 			return []any{applink.OAuth2Client{ClientID: "client", ClientSecretEnv: "CLIENT_SECRET", RedirectURL: "https://app.example.com/cb"}}
 		},
@@ -278,8 +279,8 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/oauth2link.BearerChallenge": func() []any {
 			return []any{oauth2link.BearerChallenge{Code: "invalid_token", Description: "expired"}}
 		},
-		"applink.CorruptTokenFileError": func() []any {
-			return []any{&applink.CorruptTokenFileError{Path: fx.file.Path(), Err: errors.New("not valid JSON")}}
+		"applink/filestore.CorruptError": func() []any {
+			return []any{&filestore.CorruptError{Path: fx.file.Path(), Err: errors.New("not valid JSON")}}
 		},
 
 		// applink/applinktest

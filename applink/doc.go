@@ -68,7 +68,7 @@
 // not stop the program. A store kept elsewhere (a postgres:// URL in the
 // config's tokenStore) is opened by the opener its package provides, passed
 // with [WithTokenStoreOpener]: package applink knows only files.
-// [LoadConfig], [OpenFileTokenStore] and [NewService] are the parts, for a
+// [LoadConfig], [filestore.Open] and [NewService] are the parts, for a
 // program with its own layout.
 //
 // # Links and the primary link
@@ -158,13 +158,13 @@
 // # Token stores
 //
 // By default tokens live in memory ([token.NewMemoryStore]) and are lost
-// when the process ends. A [FileTokenStore] ([OpenFileTokenStore]) keeps
+// when the process ends. A [filestore.Store] ([filestore.Open]) keeps
 // them in a JSON file (mode 0600) that several processes may share; pass either, or your own
 // [token.Store], with [WithTokenStore]. A token the remote rejects is
 // deleted, and an expired one renewed when the remote allows. The file
 // store suits a command-line program or a small service: it never grows
-// past [MaxTokenFileSize] (a write that would is refused with a
-// [*TokenFileTooLargeError], keeping every stored token); beyond that use
+// past [filestore.MaxFileSize] (a write that would is refused with a
+// [*filestore.TooLargeError], keeping every stored token); beyond that use
 // a database token store such as applink/pgstore.
 //
 // # Several replicas
@@ -281,7 +281,7 @@
 // session handle for OAuth 1.0a) is masked. The token file, and an OAuth
 // 2.0 client secret file, must be a regular file that other users cannot
 // access (mode 0600): one others can read is refused
-// (*[FilePermissionError] for the token file). The package logs only to the *slog.Logger given
+// (*[filestore.PermissionError] for the token file). The package logs only to the *slog.Logger given
 // with [WithLogger].
 //
 // # Testing

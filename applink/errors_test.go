@@ -21,7 +21,7 @@ func TestCredentialsRequiredWithoutToken(t *testing.T) {
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}})
 	req, err := fx.factory(t, "bob").NewRequest(http.MethodGet, "/rest/api/2/myself")
 	if err != nil {
-		t.Fatalf("NewRequest for a user without a token: %v (it is Do that needs the tokValue)", err)
+		t.Fatalf("NewRequest for a user without a token: %v (it is Do that needs the token)", err)
 	}
 	_, err = req.Do(t.Context())
 	var cre *CredentialsRequiredError

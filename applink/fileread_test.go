@@ -3,6 +3,7 @@ package applink
 import (
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
@@ -128,17 +129,17 @@ func TestCredentialFilesNotRegularOrTooLarge(t *testing.T) {
 }
 
 // TestFileTokenStoreNotARegularFile: a FIFO or device as the token file is
-// refused by OpenFileTokenStore at once (it used to open the file before
+// refused by filestore.Open at once (it used to open the file before
 // checking, which waits for a writer on a FIFO).
 func TestFileTokenStoreNotARegularFile(t *testing.T) {
 	t.Parallel()
 	for name, path := range specialFiles(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := OpenFileTokenStore(path)
+			_, err := filestore.Open(path)
 			var nr *fileread.NotRegularError
 			if !errors.As(err, &nr) {
-				t.Fatalf("OpenFileTokenStore(%s) = %v, want a not-a-regular-file error", path, err)
+				t.Fatalf("filestore.Open(%s) = %v, want a not-a-regular-file error", path, err)
 			}
 			if !strings.Contains(err.Error(), path) {
 				t.Errorf("error %q does not name %s", err, path)

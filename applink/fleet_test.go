@@ -7,11 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -104,18 +104,18 @@ type hiddenStore struct{ token.Store }
 // signalingLocker is a token.Store whose LockToken reports each call on
 // entered before it waits.
 type signalingLocker struct {
-	*FileTokenStore
+	*filestore.Store
 	entered chan<- struct{}
 }
 
 func (s signalingLocker) LockToken(ctx context.Context, key token.Key) (token.Lock, error) {
 	s.entered <- struct{}{}
-	return s.FileTokenStore.LockToken(ctx, key)
+	return s.Store.LockToken(ctx, key)
 }
 
-func newTestFileStore(t *testing.T) *FileTokenStore {
+func newTestFileStore(t *testing.T) *filestore.Store {
 	t.Helper()
-	s, err := OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"))
+	s, err := filestore.Open(filepath.Join(t.TempDir(), "tokens.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func newTestFileStore(t *testing.T) *FileTokenStore {
 // TestReplicasRenewOnceOrdered makes the race deterministic: replica A's
 // renewal is held at the provider's door until replica B, which found the
 // same token expired, either waits for the store's lock (then it must use
-// A's tokValue) or sends a renewal of its own (which the store's lock must
+// A's token) or sends a renewal of its own (which the store's lock must
 // have prevented). Without a token.Locker the provider sees two renewals.
 func TestReplicasRenewOnceOrdered(t *testing.T) {
 	t.Parallel()
@@ -134,7 +134,7 @@ func TestReplicasRenewOnceOrdered(t *testing.T) {
 			t.Parallel()
 			file := newTestFileStore(t)
 			entered := make(chan struct{}, 4)
-			var store token.Store = signalingLocker{FileTokenStore: file, entered: entered}
+			var store token.Store = signalingLocker{Store: file, entered: entered}
 			if !locking {
 				store = hiddenStore{file}
 			}
@@ -213,7 +213,7 @@ func TestReplicasRenewOnce(t *testing.T) {
 		{"memory", func(*testing.T) (token.Store, token.Store) { s := token.NewMemoryStore(); return s, s }},
 		{"file", func(t *testing.T) (token.Store, token.Store) {
 			a := newTestFileStore(t)
-			b, err := OpenFileTokenStore(a.Path())
+			b, err := filestore.Open(a.Path())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +267,7 @@ func TestDanceAcrossReplicas(t *testing.T) {
 		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
 			t.Parallel()
 			a := newTestFileStore(t)
-			b, err := OpenFileTokenStore(a.Path())
+			b, err := filestore.Open(a.Path())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,76 +331,6 @@ func TestDanceAcrossReplicas(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestFileTokenStoreLockToken: the per-key lock excludes another store
-// value on the same file (another process), lets other keys and every
-// other operation through, honors the context while waiting, and leaves
-// no lock file behind.
-func TestFileTokenStoreLockToken(t *testing.T) {
-	t.Parallel()
-	a := newTestFileStore(t)
-	b, err := OpenFileTokenStore(a.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := t.Context()
-	alice := token.Key{LinkID: "l", User: "alice"}
-	unlock, err := a.LockToken(ctx, alice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Another key, and the store's operations, do not wait.
-	bob := token.Key{LinkID: "l", User: "bob"}
-	unlockBob, err := b.LockToken(ctx, bob)
-	if err != nil {
-		t.Fatalf("locking another key: %v", err)
-	}
-	unlockBob.Unlock()
-	// A second call of unlock does nothing: it must not release (remove the
-	// lock file of) the next holder.
-	unlockNext, err := a.LockToken(ctx, bob)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unlockBob.Unlock()
-	short, cancelShort := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer cancelShort()
-	if u, err := b.LockToken(short, bob); !errors.Is(err, context.DeadlineExceeded) {
-		if err == nil {
-			u.Unlock()
-		}
-		t.Errorf("LockToken after a stale unlock: %v, want the next holder's lock to hold (context.DeadlineExceeded)", err)
-	}
-	unlockNext.Unlock()
-	if err := b.PutAccessToken(ctx, alice, token.NewAccessToken("t", "s")); err != nil {
-		t.Fatalf("PutAccessToken while the key is locked: %v", err)
-	}
-	// The same key waits, until its context ends.
-	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer cancel()
-	if _, err := b.LockToken(short, alice); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("LockToken of a locked key: %v, want context.DeadlineExceeded", err)
-	}
-	got := make(chan error, 1)
-	go func() {
-		u, err := b.LockToken(ctx, alice)
-		if err == nil {
-			u.Unlock()
-		}
-		got <- err
-	}()
-	unlock.Unlock()
-	if err := <-got; err != nil {
-		t.Fatalf("LockToken after unlock: %v", err)
-	}
-	entries, err := os.ReadDir(a.Path() + ".locks")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) != 0 {
-		t.Errorf("lock files left behind: %v", entries)
 	}
 }
 

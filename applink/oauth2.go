@@ -276,7 +276,7 @@ func readSecretFile(path string) ([]byte, error) {
 	defer f.Close()
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%s has mode %04o, so other users may read the client secret; run: chmod 600 %s",
-			path, uint32(fi.Mode().Perm()), shellQuote(path))
+			path, uint32(fi.Mode().Perm()), fileread.ShellQuote(path))
 	}
 	data, err := fileread.Read(f, fi, path, maxClientSecretFile)
 	var tooLarge *fileread.TooLargeError

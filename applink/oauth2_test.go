@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net"
@@ -204,7 +205,7 @@ func TestOAuth2Story(t *testing.T) {
 	}
 	renewed, _ := fx.store.AccessToken(ctx, token.Key{LinkID: testLinkID, User: "alice"})
 	if renewed.Token == stored.Token || renewed.RefreshToken.Reveal() == stored.RefreshToken.Reveal() {
-		t.Error("the refreshed token (and its rotated refresh tokValue) was not stored")
+		t.Error("the refreshed token (and its rotated refresh token) was not stored")
 	}
 
 	// Expiry by the remote's clock only: 401 invalid_token, refreshed, sent again.
@@ -318,7 +319,7 @@ func TestOAuth2ConcurrentRefresh(t *testing.T) {
 			if kind == "file" {
 				path := t.TempDir() + "/tokens.json"
 				for i := range stores {
-					fs, err := OpenFileTokenStore(path, WithStoreClock(fx.clock.Now))
+					fs, err := filestore.Open(path, filestore.WithClock(fx.clock.Now))
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"io/fs"
 	"os"
@@ -238,19 +239,19 @@ func (c *Config) OpenTokenStore(ctx context.Context, configPath string, opts ...
 // openStore opens the token store at location ("" is the file beside the
 // config).
 func (c *openConfig) openStore(ctx context.Context, configPath, location string, clock func() time.Time) (token.Store, error) {
-	var sopts []StoreOption
+	var sopts []filestore.Option
 	if clock != nil {
-		sopts = append(sopts, WithStoreClock(clock))
+		sopts = append(sopts, filestore.WithClock(clock))
 	}
 	if location == "" {
-		return OpenFileTokenStore(DefaultTokenPath(configPath), sopts...)
+		return filestore.Open(DefaultTokenPath(configPath), sopts...)
 	}
 	scheme, _, isURL := strings.Cut(location, "://")
 	if !isURL {
 		if !filepath.IsAbs(location) {
 			location = filepath.Join(filepath.Dir(configPath), location)
 		}
-		return OpenFileTokenStore(location, sopts...)
+		return filestore.Open(location, sopts...)
 	}
 	open := c.openers[strings.ToLower(scheme)]
 	if open == nil {

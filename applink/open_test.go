@@ -3,6 +3,7 @@ package applink_test
 import (
 	"context"
 	"errors"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"io/fs"
 	"os"
@@ -220,7 +221,7 @@ func TestOpenTokenStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs, ok := st.(*applink.FileTokenStore)
+		fs, ok := st.(*filestore.Store)
 		if !ok || fs.Path() != filepath.Join(filepath.Dir(path), "other.json") {
 			t.Errorf("store %T at %v, want the file store at other.json beside the config", st, st)
 		}

@@ -2,6 +2,7 @@ package applink
 
 import (
 	"fmt"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -24,7 +25,7 @@ func TestConcurrentUsers(t *testing.T) {
 			t.Parallel()
 			var opts []Option
 			if store == "file" {
-				fs, err := OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"))
+				fs, err := filestore.Open(filepath.Join(t.TempDir(), "tokens.json"))
 				if err != nil {
 					t.Fatal(err)
 				}

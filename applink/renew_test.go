@@ -230,7 +230,7 @@ func TestRemoteExpiryRenewed(t *testing.T) {
 				t.Fatalf("the store lost the token: %v", err)
 			}
 			if cur.Token == old.Token {
-				t.Error("the store still holds the expired tokValue, want the renewed one")
+				t.Error("the store still holds the expired token, want the renewed one")
 			}
 			var expired int
 			for _, r := range fx.srv.Requests() {

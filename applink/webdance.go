@@ -93,7 +93,7 @@ func DanceCrossOriginProtection(p *http.CrossOriginProtection) DanceOption {
 
 // DanceStates keeps the pending dances (each started dance until its
 // callback) in ds. By default they are kept in the service's token store
-// when it is a [token.DanceStore] ([token.MemoryStore], [FileTokenStore],
+// when it is a [token.DanceStore] ([token.MemoryStore], [filestore.Store],
 // applink/pgstore, and the sealed store over any of them), else in the
 // handler's memory. A store shared by every replica of the application
 // lets the callback reach any replica: no sticky sessions are needed. A

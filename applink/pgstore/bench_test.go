@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
@@ -12,8 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/go-applinks/applinks/applink"
 )
 
 // The benchmarks compare the stores on what every 3LO request does, a
@@ -39,11 +38,11 @@ func benchToken(i int, now time.Time) *token.AccessToken {
 }
 
 // benchFile writes a token file of n tokens (the format of version 1, as
-// applink/testdata/tokens-v1.json), then one write through the store so
+// applink/filestore/testdata/tokens-v1.json), then one write through the store so
 // that the file carries a generation and reads are cached, as after any
 // write in production. It returns an error when the file would exceed
-// applink.MaxTokenFileSize.
-func benchFile(b *testing.B, n int) (*applink.FileTokenStore, error) {
+// filestore.MaxFileSize.
+func benchFile(b *testing.B, n int) (*filestore.Store, error) {
 	b.Helper()
 	type entry struct {
 		LinkID        string    `json:"linkId"`
@@ -64,14 +63,14 @@ func benchFile(b *testing.B, n int) (*applink.FileTokenStore, error) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(data) > applink.MaxTokenFileSize {
-		return nil, fmt.Errorf("%d tokens make a %d MiB file, over MaxTokenFileSize (%d MiB): the file store cannot hold them", n, len(data)>>20, applink.MaxTokenFileSize>>20)
+	if len(data) > filestore.MaxFileSize {
+		return nil, fmt.Errorf("%d tokens make a %d MiB file, over MaxTokenFileSize (%d MiB): the file store cannot hold them", n, len(data)>>20, filestore.MaxFileSize>>20)
 	}
 	path := filepath.Join(b.TempDir(), "tokens.json")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		b.Fatal(err)
 	}
-	s, err := applink.OpenFileTokenStore(path)
+	s, err := filestore.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -28,8 +28,8 @@ func TestOnlyThisPackageNeedsPgx(t *testing.T) {
 	}
 }
 
-// TestStoresNeedOnlyTokenPackage: the stores and their conformance suite
-// build on applink/token alone. They do not import applink (the client),
+// TestStoresNeedOnlyTokenPackage: the stores (this one, sealed and
+// filestore) and their conformance suite build on applink/token alone. They do not import applink (the client),
 // so a program that only keeps tokens links neither golang.org/x/oauth2 nor
 // go-retryablehttp.
 func TestStoresNeedOnlyTokenPackage(t *testing.T) {
@@ -39,7 +39,7 @@ func TestStoresNeedOnlyTokenPackage(t *testing.T) {
 		t.Skip("the go command is not on PATH")
 	}
 	const client = "github.com/go-applinks/applinks/applink"
-	for _, pkg := range []string{".", "../sealed", "../storetest", "../token"} {
+	for _, pkg := range []string{".", "../sealed", "../storetest", "../token", "../filestore"} {
 		out, err := exec.CommandContext(t.Context(), goTool, "list", "-deps", "-f", "{{.ImportPath}}", pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 	"os"
@@ -16,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/go-applinks/applinks/applink/storetest"
 	"github.com/google/go-cmp/cmp"
@@ -65,7 +65,7 @@ func TestConformance(t *testing.T) {
 	t.Run("file", func(t *testing.T) {
 		t.Parallel()
 		storetest.Run(t, func(t *testing.T, now func() time.Time) token.Store {
-			inner, err := applink.OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"), applink.WithStoreClock(now))
+			inner, err := filestore.Open(filepath.Join(t.TempDir(), "tokens.json"), filestore.WithClock(now))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +82,7 @@ func TestReplicas(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "tokens.json")
 		var out []token.Store
 		for range 2 {
-			inner, err := applink.OpenFileTokenStore(path, applink.WithStoreClock(now))
+			inner, err := filestore.Open(path, filestore.WithClock(now))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
@@ -76,7 +77,7 @@ func TestRequestKeepsTokenUnlessRefused(t *testing.T) {
 				t.Fatalf("link add: exit %d: %s", r.code, r.stderr)
 			}
 			l := linkByName(t, config, "jira2")
-			store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
+			store, err := filestore.Open(filepath.Join(filepath.Dir(config), "tokens.json"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -124,7 +125,7 @@ func TestSignAsLink(t *testing.T) {
 	}
 
 	// The token secret never shows.
-	store, err := applink.OpenFileTokenStore(filepath.Join(filepath.Dir(config), "tokens.json"))
+	store, err := filestore.Open(filepath.Join(filepath.Dir(config), "tokens.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

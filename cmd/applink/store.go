@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"net/url"
 	"path/filepath"
@@ -22,7 +23,7 @@ type openedStore struct {
 
 // file is the token file's path, "" for a database.
 func (s *openedStore) file() string {
-	if f, ok := s.Store.(*applink.FileTokenStore); ok {
+	if f, ok := s.Store.(*filestore.Store); ok {
 		return f.Path()
 	}
 	return ""
@@ -65,7 +66,7 @@ func (c *cli) openStoreAt(ctx context.Context, location string) (*openedStore, e
 		if err != nil {
 			return nil, err
 		}
-		st, err := applink.OpenFileTokenStore(abs)
+		st, err := filestore.Open(abs)
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +93,7 @@ func (c *cli) openStoreAt(ctx context.Context, location string) (*openedStore, e
 
 // storeWhere describes where a store keeps its tokens, without secrets.
 func storeWhere(st token.Store, location string) string {
-	if f, ok := st.(*applink.FileTokenStore); ok {
+	if f, ok := st.(*filestore.Store); ok {
 		return f.Path()
 	}
 	return redact.URLString(location)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
@@ -47,7 +48,7 @@ func copyFixture(t *testing.T) (config string, toks map[token.Key]*token.AccessT
 	if err := (&applink.Config{}).Save(config); err != nil {
 		t.Fatal(err)
 	}
-	src, err := applink.OpenFileTokenStore(filepath.Join(dir, "tokens.json"))
+	src, err := filestore.Open(filepath.Join(dir, "tokens.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestTokensCopyToFile(t *testing.T) {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
 	checkNoSecrets(t, r, secrets)
-	st, err := applink.OpenFileTokenStore(dest)
+	st, err := filestore.Open(dest)
 	if err != nil {
 		t.Fatal(err)
 	}

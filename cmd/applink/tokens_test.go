@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -25,7 +25,7 @@ func putToken(t *testing.T, config, link, user, secret string, created time.Time
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := applink.OpenFileTokenStore(tokensPath(config))
+	store, err := filestore.Open(tokensPath(config))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 )
 
 // MaxKeySize bounds a key or secret file: a PEM RSA key of 16384 bits
@@ -141,4 +142,20 @@ func Read(f *os.File, fi fs.FileInfo, path string, limit int64) ([]byte, error) 
 		return nil, &TooLargeError{Path: path, Limit: limit}
 	}
 	return data, nil
+}
+
+// ShellQuote quotes s for a POSIX shell if it needs quoting, for the
+// commands an error message tells the user to run (chmod 600 'my file').
+func ShellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:,@%", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

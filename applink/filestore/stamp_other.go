@@ -1,6 +1,6 @@
 //go:build !linux && !darwin && !freebsd && !netbsd
 
-package applink
+package filestore
 
 import "io/fs"
 

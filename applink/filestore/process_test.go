@@ -1,4 +1,4 @@
-package applink
+package filestore
 
 import (
 	"bufio"
@@ -33,7 +33,7 @@ const (
 // tests below. After reading its standard input to the end (the parent's
 // "go"), it puts tokens into the token file named in its environment:
 //   - "put": COUNT access tokens for users PREFIX-0 ... PREFIX-(COUNT-1);
-//   - "crash": one tokValue, stopping after the temporary file is written and
+//   - "crash": one token, stopping after the temporary file is written and
 //     before it replaces the token file, to be killed there.
 func TestHelperProcess(t *testing.T) {
 	mode := os.Getenv(helperEnvMode)
@@ -47,7 +47,7 @@ func TestHelperProcess(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", helperEnvCount, err)
 		}
-		s, err := OpenFileTokenStore(path)
+		s, err := Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestHelperProcess(t *testing.T) {
 			}
 		}
 	case "crash":
-		s, err := OpenFileTokenStore(path, withAfterTempWrite(func(string) {
+		s, err := Open(path, withAfterTempWrite(func(string) {
 			fmt.Println(helperTempWritten)
 			// Wait to be killed: the parent keeps standard input open.
 			io.Copy(io.Discard, os.Stdin)
@@ -138,7 +138,7 @@ func TestFileTokenStoreTwoProcesses(t *testing.T) {
 		}
 	}
 
-	s, err := OpenFileTokenStore(path)
+	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestFileTokenStoreKilledWriter(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "tokens.json")
-	s, err := OpenFileTokenStore(path)
+	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,9 +223,9 @@ func TestFileTokenStoreKilledWriter(t *testing.T) {
 	}
 
 	assertFileUnchanged(t, path, previous)
-	after, err := OpenFileTokenStore(path)
+	after, err := Open(path)
 	if err != nil {
-		t.Fatalf("OpenFileTokenStore after the killed write: %v", err)
+		t.Fatalf("Open after the killed write: %v", err)
 	}
 	if _, err := after.AccessToken(ctx, before); err != nil {
 		t.Errorf("token written before the crash: %v", err)

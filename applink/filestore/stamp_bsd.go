@@ -1,4 +1,6 @@
-package applink
+//go:build darwin || freebsd || netbsd
+
+package filestore
 
 import (
 	"io/fs"
@@ -11,5 +13,5 @@ func sysStamp(fi fs.FileInfo) (ino, dev uint64, ctimeNanos int64) {
 	if !ok {
 		return 0, 0, 0
 	}
-	return uint64(st.Ino), uint64(st.Dev), st.Ctim.Nano()
+	return uint64(st.Ino), uint64(st.Dev), st.Ctimespec.Nano()
 }

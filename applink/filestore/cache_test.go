@@ -1,4 +1,4 @@
-package applink
+package filestore
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 func TestFileTokenStoreReadsUnchangedFileFromCache(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*FileTokenStore)
+	s := newFileStore(t, newTestClock()).(*Store)
 	key := token.Key{LinkID: "l", User: "u"}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestFileTokenStoreReadsUnchangedFileFromCache(t *testing.T) {
 		t.Errorf("the unchanged file was parsed %d times, want 0", n)
 	}
 	// A second store parses it once, then reads from its cache too.
-	s2, err := OpenFileTokenStore(s.Path())
+	s2, err := Open(s.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,8 +63,8 @@ func TestFileTokenStoreReadsUnchangedFileFromCache(t *testing.T) {
 func TestFileTokenStoreCacheSeesOtherWriters(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	a := newFileStore(t, newTestClock()).(*FileTokenStore)
-	b, err := OpenFileTokenStore(a.Path())
+	a := newFileStore(t, newTestClock()).(*Store)
+	b, err := Open(a.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestFileTokenStoreCacheSeesOtherWriters(t *testing.T) {
 	if err := a.PutAccessToken(ctx, k3, token.NewAccessToken("t3", "s3")); err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []*FileTokenStore{a, b} {
+	for _, st := range []*Store{a, b} {
 		keys, err := st.AccessTokens(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -113,7 +113,7 @@ func TestFileTokenStoreCacheSeesOtherWriters(t *testing.T) {
 func TestFileTokenStoreCacheSeesHandEdits(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*FileTokenStore)
+	s := newFileStore(t, newTestClock()).(*Store)
 	key := token.Key{LinkID: "l", User: "u"}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("aaaa", "s")); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package applink
+package filestore
 
 import (
 	"fmt"
@@ -11,9 +11,9 @@ import (
 // benchFileStore returns a file store holding n access tokens of ordinary
 // size (an Atlassian token and secret, a session handle), written in one
 // go.
-func benchFileStore(b *testing.B, n int) (*FileTokenStore, []token.Key) {
+func benchFileStore(b *testing.B, n int) (*Store, []token.Key) {
 	b.Helper()
-	s, err := OpenFileTokenStore(filepath.Join(b.TempDir(), "tokens.json"))
+	s, err := Open(filepath.Join(b.TempDir(), "tokens.json"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func benchFileStore(b *testing.B, n int) (*FileTokenStore, []token.Key) {
 }
 
 // BenchmarkFileTokenStore measures token.AccessToken (Get) and PutAccessToken
-// (Put, replacing a user's tokValue) on a token file of 10, 1,000 and 10,000
+// (Put, replacing a user's token) on a token file of 10, 1,000 and 10,000
 // users. Every 3LO request does a Get; a Put follows each authorization and
 // renewal.
 func BenchmarkFileTokenStore(b *testing.B) {

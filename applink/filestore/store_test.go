@@ -1,4 +1,4 @@
-package applink
+package filestore
 
 import (
 	"bytes"
@@ -21,9 +21,9 @@ import (
 // newFileStore opens a store on a fresh file in a temporary directory.
 func newFileStore(t *testing.T, clock *testClock) token.Store {
 	t.Helper()
-	s, err := OpenFileTokenStore(filepath.Join(t.TempDir(), "tokens.json"), WithStoreClock(clock.Now))
+	s, err := Open(filepath.Join(t.TempDir(), "tokens.json"), WithClock(clock.Now))
 	if err != nil {
-		t.Fatalf("OpenFileTokenStore: %v", err)
+		t.Fatalf("Open: %v", err)
 	}
 	return s
 }
@@ -52,9 +52,9 @@ func TestFileTokenStoreCreatesPrivateFile(t *testing.T) {
 	skipIfNoUnixModes(t)
 	dir := filepath.Join(t.TempDir(), "config", "applink")
 	path := filepath.Join(dir, "tokens.json")
-	s, err := OpenFileTokenStore(path)
+	s, err := Open(path)
 	if err != nil {
-		t.Fatalf("OpenFileTokenStore: %v", err)
+		t.Fatalf("Open: %v", err)
 	}
 	if s.Path() != path {
 		t.Errorf("Path() = %q, want %q", s.Path(), path)
@@ -90,13 +90,13 @@ func TestFileTokenStoreRefusesSharedFile(t *testing.T) {
 			if err := os.Chmod(path, mode); err != nil {
 				t.Fatal(err)
 			}
-			_, err = OpenFileTokenStore(path)
-			var pe *FilePermissionError
+			_, err = Open(path)
+			var pe *PermissionError
 			if !errors.As(err, &pe) {
-				t.Fatalf("OpenFileTokenStore error = %v, want *FilePermissionError", err)
+				t.Fatalf("Open error = %v, want *PermissionError", err)
 			}
-			if diff := cmp.Diff(&FilePermissionError{Path: path, Mode: mode}, pe); diff != "" {
-				t.Errorf("FilePermissionError (-want +got):\n%s", diff)
+			if diff := cmp.Diff(&PermissionError{Path: path, Mode: mode}, pe); diff != "" {
+				t.Errorf("PermissionError (-want +got):\n%s", diff)
 			}
 			if want := "chmod 600 " + path; !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q does not give the command %q", err, want)
@@ -110,7 +110,7 @@ func TestFileTokenStoreRefusesFileMadeShared(t *testing.T) {
 	t.Parallel()
 	skipIfNoUnixModes(t)
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*FileTokenStore)
+	s := newFileStore(t, newTestClock()).(*Store)
 	key := token.Key{LinkID: "l", User: "u"}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
@@ -122,12 +122,12 @@ func TestFileTokenStoreRefusesFileMadeShared(t *testing.T) {
 	if err := os.Chmod(s.Path(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var pe *FilePermissionError
+	var pe *PermissionError
 	if _, err := s.AccessToken(ctx, key); !errors.As(err, &pe) {
-		t.Errorf("token.AccessToken error = %v, want *FilePermissionError", err)
+		t.Errorf("token.AccessToken error = %v, want *PermissionError", err)
 	}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t2", "s2")); !errors.As(err, &pe) {
-		t.Errorf("PutAccessToken error = %v, want *FilePermissionError", err)
+		t.Errorf("PutAccessToken error = %v, want *PermissionError", err)
 	}
 	assertFileUnchanged(t, s.Path(), data)
 }
@@ -140,7 +140,7 @@ func TestFilePermissionErrorQuotesPath(t *testing.T) {
 		{"/tmp/$(rm -rf ~)", `chmod 600 '/tmp/$(rm -rf ~)'`},
 	}
 	for _, tt := range tests {
-		err := &FilePermissionError{Path: tt.path, Mode: 0o644}
+		err := &PermissionError{Path: tt.path, Mode: 0o644}
 		if !strings.HasSuffix(err.Error(), tt.want) {
 			t.Errorf("Error() = %q, want it to end with %q", err.Error(), tt.want)
 		}
@@ -193,13 +193,13 @@ func TestFileTokenStoreCorruptFile(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			path := writeTokenFile(t, []byte(data))
-			_, err := OpenFileTokenStore(path)
-			var ce *CorruptTokenFileError
+			_, err := Open(path)
+			var ce *CorruptError
 			if !errors.As(err, &ce) {
-				t.Fatalf("OpenFileTokenStore error = %v, want *CorruptTokenFileError", err)
+				t.Fatalf("Open error = %v, want *CorruptError", err)
 			}
 			if ce.Path != path || ce.Err == nil {
-				t.Errorf("CorruptTokenFileError{Path: %q, Err: %v}, want Path %q and a cause", ce.Path, ce.Err, path)
+				t.Errorf("CorruptError{Path: %q, Err: %v}, want Path %q and a cause", ce.Path, ce.Err, path)
 			}
 			msg := err.Error()
 			for _, want := range []string{path, "move it aside or delete it"} {
@@ -218,7 +218,7 @@ func TestFileTokenStoreCorruptFile(t *testing.T) {
 func TestFileTokenStoreCorruptedAfterOpen(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*FileTokenStore)
+	s := newFileStore(t, newTestClock()).(*Store)
 	key := token.Key{LinkID: "l", User: "u"}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
@@ -227,15 +227,15 @@ func TestFileTokenStoreCorruptedAfterOpen(t *testing.T) {
 	if err := os.WriteFile(s.Path(), corrupt, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var ce *CorruptTokenFileError
+	var ce *CorruptError
 	if _, err := s.AccessToken(ctx, key); !errors.As(err, &ce) {
-		t.Errorf("token.AccessToken error = %v, want *CorruptTokenFileError", err)
+		t.Errorf("token.AccessToken error = %v, want *CorruptError", err)
 	}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t2", "s2")); !errors.As(err, &ce) {
-		t.Errorf("PutAccessToken error = %v, want *CorruptTokenFileError", err)
+		t.Errorf("PutAccessToken error = %v, want *CorruptError", err)
 	}
 	if err := s.DeleteAccessToken(ctx, key); !errors.As(err, &ce) {
-		t.Errorf("DeleteAccessToken error = %v, want *CorruptTokenFileError", err)
+		t.Errorf("DeleteAccessToken error = %v, want *CorruptError", err)
 	}
 	assertFileUnchanged(t, s.Path(), corrupt)
 }
@@ -243,9 +243,9 @@ func TestFileTokenStoreCorruptedAfterOpen(t *testing.T) {
 func TestFileTokenStoreEmptyFile(t *testing.T) {
 	t.Parallel()
 	path := writeTokenFile(t, nil)
-	s, err := OpenFileTokenStore(path)
+	s, err := Open(path)
 	if err != nil {
-		t.Fatalf("OpenFileTokenStore on an empty file: %v", err)
+		t.Fatalf("Open on an empty file: %v", err)
 	}
 	keys, err := s.AccessTokens(t.Context())
 	if err != nil || len(keys) != 0 {
@@ -307,11 +307,11 @@ func TestFileTokenStoreSharedBetweenStores(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "tokens.json")
-	a, err := OpenFileTokenStore(path)
+	a, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := OpenFileTokenStore(path)
+	b, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestFileTokenStoreSharedBetweenStores(t *testing.T) {
 func TestFileTokenStoreNoWriteWithoutChange(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*FileTokenStore)
+	s := newFileStore(t, newTestClock()).(*Store)
 	if err := s.DeleteAccessToken(ctx, token.Key{LinkID: "l", User: "u"}); err != nil {
 		t.Fatal(err)
 	}
@@ -348,30 +348,30 @@ func TestFileTokenStoreNoWriteWithoutChange(t *testing.T) {
 func TestFileTokenStoreNotAFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	_, err := OpenFileTokenStore(dir)
+	_, err := Open(dir)
 	if err == nil {
-		t.Fatal("OpenFileTokenStore(a directory) = nil error, want one")
+		t.Fatal("Open(a directory) = nil error, want one")
 	}
-	var ce *CorruptTokenFileError
+	var ce *CorruptError
 	if errors.As(err, &ce) {
-		t.Errorf("error = %v, a *CorruptTokenFileError; want a plain error (a directory is not corrupt)", err)
+		t.Errorf("error = %v, a *CorruptError; want a plain error (a directory is not corrupt)", err)
 	}
-	if _, err := OpenFileTokenStore(""); err == nil {
-		t.Error(`OpenFileTokenStore("") = nil error, want one`)
+	if _, err := Open(""); err == nil {
+		t.Error(`Open("") = nil error, want one`)
 	}
 }
 
 func TestFileTokenStoreRelativePath(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	s, err := OpenFileTokenStore(filepath.Join("sub", "tokens.json"))
+	s, err := Open(filepath.Join("sub", "tokens.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !filepath.IsAbs(s.Path()) {
 		t.Errorf("Path() = %q, want an absolute path", s.Path())
 	}
-	if got := s.String(); got != "FileTokenStore("+s.Path()+")" {
+	if got := s.String(); got != "filestore.Store("+s.Path()+")" {
 		t.Errorf("String() = %q", got)
 	}
 }
@@ -389,7 +389,7 @@ func TestFileTokenStoreRemovesStaleTemps(t *testing.T) {
 	if err := os.WriteFile(unrelated, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err := OpenFileTokenStore(path)
+	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,11 +415,11 @@ func TestFileTokenStoreLockHonorsContext(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tokens.json")
 	key := token.Key{LinkID: "l", User: "u"}
 	synctest.Test(t, func(t *testing.T) {
-		holder, err := OpenFileTokenStore(path)
+		holder, err := Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		waiter, err := OpenFileTokenStore(path)
+		waiter, err := Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -469,11 +469,11 @@ func FuzzFileTokenStoreLoad(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := writeTokenFile(t, data)
-		s, err := OpenFileTokenStore(path)
+		s, err := Open(path)
 		if err != nil {
-			var ce *CorruptTokenFileError
+			var ce *CorruptError
 			if !errors.As(err, &ce) {
-				t.Fatalf("OpenFileTokenStore error = %v, want nil or *CorruptTokenFileError", err)
+				t.Fatalf("Open error = %v, want nil or *CorruptError", err)
 			}
 			assertFileUnchanged(t, path, data)
 			return
@@ -517,7 +517,7 @@ func TestFileTokenStoreFollowsSymlink(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
-	s, err := OpenFileTokenStore(link)
+	s, err := Open(link)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,7 +537,7 @@ func TestFileTokenStoreFollowsSymlink(t *testing.T) {
 	}
 }
 
-func ExampleOpenFileTokenStore() {
+func ExampleOpen() {
 	dir, err := os.MkdirTemp("", "applink-example-")
 	if err != nil {
 		panic(err)
@@ -545,7 +545,7 @@ func ExampleOpenFileTokenStore() {
 	defer os.RemoveAll(dir)
 
 	// The applink command uses ~/.config/applink/tokens.json.
-	store, err := OpenFileTokenStore(filepath.Join(dir, "applink", "tokens.json"))
+	store, err := Open(filepath.Join(dir, "applink", "tokens.json"))
 	if err != nil {
 		panic(err)
 	}

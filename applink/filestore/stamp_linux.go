@@ -1,6 +1,4 @@
-//go:build darwin || freebsd || netbsd
-
-package applink
+package filestore
 
 import (
 	"io/fs"
@@ -13,5 +11,5 @@ func sysStamp(fi fs.FileInfo) (ino, dev uint64, ctimeNanos int64) {
 	if !ok {
 		return 0, 0, 0
 	}
-	return uint64(st.Ino), uint64(st.Dev), st.Ctimespec.Nano()
+	return uint64(st.Ino), uint64(st.Dev), st.Ctim.Nano()
 }

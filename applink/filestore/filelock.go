@@ -1,4 +1,4 @@
-package applink
+package filestore
 
 import (
 	"context"

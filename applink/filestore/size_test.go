@@ -1,4 +1,4 @@
-package applink
+package filestore
 
 import (
 	"errors"
@@ -14,19 +14,19 @@ import (
 
 // TestFileTokenStoreRefusesWriteOverLimit fills a store whose limit is
 // lowered to 4 KiB: the write that would cross the limit is refused with a
-// *TokenFileTooLargeError naming the limit and a database store, the file
+// *TooLargeError naming the limit and a database store, the file
 // is unchanged, every stored token is still there, and the file still opens.
 func TestFileTokenStoreRefusesWriteOverLimit(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	const limit = 4 << 10
 	path := filepath.Join(t.TempDir(), "tokens.json")
-	s, err := OpenFileTokenStore(path, withMaxFileSize(limit))
+	s, err := Open(path, withMaxFileSize(limit))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var stored []token.Key
-	var tooLarge *TokenFileTooLargeError
+	var tooLarge *TooLargeError
 	for i := range 1000 {
 		key := token.Key{LinkID: "link", User: fmt.Sprintf("user-%04d", i)}
 		before, _ := os.ReadFile(path)
@@ -36,7 +36,7 @@ func TestFileTokenStoreRefusesWriteOverLimit(t *testing.T) {
 			continue
 		}
 		if !errors.As(err, &tooLarge) {
-			t.Fatalf("PutAccessToken #%d error = %v, want *TokenFileTooLargeError", i, err)
+			t.Fatalf("PutAccessToken #%d error = %v, want *TooLargeError", i, err)
 		}
 		after, rerr := os.ReadFile(path)
 		if rerr != nil {
@@ -53,9 +53,9 @@ func TestFileTokenStoreRefusesWriteOverLimit(t *testing.T) {
 	if len(stored) == 0 {
 		t.Fatal("the first token was refused; the test limit is too small")
 	}
-	want := TokenFileTooLargeError{Path: s.Path(), Size: tooLarge.Size, Limit: limit, Write: true}
+	want := TooLargeError{Path: s.Path(), Size: tooLarge.Size, Limit: limit, Write: true}
 	if diff := cmp.Diff(want, *tooLarge); diff != "" {
-		t.Errorf("TokenFileTooLargeError (-want +got):\n%s", diff)
+		t.Errorf("TooLargeError (-want +got):\n%s", diff)
 	}
 	if tooLarge.Size <= limit {
 		t.Errorf("Size = %d, want above the limit %d", tooLarge.Size, limit)
@@ -75,11 +75,11 @@ func TestFileTokenStoreRefusesWriteOverLimit(t *testing.T) {
 
 	// Every token stored before the refusal is still there, through this
 	// store and through a new one opened on the file.
-	s2, err := OpenFileTokenStore(path, withMaxFileSize(limit))
+	s2, err := Open(path, withMaxFileSize(limit))
 	if err != nil {
-		t.Fatalf("OpenFileTokenStore after the refusal: %v", err)
+		t.Fatalf("Open after the refusal: %v", err)
 	}
-	for _, st := range []*FileTokenStore{s, s2} {
+	for _, st := range []*Store{s, s2} {
 		keys, err := st.AccessTokens(ctx)
 		if err != nil {
 			t.Fatalf("AccessTokens: %v", err)
@@ -92,7 +92,7 @@ func TestFileTokenStoreRefusesWriteOverLimit(t *testing.T) {
 	last := stored[len(stored)-1]
 	err = s.PutAccessToken(ctx, last, token.NewAccessToken(strings.Repeat("x", limit), "s"))
 	if !errors.As(err, &tooLarge) {
-		t.Errorf("PutAccessToken(longer tokValue) error = %v, want *TokenFileTooLargeError", err)
+		t.Errorf("PutAccessToken(longer token) error = %v, want *TooLargeError", err)
 	}
 	if got, err := s.AccessToken(ctx, last); err != nil || !strings.HasPrefix(got.Token, "token-") {
 		t.Errorf("token.AccessToken after the refused replacement = %v, %v; want the old token", got, err)
@@ -111,14 +111,14 @@ func TestFileTokenStoreFileOverLimit(t *testing.T) {
 	const limit = 1 << 10
 	data := []byte(`{"version":1,"accessTokens":[],"requestTokens":[]}` + strings.Repeat(" ", limit))
 	path := writeTokenFile(t, data)
-	_, err := OpenFileTokenStore(path, withMaxFileSize(limit))
-	var tooLarge *TokenFileTooLargeError
+	_, err := Open(path, withMaxFileSize(limit))
+	var tooLarge *TooLargeError
 	if !errors.As(err, &tooLarge) {
-		t.Fatalf("OpenFileTokenStore error = %v, want *TokenFileTooLargeError", err)
+		t.Fatalf("Open error = %v, want *TooLargeError", err)
 	}
-	want := TokenFileTooLargeError{Path: path, Size: int64(len(data)), Limit: limit}
+	want := TooLargeError{Path: path, Size: int64(len(data)), Limit: limit}
 	if diff := cmp.Diff(want, *tooLarge); diff != "" {
-		t.Errorf("TokenFileTooLargeError (-want +got):\n%s", diff)
+		t.Errorf("TooLargeError (-want +got):\n%s", diff)
 	}
 	for _, want := range []string{path, "1 KiB", "left untouched", "applink/pgstore"} {
 		if !strings.Contains(err.Error(), want) {

@@ -1,4 +1,4 @@
-package applink
+package filestore
 
 // What lets several processes share one token file as replicas of one
 // application: per-key renewal locks (token.Locker) and pending dances
@@ -14,9 +14,9 @@ import (
 )
 
 var (
-	_ token.Locker     = (*FileTokenStore)(nil)
-	_ token.Swapper    = (*FileTokenStore)(nil)
-	_ token.DanceStore = (*FileTokenStore)(nil)
+	_ token.Locker     = (*Store)(nil)
+	_ token.Swapper    = (*Store)(nil)
+	_ token.DanceStore = (*Store)(nil)
 )
 
 // LockToken locks key across every process sharing the token file, until
@@ -32,7 +32,7 @@ var (
 // when ctx ends says to delete it. The Lock's Held is nil while ctx lasts:
 // a flock is held as long as its file descriptor is open in this process,
 // so it cannot be lost while its holder runs.
-func (s *FileTokenStore) LockToken(ctx context.Context, key token.Key) (token.Lock, error) {
+func (s *Store) LockToken(ctx context.Context, key token.Key) (token.Lock, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (s *FileTokenStore) LockToken(ctx context.Context, key token.Key) (token.Lo
 
 // PutDance stores a copy of the pending dance in the token file, within
 // limits; see [token.DanceStore].
-func (s *FileTokenStore) PutDance(ctx context.Context, d *token.PendingDance, limits token.DanceLimits) error {
+func (s *Store) PutDance(ctx context.Context, d *token.PendingDance, limits token.DanceLimits) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *FileTokenStore) PutDance(ctx context.Context, d *token.PendingDance, li
 // returns it, if user started it; see [token.DanceStore]. The read and the
 // removal happen under the file's lock, so of concurrent takes in any
 // process exactly one gets it.
-func (s *FileTokenStore) TakeDance(ctx context.Context, state, user string) (*token.PendingDance, error) {
+func (s *Store) TakeDance(ctx context.Context, state, user string) (*token.PendingDance, error) {
 	var (
 		d       *token.PendingDance
 		takeErr error
@@ -90,6 +90,6 @@ func (s *FileTokenStore) TakeDance(ctx context.Context, state, user string) (*to
 
 // DeleteDance removes the pending dance for state from the token file;
 // removing an absent one is not an error.
-func (s *FileTokenStore) DeleteDance(ctx context.Context, state string) error {
+func (s *Store) DeleteDance(ctx context.Context, state string) error {
 	return s.update(ctx, func(set *token.Set) bool { return set.DeleteDance(state) })
 }

@@ -1,4 +1,4 @@
-package applink
+package filestore
 
 // The file store's read cache: the tokens of the file as last read or
 // written, used again while the file is provably the same.
