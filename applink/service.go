@@ -368,5 +368,5 @@ func (st *linkState) Format(f fmt.State, verb rune) {
 	redact.Format(f, verb, st.link.String(), st.link.GoString())
 }
 
-// token.Store returns the service's token store.
+// TokenStore returns the service's token store.
 func (s *Service) TokenStore() token.Store { return s.store }

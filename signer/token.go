@@ -2,9 +2,9 @@ package signer
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
-	"strconv"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Token is an OAuth token: its public value (oauth_token) and its secret. The
@@ -56,25 +56,8 @@ func Abbrev(s string) string {
 }
 
 // formatRedacted is the body of the Format methods of this package's
-// secret-holding types: s (the String) for every verb, gostring for %#v, s
-// quoted for %q, with the width and the '-' flag honored. It is
-// internal/redact.Format, copied because internal/redact imports signer.
-// Callers pass strings already built: formatting the value itself from its
-// Format method would recurse.
-func formatRedacted(f fmt.State, verb rune, s, gostring string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		s = gostring
-	case verb == 'q':
-		s = strconv.Quote(s)
-	}
-	if w, ok := f.Width(); ok {
-		if f.Flag('-') {
-			_, _ = fmt.Fprintf(f, "%-*s", w, s)
-		} else {
-			_, _ = fmt.Fprintf(f, "%*s", w, s)
-		}
-		return
-	}
-	_, _ = io.WriteString(f, s)
-}
+// secret-holding types: internal/redact.Format (s for every verb, gostring
+// for %#v, s quoted for %q, the width and '-' honored). Callers pass strings
+// already built: formatting the value itself from its Format method would
+// recurse.
+func formatRedacted(f fmt.State, verb rune, s, gostring string) { redact.Format(f, verb, s, gostring) }
