@@ -16,7 +16,7 @@ import (
 	"github.com/go-applinks/applinks/signer"
 )
 
-// search is the README's search result.
+// search is the search result of docs/api.md (moved from the README).
 type search struct {
 	Issues []struct {
 		Key    string `json:"key"`
@@ -26,7 +26,7 @@ type search struct {
 	} `json:"issues"`
 }
 
-// app is the README's web application.
+// app is the web application of docs/api.md.
 type app struct {
 	link *applink.Link
 }
@@ -39,7 +39,7 @@ func (a *app) render(w http.ResponseWriter, res search) {
 	}
 }
 
-// myIssues is the README's handler, as written there.
+// myIssues is the handler of docs/api.md, as written there.
 func (a *app) myIssues(w http.ResponseWriter, r *http.Request) {
 	f, err := a.link.RequestFactory(currentUser(r))
 	if err != nil {
@@ -64,7 +64,7 @@ func (a *app) myIssues(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// TestREADMEWebHandler: the README's web handler sends a user who has no
+// TestREADMEWebHandler: the web handler of docs/api.md sends a user who has no
 // token yet and a user whose token was revoked through the same path, to
 // the dance, and shows the search once authorized.
 func TestREADMEWebHandler(t *testing.T) {

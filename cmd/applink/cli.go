@@ -43,7 +43,7 @@ func (c *cli) closeAll() {
 }
 
 func newCLI(e *env) *cli {
-	return &cli{stdin: e.stdin, stdout: e.stdout, stderr: e.stderr, getenv: e.getenv, buildInfo: e.buildInfo, now: e.now, loc: e.loc}
+	return &cli{stdin: e.stdin, stdout: e.stdout, stderr: e.stderr, getenv: e.getenv, buildInfo: e.buildInfo, now: e.now, loc: e.loc, openBrowser: e.openBrowser}
 }
 
 // clock returns the current time.

@@ -103,7 +103,7 @@ func TestJSONErrors(t *testing.T) {
 	}
 }
 
-// The README's out-of-band recipe, as a script runs it: the exit-3 JSON
+// The out-of-band recipe of docs/setup.md (Jenkins), as a script runs it: the exit-3 JSON
 // gives the URL and request token, an approval over HTTP gives the code,
 // and authorize --oob --request-token finishes, answering JSON.
 func TestJSONCredentialsRequiredRecipe(t *testing.T) {

@@ -41,6 +41,9 @@ type env struct {
 	// nil means time.Now and time.Local (tests fix them).
 	now func() time.Time
 	loc *time.Location
+	// openBrowser opens a URL in the person's browser; nil means the
+	// platform's opener (tests approve instead).
+	openBrowser func(ctx context.Context, url string) error
 }
 
 // command is a subcommand: a one-line summary for "applink help" and the

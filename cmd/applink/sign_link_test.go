@@ -186,7 +186,7 @@ func TestSignJSON(t *testing.T) {
 }
 
 // TestSignAsLinkDeterministic: sign --link takes --nonce and --timestamp, as
-// the README says, and then prints the same lines every time.
+// docs/command.md says, and then prints the same lines every time.
 func TestSignAsLinkDeterministic(t *testing.T) {
 	t.Parallel()
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
