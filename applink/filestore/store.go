@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"github.com/go-applinks/applinks/applink/token"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
-
-	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // MaxFileSize is the largest token file a [Store] reads, and
@@ -138,20 +135,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 // Path returns the absolute path of the token file.
 func (s *Store) Path() string { return s.path }
 
-// String describes the store by its file; it never prints a token.
+// String describes the store by its file. The tokens it caches need no
+// redaction of their own: their secrets are token.Secret fields, which
+// print REDACTED however the store is printed.
 func (s *Store) String() string { return "filestore.Store(" + s.path + ")" }
-
-// GoString is [Store.String].
-func (s *Store) GoString() string { return s.String() }
-
-// Format prints [Store.String] for every verb, so that no verb
-// (%+v, %x, %t) can reach the tokens it keeps in memory.
-func (s *Store) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, s.String(), s.GoString())
-}
-
-// LogValue keeps the tokens out of slog output.
-func (s *Store) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // AccessToken returns a copy of the user's token for the link, or an error
 // wrapping [token.ErrNotFound]. An expired token is returned only if it can
