@@ -101,3 +101,43 @@ func TestBashCompletionCompletesLinksAndUsers(t *testing.T) {
 		}
 	}
 }
+
+// TestZshCompletionAsksForLinksAndUsers: in the zsh script, --link, --as,
+// --user and a link NAME complete with "applink __complete", which gets the
+// --config and --link typed so far.
+func TestZshCompletionAsksForLinksAndUsers(t *testing.T) {
+	t.Parallel()
+	zsh, err := exec.LookPath("zsh")
+	if err != nil {
+		t.Skip("no zsh")
+	}
+	script := runCLITest(t, "", nil, "", "completion", "zsh").stdout
+	for _, want := range []string{
+		`'--link=[`, `]:link:_applink_words links'`,
+		`]:as:_applink_words users'`, `]:user:_applink_words users'`,
+		`'*:argument:_applink_words links'`,
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("zsh script lacks %q", want)
+		}
+	}
+	// The helper, with compadd and the command stubbed.
+	prog := "compdef() { :; }\n" + script + `
+applink() { print -r -- "ARGS:$*"; case $2 in links) print -l jira ci ;; users) print -l alice bob ;; esac }
+compadd() { [[ $1 == -a ]] && print -l -- ${(P)2} }
+words=(request --config /c.json --link jira --as '')
+CURRENT=6
+_applink_words users
+`
+	f := writeFile(t, t.TempDir(), "prog.zsh", prog)
+	out, err := exec.CommandContext(t.Context(), zsh, "-f", f).CombinedOutput()
+	if err != nil {
+		t.Fatalf("zsh: %v: %s", err, out)
+	}
+	got := strings.Fields(string(out))
+	for _, want := range []string{"ARGS:__complete", "users", "--config", "/c.json", "--link", "jira", "alice", "bob"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("zsh _applink_words users: %q lacks %q", got, want)
+		}
+	}
+}
