@@ -33,8 +33,12 @@ type ResealReport struct {
 //
 // Each token is read, opened, checked to be still the same in the inner
 // store and written, holding the store's [token.Locker] for its key
-// when the inner store is one, so that no renewal runs in between; a token
-// replaced or deleted meanwhile is skipped. Tokens that cannot be opened
+// when the inner store is one, so that no renewal runs in between. When
+// the inner store is a [token.Swapper] (the memory store, the file store
+// and pgstore are), the write is conditional, so that a token stored
+// meanwhile without the lock (an authorization completing) is never
+// overwritten; otherwise only the lock guards it. A token replaced or
+// deleted meanwhile is skipped. Tokens that cannot be opened
 // (an [*OpenError]) are left as they are and reported in the returned error
 // (errors.Join of one error per token) while Reseal goes on with the
 // others; it stops at once only when ctx ends or the inner store cannot
@@ -135,7 +139,27 @@ func (s *store) reseal(ctx context.Context, locker token.Locker, key token.Key) 
 	if again.Token != raw.Token || again.Secret.Reveal() != raw.Secret.Reveal() || again.RefreshToken.Reveal() != raw.RefreshToken.Reveal() || !again.SessionHandle.Equal(raw.SessionHandle) {
 		return skipped, nil
 	}
-	if err := s.PutAccessToken(ctx, key, tok); err != nil {
+	swapper, ok := s.inner.(token.Swapper)
+	if !ok {
+		// Only the lock (if any) guards this write: a token stored
+		// without it right now (an authorization completing) may be
+		// overwritten.
+		if err := s.PutAccessToken(ctx, key, tok); err != nil {
+			return failed, err
+		}
+		return resealed, nil
+	}
+	// Written only if the stored token is still the one read, whoever
+	// wrote meanwhile, lock or no lock.
+	sealed, err := s.sealAccess(ctx, key, tok)
+	if err != nil {
+		return failed, err
+	}
+	err = swapper.SwapAccessToken(ctx, key, raw.Token, sealed)
+	if errors.Is(err, token.ErrTokenChanged) {
+		return skipped, nil
+	}
+	if err != nil {
 		return failed, err
 	}
 	return resealed, nil

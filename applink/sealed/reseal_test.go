@@ -97,3 +97,67 @@ func TestReseal(t *testing.T) {
 		t.Error("Reseal of a store that is not sealed: nil error")
 	}
 }
+
+// replacedBeforeWrite is an inner store in which another replica stores a
+// new token for key without taking the lock (an authorization completing)
+// right after Reseal's last read of it, before Reseal writes: the third
+// read (the token read, opened, then checked again).
+type replacedBeforeWrite struct {
+	*token.MemoryStore
+	key     token.Key
+	replace func()
+	mu      sync.Mutex
+	reads   int
+}
+
+func (s *replacedBeforeWrite) AccessToken(ctx context.Context, key token.Key) (*token.AccessToken, error) {
+	t, err := s.MemoryStore.AccessToken(ctx, key)
+	if key == s.key {
+		s.mu.Lock()
+		s.reads++
+		third := s.reads == 3
+		s.mu.Unlock()
+		if third {
+			s.replace()
+		}
+	}
+	return t, err
+}
+
+// TestResealKeepsATokenStoredBeforeItsWrite: a token stored between
+// Reseal's last check and its write is not overwritten by the resealed
+// older one (Reseal writes conditionally on a token.Swapper).
+func TestResealKeepsATokenStoredBeforeItsWrite(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	k1, k2 := testKey(t, "k1", 1), testKey(t, "k2", 2)
+	mem := token.NewMemoryStore()
+	grace := token.Key{LinkID: "link-1", User: "grace"}
+	if err := newSealed(t, mem, testKeyring(t, k1)).PutAccessToken(ctx, grace, token.NewAccessToken("token-grace", "SECRET-grace")); err != nil {
+		t.Fatal(err)
+	}
+	newer := token.NewAccessToken("token-grace-new", "SECRET-grace-new")
+	inner := &replacedBeforeWrite{MemoryStore: mem, key: grace}
+	inner.replace = func() {
+		if err := newSealed(t, mem, testKeyring(t, k2)).PutAccessToken(ctx, grace, newer); err != nil {
+			t.Error(err)
+		}
+	}
+	rep, err := sealed.Reseal(ctx, newSealed(t, inner, testKeyring(t, k2, k1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inner.reads < 3 {
+		t.Fatalf("Reseal read grace's token %d times; the test expects its write after a third read", inner.reads)
+	}
+	if diff := cmp.Diff(sealed.ResealReport{Skipped: 1}, rep); diff != "" {
+		t.Errorf("Reseal report (-want +got):\n%s", diff)
+	}
+	got, err := newSealed(t, mem, testKeyring(t, k2)).AccessToken(ctx, grace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(newer, got, tokenCmp); diff != "" {
+		t.Errorf("grace's token after Reseal: the newer authorization was overwritten (-want +got):\n%s", diff)
+	}
+}
