@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -407,5 +407,61 @@ func TestSharedPoolProgress(t *testing.T) {
 			wg.Wait()
 			t.Logf("3 workers x 5 cycles with the application holding 1 of 4 connections: %v", time.Since(start))
 		})
+	}
+}
+
+// TestLostLockThenSwap is the review's lost-lock race at the store level:
+// replica A locks a rotating token and reads it; its database session
+// ends; replica B takes the lock at once and stores the renewal. A's Held
+// says its lock is gone, and A's own renewal, stored conditionally on the
+// token it read, is refused: B's renewal stays.
+func TestLostLockThenSwap(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := a.PutAccessToken(ctx, key, token.NewOAuth2AccessToken("bearer-1", "refresh-1")); err != nil {
+		t.Fatal(err)
+	}
+	lockA, err := a.LockToken(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lockA.Unlock()
+	readA, err := a.AccessToken(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var killed bool
+	if err := b.pool.QueryRow(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || !killed {
+		t.Fatalf("terminating A's lock session: %v, %v", killed, err)
+	}
+	lockB, err := b.LockToken(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readB, err := b.AccessToken(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewedB := token.NewOAuth2AccessToken("bearer-2", "refresh-2")
+	if err := b.SwapAccessToken(ctx, key, readB.Token, renewedB); err != nil {
+		t.Fatalf("B's renewal: %v", err)
+	}
+	lockB.Unlock()
+	if err := lockA.Held(ctx); !errors.Is(err, ErrLockLost) {
+		t.Errorf("A's Held after its session ended: %v, want ErrLockLost", err)
+	}
+	err = a.SwapAccessToken(ctx, key, readA.Token, token.NewOAuth2AccessToken("bearer-3", "refresh-3"))
+	if !errors.Is(err, token.ErrTokenChanged) {
+		t.Errorf("A's renewal after B's: %v, want ErrTokenChanged", err)
+	}
+	got, err := b.AccessToken(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.RefreshToken.Reveal() != "refresh-2" {
+		t.Errorf("stored refresh token %q, want B's refresh-2", got.RefreshToken.Reveal())
 	}
 }
