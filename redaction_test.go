@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/filestore"
-	"github.com/go-applinks/applinks/applink/token"
 	"go/ast"
 	"go/parser"
 	gotoken "go/token"
@@ -25,8 +23,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/filestore"
+	"github.com/go-applinks/applinks/applink/token"
+
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/config"
 	"github.com/go-applinks/applinks/applink/doctor"
 	"github.com/go-applinks/applinks/applink/page"
 	"github.com/go-applinks/applinks/applink/pgstore"
@@ -203,11 +205,11 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink.Endpoints": func() []any {
 			return []any{applink.DefaultEndpoints(applink.TypeJenkins)}
 		},
-		"applink.Link":      func() []any { return []any{fx.rsaLink, fx.hmacLink, fx.bound} },
-		"applink.Config":    func() []any { return []any{&applink.Config{Links: []applink.Link{fx.rsaLink, fx.hmacLink}}} },
-		"applink.Service":   func() []any { return []any{fx.svc} },
-		"applink.Request":   func() []any { return []any{fx.request} },
-		"applink/token.Key": func() []any { return []any{token.Key{LinkID: fx.hmacLink.ID, User: "alice"}} },
+		"applink.Link":          func() []any { return []any{fx.rsaLink, fx.hmacLink, fx.bound} },
+		"applink/config.Config": func() []any { return []any{&config.Config{Links: []applink.Link{fx.rsaLink, fx.hmacLink}}} },
+		"applink.Service":       func() []any { return []any{fx.svc} },
+		"applink.Request":       func() []any { return []any{fx.request} },
+		"applink/token.Key":     func() []any { return []any{token.Key{LinkID: fx.hmacLink.ID, User: "alice"}} },
 		"applink.RequestFactory": func() []any {
 			return []any{fx.factory}
 		},

@@ -2,7 +2,6 @@ package applink_test
 
 import (
 	"crypto/rsa"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/config"
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
@@ -158,10 +160,10 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		_, err := applink.LoadConfig(p)
+		_, err := config.Load(p)
 		add(content, err)
 	}
-	_, err := applink.Open(ctx, filepath.Join(dir, "missing.json"))
+	_, err := config.Open(ctx, filepath.Join(dir, "missing.json"))
 	add("missing config", err)
 	_, err = applink.NewService([]applink.Link{{ID: applink.NewLinkID(), Name: "J", Type: applink.TypeJira, RPCURL: "https://j.example",
 		ConsumerKey: "k", PrivateKeyFile: filepath.Join(dir, "none.pem")}})

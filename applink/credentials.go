@@ -118,8 +118,8 @@ func readCredentialFile(path string) ([]byte, error) {
 // resolve makes a relative credential file path relative to the directory
 // of the config file the link came from.
 func (l *Link) resolve(path string) string {
-	if l.dir == "" || filepath.IsAbs(path) {
+	if l.Dir == "" || filepath.IsAbs(path) {
 		return path
 	}
-	return filepath.Join(l.dir, path)
+	return filepath.Join(l.Dir, path)
 }

@@ -32,7 +32,7 @@
 // Call Jenkins as a user, who approves the link in a browser the first time
 // (the Go version of the classic Jira ScriptRunner script):
 //
-//	svc, err := applink.Open(ctx, "") // the applink command's config and tokens
+//	svc, err := config.Open(ctx, "") // the applink command's config and tokens
 //	if err != nil { ... }
 //	defer svc.Close()
 //	jenkins, err := svc.Link("Jenkins Proxy Bypass")
@@ -59,26 +59,23 @@
 //
 // # Config files
 //
-// A program shares the applink command's links and tokens with [Open]: it
-// reads the config file ([DefaultConfigPath]: $APPLINK_CONFIG, else
-// applink/config.json in the user's config directory), opens the token
-// store the config names (by default tokens.json beside it,
-// [DefaultTokenPath]) and builds the [Service]; [OnlyLink] and
-// [OnlyPrimary] keep one link, so that another link's missing secret does
-// not stop the program. A store kept elsewhere (a postgres:// URL in the
-// config's tokenStore) is opened by the opener its package provides, passed
-// with [WithTokenStoreOpener]: package applink knows only files.
-// [LoadConfig], [filestore.Open] and [NewService] are the parts, for a
-// program with its own layout.
+// Package applink/config reads and writes the applink command's config
+// file and opens what it describes: config.Open(ctx, "") loads the config
+// ($APPLINK_CONFIG, else applink/config.json in the user's config
+// directory), opens the token store it names (tokens.json beside it by
+// default) and builds the [Service]; config.WithLink and config.WithPrimary
+// keep one link, so that another link's missing secret does not stop the
+// program. A program with its own layout builds the service with
+// [NewService] from its own []Link and store. That is the one way each.
 //
 // # Links and the primary link
 //
 // Links obtained from a [Service] are copies: changing one of their fields
 // changes nothing (requests use the service's own links, fixed when it was
 // built). Of the links of one type, the primary one is the link marked
-// Primary, else the first of the type: [Config.Primary], [Service.Primary],
+// Primary, else the first of the type: config.WithPrimary, [Service.Primary],
 // the Primary flag of [Service.Links] and `applink link show` all apply
-// that rule; two links of a type marked primary are refused by [LoadConfig]
+// that rule; two links of a type marked primary are refused by config.Load
 // and [NewService]. [Link.EffectiveDisplayURL] is the URL browsers reach the
 // remote at (DisplayURL, else RPCURL).
 //

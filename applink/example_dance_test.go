@@ -18,7 +18,7 @@ import (
 
 // startJenkins starts an in-process Jenkins-shaped provider and returns a
 // service with a link to it; testlink makes the consumer and its shared
-// secret. A real program reads its links from a config file (applink.Open).
+// secret. A real program reads its links from a config file (config.Open).
 func startJenkins() (*applinktest.Server, *applink.Service, *applink.Link) {
 	srv, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"))
 	if err != nil {

@@ -1,7 +1,6 @@
 package applink
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,34 +8,6 @@ import (
 
 	"github.com/go-applinks/applinks/internal/requri"
 )
-
-// FuzzParseConfigCore feeds parseConfig arbitrary files: it must not panic,
-// and every error must be (or join) *FieldErrors naming the file.
-func FuzzParseConfigCore(f *testing.F) {
-	f.Add([]byte(`{"links": [` + goodLinkJSON + `]}`))
-	f.Add([]byte(`{"links": [{"name": "x", "auth": ["3lo", 5]}]}`))
-	f.Add([]byte("{\n\"links\": [}"))
-	f.Add([]byte(`{"links": null}`))
-	f.Add([]byte(``))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := parseConfig("config.json", data)
-		if err == nil {
-			if cfg == nil {
-				t.Fatal("nil config without error")
-			}
-			for _, l := range cfg.Links {
-				if err := l.Validate(); err != nil {
-					t.Fatalf("accepted an invalid link: %v", err)
-				}
-			}
-			return
-		}
-		var fe *FieldError
-		if !errors.As(err, &fe) || fe.Path != "config.json" {
-			t.Fatalf("error %v is not a *FieldError naming the file", err)
-		}
-	})
-}
 
 // FuzzResolveCore feeds NewRequest arbitrary paths: it must not panic, and
 // every URL it accepts must be on the link's origin and under its path.

@@ -173,7 +173,7 @@ func DefaultEndpoints(t Type) Endpoints {
 // [Service.Primary], ...) is a copy bound to it: it can make requests
 // ([Link.RequestFactory]), but changing its fields changes nothing — the
 // service keeps its own links, fixed when it was built, and requests always
-// use those. To change a link, change the [Config] or the []Link and build a
+// use those. To change a link, change the config or the []Link and build a
 // new service.
 type Link struct {
 	// ID is the link's id, a UUID. Tokens are stored under it
@@ -196,7 +196,7 @@ type Link struct {
 	RPCURL string `json:"rpcUrl"`
 	// Primary marks the primary link of its type. When no link of a type
 	// is marked, the first of the type is its primary: links obtained
-	// from a [Service] have the flag set by that rule ([Config.Primary]).
+	// from a [Service] have the flag set by that rule (config.WithPrimary finds it the same way).
 	// At most one link of a type may be marked.
 	Primary bool `json:"primary,omitempty"`
 	// ConsumerKey is the key the remote knows this application by.
@@ -233,9 +233,12 @@ type Link struct {
 	secret       string
 	clientSecret string
 	state        *linkState
-	// dir is the directory of the config file the link was loaded from:
-	// relative PrivateKeyFile and SecretFile paths are relative to it.
-	dir string
+
+	// Dir is the directory relative file paths (PrivateKeyFile, SecretFile,
+	// OAuth2.ClientSecretFile) are read from: config.Load sets it to the
+	// config file's directory; "" means the working directory. It is not
+	// part of the config file.
+	Dir string `json:"-"`
 }
 
 // WithPrivateKey returns a copy of l that signs with key (RSA-SHA1).

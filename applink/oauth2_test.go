@@ -611,31 +611,6 @@ func TestOAuth2CodeFromInput(t *testing.T) {
 	}
 }
 
-func TestOAuth2ConfigRoundTrip(t *testing.T) {
-	t.Parallel()
-	path := t.TempDir() + "/config.json"
-	l := Link{ID: testLinkID, Name: "j", Type: TypeJira, RPCURL: "https://jira.example.com", Auth: []Auth{AuthOAuth2, AuthClientCredentials},
-		OAuth2: &OAuth2Client{ClientID: "id", ClientSecretEnv: "SECRET", RedirectURL: "http://127.0.0.1:8765/callback", Scopes: []string{"READ"}, ClientAuth: "basic"}}
-	if err := (&Config{Links: []Link{l}}).Save(path); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := LoadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(l.OAuth2, cfg.Links[0].OAuth2); diff != "" || !cmp.Equal(l.Auth, cfg.Links[0].Auth) {
-		t.Errorf("round trip (-want +got):\n%s", diff)
-	}
-	// A secret given in code only is never written.
-	inCode := l
-	inCode.OAuth2 = &OAuth2Client{ClientID: "id", RedirectURL: "http://127.0.0.1:8765/callback"}
-	err = (&Config{Links: []Link{inCode.WithClientSecret("s3cret-TEST-ONLY")}}).Save(path)
-	var fe *FieldError
-	if !errors.As(err, &fe) || fe.Field != "oauth2.clientSecretEnv" || strings.Contains(err.Error(), "s3cret") {
-		t.Errorf("saving an in-code secret: %v", err)
-	}
-}
-
 func TestOAuth2ClientView(t *testing.T) {
 	t.Parallel()
 	fx := newO2Fixture(t, "", "")

@@ -1,6 +1,7 @@
 package applink
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -290,8 +291,12 @@ func TestSignatureDialectConfig(t *testing.T) {
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := LoadConfig(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct{ Links []Link }
+	if err := json.Unmarshal(data, &cfg); err != nil {
 		t.Fatal(err)
 	}
 	l := cfg.Links[0]

@@ -40,7 +40,8 @@ type Service struct {
 	// backoff, when set, is told every wait between retries instead of the
 	// wait happening (tests).
 	backoff func(time.Duration)
-	// owned is the token store Open opened, closed by Close.
+	// owned is the token store the service closes on Close
+	// (WithOwnedTokenStore).
 	owned token.Store
 }
 
@@ -86,6 +87,13 @@ func WithHTTPClient(c *http.Client) Option {
 // means) is an in-memory store ([token.NewMemoryStore]); the applink command
 // uses a file store.
 func WithTokenStore(st token.Store) Option { return func(s *Service) { s.store = st } }
+
+// WithOwnedTokenStore is [WithTokenStore] for a store opened for this
+// service alone: [Service.Close] closes it (when it has a Close method).
+// config.Open uses it for the store a config names.
+func WithOwnedTokenStore(st token.Store) Option {
+	return func(s *Service) { s.store, s.owned = st, st }
+}
 
 // WithLogger logs requests (method, redacted URL, status, auth, user) at
 // debug level, and at info level token renewals and deletions and every
@@ -370,3 +378,18 @@ func (st *linkState) Format(f fmt.State, verb rune) {
 
 // TokenStore returns the service's token store.
 func (s *Service) TokenStore() token.Store { return s.store }
+
+// Close closes the token store given with [WithOwnedTokenStore] (as
+// config.Open does), if it has a Close method, and returns its error. For a
+// store given with [WithTokenStore] it does nothing: the caller owns it.
+func (s *Service) Close() error { return closeStore(s.owned) }
+
+func closeStore(st token.Store) error {
+	switch c := st.(type) {
+	case interface{ Close() error }:
+		return c.Close()
+	case interface{ Close() }:
+		c.Close()
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/config"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -27,7 +28,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	cfg, err := applink.LoadConfig("links.json")
+	cfg, err := config.Load("links.json")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func ExampleNew() {
 // run: it needs a database.)
 func ExampleOpen() {
 	ctx := context.Background()
-	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.Open))
+	svc, err := config.Open(ctx, "", config.WithTokenStoreOpener("postgres", pgstore.Open))
 	if err != nil {
 		log.Fatal(err)
 	}

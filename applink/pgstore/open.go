@@ -25,9 +25,9 @@ const (
 // Open opens a store at a postgres:// (or postgresql://) URL, as the
 // tokenStore setting of an applink config file names it, with a pool of
 // its own that [Store.Close] closes; [New] is the same on a pool of the
-// caller's. It is what applink.Open calls for a config's postgres URL:
+// caller's. It is what config.Open calls for a config's postgres URL:
 //
-//	svc, err := applink.Open(ctx, "", applink.WithTokenStoreOpener("postgres", pgstore.Open))
+//	svc, err := config.Open(ctx, "", config.WithTokenStoreOpener("postgres", pgstore.Open))
 //
 // The URL is libpq's (postgres://user@host:port/database?sslmode=...,
 // pool_max_conns=N and pgx's other settings), plus applink_schema and

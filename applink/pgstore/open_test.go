@@ -2,11 +2,12 @@ package pgstore
 
 import (
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"strings"
 	"testing"
 
-	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/token"
+
+	"github.com/go-applinks/applinks/applink/config"
 	"github.com/go-applinks/applinks/internal/pgtest"
 )
 
@@ -100,8 +101,8 @@ func TestOpen(t *testing.T) {
 	if _, err := s.AccessToken(ctx, key); err == nil || errors.Is(err, token.ErrNotFound) {
 		t.Errorf("AccessToken after Close: %v, want the closed pool's error", err)
 	}
-	// applink.Open takes Open as the opener of postgres URLs.
-	_ = applink.WithTokenStoreOpener("postgres", Open)
+	// config.Open takes Open as the opener of postgres URLs.
+	_ = config.WithTokenStoreOpener("postgres", Open)
 }
 
 func TestOpenUnreachable(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink/config"
+
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
@@ -66,8 +68,8 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 	}
 	l.RPCURL = "http://" + ln.Addr().String()
 	ln.Close()
-	config := filepath.Join(dir, "config.json")
-	if err := (&applink.Config{Links: []applink.Link{l}}).Save(config); err != nil {
+	cfgFile := filepath.Join(dir, "config.json")
+	if err := (&config.Config{Links: []applink.Link{l}}).Save(cfgFile); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
@@ -77,7 +79,7 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 		{"link", "show", "nope"},
 		{"tokens", "--config", filepath.Join(dir, "none", "config.json")},
 	} {
-		r := runCLITest(t, config, nil, "", args...)
+		r := runCLITest(t, cfgFile, nil, "", args...)
 		if r.code == 0 {
 			t.Errorf("%v: exit 0, want a failure", args)
 			continue

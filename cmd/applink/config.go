@@ -9,20 +9,21 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/config"
 )
 
 // configEnv is the environment variable naming the config file.
-const configEnv = applink.ConfigEnv
+const configEnv = config.Env
 
 // configPath returns the config file to use: the --config flag, else
-// applink.DefaultConfigPath ($APPLINK_CONFIG, else applink/config.json in
+// config.DefaultPath ($APPLINK_CONFIG, else applink/config.json in
 // the user's config directory).
 func configPath(flagValue string, getenv func(string) string) (string, error) {
 	if flagValue == "" {
 		if getenv == nil {
 			getenv = func(string) string { return "" }
 		}
-		p, err := applink.DefaultConfigPath(getenv)
+		p, err := config.DefaultPath(getenv)
 		if err != nil {
 			return "", fmt.Errorf("%w, or pass --config FILE", err)
 		}
@@ -36,12 +37,12 @@ func configPath(flagValue string, getenv func(string) string) (string, error) {
 }
 
 // tokensPath is the token file beside the config file.
-func tokensPath(config string) string { return applink.DefaultTokenPath(config) }
+func tokensPath(configFile string) string { return config.DefaultTokenPath(configFile) }
 
 // workspace is the config file and what was read from it.
 type workspace struct {
 	path   string
-	cfg    *applink.Config
+	cfg    *config.Config
 	exists bool // the file was there
 }
 
@@ -52,11 +53,11 @@ var errNoConfig = errors.New("no links configured")
 // loadWorkspace reads the config file at path. A missing file is an empty
 // config when mayBeMissing, else an error saying how to create one.
 func loadWorkspace(path string, mayBeMissing bool) (*workspace, error) {
-	cfg, err := applink.LoadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			if mayBeMissing {
-				return &workspace{path: path, cfg: &applink.Config{}}, nil
+				return &workspace{path: path, cfg: &config.Config{}}, nil
 			}
 			return nil, fmt.Errorf("%w: there is no config file %s: add a link with 'applink link add' (or pass --config FILE / set %s)", errNoConfig, path, configEnv)
 		}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"github.com/go-applinks/applinks/applink/filestore"
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +10,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/filestore"
+	"github.com/go-applinks/applinks/applink/token"
+
+	"github.com/go-applinks/applinks/applink/config"
 
 	"github.com/go-applinks/applinks/applink"
 )
@@ -114,9 +117,9 @@ func TestRequestKeepsTokenUnlessRefused(t *testing.T) {
 }
 
 // linkByName reads the config's link called name.
-func linkByName(t *testing.T, config, name string) applink.Link {
+func linkByName(t *testing.T, cfgFile, name string) applink.Link {
 	t.Helper()
-	cfg, err := applink.LoadConfig(config)
+	cfg, err := config.Load(cfgFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +128,6 @@ func linkByName(t *testing.T, config, name string) applink.Link {
 			return l
 		}
 	}
-	t.Fatalf("no link %q in %s", name, config)
+	t.Fatalf("no link %q in %s", name, cfgFile)
 	return applink.Link{}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/config"
 )
 
 const linkSynopsis = `add|list|show|rename|remove ...
@@ -83,7 +84,7 @@ func shellName(name, fallback string) string {
 // does not change, so every user stays authorized.
 func (c *cli) linkRename(args []string) error {
 	fs := newFlagSet("link rename", "OLD NEW [--json]", "  applink link rename applinktest-jira jira\n", c.stderr)
-	config := configFlag(fs)
+	configFile := configFlag(fs)
 	asJSON := c.jsonFlag(fs, "print the renamed link as JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -96,7 +97,7 @@ func (c *cli) linkRename(args []string) error {
 	if newName == "" {
 		return usagef(fs, "NEW is empty: give the link a name, such as jira")
 	}
-	path, err := configPath(*config, c.getenv)
+	path, err := configPath(*configFile, c.getenv)
 	if err != nil {
 		return err
 	}
@@ -130,8 +131,8 @@ func (c *cli) linkRename(args []string) error {
 
 func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	fs := newFlagSet("link add", "NAME --url RPC_URL --type TYPE --consumer-key K (--private-key FILE | --secret-env VAR | --secret-file FILE) [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover] [--json]", linkExamples, c.stderr)
-	config := configFlag(fs)
-	asJSON := c.jsonFlag(fs, "print the link added as JSON, as the config file holds it")
+	configFile := configFlag(fs)
+	asJSON := c.jsonFlag(fs, "print the link added as JSON, as the configFile file holds it")
 	rpcURL := fs.String("url", "", "the remote's base `URL` for calls (RPC URL; past any reverse proxy)")
 	displayURL := fs.String("display-url", "", "the remote's `URL` for browsers (default the RPC URL)")
 	typ := fs.String("type", "", "application `TYPE`: jira, confluence, bitbucket, bamboo, fecru, crowd, jenkins, generic")
@@ -240,7 +241,7 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 		l.ID = applink.NewLinkID()
 	}
 
-	path, err := configPath(*config, c.getenv)
+	path, err := configPath(*configFile, c.getenv)
 	if err != nil {
 		return err
 	}
@@ -349,12 +350,12 @@ func (c *cli) fetchManifest(ctx context.Context, rpcURL string) (*manifest, erro
 
 func (c *cli) linkList(args []string) error {
 	fs := newFlagSet("link list", "[--json]", "  applink link list\n  applink link list --json | jq '.links[].name'\n", c.stderr)
-	config := configFlag(fs)
+	configFile := configFlag(fs)
 	asJSON := c.jsonFlag(fs, "print the config's links as JSON")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	path, err := configPath(*config, c.getenv)
+	path, err := configPath(*configFile, c.getenv)
 	if err != nil {
 		return err
 	}
@@ -364,12 +365,12 @@ func (c *cli) linkList(args []string) error {
 	}
 	if *asJSON {
 		// The primary flags as applink.Service sets them (an unmarked type's
-		// first link is its primary): the same config, said explicitly.
+		// first link is its primary): the same configFile, said explicitly.
 		links := nonNil(w.cfg.Links)
 		for i := range links {
 			links[i].Primary = isPrimary(w.cfg, links[i])
 		}
-		return writeJSON(c.stdout, applink.Config{Links: links, TokenStore: w.cfg.TokenStore})
+		return writeJSON(c.stdout, config.Config{Links: links, TokenStore: w.cfg.TokenStore})
 	}
 	if len(w.cfg.Links) == 0 {
 		fmt.Fprintf(c.stderr, "no links in %s: add one with 'applink link add'\n", path)
@@ -390,9 +391,20 @@ func (c *cli) linkList(args []string) error {
 // isPrimary reports whether l is the primary link of its type, by the rule
 // applink.Service applies: the link marked primary, else the first of the
 // type.
-func isPrimary(cfg *applink.Config, l applink.Link) bool {
-	p, err := cfg.Primary(l.Type)
-	return err == nil && p.ID == l.ID
+func isPrimary(cfg *config.Config, l applink.Link) bool {
+	first := ""
+	for _, o := range cfg.Links {
+		if o.Type != l.Type {
+			continue
+		}
+		if o.Primary {
+			return o.ID == l.ID
+		}
+		if first == "" {
+			first = o.ID
+		}
+	}
+	return first == l.ID
 }
 
 func nonNil(ls []applink.Link) []applink.Link {
@@ -502,7 +514,7 @@ func (c *cli) linkRemove(args []string) error {
 // namedLink parses the arguments of a subcommand that takes one link NAME
 // (or id) and finds that link in the config file.
 func (c *cli) namedLink(fs *flag.FlagSet, args []string) (w *workspace, path string, i int, err error) {
-	config := configFlag(fs)
+	configFile := configFlag(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, "", 0, err
@@ -510,7 +522,7 @@ func (c *cli) namedLink(fs *flag.FlagSet, args []string) (w *workspace, path str
 	if len(pos) != 1 {
 		return nil, "", 0, usagef(fs, "want one NAME (or id), got %s", plural(len(pos), "argument"))
 	}
-	if path, err = configPath(*config, c.getenv); err != nil {
+	if path, err = configPath(*configFile, c.getenv); err != nil {
 		return nil, "", 0, err
 	}
 	if w, err = loadWorkspace(path, false); err != nil {

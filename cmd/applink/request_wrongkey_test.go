@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink/config"
+
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
@@ -37,13 +39,13 @@ func TestRequestWrongKey(t *testing.T) {
 	if err := os.WriteFile(keyFile, other, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	config := filepath.Join(dir, "config.json")
-	if err := (&applink.Config{Links: []applink.Link{l}}).Save(config); err != nil {
+	cfgFile := filepath.Join(dir, "config.json")
+	if err := (&config.Config{Links: []applink.Link{l}}).Save(cfgFile); err != nil {
 		t.Fatal(err)
 	}
 
 	// What the library says about the same request.
-	cfg, err := applink.LoadConfig(config) // reads the key file, as the command does
+	cfg, err := config.Load(cfgFile) // reads the key file, as the command does
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestRequestWrongKey(t *testing.T) {
 		t.Fatalf("the library's advice %q is not the wrong-key diagnosis", advice)
 	}
 
-	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--auth", "2lo", "GET", "/rest/api/2/myself")
+	r := runCLITest(t, cfgFile, nil, "", "request", "--link", "jira", "--auth", "2lo", "GET", "/rest/api/2/myself")
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, exitFailure, r.stderr)
 	}

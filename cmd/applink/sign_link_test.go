@@ -2,12 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/go-applinks/applinks/applink/filestore"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink/filestore"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"

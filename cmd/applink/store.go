@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/filestore"
-	"github.com/go-applinks/applinks/applink/token"
 	"net/url"
 	"path/filepath"
 	"strings"
 
-	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/filestore"
+	"github.com/go-applinks/applinks/applink/token"
+
+	"github.com/go-applinks/applinks/applink/config"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/internal/redact"
 )
@@ -39,10 +40,10 @@ func (s *openedStore) close() {
 // storeOpeners open the tokenStore URLs the command knows: postgres:// and
 // postgresql:// through applink/pgstore, the password from
 // APPLINK_POSTGRES_PASSWORD (read through getenv), PGPASSWORD or ~/.pgpass.
-func storeOpeners(getenv func(string) string) []applink.OpenOption {
-	return []applink.OpenOption{
-		applink.WithTokenStoreOpener("postgres", pgstore.Open, pgstore.WithGetenv(getenv)),
-		applink.WithTokenStoreOpener("postgresql", pgstore.Open, pgstore.WithGetenv(getenv)),
+func storeOpeners(getenv func(string) string) []config.Option {
+	return []config.Option{
+		config.WithTokenStoreOpener("postgres", pgstore.Open, pgstore.WithGetenv(getenv)),
+		config.WithTokenStoreOpener("postgresql", pgstore.Open, pgstore.WithGetenv(getenv)),
 	}
 }
 
@@ -83,7 +84,7 @@ func (c *cli) openStoreAt(ctx context.Context, location string) (*openedStore, e
 			return nil, fmt.Errorf("--to %s: the URL holds the client key's password (sslpassword), which would show in the process list and the shell's history: remove it and set PGSSLPASSWORD in the environment", redact.URLString(location))
 		}
 	}
-	cfg := &applink.Config{TokenStore: location}
+	cfg := &config.Config{TokenStore: location}
 	st, err := cfg.OpenTokenStore(ctx, "", storeOpeners(c.getenv)...)
 	if err != nil {
 		return nil, err

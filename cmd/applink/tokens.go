@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 const tokensSynopsis = `list [--json] | revoke --link NAME --user U [--json] | copy --to PATH_OR_URL [--overwrite] [--use] [--json]

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 // copyReport is the output of "tokens copy --json": where from and to, and

@@ -2,15 +2,18 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/go-applinks/applinks/applink/filestore"
-	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/filestore"
+	"github.com/go-applinks/applinks/applink/token"
+
+	"github.com/go-applinks/applinks/applink/config"
+
+
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/google/go-cmp/cmp"
@@ -38,14 +41,14 @@ func checkNoSecrets(t *testing.T, r result, secrets []string) {
 	}
 }
 
-// copyFixture writes a config without links beside a token file with an
+// copyFixture writes a cfgFile without links beside a token file with an
 // OAuth 1.0a token (expired but renewable), an OAuth 2.0 token and an
-// unusable one, and returns the config path and the usable tokens.
-func copyFixture(t *testing.T) (config string, toks map[token.Key]*token.AccessToken) {
+// unusable one, and returns the cfgFile path and the usable tokens.
+func copyFixture(t *testing.T) (cfgFile string, toks map[token.Key]*token.AccessToken) {
 	t.Helper()
 	dir := t.TempDir()
-	config = filepath.Join(dir, "config.json")
-	if err := (&applink.Config{}).Save(config); err != nil {
+	cfgFile = filepath.Join(dir, "config.json")
+	if err := (&config.Config{}).Save(cfgFile); err != nil {
 		t.Fatal(err)
 	}
 	src, err := filestore.Open(filepath.Join(dir, "tokens.json"))
@@ -74,7 +77,7 @@ func copyFixture(t *testing.T) (config string, toks map[token.Key]*token.AccessT
 	if err := src.PutAccessToken(t.Context(), token.Key{LinkID: "link-1", User: "carol"}, dead); err != nil {
 		t.Fatal(err)
 	}
-	return config, toks
+	return cfgFile, toks
 }
 
 // checkCopied asserts that dest holds exactly toks.
@@ -101,11 +104,11 @@ func checkCopied(t *testing.T, dest token.Store, toks map[token.Key]*token.Acces
 
 func TestTokensCopyToFile(t *testing.T) {
 	t.Parallel()
-	config, toks := copyFixture(t)
+	cfgFile, toks := copyFixture(t)
 	secrets := secretsOf(toks[token.Key{LinkID: "link-1", User: "alice"}], toks[token.Key{LinkID: "link-2", User: "bob"}])
 	dest := filepath.Join(t.TempDir(), "copy.json")
 
-	r := runCLITest(t, config, nil, "", "tokens", "copy", "--to", dest, "--json")
+	r := runCLITest(t, cfgFile, nil, "", "tokens", "copy", "--to", dest, "--json")
 	if r.code != 0 {
 		t.Fatalf("tokens copy: exit %d: %s", r.code, r.stderr)
 	}
@@ -113,7 +116,7 @@ func TestTokensCopyToFile(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("--json output %q: %v", r.stdout, err)
 	}
-	want := copyReport{From: filepath.Join(filepath.Dir(config), "tokens.json"), To: dest, Copied: 2}
+	want := copyReport{From: filepath.Join(filepath.Dir(cfgFile), "tokens.json"), To: dest, Copied: 2}
 	if diff := cmp.Diff(want, rep); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
@@ -125,7 +128,7 @@ func TestTokensCopyToFile(t *testing.T) {
 	checkCopied(t, st, toks)
 
 	// Again: nothing to do.
-	r = runCLITest(t, config, nil, "", "tokens", "copy", "--to", dest)
+	r = runCLITest(t, cfgFile, nil, "", "tokens", "copy", "--to", dest)
 	if r.code != 0 || !strings.Contains(r.stdout, "copied 0 tokens") || !strings.Contains(r.stdout, "2 already there") {
 		t.Errorf("second copy: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -137,14 +140,14 @@ func TestTokensCopyToFile(t *testing.T) {
 	if err := st.PutAccessToken(t.Context(), alice, newer); err != nil {
 		t.Fatal(err)
 	}
-	r = runCLITest(t, config, nil, "", "tokens", "copy", "--to", dest)
+	r = runCLITest(t, cfgFile, nil, "", "tokens", "copy", "--to", dest)
 	if r.code != 0 || !strings.Contains(r.stdout, "kept 1 tokens") || !strings.Contains(r.stdout, `user "alice"`) {
 		t.Errorf("copy onto a different token: exit %d, stdout %q", r.code, r.stdout)
 	}
 	if got, err := st.AccessToken(t.Context(), alice); err != nil || got.Token != "tok-alice-2" {
 		t.Errorf("without --overwrite the destination's token became %v, %v", got, err)
 	}
-	r = runCLITest(t, config, nil, "", "tokens", "copy", "--to", dest, "--overwrite")
+	r = runCLITest(t, cfgFile, nil, "", "tokens", "copy", "--to", dest, "--overwrite")
 	if r.code != 0 || !strings.Contains(r.stdout, "copied 1 tokens") {
 		t.Errorf("copy --overwrite: exit %d, stdout %q", r.code, r.stdout)
 	}
@@ -154,7 +157,7 @@ func TestTokensCopyToFile(t *testing.T) {
 
 func TestTokensCopyErrors(t *testing.T) {
 	t.Parallel()
-	config, _ := copyFixture(t)
+	cfgFile, _ := copyFixture(t)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -162,14 +165,14 @@ func TestTokensCopyErrors(t *testing.T) {
 		say  string
 	}{
 		{"no destination", []string{"tokens", "copy"}, exitUsage, "--to is required"},
-		{"itself", []string{"tokens", "copy", "--to", filepath.Join(filepath.Dir(config), "tokens.json")}, 1, "configured token store itself"},
+		{"itself", []string{"tokens", "copy", "--to", filepath.Join(filepath.Dir(cfgFile), "tokens.json")}, 1, "configured token store itself"},
 		{"password on the command line", []string{"tokens", "copy", "--to", "postgres://app:hunter2@127.0.0.1:9/db"}, 1, "APPLINK_POSTGRES_PASSWORD"},
 		{"client key password on the command line", []string{"tokens", "copy", "--to", "postgres://app@127.0.0.1:9/db?sslpassword=hunter2"}, 1, "PGSSLPASSWORD"},
 		{"unknown scheme", []string{"tokens", "copy", "--to", "redis://cache/0"}, 1, "redis"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := runCLITest(t, config, nil, "", tc.args...)
+			r := runCLITest(t, cfgFile, nil, "", tc.args...)
 			checkOneLineError(t, r, tc.code)
 			if !strings.Contains(r.stderr, tc.say) || strings.Contains(r.stderr, "hunter2") {
 				t.Errorf("stderr %q, want it to say %q (and no password)", r.stderr, tc.say)
@@ -179,49 +182,49 @@ func TestTokensCopyErrors(t *testing.T) {
 }
 
 // TestTokensOnPostgres moves a token file to PostgreSQL with tokens copy,
-// points the config at the database, and uses it: request, tokens list and
+// points the cfgFile at the database, and uses it: request, tokens list and
 // tokens revoke read and write the database (the file is gone).
 func TestTokensOnPostgres(t *testing.T) {
 	t.Parallel()
 	db := pgtest.NewDatabase(t) + "&applink_schema=cli"
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
-	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-pg", ThreeLO: true}, "3lo")
-	if r := authorizeInBackground(t, config, "jira", "alice"); r.code != 0 {
+	cfgFile := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-pg", ThreeLO: true}, "3lo")
+	if r := authorizeInBackground(t, cfgFile, "jira", "alice"); r.code != 0 {
 		t.Fatalf("authorize: exit %d: %s", r.code, r.stderr)
 	}
 
-	r := runCLITest(t, config, nil, "", "tokens", "copy", "--to", db)
+	r := runCLITest(t, cfgFile, nil, "", "tokens", "copy", "--to", db)
 	if r.code != 0 || !strings.Contains(r.stdout, "copied 1 tokens") {
 		t.Fatalf("tokens copy --to postgres: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	r = runCLITest(t, config, nil, "", "tokens", "copy", "--to", db)
+	r = runCLITest(t, cfgFile, nil, "", "tokens", "copy", "--to", db)
 	if r.code != 0 || !strings.Contains(r.stdout, "copied 0 tokens") || !strings.Contains(r.stdout, "1 already there") {
 		t.Fatalf("second copy: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 
-	// --use: copy (nothing new) and point the config at the database.
-	r = runCLITest(t, config, nil, "", "tokens", "copy", "--to", db, "--use")
+	// --use: copy (nothing new) and point the cfgFile at the database.
+	r = runCLITest(t, cfgFile, nil, "", "tokens", "copy", "--to", db, "--use")
 	if r.code != 0 || !strings.Contains(r.stdout, "now keeps its tokens in postgres://") {
 		t.Fatalf("tokens copy --use: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	cfg, err := applink.LoadConfig(config)
+	cfg, err := config.Load(cfgFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.TokenStore != db || len(cfg.Links) != 1 {
-		t.Fatalf("after --use the config has tokenStore %q and %d links", cfg.TokenStore, len(cfg.Links))
+		t.Fatalf("after --use the cfgFile has tokenStore %q and %d links", cfg.TokenStore, len(cfg.Links))
 	}
-	if err := os.Remove(filepath.Join(filepath.Dir(config), "tokens.json")); err != nil {
+	if err := os.Remove(filepath.Join(filepath.Dir(cfgFile), "tokens.json")); err != nil {
 		t.Fatal(err)
 	}
 
-	r = runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
+	r = runCLITest(t, cfgFile, nil, "", "request", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
 	if r.code != 0 {
 		t.Fatalf("request with the token in PostgreSQL: exit %d: %s", r.code, r.stderr)
 	}
 	checkUser(t, r.stdout, "name", "alice")
 
-	r = runCLITest(t, config, nil, "", "tokens", "list", "--json")
+	r = runCLITest(t, cfgFile, nil, "", "tokens", "list", "--json")
 	var list tokenList
 	if err := json.Unmarshal([]byte(r.stdout), &list); r.code != 0 || err != nil {
 		t.Fatalf("tokens list --json: exit %d, %v: %q %q", r.code, err, r.stdout, r.stderr)
@@ -230,31 +233,31 @@ func TestTokensOnPostgres(t *testing.T) {
 		t.Errorf("tokens list --json = %+v", list)
 	}
 
-	r = runCLITest(t, config, nil, "", "tokens", "revoke", "--link", "jira", "--user", "alice")
+	r = runCLITest(t, cfgFile, nil, "", "tokens", "revoke", "--link", "jira", "--user", "alice")
 	if r.code != 0 {
 		t.Fatalf("tokens revoke: exit %d: %s", r.code, r.stderr)
 	}
-	r = runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
+	r = runCLITest(t, cfgFile, nil, "", "request", "--link", "jira", "--as", "alice", "GET", "/rest/api/2/myself")
 	checkCredentialsRequired(t, r, srv)
-	if _, err := os.Stat(filepath.Join(filepath.Dir(config), "tokens.json")); err == nil {
+	if _, err := os.Stat(filepath.Join(filepath.Dir(cfgFile), "tokens.json")); err == nil {
 		t.Error("a token file reappeared: the command did not use the database")
 	}
 
 	// The password comes from the environment, not the config.
-	raw, err := os.ReadFile(config)
+	raw, err := os.ReadFile(cfgFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	withPassword := strings.Replace(string(raw), "postgres://postgres@", "postgres://postgres:hunter2@", 1)
 	if withPassword == string(raw) {
-		t.Fatalf("the config does not hold the URL as expected: %s", raw)
+		t.Fatalf("the cfgFile does not hold the URL as expected: %s", raw)
 	}
-	if err := os.WriteFile(config, []byte(withPassword), 0o600); err != nil {
+	if err := os.WriteFile(cfgFile, []byte(withPassword), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r = runCLITest(t, config, nil, "", "tokens", "list")
+	r = runCLITest(t, cfgFile, nil, "", "tokens", "list")
 	checkOneLineError(t, r, 1)
 	if !strings.Contains(r.stderr, "APPLINK_POSTGRES_PASSWORD") || strings.Contains(r.stderr, "hunter2") {
-		t.Errorf("a config with a password: stderr %q", r.stderr)
+		t.Errorf("a cfgFile with a password: stderr %q", r.stderr)
 	}
 }

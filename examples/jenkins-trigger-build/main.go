@@ -5,7 +5,7 @@
 // same user and sends it (the Bitbucket Server Integration plugin exempts
 // only /job/<name>/build from crumbs over OAuth).
 //
-// It opens the applink command's links and tokens with applink.Open:
+// It opens the applink command's links and tokens with config.Open:
 //
 //	applink testserver --shape jenkins --hmac-consumer jira=CI_SECRET --users alice &
 //	applink link add ci --url http://127.0.0.1:PORT --type jenkins --consumer-key jira --secret-env CI_SECRET
@@ -26,6 +26,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/go-applinks/applinks/applink/config"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
@@ -56,7 +58,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 (POST /job/JOB/build, or buildWithParameters with a crumb fetched as USER).
 When USER has not authorized the link yet it prints where to do so and
 exits 3.`)
-	config := fs.String("config", "", appcfg.ConfigUsage)
+	configFile := fs.String("config", "", appcfg.ConfigUsage)
 	linkName := fs.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
 	user := fs.String("user", "", "the user to build as (required)")
 	job := fs.String("job", "", "the job's name (required)")
@@ -69,7 +71,7 @@ exits 3.`)
 		fs.Usage()
 		return errors.New("--user and --job are required")
 	}
-	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJenkins))
+	svc, err := config.Open(ctx, *configFile, config.WithLink(*linkName), config.WithPrimary(applink.TypeJenkins))
 	if err != nil {
 		return err
 	}

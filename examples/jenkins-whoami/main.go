@@ -25,6 +25,8 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/go-applinks/applinks/applink/config"
+
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
@@ -48,7 +50,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER", `Asks Jenkins, through an application link and acting as USER, who the
 caller is (GET /me/api/json), and checks that Jenkins names USER. When USER
 has not authorized the link yet it prints where to do so and exits 3.`)
-	config := fs.String("config", "", appcfg.ConfigUsage)
+	configFile := fs.String("config", "", appcfg.ConfigUsage)
 	linkName := fs.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
 	user := fs.String("user", "", "the user to act as (required)")
 	if err := fs.Parse(args); err != nil {
@@ -59,7 +61,7 @@ has not authorized the link yet it prints where to do so and exits 3.`)
 		return errors.New("--user is required")
 	}
 	// The applink command's links and tokens: the link named, else the primary Jenkins one.
-	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJenkins))
+	svc, err := config.Open(ctx, *configFile, config.WithLink(*linkName), config.WithPrimary(applink.TypeJenkins))
 	if err != nil {
 		return err
 	}

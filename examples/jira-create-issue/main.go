@@ -3,7 +3,7 @@
 // account. The link acts as the user by 3LO when they have authorized it,
 // else by 2LO with impersonation when the link and Jira allow it.
 //
-// It opens the applink command's links and tokens with applink.Open:
+// It opens the applink command's links and tokens with config.Open:
 //
 //	applink keygen
 //	applink testserver --consumer automation=$HOME/.config/applink/applink.pub.pem --users alice --allow-impersonation &
@@ -23,6 +23,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+
+	"github.com/go-applinks/applinks/applink/config"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
@@ -66,7 +68,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	appcfg.Usage(fs, "[--config FILE] [--link NAME] --user USER --project KEY --summary TEXT [--description TEXT] [--type TYPE]", `Creates a Jira issue through an application link, acting as USER (3LO, or
 2LO with impersonation when the link allows it; never as the link's own
 user), so USER is the reporter, and prints its key.`)
-	config := fs.String("config", "", appcfg.ConfigUsage)
+	configFile := fs.String("config", "", appcfg.ConfigUsage)
 	linkName := fs.String("link", "", "the Jira link's name or id (default the primary Jira link)")
 	user := fs.String("user", "", "the user to act as, the issue's reporter (required)")
 	project := fs.String("project", "", "the project key (required)")
@@ -81,7 +83,7 @@ user), so USER is the reporter, and prints its key.`)
 		return errors.New("--user, --project and --summary are required")
 	}
 	// The applink command's links and tokens: the link named, else the primary Jira one.
-	svc, err := applink.Open(ctx, *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJira))
+	svc, err := config.Open(ctx, *configFile, config.WithLink(*linkName), config.WithPrimary(applink.TypeJira))
 	if err != nil {
 		return err
 	}

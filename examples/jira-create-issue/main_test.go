@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink/config"
+
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 )
 
-// setup starts a Jira-shaped provider and writes an applink config with a
-// link "jira" to it using auth (its key in a file beside the config).
+// setup starts a Jira-shaped provider and writes an applink cfgFile with a
+// link "jira" to it using auth (its key in a file beside the cfgFile).
 func setup(t *testing.T, auth ...applink.Auth) (*applinktest.Server, string) {
 	t.Helper()
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
@@ -22,24 +24,24 @@ func setup(t *testing.T, auth ...applink.Auth) (*applinktest.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := filepath.Join(dir, "config.json")
-	if err := (&applink.Config{Links: []applink.Link{l}}).Save(config); err != nil {
+	cfgFile := filepath.Join(dir, "config.json")
+	if err := (&config.Config{Links: []applink.Link{l}}).Save(cfgFile); err != nil {
 		t.Fatal(err)
 	}
-	return srv, config
+	return srv, cfgFile
 }
 
 func TestCreateIssue(t *testing.T) {
 	t.Parallel()
-	args := func(config string) []string {
-		return []string{"--config", config, "--user", "alice", "--project", "DEMO", "--summary", "Hello from Go"}
+	args := func(cfgFile string) []string {
+		return []string{"--config", cfgFile, "--user", "alice", "--project", "DEMO", "--summary", "Hello from Go"}
 	}
 
 	t.Run("2LOi", func(t *testing.T) {
 		t.Parallel()
-		_, config := setup(t, applink.Auth3LO, applink.Auth2LOi)
+		_, cfgFile := setup(t, applink.Auth3LO, applink.Auth2LOi)
 		var out strings.Builder
-		if err := run(t.Context(), args(config), &out); err != nil {
+		if err := run(t.Context(), args(cfgFile), &out); err != nil {
 			t.Fatal(err)
 		}
 		if got, want := out.String(), "alice created TEST-1 ("; !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "as 2loi)\n") {
@@ -48,9 +50,9 @@ func TestCreateIssue(t *testing.T) {
 	})
 	t.Run("3LO only, not authorized", func(t *testing.T) {
 		t.Parallel()
-		srv, config := setup(t, applink.Auth3LO)
+		srv, cfgFile := setup(t, applink.Auth3LO)
 		var out strings.Builder
-		err := run(t.Context(), args(config), &out)
+		err := run(t.Context(), args(cfgFile), &out)
 		var cre *applink.CredentialsRequiredError
 		if !errors.As(err, &cre) || !strings.Contains(err.Error(), srv.URL+"/plugins/servlet/oauth/authorize?oauth_token=") {
 			t.Errorf("got %v, want credentials required with the authorization URL", err)
@@ -58,9 +60,9 @@ func TestCreateIssue(t *testing.T) {
 	})
 	t.Run("2LO only is refused", func(t *testing.T) {
 		t.Parallel()
-		_, config := setup(t, applink.Auth2LO)
+		_, cfgFile := setup(t, applink.Auth2LO)
 		var out strings.Builder
-		err := run(t.Context(), args(config), &out)
+		err := run(t.Context(), args(cfgFile), &out)
 		var anc *applink.AuthNotConfiguredError
 		if !errors.As(err, &anc) {
 			t.Errorf("got %v, want *AuthNotConfiguredError", err)

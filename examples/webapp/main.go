@@ -11,7 +11,7 @@
 // currentUser with your application's own session. The dance is bound to
 // that user, so a callback cannot be replayed for someone else.
 //
-// It opens the applink command's links and tokens with applink.Open:
+// It opens the applink command's links and tokens with config.Open:
 //
 //	applink testserver --shape jenkins --hmac-consumer jira=CI_SECRET --users alice &
 //	applink link add ci --url http://127.0.0.1:PORT --type jenkins --consumer-key jira --secret-env CI_SECRET
@@ -29,6 +29,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/config"
+
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
@@ -39,12 +41,12 @@ func main() {
 	appcfg.Usage(flag.CommandLine, "[--config FILE] [--link NAME] [--addr HOST:PORT]", `Serves a tiny web application that acts as its signed-in user in Jenkins
 through an application link, with the 3-legged dance mounted at
 /applinks/oauth/. Open the address in a browser and sign in.`)
-	config := flag.String("config", "", appcfg.ConfigUsage)
+	configFile := flag.String("config", "", appcfg.ConfigUsage)
 	linkName := flag.String("link", "", "the Jenkins link's name or id (default the primary Jenkins link)")
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	flag.Parse()
 
-	svc, err := applink.Open(context.Background(), *config, applink.OnlyLink(*linkName), applink.OnlyPrimary(applink.TypeJenkins))
+	svc, err := config.Open(context.Background(), *configFile, config.WithLink(*linkName), config.WithPrimary(applink.TypeJenkins))
 	if err != nil {
 		log.Fatal("webapp: ", err)
 	}

@@ -63,8 +63,8 @@ func WithType(t applink.Type) Option { return func(c *config) { c.typ = t } }
 // WithCredentialsFile also writes the link's credential to a file at path
 // (mode 0600): the PEM private key, or the shared secret for the Jenkins
 // shape; and names the file in the link (PrivateKeyFile or SecretFile), so
-// that the link can be saved in a config file ([applink.Config.Save]) for
-// code that reads one, such as [applink.Open].
+// that the link can be saved in a config file (config.Config.Save) for
+// code that reads one, such as config.Open.
 func WithCredentialsFile(path string) Option { return func(c *config) { c.credFile = path } }
 
 // WithServiceOptions adds options to the service [Bound] builds (a token

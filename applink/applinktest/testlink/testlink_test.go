@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink/config"
+
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
@@ -181,7 +183,7 @@ func TestNewLinkFields(t *testing.T) {
 	}
 }
 
-// TestCredentialsFile: a link saved in a config file, with its credential
+// TestCredentialsFile: a link saved in a cfgFile file, with its credential
 // in the file named, opens and signs.
 func TestCredentialsFile(t *testing.T) {
 	t.Parallel()
@@ -194,14 +196,14 @@ func TestCredentialsFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			config := filepath.Join(dir, "config.json")
-			if err := (&applink.Config{Links: []applink.Link{l}}).Save(config); err != nil {
+			cfgFile := filepath.Join(dir, "config.json")
+			if err := (&config.Config{Links: []applink.Link{l}}).Save(cfgFile); err != nil {
 				t.Fatal(err)
 			}
 			if fi, err := os.Stat(filepath.Join(dir, "cred")); err != nil || fi.Mode().Perm() != 0o600 {
 				t.Fatalf("credentials file: %v, want mode 0600", err)
 			}
-			svc, err := applink.Open(t.Context(), config)
+			svc, err := config.Open(t.Context(), cfgFile)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,7 @@
 // Package appcfg is the command-line plumbing the examples share: the
 // --config flag's help, a usage line, exit codes, and a "credentials
 // required" error that says where the user must go. The examples open the
-// applink command's links and tokens with applink.Open, as a program of
+// applink command's links and tokens with config.Open, as a program of
 // your own would.
 package appcfg
 
@@ -16,7 +16,7 @@ import (
 )
 
 // ConfigUsage is the help text of the examples' --config flag.
-const ConfigUsage = "applink config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json: applink.DefaultConfigPath)"
+const ConfigUsage = "applink config `FILE` (default $APPLINK_CONFIG, else the user config dir's applink/config.json: config.DefaultPath)"
 
 // Explain turns a "credentials required" error into one that says where
 // the user must go: the authorization URL when the remote gives one, and

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink/config"
+
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
@@ -27,18 +29,18 @@ func Jenkins(t *testing.T, users ...string) (*applinktest.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := filepath.Join(dir, "config.json")
-	if err := (&applink.Config{Links: []applink.Link{l}}).Save(config); err != nil {
+	configFile := filepath.Join(dir, "config.json")
+	if err := (&config.Config{Links: []applink.Link{l}}).Save(configFile); err != nil {
 		t.Fatal(err)
 	}
-	return srv, config
+	return srv, configFile
 }
 
 // Authorize plays the 3-legged dance for user on the config's link named
 // linkName, approving in code at srv, and stores the token beside config.
-func Authorize(t *testing.T, srv *applinktest.Server, config, linkName, user string) {
+func Authorize(t *testing.T, srv *applinktest.Server, configFile, linkName, user string) {
 	t.Helper()
-	svc, err := applink.Open(t.Context(), config, applink.OnlyLink(linkName))
+	svc, err := config.Open(t.Context(), configFile, config.WithLink(linkName))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,18 @@
-package applink_test
+package config_test
 
 import (
 	"context"
 	"errors"
-	"github.com/go-applinks/applinks/applink/filestore"
-	"github.com/go-applinks/applinks/applink/token"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink/filestore"
+	"github.com/go-applinks/applinks/applink/token"
+
+	"github.com/go-applinks/applinks/applink/config"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/google/go-cmp/cmp"
@@ -19,31 +22,31 @@ func TestDefaultConfigPath(t *testing.T) {
 	t.Parallel()
 	env := func(v string) func(string) string {
 		return func(k string) string {
-			if k == applink.ConfigEnv {
+			if k == config.Env {
 				return v
 			}
 			return ""
 		}
 	}
 	abs := filepath.Join(t.TempDir(), "c.json")
-	if got, err := applink.DefaultConfigPath(env(abs)); err != nil || got != abs {
-		t.Errorf("with $%s=%s: %q, %v", applink.ConfigEnv, abs, got, err)
+	if got, err := config.DefaultPath(env(abs)); err != nil || got != abs {
+		t.Errorf("with $%s=%s: %q, %v", config.Env, abs, got, err)
 	}
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := applink.DefaultConfigPath(env("rel/c.json")); err != nil || got != filepath.Join(wd, "rel", "c.json") {
-		t.Errorf("a relative $%s: %q, %v; want it made absolute", applink.ConfigEnv, got, err)
+	if got, err := config.DefaultPath(env("rel/c.json")); err != nil || got != filepath.Join(wd, "rel", "c.json") {
+		t.Errorf("a relative $%s: %q, %v; want it made absolute", config.Env, got, err)
 	}
 	dir, err := os.UserConfigDir()
 	if err != nil {
 		t.Skip("no user config dir here:", err)
 	}
-	if got, err := applink.DefaultConfigPath(env("")); err != nil || got != filepath.Join(dir, "applink", "config.json") {
-		t.Errorf("without $%s: %q, %v; want applink/config.json in %s", applink.ConfigEnv, got, err, dir)
+	if got, err := config.DefaultPath(env("")); err != nil || got != filepath.Join(dir, "applink", "config.json") {
+		t.Errorf("without $%s: %q, %v; want applink/config.json in %s", config.Env, got, err, dir)
 	}
-	if got, want := applink.DefaultTokenPath(abs), filepath.Join(filepath.Dir(abs), "tokens.json"); got != want {
+	if got, want := config.DefaultTokenPath(abs), filepath.Join(filepath.Dir(abs), "tokens.json"); got != want {
 		t.Errorf("DefaultTokenPath = %q, want %q", got, want)
 	}
 }
@@ -63,7 +66,7 @@ func (s *closingStore) Close() error { s.closed++; return nil }
 func writeConfig(t *testing.T, tokenStore string) string {
 	t.Helper()
 	anon := []applink.Auth{applink.AuthAnonymous}
-	cfg := applink.Config{TokenStore: tokenStore, Links: []applink.Link{
+	cfg := config.Config{TokenStore: tokenStore, Links: []applink.Link{
 		{ID: applink.NewLinkID(), Name: "wiki", Type: applink.TypeConfluence, RPCURL: "https://wiki.example", Auth: anon},
 		{ID: applink.NewLinkID(), Name: "jira-staging", Type: applink.TypeJira, RPCURL: "https://jira-staging.example", Auth: anon},
 		{ID: applink.NewLinkID(), Name: "jira", Type: applink.TypeJira, RPCURL: "https://jira.example", Auth: anon, Primary: true},
@@ -91,14 +94,14 @@ func TestOpenPicksLinks(t *testing.T) {
 	ctx := t.Context()
 	for _, tc := range []struct {
 		name string
-		opt  applink.OpenOption
+		opt  config.Option
 		want []string
 	}{
-		{"by name, another link broken", applink.OnlyLink("JIRA-staging"), []string{"jira-staging"}},
-		{"the primary marked", applink.OnlyPrimary("Jira"), []string{"jira"}},
-		{"the first of an unmarked type", applink.OnlyPrimary(applink.TypeConfluence), []string{"wiki"}},
+		{"by name, another link broken", config.WithLink("JIRA-staging"), []string{"jira-staging"}},
+		{"the primary marked", config.WithPrimary("Jira"), []string{"jira"}},
+		{"the first of an unmarked type", config.WithPrimary(applink.TypeConfluence), []string{"wiki"}},
 	} {
-		svc, err := applink.Open(ctx, path, tc.opt)
+		svc, err := config.Open(ctx, path, tc.opt)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -108,29 +111,29 @@ func TestOpenPicksLinks(t *testing.T) {
 		}
 		svc.Close()
 	}
-	if _, err := applink.Open(ctx, path, applink.OnlyLink("nope")); !errors.Is(err, applink.ErrLinkNotFound) || !strings.Contains(err.Error(), path) {
+	if _, err := config.Open(ctx, path, config.WithLink("nope")); !errors.Is(err, applink.ErrLinkNotFound) || !strings.Contains(err.Error(), path) {
 		t.Errorf("an unknown link: %v, want ErrLinkNotFound naming the config", err)
 	}
-	if _, err := applink.Open(ctx, path, applink.OnlyPrimary(applink.TypeBamboo)); !errors.Is(err, applink.ErrLinkNotFound) {
+	if _, err := config.Open(ctx, path, config.WithPrimary(applink.TypeBamboo)); !errors.Is(err, applink.ErrLinkNotFound) {
 		t.Errorf("no link of the type: %v, want ErrLinkNotFound", err)
 	}
-	if _, err := applink.Open(ctx, path); err == nil || !strings.Contains(err.Error(), "APPLINK_TEST_UNSET_VARIABLE_7f3a") {
+	if _, err := config.Open(ctx, path); err == nil || !strings.Contains(err.Error(), "APPLINK_TEST_UNSET_VARIABLE_7f3a") {
 		t.Errorf("every link, one broken: %v, want the broken link's error", err)
 	}
 	for _, tc := range []struct {
 		link string
 		want []string
 	}{{"", []string{"jira"}}, {"wiki", []string{"wiki"}}} {
-		svc, err := applink.Open(ctx, path, applink.OnlyLink(tc.link), applink.OnlyPrimary(applink.TypeJira))
+		svc, err := config.Open(ctx, path, config.WithLink(tc.link), config.WithPrimary(applink.TypeJira))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(tc.want, names(svc.Links())); diff != "" {
-			t.Errorf("OnlyLink(%q) with OnlyPrimary(jira) (-want +got):\n%s", tc.link, diff)
+			t.Errorf("WithLink(%q) with WithPrimary(jira) (-want +got):\n%s", tc.link, diff)
 		}
 	}
 	missing := filepath.Join(t.TempDir(), "none.json")
-	if _, err := applink.Open(ctx, missing); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "applink link add") {
+	if _, err := config.Open(ctx, missing); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "applink link add") {
 		t.Errorf("no config: %v, want fs.ErrNotExist saying how to make one", err)
 	}
 }
@@ -149,19 +152,19 @@ func TestOpenTokenStore(t *testing.T) {
 	t.Run("beside the config", func(t *testing.T) {
 		t.Parallel()
 		path := writeConfig(t, "")
-		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"))
+		svc, err := config.Open(ctx, path, config.WithLink("wiki"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		put(t, svc)
-		if _, err := os.Stat(applink.DefaultTokenPath(path)); err != nil {
+		if _, err := os.Stat(config.DefaultTokenPath(path)); err != nil {
 			t.Errorf("no token file beside the config: %v", err)
 		}
 	})
 	t.Run("a relative path", func(t *testing.T) {
 		t.Parallel()
 		path := writeConfig(t, "state/tokens.json")
-		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"))
+		svc, err := config.Open(ctx, path, config.WithLink("wiki"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,8 +177,8 @@ func TestOpenTokenStore(t *testing.T) {
 		t.Parallel()
 		path := writeConfig(t, "fake://db.example/applink")
 		var opened *closingStore
-		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"),
-			applink.WithTokenStoreOpener("FAKE", func(_ context.Context, location string, _ ...struct{}) (token.Store, error) {
+		svc, err := config.Open(ctx, path, config.WithLink("wiki"),
+			config.WithTokenStoreOpener("FAKE", func(_ context.Context, location string, _ ...struct{}) (token.Store, error) {
 				opened = &closingStore{Store: token.NewMemoryStore(), location: location}
 				return opened, nil
 			}))
@@ -194,7 +197,7 @@ func TestOpenTokenStore(t *testing.T) {
 		// (A password in the URL is refused before: see
 		// TestConfigRefusesPasswordInTokenStore.)
 		path := writeConfig(t, "fake://user@db.example/applink")
-		_, err := applink.Open(ctx, path, applink.OnlyLink("wiki"))
+		_, err := config.Open(ctx, path, config.WithLink("wiki"))
 		var fe *applink.FieldError
 		if !errors.As(err, &fe) || fe.Field != "tokenStore" || !strings.Contains(err.Error(), `WithTokenStoreOpener("fake"`) {
 			t.Errorf("err = %v, want a *FieldError for tokenStore naming WithTokenStoreOpener", err)
@@ -204,8 +207,8 @@ func TestOpenTokenStore(t *testing.T) {
 		t.Parallel()
 		path := writeConfig(t, "fake://db.example/applink")
 		boom := errors.New("connection refused")
-		_, err := applink.Open(ctx, path, applink.OnlyLink("wiki"),
-			applink.WithTokenStoreOpener("fake", func(context.Context, string, ...struct{}) (*closingStore, error) { return nil, boom }))
+		_, err := config.Open(ctx, path, config.WithLink("wiki"),
+			config.WithTokenStoreOpener("fake", func(context.Context, string, ...struct{}) (*closingStore, error) { return nil, boom }))
 		if !errors.Is(err, boom) {
 			t.Errorf("err = %v, want the opener's", err)
 		}
@@ -213,7 +216,7 @@ func TestOpenTokenStore(t *testing.T) {
 	t.Run("Config.OpenTokenStore", func(t *testing.T) {
 		t.Parallel()
 		path := writeConfig(t, "other.json")
-		cfg, err := applink.LoadConfig(path)
+		cfg, err := config.Load(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +233,7 @@ func TestOpenTokenStore(t *testing.T) {
 		t.Parallel()
 		path := writeConfig(t, "fake://db.example/applink")
 		mem := token.NewMemoryStore()
-		svc, err := applink.Open(ctx, path, applink.OnlyLink("wiki"), applink.WithServiceOptions(applink.WithTokenStore(mem)))
+		svc, err := config.Open(ctx, path, config.WithLink("wiki"), config.WithTokenStore(mem))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,13 +244,13 @@ func TestOpenTokenStore(t *testing.T) {
 }
 
 // TestConfigPrimaryRule: one rule everywhere — the link marked primary,
-// else the first of its type — in Config.Primary, Service.Primary,
-// Service.Links and Service.LinksOfType; two marked links of a type are
-// refused by LoadConfig as by NewService.
+// else the first of its type — in config.WithPrimary, Service.Primary,
+// and Service.Links; two marked links of a type are
+// refused by Load as by NewService.
 func TestConfigPrimaryRule(t *testing.T) {
 	t.Parallel()
 	path := writeConfig(t, "")
-	cfg, err := applink.LoadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,13 +265,15 @@ func TestConfigPrimaryRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, typ := range []applink.Type{applink.TypeJira, applink.TypeConfluence} {
-		want, err := cfg.Primary(typ)
+		one, err := config.Open(t.Context(), path, config.WithPrimary(typ))
 		if err != nil {
 			t.Fatal(err)
 		}
+		want := one.Links()[0]
+		_ = one.Close()
 		got, err := svc.Primary(typ)
 		if err != nil || got.ID != want.ID {
-			t.Errorf("%s: Service.Primary = %v, %v; Config.Primary = %v", typ, got, err, want)
+			t.Errorf("%s: Service.Primary = %v, %v; config.WithPrimary chose %v", typ, got, err, want)
 		}
 		if first := svc.Links(typ)[0]; first.ID != want.ID {
 			t.Errorf("%s: LinksOfType starts with %v, want the primary %v", typ, first, want)
@@ -286,8 +291,8 @@ func TestConfigPrimaryRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fe *applink.FieldError
-	if _, err := applink.LoadConfig(bad); !errors.As(err, &fe) || fe.Field != "primary" {
-		t.Errorf("LoadConfig with two primary Jira links: %v, want a *FieldError for primary", err)
+	if _, err := config.Load(bad); !errors.As(err, &fe) || fe.Field != "primary" {
+		t.Errorf("Load with two primary Jira links: %v, want a *FieldError for primary", err)
 	}
 	if _, err := applink.NewService(cfg.Links[:3]); !errors.As(err, &fe) || fe.Field != "primary" {
 		t.Errorf("NewService with two primary Jira links: %v, want a *FieldError for primary", err)
@@ -297,7 +302,7 @@ func TestConfigPrimaryRule(t *testing.T) {
 func TestConfigSaveKeepsTokenStore(t *testing.T) {
 	t.Parallel()
 	path := writeConfig(t, "postgres://db.example/applink")
-	cfg, err := applink.LoadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,8 +311,8 @@ func TestConfigSaveKeepsTokenStore(t *testing.T) {
 	}
 }
 
-// TestOpenFindsLinksAsLookupDoes: OnlyLink finds a link as Service.Lookup
-// does (id, exact name, then any case; ambiguous names refused), OnlyPrimary
+// TestOpenFindsLinksAsLookupDoes: WithLink finds a link as Service.Lookup
+// does (id, exact name, then any case; ambiguous names refused), WithPrimary
 // as Config.Primary does, and another link's missing secret file does not
 // stop the one chosen.
 func TestOpenFindsLinksAsLookupDoes(t *testing.T) {
@@ -321,8 +326,8 @@ func TestOpenFindsLinksAsLookupDoes(t *testing.T) {
 		return applink.Link{ID: applink.NewLinkID(), Name: name, Type: typ, RPCURL: "http://127.0.0.1:1",
 			ConsumerKey: "jira", SecretFile: secretFile, Primary: primary}
 	}
-	config := filepath.Join(dir, "config.json")
-	cfg := applink.Config{Links: []applink.Link{
+	cfgPath := filepath.Join(dir, "config.json")
+	cfg := config.Config{Links: []applink.Link{
 		link("broken", applink.TypeJenkins, false, filepath.Join(dir, "gone.secret")),
 		link("ci", applink.TypeJenkins, false, secret),
 		link("Build", applink.TypeBamboo, false, secret),
@@ -330,7 +335,7 @@ func TestOpenFindsLinksAsLookupDoes(t *testing.T) {
 		link("twin", applink.TypeGeneric, false, secret),
 		link("Twin", applink.TypeGeneric, false, secret),
 	}}
-	if err := cfg.Save(config); err != nil {
+	if err := cfg.Save(cfgPath); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -350,7 +355,7 @@ func TestOpenFindsLinksAsLookupDoes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			svc, err := applink.Open(t.Context(), config, applink.OnlyLink(tt.link), applink.OnlyPrimary(tt.typ))
+			svc, err := config.Open(t.Context(), cfgPath, config.WithLink(tt.link), config.WithPrimary(tt.typ))
 			if tt.want == "" {
 				if !errors.Is(err, tt.is) {
 					t.Errorf("Open = %v; want an error wrapping %v", err, tt.is)
@@ -366,7 +371,7 @@ func TestOpenFindsLinksAsLookupDoes(t *testing.T) {
 		})
 	}
 	// The first Jenkins link is the primary one, and it is broken.
-	if _, err := applink.Open(t.Context(), config, applink.OnlyPrimary(applink.TypeJenkins)); err == nil || !strings.Contains(err.Error(), "gone.secret") {
+	if _, err := config.Open(t.Context(), cfgPath, config.WithPrimary(applink.TypeJenkins)); err == nil || !strings.Contains(err.Error(), "gone.secret") {
 		t.Errorf("the broken primary: %v; want the missing secret file named", err)
 	}
 }

@@ -1,4 +1,4 @@
-package applink
+package config
 
 import (
 	"errors"
@@ -6,10 +6,11 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
-// ErrPasswordInConfig is wrapped by the *[FieldError] that [LoadConfig] and
+// ErrPasswordInConfig is wrapped by the *[applink.FieldError] that [Load] and
 // [Config.Save] return for a tokenStore URL holding a password: a config
 // file is read by whoever can read the file and is copied around, so the
 // password must come from the environment (APPLINK_POSTGRES_PASSWORD or
@@ -25,20 +26,20 @@ func checkTokenStore(path, location string) error {
 	}
 	u, err := url.Parse(location)
 	if err != nil {
-		return &FieldError{Path: path, Field: "tokenStore",
+		return &applink.FieldError{Path: path, Field: "tokenStore",
 			Err: fmt.Errorf("%s is not a URL (%v): write a path or a scheme://host/... URL", redact.URLString(location), errors.Unwrap(err))}
 	}
 	if _, inUser := u.User.Password(); inUser {
-		return &FieldError{Path: path, Field: "tokenStore",
+		return &applink.FieldError{Path: path, Field: "tokenStore",
 			Err: fmt.Errorf("%s: %w: remove it from the config and set it in the environment (APPLINK_POSTGRES_PASSWORD or PGPASSWORD for postgres://) or in ~/.pgpass", redact.URLString(location), ErrPasswordInConfig)}
 	}
 	for k := range u.Query() {
 		switch {
 		case strings.EqualFold(k, "password"):
-			return &FieldError{Path: path, Field: "tokenStore",
+			return &applink.FieldError{Path: path, Field: "tokenStore",
 				Err: fmt.Errorf("%s: %w (parameter %s): remove it from the config and set it in the environment (APPLINK_POSTGRES_PASSWORD or PGPASSWORD for postgres://) or in ~/.pgpass", redact.URLString(location), ErrPasswordInConfig, k)}
 		case strings.EqualFold(k, "sslpassword"):
-			return &FieldError{Path: path, Field: "tokenStore",
+			return &applink.FieldError{Path: path, Field: "tokenStore",
 				Err: fmt.Errorf("%s: %w (parameter %s, the client key's password): remove it from the config and set it in the environment (PGSSLPASSWORD for postgres://)", redact.URLString(location), ErrPasswordInConfig, k)}
 		}
 	}

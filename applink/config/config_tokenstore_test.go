@@ -1,4 +1,4 @@
-package applink
+package config
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink"
 )
 
 func TestConfigRefusesPasswordInTokenStore(t *testing.T) {
@@ -34,13 +36,13 @@ func TestConfigRefusesPasswordInTokenStore(t *testing.T) {
 			if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := LoadConfig(path)
-			var fe *FieldError
+			_, err := Load(path)
+			var fe *applink.FieldError
 			switch {
 			case !tc.refuse && err != nil:
-				t.Fatalf("LoadConfig: %v", err)
+				t.Fatalf("Load: %v", err)
 			case tc.refuse && (!errors.Is(err, ErrPasswordInConfig) || !errors.As(err, &fe) || fe.Field != "tokenStore"):
-				t.Fatalf("LoadConfig: %v, want a *FieldError for tokenStore wrapping ErrPasswordInConfig", err)
+				t.Fatalf("Load: %v, want a *applink.FieldError for tokenStore wrapping ErrPasswordInConfig", err)
 			case tc.refuse && strings.Contains(err.Error(), "hunter2"):
 				t.Errorf("the error shows the password: %v", err)
 			case tc.refuse && strings.Contains(strings.ToLower(tc.store), "sslpassword") && !strings.Contains(err.Error(), "PGSSLPASSWORD"):

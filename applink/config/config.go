@@ -1,4 +1,4 @@
-package applink
+package config
 
 import (
 	"bytes"
@@ -9,21 +9,23 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
-// Config is the content of a config file: the links of a [Service], and
+// Config is the content of a config file: the links of an [applink.Service], and
 // where their users' tokens are kept. [Open] opens all of it.
 //
 //	{"links": [{"id": "…", "name": "Jira", "type": "jira", "rpcUrl": "https://jira.internal:8080",
 //	            "consumerKey": "automation", "privateKeyFile": "automation.pem", "auth": ["3lo", "2loi"]}]}
 type Config struct {
-	Links []Link `json:"links"`
-	// token.Store says where the tokens are kept: "" means the file
+	Links []applink.Link `json:"links"`
+	// TokenStore says where the tokens are kept: "" means the file
 	// tokens.json beside the config file ([DefaultTokenPath]); a path is a
 	// token file (relative to the config file's directory); a URL
 	// (scheme://...) is opened by the opener given to [Open] for its scheme
@@ -57,22 +59,9 @@ func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String
 // LogValue keeps credentials out of slog output.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// Primary returns the primary link of type t (read as [ParseType] reads
-// it) among the config's links, by the rule every part of this module
-// applies ([Service.Primary], [Service.Links], the applink command): the
-// link marked primary, else the first link of the type. It returns an
-// error wrapping [ErrLinkNotFound] when the config has no link of type t.
-func (c *Config) Primary(t Type) (Link, error) {
-	t = canonicalType(t)
-	if i := primaryIndex(c.Links, t); i >= 0 {
-		return c.Links[i], nil
-	}
-	return Link{}, fmt.Errorf("%w: no link of type %s", ErrLinkNotFound, t)
-}
-
 // primaryIndex is the index of the primary link of type t in links (the
 // one marked primary, else the first of the type), or -1.
-func primaryIndex(links []Link, t Type) int {
+func primaryIndex(links []applink.Link, t applink.Type) int {
 	first := -1
 	for i, l := range links {
 		if l.Type != t {
@@ -88,10 +77,10 @@ func primaryIndex(links []Link, t Type) int {
 	return first
 }
 
-// maxConfigSize bounds a config file; LoadConfig reads no more.
+// maxConfigSize bounds a config file; Load reads no more.
 const maxConfigSize = 8 << 20
 
-// LoadConfig reads a config file. A path that is not a regular file (a
+// Load reads a config file. A path that is not a regular file (a
 // directory, a device such as /dev/zero, a named pipe) is refused before
 // anything is read, and a file larger than 8 MiB is refused after reading
 // no more than that. Unknown fields are errors; every link is
@@ -102,20 +91,20 @@ const maxConfigSize = 8 << 20
 //
 // As with encoding/json everywhere, field names match case-insensitively
 // ("rpcURL" is rpcUrl; of two spellings of one field the last wins), and
-// application types and methods are read as [ParseType] and [ParseAuth]
+// application types and methods are read as [applink.ParseType] and [applink.ParseAuth]
 // read them ("Jira", "stash", "3LO"); [Config.Save] writes the canonical
 // spellings.
-func LoadConfig(path string) (*Config, error) {
+func Load(path string) (*Config, error) {
 	data, err := fileread.ReadFile(path, maxConfigSize)
 	var notRegular *fileread.NotRegularError
 	var tooLarge *fileread.TooLargeError
 	switch {
 	case errors.As(err, &notRegular):
-		return nil, fmt.Errorf("applink: reading the config: %w: give the path of a JSON config file", err)
+		return nil, fmt.Errorf("config: reading the config: %w: give the path of a JSON config file", err)
 	case errors.As(err, &tooLarge):
-		return nil, fmt.Errorf("applink: reading the config: %w (a config is a few KiB): is it the right file?", err)
+		return nil, fmt.Errorf("config: reading the config: %w (a config is a few KiB): is it the right file?", err)
 	case err != nil:
-		return nil, fmt.Errorf("applink: reading the config: %w", err)
+		return nil, fmt.Errorf("config: reading the config: %w", err)
 	}
 	dir := filepath.Dir(path)
 	if abs, err := filepath.Abs(dir); err == nil {
@@ -126,7 +115,7 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, err
 	}
 	for i := range cfg.Links {
-		cfg.Links[i].dir = dir
+		cfg.Links[i].Dir = dir
 	}
 	return cfg, nil
 }
@@ -143,19 +132,19 @@ func parseConfig(path string, data []byte) (*Config, error) {
 		return nil, decodeError(path, "", data, 0, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, &FieldError{Path: path, Field: "(file)", Err: errors.New("more content after the top-level object: a config is one JSON object")}
+		return nil, &applink.FieldError{Path: path, Field: "(file)", Err: errors.New("more content after the top-level object: a config is one JSON object")}
 	}
-	cfg := &Config{Links: make([]Link, 0, len(top.Links)), TokenStore: top.TokenStore}
+	cfg := &Config{Links: make([]applink.Link, 0, len(top.Links)), TokenStore: top.TokenStore}
 	var errs []error
 	if err := checkTokenStore(path, top.TokenStore); err != nil {
 		errs = append(errs, err)
 	}
 	ids := make(map[string]string)
-	primaries := make(map[Type]string)
+	primaries := make(map[applink.Type]string)
 	for i, raw := range top.Links {
 		label := "#" + strconv.Itoa(i+1)
 		start := bytes.Index(data, raw)
-		var l Link
+		var l applink.Link
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.DisallowUnknownFields()
 		if err := d.Decode(&l); err != nil {
@@ -174,14 +163,14 @@ func parseConfig(path string, data []byte) (*Config, error) {
 		if l.ID != "" {
 			key := strings.ToLower(l.ID)
 			if other, dup := ids[key]; dup {
-				errs = append(errs, &FieldError{Path: path, Link: linkLabel(l, label), Field: "id",
+				errs = append(errs, &applink.FieldError{Path: path, Link: linkLabel(l, label), Field: "id",
 					Err: fmt.Errorf("%s is also the id of link %s: ids must be unique", l.ID, other)})
 			}
 			ids[key] = linkLabel(l, label)
 		}
 		if l.Primary {
 			if other, dup := primaries[l.Type]; dup {
-				errs = append(errs, &FieldError{Path: path, Link: linkLabel(l, label), Field: "primary",
+				errs = append(errs, &applink.FieldError{Path: path, Link: linkLabel(l, label), Field: "primary",
 					Err: fmt.Errorf("link %s is already the primary %s link: mark one link of a type primary", other, l.Type)})
 			}
 			primaries[l.Type] = linkLabel(l, label)
@@ -194,8 +183,8 @@ func parseConfig(path string, data []byte) (*Config, error) {
 	return cfg, nil
 }
 
-func linkLabel(l Link, position string) string {
-	if s := l.label(); s != "" {
+func linkLabel(l applink.Link, position string) string {
+	if s := label(l); s != "" {
 		return s
 	}
 	return position
@@ -203,7 +192,7 @@ func linkLabel(l Link, position string) string {
 
 // relabel puts the file path (and a position for a link without name or id)
 // into Validate's FieldErrors.
-func relabel(err error, path string, l Link, position string) error {
+func relabel(err error, path string, l applink.Link, position string) error {
 	var list []error
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		list = j.Unwrap()
@@ -212,7 +201,7 @@ func relabel(err error, path string, l Link, position string) error {
 	}
 	out := make([]error, 0, len(list))
 	for _, e := range list {
-		var fe *FieldError
+		var fe *applink.FieldError
 		if errors.As(e, &fe) {
 			c := *fe
 			c.Path = path
@@ -234,7 +223,7 @@ func decodeError(path, link string, data []byte, start int, err error) error {
 	switch {
 	case errors.As(err, &syn):
 		line, col := lineCol(data, start+int(syn.Offset))
-		return &FieldError{Path: path, Link: link, Field: "(syntax)",
+		return &applink.FieldError{Path: path, Link: link, Field: "(syntax)",
 			Err: fmt.Errorf("line %d, column %d: %v: the file is not valid JSON", line, col, syn)}
 	case errors.As(err, &typ):
 		line, col := lineCol(data, start+int(typ.Offset))
@@ -242,13 +231,13 @@ func decodeError(path, link string, data []byte, start int, err error) error {
 		if field == "" {
 			field = "(value)"
 		}
-		return &FieldError{Path: path, Link: link, Field: field,
+		return &applink.FieldError{Path: path, Link: link, Field: field,
 			Err: fmt.Errorf("line %d, column %d: a JSON %s cannot be a %s", line, col, typ.Value, jsonKind(typ.Type.Kind().String()))}
 	case errors.Is(err, io.EOF):
-		return &FieldError{Path: path, Link: link, Field: "(file)", Err: errors.New(`the file is empty: write {"links": []}`)}
+		return &applink.FieldError{Path: path, Link: link, Field: "(file)", Err: errors.New(`the file is empty: write {"links": []}`)}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		line, col := lineCol(data, len(data))
-		return &FieldError{Path: path, Link: link, Field: "(syntax)",
+		return &applink.FieldError{Path: path, Link: link, Field: "(syntax)",
 			Err: fmt.Errorf("line %d, column %d: the file ends in the middle of a value", line, col)}
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
@@ -260,10 +249,10 @@ func decodeError(path, link string, data []byte, start int, err error) error {
 		if link != "" {
 			known = "id, name, type, displayUrl, rpcUrl, primary, consumerKey, privateKeyFile, privateKeyEnv, secretEnv, secretFile, auth, endpoints, signatureDialect"
 		}
-		return &FieldError{Path: path, Link: link, Field: field,
+		return &applink.FieldError{Path: path, Link: link, Field: field,
 			Err: fmt.Errorf("unknown field: check its spelling (the fields are %s)", known)}
 	}
-	return &FieldError{Path: path, Link: link, Field: "(file)", Err: err}
+	return &applink.FieldError{Path: path, Link: link, Field: "(file)", Err: err}
 }
 
 func jsonKind(goKind string) string {
@@ -296,22 +285,22 @@ func lineCol(data []byte, off int) (line, col int) {
 func (c *Config) Save(path string) error {
 	links := c.Links
 	if links == nil {
-		links = []Link{}
+		links = []applink.Link{}
 	}
 	for _, l := range links {
 		if l.PrivateKeyFile != "" || l.PrivateKeyEnv != "" || l.SecretEnv != "" || l.SecretFile != "" {
 			continue
 		}
-		if l.usesOAuth2() {
+		if usesOAuth2(l) {
 			if l.OAuth2 == nil || (l.OAuth2.ClientSecretEnv == "" && l.OAuth2.ClientSecretFile == "") {
-				return &FieldError{Path: path, Link: l.label(), Field: "oauth2.clientSecretEnv",
+				return &applink.FieldError{Path: path, Link: label(l), Field: "oauth2.clientSecretEnv",
 					Err: errors.New("the client secret was given in code and is never written to a config: set oauth2.clientSecretEnv or oauth2.clientSecretFile")}
 			}
 			continue
 		}
-		for _, a := range l.auths() {
-			if a != AuthAnonymous {
-				return &FieldError{Path: path, Link: l.label(), Field: "privateKeyFile",
+		for _, a := range auths(l) {
+			if a != applink.AuthAnonymous {
+				return &applink.FieldError{Path: path, Link: label(l), Field: "privateKeyFile",
 					Err: errors.New("the link's credentials were given in code and are never written to a config: set privateKeyFile, privateKeyEnv, secretEnv or secretFile")}
 			}
 		}
@@ -321,16 +310,16 @@ func (c *Config) Save(path string) error {
 	}
 	data, err := json.MarshalIndent(Config{Links: links, TokenStore: c.TokenStore}, "", "  ")
 	if err != nil {
-		return fmt.Errorf("applink: encoding the config: %w", err)
+		return fmt.Errorf("config: encoding the config: %w", err)
 	}
 	data = append(data, '\n')
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("applink: creating the config directory: %w", err)
+		return fmt.Errorf("config: creating the config directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("applink: writing the config: %w", err)
+		return fmt.Errorf("config: writing the config: %w", err)
 	}
 	ok := false
 	defer func() {
@@ -340,19 +329,19 @@ func (c *Config) Save(path string) error {
 		}
 	}()
 	if err := tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("applink: writing the config: %w", err)
+		return fmt.Errorf("config: writing the config: %w", err)
 	}
 	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("applink: writing the config: %w", err)
+		return fmt.Errorf("config: writing the config: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("applink: writing the config: %w", err)
+		return fmt.Errorf("config: writing the config: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("applink: writing the config: %w", err)
+		return fmt.Errorf("config: writing the config: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("applink: replacing the config: %w", err)
+		return fmt.Errorf("config: replacing the config: %w", err)
 	}
 	ok = true
 	if d, err := os.Open(dir); err == nil {
@@ -360,4 +349,27 @@ func (c *Config) Save(path string) error {
 		d.Close()
 	}
 	return nil
+}
+
+// label names a link in messages: its name, else its id.
+func label(l applink.Link) string {
+	if l.Name != "" {
+		return strconv.Quote(l.Name)
+	}
+	return l.ID
+}
+
+// auths is the link's methods, 3lo when it names none.
+func auths(l applink.Link) []applink.Auth {
+	if len(l.Auth) == 0 {
+		return []applink.Auth{applink.Auth3LO}
+	}
+	return l.Auth
+}
+
+// usesOAuth2 reports whether the link lists an OAuth 2.0 method.
+func usesOAuth2(l applink.Link) bool {
+	return slices.ContainsFunc(auths(l), func(a applink.Auth) bool {
+		return a == applink.AuthOAuth2 || a == applink.AuthClientCredentials
+	})
 }
