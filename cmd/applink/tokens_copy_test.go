@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-applinks/applinks/applink/config"
 
-
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/google/go-cmp/cmp"
