@@ -57,6 +57,7 @@ const (
 	clientSecret  = "CLIENT-SECRET-r3d4c7"
 	formSecret    = "FORM-API-KEY-r3d4c7"
 	sealingKey    = "SEALED-KEY-r3d4c7-0123456789abcd" // 32 bytes: an AES-256 key
+	patSecret     = "PERSONAL-ACCESS-TOKEN-r3d4c7"
 )
 
 // redactionFixture is a service with an RSA and an HMAC link, tokens of
@@ -178,7 +179,7 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 // secrets returns every secret the fixture holds, as text and hex-encoded.
 func (fx *redactionFixture) secrets() []string {
 	texts := []string{sharedSecret, tokenSecret, sessionHandle, verifier, bearer, refresh, requestSecret,
-		clientSecret, formSecret, sealingKey}
+		clientSecret, formSecret, sealingKey, patSecret}
 	out := slices.Clone(texts)
 	for _, s := range texts {
 		out = append(out, fmt.Sprintf("%x", s), fmt.Sprintf("%X", s), base64.StdEncoding.EncodeToString([]byte(s)))
@@ -216,7 +217,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink/token.MemoryStore":  func() []any { return []any{fx.mem} },
 		"applink/filestore.Store":    func() []any { return []any{fx.file} },
 		"applink/token.Kind":         func() []any { return []any{token.KindOAuth2} },
-		"applink/token.AccessToken":  func() []any { return []any{fx.oauth1, fx.oauth2} },
+		"applink/token.AccessToken":  func() []any { return []any{fx.oauth1, fx.oauth2, token.NewPATAccessToken(patSecret)} },
 		"applink/token.RequestToken": func() []any { return []any{fx.reqToken} },
 		"applink/token.PendingDance": func() []any {
 			return []any{&token.PendingDance{State: "state", User: "alice", LinkID: fx.hmacLink.ID,
@@ -262,6 +263,12 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink/filestore.TooLargeError":   func() []any { return []any{&filestore.TooLargeError{Path: fx.file.Path(), Size: 1, Limit: 1}} },
 		"applink.OAuth2Client": func() []any {
 			return []any{applink.OAuth2Client{ClientID: "client", ClientSecretEnv: "CLIENT_SECRET", RedirectURL: "https://app.example.com/cb"}}
+		},
+		"applink.LinkPAT": func() []any {
+			return []any{applink.LinkPAT{TokenEnv: "BOT_PAT"}, &applink.LinkPAT{TokenFile: "/etc/bot.pat"}}
+		},
+		"applink.PATRefusedError": func() []any {
+			return []any{&applink.PATRefusedError{LinkName: "dc", User: "alice", Status: 401, Reason: "AUTHENTICATED_FAILED"}, &applink.PATRefusedError{LinkName: "dc", Status: 401}}
 		},
 		"applink.IssuerMismatchError": func() []any {
 			return []any{&applink.IssuerMismatchError{LinkName: "CI", Issuer: "https://evil.example", Want: "https://jira.example.com"}}
@@ -694,7 +701,7 @@ func reachesSecret(v reflect.Value, secrets []string, seen map[uintptr]bool, dep
 func TestSecretHoldersFormatThemselves(t *testing.T) {
 	fx := newRedactionFixture(t)
 	secrets := []string{sharedSecret, tokenSecret, sessionHandle, verifier, bearer, refresh, requestSecret,
-		clientSecret, formSecret, sealingKey, fx.pemLine}
+		clientSecret, formSecret, sealingKey, patSecret, fx.pemLine}
 	var holders []string
 	for typ, build := range redactionRegistry(fx) {
 		for _, v := range build() {

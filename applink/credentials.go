@@ -90,7 +90,7 @@ func (l *Link) newSigner(opts ...signer.Option) (*signer.Signer, error) {
 		method = m
 	default:
 		for _, a := range l.auths() {
-			if a != AuthAnonymous && !a.isOAuth2() {
+			if a.signs() {
 				return fail("privateKeyFile", errors.New("no credentials: set privateKeyFile, privateKeyEnv, secretEnv or secretFile"))
 			}
 		}

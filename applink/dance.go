@@ -163,6 +163,10 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	if st.isOAuth2Link() && st.link.allows(AuthOAuth2) {
 		return f.startOAuth2Dance(ctx, st, callback)
 	}
+	if !st.link.allows(Auth3LO) && st.link.allows(AuthPAT) {
+		return nil, nil, fmt.Errorf("applink: link %q: a personal access token has no authorization dance: %s, and store it for them (token.NewPATAccessToken; applink tokens set --pat-env)",
+			st.link.Name, strings.Replace(PATProfileAdvice, "their", "the user's", 1))
+	}
 	if !st.link.allows(Auth3LO) {
 		return nil, nil, &AuthNotConfiguredError{Link: st.link.Name, Wanted: string(Auth3LO), Configured: slices.Clone(st.link.auths())}
 	}

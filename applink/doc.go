@@ -222,6 +222,11 @@
 //   - OAuth 1.0a: token_rejected, token_revoked or permission_denied for that
 //     token, or token_expired when there is no session handle or the
 //     renewal itself is refused with one of these.
+//   - Personal access tokens ([AuthPAT]): a 401 to a request that carried
+//     the token (a *[PATRefusedError]); a 403 is a valid token whose owner
+//     lacks permission, and keeps it. A PAT is never renewed: the
+//     *[CredentialsRequiredError] (its Method is [AuthPAT]) offers no
+//     dance, only a new token from the user's profile.
 //
 // Everything else keeps the token and returns the real error: 5xx answers,
 // network errors and timeouts (a token endpoint's 429, 502, 503 or 504 is

@@ -105,7 +105,12 @@ type CredentialsRequiredError struct {
 	// Kept is set when the stored token was not deleted: it cannot be used
 	// with this link (a token of the other protocol), and authorizing again
 	// replaces it.
-	Kept    bool
+	Kept bool
+	// Method is the method the user needs a token for: [Auth3LO] or
+	// [AuthOAuth2] (a dance gets one) or [AuthPAT] (no dance exists: the
+	// user makes a personal access token in their profile, and it is
+	// stored for them).
+	Method  Auth
 	factory *RequestFactory
 }
 
@@ -116,6 +121,9 @@ func (e *CredentialsRequiredError) Error() string {
 		dance = "the OAuth 2.0 consent"
 	}
 	why, advice := "has not authorized it yet", "authorize the link as them ("+dance+")"
+	if e.Method == AuthPAT {
+		return e.patError()
+	}
 	switch {
 	case e.Cause != nil && e.Kept:
 		why = "has a token this link cannot use (" + causeText(e.LinkName, e.Cause) + ")"
@@ -130,6 +138,20 @@ func (e *CredentialsRequiredError) Error() string {
 
 // Unwrap returns Cause.
 func (e *CredentialsRequiredError) Unwrap() error { return e.Cause }
+
+// patError is the message of a missing or refused personal access token:
+// there is no dance, only a new token from the user's profile.
+func (e *CredentialsRequiredError) patError() string {
+	why := "has no personal access token for it"
+	switch {
+	case e.Cause != nil && e.Kept:
+		why = "has a token this link cannot use (" + causeText(e.LinkName, e.Cause) + ")"
+	case e.Cause != nil:
+		why = "has a personal access token the remote refused (" + causeText(e.LinkName, e.Cause) + "); it was deleted"
+	}
+	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: %s, and store it for them (a personal access token has no authorization dance)",
+		e.LinkName, e.User, why, PATProfileAdvice)
+}
 
 // causeText returns the message of a cause that an error of the link
 // named linkName quotes, without the prefix ("applink: link "x": ") that the

@@ -86,18 +86,18 @@ func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFacto
 		if o.only != AuthAnonymous && !l.allows(o.only) {
 			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: string(o.only), Configured: slices.Clone(l.auths()), Type: l.Type}
 		}
-		if o.only.Impersonating() && user == "" {
+		if o.only.Impersonating() && user == "" && (o.only != AuthPAT || l.state.botPAT == nil) {
 			return nil, fmt.Errorf("applink: link %q: %s acts as a user: give the user", l.Name, o.only)
 		}
 	case o.impersonating:
-		if !l.allows(Auth3LO) && !l.allows(Auth2LOi) && !l.allows(AuthOAuth2) {
+		if !l.allows(Auth3LO) && !l.allows(Auth2LOi) && !l.allows(AuthOAuth2) && !l.allows(AuthPAT) {
 			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "impersonating", Configured: slices.Clone(l.auths()), Type: l.Type}
 		}
 		if user == "" {
 			return nil, fmt.Errorf("applink: link %q: impersonating requests act as a user: give the user", l.Name)
 		}
 	case o.nonImpersonating:
-		if !l.allows(Auth2LO) && !l.allows(AuthAnonymous) && !l.allows(AuthClientCredentials) {
+		if !l.allows(Auth2LO) && !l.allows(AuthAnonymous) && !l.allows(AuthClientCredentials) && l.state.botPAT == nil {
 			return nil, &AuthNotConfiguredError{Link: l.Name, Wanted: "non-impersonating", Configured: slices.Clone(l.auths()), Type: l.Type}
 		}
 	}
@@ -128,8 +128,8 @@ func (f *RequestFactory) Auth(ctx context.Context) (Auth, error) {
 func (f *RequestFactory) choose(ctx context.Context, peek bool) (Auth, *token.AccessToken, error) {
 	l, o := f.link, f.opts
 	switch {
-	case o.only == Auth3LO, o.only == AuthOAuth2:
-		tok, err := f.token(ctx, peek)
+	case o.only == Auth3LO, o.only == AuthOAuth2, o.only == AuthPAT:
+		tok, err := f.methodToken(ctx, peek, o.only)
 		if err != nil {
 			return "", nil, err
 		}
@@ -145,20 +145,34 @@ func (f *RequestFactory) choose(ctx context.Context, peek bool) (Auth, *token.Ac
 	case o.nonImpersonating:
 		return f.nonImpersonating(ctx)
 	case f.user == "" && !o.impersonating:
+		if l.state.botPAT != nil {
+			return AuthPAT, l.state.botPAT, nil // the link's own (bot) token
+		}
 		return AuthAnonymous, nil, nil
 	}
-	// The first impersonating method the link allows: 3LO if the user has a
-	// token, 2LOi; 3LO alone without a token requires credentials.
+	// The first impersonating method the link allows, in the link's order:
+	// the user's own credentials (3LO or OAuth 2.0, a PAT) when the user has
+	// a token of that kind, 2LOi; without a token, a link with no 2LOi
+	// requires credentials.
 	var need *CredentialsRequiredError
+	var tok *token.AccessToken
+	var tokErr error
+	loaded := false
 	for _, a := range l.auths() {
 		switch a {
-		case Auth3LO, AuthOAuth2:
-			tok, err := f.token(ctx, peek)
-			if err == nil {
-				return a, tok, nil
+		case Auth3LO, AuthOAuth2, AuthPAT:
+			if !loaded {
+				tok, tokErr = f.token(ctx, peek)
+				loaded = true
 			}
-			if !errors.As(err, &need) {
-				return "", nil, err
+			if tokErr == nil {
+				if kindOf(tok) == l.state.tokenKind(a) {
+					return a, tok, nil
+				}
+				continue // the user's token is of a later method
+			}
+			if !errors.As(tokErr, &need) {
+				return "", nil, tokErr
 			}
 		case Auth2LOi:
 			return Auth2LOi, nil, nil
@@ -180,6 +194,10 @@ func (f *RequestFactory) nonImpersonating(ctx context.Context) (Auth, *token.Acc
 		switch a {
 		case Auth2LO:
 			return Auth2LO, nil, nil
+		case AuthPAT:
+			if f.link.state.botPAT != nil {
+				return AuthPAT, f.link.state.botPAT, nil
+			}
 		case AuthClientCredentials:
 			tok, err := f.link.state.clientCredentialsToken(ctx, nil)
 			if err != nil {
@@ -212,16 +230,72 @@ func (f *RequestFactory) token(ctx context.Context, peek bool) (*token.AccessTok
 	if err != nil {
 		return nil, f.sourceError(ctx, err)
 	}
-	if tok.IsOAuth2() != f.link.state.isOAuth2Link() {
+	if !f.link.state.usesKind(kindOf(tok)) {
 		// Kept: authorizing the link again replaces it.
-		return nil, &CredentialsRequiredError{LinkID: f.link.ID, LinkName: f.link.Name, User: f.user, factory: f,
-			Cause: fmt.Errorf("the stored token is of the other protocol (%s) than the link's", tok.Kind), Kept: true}
+		return nil, &CredentialsRequiredError{LinkID: f.link.ID, LinkName: f.link.Name, User: f.user, factory: f, Method: f.userMethod(nil),
+			Cause: fmt.Errorf("the stored token is of a kind (%s) the link's methods do not use", kindOf(tok)), Kept: true}
 	}
 	return tok, nil
 }
 
+// methodToken returns the token for a request with method a: the user's,
+// which must be of a's kind, or for a PAT without a user the link's own.
+func (f *RequestFactory) methodToken(ctx context.Context, peek bool, a Auth) (*token.AccessToken, error) {
+	l := f.link
+	if a == AuthPAT && f.user == "" && l.state.botPAT != nil {
+		return l.state.botPAT, nil
+	}
+	tok, err := f.token(ctx, peek)
+	if err != nil {
+		return nil, err
+	}
+	if kindOf(tok) != l.state.tokenKind(a) {
+		return nil, &CredentialsRequiredError{LinkID: l.ID, LinkName: l.Name, User: f.user, factory: f, Method: a, Kept: true,
+			Cause: fmt.Errorf("the stored token is of kind %s, not what %s uses", kindOf(tok), a)}
+	}
+	return tok, nil
+}
+
+// kindOf returns t's kind, "" read as [token.KindOAuth1].
+func kindOf(t *token.AccessToken) token.Kind {
+	if t.Kind == "" {
+		return token.KindOAuth1
+	}
+	return t.Kind
+}
+
+// usesKind reports whether one of the link's methods uses user tokens of
+// kind k.
+func (st *linkState) usesKind(k token.Kind) bool {
+	for _, a := range st.link.auths() {
+		if st.tokenKind(a) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// userMethod is the method a user's missing or refused token was for:
+// a personal access token when the remote refused one, else the link's
+// first method that uses a user's token.
+func (f *RequestFactory) userMethod(cause error) Auth {
+	var pe *PATRefusedError
+	if errors.As(cause, &pe) {
+		return AuthPAT
+	}
+	if f.opts.only != "" {
+		return f.opts.only
+	}
+	for _, a := range f.link.auths() {
+		if f.link.state.tokenKind(a) != "" {
+			return a
+		}
+	}
+	return Auth3LO
+}
+
 func (f *RequestFactory) credentialsRequired(cause error) *CredentialsRequiredError {
-	return &CredentialsRequiredError{LinkID: f.link.ID, LinkName: f.link.Name, User: f.user, Cause: cause, factory: f}
+	return &CredentialsRequiredError{LinkID: f.link.ID, LinkName: f.link.Name, User: f.user, Cause: cause, factory: f, Method: f.userMethod(cause)}
 }
 
 // NewRequest returns a request for method and a path relative to the link's

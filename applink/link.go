@@ -70,6 +70,13 @@ const (
 	// AuthClientCredentials is the OAuth 2.0 client_credentials grant: the
 	// link's own service account, no user.
 	AuthClientCredentials Auth = "client-credentials"
+	// AuthPAT is a personal access token of a Data Center product (Jira
+	// 8.14+, Confluence 7.9+, Bitbucket), sent as a bearer token: the
+	// user's own, stored in the token store like any token, or for
+	// requests without a user the link's ([Link.PAT], a bot account).
+	// It cannot be renewed: a refused one is deleted, and the user makes
+	// a new one in their profile.
+	AuthPAT Auth = "pat"
 )
 
 // ParseAuth returns the method named s (case-insensitive; "oauth" is 3LO,
@@ -84,10 +91,12 @@ func ParseAuth(s string) (Auth, error) {
 		return AuthAnonymous, nil
 	case "oauth2-client-credentials", "client_credentials", "clientcredentials":
 		return AuthClientCredentials, nil
-	case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous, AuthOAuth2, AuthClientCredentials:
+	case "personal-access-token", "personal_access_token":
+		return AuthPAT, nil
+	case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous, AuthOAuth2, AuthClientCredentials, AuthPAT:
 		return a, nil
 	}
-	return "", fmt.Errorf("applink: unknown authentication %q: use 3lo, 2loi, 2lo, oauth2, client-credentials or anonymous", s)
+	return "", fmt.Errorf("applink: unknown authentication %q: use 3lo, 2loi, 2lo, oauth2, client-credentials, pat or anonymous", s)
 }
 
 // MarshalText writes the type's canonical name ("Jira" and "stash" are
@@ -128,8 +137,14 @@ func (a *Auth) UnmarshalText(text []byte) error {
 }
 
 // Impersonating reports whether the method acts as a named user (3LO, 2LOi,
-// OAuth2).
-func (a Auth) Impersonating() bool { return a == Auth3LO || a == Auth2LOi || a == AuthOAuth2 }
+// OAuth2, a user's PAT).
+func (a Auth) Impersonating() bool {
+	return a == Auth3LO || a == Auth2LOi || a == AuthOAuth2 || a == AuthPAT
+}
+
+// signs reports whether the method signs requests with OAuth 1.0a (3LO,
+// 2LO, 2LOi), so that the link needs a consumer key and a key or secret.
+func (a Auth) signs() bool { return a != AuthAnonymous && !a.isOAuth2() && a != AuthPAT }
 
 // isOAuth2 reports whether the method is an OAuth 2.0 one.
 func (a Auth) isOAuth2() bool { return a == AuthOAuth2 || a == AuthClientCredentials }
@@ -228,6 +243,11 @@ type Link struct {
 	// OAuth2 configures an OAuth 2.0 link (auth oauth2 and
 	// client-credentials); nil for an OAuth 1.0a link.
 	OAuth2 *OAuth2Client `json:"oauth2,omitempty"`
+	// PAT names where the link's own personal access token (a bot
+	// account's) is read from, for requests without a user; nil when
+	// there is none. Users' own PATs are in the token store. Needs auth
+	// pat.
+	PAT *LinkPAT `json:"pat,omitempty"`
 
 	privateKey   *rsa.PrivateKey
 	secret       string
@@ -335,9 +355,9 @@ func (l Link) Validate() error {
 	signs := false
 	for _, a := range l.Auth {
 		switch a {
-		case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous, AuthOAuth2, AuthClientCredentials:
+		case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous, AuthOAuth2, AuthClientCredentials, AuthPAT:
 		default:
-			bad("auth", "unknown authentication %q: use 3lo, 2loi, 2lo, oauth2, client-credentials or anonymous", a)
+			bad("auth", "unknown authentication %q: use 3lo, 2loi, 2lo, oauth2, client-credentials, pat or anonymous", a)
 			continue
 		}
 		if seen[a] {
@@ -346,11 +366,12 @@ func (l Link) Validate() error {
 		seen[a] = true
 	}
 	for _, a := range auths {
-		if a != AuthAnonymous && !a.isOAuth2() {
+		if a.signs() {
 			signs = true
 		}
 	}
 	l.validateOAuth2(signs, bad)
+	l.validatePAT(bad)
 	if l.Type == TypeJenkins {
 		for _, a := range auths {
 			if a == Auth2LO || a == Auth2LOi {

@@ -63,6 +63,12 @@ type linkState struct {
 	// token.
 	o2          *oauth2link.Config
 	clientCreds clientCredsCache
+	// authenticators are the link's bearer methods that are not the
+	// transport's own (personal access tokens, Atlassian Cloud).
+	authenticators map[Auth]authenticator
+	// botPAT is the link's own personal access token (Link.PAT), nil
+	// when it has none.
+	botPAT *token.AccessToken
 }
 
 // Option configures a [Service].
@@ -229,11 +235,17 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 			errs = append(errs, err)
 			continue
 		}
+		bot, err := l.loadPAT()
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		rpc, _ := url.Parse(l.RPCURL) // checked by Validate
-		st := &linkState{svc: s, signer: sig, rpc: rpc, o2: o2}
+		st := &linkState{svc: s, signer: sig, rpc: rpc, o2: o2, botPAT: bot}
 		l.Endpoints = l.endpoints()
 		st.link = l
 		st.link.state = st
+		st.authenticators = st.newAuthenticators()
 		s.links = append(s.links, st)
 	}
 	if len(errs) > 0 {

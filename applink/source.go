@@ -19,9 +19,26 @@ import (
 // rule in the package doc).
 func (f *RequestFactory) source() *engine.Source[*token.AccessToken] {
 	st := f.link.state
-	var p engine.Protocol[*token.AccessToken] = oauth1Tokens{st: st}
-	if st.isOAuth2Link() {
-		p = oauth2Tokens{st: st, user: f.user}
+	p := byKind{views: map[token.Kind]engine.Protocol[*token.AccessToken]{}}
+	for _, a := range st.link.auths() {
+		var v engine.Protocol[*token.AccessToken]
+		switch au := st.authenticator(a); {
+		case au != nil:
+			v = au.protocol(st, f.user)
+		case a == Auth3LO:
+			v = oauth1Tokens{st: st}
+		case a == AuthOAuth2:
+			v = oauth2Tokens{st: st, user: f.user}
+		default:
+			continue
+		}
+		p.views[st.tokenKind(a)] = v
+		if p.other == nil {
+			p.other = v
+		}
+	}
+	if p.other == nil {
+		p.other = oauth1Tokens{st: st}
 	}
 	var logger *slog.Logger
 	if st.svc.logger != nil {

@@ -125,6 +125,11 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		if crumb != nil && crumb.field != "" {
 			out.Header.Set(crumb.field, crumb.value)
 		}
+		if au := st.authenticator(auth); au != nil {
+			if out.URL, err = au.route(ctx, f, tok, wire); err != nil {
+				return nil, err
+			}
+		}
 		resp, err := t.send(out, auth, tok)
 		if err != nil {
 			return nil, &sendError{err}
@@ -148,7 +153,14 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 				}
 			}
 		}
-		if problem := t.refusal(auth, tok, out, resp); problem != nil && !t.probe && replayable && renewals < maxRenewalsPerRequest {
+		problem := t.refusal(auth, tok, out, resp)
+		if problem != nil && !t.probe && tok == st.botPAT {
+			// The link's own token is not the store's: nothing to renew
+			// or delete; whoever set it up gives it a new one.
+			drain(resp)
+			return nil, problem
+		}
+		if problem != nil && !t.probe && replayable && renewals < maxRenewalsPerRequest {
 			// The remote refused the user's token: the token source
 			// renews it, takes the one a concurrent request stored, or,
 			// when the remote definitively refused it, deletes it. A
@@ -207,6 +219,9 @@ func (t *transport) refusal(auth Auth, tok *token.AccessToken, out *http.Request
 	if tok == nil {
 		return nil
 	}
+	if au := t.factory.link.state.authenticator(auth); au != nil {
+		return au.refusal(t.factory, tok, out, resp)
+	}
 	switch auth {
 	case AuthOAuth2:
 		if resp.StatusCode != http.StatusUnauthorized {
@@ -233,8 +248,8 @@ func (t *transport) identity(ctx context.Context) (Auth, *token.AccessToken, err
 	switch t.auth {
 	case "":
 		return t.factory.choose(ctx, t.probe)
-	case Auth3LO, AuthOAuth2:
-		tok, err := t.factory.token(ctx, t.probe)
+	case Auth3LO, AuthOAuth2, AuthPAT:
+		tok, err := t.factory.methodToken(ctx, t.probe, t.auth)
 		return t.auth, tok, err
 	case AuthClientCredentials:
 		tok, err := t.factory.link.state.clientCredentialsToken(ctx, nil)
@@ -262,7 +277,12 @@ func (t *transport) send(out *http.Request, auth Auth, tok *token.AccessToken) (
 		base = http.DefaultTransport
 	}
 	var rt http.RoundTripper = base
-	switch {
+	switch au := st.authenticator(auth); {
+	case au != nil:
+		if tok == nil {
+			return nil, fmt.Errorf("applink: link %q: no %s token to send", f.link.Name, auth)
+		}
+		au.authorize(out, tok)
 	case auth.isOAuth2():
 		if tok == nil {
 			return nil, fmt.Errorf("applink: link %q: no OAuth 2.0 token to send", f.link.Name)

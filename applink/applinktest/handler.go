@@ -132,7 +132,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authenticate establishes who a resource request runs as, or answers with
 // a problem and returns false.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, st *reqState) bool {
-	if bearer, ok := bearerToken(r); ok && s.shape == OAuth2 {
+	if bearer, ok := bearerToken(r); ok {
+		if _, known, _ := s.patUser(bearer); known || s.shape != OAuth2 {
+			return s.authenticatePAT(w, r, st, bearer)
+		}
 		return s.authenticateBearer(w, r, st, bearer)
 	}
 	authz := oauthAuthorization(r)

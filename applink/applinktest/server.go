@@ -80,6 +80,7 @@ type Server struct {
 	issueSeq  int
 	queueSeq  int
 	o2        oauth2State // the OAuth 2.0 provider (OAuth2 shape)
+	pats      patState    // personal access tokens
 }
 
 type consumerEntry struct {

@@ -299,7 +299,7 @@ func (c *Config) Save(path string) error {
 			continue
 		}
 		for _, a := range auths(l) {
-			if a != applink.AuthAnonymous {
+			if a != applink.AuthAnonymous && a != applink.AuthPAT { // a PAT, like anonymous, needs no key
 				return &applink.FieldError{Path: path, Link: label(l), Field: "privateKeyFile",
 					Err: errors.New("the link's credentials were given in code and are never written to a config: set privateKeyFile, privateKeyEnv, secretEnv or secretFile")}
 			}

@@ -44,7 +44,7 @@ const (
 // Check is one finding of [Diagnose].
 type Check struct {
 	// Name names the check: "dns", "tcp", "tls", "manifest",
-	// "consumer-info", "clock", "probe-3lo", "probe-2loi", "probe-2lo",
+	// "consumer-info", "clock", "probe-3lo", "probe-2loi", "probe-2lo", "probe-pat",
 	// "jenkins-endpoints", "jenkins-crumb" or "jenkins-identity"; for an
 	// OAuth 2.0 link "oauth2-endpoints", "oauth2-client", "oauth2-token"
 	// and "oauth2-scopes" after the network checks.

@@ -27,6 +27,8 @@ func probeName(a applink.Auth) string {
 		return checkProbe2LOi
 	case applink.Auth2LO:
 		return checkProbe2LO
+	case applink.AuthPAT:
+		return checkProbePAT
 	}
 	return ""
 }
@@ -85,6 +87,14 @@ func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 	for _, a := range auths(d.link) {
 		name := probeName(a)
 		if name == "" {
+			continue
+		}
+		if a == applink.AuthPAT && (d.user != "" || d.link.PAT != nil) {
+			pr := d.probe(ctx, a, probePath(d.link.Type))
+			if pr.err == nil {
+				d.statuses[name] = pr.status
+			}
+			out = append(out, d.classifyPAT(pr))
 			continue
 		}
 		if a.Impersonating() && d.user == "" {

@@ -170,9 +170,9 @@ func decodeTokenFile(data []byte) (*token.Set, error) {
 		switch kind {
 		case "":
 			kind = token.KindOAuth1
-		case token.KindOAuth1, token.KindOAuth2:
+		case token.KindOAuth1, token.KindOAuth2, token.KindPAT:
 		default:
-			return nil, fmt.Errorf("%s.kind %q is not %q or %q", where, ft.Kind, token.KindOAuth1, token.KindOAuth2)
+			return nil, fmt.Errorf("%s.kind %q is not %q, %q or %q", where, ft.Kind, token.KindOAuth1, token.KindOAuth2, token.KindPAT)
 		}
 		t := &token.AccessToken{Kind: kind, Token: ft.Token, Secret: token.NewSecret(ft.Secret), RefreshToken: token.NewSecret(ft.RefreshToken),
 			SessionHandle: token.NewSecret(ft.SessionHandle), Scopes: ft.Scopes}
@@ -259,7 +259,7 @@ func parseFileTime(field, s string) (time.Time, error) {
 // fileTokenKind is the kind field of a token file entry: omitted for OAuth
 // 1.0a, so files holding only OAuth 1.0a tokens read as before.
 func fileTokenKind(k token.Kind) string {
-	if k == token.KindOAuth2 {
+	if k == token.KindOAuth2 || k == token.KindPAT {
 		return string(k)
 	}
 	return ""

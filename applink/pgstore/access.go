@@ -44,6 +44,8 @@ func (s *Store) AccessToken(ctx context.Context, key token.Key) (*token.AccessTo
 	switch token.Kind(kind) {
 	case token.KindOAuth2:
 		t = token.NewOAuth2AccessToken(secret, refresh)
+	case token.KindPAT:
+		t = token.NewPATAccessToken(secret)
 	case token.KindOAuth1:
 		t = token.NewAccessToken(value, secret)
 	default:

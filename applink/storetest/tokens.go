@@ -20,6 +20,7 @@ func tokenChecks() []check {
 	return []check{
 		{"AccessTokenRoundTrip", testAccessTokenRoundTrip},
 		{"OAuth2TokenRoundTrip", testOAuth2TokenRoundTrip},
+		{"PATRoundTrip", testPATRoundTrip},
 		{"AccessTokenReplace", testAccessTokenReplace},
 		{"AccessTokenCopies", testAccessTokenCopies},
 		{"AccessTokenExpiry", testAccessTokenExpiry},
@@ -74,6 +75,28 @@ func testAccessTokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
 	}
 	if err := s.DeleteAccessToken(ctx, key); err != nil {
 		t.Errorf("DeleteAccessToken of an absent token: %v, want nil", err)
+	}
+}
+
+// testPATRoundTrip: a personal access token comes back as one (its kind
+// kept, so that it is never signed with as an OAuth 1.0a token).
+func testPATRoundTrip(t *testing.T, s token.Store, clock *clock) {
+	ctx := t.Context()
+	key := token.Key{LinkID: "link-pat", User: "alice"}
+	want := token.NewPATAccessToken("pat-of-alice")
+	want.CreatedAt = clock.Now()
+	if err := s.PutAccessToken(ctx, key, want); err != nil {
+		t.Fatalf("PutAccessToken: %v", err)
+	}
+	got, err := s.AccessToken(ctx, key)
+	if err != nil {
+		t.Fatalf("AccessToken: %v", err)
+	}
+	if diff := cmp.Diff(want, got, tokenCmp); diff != "" {
+		t.Errorf("AccessToken (-want +got):\n%s", diff)
+	}
+	if !got.IsPAT() || got.Secret.Reveal() != "pat-of-alice" || got.Renewable(clock.Now()) {
+		t.Errorf("got kind %q, token %q, renewable %v; want pat, pat-of-alice, not renewable", got.Kind, got.Secret.Reveal(), got.Renewable(clock.Now()))
 	}
 }
 

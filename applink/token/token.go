@@ -19,6 +19,11 @@ const (
 	// KindOAuth2 is an OAuth 2.0 bearer token with an optional (rotating)
 	// refresh token.
 	KindOAuth2 Kind = "oauth2"
+	// KindPAT is a personal access token of a Data Center product (Jira
+	// 8.14+, Confluence 7.9+, Bitbucket): sent as a bearer token, acting as
+	// the user who made it, never renewed. Secret holds it and Token its
+	// [Fingerprint].
+	KindPAT Kind = "pat"
 )
 
 // AccessToken is a user's access token for one link, as the remote issued it
@@ -72,6 +77,13 @@ func NewOAuth2AccessToken(bearer, refresh string) *AccessToken {
 	return &AccessToken{Kind: KindOAuth2, Token: Fingerprint(bearer), Secret: NewSecret(bearer), RefreshToken: NewSecret(refresh)}
 }
 
+// NewPATAccessToken returns a personal access token ([KindPAT]) holding
+// pat: Secret is the token, Token its [Fingerprint]. Set ExpiresAt (when
+// the owner made it to expire) and CreatedAt as known.
+func NewPATAccessToken(pat string) *AccessToken {
+	return &AccessToken{Kind: KindPAT, Token: Fingerprint(pat), Secret: NewSecret(pat)}
+}
+
 // Fingerprint returns the non-secret name of an OAuth 2.0 bearer token:
 // "sha256:" and the first 16 hex digits of its SHA-256. Two different tokens
 // have different fingerprints for every practical purpose.
@@ -87,6 +99,9 @@ func (t AccessToken) String() string {
 	if !t.ExpiresAt.IsZero() {
 		exp = "expires " + t.ExpiresAt.UTC().Format(time.RFC3339)
 	}
+	if t.Kind == KindPAT {
+		return "AccessToken(pat " + t.Token + ", " + exp + ", personal access token redacted)"
+	}
 	if t.Kind == KindOAuth2 {
 		return "AccessToken(oauth2 " + t.Token + ", " + exp + ", bearer and refresh tokens redacted)"
 	}
@@ -96,15 +111,22 @@ func (t AccessToken) String() string {
 // IsOAuth2 reports whether t is an OAuth 2.0 token.
 func (t *AccessToken) IsOAuth2() bool { return t.Kind == KindOAuth2 }
 
+// IsPAT reports whether t is a personal access token.
+func (t *AccessToken) IsPAT() bool { return t.Kind == KindPAT }
+
 // Expired reports whether the token has expired at now.
 func (t *AccessToken) Expired(now time.Time) bool {
 	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
 }
 
 // Renewable reports whether the token can be renewed at now: with its
-// session handle (OAuth 1.0a) or its refresh token (OAuth 2.0).
+// session handle (OAuth 1.0a) or its refresh token (OAuth 2.0). A personal
+// access token never is.
 func (t *AccessToken) Renewable(now time.Time) bool {
-	if t.Kind == KindOAuth2 {
+	switch t.Kind {
+	case KindPAT:
+		return false
+	case KindOAuth2:
 		return !t.RefreshToken.IsZero()
 	}
 	return !t.SessionHandle.IsZero() && (t.AuthorizationExpiresAt.IsZero() || now.Before(t.AuthorizationExpiresAt))

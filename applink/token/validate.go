@@ -21,10 +21,12 @@ func (t *AccessToken) Validate(key Key) error {
 		return fmt.Errorf("token: cannot store an access token for link %q without a user", key.LinkID)
 	case t.Token == "":
 		return fmt.Errorf("token: cannot store an empty access token for link %q, user %q", key.LinkID, key.User)
-	case t.Kind != "" && t.Kind != KindOAuth1 && t.Kind != KindOAuth2:
-		return fmt.Errorf("token: cannot store the access token for link %q, user %q: unknown kind %q (want %q or %q)", key.LinkID, key.User, t.Kind, KindOAuth1, KindOAuth2)
+	case t.Kind != "" && t.Kind != KindOAuth1 && t.Kind != KindOAuth2 && t.Kind != KindPAT:
+		return fmt.Errorf("token: cannot store the access token for link %q, user %q: unknown kind %q (want %q, %q or %q)", key.LinkID, key.User, t.Kind, KindOAuth1, KindOAuth2, KindPAT)
 	case t.Kind == KindOAuth2 && t.Secret.IsZero():
 		return fmt.Errorf("token: cannot store an OAuth 2.0 access token without its bearer token for link %q, user %q", key.LinkID, key.User)
+	case t.Kind == KindPAT && t.Secret.IsZero():
+		return fmt.Errorf("token: cannot store an empty personal access token for link %q, user %q", key.LinkID, key.User)
 	}
 	for _, ts := range []time.Time{t.ExpiresAt, t.AuthorizationExpiresAt, t.CreatedAt} {
 		if err := ValidateTime(ts); err != nil {

@@ -98,6 +98,12 @@ func report(ctx context.Context, stderr io.Writer, err error) int {
 // printAuthorizationHint starts an out-of-band dance so that the person has
 // a URL to visit, and says how to finish it or to use the browser flow.
 func printAuthorizationHint(ctx context.Context, stderr io.Writer, ce *credentialsError) {
+	if ce.err.Method == applink.AuthPAT {
+		// No dance exists for a personal access token: no URL to offer.
+		fmt.Fprintf(stderr, "%s makes a new personal access token in their profile at the remote (Profile → Personal Access Tokens); then store it: 'applink tokens set --link %s --user %s --pat-env VAR' (or --pat-file FILE, or the token on standard input)\n",
+			ce.user, shellQuote(ce.link), shellQuote(ce.user))
+		return
+	}
 	authorize := fmt.Sprintf("applink authorize --link %s --user %s", shellQuote(ce.link), shellQuote(ce.user))
 	u, err := ce.factory.AuthorizationURL(ctx, "")
 	if err != nil {

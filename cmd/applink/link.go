@@ -142,6 +142,8 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	secretFile := fs.String("secret-file", "", "`FILE` holding the shared secret (HMAC-SHA1; Jenkins)")
 	auth := fs.String("auth", "", "outgoing authentication, in preference order: `LIST` of 3lo, 2loi, 2lo, anonymous, or oauth2, client-credentials (default 3lo; oauth2 with --client-id)")
 	o2 := oauth2Flags(fs)
+	patEnv := fs.String("pat-env", "", "with --auth pat: environment `VAR` holding the link's own personal access token (a bot account's, for requests without a user)")
+	patFile := fs.String("pat-file", "", "with --auth pat: `FILE` (mode 0600) holding the link's own personal access token")
 	primary := fs.Bool("primary", false, "make this the primary link of its type")
 	discover := fs.Bool("discover", false, "read the remote's applinks manifest to fill in the type (and the name, lower case with dashes, when NAME is not given)")
 	pos, err := parseArgs(fs, args)
@@ -159,8 +161,11 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 		if err := o2.check(fs, *consumerKey, *privateKey, *secretEnv, *secretFile); err != nil {
 			return err
 		}
-	} else if *consumerKey == "" {
+	} else if *consumerKey == "" && authSigns(*auth) {
 		return usagef(fs, "--consumer-key is required")
+	}
+	if countSet(*patEnv, *patFile) > 1 {
+		return usagef(fs, "give one of --pat-env and --pat-file")
 	}
 	if n := countSet(*privateKey, *secretEnv, *secretFile); n > 1 {
 		return usagef(fs, "give one of --private-key, --secret-env and --secret-file")
@@ -231,7 +236,15 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	if l.Type == "" {
 		return usagef(fs, "--type is required (or --discover to read it from the remote)")
 	}
-	if countSet(*privateKey, *secretEnv, *secretFile) == 0 && !anonymousOnly(l.Auth) && !oauth2Link {
+	if *patEnv != "" || *patFile != "" {
+		l.PAT = &applink.LinkPAT{TokenEnv: *patEnv}
+		if *patFile != "" {
+			if l.PAT.TokenFile, err = filepath.Abs(*patFile); err != nil {
+				return usagef(fs, "--pat-file %q: %v", *patFile, err)
+			}
+		}
+	}
+	if countSet(*privateKey, *secretEnv, *secretFile) == 0 && authSigns(*auth) && !oauth2Link {
 		if l.Type == applink.TypeJenkins {
 			return usagef(fs, "a Jenkins link needs the consumer's shared secret: give --secret-env VAR or --secret-file FILE")
 		}
@@ -283,18 +296,24 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	return nil
 }
 
-// anonymousOnly reports whether a link's auth list allows nothing but
-// anonymous requests, which need no credentials.
-func anonymousOnly(as []applink.Auth) bool {
-	if len(as) == 0 {
-		return false
+// authSigns reports whether an --auth list (empty: 3lo) names a method that
+// signs with OAuth 1.0a (3lo, 2lo, 2loi), which needs a consumer key and
+// our private key or shared secret; anonymous, pat and the OAuth 2.0
+// methods do not. Unknown names count as signing: they are reported when
+// the list is parsed.
+func authSigns(list string) bool {
+	if strings.TrimSpace(list) == "" {
+		return true
 	}
-	for _, a := range as {
-		if a != applink.AuthAnonymous {
-			return false
+	for _, a := range strings.Split(list, ",") {
+		switch p, err := applink.ParseAuth(a); {
+		case err != nil:
+			return true
+		case p == applink.Auth3LO, p == applink.Auth2LO, p == applink.Auth2LOi:
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 func countSet(vs ...string) int {

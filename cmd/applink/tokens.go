@@ -12,9 +12,11 @@ import (
 	"github.com/go-applinks/applinks/applink/token"
 )
 
-const tokensSynopsis = `list [--json] | revoke --link NAME --user U [--json] | copy --to PATH_OR_URL [--overwrite] [--use] [--json]
+const tokensSynopsis = `list [--json] | set --link NAME --user U (--pat-env VAR | --pat-file FILE | < FILE) [--json] | revoke --link NAME --user U [--json] | copy --to PATH_OR_URL [--overwrite] [--use] [--json]
 
-  list                        the users' access tokens in the token store
+  list                        the users' access tokens in the token store, with their kind (oauth1, oauth2, pat)
+  set --link NAME --user U    store a user's personal access token (a link with --auth pat); there is no dance:
+                              the user makes one in their profile (Profile → Personal Access Tokens)
   revoke --link NAME --user U delete a user's token here, and say where to revoke it at the remote
   copy --to PATH_OR_URL       copy every access token to another store (a token file or postgres:// URL);
                               --use then makes the config use it
@@ -31,6 +33,7 @@ dances (minutes long) are not copied.`
 const tokensExamples = `  applink tokens list
   applink tokens list --json | jq -r '.tokens[] | select(.link == "jira") | .user'
   applink tokens revoke --link jira --user alice
+  ALICE_PAT=... applink tokens set --link jira-dc --user alice --pat-env ALICE_PAT
   APPLINK_POSTGRES_PASSWORD=... applink tokens copy --to postgres://applink@db.internal/applink --use
 `
 
@@ -43,7 +46,7 @@ type tokenEntry struct {
 	// Obtained and Expires are RFC 3339 times, omitted when unknown.
 	Obtained string `json:"obtained,omitempty"`
 	Expires  string `json:"expires,omitempty"`
-	// Kind is "oauth1" or "oauth2"; Scopes are an OAuth 2.0 token's
+	// Kind is "oauth1", "oauth2" or "pat"; Scopes are an OAuth 2.0 token's
 	// scopes and Refreshable whether it has a refresh token.
 	Kind        token.Kind `json:"kind,omitempty"`
 	Scopes      []string   `json:"scopes,omitempty"`
@@ -74,6 +77,7 @@ type revocation struct {
 func (c *cli) tokens(ctx context.Context, args []string) error {
 	return c.dispatch("tokens", tokensSynopsis, tokensExamples, args, []subcommand{
 		{[]string{"list", "ls"}, func(a []string) error { return c.tokensList(ctx, a) }},
+		{[]string{"set"}, func(a []string) error { return c.tokensSet(ctx, a) }},
 		{[]string{"revoke", "delete", "rm"}, func(a []string) error { return c.tokensRevoke(ctx, a) }},
 		{[]string{"copy", "cp"}, func(a []string) error { return c.tokensCopy(ctx, a) }},
 	})
@@ -144,6 +148,9 @@ func (c *cli) tokensList(ctx context.Context, args []string) error {
 // OAuth 2.0 token is its access token's (an hour or so): it is refreshed
 // when used.
 func tokenKind(t *token.AccessToken) string {
+	if t.IsPAT() {
+		return string(token.KindPAT)
+	}
 	if !t.IsOAuth2() {
 		return string(token.KindOAuth1)
 	}

@@ -14,7 +14,8 @@
 // or a 401 to a bearer request when there is no refresh token; for OAuth
 // 1.0a, token_rejected, token_revoked or permission_denied for that token,
 // or token_expired when there is no session handle or the renewal itself is
-// refused with one of these. Everything else (5xx, network errors and
+// refused with one of these; for a personal access token, a 401 to a request
+// that carried it (it is never renewed). Everything else (5xx, network errors and
 // timeouts, a misconfigured client, a renewal lock that could not be held or
 // was lost, a request out of its renewal budget) keeps the token and
 // surfaces the real error. [Source] is the only place that applies it.
