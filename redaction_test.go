@@ -235,7 +235,14 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			return []any{&applink.ClockSkewError{LinkName: "CI", Local: time.Now(), Problem: problem}}
 		},
 		"applink.RetryError": func() []any {
-			return []any{&applink.RetryError{Attempts: 3, Elapsed: time.Second, Err: fx.credErr}}
+			return []any{&applink.RetryError{Attempts: 3, Elapsed: time.Second, Err: fx.credErr},
+				&applink.RetryError{Attempts: 3, Elapsed: time.Second, Err: fx.credErr, RateLimit: &applink.RateLimit{Limit: 1, HasRetryAfter: true}}}
+		},
+		"applink.RateLimit": func() []any {
+			return []any{applink.RateLimit{Limit: 20, Remaining: 3, FillRate: 10, Interval: time.Second}}
+		},
+		"applink.RateLimitError": func() []any {
+			return []any{&applink.RateLimitError{LinkName: "CI", User: "alice", Method: "POST", URL: fx.srv.URL + "/x", Wait: time.Second, Err: fx.credErr}}
 		},
 		"applink.RequestTokenExpiredError": func() []any {
 			return []any{&applink.RequestTokenExpiredError{LinkName: "CI", User: "alice", Cause: problem}}
@@ -299,6 +306,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink/applinktest.Fault":        func() []any { return []any{applinktest.Fault{Drop: true}} },
 		"applink/applinktest.Shape":        func() []any { return []any{applinktest.Atlassian} },
 		"applink/applinktest.PageStyle":    func() []any { return []any{applinktest.PagesConfluence} },
+		"applink/applinktest.RateLimiter":  func() []any { return []any{&applinktest.RateLimiter{FillRate: 20}} },
 		"applink/applinktest.PagedResource": func() []any {
 			return []any{applinktest.PagedResource{Style: applinktest.PagesJiraDC, Total: 3}}
 		},
@@ -347,6 +355,10 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		// protocol and store adapters, whose own types are checked where
 		// they are defined; errors carry the remote's (already masked) answer.
 		"internal/engine.KeyLocks":          func() []any { return []any{&engine.KeyLocks[string]{}} },
+		"internal/engine.RateLimit":         func() []any { return []any{engine.RateLimit{Limit: 20, Remaining: 3, Reason: "jira-burst-based"}} },
+		"internal/engine.Throttle":          func() []any { return []any{(&engine.Throttles{}).For("alice")} },
+		"internal/engine.Throttles":         func() []any { return []any{&engine.Throttles{}} },
+		"internal/engine.WaitTooLongError":  func() []any { return []any{&engine.WaitTooLongError{Wait: time.Minute, Max: time.Second}} },
 		"internal/engine.LockLostError":     func() []any { return []any{&engine.LockLostError{Err: errors.New("session ended")}} },
 		"internal/engine.RefusedError":      func() []any { return []any{&engine.RefusedError{Cause: errors.New("invalid_grant")}} },
 		"internal/engine.Source":            func() []any { return []any{&engine.Source[string]{Key: "alice"}} },

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/redact"
@@ -41,15 +42,26 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 		return zero, err
 	}
 	exhausted := r.stats.exhausted(resp)
+	limited := resp.StatusCode == http.StatusTooManyRequests
+	rl, hasRL := RateLimitOf(resp)
 	v, err := handler.Handle(resp, h)
 	if err != nil {
 		maskResponseError(err, sentBearer(resp.Request))
 	}
-	if err != nil && exhausted {
+	switch {
+	case err != nil && exhausted:
 		// The retries ran out on a retried status (429, 502, 503, 504):
 		// say how many attempts it took.
-		err = fmt.Errorf("applink: link %q: %s %s: %w", r.factory.link.Name, r.method, redact.URL(r.url),
-			&RetryError{Attempts: r.stats.attempts, Elapsed: r.stats.elapsed, Err: err})
+		re := &RetryError{Attempts: r.stats.attempts, Elapsed: r.stats.elapsed, Err: err}
+		if hasRL {
+			re.RateLimit = &rl
+		}
+		err = fmt.Errorf("applink: link %q: %s %s: %w", r.factory.link.Name, r.method, redact.URL(r.url), re)
+	case err != nil && limited && r.stats.attempts <= 1 && !r.retried():
+		// A 429 to a request that may not be sent twice: say how long
+		// the server asked to wait.
+		err = &RateLimitError{LinkName: r.factory.link.Name, User: r.factory.user, Method: r.method, URL: redact.URL(r.url),
+			Wait: rl.RetryAfter, RateLimit: rl, Err: err}
 	}
 	return v, err
 }

@@ -76,6 +76,7 @@ func (svc *Service) retryClient(hc *http.Client, link, method string, allowed bo
 		ctx    = context.Background()
 		target string
 		reason string
+		nowRA  int // Retry-After: 0 answers so far
 	)
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
@@ -121,7 +122,15 @@ func (svc *Service) retryClient(hc *http.Client, link, method string, allowed bo
 			}
 			if resp != nil {
 				if d, ok := retryAfter(resp.Header, svc.clock()); ok {
-					wait = d
+					// Retry-After: 0 means now: once; a second one for
+					// the same request backs off as if there were none
+					// (it never means "do not retry").
+					if d > 0 || nowRA == 0 {
+						wait = d
+					}
+					if d == 0 {
+						nowRA++
+					}
 				}
 			}
 			if left := p.MaxElapsed - elapsed(); wait > left {
@@ -165,11 +174,18 @@ type RetryError struct {
 	Elapsed time.Duration
 	// Err is the last attempt's error.
 	Err error
+	// RateLimit is the rate-limit state the last response reported (its
+	// Retry-After, for a 429), nil when it reported none.
+	RateLimit *RateLimit
 }
 
 // Error says how many attempts were made, over how long, and the last
 // error.
 func (e *RetryError) Error() string {
+	if rl := e.RateLimit; rl != nil && rl.HasRetryAfter {
+		return fmt.Sprintf("gave up after %d attempts over %v (the server asked to wait %v more; rate limit: %s): %v",
+			e.Attempts, e.Elapsed.Round(time.Millisecond), rl.RetryAfter, rl, e.Err)
+	}
 	return fmt.Sprintf("gave up after %d attempts over %v: %v", e.Attempts, e.Elapsed.Round(time.Millisecond), e.Err)
 }
 
@@ -178,6 +194,9 @@ func (e *RetryError) Unwrap() error { return e.Err }
 
 // GoString shows the fields, secrets redacted.
 func (e *RetryError) GoString() string {
+	if e.RateLimit != nil {
+		return fmt.Sprintf("&applink.RetryError{Attempts:%d, Elapsed:%s, Err:%#v, RateLimit:%q}", e.Attempts, e.Elapsed, e.Err, e.RateLimit.String())
+	}
 	return fmt.Sprintf("&applink.RetryError{Attempts:%d, Elapsed:%s, Err:%#v}", e.Attempts, e.Elapsed, e.Err)
 }
 

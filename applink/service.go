@@ -56,6 +56,8 @@ type linkState struct {
 	// timestamp_refused; it corrects oauth_timestamp.
 	offset atomic.Int64
 	crumbs crumbCache
+	// throttles paces each user's requests by the remote's rate limit.
+	throttles engine.Throttles
 	// renews is the in-process renewal lock of each user's token.
 	renews engine.KeyLocks[string]
 	// o2 is the OAuth 2.0 client of an OAuth 2.0 link (nil otherwise),
@@ -242,6 +244,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 		}
 		rpc, _ := url.Parse(l.RPCURL) // checked by Validate
 		st := &linkState{svc: s, signer: sig, rpc: rpc, o2: o2, botPAT: bot}
+		st.throttles.Clock, st.throttles.Sleep = s.clock, s.throttleSleep()
 		l.Endpoints = l.endpoints()
 		st.link = l
 		st.link.state = st

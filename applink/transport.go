@@ -303,7 +303,7 @@ func (t *transport) send(out *http.Request, auth Auth, tok *token.AccessToken) (
 			Base: base,
 		}
 	}
-	resp, err := rt.RoundTrip(out)
+	resp, err := f.throttledRoundTrip(rt, out)
 	if svc.logger.Enabled(out.Context(), slog.LevelDebug) {
 		attrs := []slog.Attr{slog.String("link", f.link.Name), slog.String("auth", string(auth)),
 			slog.String("user", f.user), slog.String("method", out.Method), slog.String("url", redact.URL(out.URL))}

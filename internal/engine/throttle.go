@@ -1,0 +1,310 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Throttle paces the requests of one user through one link, shared by
+// every goroutine sending them, from what the server says of its rate
+// limit (see [RateLimit] and docs/protocol-notes.md):
+//
+//   - with a fill rate and an interval (Jira and Confluence Data Center),
+//     it keeps a token bucket like the server's: each request takes a
+//     token before it is sent and waits for one when none is left; the
+//     Remaining the server reports lowers the estimate, so that other
+//     replicas' spending slows this one down too;
+//   - after a 429 with Retry-After N > 0, or X-RateLimit-Reset in the future
+//     (Jira Cloud), nobody sends before that time; Remaining 0 with a reset
+//     does the same;
+//   - until the first answer, one request goes first and the others wait
+//     for it (at most [ProbeWait]), so that concurrent requests do not spend
+//     the bucket blind;
+//   - an answer without any rate-limit header says the user is not limited
+//     (now): pacing stops until headers come back.
+//
+// Its zero value is not usable: get one from [Throttles.For]. It is safe
+// for concurrent use.
+type Throttle struct {
+	clock func() time.Time
+	sleep func(context.Context, time.Duration) error
+
+	mu       sync.Mutex
+	probing  chan struct{} // closed when the first request's answer came
+	probed   bool
+	bucket   bool          // pacing by a token bucket
+	fill     float64       // tokens per batch
+	interval time.Duration // between batches
+	burst    float64
+	tokens   float64   // now; negative when reserved ahead
+	next     time.Time // when the next batch is assumed to come
+	share    float64   // of each batch this process takes (1 alone)
+	last429  time.Time
+	until    time.Time // nobody sends before
+	acquired int       // requests that took a turn and have not been answered
+	last     RateLimit
+	seen     bool // last holds an answer's headers
+	limited  int  // 429s in a row
+}
+
+// ProbeWait bounds how long requests wait for the first request's answer
+// before going ahead without it.
+const ProbeWait = time.Second
+
+// WaitTooLongError is the error of a request the throttle did not send
+// because the server asked to wait longer than the caller allows.
+type WaitTooLongError struct {
+	// Wait is how long the request would have had to wait.
+	Wait time.Duration
+	// Max is the longest wait the caller allows.
+	Max time.Duration
+	// RateLimit is the last rate-limit state the server reported.
+	RateLimit RateLimit
+}
+
+func (e *WaitTooLongError) Error() string {
+	return fmt.Sprintf("the server's rate limit asks to wait %v before sending, more than the %v allowed (the retry policy's MaxRetryAfter): try again later",
+		e.Wait.Round(time.Second), e.Max)
+}
+
+// Acquire waits for the request's turn: until the first request's answer
+// (if this is not the first), until any window the server announced has
+// passed, and for a token of the bucket. It returns how long it waited. A
+// wait longer than maxWait is not taken: the error is a
+// *WaitTooLongError, and nothing is reserved. Every successful Acquire
+// must be followed by one [Throttle.Observe] (with a nil header when the
+// request failed). When ctx ends, it returns ctx.Err() and gives its turn
+// back.
+func (t *Throttle) Acquire(ctx context.Context, maxWait time.Duration) (time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	t.mu.Lock()
+	if !t.probed && t.probing == nil {
+		// The first request: it goes alone.
+		t.probing = make(chan struct{})
+		t.acquired++
+		t.mu.Unlock()
+		return 0, nil
+	}
+	var waited time.Duration
+	if ch := t.probing; ch != nil && !t.probed {
+		t.mu.Unlock()
+		start := t.clock()
+		timer := time.NewTimer(ProbeWait)
+		select {
+		case <-ch:
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return 0, ctx.Err()
+		}
+		timer.Stop()
+		waited = max(t.clock().Sub(start), 0)
+		t.mu.Lock()
+	}
+	now := t.clock()
+	sendAt := now
+	if t.until.After(sendAt) {
+		sendAt = t.until
+	}
+	if t.bucket {
+		t.refill(now)
+		if t.tokens < 1 {
+			// The batch that brings this request's token.
+			per := max(t.fill*t.share, 1)
+			k := int((1-t.tokens+per-1)/per) - 1
+			at := t.next.Add(time.Duration(k) * t.interval)
+			if at.After(sendAt) {
+				sendAt = at
+			}
+		}
+	}
+	wait := sendAt.Sub(now)
+	if wait > maxWait {
+		last := t.last
+		t.mu.Unlock()
+		return waited, &WaitTooLongError{Wait: wait, Max: maxWait, RateLimit: last}
+	}
+	if t.bucket {
+		t.tokens--
+	}
+	t.acquired++
+	t.mu.Unlock()
+	if wait <= 0 {
+		return waited, nil
+	}
+	if err := t.sleep(ctx, wait); err != nil {
+		t.mu.Lock()
+		t.acquired--
+		if t.bucket {
+			t.tokens++
+		}
+		t.mu.Unlock()
+		return waited, err
+	}
+	return waited + wait, nil
+}
+
+// refill adds the batches come by now, up to the burst. The server adds
+// FillRate tokens every interval in one batch (as Jira does); the
+// throttle does not know when, so it assumes the batches come an interval
+// after the answer that told it of the bucket, which is never earlier
+// than the server's own: a request sent at an assumed batch finds its
+// token there. A server that fills continuously has as many tokens by
+// then. Of each batch this process takes its share: all of it alone, less
+// when 429s show that other replicas spend the same bucket; the share
+// grows back by an eighth every interval without a 429.
+func (t *Throttle) refill(now time.Time) {
+	for !now.Before(t.next) {
+		t.tokens = min(t.burst, t.tokens+max(t.fill*t.share, 1))
+		t.next = t.next.Add(t.interval)
+		if t.next.Sub(t.last429) > 2*t.interval {
+			t.share = min(1, t.share+0.125)
+		}
+	}
+}
+
+// Observe takes what the answer to an acquired request says: its status
+// and headers (h nil when no answer came: a network error). It returns
+// the rate-limit state the answer gave, and whether it gave one.
+func (t *Throttle) Observe(status int, h http.Header) (RateLimit, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.acquired > 0 {
+		t.acquired--
+	}
+	if h == nil {
+		if t.probing != nil && !t.probed {
+			// The first request failed: the next one probes again, and
+			// the waiting ones go ahead.
+			close(t.probing)
+			t.probing = nil
+		}
+		return RateLimit{}, false
+	}
+	if !t.probed {
+		t.probed = true
+		if t.probing != nil {
+			close(t.probing)
+		}
+	}
+	now := t.clock()
+	rl, ok := ParseRateLimit(h, now)
+	limited := status == http.StatusTooManyRequests
+	if !ok && !limited {
+		// Not limited (any more): stop pacing.
+		t.bucket, t.seen, t.last = false, false, RateLimit{}
+		return rl, false
+	}
+	t.last, t.seen = rl, true
+	remaining := rl.Remaining
+	if limited && remaining < 0 {
+		remaining = 0
+	}
+	if rl.Bucket() {
+		t.fill, t.interval = float64(rl.FillRate), rl.Interval
+		t.burst = float64(max(rl.Limit, 1))
+		// A bucket of Limit tokens never gives more than Limit a batch.
+		t.fill = min(t.fill, t.burst)
+		if !t.bucket {
+			t.bucket, t.tokens, t.share = true, t.burst, 1
+			t.next = now.Add(t.interval)
+		}
+		t.refill(now)
+	}
+	if t.bucket && remaining >= 0 && float64(remaining) < t.tokens {
+		// The server has fewer tokens left than this process expects
+		// after all it acquired (whose answers may still be coming,
+		// which the server counted or not): someone else spends the
+		// bucket. Take the least it can have left.
+		t.tokens = float64(remaining - t.acquired)
+	}
+	if !limited {
+		t.limited = 0
+	} else {
+		t.limited++
+		if t.bucket && now.Sub(t.last429) >= t.interval {
+			// Someone else spends this bucket too: take half as much
+			// of each batch (at most once an interval).
+			t.share = max(t.share/2, 1/max(t.fill, 1))
+			t.last429 = now
+		}
+	}
+	var window time.Time
+	switch {
+	case limited && rl.HasRetryAfter && rl.RetryAfter > 0:
+		window = now.Add(rl.RetryAfter)
+	case (limited || remaining == 0) && !rl.Reset.IsZero():
+		window = rl.Reset
+	case limited && !t.bucket && rl.HasRetryAfter && t.limited == 1:
+		// Retry-After: 0, the first in a row: now.
+	case limited && !t.bucket:
+		// Another "now" (Retry-After: 0) or no word, and no bucket to
+		// wait for: everyone pauses, a quarter second doubled for each
+		// 429 in a row, up to 5s. With a bucket, the tokens (none left,
+		// now) say when to send.
+		window = now.Add(min(250*time.Millisecond<<min(t.limited-1, 16), 5*time.Second))
+	}
+	if window.After(t.until) {
+		t.until = window
+	}
+	return rl, true
+}
+
+// State returns the last rate-limit state an answer reported, and
+// whether one did (false also after an answer without any rate-limit
+// header).
+func (t *Throttle) State() (RateLimit, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.last, t.seen
+}
+
+// Throttles holds one [Throttle] per key (a user). Clock and Sleep are
+// the time source and the wait the throttles use: nil means time.Now and
+// a timer honoring the context. Set them before the first For. It is
+// safe for concurrent use.
+type Throttles struct {
+	Clock func() time.Time
+	Sleep func(context.Context, time.Duration) error
+
+	mu sync.Mutex
+	m  map[string]*Throttle
+}
+
+// For returns the throttle of key, made on first use.
+func (ts *Throttles) For(key string) *Throttle {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if t := ts.m[key]; t != nil {
+		return t
+	}
+	if ts.m == nil {
+		ts.m = make(map[string]*Throttle)
+	}
+	t := &Throttle{clock: ts.Clock, sleep: ts.Sleep}
+	if t.clock == nil {
+		t.clock = time.Now
+	}
+	if t.sleep == nil {
+		t.sleep = sleepCtx
+	}
+	ts.m[key] = t
+	return t
+}
+
+// sleepCtx waits d, or until ctx ends (returning its error).
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
