@@ -354,6 +354,10 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		// The engine's types hold no secret of their own: a Source holds the
 		// protocol and store adapters, whose own types are checked where
 		// they are defined; errors carry the remote's (already masked) answer.
+		"internal/engine.OwnError": func() []any { return []any{&engine.OwnError{Err: errors.New("stopped after 10 redirects")}} },
+		"internal/engine.Scope": func() []any {
+			return []any{engine.NewScope("jira", &url.URL{Scheme: "https", Host: "jira.example.com", User: url.UserPassword("u", sharedSecret)})}
+		},
 		"internal/engine.KeyLocks":          func() []any { return []any{&engine.KeyLocks[string]{}} },
 		"internal/engine.RateLimit":         func() []any { return []any{engine.RateLimit{Limit: 20, Remaining: 3, Reason: "jira-burst-based"}} },
 		"internal/engine.Throttle":          func() []any { return []any{(&engine.Throttles{}).For("alice")} },

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 // Jenkins refuses a POST without a CSRF crumb ("403 No valid crumb is

@@ -1,10 +1,11 @@
 package applink
 
 import (
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/google/go-cmp/cmp"

@@ -3,13 +3,14 @@ package applink
 import (
 	"context"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
-	"github.com/go-applinks/applinks/internal/engine"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/engine"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/signer"

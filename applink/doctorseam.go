@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/go-applinks/applinks/internal/doctorseam"
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
@@ -32,7 +33,7 @@ func doctorView(v any) (*doctorseam.Link, error) {
 		},
 		UserAgent: st.svc.agent,
 		Now:       st.svc.clock,
-		Resolve:   st.resolve,
+		Resolve:   st.scope.Resolve,
 		Probe:     st.probe,
 	}
 	if st.signer != nil && st.signer.Method() != nil {
@@ -83,16 +84,16 @@ func (st *linkState) probe(ctx context.Context, auth, user, path string) (*http.
 	req.Header.Set("Accept", "application/json")
 	hc := &http.Client{
 		Transport:     &transport{factory: f, auth: a, probe: true},
-		CheckRedirect: st.checkRedirect(true),
+		CheckRedirect: st.scope.CheckRedirect(true),
 		Jar:           st.svc.client.Jar,
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		var own *ownError
+		var own *engine.OwnError
 		var ue *url.Error
 		switch {
 		case errors.As(err, &own):
-			err = own.err
+			err = own.Err
 		case errors.As(err, &ue):
 			err = fmt.Errorf("applink: link %q: GET %s: %w", st.link.Name, redact.URL(req.URL), ue.Err)
 		}

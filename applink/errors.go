@@ -1,7 +1,6 @@
 package applink
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -9,13 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
 // ErrForeignURL is returned for a URL that is not on the link's RPC URL
 // origin or not under its path: signed requests never go elsewhere.
-var ErrForeignURL = errors.New("applink: URL is outside the link's RPC URL")
+var ErrForeignURL = engine.ErrForeignURL
 
 // TokenRedirectError is returned when a token endpoint (obtaining a request
 // token, exchanging it for an access token, or renewing an access token)
@@ -43,7 +43,7 @@ func (e *TokenRedirectError) Error() string {
 			switch {
 			case strings.EqualFold(from.Scheme, "https") && strings.EqualFold(to.Scheme, "http"):
 				what = " (from https to plain http)"
-			case origin(from.Scheme, from.Host) != origin(to.Scheme, to.Host):
+			case engine.Origin(from.Scheme, from.Host) != engine.Origin(to.Scheme, to.Host):
 				what = " (another origin)"
 			}
 		}

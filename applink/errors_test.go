@@ -2,13 +2,14 @@ package applink
 
 import (
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/handler"

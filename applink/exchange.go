@@ -12,13 +12,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"

@@ -3,13 +3,14 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 // foreignOrigin is a server that must never be reached: it counts the

@@ -3,12 +3,13 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/redact"
 )
@@ -326,7 +327,7 @@ func (f *RequestFactory) NewRequest(method, path string) (*Request, error) {
 	if !slices.Contains(methods, m) {
 		return nil, fmt.Errorf("applink: method %q is not supported: use one of %s", method, strings.Join(methods, ", "))
 	}
-	u, err := f.link.state.resolve(path)
+	u, err := f.link.state.scope.Resolve(path)
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +358,7 @@ func (f *RequestFactory) Client() *http.Client {
 	if svc.retry.Max > 0 {
 		rt = &retryTransport{svc: svc, link: f.link.Name, next: rt}
 	}
-	return &http.Client{Transport: rt, CheckRedirect: f.link.state.checkRedirect(true), Jar: svc.client.Jar, Timeout: svc.client.Timeout}
+	return &http.Client{Transport: rt, CheckRedirect: f.link.state.scope.CheckRedirect(true), Jar: svc.client.Jar, Timeout: svc.client.Timeout}
 }
 
 // String describes the factory by its link and user (and the method it is

@@ -3,14 +3,15 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/filestore"
-	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/filestore"
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/fileread"
 )

@@ -3,9 +3,10 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"

@@ -3,13 +3,14 @@ package applink
 import (
 	"encoding/json"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/oauth2link"
 )

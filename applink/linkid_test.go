@@ -2,9 +2,10 @@ package applink_test
 
 import (
 	"context"
-	"github.com/go-applinks/applinks/applink/token"
 	"regexp"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink"
 )

@@ -3,13 +3,14 @@ package applink
 import (
 	"context"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 )

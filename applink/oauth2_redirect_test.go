@@ -2,12 +2,13 @@ package applink
 
 import (
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 // TestOAuth2TokenEndpointRedirectRefused: the OAuth 2.0 token endpoint is

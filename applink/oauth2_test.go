@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/filestore"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/filestore"
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/google/go-cmp/cmp"
 

@@ -2,12 +2,13 @@ package applink
 
 import (
 	"fmt"
-	"github.com/go-applinks/applinks/applink/filestore"
 	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/filestore"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/handler"

@@ -165,7 +165,7 @@ func (f *RequestFactory) throttledRoundTrip(rt http.RoundTripper, out *http.Requ
 	if err != nil {
 		var long *engine.WaitTooLongError
 		if errors.As(err, &long) {
-			return nil, &ownError{&RateLimitError{LinkName: f.link.Name, User: f.user, Method: out.Method, URL: redact.URL(out.URL),
+			return nil, &engine.OwnError{Err: &RateLimitError{LinkName: f.link.Name, User: f.user, Method: out.Method, URL: redact.URL(out.URL),
 				Wait: long.Wait, NotSent: true, RateLimit: RateLimit(long.RateLimit)}}
 		}
 		return nil, err

@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/signer"

@@ -3,13 +3,14 @@ package applink
 import (
 	"bytes"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/signer"

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"log/slog"
 	"maps"
@@ -17,6 +16,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/token"
+
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/hashicorp/go-retryablehttp"
@@ -356,7 +358,7 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 				f.logFallback(ctx, a)
 			}
 		}},
-		CheckRedirect: st.checkRedirect(r.follow),
+		CheckRedirect: st.scope.CheckRedirect(r.follow),
 		Jar:           svc.client.Jar,
 		Timeout:       svc.client.Timeout,
 	}
@@ -389,9 +391,9 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 // others (network failures) with the link, method and redacted URL in
 // place of net/http's *url.Error, whose message has the full URL.
 func (r *Request) unwrapError(err error) error {
-	var own *ownError
+	var own *engine.OwnError
 	if errors.As(err, &own) {
-		return own.err
+		return own.Err
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

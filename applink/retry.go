@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -284,7 +285,7 @@ func allDigits(s string) bool {
 // to read its answer, which a retry may cure: not one of ours, not a
 // certificate problem.
 func connectionError(err error) bool {
-	var own *ownError
+	var own *engine.OwnError
 	if errors.As(err, &own) {
 		return false
 	}

@@ -3,7 +3,6 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
@@ -52,6 +53,8 @@ type linkState struct {
 	svc    *Service
 	signer *signer.Signer // nil for an anonymous-only link
 	rpc    *url.URL       // link.RPCURL parsed
+	// scope keeps requests on the RPC URL (origin and path).
+	scope *engine.Scope
 	// offset is the remote's clock minus ours, in nanoseconds, learnt from
 	// timestamp_refused; it corrects oauth_timestamp.
 	offset atomic.Int64
@@ -243,7 +246,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 			continue
 		}
 		rpc, _ := url.Parse(l.RPCURL) // checked by Validate
-		st := &linkState{svc: s, signer: sig, rpc: rpc, o2: o2, botPAT: bot}
+		st := &linkState{svc: s, signer: sig, rpc: rpc, scope: engine.NewScope(l.Name, rpc), o2: o2, botPAT: bot}
 		st.throttles.Clock, st.throttles.Sleep = s.clock, s.throttleSleep()
 		l.Endpoints = l.endpoints()
 		st.link = l
@@ -407,4 +410,13 @@ func closeStore(st token.Store) error {
 		c.Close()
 	}
 	return nil
+}
+
+// dialect returns how the remote collects the parameters it verifies a
+// signature over: the link's signer's dialect.
+func (st *linkState) dialect() signer.Dialect {
+	if st.signer == nil {
+		return signer.RFC5849
+	}
+	return st.signer.Dialect()
 }

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
@@ -60,9 +61,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if errors.As(err, &sent) {
 			return nil, sent.err // the network's own error, which may be retried
 		}
-		var own *ownError
+		var own *engine.OwnError
 		if !errors.As(err, &own) {
-			err = &ownError{err}
+			err = &engine.OwnError{Err: err}
 		}
 	}
 	return resp, err
@@ -89,8 +90,8 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("applink: link %q: %s %s: %v: write a percent sign as %%25 (url.Values.Encode encodes query values)",
 			f.link.Name, req.Method, redact.URL(req.URL), err)
 	}
-	if err := st.inScope(wire); err != nil {
-		return nil, st.outOfScope(err)
+	if err := st.scope.Check(wire); err != nil {
+		return nil, err
 	}
 	auth, tok, err := t.identity(ctx)
 	if err != nil {

@@ -9,12 +9,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/redact"
 )

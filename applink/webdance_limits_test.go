@@ -1,12 +1,13 @@
 package applink
 
 import (
-	"github.com/go-applinks/applinks/applink/token"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 )

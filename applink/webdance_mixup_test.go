@@ -3,7 +3,6 @@ package applink
 import (
 	"context"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 )

@@ -1,7 +1,9 @@
-package applink
+package engine
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -9,52 +11,78 @@ import (
 
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/requri"
-	"github.com/go-applinks/applinks/signer"
 )
 
-// resolve turns what a caller gave NewRequest (a path relative to the RPC
+// ErrForeignURL is wrapped by the error of a request URL outside a link's
+// RPC URL: another origin (scheme, host or port), or not under its path.
+var ErrForeignURL = errors.New("applink: URL is outside the link's RPC URL")
+
+// Scope keeps requests on one link's RPC URL: its origin, and under its
+// path. Signed requests never leave it, and neither do redirects. A Scope
+// is immutable and safe for concurrent use.
+type Scope struct {
+	link string   // the link's name, for messages
+	rpc  *url.URL // the RPC URL
+}
+
+// NewScope returns the scope of the link named link whose RPC URL is rpc.
+func NewScope(link string, rpc *url.URL) *Scope {
+	u := *rpc
+	return &Scope{link: link, rpc: &u}
+}
+
+// Resolve turns what a caller gave NewRequest (a path relative to the RPC
 // URL, or an absolute URL) into the URL to request, refusing anything
 // outside the link's origin and RPC path with an error wrapping
 // ErrForeignURL. What cannot be sent raw in a request line is
 // percent-encoded first (see escapeRef). Dot segments are cleaned; ones that
 // would climb out of the RPC path are refused.
-func (st *linkState) resolve(ref string) (*url.URL, error) {
+func (s *Scope) Resolve(ref string) (*url.URL, error) {
 	escaped, err := escapeRef(ref)
 	if err != nil {
 		return nil, fmt.Errorf("applink: link %q: %q: %v: write a percent sign as %%25, or pass query values unencoded with Request.AddQuery, which encodes them once",
-			st.link.Name, redact.URLString(ref), err)
+			s.link, redact.URLString(ref), err)
 	}
 	u, err := url.Parse(escaped)
 	if err != nil {
-		return nil, fmt.Errorf("applink: link %q: %q is not a URL or path: %v", st.link.Name, redact.URLString(ref), redactParseError(err))
+		return nil, fmt.Errorf("applink: link %q: %q is not a URL or path: %v", s.link, redact.URLString(ref), parseError(err))
 	}
 	u.Fragment, u.RawFragment = "", ""
 	if u.Scheme != "" || u.Host != "" {
-		if err := st.inScope(u); err != nil {
-			return nil, st.outOfScope(err)
+		if err := s.Check(u); err != nil {
+			return nil, err
 		}
 		return u, nil
 	}
 	if u.Opaque != "" {
-		return nil, st.outOfScope(&scopeError{fmt.Sprintf("%q is not a path", redact.URLString(ref))})
+		return nil, s.outOfScope(&scopeError{fmt.Sprintf("%q is not a path", redact.URLString(ref))})
 	}
-	joined := strings.TrimSuffix(st.rpc.EscapedPath(), "/") + "/" + strings.TrimPrefix(u.EscapedPath(), "/")
-	out := *st.rpc
+	joined := strings.TrimSuffix(s.rpc.EscapedPath(), "/") + "/" + strings.TrimPrefix(u.EscapedPath(), "/")
+	out := *s.rpc
 	out.RawQuery, out.ForceQuery = u.RawQuery, u.ForceQuery
 	if err := setEscapedPath(&out, cleanPath(joined)); err != nil {
-		return nil, fmt.Errorf("applink: link %q: bad path %q: %v", st.link.Name, redact.URLString(ref), err)
+		return nil, fmt.Errorf("applink: link %q: bad path %q: %v", s.link, redact.URLString(ref), err)
 	}
-	if err := st.inScope(&out); err != nil {
-		return nil, st.outOfScope(err)
+	if err := s.Check(&out); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
-// outOfScope is the error of a request URL that inScope refused, with what
+// Check returns nil for a URL inside the scope, else an error wrapping
+// ErrForeignURL that says why and what to do.
+func (s *Scope) Check(u *url.URL) error {
+	if err := s.contains(u); err != nil {
+		return s.outOfScope(err)
+	}
+	return nil
+}
+
+// outOfScope is the error of a request URL that contains refused, with what
 // to do.
-func (st *linkState) outOfScope(err error) error {
+func (s *Scope) outOfScope(err error) error {
 	return fmt.Errorf("applink: link %q: %w: give a path relative to the link's RPC URL %s, or an absolute URL under it (signed requests never leave it)",
-		st.link.Name, err, redact.URL(st.rpc))
+		s.link, err, redact.URL(s.rpc))
 }
 
 // scopeError says why a URL is outside a link's RPC URL; it is
@@ -64,18 +92,18 @@ type scopeError struct{ why string }
 func (e *scopeError) Error() string        { return e.why }
 func (e *scopeError) Is(target error) bool { return target == ErrForeignURL }
 
-// inScope reports, as a *scopeError (errors.Is ErrForeignURL) saying why
+// contains reports, as a *scopeError (errors.Is ErrForeignURL) saying why
 // and naming neither the link nor what to do (callers add both), a URL that
 // is not on the link's origin (scheme, host and port) or not under its RPC
 // path, once dot segments (also percent-encoded ones) are resolved.
-func (st *linkState) inScope(u *url.URL) error {
+func (s *Scope) contains(u *url.URL) error {
 	if u == nil {
 		return &scopeError{"no URL"}
 	}
-	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
+	if sc := strings.ToLower(u.Scheme); sc != "http" && sc != "https" {
 		return &scopeError{fmt.Sprintf("%s is not an http or https URL", redact.URL(u))}
 	}
-	if got, want := origin(u.Scheme, u.Host), origin(st.rpc.Scheme, st.rpc.Host); got != want {
+	if got, want := Origin(u.Scheme, u.Host), Origin(s.rpc.Scheme, s.rpc.Host); got != want {
 		return &scopeError{fmt.Sprintf("%s is on %s, not on the link's %s", redact.URL(u), got, want)}
 	}
 	if u.User != nil {
@@ -87,14 +115,80 @@ func (st *linkState) inScope(u *url.URL) error {
 	}
 	// Decode percent-encoded dots so that %2e%2e cannot climb either.
 	decoded := strings.NewReplacer("%2e", ".", "%2E", ".").Replace(p)
-	base := strings.TrimSuffix(st.rpc.EscapedPath(), "/")
+	base := strings.TrimSuffix(s.rpc.EscapedPath(), "/")
 	if cleaned := cleanPath(decoded); !under(cleaned, base) {
 		if cleaned != decoded {
 			return &scopeError{fmt.Sprintf("%s climbs out of the link's RPC URL with dot segments", redact.URL(u))}
 		}
-		return &scopeError{fmt.Sprintf("%s is not under the link's RPC URL %s", redact.URL(u), redact.URL(st.rpc))}
+		return &scopeError{fmt.Sprintf("%s is not under the link's RPC URL %s", redact.URL(u), redact.URL(s.rpc))}
 	}
 	return nil
+}
+
+// CheckRedirect is the http.Client CheckRedirect of requests through the
+// link: it follows at most 10 redirects, only within the scope (each hop
+// goes through the signing transport again, so it is signed afresh), or
+// none when follow is false. Its errors are *OwnError.
+func (s *Scope) CheckRedirect(follow bool) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if !follow {
+			return http.ErrUseLastResponse
+		}
+		if len(via) >= 10 {
+			return &OwnError{fmt.Errorf("applink: link %q: stopped after 10 redirects", s.link)}
+		}
+		if err := s.contains(req.URL); err != nil {
+			return &OwnError{fmt.Errorf("applink: link %q: refusing a redirect: %w: signed requests follow redirects within the link's RPC URL only (ask the remote's administrator, or request the final URL)", s.link, err)}
+		}
+		return nil
+	}
+}
+
+// OwnError marks an error made by applink inside the HTTP machinery
+// (transport, redirect check), so that it is neither retried nor wrapped
+// again; it is unwrapped before it reaches the caller.
+type OwnError struct{ Err error }
+
+func (e *OwnError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *OwnError) Unwrap() error { return e.Err }
+
+// Origin returns "scheme://host:port" lower-cased, with the scheme's
+// default port filled in (RFC 6454), as signer.Origin does.
+func Origin(scheme, host string) string {
+	scheme = strings.ToLower(scheme)
+	host = strings.ToLower(host)
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		h = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+		port = ""
+	}
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	if port == "" { // a scheme without a default port, and none given
+		if strings.Contains(h, ":") {
+			h = "[" + h + "]"
+		}
+		return scheme + "://" + h
+	}
+	return scheme + "://" + net.JoinHostPort(h, port)
+}
+
+// parseError drops the URL from a url.Parse error (it may hold a
+// password).
+func parseError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // escapeRef percent-encodes, in the path and query of a URL reference,
@@ -183,44 +277,4 @@ func setEscapedPath(u *url.URL, escaped string) error {
 		u.RawPath = escaped
 	}
 	return nil
-}
-
-// origin returns "scheme://host:port" lower-cased, with the scheme's default
-// port filled in ([signer.Origin]).
-func origin(scheme, host string) string { return signer.Origin(scheme, host) }
-
-// checkRedirect is the http.Client CheckRedirect of requests through the
-// link: it follows at most 10 redirects, only within the link's origin and
-// RPC path (each hop goes through the signing transport again, so it is
-// signed afresh), or none when follow is false.
-func (st *linkState) checkRedirect(follow bool) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if !follow {
-			return http.ErrUseLastResponse
-		}
-		if len(via) >= 10 {
-			return &ownError{fmt.Errorf("applink: link %q: stopped after 10 redirects", st.link.Name)}
-		}
-		if err := st.inScope(req.URL); err != nil {
-			return &ownError{fmt.Errorf("applink: link %q: refusing a redirect: %w: signed requests follow redirects within the link's RPC URL only (ask the remote's administrator, or request the final URL)", st.link.Name, err)}
-		}
-		return nil
-	}
-}
-
-// ownError marks an error made by this package inside the HTTP machinery
-// (transport, redirect check), so that it is neither retried nor wrapped
-// again; it is unwrapped before reaching the caller of Do.
-type ownError struct{ err error }
-
-func (e *ownError) Error() string { return e.err.Error() }
-func (e *ownError) Unwrap() error { return e.err }
-
-// dialect returns how the remote collects the parameters it verifies a
-// signature over: the link's signer's dialect.
-func (st *linkState) dialect() signer.Dialect {
-	if st.signer == nil {
-		return signer.RFC5849
-	}
-	return st.signer.Dialect()
 }
