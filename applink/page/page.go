@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/handler"
@@ -27,6 +28,7 @@ type options struct {
 	header   [][2]string
 	handler  []handler.Option
 	progress func(Progress)
+	timeout  time.Duration
 }
 
 // WithStyle names the paging style; without it, [Default] picks it from
@@ -62,6 +64,11 @@ func WithHeader(key, value string) Option {
 func WithHandlerOptions(opts ...handler.Option) Option {
 	return func(o *options) { o.handler = append(o.handler, opts...) }
 }
+
+// WithPageTimeout bounds each page's request, from sending it to the end
+// of reading its answer ([applink.Request.SetTimeout]); 0 (the default)
+// means none beyond the context.
+func WithPageTimeout(d time.Duration) Option { return func(o *options) { o.timeout = max(d, 0) } }
 
 // WithProgress calls fn after each page is fetched, before its items are
 // yielded, from the goroutine ranging over [Items].
@@ -207,6 +214,7 @@ func pageRequest(f *applink.RequestFactory, s Style, path string, at cursor, siz
 		}
 	}
 	req.SetHeader("Accept", "application/json")
+	req.SetTimeout(o.timeout)
 	for _, h := range o.header {
 		req.AddHeader(h[0], h[1])
 	}

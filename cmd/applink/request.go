@@ -19,7 +19,7 @@ import (
 
 const requestSynopsis = `--link NAME [--as USER] [--auth auto|3lo|2loi|2lo|anonymous] METHOD PATH
        [--query k=v]... [-G] [-H 'K: V']... [-d DATA | -d @FILE] [--form k=v]... [--json-body] [--output json]
-       [--json] [-i] [-v] [-q] [--timeout D]
+       [--json] [-i] [-v] [-q] [--timeout D] [--paginate [--max-items N] [--page-style S] [--items FIELD]]
 
 Sends a request through a link, acting as the user, like curl. PATH is
 relative to the link's RPC URL (or an absolute URL under it); what cannot be
@@ -35,6 +35,19 @@ on standard error says so (-q silences it); --auth 3lo forbids the fallback
 For Jenkins links, POSTs that need a CSRF crumb get one automatically.
 The whole exchange (retries, token renewal and reading the body included)
 must end within --timeout (60s), else it is abandoned with an error.
+Requests as one user through one link wait for the remote's rate limit
+(X-RateLimit-* headers, a 429's Retry-After); -v shows the remaining budget
+and each wait.
+
+--paginate GETs every page of a paged resource and prints every item as one
+line of JSON (NDJSON, for | jq), after gh api --paginate; --max-items N stops
+after N items. The paging style is the link type's (jira: startAt and
+maxResults, or nextPageToken for /rest/api/3/search/jql; confluence: start,
+limit and _links.next; bitbucket: start, limit and nextPageStart), or
+--page-style; the items are the style's usual array, the only array of the
+page, or --items FIELD. The next page starts after what the server
+returned, whatever page size it allows. On a terminal, standard error shows
+the pages and items so far (-q silences it); --timeout bounds each page.
 
 Two flags, one job each:
 --json-body sends and accepts JSON: Accept: application/json, and with -d
@@ -58,6 +71,7 @@ const requestExamples = `  applink request --link jira --as alice GET /rest/api/
   applink request --link jira --as bob --auth 2loi GET '/rest/api/2/search?jql=assignee=currentUser()'
   applink request --link jira --as alice GET /rest/api/2/search --query 'jql=project = X' --query maxResults=5
   applink request --link jira --as alice POST /rest/api/2/issue --json-body -d @issue.json
+  applink request --link jira --as alice GET /rest/api/2/search --query 'jql=project = X' --paginate | jq -r .key
   applink request --link jira --as alice --output json GET /rest/api/2/myself | jq -r .displayName
   applink request --link ci --as alice POST /job/deploy/buildWithParameters --form ENV=staging -v
   applink request --link jira GET /rest/applinks/1.0/manifest -i
@@ -86,6 +100,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	verbose := fs.Bool("v", false, "print the request and response headers (secrets redacted) and retries to standard error")
 	quiet := fs.Bool("q", false, "do not say on standard error when the link falls back from 3LO")
 	timeout := fs.Duration("timeout", defaultRequestTimeout, "abandon the request if it has not completed, body read, within `DURATION`")
+	pages := addPaginateFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -190,6 +205,14 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *pages.on {
+		pr := paginateRequest{method: method, path: withRawQuery(pos[1], rawQuery), query: query, hasBody: *data != "" || len(forms) > 0,
+			include: *include, quiet: *quiet, timeout: *timeout, link: *linkName, user: *user}
+		for _, h := range hs {
+			pr.headers = append(pr.headers, [2]string{h.k, h.v})
+		}
+		return c.paginate(ctx, fs, pages, f, pr)
+	}
 	req, err := f.NewRequest(method, withRawQuery(pos[1], rawQuery))
 	if err != nil {
 		return c.requestErr(err, f, *linkName, *user)
@@ -250,6 +273,9 @@ func (c *cli) request(ctx context.Context, args []string) error {
 		return timedOut(c.requestErr(err, f, *linkName, *user))
 	}
 	defer resp.Body.Close()
+	if rl, ok := applink.RateLimitOf(resp); ok && *verbose {
+		fmt.Fprintf(c.stderr, "* rate limit: %s\n", rl)
+	}
 	if *include {
 		fmt.Fprintf(c.stdout, "%s %s\r\n", resp.Proto, resp.Status)
 		if err := resp.Header.Write(c.stdout); err != nil {
