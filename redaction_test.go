@@ -354,6 +354,8 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		// The engine's types hold no secret of their own: a Source holds the
 		// protocol and store adapters, whose own types are checked where
 		// they are defined; errors carry the remote's (already masked) answer.
+		"internal/engine.Crumb":    func() []any { return []any{&engine.Crumb{Field: "Jenkins-Crumb", Value: "c"}} },
+		"internal/engine.Crumbs":   func() []any { return []any{&engine.Crumbs{}} },
 		"internal/engine.OwnError": func() []any { return []any{&engine.OwnError{Err: errors.New("stopped after 10 redirects")}} },
 		"internal/engine.Scope": func() []any {
 			return []any{engine.NewScope("jira", &url.URL{Scheme: "https", Host: "jira.example.com", User: url.UserPassword("u", sharedSecret)})}

@@ -74,7 +74,7 @@ func TestJenkinsCrumbs(t *testing.T) {
 
 	// A stale cached crumb is refused once, then fetched again.
 	st := fx.link.state
-	st.crumbs.put("bob", Auth3LO, crumbEntry{field: applinktest.CrumbField, value: "stale", expires: time.Now().Add(time.Hour)}, time.Now())
+	st.crumbs.Set(crumbIdentity("bob", Auth3LO), applinktest.CrumbField, "stale", time.Now().Add(time.Hour), time.Now())
 	if code := post(t, bob, "/job/deploy/buildWithParameters", map[string]string{"ENV": "qa"}); code >= 300 {
 		t.Fatalf("buildWithParameters with a stale crumb: status %d", code)
 	}

@@ -296,7 +296,7 @@ func (r *Request) Do(ctx context.Context) (*http.Response, error) {
 		return nil, err
 	}
 	if err := r.inspect(ctx, resp); err != nil {
-		drain(resp)
+		engine.Drain(resp)
 		return nil, err
 	}
 	return resp, nil
@@ -366,7 +366,7 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 	resp, err := svc.retryClient(hc, f.link.Name, r.method, r.retry, &r.stats).Do(req)
 	if err != nil {
 		if resp != nil {
-			drain(resp)
+			engine.Drain(resp)
 		}
 		timedOut := ctx.Err() != nil
 		cancel()

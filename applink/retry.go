@@ -340,7 +340,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.svc.retryClient(inner, t.link, req.Method, false, nil).Do(rreq)
 	if err != nil {
 		if resp != nil {
-			drain(resp)
+			engine.Drain(resp)
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {

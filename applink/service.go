@@ -58,7 +58,7 @@ type linkState struct {
 	// offset is the remote's clock minus ours, in nanoseconds, learnt from
 	// timestamp_refused; it corrects oauth_timestamp.
 	offset atomic.Int64
-	crumbs crumbCache
+	crumbs engine.Crumbs
 	// throttles paces each user's requests by the remote's rate limit.
 	throttles engine.Throttles
 	// renews is the in-process renewal lock of each user's token.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -106,9 +105,10 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	if req, err = refuseRequestorInBody(req, f.link.Name, auth); err != nil {
 		return nil, err
 	}
-	var crumb *crumbEntry
-	if st.needsCrumb(req) {
-		crumb = st.crumbFor(ctx, t, auth, tok)
+	var crumb *engine.Crumb
+	identity := crumbIdentity(f.user, auth)
+	if st.link.Type == TypeJenkins && engine.NeedsCrumb(st.rpc, req) {
+		crumb = st.crumbs.For(ctx, identity, st.rpc, st.svc.clock(), func(r *http.Request) (*http.Response, error) { return t.send(r, auth, tok) })
 	}
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	var skewed, nonced, recrumbed, refetched bool
@@ -123,8 +123,8 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 			}
 			out.Body = body
 		}
-		if crumb != nil && crumb.field != "" {
-			out.Header.Set(crumb.field, crumb.value)
+		if crumb != nil && crumb.Field != "" {
+			out.Header.Set(crumb.Field, crumb.Value)
 		}
 		if au := st.authenticator(auth); au != nil {
 			if out.URL, err = au.route(ctx, f, tok, wire); err != nil {
@@ -139,17 +139,17 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 			if p := signer.ParseProblem(resp.StatusCode, resp.Header, nil); p != nil {
 				switch {
 				case p.Problem == signer.ProblemTimestampRefused && p.MinTimestamp != 0 && skewed:
-					drain(resp)
+					engine.Drain(resp)
 					return nil, &ClockSkewError{LinkName: f.link.Name, Local: st.svc.clock(),
 						RemoteMin: time.Unix(p.MinTimestamp, 0), RemoteMax: time.Unix(p.MaxTimestamp, 0), Problem: p}
 				case p.Problem == signer.ProblemTimestampRefused && p.MinTimestamp != 0 && replayable:
 					skewed = true
 					st.learnOffset(ctx, p)
-					drain(resp)
+					engine.Drain(resp)
 					continue
 				case p.Problem == signer.ProblemNonceUsed && !nonced && replayable:
 					nonced = true
-					drain(resp)
+					engine.Drain(resp)
 					continue
 				}
 			}
@@ -158,7 +158,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		if problem != nil && !t.probe && tok == st.botPAT {
 			// The link's own token is not the store's: nothing to renew
 			// or delete; whoever set it up gives it a new one.
-			drain(resp)
+			engine.Drain(resp)
 			return nil, problem
 		}
 		if problem != nil && !t.probe && replayable && renewals < maxRenewalsPerRequest {
@@ -175,14 +175,14 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 			switch {
 			case err == nil:
 				tok = fresh
-				drain(resp)
+				engine.Drain(resp)
 				continue
 			case !errors.As(err, &refused) && errors.As(err, &kept):
 				// The remote's answer stands, and the token is kept:
 				// the response tells the caller why.
 				return resp, nil
 			}
-			drain(resp)
+			engine.Drain(resp)
 			return nil, f.sourceError(ctx, err)
 		}
 		if auth == AuthClientCredentials && tok != nil && resp.StatusCode == http.StatusUnauthorized && !refetched && replayable {
@@ -190,7 +190,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 			// remote's clock, or revoked): fetch a new one, once.
 			refetched = true
 			fresh, err := st.clientCredentialsToken(ctx, tok)
-			drain(resp)
+			engine.Drain(resp)
 			if err != nil {
 				return nil, err
 			}
@@ -198,10 +198,10 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 			continue
 		}
 		if crumb != nil && !recrumbed && replayable && resp.StatusCode == http.StatusForbidden {
-			if stale, resp2 := crumbRefused(resp); stale {
+			if stale, resp2 := engine.CrumbRefused(resp); stale {
 				recrumbed = true
-				st.crumbs.forget(f.user, auth)
-				crumb = st.crumbFor(ctx, t, auth, tok)
+				st.crumbs.Forget(identity)
+				crumb = st.crumbs.For(ctx, identity, st.rpc, st.svc.clock(), func(r *http.Request) (*http.Response, error) { return t.send(r, auth, tok) })
 				continue
 			} else {
 				resp = resp2
@@ -318,13 +318,6 @@ func (t *transport) send(out *http.Request, auth Auth, tok *token.AccessToken) (
 	return resp, err
 }
 
-// drain reads a little of a response body we are discarding (so its
-// connection can be reused) and closes it.
-func drain(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-}
-
 // refuseRequestorInBody refuses a request whose form body names a user in
 // xoauth_requestor_id, as roundTrip does for the URL's query: the remote
 // reads the parameter from either place, so a body could impersonate a
@@ -379,3 +372,7 @@ func withRequestor(rawQuery, user string) string {
 	b.WriteString(strings.ReplaceAll(url.QueryEscape(user), "+", "%20"))
 	return b.String()
 }
+
+// crumbIdentity names whom a Jenkins crumb was issued to: the user and the
+// authentication method (a crumb is bound to the session that fetched it).
+func crumbIdentity(user string, auth Auth) string { return string(auth) + " " + user }
