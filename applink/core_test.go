@@ -106,7 +106,7 @@ func newCoreFixture(t *testing.T, cfg coreConfig) *coreFixture {
 }
 
 // factory returns a factory for user.
-func (fx *coreFixture) factory(t *testing.T, user string, opts ...FactoryOption) *RequestFactory {
+func (fx *coreFixture) factory(t *testing.T, user string, opts ...Option) *RequestFactory {
 	t.Helper()
 	f, err := fx.link.RequestFactory(user, opts...)
 	if err != nil {

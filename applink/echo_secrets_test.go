@@ -216,9 +216,9 @@ func TestRemoteEchoedSecretsMasked(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			user, opts := "alice", []FactoryOption(nil)
+			user, opts := "alice", []Option(nil)
 			if tt.auth == AuthClientCredentials {
-				user, opts = "", []FactoryOption{WithNonImpersonatingOnly()}
+				user, opts = "", []Option{WithNonImpersonatingOnly()}
 			}
 			f, err := bound.RequestFactory(user, opts...)
 			if err != nil {

@@ -14,7 +14,7 @@ func TestAuthNotConfiguredJenkins(t *testing.T) {
 	tests := []struct {
 		name       string
 		typ        Type
-		opt        FactoryOption
+		opt        Option
 		wantAdvice string
 		notAdvice  string
 	}{

@@ -96,7 +96,7 @@ func ExampleRequestFactory_AuthorizeLoopback() {
 	}
 	// A real program prints authURL and tries to open a browser; here
 	// alice's "browser" approves and follows the redirect to the callback.
-	err = f.AuthorizeLoopback(ctx, srv.Browser("alice"), applink.LoopbackTimeout(time.Minute))
+	err = f.AuthorizeLoopback(ctx, srv.Browser("alice"), applink.WithLoopbackTimeout(time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func ExampleNewDanceHandler() {
 		}
 		return c.Value, nil
 	}
-	dance, err := applink.NewDanceHandler(svc, currentUser, applink.DanceBaseURL("https://app.example.com"))
+	dance, err := applink.NewDanceHandler(svc, currentUser, applink.WithDanceBaseURL("https://app.example.com"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -15,9 +15,6 @@ import (
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
-// FactoryOption narrows how a [RequestFactory] authenticates.
-type FactoryOption func(*factoryOptions)
-
 type factoryOptions struct {
 	only             Auth // exactly this method
 	impersonating    bool // 3LO or 2LOi only
@@ -28,20 +25,29 @@ type factoryOptions struct {
 // so "2LO" is [Auth2LO]). If the link is not configured
 // for it, [Link.RequestFactory] returns an *[AuthNotConfiguredError] naming
 // what the link allows; there is no silent fallback.
-func WithAuth(a Auth) FactoryOption { return func(o *factoryOptions) { o.only = a } }
+//
+// An option of [Link.RequestFactory], as are [WithImpersonatingOnly] and
+// [WithNonImpersonatingOnly]: they narrow how a factory authenticates.
+func WithAuth(a Auth) Option {
+	return factoryOption("WithAuth", func(o *factoryOptions) { o.only = a })
+}
 
 // WithImpersonatingOnly makes the factory act as the user or fail: 3LO if the
 // user has a token, else 2LOi, else *[CredentialsRequiredError] (3LO
 // configured) or *[AuthNotConfiguredError].
-func WithImpersonatingOnly() FactoryOption { return func(o *factoryOptions) { o.impersonating = true } }
+// An option of [Link.RequestFactory].
+func WithImpersonatingOnly() Option {
+	return factoryOption("WithImpersonatingOnly", func(o *factoryOptions) { o.impersonating = true })
+}
 
 // WithNonImpersonatingOnly makes the factory act as the consumer: 2LO if the
 // link allows it, else anonymous if the link lists anonymous. On a link
 // that allows neither (3LO or 2LOi only), [Link.RequestFactory] returns an
 // *[AuthNotConfiguredError] instead of going anonymous silently; ask for an
 // anonymous request with WithAuth([AuthAnonymous]).
-func WithNonImpersonatingOnly() FactoryOption {
-	return func(o *factoryOptions) { o.nonImpersonating = true }
+// An option of [Link.RequestFactory].
+func WithNonImpersonatingOnly() Option {
+	return factoryOption("WithNonImpersonatingOnly", func(o *factoryOptions) { o.nonImpersonating = true })
 }
 
 // RequestFactory makes requests through one link as one user. Which method
@@ -63,16 +69,14 @@ type RequestFactory struct {
 // RequestFactory returns a factory for requests through l as user ("" for
 // anonymous). The link must come from a [Service]. It does no I/O: whether
 // the user has a token is found out per request.
-func (l *Link) RequestFactory(user string, opts ...FactoryOption) (*RequestFactory, error) {
+func (l *Link) RequestFactory(user string, opts ...Option) (*RequestFactory, error) {
 	if l == nil || l.state == nil {
 		return nil, errors.New("applink: the link is not bound to a Service: get it from Service.Link, Primary or Links")
 	}
 	l = &l.state.link // the service's own, whatever the caller changed in its copy
 	f := &RequestFactory{link: l, user: user}
-	for _, o := range opts {
-		if o != nil {
-			o(&f.opts)
-		}
+	if err := (&optionSet{target: forFactory, factory: &f.opts}).apply(opts); err != nil {
+		return nil, err
 	}
 	o := f.opts
 	switch {

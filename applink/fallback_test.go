@@ -44,7 +44,7 @@ func TestFallbackFrom3LOToImpersonationIsVisible(t *testing.T) {
 	jira := testlink.Bound(t, srv, "Jira", testlink.WithKeyBits(1024), testlink.WithAuth(applink.Auth3LO, applink.Auth2LOi),
 		testlink.WithServiceOptions(applink.WithLogger(logger)))
 
-	send := func(opts ...applink.FactoryOption) (*applink.Request, error) {
+	send := func(opts ...applink.Option) (*applink.Request, error) {
 		t.Helper()
 		f, err := jira.RequestFactory("alice", opts...)
 		if err != nil {

@@ -18,25 +18,26 @@ import (
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
-// LoopbackOption configures [RequestFactory.AuthorizeLoopback].
-type LoopbackOption func(*loopbackConfig)
-
 type loopbackConfig struct {
 	addr    string
 	timeout time.Duration
 }
 
-// LoopbackAddr sets the address the callback listener binds: a loopback
+// WithLoopbackAddr sets the address the callback listener binds: a loopback
 // IP or "localhost" with a port ("127.0.0.1:8765"; port 0 picks a free
 // one). The default is "127.0.0.1:0". Other hosts are refused: the
 // callback carries the verifier.
-func LoopbackAddr(addr string) LoopbackOption { return func(c *loopbackConfig) { c.addr = addr } }
+// An option of [RequestFactory.AuthorizeLoopback].
+func WithLoopbackAddr(addr string) Option {
+	return loopbackOption("WithLoopbackAddr", func(c *loopbackConfig) { c.addr = addr })
+}
 
-// LoopbackTimeout bounds the wait for the browser's redirect; the default
+// WithLoopbackTimeout bounds the wait for the browser's redirect; the default
 // is 5 minutes, and the context's deadline also applies. 0 or less means
 // the default.
-func LoopbackTimeout(d time.Duration) LoopbackOption {
-	return func(c *loopbackConfig) { c.timeout = d }
+// An option of [RequestFactory.AuthorizeLoopback].
+func WithLoopbackTimeout(d time.Duration) Option {
+	return loopbackOption("WithLoopbackTimeout", func(c *loopbackConfig) { c.timeout = d })
 }
 
 // defaultLoopbackTimeout is how long AuthorizeLoopback waits by default.
@@ -56,7 +57,7 @@ var errLoopbackTimeout = errors.New("applink: loopback timeout")
 // answers the browser with a short page saying the window may be closed
 // (or what went wrong), and returns. The listener is closed on every path.
 //
-// It waits at most [LoopbackTimeout] (5 minutes by default) and until ctx
+// It waits at most [WithLoopbackTimeout] (5 minutes by default) and until ctx
 // is done. Errors: those of [RequestFactory.CompleteAuthorization] (a denial at
 // the remote is *[AuthorizationDeniedError]), an error wrapping
 // context.DeadlineExceeded on timeout, ctx.Err() when ctx ends, and open's
@@ -64,15 +65,13 @@ var errLoopbackTimeout = errors.New("applink: loopback timeout")
 // are answered 400 and otherwise ignored.
 //
 // For an OAuth 2.0 link it listens on the host and port of the link's
-// registered redirect URL (which must be loopback; [LoopbackAddr], if
+// registered redirect URL (which must be loopback; [WithLoopbackAddr], if
 // given, must agree) and serves the redirect URL's path: the consent page
 // redirects there with the code and the state.
-func (f *RequestFactory) AuthorizeLoopback(ctx context.Context, open func(ctx context.Context, authURL string) error, opts ...LoopbackOption) error {
+func (f *RequestFactory) AuthorizeLoopback(ctx context.Context, open func(ctx context.Context, authURL string) error, opts ...Option) error {
 	cfg := loopbackConfig{}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+	if err := (&optionSet{target: forLoopback, loopback: &cfg}).apply(opts); err != nil {
+		return err
 	}
 	path, o2, err := f.loopbackTarget(&cfg)
 	if err != nil {
@@ -244,7 +243,7 @@ func (f *RequestFactory) loopbackTarget(cfg *loopbackConfig) (path string, o2 *o
 			f.link.Name, redact.URLString(st.o2.RedirectURL))
 	}
 	if cfg.addr != "" && cfg.addr != u.Host {
-		return "", nil, fmt.Errorf("applink: link %q: LoopbackAddr %s differs from the registered redirect URL's %s: the remote redirects only there", f.link.Name, cfg.addr, u.Host)
+		return "", nil, fmt.Errorf("applink: link %q: WithLoopbackAddr %s differs from the registered redirect URL's %s: the remote redirects only there", f.link.Name, cfg.addr, u.Host)
 	}
 	cfg.addr = u.Host
 	path = u.Path

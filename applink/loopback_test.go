@@ -136,7 +136,7 @@ func TestAuthorizeLoopbackEnds(t *testing.T) {
 	noop := func(context.Context, string) error { return nil }
 	t.Run("timeout", func(t *testing.T) {
 		t.Parallel()
-		err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), noop, LoopbackTimeout(50*time.Millisecond))
+		err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), noop, WithLoopbackTimeout(50*time.Millisecond))
 		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no authorization callback") {
 			t.Errorf("err = %v, want a timeout wrapping context.DeadlineExceeded", err)
 		}
@@ -179,8 +179,8 @@ func TestAuthorizeLoopbackEnds(t *testing.T) {
 	t.Run("bad options", func(t *testing.T) {
 		t.Parallel()
 		for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:0", "nonsense"} {
-			if err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), noop, LoopbackAddr(addr)); err == nil {
-				t.Errorf("LoopbackAddr(%q) accepted", addr)
+			if err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), noop, WithLoopbackAddr(addr)); err == nil {
+				t.Errorf("WithLoopbackAddr(%q) accepted", addr)
 			}
 		}
 		if err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), nil); err == nil {

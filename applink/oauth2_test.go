@@ -89,7 +89,7 @@ func (fx *o2Fixture) service(t *testing.T, links ...Link) *Service {
 	return svc
 }
 
-func factoryFor(t *testing.T, svc *Service, user string, opts ...FactoryOption) *RequestFactory {
+func factoryFor(t *testing.T, svc *Service, user string, opts ...Option) *RequestFactory {
 	t.Helper()
 	l, err := svc.Link(testLinkID)
 	if err != nil {
@@ -237,7 +237,7 @@ func TestOAuth2Story(t *testing.T) {
 
 	// Re-consent through the loopback flow, on the registered redirect URL
 	// (the test server's Browser plays the browser).
-	if err := alice.AuthorizeLoopback(ctx, fx.srv.Browser("alice"), LoopbackTimeout(30*time.Second)); err != nil {
+	if err := alice.AuthorizeLoopback(ctx, fx.srv.Browser("alice"), WithLoopbackTimeout(30*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if name, err := whoAmI(t, alice); err != nil || name != "alice" {

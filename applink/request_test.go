@@ -17,16 +17,16 @@ func TestRequestAsUser(t *testing.T) {
 	tests := []struct {
 		name     string
 		user     string
-		opts     []FactoryOption
+		opts     []Option
 		wantUser string
 		wantAuth Auth
 		wantFlow string
 	}{
 		{"3LO with a stored token", "alice", nil, "alice", Auth3LO, applinktest.FlowThreeLO},
 		{"2LOi without a token", "bob", nil, "bob", Auth2LOi, applinktest.FlowTwoLOi},
-		{"2LO", "alice", []FactoryOption{WithAuth(Auth2LO)}, "bot", Auth2LO, applinktest.FlowTwoLO},
-		{"2LOi forced", "alice", []FactoryOption{WithAuth(Auth2LOi)}, "alice", Auth2LOi, applinktest.FlowTwoLOi},
-		{"non-impersonating", "alice", []FactoryOption{WithNonImpersonatingOnly()}, "bot", Auth2LO, applinktest.FlowTwoLO},
+		{"2LO", "alice", []Option{WithAuth(Auth2LO)}, "bot", Auth2LO, applinktest.FlowTwoLO},
+		{"2LOi forced", "alice", []Option{WithAuth(Auth2LOi)}, "alice", Auth2LOi, applinktest.FlowTwoLOi},
+		{"non-impersonating", "alice", []Option{WithNonImpersonatingOnly()}, "bot", Auth2LO, applinktest.FlowTwoLO},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,7 +89,7 @@ func TestAutomaticChoice(t *testing.T) {
 		name string
 		auth []Auth
 		user string
-		opts []FactoryOption
+		opts []Option
 		want want
 	}{
 		{"no user", []Auth{Auth3LO, Auth2LOi, Auth2LO}, "", nil, want{auth: AuthAnonymous}},
@@ -101,16 +101,16 @@ func TestAutomaticChoice(t *testing.T) {
 		{"3LO and 2LO with token", []Auth{Auth3LO, Auth2LO}, "alice", nil, want{auth: Auth3LO}},
 		{"2LO only", []Auth{Auth2LO}, "bob", nil, want{auth: Auth2LO}},
 		{"anonymous only", []Auth{AuthAnonymous}, "bob", nil, want{auth: AuthAnonymous}},
-		{"impersonating only, 2LO link", []Auth{Auth2LO}, "bob", []FactoryOption{WithImpersonatingOnly()}, want{notConfigured: true}},
-		{"impersonating only, 3LO without token", []Auth{Auth3LO, Auth2LO}, "bob", []FactoryOption{WithImpersonatingOnly()}, want{creds: true}},
-		{"non-impersonating, 3LO only", []Auth{Auth3LO}, "alice", []FactoryOption{WithNonImpersonatingOnly()}, want{notConfigured: true}},
-		{"non-impersonating, 3LO and 2LOi", []Auth{Auth3LO, Auth2LOi}, "alice", []FactoryOption{WithNonImpersonatingOnly()}, want{notConfigured: true}},
-		{"non-impersonating, anonymous listed", []Auth{Auth3LO, AuthAnonymous}, "alice", []FactoryOption{WithNonImpersonatingOnly()}, want{auth: AuthAnonymous}},
-		{"non-impersonating, 2LO", []Auth{Auth3LO, Auth2LO}, "alice", []FactoryOption{WithNonImpersonatingOnly()}, want{auth: Auth2LO}},
-		{"using 2LOi, absent", []Auth{Auth3LO, Auth2LO}, "alice", []FactoryOption{WithAuth(Auth2LOi)}, want{notConfigured: true}},
-		{"using 3LO without token", []Auth{Auth3LO, Auth2LOi}, "bob", []FactoryOption{WithAuth(Auth3LO)}, want{creds: true}},
-		{"using anonymous", []Auth{Auth3LO}, "alice", []FactoryOption{WithAuth(AuthAnonymous)}, want{auth: AuthAnonymous}},
-		{"using 2LO spelt upper case", []Auth{Auth3LO, Auth2LO}, "alice", []FactoryOption{WithAuth("2LO")}, want{auth: Auth2LO}},
+		{"impersonating only, 2LO link", []Auth{Auth2LO}, "bob", []Option{WithImpersonatingOnly()}, want{notConfigured: true}},
+		{"impersonating only, 3LO without token", []Auth{Auth3LO, Auth2LO}, "bob", []Option{WithImpersonatingOnly()}, want{creds: true}},
+		{"non-impersonating, 3LO only", []Auth{Auth3LO}, "alice", []Option{WithNonImpersonatingOnly()}, want{notConfigured: true}},
+		{"non-impersonating, 3LO and 2LOi", []Auth{Auth3LO, Auth2LOi}, "alice", []Option{WithNonImpersonatingOnly()}, want{notConfigured: true}},
+		{"non-impersonating, anonymous listed", []Auth{Auth3LO, AuthAnonymous}, "alice", []Option{WithNonImpersonatingOnly()}, want{auth: AuthAnonymous}},
+		{"non-impersonating, 2LO", []Auth{Auth3LO, Auth2LO}, "alice", []Option{WithNonImpersonatingOnly()}, want{auth: Auth2LO}},
+		{"using 2LOi, absent", []Auth{Auth3LO, Auth2LO}, "alice", []Option{WithAuth(Auth2LOi)}, want{notConfigured: true}},
+		{"using 3LO without token", []Auth{Auth3LO, Auth2LOi}, "bob", []Option{WithAuth(Auth3LO)}, want{creds: true}},
+		{"using anonymous", []Auth{Auth3LO}, "alice", []Option{WithAuth(AuthAnonymous)}, want{auth: AuthAnonymous}},
+		{"using 2LO spelt upper case", []Auth{Auth3LO, Auth2LO}, "alice", []Option{WithAuth("2LO")}, want{auth: Auth2LO}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

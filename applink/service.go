@@ -76,34 +76,34 @@ type linkState struct {
 	botPAT *token.AccessToken
 }
 
-// Option configures a [Service].
-type Option func(*Service)
-
 // WithHTTPClient makes requests through a copy of c (its Transport, Jar,
 // Timeout; CheckRedirect is replaced to keep redirects on the link's origin,
 // and token endpoint calls follow none: see [TokenRedirectError]).
 // The default is a client with http.DefaultTransport's settings and no
 // overall timeout (use per-request timeouts and contexts).
-// A nil c means the default.
+// A nil c means the default. An option of [NewService].
 func WithHTTPClient(c *http.Client) Option {
-	return func(s *Service) {
+	return serviceOption("WithHTTPClient", func(s *Service) {
 		if c != nil {
 			cc := *c
 			s.client = &cc
 		}
-	}
+	})
 }
 
 // WithTokenStore keeps users' tokens in st. The default (and what nil
 // means) is an in-memory store ([token.NewMemoryStore]); the applink command
-// uses a file store.
-func WithTokenStore(st token.Store) Option { return func(s *Service) { s.store = st } }
+// uses a file store. An option of [NewService].
+func WithTokenStore(st token.Store) Option {
+	return serviceOption("WithTokenStore", func(s *Service) { s.store = st })
+}
 
 // WithOwnedTokenStore is [WithTokenStore] for a store opened for this
 // service alone: [Service.Close] closes it (when it has a Close method).
-// config.Open uses it for the store a config names.
+// config.Open uses it for the store a config names. An option of
+// [NewService].
 func WithOwnedTokenStore(st token.Store) Option {
-	return func(s *Service) { s.store, s.owned = st, st }
+	return serviceOption("WithOwnedTokenStore", func(s *Service) { s.store, s.owned = st, st })
 }
 
 // WithLogger logs requests (method, redacted URL, status, auth, user) at
@@ -113,32 +113,48 @@ func WithOwnedTokenStore(st token.Store) Option {
 // 2 for the first retry), max_attempts, wait and after (the status or
 // error that failed the previous attempt). The default (and what nil
 // means) is silent. Secrets, the Authorization header and URL queries'
-// sensitive values are never logged.
-func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l } }
+// sensitive values are never logged. An option of [NewService].
+func WithLogger(l *slog.Logger) Option {
+	return serviceOption("WithLogger", func(s *Service) { s.logger = l })
+}
 
-// WithRetry sets the retry policy; see [RetryPolicy] for the default.
-func WithRetry(p RetryPolicy) Option { return func(s *Service) { s.retry = p } }
+// WithRetry sets the retry policy; see [RetryPolicy] for the default. An
+// option of [NewService].
+func WithRetry(p RetryPolicy) Option {
+	return serviceOption("WithRetry", func(s *Service) { s.retry = p })
+}
 
-// WithoutRetry sends every request once.
-func WithoutRetry() Option { return func(s *Service) { s.retry = RetryPolicy{Max: -1} } }
+// WithoutRetry sends every request once. An option of [NewService].
+func WithoutRetry() Option {
+	return serviceOption("WithoutRetry", func(s *Service) { s.retry = RetryPolicy{Max: -1} })
+}
 
 // WithFixedNonce makes every OAuth 1.0a signature carry oauth_nonce n
 // instead of a random one, so that with [WithClock] a signature can be
 // reproduced (applink sign --link --nonce). A provider refuses a nonce it
-// has seen: never use it for requests that are sent.
-func WithFixedNonce(n string) Option { return func(s *Service) { s.nonce = n } }
+// has seen: never use it for requests that are sent. An option of
+// [NewService].
+func WithFixedNonce(n string) Option {
+	return serviceOption("WithFixedNonce", func(s *Service) { s.nonce = n })
+}
 
 // WithUserAgent sets the User-Agent header; the default is
-// "go-applinks/<version>".
-func WithUserAgent(ua string) Option { return func(s *Service) { s.agent = ua } }
+// "go-applinks/<version>". An option of [NewService].
+func WithUserAgent(ua string) Option {
+	return serviceOption("WithUserAgent", func(s *Service) { s.agent = ua })
+}
 
 // WithClock sets the clock used for timestamps and token expiry (tests).
-// The default (and what nil means) is time.Now.
-func WithClock(now func() time.Time) Option { return func(s *Service) { s.clock = now } }
+// The default (and what nil means) is time.Now. An option of [NewService].
+func WithClock(now func() time.Time) Option {
+	return serviceOption("WithClock", func(s *Service) { s.clock = now })
+}
 
 // withBackoff makes the service report each wait between retries to f
 // instead of waiting (tests).
-func withBackoff(f func(time.Duration)) Option { return func(s *Service) { s.backoff = f } }
+func withBackoff(f func(time.Duration)) Option {
+	return serviceOption("withBackoff", func(s *Service) { s.backoff = f })
+}
 
 // defaultUserAgent is the User-Agent sent when none is set.
 const defaultUserAgent = "go-applinks/0.1"
@@ -181,10 +197,8 @@ type RetryPolicy struct {
 // effective primary flag set, and can make requests.
 func NewService(links []Link, opts ...Option) (*Service, error) {
 	s := &Service{}
-	for _, o := range opts {
-		if o != nil {
-			o(s)
-		}
+	if err := (&optionSet{target: forService, service: s}).apply(opts); err != nil {
+		return nil, err
 	}
 	if s.clock == nil {
 		s.clock = time.Now

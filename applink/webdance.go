@@ -20,9 +20,6 @@ import (
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
-// DanceOption configures [NewDanceHandler].
-type DanceOption func(*danceConfig)
-
 type danceConfig struct {
 	prefix    string
 	base      string
@@ -53,53 +50,72 @@ const (
 	maxRedirectLen = 2048
 )
 
-// DancePrefix sets the path the handler is mounted at (default
+// WithDancePrefix sets the path the handler is mounted at (default
 // "/applinks/oauth"): it serves {prefix}/start and {prefix}/callback. It
 // must start with "/" and not end with one.
-func DancePrefix(prefix string) DanceOption { return func(c *danceConfig) { c.prefix = prefix } }
+// An option of [NewDanceHandler].
+func WithDancePrefix(prefix string) Option {
+	return danceOption("WithDancePrefix", func(c *danceConfig) { c.prefix = prefix })
+}
 
-// DanceBaseURL sets the application's external base URL ("https://app.example.com"),
+// WithDanceBaseURL sets the application's external base URL ("https://app.example.com"),
 // from which the callback URL given to the remote is built. By default it
 // is taken from each request (its Host, and https when it came over TLS);
 // set it when the application runs behind a reverse proxy.
-func DanceBaseURL(base string) DanceOption { return func(c *danceConfig) { c.base = base } }
+// An option of [NewDanceHandler].
+func WithDanceBaseURL(base string) Option {
+	return danceOption("WithDanceBaseURL", func(c *danceConfig) { c.base = base })
+}
 
-// DanceStateTTL sets how long a started dance may take before its
+// WithDanceStateTTL sets how long a started dance may take before its
 // callback is refused; the default is 10 minutes, the life of a request
 // token.
-func DanceStateTTL(d time.Duration) DanceOption { return func(c *danceConfig) { c.ttl = d } }
+// An option of [NewDanceHandler].
+func WithDanceStateTTL(d time.Duration) Option {
+	return danceOption("WithDanceStateTTL", func(c *danceConfig) { c.ttl = d })
+}
 
-// DanceMaxPending bounds how many started dances are pending (default
+// WithMaxPendingDances bounds how many started dances are pending (default
 // 10000; in a shared [token.DanceStore], across every replica); beyond it,
-// starting one answers 503. The per-user limit ([DanceMaxPendingPerUser])
+// starting one answers 503. The per-user limit ([WithMaxPendingDancesPerUser])
 // keeps one user from filling it. n <= 0 means the default.
-func DanceMaxPending(n int) DanceOption { return func(c *danceConfig) { c.maxStates = n } }
+// An option of [NewDanceHandler].
+func WithMaxPendingDances(n int) Option {
+	return danceOption("WithMaxPendingDances", func(c *danceConfig) { c.maxStates = n })
+}
 
-// DanceMaxPendingPerUser bounds how many started dances one user may have
+// WithMaxPendingDancesPerUser bounds how many started dances one user may have
 // pending (default 3): starting one more forgets that user's oldest, whose
 // callback then answers that the authorization is unknown. So one user
-// (or a page they visit) can neither fill [DanceMaxPending] and lock
+// (or a page they visit) can neither fill [WithMaxPendingDances] and lock
 // everyone else out, nor lock themselves out. n <= 0 means the default.
-func DanceMaxPendingPerUser(n int) DanceOption { return func(c *danceConfig) { c.perUser = n } }
+// An option of [NewDanceHandler].
+func WithMaxPendingDancesPerUser(n int) Option {
+	return danceOption("WithMaxPendingDancesPerUser", func(c *danceConfig) { c.perUser = n })
+}
 
-// DanceCrossOriginProtection sets the check a dance start (a POST) must
+// WithCrossOriginProtection sets the check a dance start (a POST) must
 // pass: the application's own [http.CrossOriginProtection], with the
 // trusted origins or bypass patterns it configured. The default is
 // http.NewCrossOriginProtection(), which refuses a POST that a browser
 // says comes from another site (Sec-Fetch-Site), or whose Origin header
 // names another host than the request's. A nil p means the default.
-func DanceCrossOriginProtection(p *http.CrossOriginProtection) DanceOption {
-	return func(c *danceConfig) { c.origins = p }
+// An option of [NewDanceHandler].
+func WithCrossOriginProtection(p *http.CrossOriginProtection) Option {
+	return danceOption("WithCrossOriginProtection", func(c *danceConfig) { c.origins = p })
 }
 
-// DanceStates keeps the pending dances (each started dance until its
+// WithDanceStore keeps the pending dances (each started dance until its
 // callback) in ds. By default they are kept in the service's token store
 // when it is a [token.DanceStore] ([token.MemoryStore], [filestore.Store],
 // applink/pgstore, and the sealed store over any of them), else in the
 // handler's memory. A store shared by every replica of the application
 // lets the callback reach any replica: no sticky sessions are needed. A
 // nil ds means the default.
-func DanceStates(ds token.DanceStore) DanceOption { return func(c *danceConfig) { c.store = ds } }
+// An option of [NewDanceHandler].
+func WithDanceStore(ds token.DanceStore) Option {
+	return danceOption("WithDanceStore", func(c *danceConfig) { c.store = ds })
+}
 
 // DanceStartURL returns the local path of the page that starts the dance
 // for a link (id or name) and comes back to redirect, a local path: what a
@@ -133,7 +149,7 @@ func DanceCallbackURL(base, prefix, linkID string) string {
 }
 
 // NewDanceHandler returns the 3-legged dance for a web application, to be
-// mounted at the prefix (see [DancePrefix]; mux.Handle(prefix+"/", h)):
+// mounted at the prefix (see [WithDancePrefix]; mux.Handle(prefix+"/", h)):
 //
 //   - POST {prefix}/start with the form fields link=<id or name> and
 //     redirect=<local path> (or the same in the query) obtains a request
@@ -152,12 +168,12 @@ func DanceCallbackURL(base, prefix, linkID string) string {
 // Starting a dance changes state (a request token at the remote, a pending
 // dance here), so it takes POST and is refused (403) when the browser says
 // it comes from another site: [http.CrossOriginProtection] checks the
-// Sec-Fetch-Site and Origin headers (see [DanceCrossOriginProtection]).
+// Sec-Fetch-Site and Origin headers (see [WithCrossOriginProtection]).
 // Another site can neither start dances in a user's name nor fill the
 // pending dances; the application's own page posts the form, or links to
 // [DanceStartURL]. Each user has at most 3 dances pending
-// ([DanceMaxPendingPerUser]; a new one forgets their oldest) and all users
-// together 10000 ([DanceMaxPending]; beyond, 503).
+// ([WithMaxPendingDancesPerUser]; a new one forgets their oldest) and all users
+// together 10000 ([WithMaxPendingDances]; beyond, 503).
 //
 // currentUser returns the signed-in user of the application's own session;
 // an error or "" answers 401. redirect must be a local path ("/x"; not
@@ -187,7 +203,7 @@ func DanceCallbackURL(base, prefix, linkID string) string {
 // 1.0a dances, and the OAuth 2.0 dances of the one link whose registered
 // redirect URL it is.
 //
-// The dances in progress are kept in a [token.DanceStore] (see [DanceStates]):
+// The dances in progress are kept in a [token.DanceStore] (see [WithDanceStore]):
 // by default the service's token store when it is one. When every replica
 // of an application uses one shared store (applink/pgstore, or a token
 // file shared by the processes of one host), a dance started on one
@@ -195,7 +211,7 @@ func DanceCallbackURL(base, prefix, linkID string) string {
 // a token store that is not a token.DanceStore are they kept in the handler's
 // memory, and then the callback must reach the instance that started the
 // dance. It is safe for concurrent use.
-func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, error), opts ...DanceOption) (http.Handler, error) {
+func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, error), opts ...Option) (http.Handler, error) {
 	if svc == nil {
 		return nil, errors.New("applink: NewDanceHandler needs a Service")
 	}
@@ -203,10 +219,8 @@ func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, erro
 		return nil, errors.New("applink: NewDanceHandler needs a currentUser function returning the signed-in user of the application")
 	}
 	cfg := danceConfig{prefix: DefaultDancePrefix, ttl: defaultDanceStateTTL, maxStates: defaultDanceMaxStates}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+	if err := (&optionSet{target: forDance, dance: &cfg}).apply(opts); err != nil {
+		return nil, err
 	}
 	if !strings.HasPrefix(cfg.prefix, "/") || strings.HasSuffix(cfg.prefix, "/") || strings.ContainsAny(cfg.prefix, "?#\\") {
 		return nil, fmt.Errorf("applink: dance prefix %q must start with \"/\", not end with one, and have no ?, # or \\ (such as %q)", cfg.prefix, DefaultDancePrefix)
@@ -564,7 +578,7 @@ func (h *danceHandler) baseURL(r *http.Request) (string, error) {
 	}
 	host := r.Host
 	if host == "" || strings.ContainsAny(host, "/\\?#@ ") {
-		return "", errors.New("the request has no usable Host: configure the application's base URL (DanceBaseURL)")
+		return "", errors.New("the request has no usable Host: configure the application's base URL (WithDanceBaseURL)")
 	}
 	scheme := "http"
 	if r.TLS != nil {

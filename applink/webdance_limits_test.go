@@ -17,7 +17,7 @@ import (
 // can still start; the global cap still holds.
 func TestDanceHandlerPerUserLimit(t *testing.T) {
 	t.Parallel()
-	a := newWebApp(t, applinktest.Atlassian, DanceMaxPending(3), DanceMaxPendingPerUser(2))
+	a := newWebApp(t, applinktest.Atlassian, WithMaxPendingDances(3), WithMaxPendingDancesPerUser(2))
 	a.srv.AddUser("carol")
 	alice := a.browser(t, "alice")
 	var callbacks []*url.URL
@@ -108,12 +108,12 @@ func TestDanceCrossOriginProtectionOption(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, origin string
-		opts         []DanceOption
+		opts         []Option
 		want         int
 	}{
 		{"default refuses another origin", "https://portal.example.com", nil, http.StatusForbidden},
-		{"trusted origin", "https://portal.example.com", []DanceOption{DanceCrossOriginProtection(p)}, http.StatusSeeOther},
-		{"untrusted origin", "https://evil.example", []DanceOption{DanceCrossOriginProtection(p)}, http.StatusForbidden},
+		{"trusted origin", "https://portal.example.com", []Option{WithCrossOriginProtection(p)}, http.StatusSeeOther},
+		{"untrusted origin", "https://evil.example", []Option{WithCrossOriginProtection(p)}, http.StatusForbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

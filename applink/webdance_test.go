@@ -26,7 +26,7 @@ type webApp struct {
 	skew *atomic.Int64
 }
 
-func newWebApp(t *testing.T, shape applinktest.Shape, opts ...DanceOption) *webApp {
+func newWebApp(t *testing.T, shape applinktest.Shape, opts ...Option) *webApp {
 	t.Helper()
 	fx := newDanceFixture(t, shape)
 	skew := new(atomic.Int64)
@@ -350,7 +350,7 @@ func refuseCases(t *testing.T, a *webApp) {
 
 func TestDanceHandlerBaseURLAndBound(t *testing.T) {
 	t.Parallel()
-	a := newWebApp(t, applinktest.Atlassian, DanceBaseURL("https://app.example.com/"), DanceMaxPending(1))
+	a := newWebApp(t, applinktest.Atlassian, WithDanceBaseURL("https://app.example.com/"), WithMaxPendingDances(1))
 	b := a.browser(t, "alice")
 	_, _, authorize := b.start(a.startURL(testLinkID, "/done"), func(u *url.URL) bool { return u.Host != strings.TrimPrefix(a.app.URL, "http://") })
 	rt, err := a.store.RequestToken(t.Context(), authorize.Query().Get("oauth_token"))
@@ -361,7 +361,7 @@ func TestDanceHandlerBaseURLAndBound(t *testing.T) {
 		t.Errorf("callback = %q, want it to start with %q", rt.Callback, want)
 	}
 	if status, _, _ := b.start(a.startURL(testLinkID, "/done"), nil); status != http.StatusServiceUnavailable {
-		t.Errorf("second dance beyond DanceMaxPending(1): %d, want 503", status)
+		t.Errorf("second dance beyond WithMaxPendingDances(1): %d, want 503", status)
 	}
 }
 
@@ -373,20 +373,20 @@ func TestNewDanceHandlerOptions(t *testing.T) {
 		name string
 		svc  *Service
 		user func(*http.Request) (string, error)
-		opts []DanceOption
+		opts []Option
 	}{
 		{"nil service", nil, user, nil},
 		{"nil user func", svc, nil, nil},
-		{"prefix without slash", svc, user, []DanceOption{DancePrefix("oauth")}},
-		{"prefix with trailing slash", svc, user, []DanceOption{DancePrefix("/oauth/")}},
-		{"relative base", svc, user, []DanceOption{DanceBaseURL("app.example.com")}},
-		{"base with query", svc, user, []DanceOption{DanceBaseURL("https://app.example.com/?x=1")}},
+		{"prefix without slash", svc, user, []Option{WithDancePrefix("oauth")}},
+		{"prefix with trailing slash", svc, user, []Option{WithDancePrefix("/oauth/")}},
+		{"relative base", svc, user, []Option{WithDanceBaseURL("app.example.com")}},
+		{"base with query", svc, user, []Option{WithDanceBaseURL("https://app.example.com/?x=1")}},
 	} {
 		if _, err := NewDanceHandler(tc.svc, tc.user, tc.opts...); err == nil {
 			t.Errorf("%s: accepted", tc.name)
 		}
 	}
-	if _, err := NewDanceHandler(svc, user, DancePrefix("/x/oauth"), DanceBaseURL("https://app.example.com/base"), DanceStateTTL(time.Minute)); err != nil {
+	if _, err := NewDanceHandler(svc, user, WithDancePrefix("/x/oauth"), WithDanceBaseURL("https://app.example.com/base"), WithDanceStateTTL(time.Minute)); err != nil {
 		t.Errorf("valid options refused: %v", err)
 	}
 }

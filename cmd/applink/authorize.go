@@ -114,7 +114,7 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 			c.showURL(ctx, authURL, *user, !*noBrowser)
 			fmt.Fprintf(c.stderr, "waiting up to %s for the approval...\n", *timeout)
 			return nil
-		}, applink.LoopbackTimeout(*timeout))
+		}, applink.WithLoopbackTimeout(*timeout))
 		if err != nil {
 			return authorizeErr(err, *timeout)
 		}

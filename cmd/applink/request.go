@@ -134,7 +134,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	if !slices.Contains(strings.Split(requestMethods, ", "), method) {
 		return usagef(fs, "METHOD %q is not one of %s", pos[0], requestMethods)
 	}
-	var opts []applink.FactoryOption
+	var opts []applink.Option
 	if *authName != "auto" {
 		a, err := applink.ParseAuth(*authName)
 		if err != nil {

@@ -49,7 +49,7 @@ func (t *captureTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // the same code path as "applink request", and prints the base string and
 // the Authorization header.
 func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) error {
-	var opts []applink.FactoryOption
+	var opts []applink.Option
 	if a.auth != "auto" {
 		auth, err := applink.ParseAuth(a.auth)
 		if err != nil {

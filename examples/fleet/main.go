@@ -96,7 +96,7 @@ func run(ctx context.Context, w io.Writer, dbURL, schema string) (*outcome, erro
 	step("started a Jira-shaped provider at %s", jira.URL)
 
 	// 2. The load balancer's address comes first: the replicas build the
-	// dance's callback URL from it (DanceBaseURL), as replicas behind a
+	// dance's callback URL from it (WithDanceBaseURL), as replicas behind a
 	// balancer must.
 	lbListener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -123,7 +123,7 @@ func run(ctx context.Context, w io.Writer, dbURL, schema string) (*outcome, erro
 		}
 		// The replica's token store is also where its dance handler keeps
 		// pending dances (pgstore is an token.DanceStore).
-		h, err := newReplica(name, svc, l, applink.DanceBaseURL(lbURL))
+		h, err := newReplica(name, svc, l, applink.WithDanceBaseURL(lbURL))
 		if err != nil {
 			return nil, err
 		}
@@ -257,7 +257,7 @@ type jiraUser struct {
 
 // newReplica returns one replica's handler: the page, the toy sign-in and
 // the dance, every response naming the replica.
-func newReplica(name string, svc *applink.Service, link *applink.Link, opts ...applink.DanceOption) (http.Handler, error) {
+func newReplica(name string, svc *applink.Service, link *applink.Link, opts ...applink.Option) (http.Handler, error) {
 	dance, err := applink.NewDanceHandler(svc, currentUser, opts...)
 	if err != nil {
 		return nil, err

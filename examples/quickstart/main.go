@@ -177,7 +177,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 	err = aliceCI.AuthorizeLoopback(ctx, func(ctx context.Context, authURL string) error {
 		step("Jenkins as alice: credentials required; the loopback flow sends her browser to\n     %s", authURL)
 		return browser(ctx, authURL)
-	}, applink.LoopbackTimeout(30*time.Second))
+	}, applink.WithLoopbackTimeout(30*time.Second))
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func whoami(t *testing.T, f *applink.RequestFactory) (string, error) {
 	return me.Name + me.ID, err
 }
 
-func factory(t *testing.T, l *applink.Link, user string, opts ...applink.FactoryOption) *applink.RequestFactory {
+func factory(t *testing.T, l *applink.Link, user string, opts ...applink.Option) *applink.RequestFactory {
 	t.Helper()
 	f, err := l.RequestFactory(user, opts...)
 	if err != nil {
