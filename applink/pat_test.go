@@ -61,7 +61,7 @@ func (fx *patFixture) setPAT(t *testing.T, user string) string {
 	return pat
 }
 
-func (fx *patFixture) factory(t *testing.T, user string, opts ...FactoryOption) *RequestFactory {
+func (fx *patFixture) factory(t *testing.T, user string, opts ...Option) *RequestFactory {
 	t.Helper()
 	f, err := fx.link.RequestFactory(user, opts...)
 	if err != nil {
