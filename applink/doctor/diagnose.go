@@ -45,6 +45,7 @@ const (
 type Check struct {
 	// Name names the check: "dns", "tcp", "tls", "manifest",
 	// "consumer-info", "clock", "probe-3lo", "probe-2loi", "probe-2lo", "probe-pat",
+	// "rate-limit" (when a probe's answer carries rate-limit headers),
 	// "jenkins-endpoints", "jenkins-crumb" or "jenkins-identity"; for an
 	// OAuth 2.0 link "oauth2-endpoints", "oauth2-client", "oauth2-token"
 	// and "oauth2-scopes" after the network checks.

@@ -84,6 +84,7 @@ type probeResult struct {
 // probeChecks sends one signed probe per configured method.
 func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 	var out []Check
+	var probes []*probeResult
 	for _, a := range auths(d.link) {
 		name := probeName(a)
 		if name == "" {
@@ -91,6 +92,7 @@ func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 		}
 		if a == applink.AuthPAT && (d.user != "" || d.link.PAT != nil) {
 			pr := d.probe(ctx, a, probePath(d.link.Type))
+			probes = append(probes, pr)
 			if pr.err == nil {
 				d.statuses[name] = pr.status
 			}
@@ -104,6 +106,7 @@ func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 			continue
 		}
 		pr := d.probe(ctx, a, probePath(d.link.Type))
+		probes = append(probes, pr)
 		if a == applink.Auth3LO && d.link.Type == applink.TypeJenkins {
 			d.identity = pr
 		}
@@ -115,6 +118,9 @@ func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 			d.noToken = true
 		}
 		out = append(out, d.classify(name, pr))
+	}
+	if c, ok := rateLimitCheck(d.user, probes); ok {
+		out = append(out, c)
 	}
 	return out
 }
