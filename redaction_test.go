@@ -429,8 +429,10 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"signer.Signer": func() []any { return []any{fx.signer} },
 		"signer.Token":  func() []any { return []any{signer.NewToken("access-token-value", tokenSecret)} },
 		"signer.Params": func() []any {
-			return []any{signer.Params{Token: signer.NewToken("t", tokenSecret), Verifier: verifier,
-				SessionHandle: sessionHandle, Extra: map[string]string{"api_key": formSecret}}}
+			// Extra's values are not secrets (Sign refuses the secret
+			// parameters there; they have fields of their own).
+			return []any{signer.Params{Token: signer.NewToken("t", tokenSecret), Verifier: signer.NewSecret(verifier),
+				SessionHandle: signer.NewSecret(sessionHandle), Extra: map[string]string{"xoauth_requestor_id": "bob"}}}
 		},
 		"signer.Transport": func() []any {
 			u, _ := url.Parse(fx.srv.URL)
@@ -449,7 +451,8 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		},
 		"signer.Verified": func() []any {
 			return []any{&signer.Verified{Consumer: signer.NewSecretConsumer("hmac", sharedSecret), Token: "t",
-				SessionHandle: sessionHandle}}
+				SessionHandle: signer.NewSecret(sessionHandle),
+				BaseString:    signer.NewSecret("POST&https%3A%2F%2Fh%2F&oauth_verifier%3D" + verifier)}}
 		},
 		"signer.Dialect":          func() []any { return []any{signer.Servlet} },
 		"signer.MemoryNonceStore": func() []any { return []any{signer.NewMemoryNonceStore(time.Minute, time.Now)} },
@@ -534,7 +537,7 @@ func exportedTypes(t *testing.T) []string {
 // encoding/json (its error, if any).
 func printings(v any) map[string]string {
 	out := map[string]string{}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%t", "%x", "%X", "%10s", "%-8v", "%.3s", "% x"} {
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%t", "%x", "%X", "%10s", "%-8v", "%.3s", "% x", "%p", "%!"} {
 		out[verb] = fmt.Sprintf(verb, v)
 	}
 	for name, h := range map[string]func(*bytes.Buffer) slog.Handler{
@@ -625,6 +628,9 @@ func TestEveryExportedTypeIsRedacted(t *testing.T) {
 			}
 			for _, w := range variants(v) {
 				for how, s := range printings(w) {
+					if (how == "%p" || how == "%!") && slices.Contains(nestedPrintGaps, typ) {
+						continue // a known gap: see nestedPrintGaps
+					}
 					for _, secret := range secrets {
 						if strings.Contains(s, secret) {
 							t.Errorf("%s #%d as %T, %s: shows secret %q:\n%s", typ, i, w, how, secret, s)
@@ -633,120 +639,6 @@ func TestEveryExportedTypeIsRedacted(t *testing.T) {
 				}
 			}
 		}
-	}
-}
-
-// modulePath is this module's path: reachesSecret walks only its types.
-const modulePath = "github.com/go-applinks/applinks"
-
-// reachesSecret reports whether a secret is reachable from v through its
-// fields (exported or not), pointers, interfaces, slices and maps: the data
-// a fmt verb that bypasses the type's methods would print.
-func reachesSecret(v reflect.Value, secrets []string, seen map[uintptr]bool, depth int) bool {
-	if !v.IsValid() || depth > 30 {
-		return false
-	}
-	switch v.Kind() {
-	case reflect.String:
-		s := v.String()
-		for _, sec := range secrets {
-			if strings.Contains(s, sec) {
-				return true
-			}
-		}
-	case reflect.Pointer:
-		if v.IsNil() || seen[v.Pointer()] {
-			return false
-		}
-		seen[v.Pointer()] = true
-		if v.Type() == reflect.TypeFor[*rsa.PrivateKey]() {
-			return true
-		}
-		return reachesSecret(v.Elem(), secrets, seen, depth+1)
-	case reflect.Interface:
-		return reachesSecret(v.Elem(), secrets, seen, depth+1)
-	case reflect.Struct:
-		if v.Type() == reflect.TypeFor[rsa.PrivateKey]() {
-			return true
-		}
-		if v.Type() == reflect.TypeFor[redact.Secret]() {
-			// Redacted by construction under every verb, %p on a
-			// containing value included (TestSecretFieldsUnderEveryVerb):
-			// a value whose secrets are all Secrets needs no methods.
-			return false
-		}
-		if !strings.HasPrefix(v.Type().PkgPath(), modulePath) {
-			// Another module's or the standard library's internals
-			// (an http.Server's, say, which its goroutines change):
-			// not ours to walk, and not where our secrets live.
-			return false
-		}
-		for i := range v.NumField() {
-			if reachesSecret(v.Field(i), secrets, seen, depth+1) {
-				return true
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
-			for _, sec := range secrets {
-				if bytes.Contains(v.Bytes(), []byte(sec)) {
-					return true
-				}
-			}
-			return false
-		}
-		for i := range v.Len() {
-			if reachesSecret(v.Index(i), secrets, seen, depth+1) {
-				return true
-			}
-		}
-	case reflect.Map:
-		it := v.MapRange()
-		for it.Next() {
-			if reachesSecret(it.Key(), secrets, seen, depth+1) || reachesSecret(it.Value(), secrets, seen, depth+1) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// TestSecretHoldersFormatThemselves: every exported type from which a
-// secret can be reached (through any field, pointer or element) formats
-// itself: it implements fmt.Formatter (so that no verb falls through to its
-// fields), and, unless it is an error (whose Error is its text), also
-// String, GoString and slog.LogValuer.
-func TestSecretHoldersFormatThemselves(t *testing.T) {
-	fx := newRedactionFixture(t)
-	secrets := []string{sharedSecret, tokenSecret, sessionHandle, verifier, bearer, refresh, requestSecret,
-		clientSecret, formSecret, sealingKey, patSecret, fx.pemLine}
-	var holders []string
-	for typ, build := range redactionRegistry(fx) {
-		for _, v := range build() {
-			if !reachesSecret(reflect.ValueOf(v), secrets, map[uintptr]bool{}, 0) {
-				continue
-			}
-			rt := reflect.TypeOf(v)
-			if rt.Kind() != reflect.Pointer {
-				rt = reflect.PointerTo(rt)
-			}
-			holders = append(holders, typ)
-			want := []reflect.Type{reflect.TypeFor[fmt.Formatter]()}
-			if !rt.Implements(reflect.TypeFor[error]()) {
-				want = append(want, reflect.TypeFor[fmt.Stringer](), reflect.TypeFor[fmt.GoStringer](), reflect.TypeFor[slog.LogValuer]())
-			}
-			for _, iface := range want {
-				if !rt.Implements(iface) {
-					t.Errorf("%s holds a secret but does not implement %s: print it through internal/redact.Format", typ, iface)
-				}
-			}
-			break
-		}
-	}
-	slices.Sort(holders)
-	t.Logf("secret holders: %v", holders)
-	if len(holders) < 10 {
-		t.Errorf("only %d types hold a secret (%v): is reachesSecret broken?", len(holders), holders)
 	}
 }
 
@@ -759,12 +651,28 @@ func sealedKey() sealed.Key {
 	return k
 }
 
-// TestSecretFieldsUnderEveryVerb prints the values of the types whose
-// secrets live in internal/redact.Secret fields (and need no redaction
-// methods of their own) under every verb, %p and bad verbs included, alone
-// and inside other values: fmt then prints fields by reflection without
-// calling any method, and a Secret's string, behind a pointer, must still
-// not show.
+// nestedPrintGaps are the types whose values still hold a secret in a
+// plain field, printed by fmt when it calls no method (under %p or a bad
+// verb, or nested in another value): their fields are what a remote sent
+// (signer.ProblemError, which errors pass as a pointer, printed as an
+// address), or applink's error types, which issue #19's error family
+// replaces. Every other type must print no secret even nested.
+var nestedPrintGaps = []string{
+	"signer.ProblemError",
+	"applink.CredentialsRequiredError", "applink.OAuthError", "applink.ClockSkewError",
+	"applink.RequestTokenExpiredError", "applink.RetryError",
+	// Being moved to Secret fields (#19), one package at a time:
+	"applink.Link", "applink.Request", "applink/applinktest.Consumer", "applink/applinktest.OAuth2Client",
+	"applink/config.Config", "internal/oauth2link.Config", "internal/oauth2link.Token",
+}
+
+// TestSecretFieldsUnderEveryVerb prints the values of every exported type
+// under every verb, %p and bad verbs included, alone and nested inside
+// other values: fmt then prints fields by reflection without calling any
+// method, so a type shows no secret only when its secrets are
+// internal/redact.Secret fields (whose string is behind a pointer) or sit
+// behind pointers, which fmt prints as addresses inside a value. That is
+// why the module's types need no redaction methods of their own.
 func TestSecretFieldsUnderEveryVerb(t *testing.T) {
 	fx := newRedactionFixture(t)
 	secrets := fx.secrets()
@@ -774,12 +682,12 @@ func TestSecretFieldsUnderEveryVerb(t *testing.T) {
 	}
 	checked := 0
 	for typ, build := range redactionRegistry(fx) {
-		if !strings.HasPrefix(typ, "applink/token.") && !strings.HasPrefix(typ, "internal/redact.") {
+		if slices.Contains(nestedPrintGaps, typ) {
 			continue
 		}
 		for i, v := range build() {
 			for _, w := range variants(v) {
-				for _, x := range []any{w, wrapper{w, []any{w}}, &wrapper{w, nil}} {
+				for _, x := range []any{w, wrapper{w, []any{w}}, &wrapper{w, nil}, []any{w}, map[string]any{"k": w}} {
 					for _, verb := range []string{"%p", "%v", "%+v", "%#v", "%x", "%X", "%d", "%s", "%q", "%t", "%!", "%10.3v"} {
 						out := fmt.Sprintf(verb, x)
 						for _, secret := range secrets {
@@ -793,7 +701,7 @@ func TestSecretFieldsUnderEveryVerb(t *testing.T) {
 			}
 		}
 	}
-	if checked < 100 {
-		t.Errorf("only %d printings checked: is the registry missing the token types?", checked)
+	if checked < 1000 {
+		t.Errorf("only %d printings checked: is the registry empty?", checked)
 	}
 }

@@ -217,13 +217,13 @@ func (st *linkState) fetchRequestToken(ctx context.Context, callback string) (*t
 // for an access token.
 func (st *linkState) fetchAccessToken(ctx context.Context, rt *token.RequestToken, verifier string) (*tokenResponse, error) {
 	return st.postToken(ctx, "exchanging the request token for an access token", st.endpoints().AccessToken,
-		signer.Params{Token: signer.NewToken(rt.Token, rt.Secret.Reveal()), Verifier: verifier})
+		signer.Params{Token: signer.NewToken(rt.Token, rt.Secret.Reveal()), Verifier: signer.NewSecret(verifier)})
 }
 
 // fetchRenewal renews an access token with its session handle.
 func (st *linkState) fetchRenewal(ctx context.Context, old *token.AccessToken) (*tokenResponse, error) {
 	return st.postToken(ctx, "renewing the access token", st.endpoints().AccessToken,
-		signer.Params{Token: signer.NewToken(old.Token, old.Secret.Reveal()), SessionHandle: old.SessionHandle.Reveal()})
+		signer.Params{Token: signer.NewToken(old.Token, old.Secret.Reveal()), SessionHandle: old.SessionHandle})
 }
 
 // postToken makes a signed POST to a token endpoint and parses the answer.
@@ -285,7 +285,7 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 		return nil, fmt.Errorf("applink: link %q: %s: reading the answer of POST %s: %w", st.link.Name, step, u, err)
 	}
 	if pe := signer.ParseProblem(resp.StatusCode, resp.Header, body); pe != nil {
-		maskProblem(pe, p.Verifier, p.Token.Secret(), p.SessionHandle)
+		maskProblem(pe, p.Verifier.Reveal(), p.Token.Secret(), p.SessionHandle.Reveal())
 		return nil, &tokenEndpointError{linkName: st.link.Name, step: step, url: u.String(), consumerKey: st.signer.ConsumerKey(), problem: pe}
 	}
 	if resp.StatusCode != http.StatusOK {

@@ -240,7 +240,7 @@ var hardCases = []hardCase{
 	{name: "2loi-requestor-in-query", url: "https://jira.example.com/rest/api/2/myself?xoauth_requestor_id=ali%20ce", twoLegged: true,
 		contains: []string{"oauth_token%3D%26oauth_version%3D1.0%26xoauth_requestor_id%3Dali%2520ce"}},
 	{name: "3lo-verifier-and-callback", method: "POST", url: "https://jira.example.com/plugins/servlet/oauth/access-token",
-		params:   Params{Token: NewToken("req tok", "req secret"), Verifier: "v+e/r", Callback: "https://ci.example.com/cb?x=1"},
+		params:   Params{Token: NewToken("req tok", "req secret"), Verifier: NewSecret("v+e/r"), Callback: "https://ci.example.com/cb?x=1"},
 		contains: []string{"oauth_callback%3Dhttps%253A%252F%252Fci.example.com%252Fcb%253Fx%253D1", "oauth_verifier%3Dv%252Be%252Fr"}},
 }
 
@@ -411,7 +411,7 @@ func TestRedactBaseString(t *testing.T) {
 	t.Parallel()
 	s := mustNew(t, "ck", mustHMAC(t, "cs"))
 	r := mustRequest(t, "POST", "https://example.com/access-token", "", "")
-	if err := s.Sign(r, Params{Token: NewToken("rt", "rs"), Verifier: "s3cr3t+v", Nonce: "n"}); err != nil {
+	if err := s.Sign(r, Params{Token: NewToken("rt", "rs"), Verifier: NewSecret("s3cr3t+v"), Nonce: "n"}); err != nil {
 		t.Fatal(err)
 	}
 	base, err := BaseString(r)

@@ -114,8 +114,11 @@
 //   - Nonces come from crypto/rand, 128 bits each, fresh for every signing.
 //     Params.Nonce and Params.Timestamp exist only to reproduce a signature.
 //   - Private keys, consumer secrets, token secrets, verifiers and session
-//     handles never appear in String, GoString, any fmt verb, slog output,
-//     JSON or an error message. A signature base string can carry the
+//     handles never appear in any fmt verb (%p included), slog output, JSON
+//     or an error message: they are held in [Secret] fields (which print
+//     "REDACTED") or behind pointers fmt does not follow inside a value,
+//     so the types holding them need no redaction methods. A signature
+//     base string can carry the
 //     verifier or the session handle ([SecretParameter]): pass it through
 //     [RedactBaseString] before logging it. The
 //     Authorization header is a credential for as long as its timestamp is

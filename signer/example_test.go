@@ -129,13 +129,17 @@ func ExampleParseAuthorization() {
 	// Output: https://jira.example.com token_rejected
 }
 
-// Secrets never print.
-func ExampleToken_String() {
-	fmt.Println(signer.NewToken("a1b2c3d4e5f6", "token secret"))
-	fmt.Printf("%+v\n", signer.Params{Verifier: "123456"})
+// Secrets never print: a Secret field prints REDACTED under every verb,
+// and a Params or Token printed whole shows no secret either.
+func ExampleSecret() {
+	p := signer.Params{Token: signer.NewToken("a1b2c3d4e5f6", "token secret"), Verifier: signer.NewSecret("123456")}
+	fmt.Println(p.Verifier)
+	fmt.Printf("%q %x\n", p.Verifier, p.Verifier)
+	fmt.Println(strings.Contains(fmt.Sprintf("%+v %#v", p, &p), "123456"))
 	// Output:
-	// Token(a1b2…, secret redacted)
-	// Params(Token(empty), verifier redacted)
+	// REDACTED
+	// "REDACTED" REDACTED
+	// false
 }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }

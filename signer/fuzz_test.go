@@ -93,7 +93,7 @@ func FuzzBaseString(f *testing.F) {
 	}
 	f.Add("POST", "http://example.com/request", "b5=%3D%253D&a3=a&c%40=&a2=r%20b", "application/x-www-form-urlencoded", "c2&a3=2+q")
 	f.Add("", "//[::1]:80", "a;b=c&&=", "application/x-www-form-urlencoded;;", "%")
-	s, err := New("ck", &HMACSHA1{consumerSecret: "cs"})
+	s, err := New("ck", &HMACSHA1{consumerSecret: NewSecret("cs")})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func FuzzBaseStringWire(f *testing.F) {
 		}
 		f.Add(u.Host, u.EscapedPath(), u.RawQuery, c.contentType, c.body)
 	}
-	s, err := New("ck", &HMACSHA1{consumerSecret: "cs"})
+	s, err := New("ck", &HMACSHA1{consumerSecret: NewSecret("cs")})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -11,7 +11,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"log/slog"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Signature method names as they appear in oauth_signature_method.
@@ -89,25 +90,6 @@ func (m *RSASHA1) Sign(_, message string) (string, error) {
 // at the remote application's incoming authentication.
 func (m *RSASHA1) PublicKey() *rsa.PublicKey { return &m.key.PublicKey }
 
-// String describes the method without its key. It has a value receiver so
-// that a dereferenced RSASHA1 does not print its key either.
-func (m RSASHA1) String() string {
-	if m.key == nil || m.key.N == nil {
-		return "RSA-SHA1(no key)"
-	}
-	return fmt.Sprintf("RSA-SHA1(%d-bit key, private key redacted)", m.key.N.BitLen())
-}
-
-// GoString is [RSASHA1.String]: the key never prints.
-func (m RSASHA1) GoString() string { return m.String() }
-
-// Format prints [RSASHA1.String] for every verb (%#v: [RSASHA1.GoString]),
-// so that no verb (%d, %t, %+v, …) reaches the unexported secrets.
-func (m RSASHA1) Format(f fmt.State, verb rune) { formatRedacted(f, verb, m.String(), m.GoString()) }
-
-// LogValue keeps the key out of slog output.
-func (m RSASHA1) LogValue() slog.Value { return slog.StringValue(m.String()) }
-
 // VerifyRSASHA1 checks a Base64 RSA-SHA1 signature of message against pub.
 // It returns a *[ProblemError] with problem signature_invalid when it does not
 // match.
@@ -134,7 +116,7 @@ func VerifyRSASHA1(pub *rsa.PublicKey, message, signature string) error {
 // Server Integration" plugin's consumers use it. Immutable, safe for
 // concurrent use, and it never prints its secret.
 type HMACSHA1 struct {
-	consumerSecret string
+	consumerSecret redact.Secret
 }
 
 // NewHMACSHA1 returns the HMAC-SHA1 method with the consumer's shared secret.
@@ -146,7 +128,7 @@ func NewHMACSHA1(consumerSecret string) (*HMACSHA1, error) {
 	if err := sha1Usable(); err != nil {
 		return nil, err
 	}
-	return &HMACSHA1{consumerSecret: consumerSecret}, nil
+	return &HMACSHA1{consumerSecret: redact.NewSecret(consumerSecret)}, nil
 }
 
 // Name returns "HMAC-SHA1".
@@ -157,21 +139,8 @@ func (m *HMACSHA1) Sign(tokenSecret, message string) (string, error) {
 	if err := sha1Usable(); err != nil {
 		return "", err
 	}
-	return hmacSHA1(m.consumerSecret, tokenSecret, message), nil
+	return hmacSHA1(m.consumerSecret.Reveal(), tokenSecret, message), nil
 }
-
-// String describes the method without its secret.
-func (m HMACSHA1) String() string { return "HMAC-SHA1(consumer secret redacted)" }
-
-// GoString is [HMACSHA1.String].
-func (m HMACSHA1) GoString() string { return m.String() }
-
-// Format prints [HMACSHA1.String] for every verb (%#v: [HMACSHA1.GoString]),
-// so that no verb (%d, %t, %+v, …) reaches the unexported secrets.
-func (m HMACSHA1) Format(f fmt.State, verb rune) { formatRedacted(f, verb, m.String(), m.GoString()) }
-
-// LogValue keeps the secret out of slog output.
-func (m HMACSHA1) LogValue() slog.Value { return slog.StringValue(m.String()) }
 
 func hmacSHA1(consumerSecret, tokenSecret, message string) string {
 	mac := hmac.New(sha1.New, []byte(Encode(consumerSecret)+"&"+Encode(tokenSecret)))
@@ -196,7 +165,7 @@ func VerifyHMACSHA1(consumerSecret, tokenSecret, message, signature string) erro
 // signing key itself, so it is only fit for TLS. Immutable, safe for
 // concurrent use, and it never prints its secret.
 type Plaintext struct {
-	consumerSecret string
+	consumerSecret redact.Secret
 }
 
 // NewPlaintext returns the PLAINTEXT method with the consumer's shared secret.
@@ -204,7 +173,7 @@ func NewPlaintext(consumerSecret string) (*Plaintext, error) {
 	if consumerSecret == "" {
 		return nil, errors.New("signer: PLAINTEXT needs the consumer secret, got an empty one")
 	}
-	return &Plaintext{consumerSecret: consumerSecret}, nil
+	return &Plaintext{consumerSecret: redact.NewSecret(consumerSecret)}, nil
 }
 
 // Name returns "PLAINTEXT".
@@ -213,22 +182,8 @@ func (*Plaintext) Name() string { return MethodPlaintext }
 // Sign returns Encode(consumer secret) "&" Encode(token secret); message is
 // not used.
 func (m *Plaintext) Sign(tokenSecret, _ string) (string, error) {
-	return Encode(m.consumerSecret) + "&" + Encode(tokenSecret), nil
+	return Encode(m.consumerSecret.Reveal()) + "&" + Encode(tokenSecret), nil
 }
-
-// String describes the method without its secret.
-func (m Plaintext) String() string { return "PLAINTEXT(consumer secret redacted)" }
-
-// GoString is [Plaintext.String].
-func (m Plaintext) GoString() string { return m.String() }
-
-// Format prints [Plaintext.String] for every verb (%#v:
-// [Plaintext.GoString]), so that no verb (%d, %t, %+v, …) reaches the
-// unexported secrets.
-func (m Plaintext) Format(f fmt.State, verb rune) { formatRedacted(f, verb, m.String(), m.GoString()) }
-
-// LogValue keeps the secret out of slog output.
-func (m Plaintext) LogValue() slog.Value { return slog.StringValue(m.String()) }
 
 // VerifyPlaintext checks a PLAINTEXT signature in constant time.
 func VerifyPlaintext(consumerSecret, tokenSecret, signature string) error {

@@ -180,14 +180,10 @@ func (e *ProblemError) IsToken() bool {
 	return strings.Contains(strings.ToLower(e.Problem), "no user associated")
 }
 
-// String is [ProblemError.Error], so that a ProblemError value (not only a
-// pointer) prints without its signature or a verifier.
-func (e ProblemError) String() string { return e.Error() }
-
-// GoString shows every field for debugging, with the signature (for
-// PLAINTEXT it is the secrets themselves) and the oauth_verifier in the base
-// string redacted.
-func (e ProblemError) GoString() string {
+// goString is what %#v shows: every field for debugging, with the
+// signature (for PLAINTEXT it is the secrets themselves) and the
+// oauth_verifier in the base string redacted.
+func (e ProblemError) goString() string {
 	sig := ""
 	if e.Signature != "" {
 		sig = "redacted"
@@ -200,12 +196,15 @@ func (e ProblemError) GoString() string {
 		redactSecrets(e.SignatureBaseString), e.Realm, redactValues(e.Extra))
 }
 
-// Format prints [ProblemError.Error] for every verb (%#v:
-// [ProblemError.GoString]), so that no verb (%d, %x, %+v, …) shows the
-// signature (for PLAINTEXT, the secrets themselves) or the verifier in the
-// base string. Wrapping with %w is unaffected.
+// Format prints [ProblemError.Error] for every verb (%#v: every field,
+// redacted), so that no verb (%d, %x, %+v, …) shows the signature (for
+// PLAINTEXT, the secrets themselves) or the verifier in the base string.
+// Wrapping with %w is unaffected. A ProblemError's fields are what the
+// remote sent, so they are plain strings: under %p (or a bad verb) fmt
+// calls no method and prints a ProblemError value's fields; print a
+// *ProblemError, as errors are passed.
 func (e ProblemError) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, e.String(), e.GoString())
+	formatRedacted(f, verb, e.Error(), e.goString())
 }
 
 // problemJSON is the JSON form of a ProblemError.
@@ -227,7 +226,7 @@ type problemJSON struct {
 
 // MarshalJSON encodes the problem with the signature and every
 // [SecretParameter] in the base string and the extra parameters redacted, as
-// [ProblemError.GoString] shows it. Status is [ProblemError.StatusCode].
+// %#v shows it. Status is [ProblemError.StatusCode].
 func (e ProblemError) MarshalJSON() ([]byte, error) {
 	sig := ""
 	if e.Signature != "" {

@@ -54,7 +54,7 @@ func TestRedaction(t *testing.T) {
 	)
 	a, _ := provKeys(t)
 	c := NewRSAConsumer("both", &a.PublicKey)
-	c.secret = consumerSecret
+	c.secret = NewSecret(consumerSecret)
 	base := "POST&https%3A%2F%2Fjira.example.com%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_consumer_key%3Dboth%26oauth_session_handle%3D" + handle + "%26oauth_verifier%3D" +
 		verifier + "%26oauth_version%3D1.0"
 	pe := &ProblemError{
@@ -62,7 +62,7 @@ func TestRedaction(t *testing.T) {
 		Signature: plainSig, SignatureMethod: MethodPlaintext, SignatureBaseString: base,
 		Extra: url.Values{"oauth_verifier": {verifier}, "oauth_session_handle": {handle}},
 	}
-	ver := &Verified{Consumer: c, Token: "tok-1", SignatureMethod: MethodRSASHA1, BaseString: base, verifier: verifier, SessionHandle: handle}
+	ver := &Verified{Consumer: c, Token: "tok-1", SignatureMethod: MethodRSASHA1, BaseString: NewSecret(base), verifier: NewSecret(verifier), SessionHandle: NewSecret(handle)}
 	values := map[string]any{
 		"*Consumer":     c,
 		"Consumer":      *c,

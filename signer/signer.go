@@ -3,11 +3,9 @@ package signer
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -91,25 +89,6 @@ func (s *Signer) Method() Method { return s.method }
 // ([WithDialect]); its BaseString method shows what was signed.
 func (s *Signer) Dialect() Dialect { return s.dialect }
 
-// String describes the signer without secrets. It has a value receiver so
-// that a dereferenced Signer does not print its method's secrets either.
-func (s Signer) String() string {
-	if s.method == nil {
-		return "Signer(not built with New)"
-	}
-	return fmt.Sprintf("Signer(consumer %q, %s)", s.consumerKey, s.method.Name())
-}
-
-// GoString is [Signer.String].
-func (s Signer) GoString() string { return s.String() }
-
-// Format prints [Signer.String] for every verb (%#v: [Signer.GoString]), so
-// that no verb (%d, %t, %+v, …) reaches the unexported secrets.
-func (s Signer) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String(), s.GoString()) }
-
-// LogValue keeps secrets out of slog output.
-func (s Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
 // Params are the protocol parameters of one signing beyond the consumer's
 // own. The zero Params signs a 2-legged request (oauth_token=""). Params never
 // prints the token secret or the verifier.
@@ -123,11 +102,13 @@ type Params struct {
 	// Callback is sent as oauth_callback when set: a URL or "oob".
 	Callback string
 	// Verifier is sent as oauth_verifier when set (the access-token step).
-	Verifier string
+	Verifier Secret
 	// SessionHandle is sent as oauth_session_handle when set (renewal).
-	SessionHandle string
+	SessionHandle Secret
 	// Extra holds more oauth_ or xoauth_ parameters for the header. Other
-	// names are refused: put them in the query or form body.
+	// names are refused: put them in the query or form body. Its values
+	// are not secrets (the secret parameters have fields of their own and
+	// are refused here): they print as they are.
 	Extra map[string]string
 	// ClockOffset is added to the signer's clock for oauth_timestamp: the
 	// correction for a provider whose clock differs from ours.
@@ -137,44 +118,6 @@ type Params struct {
 	Timestamp time.Time
 	Nonce     string
 }
-
-// String describes the parameters without secrets.
-func (p Params) String() string {
-	var b strings.Builder
-	b.WriteString("Params(")
-	if p.OmitToken {
-		b.WriteString("no token")
-	} else {
-		b.WriteString(p.Token.String())
-	}
-	if p.Callback != "" {
-		fmt.Fprintf(&b, ", callback %q", p.Callback)
-	}
-	if p.Verifier != "" {
-		b.WriteString(", verifier redacted")
-	}
-	if p.SessionHandle != "" {
-		b.WriteString(", session handle redacted")
-	}
-	b.WriteString(")")
-	return b.String()
-}
-
-// GoString is [Params.String].
-func (p Params) GoString() string { return p.String() }
-
-// Format prints [Params.String] for every verb (%#v: [Params.GoString]), so
-// that no verb (%d, %t, %+v, …) reaches the unexported secrets.
-func (p Params) Format(f fmt.State, verb rune) { formatRedacted(f, verb, p.String(), p.GoString()) }
-
-// LogValue keeps secrets out of slog output.
-func (p Params) LogValue() slog.Value { return slog.StringValue(p.String()) }
-
-// MarshalJSON encodes [Params.String] as a JSON string, so that Params in a
-// struct logged as JSON does not show its verifier, session handle or extra
-// values either. Params are not meant to be stored: there is no
-// UnmarshalJSON.
-func (p Params) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
 
 // Sign signs req in place: it sets the "Authorization: OAuth ..." header over
 // the request's method, URL, query and form body (RFC 5849 §3.4.1; the form
@@ -214,7 +157,7 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 	if err != nil {
 		return err
 	}
-	sig, err := s.method.Sign(p.Token.secret, base)
+	sig, err := s.method.Sign(p.Token.secret.Reveal(), base)
 	if err != nil {
 		return fmt.Errorf("signer: signing with %s: %w", s.method.Name(), err)
 	}
@@ -254,11 +197,11 @@ func (s *Signer) oauthParams(p Params) ([]pair, error) {
 	if p.Callback != "" {
 		oauth = append(oauth, pair{"oauth_callback", p.Callback})
 	}
-	if p.Verifier != "" {
-		oauth = append(oauth, pair{"oauth_verifier", p.Verifier})
+	if !p.Verifier.IsZero() {
+		oauth = append(oauth, pair{"oauth_verifier", p.Verifier.Reveal()})
 	}
-	if p.SessionHandle != "" {
-		oauth = append(oauth, pair{"oauth_session_handle", p.SessionHandle})
+	if !p.SessionHandle.IsZero() {
+		oauth = append(oauth, pair{"oauth_session_handle", p.SessionHandle.Reveal()})
 	}
 	for k, v := range p.Extra {
 		if !strings.HasPrefix(k, "oauth_") && !strings.HasPrefix(k, "xoauth_") {

@@ -127,12 +127,12 @@ func TestSignHeaderParameters(t *testing.T) {
 		},
 		{
 			name: "3LO access token with verifier",
-			p:    Params{Nonce: "n", Token: NewToken("rt", "rs"), Verifier: "v 1"},
+			p:    Params{Nonce: "n", Token: NewToken("rt", "rs"), Verifier: NewSecret("v 1")},
 			want: map[string]string{"oauth_token": "rt", "oauth_verifier": "v 1"},
 		},
 		{
 			name: "renewal and extras",
-			p: Params{Nonce: "n", Token: NewToken("at", "as"), SessionHandle: "sh",
+			p: Params{Nonce: "n", Token: NewToken("at", "as"), SessionHandle: NewSecret("sh"),
 				Extra: map[string]string{"xoauth_requestor_id": "alice", "oauth_body_x": "1"}},
 			want: map[string]string{"oauth_token": "at", "oauth_session_handle": "sh",
 				"xoauth_requestor_id": "alice", "oauth_body_x": "1"},
@@ -450,7 +450,7 @@ func TestNewRSASHA1FIPSOnly(t *testing.T) {
 			t.Error("NewHMACSHA1 succeeded in FIPS 140-only mode")
 		}
 		// Nothing panics (crypto/sha1 does in this mode): errors instead.
-		if _, err := (&HMACSHA1{consumerSecret: "s"}).Sign("", "m"); err == nil {
+		if _, err := (&HMACSHA1{consumerSecret: NewSecret("s")}).Sign("", "m"); err == nil {
 			t.Error("HMACSHA1.Sign succeeded in FIPS 140-only mode")
 		}
 		if err := VerifyRSASHA1(&testKey(t).PublicKey, "m", "c2ln"); err == nil {

@@ -2,7 +2,6 @@ package signer
 
 import (
 	"fmt"
-	"log/slog"
 
 	"github.com/go-applinks/applinks/internal/redact"
 )
@@ -12,39 +11,21 @@ import (
 // A Token never prints its secret.
 type Token struct {
 	key    string
-	secret string
+	secret redact.Secret
 }
 
 // NewToken returns a token with its value and secret.
-func NewToken(key, secret string) Token { return Token{key: key, secret: secret} }
+func NewToken(key, secret string) Token { return Token{key: key, secret: redact.NewSecret(secret)} }
 
 // Key returns the token value, sent as oauth_token.
 func (t Token) Key() string { return t.key }
 
 // Secret returns the token secret. It keys HMAC-SHA1 and PLAINTEXT
 // signatures; keep it out of logs.
-func (t Token) Secret() string { return t.secret }
+func (t Token) Secret() string { return t.secret.Reveal() }
 
 // IsZero reports whether t is the empty token of 2-legged OAuth.
-func (t Token) IsZero() bool { return t.key == "" && t.secret == "" }
-
-// String shows the token value shortened and never the secret.
-func (t Token) String() string {
-	if t.IsZero() {
-		return "Token(empty)"
-	}
-	return fmt.Sprintf("Token(%s, secret redacted)", Abbrev(t.key))
-}
-
-// GoString is [Token.String].
-func (t Token) GoString() string { return t.String() }
-
-// Format prints [Token.String] for every verb (%#v: [Token.GoString]), so
-// that no verb (%d, %t, %+v, …) reaches the unexported secrets.
-func (t Token) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
-
-// LogValue keeps the secret out of slog output.
-func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+func (t Token) IsZero() bool { return t.key == "" && t.secret.IsZero() }
 
 // Abbrev shortens an identifier that is not a secret but need not be shown
 // whole (a token value): its first four characters and an ellipsis.

@@ -3,7 +3,6 @@ package signer
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -85,30 +84,6 @@ func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return base.RoundTrip(clone)
 }
-
-// String describes the transport by its origin and signer; it never
-// prints a key or secret.
-func (t Transport) String() string {
-	origin := "<no origin>"
-	if t.Origin != nil {
-		origin = redactedURL(t.Origin)
-	}
-	sig := "<no signer>"
-	if t.Signer != nil {
-		sig = t.Signer.String()
-	}
-	return fmt.Sprintf("Transport(%s, %s)", origin, sig)
-}
-
-// GoString is [Transport.String].
-func (t Transport) GoString() string { return t.String() }
-
-// Format prints [Transport.String] for every verb, so that no verb reaches
-// the signer's key.
-func (t Transport) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
-
-// LogValue keeps the key out of slog output.
-func (t Transport) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
 // checkOrigin refuses a request whose URL or Host header names another
 // origin than t.Origin.

@@ -3,16 +3,16 @@ package signer
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Consumer is what a provider knows of a consumer: its key and the material
@@ -25,13 +25,13 @@ type Consumer struct {
 	Name string
 	// PublicKey checks RSA-SHA1 signatures; nil when the consumer has none.
 	PublicKey *rsa.PublicKey
-	secret    string
+	secret    redact.Secret
 }
 
 // NewSecretConsumer returns a consumer that signs with a shared secret
 // (HMAC-SHA1 or PLAINTEXT).
 func NewSecretConsumer(key, secret string) *Consumer {
-	return &Consumer{Key: key, secret: secret}
+	return &Consumer{Key: key, secret: redact.NewSecret(secret)}
 }
 
 // NewRSAConsumer returns a consumer that signs with RSA-SHA1.
@@ -40,31 +40,7 @@ func NewRSAConsumer(key string, pub *rsa.PublicKey) *Consumer {
 }
 
 // Secret returns the shared secret ("" for an RSA-only consumer).
-func (c *Consumer) Secret() string { return c.secret }
-
-// String describes the consumer without its secret.
-func (c Consumer) String() string {
-	kind := "no credentials"
-	switch {
-	case c.PublicKey != nil && c.secret != "":
-		kind = "RSA public key and shared secret (redacted)"
-	case c.PublicKey != nil:
-		kind = "RSA public key"
-	case c.secret != "":
-		kind = "shared secret (redacted)"
-	}
-	return fmt.Sprintf("Consumer(%q, %s)", c.Key, kind)
-}
-
-// GoString is [Consumer.String].
-func (c Consumer) GoString() string { return c.String() }
-
-// Format prints [Consumer.String] for every verb (%#v: [Consumer.GoString]),
-// so that no verb (%d, %t, %+v, …) reaches the unexported secrets.
-func (c Consumer) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.GoString()) }
-
-// LogValue keeps the secret out of slog output.
-func (c Consumer) LogValue() slog.Value { return slog.StringValue(c.String()) }
+func (c *Consumer) Secret() string { return c.secret.Reveal() }
 
 // ErrUnknownConsumer is what a [ConsumerLookup] returns for a key it does not
 // know; the verifier reports it as consumer_key_unknown.
@@ -200,18 +176,20 @@ type Verified struct {
 	// Callback is oauth_callback, when sent.
 	Callback string
 	// SessionHandle is oauth_session_handle, when sent (renewal).
-	SessionHandle string
+	SessionHandle Secret
 	// RequestorID is xoauth_requestor_id from the query (2LO with
 	// impersonation), when sent.
 	RequestorID string
 	// BaseString is the signature base string the provider computed. It
-	// carries oauth_verifier in clear when one was sent; String redacts it.
-	BaseString string
-	verifier   string
+	// carries oauth_verifier and oauth_session_handle in clear when they
+	// were sent, so it is a Secret: Reveal it to compare, or show it
+	// through [RedactBaseString].
+	BaseString Secret
+	verifier   Secret
 }
 
 // Verifier returns oauth_verifier, when sent. It is a secret.
-func (v *Verified) Verifier() string { return v.verifier }
+func (v *Verified) Verifier() string { return v.verifier.Reveal() }
 
 // Verify checks r: parameters present and not repeated, version 1.0 when
 // sent, consumer known, signature method accepted, timestamp within the
@@ -354,9 +332,9 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 	case MethodRSASHA1:
 		err = VerifyRSASHA1(consumer.PublicKey, base, sig)
 	case MethodHMACSHA1:
-		err = VerifyHMACSHA1(consumer.secret, tokenSecret, base, sig)
+		err = VerifyHMACSHA1(consumer.secret.Reveal(), tokenSecret, base, sig)
 	default:
-		err = VerifyPlaintext(consumer.secret, tokenSecret, sig)
+		err = VerifyPlaintext(consumer.secret.Reveal(), tokenSecret, sig)
 	}
 	if err != nil {
 		pe := &ProblemError{Problem: ProblemSignatureInvalid}
@@ -385,10 +363,10 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 		Timestamp:       ts,
 		Nonce:           got["oauth_nonce"],
 		Callback:        got["oauth_callback"],
-		SessionHandle:   got["oauth_session_handle"],
+		SessionHandle:   NewSecret(got["oauth_session_handle"]),
 		RequestorID:     requestorID(r.URL),
-		BaseString:      base,
-		verifier:        got["oauth_verifier"],
+		BaseString:      NewSecret(base),
+		verifier:        NewSecret(got["oauth_verifier"]),
 	}, nil
 }
 
@@ -406,7 +384,7 @@ func (v *Verifier) accepts(c *Consumer, method string) bool {
 func (v *Verifier) methodsFor(c *Consumer) []string {
 	var out []string
 	for _, m := range v.cfg.Methods {
-		if m == MethodRSASHA1 && c.PublicKey != nil || m != MethodRSASHA1 && c.secret != "" {
+		if m == MethodRSASHA1 && c.PublicKey != nil || m != MethodRSASHA1 && !c.secret.IsZero() {
 			out = append(out, m)
 		}
 	}
@@ -454,67 +432,6 @@ func (v *Verifier) Realm(r *http.Request) string {
 	}
 	scheme, host := requestOrigin(r)
 	return strings.ToLower(scheme) + "://" + host
-}
-
-// String describes the verified request without the verifier, with the base
-// string's oauth_verifier redacted.
-func (v Verified) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Verified(%s, %s", v.Consumer, v.SignatureMethod)
-	if v.Token == "" {
-		b.WriteString(", 2-legged")
-	} else {
-		fmt.Fprintf(&b, ", token %s", Abbrev(v.Token))
-	}
-	if v.RequestorID != "" {
-		fmt.Fprintf(&b, ", requestor %q", v.RequestorID)
-	}
-	if v.Callback != "" {
-		fmt.Fprintf(&b, ", callback %q", v.Callback)
-	}
-	if v.verifier != "" {
-		b.WriteString(", verifier redacted")
-	}
-	if v.SessionHandle != "" {
-		b.WriteString(", session handle redacted")
-	}
-	fmt.Fprintf(&b, ", timestamp %d, base string %q)", v.Timestamp, redactSecrets(v.BaseString))
-	return b.String()
-}
-
-// GoString is [Verified.String]: the verifier never prints.
-func (v Verified) GoString() string { return v.String() }
-
-// Format prints [Verified.String] for every verb (%#v: [Verified.GoString]),
-// so that no verb (%d, %t, %+v, …) reaches the unexported secrets.
-func (v Verified) Format(f fmt.State, verb rune) { formatRedacted(f, verb, v.String(), v.GoString()) }
-
-// LogValue keeps the verifier out of slog output.
-func (v Verified) LogValue() slog.Value { return slog.StringValue(v.String()) }
-
-// MarshalJSON encodes the exported fields with the session handle and every
-// [SecretParameter] in the base string redacted; the verifier is never
-// encoded.
-func (v Verified) MarshalJSON() ([]byte, error) {
-	handle := ""
-	if v.SessionHandle != "" {
-		handle = "REDACTED"
-	}
-	var consumer string
-	if v.Consumer != nil {
-		consumer = v.Consumer.Key
-	}
-	return json.Marshal(struct {
-		Consumer        string `json:"consumer"`
-		Token           string `json:"token,omitempty"`
-		SignatureMethod string `json:"signature_method"`
-		Timestamp       int64  `json:"timestamp"`
-		Nonce           string `json:"nonce"`
-		Callback        string `json:"callback,omitempty"`
-		SessionHandle   string `json:"session_handle,omitempty"`
-		RequestorID     string `json:"requestor_id,omitempty"`
-		BaseString      string `json:"base_string"`
-	}{consumer, v.Token, v.SignatureMethod, v.Timestamp, v.Nonce, v.Callback, handle, v.RequestorID, redactSecrets(v.BaseString)})
 }
 
 // requestorID returns xoauth_requestor_id from the query (2LO with

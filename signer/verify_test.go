@@ -72,7 +72,7 @@ type provider struct {
 func newProvider(tb testing.TB) *provider {
 	a, b := provKeys(tb)
 	both := NewRSAConsumer("both", &a.PublicKey)
-	both.secret = hmacSecret
+	both.secret = NewSecret(hmacSecret)
 	return &provider{
 		consumers: map[string]*Consumer{
 			"rsa":       NewRSAConsumer("rsa", &a.PublicKey),
@@ -276,8 +276,8 @@ func TestVerifyRoundTrip(t *testing.T) {
 			want:   Verified{SignatureMethod: MethodRSASHA1, Callback: "oob"}},
 		{name: "RSA-SHA1 access token with verifier", consumer: "rsa", method: "POST",
 			url:    "https://jira.example.com/plugins/servlet/oauth/access-token",
-			params: Params{Token: tok, Verifier: "s3cr3tv", SessionHandle: "sh-1"},
-			want:   Verified{SignatureMethod: MethodRSASHA1, Token: "tok-1", SessionHandle: "sh-1", verifier: "s3cr3tv"}},
+			params: Params{Token: tok, Verifier: NewSecret("s3cr3tv"), SessionHandle: NewSecret("sh-1")},
+			want:   Verified{SignatureMethod: MethodRSASHA1, Token: "tok-1", SessionHandle: NewSecret("sh-1"), verifier: NewSecret("s3cr3tv")}},
 		{name: "HMAC-SHA1 2LO", consumer: "hmac", method: "GET",
 			url:  "https://jenkins.example.com/job/x/api/json?tree=jobs%5Bname%5D",
 			want: Verified{SignatureMethod: MethodHMACSHA1}},
@@ -311,7 +311,7 @@ func TestVerifyRoundTrip(t *testing.T) {
 			want.Consumer = got.Consumer
 			want.Timestamp = provNow.Unix()
 			want.Nonce = got.Nonce
-			want.BaseString = wantBase
+			want.BaseString = NewSecret(wantBase)
 			if got.Nonce == "" {
 				t.Error("Verified.Nonce is empty")
 			}
@@ -842,7 +842,7 @@ func FuzzVerify(f *testing.F) {
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			got, err := v.Verify(r)
 			if got != nil {
-				return got.BaseString, err
+				return got.BaseString.Reveal(), err
 			}
 			return "", err
 		}

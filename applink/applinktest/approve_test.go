@@ -39,7 +39,7 @@ func TestApproveURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: verifier})
+	r := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret(verifier)})
 	if r.status != http.StatusOK {
 		t.Fatalf("exchange with the Approver's verifier: %d %s", r.status, r.body)
 	}
@@ -64,7 +64,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("Browser: %v", err)
 	}
 	verifier := <-got
-	r := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: verifier})
+	r := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret(verifier)})
 	if r.status != http.StatusOK {
 		t.Fatalf("exchange with the callback's verifier: %d %s", r.status, r.body)
 	}

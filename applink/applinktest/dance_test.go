@@ -35,7 +35,7 @@ func TestThreeLeggedDanceOverHTTP(t *testing.T) {
 	}
 
 	// Exchanging before approval: permission_unknown.
-	early := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: "nope00"})
+	early := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret("nope00")})
 	if got := problem(early); got != signer.ProblemPermissionUnknown || early.status != http.StatusUnauthorized {
 		t.Errorf("early exchange: %d %q, want 401 permission_unknown", early.status, got)
 	}
@@ -53,7 +53,7 @@ func TestThreeLeggedDanceOverHTTP(t *testing.T) {
 		t.Fatalf("redirect to %s", loc)
 	}
 
-	r = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: q.Get("oauth_verifier")})
+	r = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret(q.Get("oauth_verifier"))})
 	if r.status != http.StatusOK {
 		t.Fatalf("access token: %d %s", r.status, r.body)
 	}
@@ -84,7 +84,7 @@ func TestThreeLeggedDanceOverHTTP(t *testing.T) {
 	}
 
 	// The request token is spent: the products forget it.
-	again := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: q.Get("oauth_verifier")})
+	again := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret(q.Get("oauth_verifier"))})
 	if got := problem(again); got != signer.ProblemTokenRejected {
 		t.Errorf("second exchange: %q, want token_rejected", got)
 	}
@@ -113,7 +113,7 @@ func TestOOBApprovalAndDenial(t *testing.T) {
 	if r.status != http.StatusOK || v == "" || parseForm(t, r.body).Get("oauth_verifier") != v {
 		t.Fatalf("oob approval: %d %q %s", r.status, v, r.body)
 	}
-	x := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: v})
+	x := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret(v)})
 	if x.status != http.StatusOK {
 		t.Fatalf("exchange: %d %s", x.status, x.body)
 	}
@@ -124,7 +124,7 @@ func TestOOBApprovalAndDenial(t *testing.T) {
 	if r.status != http.StatusFound || loc.Query().Get("oauth_verifier") != "denied" {
 		t.Fatalf("deny: %d %s", r.status, r.header.Get("Location"))
 	}
-	x = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: "denied"})
+	x = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret("denied")})
 	if got := problem(x); got != signer.ProblemPermissionDenied || x.status != http.StatusUnauthorized {
 		t.Errorf("denied exchange: %d %q, want 401 permission_denied", x.status, got)
 	}
@@ -153,7 +153,7 @@ func TestAccessTokenProblems(t *testing.T) {
 			if _, err := srv.Approve(rt.Key(), "alice"); err != nil {
 				t.Fatal(err)
 			}
-			return s, signer.Params{Token: rt, Verifier: "AAAAAA"}
+			return s, signer.Params{Token: rt, Verifier: signer.NewSecret("AAAAAA")}
 		}, 401, signer.ProblemTokenRejected},
 		{"missing verifier", func(t *testing.T) (*signer.Signer, signer.Params) {
 			rt := requestToken(t, srv, s, "oob")
@@ -171,7 +171,7 @@ func TestAccessTokenProblems(t *testing.T) {
 			if err := srv.Expire(rt.Key()); err != nil {
 				t.Fatal(err)
 			}
-			return s, signer.Params{Token: rt, Verifier: v}
+			return s, signer.Params{Token: rt, Verifier: signer.NewSecret(v)}
 		}, 401, signer.ProblemTokenExpired},
 		{"another consumer's request token", func(t *testing.T) (*signer.Signer, signer.Params) {
 			rt := requestToken(t, srv, s, "oob")
@@ -179,10 +179,10 @@ func TestAccessTokenProblems(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return other, signer.Params{Token: signer.NewToken(rt.Key(), ""), Verifier: v}
+			return other, signer.Params{Token: signer.NewToken(rt.Key(), ""), Verifier: signer.NewSecret(v)}
 		}, 401, signer.ProblemTokenRejected},
 		{"unknown token", func(t *testing.T) (*signer.Signer, signer.Params) {
-			return s, signer.Params{Token: signer.NewToken("nope", "nope"), Verifier: "AAAAAA"}
+			return s, signer.Params{Token: signer.NewToken("nope", "nope"), Verifier: signer.NewSecret("AAAAAA")}
 		}, 401, signer.ProblemTokenRejected},
 		{"no token", func(t *testing.T) (*signer.Signer, signer.Params) {
 			return s, signer.Params{}
@@ -229,11 +229,11 @@ func TestRenewal(t *testing.T) {
 	if got := problem(r); got != signer.ProblemTokenExpired {
 		t.Fatalf("expired token: %d %q", r.status, got)
 	}
-	bad := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: at, SessionHandle: "wrong"})
+	bad := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: at, SessionHandle: signer.NewSecret("wrong")})
 	if got := problem(bad); got != signer.ProblemTokenRejected {
 		t.Errorf("renewal with a wrong handle: %q, want token_rejected", got)
 	}
-	r = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: at, SessionHandle: form.Get("oauth_session_handle")})
+	r = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: at, SessionHandle: signer.NewSecret(form.Get("oauth_session_handle"))})
 	if r.status != http.StatusOK {
 		t.Fatalf("renewal: %d %s", r.status, r.body)
 	}

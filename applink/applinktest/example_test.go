@@ -88,7 +88,7 @@ func ExampleServer_Approve() {
 	}
 	at := post(srv.AccessTokenURL(), signer.Params{
 		Token:    signer.NewToken(rt.Get("oauth_token"), rt.Get("oauth_token_secret")),
-		Verifier: verifier,
+		Verifier: signer.NewSecret(verifier),
 	})
 	fmt.Println(len(srv.AccessTokens("my-app", "alice")), at.Get("oauth_token") == srv.AccessTokens("my-app", "alice")[0])
 	for _, r := range srv.Requests() {

@@ -32,7 +32,7 @@ func FuzzServeHTTP(f *testing.F) {
 		f.Add(method, target, req.Header.Get("Authorization"), body)
 	}
 	seed("POST", applinktest.AtlassianRequestTokenPath, "", signer.Params{OmitToken: true, Callback: "oob"})
-	seed("POST", applinktest.AtlassianAccessTokenPath, "", signer.Params{Token: signer.NewToken("t", "s"), Verifier: "abc"})
+	seed("POST", applinktest.AtlassianAccessTokenPath, "", signer.Params{Token: signer.NewToken("t", "s"), Verifier: signer.NewSecret("abc")})
 	seed("GET", "/rest/api/2/myself?xoauth_requestor_id=alice", "", signer.Params{})
 	seed("POST", "/rest/api/2/issue", "a=b&c=%zz", signer.Params{})
 	seed("GET", applinktest.AtlassianAuthorizePath+"?oauth_token=x&user=alice&approve=1", "", signer.Params{})

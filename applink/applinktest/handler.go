@@ -172,7 +172,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, st *reqSta
 	}
 	st.consumer = v.Consumer.Key
 	st.verified = true
-	st.base = v.BaseString
+	st.base = v.BaseString.Reveal()
 	c, ok := s.consumer(v.Consumer.Key)
 	if !ok { // removed meanwhile
 		s.writeProblem(w, r, &signer.ProblemError{Problem: signer.ProblemConsumerKeyUnknown})

@@ -185,7 +185,7 @@ func dance(t *testing.T, srv *applinktest.Server, s *signer.Signer, user string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: verifier})
+	r := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret(verifier)})
 	if r.status != http.StatusOK {
 		t.Fatalf("access token: %d %s", r.status, r.body)
 	}

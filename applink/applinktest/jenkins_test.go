@@ -66,7 +66,7 @@ func TestJenkinsAlwaysRequiresVerifier(t *testing.T) {
 	if x.status != 400 || problem(x) != signer.ProblemParameterAbsent {
 		t.Errorf("exchange without verifier: %d %q, want 400 parameter_absent", x.status, problem(x))
 	}
-	x = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: v})
+	x = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret(v)})
 	if x.status != 200 || !parseForm(t, x.body).Has("oauth_session_handle") {
 		t.Errorf("exchange: %d %s (the plugin gives a session handle too)", x.status, x.body)
 	}
@@ -278,7 +278,7 @@ func TestJenkinsAuthorizeOOB(t *testing.T) {
 			}
 			// The verifier shown is the one the exchange needs.
 			v := r.header.Get("X-OAuth-Verifier")
-			x := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: v})
+			x := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret(v)})
 			switch {
 			case tt.approved && x.status != 200:
 				t.Errorf("exchange with the shown verifier: %d %s", x.status, x.body)

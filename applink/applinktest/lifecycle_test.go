@@ -44,7 +44,7 @@ func TestTokenLifetimes(t *testing.T) {
 	if _, err := srv.Approve(rt.Key(), "alice"); err == nil {
 		t.Error("approved an expired request token")
 	}
-	r := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: "AAAAAA"})
+	r := do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: rt, Verifier: signer.NewSecret("AAAAAA")})
 	if problem(r) != signer.ProblemTokenExpired {
 		t.Errorf("exchange of an expired request token: %d %q, want token_expired", r.status, problem(r))
 	}
@@ -62,7 +62,7 @@ func TestTokenLifetimes(t *testing.T) {
 	if r := do(t, srv, s, http.MethodGet, srv.URL+myself, nil, signer.Params{Token: at}); problem(r) != signer.ProblemTokenExpired {
 		t.Errorf("after its life: %d %q, want token_expired", r.status, problem(r))
 	}
-	r = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: at, SessionHandle: form.Get("oauth_session_handle")})
+	r = do(t, srv, s, http.MethodPost, srv.AccessTokenURL(), nil, signer.Params{Token: at, SessionHandle: signer.NewSecret(form.Get("oauth_session_handle"))})
 	if r.status != 401 || problem(r) != signer.ProblemPermissionDenied {
 		t.Errorf("renewal after the session expired: %d %q, want 401 permission_denied", r.status, problem(r))
 	}

@@ -143,11 +143,11 @@ func (s *Server) renewLocked(t *token, v *signer.Verified, now time.Time) (*toke
 	switch {
 	case t.revoked:
 		return nil, &signer.ProblemError{Problem: signer.ProblemTokenRevoked}
-	case v.SessionHandle == "":
+	case v.SessionHandle.IsZero():
 		return nil, &signer.ProblemError{Problem: signer.ProblemParameterAbsent,
 			ParametersAbsent: []string{"oauth_session_handle"},
 			Advice:           "an access token is renewed with its oauth_session_handle"}
-	case subtle.ConstantTimeCompare([]byte(v.SessionHandle), []byte(t.session)) != 1:
+	case subtle.ConstantTimeCompare([]byte(v.SessionHandle.Reveal()), []byte(t.session)) != 1:
 		return nil, &signer.ProblemError{Problem: signer.ProblemTokenRejected,
 			Advice: "oauth_session_handle does not belong to this token"}
 	case !now.Before(t.sessionExpires):

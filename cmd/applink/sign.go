@@ -126,7 +126,7 @@ func (c *cli) sign(ctx context.Context, args []string) error {
 		return err
 	}
 
-	p := signer.Params{OmitToken: !token.set, Callback: *callback, Verifier: *verifier, Nonce: *nonce}
+	p := signer.Params{OmitToken: !token.set, Callback: *callback, Verifier: signer.NewSecret(*verifier), Nonce: *nonce}
 	if token.set {
 		tokenSecret := ""
 		if *tokenSecretEnv != "" {
