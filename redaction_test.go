@@ -354,9 +354,12 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		// The engine's types hold no secret of their own: a Source holds the
 		// protocol and store adapters, whose own types are checked where
 		// they are defined; errors carry the remote's (already masked) answer.
-		"internal/engine.Crumb":    func() []any { return []any{&engine.Crumb{Field: "Jenkins-Crumb", Value: "c"}} },
-		"internal/engine.Crumbs":   func() []any { return []any{&engine.Crumbs{}} },
-		"internal/engine.OwnError": func() []any { return []any{&engine.OwnError{Err: errors.New("stopped after 10 redirects")}} },
+		"internal/engine.Crumb":          func() []any { return []any{&engine.Crumb{Field: "Jenkins-Crumb", Value: "c"}} },
+		"internal/engine.Crumbs":         func() []any { return []any{&engine.Crumbs{}} },
+		"internal/engine.Retry":          func() []any { return []any{&engine.Retry{Max: 3}} },
+		"internal/engine.RetryStats":     func() []any { return []any{&engine.RetryStats{Attempts: 2}} },
+		"internal/engine.RetryTransport": func() []any { return []any{&engine.RetryTransport{Link: "jira"}} },
+		"internal/engine.OwnError":       func() []any { return []any{&engine.OwnError{Err: errors.New("stopped after 10 redirects")}} },
 		"internal/engine.Scope": func() []any {
 			return []any{engine.NewScope("jira", &url.URL{Scheme: "https", Host: "jira.example.com", User: url.UserPassword("u", sharedSecret)})}
 		},

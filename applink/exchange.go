@@ -157,7 +157,7 @@ func (st *linkState) tokenClient(step string) *http.Client {
 	if st.svc.retry.Max > 0 {
 		inner := c
 		inner.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		rc := st.svc.retryClient(&inner, st.link.Name, http.MethodPost, true, nil)
+		rc := st.svc.retrier.Client(&inner, st.link.Name, http.MethodPost, true, nil)
 		check := rc.CheckRetry
 		rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			if err != nil && !errors.Is(err, syscall.ECONNREFUSED) {

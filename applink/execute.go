@@ -41,7 +41,7 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 		}
 		return zero, err
 	}
-	exhausted := r.stats.exhausted(resp)
+	exhausted := r.stats.Exhausted(resp)
 	limited := resp.StatusCode == http.StatusTooManyRequests
 	rl, hasRL := RateLimitOf(resp)
 	v, err := handler.Handle(resp, h)
@@ -52,12 +52,12 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 	case err != nil && exhausted:
 		// The retries ran out on a retried status (429, 502, 503, 504):
 		// say how many attempts it took.
-		re := &RetryError{Attempts: r.stats.attempts, Elapsed: r.stats.elapsed, Err: err}
+		re := &RetryError{Attempts: r.stats.Attempts, Elapsed: r.stats.Elapsed, Err: err}
 		if hasRL {
 			re.RateLimit = &rl
 		}
 		err = fmt.Errorf("applink: link %q: %s %s: %w", r.factory.link.Name, r.method, redact.URL(r.url), re)
-	case err != nil && limited && r.stats.attempts <= 1 && !r.retried():
+	case err != nil && limited && r.stats.Attempts <= 1 && !r.retried():
 		// A 429 to a request that may not be sent twice: say how long
 		// the server asked to wait.
 		err = &RateLimitError{LinkName: r.factory.link.Name, User: r.factory.user, Method: r.method, URL: redact.URL(r.url),

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-applinks/applinks/internal/engine"
+
 	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/redact"
@@ -360,7 +362,7 @@ func (f *RequestFactory) Client() *http.Client {
 	svc := f.link.state.svc
 	var rt http.RoundTripper = &transport{factory: f}
 	if svc.retry.Max > 0 {
-		rt = &retryTransport{svc: svc, link: f.link.Name, next: rt}
+		rt = &engine.RetryTransport{Retry: svc.retrier, Link: f.link.Name, Next: rt}
 	}
 	return &http.Client{Transport: rt, CheckRedirect: f.link.state.scope.CheckRedirect(true), Jar: svc.client.Jar, Timeout: svc.client.Timeout}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/engine"
+
 	"github.com/go-applinks/applinks/internal/requri"
 )
 
@@ -57,8 +59,8 @@ func FuzzRetryAfterCore(f *testing.F) {
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, v string) {
-		d, ok := retryAfter(http.Header{"Retry-After": {v}}, now)
-		if ok && (d < 0 || d > maxRetryAfterHeader) {
+		d, ok := engine.RetryAfter(http.Header{"Retry-After": {v}}, now)
+		if ok && (d < 0 || d > engine.MaxRetryAfterHeader) {
 			t.Fatalf("Retry-After %q gave %v", v, d)
 		}
 	})

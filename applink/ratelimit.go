@@ -206,5 +206,5 @@ func (s *Service) throttleSleep() func(context.Context, time.Duration) error {
 // service's policy, for its method).
 func (r *Request) retried() bool {
 	p := r.factory.link.state.svc.retry
-	return p.Max >= 0 && (r.retry || p.NonIdempotent || idempotent(r.method))
+	return p.Max >= 0 && (r.retry || p.NonIdempotent || engine.Idempotent(r.method))
 }

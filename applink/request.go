@@ -39,7 +39,7 @@ type Request struct {
 	reader  *bodyReader // SetBodyReader's body; body is nil then
 	ctype   string
 	timeout time.Duration
-	stats   retryStats // of the last send
+	stats   engine.RetryStats // of the last send
 	follow  bool
 	retry   bool
 	err     error
@@ -362,8 +362,8 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		Jar:           svc.client.Jar,
 		Timeout:       svc.client.Timeout,
 	}
-	r.stats = retryStats{}
-	resp, err := svc.retryClient(hc, f.link.Name, r.method, r.retry, &r.stats).Do(req)
+	r.stats = engine.RetryStats{}
+	resp, err := svc.retrier.Client(hc, f.link.Name, r.method, r.retry, &r.stats).Do(req)
 	if err != nil {
 		if resp != nil {
 			engine.Drain(resp)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/engine"
+
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/google/go-cmp/cmp"
@@ -250,10 +252,10 @@ func TestRetryAfterHeader(t *testing.T) {
 		{" 7 ", 7 * time.Second, true},
 		{"-1", 0, false},
 		{"1.5", 0, false},
-		{"86401", maxRetryAfterHeader, true},
-		{"9223372036854775807", maxRetryAfterHeader, true},
-		{"9223372036854775808", maxRetryAfterHeader, true},
-		{"99999999999999999999", maxRetryAfterHeader, true},
+		{"86401", engine.MaxRetryAfterHeader, true},
+		{"9223372036854775807", engine.MaxRetryAfterHeader, true},
+		{"9223372036854775808", engine.MaxRetryAfterHeader, true},
+		{"99999999999999999999", engine.MaxRetryAfterHeader, true},
 		{"-99999999999999999999", 0, false},
 		{"99999999999999999999x", 0, false},
 		{"Thu, 01 Jan 2026 00:00:30 GMT", 30 * time.Second, true},
@@ -261,7 +263,7 @@ func TestRetryAfterHeader(t *testing.T) {
 		{"soon", 0, false},
 	}
 	for _, tt := range tests {
-		got, ok := retryAfter(http.Header{"Retry-After": {tt.value}}, now)
+		got, ok := engine.RetryAfter(http.Header{"Retry-After": {tt.value}}, now)
 		if got != tt.want || ok != tt.wantOK {
 			t.Errorf("retryAfter(%q) = %v, %t; want %v, %t", tt.value, got, ok, tt.want, tt.wantOK)
 		}

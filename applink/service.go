@@ -34,8 +34,10 @@ type Service struct {
 	store  token.Store
 	logger *slog.Logger
 	retry  RetryPolicy
-	agent  string
-	clock  func() time.Time
+	// retrier is retry at work, with the service's clock, logger and hooks.
+	retrier *engine.Retry
+	agent   string
+	clock   func() time.Time
 	// nonce is WithFixedNonce's nonce ("" for random ones).
 	nonce string
 	// backoff, when set, is told every wait between retries instead of the
@@ -216,6 +218,12 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 		s.agent = defaultUserAgent
 	}
 	s.retry = s.retry.withDefaults()
+	s.retrier = &engine.Retry{Max: s.retry.Max, WaitMin: s.retry.WaitMin, WaitMax: s.retry.WaitMax,
+		MaxRetryAfter: s.retry.MaxRetryAfter, MaxElapsed: s.retry.MaxElapsed, NonIdempotent: s.retry.NonIdempotent,
+		Clock: s.clock, Logger: s.logger, Backoff: s.backoff,
+		GiveUp: func(attempts int, elapsed time.Duration, err error) error {
+			return &RetryError{Attempts: attempts, Elapsed: elapsed, Err: err}
+		}}
 
 	var errs []error
 	ids := make(map[string]int, len(links))
