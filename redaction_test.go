@@ -244,8 +244,10 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink.RateLimitError": func() []any {
 			return []any{&applink.RateLimitError{LinkName: "CI", User: "alice", Method: "POST", URL: fx.srv.URL + "/x", Wait: time.Second, Err: fx.credErr}}
 		},
-		"applink.RequestTokenExpiredError": func() []any {
-			return []any{&applink.RequestTokenExpiredError{LinkName: "CI", User: "alice", Cause: problem}}
+		"applink.DanceError": func() []any {
+			return []any{&applink.DanceError{Reason: applink.ErrDanceExpired, LinkName: "CI", User: "alice", Cause: problem},
+				&applink.DanceError{Reason: applink.ErrDanceWrongUser, LinkName: "CI", User: "alice", TokenLinkID: "id", TokenUser: "bob"},
+				&applink.DanceError{Reason: applink.ErrDanceIssuerMismatch, LinkName: "CI", Issuer: "https://evil.example", WantIssuer: "https://jira.example.com"}}
 		},
 		"applink.TokenRedirectError": func() []any {
 			return []any{&applink.TokenRedirectError{LinkName: "CI", Step: "access token", Status: 307,
@@ -254,9 +256,6 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink.AuthNotConfiguredError": func() []any {
 			return []any{&applink.AuthNotConfiguredError{Link: "CI", Wanted: "2lo", Configured: []applink.Auth{applink.Auth3LO}}}
 		},
-		"applink.AuthorizationDeniedError":  func() []any { return []any{&applink.AuthorizationDeniedError{LinkName: "CI", User: "alice"}} },
-		"applink.RequestTokenMismatchError": func() []any { return []any{&applink.RequestTokenMismatchError{LinkName: "CI", User: "alice"}} },
-		"applink.CallbackNotConfirmedError": func() []any { return []any{&applink.CallbackNotConfirmedError{LinkName: "CI"}} },
 		"applink.FieldError": func() []any {
 			return []any{&applink.FieldError{Path: "config.json", Link: "CI", Field: "secretFile", Err: errors.New("empty")}}
 		},
@@ -276,9 +275,6 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		},
 		"applink.PATRefusedError": func() []any {
 			return []any{&applink.PATRefusedError{LinkName: "dc", User: "alice", Status: 401, Reason: "AUTHENTICATED_FAILED"}, &applink.PATRefusedError{LinkName: "dc", Status: 401}}
-		},
-		"applink.IssuerMismatchError": func() []any {
-			return []any{&applink.IssuerMismatchError{LinkName: "CI", Issuer: "https://evil.example", Want: "https://jira.example.com"}}
 		},
 		"applink.OAuth2Error": func() []any {
 			return []any{&applink.OAuth2Error{LinkName: "CI", Step: "refreshing the access token", Status: 400, Code: "invalid_grant"}}

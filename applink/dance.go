@@ -13,107 +13,128 @@ import (
 
 	"github.com/go-applinks/applinks/applink/token"
 
-	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
-// ErrNotApproved is returned (wrapped) when the request token was exchanged
-// before the user approved it at the remote (the remote said
-// permission_unknown). The pending token is kept: approve it, then complete
-// again.
-var ErrNotApproved = errors.New("applink: the user has not approved the request token yet: approve it at the authorization URL, then complete again")
+// The reasons of a [DanceError], for errors.Is: errors.Is(err,
+// applink.ErrDanceExpired) is true when err is (or wraps) a *DanceError
+// with that Reason.
+var (
+	// ErrDanceDenied: the user refused to let the application act for
+	// them (the remote sent the verifier "denied", said permission_denied,
+	// or the consent page answered access_denied). The pending request
+	// token is deleted; the dance may be started again.
+	ErrDanceDenied = errors.New("applink: the user denied access at the remote")
+	// ErrDanceExpired: the request token (OAuth 2.0: the authorization
+	// code) is no longer usable: it is not pending (unknown, already used,
+	// or past its 10 minutes), or the remote said it expired or rejected
+	// it. The dance must start again with a new authorization URL. The
+	// error's Cause is the store's error (wrapping [token.ErrNotFound]) or
+	// the remote's (a *signer.ProblemError or an *[OAuth2Error]).
+	ErrDanceExpired = errors.New("applink: the request token has expired, was already used or is unknown")
+	// ErrDanceNotApproved: the request token was exchanged before the user
+	// approved it at the remote (the remote said permission_unknown). The
+	// pending token is kept: approve it, then complete again.
+	ErrDanceNotApproved = errors.New("applink: the user has not approved the request token yet")
+	// ErrDanceWrongUser: [RequestFactory.CompleteAuthorization] was given
+	// a pending request token of another user or another link: the
+	// callback was not for this factory's user. Nothing is changed. The
+	// error's TokenLinkID and TokenUser say whose it is; its message does
+	// not name them.
+	ErrDanceWrongUser = errors.New("applink: the request token belongs to another user or link")
+	// ErrDanceCallbackNotConfirmed: the remote's request-token answer
+	// lacked oauth_callback_confirmed=true, wherever the 3-legged dance
+	// starts ([RequestFactory.AuthorizationURL], the loopback, out-of-band
+	// and web flows): the remote speaks OAuth 1.0, not 1.0a (RFC 5849).
+	// Without the callback confirmation and the verifier of 1.0a, whoever
+	// obtained the request token can exchange it once any user approved
+	// it, and so act as that user (session fixation). The request token
+	// is refused and not stored. Every Atlassian product and the Jenkins
+	// plugin speak 1.0a; this error means the link points at something
+	// else, or a proxy rewrote the answer.
+	ErrDanceCallbackNotConfirmed = errors.New("applink: the remote did not confirm the callback (OAuth 1.0, not 1.0a)")
+	// ErrDanceIssuerMismatch: an OAuth 2.0 authorization response whose
+	// iss (RFC 9207) names another authorization server than the link's:
+	// another server's authorization came back to this link's redirect URL
+	// (an OAuth mix-up, RFC 9700 §4.4). Its code was not exchanged, and
+	// the pending authorization is spent: start again. If the issuer is
+	// the link's remote under another URL, make the link's RPC URL or
+	// display URL that URL. The error's Issuer and WantIssuer are both.
+	ErrDanceIssuerMismatch = errors.New("applink: the authorization came back from another issuer")
+)
 
-// AuthorizationDeniedError is returned when the user refused to let the
-// application act for them: the remote sent the verifier "denied" or said
-// permission_denied. The pending request token is deleted; the dance may be
-// started again.
-type AuthorizationDeniedError struct {
-	// LinkName is the link's name; User the user who refused.
-	LinkName string
-	User     string
-}
-
-// Error says who denied access to which link.
-func (e *AuthorizationDeniedError) Error() string {
-	return fmt.Sprintf("applink: link %q: user %q denied access at the remote: nothing was stored; start the authorization again if that was a mistake",
-		e.LinkName, e.User)
-}
-
-// RequestTokenExpiredError is returned when the request token of a dance
-// is no longer usable: it is not pending (unknown, already used, or past
-// its 10 minutes), or the remote said it expired or rejected it. The dance
-// must start again with a new authorization URI. Cause is the store's
-// error (wrapping [token.ErrNotFound]) or the remote's
-// *signer.ProblemError.
-type RequestTokenExpiredError struct {
-	// LinkName and User are empty when the token was not found at all.
-	LinkName string
-	User     string
-	// Cause is the store's or the remote's error.
+// DanceError is a failure of the authorization dance (OAuth 1.0a's
+// 3-legged dance or OAuth 2.0's consent) that the user or the application
+// must act on; its message says what happened and what to do. Reason is
+// one of the ErrDance… errors above, which errors.Is finds:
+//
+//	if errors.Is(err, applink.ErrDanceExpired) {
+//		// start the authorization again
+//	}
+//
+// errors.As(err, &danceErr) gives the link, the user and the details.
+type DanceError struct {
+	// Reason is what happened: ErrDanceDenied, ErrDanceExpired,
+	// ErrDanceNotApproved, ErrDanceWrongUser, ErrDanceCallbackNotConfirmed
+	// or ErrDanceIssuerMismatch.
+	Reason error
+	// LinkName is the link's name; User the user whose dance it is (for
+	// ErrDanceWrongUser, the factory's). Both are empty when a request
+	// token was not found at all and nothing says whose it was.
+	LinkName, User string
+	// TokenLinkID and TokenUser (ErrDanceWrongUser) are whose pending
+	// request token it is.
+	TokenLinkID, TokenUser string
+	// Issuer (ErrDanceIssuerMismatch) is the iss the redirect carried,
+	// WantIssuer the link's RPC URL, both redacted.
+	Issuer, WantIssuer string
+	// Cause is the underlying error, if any: the store's or the remote's
+	// (ErrDanceExpired).
 	Cause error
 }
 
-// Error says that the dance must start again.
-func (e *RequestTokenExpiredError) Error() string {
-	who := "the"
-	if e.LinkName != "" {
-		who = fmt.Sprintf("link %q: user %q's", e.LinkName, e.User)
+// Error says what happened to whose dance, and what to do.
+func (e *DanceError) Error() string {
+	link := fmt.Sprintf("link %q: ", e.LinkName)
+	switch e.Reason {
+	case ErrDanceDenied:
+		return fmt.Sprintf("applink: %suser %q denied access at the remote: nothing was stored; start the authorization again if that was a mistake", link, e.User)
+	case ErrDanceExpired:
+		who := "the"
+		if e.LinkName != "" {
+			who = fmt.Sprintf("link %q: user %q's", e.LinkName, e.User)
+		}
+		return fmt.Sprintf("applink: %s request token has expired, was already used or is unknown: start the authorization again", who)
+	case ErrDanceNotApproved:
+		return fmt.Sprintf("applink: %suser %q has not approved the request token yet: approve it at the authorization URL, then complete again", link, e.User)
+	case ErrDanceWrongUser:
+		return fmt.Sprintf("applink: %sthe request token does not belong to user %q on this link: refused; start the authorization again as that user", link, e.User)
+	case ErrDanceCallbackNotConfirmed:
+		return fmt.Sprintf("applink: %sthe remote's request token came without oauth_callback_confirmed=true: it speaks OAuth 1.0, not 1.0a, which is open to session fixation: refused; check that the link's RPC URL and request-token endpoint are the remote application's (Atlassian products and the Jenkins plugin speak 1.0a)", link)
+	case ErrDanceIssuerMismatch:
+		return fmt.Sprintf("applink: %sthe authorization came back from the issuer %s, not the link's (%s): another server's authorization was sent to this link (an OAuth mix-up), and its code was not exchanged: start the authorization again; if %s is this link's remote, set the link's rpcUrl or displayUrl to it",
+			link, e.Issuer, e.WantIssuer, e.Issuer)
 	}
-	return fmt.Sprintf("applink: %s request token has expired, was already used or is unknown: start the authorization again", who)
+	if e.Reason != nil {
+		return fmt.Sprintf("applink: %s%s", link, strings.TrimPrefix(e.Reason.Error(), "applink: "))
+	}
+	return fmt.Sprintf("applink: %sthe authorization failed: start it again", link)
 }
+
+// Is reports whether target is the error's Reason.
+func (e *DanceError) Is(target error) bool { return target != nil && target == e.Reason }
 
 // Unwrap returns Cause.
-func (e *RequestTokenExpiredError) Unwrap() error { return e.Cause }
+func (e *DanceError) Unwrap() error { return e.Cause }
 
-// GoString shows the fields, secrets redacted.
-func (e *RequestTokenExpiredError) GoString() string {
-	return fmt.Sprintf("&applink.RequestTokenExpiredError{LinkName:%q, User:%q, Cause:%#v}", e.LinkName, e.User, e.Cause)
-}
-
-// Format prints the error message for every verb (%#v: GoString), so that
-// no verb (%+v, %t, %x) reaches the raw fields.
-func (e *RequestTokenExpiredError) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, e.Error(), e.GoString())
-}
-
-// RequestTokenMismatchError is returned by [RequestFactory.CompleteAuthorization]
-// when the pending request token belongs to another user or another link:
-// the callback was not for this factory's user. Nothing is changed. The
-// message does not name the other user.
-type RequestTokenMismatchError struct {
-	// LinkName and User are the factory's.
-	LinkName string
-	User     string
-	// TokenLinkID and TokenUser are whose token it is.
-	TokenLinkID string
-	TokenUser   string
-}
-
-// Error says the token is not the factory's user's, without naming its owner.
-func (e *RequestTokenMismatchError) Error() string {
-	return fmt.Sprintf("applink: link %q: the request token does not belong to user %q on this link: refused; start the authorization again as that user",
-		e.LinkName, e.User)
-}
-
-// CallbackNotConfirmedError is returned wherever the 3-legged dance starts
-// ([RequestFactory.AuthorizationURL], [RequestFactory.AuthorizeLoopback],
-// [RequestFactory.AuthorizeOutOfBand], the [NewDanceHandler] start page)
-// when the remote's request-token answer lacks oauth_callback_confirmed=true:
-// the remote speaks OAuth 1.0, not 1.0a (RFC 5849). Without the callback
-// confirmation and the verifier of 1.0a, whoever obtained the request token
-// can exchange it once any user approved it, and so act as that user
-// (session fixation). The request token is refused and not stored. Every
-// Atlassian product and the Jenkins plugin speak 1.0a; this error means the
-// link points at something else, or a proxy rewrote the answer.
-type CallbackNotConfirmedError struct {
-	// LinkName is the link's name.
-	LinkName string
-}
-
-// Error says what the remote did, why it is refused and what to check.
-func (e *CallbackNotConfirmedError) Error() string {
-	return fmt.Sprintf("applink: link %q: the remote's request token came without oauth_callback_confirmed=true: it speaks OAuth 1.0, not 1.0a, which is open to session fixation: refused; check that the link's RPC URL and request-token endpoint are the remote application's (Atlassian products and the Jenkins plugin speak 1.0a)",
-		e.LinkName)
+// danceReason returns the Reason of the *DanceError err is or wraps, or
+// nil.
+func danceReason(err error) error {
+	var de *DanceError
+	if errors.As(err, &de) {
+		return de.Reason
+	}
+	return nil
 }
 
 // deniedVerifier is the verifier a remote sends when the user refused.
@@ -130,7 +151,7 @@ const deniedVerifier = "denied"
 // for Jenkins (or the link's own authorize endpoint).
 //
 // A remote that answers without oauth_callback_confirmed=true speaks OAuth
-// 1.0, not 1.0a, and is refused with *[CallbackNotConfirmedError]: nothing
+// 1.0, not 1.0a, and is refused with a *[DanceError] whose Reason is [ErrDanceCallbackNotConfirmed]: nothing
 // is stored.
 //
 // For an OAuth 2.0 link (auth oauth2) it returns the remote's consent page
@@ -190,7 +211,7 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 		// to the token nor issues a verifier, so whoever started the dance
 		// can complete it after another user approved (session fixation).
 		// The request token is not stored; it expires at the remote.
-		return nil, nil, &CallbackNotConfirmedError{LinkName: st.link.Name}
+		return nil, nil, &DanceError{Reason: ErrDanceCallbackNotConfirmed, LinkName: st.link.Name}
 	}
 	now := st.now()
 	rt := token.NewRequestToken(r.token, r.secret)
@@ -230,13 +251,26 @@ func checkCallback(callback string) error {
 
 // CompleteAuthorization finishes the 3-legged dance (OAuth 2.0: the consent)
 // for the factory's user: it exchanges the verifier (code) for the access
-// token and stores it. It first refuses (with
-// *[RequestTokenMismatchError]) a pending request token that belongs to
-// another user or link. The web handler and the loopback flow use it.
+// token and stores it. It first refuses (with a *[DanceError] whose Reason
+// is [ErrDanceWrongUser]) a pending request token that belongs to another
+// user or link. The web handler and the loopback flow use it.
 // The verifier may be given as a user pasted it, as for
 // [RequestFactory.AuthorizeOutOfBand]: surrounding space is ignored, and a
 // URL or query string holding oauth_verifier=CODE (such as the body a
 // remote answers an out-of-band approval with) gives its CODE.
+//
+// Its other errors are those of the exchange, each a *[DanceError] that
+// errors.Is tells apart: [ErrDanceExpired] when the token is not pending
+// (start again; errors.Is also finds [token.ErrNotFound]) or the remote
+// says it expired (OAuth 2.0: an expired or used code, invalid_grant);
+// [ErrDanceDenied] when the verifier is "denied" or the remote says
+// permission_denied; [ErrDanceNotApproved] when the user has not approved
+// yet — the pending token is then kept, so approving and completing again
+// succeeds; [ErrDanceIssuerMismatch] for an OAuth 2.0 redirect from another
+// issuer. The pending token is deleted on success, denial and expiry
+// (token_expired, token_used), and kept on other errors (such as
+// token_rejected for a mistyped verifier, which errors.As finds as a
+// *signer.ProblemError).
 func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken, verifier string) error {
 	verifier = verifierFromInput(verifier)
 	st, err := f.state()
@@ -250,12 +284,12 @@ func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken
 	rt, err := store.RequestToken(ctx, requestToken)
 	if err != nil {
 		if errors.Is(err, token.ErrNotFound) {
-			return &RequestTokenExpiredError{LinkName: st.link.Name, User: f.user, Cause: err}
+			return &DanceError{Reason: ErrDanceExpired, LinkName: st.link.Name, User: f.user, Cause: err}
 		}
 		return fmt.Errorf("applink: link %q: reading the pending request token: %w", st.link.Name, err)
 	}
 	if rt.LinkID != st.link.ID || rt.User != f.user {
-		return &RequestTokenMismatchError{LinkName: st.link.Name, User: f.user, TokenLinkID: rt.LinkID, TokenUser: rt.User}
+		return &DanceError{Reason: ErrDanceWrongUser, LinkName: st.link.Name, User: f.user, TokenLinkID: rt.LinkID, TokenUser: rt.User}
 	}
 	_, err = st.complete(ctx, store, rt, verifier)
 	return err
@@ -272,17 +306,8 @@ func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken
 // verifier the authorization code, or the whole address the consent page
 // redirected to (code=...&state=...; error=access_denied is a denial); the
 // code is exchanged with the pending PKCE verifier, and an expired or used
-// code (invalid_grant) is *[RequestTokenExpiredError].
-//
-// Errors: *[RequestTokenExpiredError] when the token is not pending (start
-// again; errors.Is finds [token.ErrNotFound]) or the remote says it expired;
-// *[AuthorizationDeniedError] when the verifier is "denied" or the remote
-// says permission_denied; [ErrNotApproved] (wrapped) when the user has not
-// approved yet — the pending token is then kept, so approving and
-// completing again succeeds. The pending token is deleted on success,
-// denial and expiry (token_expired, token_used), and kept on other errors
-// (such as token_rejected for a mistyped verifier, which errors.As finds
-// as a *signer.ProblemError).
+// code (invalid_grant) is ErrDanceExpired. Its errors are those of
+// [RequestFactory.CompleteAuthorization].
 func (s *Service) completeAuthorization(ctx context.Context, requestToken, verifier string) (token.Key, error) {
 	if s == nil || s.store == nil {
 		return token.Key{}, errors.New("applink: the service has no token store: build it with NewService")
@@ -290,7 +315,7 @@ func (s *Service) completeAuthorization(ctx context.Context, requestToken, verif
 	rt, err := s.store.RequestToken(ctx, requestToken)
 	if err != nil {
 		if errors.Is(err, token.ErrNotFound) {
-			return token.Key{}, &RequestTokenExpiredError{Cause: err}
+			return token.Key{}, &DanceError{Reason: ErrDanceExpired, Cause: err}
 		}
 		return token.Key{}, fmt.Errorf("applink: reading the pending request token: %w", err)
 	}
@@ -326,17 +351,17 @@ func (st *linkState) complete(ctx context.Context, store token.Store, rt *token.
 		return token.Key{}, err
 	}
 	if verifier == deniedVerifier {
-		return final(&AuthorizationDeniedError{LinkName: st.link.Name, User: rt.User})
+		return final(&DanceError{Reason: ErrDanceDenied, LinkName: st.link.Name, User: rt.User})
 	}
 	r, err := st.fetchAccessToken(ctx, rt, verifier)
 	if err != nil {
 		switch problemOf(err) {
 		case signer.ProblemPermissionUnknown:
-			return token.Key{}, fmt.Errorf("applink: link %q: user %q: %w", st.link.Name, rt.User, ErrNotApproved)
+			return token.Key{}, &DanceError{Reason: ErrDanceNotApproved, LinkName: st.link.Name, User: rt.User, Cause: err}
 		case signer.ProblemPermissionDenied, signer.ProblemUserRefused:
-			return final(&AuthorizationDeniedError{LinkName: st.link.Name, User: rt.User})
+			return final(&DanceError{Reason: ErrDanceDenied, LinkName: st.link.Name, User: rt.User})
 		case signer.ProblemTokenExpired, signer.ProblemTokenUsed:
-			return final(&RequestTokenExpiredError{LinkName: st.link.Name, User: rt.User, Cause: err})
+			return final(&DanceError{Reason: ErrDanceExpired, LinkName: st.link.Name, User: rt.User, Cause: err})
 		}
 		// token_rejected (a wrong verifier, or a token the remote forgot)
 		// and everything else: keep the pending token, so that a mistyped

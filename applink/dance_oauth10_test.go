@@ -52,9 +52,9 @@ func TestDanceRefusesOAuth10(t *testing.T) {
 				t.Parallel()
 				fx := newDanceFixture(t, shape, applinktest.WithOAuth10Callback())
 				err := s.start(t, fx)
-				var cnc *CallbackNotConfirmedError
-				if !errors.As(err, &cnc) {
-					t.Fatalf("err = %v (%T), want a *CallbackNotConfirmedError", err, err)
+				var cnc *DanceError
+				if !errors.As(err, &cnc) || !errors.Is(err, ErrDanceCallbackNotConfirmed) {
+					t.Fatalf("err = %v (%T), want a *DanceError, ErrDanceCallbackNotConfirmed", err, err)
 				}
 				if cnc.LinkName != fx.link.Name {
 					t.Errorf("LinkName = %q, want %q", cnc.LinkName, fx.link.Name)

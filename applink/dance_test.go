@@ -313,9 +313,8 @@ func TestCompleteAuthorization(t *testing.T) {
 			}
 			// The token cannot be completed twice.
 			_, err = fx.svc.completeAuthorization(t.Context(), tokValue, verifier)
-			var expired *RequestTokenExpiredError
-			if !errors.As(err, &expired) || !errors.Is(err, token.ErrNotFound) {
-				t.Errorf("second completion: err = %v, want *RequestTokenExpiredError wrapping token.ErrNotFound", err)
+			if !errors.Is(err, ErrDanceExpired) || !errors.Is(err, token.ErrNotFound) {
+				t.Errorf("second completion: err = %v, want ErrDanceExpired wrapping token.ErrNotFound", err)
 			}
 		})
 	}
@@ -351,8 +350,8 @@ func TestCompleteBeforeApproval(t *testing.T) {
 			fx := newDanceFixture(t, shape)
 			_, tokValue := fx.start(t, "alice", "")
 			f := fx.factory(t, "alice")
-			if err := f.CompleteAuthorization(t.Context(), tokValue, "123456"); !errors.Is(err, ErrNotApproved) {
-				t.Fatalf("before approval: err = %v, want ErrNotApproved", err)
+			if err := f.CompleteAuthorization(t.Context(), tokValue, "123456"); !errors.Is(err, ErrDanceNotApproved) {
+				t.Fatalf("before approval: err = %v, want ErrDanceNotApproved", err)
 			}
 			verifier, err := fx.srv.Approve(tokValue, "alice")
 			if err != nil {
@@ -369,15 +368,15 @@ func TestCompleteFailures(t *testing.T) {
 	t.Parallel()
 	type check func(t *testing.T, err error)
 	isDenied := func(t *testing.T, err error) {
-		var d *AuthorizationDeniedError
-		if !errors.As(err, &d) || d.User != "alice" || d.LinkName == "" {
-			t.Errorf("err = %v, want *AuthorizationDeniedError for alice", err)
+		var d *DanceError
+		if !errors.As(err, &d) || !errors.Is(err, ErrDanceDenied) || d.User != "alice" || d.LinkName == "" {
+			t.Errorf("err = %v, want ErrDanceDenied for alice", err)
 		}
 	}
 	isExpired := func(t *testing.T, err error) {
-		var e *RequestTokenExpiredError
-		if !errors.As(err, &e) || e.User != "alice" {
-			t.Errorf("err = %v, want *RequestTokenExpiredError for alice", err)
+		var e *DanceError
+		if !errors.As(err, &e) || !errors.Is(err, ErrDanceExpired) || e.User != "alice" {
+			t.Errorf("err = %v, want ErrDanceExpired for alice", err)
 		}
 	}
 	for _, tc := range []struct {
@@ -415,8 +414,8 @@ func TestCompleteFailures(t *testing.T) {
 			}
 		}, true},
 		{"not approved", func(*testing.T, *danceFixture, string) string { return "abc" }, func(t *testing.T, err error) {
-			if !errors.Is(err, ErrNotApproved) {
-				t.Errorf("err = %v, want ErrNotApproved", err)
+			if !errors.Is(err, ErrDanceNotApproved) {
+				t.Errorf("err = %v, want ErrDanceNotApproved", err)
 			}
 		}, true},
 	} {
@@ -452,9 +451,9 @@ func TestCompleteAuthorizationRefusesAnotherUsersToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = fx.factory(t, "bob").CompleteAuthorization(t.Context(), tokValue, verifier)
-	var mm *RequestTokenMismatchError
-	if !errors.As(err, &mm) || mm.TokenUser != "alice" || mm.User != "bob" {
-		t.Fatalf("err = %v, want *RequestTokenMismatchError (token of alice, factory of bob)", err)
+	var mm *DanceError
+	if !errors.As(err, &mm) || !errors.Is(err, ErrDanceWrongUser) || mm.TokenUser != "alice" || mm.User != "bob" {
+		t.Fatalf("err = %v, want ErrDanceWrongUser (token of alice, factory of bob)", err)
 	}
 	if strings.Contains(err.Error(), "alice") {
 		t.Errorf("the message names the other user: %v", err)
@@ -469,9 +468,8 @@ func TestCompleteAuthorizationUnknownToken(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Jenkins)
 	err := fx.factory(t, "alice").CompleteAuthorization(t.Context(), "nope", "123456")
-	var e *RequestTokenExpiredError
-	if !errors.As(err, &e) || !errors.Is(err, token.ErrNotFound) {
-		t.Fatalf("err = %v, want *RequestTokenExpiredError wrapping token.ErrNotFound", err)
+	if !errors.Is(err, ErrDanceExpired) || !errors.Is(err, token.ErrNotFound) {
+		t.Fatalf("err = %v, want ErrDanceExpired wrapping token.ErrNotFound", err)
 	}
 }
 

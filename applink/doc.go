@@ -272,10 +272,10 @@
 // URL query or in its signed form body is refused. Only OAuth 1.0a remotes
 // are accepted: a request token without oauth_callback_confirmed=true
 // (OAuth 1.0, open to session fixation) is refused with
-// *[CallbackNotConfirmedError] wherever a dance starts. Each link of the
+// [ErrDanceCallbackNotConfirmed] wherever a dance starts. Each link of the
 // web dance has its own callback, which completes only that link's
 // dances, and an OAuth 2.0 redirect whose iss (RFC 9207) is not the link's
-// is refused (*[IssuerMismatchError]): no remote can have another link's
+// is refused ([ErrDanceIssuerMismatch]): no remote can have another link's
 // code and PKCE verifier sent to its token endpoint (an OAuth mix-up, RFC
 // 9700 §4.4). URLs are redacted before reaching an error or a log, and
 // whatever a remote echoes of the secrets just sent to it (bearer, refresh

@@ -161,18 +161,6 @@ func causeText(linkName string, cause error) string {
 	return strings.ReplaceAll(cause.Error(), "applink: link "+strconv.Quote(linkName)+": ", "")
 }
 
-// GoString shows the exported fields; the factory it keeps (to start the
-// dance) never prints.
-func (e *CredentialsRequiredError) GoString() string {
-	return fmt.Sprintf("&applink.CredentialsRequiredError{LinkID:%q, LinkName:%q, User:%q, Cause:%#v}", e.LinkID, e.LinkName, e.User, e.Cause)
-}
-
-// Format prints the error message for every verb (%#v: GoString), so that
-// no verb (%+v, %t, %x) reaches the factory and its link's credentials.
-func (e *CredentialsRequiredError) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, e.Error(), e.GoString())
-}
-
 // OAuthError is an OAuth problem the remote reported for a request through
 // a link. errors.As also finds the *signer.ProblemError inside.
 type OAuthError struct {
@@ -244,15 +232,6 @@ func (e *OAuthError) Unwrap() error {
 	return e.Problem
 }
 
-// GoString shows the fields, secrets redacted.
-func (e *OAuthError) GoString() string {
-	return fmt.Sprintf("&applink.OAuthError{LinkName:%q, Auth:%q, Method:%q, URL:%q, BaseString:%q, Problem:%#v}", e.LinkName, e.Auth, e.Method, e.URL, e.BaseString, e.Problem)
-}
-
-// Format prints the error message for every verb (%#v: GoString), so that
-// no verb (%+v, %t, %x) reaches the raw fields.
-func (e *OAuthError) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.Error(), e.GoString()) }
-
 // ClockSkewError is returned when the remote refused our timestamp twice,
 // even after we corrected our clock by its acceptable range.
 type ClockSkewError struct {
@@ -276,15 +255,4 @@ func (e *ClockSkewError) Unwrap() error {
 		return nil
 	}
 	return e.Problem
-}
-
-// GoString shows the fields, secrets redacted.
-func (e *ClockSkewError) GoString() string {
-	return fmt.Sprintf("&applink.ClockSkewError{LinkName:%q, Local:%q, RemoteMin:%q, RemoteMax:%q, Problem:%#v}", e.LinkName, e.Local.Format(time.RFC3339), e.RemoteMin.Format(time.RFC3339), e.RemoteMax.Format(time.RFC3339), e.Problem)
-}
-
-// Format prints the error message for every verb (%#v: GoString), so that
-// no verb (%+v, %t, %x) reaches the raw fields.
-func (e *ClockSkewError) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, e.Error(), e.GoString())
 }

@@ -2,6 +2,7 @@ package applink
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -309,5 +310,42 @@ func TestOAuthProblemNotRetried(t *testing.T) {
 	}
 	if n := calls.Load(); n != 1 {
 		t.Errorf("%d attempts, want 1", n)
+	}
+}
+
+// TestDanceErrorReasons: errors.Is tells each reason of a *DanceError
+// from the others, also wrapped, and each message names the link and says
+// what to do.
+func TestDanceErrorReasons(t *testing.T) {
+	t.Parallel()
+	reasons := []struct {
+		reason error
+		advice string
+	}{
+		{ErrDanceDenied, "start the authorization again if that was a mistake"},
+		{ErrDanceExpired, "start the authorization again"},
+		{ErrDanceNotApproved, "approve it at the authorization URL, then complete again"},
+		{ErrDanceWrongUser, "start the authorization again as that user"},
+		{ErrDanceCallbackNotConfirmed, "check that the link's RPC URL and request-token endpoint are the remote application's"},
+		{ErrDanceIssuerMismatch, "set the link's rpcUrl or displayUrl to it"},
+	}
+	for _, r := range reasons {
+		t.Run(r.reason.Error(), func(t *testing.T) {
+			t.Parallel()
+			cause := errors.New("the cause")
+			err := fmt.Errorf("wrapped: %w", &DanceError{Reason: r.reason, LinkName: "Jira", User: "alice", Cause: cause,
+				Issuer: "https://evil.example", WantIssuer: "https://jira.example.com"})
+			for _, other := range reasons {
+				if got, want := errors.Is(err, other.reason), other.reason == r.reason; got != want {
+					t.Errorf("errors.Is(err, %v) = %v, want %v", other.reason, got, want)
+				}
+			}
+			if !errors.Is(err, cause) {
+				t.Errorf("errors.Is(err, cause) = false: Unwrap must give Cause")
+			}
+			if msg := err.Error(); !strings.Contains(msg, `link "Jira"`) || !strings.Contains(msg, r.advice) {
+				t.Errorf("message %q: want the link and %q", msg, r.advice)
+			}
+		})
 	}
 }

@@ -59,7 +59,8 @@ var errLoopbackTimeout = errors.New("applink: loopback timeout")
 //
 // It waits at most [WithLoopbackTimeout] (5 minutes by default) and until ctx
 // is done. Errors: those of [RequestFactory.CompleteAuthorization] (a denial at
-// the remote is *[AuthorizationDeniedError]), an error wrapping
+// the remote is a *[DanceError] for which errors.Is(err, [ErrDanceDenied])
+// holds), an error wrapping
 // context.DeadlineExceeded on timeout, ctx.Err() when ctx ends, and open's
 // error (wrapped) if it fails. Requests to the listener with a wrong state
 // are answered 400 and otherwise ignored.

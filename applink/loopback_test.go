@@ -66,9 +66,8 @@ func TestAuthorizeLoopbackDenied(t *testing.T) {
 		status, _, err = browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+"&approve=0")
 		return err
 	})
-	var denied *AuthorizationDeniedError
-	if !errors.As(err, &denied) {
-		t.Fatalf("err = %v, want *AuthorizationDeniedError", err)
+	if !errors.Is(err, ErrDanceDenied) {
+		t.Fatalf("err = %v, want ErrDanceDenied", err)
 	}
 	if status != http.StatusForbidden {
 		t.Errorf("browser got %d, want 403", status)

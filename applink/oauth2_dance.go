@@ -161,24 +161,6 @@ func (st *linkState) isIssuer(iss string) bool {
 	return got == norm(st.link.RPCURL) || got == norm(st.link.EffectiveDisplayURL())
 }
 
-// IssuerMismatchError is an OAuth 2.0 authorization response whose iss
-// (RFC 9207) names another authorization server than the link's: another
-// server's authorization came back to this link's redirect URL (an OAuth
-// mix-up, RFC 9700 §4.4). Its code was not exchanged, and the pending
-// authorization is spent: start again. If the issuer is the link's remote
-// under another URL, make the link's RPC URL or display URL that URL.
-type IssuerMismatchError struct {
-	LinkName string
-	// Issuer is the iss the redirect carried, Want the link's RPC URL.
-	Issuer, Want string
-}
-
-// Error names the link, both issuers and what to do.
-func (e *IssuerMismatchError) Error() string {
-	return fmt.Sprintf("applink: link %q: the authorization came back from the issuer %s, not the link's (%s): another server's authorization was sent to this link (an OAuth mix-up), and its code was not exchanged: start the authorization again; if %s is this link's remote, set the link's rpcUrl or displayUrl to it",
-		e.LinkName, e.Issuer, e.Want, e.Issuer)
-}
-
 // completeOAuth2 exchanges the code of the pending authorization rt (its
 // secret is the PKCE verifier) and stores the user's OAuth 2.0 token.
 func (st *linkState) completeOAuth2(ctx context.Context, store token.Store, rt *token.RequestToken, input string) (token.Key, error) {
@@ -194,11 +176,11 @@ func (st *linkState) completeOAuth2(ctx context.Context, store token.Store, rt *
 		return token.Key{}, err
 	}
 	if iss := oauth2Issuer(input); iss != "" && !st.isIssuer(iss) {
-		return final(&IssuerMismatchError{LinkName: st.link.Name, Issuer: redact.URLString(iss), Want: redact.URLString(st.link.RPCURL)})
+		return final(&DanceError{Reason: ErrDanceIssuerMismatch, LinkName: st.link.Name, Issuer: redact.URLString(iss), WantIssuer: redact.URLString(st.link.RPCURL)})
 	}
 	switch {
 	case code == deniedVerifier:
-		return final(&AuthorizationDeniedError{LinkName: st.link.Name, User: rt.User})
+		return final(&DanceError{Reason: ErrDanceDenied, LinkName: st.link.Name, User: rt.User})
 	case strings.HasPrefix(code, "error:"):
 		return final(&OAuth2Error{LinkName: st.link.Name, Step: "authorizing at the consent page", Code: strings.TrimPrefix(code, "error:")})
 	case code == "":
@@ -214,7 +196,7 @@ func (st *linkState) completeOAuth2(ctx context.Context, store token.Store, rt *
 		if errors.As(oe, &e) && e.Code == oauth2link.CodeInvalidGrant {
 			// The code expired (seconds at Data Center), was used, or was
 			// mistyped; it cannot be retried.
-			return final(&RequestTokenExpiredError{LinkName: st.link.Name, User: rt.User, Cause: oe})
+			return final(&DanceError{Reason: ErrDanceExpired, LinkName: st.link.Name, User: rt.User, Cause: oe})
 		}
 		return token.Key{}, oe
 	}

@@ -180,8 +180,8 @@ func TestOAuth2Story(t *testing.T) {
 		t.Fatalf("the pending authorization is not kept for alice: %v", err)
 	}
 	// Completing it as bob is refused.
-	if err := factoryFor(t, svc, "bob").CompleteAuthorization(ctx, q.Get("state"), "code"); !errors.As(err, new(*RequestTokenMismatchError)) {
-		t.Errorf("bob completing alice's authorization: %v, want *RequestTokenMismatchError", err)
+	if err := factoryFor(t, svc, "bob").CompleteAuthorization(ctx, q.Get("state"), "code"); !errors.Is(err, ErrDanceWrongUser) {
+		t.Errorf("bob completing alice's authorization: %v, want ErrDanceWrongUser", err)
 	}
 
 	// Paste the code: the out-of-band flow.
@@ -431,7 +431,7 @@ func TestOAuth2DanceErrors(t *testing.T) {
 	ctx := t.Context()
 	t.Run("denied", func(t *testing.T) {
 		err := alice.AuthorizeOutOfBand(ctx, func(_ context.Context, u string) (string, error) { return fx.srv.DenyOAuth2(u) })
-		if !errors.As(err, new(*AuthorizationDeniedError)) {
+		if !errors.Is(err, ErrDanceDenied) {
 			t.Errorf("denied consent: %v", err)
 		}
 	})
@@ -441,8 +441,8 @@ func TestOAuth2DanceErrors(t *testing.T) {
 			fx.clock.Advance(time.Minute)
 			return to, err
 		})
-		if !errors.As(err, new(*RequestTokenExpiredError)) {
-			t.Errorf("an expired code: %v, want *RequestTokenExpiredError", err)
+		if !errors.Is(err, ErrDanceExpired) {
+			t.Errorf("an expired code: %v, want ErrDanceExpired", err)
 		}
 	})
 	t.Run("another authorization's address", func(t *testing.T) {

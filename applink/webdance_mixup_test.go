@@ -215,7 +215,7 @@ func TestDanceHandlerRefusesSharedRedirectURL(t *testing.T) {
 
 // TestOAuth2IssuerMismatchOutOfBand: a pasted redirect with another
 // issuer's iss is refused before the code is exchanged, with
-// *IssuerMismatchError.
+// ErrDanceIssuerMismatch.
 func TestOAuth2IssuerMismatchOutOfBand(t *testing.T) {
 	t.Parallel()
 	fx := newO2Fixture(t, "", "")
@@ -224,9 +224,9 @@ func TestOAuth2IssuerMismatchOutOfBand(t *testing.T) {
 		back, err := fx.srv.ApproveOAuth2(authURL, "alice")
 		return back + "&iss=" + url.QueryEscape("https://evil.example"), err
 	})
-	var im *IssuerMismatchError
-	if !errors.As(err, &im) || im.Issuer != "https://evil.example" {
-		t.Fatalf("err = %v, want *IssuerMismatchError for https://evil.example", err)
+	var im *DanceError
+	if !errors.As(err, &im) || !errors.Is(err, ErrDanceIssuerMismatch) || im.Issuer != "https://evil.example" {
+		t.Fatalf("err = %v, want ErrDanceIssuerMismatch for https://evil.example", err)
 	}
 	for _, r := range fx.srv.Requests() {
 		if r.Grant == applinktest.GrantAuthorizationCode {

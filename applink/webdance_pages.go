@@ -35,18 +35,13 @@ func writeDancePage(w http.ResponseWriter, status int, title, message string) {
 func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkName string, err error) {
 	status, title := danceErrorStatus(err)
 	var (
-		te       *tokenEndpointError
-		denied   *AuthorizationDeniedError
-		expired  *RequestTokenExpiredError
-		mismatch *RequestTokenMismatchError
-		notConf  *AuthNotConfiguredError
-		oauth10  *CallbackNotConfirmedError
-		issuer   *IssuerMismatchError
+		te      *tokenEndpointError
+		dance   *DanceError
+		notConf *AuthNotConfiguredError
 	)
 	msg := err.Error()
 	switch {
-	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch), errors.As(err, &notConf),
-		errors.As(err, &oauth10), errors.As(err, &issuer), errors.Is(err, ErrNotApproved):
+	case errors.As(err, &dance), errors.As(err, &notConf):
 	case errors.As(err, &te):
 		msg = te.describe(false)
 	default:
@@ -66,18 +61,16 @@ func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkNa
 // approved yet.
 func danceRetryable(err error) bool {
 	var (
-		denied   *AuthorizationDeniedError
-		expired  *RequestTokenExpiredError
-		mismatch *RequestTokenMismatchError
-		issuer   *IssuerMismatchError
-		status   *tokenStatusError
-		te       *tokenEndpointError
+		status *tokenStatusError
+		te     *tokenEndpointError
 	)
-	switch {
-	case errors.As(err, &denied), errors.As(err, &expired), errors.As(err, &mismatch), errors.As(err, &issuer):
-		return false
-	case errors.Is(err, ErrNotApproved):
+	switch danceReason(err) {
+	case ErrDanceNotApproved:
 		return true
+	case ErrDanceDenied, ErrDanceExpired, ErrDanceWrongUser, ErrDanceIssuerMismatch, ErrDanceCallbackNotConfirmed:
+		return false
+	}
+	switch {
 	case errors.As(err, &status):
 		return status.status >= http.StatusInternalServerError || status.status == http.StatusTooManyRequests
 	case errors.As(err, &te):
@@ -101,7 +94,7 @@ func (h *danceHandler) writeRetryable(r *http.Request, w http.ResponseWriter, li
 		te *tokenEndpointError
 	)
 	switch {
-	case errors.Is(err, ErrNotApproved):
+	case errors.Is(err, ErrDanceNotApproved):
 		status, title = http.StatusConflict, "Not approved yet"
 		what = "the remote application says you have not approved the access yet: approve it there first"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
@@ -145,27 +138,22 @@ func writeDanceError(w http.ResponseWriter, err error) {
 
 // danceErrorStatus maps an error of the dance to a status and a title.
 func danceErrorStatus(err error) (int, string) {
-	var (
-		denied   *AuthorizationDeniedError
-		expired  *RequestTokenExpiredError
-		mismatch *RequestTokenMismatchError
-		notConf  *AuthNotConfiguredError
-		oauth10  *CallbackNotConfirmedError
-		issuer   *IssuerMismatchError
-	)
-	switch {
-	case errors.As(err, &issuer):
+	switch danceReason(err) {
+	case ErrDanceIssuerMismatch:
 		return http.StatusBadRequest, "Authorization refused"
-	case errors.As(err, &oauth10):
+	case ErrDanceCallbackNotConfirmed:
 		return http.StatusBadGateway, "Unsafe remote application"
-	case errors.As(err, &denied):
+	case ErrDanceDenied:
 		return http.StatusForbidden, "Access denied"
-	case errors.As(err, &mismatch):
+	case ErrDanceWrongUser:
 		return http.StatusForbidden, "Authorization refused"
-	case errors.As(err, &expired):
+	case ErrDanceExpired:
 		return http.StatusBadRequest, "Authorization expired"
-	case errors.Is(err, ErrNotApproved):
+	case ErrDanceNotApproved:
 		return http.StatusConflict, "Not approved yet"
+	}
+	var notConf *AuthNotConfiguredError
+	switch {
 	case errors.As(err, &notConf):
 		return http.StatusBadRequest, "Not available"
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

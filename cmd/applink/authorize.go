@@ -187,9 +187,8 @@ func (c *cli) readVerifier(ctx context.Context) (string, error) {
 
 // authorizeErr adds what to do to the dance's errors that need it.
 func authorizeErr(err error, timeout time.Duration) error {
-	var denied *applink.AuthorizationDeniedError
 	switch {
-	case errors.As(err, &denied):
+	case errors.Is(err, applink.ErrDanceDenied):
 		return err
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("nobody approved within %s: run applink authorize again (or pass a longer --timeout)", timeout)
