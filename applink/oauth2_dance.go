@@ -258,13 +258,6 @@ type clientCredsCache struct {
 	tok *token.AccessToken
 }
 
-// peek returns the cached token, or nil.
-func (c *clientCredsCache) peek() *token.AccessToken {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.tok
-}
-
 // clientCredentialsToken returns the link's service account token: the
 // cached one while it lives (and is not rejected, the one the remote just
 // refused), else a new one from the client_credentials grant. Concurrent

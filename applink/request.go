@@ -16,8 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-applinks/applinks/applink/token"
-
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
@@ -459,19 +457,6 @@ func readProblem(resp *http.Response) *signer.ProblemError {
 	return p
 }
 
-// usedToken returns the oauth_token a signed request was sent with ("" if
-// unknown).
-func usedToken(req *http.Request) string {
-	if req == nil {
-		return ""
-	}
-	params, err := signer.ParseAuthorization(req.Header.Get("Authorization"))
-	if err != nil {
-		return ""
-	}
-	return params.Get("oauth_token")
-}
-
 // replayBody is a response body already read in full (up to the problem
 // size cap) and kept for a handler.
 type replayBody struct {
@@ -536,17 +521,4 @@ func (r *Request) inspectBearer(ctx context.Context, resp *http.Response) error 
 		return nil
 	}
 	return p
-}
-
-// usedBearer returns the fingerprint of the bearer token a request was
-// sent with ("" if unknown), as token.AccessToken.Token holds it.
-func usedBearer(req *http.Request) string {
-	if req == nil {
-		return ""
-	}
-	scheme, tok, ok := strings.Cut(req.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		return ""
-	}
-	return token.Fingerprint(tok)
 }

@@ -385,9 +385,3 @@ func TestParseStyle(t *testing.T) {
 		t.Error("ParseStyle(jenkins): no error")
 	}
 }
-
-// boundLink is a 2LOi link of type jira to srv.
-func boundLink(t testing.TB, srv *applinktest.Server) *applink.Link {
-	t.Helper()
-	return testlink.Bound(t, srv, "Pages", testlink.WithKeyBits(1024), testlink.WithAuth(applink.Auth2LOi))
-}
