@@ -280,10 +280,10 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			return []any{&applink.OAuth2Error{LinkName: "CI", Step: "refreshing the access token", Status: 400, Code: "invalid_grant"}}
 		},
 		"internal/oauth2link.Config": func() []any {
-			return []any{&oauth2link.Config{ClientID: "client", ClientSecret: clientSecret, TokenURL: "https://jira.example.com/t", RedirectURL: "https://app.example.com/cb"}}
+			return []any{&oauth2link.Config{ClientID: "client", ClientSecret: redact.NewSecret(clientSecret), TokenURL: "https://jira.example.com/t", RedirectURL: "https://app.example.com/cb"}}
 		},
 		"internal/oauth2link.Token": func() []any {
-			return []any{&oauth2link.Token{Access: bearer, Refresh: refresh, ExpiresIn: time.Hour, Scopes: []string{"WRITE"}}}
+			return []any{&oauth2link.Token{Access: redact.NewSecret(bearer), Refresh: redact.NewSecret(refresh), ExpiresIn: time.Hour, Scopes: []string{"WRITE"}}}
 		},
 		"internal/oauth2link.Error": func() []any {
 			return []any{&oauth2link.Error{Step: "exchanging the authorization code", Status: 400, Code: "invalid_grant"}}
@@ -662,7 +662,7 @@ var nestedPrintGaps = []string{
 	"applink.RequestTokenExpiredError", "applink.RetryError",
 	// Being moved to Secret fields (#19), one package at a time:
 	"applink.Link", "applink.Request", "applink/applinktest.Consumer", "applink/applinktest.OAuth2Client",
-	"applink/config.Config", "internal/oauth2link.Config", "internal/oauth2link.Token",
+	"applink/config.Config",
 }
 
 // TestSecretFieldsUnderEveryVerb prints the values of every exported type

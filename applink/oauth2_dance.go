@@ -214,7 +214,7 @@ func (st *linkState) completeOAuth2(ctx context.Context, store token.Store, rt *
 // oauth2AccessToken turns a token endpoint's answer into an token.AccessToken;
 // scopes default to prev (a refresh answer without scope keeps them).
 func oauth2AccessToken(t *oauth2link.Token, now time.Time, prev []string) *token.AccessToken {
-	at := token.NewOAuth2AccessToken(t.Access, t.Refresh)
+	at := token.NewOAuth2AccessToken(t.Access.Reveal(), t.Refresh.Reveal())
 	at.CreatedAt = now
 	if t.ExpiresIn > 0 {
 		at.ExpiresAt = now.Add(t.ExpiresIn)

@@ -3,11 +3,9 @@ package oauth2link
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,8 +39,9 @@ const (
 // Config is one OAuth 2.0 client of one remote. Build it with all fields
 // set; it is not changed afterwards.
 type Config struct {
-	ClientID     string
-	ClientSecret string
+	ClientID string
+	// ClientSecret is a Secret, so that the Config prints without it.
+	ClientSecret redact.Secret
 	// AuthorizeURL is the consent page (a browser URL); TokenURL the token
 	// endpoint.
 	AuthorizeURL, TokenURL string
@@ -59,27 +58,11 @@ type Config struct {
 	Client *http.Client
 }
 
-// String describes the client without its secret.
-func (c Config) String() string {
-	return fmt.Sprintf("oauth2link.Config(client %q, token URL %s, secret redacted)", c.ClientID, redact.URLString(c.TokenURL))
-}
-
-// GoString is [Config.String].
-func (c Config) GoString() string { return c.String() }
-
-// Format prints [Config.String] for every verb.
-func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
-
-// LogValue keeps the secret out of slog output.
-func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// MarshalJSON encodes [Config.String].
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
-
-// Token is what a token endpoint answered.
+// Token is what a token endpoint answered. Its tokens are Secrets, so
+// that it prints without them.
 type Token struct {
-	Access  string
-	Refresh string
+	Access  redact.Secret
+	Refresh redact.Secret
 	// ExpiresIn is how long the access token lives from the answer
 	// (expires_in); 0 when the remote did not say. The caller dates it
 	// with its own clock.
@@ -88,23 +71,6 @@ type Token struct {
 	// spaces), or nil when the response had none.
 	Scopes []string
 }
-
-// String describes the token without its values.
-func (t Token) String() string {
-	return fmt.Sprintf("oauth2link.Token(expires in %s, scopes %q, access and refresh tokens redacted)", t.ExpiresIn, t.Scopes)
-}
-
-// GoString is [Token.String].
-func (t Token) GoString() string { return t.String() }
-
-// Format prints [Token.String] for every verb.
-func (t Token) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String(), t.GoString()) }
-
-// LogValue keeps the tokens out of slog output.
-func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
-
-// MarshalJSON encodes [Token.String].
-func (t Token) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
 
 // GenerateVerifier returns a new PKCE code verifier (32 random bytes,
 // base64url), as golang.org/x/oauth2 makes it.
@@ -119,7 +85,7 @@ func (c *Config) oauth2() *oauth2.Config {
 		style = oauth2.AuthStyleInHeader
 	}
 	return &oauth2.Config{
-		ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: c.Scopes,
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret.Reveal(), RedirectURL: c.RedirectURL, Scopes: c.Scopes,
 		Endpoint: oauth2.Endpoint{AuthURL: c.AuthorizeURL, TokenURL: c.TokenURL, AuthStyle: style},
 	}
 }
@@ -189,7 +155,7 @@ func (c *Config) ClientCredentials(ctx context.Context) (*Token, error) {
 // Basic credentials) and the grant's own (code and verifier, or refresh
 // token). A remote's answer is masked of them before it reaches an error.
 func (c *Config) sent(grant ...string) []string {
-	return append(grant, c.ClientSecret, redact.BasicCredentials(c.ClientID, c.ClientSecret))
+	return append(grant, c.ClientSecret.Reveal(), redact.BasicCredentials(c.ClientID, c.ClientSecret.Reveal()))
 }
 
 // convert turns x/oauth2's answer into a Token or an *Error. Whatever the
@@ -208,7 +174,7 @@ func convert(t *oauth2.Token, err error, step string, sent []string) (*Token, er
 		}
 		return nil, &maskedError{msg: redact.Secrets(step+": "+err.Error(), sent...), err: err}
 	}
-	out := &Token{Access: t.AccessToken, Refresh: t.RefreshToken, ExpiresIn: time.Duration(t.ExpiresIn) * time.Second}
+	out := &Token{Access: redact.NewSecret(t.AccessToken), Refresh: redact.NewSecret(t.RefreshToken), ExpiresIn: time.Duration(t.ExpiresIn) * time.Second}
 	if s, ok := t.Extra("scope").(string); ok && s != "" {
 		out.Scopes = strings.Fields(s)
 	}

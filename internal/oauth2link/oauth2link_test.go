@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 const redirect = "http://127.0.0.1:9/callback"
@@ -22,7 +23,7 @@ func setup(t *testing.T, basic bool) (*applinktest.Server, *oauth2link.Config) {
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice", "robot"),
 		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "app", Secret: "s3cret-TEST-ONLY", RedirectURL: redirect, ServiceUser: "robot"}))
 	return srv, &oauth2link.Config{
-		ClientID: "app", ClientSecret: "s3cret-TEST-ONLY", RedirectURL: redirect, Scopes: []string{"WRITE"},
+		ClientID: "app", ClientSecret: redact.NewSecret("s3cret-TEST-ONLY"), RedirectURL: redirect, Scopes: []string{"WRITE"},
 		AuthorizeURL: srv.OAuth2AuthorizeURL(), TokenURL: srv.OAuth2TokenURL(), BasicAuth: basic, Client: srv.Client(),
 	}
 }
@@ -55,26 +56,26 @@ func TestFlow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff([]string{"WRITE"}, tok.Scopes); diff != "" || tok.Refresh == "" || tok.ExpiresIn != time.Hour {
-				t.Fatalf("token: scopes (-want +got) %s, refresh set %t, expires in %v", diff, tok.Refresh != "", tok.ExpiresIn)
+			if diff := cmp.Diff([]string{"WRITE"}, tok.Scopes); diff != "" || tok.Refresh.IsZero() || tok.ExpiresIn != time.Hour {
+				t.Fatalf("token: scopes (-want +got) %s, refresh set %t, expires in %v", diff, !tok.Refresh.IsZero(), tok.ExpiresIn)
 			}
-			fresh, err := cfg.Refresh(t.Context(), tok.Refresh)
+			fresh, err := cfg.Refresh(t.Context(), tok.Refresh.Reveal())
 			if err != nil {
 				t.Fatalf("refresh (redirect_uri must be sent): %v", err)
 			}
-			if fresh.Refresh == tok.Refresh || fresh.Access == tok.Access {
+			if fresh.Refresh.Equal(tok.Refresh) || fresh.Access.Equal(tok.Access) {
 				t.Fatal("the tokens did not rotate")
 			}
-			_, err = cfg.Refresh(t.Context(), tok.Refresh)
+			_, err = cfg.Refresh(t.Context(), tok.Refresh.Reveal())
 			var e *oauth2link.Error
 			if !errors.As(err, &e) || e.Code != oauth2link.CodeInvalidGrant || e.Status != http.StatusBadRequest {
 				t.Fatalf("reusing the old refresh token: %v, want invalid_grant", err)
 			}
-			if strings.Contains(err.Error(), tok.Refresh) {
+			if strings.Contains(err.Error(), tok.Refresh.Reveal()) {
 				t.Error("the error shows the refresh token")
 			}
 			cc, err := cfg.ClientCredentials(t.Context())
-			if err != nil || cc.Access == "" || cc.Refresh != "" {
+			if err != nil || cc.Access.IsZero() || !cc.Refresh.IsZero() {
 				t.Fatalf("client credentials: %v", err)
 			}
 			n := 0
@@ -94,7 +95,7 @@ func TestErrors(t *testing.T) {
 	t.Parallel()
 	srv, cfg := setup(t, false)
 	bad := *cfg
-	bad.ClientSecret = "wrong"
+	bad.ClientSecret = redact.NewSecret("wrong")
 	_, err := bad.ClientCredentials(t.Context())
 	var e *oauth2link.Error
 	if !errors.As(err, &e) || e.Code != oauth2link.CodeInvalidClient || strings.Contains(err.Error(), "wrong") {

@@ -3,7 +3,6 @@ package redact
 import (
 	"crypto/subtle"
 	"fmt"
-	"log/slog"
 	"strconv"
 )
 
@@ -64,16 +63,13 @@ func (s Secret) String() string {
 	return Mask
 }
 
-// GoString returns String quoted, so that %#v of a containing struct reads
-// Field:"REDACTED".
-func (s Secret) GoString() string { return strconv.Quote(s.String()) }
-
 // Format prints String whatever the verb and flags (see [Format]): %q
-// quotes it, %#v prints GoString.
-func (s Secret) Format(f fmt.State, verb rune) { Format(f, verb, s.String(), s.GoString()) }
-
-// LogValue logs String: slog's handlers never see the secret.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+// and %#v quote it, so that %#v of a containing struct reads
+// Field:"REDACTED". slog's text handler prints MarshalText, its JSON
+// handler MarshalJSON: neither sees the secret.
+func (s Secret) Format(f fmt.State, verb rune) {
+	Format(f, verb, s.String(), strconv.Quote(s.String()))
+}
 
 // MarshalJSON writes String as a JSON string: "REDACTED", or "" for the
 // zero Secret. Stores that must persist the secret write [Secret.Reveal]
