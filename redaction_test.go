@@ -99,9 +99,9 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 	fx.srv = applinktest.NewServer(t, applinktest.WithUsers("alice", "carol"),
 		applinktest.WithConsumer(applinktest.Consumer{Key: "rsa", PublicKey: &rsaKey.PublicKey, ThreeLO: true, Impersonation: true}),
 		applinktest.WithConsumer(applinktest.Consumer{Key: "hmac", Secret: sharedSecret, ThreeLO: true}))
-	fx.rsaLink = applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: fx.srv.URL,
+	fx.rsaLink = applink.Link{ID: applink.DefaultLinkID("Jira", fx.srv.URL), Name: "Jira", Type: applink.TypeJira, RPCURL: fx.srv.URL,
 		ConsumerKey: "rsa", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}.WithPrivateKey(rsaKey)
-	fx.hmacLink = applink.Link{ID: applink.NewLinkID(), Name: "CI", Type: applink.TypeJenkins, RPCURL: fx.srv.URL,
+	fx.hmacLink = applink.Link{ID: applink.DefaultLinkID("CI", fx.srv.URL), Name: "CI", Type: applink.TypeJenkins, RPCURL: fx.srv.URL,
 		ConsumerKey: "hmac", Auth: []applink.Auth{applink.Auth3LO}}.WithSecret(sharedSecret)
 
 	fx.oauth1 = token.NewAccessToken("access-token-value", tokenSecret)

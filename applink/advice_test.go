@@ -165,10 +165,10 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 	}
 	_, err := config.Open(ctx, filepath.Join(dir, "missing.json"))
 	add("missing config", err)
-	_, err = applink.NewService([]applink.Link{{ID: applink.NewLinkID(), Name: "J", Type: applink.TypeJira, RPCURL: "https://j.example",
+	_, err = applink.NewService([]applink.Link{{ID: applink.DefaultLinkID("J", "https://j.example"), Name: "J", Type: applink.TypeJira, RPCURL: "https://j.example",
 		ConsumerKey: "k", PrivateKeyFile: filepath.Join(dir, "none.pem")}})
 	add("missing key file", err)
-	_, err = applink.NewService([]applink.Link{{ID: applink.NewLinkID(), Name: "J", Type: applink.TypeJenkins, RPCURL: "https://j.example",
+	_, err = applink.NewService([]applink.Link{{ID: applink.DefaultLinkID("J", "https://j.example"), Name: "J", Type: applink.TypeJenkins, RPCURL: "https://j.example",
 		ConsumerKey: "k", SecretEnv: "APPLINK_TEST_UNSET_3c1e"}})
 	add("unset secret variable", err)
 
@@ -312,7 +312,7 @@ func oauth2Refused(t *testing.T, stored string) error {
 	}))
 	t.Cleanup(ts.Close)
 	store := token.NewMemoryStore()
-	l := applink.Link{ID: applink.NewLinkID(), Name: "jira2", Type: applink.TypeJira, RPCURL: ts.URL, Auth: []applink.Auth{applink.AuthOAuth2},
+	l := applink.Link{ID: applink.DefaultLinkID("jira2", ts.URL), Name: "jira2", Type: applink.TypeJira, RPCURL: ts.URL, Auth: []applink.Auth{applink.AuthOAuth2},
 		OAuth2: &applink.OAuth2Client{ClientID: "c", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("s3cret-TEST-ONLY")
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store), applink.WithoutRetry(),
 		applink.WithHTTPClient(&http.Client{Timeout: time.Minute}))

@@ -24,7 +24,7 @@ func BenchmarkRequest(b *testing.B) {
 	}))
 	b.Cleanup(srv.Close)
 	key := coreKey(b)
-	l := Link{ID: NewLinkID(), Name: "Bench", Type: TypeGeneric, RPCURL: srv.URL, ConsumerKey: "bench",
+	l := Link{ID: newLinkID(), Name: "Bench", Type: TypeGeneric, RPCURL: srv.URL, ConsumerKey: "bench",
 		Auth: []Auth{Auth2LO, AuthAnonymous}}.WithPrivateKey(key)
 	client := &http.Client{Transport: srv.Client().Transport}
 	svc, err := NewService([]Link{l}, WithHTTPClient(client))

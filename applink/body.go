@@ -14,7 +14,7 @@ import (
 // seek (an *os.File, a *bytes.Reader) is measured from where it stands,
 // and every attempt reads its own section of it, so that attempts never
 // share a read position; anything else is read into memory once, up to
-// MaxBufferedBody. Either way every attempt, retry and redirect sends the
+// maxBufferedBody. Either way every attempt, retry and redirect sends the
 // same bytes.
 type bodyReader struct {
 	r        io.Reader
@@ -63,12 +63,12 @@ func (b *bodyReader) prepare() error {
 			// A pipe or a terminal: it cannot seek, so it is buffered.
 		}
 	}
-	buf, err := io.ReadAll(io.LimitReader(b.r, MaxBufferedBody+1))
+	buf, err := io.ReadAll(io.LimitReader(b.r, maxBufferedBody+1))
 	if err != nil {
 		return fmt.Errorf("reading the request body: %w", err)
 	}
-	if len(buf) > MaxBufferedBody {
-		return errors.New("the request body is larger than MaxBufferedBody (32 MiB) and cannot seek: " +
+	if len(buf) > maxBufferedBody {
+		return errors.New("the request body is larger than 32 MiB and cannot seek: " +
 			"give SetBodyReader a file (*os.File), which is streamed and read again for a retry, instead of a stream")
 	}
 	b.buf = buf

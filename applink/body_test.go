@@ -171,8 +171,8 @@ func TestSetBodyReaderErrors(t *testing.T) {
 			r.SetBodyReader("text/plain", io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(errRead)))
 		}, func(err error) bool { return errors.Is(err, errRead) }},
 		{"stream over the cap", func(r *Request) {
-			r.SetBodyReader("application/octet-stream", io.LimitReader(zeros{}, MaxBufferedBody+1))
-		}, func(err error) bool { return err != nil && strings.Contains(err.Error(), "MaxBufferedBody") }},
+			r.SetBodyReader("application/octet-stream", io.LimitReader(zeros{}, maxBufferedBody+1))
+		}, func(err error) bool { return err != nil && strings.Contains(err.Error(), "larger than 32 MiB") }},
 		{"unencodable JSON, chained", func(r *Request) {
 			r.SetJSON(map[string]any{"f": func() {}}).SetHeader("Accept", "application/json")
 		}, func(err error) bool {

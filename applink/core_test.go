@@ -2,6 +2,7 @@ package applink
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -90,7 +91,7 @@ func newCoreFixture(t *testing.T, cfg coreConfig) *coreFixture {
 	if auth == nil {
 		auth = []Auth{Auth3LO, Auth2LOi, Auth2LO}
 	}
-	l := Link{ID: NewLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(key)
+	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(key)
 	store := token.NewMemoryStore()
 	waits := &waitLog{}
 	svcOpts := append([]Option{WithHTTPClient(srv.Client()), WithTokenStore(store), withBackoff(waits.add)}, cfg.svcOpts...)
@@ -170,3 +171,13 @@ func oauthProblemIn(err error) *signer.ProblemError {
 }
 
 var _ = context.Background
+
+// newLinkID returns a new random (version 4) UUID, for tests that need
+// links with ids of their own.
+func newLinkID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return formatUUID(b)
+}

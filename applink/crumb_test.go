@@ -19,7 +19,7 @@ func newJenkinsFixture(t *testing.T) *coreFixture {
 	t.Helper()
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice", "bob"),
 		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, Secret: jenkinsSecret, ThreeLO: true}))
-	l := Link{ID: NewLinkID(), Name: "Jenkins", Type: TypeJenkins, RPCURL: srv.URL, ConsumerKey: coreConsumer}.WithSecret(jenkinsSecret)
+	l := Link{ID: newLinkID(), Name: "Jenkins", Type: TypeJenkins, RPCURL: srv.URL, ConsumerKey: coreConsumer}.WithSecret(jenkinsSecret)
 	store := token.NewMemoryStore()
 	svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithTokenStore(store), WithoutRetry())
 	if err != nil {

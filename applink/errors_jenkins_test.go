@@ -25,7 +25,7 @@ func TestAuthNotConfiguredJenkins(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			l := Link{ID: NewLinkID(), Name: "CI", Type: tt.typ, RPCURL: "https://ci.example.com", ConsumerKey: "c", Auth: []Auth{Auth3LO}}.WithSecret("s")
+			l := Link{ID: newLinkID(), Name: "CI", Type: tt.typ, RPCURL: "https://ci.example.com", ConsumerKey: "c", Auth: []Auth{Auth3LO}}.WithSecret("s")
 			if tt.typ != TypeJenkins {
 				l = Link{ID: l.ID, Name: "CI", Type: tt.typ, RPCURL: l.RPCURL, ConsumerKey: "c", Auth: []Auth{Auth3LO}}.WithPrivateKey(coreKey(t))
 			}

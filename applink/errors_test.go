@@ -250,7 +250,7 @@ func TestClockSkewRefusedTwice(t *testing.T) {
 // and returns a factory for user, without retries.
 func plainFactory(t *testing.T, rpcURL, user string, auth []Auth, opts ...Option) *RequestFactory {
 	t.Helper()
-	l := Link{ID: NewLinkID(), Name: "Plain", Type: TypeGeneric, RPCURL: rpcURL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(coreKey(t))
+	l := Link{ID: newLinkID(), Name: "Plain", Type: TypeGeneric, RPCURL: rpcURL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(coreKey(t))
 	svc, err := NewService([]Link{l}, append([]Option{WithoutRetry()}, opts...)...)
 	if err != nil {
 		t.Fatal(err)

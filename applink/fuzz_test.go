@@ -20,7 +20,7 @@ func FuzzResolveCore(f *testing.F) {
 		`rest/api/2/search?jql=project = "X" AND text ~ ü&f=a+b%25`, "rest/a b[1]?q={|}^`\\", "https://jira.example.com/jira/ü?é"} {
 		f.Add(s)
 	}
-	l := Link{ID: NewLinkID(), Name: "J", Type: TypeJira, RPCURL: "https://jira.example.com/jira", Auth: []Auth{AuthAnonymous}}
+	l := Link{ID: newLinkID(), Name: "J", Type: TypeJira, RPCURL: "https://jira.example.com/jira", Auth: []Auth{AuthAnonymous}}
 	svc, err := NewService([]Link{l})
 	if err != nil {
 		f.Fatal(err)

@@ -1,7 +1,6 @@
 package applink
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"encoding/hex"
@@ -33,8 +32,8 @@ const (
 	TypeGeneric    Type = "generic"
 )
 
-// Types lists every known type.
-var Types = []Type{TypeJira, TypeConfluence, TypeBitbucket, TypeBamboo, TypeFecru, TypeCrowd, TypeJenkins, TypeGeneric}
+// types lists every known type.
+var types = []Type{TypeJira, TypeConfluence, TypeBitbucket, TypeBamboo, TypeFecru, TypeCrowd, TypeJenkins, TypeGeneric}
 
 // ParseType returns the type named s (case-insensitive; "stash" is
 // Bitbucket, "refapp" and "generic" are generic).
@@ -195,7 +194,7 @@ type Link struct {
 	// ([TokenKey]): give every run of a program the same id, a fixed
 	// string in the code or the config (applink link add writes one), or
 	// each run orphans the users' tokens and asks them to consent again.
-	// Never call [NewLinkID] at each start. Left empty, [NewService]
+	// Never make a random one at each start. Left empty, [NewService]
 	// derives one from Name and RPCURL ([DefaultLinkID]): stable across
 	// runs, but renaming the link or moving its URL then changes it.
 	ID string `json:"id"`
@@ -332,14 +331,14 @@ func (l Link) Validate() error {
 	if l.ID == "" {
 		bad("id", "missing: give the link a fixed UUID (its tokens are stored under it), or leave it empty for NewService to derive one from the name and RPC URL (applink.DefaultLinkID)")
 	} else if !isUUID(l.ID) {
-		bad("id", "%q is not a UUID (8-4-4-4-12 hexadecimal digits): make one once (applink.NewLinkID, uuidgen) and keep it fixed", l.ID)
+		bad("id", "%q is not a UUID (8-4-4-4-12 hexadecimal digits): make one once (applink.DefaultLinkID(name, rpcURL), uuidgen) and keep it fixed", l.ID)
 	}
 	if strings.TrimSpace(l.Name) == "" {
 		bad("name", "missing: give the link a name")
 	}
 	if l.Type == "" {
 		bad("type", "missing: use one of %s", typeList())
-	} else if !slices.Contains(Types, l.Type) {
+	} else if !slices.Contains(types, l.Type) {
 		bad("type", "unknown type %q: use one of %s", l.Type, typeList())
 	}
 	if err := checkBaseURL(l.RPCURL); err != nil {
@@ -497,8 +496,8 @@ func (l *Link) endpoints() Endpoints {
 }
 
 func typeList() string {
-	names := make([]string, len(Types))
-	for i, t := range Types {
+	names := make([]string, len(types))
+	for i, t := range types {
 		names[i] = string(t)
 	}
 	return strings.Join(names, ", ")
@@ -640,15 +639,4 @@ func DefaultLinkID(name, rpcURL string) string {
 func formatUUID(b [16]byte) string {
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-// NewLinkID returns a new random (version 4) UUID for a link. Make it
-// once and keep it (in the config, or as a constant in the code): tokens
-// are stored under the link's id.
-func NewLinkID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return formatUUID(b)
 }

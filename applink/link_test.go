@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -98,24 +97,11 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestNewLinkID(t *testing.T) {
-	t.Parallel()
-	v4 := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	seen := map[string]bool{}
-	for range 100 {
-		id := NewLinkID()
-		if !v4.MatchString(id) || seen[id] {
-			t.Fatalf("NewLinkID() = %q: not a fresh version 4 UUID", id)
-		}
-		seen[id] = true
-	}
-}
-
 func TestLinkRedaction(t *testing.T) {
 	t.Parallel()
 	const secret = "s3cr3t-consumer-secret"
 	key := coreKey(t)
-	links := []Link{validLink().WithPrivateKey(key), {ID: NewLinkID(), Name: "J", Type: TypeJenkins, RPCURL: "http://j", ConsumerKey: "c"}}
+	links := []Link{validLink().WithPrivateKey(key), {ID: newLinkID(), Name: "J", Type: TypeJenkins, RPCURL: "http://j", ConsumerKey: "c"}}
 	links[1] = links[1].WithSecret(secret)
 	invalid := validLink()
 	invalid.RPCURL = "https://admin:" + secret + "@jira.example.com/"

@@ -24,7 +24,7 @@ func TestEffectiveDisplayURL(t *testing.T) {
 // through the changed copy.
 func TestServiceLinksAreCopies(t *testing.T) {
 	t.Parallel()
-	l := applink.Link{ID: applink.NewLinkID(), Name: "wiki", Type: applink.TypeConfluence, RPCURL: "https://wiki.example",
+	l := applink.Link{ID: applink.DefaultLinkID("wiki", "https://wiki.example"), Name: "wiki", Type: applink.TypeConfluence, RPCURL: "https://wiki.example",
 		Auth: []applink.Auth{applink.AuthAnonymous}}
 	svc, err := applink.NewService([]applink.Link{l})
 	if err != nil {

@@ -30,7 +30,7 @@ func newPATFixture(t *testing.T, auth []Auth, bot *LinkPAT) *patFixture {
 	for _, u := range []string{"alice", "bob", "robot"} {
 		srv.AddUser(u)
 	}
-	l := Link{ID: NewLinkID(), Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: auth, PAT: bot}
+	l := Link{ID: newLinkID(), Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: auth, PAT: bot}
 	if (&l).allows(Auth3LO) || (&l).allows(Auth2LOi) {
 		key := testKey(t)
 		if err := srv.AddConsumer(applinktest.Consumer{Key: "c", PublicKey: &key.PublicKey, ThreeLO: true, Impersonation: true}); err != nil {
@@ -221,7 +221,7 @@ func TestLinkPAT(t *testing.T) {
 		{"both", LinkPAT{TokenEnv: "APPLINK_TEST_BOT_PAT", TokenFile: file}, "exactly one"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			l := Link{ID: NewLinkID(), Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthPAT}, PAT: &tt.bot}
+			l := Link{ID: newLinkID(), Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthPAT}, PAT: &tt.bot}
 			svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithoutRetry())
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), pat) {
@@ -246,7 +246,7 @@ func TestLinkPAT(t *testing.T) {
 		other := srv.IssuePAT("robot")
 		srv.RevokePAT(other)
 		t.Setenv("APPLINK_TEST_BOT_PAT2", other)
-		l := Link{ID: NewLinkID(), Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthPAT}, PAT: &LinkPAT{TokenEnv: "APPLINK_TEST_BOT_PAT2"}}
+		l := Link{ID: newLinkID(), Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthPAT}, PAT: &LinkPAT{TokenEnv: "APPLINK_TEST_BOT_PAT2"}}
 		svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithoutRetry())
 		if err != nil {
 			t.Fatal(err)

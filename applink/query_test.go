@@ -274,7 +274,7 @@ func TestFormBodyDialect(t *testing.T) {
 			}
 		})
 	}
-	bad := Link{ID: NewLinkID(), Name: "x", Type: TypeGeneric, RPCURL: "https://x.example.com", Auth: []Auth{AuthAnonymous}, SignatureDialect: "tomcat"}
+	bad := Link{ID: newLinkID(), Name: "x", Type: TypeGeneric, RPCURL: "https://x.example.com", Auth: []Auth{AuthAnonymous}, SignatureDialect: "tomcat"}
 	var fe *FieldError
 	if err := bad.Validate(); !errors.As(err, &fe) || fe.Field != "signatureDialect" {
 		t.Errorf("Validate of an unknown dialect: %v", err)

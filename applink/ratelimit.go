@@ -137,18 +137,6 @@ func (e *RateLimitError) Error() string {
 // Unwrap returns Err.
 func (e *RateLimitError) Unwrap() error { return e.Err }
 
-// GoString shows the fields, secrets redacted.
-func (e *RateLimitError) GoString() string {
-	return fmt.Sprintf("&applink.RateLimitError{LinkName:%q, User:%q, Method:%q, URL:%q, Wait:%s, NotSent:%t, RateLimit:%q, Err:%#v}",
-		e.LinkName, e.User, e.Method, e.URL, e.Wait, e.NotSent, e.RateLimit.String(), e.Err)
-}
-
-// Format prints the error message for every verb (%#v: GoString), so that
-// no verb (%+v, %t, %x) reaches the raw fields.
-func (e *RateLimitError) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, e.Error(), e.GoString())
-}
-
 // throttle returns the rate-limit throttle of the factory's user on its
 // link, shared by every factory and goroutine acting as that user.
 func (f *RequestFactory) throttle() *engine.Throttle { return f.link.state.throttles.For(f.user) }

@@ -85,7 +85,7 @@ func TestREADMEWebHandler(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"issues": []any{
 			map[string]any{"key": "OPS-1", "fields": map[string]string{"summary": "for " + applinktest.User(r)}}}})
 	}))
-	l := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL, ConsumerKey: "webapp"}
+	l := applink.Link{ID: applink.DefaultLinkID("Jira", jira.URL), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL, ConsumerKey: "webapp"}
 	store := token.NewMemoryStore()
 	svc, err := applink.NewService([]applink.Link{l.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()), applink.WithTokenStore(store))
 	if err != nil {

@@ -210,10 +210,10 @@ func (r *Request) SetBody(contentType string, body []byte) *Request {
 	return r
 }
 
-// MaxBufferedBody is how much of a body given to [Request.SetBodyReader]
+// maxBufferedBody is how much of a body given to [Request.SetBodyReader]
 // that cannot seek is read into memory (32 MiB); a longer one fails the
 // request.
-const MaxBufferedBody = 32 << 20
+const maxBufferedBody = 32 << 20
 
 // SetBodyReader sets the body to what body yields, and its content type. It
 // cannot be combined with AddForm, and replaces a body set before. Like
@@ -225,7 +225,7 @@ const MaxBufferedBody = 32 << 20
 //     attempt; its length (to the end) is sent as Content-Length.
 //   - Any other reader, or a seeker that cannot seek (a pipe, standard
 //     input), is read into memory when the request is first sent, up to
-//     [MaxBufferedBody]; a longer body fails the request with an error
+//     32 MiB; a longer body fails the request with an error
 //     saying so.
 //
 // The request does not close body: the caller does, once done with the

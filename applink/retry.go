@@ -3,8 +3,6 @@ package applink
 import (
 	"fmt"
 	"time"
-
-	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // withDefaults fills in the zero fields of a policy.
@@ -62,15 +60,3 @@ func (e *RetryError) Error() string {
 
 // Unwrap returns Err.
 func (e *RetryError) Unwrap() error { return e.Err }
-
-// GoString shows the fields, secrets redacted.
-func (e *RetryError) GoString() string {
-	if e.RateLimit != nil {
-		return fmt.Sprintf("&applink.RetryError{Attempts:%d, Elapsed:%s, Err:%#v, RateLimit:%q}", e.Attempts, e.Elapsed, e.Err, e.RateLimit.String())
-	}
-	return fmt.Sprintf("&applink.RetryError{Attempts:%d, Elapsed:%s, Err:%#v}", e.Attempts, e.Elapsed, e.Err)
-}
-
-// Format prints the error message for every verb (%#v: GoString), so that
-// no verb (%+v, %t, %x) reaches the raw fields.
-func (e *RetryError) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.Error(), e.GoString()) }

@@ -355,7 +355,7 @@ func TestRetryRefusedConnection(t *testing.T) {
 	fixed := func() time.Time { return now } // only the reported waits pass
 	logs := &logRecorder{}
 	waits := &waitLog{}
-	l := Link{ID: NewLinkID(), Name: "down", Type: TypeGeneric, RPCURL: rpc, Auth: []Auth{AuthAnonymous}}
+	l := Link{ID: newLinkID(), Name: "down", Type: TypeGeneric, RPCURL: rpc, Auth: []Auth{AuthAnonymous}}
 	svc, err := NewService([]Link{l}, WithClock(fixed), withBackoff(waits.add), WithLogger(slog.New(logs)),
 		WithRetry(RetryPolicy{Max: 3}))
 	if err != nil {
@@ -417,7 +417,7 @@ func TestRetryRefusedConnection(t *testing.T) {
 // network's, not a *RetryError.
 func TestNoRetryErrorForOneAttempt(t *testing.T) {
 	t.Parallel()
-	l := Link{ID: NewLinkID(), Name: "down", Type: TypeGeneric, RPCURL: refusedURL(t), Auth: []Auth{AuthAnonymous}}
+	l := Link{ID: newLinkID(), Name: "down", Type: TypeGeneric, RPCURL: refusedURL(t), Auth: []Auth{AuthAnonymous}}
 	svc, err := NewService([]Link{l}, WithoutRetry())
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 func TestServiceLookups(t *testing.T) {
 	t.Parallel()
 	mk := func(name string, typ Type, primary bool) Link {
-		l := Link{ID: NewLinkID(), Name: name, Type: typ, RPCURL: "https://" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example.com",
+		l := Link{ID: newLinkID(), Name: name, Type: typ, RPCURL: "https://" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example.com",
 			ConsumerKey: "app", Auth: []Auth{Auth2LO}, Primary: primary}
 		return l.WithPrivateKey(coreKey(t))
 	}
@@ -51,7 +51,7 @@ func TestServiceLookups(t *testing.T) {
 	if l, err := svc.Link(strings.ToUpper(links[2].ID)); err != nil || l.Name != "Wiki" {
 		t.Errorf("Link(id) = %v, %v", l, err)
 	}
-	if _, err := svc.Link(NewLinkID()); !errors.Is(err, ErrLinkNotFound) {
+	if _, err := svc.Link(newLinkID()); !errors.Is(err, ErrLinkNotFound) {
 		t.Errorf("Link(unknown): %v", err)
 	}
 	if l, err := svc.Link("Twin"); err != nil || l.ID != links[3].ID {
@@ -99,7 +99,7 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 	t.Setenv("APPLINK_CORE_TEST_EMPTY", "")
 	keyLink := validLink()
 	keyLink.PrivateKeyFile, keyLink.PrivateKeyEnv = "", "APPLINK_CORE_TEST_KEY"
-	secretLink := Link{ID: NewLinkID(), Name: "Jenkins", Type: TypeJenkins, RPCURL: "http://jenkins", ConsumerKey: "app", SecretEnv: "APPLINK_CORE_TEST_SECRET"}
+	secretLink := Link{ID: newLinkID(), Name: "Jenkins", Type: TypeJenkins, RPCURL: "http://jenkins", ConsumerKey: "app", SecretEnv: "APPLINK_CORE_TEST_SECRET"}
 	svc, err := NewService([]Link{keyLink, secretLink})
 	if err != nil {
 		t.Fatalf("NewService: %v", err)
@@ -114,7 +114,7 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 	bad := keyLink
 	bad.PrivateKeyEnv = "APPLINK_CORE_TEST_SECRET" // not a PEM key
 	empty := secretLink
-	empty.ID, empty.SecretEnv = NewLinkID(), "APPLINK_CORE_TEST_EMPTY"
+	empty.ID, empty.SecretEnv = newLinkID(), "APPLINK_CORE_TEST_EMPTY"
 	_, err = NewService([]Link{bad, empty})
 	if diff := cmp.Diff([]string{"privateKeyEnv", "secretEnv"}, fieldsOf(err)); diff != "" {
 		t.Errorf("fields (-want +got):\n%s\n%v", diff, err)

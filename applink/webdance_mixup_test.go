@@ -31,7 +31,7 @@ type mixupFixture struct {
 
 func newMixupFixture(t *testing.T) *mixupFixture {
 	t.Helper()
-	fx := &mixupFixture{idA: NewLinkID(), idB: NewLinkID(), store: token.NewMemoryStore()}
+	fx := &mixupFixture{idA: newLinkID(), idB: newLinkID(), store: token.NewMemoryStore()}
 	mux := http.NewServeMux()
 	mux.HandleFunc(DefaultDancePrefix+"/", func(w http.ResponseWriter, r *http.Request) { fx.handler.ServeHTTP(w, r) })
 	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
@@ -198,7 +198,7 @@ func TestDanceHandlerRefusesSharedRedirectURL(t *testing.T) {
 	t.Parallel()
 	shared := "https://app.example.com" + DefaultDancePrefix + "/callback"
 	link := func(name string) Link {
-		return Link{ID: NewLinkID(), Name: name, Type: TypeJira, RPCURL: "https://" + name + ".example.com", Auth: []Auth{AuthOAuth2},
+		return Link{ID: newLinkID(), Name: name, Type: TypeJira, RPCURL: "https://" + name + ".example.com", Auth: []Auth{AuthOAuth2},
 			OAuth2: &OAuth2Client{ClientID: "c", RedirectURL: shared}}.WithClientSecret("s3cret-TEST-ONLY")
 	}
 	svc := newTestService(t, []Link{link("jira"), link("confluence")})

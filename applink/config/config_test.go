@@ -119,7 +119,7 @@ func TestConfigRoundTrip(t *testing.T) {
 	l := validLink()
 	l.DisplayURL = "https://jira.example.com/"
 	l.Endpoints.Authorize = "/custom/authorize"
-	cfg := &Config{Links: []applink.Link{l.WithPrivateKey(coreKey(t)), {ID: applink.NewLinkID(), Name: "Jenkins", Type: applink.TypeJenkins,
+	cfg := &Config{Links: []applink.Link{l.WithPrivateKey(coreKey(t)), {ID: applink.DefaultLinkID("Jenkins", "http://jenkins:8080"), Name: "Jenkins", Type: applink.TypeJenkins,
 		RPCURL: "http://jenkins:8080", ConsumerKey: "app", SecretEnv: "JENKINS_SECRET"}}}
 	if err := cfg.Save(path); err != nil {
 		t.Fatalf("Save: %v", err)
@@ -187,7 +187,7 @@ func TestNewServiceLoadsKeyFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfgPath := filepath.Join(dir, "config.json")
-	cfg := &Config{Links: []applink.Link{validLink(), {ID: applink.NewLinkID(), Name: "Jenkins", Type: applink.TypeJenkins,
+	cfg := &Config{Links: []applink.Link{validLink(), {ID: applink.DefaultLinkID("Jenkins", "http://jenkins:8080"), Name: "Jenkins", Type: applink.TypeJenkins,
 		RPCURL: "http://jenkins:8080", ConsumerKey: "app", SecretFile: "secret.txt"}}}
 	if err := cfg.Save(cfgPath); err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestNewServiceLoadsKeyFiles(t *testing.T) {
 	}
 
 	// Missing files and variables are FieldErrors naming the source.
-	missing := []applink.Link{validLink(), {ID: applink.NewLinkID(), Name: "J", Type: applink.TypeJenkins, RPCURL: "http://j", ConsumerKey: "c", SecretEnv: "APPLINK_TEST_UNSET_VARIABLE"}}
+	missing := []applink.Link{validLink(), {ID: applink.DefaultLinkID("J", "http://j"), Name: "J", Type: applink.TypeJenkins, RPCURL: "http://j", ConsumerKey: "c", SecretEnv: "APPLINK_TEST_UNSET_VARIABLE"}}
 	missing[0].PrivateKeyFile = filepath.Join(dir, "absent.pem")
 	_, err = applink.NewService(missing)
 	if diff := cmp.Diff([]string{"privateKeyFile", "secretEnv"}, fieldsOf(err)); diff != "" {

@@ -67,10 +67,10 @@ func writeConfig(t *testing.T, tokenStore string) string {
 	t.Helper()
 	anon := []applink.Auth{applink.AuthAnonymous}
 	cfg := config.Config{TokenStore: tokenStore, Links: []applink.Link{
-		{ID: applink.NewLinkID(), Name: "wiki", Type: applink.TypeConfluence, RPCURL: "https://wiki.example", Auth: anon},
-		{ID: applink.NewLinkID(), Name: "jira-staging", Type: applink.TypeJira, RPCURL: "https://jira-staging.example", Auth: anon},
-		{ID: applink.NewLinkID(), Name: "jira", Type: applink.TypeJira, RPCURL: "https://jira.example", Auth: anon, Primary: true},
-		{ID: applink.NewLinkID(), Name: "ci", Type: applink.TypeJenkins, RPCURL: "https://ci.example", ConsumerKey: "k",
+		{ID: applink.DefaultLinkID("wiki", "https://wiki.example"), Name: "wiki", Type: applink.TypeConfluence, RPCURL: "https://wiki.example", Auth: anon},
+		{ID: applink.DefaultLinkID("jira-staging", "https://jira-staging.example"), Name: "jira-staging", Type: applink.TypeJira, RPCURL: "https://jira-staging.example", Auth: anon},
+		{ID: applink.DefaultLinkID("jira", "https://jira.example"), Name: "jira", Type: applink.TypeJira, RPCURL: "https://jira.example", Auth: anon, Primary: true},
+		{ID: applink.DefaultLinkID("ci", "https://ci.example"), Name: "ci", Type: applink.TypeJenkins, RPCURL: "https://ci.example", ConsumerKey: "k",
 			SecretEnv: "APPLINK_TEST_UNSET_VARIABLE_7f3a"},
 	}}
 	path := filepath.Join(t.TempDir(), "config.json")
@@ -323,7 +323,7 @@ func TestOpenFindsLinksAsLookupDoes(t *testing.T) {
 		t.Fatal(err)
 	}
 	link := func(name string, typ applink.Type, primary bool, secretFile string) applink.Link {
-		return applink.Link{ID: applink.NewLinkID(), Name: name, Type: typ, RPCURL: "http://127.0.0.1:1",
+		return applink.Link{ID: applink.DefaultLinkID(name, "http://127.0.0.1:1"), Name: name, Type: typ, RPCURL: "http://127.0.0.1:1",
 			ConsumerKey: "jira", SecretFile: secretFile, Primary: primary}
 	}
 	cfgPath := filepath.Join(dir, "config.json")

@@ -25,7 +25,7 @@ import (
 // of: for classifying made-up answers.
 func classifyDiagnosis(t *testing.T, typ applink.Type) *diagnosis {
 	t.Helper()
-	l := applink.Link{ID: applink.NewLinkID(), Name: "remote", Type: typ, RPCURL: "http://10.0.0.5:8080/jira", ConsumerKey: diagConsumer}
+	l := applink.Link{ID: applink.DefaultLinkID("remote", "http://10.0.0.5:8080/jira"), Name: "remote", Type: typ, RPCURL: "http://10.0.0.5:8080/jira", ConsumerKey: diagConsumer}
 	if typ == applink.TypeJenkins {
 		l = l.WithSecret(diagSecret)
 	} else {
@@ -156,7 +156,7 @@ func otherNameServer(t *testing.T) (*httptest.Server, *http.Client) {
 func TestDiagnoseTLSHostnameMismatch(t *testing.T) {
 	t.Parallel()
 	srv, client := otherNameServer(t)
-	l := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: diagConsumer,
+	l := applink.Link{ID: applink.DefaultLinkID("Jira", srv.URL), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: diagConsumer,
 		Auth: []applink.Auth{applink.Auth2LO}}.WithPrivateKey(diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem"))
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(client))
 	if err != nil {

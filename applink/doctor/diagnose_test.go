@@ -78,7 +78,7 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 	if cons.Key == "" {
 		cons.Key = diagConsumer
 	}
-	l := applink.Link{ID: applink.NewLinkID(), ConsumerKey: diagConsumer, Auth: s.auth}
+	l := applink.Link{ID: applink.DefaultLinkID(t.Name(), "https://applinktest.example"), ConsumerKey: diagConsumer, Auth: s.auth}
 	opts := []applinktest.Option{applinktest.WithUsers("alice", "bob", "bot")}
 	if s.jenkins {
 		opts = append(opts, applinktest.WithShape(applinktest.Jenkins))
@@ -426,7 +426,7 @@ func TestDiagnoseJenkinsEndpointsMissing(t *testing.T) {
 	// A Jenkins link pointed at something that is not Jenkins: the
 	// plugin's endpoints answer 404.
 	srv := applinktest.NewServer(t)
-	l := applink.Link{ID: applink.NewLinkID(), Name: "ci", Type: applink.TypeJenkins, RPCURL: srv.URL, ConsumerKey: diagConsumer}.WithSecret(diagSecret)
+	l := applink.Link{ID: applink.DefaultLinkID("ci", srv.URL), Name: "ci", Type: applink.TypeJenkins, RPCURL: srv.URL, ConsumerKey: diagConsumer}.WithSecret(diagSecret)
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(srv.Client()))
 	if err != nil {
 		t.Fatal(err)
@@ -466,7 +466,7 @@ func TestDiagnoseUnreachable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			key := diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")
-			l := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: tt.url, ConsumerKey: diagConsumer,
+			l := applink.Link{ID: applink.DefaultLinkID("Jira", tt.url), Name: "Jira", Type: applink.TypeJira, RPCURL: tt.url, ConsumerKey: diagConsumer,
 				Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LO}}.WithPrivateKey(key)
 			svc, err := applink.NewService([]applink.Link{l})
 			if err != nil {
@@ -494,7 +494,7 @@ func TestDiagnoseUnreachable(t *testing.T) {
 
 func TestDiagnoseMisuse(t *testing.T) {
 	t.Parallel()
-	l := applink.Link{ID: applink.NewLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: "http://127.0.0.1:1", ConsumerKey: "k"}
+	l := applink.Link{ID: applink.DefaultLinkID("Jira", "http://127.0.0.1:1"), Name: "Jira", Type: applink.TypeJira, RPCURL: "http://127.0.0.1:1", ConsumerKey: "k"}
 	if _, err := Diagnose(t.Context(), &l, "alice"); err == nil || !strings.Contains(err.Error(), "not bound to a Service") {
 		t.Errorf("unbound link: %v", err)
 	}

@@ -73,7 +73,7 @@ func anonymousFactory(b *testing.B, h http.Handler) *applink.RequestFactory {
 	b.Helper()
 	hts := httptest.NewServer(h)
 	b.Cleanup(hts.Close)
-	svc, err := applink.NewService([]applink.Link{{ID: applink.NewLinkID(), Name: "bench", Type: applink.TypeJira,
+	svc, err := applink.NewService([]applink.Link{{ID: applink.DefaultLinkID("bench", hts.URL), Name: "bench", Type: applink.TypeJira,
 		RPCURL: hts.URL, Auth: []applink.Auth{applink.AuthAnonymous}}})
 	if err != nil {
 		b.Fatal(err)

@@ -50,7 +50,7 @@ func TestFleetOAuth2RefreshOnce(t *testing.T) {
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithClock(clock.Now),
 		applinktest.WithUsers("alice"), applinktest.WithBearerTokenTTL(time.Hour),
 		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: clientID, Secret: secret, RedirectURL: redirect}))
-	link := applink.Link{ID: applink.NewLinkID(), Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: srv.URL,
+	link := applink.Link{ID: applink.DefaultLinkID("Jira OAuth2", srv.URL), Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: srv.URL,
 		Auth:   []applink.Auth{applink.AuthOAuth2},
 		OAuth2: &applink.OAuth2Client{ClientID: clientID, RedirectURL: redirect, Scopes: []string{applink.ScopeWrite}},
 	}.WithClientSecret(secret)

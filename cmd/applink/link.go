@@ -251,7 +251,7 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 		return usagef(fs, "the link needs our private key: give --private-key FILE (make one with 'applink keygen')")
 	}
 	if l.ID == "" {
-		l.ID = applink.NewLinkID()
+		l.ID = applink.DefaultLinkID(l.Name, l.RPCURL) // fixed from now on: the config keeps it
 	}
 
 	path, err := configPath(*configFile, c.getenv)

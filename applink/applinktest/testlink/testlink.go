@@ -102,7 +102,7 @@ func New(srv *applinktest.Server, name string, opts ...Option) (applink.Link, er
 			cfg.typ = applink.TypeJenkins
 		}
 	}
-	link := applink.Link{ID: applink.NewLinkID(), Name: name, Type: cfg.typ, RPCURL: srv.URL,
+	link := applink.Link{ID: applink.DefaultLinkID(name, srv.URL), Name: name, Type: cfg.typ, RPCURL: srv.URL,
 		ConsumerKey: cfg.consumerKey, Auth: slices.Clone(cfg.auth)}
 	cons := applinktest.Consumer{
 		Key:           cfg.consumerKey,
