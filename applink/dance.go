@@ -380,26 +380,3 @@ func (st *linkState) complete(ctx context.Context, store token.Store, rt *token.
 	}
 	return key, nil
 }
-
-// renewOAuth1 renews an expired OAuth 1.0a access token with its session
-// handle (POST to the access-token endpoint with oauth_token and
-// oauth_session_handle) and returns the new token, unstored (the token
-// source stores it).
-func (st *linkState) renewOAuth1(ctx context.Context, old *token.AccessToken) (*token.AccessToken, error) {
-	if old.SessionHandle.IsZero() {
-		return nil, fmt.Errorf("applink: link %q: the access token has no session handle: it cannot be renewed", st.link.Name)
-	}
-	r, err := st.fetchRenewal(ctx, old)
-	if err != nil {
-		return nil, err
-	}
-	at := r.accessToken(st.now())
-	if at.SessionHandle.IsZero() {
-		// The remote kept the session: renew with the old handle next time.
-		at.SessionHandle = old.SessionHandle
-		if at.AuthorizationExpiresAt.IsZero() {
-			at.AuthorizationExpiresAt = old.AuthorizationExpiresAt
-		}
-	}
-	return at, nil
-}

@@ -282,3 +282,32 @@ func (st *linkState) clientCredentialsToken(ctx context.Context, rejected *token
 	c.tok = oauth2AccessToken(t, st.now(), nil)
 	return c.tok, nil
 }
+
+// oauth2Tokens is the token source's view of OAuth 2.0 access tokens.
+type oauth2Tokens struct {
+	st   *linkState
+	user string
+}
+
+func (oauth2Tokens) ID(t *token.AccessToken) string                   { return t.Token }
+func (oauth2Tokens) Expired(t *token.AccessToken, now time.Time) bool { return t.Expired(now) }
+
+// Renewable: any token with a refresh token, whatever the 401 said.
+func (oauth2Tokens) Renewable(t *token.AccessToken, _ error, now time.Time) bool {
+	return t.Renewable(now)
+}
+
+func (o oauth2Tokens) Renew(ctx context.Context, t *token.AccessToken) (*token.AccessToken, error) {
+	return o.st.refreshOAuth2(ctx, t)
+}
+
+// Refused: invalid_grant from the refresh grant, or a 401 to a bearer
+// request (reaching here, there is no refresh token).
+func (oauth2Tokens) Refused(err error) bool {
+	var rr *resourceRefusal
+	if errors.As(err, &rr) {
+		return true
+	}
+	var e *OAuth2Error
+	return errors.As(err, &e) && e.Code == oauth2link.CodeInvalidGrant
+}

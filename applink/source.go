@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/engine"
-	"github.com/go-applinks/applinks/internal/oauth2link"
-	"github.com/go-applinks/applinks/signer"
 )
 
 // source returns the user's token source: the one place that gets, renews,
@@ -151,72 +148,6 @@ type heldLock struct{}
 
 func (heldLock) Held(context.Context) error { return nil }
 func (heldLock) Unlock()                    {}
-
-// oauth1Tokens is the token source's view of OAuth 1.0a access tokens.
-type oauth1Tokens struct{ st *linkState }
-
-func (oauth1Tokens) ID(t *token.AccessToken) string                   { return t.Token }
-func (oauth1Tokens) Expired(t *token.AccessToken, now time.Time) bool { return t.Expired(now) }
-
-// Renewable: a token with a usable session handle, when it expired by our
-// clock or the remote said token_expired; no other problem is renewed.
-func (oauth1Tokens) Renewable(t *token.AccessToken, problem error, now time.Time) bool {
-	if problem != nil {
-		var p *signer.ProblemError
-		if !errors.As(problem, &p) || p.Problem != signer.ProblemTokenExpired {
-			return false
-		}
-	}
-	return t.Renewable(now)
-}
-
-func (o oauth1Tokens) Renew(ctx context.Context, t *token.AccessToken) (*token.AccessToken, error) {
-	return o.st.renewOAuth1(ctx, t)
-}
-
-// Refused: token_rejected, token_revoked, permission_denied and
-// token_expired (reaching here, there is no session handle or the renewal
-// was refused) refuse the token; anything else keeps it.
-func (oauth1Tokens) Refused(err error) bool {
-	var p *signer.ProblemError
-	if !errors.As(err, &p) {
-		return false
-	}
-	switch p.Problem {
-	case signer.ProblemTokenRejected, signer.ProblemTokenRevoked, signer.ProblemPermissionDenied, signer.ProblemTokenExpired:
-		return true
-	}
-	return false
-}
-
-// oauth2Tokens is the token source's view of OAuth 2.0 access tokens.
-type oauth2Tokens struct {
-	st   *linkState
-	user string
-}
-
-func (oauth2Tokens) ID(t *token.AccessToken) string                   { return t.Token }
-func (oauth2Tokens) Expired(t *token.AccessToken, now time.Time) bool { return t.Expired(now) }
-
-// Renewable: any token with a refresh token, whatever the 401 said.
-func (oauth2Tokens) Renewable(t *token.AccessToken, _ error, now time.Time) bool {
-	return t.Renewable(now)
-}
-
-func (o oauth2Tokens) Renew(ctx context.Context, t *token.AccessToken) (*token.AccessToken, error) {
-	return o.st.refreshOAuth2(ctx, t)
-}
-
-// Refused: invalid_grant from the refresh grant, or a 401 to a bearer
-// request (reaching here, there is no refresh token).
-func (oauth2Tokens) Refused(err error) bool {
-	var rr *resourceRefusal
-	if errors.As(err, &rr) {
-		return true
-	}
-	var e *OAuth2Error
-	return errors.As(err, &e) && e.Code == oauth2link.CodeInvalidGrant
-}
 
 // resourceRefusal is a resource's 401 to a request that used the user's
 // token, as the transport hands it to the token source: err is the

@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
@@ -376,3 +378,47 @@ func withRequestor(rawQuery, user string) string {
 // crumbIdentity names whom a Jenkins crumb was issued to: the user and the
 // authentication method (a crumb is bound to the session that fetched it).
 func crumbIdentity(user string, auth Auth) string { return string(auth) + " " + user }
+
+// tokenClient returns the client a token endpoint call goes through: the
+// service's (its transport, timeout and cookie jar) with redirects refused.
+// A token endpoint call carries the request token, the verifier or the
+// session handle and is signed for its one URL; following a redirect would
+// hand those to whatever the remote points at (another port of the same
+// host, or plain http, where Go keeps the Authorization header) and store
+// what that answers as the user's token. step names the call for the error.
+//
+// A 429, 502, 503 or 504 answer, or a refused connection, is retried under
+// the service's [RetryPolicy] like any transient failure; an error after
+// the request may have reached the remote (a reset connection, a timeout)
+// is not, since a rotating refresh token or a session handle may be used
+// only once.
+func (st *linkState) tokenClient(step string) *http.Client {
+	c := http.Client{}
+	if st.svc.client != nil {
+		c = *st.svc.client
+	}
+	if st.svc.retry.Max > 0 {
+		inner := c
+		inner.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		rc := st.svc.retrier.Client(&inner, st.link.Name, http.MethodPost, true, nil)
+		check := rc.CheckRetry
+		rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			if err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
+				return false, nil
+			}
+			return check(ctx, resp, err)
+		}
+		c.Transport = &retryablehttp.RoundTripper{Client: rc}
+	}
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		e := &TokenRedirectError{LinkName: st.link.Name, Step: step, To: redact.URL(req.URL)}
+		if len(via) > 0 {
+			e.From = redact.URL(via[len(via)-1].URL)
+		}
+		if req.Response != nil {
+			e.Status = req.Response.StatusCode
+		}
+		return e
+	}
+	return &c
+}

@@ -5,10 +5,6 @@ package applink
 // for an access token, and renewing an access token with its session handle.
 
 import (
-	"syscall"
-
-	"github.com/hashicorp/go-retryablehttp"
-
 	"context"
 	"errors"
 	"fmt"
@@ -134,50 +130,6 @@ func (st *linkState) now() time.Time {
 		return st.svc.clock()
 	}
 	return time.Now()
-}
-
-// tokenClient returns the client a token endpoint call goes through: the
-// service's (its transport, timeout and cookie jar) with redirects refused.
-// A token endpoint call carries the request token, the verifier or the
-// session handle and is signed for its one URL; following a redirect would
-// hand those to whatever the remote points at (another port of the same
-// host, or plain http, where Go keeps the Authorization header) and store
-// what that answers as the user's token. step names the call for the error.
-//
-// A 429, 502, 503 or 504 answer, or a refused connection, is retried under
-// the service's [RetryPolicy] like any transient failure; an error after
-// the request may have reached the remote (a reset connection, a timeout)
-// is not, since a rotating refresh token or a session handle may be used
-// only once.
-func (st *linkState) tokenClient(step string) *http.Client {
-	c := http.Client{}
-	if st.svc.client != nil {
-		c = *st.svc.client
-	}
-	if st.svc.retry.Max > 0 {
-		inner := c
-		inner.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		rc := st.svc.retrier.Client(&inner, st.link.Name, http.MethodPost, true, nil)
-		check := rc.CheckRetry
-		rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			if err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
-				return false, nil
-			}
-			return check(ctx, resp, err)
-		}
-		c.Transport = &retryablehttp.RoundTripper{Client: rc}
-	}
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		e := &TokenRedirectError{LinkName: st.link.Name, Step: step, To: redact.URL(req.URL)}
-		if len(via) > 0 {
-			e.From = redact.URL(via[len(via)-1].URL)
-		}
-		if req.Response != nil {
-			e.Status = req.Response.StatusCode
-		}
-		return e
-	}
-	return &c
 }
 
 // store returns the service's token store.
@@ -408,4 +360,64 @@ func (r *tokenResponse) accessToken(now time.Time) *token.AccessToken {
 	t.AuthorizationExpiresAt = lifetimeEnd(now, r.authExpiresIn)
 	t.CreatedAt = now
 	return t
+}
+
+// oauth1Tokens is the token source's view of OAuth 1.0a access tokens.
+type oauth1Tokens struct{ st *linkState }
+
+func (oauth1Tokens) ID(t *token.AccessToken) string                   { return t.Token }
+func (oauth1Tokens) Expired(t *token.AccessToken, now time.Time) bool { return t.Expired(now) }
+
+// Renewable: a token with a usable session handle, when it expired by our
+// clock or the remote said token_expired; no other problem is renewed.
+func (oauth1Tokens) Renewable(t *token.AccessToken, problem error, now time.Time) bool {
+	if problem != nil {
+		var p *signer.ProblemError
+		if !errors.As(problem, &p) || p.Problem != signer.ProblemTokenExpired {
+			return false
+		}
+	}
+	return t.Renewable(now)
+}
+
+func (o oauth1Tokens) Renew(ctx context.Context, t *token.AccessToken) (*token.AccessToken, error) {
+	return o.st.renewOAuth1(ctx, t)
+}
+
+// Refused: token_rejected, token_revoked, permission_denied and
+// token_expired (reaching here, there is no session handle or the renewal
+// was refused) refuse the token; anything else keeps it.
+func (oauth1Tokens) Refused(err error) bool {
+	var p *signer.ProblemError
+	if !errors.As(err, &p) {
+		return false
+	}
+	switch p.Problem {
+	case signer.ProblemTokenRejected, signer.ProblemTokenRevoked, signer.ProblemPermissionDenied, signer.ProblemTokenExpired:
+		return true
+	}
+	return false
+}
+
+// renewOAuth1 renews an expired OAuth 1.0a access token with its session
+// handle (POST to the access-token endpoint with oauth_token and
+// oauth_session_handle) and returns the new token, unstored (the token
+// source stores it).
+func (st *linkState) renewOAuth1(ctx context.Context, old *token.AccessToken) (*token.AccessToken, error) {
+	if old.SessionHandle.IsZero() {
+		return nil, fmt.Errorf("applink: link %q: the access token has no session handle: it cannot be renewed", st.link.Name)
+	}
+	r, err := st.fetchRenewal(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	at := r.accessToken(st.now())
+	if at.SessionHandle.IsZero() {
+		// The remote kept the session: renew with the old handle next time.
+		at.SessionHandle = old.SessionHandle
+		if at.AuthorizationExpiresAt.IsZero() {
+			at.AuthorizationExpiresAt = old.AuthorizationExpiresAt
+		}
+	}
+	return at, nil
 }
