@@ -8,6 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/go-applinks/applinks/handler"
@@ -15,11 +18,27 @@ import (
 
 // BenchmarkRequest compares, in one run: a signed 2LO GET through the whole
 // stack (factory, request, retrying client, signing transport, RSA-SHA1
-// with a 2048-bit key) to a loopback server; the same GET unsigned through
-// the same stack (anonymous); a bare GET with the service's HTTP client; and
-// a bare RSA-SHA1 signature. The stack's cost is signed - bare GET - RSA.
+// with a 2048-bit key) to a loopback server; the same GET signed with
+// HMAC-SHA1 and a shared secret (as Jenkins-style links sign); the same GET
+// unsigned through the same stack (anonymous); a bare GET with the
+// service's HTTP client; and a bare RSA-SHA1 signature. The stack's cost is
+// signed - bare GET - RSA; without RSA, signed-2LO-HMAC / bare-GET and
+// stack-anonymous / bare-GET (BENCHMARKS.md). The server does not verify
+// signatures, so that only the client's cost is measured.
 func BenchmarkRequest(b *testing.B) {
+	// The server records the Authorization header only when asked (once,
+	// before a case's loop), so that every case pays the same for it.
+	var (
+		record   atomic.Bool
+		mu       sync.Mutex
+		lastAuth string
+	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if record.Load() {
+			mu.Lock()
+			lastAuth = r.Header.Get("Authorization")
+			mu.Unlock()
+		}
 		_, _ = io.WriteString(w, "ok")
 	}))
 	b.Cleanup(srv.Close)
@@ -27,12 +46,31 @@ func BenchmarkRequest(b *testing.B) {
 	l := Link{ID: newLinkID(), Name: "Bench", Type: TypeGeneric, RPCURL: srv.URL, ConsumerKey: "bench",
 		Auth: []Auth{Auth2LO, AuthAnonymous}}.WithPrivateKey(key)
 	client := &http.Client{Transport: srv.Client().Transport}
-	svc, err := NewService([]Link{l}, WithHTTPClient(client))
+	hmacLink := Link{ID: newLinkID(), Name: "Bench HMAC", Type: TypeGeneric, RPCURL: srv.URL, ConsumerKey: "bench-hmac",
+		Auth: []Auth{Auth2LO}}.WithSecret("bench-shared-secret-TEST-ONLY")
+	svc, err := NewService([]Link{l, hmacLink}, WithHTTPClient(client))
 	if err != nil {
 		b.Fatal(err)
 	}
 	bound, _ := svc.Link(l.ID)
+	boundHMAC, _ := svc.Link(hmacLink.ID)
 	ctx := b.Context()
+	// authOf sends one request through f and returns its Authorization
+	// header as the server saw it.
+	authOf := func(b *testing.B, f *RequestFactory) string {
+		record.Store(true)
+		defer record.Store(false)
+		req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself?expand=groups")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Execute(ctx, req, handler.Discard()); err != nil {
+			b.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return lastAuth
+	}
 	run := func(b *testing.B, f *RequestFactory) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -49,8 +87,18 @@ func BenchmarkRequest(b *testing.B) {
 		f, _ := bound.RequestFactory("alice", WithAuth(Auth2LO))
 		run(b, f)
 	})
+	b.Run("signed-2LO-HMAC", func(b *testing.B) {
+		f, _ := boundHMAC.RequestFactory("alice", WithAuth(Auth2LO))
+		if got := authOf(b, f); !strings.Contains(got, `oauth_signature_method="HMAC-SHA1"`) {
+			b.Fatalf("Authorization %q: want an HMAC-SHA1 signature", got)
+		}
+		run(b, f)
+	})
 	b.Run("stack-anonymous", func(b *testing.B) {
 		f, _ := bound.RequestFactory("", WithAuth(AuthAnonymous))
+		if got := authOf(b, f); got != "" {
+			b.Fatalf("Authorization %q on an anonymous request", got)
+		}
 		run(b, f)
 	})
 	b.Run("bare-GET", func(b *testing.B) {
