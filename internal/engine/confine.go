@@ -103,8 +103,12 @@ func (s *Scope) contains(u *url.URL) error {
 	if sc := strings.ToLower(u.Scheme); sc != "http" && sc != "https" {
 		return &scopeError{fmt.Sprintf("%s is not an http or https URL", redact.URL(u))}
 	}
-	if got, want := Origin(u.Scheme, u.Host), Origin(s.rpc.Scheme, s.rpc.Host); got != want {
-		return &scopeError{fmt.Sprintf("%s is on %s, not on the link's %s", redact.URL(u), got, want)}
+	// The same scheme and host (as on every request built by Resolve) is
+	// the same origin; only others need the default port filled in.
+	if !strings.EqualFold(u.Scheme, s.rpc.Scheme) || !strings.EqualFold(u.Host, s.rpc.Host) {
+		if got, want := Origin(u.Scheme, u.Host), Origin(s.rpc.Scheme, s.rpc.Host); got != want {
+			return &scopeError{fmt.Sprintf("%s is on %s, not on the link's %s", redact.URL(u), got, want)}
+		}
 	}
 	if u.User != nil {
 		return &scopeError{fmt.Sprintf("%s carries a user name or password", redact.URL(u))}
@@ -114,7 +118,10 @@ func (s *Scope) contains(u *url.URL) error {
 		p = "/"
 	}
 	// Decode percent-encoded dots so that %2e%2e cannot climb either.
-	decoded := strings.NewReplacer("%2e", ".", "%2E", ".").Replace(p)
+	decoded := p
+	if strings.Contains(p, "%") {
+		decoded = dotDecoder.Replace(p)
+	}
 	base := strings.TrimSuffix(s.rpc.EscapedPath(), "/")
 	if cleaned := cleanPath(decoded); !under(cleaned, base) {
 		if cleaned != decoded {
@@ -124,6 +131,10 @@ func (s *Scope) contains(u *url.URL) error {
 	}
 	return nil
 }
+
+// dotDecoder decodes percent-encoded dots; a Replacer is safe for
+// concurrent use.
+var dotDecoder = strings.NewReplacer("%2e", ".", "%2E", ".")
 
 // CheckRedirect is the http.Client CheckRedirect of requests through the
 // link: it follows at most 10 redirects, only within the scope (each hop
