@@ -55,32 +55,36 @@ const maxRetryAfter = 24 * time.Hour
 // ignored, never an error: a server's typo must not stop requests.
 func ParseRateLimit(h http.Header, now time.Time) (r RateLimit, ok bool) {
 	r = RateLimit{Limit: -1, Remaining: -1, FillRate: -1}
-	get := func(name string) string {
-		v := strings.TrimSpace(h.Get("X-RateLimit-" + name))
+	get := func(name rateLimitHeader) string {
+		v := strings.TrimSpace(h.Get(name.current))
 		if v == "" {
-			v = strings.TrimSpace(h.Get("X-RateLimiting-" + name))
+			v = strings.TrimSpace(h.Get(name.early))
 		}
 		if v != "" {
 			ok = true
 		}
 		return v
 	}
-	number := func(name string) int {
-		n, err := strconv.Atoi(get(name))
+	number := func(name rateLimitHeader) int {
+		v := get(name)
+		if v == "" {
+			return -1 // absent, as on most responses: no error to make
+		}
+		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			return -1
 		}
 		return n
 	}
-	r.Limit, r.Remaining, r.FillRate = number("Limit"), number("Remaining"), number("FillRate")
-	if n := number("Interval-Seconds"); n > 0 {
+	r.Limit, r.Remaining, r.FillRate = number(hdrLimit), number(hdrRemaining), number(hdrFillRate)
+	if n := number(hdrInterval); n > 0 {
 		r.Interval = time.Duration(min(n, int(maxRetryAfter/time.Second))) * time.Second
 	}
-	if v := get("Reset"); v != "" {
+	if v := get(hdrReset); v != "" {
 		r.Reset = parseReset(v, now)
 	}
-	r.NearLimit = strings.EqualFold(get("NearLimit"), "true")
-	if v := strings.TrimSpace(h.Get("RateLimit-Reason")); v != "" {
+	r.NearLimit = strings.EqualFold(get(hdrNearLimit), "true")
+	if v := strings.TrimSpace(h.Get(hdrReason)); v != "" {
 		r.Reason, ok = v, true
 	}
 	if d, has := ParseRetryAfter(h.Get("Retry-After"), now); has {
@@ -88,6 +92,25 @@ func ParseRateLimit(h http.Header, now time.Time) (r RateLimit, ok bool) {
 	}
 	return r, ok
 }
+
+// rateLimitHeader is one rate-limit header's name, X-RateLimit-* and the
+// early X-RateLimiting-*, in canonical form, so that reading an absent
+// header (most responses have none) allocates nothing.
+type rateLimitHeader struct{ current, early string }
+
+func newRateLimitHeader(name string) rateLimitHeader {
+	return rateLimitHeader{http.CanonicalHeaderKey("X-RateLimit-" + name), http.CanonicalHeaderKey("X-RateLimiting-" + name)}
+}
+
+var (
+	hdrLimit     = newRateLimitHeader("Limit")
+	hdrRemaining = newRateLimitHeader("Remaining")
+	hdrFillRate  = newRateLimitHeader("FillRate")
+	hdrInterval  = newRateLimitHeader("Interval-Seconds")
+	hdrReset     = newRateLimitHeader("Reset")
+	hdrNearLimit = newRateLimitHeader("NearLimit")
+	hdrReason    = http.CanonicalHeaderKey("RateLimit-Reason")
+)
 
 // ParseRetryAfter reads a Retry-After value: whole seconds, or an HTTP
 // date (RFC 9110 §10.2.3). The result is between 0 and a day; a number too
