@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"strings"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/sealed"
 )
@@ -36,9 +37,9 @@ func ExampleNew() {
 	fmt.Println("stored sealed with k1:", strings.HasPrefix(raw.Secret.Reveal(), "v1.k1."))
 	tok, _ := store.AccessToken(ctx, key)
 	fmt.Println("read back:", tok.Secret.Reveal())
-	fmt.Println(keys)
+	fmt.Println("keys:", keys.KeyIDs(), "active:", keys.ActiveKeyID())
 	// Output:
 	// stored sealed with k1: true
 	// read back: the-secret
-	// sealed.Keyring(active k1, keys k1, redacted)
+	// keys: [k1] active: k1
 }

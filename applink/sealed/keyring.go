@@ -5,17 +5,14 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/go-applinks/applinks/internal/fileread"
-	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // KeySize is the size of a key in bytes: AES-256.
@@ -71,21 +68,6 @@ func GenerateKey(id string) (Key, string, error) {
 
 // ID returns the key's id.
 func (k Key) ID() string { return k.id }
-
-// String names the key by its id, never its bytes.
-func (k Key) String() string { return fmt.Sprintf("sealed.Key(%s, redacted)", k.id) }
-
-// GoString is [Key.String].
-func (k Key) GoString() string { return k.String() }
-
-// Format prints [Key.String] for every verb.
-func (k Key) Format(f fmt.State, verb rune) { redact.Format(f, verb, k.String(), k.GoString()) }
-
-// LogValue is [Key.String].
-func (k Key) LogValue() slog.Value { return slog.StringValue(k.String()) }
-
-// MarshalJSON renders [Key.String] as a JSON string.
-func (k Key) MarshalJSON() ([]byte, error) { return json.Marshal(k.String()) }
 
 // checkKeyID refuses ids that would not survive in a sealed value.
 func checkKeyID(id string) error {
@@ -247,20 +229,3 @@ func (kr *Keyring) KeyIDs() []string {
 	slices.Sort(older)
 	return append(ids, older...)
 }
-
-// String names the keys by their ids, never their bytes.
-func (kr *Keyring) String() string {
-	return fmt.Sprintf("sealed.Keyring(active %s, keys %s, redacted)", kr.active, strings.Join(kr.KeyIDs(), " "))
-}
-
-// GoString is [Keyring.String].
-func (kr *Keyring) GoString() string { return kr.String() }
-
-// Format prints [Keyring.String] for every verb.
-func (kr *Keyring) Format(f fmt.State, verb rune) { redact.Format(f, verb, kr.String(), kr.GoString()) }
-
-// LogValue is [Keyring.String].
-func (kr *Keyring) LogValue() slog.Value { return slog.StringValue(kr.String()) }
-
-// MarshalJSON renders [Keyring.String] as a JSON string.
-func (kr *Keyring) MarshalJSON() ([]byte, error) { return json.Marshal(kr.String()) }

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"slices"
 	"strings"
+
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 // ResealReport says what [Reseal] did with each access token.

@@ -3,10 +3,11 @@ package sealed_test
 import (
 	"context"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/google/go-cmp/cmp"

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/filestore"
-	"github.com/go-applinks/applinks/applink/token"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,6 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/filestore"
+	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/go-applinks/applinks/applink/storetest"

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
-	"log/slog"
 
-	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/applink/token"
+
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -252,17 +251,3 @@ func (s *store) PutRequestToken(ctx context.Context, t *token.RequestToken) erro
 func (s *store) DeleteRequestToken(ctx context.Context, value string) error {
 	return s.inner.DeleteRequestToken(ctx, value)
 }
-
-// String names the inner store and the key ids, never a key.
-func (s *store) String() string {
-	return fmt.Sprintf("sealed(%v, %v)", s.inner, s.keys)
-}
-
-// GoString is String.
-func (s *store) GoString() string { return s.String() }
-
-// Format prints String for every verb.
-func (s *store) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
-
-// LogValue is String.
-func (s *store) LogValue() slog.Value { return slog.StringValue(s.String()) }
