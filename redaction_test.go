@@ -98,7 +98,7 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 	fx := &redactionFixture{key: rsaKey, pemLine: strings.Split(string(pemData), "\n")[2]}
 	fx.srv = applinktest.NewServer(t, applinktest.WithUsers("alice", "carol"),
 		applinktest.WithConsumer(applinktest.Consumer{Key: "rsa", PublicKey: &rsaKey.PublicKey, ThreeLO: true, Impersonation: true}),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "hmac", Secret: sharedSecret, ThreeLO: true}))
+		applinktest.WithConsumer(applinktest.Consumer{Key: "hmac", Secret: signer.NewSecret(sharedSecret), ThreeLO: true}))
 	fx.rsaLink = applink.Link{ID: applink.DefaultLinkID("Jira", fx.srv.URL), Name: "Jira", Type: applink.TypeJira, RPCURL: fx.srv.URL,
 		ConsumerKey: "rsa", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}.WithPrivateKey(rsaKey)
 	fx.hmacLink = applink.Link{ID: applink.DefaultLinkID("CI", fx.srv.URL), Name: "CI", Type: applink.TypeJenkins, RPCURL: fx.srv.URL,
@@ -296,13 +296,15 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		},
 
 		// applink/applinktest
-		"applink/applinktest.Server":       func() []any { return []any{fx.srv} },
-		"applink/applinktest.Consumer":     func() []any { return []any{applinktest.Consumer{Key: "hmac", Secret: sharedSecret}} },
-		"applink/applinktest.OAuth2Client": func() []any { return []any{applinktest.OAuth2Client{ID: "client", Secret: clientSecret}} },
-		"applink/applinktest.Fault":        func() []any { return []any{applinktest.Fault{Drop: true}} },
-		"applink/applinktest.Shape":        func() []any { return []any{applinktest.Atlassian} },
-		"applink/applinktest.PageStyle":    func() []any { return []any{applinktest.PagesConfluence} },
-		"applink/applinktest.RateLimiter":  func() []any { return []any{&applinktest.RateLimiter{FillRate: 20}} },
+		"applink/applinktest.Server":   func() []any { return []any{fx.srv} },
+		"applink/applinktest.Consumer": func() []any { return []any{applinktest.Consumer{Key: "hmac", Secret: signer.NewSecret(sharedSecret)}} },
+		"applink/applinktest.OAuth2Client": func() []any {
+			return []any{applinktest.OAuth2Client{ID: "client", Secret: signer.NewSecret(clientSecret)}}
+		},
+		"applink/applinktest.Fault":       func() []any { return []any{applinktest.Fault{Drop: true}} },
+		"applink/applinktest.Shape":       func() []any { return []any{applinktest.Atlassian} },
+		"applink/applinktest.PageStyle":   func() []any { return []any{applinktest.PagesConfluence} },
+		"applink/applinktest.RateLimiter": func() []any { return []any{&applinktest.RateLimiter{FillRate: 20}} },
 		"applink/applinktest.PagedResource": func() []any {
 			return []any{applinktest.PagedResource{Style: applinktest.PagesJiraDC, Total: 3}}
 		},
@@ -661,7 +663,7 @@ var nestedPrintGaps = []string{
 	"applink.CredentialsRequiredError", "applink.OAuthError", "applink.ClockSkewError",
 	"applink.RequestTokenExpiredError", "applink.RetryError",
 	// Being moved to Secret fields (#19), one package at a time:
-	"applink.Link", "applink.Request", "applink/applinktest.Consumer", "applink/applinktest.OAuth2Client",
+	"applink.Link", "applink.Request",
 	"applink/config.Config",
 }
 

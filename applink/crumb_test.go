@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/signer"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/google/go-cmp/cmp"
@@ -18,7 +19,7 @@ const jenkinsSecret = "core-jenkins-secret-TEST-ONLY"
 func newJenkinsFixture(t *testing.T) *coreFixture {
 	t.Helper()
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice", "bob"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, Secret: jenkinsSecret, ThreeLO: true}))
+		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, Secret: signer.NewSecret(jenkinsSecret), ThreeLO: true}))
 	l := Link{ID: newLinkID(), Name: "Jenkins", Type: TypeJenkins, RPCURL: srv.URL, ConsumerKey: coreConsumer}.WithSecret(jenkinsSecret)
 	store := token.NewMemoryStore()
 	svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithTokenStore(store), WithoutRetry())

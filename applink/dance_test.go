@@ -66,7 +66,7 @@ func newDanceFixture(t *testing.T, shape applinktest.Shape, opts ...applinktest.
 	cons := applinktest.Consumer{Key: testConsumerKey, Name: "Go app", ThreeLO: true}
 	link := Link{ID: testLinkID, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}
 	if shape == applinktest.Jenkins {
-		cons.Secret = testSecret
+		cons.Secret = signer.NewSecret(testSecret)
 		link.Name, link.Type = "Jenkins", TypeJenkins
 		link = link.WithSecret(testSecret)
 	} else {

@@ -8,6 +8,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // An OAuth 2.0 link (Data Center's "External application → Incoming"
@@ -18,7 +19,7 @@ func Example_oAuth2Link() {
 	ctx := context.Background()
 	const redirect = "http://127.0.0.1:8765/callback"
 	jira, err := applinktest.Start(applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "my-app", Secret: "s3cret-TEST-ONLY", RedirectURL: redirect}))
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "my-app", Secret: signer.NewSecret("s3cret-TEST-ONLY"), RedirectURL: redirect}))
 	if err != nil {
 		panic(err)
 	}

@@ -28,7 +28,7 @@ type jenkinsUser struct {
 func Example() {
 	ctx := context.Background()
 	jenkins, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "jira", Secret: "TEST-ONLY-secret", ThreeLO: true}))
+		applinktest.WithConsumer(applinktest.Consumer{Key: "jira", Secret: signer.NewSecret("TEST-ONLY-secret"), ThreeLO: true}))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/signer"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -59,7 +60,7 @@ func newO2Fixture(t *testing.T, redirect, scope string, opts ...applinktest.Opti
 		applinktest.WithClock(clock.Now),
 		applinktest.WithUsers("alice", "bob", "robot"),
 		applinktest.WithBearerTokenTTL(time.Hour),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: o2TestClientID, Secret: o2TestSecret,
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: o2TestClientID, Secret: signer.NewSecret(o2TestSecret),
 			RedirectURL: redirect, Scope: scope, ServiceUser: "robot"}),
 	}
 	srv := applinktest.NewServer(t, append(base, opts...)...)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/signer"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 )
@@ -40,7 +41,7 @@ func newMixupFixture(t *testing.T) *mixupFixture {
 	fx.redirectA, fx.b = DanceCallbackURL(fx.app.URL, "", fx.idA), DanceCallbackURL(fx.app.URL, "", fx.idB)
 	remote := func(client, redirect string) *applinktest.Server {
 		return applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
-			applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: client, Secret: client + "-s3cret-TEST-ONLY", RedirectURL: redirect}))
+			applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: client, Secret: signer.NewSecret(client + "-s3cret-TEST-ONLY"), RedirectURL: redirect}))
 	}
 	fx.srvA, fx.srvB = remote("client-a", fx.redirectA), remote("client-b", fx.b)
 	link := func(id, name, client, redirect string, srv *applinktest.Server) Link {

@@ -12,6 +12,7 @@ import (
 	"github.com/dghubble/oauth1"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // callbackServer captures the query of the consumer's callback.
@@ -106,7 +107,7 @@ func TestDghubbleHMACSHA1Jenkins(t *testing.T) {
 	srv := applinktest.NewServer(t,
 		applinktest.WithShape(applinktest.Jenkins),
 		applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "ci", Secret: hmacSecret, ThreeLO: true}))
+		applinktest.WithConsumer(applinktest.Consumer{Key: "ci", Secret: signer.NewSecret(hmacSecret), ThreeLO: true}))
 	cfg := &oauth1.Config{ConsumerKey: "ci", ConsumerSecret: hmacSecret, Signer: &oauth1.HMACSigner{ConsumerSecret: hmacSecret}}
 	me := thirdPartyDance(t, srv, cfg, "alice", "/me/api/json")
 	if me["_class"] != "hudson.model.User" || me["id"] != "alice" {

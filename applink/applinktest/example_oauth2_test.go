@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // The OAuth2 shape is Jira with OAuth 2.0 incoming links: any OAuth 2.0
@@ -19,7 +20,7 @@ import (
 func Example_oAuth2() {
 	const redirect = "http://127.0.0.1:8765/callback"
 	srv, err := applinktest.Start(applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "my-app", Secret: "TEST-ONLY", RedirectURL: redirect, Scope: applinktest.ScopeRead}))
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "my-app", Secret: signer.NewSecret("TEST-ONLY"), RedirectURL: redirect, Scope: applinktest.ScopeRead}))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 func Example() {
 	srv, err := applinktest.Start(
 		applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "my-app", Secret: "TEST-ONLY", Impersonation: true}))
+		applinktest.WithConsumer(applinktest.Consumer{Key: "my-app", Secret: signer.NewSecret("TEST-ONLY"), Impersonation: true}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func Example() {
 func ExampleServer_Approve() {
 	srv, err := applinktest.Start(
 		applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "my-app", Secret: "TEST-ONLY", ThreeLO: true}))
+		applinktest.WithConsumer(applinktest.Consumer{Key: "my-app", Secret: signer.NewSecret("TEST-ONLY"), ThreeLO: true}))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -17,8 +17,8 @@ const myself = "/rest/api/2/myself"
 func TestResourceFlows(t *testing.T) {
 	t.Parallel()
 	limited := applinktest.Consumer{Key: "limited", PublicKey: &testKeys()[1].PublicKey, ThreeLO: true}
-	as := applinktest.Consumer{Key: "as-bob", Secret: hmacSecret, TwoLO: true, TwoLOUser: "bob"}
-	ghost := applinktest.Consumer{Key: "ghost", Secret: hmacSecret, TwoLO: true, TwoLOUser: "nobody"}
+	as := applinktest.Consumer{Key: "as-bob", Secret: signer.NewSecret(hmacSecret), TwoLO: true, TwoLOUser: "bob"}
+	ghost := applinktest.Consumer{Key: "ghost", Secret: signer.NewSecret(hmacSecret), TwoLO: true, TwoLOUser: "nobody"}
 	srv, s := atlassian(t, applinktest.WithConsumer(limited), applinktest.WithConsumer(as), applinktest.WithConsumer(ghost))
 	lim := rsaSigner(t, "limited", 1)
 	at, _ := dance(t, srv, s, "alice")

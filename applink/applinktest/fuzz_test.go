@@ -16,7 +16,7 @@ import (
 func FuzzServeHTTP(f *testing.F) {
 	srv, err := applinktest.Start(
 		applinktest.WithUsers("alice"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "app", Secret: hmacSecret, ThreeLO: true, TwoLO: true, Impersonation: true}))
+		applinktest.WithConsumer(applinktest.Consumer{Key: "app", Secret: signer.NewSecret(hmacSecret), ThreeLO: true, TwoLO: true, Impersonation: true}))
 	if err != nil {
 		f.Fatal(err)
 	}

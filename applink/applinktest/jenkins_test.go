@@ -18,7 +18,7 @@ func jenkins(t *testing.T, opts ...applinktest.Option) (*applinktest.Server, *si
 	srv := applinktest.NewServer(t, append([]applinktest.Option{
 		applinktest.WithShape(applinktest.Jenkins),
 		applinktest.WithUsers("alice", "bob"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: "ci", Secret: hmacSecret, ThreeLO: true, TwoLO: true, Impersonation: true})}, opts...)...)
+		applinktest.WithConsumer(applinktest.Consumer{Key: "ci", Secret: signer.NewSecret(hmacSecret), ThreeLO: true, TwoLO: true, Impersonation: true})}, opts...)...)
 	return srv, hmacSigner(t, "ci", hmacSecret)
 }
 

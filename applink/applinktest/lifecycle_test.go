@@ -75,10 +75,10 @@ func TestAddConsumerWhileRunning(t *testing.T) {
 	if r := do(t, srv, late, http.MethodGet, srv.URL+myself+"?xoauth_requestor_id=alice", nil, signer.Params{}); problem(r) != signer.ProblemConsumerKeyUnknown {
 		t.Fatalf("before AddConsumer: %d %q", r.status, problem(r))
 	}
-	if err := srv.AddConsumer(applinktest.Consumer{Key: "late", Secret: hmacSecret, Impersonation: true}); err != nil {
+	if err := srv.AddConsumer(applinktest.Consumer{Key: "late", Secret: signer.NewSecret(hmacSecret), Impersonation: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.AddConsumer(applinktest.Consumer{Key: "late", Secret: hmacSecret}); err == nil {
+	if err := srv.AddConsumer(applinktest.Consumer{Key: "late", Secret: signer.NewSecret(hmacSecret)}); err == nil {
 		t.Error("AddConsumer accepted a duplicate key")
 	}
 	if r := do(t, srv, late, http.MethodGet, srv.URL+myself+"?xoauth_requestor_id=alice", nil, signer.Params{}); r.status != 200 {

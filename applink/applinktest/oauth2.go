@@ -2,10 +2,8 @@ package applinktest
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
@@ -64,61 +62,24 @@ const (
 // entered. It never prints its secret.
 type OAuth2Client struct {
 	// ID is the client id. Required.
-	ID string
+	ID string `json:"id"`
 	// Name is a display name for the consent page; "" means ID.
-	Name string
-	// Secret is the client secret. Required. It never prints.
-	Secret string
+	Name string `json:"name,omitempty"`
+	// Secret is the client secret (make it with signer.NewSecret).
+	// Required. It never prints.
+	Secret signer.Secret `json:"secret,omitzero"`
 	// RedirectURL is the redirect URL registered for the link: the
 	// authorization request and the token requests must give exactly it.
 	// Required.
-	RedirectURL string
+	RedirectURL string `json:"redirect_url"`
 	// Scope is the highest scope the link grants ([ScopeRead],
 	// [ScopeWrite], [ScopeAdmin] or [ScopeSystemAdmin]); "" means
 	// [ScopeWrite]. A client asking for more gets invalid_scope.
-	Scope string
+	Scope string `json:"scope,omitempty"`
 	// ServiceUser, when set, allows the client_credentials grant (a service
 	// account): its tokens act as this user. "" refuses the grant with
 	// unauthorized_client.
-	ServiceUser string
-}
-
-// String describes the client without its secret.
-func (c OAuth2Client) String() string {
-	s := fmt.Sprintf("applinktest.OAuth2Client(%q, redirect %s, scope %s", c.ID, redact.URLString(c.RedirectURL), c.scope())
-	if c.ServiceUser != "" {
-		s += fmt.Sprintf(", service user %q", c.ServiceUser)
-	}
-	return s + ", secret redacted)"
-}
-
-// GoString is [OAuth2Client.String].
-func (c OAuth2Client) GoString() string { return c.String() }
-
-// Format prints [OAuth2Client.String] for every verb, so that no verb
-// reaches the secret.
-func (c OAuth2Client) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, c.String(), c.GoString())
-}
-
-// LogValue keeps the secret out of slog output.
-func (c OAuth2Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// MarshalJSON encodes the client with its secret redacted ("REDACTED" when
-// set).
-func (c OAuth2Client) MarshalJSON() ([]byte, error) {
-	out := struct {
-		ID          string `json:"id"`
-		Name        string `json:"name,omitempty"`
-		Secret      string `json:"secret,omitempty"`
-		RedirectURL string `json:"redirect_url"`
-		Scope       string `json:"scope"`
-		ServiceUser string `json:"service_user,omitempty"`
-	}{ID: c.ID, Name: c.Name, RedirectURL: redact.URLString(c.RedirectURL), Scope: c.scope(), ServiceUser: c.ServiceUser}
-	if c.Secret != "" {
-		out.Secret = "REDACTED"
-	}
-	return json.Marshal(out)
+	ServiceUser string `json:"service_user,omitempty"`
 }
 
 func (c OAuth2Client) scope() string {
@@ -228,7 +189,7 @@ func (s *Server) AddOAuth2Client(c OAuth2Client) error {
 	switch {
 	case c.ID == "":
 		return errors.New("applinktest: an OAuth 2.0 client has an empty ID")
-	case c.Secret == "":
+	case c.Secret.IsZero():
 		return fmt.Errorf("applinktest: OAuth 2.0 client %q has no Secret", c.ID)
 	case scopeRank(c.scope()) == 0:
 		return fmt.Errorf("applinktest: OAuth 2.0 client %q: unknown scope %q: use READ, WRITE, ADMIN or SYSTEM_ADMIN", c.ID, c.Scope)

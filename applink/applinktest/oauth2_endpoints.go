@@ -231,7 +231,7 @@ func (s *Server) authenticateClient(r *http.Request) (*OAuth2Client, *oauth2Erro
 		cc = *c
 	}
 	s.mu.Unlock()
-	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(cc.Secret)) != 1 {
+	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(cc.Secret.Reveal())) != 1 {
 		return nil, fail
 	}
 	return &cc, nil

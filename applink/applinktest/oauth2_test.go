@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
 )
 
 const (
@@ -31,7 +32,7 @@ func oauth2Server(t *testing.T, opts ...applinktest.Option) *applinktest.Server 
 	base := []applinktest.Option{
 		applinktest.WithShape(applinktest.OAuth2),
 		applinktest.WithUsers("alice", "bob", "robot"),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: o2ID, Name: "My App", Secret: o2Secret,
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: o2ID, Name: "My App", Secret: signer.NewSecret(o2Secret),
 			RedirectURL: o2Redirect, Scope: applinktest.ScopeWrite, ServiceUser: "robot"}),
 	}
 	return applinktest.NewServer(t, append(base, opts...)...)
@@ -415,7 +416,7 @@ func TestOAuth2Revocation(t *testing.T) {
 func TestOAuth2ClientCredentials(t *testing.T) {
 	t.Parallel()
 	srv := oauth2Server(t, applinktest.WithOAuth2Client(applinktest.OAuth2Client{
-		ID: "no-service", Secret: o2Secret, RedirectURL: o2Redirect}))
+		ID: "no-service", Secret: signer.NewSecret(o2Secret), RedirectURL: o2Redirect}))
 	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams} {
 		cc := clientcredentials.Config{ClientID: o2ID, ClientSecret: o2Secret, TokenURL: srv.OAuth2TokenURL(), AuthStyle: style}
 		tok, err := cc.Token(oauth2Ctx(t, srv))
@@ -496,21 +497,25 @@ func TestOAuth2Faults(t *testing.T) {
 
 func TestOAuth2ShapeOptions(t *testing.T) {
 	t.Parallel()
-	c := applinktest.OAuth2Client{ID: "x", Secret: "s3cret-TEST-ONLY", RedirectURL: o2Redirect}
+	c := applinktest.OAuth2Client{ID: "x", Secret: signer.NewSecret("s3cret-TEST-ONLY"), RedirectURL: o2Redirect}
 	if _, err := applinktest.Start(applinktest.WithOAuth2Client(c)); err == nil {
 		t.Error("an OAuth 2.0 client on the Atlassian shape was accepted")
 	}
 	for name, bad := range map[string]applinktest.OAuth2Client{
-		"no id":        {Secret: "s", RedirectURL: o2Redirect},
+		"no id":        {Secret: signer.NewSecret("s"), RedirectURL: o2Redirect},
 		"no secret":    {ID: "x", RedirectURL: o2Redirect},
-		"bad redirect": {ID: "x", Secret: "s", RedirectURL: "/callback"},
-		"bad scope":    {ID: "x", Secret: "s", RedirectURL: o2Redirect, Scope: "ALL"},
+		"bad redirect": {ID: "x", Secret: signer.NewSecret("s"), RedirectURL: "/callback"},
+		"bad scope":    {ID: "x", Secret: signer.NewSecret("s"), RedirectURL: o2Redirect, Scope: "ALL"},
 	} {
 		if _, err := applinktest.Start(applinktest.WithShape(applinktest.OAuth2), applinktest.WithOAuth2Client(bad)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%#v %+v %d %x", c, c, c, c)} {
+	printed := []string{fmt.Sprint(c)}
+	for _, verb := range []string{"%#v", "%+v", "%d", "%x", "%p"} { // not constant: vet refuses %d and %p of a struct
+		printed = append(printed, fmt.Sprintf(verb, c))
+	}
+	for _, s := range printed {
 		if strings.Contains(s, "s3cret") {
 			t.Errorf("the client secret printed: %s", s)
 		}

@@ -94,15 +94,9 @@ func (s *Server) String() string {
 	return "applinktest.Server(" + string(s.shape) + ", " + s.URL + ")"
 }
 
-// GoString is [Server.String].
-func (s *Server) GoString() string { return s.String() }
-
-// LogValue keeps the server's keys and tokens out of slog output.
-func (s *Server) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
 // Format prints [Server.String] for every verb, so that no verb (%v, %d,
-// %+v) reaches the server's keys and tokens.
-func (s *Server) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
+// %+v, %#v) reaches the server's keys and tokens, nor slog's text handler.
+func (s *Server) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.String()) }
 
 // NewServer starts a server on a random loopback port, like
 // httptest.NewServer, and closes it when the test ends. It fails the test if
@@ -385,18 +379,18 @@ func (s *Server) addConsumer(c Consumer) error {
 	if c.Key == "" {
 		return errors.New("applinktest: a consumer has an empty key")
 	}
-	if c.PublicKey == nil && c.Secret == "" {
+	if c.PublicKey == nil && c.Secret.IsZero() {
 		return fmt.Errorf("applinktest: consumer %q has neither a public key nor a secret: set PublicKey (RSA-SHA1) or Secret (HMAC-SHA1)", c.Key)
 	}
-	if s.shape == Jenkins && c.Secret == "" {
+	if s.shape == Jenkins && c.Secret.IsZero() {
 		return fmt.Errorf("applinktest: consumer %q: the Jenkins shape takes HMAC-SHA1 consumers only: set Secret", c.Key)
 	}
 	if c.PublicKey != nil && c.PublicKey.N.BitLen() < signer.MinKeyBits {
 		return fmt.Errorf("applinktest: consumer %q: %w", c.Key, &signer.KeySizeError{Bits: c.PublicKey.N.BitLen()})
 	}
 	var sc *signer.Consumer
-	if c.Secret != "" {
-		sc = signer.NewSecretConsumer(c.Key, c.Secret)
+	if !c.Secret.IsZero() {
+		sc = signer.NewSecretConsumer(c.Key, c.Secret.Reveal())
 		sc.PublicKey = c.PublicKey
 	} else {
 		sc = signer.NewRSAConsumer(c.Key, c.PublicKey)

@@ -84,7 +84,7 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 		opts = append(opts, applinktest.WithShape(applinktest.Jenkins))
 		l.Name, l.Type = "Jenkins", applink.TypeJenkins
 		l = l.WithSecret(diagSecret)
-		cons.Secret = diagSecret
+		cons.Secret = signer.NewSecret(diagSecret)
 	} else {
 		key := diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")
 		l.Name, l.Type = "applinktest Jira", applink.TypeJira

@@ -11,6 +11,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/signer"
 )
 
 const (
@@ -38,7 +39,7 @@ func newO2Fixture(t *testing.T, scope string) *o2Fixture {
 		applinktest.WithShape(applinktest.OAuth2),
 		applinktest.WithUsers("alice", "bob", "robot"),
 		applinktest.WithBearerTokenTTL(time.Hour),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: o2TestClientID, Secret: o2TestSecret,
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: o2TestClientID, Secret: signer.NewSecret(o2TestSecret),
 			RedirectURL: redirect, Scope: scope, ServiceUser: "robot"}))
 	return &o2Fixture{srv: srv, store: token.NewMemoryStore(), redirect: redirect}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/internal/pgtest"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // fleetClock is a settable clock shared by the provider, the replicas and
@@ -49,7 +50,7 @@ func TestFleetOAuth2RefreshOnce(t *testing.T) {
 	ln.Close()
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithClock(clock.Now),
 		applinktest.WithUsers("alice"), applinktest.WithBearerTokenTTL(time.Hour),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: clientID, Secret: secret, RedirectURL: redirect}))
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: clientID, Secret: signer.NewSecret(secret), RedirectURL: redirect}))
 	link := applink.Link{ID: applink.DefaultLinkID("Jira OAuth2", srv.URL), Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: srv.URL,
 		Auth:   []applink.Auth{applink.AuthOAuth2},
 		OAuth2: &applink.OAuth2Client{ClientID: clientID, RedirectURL: redirect, Scopes: []string{applink.ScopeWrite}},

@@ -5,13 +5,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/applink/token"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -114,15 +114,6 @@ func (s *Store) Close() error {
 func (s *Store) String() string {
 	return fmt.Sprintf("pgstore.Store(%s.%s*)", s.t.schema, s.t.prefix)
 }
-
-// GoString is [Store.String].
-func (s *Store) GoString() string { return s.String() }
-
-// Format prints [Store.String] for every verb (%#v: [Store.GoString]).
-func (s *Store) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
-
-// LogValue is [Store.String].
-func (s *Store) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // lockID hashes parts into an advisory lock id, the same in every process.
 func lockID(parts ...string) int64 {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -19,7 +20,7 @@ import (
 func setupJenkinsLink(t *testing.T, srv *applinktest.Server) string {
 	t.Helper()
 	const secret = "not-a-real-secret"
-	if err := srv.AddConsumer(applinktest.Consumer{Key: "jira", Secret: secret, ThreeLO: true}); err != nil {
+	if err := srv.AddConsumer(applinktest.Consumer{Key: "jira", Secret: signer.NewSecret(secret), ThreeLO: true}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

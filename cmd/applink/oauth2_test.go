@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
 )
 
 const (
@@ -50,7 +51,7 @@ func consentURL(t *testing.T, r result, srv *applinktest.Server) string {
 func TestEndToEndOAuth2(t *testing.T) {
 	redirect := freeRedirectURL(t)
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: cliO2Client, Secret: cliO2Secret, RedirectURL: redirect}))
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: cliO2Client, Secret: signer.NewSecret(cliO2Secret), RedirectURL: redirect}))
 	t.Setenv("APPLINK_TEST_O2_SECRET", cliO2Secret)
 	config := filepath.Join(t.TempDir(), "config.json")
 

@@ -136,7 +136,7 @@ func TestDocCommandsRunAgainstTestServer(t *testing.T) {
 	const clientSecret = "readme-client-s3cret-TEST-ONLY"
 	t.Setenv("JIRA_CLIENT_SECRET", clientSecret)
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice", "bob"),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "3f9c...", Secret: clientSecret,
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "3f9c...", Secret: signer.NewSecret(clientSecret),
 			RedirectURL: "http://127.0.0.1:8765/callback", Scope: applinktest.ScopeWrite}))
 	dir := t.TempDir()
 	home := filepath.Join(dir, "applink") // stands for ~/.config/applink

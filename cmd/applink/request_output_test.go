@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
 )
 
 // TestRequestOutputJSON: with --output json standard output carries JSON or
@@ -107,7 +108,7 @@ func TestJSONErrorInsufficientScope(t *testing.T) {
 	t.Parallel()
 	redirect := freeRedirectURL(t)
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: cliO2Client, Secret: cliO2Secret, RedirectURL: redirect, Scope: applinktest.ScopeRead}))
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: cliO2Client, Secret: signer.NewSecret(cliO2Secret), RedirectURL: redirect, Scope: applinktest.ScopeRead}))
 	dir := t.TempDir()
 	config := filepath.Join(dir, "config.json")
 	secretFile := filepath.Join(dir, "client-secret")

@@ -209,7 +209,7 @@ func testServerOptions(e *env, f testServerFlags) (*testServerSetup, error) {
 			return nil, tsUsagef("--hmac-consumer %s: environment variable %s is not set or empty: export the shared secret in it", key, name)
 		}
 		c := base
-		c.Key, c.Secret = key, secret
+		c.Key, c.Secret = key, signer.NewSecret(secret)
 		add(applinktest.WithConsumer(c))
 	}
 	for _, spec := range f.faults {
@@ -327,8 +327,8 @@ func parseOAuth2Client(spec string, getenv func(string) string) (applinktest.OAu
 		case "id":
 			c.ID = value
 		case "secret-env":
-			c.Secret = getenv(value)
-			if c.Secret == "" {
+			c.Secret = signer.NewSecret(getenv(value))
+			if c.Secret.IsZero() {
 				return c, fmt.Errorf("environment variable %s is not set or empty: export the client secret in it", value)
 			}
 		case "redirect":
@@ -344,7 +344,7 @@ func parseOAuth2Client(spec string, getenv func(string) string) (applinktest.OAu
 	switch {
 	case c.ID == "":
 		return c, errors.New("id= is missing")
-	case c.Secret == "":
+	case c.Secret.IsZero():
 		return c, errors.New("secret-env= is missing")
 	case c.RedirectURL == "":
 		return c, errors.New("redirect= is missing")

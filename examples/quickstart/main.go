@@ -31,6 +31,7 @@ import (
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/signer"
 )
 
 func main() {
@@ -227,7 +228,7 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 func oauth2Steps(ctx context.Context, jira *applinktest.Server, step func(string, ...any)) error {
 	const clientID, redirect = "quickstart-client", "http://127.0.0.1:8765/callback"
 	secret := rand.Text() // in real life: from Jira's dialog, kept in an environment variable
-	if err := jira.AddOAuth2Client(applinktest.OAuth2Client{ID: clientID, Secret: secret, RedirectURL: redirect, Scope: "WRITE"}); err != nil {
+	if err := jira.AddOAuth2Client(applinktest.OAuth2Client{ID: clientID, Secret: signer.NewSecret(secret), RedirectURL: redirect, Scope: "WRITE"}); err != nil {
 		return err
 	}
 	link := applink.Link{ID: "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9", Name: "Jira (OAuth 2.0)", Type: applink.TypeJira, RPCURL: jira.URL,

@@ -14,6 +14,7 @@ import (
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
 )
 
 const redirect = "http://127.0.0.1:9/callback"
@@ -21,7 +22,7 @@ const redirect = "http://127.0.0.1:9/callback"
 func setup(t *testing.T, basic bool) (*applinktest.Server, *oauth2link.Config) {
 	t.Helper()
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice", "robot"),
-		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "app", Secret: "s3cret-TEST-ONLY", RedirectURL: redirect, ServiceUser: "robot"}))
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "app", Secret: signer.NewSecret("s3cret-TEST-ONLY"), RedirectURL: redirect, ServiceUser: "robot"}))
 	return srv, &oauth2link.Config{
 		ClientID: "app", ClientSecret: redact.NewSecret("s3cret-TEST-ONLY"), RedirectURL: redirect, Scopes: []string{"WRITE"},
 		AuthorizeURL: srv.OAuth2AuthorizeURL(), TokenURL: srv.OAuth2TokenURL(), BasicAuth: basic, Client: srv.Client(),

@@ -115,7 +115,7 @@ func New(srv *applinktest.Server, name string, opts ...Option) (applink.Link, er
 	var cred []byte
 	if srv.Shape() == applinktest.Jenkins {
 		secret := rand.Text()
-		cons.Secret = secret
+		cons.Secret = signer.NewSecret(secret)
 		link = link.WithSecret(secret)
 		cred, link.SecretFile = []byte(secret+"\n"), cfg.credFile
 	} else {
