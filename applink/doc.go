@@ -57,6 +57,38 @@
 // [RequestFactory.Client] gives an *http.Client making the same calls, for
 // libraries that take one. Paths are relative to the link's RPC URL.
 //
+// # Coming from Atlassian's Java API
+//
+// A ScriptRunner script (or a plugin) ported to Go finds each call of
+// com.atlassian.applinks.api in one Go counterpart (Example_javaAPI walks
+// the main rows in order):
+//
+//	Java (com.atlassian.applinks.api)                       Go (package applink)
+//	ApplicationLinkService                                  Service (NewService, or config.Open)
+//	  .getPrimaryApplicationLink(type)                      Service.Primary(t)
+//	  .getApplicationLinks(type)                            Service.Links(t)
+//	  .getApplicationLink(id)                               Service.Link(idOrName)
+//	ApplicationLink                                         *Link
+//	  .createAuthenticatedRequestFactory()                  Link.RequestFactory(user)
+//	  .createImpersonatingAuthenticatedRequestFactory()     Link.RequestFactory(user, WithImpersonatingOnly())
+//	  .createNonImpersonatingAuthenticatedRequestFactory()  Link.RequestFactory(user, WithNonImpersonatingOnly())
+//	  .createAuthenticatedRequestFactory(providerClass)     Link.RequestFactory(user, WithAuth(a))
+//	ApplicationLinkRequestFactory                           *RequestFactory
+//	  .createRequest(methodType, path)                      RequestFactory.NewRequest(method, path)
+//	CredentialsRequiredException                            *CredentialsRequiredError (errors.As)
+//	  .getAuthorisationURI(callback)                        RequestFactory.AuthorizationURL(ctx, callback)
+//	ApplicationLinkRequest                                  *Request
+//	  .execute(responseHandler)                             Execute(ctx, req, h)
+//	  .execute()                                            Execute(ctx, req, handler.String())
+//	ApplicationLinkResponseHandler                          h, a handler.Handler[T] (handler.JSON[T](), ...)
+//	  .handle(response)                                     what h returns for the response
+//	  .credentialsRequired(response)                        handler.WithCredentialsRequired(h, fn): fn(err)
+//
+// Two differences: the user is an argument, not the thread's logged-in
+// user, and the factory and NewRequest do no I/O, so a missing or rejected
+// token is reported when the request is sent ([Request.Do], [Execute]),
+// not by createRequest.
+//
 // # Config files
 //
 // Package applink/config reads and writes the applink command's config
