@@ -92,9 +92,16 @@ func (e *AuthNotConfiguredError) Error() string {
 }
 
 // CredentialsRequiredError says that the user must authorize the link (the
-// 3-legged dance) before requests can act as them: they have no token, or
-// the remote rejected the one they had (which has then been deleted).
-// [CredentialsRequiredError.AuthorizationURL] starts the dance.
+// 3-legged dance, or the OAuth 2.0 consent) before requests can act as
+// them: they have no token, or the remote definitively refused the one
+// they had, which has then been deleted. A stored token is deleted by one
+// rule only (see "When a stored token is deleted" in the package doc):
+// OAuth 2.0 invalid_grant from the refresh grant, or a 401 to a bearer
+// request with no refresh token; OAuth 1.0a token_rejected, token_revoked
+// or permission_denied, or token_expired that cannot be renewed. A 5xx, a
+// network error, a misconfigured client, a lost renewal lock or an
+// exhausted renewal budget keeps the token and returns that error instead.
+// The factory's [RequestFactory.AuthorizationURL] starts the dance.
 type CredentialsRequiredError struct {
 	LinkID, LinkName string
 	User             string

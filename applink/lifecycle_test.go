@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -203,4 +204,62 @@ func TestRevokedAtRefreshIsReportedAsRejected(t *testing.T) {
 	if _, err := store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the revoked token is still stored: %v", err)
 	}
+}
+
+// TestExpiryStormKeepsToken: 200 goroutines send requests as alice while the
+// provider ends her current token 20 times. Every expiry is answered by a
+// renewal (single-flight) or by the token another request renewed; a
+// request that runs out of its renewal budget fails, but nothing deletes
+// the user's renewable token: no request asks her to authorize again.
+func TestExpiryStormKeepsToken(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}, svcOpts: []Option{WithoutRetry()}})
+	fx.authorize(t, "alice")
+	f := fx.factory(t, "alice")
+	key := token.Key{LinkID: fx.link.ID, User: "alice"}
+	const workers, perWorker, expiries = 200, 5, 20
+	done := make(chan struct{}, workers*perWorker)
+	var credentials, failed atomic.Int32
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range perWorker {
+				_, _, err := whoami(t, f)
+				var cre *CredentialsRequiredError
+				switch {
+				case errors.As(err, &cre):
+					credentials.Add(1)
+				case err != nil:
+					failed.Add(1)
+				}
+				done <- struct{}{}
+			}
+		})
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	expired := 0
+	for expired < expiries {
+		// Let some requests through between expiries.
+		for range 10 {
+			select {
+			case <-done:
+			case <-finished:
+				expired = expiries
+			}
+		}
+		if cur, err := fx.store.AccessToken(t.Context(), key); err == nil {
+			if fx.srv.Expire(cur.Token) == nil {
+				expired++
+			}
+		}
+	}
+	<-finished
+	if n := credentials.Load(); n != 0 {
+		t.Errorf("%d requests of %d asked alice to authorize again; want none (her token is renewable)", n, workers*perWorker)
+	}
+	if _, err := fx.store.AccessToken(t.Context(), key); err != nil {
+		t.Errorf("alice's token is gone after the storm: %v", err)
+	}
+	t.Logf("%d of %d requests failed with the token kept (out of their renewal budget)", failed.Load(), workers*perWorker)
 }
