@@ -43,7 +43,11 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 	}
 	exhausted := r.stats.Exhausted(resp)
 	limited := resp.StatusCode == http.StatusTooManyRequests
-	rl, hasRL := RateLimitOf(resp)
+	var rl RateLimit
+	var hasRL bool
+	if exhausted || limited { // read only for the errors below
+		rl, hasRL = RateLimitOf(resp)
+	}
 	v, err := handler.Handle(resp, h)
 	if err != nil {
 		maskResponseError(err, sentBearer(resp.Request))

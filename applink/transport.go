@@ -101,15 +101,16 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	if t.chose != nil {
 		t.chose(auth)
 	}
-	if auth != Auth2LOi && req.URL.Query().Has("xoauth_requestor_id") {
+	if auth != Auth2LOi && queryHasRequestor(req.URL.RawQuery) {
 		return nil, fmt.Errorf("applink: link %q: the URL names a user in xoauth_requestor_id, but the request uses %s: impersonate through the factory's user and 2LOi", f.link.Name, auth)
 	}
 	if req, err = refuseRequestorInBody(req, f.link.Name, auth); err != nil {
 		return nil, err
 	}
 	var crumb *engine.Crumb
-	identity := crumbIdentity(f.user, auth)
+	var identity string
 	if st.link.Type == TypeJenkins && engine.NeedsCrumb(st.rpc, req) {
+		identity = crumbIdentity(f.user, auth)
 		crumb = st.crumbs.For(ctx, identity, st.rpc, st.svc.clock(), func(r *http.Request) (*http.Response, error) { return t.send(r, auth, tok) })
 	}
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
@@ -373,6 +374,18 @@ func withRequestor(rawQuery, user string) string {
 	b.WriteString("xoauth_requestor_id=")
 	b.WriteString(strings.ReplaceAll(url.QueryEscape(user), "+", "%20"))
 	return b.String()
+}
+
+// queryHasRequestor reports whether a raw query names xoauth_requestor_id,
+// as url.ParseQuery reads it, without parsing a query that cannot (one
+// without a percent-escape that does not spell the name), which is most.
+func queryHasRequestor(rawQuery string) bool {
+	const name = "xoauth_requestor_id"
+	if !strings.Contains(rawQuery, name) && !strings.Contains(rawQuery, "%") {
+		return false
+	}
+	q, _ := url.ParseQuery(rawQuery)
+	return q.Has(name)
 }
 
 // crumbIdentity names whom a Jenkins crumb was issued to: the user and the
