@@ -87,7 +87,7 @@ func (p *Retry) Client(hc *http.Client, link, method string, allowed bool, stats
 	// The attempts of one request are sequential.
 	var (
 		ctx    = context.Background()
-		target string
+		target *url.URL // redacted only for the log: most requests are never retried
 		reason string
 		nowRA  int // Retry-After: 0 answers so far
 	)
@@ -97,7 +97,7 @@ func (p *Retry) Client(hc *http.Client, link, method string, allowed bool, stats
 		RetryWaitMax: p.WaitMax,
 		RetryMax:     maxRetries,
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, i int) {
-			ctx, target = req.Context(), redact.URL(req.URL)
+			ctx, target = req.Context(), req.URL
 			if stats != nil {
 				stats.Attempts = i + 1
 			}
@@ -151,7 +151,7 @@ func (p *Retry) Client(hc *http.Client, link, method string, allowed bool, stats
 			}
 			// n counts retries from 0: attempt n+1 failed, n+2 comes next.
 			p.logger().LogAttrs(ctx, slog.LevelInfo, "applink: retrying a request",
-				slog.String("link", link), slog.String("method", method), slog.String("url", target),
+				slog.String("link", link), slog.String("method", method), slog.String("url", redact.URL(target)),
 				slog.Int("attempt", n+2), slog.Int("max_attempts", maxRetries+1),
 				slog.Duration("wait", wait), slog.String("after", reason))
 			if p.Backoff != nil {
