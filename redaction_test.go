@@ -662,9 +662,6 @@ var nestedPrintGaps = []string{
 	"signer.ProblemError",
 	"applink.CredentialsRequiredError", "applink.OAuthError", "applink.ClockSkewError",
 	"applink.RequestTokenExpiredError", "applink.RetryError",
-	// Being moved to Secret fields (#19), one package at a time:
-	"applink.Link", "applink.Request",
-	"applink/config.Config",
 }
 
 // TestSecretFieldsUnderEveryVerb prints the values of every exported type

@@ -28,8 +28,8 @@ func (l *Link) newSigner(opts ...signer.Option) (*signer.Signer, error) {
 			return fail("privateKeyFile", fmt.Errorf("the private key given in code: %w", err))
 		}
 		method = m
-	case l.secret != "":
-		m, err := signer.NewHMACSHA1(l.secret)
+	case !l.secret.IsZero():
+		m, err := signer.NewHMACSHA1(l.secret.Reveal())
 		if err != nil {
 			return fail("secretEnv", fmt.Errorf("the secret given in code: %w", err))
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,8 +12,6 @@ import (
 	"github.com/go-applinks/applinks/internal/engine"
 
 	"github.com/go-applinks/applinks/applink/token"
-
-	"github.com/go-applinks/applinks/internal/redact"
 )
 
 type factoryOptions struct {
@@ -337,7 +334,7 @@ func (f *RequestFactory) NewRequest(method, path string) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Request{factory: f, method: m, url: u, header: make(http.Header), follow: true}, nil
+	return &Request{&request{factory: f, method: m, url: u, content: &content{header: make(http.Header)}, follow: true}}, nil
 }
 
 // methods are the HTTP methods requests may use.
@@ -385,19 +382,6 @@ func (f RequestFactory) String() string {
 	}
 	return s + ")"
 }
-
-// GoString is [RequestFactory.String]: credentials never print.
-func (f RequestFactory) GoString() string { return f.String() }
-
-// Format prints [RequestFactory.String] for every verb (%q quotes it, %10v
-// pads it), so that no verb (%s, %t, %x, %+v) can reach the link's
-// credentials.
-func (f RequestFactory) Format(s fmt.State, verb rune) {
-	redact.Format(s, verb, f.String(), f.GoString())
-}
-
-// LogValue keeps the link's credentials out of slog output.
-func (f RequestFactory) LogValue() slog.Value { return slog.StringValue(f.String()) }
 
 // MarshalJSON encodes [RequestFactory.String] as a JSON string.
 func (f RequestFactory) MarshalJSON() ([]byte, error) { return json.Marshal(f.String()) }

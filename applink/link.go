@@ -248,9 +248,11 @@ type Link struct {
 	// pat.
 	PAT *LinkPAT `json:"pat,omitempty"`
 
+	// The credentials given in code: behind a pointer or in a Secret, so
+	// that no fmt verb (%p included), slog or JSON shows them.
 	privateKey   *rsa.PrivateKey
-	secret       string
-	clientSecret string
+	secret       redact.Secret
+	clientSecret redact.Secret
 	state        *linkState
 
 	// Dir is the directory relative file paths (PrivateKeyFile, SecretFile,
@@ -269,7 +271,7 @@ func (l Link) WithPrivateKey(key *rsa.PrivateKey) Link {
 
 // WithSecret returns a copy of l that signs with a shared secret (HMAC-SHA1).
 func (l Link) WithSecret(secret string) Link {
-	l.secret = secret
+	l.secret = redact.NewSecret(secret)
 	l.state = nil
 	return l
 }
@@ -294,19 +296,21 @@ func (l *Link) Service() *Service {
 	return l.state.svc
 }
 
-// String describes the link without credentials.
+// String describes the link by its name, type, RPC URL and id. The link's
+// credentials never print, however the link is printed: they are held in
+// Secret fields or behind a pointer.
 func (l Link) String() string {
 	return fmt.Sprintf("Link(%q, %s, %s, id %s)", l.Name, l.Type, redact.URLString(l.RPCURL), l.ID)
 }
 
-// GoString is [Link.String]: credentials never print.
-func (l Link) GoString() string { return l.String() }
+// Format prints [Link.String] for every verb (%q and %#v quote it, %10v
+// pads it): a link not yet validated may carry a password in its RPC URL,
+// which String masks.
+func (l Link) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, l.String(), strconv.Quote(l.String()))
+}
 
-// Format prints [Link.String] for every verb (%q quotes it, %10v pads it),
-// so that no verb (%d, %x, %+v) can reach the credentials.
-func (l Link) Format(f fmt.State, verb rune) { redact.Format(f, verb, l.String(), l.GoString()) }
-
-// LogValue keeps credentials out of slog output.
+// LogValue logs the link's id, name, type and RPC URL (masked).
 func (l Link) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", l.ID), slog.String("name", l.Name),
 		slog.String("type", string(l.Type)), slog.String("rpcUrl", redact.URLString(l.RPCURL)))
@@ -435,13 +439,13 @@ func (l Link) checkCredentialSources(signs bool) (string, error) {
 		secretSrc = append(secretSrc, "secretFile")
 	}
 	fields := append(slices.Clone(keySrc), secretSrc...)
-	inCode := l.privateKey != nil || l.secret != ""
+	inCode := l.privateKey != nil || !l.secret.IsZero()
 	switch {
-	case l.privateKey != nil && l.secret != "":
+	case l.privateKey != nil && !l.secret.IsZero():
 		return "privateKeyFile", errors.New("both a private key and a secret were given in code: give one")
 	case len(fields) > 1:
 		return fields[1], fmt.Errorf("several credential sources (%s): give exactly one", strings.Join(fields, ", "))
-	case l.privateKey != nil && len(secretSrc) > 0, l.secret != "" && len(keySrc) > 0:
+	case l.privateKey != nil && len(secretSrc) > 0, !l.secret.IsZero() && len(keySrc) > 0:
 		return fields[0], errors.New("a credential of the other kind was given in code: give a private key or a secret, not both")
 	case signs && len(fields) == 0 && !inCode:
 		if l.Type == TypeJenkins {

@@ -80,24 +80,11 @@ type OAuth2Client struct {
 	AllowInsecureHTTP bool `json:"allowInsecureHttp,omitempty"`
 }
 
-// String describes the client without its secret.
-func (c OAuth2Client) String() string {
-	return fmt.Sprintf("OAuth2Client(%q, scopes %s, redirect %s)", c.ClientID, strings.Join(c.Scopes, " "), redact.URLString(c.RedirectURL))
-}
-
-// GoString is [OAuth2Client.String].
-func (c OAuth2Client) GoString() string { return c.String() }
-
-// Format prints [OAuth2Client.String] for every verb.
-func (c OAuth2Client) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, c.String(), c.GoString())
-}
-
 // WithClientSecret returns a copy of l whose OAuth 2.0 client authenticates
 // with secret (given in code: never written to a config file, never
 // printed).
 func (l Link) WithClientSecret(secret string) Link {
-	l.clientSecret = secret
+	l.clientSecret = redact.NewSecret(secret)
 	l.state = nil
 	return l
 }
@@ -132,7 +119,7 @@ func (l Link) validateOAuth2(signs bool, bad func(field, format string, args ...
 	switch {
 	case c.ClientSecretEnv != "" && c.ClientSecretFile != "":
 		bad("oauth2.clientSecretFile", "several secret sources (clientSecretEnv, clientSecretFile): give exactly one")
-	case c.ClientSecretEnv == "" && c.ClientSecretFile == "" && l.clientSecret == "":
+	case c.ClientSecretEnv == "" && c.ClientSecretFile == "" && l.clientSecret.IsZero():
 		bad("oauth2.clientSecretEnv", "no client secret: set clientSecretEnv or clientSecretFile to the secret the remote shows for the incoming link")
 	}
 	for _, s := range c.Scopes {
@@ -207,7 +194,7 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 		return nil, nil
 	}
 	c := l.OAuth2
-	secret := l.clientSecret
+	secret := l.clientSecret.Reveal()
 	switch {
 	case secret != "":
 	case c.ClientSecretEnv != "":

@@ -578,7 +578,7 @@ func TestOAuth2SecretNeverPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok, _ := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"})
-	out := fmt.Sprintf("%v %+v %#v %s %v %+v", l, l, l, l.OAuth2, *tok, tok)
+	out := fmt.Sprintf("%v %+v %#v %+v %v %+v", l, l, l, l.OAuth2, *tok, tok)
 	for _, secret := range []string{o2TestSecret, tok.Secret.Reveal(), tok.RefreshToken.Reveal()} {
 		if strings.Contains(out, secret) {
 			t.Errorf("a secret printed: %s", out)

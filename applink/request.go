@@ -25,17 +25,42 @@ import (
 // Request is one request through a link, built by
 // [RequestFactory.NewRequest] and sent by [Request.Do] or [Execute]. Its
 // setters return the request so calls chain. A Request is not safe for
-// concurrent use; it may be sent more than once.
+// concurrent use; it may be sent more than once. Its headers, form and body
+// (which may carry secrets: an API key in a form, a token in a header) are
+// behind a pointer, which fmt prints as an address: no verb, %p included,
+// slog or JSON shows them.
 type Request struct {
+	*request
+}
+
+// ensure gives a zero Request (not built with NewRequest) its content, so
+// that its methods work on it as on any Request: they record the misuse
+// and Do refuses it.
+func (r *Request) ensure() {
+	if r.request == nil {
+		r.request = &request{content: &content{}}
+	}
+}
+
+// content is what a [Request] sends beside its method and URL.
+type content struct {
+	header http.Header
+	form   url.Values
+	body   []byte
+	reader *bodyReader // SetBodyReader's body; body is nil then
+	ctype  string
+}
+
+// request is a [Request]'s state.
+type request struct {
 	factory *RequestFactory
 	auth    Auth
 	method  string
 	url     *url.URL
-	header  http.Header
-	form    url.Values
-	body    []byte
-	reader  *bodyReader // SetBodyReader's body; body is nil then
-	ctype   string
+	// The headers, form and body, behind one more pointer: under a bad
+	// verb fmt shows the fields of what a pointer field points to, but
+	// not of what the pointers there point to.
+	*content
 	timeout time.Duration
 	stats   engine.RetryStats // of the last send
 	follow  bool
@@ -44,11 +69,15 @@ type Request struct {
 }
 
 // Method returns the HTTP method.
-func (r *Request) Method() string { return r.method }
+func (r *Request) Method() string {
+	r.ensure()
+	return r.method
+}
 
 // URL returns a copy of the request URL (for 2LOi without
 // xoauth_requestor_id, which is added when the request is sent).
 func (r *Request) URL() *url.URL {
+	r.ensure()
 	if r.url == nil {
 		return nil
 	}
@@ -66,7 +95,10 @@ func (r *Request) URL() *url.URL {
 // level Info. To forbid that per call, make the factory with
 // WithAuth(Auth3LO): a user without a token is then
 // *[CredentialsRequiredError].
-func (r *Request) Auth() Auth { return r.auth }
+func (r *Request) Auth() Auth {
+	r.ensure()
+	return r.auth
+}
 
 // logFallback logs, at level Info, that the automatic choice fell back
 // from 3LO (or OAuth 2.0) to 2LOi: the user has no token, and is acted as
@@ -95,6 +127,7 @@ func (f *RequestFactory) logFallback(ctx context.Context, a Auth) {
 //	req.AddQuery("jql", `project = "OPS" AND summary ~ "50% off"`).
 //		AddQuery("fields", "key").AddQuery("fields", "summary")
 func (r *Request) AddQuery(key, value string) *Request {
+	r.ensure()
 	if r.url == nil {
 		r.fail(errors.New("applink: AddQuery on a Request not made by RequestFactory.NewRequest"))
 		return r
@@ -110,6 +143,7 @@ func (r *Request) AddQuery(key, value string) *Request {
 // with q, encoded as [Request.AddQuery] encodes: keys in sorted order, the
 // values of a key in their order. A nil or empty q removes the query.
 func (r *Request) SetQuery(q url.Values) *Request {
+	r.ensure()
 	if r.url == nil {
 		r.fail(errors.New("applink: SetQuery on a Request not made by RequestFactory.NewRequest"))
 		return r
@@ -137,6 +171,7 @@ func appendQuery(b *strings.Builder, key, value string) {
 
 // SetHeader sets a header, replacing any value. Authorization cannot be set.
 func (r *Request) SetHeader(key, value string) *Request {
+	r.ensure()
 	if r.headerAllowed(key) {
 		r.header.Set(key, value)
 	}
@@ -145,6 +180,7 @@ func (r *Request) SetHeader(key, value string) *Request {
 
 // AddHeader adds a header value. Authorization cannot be set.
 func (r *Request) AddHeader(key, value string) *Request {
+	r.ensure()
 	if r.headerAllowed(key) {
 		r.header.Add(key, value)
 	}
@@ -177,6 +213,7 @@ func (r *Request) fail(err error) {
 // SetJSON, SetBodyReader), and needs POST, PUT or PATCH (as in
 // Application Links; for other methods put parameters in the query).
 func (r *Request) AddForm(key, value string) *Request {
+	r.ensure()
 	switch r.method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
 	default:
@@ -199,6 +236,7 @@ func (r *Request) AddForm(key, value string) *Request {
 // that keeps the body); do not change them afterwards. It replaces a body
 // set before.
 func (r *Request) SetBody(contentType string, body []byte) *Request {
+	r.ensure()
 	if r.form != nil {
 		r.fail(errors.New("applink: SetBody after AddForm: a request has either form parameters or a body"))
 		return r
@@ -231,6 +269,7 @@ const maxBufferedBody = 32 << 20
 // The request does not close body: the caller does, once done with the
 // request. An error reading it is returned by [Request.Do] or [Execute].
 func (r *Request) SetBodyReader(contentType string, body io.Reader) *Request {
+	r.ensure()
 	if r.form != nil {
 		r.fail(errors.New("applink: SetBodyReader after AddForm: a request has either form parameters or a body"))
 		return r
@@ -246,6 +285,7 @@ func (r *Request) SetBodyReader(contentType string, body io.Reader) *Request {
 // returns the request, as the other setters do; an error encoding v is
 // returned by [Request.Do] or [Execute].
 func (r *Request) SetJSON(v any) *Request {
+	r.ensure()
 	if r.form != nil {
 		r.fail(errors.New("applink: SetJSON after AddForm: a request has either form parameters or a body"))
 		return r
@@ -260,16 +300,28 @@ func (r *Request) SetJSON(v any) *Request {
 
 // SetTimeout bounds the request, from sending to the end of reading the
 // response; 0 means none beyond the context.
-func (r *Request) SetTimeout(d time.Duration) *Request { r.timeout = max(d, 0); return r }
+func (r *Request) SetTimeout(d time.Duration) *Request {
+	r.ensure()
+	r.timeout = max(d, 0)
+	return r
+}
 
 // FollowRedirects says whether to follow redirects (default true). Only
 // redirects on the link's origin and under its RPC URL are followed, each hop
 // signed afresh; any other redirect is an error wrapping [ErrForeignURL].
-func (r *Request) FollowRedirects(follow bool) *Request { r.follow = follow; return r }
+func (r *Request) FollowRedirects(follow bool) *Request {
+	r.ensure()
+	r.follow = follow
+	return r
+}
 
 // Retryable lets a non-idempotent request (POST, PATCH) be retried on
 // connection errors and 429/502/503/504, as idempotent ones are.
-func (r *Request) Retryable() *Request { r.retry = true; return r }
+func (r *Request) Retryable() *Request {
+	r.ensure()
+	r.retry = true
+	return r
+}
 
 // Do sends the request and returns the response, whatever its status; the
 // caller closes its body. The authentication method is chosen now (see
@@ -289,6 +341,7 @@ func (r *Request) Retryable() *Request { r.retry = true; return r }
 // corrected and the request sent again once; a second refusal is a
 // *[ClockSkewError]. When ctx is done the error is ctx.Err().
 func (r *Request) Do(ctx context.Context) (*http.Response, error) {
+	r.ensure()
 	resp, err := r.send(ctx)
 	if err != nil {
 		return nil, err
@@ -481,6 +534,9 @@ func (c *cancelOnClose) Close() error {
 // it never prints the headers, form parameters or body, which may hold
 // secrets, nor the link's credentials.
 func (r Request) String() string {
+	if r.request == nil {
+		return "Request(not built with NewRequest)"
+	}
 	u := "<no URL>"
 	if r.url != nil {
 		u = redact.URL(r.url)
@@ -491,20 +547,6 @@ func (r Request) String() string {
 	}
 	return fmt.Sprintf("Request(%s %s, %s)", r.method, u, f)
 }
-
-// GoString is [Request.String].
-func (r Request) GoString() string { return r.String() }
-
-// Format prints [Request.String] for every verb (%q quotes it, %10v pads
-// it), so that no verb (%+v, %x, %t) can reach the headers, form, body or
-// credentials.
-func (r Request) Format(s fmt.State, verb rune) { redact.Format(s, verb, r.String(), r.GoString()) }
-
-// LogValue keeps the request's secrets out of slog output.
-func (r Request) LogValue() slog.Value { return slog.StringValue(r.String()) }
-
-// MarshalJSON encodes [Request.String] as a JSON string.
-func (r Request) MarshalJSON() ([]byte, error) { return json.Marshal(r.String()) }
 
 // inspectBearer is inspect for OAuth 2.0 requests: a 401 invalid_token
 // that the transport's refresh did not cure deletes the user's token and is

@@ -15,7 +15,6 @@ import (
 
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
-	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -400,20 +399,6 @@ func (s *Service) String() string {
 		names[i] = st.link.String()
 	}
 	return "Service(" + strings.Join(names, ", ") + ")"
-}
-
-// GoString is [Service.String].
-func (s *Service) GoString() string { return s.String() }
-
-// LogValue keeps the links' credentials out of slog output.
-func (s *Service) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-// Format prints [Service.String] for every verb.
-func (s *Service) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
-
-// Format keeps a link state's credentials out of every fmt verb.
-func (st *linkState) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, st.link.String(), st.link.GoString())
 }
 
 // TokenStore returns the service's token store.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/fileread"
-	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Config is the content of a config file: the links of an [applink.Service], and
@@ -34,30 +32,6 @@ type Config struct {
 	// environment.
 	TokenStore string `json:"tokenStore,omitempty"`
 }
-
-// String describes the config by its links and token store (a URL
-// redacted); it never prints credentials.
-func (c Config) String() string {
-	names := make([]string, len(c.Links))
-	for i, l := range c.Links {
-		names[i] = l.String()
-	}
-	s := "Config(" + strings.Join(names, ", ")
-	if c.TokenStore != "" {
-		s += ", token store " + redact.URLString(c.TokenStore)
-	}
-	return s + ")"
-}
-
-// GoString is [Config.String].
-func (c Config) GoString() string { return c.String() }
-
-// Format prints [Config.String] for every verb, so that no verb reaches
-// the links' credentials.
-func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
-
-// LogValue keeps credentials out of slog output.
-func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // primaryIndex is the index of the primary link of type t in links (the
 // one marked primary, else the first of the type), or -1.
