@@ -214,7 +214,7 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 		return nil, nil, &DanceError{Reason: ErrDanceCallbackNotConfirmed, LinkName: st.link.Name}
 	}
 	now := st.now()
-	rt := token.NewRequestToken(r.token, r.secret)
+	rt := token.NewRequestToken(r.token, r.secret.Reveal())
 	rt.LinkID, rt.User, rt.Callback, rt.CreatedAt = st.link.ID, f.user, callback, now
 	ttl := r.expiresIn
 	if ttl <= 0 {

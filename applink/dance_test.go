@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/redact"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/signer"
@@ -554,8 +556,12 @@ func TestAuthorizeOutOfBand(t *testing.T) {
 
 func TestDanceErrorsAreRedacted(t *testing.T) {
 	t.Parallel()
-	r := tokenResponse{token: "tok-0123456789", secret: "SECRET-xyz", sessionHandle: "HANDLE-xyz"}
-	for _, s := range []string{r.String(), r.GoString()} {
+	r := tokenResponse{token: "tok-0123456789", secret: redact.NewSecret("SECRET-xyz"), sessionHandle: redact.NewSecret("HANDLE-xyz")}
+	var printed []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%x", "%d", "%t", "%p", "%!"} { // not constant: vet refuses some
+		printed = append(printed, fmt.Sprintf(verb, r), fmt.Sprintf(verb, &r))
+	}
+	for _, s := range printed {
 		if strings.Contains(s, "SECRET") || strings.Contains(s, "HANDLE") {
 			t.Errorf("tokenResponse prints a secret: %s", s)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/redact"
 
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
@@ -24,15 +25,15 @@ func TestParseTokenResponse(t *testing.T) {
 		wantErr bool
 	}{
 		{name: "request token", body: "oauth_token=abc&oauth_token_secret=s3cr%2Bet&oauth_callback_confirmed=true",
-			want: tokenResponse{token: "abc", secret: "s3cr+et", callbackConfirmed: true}},
+			want: tokenResponse{token: "abc", secret: redact.NewSecret("s3cr+et"), callbackConfirmed: true}},
 		{name: "atlassian access token", body: "oauth_token=tok&oauth_token_secret=sec&oauth_expires_in=157680000&oauth_session_handle=h%20h&oauth_authorization_expires_in=160000000\n",
-			want: tokenResponse{token: "tok", secret: "sec", expiresIn: 157680000 * time.Second, sessionHandle: "h h", authExpiresIn: 160000000 * time.Second}},
+			want: tokenResponse{token: "tok", secret: redact.NewSecret("sec"), expiresIn: 157680000 * time.Second, sessionHandle: redact.NewSecret("h h"), authExpiresIn: 160000000 * time.Second}},
 		{name: "empty secret (RSA-SHA1)", body: "oauth_token=tok&oauth_token_secret=",
 			want: tokenResponse{token: "tok"}},
 		{name: "callback not confirmed", body: "oauth_token=tok&oauth_token_secret=x&oauth_callback_confirmed=false",
-			want: tokenResponse{token: "tok", secret: "x"}},
+			want: tokenResponse{token: "tok", secret: redact.NewSecret("x")}},
 		{name: "huge lifetime capped", body: "oauth_token=t&oauth_token_secret=x&oauth_expires_in=99999999999999999",
-			want: tokenResponse{token: "t", secret: "x", expiresIn: maxTokenLifetime}},
+			want: tokenResponse{token: "t", secret: redact.NewSecret("x"), expiresIn: maxTokenLifetime}},
 		{name: "no token", body: "oauth_token_secret=x", wantErr: true},
 		{name: "no secret", body: "oauth_token=t", wantErr: true},
 		{name: "empty", body: "", wantErr: true},
@@ -250,7 +251,7 @@ func TestPostTokenContextAndNetwork(t *testing.T) {
 func TestTokenResponseRedaction(t *testing.T) {
 	t.Parallel()
 	const secret, handle = "ACCESS-SECRET-7f3a", "SESSION-HANDLE-9b2c"
-	r := tokenResponse{token: "access-token-value", secret: secret, sessionHandle: handle}
+	r := tokenResponse{token: "access-token-value", secret: redact.NewSecret(secret), sessionHandle: redact.NewSecret(handle)}
 	for _, v := range []any{r, &r} {
 		for _, verb := range redactionVerbs {
 			out := fmt.Sprintf(verb, v)

@@ -2,7 +2,6 @@ package applink
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -382,6 +381,3 @@ func (f RequestFactory) String() string {
 	}
 	return s + ")"
 }
-
-// MarshalJSON encodes [RequestFactory.String] as a JSON string.
-func (f RequestFactory) MarshalJSON() ([]byte, error) { return json.Marshal(f.String()) }

@@ -36,29 +36,16 @@ const (
 // tokenResponse is a token endpoint's answer: text/plain (or
 // application/x-www-form-urlencoded), OAuth form encoded.
 type tokenResponse struct {
-	token, secret string
+	token  string
+	secret redact.Secret
 	// callbackConfirmed is oauth_callback_confirmed=true (request token).
 	callbackConfirmed bool
 	// expiresIn is oauth_expires_in; 0 when absent.
 	expiresIn time.Duration
-	// sessionHandle is oauth_session_handle; "" when absent.
-	sessionHandle string
+	// sessionHandle is oauth_session_handle; zero when absent.
+	sessionHandle redact.Secret
 	// authExpiresIn is oauth_authorization_expires_in; 0 when absent.
 	authExpiresIn time.Duration
-}
-
-// String keeps the secret and the session handle out of test failures and
-// logs.
-func (r tokenResponse) String() string {
-	return fmt.Sprintf("tokenResponse(%s, secret redacted, expires in %s)", signer.Abbrev(r.token), r.expiresIn)
-}
-
-// GoString is String.
-func (r tokenResponse) GoString() string { return r.String() }
-
-// Format prints String for every verb: no verb reaches the secret.
-func (r tokenResponse) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, r.String(), r.GoString())
 }
 
 // parseTokenResponse parses a token endpoint's body. It requires
@@ -72,9 +59,9 @@ func parseTokenResponse(body []byte) (*tokenResponse, error) {
 	}
 	r := &tokenResponse{
 		token:             v.Get("oauth_token"),
-		secret:            v.Get("oauth_token_secret"),
+		secret:            redact.NewSecret(v.Get("oauth_token_secret")),
 		callbackConfirmed: v.Get("oauth_callback_confirmed") == "true",
-		sessionHandle:     v.Get("oauth_session_handle"),
+		sessionHandle:     redact.NewSecret(v.Get("oauth_session_handle")),
 	}
 	switch {
 	case r.token == "":
@@ -354,9 +341,9 @@ func lifetimeEnd(now time.Time, d time.Duration) time.Time {
 
 // accessToken builds the token.AccessToken of a token endpoint's answer.
 func (r *tokenResponse) accessToken(now time.Time) *token.AccessToken {
-	t := token.NewAccessToken(r.token, r.secret)
+	t := token.NewAccessToken(r.token, r.secret.Reveal())
 	t.ExpiresAt = lifetimeEnd(now, r.expiresIn)
-	t.SessionHandle = token.NewSecret(r.sessionHandle)
+	t.SessionHandle = r.sessionHandle
 	t.AuthorizationExpiresAt = lifetimeEnd(now, r.authExpiresIn)
 	t.CreatedAt = now
 	return t
