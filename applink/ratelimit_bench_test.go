@@ -15,16 +15,24 @@ import (
 // BenchmarkRateLimitedBurst is the held-out check in time: 200 GETs from
 // 20 goroutines sharing one factory, against a user limited to N a second
 // (bucket of N, refilled by batches of N every second, as Jira Data Center
-// does). It reports the 429s and the time against the ideal,
+// does, or continuously, one token every 1/N s). It reports the 429s and the time against the ideal,
 // (200 - N) / N seconds: the bucket's first N at once, then N a second.
 //
 //	go test -run '^$' -bench RateLimitedBurst -benchtime 1x ./applink/
 func BenchmarkRateLimitedBurst(b *testing.B) {
-	for _, n := range []int{20, 50, 100} {
-		b.Run("N="+itoa(n), func(b *testing.B) {
+	for _, c := range []struct {
+		n          int
+		continuous bool
+	}{{20, false}, {50, false}, {100, false}, {20, true}, {50, true}, {100, true}} {
+		n := c.n
+		name := "batches/N=" + itoa(n)
+		if c.continuous {
+			name = "continuous/N=" + itoa(n)
+		}
+		b.Run(name, func(b *testing.B) {
 			var limited, secs float64
 			for b.Loop() {
-				lim := &applinktest.RateLimiter{FillRate: n, Interval: time.Second}
+				lim := &applinktest.RateLimiter{FillRate: n, Interval: time.Second, Continuous: c.continuous}
 				_, f := limitedLink(b, lim)
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 				start := time.Now()

@@ -31,6 +31,10 @@ type RateLimiter struct {
 	Interval time.Duration
 	Limit    int
 	Clock    func() time.Time
+	// Continuous adds the tokens one at a time, FillRate every Interval
+	// evenly spread, instead of in one batch per interval (a limiter in
+	// front of the product may do so).
+	Continuous bool
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -40,7 +44,7 @@ type RateLimiter struct {
 
 type bucket struct {
 	tokens int
-	filled time.Time // when the last batch was added
+	filled time.Time // when the last batch (or token) was added
 }
 
 // Served returns how many requests reached the resource.
@@ -100,12 +104,19 @@ func (l *RateLimiter) take(user string) (ok bool, remaining int, retry time.Dura
 		b = &bucket{tokens: limit, filled: now}
 		l.buckets[user] = b
 	}
-	if n := int(now.Sub(b.filled) / interval); n > 0 {
-		b.tokens = min(limit, b.tokens+n*fill)
-		b.filled = b.filled.Add(time.Duration(n) * interval)
+	step, batch := interval, fill
+	if l.Continuous {
+		step, batch = interval/time.Duration(fill), 1
+	}
+	if n := int(now.Sub(b.filled) / step); n > 0 {
+		b.tokens = min(limit, b.tokens+n*batch)
+		b.filled = b.filled.Add(time.Duration(n) * step)
+	}
+	if l.Continuous && b.tokens == limit {
+		b.filled = now // a full bucket saves up no part of a token
 	}
 	if b.tokens == 0 {
-		return false, 0, b.filled.Add(interval).Sub(now)
+		return false, 0, b.filled.Add(step).Sub(now)
 	}
 	b.tokens--
 	return true, b.tokens, 0

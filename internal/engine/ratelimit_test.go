@@ -138,9 +138,12 @@ func TestThrottle(t *testing.T) {
 		h.Del("X-RateLimit-Remaining") // what was expected: no correction
 		th.Observe(200, h)
 	}
-	// 2 tokens now, then batches of 2 a second from t0+1s.
-	want := []time.Duration{0, 0, time.Second, 0, time.Second}
-	if diff := cmp.Diff(want, waits); diff != "" {
+	// 2 tokens now, then one every 1/(2*paceFactor) s: paced
+	// continuously until a 429 says the server adds them by batches.
+	pf := paceFactor
+	step := time.Duration(float64(time.Second) / (2 * pf))
+	want := []time.Duration{0, 0, step, step, step}
+	if diff := cmp.Diff(want, waits, cmp.Comparer(func(a, b time.Duration) bool { return (a - b).Abs() < time.Millisecond })); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 
@@ -203,7 +206,8 @@ func TestThrottleCanceledWaitGivesTurnBack(t *testing.T) {
 	th := (&Throttles{Clock: ft.clock, Sleep: ft.sleep}).For("")
 	th.Acquire(t.Context(), time.Minute)
 	th.Observe(200, dcHeader(1, 0, 1))
-	// A request that would wait 1s is canceled while it waits.
+	pf := paceFactor
+	// A request that would wait a token's time is canceled while it waits.
 	ctx, cancel := context.WithCancel(t.Context())
 	th.sleep = func(context.Context, time.Duration) error { cancel(); return ctx.Err() }
 	if _, err := th.Acquire(ctx, time.Minute); !errors.Is(err, context.Canceled) {
@@ -212,25 +216,67 @@ func TestThrottleCanceledWaitGivesTurnBack(t *testing.T) {
 	th.sleep = ft.sleep
 	start := ft.now
 	th.Acquire(t.Context(), time.Minute)
-	if w := ft.now.Sub(start); w != time.Second {
-		t.Errorf("waited %v, want 1s: the canceled request's turn is not kept", w)
+	if w, want := ft.now.Sub(start), time.Duration(float64(time.Second)/pf); (w - want).Abs() > time.Millisecond {
+		t.Errorf("waited %v, want %v (one token): the canceled request's turn is not kept", w, want)
 	}
 }
 
-// Other replicas spending the bucket (Remaining lower than expected, then
-// 429s) make this process take less of each batch.
+// A 429 while pacing continuously says the server adds its tokens by
+// batches: from then on, the throttle waits for the batches, assumed an
+// interval apart from the answer that told of the bucket; a 429 at an
+// assumed batch moves the batches later.
+func TestThrottleSwitchesToBatches(t *testing.T) {
+	t.Parallel()
+	ft := &fakeTime{now: t0}
+	th := (&Throttles{Clock: ft.clock, Sleep: ft.sleep}).For("")
+	ctx := t.Context()
+	th.Acquire(ctx, time.Minute)
+	th.Observe(200, dcHeader(4, 0, 4)) // at t0: the bucket of 4, 4 a second, none left
+	ft.now = t0.Add(300 * time.Millisecond)
+	th.Acquire(ctx, time.Minute) // paced: a token is due by now
+	th.Observe(http.StatusTooManyRequests, dcHeader(4, 0, 4))
+	start := ft.now
+	th.Acquire(ctx, time.Minute)
+	if got := ft.now.Sub(start); got != 700*time.Millisecond {
+		t.Errorf("waited %v after the 429, want 700ms (the batch at t0+1s)", got)
+	}
+	// Four tokens in that batch: three more go at once.
+	for range 3 {
+		start := ft.now
+		th.Acquire(ctx, time.Minute)
+		if got := ft.now.Sub(start); got != 0 {
+			t.Errorf("waited %v within the batch", got)
+		}
+	}
+	// A 429 at t0+1s: the server's batch is later; the next one is
+	// assumed a full interval from now.
+	th.Observe(http.StatusTooManyRequests, dcHeader(4, 0, 4))
+	start = ft.now
+	th.Acquire(ctx, time.Minute)
+	if got := ft.now.Sub(start); got != time.Second {
+		t.Errorf("waited %v after a 429 at a batch, want 1s", got)
+	}
+}
+
+// Other replicas spending the bucket (Remaining lower than this process
+// expects, while pacing by batches) make this process take less of each
+// batch.
 func TestThrottleShareShrinksUnderContention(t *testing.T) {
 	t.Parallel()
 	ft := &fakeTime{now: t0}
 	th := (&Throttles{Clock: ft.clock, Sleep: ft.sleep}).For("")
 	th.Acquire(t.Context(), time.Minute)
-	th.Observe(200, dcHeader(8, 7, 8))
+	th.Observe(200, dcHeader(8, 0, 8))
+	ft.now = ft.now.Add(200 * time.Millisecond)
 	th.Acquire(t.Context(), time.Minute)
-	th.Observe(http.StatusTooManyRequests, dcHeader(8, 0, 8))
+	th.Observe(http.StatusTooManyRequests, dcHeader(8, 0, 8)) // now by batches
+	ft.now = ft.now.Add(2 * time.Second)
+	th.Acquire(t.Context(), time.Minute)
+	th.Observe(200, dcHeader(8, 1, 8)) // 8 expected, 1 left: someone spends it
 	th.mu.Lock()
 	share := th.share
 	th.mu.Unlock()
 	if share != 0.5 {
-		t.Errorf("share after a 429 = %v, want 0.5", share)
+		t.Errorf("share = %v, want 0.5", share)
 	}
 }

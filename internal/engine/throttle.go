@@ -14,9 +14,14 @@ import (
 //
 //   - with a fill rate and an interval (Jira and Confluence Data Center),
 //     it keeps a token bucket like the server's: each request takes a
-//     token before it is sent and waits for one when none is left; the
-//     Remaining the server reports lowers the estimate, so that other
-//     replicas' spending slows this one down too;
+//     token before it is sent and waits for one when none is left. Tokens
+//     come back continuously, at 97% of the fill rate, until a 429 shows
+//     that the server adds them in one batch per interval (Jira's bucket
+//     does); then it waits for the batches, assumed an interval apart from
+//     the answer that told of the bucket (a 429 at one moves them later). A
+//     Remaining lower than it expects lowers its estimate and, when pacing
+//     by batches, halves the share of each batch it takes (other replicas
+//     spend the same bucket); the share grows back every quiet interval;
 //   - after a 429 with Retry-After N > 0, or X-RateLimit-Reset in the future
 //     (Jira Cloud), nobody sends before that time; Remaining 0 with a reset
 //     does the same;
@@ -36,6 +41,8 @@ type Throttle struct {
 	probing  chan struct{} // closed when the first request's answer came
 	probed   bool
 	bucket   bool          // pacing by a token bucket
+	batches  bool          // the server fills it by batches, not continuously
+	at       time.Time     // when tokens was last refilled (continuously)
 	fill     float64       // tokens per batch
 	interval time.Duration // between batches
 	burst    float64
@@ -43,11 +50,14 @@ type Throttle struct {
 	next     time.Time // when the next batch is assumed to come
 	share    float64   // of each batch this process takes (1 alone)
 	last429  time.Time
+	lastCut  time.Time // when the share was last halved
+	anchor   time.Time // the answer that told of the bucket
 	until    time.Time // nobody sends before
 	acquired int       // requests that took a turn and have not been answered
 	last     RateLimit
 	seen     bool // last holds an answer's headers
 	limited  int  // 429s in a row
+	gen      int  // counts what the server said that changes the waits
 }
 
 // ProbeWait bounds how long requests wait for the first request's answer
@@ -106,67 +116,104 @@ func (t *Throttle) Acquire(ctx context.Context, maxWait time.Duration) (time.Dur
 		waited = max(t.clock().Sub(start), 0)
 		t.mu.Lock()
 	}
-	now := t.clock()
-	sendAt := now
-	if t.until.After(sendAt) {
-		sendAt = t.until
-	}
-	if t.bucket {
-		t.refill(now)
-		if t.tokens < 1 {
-			// The batch that brings this request's token.
-			per := max(t.fill*t.share, 1)
-			k := int((1-t.tokens+per-1)/per) - 1
-			at := t.next.Add(time.Duration(k) * t.interval)
-			if at.After(sendAt) {
-				sendAt = at
+	for {
+		now := t.clock()
+		sendAt := now
+		if t.until.After(sendAt) {
+			sendAt = t.until
+		}
+		if t.bucket {
+			t.refill(now)
+			if t.tokens < 1 {
+				var at time.Time
+				if t.batches {
+					// The batch that brings this request's token.
+					per := max(min(t.fill, t.burst)*t.share, 1)
+					k := int((1-t.tokens+per-1)/per) - 1
+					at = t.next.Add(time.Duration(k) * t.interval)
+				} else {
+					at = now.Add(time.Duration((1 - t.tokens) / t.rate() * float64(time.Second)))
+				}
+				if at.After(sendAt) {
+					sendAt = at
+				}
 			}
 		}
-	}
-	wait := sendAt.Sub(now)
-	if wait > maxWait {
-		last := t.last
+		wait := sendAt.Sub(now)
+		if wait > maxWait {
+			last := t.last
+			t.mu.Unlock()
+			return waited, &WaitTooLongError{Wait: wait, Max: maxWait, RateLimit: last}
+		}
+		took := t.bucket
+		if took {
+			t.tokens--
+		}
+		t.acquired++
+		gen := t.gen
 		t.mu.Unlock()
-		return waited, &WaitTooLongError{Wait: wait, Max: maxWait, RateLimit: last}
-	}
-	if t.bucket {
-		t.tokens--
-	}
-	t.acquired++
-	t.mu.Unlock()
-	if wait <= 0 {
-		return waited, nil
-	}
-	if err := t.sleep(ctx, wait); err != nil {
+		if wait <= 0 {
+			return waited, nil
+		}
+		err := t.sleep(ctx, wait)
 		t.mu.Lock()
+		if err == nil {
+			waited += wait
+			if t.gen == gen {
+				t.mu.Unlock()
+				return waited, nil
+			}
+		}
+		// Canceled, or the server said something new while this
+		// request waited (a 429, fewer tokens than expected): give the
+		// turn back, and take one again under what is known now.
 		t.acquired--
-		if t.bucket {
+		if took && t.bucket {
 			t.tokens++
 		}
-		t.mu.Unlock()
-		return waited, err
+		if err != nil {
+			t.mu.Unlock()
+			return waited, err
+		}
 	}
-	return waited + wait, nil
 }
 
-// refill adds the batches come by now, up to the burst. The server adds
-// FillRate tokens every interval in one batch (as Jira does); the
-// throttle does not know when, so it assumes the batches come an interval
-// after the answer that told it of the bucket, which is never earlier
-// than the server's own: a request sent at an assumed batch finds its
-// token there. A server that fills continuously has as many tokens by
-// then. Of each batch this process takes its share: all of it alone, less
-// when 429s show that other replicas spend the same bucket; the share
+// refill adds the tokens come by now, up to the burst: continuously at
+// the paced rate, or, once the server showed it adds them by batches, the
+// batches assumed by now. Of each batch this process takes its share: all
+// of it alone, less when other replicas spend the same bucket; the share
 // grows back by an eighth every interval without a 429.
 func (t *Throttle) refill(now time.Time) {
+	if !t.batches {
+		if d := now.Sub(t.at); d > 0 {
+			t.tokens = min(t.burst, t.tokens+t.rate()*d.Seconds())
+			if now.Sub(t.last429) > 2*t.interval {
+				t.share = min(1, t.share+0.125*d.Seconds()/t.interval.Seconds())
+			}
+		}
+		t.at = now
+		return
+	}
 	for !now.Before(t.next) {
-		t.tokens = min(t.burst, t.tokens+max(t.fill*t.share, 1))
+		// A bucket of Limit tokens never gives more than Limit a batch.
+		t.tokens = min(t.burst, t.tokens+max(min(t.fill, t.burst)*t.share, 1))
 		t.next = t.next.Add(t.interval)
 		if t.next.Sub(t.last429) > 2*t.interval {
 			t.share = min(1, t.share+0.125)
 		}
 	}
 }
+
+// rate is the continuous fill rate this process takes, in tokens per
+// second.
+func (t *Throttle) rate() float64 {
+	return max(t.fill*t.share, 1) / t.interval.Seconds() * paceFactor
+}
+
+// paceFactor is the share of a continuous fill rate the throttle spends:
+// a little less than all of it, so that the jitter of the network does not
+// make a request come before its token.
+const paceFactor = 0.97
 
 // Observe takes what the answer to an acquired request says: its status
 // and headers (h nil when no answer came: a network error). It returns
@@ -208,11 +255,8 @@ func (t *Throttle) Observe(status int, h http.Header) (RateLimit, bool) {
 	if rl.Bucket() {
 		t.fill, t.interval = float64(rl.FillRate), rl.Interval
 		t.burst = float64(max(rl.Limit, 1))
-		// A bucket of Limit tokens never gives more than Limit a batch.
-		t.fill = min(t.fill, t.burst)
 		if !t.bucket {
-			t.bucket, t.tokens, t.share = true, t.burst, 1
-			t.next = now.Add(t.interval)
+			t.bucket, t.tokens, t.share, t.at, t.anchor = true, t.burst, 1, now, now
 		}
 		t.refill(now)
 	}
@@ -222,16 +266,35 @@ func (t *Throttle) Observe(status int, h http.Header) (RateLimit, bool) {
 		// which the server counted or not): someone else spends the
 		// bucket. Take the least it can have left.
 		t.tokens = float64(remaining - t.acquired)
+		t.gen++
+		if !limited && t.batches && now.Sub(t.lastCut) >= t.interval {
+			// Someone else spends this bucket too: take half as much
+			// of each batch (at most once an interval).
+			t.share = max(t.share/2, 1/max(t.fill, 1))
+			t.lastCut = now
+		}
 	}
 	if !limited {
 		t.limited = 0
 	} else {
 		t.limited++
-		if t.bucket && now.Sub(t.last429) >= t.interval {
-			// Someone else spends this bucket too: take half as much
-			// of each batch (at most once an interval).
-			t.share = max(t.share/2, 1/max(t.fill, 1))
-			t.last429 = now
+		t.gen++
+		switch {
+		case t.bucket && !t.batches:
+			// Paced continuously yet out of tokens: the server adds
+			// them by batches. The next one is at most an interval
+			// away; from then on, one batch an interval.
+			//
+			// If the first request made the bucket, its batches come
+			// at most an interval after each other from that
+			// request's answer: assume so (a 429 at one of them
+			// moves them later).
+			t.batches, t.last429 = true, now
+			t.next = t.anchor.Add(t.interval * (now.Sub(t.anchor)/t.interval + 1))
+		case t.bucket:
+			// The server's batch comes later than assumed: it is at
+			// most an interval away from now.
+			t.next, t.last429 = now.Add(t.interval), now
 		}
 	}
 	var window time.Time
