@@ -131,7 +131,10 @@ func TestTokensListExpiresLocalAndRelative(t *testing.T) {
 	t.Parallel()
 	srv := applinktest.NewServer(t)
 	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-expires", ThreeLO: true}, "3lo")
-	now := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	// A date well after the real clock: the store drops tokens that have
+	// expired by it (this test used 2026-12-07 and failed from 08:52 UTC
+	// that day on).
+	now := time.Date(2099, 6, 1, 8, 0, 0, 0, time.UTC)
 	putToken(t, config, "jira", "alice", "S", now.AddDate(-5, 0, 0).Add(52*time.Minute)) // expires in 52m
 	putToken(t, config, "jira", "bob", "S", now.AddDate(-5, 0, 0).Add(50*time.Hour))     // expires in 2d
 	putToken(t, config, "jira", "carol", "S", now)                                       // expires in 5 years
@@ -143,9 +146,9 @@ func TestTokensListExpiresLocalAndRelative(t *testing.T) {
 		t.Fatalf("tokens list: exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{
-		"alice  2021-12-07 09:52  2026-12-07 09:52 (in 52m)",
-		"bob    2021-12-09 11:00  2026-12-09 11:00 (in 2d)",
-		"carol  2026-12-07 09:00  2031-12-07 09:00 ",
+		"alice  2094-06-01 09:52  2099-06-01 09:52 (in 52m)",
+		"bob    2094-06-03 11:00  2099-06-03 11:00 (in 2d)",
+		"carol  2099-06-01 09:00  2104-06-01 09:00 ",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tokens list lacks %q:\n%s", want, out.String())
