@@ -220,7 +220,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink/token.AccessToken":  func() []any { return []any{fx.oauth1, fx.oauth2, token.NewPATAccessToken(patSecret)} },
 		"applink/token.RequestToken": func() []any { return []any{fx.reqToken} },
 		"applink/token.PendingDance": func() []any {
-			return []any{&token.PendingDance{State: "state", User: "alice", LinkID: fx.hmacLink.ID,
+			return []any{&token.PendingDance{State: token.NewSecret("state"), User: "alice", LinkID: fx.hmacLink.ID,
 				RequestToken: fx.reqToken.Token, Redirect: "/x", ExpiresAt: time.Now()}}
 		},
 		"applink/token.DanceLimits":        func() []any { return []any{token.DanceLimits{PerUser: 1, Total: 2}} },

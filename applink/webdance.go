@@ -385,16 +385,16 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.now()
-	ds := &token.PendingDance{State: rand.Text(), User: user, LinkID: st.link.ID, Redirect: redirect, ExpiresAt: now.Add(h.cfg.ttl), CreatedAt: now}
+	ds := &token.PendingDance{State: token.NewSecret(rand.Text()), User: user, LinkID: st.link.ID, Redirect: redirect, ExpiresAt: now.Add(h.cfg.ttl), CreatedAt: now}
 	// Reserve the place first, without a request token, so that a full
 	// store refuses before the remote is asked for one.
 	if !h.putDance(r, w, ds) {
 		return
 	}
-	callback := h.callbackURL(st, base) + "?state=" + ds.State
+	callback := h.callbackURL(st, base) + "?state=" + ds.State.Reveal()
 	authURL, rt, err := st.factory(user).startDance(r.Context(), callback)
 	if err != nil {
-		h.forgetDance(r, ds.State)
+		h.forgetDance(r, ds.State.Reveal())
 		h.writeError(r, w, st.link.Name, err)
 		return
 	}

@@ -3,7 +3,6 @@ package signer
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -239,30 +238,6 @@ func (e ProblemError) MarshalJSON() ([]byte, error) {
 		Signature: sig, SignatureMethod: e.SignatureMethod, SignatureBaseString: redactSecrets(e.SignatureBaseString),
 		Realm: e.Realm, Extra: redactValues(e.Extra),
 	})
-}
-
-// LogValue logs the problem as a group without the signature or a verifier.
-func (e ProblemError) LogValue() slog.Value {
-	attrs := []slog.Attr{slog.String("problem", e.Problem), slog.Int("status", e.StatusCode())}
-	if e.Advice != "" {
-		attrs = append(attrs, slog.String("advice", e.Advice))
-	}
-	if e.MinTimestamp != 0 || e.MaxTimestamp != 0 {
-		attrs = append(attrs, slog.Int64("min_timestamp", e.MinTimestamp), slog.Int64("max_timestamp", e.MaxTimestamp))
-	}
-	if len(e.ParametersAbsent) > 0 {
-		attrs = append(attrs, slog.Any("parameters_absent", e.ParametersAbsent))
-	}
-	if len(e.ParametersRejected) > 0 {
-		attrs = append(attrs, slog.Any("parameters_rejected", e.ParametersRejected))
-	}
-	if e.SignatureBaseString != "" {
-		attrs = append(attrs, slog.String("signature_base_string", redactSecrets(e.SignatureBaseString)))
-	}
-	if e.Realm != "" {
-		attrs = append(attrs, slog.String("realm", e.Realm))
-	}
-	return slog.GroupValue(attrs...)
 }
 
 // redactSecrets masks the values of every [SecretParameter] in a signature

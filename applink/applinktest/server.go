@@ -88,15 +88,14 @@ type consumerEntry struct {
 	signer *signer.Consumer
 }
 
-// String names the server by its shape and URL; it never shows the
+// Format names the server by its shape and URL,
+// "applinktest.Server(jenkins, http://127.0.0.1:port)", for every verb, so
+// that no verb (%v, %d, %+v, %#v), nor slog's text handler, reaches the
 // server's private key, crumb key or tokens.
-func (s *Server) String() string {
-	return "applinktest.Server(" + string(s.shape) + ", " + s.URL + ")"
+func (s *Server) Format(f fmt.State, verb rune) {
+	name := "applinktest.Server(" + string(s.shape) + ", " + s.URL + ")"
+	redact.Format(f, verb, name, name)
 }
-
-// Format prints [Server.String] for every verb, so that no verb (%v, %d,
-// %+v, %#v) reaches the server's keys and tokens, nor slog's text handler.
-func (s *Server) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.String()) }
 
 // NewServer starts a server on a random loopback port, like
 // httptest.NewServer, and closes it when the test ends. It fails the test if

@@ -110,7 +110,7 @@ func encodeTokenFile(set *token.Set, generation string) ([]byte, error) {
 	for _, k := range slices.Sorted(maps.Keys(set.Dances)) {
 		d := set.Dances[k]
 		f.Dances = append(f.Dances, fileDance{
-			State:        d.State,
+			State:        d.State.Reveal(),
 			User:         d.User,
 			LinkID:       d.LinkID,
 			RequestToken: d.RequestToken,
@@ -219,7 +219,7 @@ func decodeTokenFile(data []byte) (*token.Set, error) {
 		if _, dup := set.Dances[fd.State]; dup {
 			return nil, fmt.Errorf("%s repeats an earlier state", where)
 		}
-		d := &token.PendingDance{State: fd.State, User: fd.User, LinkID: fd.LinkID, RequestToken: fd.RequestToken, Redirect: fd.Redirect}
+		d := &token.PendingDance{State: token.NewSecret(fd.State), User: fd.User, LinkID: fd.LinkID, RequestToken: fd.RequestToken, Redirect: fd.Redirect}
 		var err error
 		if d.ExpiresAt, err = parseFileTime(where+".expiresAt", fd.ExpiresAt); err != nil {
 			return nil, err

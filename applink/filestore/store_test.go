@@ -287,7 +287,7 @@ func TestTokenFileFormat(t *testing.T) {
 		},
 		Requests: map[string]*token.RequestToken{req.Token: req},
 		Dances: map[string]*token.PendingDance{"dance-state-TEST-ONLY-1": {
-			State: "dance-state-TEST-ONLY-1", User: "carol", LinkID: "8d3a1e4c-1111-4b6e-9f00-000000000001",
+			State: token.NewSecret("dance-state-TEST-ONLY-1"), User: "carol", LinkID: "8d3a1e4c-1111-4b6e-9f00-000000000001",
 			RequestToken: req.Token, Redirect: "/projects?x=1", ExpiresAt: req.ExpiresAt, CreatedAt: req.CreatedAt,
 		}},
 	}

@@ -26,7 +26,7 @@ func (s *Store) PutDance(ctx context.Context, d *token.PendingDance, limits toke
 		return err
 	}
 	for _, x := range []struct{ field, value string }{
-		{"state", d.State}, {"user", d.User}, {"link id", d.LinkID}, {"request token", d.RequestToken}, {"redirect", d.Redirect},
+		{"state", d.State.Reveal()}, {"user", d.User}, {"link id", d.LinkID}, {"request token", d.RequestToken}, {"redirect", d.Redirect},
 	} {
 		if !storable(x.value) {
 			return &TextError{Field: x.field}
@@ -50,13 +50,13 @@ func (s *Store) PutDance(ctx context.Context, d *token.PendingDance, limits toke
 			return fmt.Errorf("pgstore: storing a pending dance: %w", err)
 		}
 		if limits.PerUser > 0 {
-			if _, err := tx.Exec(ctx, s.q.evictDances, d.User, d.State, limits.PerUser-1); err != nil {
+			if _, err := tx.Exec(ctx, s.q.evictDances, d.User, d.State.Reveal(), limits.PerUser-1); err != nil {
 				return fmt.Errorf("pgstore: storing a pending dance: %w", err)
 			}
 		}
 		if limits.Total > 0 {
 			var others int
-			if err := tx.QueryRow(ctx, s.q.countDances, d.State).Scan(&others); err != nil {
+			if err := tx.QueryRow(ctx, s.q.countDances, d.State.Reveal()).Scan(&others); err != nil {
 				return fmt.Errorf("pgstore: storing a pending dance: %w", err)
 			}
 			if others+1 > limits.Total {
@@ -64,7 +64,7 @@ func (s *Store) PutDance(ctx context.Context, d *token.PendingDance, limits toke
 				return fmt.Errorf("%w (%d): try again when some have completed or expired", token.ErrTooManyDances, limits.Total)
 			}
 		}
-		if _, err := tx.Exec(ctx, s.q.putDance, d.State, d.User, d.LinkID, d.RequestToken, d.Redirect,
+		if _, err := tx.Exec(ctx, s.q.putDance, d.State.Reveal(), d.User, d.LinkID, d.RequestToken, d.Redirect,
 			toDB(d.ExpiresAt), toDB(d.CreatedAt)); err != nil {
 			return fmt.Errorf("pgstore: storing a pending dance: %w", err)
 		}
@@ -88,14 +88,15 @@ func (s *Store) TakeDance(ctx context.Context, state, user string) (*token.Pendi
 	now := s.now()
 	var (
 		d                token.PendingDance
+		dstate           string
 		expires, created *time.Time
 	)
 	err := s.run(ctx, nil, func(q querier) error {
 		return q.QueryRow(ctx, s.q.takeDance, now, state, user).
-			Scan(&d.State, &d.User, &d.LinkID, &d.RequestToken, &d.Redirect, &expires, &created)
+			Scan(&dstate, &d.User, &d.LinkID, &d.RequestToken, &d.Redirect, &expires, &created)
 	})
 	if err == nil {
-		d.ExpiresAt, d.CreatedAt = fromDB(expires), fromDB(created)
+		d.State, d.ExpiresAt, d.CreatedAt = token.NewSecret(dstate), fromDB(expires), fromDB(created)
 		return &d, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {

@@ -53,7 +53,7 @@ func fillForPrune(t *testing.T, s *Store, clock *testClock) (keep []token.Key) {
 		state string
 		ttl   time.Duration
 	}{{"dance-live", time.Minute}, {"dance-dead", -time.Minute}} {
-		d := &token.PendingDance{State: dd.state, User: "alice", LinkID: "l", ExpiresAt: now.Add(dd.ttl)}
+		d := &token.PendingDance{State: token.NewSecret(dd.state), User: "alice", LinkID: "l", ExpiresAt: now.Add(dd.ttl)}
 		if err := s.PutDance(ctx, d, token.DanceLimits{}); err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +205,7 @@ func TestPruneGoesByTheDatabaseClock(t *testing.T) {
 		if err := onTime.PutRequestToken(ctx, r); err != nil {
 			t.Fatal(err)
 		}
-		d := &token.PendingDance{State: "dance-" + user, User: "alice", LinkID: "l", ExpiresAt: expires}
+		d := &token.PendingDance{State: token.NewSecret("dance-" + user), User: "alice", LinkID: "l", ExpiresAt: expires}
 		if err := onTime.PutDance(ctx, d, token.DanceLimits{}); err != nil {
 			t.Fatal(err)
 		}
@@ -224,7 +224,7 @@ func TestPruneGoesByTheDatabaseClock(t *testing.T) {
 		t.Errorf("the live request token after a replica 2h ahead pruned: %v", err)
 	}
 	// The ahead replica's own PutDance cleanup spares it too.
-	if err := ahead.PutDance(ctx, &token.PendingDance{State: "dance-new", User: "bob", LinkID: "l", ExpiresAt: dbNow.Add(3 * time.Hour)}, token.DanceLimits{}); err != nil {
+	if err := ahead.PutDance(ctx, &token.PendingDance{State: token.NewSecret("dance-new"), User: "bob", LinkID: "l", ExpiresAt: dbNow.Add(3 * time.Hour)}, token.DanceLimits{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := onTime.TakeDance(ctx, "dance-live", "alice"); err != nil {

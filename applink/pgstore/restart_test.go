@@ -37,7 +37,7 @@ func TestServerEndedIdleConnections(t *testing.T) {
 		{"AccessTokens", func() error { _, err := s.AccessTokens(ctx); return err }},
 		{"Prune", func() error { _, err := s.Prune(ctx); return err }},
 		{"PutDance", func() error {
-			return s.PutDance(ctx, &token.PendingDance{State: "st", User: "u", LinkID: "l"}, token.DanceLimits{})
+			return s.PutDance(ctx, &token.PendingDance{State: token.NewSecret("st"), User: "u", LinkID: "l"}, token.DanceLimits{})
 		}},
 		{"LockToken", func() error {
 			unlock, err := s.LockToken(ctx, key)

@@ -772,7 +772,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if got, err := s.AccessToken(ctx, token.Key{LinkID: "l", User: "u"}); err != nil || got.Secret.Reveal() != "s" {
 		t.Errorf("the version 1 token after migrating: %v, %v", got, err)
 	}
-	if err := s.PutDance(ctx, &token.PendingDance{State: "st", User: "u", LinkID: "l"}, token.DanceLimits{}); err != nil {
+	if err := s.PutDance(ctx, &token.PendingDance{State: token.NewSecret("st"), User: "u", LinkID: "l"}, token.DanceLimits{}); err != nil {
 		t.Errorf("PutDance after migrating to version 2: %v", err)
 	}
 	var v int

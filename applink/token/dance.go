@@ -2,13 +2,9 @@ package token
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
-
-	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // ErrDanceNotFound is returned (wrapped) by a [DanceStore] when it holds no
@@ -24,11 +20,12 @@ var ErrTooManyDances = errors.New("token: too many dances are pending")
 // is bound to the signed-in user who started it, the link, the request
 // token and the local path to return to. It holds no secret of the remote
 // (the request token's secret stays in the [Store]), but State is what lets
-// the user's browser finish the dance, so it never prints in full.
+// the user's browser finish the dance, so it is a [Secret]: it never
+// prints.
 type PendingDance struct {
 	// State is the random value of the callback URL's state parameter; it
 	// names the dance in the store.
-	State string
+	State Secret
 	// User is the signed-in user of the application who started the dance.
 	User string
 	// LinkID is the link being authorized.
@@ -48,27 +45,6 @@ type PendingDance struct {
 func (d *PendingDance) Expired(now time.Time) bool {
 	return !d.ExpiresAt.IsZero() && !now.Before(d.ExpiresAt)
 }
-
-// String describes the dance with an abbreviated state.
-func (d PendingDance) String() string {
-	return fmt.Sprintf("PendingDance(state %s, link %s, user %q)", abbrev(d.State), d.LinkID, d.User)
-}
-
-// GoString is [PendingDance.String].
-func (d PendingDance) GoString() string { return d.String() }
-
-// Format prints [PendingDance.String] for every verb, so that no verb
-// reaches the whole state.
-func (d PendingDance) Format(f fmt.State, verb rune) {
-	redact.Format(f, verb, d.String(), d.GoString())
-}
-
-// LogValue is [PendingDance.String].
-func (d PendingDance) LogValue() slog.Value { return slog.StringValue(d.String()) }
-
-// MarshalJSON renders the dance as the JSON string of [PendingDance.String].
-// It does not persist a dance: use a [DanceStore].
-func (d PendingDance) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
 // DanceLimits bounds the pending dances a [DanceStore] holds. Zero fields
 // mean no limit.

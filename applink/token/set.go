@@ -142,7 +142,7 @@ func (s *Set) PutDance(d *PendingDance, limits DanceLimits, now time.Time) (chan
 	var evict []*PendingDance
 	if limits.PerUser > 0 {
 		for _, o := range s.Dances {
-			if o.User == d.User && o.State != d.State {
+			if o.User == d.User && !o.State.Equal(d.State) {
 				evict = append(evict, o)
 			}
 		}
@@ -150,22 +150,22 @@ func (s *Set) PutDance(d *PendingDance, limits DanceLimits, now time.Time) (chan
 			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 				return c
 			}
-			return strings.Compare(a.State, b.State)
+			return strings.Compare(a.State.Reveal(), b.State.Reveal())
 		})
 		evict = evict[:max(0, len(evict)-(limits.PerUser-1))]
 	}
 	n := len(s.Dances) - len(evict)
-	if _, replace := s.Dances[d.State]; !replace {
+	if _, replace := s.Dances[d.State.Reveal()]; !replace {
 		n++
 	}
 	if limits.Total > 0 && n > limits.Total {
 		return changed, TooManyDances(limits.Total)
 	}
 	for _, o := range evict {
-		delete(s.Dances, o.State)
+		delete(s.Dances, o.State.Reveal())
 	}
 	c := *d
-	s.Dances[d.State] = &c
+	s.Dances[d.State.Reveal()] = &c
 	return true, nil
 }
 

@@ -59,7 +59,7 @@ func (d *PendingDance) Validate() error {
 	switch {
 	case d == nil:
 		return errors.New("token: cannot store a nil pending dance")
-	case d.State == "":
+	case d.State.IsZero():
 		return errors.New("token: cannot store a pending dance without a state")
 	case d.User == "":
 		return fmt.Errorf("token: cannot store a pending dance for link %q without a user", d.LinkID)
