@@ -301,7 +301,7 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 func oauth2Refused(t *testing.T, stored string) error {
 	t.Helper()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == applink.DefaultOAuth2TokenPath {
+		if r.URL.Path == "/rest/oauth2/latest/token" {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = io.WriteString(w, `{"error":"invalid_grant","error_description":"the refresh token is revoked"}`)
@@ -314,7 +314,7 @@ func oauth2Refused(t *testing.T, stored string) error {
 	store := token.NewMemoryStore()
 	l := applink.Link{ID: applink.DefaultLinkID("jira2", ts.URL), Name: "jira2", Type: applink.TypeJira, RPCURL: ts.URL, Auth: []applink.Auth{applink.AuthOAuth2},
 		OAuth2: &applink.OAuth2Client{ClientID: "c", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("s3cret-TEST-ONLY")
-	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store), applink.WithoutRetry(),
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store), applink.WithRetry(applink.RetryPolicy{Max: -1}),
 		applink.WithHTTPClient(&http.Client{Timeout: time.Minute}))
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func newJenkinsFixture(t *testing.T) *coreFixture {
 		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, Secret: signer.NewSecret(jenkinsSecret), ThreeLO: true}))
 	l := Link{ID: newLinkID(), Name: "Jenkins", Type: TypeJenkins, RPCURL: srv.URL, ConsumerKey: coreConsumer}.WithSecret(jenkinsSecret)
 	store := token.NewMemoryStore()
-	svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithTokenStore(store), WithoutRetry())
+	svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithTokenStore(store), WithRetry(RetryPolicy{Max: -1}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,11 +121,17 @@ func (e *DanceError) Error() string {
 	return fmt.Sprintf("applink: %sthe authorization failed: start it again", link)
 }
 
-// Is reports whether target is the error's Reason.
-func (e *DanceError) Is(target error) bool { return target != nil && target == e.Reason }
-
-// Unwrap returns Cause.
-func (e *DanceError) Unwrap() error { return e.Cause }
+// Unwrap returns Reason and Cause (those that are set), so that errors.Is
+// finds the reason and errors.Is and errors.As the cause.
+func (e *DanceError) Unwrap() []error {
+	var out []error
+	for _, err := range []error{e.Reason, e.Cause} {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
 
 // danceReason returns the Reason of the *DanceError err is or wraps, or
 // nil.

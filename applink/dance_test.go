@@ -82,7 +82,7 @@ func newDanceFixture(t *testing.T, shape applinktest.Shape, opts ...applinktest.
 	srv := applinktest.NewServer(t, opts...)
 	link.RPCURL = srv.URL
 	store := token.NewMemoryStore()
-	svc := newTestService(t, []Link{link}, WithHTTPClient(srv.Client()), WithTokenStore(store), WithoutRetry())
+	svc := newTestService(t, []Link{link}, WithHTTPClient(srv.Client()), WithTokenStore(store), WithRetry(RetryPolicy{Max: -1}))
 	return &danceFixture{srv: srv, svc: svc, store: store, link: link}
 }
 

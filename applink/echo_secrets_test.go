@@ -19,6 +19,7 @@ import (
 	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -82,9 +83,9 @@ func newEchoServer(t *testing.T, token string, resource int) *echoServer {
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		echo := s.record(r)
 		switch r.URL.Path {
-		case DefaultOAuth2AuthorizePath:
+		case oauth2link.DefaultAuthorizePath:
 			_, _ = io.WriteString(w, "<html>log in</html>")
-		case DefaultOAuth2TokenPath:
+		case oauth2link.DefaultTokenPath:
 			switch s.token {
 			case "json":
 				w.Header().Set("Content-Type", "application/json")
@@ -201,7 +202,7 @@ func TestRemoteEchoedSecretsMasked(t *testing.T) {
 				OAuth2: &OAuth2Client{ClientID: "client id", ClientAuth: clientAuth, RedirectURL: "http://127.0.0.1:9/callback"},
 			}.WithClientSecret(clientSecret)
 			svc := newTestService(t, []Link{l}, WithTokenStore(store), WithClock(clock.Now), WithHTTPClient(srv.Client()),
-				WithLogger(logger), WithoutRetry())
+				WithLogger(logger), WithRetry(RetryPolicy{Max: -1}))
 			if tt.stored != "" {
 				tok := token.NewOAuth2AccessToken(bearer, refresh)
 				tok.CreatedAt, tok.ExpiresAt = clock.Now().Add(-2*time.Hour), clock.Now().Add(time.Hour)
@@ -300,7 +301,7 @@ func TestRemoteEchoedOAuth10SecretsMasked(t *testing.T) {
 	var logMu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithPrivateKey(testKey(t))
-	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(token.NewMemoryStore()), WithoutRetry(), WithLogger(logger))
+	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(token.NewMemoryStore()), WithRetry(RetryPolicy{Max: -1}), WithLogger(logger))
 	bound, err := svc.Link(testLinkID)
 	if err != nil {
 		t.Fatal(err)
@@ -347,7 +348,7 @@ func TestExecuteEchoedBearerMasked(t *testing.T) {
 	store := token.NewMemoryStore()
 	l := Link{ID: testLinkID, Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthOAuth2},
 		OAuth2: &OAuth2Client{ClientID: "client id", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("CLIENT-SECRET-77aa")
-	svc := newTestService(t, []Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithoutRetry())
+	svc := newTestService(t, []Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithRetry(RetryPolicy{Max: -1}))
 	tok := token.NewOAuth2AccessToken(bearer, "REFRESH-SECRET-5b2c")
 	tok.ExpiresAt = time.Now().Add(time.Hour)
 	if err := store.PutAccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}, tok); err != nil {

@@ -48,7 +48,7 @@ func TestRenewalSignatureInvalidHidesSessionHandle(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	store := token.NewMemoryStore()
 	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithSecret("s")
-	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(store), WithoutRetry(), WithLogger(logger))
+	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(store), WithRetry(RetryPolicy{Max: -1}), WithLogger(logger))
 	now := time.Now()
 	old := token.NewAccessToken("OLD", "olds")
 	old.SessionHandle, old.CreatedAt = token.NewSecret(handle), now.Add(-2*time.Hour)
@@ -114,7 +114,7 @@ func TestOAuthErrorMessageLength(t *testing.T) {
 	}))
 	t.Cleanup(ts.Close)
 	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth2LO}}.WithSecret("s")
-	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithoutRetry())
+	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithRetry(RetryPolicy{Max: -1}))
 	bound, err := svc.Link(testLinkID)
 	if err != nil {
 		t.Fatal(err)

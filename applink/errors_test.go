@@ -166,7 +166,7 @@ func TestSignatureInvalidBaseStringsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := NewService([]Link{fx.link.WithPrivateKey(other)}, WithHTTPClient(fx.srv.Client()), WithoutRetry())
+	svc, err := NewService([]Link{fx.link.WithPrivateKey(other)}, WithHTTPClient(fx.srv.Client()), WithRetry(RetryPolicy{Max: -1}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestClockSkewRefusedTwice(t *testing.T) {
 func plainFactory(t *testing.T, rpcURL, user string, auth []Auth, opts ...Option) *RequestFactory {
 	t.Helper()
 	l := Link{ID: newLinkID(), Name: "Plain", Type: TypeGeneric, RPCURL: rpcURL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(coreKey(t))
-	svc, err := NewService([]Link{l}, append([]Option{WithoutRetry()}, opts...)...)
+	svc, err := NewService([]Link{l}, append([]Option{WithRetry(RetryPolicy{Max: -1})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

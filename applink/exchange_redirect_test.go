@@ -83,7 +83,7 @@ func TestTokenEndpointRedirectRefused(t *testing.T) {
 				l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithSecret("s")
 				store := token.NewMemoryStore()
 				now := time.Now()
-				svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(store), WithoutRetry())
+				svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(store), WithRetry(RetryPolicy{Max: -1}))
 				st := svc.stateByID(testLinkID)
 				key := token.Key{LinkID: testLinkID, User: "alice"}
 

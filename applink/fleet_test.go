@@ -46,7 +46,7 @@ func newFleet(t *testing.T, stores []token.Store, wrap func(i int, rt http.Round
 		if wrap != nil {
 			c.Transport = wrap(i, c.Transport)
 		}
-		svc, err := NewService([]Link{l}, WithHTTPClient(&c), WithTokenStore(store), WithoutRetry())
+		svc, err := NewService([]Link{l}, WithHTTPClient(&c), WithTokenStore(store), WithRetry(RetryPolicy{Max: -1}))
 		if err != nil {
 			t.Fatalf("NewService: %v", err)
 		}

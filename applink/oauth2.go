@@ -24,13 +24,6 @@ const (
 	ScopeSystemAdmin = "SYSTEM_ADMIN"
 )
 
-// Default OAuth 2.0 endpoint paths of the Data Center products (Jira 8.22
-// and later, Confluence, Bitbucket), relative to the link's URLs.
-const (
-	DefaultOAuth2AuthorizePath = oauth2link.DefaultAuthorizePath
-	DefaultOAuth2TokenPath     = oauth2link.DefaultTokenPath
-)
-
 // OAuth2Client is the OAuth 2.0 side of a link: the client the remote's
 // incoming "external application" link registered (Administration →
 // Applications → Application links → Create link → External application →
@@ -66,8 +59,9 @@ type OAuth2Client struct {
 	RedirectURL string `json:"redirectUrl,omitempty"`
 	// AuthorizePath and TokenPath override the endpoint paths, relative to
 	// the display URL (the consent page) and the RPC URL (the token
-	// endpoint); "" means [DefaultOAuth2AuthorizePath] and
-	// [DefaultOAuth2TokenPath].
+	// endpoint); "" means the Data Center products' (Jira 8.22 and later,
+	// Confluence, Bitbucket) /rest/oauth2/latest/authorize and
+	// /rest/oauth2/latest/token.
 	AuthorizePath string `json:"authorizePath,omitempty"`
 	TokenPath     string `json:"tokenPath,omitempty"`
 	// ClientAuth is how the client authenticates at the token endpoint:
@@ -219,10 +213,10 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 	}
 	authorize, token := c.AuthorizePath, c.TokenPath
 	if authorize == "" {
-		authorize = DefaultOAuth2AuthorizePath
+		authorize = oauth2link.DefaultAuthorizePath
 	}
 	if token == "" {
-		token = DefaultOAuth2TokenPath
+		token = oauth2link.DefaultTokenPath
 	}
 	display := l.DisplayURL
 	if display == "" {

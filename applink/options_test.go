@@ -51,7 +51,6 @@ func TestOptionGivenToTheWrongCall(t *testing.T) {
 		{"WithOwnedTokenStore", WithOwnedTokenStore(token.NewMemoryStore()), forService, "NewService"},
 		{"WithLogger", WithLogger(nil), forService, "NewService"},
 		{"WithRetry", WithRetry(RetryPolicy{}), forService, "NewService"},
-		{"WithoutRetry", WithoutRetry(), forService, "NewService"},
 		{"WithFixedNonce", WithFixedNonce("n"), forService, "NewService"},
 		{"WithUserAgent", WithUserAgent("ua"), forService, "NewService"},
 		{"WithClock", WithClock(time.Now), forService, "NewService"},

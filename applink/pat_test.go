@@ -40,7 +40,7 @@ func newPATFixture(t *testing.T, auth []Auth, bot *LinkPAT) *patFixture {
 		l = l.WithPrivateKey(key)
 	}
 	store := token.NewMemoryStore()
-	svc, err := NewService([]Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithoutRetry())
+	svc, err := NewService([]Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithRetry(RetryPolicy{Max: -1}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestLinkPAT(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			l := Link{ID: newLinkID(), Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthPAT}, PAT: &tt.bot}
-			svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithoutRetry())
+			svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithRetry(RetryPolicy{Max: -1}))
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), pat) {
 					t.Fatalf("got %v, want an error saying %q without the token", err, tt.err)
@@ -247,7 +247,7 @@ func TestLinkPAT(t *testing.T) {
 		srv.RevokePAT(other)
 		t.Setenv("APPLINK_TEST_BOT_PAT2", other)
 		l := Link{ID: newLinkID(), Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthPAT}, PAT: &LinkPAT{TokenEnv: "APPLINK_TEST_BOT_PAT2"}}
-		svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithoutRetry())
+		svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithRetry(RetryPolicy{Max: -1}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -118,7 +118,7 @@ func TestRateLimitWithoutSharingCollects429s(t *testing.T) {
 	defer cancel()
 	var wg sync.WaitGroup
 	for range 20 {
-		svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(srv.Client()), applink.WithoutRetry())
+		svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(srv.Client()), applink.WithRetry(applink.RetryPolicy{Max: -1}))
 		if err != nil {
 			t.Fatal(err)
 		}

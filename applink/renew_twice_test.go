@@ -75,7 +75,7 @@ func TestTokenExpiredTwiceRenewedAgain(t *testing.T) {
 				t.Parallel()
 				hook := &expireRenewed{times: tc.expireTimes}
 				fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}, svcOpts: []Option{
-					WithHTTPClient(&http.Client{Transport: hook}), WithoutRetry()}})
+					WithHTTPClient(&http.Client{Transport: hook}), WithRetry(RetryPolicy{Max: -1})}})
 				hook.mu.Lock()
 				hook.srv, hook.base = fx.srv, fx.srv.Client().Transport
 				hook.mu.Unlock()

@@ -180,9 +180,9 @@ func TestPostRetriedOnlyWhenAsked(t *testing.T) {
 	}
 }
 
-func TestWithoutRetry(t *testing.T) {
+func TestRetryNone(t *testing.T) {
 	t.Parallel()
-	fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithoutRetry()}})
+	fx := newCoreFixture(t, coreConfig{svcOpts: []Option{WithRetry(RetryPolicy{Max: -1})}})
 	fx.srv.InjectFault(applinktest.Fault{Status: http.StatusServiceUnavailable, Path: "/rest/api/2/myself"})
 	_, _, err := whoami(t, fx.factory(t, "bob"))
 	var re *handler.ResponseError
@@ -418,7 +418,7 @@ func TestRetryRefusedConnection(t *testing.T) {
 func TestNoRetryErrorForOneAttempt(t *testing.T) {
 	t.Parallel()
 	l := Link{ID: newLinkID(), Name: "down", Type: TypeGeneric, RPCURL: refusedURL(t), Auth: []Auth{AuthAnonymous}}
-	svc, err := NewService([]Link{l}, WithoutRetry())
+	svc, err := NewService([]Link{l}, WithRetry(RetryPolicy{Max: -1}))
 	if err != nil {
 		t.Fatal(err)
 	}

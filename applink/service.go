@@ -119,15 +119,11 @@ func WithLogger(l *slog.Logger) Option {
 	return serviceOption("WithLogger", func(s *Service) { s.logger = l })
 }
 
-// WithRetry sets the retry policy; see [RetryPolicy] for the default. An
-// option of [NewService].
+// WithRetry sets the retry policy; see [RetryPolicy] for the default.
+// WithRetry(RetryPolicy{Max: -1}) sends every request once. An option of
+// [NewService].
 func WithRetry(p RetryPolicy) Option {
 	return serviceOption("WithRetry", func(s *Service) { s.retry = p })
-}
-
-// WithoutRetry sends every request once. An option of [NewService].
-func WithoutRetry() Option {
-	return serviceOption("WithoutRetry", func(s *Service) { s.retry = RetryPolicy{Max: -1} })
 }
 
 // WithFixedNonce makes every OAuth 1.0a signature carry oauth_nonce n

@@ -50,7 +50,7 @@ func newMixupFixture(t *testing.T) *mixupFixture {
 		}.WithClientSecret(client + "-s3cret-TEST-ONLY")
 	}
 	fx.svc = newTestService(t, []Link{link(fx.idA, "jira-a", "client-a", fx.redirectA, fx.srvA), link(fx.idB, "jira-b", "client-b", fx.b, fx.srvB)},
-		WithTokenStore(fx.store), WithHTTPClient(&http.Client{Timeout: 30 * time.Second}), WithoutRetry())
+		WithTokenStore(fx.store), WithHTTPClient(&http.Client{Timeout: 30 * time.Second}), WithRetry(RetryPolicy{Max: -1}))
 	h, err := NewDanceHandler(fx.svc, func(r *http.Request) (string, error) {
 		c, err := r.Cookie("session")
 		if err != nil {

@@ -473,7 +473,7 @@ func TestDanceHandlerRemoteErrorsHideTheRPCURL(t *testing.T) {
 	unknown.ID, unknown.Name, unknown.ConsumerKey = "0b8f8d0e-3f0a-4b7e-8a77-4d5c9e1f2a3b", "Unknown consumer", "nobody"
 	down := fx.link
 	down.ID, down.Name, down.RPCURL = "1c9e9e1f-4a1b-4c8f-9b88-5e6d0f2a3b4c", "Down", "http://127.0.0.1:1"
-	svc := newTestService(t, []Link{unknown, down}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store), WithoutRetry())
+	svc := newTestService(t, []Link{unknown, down}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store), WithRetry(RetryPolicy{Max: -1}))
 	h, err := NewDanceHandler(svc, func(*http.Request) (string, error) { return "alice", nil })
 	if err != nil {
 		t.Fatal(err)

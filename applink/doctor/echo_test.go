@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 )
 
 // echoServer is an OAuth 2.0 remote that echoes, in every error it
@@ -67,9 +68,9 @@ func newEchoServer(t *testing.T) *echoServer {
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		echo := s.record(r)
 		switch r.URL.Path {
-		case applink.DefaultOAuth2AuthorizePath:
+		case oauth2link.DefaultAuthorizePath:
 			_, _ = io.WriteString(w, "<html>log in</html>")
-		case applink.DefaultOAuth2TokenPath:
+		case oauth2link.DefaultTokenPath:
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)
 			_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_grant",
@@ -97,7 +98,7 @@ func TestDiagnoseEchoedBearerMasked(t *testing.T) {
 	store := token.NewMemoryStore()
 	l := applink.Link{ID: testLinkID, Name: "jira", Type: applink.TypeJira, RPCURL: srv.URL, Auth: []applink.Auth{applink.AuthOAuth2},
 		OAuth2: &applink.OAuth2Client{ClientID: "client id", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("CLIENT-SECRET-9e51")
-	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store), applink.WithHTTPClient(srv.Client()), applink.WithoutRetry())
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store), applink.WithHTTPClient(srv.Client()), applink.WithRetry(applink.RetryPolicy{Max: -1}))
 	if err != nil {
 		t.Fatal(err)
 	}

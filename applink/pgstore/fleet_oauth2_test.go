@@ -64,7 +64,7 @@ func TestFleetOAuth2RefreshOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		svc, err := applink.NewService([]applink.Link{link}, applink.WithTokenStore(store), applink.WithClock(clock.Now),
-			applink.WithHTTPClient(srv.Client()), applink.WithoutRetry())
+			applink.WithHTTPClient(srv.Client()), applink.WithRetry(applink.RetryPolicy{Max: -1}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -65,7 +65,7 @@ func newFleetWith(t *testing.T, wrap func(i int, rt http.RoundTripper) http.Roun
 			ts = storeFor(i, store)
 		}
 		svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(&c),
-			applink.WithTokenStore(ts), applink.WithoutRetry())
+			applink.WithTokenStore(ts), applink.WithRetry(applink.RetryPolicy{Max: -1}))
 		if err != nil {
 			t.Fatal(err)
 		}

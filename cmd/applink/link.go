@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/config"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 )
 
 const linkSynopsis = `add|list|show|rename|remove ...
@@ -481,8 +482,8 @@ func (c *cli) linkShow(args []string) error {
 		row("oauth2 client secret file", o.ClientSecretFile)
 		row("oauth2 scopes", strings.Join(o.Scopes, " "))
 		row("oauth2 redirect url", o.RedirectURL)
-		row("oauth2 authorize", strings.TrimSuffix(display, "/")+firstNonEmpty(o.AuthorizePath, applink.DefaultOAuth2AuthorizePath))
-		row("oauth2 token", strings.TrimSuffix(l.RPCURL, "/")+firstNonEmpty(o.TokenPath, applink.DefaultOAuth2TokenPath))
+		row("oauth2 authorize", strings.TrimSuffix(display, "/")+firstNonEmpty(o.AuthorizePath, oauth2link.DefaultAuthorizePath))
+		row("oauth2 token", strings.TrimSuffix(l.RPCURL, "/")+firstNonEmpty(o.TokenPath, oauth2link.DefaultTokenPath))
 		return tw.Flush()
 	}
 	ep := applink.DefaultEndpoints(l.Type)

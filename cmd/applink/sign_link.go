@@ -64,7 +64,7 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 		opts = append(opts, applink.WithAuth(auth))
 	}
 	capture := &captureTransport{}
-	sopts := append(c.serviceOptions(), applink.WithHTTPClient(&http.Client{Transport: capture}), applink.WithoutRetry())
+	sopts := append(c.serviceOptions(), applink.WithHTTPClient(&http.Client{Transport: capture}), applink.WithRetry(applink.RetryPolicy{Max: -1}))
 	if a.timestamp != "" {
 		ts, err := strconv.ParseInt(a.timestamp, 10, 64)
 		if err != nil || ts <= 0 {
