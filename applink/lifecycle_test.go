@@ -213,7 +213,7 @@ func TestRevokedAtRefreshIsReportedAsRejected(t *testing.T) {
 // the user's renewable token: no request asks her to authorize again.
 func TestExpiryStormKeepsToken(t *testing.T) {
 	t.Parallel()
-	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}, svcOpts: []Option{WithoutRetry()}})
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}, svcOpts: []Option{WithRetry(RetryPolicy{Max: -1})}})
 	fx.authorize(t, "alice")
 	f := fx.factory(t, "alice")
 	key := token.Key{LinkID: fx.link.ID, User: "alice"}
