@@ -192,7 +192,7 @@ func pageRequest(f *applink.RequestFactory, s Style, path string, at cursor, siz
 	var req *applink.Request
 	var err error
 	if at.link != "" {
-		req, err = f.NewRequest(http.MethodGet, confluenceNext(f, at.link))
+		req, err = f.NewRequest(http.MethodGet, confluenceNext(f, at.link, at.base))
 		if err != nil {
 			return nil, fmt.Errorf("page: following _links.next: %w", err)
 		}
@@ -222,15 +222,16 @@ func pageRequest(f *applink.RequestFactory, s Style, path string, at cursor, siz
 }
 
 // confluenceNext turns a _links.next into a path relative to the link's
-// RPC URL. It is relative to _links.base, which is the site with its
-// context path, as the link's RPC URL is; Confluence Cloud's REST v2 gives
-// it with the context path ("/wiki/api/v2/...") instead, which is taken
-// off when the RPC URL ends with it. An absolute URL is left as it is
-// (NewRequest keeps it on the link).
+// RPC URL. It is relative to _links.base, the site with its context path,
+// which the link's RPC URL is too (perhaps under another host name, behind
+// a proxy); Confluence Cloud's REST v2 gives it with the context path
+// ("/wiki/api/v2/...") instead, which is then taken off. An absolute URL
+// under _links.base is made relative the same way; any other is left as
+// it is (NewRequest keeps it on the link).
 //
 // An xoauth_requestor_id the server echoed into the link is taken out: the
 // factory says who the request acts as, and with what method.
-func confluenceNext(f *applink.RequestFactory, next string) string {
+func confluenceNext(f *applink.RequestFactory, next, base string) string {
 	if p, q, ok := strings.Cut(next, "?"); ok {
 		var kept []string
 		for seg := range strings.SplitSeq(q, "&") {
@@ -243,14 +244,20 @@ func confluenceNext(f *applink.RequestFactory, next string) string {
 			next += "?" + strings.Join(kept, "&")
 		}
 	}
+	base = strings.TrimSuffix(base, "/")
 	if strings.Contains(next, "://") {
+		if base != "" && strings.HasPrefix(next, base+"/") {
+			return strings.TrimPrefix(next, base)
+		}
 		return next
 	}
-	rpc, err := url.Parse(f.Link().RPCURL)
-	if err != nil {
-		return next
+	ctx := ""
+	if b, err := url.Parse(base); err == nil && b.Host != "" {
+		ctx = strings.TrimSuffix(b.Path, "/")
+	} else if rpc, err := url.Parse(f.Link().RPCURL); err == nil {
+		ctx = strings.TrimSuffix(rpc.Path, "/")
 	}
-	if ctx := strings.TrimSuffix(rpc.Path, "/"); ctx != "" && strings.HasPrefix(next, ctx+"/") {
+	if ctx != "" && strings.HasPrefix(next, ctx+"/") {
 		return strings.TrimPrefix(next, ctx)
 	}
 	return next

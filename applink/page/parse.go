@@ -14,6 +14,7 @@ type cursor struct {
 	offset int
 	token  string
 	link   string
+	base   string // Confluence's _links.base, which link is relative to
 }
 
 // parsed is what a page says: its items, and where the next one starts
@@ -80,6 +81,7 @@ func parsePage(s Style, field string, body map[string]json.RawMessage, at cursor
 	case Confluence:
 		var links *struct {
 			Next *string `json:"next"`
+			Base string  `json:"base"`
 		}
 		var size, limit *int
 		if err := fields(body, map[string]any{"_links": &links, "size": &size, "limit": &limit}); err != nil {
@@ -90,7 +92,7 @@ func parsePage(s Style, field string, body map[string]json.RawMessage, at cursor
 			if *links.Next == at.link {
 				return p, fmt.Errorf("the answer's _links.next is the page it answers: the server is not moving forward")
 			}
-			p.next.link = *links.Next
+			p.next.link, p.next.base = *links.Next, links.Base
 		case links != nil || n == 0:
 			p.last = true // no next link: the last page
 		default:

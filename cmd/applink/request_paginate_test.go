@@ -172,3 +172,22 @@ func TestRequestPaginateVerboseRateLimit(t *testing.T) {
 		t.Errorf("%d 429s, want 0: the second page waited for its token", lim.Limited())
 	}
 }
+
+// request -v says what the answer reports of the rate limit.
+func TestRequestVerboseRateLimit(t *testing.T) {
+	t.Parallel()
+	lim := &applinktest.RateLimiter{FillRate: 10, Interval: time.Second}
+	res := lim.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{}`) }))
+	srv := applinktest.NewServer(t, applinktest.WithUsers("bob"), applinktest.WithResource("GET /rest/api/2/limited", res))
+	config := setupJiraLink(t, srv, applinktest.Consumer{Key: "cli-verbose-rl", Impersonation: true}, "2loi")
+	r := runCLITest(t, config, nil, "", "request", "--link", "jira", "--as", "bob", "-v", "GET", "/rest/api/2/limited")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if want := "* rate limit: 9 of 10 left, 10 per 1s, retry after 0s\n"; !strings.Contains(r.stderr, want) {
+		t.Errorf("standard error lacks %q:\n%s", want, r.stderr)
+	}
+	if r.stdout != "{}" {
+		t.Errorf("standard output %q, want the body only", r.stdout)
+	}
+}
