@@ -58,6 +58,7 @@ const (
 	formSecret    = "FORM-API-KEY-r3d4c7"
 	sealingKey    = "SEALED-KEY-r3d4c7-0123456789abcd" // 32 bytes: an AES-256 key
 	patSecret     = "PERSONAL-ACCESS-TOKEN-r3d4c7"
+	danceState    = "DANCE-STATE-r3d4c7"
 )
 
 // redactionFixture is a service with an RSA and an HMAC link, tokens of
@@ -176,10 +177,17 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 	return fx
 }
 
+// oauth2Link is an OAuth 2.0 link whose client secret is given in code.
+func (fx *redactionFixture) oauth2Link() applink.Link {
+	return applink.Link{ID: applink.DefaultLinkID("Jira OAuth2", fx.srv.URL), Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: fx.srv.URL,
+		Auth:   []applink.Auth{applink.AuthOAuth2},
+		OAuth2: &applink.OAuth2Client{ClientID: "client", RedirectURL: "https://app.example.com/cb"}}.WithClientSecret(clientSecret)
+}
+
 // secrets returns every secret the fixture holds, as text and hex-encoded.
 func (fx *redactionFixture) secrets() []string {
 	texts := []string{sharedSecret, tokenSecret, sessionHandle, verifier, bearer, refresh, requestSecret,
-		clientSecret, formSecret, sealingKey, patSecret}
+		clientSecret, formSecret, sealingKey, patSecret, danceState}
 	out := slices.Clone(texts)
 	for _, s := range texts {
 		out = append(out, fmt.Sprintf("%x", s), fmt.Sprintf("%X", s), base64.StdEncoding.EncodeToString([]byte(s)))
@@ -206,11 +214,13 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink.Endpoints": func() []any {
 			return []any{applink.DefaultEndpoints(applink.TypeJenkins)}
 		},
-		"applink.Link":          func() []any { return []any{fx.rsaLink, fx.hmacLink, fx.bound} },
-		"applink/config.Config": func() []any { return []any{&config.Config{Links: []applink.Link{fx.rsaLink, fx.hmacLink}}} },
-		"applink.Service":       func() []any { return []any{fx.svc} },
-		"applink.Request":       func() []any { return []any{fx.request} },
-		"applink/token.Key":     func() []any { return []any{token.Key{LinkID: fx.hmacLink.ID, User: "alice"}} },
+		"applink.Link": func() []any { return []any{fx.rsaLink, fx.hmacLink, fx.bound, fx.oauth2Link()} },
+		"applink/config.Config": func() []any {
+			return []any{&config.Config{Links: []applink.Link{fx.rsaLink, fx.hmacLink, fx.oauth2Link()}}}
+		},
+		"applink.Service":   func() []any { return []any{fx.svc} },
+		"applink.Request":   func() []any { return []any{fx.request} },
+		"applink/token.Key": func() []any { return []any{token.Key{LinkID: fx.hmacLink.ID, User: "alice"}} },
 		"applink.RequestFactory": func() []any {
 			return []any{fx.factory}
 		},
@@ -220,7 +230,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink/token.AccessToken":  func() []any { return []any{fx.oauth1, fx.oauth2, token.NewPATAccessToken(patSecret)} },
 		"applink/token.RequestToken": func() []any { return []any{fx.reqToken} },
 		"applink/token.PendingDance": func() []any {
-			return []any{&token.PendingDance{State: token.NewSecret("state"), User: "alice", LinkID: fx.hmacLink.ID,
+			return []any{&token.PendingDance{State: token.NewSecret(danceState), User: "alice", LinkID: fx.hmacLink.ID,
 				RequestToken: fx.reqToken.Token, Redirect: "/x", ExpiresAt: time.Now()}}
 		},
 		"applink/token.DanceLimits":        func() []any { return []any{token.DanceLimits{PerUser: 1, Total: 2}} },
