@@ -212,7 +212,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink/doctor.Category": func() []any { return []any{doctor.CategoryAccess} },
 		"applink/doctor.Status":   func() []any { return []any{doctor.Status("fail")} },
 		"applink.Endpoints": func() []any {
-			return []any{applink.DefaultEndpoints(applink.TypeJenkins)}
+			return []any{applink.Endpoints{RequestToken: "/bitbucket/oauth/request-token", Authorize: "/bbs-oauth/authorize"}}
 		},
 		"applink.Link": func() []any { return []any{fx.rsaLink, fx.hmacLink, fx.bound, fx.oauth2Link()} },
 		"applink/config.Config": func() []any {

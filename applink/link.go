@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -149,32 +150,24 @@ func (a Auth) signs() bool { return a != AuthAnonymous && !a.isOAuth2() && a != 
 func (a Auth) isOAuth2() bool { return a == AuthOAuth2 || a == AuthClientCredentials }
 
 // Endpoints are the paths of the remote's OAuth endpoints, relative to the
-// link's RPC URL. Empty fields take the defaults of the link's type
-// ([DefaultEndpoints]).
+// link's RPC URL. Empty fields take the defaults of the link's type:
+// Atlassian's /plugins/servlet/oauth/request-token, .../authorize and
+// .../access-token, or for Jenkins' Bitbucket Server Integration plugin
+// /bitbucket/oauth/request-token, /bbs-oauth/authorize and
+// /bitbucket/oauth/access-token. The links a [Service] returns have them
+// filled in.
 type Endpoints struct {
 	RequestToken string `json:"requestToken,omitempty"`
 	Authorize    string `json:"authorize,omitempty"`
 	AccessToken  string `json:"accessToken,omitempty"`
 }
 
-// DefaultEndpoints returns the OAuth endpoint paths of an application type:
-// Jenkins' Bitbucket Server Integration plugin has its own
-// (/bitbucket/oauth/request-token, /bbs-oauth/authorize,
-// /bitbucket/oauth/access-token); every other type uses Atlassian's
-// /plugins/servlet/oauth/... paths.
-func DefaultEndpoints(t Type) Endpoints {
-	if t == TypeJenkins {
-		return Endpoints{
-			RequestToken: "/bitbucket/oauth/request-token",
-			Authorize:    "/bbs-oauth/authorize",
-			AccessToken:  "/bitbucket/oauth/access-token",
-		}
-	}
-	return Endpoints{
-		RequestToken: "/plugins/servlet/oauth/request-token",
-		Authorize:    "/plugins/servlet/oauth/authorize",
-		AccessToken:  "/plugins/servlet/oauth/access-token",
-	}
+// defaultEndpoints returns the OAuth 1.0a endpoint paths of an application
+// type.
+func defaultEndpoints(t Type) Endpoints {
+	var e Endpoints
+	e.RequestToken, e.Authorize, e.AccessToken = engine.DefaultOAuth1Endpoints(t == TypeJenkins)
+	return e
 }
 
 // Link is one application link: plain data, as stored in a config file, plus
@@ -486,7 +479,7 @@ func (l Link) label() string {
 // endpoints returns the link's OAuth endpoint paths with the defaults of
 // its type filled in.
 func (l *Link) endpoints() Endpoints {
-	e, d := l.Endpoints, DefaultEndpoints(l.Type)
+	e, d := l.Endpoints, defaultEndpoints(l.Type)
 	if e.RequestToken == "" {
 		e.RequestToken = d.RequestToken
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/config"
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 )
 
@@ -486,10 +487,10 @@ func (c *cli) linkShow(args []string) error {
 		row("oauth2 token", strings.TrimSuffix(l.RPCURL, "/")+firstNonEmpty(o.TokenPath, oauth2link.DefaultTokenPath))
 		return tw.Flush()
 	}
-	ep := applink.DefaultEndpoints(l.Type)
-	row("request token", firstNonEmpty(l.Endpoints.RequestToken, ep.RequestToken))
-	row("authorize", firstNonEmpty(l.Endpoints.Authorize, ep.Authorize))
-	row("access token", firstNonEmpty(l.Endpoints.AccessToken, ep.AccessToken))
+	requestToken, authorize, accessToken := engine.DefaultOAuth1Endpoints(l.Type == applink.TypeJenkins)
+	row("request token", firstNonEmpty(l.Endpoints.RequestToken, requestToken))
+	row("authorize", firstNonEmpty(l.Endpoints.Authorize, authorize))
+	row("access token", firstNonEmpty(l.Endpoints.AccessToken, accessToken))
 	row("users revoke at", revocationPage(l, "USER"))
 	return tw.Flush()
 }
