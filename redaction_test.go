@@ -280,6 +280,19 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink.OAuth2Client": func() []any {
 			return []any{applink.OAuth2Client{ClientID: "client", ClientSecretEnv: "CLIENT_SECRET", RedirectURL: "https://app.example.com/cb"}}
 		},
+		"applink.CloudSite": func() []any {
+			return []any{applink.CloudSite{AuthBase: "https://auth.example", APIBase: "https://api.example"}}
+		},
+		"applink.CloudSiteInfo": func() []any {
+			return []any{applink.CloudSiteInfo{ID: "id", URL: "https://acme.atlassian.net", Name: "acme"}}
+		},
+		"applink.SiteNotGrantedError": func() []any {
+			return []any{&applink.SiteNotGrantedError{LinkName: "acme", User: "alice", Site: "https://acme.atlassian.net", Granted: []string{"https://beta.atlassian.net"}}}
+		},
+		"applink/applinktest.CloudClient": func() []any {
+			return []any{applinktest.CloudClient{ID: "client", Secret: signer.NewSecret(clientSecret)}}
+		},
+		"applink/applinktest.CloudSite": func() []any { return []any{applinktest.DefaultCloudSite} },
 		"applink.LinkPAT": func() []any {
 			return []any{applink.LinkPAT{TokenEnv: "BOT_PAT"}, &applink.LinkPAT{TokenFile: "/etc/bot.pat"}}
 		},

@@ -42,8 +42,11 @@ func (st *linkState) authenticator(a Auth) authenticator {
 func (st *linkState) newAuthenticators() map[Auth]authenticator {
 	m := map[Auth]authenticator{}
 	for _, a := range st.link.auths() {
-		if a == AuthPAT {
+		switch {
+		case a == AuthPAT:
 			m[a] = patAuth{}
+		case a == AuthOAuth2 && st.cloud != nil:
+			m[a] = cloudAuth{}
 		}
 	}
 	return m

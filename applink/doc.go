@@ -184,6 +184,25 @@
 // and reports credentials required. Remote refusals are *[OAuth2Error]. The
 // protocol is golang.org/x/oauth2's.
 //
+// # Atlassian Cloud and personal access tokens
+//
+// One [Service] also holds Atlassian Cloud sites and Data Center links that
+// use personal access tokens, behind the same factories, errors, stores and
+// renewal locks. A link with Cloud set ([CloudSite]) is an OAuth 2.0 (3LO)
+// app's link to the site at its RPC URL: the consent page is Atlassian's
+// (audience api.atlassian.com, prompt=consent), tokens rotate, and a
+// request written as on the site (/rest/api/3/myself) is routed to the API
+// gateway with the site's cloud id, found in the sites the user granted
+// (*[SiteNotGrantedError] names them when the link's site is not one).
+// Cloud users are accountIds at the remote; the factory is still keyed by
+// your application's user name. Cloud has no impersonation (no 2LOi):
+// every user consents once; for work without a user, consent once as a
+// service account and use its name. A link whose Auth lists [AuthPAT]
+// sends a user's personal access token, stored with the user's other
+// tokens (token.NewPATAccessToken), or for requests without a user the
+// link's own ([LinkPAT]). In the automatic choice the user's own
+// credentials come first: 3LO, then the user's PAT, then 2LOi, then 2LO.
+//
 // # Token stores
 //
 // By default tokens live in memory ([token.NewMemoryStore]) and are lost

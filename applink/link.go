@@ -240,6 +240,9 @@ type Link struct {
 	// there is none. Users' own PATs are in the token store. Needs auth
 	// pat.
 	PAT *LinkPAT `json:"pat,omitempty"`
+	// Cloud makes the link an Atlassian Cloud OAuth 2.0 (3LO) link to the
+	// site at RPCURL (see [CloudSite]); nil for Data Center.
+	Cloud *CloudSite `json:"cloud,omitempty"`
 
 	// The credentials given in code: behind a pointer or in a Secret, so
 	// that no fmt verb (%p included), slog or JSON shows them.
@@ -368,6 +371,7 @@ func (l Link) Validate() error {
 	}
 	l.validateOAuth2(signs, bad)
 	l.validatePAT(bad)
+	l.validateCloud(bad)
 	if l.Type == TypeJenkins {
 		for _, a := range auths {
 			if a == Auth2LO || a == Auth2LOi {

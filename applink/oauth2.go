@@ -104,6 +104,10 @@ func (l Link) validateOAuth2(signs bool, bad func(field, format string, args ...
 	}
 	c := l.OAuth2
 	if c == nil {
+		if l.Cloud != nil {
+			bad("oauth2", "missing: give clientId, clientSecretEnv or clientSecretFile, scopes and redirectUrl (the app's settings in Atlassian's developer console)")
+			return
+		}
 		bad("oauth2", "missing: give clientId, clientSecretEnv or clientSecretFile, and redirectUrl (the incoming OAuth 2.0 link's settings at the remote)")
 		return
 	}
@@ -117,6 +121,12 @@ func (l Link) validateOAuth2(signs bool, bad func(field, format string, args ...
 		bad("oauth2.clientSecretEnv", "no client secret: set clientSecretEnv or clientSecretFile to the secret the remote shows for the incoming link")
 	}
 	for _, s := range c.Scopes {
+		if l.Cloud != nil {
+			if s == "" || strings.ContainsAny(s, " \t\r\n") {
+				bad("oauth2.scopes", "%q is not a scope: give each Cloud scope (read:jira-work, offline_access, ...) as one item", s)
+			}
+			continue
+		}
 		if !slices.Contains([]string{ScopeRead, ScopeWrite, ScopeAdmin, ScopeSystemAdmin}, s) {
 			bad("oauth2.scopes", "unknown scope %q: use READ, WRITE, ADMIN or SYSTEM_ADMIN (upper case)", s)
 		}
@@ -210,6 +220,9 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 		}
 	default:
 		return nil, &FieldError{Link: l.label(), Field: "oauth2.clientSecretEnv", Err: errors.New("no client secret")}
+	}
+	if l.Cloud != nil {
+		return l.cloudOAuth2(secret), nil
 	}
 	authorize, token := c.AuthorizePath, c.TokenPath
 	if authorize == "" {

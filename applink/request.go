@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/internal/engine"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/hashicorp/go-retryablehttp"
@@ -557,6 +558,10 @@ func (r *Request) inspectBearer(ctx context.Context, resp *http.Response) error 
 	step := r.method + " " + redact.URL(r.url)
 	if resp.Request != nil {
 		step = r.method + " " + redact.URL(resp.Request.URL)
+	}
+	if r.factory.link.state.cloud != nil && resp.StatusCode == http.StatusUnauthorized && cloudScopeMismatch(resp) {
+		return &OAuth2Error{LinkName: r.factory.link.Name, Step: step, Status: resp.StatusCode, Code: oauth2link.CodeInsufficientScope,
+			Description: "Atlassian's gateway: Unauthorized; scope does not match", Scope: "a scope the consent did not grant (see the resource's documentation)"}
 	}
 	p := bearerProblem(r.factory.link.Name, step, resp)
 	if p == nil {

@@ -75,6 +75,9 @@ type linkState struct {
 	// botPAT is the link's own personal access token (Link.PAT), nil
 	// when it has none.
 	botPAT *token.AccessToken
+	// cloud is an Atlassian Cloud link's gateway and its users' cloud ids
+	// (nil for a Data Center link).
+	cloud *cloudState
 }
 
 // WithHTTPClient makes requests through a copy of c (its Transport, Jar,
@@ -263,7 +266,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 			continue
 		}
 		rpc, _ := url.Parse(l.RPCURL) // checked by Validate
-		st := &linkState{svc: s, signer: sig, rpc: rpc, scope: engine.NewScope(l.Name, rpc), o2: o2, botPAT: bot}
+		st := &linkState{svc: s, signer: sig, rpc: rpc, scope: engine.NewScope(l.Name, rpc), o2: o2, botPAT: bot, cloud: newCloudState(&l)}
 		st.throttles.Clock, st.throttles.Sleep = s.clock, s.throttleSleep()
 		l.Endpoints = l.endpoints()
 		st.link = l

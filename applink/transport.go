@@ -131,7 +131,20 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if au := st.authenticator(auth); au != nil {
 			if out.URL, err = au.route(ctx, f, tok, wire); err != nil {
-				return nil, err
+				// The gateway refused the token itself (Cloud's
+				// accessible resources): renew it as after a resource's
+				// refusal.
+				var rr *routeRefusal
+				if !errors.As(err, &rr) || t.probe || renewals >= maxRenewalsPerRequest {
+					return nil, err
+				}
+				renewals++
+				fresh, serr := f.source().Rejected(ctx, tok, &resourceRefusal{rr.err})
+				if serr != nil {
+					return nil, f.sourceError(ctx, serr)
+				}
+				tok = fresh
+				continue
 			}
 		}
 		resp, err := t.send(out, auth, tok)

@@ -70,6 +70,12 @@ func (s *Server) setupRoutes() {
 	s.resources = http.NewServeMux()
 	s.custom = http.NewServeMux()
 	e, res := s.endpoints, s.resources
+	if s.shape == Cloud {
+		s.setupCloudRoutes()
+		res.HandleFunc("POST /rest/api/2/issue", s.serveCreateIssue)
+		res.HandleFunc("GET /rest/api/2/search", s.serveSearch)
+		return
+	}
 	if s.shape == Jenkins {
 		e.HandleFunc(JenkinsRequestTokenPath, s.serveRequestToken)
 		e.HandleFunc(JenkinsAccessTokenPath, s.serveAccessToken)

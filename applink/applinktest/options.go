@@ -60,6 +60,10 @@ type config struct {
 	bearerTTL   time.Duration
 	refreshTTL  time.Duration
 	resources   []resource
+	// The Cloud shape's clients, sites and reuse interval.
+	cloudClients []CloudClient
+	cloudSites   []CloudSite
+	reuse        time.Duration
 }
 
 // WithShape sets the product the server imitates; the default is

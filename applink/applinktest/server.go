@@ -81,6 +81,7 @@ type Server struct {
 	queueSeq  int
 	o2        oauth2State // the OAuth 2.0 provider (OAuth2 shape)
 	pats      patState    // personal access tokens
+	cloud     cloudState  // the Cloud shape's authorization server and gateway
 }
 
 type consumerEntry struct {
@@ -132,11 +133,14 @@ func Start(opts ...Option) (*Server, error) {
 
 func newServer(cfg config) (*Server, error) {
 	switch cfg.shape {
-	case Atlassian, Jenkins, OAuth2:
+	case Atlassian, Jenkins, OAuth2, Cloud:
 	case "":
 		cfg.shape = Atlassian
 	default:
-		return nil, fmt.Errorf("applinktest: unknown shape %q: use %q, %q or %q", cfg.shape, Atlassian, Jenkins, OAuth2)
+		return nil, fmt.Errorf("applinktest: unknown shape %q: use %q, %q, %q or %q", cfg.shape, Atlassian, Jenkins, OAuth2, Cloud)
+	}
+	if (len(cfg.cloudClients) > 0 || len(cfg.cloudSites) > 0) && cfg.shape != Cloud {
+		return nil, fmt.Errorf("applinktest: WithCloudClient and WithCloudSite: the %s shape is not Atlassian Cloud: add WithShape(applinktest.Cloud)", cfg.shape)
 	}
 	if len(cfg.o2clients) > 0 && cfg.shape != OAuth2 {
 		return nil, fmt.Errorf("applinktest: WithOAuth2Client: the %s shape has no OAuth 2.0 provider: add WithShape(applinktest.OAuth2)", cfg.shape)
@@ -165,6 +169,7 @@ func newServer(cfg config) (*Server, error) {
 		id:         newUUID(),
 		secret:     []byte(rand.Text()),
 		o2:         newOAuth2State(cfg),
+		cloud:      newCloudState(cfg),
 	}
 	s.skew.Store(int64(cfg.skew))
 	for _, u := range cfg.users {

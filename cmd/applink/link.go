@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -144,6 +145,10 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	secretFile := fs.String("secret-file", "", "`FILE` holding the shared secret (HMAC-SHA1; Jenkins)")
 	auth := fs.String("auth", "", "outgoing authentication, in preference order: `LIST` of 3lo, 2loi, 2lo, anonymous, or oauth2, client-credentials (default 3lo; oauth2 with --client-id)")
 	o2 := oauth2Flags(fs)
+	cloud := fs.Bool("cloud", false, "an Atlassian Cloud OAuth 2.0 (3LO) link to the site of --site (with --client-id, --client-secret-env, --scope, --redirect-url)")
+	site := fs.String("site", "", "with --cloud: the site's `URL`, such as https://acme.atlassian.net")
+	authBase := fs.String("auth-base", "", "with --cloud: Atlassian's authorization server `URL` (default https://auth.atlassian.com)")
+	apiBase := fs.String("api-base", "", "with --cloud: Atlassian's API gateway `URL` (default https://api.atlassian.com)")
 	patEnv := fs.String("pat-env", "", "with --auth pat: environment `VAR` holding the link's own personal access token (a bot account's, for requests without a user)")
 	patFile := fs.String("pat-file", "", "with --auth pat: `FILE` (mode 0600) holding the link's own personal access token")
 	primary := fs.Bool("primary", false, "make this the primary link of its type")
@@ -155,10 +160,25 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	if len(pos) > 1 {
 		return usagef(fs, "want one NAME, got %s", plural(len(pos), "argument"))
 	}
+	if *cloud || *site != "" || *authBase != "" || *apiBase != "" {
+		switch {
+		case !*cloud:
+			return usagef(fs, "--site, --auth-base and --api-base are for Atlassian Cloud links: add --cloud")
+		case *site == "" && *rpcURL == "":
+			return usagef(fs, "--site is required with --cloud: the site's URL, such as https://acme.atlassian.net")
+		case *site != "" && *rpcURL != "" && *site != *rpcURL:
+			return usagef(fs, "give the site once: --site (--url is the same for a Cloud link)")
+		case *auth != "" && *auth != string(applink.AuthOAuth2):
+			return usagef(fs, "an Atlassian Cloud link uses oauth2 alone (Cloud has no 2LOi: every user consents once): drop --auth")
+		}
+		if *site != "" {
+			*rpcURL = *site
+		}
+	}
 	if *rpcURL == "" {
 		return usagef(fs, "--url is required")
 	}
-	oauth2Link := o2.set() || authListsOAuth2(*auth)
+	oauth2Link := o2.set() || authListsOAuth2(*auth) || *cloud
 	if oauth2Link {
 		if err := o2.check(fs, *consumerKey, *privateKey, *secretEnv, *secretFile); err != nil {
 			return err
@@ -207,6 +227,14 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 		}
 		if len(l.Auth) == 0 {
 			l.Auth = []applink.Auth{applink.AuthOAuth2}
+		}
+		if *cloud {
+			l.Cloud = &applink.CloudSite{AuthBase: strings.TrimSuffix(*authBase, "/"), APIBase: strings.TrimSuffix(*apiBase, "/")}
+			// Cloud scopes are case-sensitive and space-separated.
+			l.OAuth2.Scopes = strings.FieldsFunc(*o2.scope, func(r rune) bool { return r == ',' || r == ' ' })
+			if !slices.Contains(l.OAuth2.Scopes, applink.ScopeOfflineAccess) {
+				fmt.Fprintf(c.stderr, "warning: --scope lacks offline_access: Atlassian gives no refresh token without it, and users must consent again every hour\n")
+			}
 		}
 	}
 	if *typ != "" {
@@ -483,8 +511,16 @@ func (c *cli) linkShow(args []string) error {
 		row("oauth2 client secret file", o.ClientSecretFile)
 		row("oauth2 scopes", strings.Join(o.Scopes, " "))
 		row("oauth2 redirect url", o.RedirectURL)
-		row("oauth2 authorize", strings.TrimSuffix(display, "/")+firstNonEmpty(o.AuthorizePath, oauth2link.DefaultAuthorizePath))
-		row("oauth2 token", strings.TrimSuffix(l.RPCURL, "/")+firstNonEmpty(o.TokenPath, oauth2link.DefaultTokenPath))
+		if cl := l.Cloud; cl != nil {
+			auth, api := firstNonEmpty(cl.AuthBase, applink.DefaultCloudAuthBase), firstNonEmpty(cl.APIBase, applink.DefaultCloudAPIBase)
+			row("cloud site", l.RPCURL)
+			row("oauth2 authorize", auth+"/authorize (audience api.atlassian.com)")
+			row("oauth2 token", auth+"/oauth/token (JSON)")
+			row("cloud gateway", api+"/ex/"+strings.ToLower(string(l.Type))+"/{cloudId}")
+		} else {
+			row("oauth2 authorize", strings.TrimSuffix(display, "/")+firstNonEmpty(o.AuthorizePath, oauth2link.DefaultAuthorizePath))
+			row("oauth2 token", strings.TrimSuffix(l.RPCURL, "/")+firstNonEmpty(o.TokenPath, oauth2link.DefaultTokenPath))
+		}
 		return tw.Flush()
 	}
 	requestToken, authorize, accessToken := engine.DefaultOAuth1Endpoints(l.Type == applink.TypeJenkins)

@@ -3,6 +3,7 @@ package oauth2link
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,6 +57,12 @@ type Config struct {
 	// Client makes the token requests; it must refuse redirects. Nil
 	// means a client that refuses them.
 	Client *http.Client
+	// AuthParams are extra parameters of the consent page URL
+	// (Atlassian Cloud: audience=api.atlassian.com and prompt=consent).
+	AuthParams map[string]string
+	// JSONBody sends token requests as a JSON object instead of a form
+	// (Atlassian Cloud), and the refresh grant without redirect_uri.
+	JSONBody bool
 }
 
 // Token is what a token endpoint answered. Its tokens are Secrets, so
@@ -111,12 +118,16 @@ func (c *Config) clientCtx(ctx context.Context, rt func(http.RoundTripper) http.
 // id, the redirect URL, the scopes, state, and the PKCE S256 challenge of
 // verifier.
 func (c *Config) AuthCodeURL(state, verifier string) string {
-	return c.oauth2().AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier)}
+	for k, v := range c.AuthParams {
+		opts = append(opts, oauth2.SetAuthURLParam(k, v))
+	}
+	return c.oauth2().AuthCodeURL(state, opts...)
 }
 
 // Exchange trades an authorization code and its PKCE verifier for tokens.
 func (c *Config) Exchange(ctx context.Context, code, verifier string) (*Token, error) {
-	t, err := c.oauth2().Exchange(c.clientCtx(ctx, nil), code, oauth2.VerifierOption(verifier))
+	t, err := c.oauth2().Exchange(c.clientCtx(ctx, c.bodyRewriter()), code, oauth2.VerifierOption(verifier))
 	return convert(t, err, "exchanging the authorization code", c.sent(code, verifier))
 }
 
@@ -133,9 +144,13 @@ func (c *Config) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 	if refreshToken == "" {
 		return nil, &Error{Step: "refreshing the access token", Code: CodeInvalidGrant, Description: "there is no refresh token"}
 	}
-	ctx = c.clientCtx(ctx, func(base http.RoundTripper) http.RoundTripper {
+	rt := func(base http.RoundTripper) http.RoundTripper {
 		return &redirectURIAdder{base: base, tokenURL: c.TokenURL, redirect: c.RedirectURL}
-	})
+	}
+	if c.JSONBody {
+		rt = c.bodyRewriter() // Cloud's refresh grant takes no redirect_uri
+	}
+	ctx = c.clientCtx(ctx, rt)
 	// An empty access token makes the token source refresh at once.
 	t, err := c.oauth2().TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
 	return convert(t, err, "refreshing the access token", c.sent(refreshToken))
@@ -149,6 +164,52 @@ func (c *Config) ClientCredentials(ctx context.Context) (*Token, error) {
 		Scopes: o.Scopes, AuthStyle: o.Endpoint.AuthStyle}
 	t, err := cc.Token(c.clientCtx(ctx, nil))
 	return convert(t, err, "getting a client credentials token", c.sent())
+}
+
+// bodyRewriter returns the transport wrapper that sends the token
+// requests as JSON when JSONBody is set, else nil.
+func (c *Config) bodyRewriter() func(http.RoundTripper) http.RoundTripper {
+	if !c.JSONBody {
+		return nil
+	}
+	return func(base http.RoundTripper) http.RoundTripper { return &jsonBody{base: base, tokenURL: c.TokenURL} }
+}
+
+// jsonBody sends the form body of a POST to the token URL as a JSON object
+// of the same (single-valued) parameters, as Atlassian Cloud's token
+// endpoint takes it.
+type jsonBody struct {
+	base     http.RoundTripper
+	tokenURL string
+}
+
+func (j *jsonBody) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodPost || req.Body == nil || req.URL.String() != j.tokenURL {
+		return j.base.RoundTrip(req)
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, fmt.Errorf("reading the token request's form: %w", err)
+	}
+	m := make(map[string]string, len(v))
+	for k := range v {
+		m[k] = v.Get(k)
+	}
+	enc, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	out := req.Clone(req.Context())
+	out.Header.Set("Content-Type", "application/json")
+	out.Body = io.NopCloser(bytes.NewReader(enc))
+	out.ContentLength = int64(len(enc))
+	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(enc)), nil }
+	return j.base.RoundTrip(out)
 }
 
 // sent lists the secrets a token request sends: the client secret (and its
