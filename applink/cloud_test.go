@@ -55,7 +55,7 @@ func newCloudFixture(t *testing.T, typ Type, scopes ...string) *cloudFixture {
 		Cloud:  &CloudSite{AuthBase: srv.URL, APIBase: srv.URL},
 		OAuth2: &OAuth2Client{ClientID: cloudTestClient, RedirectURL: redirect, Scopes: scopes}}.WithClientSecret(cloudTestSecret)
 	store := token.NewMemoryStore(token.WithClock(clock.Now))
-	svc, err := NewService([]Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithClock(clock.Now), WithoutRetry())
+	svc, err := NewService([]Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithClock(clock.Now), WithRetry(RetryPolicy{Max: -1}))
 	if err != nil {
 		t.Fatal(err)
 	}
