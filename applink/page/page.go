@@ -49,7 +49,9 @@ func WithPageSize(n int) Option { return func(o *options) { o.size = max(n, 0) }
 // WithQuery adds a query parameter to every page's request, encoded once
 // as [applink.Request.AddQuery] does (such as WithQuery("jql", "project =
 // OPS")). A Confluence next link already carries the parameters of the
-// first request, so they are not added to it again.
+// first request, so they are not added to it again. The style's own paging
+// parameters (startAt, maxResults, start, limit, nextPageToken) given here
+// are taken as the path's are (see [Items]).
 func WithQuery(key, value string) Option {
 	return func(o *options) { o.query = append(o.query, [2]string{key, value}) }
 }
@@ -104,6 +106,7 @@ func Items[T any](ctx context.Context, f *applink.RequestFactory, path string, o
 			opt(&o)
 		}
 	}
+	opts0 := o
 	return func(yield func(T, error) bool) {
 		var zero T
 		fail := func(err error) { yield(zero, err) }
@@ -130,6 +133,27 @@ func Items[T any](ctx context.Context, f *applink.RequestFactory, path string, o
 		if err != nil {
 			fail(err)
 			return
+		}
+		// The paging parameters given with WithQuery count as if in the
+		// path: sent again as given, they would ask for the first page
+		// every time.
+		o := o
+		o.query = nil
+		for _, q := range opts0.query {
+			var qat cursor
+			var qsize int
+			if _, qat, qsize, err = pagingFromPath(style, "?"+url.QueryEscape(q[0])+"="+url.QueryEscape(q[1])); err != nil {
+				fail(err)
+				return
+			}
+			switch start, sz := style.params(); q[0] {
+			case start:
+				at = qat
+			case sz:
+				size = qsize
+			default:
+				o.query = append(o.query, q)
+			}
 		}
 		if o.size > 0 {
 			size = o.size

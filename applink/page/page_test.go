@@ -385,3 +385,28 @@ func TestParseStyle(t *testing.T) {
 		t.Error("ParseStyle(jenkins): no error")
 	}
 }
+
+// Paging parameters given with WithQuery count as if in the path: the
+// start and size are Items' to set on every page.
+func TestItemsPagingInQueryOption(t *testing.T) {
+	t.Parallel()
+	var queries []string
+	inner := applinktest.PagedResource{Style: applinktest.PagesJiraDC, Total: 30, MaxPageSize: 50}
+	res := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		queries = append(queries, strings.TrimSuffix(r.URL.RawQuery, "&xoauth_requestor_id=alice"))
+		inner.ServeHTTP(w, r)
+	})
+	_, f := fixture(t, applink.TypeJira, "GET /rest/api/2/search", res)
+	got, err := collect(page.Items[item](ctx(t), f, "/rest/api/2/search",
+		page.WithQuery("jql", "a=b"), page.WithQuery("startAt", "20"), page.WithQuery("maxResults", "5")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(got), keys(21, 30)) {
+		t.Errorf("items %v, want 21..30", ids(got))
+	}
+	want := []string{"jql=a%3Db&startAt=20&maxResults=5", "jql=a%3Db&startAt=25&maxResults=5"}
+	if diff := cmp.Diff(want, queries); diff != "" {
+		t.Errorf("queries (-want +got):\n%s", diff)
+	}
+}
