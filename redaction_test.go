@@ -677,14 +677,11 @@ func sealedKey() sealed.Key {
 
 // nestedPrintGaps are the types whose values still hold a secret in a
 // plain field, printed by fmt when it calls no method (under %p or a bad
-// verb, or nested in another value): their fields are what a remote sent
-// (signer.ProblemError, which errors pass as a pointer, printed as an
-// address), or applink's error types, which issue #19's error family
-// replaces. Every other type must print no secret even nested.
+// verb, or nested in another value): signer.ProblemError, whose fields are
+// what a remote sent (errors pass it as a pointer, which fmt prints as an
+// address). Every other type must print no secret even nested.
 var nestedPrintGaps = []string{
 	"signer.ProblemError",
-	"applink.CredentialsRequiredError", "applink.OAuthError", "applink.ClockSkewError",
-	"applink.RequestTokenExpiredError", "applink.RetryError",
 }
 
 // TestSecretFieldsUnderEveryVerb prints the values of every exported type
