@@ -391,12 +391,16 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		}
 		raw = rf
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, r.url.String(), raw)
+	// The URL is set as built (keeping the exact escaping of the path), not
+	// printed for NewRequest to parse again: that cost as much as the rest
+	// of building the request.
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, "", raw)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("applink: link %q: %s %s: %w", f.link.Name, r.method, redact.URL(r.url), err)
 	}
-	req.URL = r.URL() // keep the exact escaping of the path
+	req.URL = r.URL()
+	req.Host = requestHost(r.url.Host)
 	for k, vs := range r.header {
 		req.Header[k] = append([]string(nil), vs...)
 	}
@@ -437,6 +441,15 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		cancel()
 	}
 	return resp, nil
+}
+
+// requestHost returns the Host http.NewRequest gives a request for a URL
+// with this host: the host without an empty port ("host:" is "host").
+func requestHost(host string) string {
+	if strings.LastIndex(host, ":") > strings.LastIndex(host, "]") {
+		return strings.TrimSuffix(host, ":")
+	}
+	return host
 }
 
 // unwrapError returns this package's own errors as they are, and wraps
