@@ -48,7 +48,9 @@ type Check struct {
 	// "rate-limit" (when a probe's answer carries rate-limit headers),
 	// "jenkins-endpoints", "jenkins-crumb" or "jenkins-identity"; for an
 	// OAuth 2.0 link "oauth2-endpoints", "oauth2-client", "oauth2-token"
-	// and "oauth2-scopes" after the network checks.
+	// and "oauth2-scopes" after the network checks; for an Atlassian Cloud
+	// link "cloud-impersonation", "oauth2-client", "cloud-scopes",
+	// "cloud-site" and "clock".
 	Name string `json:"name"`
 	// Category is the kind of problem the check looks for.
 	Category Category `json:"category"`
@@ -166,7 +168,9 @@ func Diagnose(ctx context.Context, link *applink.Link, user string, opts ...Opti
 		return nil, err
 	}
 	rep := &Report{Link: link.Name, LinkID: link.ID, User: user}
-	if d.seam.OAuth2 != nil {
+	if link.Cloud != nil && d.seam.OAuth2 != nil {
+		rep.Checks = d.runCloud(ctx)
+	} else if d.seam.OAuth2 != nil {
 		rep.Checks = d.runOAuth2(ctx)
 	} else {
 		rep.Checks = d.run(ctx)

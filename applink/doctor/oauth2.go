@@ -150,10 +150,13 @@ func (d *diagnosis) oauth2ClientCheck(ctx context.Context) Check {
 	case errors.As(err, &oe) && (oe.Code == "invalid_grant" || oe.Code == "invalid_request"):
 		c.Status, c.Summary = StatusPass, fmt.Sprintf("the remote accepts client %q", o2.ClientID)
 		c.Evidence = append(c.Evidence, "a made-up code was refused with "+oe.Code+", after the client was authenticated")
-	case errors.As(err, &oe) && (oe.Code == "invalid_client" || oe.Code == "unauthorized_client"):
+	case errors.As(err, &oe) && (oe.Code == "invalid_client" || oe.Code == "unauthorized_client" || oe.Code == "access_denied"):
 		c.Status, c.Summary = StatusFail, fmt.Sprintf("the remote refuses client %q (%s)", o2.ClientID, oe.Code)
 		c.Evidence = append(c.Evidence, oe.Error())
 		c.Fix = "compare oauth2.clientId and the secret in " + d.secretSource() + " with the incoming OAuth 2.0 link at the remote (Administration → Applications → Application links)"
+		if d.link.Cloud != nil {
+			c.Fix = "compare oauth2.clientId and the secret in " + d.secretSource() + " with the app's Settings in Atlassian's developer console"
+		}
 	default:
 		c.Status, c.Summary = StatusWarn, "the token endpoint answered unexpectedly"
 		c.Evidence = append(c.Evidence, err.Error())

@@ -106,6 +106,16 @@ func TestEndToEndCloud(t *testing.T) {
 		}
 	}
 
+	r = cli("doctor", "--link", "acme", "--as", "alice", "--json")
+	for _, want := range []string{"cloud-site", "cloud-scopes", "cloud-impersonation", applinktest.DefaultCloudSite.ID} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("doctor --json lacks %q (exit %d): %s %s", want, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r.code != 0 {
+		t.Errorf("doctor: exit %d: %s", r.code, r.stdout)
+	}
+
 	refreshes := func() int {
 		n := 0
 		for _, rec := range srv.Requests() {
