@@ -107,9 +107,10 @@ type RateLimitError struct {
 	Method, URL    string // the URL redacted
 	// Wait is how long the server asked to wait before sending again.
 	Wait time.Duration
-	// NotSent is set when the request was not sent: the wait was longer
-	// than MaxRetryAfter.
-	NotSent bool
+	// NotSent is set when the request was not sent: the wait the server
+	// asked was longer than MaxRetryAfter, or (Queued) the requests
+	// waiting before this one put its turn beyond MaxElapsed.
+	NotSent, Queued bool
 	// RateLimit is the state the server last reported.
 	RateLimit RateLimit
 	// Err is the handler's error for the 429 response (a
@@ -125,6 +126,10 @@ func (e *RateLimitError) Error() string {
 		wait = fmt.Sprintf("asked to wait %v", e.Wait.Round(time.Second))
 	} else if e.RateLimit.HasRetryAfter {
 		wait = "said to send again now (Retry-After: 0)"
+	}
+	if e.NotSent && e.Queued {
+		return fmt.Sprintf("applink: link %q: %s %s: not sent: the remote rate-limits user %q, and behind the requests already waiting this one's turn is %v away, more than the retry policy's MaxElapsed: send fewer requests at once, or raise MaxElapsed",
+			e.LinkName, e.Method, e.URL, e.User, e.Wait.Round(time.Second))
 	}
 	if e.NotSent {
 		return fmt.Sprintf("applink: link %q: %s %s: not sent: the remote rate-limits user %q and %s, more than the retry policy's MaxRetryAfter: try again later, or raise MaxRetryAfter",
@@ -147,14 +152,14 @@ func (f *RequestFactory) throttle() *engine.Throttle { return f.link.state.throt
 func (f *RequestFactory) throttledRoundTrip(rt http.RoundTripper, out *http.Request) (*http.Response, error) {
 	svc := f.link.state.svc
 	th := f.throttle()
-	maxWait := svc.retry.withDefaults().MaxRetryAfter
+	p := svc.retry.withDefaults()
 	ctx := out.Context()
-	waited, err := th.Acquire(ctx, maxWait)
+	waited, err := th.Acquire(ctx, p.MaxRetryAfter, p.MaxElapsed)
 	if err != nil {
 		var long *engine.WaitTooLongError
 		if errors.As(err, &long) {
 			return nil, &engine.OwnError{Err: &RateLimitError{LinkName: f.link.Name, User: f.user, Method: out.Method, URL: redact.URL(out.URL),
-				Wait: long.Wait, NotSent: true, RateLimit: RateLimit(long.RateLimit)}}
+				Wait: long.Wait, NotSent: true, Queued: long.Queued, RateLimit: RateLimit(long.RateLimit)}}
 		}
 		return nil, err
 	}

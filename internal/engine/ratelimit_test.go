@@ -119,7 +119,7 @@ func TestThrottle(t *testing.T) {
 	acquire := func() time.Duration {
 		t.Helper()
 		start := ft.now
-		if _, err := th.Acquire(ctx, time.Minute); err != nil {
+		if _, err := th.Acquire(ctx, time.Minute, time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		return ft.now.Sub(start)
@@ -161,7 +161,7 @@ func TestThrottle(t *testing.T) {
 	acquire()
 	h.Set("Retry-After", "120")
 	th.Observe(http.StatusTooManyRequests, h)
-	_, err := th.Acquire(ctx, time.Minute)
+	_, err := th.Acquire(ctx, time.Minute, time.Hour)
 	var long *WaitTooLongError
 	if !errors.As(err, &long) || long.Wait != 2*time.Minute {
 		t.Fatalf("Acquire past the cap: %v, want a *WaitTooLongError of 2m", err)
@@ -182,17 +182,37 @@ func TestThrottle(t *testing.T) {
 	}
 }
 
+// A turn far behind a long queue is refused against maxQueued, not
+// against the server's own wait: the server asks only for the next token.
+func TestThrottleQueueLongerThanAllowed(t *testing.T) {
+	t.Parallel()
+	ft := &fakeTime{now: t0}
+	th := (&Throttles{Clock: ft.clock, Sleep: func(context.Context, time.Duration) error { return nil }}).For("")
+	th.Acquire(t.Context(), time.Minute, time.Hour)
+	th.Observe(200, dcHeader(1, 0, 1)) // one token a second, none left
+	var long *WaitTooLongError
+	for i := range 10 {
+		_, err := th.Acquire(t.Context(), 2*time.Second, 5*time.Second)
+		switch {
+		case i < 4 && err != nil:
+			t.Fatalf("request %d: %v", i+1, err)
+		case i >= 5 && (!errors.As(err, &long) || !long.Queued || long.Max != 5*time.Second):
+			t.Fatalf("request %d: %v, want a queued *WaitTooLongError", i+1, err)
+		}
+	}
+}
+
 // Jira Cloud: Remaining 0 with a reset time holds everyone until then.
 func TestThrottleCloudReset(t *testing.T) {
 	t.Parallel()
 	ft := &fakeTime{now: t0}
 	th := (&Throttles{Clock: ft.clock, Sleep: ft.sleep}).For("")
-	th.Acquire(t.Context(), time.Minute)
+	th.Acquire(t.Context(), time.Minute, time.Hour)
 	h := http.Header{}
 	h.Set("X-RateLimit-Remaining", "0")
 	h.Set("X-RateLimit-Reset", t0.Add(20*time.Second).Format(time.RFC3339))
 	th.Observe(200, h)
-	th.Acquire(t.Context(), time.Minute)
+	th.Acquire(t.Context(), time.Minute, time.Hour)
 	if got := ft.now.Sub(t0); got != 20*time.Second {
 		t.Errorf("waited %v, want 20s (the reset)", got)
 	}
@@ -204,18 +224,18 @@ func TestThrottleCanceledWaitGivesTurnBack(t *testing.T) {
 	t.Parallel()
 	ft := &fakeTime{now: t0}
 	th := (&Throttles{Clock: ft.clock, Sleep: ft.sleep}).For("")
-	th.Acquire(t.Context(), time.Minute)
+	th.Acquire(t.Context(), time.Minute, time.Hour)
 	th.Observe(200, dcHeader(1, 0, 1))
 	pf := paceFactor
 	// A request that would wait a token's time is canceled while it waits.
 	ctx, cancel := context.WithCancel(t.Context())
 	th.sleep = func(context.Context, time.Duration) error { cancel(); return ctx.Err() }
-	if _, err := th.Acquire(ctx, time.Minute); !errors.Is(err, context.Canceled) {
+	if _, err := th.Acquire(ctx, time.Minute, time.Hour); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Acquire canceled while waiting: %v", err)
 	}
 	th.sleep = ft.sleep
 	start := ft.now
-	th.Acquire(t.Context(), time.Minute)
+	th.Acquire(t.Context(), time.Minute, time.Hour)
 	if w, want := ft.now.Sub(start), time.Duration(float64(time.Second)/pf); (w - want).Abs() > time.Millisecond {
 		t.Errorf("waited %v, want %v (one token): the canceled request's turn is not kept", w, want)
 	}
@@ -230,20 +250,20 @@ func TestThrottleSwitchesToBatches(t *testing.T) {
 	ft := &fakeTime{now: t0}
 	th := (&Throttles{Clock: ft.clock, Sleep: ft.sleep}).For("")
 	ctx := t.Context()
-	th.Acquire(ctx, time.Minute)
+	th.Acquire(ctx, time.Minute, time.Hour)
 	th.Observe(200, dcHeader(4, 0, 4)) // at t0: the bucket of 4, 4 a second, none left
 	ft.now = t0.Add(300 * time.Millisecond)
-	th.Acquire(ctx, time.Minute) // paced: a token is due by now
+	th.Acquire(ctx, time.Minute, time.Hour) // paced: a token is due by now
 	th.Observe(http.StatusTooManyRequests, dcHeader(4, 0, 4))
 	start := ft.now
-	th.Acquire(ctx, time.Minute)
+	th.Acquire(ctx, time.Minute, time.Hour)
 	if got := ft.now.Sub(start); got != 700*time.Millisecond {
 		t.Errorf("waited %v after the 429, want 700ms (the batch at t0+1s)", got)
 	}
 	// Four tokens in that batch: three more go at once.
 	for range 3 {
 		start := ft.now
-		th.Acquire(ctx, time.Minute)
+		th.Acquire(ctx, time.Minute, time.Hour)
 		if got := ft.now.Sub(start); got != 0 {
 			t.Errorf("waited %v within the batch", got)
 		}
@@ -252,7 +272,7 @@ func TestThrottleSwitchesToBatches(t *testing.T) {
 	// assumed a full interval from now.
 	th.Observe(http.StatusTooManyRequests, dcHeader(4, 0, 4))
 	start = ft.now
-	th.Acquire(ctx, time.Minute)
+	th.Acquire(ctx, time.Minute, time.Hour)
 	if got := ft.now.Sub(start); got != time.Second {
 		t.Errorf("waited %v after a 429 at a batch, want 1s", got)
 	}
@@ -265,13 +285,13 @@ func TestThrottleShareShrinksUnderContention(t *testing.T) {
 	t.Parallel()
 	ft := &fakeTime{now: t0}
 	th := (&Throttles{Clock: ft.clock, Sleep: ft.sleep}).For("")
-	th.Acquire(t.Context(), time.Minute)
+	th.Acquire(t.Context(), time.Minute, time.Hour)
 	th.Observe(200, dcHeader(8, 0, 8))
 	ft.now = ft.now.Add(200 * time.Millisecond)
-	th.Acquire(t.Context(), time.Minute)
+	th.Acquire(t.Context(), time.Minute, time.Hour)
 	th.Observe(http.StatusTooManyRequests, dcHeader(8, 0, 8)) // now by batches
 	ft.now = ft.now.Add(2 * time.Second)
-	th.Acquire(t.Context(), time.Minute)
+	th.Acquire(t.Context(), time.Minute, time.Hour)
 	th.Observe(200, dcHeader(8, 1, 8)) // 8 expected, 1 left: someone spends it
 	th.mu.Lock()
 	share := th.share

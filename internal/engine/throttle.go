@@ -71,24 +71,33 @@ type WaitTooLongError struct {
 	Wait time.Duration
 	// Max is the longest wait the caller allows.
 	Max time.Duration
+	// Queued is set when the server's own wait was allowed but the
+	// requests waiting before this one make its turn too far.
+	Queued bool
 	// RateLimit is the last rate-limit state the server reported.
 	RateLimit RateLimit
 }
 
 func (e *WaitTooLongError) Error() string {
+	if e.Queued {
+		return fmt.Sprintf("the server's rate limit leaves this request's turn, behind the others waiting, %v away, more than the %v allowed (the retry policy's MaxElapsed): send fewer requests at once",
+			e.Wait.Round(time.Second), e.Max)
+	}
 	return fmt.Sprintf("the server's rate limit asks to wait %v before sending, more than the %v allowed (the retry policy's MaxRetryAfter): try again later",
 		e.Wait.Round(time.Second), e.Max)
 }
 
 // Acquire waits for the request's turn: until the first request's answer
 // (if this is not the first), until any window the server announced has
-// passed, and for a token of the bucket. It returns how long it waited. A
-// wait longer than maxWait is not taken: the error is a
-// *WaitTooLongError, and nothing is reserved. Every successful Acquire
+// passed, and for a token of the bucket. It returns how long it waited.
+// When what the server asks of every request (its window, its next token)
+// is longer than maxAnnounced, or this request's turn, behind the others
+// waiting, is further than maxQueued, the wait is not taken: the error is
+// a *WaitTooLongError, and nothing is reserved. Every successful Acquire
 // must be followed by one [Throttle.Observe] (with a nil header when the
 // request failed). When ctx ends, it returns ctx.Err() and gives its turn
 // back.
-func (t *Throttle) Acquire(ctx context.Context, maxWait time.Duration) (time.Duration, error) {
+func (t *Throttle) Acquire(ctx context.Context, maxAnnounced, maxQueued time.Duration) (time.Duration, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -122,28 +131,22 @@ func (t *Throttle) Acquire(ctx context.Context, maxWait time.Duration) (time.Dur
 		if t.until.After(sendAt) {
 			sendAt = t.until
 		}
+		announced := sendAt // what the server asks of every request
 		if t.bucket {
 			t.refill(now)
 			if t.tokens < 1 {
-				var at time.Time
-				if t.batches {
-					// The batch that brings this request's token.
-					per := max(min(t.fill, t.burst)*t.share, 1)
-					k := int((1-t.tokens+per-1)/per) - 1
-					at = t.next.Add(time.Duration(k) * t.interval)
-				} else {
-					at = now.Add(time.Duration((1 - t.tokens) / t.rate() * float64(time.Second)))
-				}
-				if at.After(sendAt) {
-					sendAt = at
-				}
+				sendAt = laterOf(sendAt, t.tokenAt(now, t.tokens))
+				announced = laterOf(announced, t.tokenAt(now, max(t.tokens, 0)))
 			}
 		}
 		wait := sendAt.Sub(now)
-		if wait > maxWait {
-			last := t.last
+		if d := announced.Sub(now); d > maxAnnounced || wait > maxQueued {
+			e := &WaitTooLongError{Wait: d, Max: maxAnnounced, RateLimit: t.last}
+			if d <= maxAnnounced {
+				e.Wait, e.Max, e.Queued = wait, maxQueued, true
+			}
 			t.mu.Unlock()
-			return waited, &WaitTooLongError{Wait: wait, Max: maxWait, RateLimit: last}
+			return waited, e
 		}
 		took := t.bucket
 		if took {
@@ -176,6 +179,24 @@ func (t *Throttle) Acquire(ctx context.Context, maxWait time.Duration) (time.Dur
 			return waited, err
 		}
 	}
+}
+
+// tokenAt returns when a request finds its token, with tokens (less than
+// 1) left now: after the batches or the time that bring it to 1.
+func (t *Throttle) tokenAt(now time.Time, tokens float64) time.Time {
+	if t.batches {
+		per := max(min(t.fill, t.burst)*t.share, 1)
+		k := int((1-tokens+per-1)/per) - 1
+		return t.next.Add(time.Duration(k) * t.interval)
+	}
+	return now.Add(time.Duration((1 - tokens) / t.rate() * float64(time.Second)))
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // refill adds the tokens come by now, up to the burst: continuously at
