@@ -294,6 +294,23 @@
 // naming the file, link and field; lookups fail with [ErrLinkNotFound] or
 // [ErrAmbiguousName].
 //
+// The authorization (the primitives and every flow) fails with one error
+// type, *[DanceError], whose Reason errors.Is tells apart:
+//
+//	err := f.CompleteAuthorization(ctx, requestToken, verifier)
+//	switch {
+//	case errors.Is(err, applink.ErrDanceNotApproved): // approve first, then complete again
+//	case errors.Is(err, applink.ErrDanceDenied):      // the user said no: nothing stored
+//	case errors.Is(err, applink.ErrDanceExpired):     // start again: AuthorizationURL
+//	case errors.Is(err, applink.ErrDanceWrongUser):   // another user's callback: refused
+//	}
+//
+// [ErrDanceCallbackNotConfirmed] (an OAuth 1.0 remote) and
+// [ErrDanceIssuerMismatch] (an OAuth 2.0 mix-up) are refusals to protect
+// the user; errors.As(err, &danceErr) gives the link, the user and the
+// details. A token endpoint that redirects is a *[TokenRedirectError]
+// (obtaining, exchanging or renewing a token: never followed).
+//
 // # Concurrency
 //
 // A [Service], its [Link]s and [RequestFactory]s are immutable and safe for
