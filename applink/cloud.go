@@ -187,7 +187,12 @@ func (cloudAuth) route(ctx context.Context, f *RequestFactory, tok *token.Access
 	if err != nil {
 		return nil, fmt.Errorf("applink: link %q: cloud.apiBase: %w", f.link.Name, redactParseError(err))
 	}
+	// The site's own context path (a link to https://acme.atlassian.net/wiki)
+	// is not part of the gateway's path, but Confluence's /wiki is.
 	path := strings.TrimPrefix(u.EscapedPath(), strings.TrimSuffix(st.rpc.EscapedPath(), "/"))
+	if st.cloud.product == "confluence" && path != "/wiki" && !strings.HasPrefix(path, "/wiki/") {
+		path = "/wiki" + path
+	}
 	out := *u
 	out.Scheme, out.Host = base.Scheme, base.Host
 	raw := strings.TrimSuffix(base.EscapedPath(), "/") + "/ex/" + st.cloud.product + "/" + url.PathEscape(id) + path
@@ -298,15 +303,15 @@ func (c *cloudState) cloudID(ctx context.Context, f *RequestFactory, tok *token.
 	return "", &SiteNotGrantedError{LinkName: f.link.Name, User: f.user, Site: f.link.RPCURL, Granted: granted}
 }
 
-// normSite is a site URL as compared: lower-case scheme and host, no
-// trailing slash.
+// normSite is a site URL as compared: its lower-case scheme and host (a
+// link to https://acme.atlassian.net/wiki names the site
+// https://acme.atlassian.net).
 func normSite(s string) string {
-	u, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(s), "/"))
-	if err != nil {
-		return s
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Host == "" {
+		return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "/"))
 	}
-	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
-	return u.String()
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
 }
 
 // maxAccessibleResources bounds the accessible resources' answer.

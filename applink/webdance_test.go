@@ -123,7 +123,7 @@ func (b *browser) get(u string, stop func(*url.URL) bool) (int, string, *url.URL
 			return 0, "", next
 		}
 		if strings.HasSuffix(next.Path, applinktest.AtlassianAuthorizePath) || strings.HasSuffix(next.Path, applinktest.JenkinsAuthorizePath) ||
-			strings.HasSuffix(next.Path, applinktest.OAuth2AuthorizePath) {
+			strings.HasSuffix(next.Path, applinktest.OAuth2AuthorizePath) || next.Path == applinktest.CloudAuthorizePath {
 			q := next.Query()
 			if b.deny {
 				q.Set("approve", "0")

@@ -192,6 +192,16 @@ func (s *Server) serveCloudAuthorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "applinktest: "+err.Error(), http.StatusBadRequest)
 		return
 	}
+	if r.Method == http.MethodGet && q.Get("approve") == "0" {
+		// A test's browser denies: back with error=access_denied.
+		v := url.Values{"error": {"access_denied"}, "error_description": {"the user denied access"}, "state": {q.Get("state")}}
+		sep := "?"
+		if strings.Contains(q.Get("redirect_uri"), "?") {
+			sep = "&"
+		}
+		http.Redirect(w, r, q.Get("redirect_uri")+sep+v.Encode(), http.StatusFound)
+		return
+	}
 	if r.Method == http.MethodGet && q.Get("approve") == "1" {
 		// A test's browser: approve as ?user=, for the sites in ?sites=
 		// (comma-separated names; none means all).

@@ -106,6 +106,11 @@ func TestEndToEndCloud(t *testing.T) {
 		}
 	}
 
+	// -v shows the request as sent (to the gateway), the bearer abbreviated.
+	r = cli("request", "-v", "--link", "acme", "--as", "bob", "GET", "/rest/api/3/myself")
+	if r.code != 0 || !strings.Contains(r.stderr, "/ex/jira/"+applinktest.DefaultCloudSite.ID+"/rest/api/3/myself") {
+		t.Errorf("request -v: exit %d: %s", r.code, r.stderr)
+	}
 	r = cli("doctor", "--link", "acme", "--as", "alice", "--json")
 	for _, want := range []string{"cloud-site", "cloud-scopes", "cloud-impersonation", applinktest.DefaultCloudSite.ID} {
 		if !strings.Contains(r.stdout, want) {

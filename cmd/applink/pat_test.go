@@ -65,6 +65,10 @@ func TestEndToEndPAT(t *testing.T) {
 			t.Errorf("request as %s: exit %d, %q %q", user, r.code, r.stdout, r.stderr)
 		}
 	}
+	// -v prints the headers as sent: the bearer is abbreviated, never whole.
+	if r := run("", "request", "-v", "--link", "dc", "--as", "bob", "GET", "/rest/api/2/myself"); r.code != 0 || !strings.Contains(r.stderr, "Authorization") {
+		t.Errorf("request -v: exit %d: %s", r.code, r.stderr)
+	}
 	r := run("", "tokens", "list")
 	if strings.Count(r.stdout, " pat") < 3 {
 		t.Errorf("tokens list does not show the kind pat for three users: %s", r.stdout)
