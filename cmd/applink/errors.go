@@ -287,6 +287,12 @@ func describe(ctx context.Context, err error) jsonError {
 		if errors.As(err, &ce) {
 			link, je.User = ce.link, ce.user
 		}
+		if cr.Method == applink.AuthPAT {
+			// No dance: a new token from the user's profile, stored.
+			je.Advice = "make a new personal access token in the user's profile at the remote (Profile → Personal Access Tokens) and store it"
+			je.AuthorizeCommand = fmt.Sprintf("applink tokens set --link %s --user %s --pat-env VAR", shellQuote(link), shellQuote(je.User))
+			break
+		}
 		authorize := fmt.Sprintf("applink authorize --link %s --user %s", shellQuote(link), shellQuote(je.User))
 		var u *url.URL
 		aerr := errors.New("no request factory to start the dance with")

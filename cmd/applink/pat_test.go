@@ -95,6 +95,11 @@ func TestEndToEndPAT(t *testing.T) {
 	if strings.Contains(r.stdout, `"user": "alice"`) {
 		t.Errorf("the refused PAT is still stored: %s", r.stdout)
 	}
+	// --json: no authorization URL, the tokens set command instead.
+	r = run("", "request", "--json", "--link", "dc", "--as", "alice", "GET", "/rest/api/2/myself")
+	if r.code != exitCredentials || strings.Contains(r.stdout+r.stderr, "authorizationUrl") || !strings.Contains(r.stdout+r.stderr, "tokens set --link dc --user alice") {
+		t.Errorf("request --json without a PAT: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
 	// A user without a PAT: exit 3, same advice.
 	r = run("", "request", "--link", "dc", "--as", "dave", "GET", "/rest/api/2/myself")
 	if r.code != exitCredentials || !strings.Contains(r.stderr, "no personal access token") {
