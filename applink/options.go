@@ -3,6 +3,7 @@ package applink
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Option configures one of the package's constructors and flows: a
@@ -109,4 +110,27 @@ func loopbackOption(name string, f func(*loopbackConfig)) Option {
 		}
 		f(s.loopback)
 	}
+}
+
+// withDefaults fills in the zero fields of a policy.
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.Max == 0 {
+		p.Max = 3
+	}
+	if p.WaitMin <= 0 {
+		p.WaitMin = 250 * time.Millisecond
+	}
+	if p.WaitMax <= 0 {
+		p.WaitMax = 5 * time.Second
+	}
+	if p.WaitMax < p.WaitMin {
+		p.WaitMax = p.WaitMin
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = 30 * time.Second
+	}
+	if p.MaxElapsed <= 0 {
+		p.MaxElapsed = 2 * time.Minute
+	}
+	return p
 }
