@@ -199,6 +199,10 @@ func TestEndToEndCloud(t *testing.T) {
 		t.Errorf("the revoked token is still stored: %s", r.stdout)
 	}
 
+	r = cli("tokens", "revoke", "--link", "acme", "--user", "bob")
+	if r.code != 0 || !strings.Contains(r.stdout, "id.atlassian.com/manage-profile/apps") {
+		t.Errorf("tokens revoke on a Cloud link: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
 	if strings.Contains(all.String(), cliCloudSecret) || strings.Contains(all.String(), "cloud-refresh-") || strings.Contains(all.String(), "cloud-access-") {
 		t.Errorf("a secret appears in the command's output")
 	}

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/applink/config"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
@@ -297,7 +298,27 @@ func (c *cli) namedLink(fs *flag.FlagSet, args []string) (w *workspace, path str
 
 // revocationPage is where a user revokes their tokens at the remote.
 func revocationPage(l applink.Link, user string) string {
+	return tokenRevocationPage(l, user, "")
+}
+
+// tokenRevocationPage is where a token of kind k ("" for the link's main
+// kind) is revoked: an Atlassian Cloud app's consent in the user's
+// Atlassian account (Connected apps), a personal access token in the
+// user's profile, an OAuth token in the remote's access tokens page.
+func tokenRevocationPage(l applink.Link, user string, k token.Kind) string {
 	base := strings.TrimSuffix(l.EffectiveDisplayURL(), "/")
+	switch {
+	case l.Cloud != nil:
+		return "https://id.atlassian.com/manage-profile/apps (their Atlassian account: Connected apps)"
+	case k == token.KindPAT || k == "" && slices.Equal(l.Auth, []applink.Auth{applink.AuthPAT}):
+		switch l.Type {
+		case applink.TypeJira:
+			return base + "/secure/ViewProfile.jspa?selectedTab=com.atlassian.pats.pats-plugin:jira-user-personal-access-tokens"
+		case applink.TypeConfluence:
+			return base + "/plugins/personalaccesstokens/usertokens.action"
+		}
+		return base + " (their profile: Personal Access Tokens)"
+	}
 	if l.Type == applink.TypeJenkins {
 		return base + "/user/" + url.PathEscape(user) + "/tokens"
 	}

@@ -105,6 +105,11 @@ func TestEndToEndPAT(t *testing.T) {
 	if r.code != exitCredentials || !strings.Contains(r.stderr, "no personal access token") {
 		t.Errorf("request as dave: exit %d: %s", r.code, r.stderr)
 	}
+	// Revoking here points at the user's PAT page at the remote.
+	r = run("", "tokens", "revoke", "--link", "dc", "--user", "bob")
+	if r.code != 0 || !strings.Contains(r.stdout, "jira-user-personal-access-tokens") {
+		t.Errorf("tokens revoke of a PAT: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
 	for _, secret := range []string{alice, bob, carol} {
 		if strings.Contains(all.String(), secret) {
 			t.Error("a PAT appears in the command's output")

@@ -257,14 +257,18 @@ func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 	if !slices.Contains(keys, key) {
 		return noTokenError(store.where, l.Name, l.ID, *user, keys)
 	}
+	var kind token.Kind
+	if t, err := store.AccessToken(ctx, key); err == nil {
+		kind = t.Kind
+	}
 	if err := store.DeleteAccessToken(ctx, key); err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(c.stdout, revocation{Link: l.Name, LinkID: l.ID, User: *user, Store: store.where, File: store.file(), RevokeURL: revocationPage(l, *user)})
+		return writeJSON(c.stdout, revocation{Link: l.Name, LinkID: l.ID, User: *user, Store: store.where, File: store.file(), RevokeURL: tokenRevocationPage(l, *user, kind)})
 	}
 	fmt.Fprintf(c.stdout, "deleted %s's token for link %q from %s\n", *user, l.Name, store.where)
-	fmt.Fprintf(c.stdout, "the remote still honors a token until it is revoked there: %s revokes it at %s\n", *user, revocationPage(l, *user))
+	fmt.Fprintf(c.stdout, "the remote still honors a token until it is revoked there: %s revokes it at %s\n", *user, tokenRevocationPage(l, *user, kind))
 	return nil
 }
 
