@@ -5,12 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/go-applinks/applinks/applink"
-	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/applink/config"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 )
