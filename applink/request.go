@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/internal/engine"
-	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/hashicorp/go-retryablehttp"
@@ -324,226 +322,6 @@ func (r *Request) Retryable() *Request {
 	return r
 }
 
-// Do sends the request and returns the response, whatever its status; the
-// caller closes its body. The authentication method is chosen now (see
-// [RequestFactory]): when 3LO is needed and the user has no token, Do sends
-// nothing and returns *[CredentialsRequiredError], as it does for a token
-// the remote rejected. An error made while building the request (a bad
-// header, an unencodable JSON value, an unreadable body) is returned here,
-// before anything is sent. A 3LO token the remote answers token_expired for
-// is renewed with its session handle and the request sent again (also when
-// the local record had not expired yet); should the remote end the renewed
-// token too before the request is through, it is renewed once more, at most
-// twice per request. A 401 with a token problem
-// that renewal does not cure (token_rejected, token_revoked, an expired
-// session, ...) deletes the user's stored token and returns
-// *[CredentialsRequiredError]; other OAuth problems are returned as
-// *[OAuthError]s. Clock skew reported by the remote (timestamp_refused) is
-// corrected and the request sent again once; a second refusal is a
-// *[ClockSkewError]. When ctx is done the error is ctx.Err().
-func (r *Request) Do(ctx context.Context) (*http.Response, error) {
-	r.ensure()
-	resp, err := r.send(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.inspect(ctx, resp); err != nil {
-		engine.Drain(resp)
-		return nil, err
-	}
-	return resp, nil
-}
-
-// send sends the request through the retrying client and the signing
-// transport and returns the final response, unchecked.
-func (r *Request) send(ctx context.Context) (*http.Response, error) {
-	if r.factory == nil || r.url == nil {
-		return nil, errors.New("applink: the Request was not made by RequestFactory.NewRequest")
-	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	if ctx == nil {
-		return nil, errors.New("applink: nil context")
-	}
-	r.auth = ""
-	parent := ctx
-	cancel := context.CancelFunc(func() {})
-	if r.timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, r.timeout)
-	}
-	f := r.factory
-	st := f.link.state
-	svc := st.svc
-
-	ctype := r.ctype
-	var raw any
-	switch {
-	case r.form != nil:
-		raw, ctype = []byte(r.form.Encode()), "application/x-www-form-urlencoded"
-	case r.body != nil:
-		raw = r.body
-	case r.reader != nil:
-		rf, err := r.reader.replay()
-		if err != nil {
-			cancel()
-			return nil, fmt.Errorf("applink: link %q: %s %s: %w", f.link.Name, r.method, redact.URL(r.url), err)
-		}
-		raw = rf
-	}
-	// The URL is set as built (keeping the exact escaping of the path), not
-	// printed for NewRequest to parse again: that cost as much as the rest
-	// of building the request.
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, "", raw)
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("applink: link %q: %s %s: %w", f.link.Name, r.method, redact.URL(r.url), err)
-	}
-	req.URL = r.URL()
-	req.Host = requestHost(r.url.Host)
-	for k, vs := range r.header {
-		req.Header[k] = append([]string(nil), vs...)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	hc := &http.Client{
-		Transport: &transport{factory: f, chose: func(a Auth) {
-			if a != r.auth {
-				r.auth = a
-				f.logFallback(ctx, a)
-			}
-		}},
-		CheckRedirect: st.scope.CheckRedirect(r.follow),
-		Jar:           svc.client.Jar,
-		Timeout:       svc.client.Timeout,
-	}
-	r.stats = engine.RetryStats{}
-	resp, err := svc.retrier.Client(hc, f.link.Name, r.method, r.retry, &r.stats).Do(req)
-	if err != nil {
-		if resp != nil {
-			engine.Drain(resp)
-		}
-		timedOut := ctx.Err() != nil
-		cancel()
-		if parent.Err() != nil {
-			return nil, parent.Err()
-		}
-		if timedOut {
-			return nil, fmt.Errorf("applink: link %q: %s %s: no complete answer within %v: %w",
-				f.link.Name, r.method, redact.URL(r.url), r.timeout, ctx.Err())
-		}
-		return nil, r.unwrapError(err)
-	}
-	if r.timeout > 0 {
-		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-	} else {
-		cancel()
-	}
-	return resp, nil
-}
-
-// requestHost returns the Host http.NewRequest gives a request for a URL
-// with this host: the host without an empty port ("host:" is "host").
-func requestHost(host string) string {
-	if strings.LastIndex(host, ":") > strings.LastIndex(host, "]") {
-		return strings.TrimSuffix(host, ":")
-	}
-	return host
-}
-
-// unwrapError returns this package's own errors as they are, and wraps
-// others (network failures) with the link, method and redacted URL in
-// place of net/http's *url.Error, whose message has the full URL.
-func (r *Request) unwrapError(err error) error {
-	var own *engine.OwnError
-	if errors.As(err, &own) {
-		return own.Err
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	// The advice the token endpoints give for the same failure.
-	var op *net.OpError
-	if errors.As(err, &op) && !op.Timeout() {
-		return fmt.Errorf("applink: link %q: %s %s: %w: check the link's RPC URL and that the remote is up",
-			r.factory.link.Name, r.method, redact.URL(r.url), err)
-	}
-	return fmt.Errorf("applink: link %q: %s %s: %w", r.factory.link.Name, r.method, redact.URL(r.url), err)
-}
-
-// inspect turns an OAuth problem in the final response into an error: a
-// token problem on a 3LO request deletes the token and is
-// *CredentialsRequiredError, any other is *OAuthError. It leaves the
-// response's body readable from the start; the caller closes it.
-func (r *Request) inspect(ctx context.Context, resp *http.Response) error {
-	if r.auth.isOAuth2() {
-		return r.inspectBearer(ctx, resp)
-	}
-	p := readProblem(resp)
-	if p == nil {
-		return nil
-	}
-	e := &OAuthError{LinkName: r.factory.link.Name, Auth: r.auth, Method: r.method, URL: redact.URL(r.url), Problem: p}
-	if resp.Request != nil {
-		e.URL = redact.URL(resp.Request.URL)
-		if resp.Request.Header.Get("Authorization") != "" {
-			if base, err := r.factory.link.state.dialect().BaseString(resp.Request); err == nil {
-				e.BaseString = redact.BaseString(base)
-			}
-		}
-	}
-	return e
-}
-
-// readProblem returns the OAuth problem of a 400, 401, 403 or 503 response
-// (in its WWW-Authenticate header, or a body that is a problem form in its
-// entirety), or nil. It leaves the body readable from the start.
-func readProblem(resp *http.Response) *signer.ProblemError {
-	switch resp.StatusCode {
-	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable:
-	default:
-		return nil
-	}
-	if !strings.Contains(resp.Header.Get("WWW-Authenticate"), "oauth_problem") &&
-		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-www-form-urlencoded") &&
-		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-		return nil
-	}
-	if rb, ok := resp.Body.(*replayBody); ok {
-		return signer.ParseProblem(resp.StatusCode, resp.Header, rb.head) // read before, still unread
-	}
-	head, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	p := signer.ParseProblem(resp.StatusCode, resp.Header, head)
-	var r io.Reader = bytes.NewReader(head) // a problem body is kept whole (up to the cap)
-	if p == nil {
-		r = io.MultiReader(bytes.NewReader(head), resp.Body)
-	}
-	resp.Body = &replayBody{Reader: r, Closer: resp.Body, head: head}
-	return p
-}
-
-// replayBody is a response body already read in full (up to the problem
-// size cap) and kept for a handler.
-type replayBody struct {
-	io.Reader
-	io.Closer
-	head []byte
-}
-
-// cancelOnClose ends a request's timeout context when its body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (c *cancelOnClose) Close() error {
-	err := c.ReadCloser.Close()
-	c.cancel()
-	return err
-}
-
 // String describes the request by its method, URL (redacted) and factory;
 // it never prints the headers, form parameters or body, which may hold
 // secrets, nor the link's credentials.
@@ -562,23 +340,78 @@ func (r Request) String() string {
 	return fmt.Sprintf("Request(%s %s, %s)", r.method, u, f)
 }
 
-// inspectBearer is inspect for OAuth 2.0 requests: a 401 invalid_token
-// that the transport's refresh did not cure deletes the user's token and is
-// *CredentialsRequiredError; any other Bearer refusal (403
-// insufficient_scope, or a client credentials token refused) is
-// *OAuth2Error.
-func (r *Request) inspectBearer(ctx context.Context, resp *http.Response) error {
-	step := r.method + " " + redact.URL(r.url)
-	if resp.Request != nil {
-		step = r.method + " " + redact.URL(resp.Request.URL)
+// bodyReader is the body given to [Request.SetBodyReader]. It is prepared
+// when the request is first sent: a reader that can read at an offset and
+// seek (an *os.File, a *bytes.Reader) is measured from where it stands,
+// and every attempt reads its own section of it, so that attempts never
+// share a read position; anything else is read into memory once, up to
+// maxBufferedBody. Either way every attempt, retry and redirect sends the
+// same bytes.
+type bodyReader struct {
+	r        io.Reader
+	prepared bool
+	err      error // sticky: a failed read leaves the reader consumed
+
+	at          io.ReaderAt
+	start, size int64
+	buf         []byte
+}
+
+// replay returns a function that yields the body afresh for each attempt.
+func (b *bodyReader) replay() (retryablehttp.ReaderFunc, error) {
+	if !b.prepared {
+		b.prepared = true
+		b.err = b.prepare()
 	}
-	if r.factory.link.state.cloud != nil && resp.StatusCode == http.StatusUnauthorized && cloudScopeMismatch(resp) {
-		return &OAuth2Error{LinkName: r.factory.link.Name, Step: step, Status: resp.StatusCode, Code: oauth2link.CodeInsufficientScope,
-			Description: "Atlassian's gateway: Unauthorized; scope does not match", Scope: "a scope the consent did not grant (see the resource's documentation)"}
+	if b.err != nil {
+		return nil, b.err
 	}
-	p := bearerProblem(r.factory.link.Name, step, resp)
-	if p == nil {
-		return nil
+	if b.at == nil {
+		buf := b.buf
+		return func() (io.Reader, error) { return bytes.NewReader(buf), nil }, nil
 	}
-	return p
+	at, start, size := b.at, b.start, b.size
+	// *io.SectionReader has Size, not Len: sectionBody tells retryablehttp
+	// the length, which becomes the Content-Length.
+	return func() (io.Reader, error) { return &sectionBody{io.NewSectionReader(at, start, size)}, nil }, nil
+}
+
+// prepare measures a seekable body or reads any other into memory.
+func (b *bodyReader) prepare() error {
+	if at, ok := b.r.(io.ReaderAt); ok {
+		if s, ok := b.r.(io.Seeker); ok {
+			if start, err := s.Seek(0, io.SeekCurrent); err == nil {
+				end, err := s.Seek(0, io.SeekEnd)
+				if err != nil {
+					return fmt.Errorf("measuring the request body: %w", err)
+				}
+				if _, err := s.Seek(start, io.SeekStart); err != nil {
+					return fmt.Errorf("measuring the request body: %w", err)
+				}
+				b.at, b.start, b.size = at, start, max(end-start, 0)
+				return nil
+			}
+			// A pipe or a terminal: it cannot seek, so it is buffered.
+		}
+	}
+	buf, err := io.ReadAll(io.LimitReader(b.r, maxBufferedBody+1))
+	if err != nil {
+		return fmt.Errorf("reading the request body: %w", err)
+	}
+	if len(buf) > maxBufferedBody {
+		return errors.New("the request body is larger than 32 MiB and cannot seek: " +
+			"give SetBodyReader a file (*os.File), which is streamed and read again for a retry, instead of a stream")
+	}
+	b.buf = buf
+	return nil
+}
+
+// sectionBody is one attempt's reading of a seekable body.
+type sectionBody struct{ *io.SectionReader }
+
+// Len reports the bytes left, as bytes.Reader does (retryablehttp's
+// LenReader).
+func (s *sectionBody) Len() int {
+	cur, _ := s.Seek(0, io.SeekCurrent)
+	return int(s.Size() - cur)
 }

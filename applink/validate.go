@@ -1,0 +1,301 @@
+package applink
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/signer"
+)
+
+// Validate checks the link and returns every problem found, each naming the
+// field and what to do (errors.Join of *[FieldError]s): a UUID id, a name, a
+// known type, absolute http(s) RPC and display URLs without query or
+// fragment, a consumer key, exactly one credential source fitting the auth
+// methods (none needed for anonymous only), known auth methods without
+// repeats (Jenkins: 3LO only), endpoint paths starting with "/".
+//
+// A credential given in code ([Link.WithPrivateKey], [Link.WithSecret]) may
+// sit beside one file or environment source of the same kind (what a config
+// file records); the one given in code is then used. Validate does no I/O:
+// keys and secrets are read by [NewService].
+func (l Link) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Link: l.label(), Field: field, Err: fmt.Errorf(format, args...)})
+	}
+	if l.ID == "" {
+		bad("id", "missing: give the link a fixed UUID (its tokens are stored under it), or leave it empty for NewService to derive one from the name and RPC URL (applink.DefaultLinkID)")
+	} else if !isUUID(l.ID) {
+		bad("id", "%q is not a UUID (8-4-4-4-12 hexadecimal digits): make one once (applink.DefaultLinkID(name, rpcURL), uuidgen) and keep it fixed", l.ID)
+	}
+	if strings.TrimSpace(l.Name) == "" {
+		bad("name", "missing: give the link a name")
+	}
+	if l.Type == "" {
+		bad("type", "missing: use one of %s", typeList())
+	} else if !slices.Contains(types, l.Type) {
+		bad("type", "unknown type %q: use one of %s", l.Type, typeList())
+	}
+	if err := checkBaseURL(l.RPCURL); err != nil {
+		bad("rpcUrl", "%v", err)
+	}
+	if l.DisplayURL != "" {
+		if err := checkBaseURL(l.DisplayURL); err != nil {
+			bad("displayUrl", "%v", err)
+		}
+	}
+	auths := l.auths()
+	seen := make(map[Auth]bool, len(auths))
+	signs := false
+	for _, a := range l.Auth {
+		switch a {
+		case Auth3LO, Auth2LOi, Auth2LO, AuthAnonymous, AuthOAuth2, AuthClientCredentials, AuthPAT:
+		default:
+			bad("auth", "unknown authentication %q: use 3lo, 2loi, 2lo, oauth2, client-credentials, pat or anonymous", a)
+			continue
+		}
+		if seen[a] {
+			bad("auth", "%s is listed twice: list each method once, in preference order", a)
+		}
+		seen[a] = true
+	}
+	for _, a := range auths {
+		if a.signs() {
+			signs = true
+		}
+	}
+	l.validateOAuth2(signs, bad)
+	l.validatePAT(bad)
+	l.validateCloud(bad)
+	if l.Type == TypeJenkins {
+		for _, a := range auths {
+			if a == Auth2LO || a == Auth2LOi {
+				bad("auth", "Jenkins links support 3lo only (the Bitbucket Server Integration plugin refuses 2-legged OAuth): remove %s", a)
+			}
+		}
+	}
+	if signs && strings.TrimSpace(l.ConsumerKey) == "" {
+		bad("consumerKey", "missing: give the consumer key the remote's incoming link has for this application")
+	}
+	if signs || !l.usesOAuth2() { // an OAuth 2.0 link needs no OAuth 1.0a credential
+		if field, err := l.checkCredentialSources(signs); err != nil {
+			bad(field, "%v", err)
+		}
+	}
+	if _, err := l.dialect(); err != nil {
+		bad("signatureDialect", "%v", err)
+	}
+	for _, ep := range []struct{ field, path string }{
+		{"endpoints.requestToken", l.Endpoints.RequestToken},
+		{"endpoints.authorize", l.Endpoints.Authorize},
+		{"endpoints.accessToken", l.Endpoints.AccessToken},
+	} {
+		if ep.path != "" && !strings.HasPrefix(ep.path, "/") {
+			bad(ep.field, "%q must be a path starting with \"/\" (relative to rpcUrl)", ep.path)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dialect returns the signature dialect of the remote: SignatureDialect,
+// or by type.
+func (l Link) dialect() (signer.Dialect, error) {
+	switch strings.ToLower(strings.TrimSpace(l.SignatureDialect)) {
+	case "servlet":
+		return signer.Servlet, nil
+	case "rfc5849":
+		return signer.RFC5849, nil
+	case "":
+		if l.Type == TypeGeneric {
+			return signer.RFC5849, nil
+		}
+		return signer.Servlet, nil
+	}
+	return 0, fmt.Errorf("unknown dialect %q: use servlet (Atlassian products, Jenkins) or rfc5849, or leave it empty to go by the type", l.SignatureDialect)
+}
+
+// checkCredentialSources checks that the link has one credential source, of
+// the kind its type needs. It returns the field to blame.
+func (l Link) checkCredentialSources(signs bool) (string, error) {
+	var keySrc, secretSrc []string
+	if l.PrivateKeyFile != "" {
+		keySrc = append(keySrc, "privateKeyFile")
+	}
+	if l.PrivateKeyEnv != "" {
+		keySrc = append(keySrc, "privateKeyEnv")
+	}
+	if l.SecretEnv != "" {
+		secretSrc = append(secretSrc, "secretEnv")
+	}
+	if l.SecretFile != "" {
+		secretSrc = append(secretSrc, "secretFile")
+	}
+	fields := append(slices.Clone(keySrc), secretSrc...)
+	inCode := l.privateKey != nil || !l.secret.IsZero()
+	switch {
+	case l.privateKey != nil && !l.secret.IsZero():
+		return "privateKeyFile", errors.New("both a private key and a secret were given in code: give one")
+	case len(fields) > 1:
+		return fields[1], fmt.Errorf("several credential sources (%s): give exactly one", strings.Join(fields, ", "))
+	case l.privateKey != nil && len(secretSrc) > 0, !l.secret.IsZero() && len(keySrc) > 0:
+		return fields[0], errors.New("a credential of the other kind was given in code: give a private key or a secret, not both")
+	case signs && len(fields) == 0 && !inCode:
+		if l.Type == TypeJenkins {
+			return "secretEnv", errors.New("no shared secret: set secretEnv or secretFile to the secret of the Jenkins consumer")
+		}
+		return "privateKeyFile", errors.New("no credentials: set privateKeyFile, privateKeyEnv, secretEnv or secretFile")
+	}
+	if l.Type == TypeJenkins && (len(keySrc) > 0 || l.privateKey != nil) {
+		field := "privateKeyFile"
+		if len(keySrc) > 0 {
+			field = keySrc[0]
+		}
+		return field, errors.New("a Jenkins consumer uses HMAC-SHA1 with a shared secret, not an RSA key: set secretEnv or secretFile")
+	}
+	return "", nil
+}
+
+// checkBaseURL checks an RPC or display URL: absolute http(s), a host, no
+// user info, query or fragment.
+func checkBaseURL(s string) error {
+	if s == "" {
+		return errors.New("missing: give the remote's base URL, e.g. https://jira.example.com")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		err = redactParseError(err)
+		if strings.HasPrefix(err.Error(), "invalid port") {
+			return fmt.Errorf("not a URL: %v: %s", err, portAdvice)
+		}
+		return fmt.Errorf("not a URL: %v", err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q must start with http:// or https://", redact.URL(u))
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("%q has no host", redact.URL(u))
+	case u.User != nil:
+		return fmt.Errorf("%q must not carry a user name or password: credentials come from the link's key or secret", redact.URL(u))
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("%q must not have a query", redact.URL(u))
+	case u.Fragment != "":
+		return fmt.Errorf("%q must not have a fragment", redact.URL(u))
+	}
+	return checkPort(u)
+}
+
+// portAdvice says what a base URL's port may be.
+const portAdvice = "give a port number from 1 to 65535 (e.g. https://jira.example.com:8443), or none for the scheme's default"
+
+// checkPort refuses a base URL whose port is empty (a bare colon), zero or
+// above 65535; url.Parse has already refused one that is not decimal digits.
+func checkPort(u *url.URL) error {
+	port := u.Port()
+	if port == "" {
+		if strings.HasSuffix(u.Host, ":") {
+			return fmt.Errorf("%q has an empty port: %s", redact.URL(u), portAdvice)
+		}
+		return nil
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q has an invalid port %q: %s", redact.URL(u), port, portAdvice)
+	}
+	return nil
+}
+
+// redactParseError drops the URL from a url.Parse error (it may hold a
+// password).
+func redactParseError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// FieldError is a problem with one field of a link or config file.
+type FieldError struct {
+	// Path is the config file, "" for a link built in code.
+	Path string
+	// Link names the link (name, else id, else its position).
+	Link string
+	// Field is the JSON name of the field.
+	Field string
+	// Err says what is wrong and what to do.
+	Err error
+}
+
+// Error reads "applink: <file>: link <link>: <field>: <what is wrong>".
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	b.WriteString("applink: ")
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	if e.Link != "" {
+		fmt.Fprintf(&b, "link %s: ", e.Link)
+	}
+	fmt.Fprintf(&b, "%s: %v", e.Field, e.Err)
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// linkIDNamespace is the UUID namespace of [DefaultLinkID].
+var linkIDNamespace = [16]byte{0x6b, 0x1f, 0x2e, 0x3a, 0x9c, 0x54, 0x4d, 0x0e, 0x8f, 0x31, 0x52, 0xa7, 0xc4, 0x0b, 0x7d, 0x96}
+
+// DefaultLinkID returns the id [NewService] gives a link whose ID is
+// empty: a name-based (version 5, SHA-1) UUID of the name and the RPC URL
+// (its scheme and host in lower case, without a trailing slash), the same
+// in every run and on every machine, so that stored tokens stay found.
+// Renaming the link or changing its RPC URL changes it: set a fixed ID to
+// be free to do either.
+func DefaultLinkID(name, rpcURL string) string {
+	u := strings.TrimSuffix(strings.TrimSpace(rpcURL), "/")
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		p.Scheme, p.Host = strings.ToLower(p.Scheme), strings.ToLower(p.Host)
+		u = p.String()
+	}
+	h := sha1.New()
+	h.Write(linkIDNamespace[:])
+	h.Write([]byte(strings.TrimSpace(name) + "\n" + u))
+	var b [16]byte
+	copy(b[:], h.Sum(nil))
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return formatUUID(b)
+}
+
+func formatUUID(b [16]byte) string {
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
