@@ -223,6 +223,17 @@ func (cloudAuth) refusal(f *RequestFactory, _ *token.AccessToken, out *http.Requ
 		Code: oauth2link.CodeInvalidToken, Description: "a 401 from Atlassian's API gateway"}
 }
 
+// answer reads the gateway's 401 "Unauthorized; scope does not match" as
+// *OAuth2Error insufficient_scope: the token is fine for what it was
+// granted, the resource needs a scope the consent did not include.
+func (cloudAuth) answer(f *RequestFactory, step string, resp *http.Response) error {
+	if resp.StatusCode != http.StatusUnauthorized || !cloudScopeMismatch(resp) {
+		return nil
+	}
+	return &OAuth2Error{LinkName: f.link.Name, Step: step, Status: resp.StatusCode, Code: oauth2link.CodeInsufficientScope,
+		Description: "Atlassian's gateway: Unauthorized; scope does not match", Scope: "a scope the consent did not grant (see the resource's documentation)"}
+}
+
 func (cloudAuth) protocol(st *linkState, user string) engine.Protocol[*token.AccessToken] {
 	return cloudTokens{oauth2Tokens{st: st, user: user}}
 }

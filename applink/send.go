@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/engine"
-	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/hashicorp/go-retryablehttp"
@@ -249,9 +248,10 @@ func (r *Request) inspectBearer(ctx context.Context, resp *http.Response) error 
 	if resp.Request != nil {
 		step = r.method + " " + redact.URL(resp.Request.URL)
 	}
-	if r.factory.link.state.cloud != nil && resp.StatusCode == http.StatusUnauthorized && cloudScopeMismatch(resp) {
-		return &OAuth2Error{LinkName: r.factory.link.Name, Step: step, Status: resp.StatusCode, Code: oauth2link.CodeInsufficientScope,
-			Description: "Atlassian's gateway: Unauthorized; scope does not match", Scope: "a scope the consent did not grant (see the resource's documentation)"}
+	if an, ok := r.factory.link.state.authenticator(r.auth).(answerer); ok {
+		if err := an.answer(r.factory, step, resp); err != nil {
+			return err
+		}
 	}
 	p := bearerProblem(r.factory.link.Name, step, resp)
 	if p == nil {

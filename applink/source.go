@@ -182,6 +182,13 @@ type authenticator interface {
 	protocol(st *linkState, user string) engine.Protocol[*token.AccessToken]
 }
 
+// answerer is an authenticator that reads a final answer the remote gave
+// to a request it authorized (one that refused nothing) into an error of
+// its own: Atlassian Cloud's 401 "scope does not match".
+type answerer interface {
+	answer(f *RequestFactory, step string, resp *http.Response) error
+}
+
 // authenticator returns the link's authenticator of method a, or nil when
 // the transport handles a itself.
 func (st *linkState) authenticator(a Auth) authenticator {
