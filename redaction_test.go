@@ -411,7 +411,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			return out
 		},
 		"internal/doctorseam.OAuth2": func() []any {
-			return []any{&doctorseam.OAuth2{AuthorizeURL: "https://jira.example.com/rest/oauth2/latest/authorize", TokenURL: "https://jira.example.com/rest/oauth2/latest/token", ClientID: "client"}}
+			return []any{&doctorseam.OAuth2{AuthorizationURL: "https://jira.example.com/rest/oauth2/latest/authorize", TokenURL: "https://jira.example.com/rest/oauth2/latest/token", ClientID: "client"}}
 		},
 		"internal/sigbase.Base": func() []any {
 			b, err := sigbase.Parse("POST&https%3A%2F%2Fjira.example.com%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_session_handle%3D" + sessionHandle + "%26oauth_token%3Dt")

@@ -156,7 +156,7 @@ func (l *Link) cloudOAuth2(secret string) *oauth2link.Config {
 	c := l.OAuth2
 	return &oauth2link.Config{
 		ClientID: c.ClientID, ClientSecret: redact.NewSecret(secret),
-		AuthorizeURL: cs.authBase + "/authorize", TokenURL: cs.authBase + "/oauth/token",
+		AuthorizationURL: cs.authBase + "/authorize", TokenURL: cs.authBase + "/oauth/token",
 		RedirectURL: c.RedirectURL, Scopes: slices.Clone(c.Scopes),
 		AuthParams: map[string]string{"audience": CloudAudience, "prompt": "consent"},
 		JSONBody:   true,

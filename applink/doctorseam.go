@@ -44,9 +44,9 @@ func doctorView(v any) (*doctorseam.Link, error) {
 	}
 	if st.o2 != nil {
 		out.OAuth2 = &doctorseam.OAuth2{
-			AuthorizeURL: st.o2.AuthorizeURL,
-			TokenURL:     st.o2.TokenURL,
-			ClientID:     st.o2.ClientID,
+			AuthorizationURL: st.o2.AuthorizationURL,
+			TokenURL:         st.o2.TokenURL,
+			ClientID:         st.o2.ClientID,
 			Exchange: func(ctx context.Context, code string) error {
 				_, err := st.oauth2Config("checking the client").Exchange(ctx, code, oauth2link.GenerateVerifier())
 				return st.oauth2Error(err)

@@ -244,7 +244,7 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 		return nil, &FieldError{Link: l.label(), Field: "oauth2.tokenPath", Err: err}
 	}
 	return &oauth2link.Config{
-		ClientID: c.ClientID, ClientSecret: redact.NewSecret(secret), AuthorizeURL: au.String(), TokenURL: tu.String(),
+		ClientID: c.ClientID, ClientSecret: redact.NewSecret(secret), AuthorizationURL: au.String(), TokenURL: tu.String(),
 		RedirectURL: c.RedirectURL, Scopes: slices.Clone(c.Scopes), BasicAuth: c.ClientAuth == "basic",
 	}, nil
 }

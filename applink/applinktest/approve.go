@@ -95,7 +95,7 @@ func (s *Server) requestTokenOf(authURL string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("applinktest: %q is not an authorization URL: %w", authURL, err)
 	}
-	page := s.AuthorizeURL("")
+	page := s.AuthorizationURL("")
 	pages := []string{page, s.baseLink(strings.TrimPrefix(page, s.URL))} // as reached, and as it believes it is served
 	at := u.Scheme + "://" + u.Host + u.Path
 	if at != pages[0] && at != pages[1] {

@@ -19,11 +19,11 @@ func TestApproveURL(t *testing.T) {
 	for _, tc := range []struct {
 		name, url, user, wantErr string
 	}{
-		{"another server", other.AuthorizeURL(rt.Key()), "alice", "not this server's authorization page"},
+		{"another server", other.AuthorizationURL(rt.Key()), "alice", "not this server's authorization page"},
 		{"another page", srv.URL + "/plugins/servlet/oauth/elsewhere?oauth_token=" + rt.Key(), "alice", "not this server's authorization page"},
-		{"no token", srv.AuthorizeURL(""), "alice", "has no oauth_token"},
+		{"no token", srv.AuthorizationURL(""), "alice", "has no oauth_token"},
 		{"not a URL", "http://[::1", "alice", "not an authorization URL"},
-		{"unknown user", srv.AuthorizeURL(rt.Key()), "mallory", "no such user"},
+		{"unknown user", srv.AuthorizationURL(rt.Key()), "mallory", "no such user"},
 	} {
 		if _, err := srv.ApproveURL(tc.url, tc.user); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 			t.Errorf("%s: err = %v, want one saying %q", tc.name, err, tc.wantErr)
@@ -32,10 +32,10 @@ func TestApproveURL(t *testing.T) {
 	// On the OAuth2 shape a consent URL is approved as ApproveOAuth2 does:
 	// an unknown client is refused.
 	o2 := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2))
-	if _, err := o2.ApproveURL(o2.OAuth2AuthorizeURL()+"?client_id=x", "alice"); err == nil || !strings.Contains(err.Error(), "unknown client_id") {
+	if _, err := o2.ApproveURL(o2.OAuth2AuthorizationURL()+"?client_id=x", "alice"); err == nil || !strings.Contains(err.Error(), "unknown client_id") {
 		t.Errorf("ApproveURL of an unknown OAuth 2.0 client: %v, want an error saying unknown client_id", err)
 	}
-	verifier, err := srv.Approver("alice")(t.Context(), srv.AuthorizeURL(rt.Key()))
+	verifier, err := srv.Approver("alice")(t.Context(), srv.AuthorizationURL(rt.Key()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestApproveURL(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := srv.Approver("alice")(ctx, srv.AuthorizeURL(rt.Key())); err != context.Canceled {
+	if _, err := srv.Approver("alice")(ctx, srv.AuthorizationURL(rt.Key())); err != context.Canceled {
 		t.Errorf("Approver with a canceled context: %v, want context.Canceled", err)
 	}
 }
@@ -60,7 +60,7 @@ func TestBrowser(t *testing.T) {
 	}))
 	t.Cleanup(callback.Close)
 	rt := requestToken(t, srv, s, callback.URL+"/callback")
-	if err := srv.Browser("alice")(t.Context(), srv.AuthorizeURL(rt.Key())); err != nil {
+	if err := srv.Browser("alice")(t.Context(), srv.AuthorizationURL(rt.Key())); err != nil {
 		t.Fatalf("Browser: %v", err)
 	}
 	verifier := <-got
@@ -71,7 +71,7 @@ func TestBrowser(t *testing.T) {
 
 	// The page refuses: an unknown user, a used token.
 	rt = requestToken(t, srv, s, callback.URL+"/callback")
-	if err := srv.Browser("mallory")(t.Context(), srv.AuthorizeURL(rt.Key())); err == nil || !strings.Contains(err.Error(), "400") {
+	if err := srv.Browser("mallory")(t.Context(), srv.AuthorizationURL(rt.Key())); err == nil || !strings.Contains(err.Error(), "400") {
 		t.Errorf("Browser as an unknown user: %v, want the page's 400", err)
 	}
 	if err := srv.Browser("alice")(t.Context(), "https://elsewhere.example/authorize?oauth_token=x"); err == nil {

@@ -28,8 +28,8 @@ func TestWithContextPath(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.body), &me); err != nil || me.Name != "alice" {
 		t.Errorf("2LOi under /jira ran as %q (%v), want alice", me.Name, err)
 	}
-	if got := srv.AuthorizeURL("t"); !strings.HasPrefix(got, srv.URL+"/plugins/servlet/oauth/authorize?") {
-		t.Errorf("AuthorizeURL = %q, want it under %s", got, srv.URL)
+	if got := srv.AuthorizationURL("t"); !strings.HasPrefix(got, srv.URL+"/plugins/servlet/oauth/authorize?") {
+		t.Errorf("AuthorizationURL = %q, want it under %s", got, srv.URL)
 	}
 
 	// Outside it: 404, signed or not, for resources and the manifest alike.

@@ -29,7 +29,7 @@ func TestThreeLeggedDanceOverHTTP(t *testing.T) {
 	rt := signer.NewToken(form.Get("oauth_token"), form.Get("oauth_token_secret"))
 
 	// The page without approve is a form.
-	page := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key()), nil))
+	page := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key()), nil))
 	if page.status != http.StatusOK || !strings.Contains(page.body, "<form") {
 		t.Fatalf("authorize page: %d %s", page.status, page.body)
 	}
@@ -40,7 +40,7 @@ func TestThreeLeggedDanceOverHTTP(t *testing.T) {
 		t.Errorf("early exchange: %d %q, want 401 permission_unknown", early.status, got)
 	}
 
-	ok := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&user=alice&approve=1", nil))
+	ok := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key())+"&user=alice&approve=1", nil))
 	if ok.status != http.StatusFound {
 		t.Fatalf("approve: %d %s", ok.status, ok.body)
 	}
@@ -108,7 +108,7 @@ func TestOOBApprovalAndDenial(t *testing.T) {
 	srv, s := atlassian(t)
 
 	rt := requestToken(t, srv, s, "oob")
-	r := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&user=bob&approve=1", nil))
+	r := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key())+"&user=bob&approve=1", nil))
 	v := r.header.Get("X-OAuth-Verifier")
 	if r.status != http.StatusOK || v == "" || parseForm(t, r.body).Get("oauth_verifier") != v {
 		t.Fatalf("oob approval: %d %q %s", r.status, v, r.body)
@@ -119,7 +119,7 @@ func TestOOBApprovalAndDenial(t *testing.T) {
 	}
 
 	rt = requestToken(t, srv, s, "https://consumer.example/cb")
-	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&approve=0", nil))
+	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key())+"&approve=0", nil))
 	loc, _ := url.Parse(r.header.Get("Location"))
 	if r.status != http.StatusFound || loc.Query().Get("oauth_verifier") != "denied" {
 		t.Fatalf("deny: %d %s", r.status, r.header.Get("Location"))
@@ -131,7 +131,7 @@ func TestOOBApprovalAndDenial(t *testing.T) {
 
 	// Approving as an unknown user is refused.
 	rt = requestToken(t, srv, s, "oob")
-	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&user=mallory&approve=1", nil))
+	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key())+"&user=mallory&approve=1", nil))
 	if r.status != http.StatusBadRequest {
 		t.Errorf("approve as unknown user: %d, want 400", r.status)
 	}

@@ -39,7 +39,7 @@ func thirdPartyDance(t *testing.T, srv *applinktest.Server, cfg *oauth1.Config, 
 	cfg.CallbackURL = cb.URL + "/callback"
 	cfg.Endpoint = oauth1.Endpoint{
 		RequestTokenURL: srv.RequestTokenURL(),
-		AuthorizeURL:    srv.AuthorizeURL(""),
+		AuthorizeURL:    srv.AuthorizationURL(""),
 		AccessTokenURL:  srv.AccessTokenURL(),
 	}
 	cfg.HTTPClient = srv.Client()

@@ -30,7 +30,7 @@
 //		}))
 //	// Point the code under test at srv.URL; approve a request token in code
 //	// with srv.Approve(token, "alice") or over HTTP at
-//	// srv.AuthorizeURL(token)+"&user=alice&approve=1"; then assert on
+//	// srv.AuthorizationURL(token)+"&user=alice&approve=1"; then assert on
 //	// srv.Requests(), srv.AccessTokens("my-app", "alice") or srv.Builds().
 //
 // With package applink, package [github.com/go-applinks/applinks/applink/applinktest/testlink]

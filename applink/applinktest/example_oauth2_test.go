@@ -27,7 +27,7 @@ func Example_oAuth2() {
 	defer srv.Close()
 
 	cfg := &oauth2.Config{ClientID: "my-app", ClientSecret: "TEST-ONLY", RedirectURL: redirect, Scopes: []string{"READ"},
-		Endpoint: oauth2.Endpoint{AuthURL: srv.OAuth2AuthorizeURL(), TokenURL: srv.OAuth2TokenURL(), AuthStyle: oauth2.AuthStyleInParams}}
+		Endpoint: oauth2.Endpoint{AuthURL: srv.OAuth2AuthorizationURL(), TokenURL: srv.OAuth2TokenURL(), AuthStyle: oauth2.AuthStyleInParams}}
 	verifier := oauth2.GenerateVerifier()
 	landed, err := srv.ApproveOAuth2(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)), "alice")
 	if err != nil {

@@ -42,11 +42,11 @@ func (s *Server) AccessTokenURL() string {
 	return s.URL + AtlassianAccessTokenPath
 }
 
-// AuthorizeURL returns the browser URL at which a user approves
+// AuthorizationURL returns the browser URL at which a user approves
 // requestToken ("" gives the bare page URL, for a client's configuration).
 // Append "&user=<name>&approve=1" to approve over HTTP as that user, or
 // "&approve=0" to deny.
-func (s *Server) AuthorizeURL(requestToken string) string {
+func (s *Server) AuthorizationURL(requestToken string) string {
 	p := AtlassianAuthorizePath
 	if s.shape == Jenkins {
 		p = JenkinsAuthorizePath

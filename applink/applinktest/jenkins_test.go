@@ -76,7 +76,7 @@ func TestJenkinsAuthorizeForm(t *testing.T) {
 	t.Parallel()
 	srv, s := jenkins(t)
 	rt := requestToken(t, srv, s, "oob")
-	page := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key()), nil))
+	page := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key()), nil))
 	if !strings.Contains(page.body, `action="`+applinktest.JenkinsAuthorizeSubmit+`"`) {
 		t.Fatalf("authorize page does not post to performSubmit: %s", page.body)
 	}
@@ -86,21 +86,21 @@ func TestJenkinsAuthorizeForm(t *testing.T) {
 		t.Errorf("performSubmit: %d %s", r.status, r.body)
 	}
 	// Approving twice: token_used.
-	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&user=bob&approve=1", nil))
+	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key())+"&user=bob&approve=1", nil))
 	if r.status != 400 {
 		t.Errorf("second approval: %d, want 400", r.status)
 	}
 
 	// oob given to the page: the verifier is shown.
 	rt = requestToken(t, srv, s, "oob")
-	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&oauth_callback=oob&user=alice&approve=1", nil))
+	r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key())+"&oauth_callback=oob&user=alice&approve=1", nil))
 	if r.status != 200 || r.header.Get("X-OAuth-Verifier") == "" {
 		t.Errorf("oob on the page: %d %s", r.status, r.body)
 	}
 
 	// The plugin's own buttons, and the callback given to the page.
 	rt = requestToken(t, srv, s, "oob")
-	page = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&oauth_callback="+url.QueryEscape("https://bbs.example/cb"), nil))
+	page = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key())+"&oauth_callback="+url.QueryEscape("https://bbs.example/cb"), nil))
 	if !strings.Contains(page.body, `name="oauth_callback" value="https://bbs.example/cb"`) {
 		t.Errorf("the page does not carry the callback: %s", page.body)
 	}
@@ -220,7 +220,7 @@ func TestJenkinsAuthorizeOOB(t *testing.T) {
 		if approve {
 			q = "&user=alice&approve=1"
 		}
-		r := send(t, asrv, newRequest(t, http.MethodGet, asrv.AuthorizeURL(rt.Key())+q, nil))
+		r := send(t, asrv, newRequest(t, http.MethodGet, asrv.AuthorizationURL(rt.Key())+q, nil))
 		want[approve] = oobAnswerOf(r, rt.Key())
 	}
 	if want[true].Status != 200 || want[true].HeaderVerifier != "<verifier>" || want[false].HeaderVerifier != "denied" ||
@@ -232,7 +232,7 @@ func TestJenkinsAuthorizeOOB(t *testing.T) {
 	{
 		srv, s := jenkins(t)
 		rt := requestToken(t, srv, s, "oob")
-		page := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+"&oauth_callback=oob", nil))
+		page := send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key())+"&oauth_callback=oob", nil))
 		if page.status != 200 || !strings.Contains(page.body, `name="oauth_callback" value="oob"`) {
 			t.Errorf("the page does not carry oob: %d %s", page.status, page.body)
 		}
@@ -265,7 +265,7 @@ func TestJenkinsAuthorizeOOB(t *testing.T) {
 			rt := requestToken(t, srv, s, tt.tokenCB)
 			var r response
 			if tt.method == http.MethodGet {
-				r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizeURL(rt.Key())+tt.query, nil))
+				r = send(t, srv, newRequest(t, http.MethodGet, srv.AuthorizationURL(rt.Key())+tt.query, nil))
 			} else {
 				form := url.Values{"oauth_token": {rt.Key()}}
 				for k, v := range tt.form {

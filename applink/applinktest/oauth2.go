@@ -206,8 +206,8 @@ func (s *Server) AddOAuth2Client(c OAuth2Client) error {
 	return nil
 }
 
-// OAuth2AuthorizeURL returns the URL of the OAuth 2.0 consent page.
-func (s *Server) OAuth2AuthorizeURL() string { return s.URL + OAuth2AuthorizePath }
+// OAuth2AuthorizationURL returns the URL of the OAuth 2.0 consent page.
+func (s *Server) OAuth2AuthorizationURL() string { return s.URL + OAuth2AuthorizePath }
 
 // OAuth2TokenURL returns the URL of the OAuth 2.0 token endpoint.
 func (s *Server) OAuth2TokenURL() string { return s.URL + OAuth2TokenPath }

@@ -42,7 +42,7 @@ func oauth2Server(t *testing.T, opts ...applinktest.Option) *applinktest.Server 
 func oauth2Config(srv *applinktest.Server, scopes ...string) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID: o2ID, ClientSecret: o2Secret, RedirectURL: o2Redirect, Scopes: scopes,
-		Endpoint: oauth2.Endpoint{AuthURL: srv.OAuth2AuthorizeURL(), TokenURL: srv.OAuth2TokenURL()},
+		Endpoint: oauth2.Endpoint{AuthURL: srv.OAuth2AuthorizationURL(), TokenURL: srv.OAuth2TokenURL()},
 	}
 }
 

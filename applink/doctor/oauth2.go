@@ -79,7 +79,7 @@ func (d *diagnosis) oauth2Endpoints(ctx context.Context) Check {
 	o2 := d.seam.OAuth2
 	for _, ep := range []struct {
 		what, method, url string
-	}{{"consent page", http.MethodGet, o2.AuthorizeURL}, {"token endpoint", http.MethodPost, o2.TokenURL}} {
+	}{{"consent page", http.MethodGet, o2.AuthorizationURL}, {"token endpoint", http.MethodPost, o2.TokenURL}} {
 		status, err := d.send(ctx, ep.method, ep.url)
 		if err != nil {
 			c.Status, c.Summary = StatusFail, "the "+ep.what+" cannot be reached"

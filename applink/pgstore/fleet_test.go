@@ -303,7 +303,7 @@ func TestFleetDanceAcrossReplicas(t *testing.T) {
 	var callback *url.URL
 	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 		switch {
-		case strings.HasPrefix(req.URL.String(), fl.srv.AuthorizeURL("")):
+		case strings.HasPrefix(req.URL.String(), fl.srv.AuthorizationURL("")):
 			req.URL.RawQuery += "&user=alice&approve=1" // alice clicks Allow
 		case req.URL.Host == apps[0].Host && strings.HasPrefix(req.URL.Path, applink.DefaultDancePrefix):
 			req.URL.Host = apps[1].Host // the load balancer picks B

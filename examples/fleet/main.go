@@ -245,7 +245,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <title>fleet: replica {{.Replica}}</title>
 {{if not .User}}<form method="post" action="/login"><label>Sign in as <input name="user"></label> <button>Sign in</button></form>
 {{else if .Me}}<p>Signed in as {{.User}}. You are <b>{{.Me.Name}}</b> ({{.Me.DisplayName}}) in Jira.</p>
-{{else if .AuthorizeURL}}<p>Signed in as {{.User}}.</p><form method="post" action="{{.AuthorizeURL}}"><button>Authorize it</button></form>
+{{else if .StartURL}}<p>Signed in as {{.User}}.</p><form method="post" action="{{.StartURL}}"><button>Authorize it</button></form>
 {{else}}<p>Signed in as {{.User}}. Jira could not be asked: {{.Error}}</p>
 {{end}}<p>(served by replica {{.Replica}})</p>
 `))
@@ -266,8 +266,8 @@ func newReplica(name string, svc *applink.Service, link *applink.Link, opts ...a
 	mux.Handle(applink.DefaultDancePrefix+"/", dance)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		d := struct {
-			Replica, User, AuthorizeURL, Error string
-			Me                                 *jiraUser
+			Replica, User, StartURL, Error string
+			Me                             *jiraUser
 		}{Replica: name}
 		if u, err := currentUser(r); err == nil {
 			d.User = u
@@ -275,7 +275,7 @@ func newReplica(name string, svc *applink.Service, link *applink.Link, opts ...a
 			var cre *applink.CredentialsRequiredError
 			switch {
 			case errors.As(err, &cre):
-				d.AuthorizeURL = applink.DanceStartURL("", link.ID, "/")
+				d.StartURL = applink.DanceStartURL("", link.ID, "/")
 			case err != nil:
 				d.Error = err.Error()
 			default:
@@ -344,7 +344,7 @@ func newBrowser(jira *applinktest.Server, user string) (*browser, error) {
 			return resp, err
 		}),
 		CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-			if strings.HasPrefix(req.URL.String(), jira.AuthorizeURL("")) {
+			if strings.HasPrefix(req.URL.String(), jira.AuthorizationURL("")) {
 				req.URL.RawQuery += "&user=" + url.QueryEscape(user) + "&approve=1" // alice clicks Allow
 			}
 			return nil

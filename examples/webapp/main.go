@@ -102,17 +102,17 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <form method="post" action="/login"><label>Sign in as <input name="user"></label> <button>Sign in</button></form>
 {{else if .Jenkins}}
 <p>Signed in as {{.User}}. You are <b>{{.Jenkins.ID}}</b> ({{.Jenkins.FullName}}) in Jenkins {{.Link}}.</p>
-{{else if .AuthorizeURL}}
+{{else if .StartURL}}
 <p>Signed in as {{.User}}. This application may not act for you in Jenkins {{.Link}} yet.</p>
-<form method="post" action="{{.AuthorizeURL}}"><button>Authorize it</button></form>
+<form method="post" action="{{.StartURL}}"><button>Authorize it</button></form>
 {{else}}
 <p>Signed in as {{.User}}. Jenkins {{.Link}} could not be asked: {{.Error}}</p>
 {{end}}
 `))
 
 type pageData struct {
-	User, Link, AuthorizeURL, Error string
-	Jenkins                         *jenkinsUser
+	User, Link, StartURL, Error string
+	Jenkins                     *jenkinsUser
 }
 
 // home asks Jenkins who the signed-in user is.
@@ -126,7 +126,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &cre):
 			// The start form's action: link and redirect ride in its
 			// query, so the form needs no fields.
-			d.AuthorizeURL = applink.DanceStartURL("", a.link.ID, "/")
+			d.StartURL = applink.DanceStartURL("", a.link.ID, "/")
 		case err != nil:
 			d.Error = err.Error()
 		default:

@@ -60,9 +60,9 @@ type Link struct {
 
 // OAuth2 is what the doctor sees of an OAuth 2.0 link's client.
 type OAuth2 struct {
-	// AuthorizeURL is the consent page, TokenURL the token endpoint,
+	// AuthorizationURL is the consent page, TokenURL the token endpoint,
 	// ClientID the client's id.
-	AuthorizeURL, TokenURL, ClientID string
+	AuthorizationURL, TokenURL, ClientID string
 	// Exchange asks the token endpoint to exchange code (with a fresh PKCE
 	// verifier), authenticated as the client; a refusal is applink's
 	// *OAuth2Error. Nothing is stored.

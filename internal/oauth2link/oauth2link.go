@@ -43,9 +43,9 @@ type Config struct {
 	ClientID string
 	// ClientSecret is a Secret, so that the Config prints without it.
 	ClientSecret redact.Secret
-	// AuthorizeURL is the consent page (a browser URL); TokenURL the token
+	// AuthorizationURL is the consent page (a browser URL); TokenURL the token
 	// endpoint.
-	AuthorizeURL, TokenURL string
+	AuthorizationURL, TokenURL string
 	// RedirectURL is the registered redirect URL; "" for a client that only
 	// uses client_credentials.
 	RedirectURL string
@@ -93,7 +93,7 @@ func (c *Config) oauth2() *oauth2.Config {
 	}
 	return &oauth2.Config{
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret.Reveal(), RedirectURL: c.RedirectURL, Scopes: c.Scopes,
-		Endpoint: oauth2.Endpoint{AuthURL: c.AuthorizeURL, TokenURL: c.TokenURL, AuthStyle: style},
+		Endpoint: oauth2.Endpoint{AuthURL: c.AuthorizationURL, TokenURL: c.TokenURL, AuthStyle: style},
 	}
 }
 

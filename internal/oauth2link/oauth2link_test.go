@@ -25,7 +25,7 @@ func setup(t *testing.T, basic bool) (*applinktest.Server, *oauth2link.Config) {
 		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: "app", Secret: signer.NewSecret("s3cret-TEST-ONLY"), RedirectURL: redirect, ServiceUser: "robot"}))
 	return srv, &oauth2link.Config{
 		ClientID: "app", ClientSecret: redact.NewSecret("s3cret-TEST-ONLY"), RedirectURL: redirect, Scopes: []string{"WRITE"},
-		AuthorizeURL: srv.OAuth2AuthorizeURL(), TokenURL: srv.OAuth2TokenURL(), BasicAuth: basic, Client: srv.Client(),
+		AuthorizationURL: srv.OAuth2AuthorizationURL(), TokenURL: srv.OAuth2TokenURL(), BasicAuth: basic, Client: srv.Client(),
 	}
 }
 
