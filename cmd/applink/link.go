@@ -22,6 +22,11 @@ const linkSynopsis = `add|list|show|rename|remove ...
       [--display-url U] [--auth 3lo,2loi,2lo] [--primary] [--discover] [--json]
   add NAME --url RPC_URL --type TYPE --auth oauth2[,client-credentials] --client-id ID
       (--client-secret-env VAR | --client-secret-file FILE) --redirect-url URL [--scope WRITE] [--json]
+  add NAME --cloud --site https://acme.atlassian.net --type jira|confluence --client-id ID
+      --client-secret-env VAR --scope 'read:jira-work read:jira-user offline_access' --redirect-url URL
+      [--auth-base URL] [--api-base URL] [--json]   (Atlassian Cloud OAuth 2.0 (3LO); no impersonation)
+  add NAME --url RPC_URL --type TYPE --auth pat[,3lo,...] [--pat-env VAR | --pat-file FILE] [--json]
+      (personal access tokens: users' own with 'applink tokens set'; --pat-env/--pat-file the link's bot token)
   add NAME --url RPC_URL --discover ...   (type from the remote's manifest; without NAME,
       a name made from the remote's: "Jira Staging" becomes jira-staging)
   list [--json]
@@ -38,6 +43,10 @@ const linkExamples = `  applink link add jira --url https://jira.internal:8080 -
   applink link add wiki --discover --url https://confluence.example.com --consumer-key automation --private-key applink.pem
   applink link add jira2 --url https://jira.example.com --type jira --auth oauth2 --client-id 3f9c... \
       --client-secret-env JIRA_CLIENT_SECRET --scope WRITE --redirect-url http://127.0.0.1:8765/callback
+  applink link add acme --cloud --site https://acme.atlassian.net --type jira --client-id aBc... \
+      --client-secret-env ACME_APP_SECRET --scope 'read:jira-work read:jira-user offline_access' \
+      --redirect-url http://127.0.0.1:8765/callback
+  applink link add dc --url https://jira.example.com --type jira --auth pat
   applink link list --json
   applink link show jira
   applink link remove ci
