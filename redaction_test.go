@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/keylock"
+
 	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 
@@ -384,7 +386,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/engine.Scope": func() []any {
 			return []any{engine.NewScope("jira", &url.URL{Scheme: "https", Host: "jira.example.com", User: url.UserPassword("u", sharedSecret)})}
 		},
-		"internal/engine.KeyLocks":          func() []any { return []any{&engine.KeyLocks[string]{}} },
+		"internal/keylock.Set":              func() []any { return []any{&keylock.Set[string]{}} },
 		"internal/engine.RateLimit":         func() []any { return []any{engine.RateLimit{Limit: 20, Remaining: 3, Reason: "jira-burst-based"}} },
 		"internal/engine.Throttle":          func() []any { return []any{(&engine.Throttles{}).For("alice")} },
 		"internal/engine.Throttles":         func() []any { return []any{&engine.Throttles{}} },

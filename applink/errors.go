@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/requri"
+
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/sigbase"
@@ -44,7 +46,7 @@ func (e *TokenRedirectError) Error() string {
 			switch {
 			case strings.EqualFold(from.Scheme, "https") && strings.EqualFold(to.Scheme, "http"):
 				what = " (from https to plain http)"
-			case engine.Origin(from.Scheme, from.Host) != engine.Origin(to.Scheme, to.Host):
+			case requri.Origin(from.Scheme, from.Host) != requri.Origin(to.Scheme, to.Host):
 				what = " (another origin)"
 			}
 		}

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/keylock"
+
 	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/internal/engine"
@@ -63,7 +65,7 @@ type linkState struct {
 	// throttles paces each user's requests by the remote's rate limit.
 	throttles engine.Throttles
 	// renews is the in-process renewal lock of each user's token.
-	renews engine.KeyLocks[string]
+	renews keylock.Set[string]
 	// o2 is the OAuth 2.0 client of an OAuth 2.0 link (nil otherwise),
 	// without its HTTP client; clientCreds caches its service account's
 	// token.

@@ -3,10 +3,11 @@ package signer
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/go-applinks/applinks/internal/requri"
 )
 
 // ErrForeignHost is returned by [Transport] for a request to a host other
@@ -112,30 +113,7 @@ func (t *Transport) checkOrigin(req *http.Request) error {
 // a default port, such as ftp, when none is given): two URLs are on the same
 // origin when their Origins are equal. [Transport] signs only for its
 // Origin's.
-func Origin(scheme, host string) string {
-	scheme = strings.ToLower(scheme)
-	host = strings.ToLower(host)
-	h, port, err := net.SplitHostPort(host)
-	if err != nil {
-		h = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-		port = ""
-	}
-	if port == "" {
-		switch scheme {
-		case "http":
-			port = "80"
-		case "https":
-			port = "443"
-		}
-	}
-	if port == "" { // a scheme without a default port, and none given
-		if strings.Contains(h, ":") {
-			h = "[" + h + "]"
-		}
-		return scheme + "://" + h
-	}
-	return scheme + "://" + net.JoinHostPort(h, port)
-}
+func Origin(scheme, host string) string { return requri.Origin(scheme, host) }
 
 // redactedURL returns u without user info, query or fragment, fit for an
 // error message.

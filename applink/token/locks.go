@@ -3,6 +3,8 @@ package token
 import (
 	"context"
 	"sync"
+
+	"github.com/go-applinks/applinks/internal/keylock"
 )
 
 // KeyLocks is a set of per-key mutexes whose wait honors a context: a
@@ -10,51 +12,17 @@ import (
 // use. The memory store and applink/filestore (within one process) lock
 // with it.
 type KeyLocks struct {
-	mu   sync.Mutex
-	held map[Key]*keyLock
-}
-
-// keyLock is one key's lock: a token in ch is the lock, refs counts its
-// holder and waiters so that the entry goes when nobody needs it.
-type keyLock struct {
-	ch   chan struct{}
-	refs int
+	locks keylock.Set[Key]
 }
 
 // LockToken locks key, or returns ctx.Err() when ctx ends first. The
 // returned Lock's Held is always nil: nothing but Unlock releases it.
 func (k *KeyLocks) LockToken(ctx context.Context, key Key) (Lock, error) {
-	if err := ctx.Err(); err != nil {
+	unlock, err := k.locks.Lock(ctx, key)
+	if err != nil {
 		return nil, err
 	}
-	k.mu.Lock()
-	if k.held == nil {
-		k.held = make(map[Key]*keyLock)
-	}
-	l := k.held[key]
-	if l == nil {
-		l = &keyLock{ch: make(chan struct{}, 1)}
-		k.held[key] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-	release := func() {
-		k.mu.Lock()
-		if l.refs--; l.refs == 0 {
-			delete(k.held, key)
-		}
-		k.mu.Unlock()
-	}
-	select {
-	case l.ch <- struct{}{}:
-	case <-ctx.Done():
-		release()
-		return nil, ctx.Err()
-	}
-	return &FuncLock{Release: func() {
-		<-l.ch
-		release()
-	}}, nil
+	return &FuncLock{Release: unlock}, nil
 }
 
 // FuncLock is a [Lock] that cannot be lost: Held is always nil (a holder

@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -106,7 +105,7 @@ func (s *Scope) contains(u *url.URL) error {
 	// The same scheme and host (as on every request built by Resolve) is
 	// the same origin; only others need the default port filled in.
 	if !strings.EqualFold(u.Scheme, s.rpc.Scheme) || !strings.EqualFold(u.Host, s.rpc.Host) {
-		if got, want := Origin(u.Scheme, u.Host), Origin(s.rpc.Scheme, s.rpc.Host); got != want {
+		if got, want := requri.Origin(u.Scheme, u.Host), requri.Origin(s.rpc.Scheme, s.rpc.Host); got != want {
 			return &scopeError{fmt.Sprintf("%s is on %s, not on the link's %s", redact.URL(u), got, want)}
 		}
 	}
@@ -164,33 +163,6 @@ func (e *OwnError) Error() string { return e.Err.Error() }
 
 // Unwrap returns Err.
 func (e *OwnError) Unwrap() error { return e.Err }
-
-// Origin returns "scheme://host:port" lower-cased, with the scheme's
-// default port filled in (RFC 6454), as signer.Origin does.
-func Origin(scheme, host string) string {
-	scheme = strings.ToLower(scheme)
-	host = strings.ToLower(host)
-	h, port, err := net.SplitHostPort(host)
-	if err != nil {
-		h = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-		port = ""
-	}
-	if port == "" {
-		switch scheme {
-		case "http":
-			port = "80"
-		case "https":
-			port = "443"
-		}
-	}
-	if port == "" { // a scheme without a default port, and none given
-		if strings.Contains(h, ":") {
-			h = "[" + h + "]"
-		}
-		return scheme + "://" + h
-	}
-	return scheme + "://" + net.JoinHostPort(h, port)
-}
 
 // parseError drops the URL from a url.Parse error (it may hold a
 // password).

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/keylock"
 )
 
 // ErrNoToken is returned by a [Store] that holds no token for the user, and
@@ -97,7 +99,7 @@ type Source[T any] struct {
 	// Store is the user's token in the store.
 	Store Store[T]
 	// Local and Key are the in-process lock of the (link, user).
-	Local *KeyLocks[string]
+	Local *keylock.Set[string]
 	Key   string
 	// Now is the clock.
 	Now func() time.Time

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/keylock"
 )
 
 // tok is a test token: an id, an expiry and whether it can be renewed.
@@ -172,7 +174,7 @@ func TestSourceRule(t *testing.T) {
 				}
 				return tt.renew(st)
 			}}
-			src := &Source[tok]{Protocol: p, Store: st, Local: &KeyLocks[string]{}, Key: "alice", Now: func() time.Time { return now }}
+			src := &Source[tok]{Protocol: p, Store: st, Local: &keylock.Set[string]{}, Key: "alice", Now: func() time.Time { return now }}
 			var got tok
 			var err error
 			if tt.used == nil {
@@ -225,7 +227,7 @@ func TestSourceSingleFlight(t *testing.T) {
 		<-release
 		return tok{id: "fresh", expires: now.Add(time.Hour), renewable: true}, nil
 	}}
-	src := &Source[tok]{Protocol: p, Store: st, Local: &KeyLocks[string]{}, Key: "alice", Now: func() time.Time { return now }}
+	src := &Source[tok]{Protocol: p, Store: st, Local: &keylock.Set[string]{}, Key: "alice", Now: func() time.Time { return now }}
 	const n = 50
 	var wg sync.WaitGroup
 	got := make([]string, n)
@@ -257,7 +259,7 @@ func TestSourceCanceledWait(t *testing.T) {
 	t.Parallel()
 	st := &store{}
 	st.put(tok{id: "old", expires: now.Add(-time.Second), renewable: true})
-	locks := &KeyLocks[string]{}
+	locks := &keylock.Set[string]{}
 	unlock, err := locks.Lock(t.Context(), "alice")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ package requri
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -126,4 +127,31 @@ func URL(u *url.URL) (*url.URL, error) {
 		out.Path, out.RawPath = dp, ep
 	}
 	return &out, nil
+}
+
+// Origin returns "scheme://host:port" lower-cased, with the scheme's
+// default port filled in (RFC 6454).
+func Origin(scheme, host string) string {
+	scheme = strings.ToLower(scheme)
+	host = strings.ToLower(host)
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		h = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+		port = ""
+	}
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	if port == "" { // a scheme without a default port, and none given
+		if strings.Contains(h, ":") {
+			h = "[" + h + "]"
+		}
+		return scheme + "://" + h
+	}
+	return scheme + "://" + net.JoinHostPort(h, port)
 }

@@ -1,14 +1,18 @@
-package engine
+// Package keylock is a set of per-key mutexes whose wait honors a context,
+// shared by the token source (internal/engine) and the in-process token
+// locks of applink/token. It imports only the standard library, so the
+// token stores that use it depend on nothing else.
+package keylock
 
 import (
 	"context"
 	"sync"
 )
 
-// KeyLocks is a set of per-key mutexes whose wait honors a context. The
+// Set is a set of per-key mutexes whose wait honors a context. The
 // entry of a key goes away when nobody holds or waits for it. Its zero
 // value is ready to use; it is safe for concurrent use.
-type KeyLocks[K comparable] struct {
+type Set[K comparable] struct {
 	mu   sync.Mutex
 	held map[K]*keyLock
 }
@@ -22,7 +26,7 @@ type keyLock struct {
 
 // Lock locks key and returns the function that unlocks it (safe to call
 // more than once), or ctx.Err() when ctx ends first, holding nothing.
-func (k *KeyLocks[K]) Lock(ctx context.Context, key K) (unlock func(), err error) {
+func (k *Set[K]) Lock(ctx context.Context, key K) (unlock func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -60,7 +64,7 @@ func (k *KeyLocks[K]) Lock(ctx context.Context, key K) (unlock func(), err error
 }
 
 // Len returns how many keys are held or waited for (for tests).
-func (k *KeyLocks[K]) Len() int {
+func (k *Set[K]) Len() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return len(k.held)
