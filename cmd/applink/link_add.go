@@ -21,7 +21,7 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 	privateKey := fs.String("private-key", "", "RSA private key `FILE` (RSA-SHA1; Atlassian products)")
 	secretEnv := fs.String("secret-env", "", "environment `VAR` holding the shared secret (HMAC-SHA1; Jenkins)")
 	secretFile := fs.String("secret-file", "", "`FILE` holding the shared secret (HMAC-SHA1; Jenkins)")
-	auth := fs.String("auth", "", "outgoing authentication, in preference order: `LIST` of 3lo, 2loi, 2lo, anonymous, or oauth2, client-credentials (default 3lo; oauth2 with --client-id)")
+	auth := fs.String("auth", "", "outgoing authentication, in preference order: `LIST` of 3lo, pat, 2loi, 2lo, anonymous, or oauth2, client-credentials (default 3lo; oauth2 with --client-id or --cloud); a user's own token (3lo or pat) comes first when listed first")
 	o2 := oauth2Flags(fs)
 	cloud := fs.Bool("cloud", false, "an Atlassian Cloud OAuth 2.0 (3LO) link to the site of --site (with --client-id, --client-secret-env, --scope, --redirect-url)")
 	site := fs.String("site", "", "with --cloud: the site's `URL`, such as https://acme.atlassian.net")
