@@ -194,7 +194,13 @@ func TestPruneGoesByTheDatabaseClock(t *testing.T) {
 	onTime := newTestStore(t, pool, WithSchema(schema), WithClock(func() time.Time { return dbNow }))
 	ahead := newTestStore(t, pool, WithSchema(schema), WithClock(func() time.Time { return dbNow.Add(2 * time.Hour) }))
 	live := token.Key{LinkID: "l", User: "live"}
-	for user, expires := range map[string]time.Time{"live": dbNow.Add(time.Hour), "dead": dbNow.Add(-time.Hour)} {
+	// The live one first: PutDance deletes the dances already expired, so
+	// the dead one put first would be gone before Prune runs.
+	for _, e := range []struct {
+		user    string
+		expires time.Time
+	}{{"live", dbNow.Add(time.Hour)}, {"dead", dbNow.Add(-time.Hour)}} {
+		user, expires := e.user, e.expires
 		tok := token.NewAccessToken("t-"+user, "s")
 		tok.ExpiresAt = expires
 		if err := onTime.PutAccessToken(ctx, token.Key{LinkID: "l", User: user}, tok); err != nil {
