@@ -50,11 +50,13 @@ func WithNonImpersonatingOnly() Option {
 
 // RequestFactory makes requests through one link as one user. Which method
 // authenticates a request is chosen when the request is sent, as
-// Application Links chooses it: no user → anonymous; otherwise the first
-// impersonating method the link allows (3LO if the user has a token, 2LOi),
-// else 2LO, else anonymous; when 3LO is the only impersonating method and
-// the user has no token, sending the request ([Request.Do], [Execute])
-// returns *[CredentialsRequiredError]. The choice is made again for every
+// Application Links chooses it: no user → the link's own personal access
+// token ([Link.PAT]) if it has one, else anonymous; otherwise the first
+// impersonating method the link allows, in the link's order (3LO, OAuth
+// 2.0 or a PAT if the user has a token of that kind, 2LOi), else 2LO, else
+// anonymous; when the user has no token and the link has no 2LOi, sending
+// the request ([Request.Do], [Execute]) returns *[CredentialsRequiredError]
+// (whose Method says whether a dance or a new PAT is needed). The choice is made again for every
 // request sent, so a user who authorizes meanwhile gets 3LO from the same
 // factory. Options narrow the choice. A RequestFactory is
 // immutable and safe for concurrent use.
