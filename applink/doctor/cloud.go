@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/handler"
 )
 
 // Names of the Atlassian Cloud checks.
@@ -17,6 +18,7 @@ const (
 	checkCloudImpersonation = "cloud-impersonation"
 	checkCloudScopes        = "cloud-scopes"
 	checkCloudSite          = "cloud-site"
+	checkCloudToken         = "cloud-token"
 )
 
 // runCloud is run for an Atlassian Cloud link: the client at Atlassian's
@@ -30,7 +32,11 @@ func (d *diagnosis) runCloud(ctx context.Context) []Check {
 		Fix:     "For work without a user, consent once as a service account (an Atlassian account of its own) and act as it; there is no way to act as another user."}}
 	checks = append(checks, d.oauth2ClientCheck(ctx))
 	checks = append(checks, d.cloudScopesCheck(ctx))
-	checks = append(checks, d.cloudSiteCheck(ctx))
+	site := d.cloudSiteCheck(ctx)
+	checks = append(checks, site)
+	if site.Status == StatusPass {
+		checks = append(checks, d.cloudTokenCheck(ctx))
+	}
 	d.noteGatewayDate(ctx)
 	return append(checks, d.clockCheck(true))
 }
@@ -160,4 +166,47 @@ func (d *diagnosis) noteGatewayDate(ctx context.Context) {
 	}
 	drain(resp)
 	d.noteDate(resp.Header, "the API gateway")
+}
+
+// cloudAccount is what Cloud says of the user a token acts as.
+type cloudAccount struct {
+	AccountID   string `json:"accountId"`
+	DisplayName string `json:"displayName"`
+}
+
+// cloudTokenCheck requests who the user is through the gateway: on Cloud
+// the user is the account the token belongs to (an accountId), whatever
+// name the application knows them by.
+func (d *diagnosis) cloudTokenCheck(ctx context.Context) Check {
+	c := Check{Name: checkCloudToken, Category: CategoryAccess}
+	path := "/rest/api/3/myself"
+	if d.link.Type == applink.TypeConfluence {
+		path = "/wiki/rest/api/user/current"
+	}
+	f, err := d.link.RequestFactory(d.user)
+	if err != nil {
+		c.Status, c.Summary = StatusFail, err.Error()
+		return c
+	}
+	req, err := f.NewRequest(http.MethodGet, path)
+	if err != nil {
+		c.Status, c.Summary = StatusFail, err.Error()
+		return c
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
+	defer cancel()
+	me, err := applink.Execute(ctx, req, handler.JSON[cloudAccount]())
+	var oe *applink.OAuth2Error
+	switch {
+	case errors.As(err, &oe) && oe.Code == "insufficient_scope":
+		c.Status, c.Summary = StatusWarn, fmt.Sprintf("%s's token works, but GET %s needs a scope it was not granted (%s)", d.user, path, oe.Description)
+		c.Fix = "Add read:jira-user (Confluence: read:confluence-user) to the link's scopes and the app, then authorize again: " + d.authorizeCommand()
+	case err != nil:
+		c.Status, c.Summary = StatusFail, fmt.Sprintf("GET %s as %s failed", path, d.user)
+		c.Evidence = append(c.Evidence, err.Error())
+	default:
+		c.Status = StatusPass
+		c.Summary = fmt.Sprintf("%s's token acts as Atlassian account %s (%s)", d.user, me.AccountID, me.DisplayName)
+	}
+	return c
 }

@@ -28,8 +28,11 @@ func TestDiagnoseCloud(t *testing.T) {
 		say    map[string]string
 	}{
 		{"fine", []string{"read:jira-user", "offline_access"}, nil, "", map[string]Status{
-			checkCloudScopes: StatusPass, checkCloudSite: StatusPass, checkOAuth2Client: StatusPass, checkClock: StatusPass, checkCloudImpersonation: StatusPass},
-			map[string]string{checkCloudSite: "cloud id " + applinktest.DefaultCloudSite.ID, checkCloudImpersonation: "no impersonation"}},
+			checkCloudScopes: StatusPass, checkCloudSite: StatusPass, checkOAuth2Client: StatusPass, checkClock: StatusPass, checkCloudImpersonation: StatusPass, checkCloudToken: StatusPass},
+			map[string]string{checkCloudSite: "cloud id " + applinktest.DefaultCloudSite.ID, checkCloudImpersonation: "no impersonation",
+				checkCloudToken: "Atlassian account " + applinktest.CloudAccountID("alice")}},
+		{"no read:jira-user", []string{"read:jira-work", "offline_access"}, nil, "", map[string]Status{checkCloudToken: StatusWarn},
+			map[string]string{checkCloudToken: "read:jira-user"}},
 		{"no offline_access", []string{"read:jira-user"}, nil, "", map[string]Status{checkCloudScopes: StatusFail},
 			map[string]string{checkCloudScopes: "offline_access"}},
 		{"site not granted", []string{"read:jira-user", "offline_access"}, []string{"beta"}, "", map[string]Status{checkCloudSite: StatusFail},

@@ -50,7 +50,8 @@ type Check struct {
 	// OAuth 2.0 link "oauth2-endpoints", "oauth2-client", "oauth2-token"
 	// and "oauth2-scopes" after the network checks; for an Atlassian Cloud
 	// link "cloud-impersonation", "oauth2-client", "cloud-scopes",
-	// "cloud-site" and "clock".
+	// "cloud-site", "cloud-token" (the accountId the token acts as) and
+	// "clock".
 	Name string `json:"name"`
 	// Category is the kind of problem the check looks for.
 	Category Category `json:"category"`
