@@ -153,4 +153,11 @@ func TestLinkAddPATBot(t *testing.T) {
 	if strings.Contains(string(data)+r.stdout+r.stderr, bot) {
 		t.Error("the bot's PAT is printed or in the config")
 	}
+	// The bot's token revoked: exit 1 (not credentials required: no user
+	// can fix it), naming where the link reads it.
+	srv.RevokePAT(bot)
+	r = runCLITest(t, config, vars, "", "request", "--link", "dc", "GET", "/rest/api/2/myself")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "link's own personal access token") || strings.Contains(r.stderr, bot) {
+		t.Errorf("request with the bot's PAT revoked: exit %d: %s", r.code, r.stderr)
+	}
 }
