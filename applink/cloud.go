@@ -66,6 +66,8 @@ type SiteNotGrantedError struct {
 	Granted []string
 }
 
+// Error names the link, the user, the site and the sites the user granted,
+// and says to authorize again choosing the site.
 func (e *SiteNotGrantedError) Error() string {
 	granted := "no site at all"
 	if len(e.Granted) > 0 {

@@ -48,6 +48,8 @@ type PATRefusedError struct {
 	Reason string
 }
 
+// Error names the link, whose token it was, what the remote answered and,
+// for the link's own token, what to do.
 func (e *PATRefusedError) Error() string {
 	whose := fmt.Sprintf("user %q's personal access token", e.User)
 	if e.User == "" {
