@@ -115,8 +115,8 @@
 //
 // As in Application Links, the method is chosen per request among those
 // the link's Auth list allows: without a user, anonymous; with one, the
-// first impersonating method that works (3LO if the user has a token, 2LOi),
-// else 2LO, else anonymous. The choice is made when the request is sent
+// user's own credentials first (3LO, OAuth 2.0 consent or a PAT, when they
+// have a token), then 2LOi, else 2LO, else anonymous. The choice is made when the request is sent
 // ([Request.Do], [Execute]), not when it is built: when 3LO is the only way
 // to act as the user and they have no token, sending returns
 // *[CredentialsRequiredError], the same error as for a token the remote

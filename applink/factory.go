@@ -51,12 +51,13 @@ func WithNonImpersonatingOnly() Option {
 // RequestFactory makes requests through one link as one user. Which method
 // authenticates a request is chosen when the request is sent, as
 // Application Links chooses it: no user → the link's own personal access
-// token ([Link.PAT]) if it has one, else anonymous; otherwise the first
-// impersonating method the link allows, in the link's order (3LO, OAuth
-// 2.0 or a PAT if the user has a token of that kind, 2LOi), else 2LO, else
-// anonymous; when the user has no token and the link has no 2LOi, sending
-// the request ([Request.Do], [Execute]) returns *[CredentialsRequiredError]
-// (whose Method says whether a dance or a new PAT is needed). The choice is made again for every
+// token ([Link.PAT]) if it has one, else anonymous; otherwise the user's
+// own credentials first, whatever the order the link lists its methods in
+// (3LO, OAuth 2.0 or a PAT, when the user has a token of that kind and the
+// link allows it), then 2LOi, else 2LO, else anonymous; when the user has
+// no token and the link has no 2LOi, sending the request ([Request.Do],
+// [Execute]) returns *[CredentialsRequiredError] (whose Method says whether
+// a dance or a new PAT is needed). The choice is made again for every
 // request sent, so a user who authorizes meanwhile gets 3LO from the same
 // factory. Options narrow the choice. A RequestFactory is
 // immutable and safe for concurrent use.
@@ -155,33 +156,30 @@ func (f *RequestFactory) choose(ctx context.Context, peek bool) (Auth, *token.Ac
 		}
 		return AuthAnonymous, nil, nil
 	}
-	// The first impersonating method the link allows, in the link's order:
-	// the user's own credentials (3LO or OAuth 2.0, a PAT) when the user has
-	// a token of that kind, 2LOi; without a token, a link with no 2LOi
-	// requires credentials.
+	// The user's own credentials first, as Application Links chooses (3LO
+	// before 2LOi) and whatever the order the link lists them in: the
+	// method of the user's stored token (3LO or OAuth 2.0 consent, a PAT)
+	// when the link allows it; then 2LOi; without a token, a link with no
+	// 2LOi requires credentials.
 	var need *CredentialsRequiredError
-	var tok *token.AccessToken
-	var tokErr error
-	loaded := false
-	for _, a := range l.auths() {
-		switch a {
-		case Auth3LO, AuthOAuth2, AuthPAT:
-			if !loaded {
-				tok, tokErr = f.token(ctx, peek)
-				loaded = true
-			}
-			if tokErr == nil {
+	userMethods := slices.DeleteFunc(slices.Clone(l.auths()), func(a Auth) bool {
+		return a != Auth3LO && a != AuthOAuth2 && a != AuthPAT
+	})
+	if len(userMethods) > 0 {
+		tok, err := f.token(ctx, peek)
+		switch {
+		case err == nil:
+			for _, a := range userMethods {
 				if kindOf(tok) == l.state.tokenKind(a) {
 					return a, tok, nil
 				}
-				continue // the user's token is of a later method
 			}
-			if !errors.As(tokErr, &need) {
-				return "", nil, tokErr
-			}
-		case Auth2LOi:
-			return Auth2LOi, nil, nil
+		case !errors.As(err, &need):
+			return "", nil, err
 		}
+	}
+	if l.allows(Auth2LOi) {
+		return Auth2LOi, nil, nil
 	}
 	if need != nil {
 		return "", nil, need

@@ -86,7 +86,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 	config := configFlag(fs)
 	linkName := fs.String("link", "", "the link's `NAME` or id (required)")
 	user := fs.String("as", "", "act as `USER` (default: nobody, an anonymous request unless --auth 2lo)")
-	authName := fs.String("auth", "auto", "authentication: `auto` (the link's order), 3lo, 2loi, 2lo, oauth2, client-credentials, pat or anonymous")
+	authName := fs.String("auth", "auto", "authentication: `auto` (the user's own token first, then 2loi, 2lo), 3lo, 2loi, 2lo, oauth2, client-credentials, pat or anonymous")
 	var headers, forms, queries listFlag
 	fs.Var(&headers, "H", "header `'K: V'` (repeatable)")
 	data := fs.String("d", "", "request body `DATA`, or @FILE (@- for standard input; a file, pipe or FIFO, at most 64 MiB)")
