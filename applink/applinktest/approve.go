@@ -114,6 +114,6 @@ func (s *Server) isOAuth2URL(authURL string) bool {
 	if s.shape != OAuth2 {
 		return false
 	}
-	_, err := s.authorizeQuery(authURL)
+	_, err := s.authorizationQuery(authURL)
 	return err == nil
 }

@@ -107,8 +107,8 @@ func redirectWith(redirect string, params [][2]string) string {
 // request (unsupported response type, invalid scope or PKCE parameters). An
 // unknown client, a redirect URL other than the registered one, a URL of
 // another page and an unknown user are errors (nothing is redirected).
-func (s *Server) ApproveOAuth2(authorizeURL, user string) (redirect string, err error) {
-	q, err := s.authorizeQuery(authorizeURL)
+func (s *Server) ApproveOAuth2(authorizationURL, user string) (redirect string, err error) {
+	q, err := s.authorizationQuery(authorizationURL)
 	if err != nil {
 		return "", err
 	}
@@ -118,8 +118,8 @@ func (s *Server) ApproveOAuth2(authorizeURL, user string) (redirect string, err 
 // DenyOAuth2 refuses an OAuth 2.0 authorization URL, as the user's click on
 // "Deny" does, and returns the client's redirect URL with
 // error=access_denied and the state.
-func (s *Server) DenyOAuth2(authorizeURL string) (redirect string, err error) {
-	q, err := s.authorizeQuery(authorizeURL)
+func (s *Server) DenyOAuth2(authorizationURL string) (redirect string, err error) {
+	q, err := s.authorizationQuery(authorizationURL)
 	if err != nil {
 		return "", err
 	}
@@ -132,9 +132,9 @@ func (s *Server) DenyOAuth2(authorizeURL string) (redirect string, err error) {
 	return redirectWith(a.redirect, [][2]string{{"error", "access_denied"}, {"state", a.state}}), nil
 }
 
-// authorizeQuery returns the query of an authorization URL of this server.
-func (s *Server) authorizeQuery(authorizeURL string) (url.Values, error) {
-	u, err := url.Parse(authorizeURL)
+// authorizationQuery returns the query of an authorization URL of this server.
+func (s *Server) authorizationQuery(authorizationURL string) (url.Values, error) {
+	u, err := url.Parse(authorizationURL)
 	if err != nil {
 		return nil, fmt.Errorf("applinktest: not an OAuth 2.0 authorization URL: %w", err)
 	}
