@@ -231,19 +231,10 @@ func (c *cli) tokensRevoke(ctx context.Context, args []string) error {
 	case *user == "":
 		return usagef(fs, "--user is required")
 	}
-	path, err := configPath(*config, c.getenv)
+	w, l, err := c.workspaceLink(*config, *linkName)
 	if err != nil {
 		return err
 	}
-	w, err := loadWorkspace(path, false)
-	if err != nil {
-		return err
-	}
-	i, err := w.find(*linkName)
-	if err != nil {
-		return err
-	}
-	l := w.cfg.Links[i]
 	store, err := c.openTokenStore(ctx, w)
 	if err != nil {
 		return err
@@ -290,4 +281,22 @@ func noTokenError(file, link, linkID, user string, keys []token.Key) error {
 		quoted[i] = strconv.Quote(u)
 	}
 	return fmt.Errorf("%s has no token for link %q in %s: the users with one are %s: check the --user name", user, link, file, strings.Join(quoted, ", "))
+}
+
+// workspaceLink loads the config (--config, else the default) and finds the
+// link named linkName in it.
+func (c *cli) workspaceLink(config, linkName string) (*workspace, applink.Link, error) {
+	path, err := configPath(config, c.getenv)
+	if err != nil {
+		return nil, applink.Link{}, err
+	}
+	w, err := loadWorkspace(path, false)
+	if err != nil {
+		return nil, applink.Link{}, err
+	}
+	i, err := w.find(linkName)
+	if err != nil {
+		return nil, applink.Link{}, err
+	}
+	return w, w.cfg.Links[i], nil
 }

@@ -47,19 +47,10 @@ func (c *cli) tokensSet(ctx context.Context, args []string) error {
 	case *patEnv != "" && *patFile != "":
 		return usagef(fs, "give one of --pat-env and --pat-file (or neither, to read standard input)")
 	}
-	path, err := configPath(*config, c.getenv)
+	w, l, err := c.workspaceLink(*config, *linkName)
 	if err != nil {
 		return err
 	}
-	w, err := loadWorkspace(path, false)
-	if err != nil {
-		return err
-	}
-	i, err := w.find(*linkName)
-	if err != nil {
-		return err
-	}
-	l := w.cfg.Links[i]
 	if !slices.Contains(l.Auth, applink.AuthPAT) {
 		return fmt.Errorf("link %q does not use personal access tokens (its auth is %s): add pat to its auth list, or add a link with --auth pat", l.Name, authList(l.Auth))
 	}
