@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/token"
 )
 
