@@ -161,11 +161,19 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 		t.Fatalf("a request for a user without a token: %v, want *CredentialsRequiredError", err)
 	}
 
-	fx.problem = &signer.ProblemError{Status: 401, Problem: signer.ProblemSignatureInvalid,
-		Signature: "c2lnbmF0dXJl", SignatureMethod: signer.MethodHMACSHA1,
-		SignatureBaseString: "POST&https%3A%2F%2Fjira%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_session_handle%3D" +
-			sessionHandle + "%26oauth_verifier%3D" + verifier,
-		Extra: url.Values{"oauth_verifier": {verifier}, "oauth_session_handle": {sessionHandle}}}
+	// As a provider's answer is parsed: the echoed signature and base
+	// string, and secret parameters among the extra ones.
+	fx.problem = signer.ParseProblem(401, http.Header{}, []byte(url.Values{
+		"oauth_problem":               {signer.ProblemSignatureInvalid},
+		"oauth_signature":             {"c2lnbmF0dXJl"},
+		"oauth_signature_method":      {signer.MethodHMACSHA1},
+		"oauth_signature_base_string": {"POST&https%3A%2F%2Fjira%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_session_handle%3D" + sessionHandle + "%26oauth_verifier%3D" + verifier},
+		"oauth_verifier":              {verifier},
+		"oauth_session_handle":        {sessionHandle},
+	}.Encode()))
+	if fx.problem == nil || fx.problem.SignatureBaseString.IsZero() || len(fx.problem.Extra) != 2 {
+		t.Fatalf("the problem fixture did not parse: %#v", fx.problem)
+	}
 	hm, err := signer.NewHMACSHA1(sharedSecret)
 	if err != nil {
 		t.Fatal(err)
@@ -241,7 +249,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"applink.CredentialsRequiredError": func() []any { return []any{fx.credErr} },
 		"applink.OAuthError": func() []any {
 			return []any{&applink.OAuthError{LinkName: "CI", Auth: applink.Auth3LO, Method: "POST",
-				URL: fx.srv.URL + "/x", BaseString: signer.RedactBaseString(problem.SignatureBaseString), Problem: problem}}
+				URL: fx.srv.URL + "/x", BaseString: signer.RedactBaseString(problem.SignatureBaseString.Reveal()), Problem: problem}}
 		},
 		"applink.ClockSkewError": func() []any {
 			return []any{&applink.ClockSkewError{LinkName: "CI", Local: time.Now(), Problem: problem}}
@@ -682,9 +690,7 @@ func sealedKey() sealed.Key {
 // verb, or nested in another value): signer.ProblemError, whose fields are
 // what a remote sent (errors pass it as a pointer, which fmt prints as an
 // address). Every other type must print no secret even nested.
-var nestedPrintGaps = []string{
-	"signer.ProblemError",
-}
+var nestedPrintGaps = []string{}
 
 // TestSecretFieldsUnderEveryVerb prints the values of every exported type
 // under every verb, %p and bad verbs included, alone and nested inside

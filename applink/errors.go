@@ -196,10 +196,10 @@ const maxBaseStringInError = 512
 // on signature_invalid, whole, redacted as BaseString is; "" when it echoed
 // none.
 func (e *OAuthError) ProviderBaseString() string {
-	if e == nil || e.Problem == nil || e.Problem.SignatureBaseString == "" {
+	if e == nil || e.Problem == nil || e.Problem.SignatureBaseString.IsZero() {
 		return ""
 	}
-	return redact.BaseString(e.Problem.SignatureBaseString)
+	return redact.BaseString(e.Problem.SignatureBaseString.Reveal())
 }
 
 // Error names the link, the method, the request, the problem and what to

@@ -176,10 +176,10 @@ func TestSignatureInvalidBaseStringsAgree(t *testing.T) {
 	req.AddForm("summary", "a b+c")
 	_, err = req.Do(t.Context())
 	var oe *OAuthError
-	if !errors.As(err, &oe) || oe.Problem.SignatureBaseString == "" {
+	if !errors.As(err, &oe) || oe.Problem.SignatureBaseString.IsZero() {
 		t.Fatalf("Do: got %v, want *OAuthError with the provider's base string", err)
 	}
-	if diff := cmp.Diff(oe.Problem.SignatureBaseString, oe.BaseString); diff != "" {
+	if diff := cmp.Diff(oe.Problem.SignatureBaseString.Reveal(), oe.BaseString); diff != "" {
 		t.Errorf("base strings (-provider's +ours):\n%s", diff)
 	}
 }

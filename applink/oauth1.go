@@ -310,8 +310,8 @@ func (e *tokenEndpointError) describe(withURL bool) string {
 		msg += fmt.Sprintf(": the remote has no incoming link for consumer key %q: add one with this application's public key (or, for Jenkins, secret)", e.consumerKey)
 	case signer.ProblemSignatureInvalid:
 		msg += ": the remote computed another signature: check the key or secret, and that the link's RPC URL is the URL the remote sees (a reverse proxy changes it)"
-		if e.problem.SignatureBaseString != "" {
-			msg += "; the remote signed " + redact.Shorten(redact.BaseString(e.problem.SignatureBaseString), maxBaseStringInError)
+		if !e.problem.SignatureBaseString.IsZero() {
+			msg += "; the remote signed " + redact.Shorten(redact.BaseString(e.problem.SignatureBaseString.Reveal()), maxBaseStringInError)
 		}
 	case signer.ProblemTimestampRefused:
 		msg += ": the two clocks differ by more than 5 minutes: synchronize them (NTP)"

@@ -97,7 +97,7 @@ func TestOAuthErrorAdviceSignatureInvalid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := &applink.OAuthError{LinkName: "jira", Auth: applink.Auth2LO, Method: "GET", URL: "https://jira.example/rest/api/2/myself",
-				BaseString: ours, Problem: &signer.ProblemError{Problem: signer.ProblemSignatureInvalid, SignatureBaseString: tt.theirs}}
+				BaseString: ours, Problem: &signer.ProblemError{Problem: signer.ProblemSignatureInvalid, SignatureBaseString: signer.NewSecret(tt.theirs)}}
 			if got := e.Advice(); !strings.Contains(got, tt.want) {
 				t.Errorf("Advice() = %q, want it to say %q", got, tt.want)
 			}

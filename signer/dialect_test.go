@@ -139,7 +139,7 @@ func TestDialectVerify(t *testing.T) {
 				case !wantOK && (!errors.As(err, &pe) || pe.Problem != ProblemSignatureInvalid):
 					t.Errorf("%s signed %s, verified %s: got %v, want signature_invalid", tt.name, signed, verified, err)
 				case err == nil:
-				case pe.SignatureBaseString == ours:
+				case pe.SignatureBaseString.Reveal() == ours:
 					t.Errorf("%s: the provider's base string is ours, yet the signature failed", tt.name)
 				}
 			}

@@ -69,17 +69,22 @@ type ProblemError struct {
 	// ParametersAbsent and ParametersRejected name the parameters behind
 	// parameter_absent and parameter_rejected.
 	ParametersAbsent, ParametersRejected []string
-	// Signature, SignatureMethod and SignatureBaseString are what a provider
-	// echoes on signature_invalid: the base string it computed is the fastest
-	// way to see why a signature failed. They are kept as sent, and the base
-	// string carries the request's oauth_verifier or oauth_session_handle in
-	// clear: show [ProblemError.RedactedBaseString] instead. Error, every fmt
-	// verb, LogValue and MarshalJSON redact them.
-	Signature, SignatureMethod, SignatureBaseString string
+	// Signature and SignatureBaseString are what a provider echoes on
+	// signature_invalid: the base string it computed is the fastest way to
+	// see why a signature failed. They are kept as sent, in [Secret] fields
+	// (the base string carries the request's oauth_verifier or
+	// oauth_session_handle in clear), so no fmt verb, slog or JSON shows
+	// them: show [ProblemError.RedactedBaseString], or Reveal them to
+	// compare. SignatureMethod is the method the provider echoed.
+	Signature, SignatureBaseString Secret
+	SignatureMethod                string
 	// Realm is the realm of the WWW-Authenticate header (the provider's base
 	// URL, decoded).
 	Realm string
-	// Extra holds any other parameters that came with the problem.
+	// Extra holds any other parameters that came with the problem; the
+	// value of a [SecretParameter] among them is "REDACTED" (it can only be
+	// what the request sent). Set it with secret values yourself and no
+	// method masks them for fmt's %p.
 	Extra url.Values
 }
 
@@ -152,10 +157,10 @@ func nameList(names []string) string {
 // (SignatureBaseString), whole, with every [SecretParameter] masked: what to
 // show or diff against ours. It is "" when the provider echoed none.
 func (e *ProblemError) RedactedBaseString() string {
-	if e == nil || e.SignatureBaseString == "" {
+	if e == nil || e.SignatureBaseString.IsZero() {
 		return ""
 	}
-	return RedactBaseString(e.SignatureBaseString)
+	return RedactBaseString(e.SignatureBaseString.Reveal())
 }
 
 // StatusCode returns Status, or ProblemStatus(Problem) when Status is 0.
@@ -184,7 +189,7 @@ func (e *ProblemError) IsToken() bool {
 // oauth_verifier in the base string redacted.
 func (e ProblemError) goString() string {
 	sig := ""
-	if e.Signature != "" {
+	if !e.Signature.IsZero() {
 		sig = "redacted"
 	}
 	return fmt.Sprintf("&signer.ProblemError{Status:%d, Problem:%q, Advice:%q, MinTimestamp:%d, MaxTimestamp:%d, "+
@@ -192,7 +197,7 @@ func (e ProblemError) goString() string {
 		"SignatureBaseString:%q, Realm:%q, Extra:%q}",
 		e.Status, e.Problem, e.Advice, e.MinTimestamp, e.MaxTimestamp,
 		e.AcceptableVersions, e.ParametersAbsent, e.ParametersRejected, sig, e.SignatureMethod,
-		redactSecrets(e.SignatureBaseString), e.Realm, redactValues(e.Extra))
+		redactSecrets(e.SignatureBaseString.Reveal()), e.Realm, redactValues(e.Extra))
 }
 
 // Format prints [ProblemError.Error] for every verb (%#v: every field,
@@ -228,14 +233,14 @@ type problemJSON struct {
 // %#v shows it. Status is [ProblemError.StatusCode].
 func (e ProblemError) MarshalJSON() ([]byte, error) {
 	sig := ""
-	if e.Signature != "" {
+	if !e.Signature.IsZero() {
 		sig = "REDACTED"
 	}
 	return json.Marshal(problemJSON{
 		Status: e.StatusCode(), Problem: e.Problem, Advice: e.Advice,
 		MinTimestamp: e.MinTimestamp, MaxTimestamp: e.MaxTimestamp, AcceptableVersions: e.AcceptableVersions,
 		ParametersAbsent: e.ParametersAbsent, ParametersRejected: e.ParametersRejected,
-		Signature: sig, SignatureMethod: e.SignatureMethod, SignatureBaseString: redactSecrets(e.SignatureBaseString),
+		Signature: sig, SignatureMethod: e.SignatureMethod, SignatureBaseString: redactSecrets(e.SignatureBaseString.Reveal()),
 		Realm: e.Realm, Extra: redactValues(e.Extra),
 	})
 }

@@ -59,7 +59,7 @@ func TestRedaction(t *testing.T) {
 		verifier + "%26oauth_version%3D1.0"
 	pe := &ProblemError{
 		Problem: ProblemSignatureInvalid, Status: 401,
-		Signature: plainSig, SignatureMethod: MethodPlaintext, SignatureBaseString: base,
+		Signature: NewSecret(plainSig), SignatureMethod: MethodPlaintext, SignatureBaseString: NewSecret(base),
 		Extra: url.Values{"oauth_verifier": {verifier}, "oauth_session_handle": {handle}},
 	}
 	ver := &Verified{Consumer: c, Token: "tok-1", SignatureMethod: MethodRSASHA1, BaseString: NewSecret(base), verifier: NewSecret(verifier), SessionHandle: NewSecret(handle)}
@@ -129,8 +129,8 @@ func TestRedactSecrets(t *testing.T) {
 // the signature and the secrets in the echoed base string.
 func TestProblemErrorJSON(t *testing.T) {
 	t.Parallel()
-	pe := &ProblemError{Problem: ProblemSignatureInvalid, Status: 401, Signature: "SIG", SignatureMethod: MethodHMACSHA1,
-		SignatureBaseString: "POST&u&oauth_session_handle%3DH%26oauth_token%3DT%26oauth_verifier%3DV",
+	pe := &ProblemError{Problem: ProblemSignatureInvalid, Status: 401, Signature: NewSecret("SIG"), SignatureMethod: MethodHMACSHA1,
+		SignatureBaseString: NewSecret("POST&u&oauth_session_handle%3DH%26oauth_token%3DT%26oauth_verifier%3DV"),
 		Extra:               url.Values{"oauth_token_secret": {"S"}, "x": {"y"}}}
 	got, err := json.Marshal(pe)
 	if err != nil {

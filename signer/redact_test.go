@@ -50,8 +50,8 @@ func TestSecretsNeverPrint(t *testing.T) {
 	verified := Verified{Consumer: both, Token: "token-value-that-is-long", SignatureMethod: MethodHMACSHA1,
 		SessionHandle: NewSecret(sessionHandle), verifier: NewSecret(verifier),
 		BaseString: NewSecret("POST&https%3A%2F%2Fx%2F&oauth_verifier%3D" + verifier + "%26oauth_version%3D1.0")}
-	problem := ProblemError{Status: 401, Problem: ProblemSignatureInvalid, Signature: signature,
-		SignatureMethod: MethodPlaintext, SignatureBaseString: "GET&u&oauth_verifier%3D" + verifier,
+	problem := ProblemError{Status: 401, Problem: ProblemSignatureInvalid, Signature: NewSecret(signature),
+		SignatureMethod: MethodPlaintext, SignatureBaseString: NewSecret("GET&u&oauth_verifier%3D" + verifier),
 		Extra: map[string][]string{"oauth_verifier": {verifier}, "oauth_session_handle": {problemExtra}}}
 
 	secrets := []string{consumerSecret, tokenSecret, verifier, sessionHandle,
@@ -143,7 +143,7 @@ var printVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10
 // as its Error text (%q quoted), with the width honored.
 func TestFormatPrintsError(t *testing.T) {
 	t.Parallel()
-	pe := ProblemError{Problem: "token_rejected", Signature: "S"}
+	pe := ProblemError{Problem: "token_rejected", Signature: NewSecret("S")}
 	text := (&ProblemError{Problem: "token_rejected"}).Error()
 	tests := []struct {
 		format string

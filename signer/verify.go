@@ -282,10 +282,10 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 		pe := &ProblemError{Problem: ProblemSignatureInvalid}
 		errors.As(err, &pe)
 		pe.SignatureMethod = method
-		pe.SignatureBaseString = base
+		pe.SignatureBaseString = NewSecret(base)
 		if method != MethodPlaintext {
 			// A PLAINTEXT signature is the secrets themselves: never echo it.
-			pe.Signature = sig
+			pe.Signature = NewSecret(sig)
 		}
 		return fail(pe)
 	}

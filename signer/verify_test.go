@@ -346,7 +346,7 @@ func TestVerifyPlaintext(t *testing.T) {
 	c = signed(t, clientFor(t, "plain"), "GET", "https://ci.example.com/x", "", Params{Token: NewToken("tok-1", "wrong")})
 	_, err = v.Verify(atServer(t, c))
 	pe := asProblem(t, err)
-	if pe.Problem != ProblemSignatureInvalid || pe.Signature != "" || pe.SignatureMethod != MethodPlaintext {
+	if pe.Problem != ProblemSignatureInvalid || !pe.Signature.IsZero() || pe.SignatureMethod != MethodPlaintext {
 		t.Errorf("problem = %#v, want signature_invalid with no signature echoed", pe)
 	}
 }
@@ -528,7 +528,7 @@ func TestVerifyProblems(t *testing.T) {
 				return withAuth(t, atServer(t, sign(t, "rsa", Params{})), setParam("oauth_signature", "!!!"))
 			},
 			want: ProblemError{Status: 401, Problem: ProblemSignatureInvalid, SignatureMethod: MethodRSASHA1,
-				Advice: "oauth_signature is not valid Base64", Signature: "!!!"},
+				Advice: "oauth_signature is not valid Base64", Signature: NewSecret("!!!")},
 		},
 	}
 	for _, tt := range tests {
@@ -545,17 +545,17 @@ func TestVerifyProblems(t *testing.T) {
 				t.Errorf("Realm = %q, want https://jira.example.com", pe.Realm)
 			}
 			if tt.want.Problem == ProblemSignatureInvalid {
-				if !strings.HasPrefix(pe.SignatureBaseString, "GET&https%3A%2F%2Fjira.example.com%2F") {
-					t.Errorf("SignatureBaseString = %q, want the provider's base string", pe.SignatureBaseString)
+				if !strings.HasPrefix(pe.SignatureBaseString.Reveal(), "GET&https%3A%2F%2Fjira.example.com%2F") {
+					t.Errorf("SignatureBaseString = %q, want the provider's base string", pe.SignatureBaseString.Reveal())
 				}
-				if tt.want.Signature == "" && pe.Signature == "" {
+				if tt.want.Signature.IsZero() && pe.Signature.IsZero() {
 					t.Error("Signature not echoed")
 				}
 				tt.want.Signature = pe.Signature
-			} else if pe.SignatureBaseString != "" {
-				t.Errorf("SignatureBaseString = %q on %s", pe.SignatureBaseString, pe.Problem)
+			} else if !pe.SignatureBaseString.IsZero() {
+				t.Errorf("SignatureBaseString = %q on %s", pe.SignatureBaseString.Reveal(), pe.Problem)
 			}
-			pe.Realm, pe.SignatureBaseString = "", ""
+			pe.Realm, pe.SignatureBaseString = "", Secret{}
 			if diff := cmp.Diff(&tt.want, pe); diff != "" {
 				t.Errorf("problem (-want +got):\n%s", diff)
 			}
@@ -580,8 +580,8 @@ func TestVerifySignatureInvalidEchoesProviderBaseString(t *testing.T) {
 	}
 	_, err = prov.verifier(t, nil).Verify(r)
 	pe := asProblem(t, err)
-	if pe.SignatureBaseString != want {
-		t.Errorf("SignatureBaseString = %q\nwant %q", pe.SignatureBaseString, want)
+	if pe.SignatureBaseString.Reveal() != want {
+		t.Errorf("SignatureBaseString = %q\nwant %q", pe.SignatureBaseString.Reveal(), want)
 	}
 }
 
@@ -690,8 +690,8 @@ func TestVerifyBaseURL(t *testing.T) {
 		_, err := v.Verify(atServer(t, c))
 		pe := asProblem(t, err)
 		const want = "GET&https%3A%2F%2Fjira.example.com%2Fjira%2Frest%2Fapi%2F2%2Fmyself&"
-		if pe.Problem != ProblemSignatureInvalid || !strings.HasPrefix(pe.SignatureBaseString, want) {
-			t.Errorf("problem %q with base string %q, want signature_invalid with %q...", pe.Problem, pe.SignatureBaseString, want)
+		if pe.Problem != ProblemSignatureInvalid || !strings.HasPrefix(pe.SignatureBaseString.Reveal(), want) {
+			t.Errorf("problem %q with base string %q, want signature_invalid with %q...", pe.Problem, pe.SignatureBaseString.Reveal(), want)
 		}
 		if pe.Realm != "https://jira.example.com/jira" {
 			t.Errorf("Realm = %q", pe.Realm)
@@ -805,8 +805,8 @@ func TestVerifyOverHTTP(t *testing.T) {
 		if pe == nil || pe.Problem != ProblemSignatureInvalid || pe.Status != 401 || pe.SignatureMethod != MethodHMACSHA1 {
 			t.Fatalf("parsed problem = %#v", pe)
 		}
-		if !strings.HasPrefix(pe.SignatureBaseString, "POST&http%3A%2F%2F127.0.0.1") || !strings.Contains(pe.SignatureBaseString, "a%3Db%2520c") {
-			t.Errorf("base string = %q", pe.SignatureBaseString)
+		if !strings.HasPrefix(pe.SignatureBaseString.Reveal(), "POST&http%3A%2F%2F127.0.0.1") || !strings.Contains(pe.SignatureBaseString.Reveal(), "a%3Db%2520c") {
+			t.Errorf("base string = %q", pe.SignatureBaseString.Reveal())
 		}
 	})
 }

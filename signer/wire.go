@@ -93,11 +93,11 @@ func ParseProblem(status int, header http.Header, body []byte) *ProblemError {
 		case paramParametersRejected:
 			e.ParametersRejected = splitNames(v)
 		case paramSignature:
-			e.Signature = v
+			e.Signature = NewSecret(v)
 		case paramSignatureMethod:
 			e.SignatureMethod = v
 		case paramSignatureBase:
-			e.SignatureBaseString = v
+			e.SignatureBaseString = NewSecret(v)
 		default:
 			e.addExtra(k, vs...)
 		}
@@ -108,6 +108,15 @@ func ParseProblem(status int, header http.Header, body []byte) *ProblemError {
 func (e *ProblemError) addExtra(k string, vs ...string) {
 	if e.Extra == nil {
 		e.Extra = make(url.Values)
+	}
+	if SecretParameter(k) {
+		// What a provider echoes of a secret parameter is the secret we
+		// sent: keep that it came, never its value.
+		masked := make([]string, len(vs))
+		for i := range masked {
+			masked[i] = "REDACTED"
+		}
+		vs = masked
 	}
 	e.Extra[k] = append(e.Extra[k], vs...)
 }
@@ -265,9 +274,9 @@ func problemParams(p *ProblemError) []pair {
 	add(paramAcceptableVersions, p.AcceptableVersions)
 	add(paramParametersAbsent, joinNames(p.ParametersAbsent))
 	add(paramParametersRejected, joinNames(p.ParametersRejected))
-	add(paramSignature, p.Signature)
+	add(paramSignature, p.Signature.Reveal())
 	add(paramSignatureMethod, p.SignatureMethod)
-	add(paramSignatureBase, p.SignatureBaseString)
+	add(paramSignatureBase, p.SignatureBaseString.Reveal())
 	keys := make([]string, 0, len(p.Extra))
 	for k := range p.Extra {
 		keys = append(keys, k)

@@ -213,7 +213,7 @@ func (d *diagnosis) classifySignature(c Check, pr *probeResult) Check {
 	p := pr.problem
 	l := d.link
 	c.Category = CategorySignature
-	theirsRaw := redact.BaseString(p.SignatureBaseString)
+	theirsRaw := redact.BaseString(p.SignatureBaseString.Reveal())
 	if pr.ours != "" {
 		c.Evidence = append(c.Evidence, "ours:     "+pr.ours)
 	}

@@ -47,7 +47,7 @@ func TestClassifyProbe(t *testing.T) {
 	t.Parallel()
 	const ours = "GET&http%3A%2F%2F10.0.0.5%3A8080%2Fjira%2Frest%2Fapi%2F2%2Fmyself&a%3D1%26oauth_consumer_key%3Ddiag-app"
 	sigInvalid := func(echo, realm string) *signer.ProblemError {
-		return &signer.ProblemError{Status: 401, Problem: signer.ProblemSignatureInvalid, SignatureBaseString: echo, Realm: realm}
+		return &signer.ProblemError{Status: 401, Problem: signer.ProblemSignatureInvalid, SignatureBaseString: signer.NewSecret(echo), Realm: realm}
 	}
 	tests := []struct {
 		name string

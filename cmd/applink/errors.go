@@ -145,8 +145,8 @@ func message(err error) string {
 		if advice := applink.ProblemAdvice(pe.Problem); advice != "" && !strings.Contains(msg, advice) {
 			msg += ": " + advice
 		}
-		if pe.Problem == signer.ProblemSignatureInvalid && pe.SignatureBaseString != "" && !strings.Contains(msg, "the remote signed") {
-			msg += "; the remote signed " + redact.Shorten(redact.BaseString(pe.SignatureBaseString), 512)
+		if pe.Problem == signer.ProblemSignatureInvalid && !pe.SignatureBaseString.IsZero() && !strings.Contains(msg, "the remote signed") {
+			msg += "; the remote signed " + redact.Shorten(redact.BaseString(pe.SignatureBaseString.Reveal()), 512)
 		}
 	}
 	var (

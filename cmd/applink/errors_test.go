@@ -37,7 +37,7 @@ func TestMessageEchoedBaseString(t *testing.T) {
 	t.Parallel()
 	echo := "POST&http%3A%2F%2Fproxy%2Fplugins%2Fservlet%2Foauth%2Faccess-token&a%3D" + strings.Repeat("x", 60<<10) +
 		"%26oauth_session_handle%3DHANDLE-SECRET%26oauth_verifier%3DVERIFIER-SECRET"
-	pe := &signer.ProblemError{Problem: signer.ProblemSignatureInvalid, Status: 401, SignatureBaseString: echo}
+	pe := &signer.ProblemError{Problem: signer.ProblemSignatureInvalid, Status: 401, SignatureBaseString: signer.NewSecret(echo)}
 	msg := message(fmt.Errorf("applink: link %q: renewing the access token: %w", "jira", pe))
 	if len(msg) > 4<<10 {
 		t.Errorf("message is %d bytes long, want at most 4 KiB", len(msg))
@@ -45,7 +45,7 @@ func TestMessageEchoedBaseString(t *testing.T) {
 	if strings.Count(msg, "the remote signed") != 1 || !strings.Contains(msg, "more bytes") {
 		t.Errorf("message does not show the base string once, cut: %.300s", msg)
 	}
-	short := message(&signer.ProblemError{Problem: signer.ProblemSignatureInvalid, SignatureBaseString: "POST&u&oauth_session_handle%3DHANDLE-SECRET%26oauth_token%3Dt"})
+	short := message(&signer.ProblemError{Problem: signer.ProblemSignatureInvalid, SignatureBaseString: signer.NewSecret("POST&u&oauth_session_handle%3DHANDLE-SECRET%26oauth_token%3Dt")})
 	for _, m := range []string{msg, short} {
 		if strings.Contains(m, "SECRET") {
 			t.Errorf("message shows a secret: %.300s", m)
