@@ -54,6 +54,11 @@ func (e *OAuth2Error) Error() string {
 	return b.String()
 }
 
+// Advice says what to do about the error, from the one table of advice per
+// OAuth 2.0 error code that [OAuth2Error.Error] ends with; "" when there is
+// none for the code.
+func (e *OAuth2Error) Advice() string { return oauth2Advice(e) }
+
 func oauth2Advice(e *OAuth2Error) string {
 	switch e.Code {
 	case oauth2link.CodeInvalidClient, oauth2link.CodeUnauthorized:
@@ -70,7 +75,7 @@ func oauth2Advice(e *OAuth2Error) string {
 		if need == "" {
 			need = "a wider scope"
 		}
-		return "the token's scope does not allow this request: it needs " + need + ": add it to oauth2.scopes (and to the incoming link), then authorize again"
+		return "the token's scope does not allow this request: it needs " + need + ": add it to oauth2.scopes (and allow it for the remote's incoming link, or for the Cloud app in the developer console), then authorize again"
 	case "unsupported_grant_type":
 		if strings.Contains(e.Step, "client credentials") {
 			return "this remote does not offer client_credentials (service accounts need a newer Data Center version)"

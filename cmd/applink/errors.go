@@ -309,13 +309,9 @@ func describe(ctx context.Context, err error) jsonError {
 		je.AuthorizeCommand = authorize + " --oob --request-token " + shellQuote(je.RequestToken)
 	case errors.As(err, &o2e):
 		je.Kind, je.Status, je.Problem, je.Scope = kindOAuthProblem, o2e.Status, o2e.Code, o2e.Scope
+		je.Advice = o2e.Advice()
 		if o2e.Code == "insufficient_scope" {
 			je.Kind = kindInsufficientScope
-			need := o2e.Scope
-			if need == "" {
-				need = "a wider scope"
-			}
-			je.Advice = "the token's scope does not allow this request: it needs " + need + ": add it to the link's scopes (and to the incoming link), then authorize again"
 		}
 	case errors.As(err, &pe):
 		je.Kind = kindOAuthProblem
