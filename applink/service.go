@@ -23,7 +23,7 @@ import (
 // ErrLinkNotFound is returned when no link matches an id, name or type.
 var ErrLinkNotFound = errors.New("applink: link not found")
 
-// ErrAmbiguousName is returned by [Service.LinkByName] when several links
+// ErrAmbiguousName is returned by [Service.Link] when several links
 // have the name: use the id.
 var ErrAmbiguousName = errors.New("applink: several links have that name")
 

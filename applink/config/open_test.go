@@ -276,7 +276,7 @@ func TestConfigPrimaryRule(t *testing.T) {
 			t.Errorf("%s: Service.Primary = %v, %v; config.WithPrimary chose %v", typ, got, err, want)
 		}
 		if first := svc.Links(typ)[0]; first.ID != want.ID {
-			t.Errorf("%s: LinksOfType starts with %v, want the primary %v", typ, first, want)
+			t.Errorf("%s: Links(type) starts with %v, want the primary %v", typ, first, want)
 		}
 		for _, l := range svc.Links() {
 			if l.Type == typ && l.Primary != (l.ID == want.ID) {
