@@ -266,8 +266,10 @@
 // definitively refused that token, and the request then returns
 // *[CredentialsRequiredError] with the refusal as its Cause:
 //
-//   - OAuth 2.0: invalid_grant from the refresh grant; or a 401 to a bearer
-//     request when there is no refresh token. Any 401 to a bearer request
+//   - OAuth 2.0: invalid_grant from the refresh grant (on Atlassian Cloud
+//     also a 403 unauthorized_client "refresh_token is invalid"); or a 401
+//     to a bearer request when there is no refresh token. Any 401 to a
+//     bearer request
 //     (with an RFC 6750 Bearer challenge, an "OAuth realm" one, or none)
 //     first leads to one single-flight refresh.
 //   - OAuth 1.0a: token_rejected, token_revoked or permission_denied for that
@@ -282,7 +284,7 @@
 // Everything else keeps the token and returns the real error: 5xx answers,
 // network errors and timeouts (a token endpoint's 429, 502, 503 or 504 is
 // retried under the [RetryPolicy] first); invalid_client,
-// unauthorized_client and other client misconfiguration (an *[OAuth2Error]
+// unauthorized_client (on Data Center) and other client misconfiguration (an *[OAuth2Error]
 // or *[OAuthError] that says what to check); a renewal lock that could not
 // be held, or was lost; and a request that ran out of its renewal budget
 // (two renewals). Before deleting, the token source rereads the store: a
