@@ -236,8 +236,8 @@ func (cloudAuth) answer(f *RequestFactory, step string, resp *http.Response) err
 		Description: "Atlassian's gateway: Unauthorized; scope does not match", Scope: "a scope the consent did not grant (see the resource's documentation)"}
 }
 
-func (cloudAuth) protocol(st *linkState, user string) engine.Protocol[*token.AccessToken] {
-	return cloudTokens{oauth2Tokens{st: st, user: user}}
+func (cloudAuth) protocol(st *linkState) engine.Protocol[*token.AccessToken] {
+	return cloudTokens{oauth2Tokens{st: st}}
 }
 
 // cloudTokens is the token source's view of Cloud tokens: OAuth 2.0

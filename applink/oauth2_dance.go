@@ -288,8 +288,7 @@ func (st *linkState) clientCredentialsToken(ctx context.Context, rejected *token
 
 // oauth2Tokens is the token source's view of OAuth 2.0 access tokens.
 type oauth2Tokens struct {
-	st   *linkState
-	user string
+	st *linkState
 }
 
 func (oauth2Tokens) ID(t *token.AccessToken) string                   { return t.Token }

@@ -158,7 +158,7 @@ func seraphReason(v string) string {
 	return v
 }
 
-func (patAuth) protocol(*linkState, string) engine.Protocol[*token.AccessToken] { return patTokens{} }
+func (patAuth) protocol(*linkState) engine.Protocol[*token.AccessToken] { return patTokens{} }
 
 // patTokens is the token source's view of personal access tokens: never
 // renewed; refused by a 401 (*PATRefusedError), and once past an expiry

@@ -74,6 +74,8 @@ type linkState struct {
 	// authenticators are the link's bearer methods that are not the
 	// transport's own (personal access tokens, Atlassian Cloud).
 	authenticators map[Auth]authenticator
+	// tokens is the token source's view of the link's user tokens.
+	tokens byKind
 	// botPAT is the link's own personal access token (Link.PAT), nil
 	// when it has none.
 	botPAT *token.AccessToken
@@ -274,6 +276,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 		st.link = l
 		st.link.state = st
 		st.authenticators = st.newAuthenticators()
+		st.tokens = st.newTokenViews()
 		s.links = append(s.links, st)
 	}
 	if len(errs) > 0 {

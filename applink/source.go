@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,19 +16,34 @@ import (
 
 // source returns the user's token source: the one place that gets, renews,
 // stores and deletes the factory's user's token (see internal/engine and the
-// rule in the package doc).
+// rule in the package doc). The protocol view is the link's, built once
+// with the service; the source itself is a few words on the stack's side.
 func (f *RequestFactory) source() *engine.Source[*token.AccessToken] {
 	st := f.link.state
+	return &engine.Source[*token.AccessToken]{
+		Protocol: st.tokens,
+		Store:    storeSlot{store: st.svc.store, key: token.Key{LinkID: f.link.ID, User: f.user}},
+		Local:    &st.renews,
+		Key:      f.user,
+		Link:     f.link.Name,
+		Now:      st.now,
+		Logger:   st.svc.logger,
+	}
+}
+
+// newTokenViews returns the token source's view of the link's user tokens:
+// one view per kind of token its methods use.
+func (st *linkState) newTokenViews() byKind {
 	p := byKind{views: map[token.Kind]engine.Protocol[*token.AccessToken]{}}
 	for _, a := range st.link.auths() {
 		var v engine.Protocol[*token.AccessToken]
 		switch au := st.authenticator(a); {
 		case au != nil:
-			v = au.protocol(st, f.user)
+			v = au.protocol(st)
 		case a == Auth3LO:
 			v = oauth1Tokens{st: st}
 		case a == AuthOAuth2:
-			v = oauth2Tokens{st: st, user: f.user}
+			v = oauth2Tokens{st: st}
 		default:
 			continue
 		}
@@ -41,18 +55,7 @@ func (f *RequestFactory) source() *engine.Source[*token.AccessToken] {
 	if p.other == nil {
 		p.other = oauth1Tokens{st: st}
 	}
-	var logger *slog.Logger
-	if st.svc.logger != nil {
-		logger = st.svc.logger.With(slog.String("link", f.link.Name), slog.String("user", f.user))
-	}
-	return &engine.Source[*token.AccessToken]{
-		Protocol: p,
-		Store:    storeSlot{store: st.svc.store, key: token.Key{LinkID: f.link.ID, User: f.user}},
-		Local:    &st.renews,
-		Key:      f.user,
-		Now:      st.now,
-		Logger:   logger,
-	}
+	return p
 }
 
 // sourceError turns what the token source answered into the error a
@@ -179,7 +182,7 @@ type authenticator interface {
 	// refusal returns the remote's refusal of tok in resp, or nil.
 	refusal(f *RequestFactory, tok *token.AccessToken, out *http.Request, resp *http.Response) error
 	// protocol is the token source's view of the method's tokens.
-	protocol(st *linkState, user string) engine.Protocol[*token.AccessToken]
+	protocol(st *linkState) engine.Protocol[*token.AccessToken]
 }
 
 // answerer is an authenticator that reads a final answer the remote gave

@@ -103,7 +103,9 @@ type Source[T any] struct {
 	Key   string
 	// Now is the clock.
 	Now func() time.Time
-	// Logger, with the link and user as attributes; nil is silent.
+	// Link names the link in log lines (Key is the user).
+	Link string
+	// Logger logs renewals and deletions; nil is silent.
 	Logger *slog.Logger
 }
 
@@ -227,12 +229,12 @@ func (s *Source[T]) drop(ctx context.Context, used T, cause error) error {
 }
 
 func (s *Source[T]) log(ctx context.Context, level slog.Level, msg string, err error) {
-	if s.Logger == nil {
+	if s.Logger == nil || !s.Logger.Enabled(ctx, level) {
 		return
 	}
+	attrs := []slog.Attr{slog.String("link", s.Link), slog.String("user", s.Key)}
 	if err != nil {
-		s.Logger.LogAttrs(ctx, level, "applink: "+msg, slog.String("error", err.Error()))
-		return
+		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	s.Logger.LogAttrs(ctx, level, "applink: "+msg)
+	s.Logger.LogAttrs(ctx, level, "applink: "+msg, attrs...)
 }
