@@ -184,6 +184,19 @@
 // and reports credentials required. Remote refusals are *[OAuth2Error]. The
 // protocol is golang.org/x/oauth2's.
 //
+// # Pages and rate limits
+//
+// Package applink/page iterates over every item of a paged resource
+// (page.Items, an iter.Seq2 decoded into your own type), each page sent
+// through a [RequestFactory] like any request. Every request through a link
+// is paced by one throttle per (link, user), shared by all goroutines: it
+// reads the X-RateLimit-* headers of Jira and Confluence Data Center and
+// Cloud, and after a 429 every goroutine waits for the Retry-After the
+// server announced ("0" means now, once). A POST answered 429 is not
+// retried unless marked [Request.Retryable]; it returns *[RateLimitError]
+// with the wait. [RateLimitOf] reads a response's state; a [RetryError]
+// carries it.
+//
 // # Atlassian Cloud and personal access tokens
 //
 // One [Service] also holds Atlassian Cloud sites and Data Center links that
