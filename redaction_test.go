@@ -36,12 +36,12 @@ import (
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/go-applinks/applinks/handler"
-	"github.com/go-applinks/applinks/internal/doctorseam"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/requri"
+	"github.com/go-applinks/applinks/internal/seam"
 	"github.com/go-applinks/applinks/internal/sigbase"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -405,14 +405,14 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/fileread.NotRegularError": func() []any { return []any{&fileread.NotRegularError{Path: "/dev/zero"}} },
 		"internal/fileread.TooLargeError":   func() []any { return []any{&fileread.TooLargeError{Path: "x", Limit: 1}} },
 		"internal/requri.EscapeError":       func() []any { return []any{&requri.EscapeError{Part: "path"}} },
-		"internal/doctorseam.Link": func() []any {
+		"internal/seam.Link": func() []any {
 			svc, err := applink.NewService([]applink.Link{fx.rsaLink, fx.hmacLink})
 			if err != nil {
 				panic(err)
 			}
 			var out []any
 			for _, l := range svc.Links() {
-				v, err := doctorseam.View(l)
+				v, err := seam.View(l)
 				if err != nil {
 					panic(err)
 				}
@@ -420,8 +420,9 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			}
 			return out
 		},
-		"internal/doctorseam.OAuth2": func() []any {
-			return []any{&doctorseam.OAuth2{AuthorizationURL: "https://jira.example.com/rest/oauth2/latest/authorize", TokenURL: "https://jira.example.com/rest/oauth2/latest/token", ClientID: "client"}}
+		"internal/seam.Funcs": func() []any { return []any{&seam.Funcs{}} },
+		"internal/seam.OAuth2": func() []any {
+			return []any{&seam.OAuth2{AuthorizationURL: "https://jira.example.com/rest/oauth2/latest/authorize", TokenURL: "https://jira.example.com/rest/oauth2/latest/token", ClientID: "client"}}
 		},
 		"internal/sigbase.Base": func() []any {
 			b, err := sigbase.Parse("POST&https%3A%2F%2Fjira.example.com%2Fplugins%2Fservlet%2Foauth%2Faccess-token&oauth_session_handle%3D" + sessionHandle + "%26oauth_token%3Dt")

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
-	"github.com/go-applinks/applinks/internal/doctorseam"
+	"github.com/go-applinks/applinks/internal/seam"
 )
 
 // Category is the kind of problem a [Check] looks for, after Application
@@ -187,7 +187,7 @@ type diagnosis struct {
 	// link is the link (a copy, bound to its service), seam what the
 	// doctor sees of it beyond the exported API, rpc its RPC URL.
 	link *applink.Link
-	seam *doctorseam.Link
+	seam *seam.Link
 	rpc  *url.URL
 	user string
 	// probeTimeout bounds each request and connection a check makes.
@@ -208,7 +208,7 @@ type diagnosis struct {
 
 // newDiagnosis prepares a diagnosis of link as user.
 func newDiagnosis(link *applink.Link, user string, o options) (*diagnosis, error) {
-	seam, err := doctorseam.View(link)
+	sv, err := seam.View(link)
 	if err != nil {
 		return nil, fmt.Errorf("applink/doctor: Diagnose: %w", err)
 	}
@@ -216,7 +216,7 @@ func newDiagnosis(link *applink.Link, user string, o options) (*diagnosis, error
 	if err != nil { // a bound link's RPC URL was validated
 		return nil, fmt.Errorf("applink/doctor: Diagnose: link %q: %w", link.Name, err)
 	}
-	return &diagnosis{link: link, seam: seam, rpc: rpc, user: user, probeTimeout: o.probeTimeout, statuses: map[string]int{}}, nil
+	return &diagnosis{link: link, seam: sv, rpc: rpc, user: user, probeTimeout: o.probeTimeout, statuses: map[string]int{}}, nil
 }
 
 // run makes the checks in order.

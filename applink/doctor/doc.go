@@ -10,7 +10,7 @@
 //	}
 //
 // The doctor uses package applink's exported API, plus one internal seam
-// (internal/doctorseam) for what a user has no use for: the service's HTTP
+// (internal/seam) for what a user has no use for: the service's HTTP
 // client, a signed probe sent once that deletes no token, and the OAuth 2.0
 // client's endpoints. Package applink does not import it.
 //

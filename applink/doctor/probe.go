@@ -126,7 +126,7 @@ func (d *diagnosis) probeChecks(ctx context.Context) []Check {
 // probe sends GET path through the link with method a, once, through the
 // link's signing transport (which corrects a refused timestamp once, as
 // every request does) but without the service's retries, and without
-// renewing or deleting the user's token (doctorseam.Link.Probe).
+// renewing or deleting the user's token (seam.Link.Probe).
 func (d *diagnosis) probe(ctx context.Context, a applink.Auth, path string) *probeResult {
 	pr := &probeResult{auth: a, path: path}
 	user := d.user

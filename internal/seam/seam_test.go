@@ -1,4 +1,4 @@
-package doctorseam
+package seam
 
 import (
 	"errors"
@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestViewRegistration: before package applink registers its view, View
-// says so instead of panicking; after, it calls what was registered.
+// TestViewRegistration: before package applink registers its functions,
+// View says so instead of panicking; after, it calls what was registered.
 // (Not parallel: it sets the package's registration.)
 func TestViewRegistration(t *testing.T) {
 	if _, err := View("a link"); err == nil || !strings.Contains(err.Error(), "registered no link view") {
@@ -15,13 +15,13 @@ func TestViewRegistration(t *testing.T) {
 	}
 	unbound := errors.New("not bound")
 	want := &Link{UserAgent: "test"}
-	Register(func(link any) (*Link, error) {
+	Register(Funcs{Link: func(link any) (*Link, error) {
 		if link == "bound" {
 			return want, nil
 		}
 		return nil, unbound
-	})
-	t.Cleanup(func() { Register(nil) })
+	}})
+	t.Cleanup(func() { Register(Funcs{}) })
 	if got, err := View("bound"); err != nil || got != want {
 		t.Errorf("View(bound) = %v, %v; want the registered view", got, err)
 	}

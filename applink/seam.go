@@ -7,25 +7,25 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/go-applinks/applinks/internal/doctorseam"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/internal/seam"
 	"github.com/go-applinks/applinks/signer"
 )
 
-// The one seam applink/doctor uses beyond the exported API: see package
-// internal/doctorseam for what each field promises.
-func init() { doctorseam.Register(doctorView) }
+// The one seam of the companion packages beyond the exported API: see package
+// internal/seam for what each field promises.
+func init() { seam.Register(seam.Funcs{Link: doctorView}) }
 
 // doctorView opens a bound *Link for applink/doctor.
-func doctorView(v any) (*doctorseam.Link, error) {
+func doctorView(v any) (*seam.Link, error) {
 	l, ok := v.(*Link)
 	if !ok || l == nil || l.state == nil {
 		return nil, errors.New("applink: the link is not bound to a Service: get it from Service.Link or Service.Primary")
 	}
 	st := l.state
-	out := &doctorseam.Link{
+	out := &seam.Link{
 		Client: &http.Client{
 			Transport:     st.svc.client.Transport,
 			Jar:           st.svc.client.Jar,
@@ -43,7 +43,7 @@ func doctorView(v any) (*doctorseam.Link, error) {
 		}
 	}
 	if st.o2 != nil {
-		out.OAuth2 = &doctorseam.OAuth2{
+		out.OAuth2 = &seam.OAuth2{
 			AuthorizationURL: st.o2.AuthorizationURL,
 			TokenURL:         st.o2.TokenURL,
 			ClientID:         st.o2.ClientID,
@@ -63,7 +63,7 @@ func doctorView(v any) (*doctorseam.Link, error) {
 	return out, nil
 }
 
-// probe is doctorseam.Link.Probe: GET path with method auth, once, through
+// probe is seam.Link.Probe: GET path with method auth, once, through
 // the signing transport in its probe mode (the user's token as stored,
 // never renewed or deleted), without retries.
 func (st *linkState) probe(ctx context.Context, auth, user, path string) (*http.Response, string, error) {

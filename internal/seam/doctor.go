@@ -1,24 +1,12 @@
-// Package doctorseam is the one door from package applink/doctor into what
-// package applink keeps to itself. The doctor otherwise uses only applink's
-// exported API; what it needs beyond that (the service's HTTP client and
-// clock, the link's signer, a signed probe that is sent once and changes
-// nothing, the OAuth 2.0 client's endpoints) is listed here, in one struct.
-//
-// Package applink registers the function that opens a bound link in an
-// init function ([Register]); applink/doctor, which imports applink, calls
-// [View]. Neither package imports the other's internals, and applink does
-// not import applink/doctor. This package imports no public package of the
-// module: links travel as any, and methods and errors as plain strings and
-// errors.
-package doctorseam
+package seam
+
+// What applink/doctor sees of a link.
 
 import (
 	"context"
 	"crypto/rsa"
-	"errors"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 )
 
@@ -73,27 +61,12 @@ type OAuth2 struct {
 	ClientCredentials func(ctx context.Context) (scopes []string, err error)
 }
 
-var (
-	mu   sync.RWMutex
-	view func(link any) (*Link, error)
-)
-
-// Register sets the function that opens a bound link. Package applink calls
-// it once, in an init function; a second call replaces the first.
-func Register(f func(link any) (*Link, error)) {
-	mu.Lock()
-	defer mu.Unlock()
-	view = f
-}
-
-// View returns the seam's view of link, an *applink.Link obtained from a
-// Service. The error says what is wrong (a link not bound to a Service).
+// View returns the doctor's view of link, an *applink.Link obtained from
+// a Service. The error says what is wrong (a link not bound to a Service).
 func View(link any) (*Link, error) {
-	mu.RLock()
-	f := view
-	mu.RUnlock()
+	f := registered().Link
 	if f == nil {
-		return nil, errors.New("applink/doctor: package applink registered no link view (internal/doctorseam): this is a bug")
+		return nil, errNotRegistered("applink/doctor", "link view")
 	}
 	return f(link)
 }
