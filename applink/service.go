@@ -47,6 +47,8 @@ type Service struct {
 	// owned is the token store the service closes on Close
 	// (WithOwnedTokenStore).
 	owned token.Store
+	// slots is store as the token sources use it.
+	slots *engine.Backend[token.Key, *token.AccessToken]
 }
 
 // linkState is a link bound to a service: its data, its signer, and what the
@@ -75,7 +77,7 @@ type linkState struct {
 	// transport's own (personal access tokens, Atlassian Cloud).
 	authenticators map[Auth]authenticator
 	// tokens is the token source's view of the link's user tokens.
-	tokens byKind
+	tokens engine.Protocol[*token.AccessToken]
 	// botPAT is the link's own personal access token (Link.PAT), nil
 	// when it has none.
 	botPAT *token.AccessToken
@@ -213,6 +215,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 	if s.store == nil {
 		s.store = token.NewMemoryStore(token.WithClock(s.clock))
 	}
+	s.slots = s.newTokenSlots()
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
 
@@ -22,7 +21,7 @@ func (f *RequestFactory) source() *engine.Source[*token.AccessToken] {
 	st := f.link.state
 	return &engine.Source[*token.AccessToken]{
 		Protocol: st.tokens,
-		Store:    storeSlot{store: st.svc.store, key: token.Key{LinkID: f.link.ID, User: f.user}},
+		Store:    st.svc.slots.Slot(token.Key{LinkID: f.link.ID, User: f.user}),
 		Local:    &st.renews,
 		Key:      f.user,
 		Link:     f.link.Name,
@@ -33,8 +32,14 @@ func (f *RequestFactory) source() *engine.Source[*token.AccessToken] {
 
 // newTokenViews returns the token source's view of the link's user tokens:
 // one view per kind of token its methods use.
-func (st *linkState) newTokenViews() byKind {
-	p := byKind{views: map[token.Kind]engine.Protocol[*token.AccessToken]{}}
+func (st *linkState) newTokenViews() engine.Protocol[*token.AccessToken] {
+	p := &engine.ByKind[token.Kind, *token.AccessToken]{Views: map[token.Kind]engine.Protocol[*token.AccessToken]{},
+		Kind: func(t *token.AccessToken) token.Kind {
+			if t.Kind == "" {
+				return token.KindOAuth1
+			}
+			return t.Kind
+		}}
 	for _, a := range st.link.auths() {
 		var v engine.Protocol[*token.AccessToken]
 		switch au := st.authenticator(a); {
@@ -47,15 +52,30 @@ func (st *linkState) newTokenViews() byKind {
 		default:
 			continue
 		}
-		p.views[st.tokenKind(a)] = v
-		if p.other == nil {
-			p.other = v
+		p.Views[st.tokenKind(a)] = v
+		if p.Other == nil {
+			p.Other = v
 		}
 	}
-	if p.other == nil {
-		p.other = oauth1Tokens{st: st}
+	if p.Other == nil {
+		p.Other = oauth1Tokens{st: st}
 	}
 	return p
+}
+
+// newTokenSlots returns the service's token store as the token sources use
+// it.
+func (s *Service) newTokenSlots() *engine.Backend[token.Key, *token.AccessToken] {
+	b := &engine.Backend[token.Key, *token.AccessToken]{Get: s.store.AccessToken, Put: s.store.PutAccessToken,
+		Delete: s.store.DeleteAccessToken, NotFound: token.ErrNotFound, Changed: token.ErrTokenChanged,
+		ID: func(t *token.AccessToken) string { return t.Token }}
+	if sw, ok := s.store.(token.Swapper); ok {
+		b.Swap = sw.SwapAccessToken
+	}
+	if lk, ok := s.store.(token.Locker); ok {
+		b.Lock = func(ctx context.Context, k token.Key) (engine.Lock, error) { return lk.LockToken(ctx, k) }
+	}
+	return b
 }
 
 // sourceError turns what the token source answered into the error a
@@ -82,78 +102,6 @@ func (f *RequestFactory) sourceError(ctx context.Context, err error) error {
 	}
 	return fmt.Errorf("applink: link %q: user %q's token (kept): %w", f.link.Name, f.user, err)
 }
-
-// storeSlot is one user's token in the service's [token.Store], as the
-// token source uses it.
-type storeSlot struct {
-	store token.Store
-	key   token.Key
-}
-
-func (s storeSlot) Load(ctx context.Context) (*token.AccessToken, error) {
-	t, err := s.store.AccessToken(ctx, s.key)
-	switch {
-	case errors.Is(err, token.ErrNotFound), err == nil && t == nil:
-		return nil, engine.ErrNoToken
-	case err != nil:
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("reading the token from the token store: %w", err)
-	}
-	return t, nil
-}
-
-func (s storeSlot) Swap(ctx context.Context, old string, t *token.AccessToken) error {
-	if sw, ok := s.store.(token.Swapper); ok {
-		err := sw.SwapAccessToken(ctx, s.key, old, t)
-		if errors.Is(err, token.ErrTokenChanged) {
-			return engine.ErrChanged
-		}
-		return err
-	}
-	// Without a conditional write, check then write: the renewal lock is
-	// held, so only a dance completing meanwhile can slip in between.
-	cur, err := s.Load(ctx)
-	if err == nil && cur.Token != old {
-		return engine.ErrChanged
-	}
-	if err != nil && !errors.Is(err, engine.ErrNoToken) {
-		return err
-	}
-	return s.store.PutAccessToken(ctx, s.key, t)
-}
-
-func (s storeSlot) Delete(ctx context.Context, old string) error {
-	cur, err := s.Load(ctx)
-	switch {
-	case errors.Is(err, engine.ErrNoToken):
-		return nil
-	case err != nil:
-		return err
-	case cur.Token != old:
-		return nil // renewed or authorized again meanwhile: keep it
-	}
-	if err := s.store.DeleteAccessToken(ctx, s.key); err != nil && !errors.Is(err, token.ErrNotFound) {
-		return err
-	}
-	return nil
-}
-
-func (s storeSlot) Lock(ctx context.Context) (engine.Lock, error) {
-	locker, ok := s.store.(token.Locker)
-	if !ok {
-		return heldLock{}, nil
-	}
-	return locker.LockToken(ctx, s.key)
-}
-
-// heldLock is the lock of a store that is no token.Locker: only the
-// in-process lock excludes, and there is nothing to lose.
-type heldLock struct{}
-
-func (heldLock) Held(context.Context) error { return nil }
-func (heldLock) Unlock()                    {}
 
 // resourceRefusal is a resource's 401 to a request that used the user's
 // token, as the transport hands it to the token source: err is the
@@ -210,46 +158,6 @@ func (st *linkState) newAuthenticators() map[Auth]authenticator {
 		}
 	}
 	return m
-}
-
-// byKind is the token source's view of a link's user tokens: a link may
-// list methods of several kinds (3lo and pat), and a user's stored token is
-// of one of them, whose view answers. Refused asks every view: each knows
-// its own refusals only.
-type byKind struct {
-	views map[token.Kind]engine.Protocol[*token.AccessToken]
-	// other answers for a token of a kind the link does not list.
-	other engine.Protocol[*token.AccessToken]
-}
-
-func (b byKind) view(t *token.AccessToken) engine.Protocol[*token.AccessToken] {
-	k := t.Kind
-	if k == "" {
-		k = token.KindOAuth1
-	}
-	if v, ok := b.views[k]; ok {
-		return v
-	}
-	return b.other
-}
-
-func (b byKind) ID(t *token.AccessToken) string { return b.view(t).ID(t) }
-func (b byKind) Expired(t *token.AccessToken, now time.Time) bool {
-	return b.view(t).Expired(t, now)
-}
-func (b byKind) Renewable(t *token.AccessToken, problem error, now time.Time) bool {
-	return b.view(t).Renewable(t, problem, now)
-}
-func (b byKind) Renew(ctx context.Context, t *token.AccessToken) (*token.AccessToken, error) {
-	return b.view(t).Renew(ctx, t)
-}
-func (b byKind) Refused(err error) bool {
-	for _, v := range b.views {
-		if v.Refused(err) {
-			return true
-		}
-	}
-	return false
 }
 
 // tokenKind returns the kind of user token method a uses on the link, ""

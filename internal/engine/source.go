@@ -238,3 +238,45 @@ func (s *Source[T]) log(ctx context.Context, level slog.Level, msg string, err e
 	}
 	s.Logger.LogAttrs(ctx, level, "applink: "+msg, attrs...)
 }
+
+// ByKind is the [Protocol] of tokens of several kinds (a link that lists
+// 3LO and personal access tokens, say): each token is answered by the
+// view of its kind, or by Other when none is of its kind. Refused asks
+// every view: each knows its own refusals only. Its fields are set once.
+type ByKind[K comparable, T any] struct {
+	Views map[K]Protocol[T]
+	Other Protocol[T]
+	// Kind returns a token's kind.
+	Kind func(t T) K
+}
+
+func (b *ByKind[K, T]) view(t T) Protocol[T] {
+	if v, ok := b.Views[b.Kind(t)]; ok {
+		return v
+	}
+	return b.Other
+}
+
+// ID is the ID of t's view.
+func (b *ByKind[K, T]) ID(t T) string { return b.view(t).ID(t) }
+
+// Expired is Expired of t's view.
+func (b *ByKind[K, T]) Expired(t T, now time.Time) bool { return b.view(t).Expired(t, now) }
+
+// Renewable is Renewable of t's view.
+func (b *ByKind[K, T]) Renewable(t T, problem error, now time.Time) bool {
+	return b.view(t).Renewable(t, problem, now)
+}
+
+// Renew is Renew of t's view.
+func (b *ByKind[K, T]) Renew(ctx context.Context, t T) (T, error) { return b.view(t).Renew(ctx, t) }
+
+// Refused reports whether any view finds that err refuses its token.
+func (b *ByKind[K, T]) Refused(err error) bool {
+	for _, v := range b.Views {
+		if v.Refused(err) {
+			return true
+		}
+	}
+	return false
+}
