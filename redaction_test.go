@@ -394,14 +394,18 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/engine.Scope": func() []any {
 			return []any{engine.NewScope("jira", &url.URL{Scheme: "https", Host: "jira.example.com", User: url.UserPassword("u", sharedSecret)})}
 		},
-		"internal/keylock.Set":              func() []any { return []any{&keylock.Set[string]{}} },
-		"internal/engine.RateLimit":         func() []any { return []any{engine.RateLimit{Limit: 20, Remaining: 3, Reason: "jira-burst-based"}} },
-		"internal/engine.Throttle":          func() []any { return []any{(&engine.Throttles{}).For("alice")} },
-		"internal/engine.Throttles":         func() []any { return []any{&engine.Throttles{}} },
-		"internal/engine.WaitTooLongError":  func() []any { return []any{&engine.WaitTooLongError{Wait: time.Minute, Max: time.Second}} },
-		"internal/engine.LockLostError":     func() []any { return []any{&engine.LockLostError{Err: errors.New("session ended")}} },
-		"internal/engine.RefusedError":      func() []any { return []any{&engine.RefusedError{Cause: errors.New("invalid_grant")}} },
-		"internal/engine.Source":            func() []any { return []any{&engine.Source[string]{Key: "alice"}} },
+		"internal/keylock.Set":             func() []any { return []any{&keylock.Set[string]{}} },
+		"internal/engine.RateLimit":        func() []any { return []any{engine.RateLimit{Limit: 20, Remaining: 3, Reason: "jira-burst-based"}} },
+		"internal/engine.Throttle":         func() []any { return []any{(&engine.Throttles{}).For("alice")} },
+		"internal/engine.Throttles":        func() []any { return []any{&engine.Throttles{}} },
+		"internal/engine.WaitTooLongError": func() []any { return []any{&engine.WaitTooLongError{Wait: time.Minute, Max: time.Second}} },
+		"internal/engine.LockLostError":    func() []any { return []any{&engine.LockLostError{Err: errors.New("session ended")}} },
+		"internal/engine.RefusedError":     func() []any { return []any{&engine.RefusedError{Cause: errors.New("invalid_grant")}} },
+		"internal/engine.Source":           func() []any { return []any{&engine.Source[string]{Key: "alice"}} },
+		"internal/engine.Backend": func() []any {
+			return []any{&engine.Backend[token.Key, *token.AccessToken]{NotFound: token.ErrNotFound, ID: func(t *token.AccessToken) string { return t.Token }}}
+		},
+		"internal/engine.ByKind":            func() []any { return []any{&engine.ByKind[token.Kind, *token.AccessToken]{}} },
 		"internal/fileread.NotRegularError": func() []any { return []any{&fileread.NotRegularError{Path: "/dev/zero"}} },
 		"internal/fileread.TooLargeError":   func() []any { return []any{&fileread.TooLargeError{Path: "x", Limit: 1}} },
 		"internal/requri.EscapeError":       func() []any { return []any{&requri.EscapeError{Part: "path"}} },
