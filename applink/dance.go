@@ -193,7 +193,7 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	}
 	if !st.link.allows(Auth3LO) && st.link.allows(AuthPAT) {
 		return nil, nil, fmt.Errorf("applink: link %q: a personal access token has no authorization dance: %s, and store it for them (token.NewPATAccessToken; applink tokens set --pat-env)",
-			st.link.Name, strings.Replace(PATProfileAdvice, "their", "the user's", 1))
+			st.link.Name, strings.Replace(patProfileAdvice, "their", "the user's", 1))
 	}
 	if !st.link.allows(Auth3LO) {
 		return nil, nil, &AuthNotConfiguredError{Link: st.link.Name, Wanted: string(Auth3LO), Configured: slices.Clone(st.link.auths())}

@@ -45,7 +45,7 @@
 //	var cre *applink.CredentialsRequiredError
 //	if errors.As(err, &cre) { // no token yet, or a revoked one: the dance, then again
 //		err = f.AuthorizeLoopback(ctx, func(_ context.Context, uri string) error {
-//			fmt.Printf("visit %s as %s to authorize\n", uri, f.User())
+//			fmt.Printf("visit %s as autoaudit to authorize\n", uri)
 //			return nil
 //		})
 //		if err != nil { ... }

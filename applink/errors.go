@@ -160,7 +160,7 @@ func (e *CredentialsRequiredError) patError() string {
 		why = "has a personal access token the remote refused (" + causeText(e.LinkName, e.Cause) + "); it was deleted"
 	}
 	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: %s, and store it for them (a personal access token has no authorization dance)",
-		e.LinkName, e.User, why, PATProfileAdvice)
+		e.LinkName, e.User, why, patProfileAdvice)
 }
 
 // causeText returns the message of a cause that an error of the link
@@ -179,11 +179,15 @@ type OAuthError struct {
 	Method   string
 	URL      string // redacted
 	// BaseString is the signature base string we signed, whole, redacted;
-	// on signature_invalid compare it with [OAuthError.ProviderBaseString].
+	// on signature_invalid compare it with ProviderBaseString.
 	BaseString string
+	// ProviderBaseString is the signature base string the provider echoed
+	// on signature_invalid, whole, redacted as BaseString is; "" when it
+	// echoed none.
+	ProviderBaseString string
 	// Problem is what the provider reported. Its SignatureBaseString is kept
 	// as sent and may carry the verifier or session handle: show
-	// [OAuthError.ProviderBaseString] instead.
+	// ProviderBaseString instead.
 	Problem *signer.ProblemError
 }
 
@@ -192,12 +196,11 @@ type OAuthError struct {
 // a reverse proxy's difference shows. The whole is in a field.
 const maxBaseStringInError = 512
 
-// ProviderBaseString returns the signature base string the provider echoed
-// on signature_invalid, whole, redacted as BaseString is; "" when it echoed
-// none.
-func (e *OAuthError) ProviderBaseString() string {
-	if e == nil || e.Problem == nil || e.Problem.SignatureBaseString.IsZero() {
-		return ""
+// theirs returns ProviderBaseString, or for an error made without it the
+// base string Problem echoed, redacted.
+func (e *OAuthError) theirs() string {
+	if e.ProviderBaseString != "" || e.Problem == nil || e.Problem.SignatureBaseString.IsZero() {
+		return e.ProviderBaseString
 	}
 	return redact.BaseString(e.Problem.SignatureBaseString.Reveal())
 }
@@ -208,7 +211,7 @@ func (e *OAuthError) ProviderBaseString() string {
 // its own line ("ours:" and "provider's:"), so the difference shows. The
 // URL and each base string are cut after 512 bytes, so that the message
 // stays readable; the whole ones are in URL, BaseString and
-// [OAuthError.ProviderBaseString].
+// ProviderBaseString.
 func (e *OAuthError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "applink: link %q: %s %s (%s): ", e.LinkName, e.Method, redact.Shorten(e.URL, maxBaseStringInError), e.Auth)
@@ -226,7 +229,7 @@ func (e *OAuthError) Error() string {
 			b.WriteString("\nours:       ")
 			b.WriteString(redact.Shorten(redact.BaseString(e.BaseString), maxBaseStringInError))
 		}
-		if theirs := e.ProviderBaseString(); theirs != "" {
+		if theirs := e.theirs(); theirs != "" {
 			b.WriteString("\nprovider's: ")
 			b.WriteString(redact.Shorten(theirs, maxBaseStringInError))
 		}
@@ -315,7 +318,7 @@ func (e *OAuthError) Advice() string {
 	}
 	switch e.Problem.Problem {
 	case signer.ProblemSignatureInvalid:
-		if advice := signatureAdvice(redact.BaseString(e.BaseString), e.ProviderBaseString()); advice != "" {
+		if advice := signatureAdvice(redact.BaseString(e.BaseString), e.theirs()); advice != "" {
 			return advice
 		}
 	case signer.ProblemPermissionDenied:

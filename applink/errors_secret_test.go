@@ -141,8 +141,8 @@ func TestOAuthErrorMessageLength(t *testing.T) {
 			t.Errorf("message does not say %q", w)
 		}
 	}
-	if theirs := oe.ProviderBaseString(); len(theirs) < 60<<10 || strings.Contains(theirs, "VSECRET") || !strings.HasSuffix(theirs, "oauth_verifier%3DREDACTED") {
-		t.Errorf("ProviderBaseString() is %d bytes, ends %q: want the whole base string, masked", len(theirs), theirs[max(0, len(theirs)-40):])
+	if theirs := oe.ProviderBaseString; len(theirs) < 60<<10 || strings.Contains(theirs, "VSECRET") || !strings.HasSuffix(theirs, "oauth_verifier%3DREDACTED") {
+		t.Errorf("ProviderBaseString is %d bytes, ends %q: want the whole base string, masked", len(theirs), theirs[max(0, len(theirs)-40):])
 	}
 	if len(oe.BaseString) < 60<<10 {
 		t.Errorf("BaseString is %d bytes, want the whole base string", len(oe.BaseString))

@@ -139,7 +139,7 @@ func ExampleRequestFactory_AuthorizationURL() {
 	if err := f.CompleteAuthorization(ctx, authURL.Query().Get("oauth_token"), verifier); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("token stored for", f.User())
+	fmt.Println("token stored for", cre.User)
 
 	if _, err := applink.Execute(ctx, req, handler.Discard()); err != nil { // the same request, sent again
 		log.Fatal(err)

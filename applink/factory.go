@@ -113,9 +113,6 @@ func (l *Link) RequestFactory(user string, opts ...Option) (*RequestFactory, err
 // Link returns a copy of the factory's link.
 func (f *RequestFactory) Link() *Link { return f.link.state.view() }
 
-// User returns the user the factory acts as ("" for anonymous).
-func (f *RequestFactory) User() string { return f.user }
-
 // Auth returns the method a request created now would use, looking up the
 // user's token; *[CredentialsRequiredError] when 3LO is needed and the user
 // has no token. It has no side effect: it reads the token store only (a

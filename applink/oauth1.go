@@ -410,18 +410,6 @@ func (st *linkState) renewOAuth1(ctx context.Context, old *token.AccessToken) (*
 	return at, nil
 }
 
-// ClockOffset returns how far the remote's clock is ahead of ours
-// (negative: behind), as the link learnt it from the remote's last
-// timestamp_refused answer; every later request through the link corrects
-// its oauth_timestamp by it. It is 0 until the remote refuses a timestamp,
-// and for a link not obtained from a [Service]. applink/doctor reports it.
-func (l *Link) ClockOffset() time.Duration {
-	if l == nil || l.state == nil {
-		return 0
-	}
-	return l.state.clockOffset()
-}
-
 // clockOffset returns how far the remote's clock is ahead of ours, as
 // learnt from its last timestamp_refused (0 until then).
 func (st *linkState) clockOffset() time.Duration { return time.Duration(st.offset.Load()) }

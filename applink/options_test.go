@@ -48,10 +48,10 @@ func TestOptionGivenToTheWrongCall(t *testing.T) {
 	}{
 		{"WithHTTPClient", WithHTTPClient(nil), forService, "NewService"},
 		{"WithTokenStore", WithTokenStore(token.NewMemoryStore()), forService, "NewService"},
-		{"WithOwnedTokenStore", WithOwnedTokenStore(token.NewMemoryStore()), forService, "NewService"},
+		{"withOwnedTokenStore", withOwnedTokenStore(token.NewMemoryStore()), forService, "NewService"},
 		{"WithLogger", WithLogger(nil), forService, "NewService"},
 		{"WithRetry", WithRetry(RetryPolicy{}), forService, "NewService"},
-		{"WithFixedNonce", WithFixedNonce("n"), forService, "NewService"},
+		{"withFixedNonce", withFixedNonce("n"), forService, "NewService"},
 		{"WithUserAgent", WithUserAgent("ua"), forService, "NewService"},
 		{"WithClock", WithClock(time.Now), forService, "NewService"},
 		{"WithAuth", WithAuth(Auth2LO), forFactory, "Link.RequestFactory"},

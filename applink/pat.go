@@ -28,8 +28,8 @@ type LinkPAT struct {
 	TokenFile string `json:"tokenFile,omitempty"`
 }
 
-// PATProfileAdvice says where a user makes a new personal access token.
-const PATProfileAdvice = "make a new personal access token in their profile at the remote (Profile → Personal Access Tokens)"
+// patProfileAdvice says where a user makes a new personal access token.
+const patProfileAdvice = "make a new personal access token in their profile at the remote (Profile → Personal Access Tokens)"
 
 // PATRefusedError says the remote refused a personal access token: it
 // answered 401 to a request that carried it (revoked, expired, or never
@@ -172,7 +172,7 @@ func (patTokens) Renewable(*token.AccessToken, error, time.Time) bool {
 }
 
 func (patTokens) Renew(context.Context, *token.AccessToken) (*token.AccessToken, error) {
-	return nil, errors.New("a personal access token cannot be renewed: " + PATProfileAdvice)
+	return nil, errors.New("a personal access token cannot be renewed: " + patProfileAdvice)
 }
 
 func (patTokens) Refused(err error) bool {

@@ -144,7 +144,7 @@ func TestRequestWrongKeyAdvice(t *testing.T) {
 	if !errors.As(err, &oe) || oe.Problem.Problem != signer.ProblemSignatureInvalid {
 		t.Fatalf("Do = %v, want an *OAuthError for signature_invalid", err)
 	}
-	if oe.ProviderBaseString() == "" {
+	if oe.ProviderBaseString == "" {
 		t.Fatal("the test server echoed no base string: the test cannot tell a wrong key")
 	}
 	if got := oe.Advice(); !strings.Contains(got, "same signature base string on both sides") {

@@ -67,12 +67,6 @@ type request struct {
 	err     error
 }
 
-// Method returns the HTTP method.
-func (r *Request) Method() string {
-	r.ensure()
-	return r.method
-}
-
 // URL returns a copy of the request URL (for 2LOi without
 // xoauth_requestor_id, which is added when the request is sent).
 func (r *Request) URL() *url.URL {

@@ -81,7 +81,7 @@ func TestNewRequestMethods(t *testing.T) {
 	f := fx.factory(t, "alice")
 	for _, m := range []string{"GET", "post", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE", "PATCH"} {
 		req, err := f.NewRequest(m, "/x")
-		if err != nil || req.Method() != strings.ToUpper(m) {
+		if err != nil || req.method != strings.ToUpper(m) {
 			t.Errorf("%s: %v", m, err)
 		}
 	}

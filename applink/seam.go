@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
@@ -16,7 +17,16 @@ import (
 
 // The one seam of the companion packages beyond the exported API: see package
 // internal/seam for what each field promises.
-func init() { seam.Register(seam.Funcs{Link: doctorView}) }
+func init() {
+	seam.Register(seam.Funcs{
+		Link:       doctorView,
+		FixedNonce: func(n string) any { return withFixedNonce(n) },
+		OwnedTokenStore: func(st any) any {
+			ts, _ := st.(token.Store)
+			return withOwnedTokenStore(ts)
+		},
+	})
+}
 
 // doctorView opens a bound *Link for applink/doctor.
 func doctorView(v any) (*seam.Link, error) {
@@ -31,10 +41,11 @@ func doctorView(v any) (*seam.Link, error) {
 			Jar:           st.svc.client.Jar,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		UserAgent: st.svc.agent,
-		Now:       st.svc.clock,
-		Resolve:   st.scope.Resolve,
-		Probe:     st.probe,
+		UserAgent:   st.svc.agent,
+		Now:         st.svc.clock,
+		Resolve:     st.scope.Resolve,
+		Probe:       st.probe,
+		ClockOffset: st.clockOffset,
 	}
 	if st.signer != nil && st.signer.Method() != nil {
 		out.SignatureMethod = st.signer.Method().Name()

@@ -180,6 +180,7 @@ func (r *Request) inspect(ctx context.Context, resp *http.Response) error {
 		return nil
 	}
 	e := &OAuthError{LinkName: r.factory.link.Name, Auth: r.auth, Method: r.method, URL: redact.URL(r.url), Problem: p}
+	e.ProviderBaseString = e.theirs()
 	if resp.Request != nil {
 		e.URL = redact.URL(resp.Request.URL)
 		if resp.Request.Header.Get("Authorization") != "" {

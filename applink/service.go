@@ -39,13 +39,13 @@ type Service struct {
 	retrier *engine.Retry
 	agent   string
 	clock   func() time.Time
-	// nonce is WithFixedNonce's nonce ("" for random ones).
+	// nonce is withFixedNonce's nonce ("" for random ones).
 	nonce string
 	// backoff, when set, is told every wait between retries instead of the
 	// wait happening (tests).
 	backoff func(time.Duration)
 	// owned is the token store the service closes on Close
-	// (WithOwnedTokenStore).
+	// (withOwnedTokenStore: the store config.Open opened).
 	owned token.Store
 	// slots is store as the token sources use it.
 	slots *engine.Backend[token.Key, *token.AccessToken]
@@ -108,14 +108,6 @@ func WithTokenStore(st token.Store) Option {
 	return serviceOption("WithTokenStore", func(s *Service) { s.store = st })
 }
 
-// WithOwnedTokenStore is [WithTokenStore] for a store opened for this
-// service alone: [Service.Close] closes it (when it has a Close method).
-// config.Open uses it for the store a config names. An option of
-// [NewService].
-func WithOwnedTokenStore(st token.Store) Option {
-	return serviceOption("WithOwnedTokenStore", func(s *Service) { s.store, s.owned = st, st })
-}
-
 // WithLogger logs requests (method, redacted URL, status, auth, user) at
 // debug level, and at info level token renewals and deletions and every
 // retry: the message "applink: retrying a request" with the attributes
@@ -135,13 +127,18 @@ func WithRetry(p RetryPolicy) Option {
 	return serviceOption("WithRetry", func(s *Service) { s.retry = p })
 }
 
-// WithFixedNonce makes every OAuth 1.0a signature carry oauth_nonce n
-// instead of a random one, so that with [WithClock] a signature can be
-// reproduced (applink sign --link --nonce). A provider refuses a nonce it
-// has seen: never use it for requests that are sent. An option of
-// [NewService].
-func WithFixedNonce(n string) Option {
-	return serviceOption("WithFixedNonce", func(s *Service) { s.nonce = n })
+// withFixedNonce makes every OAuth 1.0a signature carry oauth_nonce n
+// instead of a random one (internal/seam.FixedNonce: applink sign --link
+// --nonce, and tests).
+func withFixedNonce(n string) Option {
+	return serviceOption("withFixedNonce", func(s *Service) { s.nonce = n })
+}
+
+// withOwnedTokenStore is [WithTokenStore] for a store opened for this
+// service alone, which [Service.Close] closes (internal/seam.OwnedTokenStore:
+// the store config.Open opens).
+func withOwnedTokenStore(st token.Store) Option {
+	return serviceOption("withOwnedTokenStore", func(s *Service) { s.store, s.owned = st, st })
 }
 
 // WithUserAgent sets the User-Agent header; the default is
@@ -411,9 +408,9 @@ func (s *Service) String() string {
 // TokenStore returns the service's token store.
 func (s *Service) TokenStore() token.Store { return s.store }
 
-// Close closes the token store given with [WithOwnedTokenStore] (as
-// config.Open does), if it has a Close method, and returns its error. For a
-// store given with [WithTokenStore] it does nothing: the caller owns it.
+// Close closes the token store that config.Open opened for the service,
+// if it has a Close method, and returns its error. For a store given with
+// [WithTokenStore] it does nothing: whoever opened it closes it.
 func (s *Service) Close() error { return closeStore(s.owned) }
 
 func closeStore(st token.Store) error {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/internal/seam"
 )
 
 // Env is the environment variable naming the config file that the
@@ -165,7 +166,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*applink.Service, e
 	}
 	svcOpts := []applink.Option{applink.WithTokenStore(store)}
 	if owned {
-		svcOpts = []applink.Option{applink.WithOwnedTokenStore(store)}
+		svcOpts = []applink.Option{seam.OwnedTokenStore(store).(applink.Option)}
 	}
 	if cfg.clock != nil {
 		svcOpts = append(svcOpts, applink.WithClock(cfg.clock))

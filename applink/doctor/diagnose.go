@@ -154,7 +154,7 @@ const (
 // Jenkins' request-token endpoint. The OAuth 2.0 token check is an ordinary
 // request, which refreshes an expired token as requests do. As for any
 // request through the link, a timestamp_refused teaches the link the
-// remote's clock offset ([applink.Link.ClockOffset]), which corrects later
+// remote's clock offset, which corrects later
 // timestamps; the clock check reports that offset rather than hiding it.
 //
 // The error is only for misuse (a nil context, or a link not obtained from

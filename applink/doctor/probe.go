@@ -135,9 +135,9 @@ func (d *diagnosis) probe(ctx context.Context, a applink.Auth, path string) *pro
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout)
 	defer cancel()
-	before := d.link.ClockOffset()
+	before := d.seam.ClockOffset()
 	resp, ours, err := d.seam.Probe(ctx, string(a), user, path)
-	if after := d.link.ClockOffset(); after != before {
+	if after := d.seam.ClockOffset(); after != before {
 		pr.corrected = after
 		d.refused = append(d.refused, refusal{probe: probeName(a), offset: after})
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/seam"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -74,7 +75,7 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 		sopts = append(sopts, applink.WithClock(func() time.Time { return at }))
 	}
 	if a.nonce != "" {
-		sopts = append(sopts, applink.WithFixedNonce(a.nonce))
+		sopts = append(sopts, seam.FixedNonce(a.nonce).(applink.Option))
 	}
 	path, err := configPath(a.config, c.getenv)
 	if err != nil {

@@ -42,6 +42,12 @@ type Link struct {
 	// *AuthNotConfiguredError, ...) or a network error wrapped with the link
 	// and the redacted URL.
 	Probe func(ctx context.Context, auth, user, path string) (*http.Response, string, error)
+	// ClockOffset returns how far the remote's clock is ahead of ours
+	// (negative: behind), as the link learnt it from the remote's last
+	// timestamp_refused answer; every later request through the link
+	// corrects its oauth_timestamp by it. It is 0 until the remote refuses
+	// a timestamp.
+	ClockOffset func() time.Duration
 	// OAuth2 is set for an OAuth 2.0 link, nil otherwise.
 	OAuth2 *OAuth2
 }

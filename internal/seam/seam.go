@@ -3,7 +3,9 @@
 // itself. Those packages otherwise use only applink's exported API; what
 // they need beyond it is listed here: for the doctor, a link's HTTP client,
 // clock, signer, a signed probe sent once that changes nothing, and the
-// OAuth 2.0 client's endpoints ([Link]).
+// OAuth 2.0 client's endpoints ([Link]); for applink/config, a token store
+// the service owns and closes ([OwnedTokenStore]); for the applink
+// command's reproducible signatures, a fixed nonce ([FixedNonce]).
 //
 // Package applink registers its functions in an init function
 // ([Register]); the companion packages, which import applink, call them
@@ -22,6 +24,10 @@ import (
 type Funcs struct {
 	// Link opens a bound *applink.Link for applink/doctor ([View]).
 	Link func(link any) (*Link, error)
+	// FixedNonce and OwnedTokenStore return options of applink.NewService
+	// ([FixedNonce], [OwnedTokenStore]).
+	FixedNonce      func(n string) any
+	OwnedTokenStore func(store any) any
 }
 
 var (
