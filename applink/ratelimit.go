@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -53,33 +52,7 @@ func (r RateLimit) PerSecond() float64 { return engine.RateLimit(r).Rate() }
 
 // String describes the state in one line, as `applink request -v` prints
 // it: "9 of 10 left, 10 per 1s".
-func (r RateLimit) String() string {
-	s := ""
-	switch {
-	case r.Remaining >= 0 && r.Limit >= 0:
-		s = fmt.Sprintf("%d of %d left", r.Remaining, r.Limit)
-	case r.Remaining >= 0:
-		s = fmt.Sprintf("%d left", r.Remaining)
-	default:
-		s = "remaining unknown"
-	}
-	if r.FillRate >= 0 && r.Interval > 0 {
-		s += fmt.Sprintf(", %d per %v", r.FillRate, r.Interval)
-	}
-	if r.HasRetryAfter {
-		s += fmt.Sprintf(", retry after %v", r.RetryAfter)
-	}
-	if !r.Reset.IsZero() {
-		s += ", resets " + r.Reset.UTC().Format(time.RFC3339)
-	}
-	if r.NearLimit {
-		s += ", near the limit"
-	}
-	if r.Reason != "" {
-		s += ", reason " + r.Reason
-	}
-	return s
-}
+func (r RateLimit) String() string { return engine.RateLimit(r).String() }
 
 // RateLimitOf returns the rate-limit state resp reports, and whether it
 // reports one (a response of a user who is not limited has none of the
@@ -88,11 +61,7 @@ func RateLimitOf(resp *http.Response) (RateLimit, bool) {
 	if resp == nil {
 		return RateLimit{}, false
 	}
-	now := time.Now()
-	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-		now = d // a Retry-After date is read against the server's clock
-	}
-	rl, ok := engine.ParseRateLimit(resp.Header, now)
+	rl, ok := engine.ResponseRateLimit(resp.Header)
 	return RateLimit(rl), ok
 }
 
@@ -142,48 +111,18 @@ func (e *RateLimitError) Error() string {
 // Unwrap returns Err.
 func (e *RateLimitError) Unwrap() error { return e.Err }
 
-// throttle returns the rate-limit throttle of the factory's user on its
-// link, shared by every factory and goroutine acting as that user.
-func (f *RequestFactory) throttle() *engine.Throttle { return f.link.state.throttles.For(f.user) }
-
-// throttledRoundTrip sends out through rt when the user's throttle gives
-// it its turn, and tells the throttle what came back. Waits are logged at
-// info level; the state each answer reports at debug level.
+// throttledRoundTrip sends out through rt when the throttle of the
+// factory's user on its link (shared by every factory and goroutine acting
+// as that user) gives it its turn ([engine.Throttle.RoundTrip]).
 func (f *RequestFactory) throttledRoundTrip(rt http.RoundTripper, out *http.Request) (*http.Response, error) {
 	svc := f.link.state.svc
-	th := f.throttle()
 	p := svc.retry.withDefaults()
-	ctx := out.Context()
-	waited, err := th.Acquire(ctx, p.MaxRetryAfter, p.MaxElapsed)
-	if err != nil {
-		var long *engine.WaitTooLongError
-		if errors.As(err, &long) {
-			return nil, &engine.OwnError{Err: &RateLimitError{LinkName: f.link.Name, User: f.user, Method: out.Method, URL: redact.URL(out.URL),
-				Wait: long.Wait, NotSent: true, Queued: long.Queued, RateLimit: RateLimit(long.RateLimit)}}
-		}
-		return nil, err
+	resp, err := f.link.state.throttles.For(f.user).RoundTrip(rt, out, p.MaxRetryAfter, p.MaxElapsed, svc.logger, f.link.Name, f.user)
+	if long := (*engine.WaitTooLongError)(nil); errors.As(err, &long) {
+		return nil, &engine.OwnError{Err: &RateLimitError{LinkName: f.link.Name, User: f.user, Method: out.Method, URL: redact.URL(out.URL),
+			Wait: long.Wait, NotSent: true, Queued: long.Queued, RateLimit: RateLimit(long.RateLimit)}}
 	}
-	if waited > 0 {
-		rl, _ := th.State()
-		svc.logger.LogAttrs(ctx, slog.LevelInfo, "applink: waiting for the rate limit",
-			slog.String("link", f.link.Name), slog.String("user", f.user), slog.String("url", redact.URL(out.URL)),
-			slog.Duration("waited", waited), slog.String("rate_limit", RateLimit(rl).String()))
-	}
-	resp, err := rt.RoundTrip(out)
-	if err != nil {
-		th.Observe(0, nil)
-		return nil, err
-	}
-	if rl, ok := th.Observe(resp.StatusCode, resp.Header); ok {
-		level := slog.LevelDebug
-		if resp.StatusCode == http.StatusTooManyRequests {
-			level = slog.LevelInfo
-		}
-		svc.logger.LogAttrs(ctx, level, "applink: rate limit",
-			slog.String("link", f.link.Name), slog.String("user", f.user), slog.Int("status", resp.StatusCode),
-			slog.String("rate_limit", RateLimit(rl).String()))
-	}
-	return resp, nil
+	return resp, err
 }
 
 // throttleSleep is how the throttles of a service wait: really, or not at

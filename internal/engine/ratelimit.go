@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,6 +45,46 @@ func (r RateLimit) Rate() float64 {
 // Bucket reports whether r describes a token bucket to pace by: a fill
 // rate and an interval.
 func (r RateLimit) Bucket() bool { return r.Rate() > 0 }
+
+// String describes the state in one line: "9 of 10 left, 10 per 1s".
+func (r RateLimit) String() string {
+	s := ""
+	switch {
+	case r.Remaining >= 0 && r.Limit >= 0:
+		s = fmt.Sprintf("%d of %d left", r.Remaining, r.Limit)
+	case r.Remaining >= 0:
+		s = fmt.Sprintf("%d left", r.Remaining)
+	default:
+		s = "remaining unknown"
+	}
+	if r.FillRate >= 0 && r.Interval > 0 {
+		s += fmt.Sprintf(", %d per %v", r.FillRate, r.Interval)
+	}
+	if r.HasRetryAfter {
+		s += fmt.Sprintf(", retry after %v", r.RetryAfter)
+	}
+	if !r.Reset.IsZero() {
+		s += ", resets " + r.Reset.UTC().Format(time.RFC3339)
+	}
+	if r.NearLimit {
+		s += ", near the limit"
+	}
+	if r.Reason != "" {
+		s += ", reason " + r.Reason
+	}
+	return s
+}
+
+// ResponseRateLimit reads the rate-limit headers of a response's header
+// h as [ParseRateLimit] does, a Retry-After date against the server's
+// clock (its Date header; ours when it has none).
+func ResponseRateLimit(h http.Header) (RateLimit, bool) {
+	now := time.Now()
+	if d, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = d
+	}
+	return ParseRateLimit(h, now)
+}
 
 // maxRetryAfter bounds a Retry-After or reset read from a header.
 const maxRetryAfter = 24 * time.Hour

@@ -300,3 +300,37 @@ func TestThrottleShareShrinksUnderContention(t *testing.T) {
 		t.Errorf("share = %v, want 0.5", share)
 	}
 }
+
+// TestRateLimitString: each part the headers gave is said, in one line.
+func TestRateLimitString(t *testing.T) {
+	t.Parallel()
+	reset := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		r    RateLimit
+		want string
+	}{
+		{RateLimit{Limit: -1, Remaining: -1, FillRate: -1}, "remaining unknown"},
+		{RateLimit{Limit: -1, Remaining: 4, FillRate: -1}, "4 left"},
+		{RateLimit{Limit: 20, Remaining: 3, FillRate: 10, Interval: time.Second, HasRetryAfter: true}, "3 of 20 left, 10 per 1s, retry after 0s"},
+		{RateLimit{Limit: -1, Remaining: 0, FillRate: -1, Reset: reset, NearLimit: true, Reason: "jira-burst-based"},
+			"0 left, resets 2026-12-07T09:00:00Z, near the limit, reason jira-burst-based"},
+	} {
+		if got := tt.r.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.r, got, tt.want)
+		}
+	}
+}
+
+// TestResponseRateLimit: a Retry-After date is read against the response's
+// Date, not our clock.
+func TestResponseRateLimit(t *testing.T) {
+	t.Parallel()
+	date := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := http.Header{"Date": {date.Format(http.TimeFormat)}, "Retry-After": {date.Add(30 * time.Second).Format(http.TimeFormat)}}
+	if rl, ok := ResponseRateLimit(h); !ok || !rl.HasRetryAfter || rl.RetryAfter != 30*time.Second {
+		t.Errorf("ResponseRateLimit = %+v, %v; want Retry-After 30s", rl, ok)
+	}
+	if _, ok := ResponseRateLimit(http.Header{}); ok {
+		t.Error("ResponseRateLimit(no headers): ok")
+	}
+}

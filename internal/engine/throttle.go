@@ -3,9 +3,12 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // Throttle paces the requests of one user through one link, shared by
@@ -179,6 +182,40 @@ func (t *Throttle) Acquire(ctx context.Context, maxAnnounced, maxQueued time.Dur
 			return waited, err
 		}
 	}
+}
+
+// RoundTrip sends out through rt when [Throttle.Acquire] gives it its turn
+// (maxAnnounced and maxQueued bound the wait; a longer one is a
+// *WaitTooLongError and nothing is sent), and tells [Throttle.Observe]
+// what came back. Waits are logged at info level, the state each answer
+// reports at debug level (info for a 429), with the link and the user.
+func (t *Throttle) RoundTrip(rt http.RoundTripper, out *http.Request, maxAnnounced, maxQueued time.Duration, logger *slog.Logger, link, user string) (*http.Response, error) {
+	ctx := out.Context()
+	waited, err := t.Acquire(ctx, maxAnnounced, maxQueued)
+	if err != nil {
+		return nil, err
+	}
+	if waited > 0 {
+		rl, _ := t.State()
+		logger.LogAttrs(ctx, slog.LevelInfo, "applink: waiting for the rate limit",
+			slog.String("link", link), slog.String("user", user), slog.String("url", redact.URL(out.URL)),
+			slog.Duration("waited", waited), slog.String("rate_limit", rl.String()))
+	}
+	resp, err := rt.RoundTrip(out)
+	if err != nil {
+		t.Observe(0, nil)
+		return nil, err
+	}
+	if rl, ok := t.Observe(resp.StatusCode, resp.Header); ok {
+		level := slog.LevelDebug
+		if resp.StatusCode == http.StatusTooManyRequests {
+			level = slog.LevelInfo
+		}
+		logger.LogAttrs(ctx, level, "applink: rate limit",
+			slog.String("link", link), slog.String("user", user), slog.Int("status", resp.StatusCode),
+			slog.String("rate_limit", rl.String()))
+	}
+	return resp, nil
 }
 
 // tokenAt returns when a request finds its token, with tokens (less than
