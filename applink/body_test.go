@@ -68,11 +68,11 @@ func uploadFixture(t *testing.T) (*coreFixture, *uploadLog) {
 	return fx, log
 }
 
-// TestSetBodyReaderReplays: a body given as a reader is sent whole on
+// TestSetBodyReplays: a body given as a reader is sent whole on
 // every attempt: the first, a retry after 503, and a 307 redirect, each
 // signed afresh (the provider verifies every one). A seekable body is sent
 // from where it stood, with its Content-Length; any other is buffered.
-func TestSetBodyReaderReplays(t *testing.T) {
+func TestSetBodyReplays(t *testing.T) {
 	t.Parallel()
 	const content = "line one\nline two\n"
 	file := func(t *testing.T) io.Reader {
@@ -109,7 +109,7 @@ func TestSetBodyReaderReplays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req.SetBodyReader("text/plain", tt.body(t))
+			req.SetBody("text/plain", tt.body(t))
 			if _, err := Execute(t.Context(), req, handler.Status(http.StatusNoContent)); err != nil {
 				t.Fatalf("Execute: %v", err)
 			}
@@ -135,9 +135,9 @@ func TestSetBodyReaderReplays(t *testing.T) {
 	}
 }
 
-// TestSetBodyReaderFormSigned: a form body given as a reader is signed
+// TestSetBodyFormSigned: a form body given as a reader is signed
 // over exactly the bytes sent (POST).
-func TestSetBodyReaderFormSigned(t *testing.T) {
+func TestSetBodyFormSigned(t *testing.T) {
 	t.Parallel()
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LO}})
 	var got string
@@ -148,7 +148,7 @@ func TestSetBodyReaderFormSigned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.SetBodyReader("application/x-www-form-urlencoded", strings.NewReader("summary=a+b%21&x=1"))
+	req.SetBody("application/x-www-form-urlencoded", strings.NewReader("summary=a+b%21&x=1"))
 	if _, err := Execute(t.Context(), req, handler.Discard()); err != nil || req.Auth() != Auth2LO {
 		t.Fatalf("Execute: %v (sent with %q, want 2lo)", err, req.Auth())
 	}
@@ -157,9 +157,9 @@ func TestSetBodyReaderFormSigned(t *testing.T) {
 	}
 }
 
-// TestSetBodyReaderErrors: a read error, a stream over the buffer cap and
+// TestSetBodyErrors: a read error, a stream over the buffer cap and
 // an unencodable JSON value are reported by Do, and nothing is sent.
-func TestSetBodyReaderErrors(t *testing.T) {
+func TestSetBodyErrors(t *testing.T) {
 	t.Parallel()
 	errRead := errors.New("disk on fire")
 	tests := []struct {
@@ -168,10 +168,10 @@ func TestSetBodyReaderErrors(t *testing.T) {
 		check func(error) bool
 	}{
 		{"read error", func(r *Request) {
-			r.SetBodyReader("text/plain", io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(errRead)))
+			r.SetBody("text/plain", io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(errRead)))
 		}, func(err error) bool { return errors.Is(err, errRead) }},
 		{"stream over the cap", func(r *Request) {
-			r.SetBodyReader("application/octet-stream", io.LimitReader(zeros{}, maxBufferedBody+1))
+			r.SetBody("application/octet-stream", io.LimitReader(zeros{}, maxBufferedBody+1))
 		}, func(err error) bool { return err != nil && strings.Contains(err.Error(), "larger than 32 MiB") }},
 		{"unencodable JSON, chained", func(r *Request) {
 			r.SetJSON(map[string]any{"f": func() {}}).SetHeader("Accept", "application/json")

@@ -108,8 +108,8 @@
 // Primary, else the first of the type: config.WithPrimary, [Service.Primary],
 // the Primary flag of [Service.Links] and `applink link show` all apply
 // that rule; two links of a type marked primary are refused by config.Load
-// and [NewService]. [Link.EffectiveDisplayURL] is the URL browsers reach the
-// remote at (DisplayURL, else RPCURL).
+// and [NewService]. The URL browsers reach the remote at is
+// DisplayURL, else RPCURL.
 //
 // # Choosing the authentication
 //
@@ -136,16 +136,16 @@
 //
 // # Queries and bodies
 //
-// [Request.AddQuery] and [Request.SetQuery] take query values as meant and
-// percent-encode each once (RFC 3986: a space is %20, "+" is %2B), so a JQL
+// [Request.AddQuery] takes query values as meant and percent-encodes each
+// once (RFC 3986: a space is %20, "+" is %2B), so a JQL
 // search needs no escaping by hand; the request is signed over exactly what
 // is sent. A query written in the path passed to NewRequest is kept as
 // written, except that what a request line cannot carry raw (spaces,
 // quotes, non-ASCII, ...) is percent-encoded as curl does; a "%" that starts
 // no escape is refused. [Request.AddForm] sends a form body (signed, for
 // POST, as Atlassian's servers verify it; see [Link].SignatureDialect),
-// [Request.SetBody], [Request.SetJSON] and [Request.SetBodyReader] any
-// other; every body is sent again, the same, on retries and redirects.
+// [Request.SetBody] (any io.Reader) and [Request.SetJSON] any other; every
+// body is sent again, the same, on retries and redirects.
 //
 // # The 3-legged dance
 //
@@ -339,10 +339,12 @@
 // Private keys, shared secrets, token secrets and verifiers are never
 // printed: every type that holds or points to one ([Link], [Service],
 // [RequestFactory], [Request], the token stores, the tokens,
-// *[CredentialsRequiredError]) prints a redacted description for every fmt
-// verb (%v, %+v, %#v, %s, %q, %d, %x, %t, with any width or flag), for
-// log/slog and, where it has JSON, for encoding/json; a [Request] never
-// prints its headers, form or body. No error or [Report] carries a secret.
+// *[CredentialsRequiredError]) keeps it in a field of a secret type that
+// prints REDACTED, or behind a pointer, which fmt prints as an address, so
+// that no fmt verb (%v, %+v, %#v, %s, %q, %d, %x, %t, %p, with any width
+// or flag), log/slog or encoding/json shows it; a [Link] prints a
+// description (name, type, RPC URL masked, id), and a [Request] never
+// prints its headers, form or body. No error or doctor report carries a secret.
 // A test walks every exported type of every package and prints each every
 // way. Signed requests only
 // go to the link's RPC URL: another origin or path is refused with

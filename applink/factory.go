@@ -359,22 +359,3 @@ func (f *RequestFactory) Client() *http.Client {
 	}
 	return &http.Client{Transport: rt, CheckRedirect: f.link.state.scope.CheckRedirect(true), Jar: svc.client.Jar, Timeout: svc.client.Timeout}
 }
-
-// String describes the factory by its link and user (and the method it is
-// limited to, if any); it never prints the link's credentials.
-func (f RequestFactory) String() string {
-	link := "<no link>"
-	if f.link != nil {
-		link = f.link.String()
-	}
-	s := fmt.Sprintf("RequestFactory(%s, user %q", link, f.user)
-	switch {
-	case f.opts.only != "":
-		s += ", using " + string(f.opts.only)
-	case f.opts.impersonating:
-		s += ", impersonating only"
-	case f.opts.nonImpersonating:
-		s += ", non-impersonating only"
-	}
-	return s + ")"
-}

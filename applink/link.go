@@ -1,6 +1,7 @@
 package applink
 
 import (
+	"cmp"
 	"crypto/rsa"
 	"fmt"
 	"log/slog"
@@ -58,7 +59,7 @@ type Link struct {
 	// Type is the remote application's type.
 	Type Type `json:"type"`
 	// DisplayURL is the remote's URL for browsers; "" means RPCURL
-	// ([Link.EffectiveDisplayURL] resolves it).
+	// (cmp.Or(l.DisplayURL, l.RPCURL) is the URL browsers reach).
 	DisplayURL string `json:"displayUrl,omitempty"`
 	// RPCURL is the remote's base URL for calls (it may differ from
 	// DisplayURL, e.g. an internal address that bypasses a reverse proxy).
@@ -134,15 +135,10 @@ func (l Link) WithSecret(secret string) Link {
 	return l
 }
 
-// EffectiveDisplayURL returns the URL browsers reach the remote at:
-// DisplayURL, or RPCURL when DisplayURL is "". Authorization URLs and the
-// remote's pages (where users revoke tokens) are built on it.
-func (l Link) EffectiveDisplayURL() string {
-	if l.DisplayURL != "" {
-		return l.DisplayURL
-	}
-	return l.RPCURL
-}
+// displayURL returns the URL browsers reach the remote at: DisplayURL,
+// or RPCURL when DisplayURL is "". Authorization URLs and the remote's
+// pages (where users revoke tokens) are built on it.
+func (l *Link) displayURL() string { return cmp.Or(l.DisplayURL, l.RPCURL) }
 
 // Service returns the service the link is bound to: the one it was
 // obtained from ([Service.Link], [Service.Links], ...), or nil for a link

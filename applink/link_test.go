@@ -138,3 +138,18 @@ func TestLinkRedaction(t *testing.T) {
 // secret-holding value with: those fmt sends to String (%v %s %x %X %q) and
 // those that would print raw fields but for a Format method (%d %t %10v …).
 var redactionVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10v", "%-8s", "%t", "%o", "%e", "%+d"}
+
+// TestDisplayURL: the URL browsers reach the remote at is DisplayURL, else
+// RPCURL.
+func TestDisplayURL(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ display, rpc, want string }{
+		{"", "http://10.0.0.5:8080", "http://10.0.0.5:8080"},
+		{"https://jira.example.com", "http://10.0.0.5:8080", "https://jira.example.com"},
+	} {
+		l := Link{DisplayURL: tc.display, RPCURL: tc.rpc}
+		if got := l.displayURL(); got != tc.want {
+			t.Errorf("displayURL(display %q, rpc %q) = %q, want %q", tc.display, tc.rpc, got, tc.want)
+		}
+	}
+}

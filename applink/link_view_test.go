@@ -6,19 +6,6 @@ import (
 	"github.com/go-applinks/applinks/applink"
 )
 
-func TestEffectiveDisplayURL(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ display, rpc, want string }{
-		{"", "http://10.0.0.5:8080", "http://10.0.0.5:8080"},
-		{"https://jira.example.com", "http://10.0.0.5:8080", "https://jira.example.com"},
-	} {
-		l := applink.Link{DisplayURL: tc.display, RPCURL: tc.rpc}
-		if got := l.EffectiveDisplayURL(); got != tc.want {
-			t.Errorf("EffectiveDisplayURL(display %q, rpc %q) = %q, want %q", tc.display, tc.rpc, got, tc.want)
-		}
-	}
-}
-
 // TestServiceLinksAreCopies: changing a field of a link the service
 // returned changes nothing, neither in later lookups nor in requests made
 // through the changed copy.

@@ -144,7 +144,7 @@ func joinBase(base, path string) (*url.URL, error) {
 }
 
 // displayBase returns the URL browsers reach the remote at.
-func (st *linkState) displayBase() string { return st.link.EffectiveDisplayURL() }
+func (st *linkState) displayBase() string { return st.link.displayURL() }
 
 // fetchRequestToken obtains a request token, sending oauth_callback
 // (a URL or "oob") and no oauth_token.

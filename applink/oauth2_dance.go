@@ -161,7 +161,7 @@ func (st *linkState) isIssuer(iss string) bool {
 	if st.cloud != nil && got == norm(st.cloud.authBase) {
 		return true // Atlassian's authorization server
 	}
-	return got == norm(st.link.RPCURL) || got == norm(st.link.EffectiveDisplayURL())
+	return got == norm(st.link.RPCURL) || got == norm(st.link.displayURL())
 }
 
 // completeOAuth2 exchanges the code of the pending authorization rt (its

@@ -154,31 +154,10 @@ func TestQueryInPath(t *testing.T) {
 	}
 }
 
-// TestSetQuery: SetQuery replaces the query, keys sorted, values in order,
-// encoded as AddQuery encodes; a nil one removes it.
-func TestSetQuery(t *testing.T) {
+// TestAddQueryZeroRequest: AddQuery on a Request not made by NewRequest
+// is reported when it is sent.
+func TestAddQueryZeroRequest(t *testing.T) {
 	t.Parallel()
-	fx, wire, seen := searchFixture(t)
-	req, err := fx.factory(t, "alice").NewRequest(http.MethodGet, "/rest/api/2/search?old=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.AddQuery("also", "old").SetQuery(url.Values{"maxResults": {"5"}, "jql": {"a = b+c"}, "fields": {"z", "a"}})
-	if _, err := Execute(t.Context(), req, handler.Discard()); err != nil {
-		t.Fatal(err)
-	}
-	uri, _ := wire.last()
-	if want := "/rest/api/2/search?fields=z&fields=a&jql=a%20%3D%20b%2Bc&maxResults=5&xoauth_requestor_id=alice"; uri != want {
-		t.Errorf("request URI:\n got %s\nwant %s", uri, want)
-	}
-	seen.mu.Lock()
-	if seen.query.Has("old") || seen.query.Get("jql") != "a = b+c" {
-		t.Errorf("the provider parsed %v", seen.query)
-	}
-	seen.mu.Unlock()
-	if got := req.SetQuery(nil).URL().RawQuery; got != "" {
-		t.Errorf("after SetQuery(nil) the query is %q", got)
-	}
 	var zero Request
 	if _, err := zero.AddQuery("a", "b").Do(t.Context()); err == nil {
 		t.Error("AddQuery on a zero Request went unreported")

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/internal/engine"
-	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -46,7 +44,7 @@ type content struct {
 	header http.Header
 	form   url.Values
 	body   []byte
-	reader *bodyReader // SetBodyReader's body; body is nil then
+	reader *bodyReader // SetBody's body; body is nil then (SetJSON's is in body)
 	ctype  string
 }
 
@@ -132,25 +130,6 @@ func (r *Request) AddQuery(key, value string) *Request {
 	return r
 }
 
-// SetQuery replaces the request's query (the path's own and any added)
-// with q, encoded as [Request.AddQuery] encodes: keys in sorted order, the
-// values of a key in their order. A nil or empty q removes the query.
-func (r *Request) SetQuery(q url.Values) *Request {
-	r.ensure()
-	if r.url == nil {
-		r.fail(errors.New("applink: SetQuery on a Request not made by RequestFactory.NewRequest"))
-		return r
-	}
-	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(q)) {
-		for _, v := range q[k] {
-			appendQuery(&b, k, v)
-		}
-	}
-	r.url.RawQuery, r.url.ForceQuery = b.String(), false
-	return r
-}
-
 // appendQuery appends "&key=value" (no "&" first in an empty query),
 // RFC 3986-encoded.
 func appendQuery(b *strings.Builder, key, value string) {
@@ -203,7 +182,7 @@ func (r *Request) fail(err error) {
 // application/x-www-form-urlencoded and its parameters are signed (for
 // POST, by the servers of every Atlassian type and Jenkins; see
 // [Link].SignatureDialect). It cannot be combined with SetBody (nor
-// SetJSON, SetBodyReader), and needs POST, PUT or PATCH (as in
+// SetJSON), and needs POST, PUT or PATCH (as in
 // Application Links; for other methods put parameters in the query).
 func (r *Request) AddForm(key, value string) *Request {
 	r.ensure()
@@ -224,35 +203,18 @@ func (r *Request) AddForm(key, value string) *Request {
 	return r
 }
 
-// SetBody sets the body and its content type. It cannot be combined with
-// AddForm. The bytes are sent as given (and again on a retry or a redirect
-// that keeps the body); do not change them afterwards. It replaces a body
-// set before.
-func (r *Request) SetBody(contentType string, body []byte) *Request {
-	r.ensure()
-	if r.form != nil {
-		r.fail(errors.New("applink: SetBody after AddForm: a request has either form parameters or a body"))
-		return r
-	}
-	if body == nil {
-		body = []byte{}
-	}
-	r.body, r.reader, r.ctype = body, nil, contentType
-	return r
-}
-
-// maxBufferedBody is how much of a body given to [Request.SetBodyReader]
-// that cannot seek is read into memory (32 MiB); a longer one fails the
-// request.
+// maxBufferedBody is how much of a body given to [Request.SetBody] that
+// cannot seek is read into memory (32 MiB); a longer one fails the request.
 const maxBufferedBody = 32 << 20
 
-// SetBodyReader sets the body to what body yields, and its content type. It
-// cannot be combined with AddForm, and replaces a body set before. Like
-// [Request.SetBody] it is sent again, the same, on every retry and every
-// redirect that keeps the body, and when the request is sent again:
+// SetBody sets the body to what body yields, and its content type. It
+// cannot be combined with AddForm, and replaces a body set before; a nil
+// body is an empty one. The body is sent again, the same, on every retry
+// and every redirect that keeps it, and when the request is sent again:
 //
-//   - An io.Seeker (such as an *os.File) is streamed from where it stands
-//     when the request is first sent, and sought back there for every
+//   - An io.Seeker that reads at an offset (*bytes.Reader,
+//     *strings.Reader, *os.File) is streamed from where it stands when
+//     the request is first sent, and read again from there for every
 //     attempt; its length (to the end) is sent as Content-Length.
 //   - Any other reader, or a seeker that cannot seek (a pipe, standard
 //     input), is read into memory when the request is first sent, up to
@@ -261,14 +223,16 @@ const maxBufferedBody = 32 << 20
 //
 // The request does not close body: the caller does, once done with the
 // request. An error reading it is returned by [Request.Do] or [Execute].
-func (r *Request) SetBodyReader(contentType string, body io.Reader) *Request {
+// Do not change what it reads afterwards.
+func (r *Request) SetBody(contentType string, body io.Reader) *Request {
 	r.ensure()
 	if r.form != nil {
-		r.fail(errors.New("applink: SetBodyReader after AddForm: a request has either form parameters or a body"))
+		r.fail(errors.New("applink: SetBody after AddForm: a request has either form parameters or a body"))
 		return r
 	}
 	if body == nil {
-		return r.SetBody(contentType, nil)
+		r.body, r.reader, r.ctype = []byte{}, nil, contentType
+		return r
 	}
 	r.body, r.reader, r.ctype = nil, &bodyReader{r: body}, contentType
 	return r
@@ -288,7 +252,8 @@ func (r *Request) SetJSON(v any) *Request {
 		r.fail(fmt.Errorf("applink: encoding the JSON body: %w", err))
 		return r
 	}
-	return r.SetBody("application/json", b)
+	r.body, r.reader, r.ctype = b, nil, "application/json"
+	return r
 }
 
 // SetTimeout bounds the request, from sending to the end of reading the
@@ -316,25 +281,7 @@ func (r *Request) Retryable() *Request {
 	return r
 }
 
-// String describes the request by its method, URL (redacted) and factory;
-// it never prints the headers, form parameters or body, which may hold
-// secrets, nor the link's credentials.
-func (r Request) String() string {
-	if r.request == nil {
-		return "Request(not built with NewRequest)"
-	}
-	u := "<no URL>"
-	if r.url != nil {
-		u = redact.URL(r.url)
-	}
-	f := "<no factory>"
-	if r.factory != nil {
-		f = r.factory.String()
-	}
-	return fmt.Sprintf("Request(%s %s, %s)", r.method, u, f)
-}
-
-// bodyReader is the body given to [Request.SetBodyReader]. It is prepared
+// bodyReader is the body given to [Request.SetBody]. It is prepared
 // when the request is first sent: a reader that can read at an offset and
 // seek (an *os.File, a *bytes.Reader) is measured from where it stands,
 // and every attempt reads its own section of it, so that attempts never
@@ -394,7 +341,7 @@ func (b *bodyReader) prepare() error {
 	}
 	if len(buf) > maxBufferedBody {
 		return errors.New("the request body is larger than 32 MiB and cannot seek: " +
-			"give SetBodyReader a file (*os.File), which is streamed and read again for a retry, instead of a stream")
+			"give SetBody a file (*os.File), which is streamed and read again for a retry, instead of a stream")
 	}
 	b.buf = buf
 	return nil

@@ -396,15 +396,6 @@ func (s *Service) Link(idOrName string) (*Link, error) {
 	return nil, fmt.Errorf("%w: %q matches no id or name", ErrLinkNotFound, idOrName)
 }
 
-// String describes the service by its links, without credentials.
-func (s *Service) String() string {
-	names := make([]string, len(s.links))
-	for i, st := range s.links {
-		names[i] = st.link.String()
-	}
-	return "Service(" + strings.Join(names, ", ") + ")"
-}
-
 // TokenStore returns the service's token store.
 func (s *Service) TokenStore() token.Store { return s.store }
 

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log"
@@ -38,7 +39,7 @@ func ExampleOpen() {
 	}
 	defer svc.Close()
 	for _, l := range svc.Links() {
-		fmt.Println(l.Name, l.EffectiveDisplayURL(), l.Primary)
+		fmt.Println(l.Name, cmp.Or(l.DisplayURL, l.RPCURL), l.Primary)
 	}
 	fmt.Println(filepath.Base(config.DefaultTokenPath(path)))
 	// Output:

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -335,7 +336,7 @@ func allows(l *applink.Link, a applink.Auth) bool { return slices.Contains(auths
 
 // remoteName names the remote in fixes: its display URL.
 func (d *diagnosis) remoteName() string {
-	return d.link.EffectiveDisplayURL()
+	return cmp.Or(d.link.DisplayURL, d.link.RPCURL)
 }
 
 // seconds formats a duration as whole seconds.

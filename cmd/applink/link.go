@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -201,7 +202,7 @@ func (c *cli) linkShow(args []string) error {
 		l.Primary = isPrimary(w.cfg, l)
 		return writeJSON(c.stdout, l)
 	}
-	display := l.EffectiveDisplayURL()
+	display := cmp.Or(l.DisplayURL, l.RPCURL)
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
@@ -316,7 +317,7 @@ func revocationPage(l applink.Link, user string) string {
 // Atlassian account (Connected apps), a personal access token in the
 // user's profile, an OAuth token in the remote's access tokens page.
 func tokenRevocationPage(l applink.Link, user string, k token.Kind) string {
-	base := strings.TrimSuffix(l.EffectiveDisplayURL(), "/")
+	base := strings.TrimSuffix(cmp.Or(l.DisplayURL, l.RPCURL), "/")
 	switch {
 	case l.Cloud != nil:
 		return "https://id.atlassian.com/manage-profile/apps (their Atlassian account: Connected apps)"

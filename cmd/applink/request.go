@@ -242,7 +242,7 @@ func (c *cli) request(ctx context.Context, args []string) error {
 				contentType = "application/json"
 			}
 		}
-		req.SetBody(contentType, body)
+		req.SetBody(contentType, bytes.NewReader(body))
 	case contentType != "":
 		req.SetHeader("Content-Type", contentType)
 	}

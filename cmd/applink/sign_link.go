@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
@@ -133,7 +134,7 @@ func (c *cli) signAsLink(ctx context.Context, fs *flag.FlagSet, a signLinkArgs) 
 				ct = v
 			}
 		}
-		req.SetBody(ct, []byte(a.data))
+		req.SetBody(ct, strings.NewReader(a.data))
 	}
 	resp, err := req.Do(ctx)
 	if resp != nil {
