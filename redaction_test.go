@@ -36,6 +36,7 @@ import (
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/applink/sealed"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/cloudsite"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/oauth2link"
@@ -405,7 +406,21 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/engine.Backend": func() []any {
 			return []any{&engine.Backend[token.Key, *token.AccessToken]{NotFound: token.ErrNotFound, ID: func(t *token.AccessToken) string { return t.Token }}}
 		},
-		"internal/engine.ByKind":            func() []any { return []any{&engine.ByKind[token.Kind, *token.AccessToken]{}} },
+		"internal/engine.ByKind": func() []any { return []any{&engine.ByKind[token.Kind, *token.AccessToken]{}} },
+		"internal/cloudsite.Gateway": func() []any {
+			g := cloudsite.New("acme", "https://acme.atlassian.net", "", "", false, "test")
+			g.Carry("sha256:0123", "sha256:4567")
+			return []any{g}
+		},
+		"internal/cloudsite.Site": func() []any {
+			return []any{cloudsite.Site{ID: "id", URL: "https://acme.atlassian.net", Name: "acme", Scopes: []string{"read:jira-work"}}}
+		},
+		"internal/cloudsite.Token": func() []any {
+			return []any{cloudsite.Token{ID: "sha256:0123", Bearer: redact.NewSecret(bearer), User: "alice"}}
+		},
+		"internal/cloudsite.NotGrantedError": func() []any {
+			return []any{&cloudsite.NotGrantedError{Granted: []string{"https://beta.atlassian.net"}}}
+		},
 		"internal/fileread.NotRegularError": func() []any { return []any{&fileread.NotRegularError{Path: "/dev/zero"}} },
 		"internal/fileread.TooLargeError":   func() []any { return []any{&fileread.TooLargeError{Path: "x", Limit: 1}} },
 		"internal/requri.EscapeError":       func() []any { return []any{&requri.EscapeError{Part: "path"}} },

@@ -1,19 +1,15 @@
 package applink
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
-	"sync"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/cloudsite"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
@@ -24,13 +20,13 @@ const (
 	// DefaultCloudAuthBase is Atlassian's authorization server: the
 	// consent page is {base}/authorize, the token endpoint
 	// {base}/oauth/token.
-	DefaultCloudAuthBase = "https://auth.atlassian.com"
+	DefaultCloudAuthBase = cloudsite.DefaultAuthBase
 	// DefaultCloudAPIBase is Atlassian's API gateway: the sites a token
 	// may use are {base}/oauth/token/accessible-resources, and requests
 	// go to {base}/ex/jira/{cloudId}/... or {base}/ex/confluence/{cloudId}/wiki/...
-	DefaultCloudAPIBase = "https://api.atlassian.com"
+	DefaultCloudAPIBase = cloudsite.DefaultAPIBase
 	// CloudAudience is the audience parameter of Cloud's consent page.
-	CloudAudience = "api.atlassian.com"
+	CloudAudience = cloudsite.Audience
 	// ScopeOfflineAccess is the Cloud scope without which the token
 	// endpoint gives no refresh token: the user consents again every hour.
 	ScopeOfflineAccess = "offline_access"
@@ -90,35 +86,13 @@ type CloudSiteInfo struct {
 	Scopes []string `json:"scopes,omitempty"`
 }
 
-// cloudState is an Atlassian Cloud link's gateway and the cloud ids of its
-// users' tokens.
-type cloudState struct {
-	authBase, apiBase string
-	// product is the gateway's product segment: jira or confluence.
-	product string
-	mu      sync.Mutex
-	// ids caches the site's cloud id by token fingerprint: resolved once
-	// per token, and carried over to the token a refresh gives.
-	ids map[string]string
-}
-
-// newCloudState returns the Cloud state of a link, nil for a Data Center
+// newCloudState returns the Cloud gateway of a link, nil for a Data Center
 // link.
-func newCloudState(l *Link) *cloudState {
+func newCloudState(l *Link, agent string) *cloudsite.Gateway {
 	if l.Cloud == nil {
 		return nil
 	}
-	c := &cloudState{authBase: DefaultCloudAuthBase, apiBase: DefaultCloudAPIBase, product: "jira", ids: map[string]string{}}
-	if l.Cloud.AuthBase != "" {
-		c.authBase = strings.TrimSuffix(l.Cloud.AuthBase, "/")
-	}
-	if l.Cloud.APIBase != "" {
-		c.apiBase = strings.TrimSuffix(l.Cloud.APIBase, "/")
-	}
-	if l.Type == TypeConfluence {
-		c.product = "confluence"
-	}
-	return c
+	return cloudsite.New(l.Name, l.RPCURL, l.Cloud.AuthBase, l.Cloud.APIBase, l.Type == TypeConfluence, agent)
 }
 
 // validateCloud adds the problems of a Cloud link's settings to bad.
@@ -152,19 +126,6 @@ func (l Link) validateCloud(bad func(field, format string, args ...any)) {
 	}
 }
 
-// cloudOAuth2 returns the OAuth 2.0 client of a Cloud link.
-func (l *Link) cloudOAuth2(secret string) *oauth2link.Config {
-	cs := newCloudState(l)
-	c := l.OAuth2
-	return &oauth2link.Config{
-		ClientID: c.ClientID, ClientSecret: redact.NewSecret(secret),
-		AuthorizationURL: cs.authBase + "/authorize", TokenURL: cs.authBase + "/oauth/token",
-		RedirectURL: c.RedirectURL, Scopes: slices.Clone(c.Scopes),
-		AuthParams: map[string]string{"audience": CloudAudience, "prompt": "consent"},
-		JSONBody:   true,
-	}
-}
-
 // cloudAuth is the authenticator of Atlassian Cloud's OAuth 2.0 (3LO): the
 // user's bearer token, requests routed through the API gateway to the
 // site's cloud id.
@@ -177,33 +138,13 @@ func (cloudAuth) authorize(out *http.Request, tok *token.AccessToken) {
 }
 
 // route sends a request written as on the site (/rest/api/3/myself) to
-// {apiBase}/ex/{product}/{cloudId}/rest/api/3/myself; for Confluence the
-// site's /wiki context path is kept (/ex/confluence/{cloudId}/wiki/...).
+// the gateway with the site's cloud id.
 func (cloudAuth) route(ctx context.Context, f *RequestFactory, tok *token.AccessToken, u *url.URL) (*url.URL, error) {
-	st := f.link.state
-	id, err := st.cloud.cloudID(ctx, f, tok)
+	id, err := f.link.state.cloudID(ctx, f, tok)
 	if err != nil {
 		return nil, err
 	}
-	base, err := url.Parse(st.cloud.apiBase)
-	if err != nil {
-		return nil, fmt.Errorf("applink: link %q: cloud.apiBase: %w", f.link.Name, redactParseError(err))
-	}
-	// The site's own context path (a link to https://acme.atlassian.net/wiki)
-	// is not part of the gateway's path, but Confluence's /wiki is.
-	path := strings.TrimPrefix(u.EscapedPath(), strings.TrimSuffix(st.rpc.EscapedPath(), "/"))
-	if st.cloud.product == "confluence" && path != "/wiki" && !strings.HasPrefix(path, "/wiki/") {
-		path = "/wiki" + path
-	}
-	out := *u
-	out.Scheme, out.Host = base.Scheme, base.Host
-	raw := strings.TrimSuffix(base.EscapedPath(), "/") + "/ex/" + st.cloud.product + "/" + url.PathEscape(id) + path
-	p, err := url.PathUnescape(raw)
-	if err != nil {
-		return nil, fmt.Errorf("applink: link %q: %s: %w", f.link.Name, redact.URL(u), err)
-	}
-	out.Path, out.RawPath = p, raw
-	return &out, nil
+	return f.link.state.cloud.Route(u, id)
 }
 
 // refusal: any 401 to a bearer request, as for Data Center OAuth 2.0, but
@@ -214,7 +155,7 @@ func (cloudAuth) refusal(f *RequestFactory, _ *token.AccessToken, out *http.Requ
 	if resp.StatusCode != http.StatusUnauthorized {
 		return nil
 	}
-	if cloudScopeMismatch(resp) {
+	if cloudsite.ScopeMismatch(resp) {
 		return nil
 	}
 	step := out.Method + " " + redact.URL(out.URL)
@@ -229,7 +170,7 @@ func (cloudAuth) refusal(f *RequestFactory, _ *token.AccessToken, out *http.Requ
 // *OAuth2Error insufficient_scope: the token is fine for what it was
 // granted, the resource needs a scope the consent did not include.
 func (cloudAuth) answer(f *RequestFactory, step string, resp *http.Response) error {
-	if resp.StatusCode != http.StatusUnauthorized || !cloudScopeMismatch(resp) {
+	if resp.StatusCode != http.StatusUnauthorized || !cloudsite.ScopeMismatch(resp) {
 		return nil
 	}
 	return &OAuth2Error{LinkName: f.link.Name, Step: step, Status: resp.StatusCode, Code: oauth2link.CodeInsufficientScope,
@@ -250,7 +191,7 @@ type cloudTokens struct{ oauth2Tokens }
 func (c cloudTokens) Renew(ctx context.Context, t *token.AccessToken) (*token.AccessToken, error) {
 	fresh, err := c.st.refreshOAuth2(ctx, t)
 	if err == nil {
-		c.st.cloud.carry(t.Token, fresh.Token)
+		c.st.cloud.Carry(t.Token, fresh.Token)
 	}
 	return fresh, err
 }
@@ -264,72 +205,6 @@ func (c cloudTokens) Refused(err error) bool {
 		strings.Contains(strings.ToLower(e.Description), "refresh_token is invalid")
 }
 
-// cloudScopeMismatch reports whether a 401 is the gateway's "Unauthorized;
-// scope does not match": the token lacks a scope, and is not refused. It
-// leaves the body readable from the start.
-func cloudScopeMismatch(resp *http.Response) bool {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
-	return bytes.Contains(bytes.ToLower(body), []byte("scope does not match"))
-}
-
-// carry gives the token named to the cloud id of the token named from.
-func (c *cloudState) carry(from, to string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if id, ok := c.ids[from]; ok {
-		c.ids[to] = id
-		delete(c.ids, from)
-	}
-}
-
-// cloudID returns the link's site's cloud id for tok: cached, or found in
-// the sites tok reaches.
-func (c *cloudState) cloudID(ctx context.Context, f *RequestFactory, tok *token.AccessToken) (string, error) {
-	c.mu.Lock()
-	id, ok := c.ids[tok.Token]
-	c.mu.Unlock()
-	if ok {
-		return id, nil
-	}
-	sites, err := c.accessibleResources(ctx, f, tok)
-	if err != nil {
-		return "", err
-	}
-	want := normSite(f.link.RPCURL)
-	var granted []string
-	for _, s := range sites {
-		if normSite(s.URL) == want {
-			c.mu.Lock()
-			if len(c.ids) > 10000 { // a bound on a long-lived process
-				clear(c.ids)
-			}
-			c.ids[tok.Token] = s.ID
-			c.mu.Unlock()
-			return s.ID, nil
-		}
-		granted = append(granted, s.URL)
-	}
-	return "", &SiteNotGrantedError{LinkName: f.link.Name, User: f.user, Site: f.link.RPCURL, Granted: granted}
-}
-
-// normSite is a site URL as compared: its lower-case scheme and host (a
-// link to https://acme.atlassian.net/wiki names the site
-// https://acme.atlassian.net).
-func normSite(s string) string {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || u.Host == "" {
-		return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "/"))
-	}
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
-}
-
-// maxAccessibleResources bounds the accessible resources' answer.
-const maxAccessibleResources = 1 << 20
-
 // routeRefusal is the gateway's 401 to the accessible resources: the
 // token itself was refused, as by a resource.
 type routeRefusal struct{ err error }
@@ -337,45 +212,32 @@ type routeRefusal struct{ err error }
 func (r *routeRefusal) Error() string { return r.err.Error() }
 func (r *routeRefusal) Unwrap() error { return r.err }
 
-// accessibleResources lists the sites tok reaches.
-func (c *cloudState) accessibleResources(ctx context.Context, f *RequestFactory, tok *token.AccessToken) ([]CloudSiteInfo, error) {
-	st := f.link.state
-	u := c.apiBase + "/oauth/token/accessible-resources"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("applink: link %q: cloud.apiBase: %w", f.link.Name, redactParseError(err))
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", st.svc.agent)
-	req.Header.Set("Authorization", "Bearer "+tok.Secret.Reveal())
-	resp, err := st.tokenClient("listing the sites the token reaches").Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("applink: link %q: listing the sites user %q's token reaches: %w", f.link.Name, f.user, unwrapURLError(err))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAccessibleResources+1))
-	if err != nil {
-		return nil, fmt.Errorf("applink: link %q: reading the sites user %q's token reaches: %w", f.link.Name, f.user, err)
-	}
-	step := "GET " + redact.URLString(u)
+// cloudToken is what the gateway needs of tok.
+func (f *RequestFactory) cloudToken(tok *token.AccessToken) cloudsite.Token {
+	return cloudsite.Token{ID: tok.Token, Bearer: tok.Secret, User: f.user}
+}
+
+// cloudID returns the link's site's cloud id for tok.
+func (st *linkState) cloudID(ctx context.Context, f *RequestFactory, tok *token.AccessToken) (string, error) {
+	id, err := st.cloud.CloudID(ctx, st.tokenClient(cloudSitesStep), f.cloudToken(tok))
+	return id, st.cloudError(f, err)
+}
+
+// cloudSitesStep names the accessible resources' request.
+const cloudSitesStep = "listing the sites the token reaches"
+
+// cloudError turns an error of the gateway into the link's: the site not
+// granted, or the token refused (a *routeRefusal).
+func (st *linkState) cloudError(f *RequestFactory, err error) error {
+	var ng *cloudsite.NotGrantedError
+	var oe *oauth2link.Error
 	switch {
-	case resp.StatusCode == http.StatusUnauthorized:
-		return nil, &routeRefusal{&OAuth2Error{LinkName: f.link.Name, Step: step, Status: resp.StatusCode, Code: oauth2link.CodeInvalidToken,
-			Description: "the gateway refused the token"}}
-	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("applink: link %q: %s answered %s: try again later; if it persists, check cloud.apiBase (%s)",
-			f.link.Name, step, resp.Status, redact.URLString(c.apiBase))
-	case len(body) > maxAccessibleResources:
-		return nil, fmt.Errorf("applink: link %q: %s answered more than %d bytes: check cloud.apiBase", f.link.Name, step, maxAccessibleResources)
+	case errors.As(err, &ng):
+		return &SiteNotGrantedError{LinkName: st.link.Name, User: f.user, Site: st.link.RPCURL, Granted: ng.Granted}
+	case errors.As(err, &oe):
+		return &routeRefusal{st.oauth2Error(oe)}
 	}
-	var sites []CloudSiteInfo
-	if err := json.Unmarshal(body, &sites); err != nil {
-		return nil, fmt.Errorf("applink: link %q: %s did not answer a JSON list of sites (%v): check cloud.apiBase", f.link.Name, step, err)
-	}
-	return sites, nil
+	return err
 }
 
 // CloudSites returns the sites the user's token reaches (Atlassian's
@@ -391,10 +253,17 @@ func (f *RequestFactory) CloudSites(ctx context.Context) ([]CloudSiteInfo, error
 	if err != nil {
 		return nil, err
 	}
-	sites, err := st.cloud.accessibleResources(ctx, f, tok)
-	var rr *routeRefusal
-	if errors.As(err, &rr) {
-		return nil, rr.err
+	sites, err := st.cloud.Sites(ctx, st.tokenClient(cloudSitesStep), f.cloudToken(tok))
+	var oe *oauth2link.Error
+	if errors.As(err, &oe) {
+		return nil, st.oauth2Error(oe)
 	}
-	return sites, err
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CloudSiteInfo, len(sites))
+	for i, s := range sites {
+		out[i] = CloudSiteInfo(s)
+	}
+	return out, nil
 }

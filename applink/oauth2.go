@@ -223,7 +223,7 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 		return nil, &FieldError{Link: l.label(), Field: "oauth2.clientSecretEnv", Err: errors.New("no client secret")}
 	}
 	if l.Cloud != nil {
-		return l.cloudOAuth2(secret), nil
+		return newCloudState(l, "").OAuth2(c.ClientID, secret, c.RedirectURL, c.Scopes), nil
 	}
 	authorize, token := c.AuthorizePath, c.TokenPath
 	if authorize == "" {

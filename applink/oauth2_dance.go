@@ -158,7 +158,7 @@ func (st *linkState) isIssuer(iss string) bool {
 		return u.String()
 	}
 	got := norm(iss)
-	if st.cloud != nil && got == norm(st.cloud.authBase) {
+	if st.cloud != nil && got == norm(st.cloud.AuthBase()) {
 		return true // Atlassian's authorization server
 	}
 	return got == norm(st.link.RPCURL) || got == norm(st.link.displayURL())

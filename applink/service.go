@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/cloudsite"
 	"github.com/go-applinks/applinks/internal/keylock"
 
 	"github.com/go-applinks/applinks/applink/token"
@@ -83,7 +84,7 @@ type linkState struct {
 	botPAT *token.AccessToken
 	// cloud is an Atlassian Cloud link's gateway and its users' cloud ids
 	// (nil for a Data Center link).
-	cloud *cloudState
+	cloud *cloudsite.Gateway
 }
 
 // WithHTTPClient makes requests through a copy of c (its Transport, Jar,
@@ -270,7 +271,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 			continue
 		}
 		rpc, _ := url.Parse(l.RPCURL) // checked by Validate
-		st := &linkState{svc: s, signer: sig, rpc: rpc, scope: engine.NewScope(l.Name, rpc), o2: o2, botPAT: bot, cloud: newCloudState(&l)}
+		st := &linkState{svc: s, signer: sig, rpc: rpc, scope: engine.NewScope(l.Name, rpc), o2: o2, botPAT: bot, cloud: newCloudState(&l, s.agent)}
 		st.throttles.Clock, st.throttles.Sleep = s.clock, s.throttleSleep()
 		l.Endpoints = l.endpoints()
 		st.link = l

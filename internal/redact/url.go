@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 )
@@ -120,4 +121,15 @@ func redactPair(seg string, depth int) string {
 		return key + "=" + url.QueryEscape(r)
 	}
 	return seg
+}
+
+// URLError returns the error inside a *url.Error (what url.Parse and
+// http.Client.Do return), whose message repeats the whole URL, which may
+// hold a password or a token; any other error is returned as is.
+func URLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -152,4 +153,19 @@ func FuzzURLString(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestURLError(t *testing.T) {
+	t.Parallel()
+	_, err := url.Parse("https://user:pa%zzss@jira.example.com/")
+	if err == nil {
+		t.Fatal("url.Parse accepted a bad escape")
+	}
+	if got := URLError(err); strings.Contains(got.Error(), "user") || strings.Contains(got.Error(), "pa%zz") {
+		t.Errorf("URLError(%v) = %v: the URL is still in it", err, got)
+	}
+	other := errors.New("other")
+	if got := URLError(other); got != other {
+		t.Errorf("URLError(other) = %v, want it unchanged", got)
+	}
 }
