@@ -252,9 +252,6 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			return []any{&applink.OAuthError{LinkName: "CI", Auth: applink.Auth3LO, Method: "POST",
 				URL: fx.srv.URL + "/x", BaseString: signer.RedactBaseString(problem.SignatureBaseString.Reveal()), Problem: problem}}
 		},
-		"applink.ClockSkewError": func() []any {
-			return []any{&applink.ClockSkewError{LinkName: "CI", Local: time.Now(), Problem: problem}}
-		},
 		"applink.RetryError": func() []any {
 			return []any{&applink.RetryError{Attempts: 3, Elapsed: time.Second, Err: fx.credErr},
 				&applink.RetryError{Attempts: 3, Elapsed: time.Second, Err: fx.credErr, RateLimit: &applink.RateLimit{Limit: 1, HasRetryAfter: true}}}

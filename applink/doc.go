@@ -248,8 +248,10 @@
 // per method, and Jenkins' plugin, crumb issuer and identity):
 // doctor.Diagnose(ctx, link, user) returns a *doctor.Report whose failed
 // checks carry the evidence and the fix. `applink doctor` prints it. The
-// advice for each OAuth problem is one table, [ProblemAdvice], which
-// [OAuthError.Advice] refines; the doctor and the command give the same.
+// advice for each OAuth problem is one table, which [OAuthError.Advice]
+// reads and refines (for a bare *signer.ProblemError, wrap it:
+// (&applink.OAuthError{Problem: pe}).Advice()); the doctor and the command
+// give the same.
 //
 // # Errors
 //
@@ -258,15 +260,13 @@
 //	me, err := applink.Execute(ctx, req, handler.JSON[User]())
 //	var (
 //		cre  *applink.CredentialsRequiredError // the user must authorize (again): factory.AuthorizationURL
-//		oe   *applink.OAuthError               // another OAuth problem; on signature_invalid, both base strings
-//		skew *applink.ClockSkewError           // the clocks disagree even after correction: NTP
+//		oe   *applink.OAuthError               // another OAuth problem; on signature_invalid, both base strings; timestamp_refused after correction: NTP
 //		anc  *applink.AuthNotConfiguredError   // a method the link does not allow
 //		re   *handler.ResponseError            // an unexpected HTTP status: re.StatusCode, re.Body
 //	)
 //	switch {
 //	case errors.As(err, &cre):
 //	case errors.As(err, &oe):
-//	case errors.As(err, &skew):
 //	case errors.As(err, &anc):
 //	case errors.As(err, &re):
 //	case errors.Is(err, applink.ErrForeignURL), errors.Is(err, context.Canceled):

@@ -245,35 +245,10 @@ func (e *OAuthError) Unwrap() error {
 	return e.Problem
 }
 
-// ClockSkewError is returned when the remote refused our timestamp twice,
-// even after we corrected our clock by its acceptable range.
-type ClockSkewError struct {
-	LinkName string
-	// Local is our clock when the request was signed; RemoteMin and
-	// RemoteMax are the remote's acceptable range.
-	Local                time.Time
-	RemoteMin, RemoteMax time.Time
-	Problem              *signer.ProblemError
-}
-
-// Error gives both clocks and what to do.
-func (e *ClockSkewError) Error() string {
-	return fmt.Sprintf("applink: link %q: the remote refused our timestamp twice (our clock %s, it accepts %s to %s): synchronize the clocks (NTP)",
-		e.LinkName, e.Local.UTC().Format(time.RFC3339), e.RemoteMin.UTC().Format(time.RFC3339), e.RemoteMax.UTC().Format(time.RFC3339))
-}
-
-// Unwrap returns the *signer.ProblemError.
-func (e *ClockSkewError) Unwrap() error {
-	if e.Problem == nil {
-		return nil
-	}
-	return e.Problem
-}
-
 // problemAdvice is the one table of what to do about each OAuth 1.0a
 // problem (PROTOCOL.md §5, the README's troubleshooting table). The
 // library's errors, applink/doctor and the applink command all read it,
-// through [ProblemAdvice] and [OAuthError.Advice].
+// through [OAuthError.Advice].
 var problemAdvice = map[string]string{
 	signer.ProblemVersionRejected:                 "the remote wants another OAuth version: this link speaks OAuth 1.0a; for an OAuth 2.0 incoming link, give the link oauth2 settings and the oauth2 auth method",
 	signer.ProblemParameterAbsent:                 "the remote did not get an OAuth parameter it needs (oauth_parameters_absent names it): make sure no proxy strips the Authorization header",
@@ -296,16 +271,12 @@ var problemAdvice = map[string]string{
 	signer.ProblemUserRefused:                     "the user refused access: authorize again and choose Allow",
 }
 
-// ProblemAdvice says what to do about an OAuth 1.0a problem (an
-// oauth_problem such as [signer.ProblemSignatureInvalid]), in one clause
-// without a capital or a final period; "" for a problem it does not know.
-// It is the advice [OAuthError.Error] gives, and the applink command and
-// applink/doctor give; [OAuthError.Advice] refines it with what the
-// request tells.
-func ProblemAdvice(problem string) string { return problemAdvice[problem] }
-
-// Advice says what to do about the problem: [ProblemAdvice], refined by
-// what this request tells. On signature_invalid it compares the two
+// Advice says what to do about the problem, in one clause without a
+// capital or a final period; "" for a problem it does not know. It reads
+// the one table of advice for each OAuth 1.0a problem (which the applink
+// command and applink/doctor give too; for a bare *signer.ProblemError,
+// ask (&OAuthError{Problem: pe}).Advice()), refined by what this request
+// tells. On signature_invalid it compares the two
 // signature base strings (ours and the one the remote echoed): the same
 // string on both sides means the remote checks the signature with another
 // key; a different scheme, host, port or path means a reverse proxy; a
@@ -321,6 +292,11 @@ func (e *OAuthError) Advice() string {
 		if advice := signatureAdvice(redact.BaseString(e.BaseString), e.theirs()); advice != "" {
 			return advice
 		}
+	case signer.ProblemTimestampRefused:
+		if p := e.Problem; p.MinTimestamp != 0 {
+			return fmt.Sprintf("our timestamp is outside the range the remote accepts (%s to %s), and the link corrects a refused timestamp by that range once: synchronize this machine's and the remote's clocks (NTP)",
+				time.Unix(p.MinTimestamp, 0).UTC().Format(time.RFC3339), time.Unix(p.MaxTimestamp, 0).UTC().Format(time.RFC3339))
+		}
 	case signer.ProblemPermissionDenied:
 		switch e.Auth {
 		case Auth2LOi:
@@ -329,7 +305,7 @@ func (e *OAuthError) Advice() string {
 			return "the remote's incoming link does not allow 2-legged OAuth: tick \"Allow 2-Legged OAuth\" (with an execute-as user) in its incoming authentication, or remove 2lo from the link's auth list"
 		}
 	}
-	return ProblemAdvice(e.Problem.Problem)
+	return problemAdvice[e.Problem.Problem]
 }
 
 // signatureAdvice says what a signature_invalid comes from, given our
@@ -337,7 +313,7 @@ func (e *OAuthError) Advice() string {
 // redacted): the wrong key when both are the same, a reverse proxy when
 // the URLs differ, something rewriting the request when the method or the
 // parameters do. It returns "" when the two cannot be compared (the remote
-// echoed none): then [ProblemAdvice] is all there is to say.
+// echoed none): then the table's advice is all there is to say.
 func signatureAdvice(ours, theirs string) string {
 	v := sigbase.Explain(ours, theirs)
 	switch v.Cause {

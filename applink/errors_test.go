@@ -231,12 +231,12 @@ func TestClockSkewRefusedTwice(t *testing.T) {
 	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
 	req, _ := f.NewRequest(http.MethodGet, "/x")
 	_, err := req.Do(t.Context())
-	var cse *ClockSkewError
-	if !errors.As(err, &cse) {
-		t.Fatalf("Do: got %v, want *ClockSkewError", err)
+	var oe *OAuthError
+	if !errors.As(err, &oe) || oe.Problem == nil || oe.Problem.Problem != signer.ProblemTimestampRefused {
+		t.Fatalf("Do: got %v, want *OAuthError with timestamp_refused", err)
 	}
-	if cse.RemoteMax.Sub(cse.Local) < 50*time.Minute || cse.LinkName != "Plain" {
-		t.Errorf("ClockSkewError %+v", cse)
+	if time.Unix(oe.Problem.MaxTimestamp, 0).Sub(time.Now()) < 50*time.Minute || oe.LinkName != "Plain" || !strings.Contains(oe.Error(), "NTP") {
+		t.Errorf("OAuthError %+v: want the remote's range, the link and the advice", oe)
 	}
 	if p := oauthProblemIn(err); p == nil || p.Problem != signer.ProblemTimestampRefused {
 		t.Errorf("errors.As finds no timestamp_refused problem in %v", err)

@@ -58,24 +58,24 @@ func signerProblems(t *testing.T) []string {
 func TestProblemAdviceCoversEveryProblem(t *testing.T) {
 	t.Parallel()
 	for _, code := range signerProblems(t) {
-		advice := applink.ProblemAdvice(code)
+		advice := adviceFor(code)
 		switch {
 		case advice == "":
-			t.Errorf("ProblemAdvice(%q) is empty", code)
+			t.Errorf("the advice for %q is empty", code)
 		case strings.HasSuffix(advice, ".") || strings.ToLower(advice[:1]) != advice[:1]:
-			t.Errorf("ProblemAdvice(%q) = %q: want a clause, lower case, without a final period", code, advice)
+			t.Errorf("the advice for %q = %q: want a clause, lower case, without a final period", code, advice)
 		}
 		e := &applink.OAuthError{LinkName: "jira", Auth: applink.Auth3LO, Method: "GET", URL: "https://jira.example/x",
 			Problem: &signer.ProblemError{Problem: code}}
 		if got := e.Advice(); got != advice {
-			t.Errorf("(*OAuthError).Advice() for %q without base strings = %q, want ProblemAdvice's %q", code, got, advice)
+			t.Errorf("(*OAuthError).Advice() for %q without base strings = %q, want the table's %q", code, got, advice)
 		}
 		if !strings.Contains(e.Error(), advice) {
 			t.Errorf("(*OAuthError).Error() for %q does not give the advice: %s", code, e.Error())
 		}
 	}
-	if got := applink.ProblemAdvice("no_such_problem"); got != "" {
-		t.Errorf("ProblemAdvice of an unknown problem = %q, want \"\"", got)
+	if got := adviceFor("no_such_problem"); got != "" {
+		t.Errorf("the advice for an unknown problem = %q, want \"\"", got)
 	}
 }
 
@@ -91,7 +91,7 @@ func TestOAuthErrorAdviceSignatureInvalid(t *testing.T) {
 		{"proxy", "GET&http%3A%2F%2Fjira.internal%3A8080%2Frest%2Fapi%2F2%2Fmyself&oauth_consumer_key%3Dk%26oauth_token%3D", "scheme, host and port than the link's rpcUrl"},
 		{"method", "HEAD&https%3A%2F%2Fjira.example%2Frest%2Fapi%2F2%2Fmyself&oauth_consumer_key%3Dk%26oauth_token%3D", "GET → HEAD"},
 		{"parameters", "GET&https%3A%2F%2Fjira.example%2Frest%2Fapi%2F2%2Fmyself&a%3D1%26oauth_consumer_key%3Dk%26oauth_token%3D", "a (only the remote's)"},
-		{"no echo", "", applink.ProblemAdvice(signer.ProblemSignatureInvalid)},
+		{"no echo", "", adviceFor(signer.ProblemSignatureInvalid)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,4 +153,9 @@ func TestRequestWrongKeyAdvice(t *testing.T) {
 	if msg := err.Error(); strings.Contains(msg, "rebuilt a different URL") || !strings.Contains(msg, oe.Advice()) {
 		t.Errorf("the error misdiagnoses a wrong key:\n%s", msg)
 	}
+}
+
+// adviceFor is the library's advice for an OAuth 1.0a problem.
+func adviceFor(problem string) string {
+	return (&applink.OAuthError{Problem: &signer.ProblemError{Problem: problem}}).Advice()
 }

@@ -46,10 +46,6 @@ type RateLimit struct {
 	Reason string
 }
 
-// PerSecond returns the fill rate in requests per second, 0 when
-// unknown.
-func (r RateLimit) PerSecond() float64 { return engine.RateLimit(r).Rate() }
-
 // String describes the state in one line, as `applink request -v` prints
 // it: "9 of 10 left, 10 per 1s".
 func (r RateLimit) String() string { return engine.RateLimit(r).String() }

@@ -219,7 +219,7 @@ func TestRateLimitOf(t *testing.T) {
 		"X-Ratelimit-Interval-Seconds": {"1"}, "Retry-After": {"0"},
 	}}
 	rl, ok := applink.RateLimitOf(resp)
-	if !ok || rl.Limit != 20 || rl.Remaining != 3 || rl.PerSecond() != 10 || !rl.HasRetryAfter || rl.RetryAfter != 0 {
+	if !ok || rl.Limit != 20 || rl.Remaining != 3 || rl.FillRate != 10 || rl.Interval != time.Second || !rl.HasRetryAfter || rl.RetryAfter != 0 {
 		t.Errorf("RateLimitOf = %+v, %v", rl, ok)
 	}
 	if got, want := rl.String(), "3 of 20 left, 10 per 1s, retry after 0s"; got != want {

@@ -33,8 +33,8 @@ import (
 // the package doc), and Do then returns *[CredentialsRequiredError]; other
 // OAuth problems are returned as *[OAuthError]s or *[OAuth2Error]s, with
 // the token kept. Clock skew reported by the remote (timestamp_refused) is
-// corrected and the request sent again once; a second refusal is a
-// *[ClockSkewError]. When ctx is done the error is ctx.Err().
+// corrected and the request sent again once; a second refusal is an
+// *[OAuthError] whose Problem carries the remote's acceptable range. When ctx is done the error is ctx.Err().
 func (r *Request) Do(ctx context.Context) (*http.Response, error) {
 	r.ensure()
 	resp, err := r.send(ctx)
@@ -272,7 +272,7 @@ func (r *Request) inspectBearer(ctx context.Context, resp *http.Response) error 
 // the token is deleted), Execute returns *[CredentialsRequiredError], or, if
 // h also implements [handler.CredentialsHandler], what its
 // CredentialsRequired method returns for that error. Every other failure is
-// returned as by [Request.Do]: *[OAuthError], *[ClockSkewError], an error
+// returned as by [Request.Do]: *[OAuthError] (clock skew included), an error
 // wrapping [ErrForeignURL], ctx.Err(), or what the handler returns (such as
 // a *handler.ResponseError for an unexpected status), inside a
 // *[RetryError] when the retries ran out on that status.

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/hashicorp/go-retryablehttp"
@@ -156,8 +155,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 				switch {
 				case p.Problem == signer.ProblemTimestampRefused && p.MinTimestamp != 0 && skewed:
 					engine.Drain(resp)
-					return nil, &ClockSkewError{LinkName: f.link.Name, Local: st.svc.clock(),
-						RemoteMin: time.Unix(p.MinTimestamp, 0), RemoteMax: time.Unix(p.MaxTimestamp, 0), Problem: p}
+					return nil, &OAuthError{LinkName: f.link.Name, Auth: auth, Method: out.Method, URL: redact.URL(out.URL), Problem: p}
 				case p.Problem == signer.ProblemTimestampRefused && p.MinTimestamp != 0 && replayable:
 					skewed = true
 					st.learnOffset(ctx, p)

@@ -82,7 +82,6 @@ func (d *diagnosis) classifyError(c Check, what string, pr *probeResult) Check {
 	c.Status = StatusFail
 	var (
 		need *applink.CredentialsRequiredError
-		skew *applink.ClockSkewError
 		cfg  *applink.AuthNotConfiguredError
 	)
 	switch {
@@ -94,10 +93,10 @@ func (d *diagnosis) classifyError(c Check, what string, pr *probeResult) Check {
 			c.Summary = fmt.Sprintf("user %q has no token for this link: 3LO needs the user to authorize it first", d.user)
 		}
 		c.Fix = "Authorize the link as the user (the 3-legged dance): " + d.authorizeCommand() + "."
-	case errors.As(pr.err, &skew):
+	case refusedTwice(pr.err) != nil:
 		c.Category = CategoryClock
 		c.Summary = "the remote refused our timestamp twice (timestamp_refused), even corrected by its acceptable range"
-		c.Evidence = append(c.Evidence, skew.Error())
+		c.Evidence = append(c.Evidence, pr.err.Error())
 		c.Fix = d.clockFix()
 	case errors.As(pr.err, &cfg):
 		c.Category = CategoryConfig
@@ -162,7 +161,7 @@ func (d *diagnosis) classifyProblem(c Check, what string, pr *probeResult) Check
 			c.Fix = fmt.Sprintf("Set the \"execute as\" user of the incoming link for consumer %q on %s to a user that exists.", key, d.remoteName())
 		}
 	default:
-		if advice := applink.ProblemAdvice(p.Problem); advice != "" {
+		if advice := (&applink.OAuthError{Problem: p}).Advice(); advice != "" {
 			c.Fix = strings.ToUpper(advice[:1]) + advice[1:] + "."
 		} else {
 			c.Fix = "Look up the problem in the remote's logs (atlassian-jira.log, jenkins.log) for the details."

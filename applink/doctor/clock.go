@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -27,8 +28,24 @@ type dateSample struct {
 type refusal struct {
 	probe   string
 	offset  time.Duration
-	twice   *applink.ClockSkewError
+	twice   *skewRange
 	problem *signer.ProblemError
+}
+
+// skewRange is a timestamp_refused that the link's correction did not
+// cure: our clock when it came, and the remote's acceptable range.
+type skewRange struct{ local, min, max time.Time }
+
+// refusedTwice returns the timestamp_refused problem of a probe's error: a
+// refusal that came back after the link corrected its timestamp by the
+// remote's range (the first refusal is corrected, not returned); nil for
+// any other error.
+func refusedTwice(err error) *signer.ProblemError {
+	var oe *applink.OAuthError
+	if errors.As(err, &oe) && oe.Problem != nil && oe.Problem.Problem == signer.ProblemTimestampRefused && oe.Problem.MinTimestamp != 0 {
+		return oe.Problem
+	}
+	return nil
 }
 
 // noteDate records the Date header of an answer.
@@ -51,8 +68,8 @@ func (r refusal) skew() (time.Duration, bool) {
 	case r.offset != 0:
 		return r.offset, true
 	case r.twice != nil:
-		mid := r.twice.RemoteMin.Add(r.twice.RemoteMax.Sub(r.twice.RemoteMin) / 2)
-		return mid.Sub(r.twice.Local).Round(time.Second), true
+		mid := r.twice.min.Add(r.twice.max.Sub(r.twice.min) / 2)
+		return mid.Sub(r.twice.local).Round(time.Second), true
 	}
 	return 0, false
 }
@@ -80,7 +97,7 @@ func (d *diagnosis) clockCheck(ran bool) Check {
 		rs, ok := r.skew()
 		switch {
 		case r.twice != nil:
-			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: timestamp_refused twice: it accepts %d-%d", r.probe, r.twice.RemoteMin.Unix(), r.twice.RemoteMax.Unix()))
+			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: timestamp_refused twice: it accepts %d-%d", r.probe, r.twice.min.Unix(), r.twice.max.Unix()))
 		case r.problem != nil && r.problem.MinTimestamp != 0:
 			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: timestamp_refused: acceptable timestamps %d-%d", r.probe, r.problem.MinTimestamp, r.problem.MaxTimestamp))
 		case r.problem != nil:

@@ -72,7 +72,7 @@ type probeResult struct {
 	// ours is the signature base string we signed, redacted.
 	ours string
 	// err is why no answer came (or a *CredentialsRequiredError or
-	// *ClockSkewError).
+	// *OAuthError for timestamp_refused after correction).
 	err error
 	// corrected is the clock offset learnt from a timestamp_refused during
 	// the probe (the request was then sent again), 0 when none.
@@ -142,9 +142,9 @@ func (d *diagnosis) probe(ctx context.Context, a applink.Auth, path string) *pro
 		d.refused = append(d.refused, refusal{probe: probeName(a), offset: after})
 	}
 	if err != nil {
-		var skew *applink.ClockSkewError
-		if errors.As(err, &skew) {
-			d.refused = append(d.refused, refusal{probe: probeName(a), twice: skew})
+		if p := refusedTwice(err); p != nil {
+			d.refused = append(d.refused, refusal{probe: probeName(a), twice: &skewRange{local: d.seam.Now(),
+				min: time.Unix(p.MinTimestamp, 0), max: time.Unix(p.MaxTimestamp, 0)}})
 		}
 		pr.err = err
 		return pr

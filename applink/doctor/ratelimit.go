@@ -36,8 +36,8 @@ func rateLimitCheck(user string, probes []*probeResult) (Check, bool) {
 	c := Check{Name: checkRateLimit, Category: CategoryAccess, Status: StatusPass,
 		Summary:  fmt.Sprintf("the remote rate-limits %s: %s", who, rl),
 		Evidence: []string{fmt.Sprintf("%s probe: HTTP %d, %s", found.auth, found.status, rateLimitHeaders(found.header))}}
-	if per := rl.PerSecond(); per > 0 {
-		c.Summary += fmt.Sprintf(" (%.3g requests a second)", per)
+	if rl.FillRate > 0 && rl.Interval > 0 {
+		c.Summary += fmt.Sprintf(" (%.3g requests a second)", float64(rl.FillRate)/rl.Interval.Seconds())
 	}
 	switch {
 	case found.status == http.StatusTooManyRequests:

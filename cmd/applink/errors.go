@@ -142,7 +142,7 @@ func message(err error) string {
 		cr *applink.CredentialsRequiredError
 	)
 	if errors.As(err, &pe) && !errors.As(err, &oe) && !errors.As(err, &cr) {
-		if advice := applink.ProblemAdvice(pe.Problem); advice != "" && !strings.Contains(msg, advice) {
+		if advice := (&applink.OAuthError{Problem: pe}).Advice(); advice != "" && !strings.Contains(msg, advice) {
 			msg += ": " + advice
 		}
 		if pe.Problem == signer.ProblemSignatureInvalid && !pe.SignatureBaseString.IsZero() && !strings.Contains(msg, "the remote signed") {
@@ -345,8 +345,8 @@ func adviceOf(err error, pe *signer.ProblemError) string {
 		return pe.Advice
 	}
 	var oe *applink.OAuthError
-	if errors.As(err, &oe) {
-		return oe.Advice()
+	if !errors.As(err, &oe) {
+		oe = &applink.OAuthError{Problem: pe}
 	}
-	return applink.ProblemAdvice(pe.Problem)
+	return oe.Advice()
 }

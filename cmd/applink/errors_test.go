@@ -14,7 +14,7 @@ import (
 // doctor's: fix our URL, or make the remote see it.
 func TestProblemAdviceSignatureInvalid(t *testing.T) {
 	t.Parallel()
-	got := applink.ProblemAdvice(signer.ProblemSignatureInvalid)
+	got := adviceFor(signer.ProblemSignatureInvalid)
 	for _, want := range []string{
 		"make the two URLs agree",
 		"the URL the remote believes it is at",
@@ -63,8 +63,13 @@ func TestMessagePrintsLibraryAdvice(t *testing.T) {
 	for _, code := range []string{signer.ProblemTimestampRefused, signer.ProblemConsumerKeyUnknown, signer.ProblemPermissionDenied,
 		signer.ProblemUserRefused, signer.ProblemNonceUsed, signer.ProblemSignatureMethodRejected, signer.ProblemVersionRejected} {
 		msg := message(fmt.Errorf("applink: link %q: obtaining a request token: %w", "jira", &signer.ProblemError{Problem: code, Status: 401}))
-		if want := applink.ProblemAdvice(code); want == "" || !strings.Contains(msg, want) {
+		if want := adviceFor(code); want == "" || !strings.Contains(msg, want) {
 			t.Errorf("message for %s = %q, want the library's advice %q", code, msg, want)
 		}
 	}
+}
+
+// adviceFor is the library's advice for an OAuth 1.0a problem.
+func adviceFor(problem string) string {
+	return (&applink.OAuthError{Problem: &signer.ProblemError{Problem: problem}}).Advice()
 }

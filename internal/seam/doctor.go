@@ -38,7 +38,7 @@ type Link struct {
 	// as stored: it renews and deletes no token. It returns the final response, whose body the
 	// caller closes, and the signature base string of the request that
 	// answered it, redacted ("" when unsigned). The error is applink's
-	// own (*CredentialsRequiredError, *ClockSkewError,
+	// own (*CredentialsRequiredError, *OAuthError,
 	// *AuthNotConfiguredError, ...) or a network error wrapped with the link
 	// and the redacted URL.
 	Probe func(ctx context.Context, auth, user, path string) (*http.Response, string, error)
