@@ -87,10 +87,6 @@ func ParseAuth(s string) (Auth, error) {
 	return "", fmt.Errorf("applink: unknown authentication %q: use 3lo, 2loi, 2lo, oauth2, client-credentials, pat or anonymous", s)
 }
 
-// MarshalText writes the type's canonical name ("Jira" and "stash" are
-// written "jira" and "bitbucket"); an unknown name is written as it is.
-func (t Type) MarshalText() ([]byte, error) { return []byte(canonicalType(t)), nil }
-
 // UnmarshalText reads a type as [ParseType] does, so that "Jira" or "stash"
 // in a config file becomes [TypeJira] or [TypeBitbucket]. An unknown name is
 // kept as written, for [Link.Validate] to report with its field.
@@ -101,15 +97,6 @@ func (t *Type) UnmarshalText(text []byte) error {
 	}
 	*t = c
 	return nil
-}
-
-// MarshalText writes the method's canonical name ("3LO" and "oauth" are
-// written "3lo"); an unknown name is written as it is.
-func (a Auth) MarshalText() ([]byte, error) {
-	if c, err := ParseAuth(string(a)); err == nil {
-		a = c
-	}
-	return []byte(a), nil
 }
 
 // UnmarshalText reads a method as [ParseAuth] does, so that "3LO" or

@@ -27,7 +27,7 @@ func Example_oAuth2Link() {
 
 	link := applink.Link{ID: "8d2f0c4b-1a3e-4f5d-b6c7-d8e9f0a1b2c3", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
 		Auth:   []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: "my-app", Scopes: []string{applink.ScopeWrite}, RedirectURL: redirect},
+		OAuth2: &applink.OAuth2Client{ClientID: "my-app", Scopes: []string{"WRITE"}, RedirectURL: redirect},
 	}.WithClientSecret("s3cret-TEST-ONLY") // or ClientSecretEnv / ClientSecretFile
 	svc, err := applink.NewService([]applink.Link{link})
 	if err != nil {

@@ -16,14 +16,9 @@ import (
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
-// OAuth 2.0 scopes of the Data Center products, weakest first; each
-// includes the ones before it.
-const (
-	ScopeRead        = "READ"
-	ScopeWrite       = "WRITE"
-	ScopeAdmin       = "ADMIN"
-	ScopeSystemAdmin = "SYSTEM_ADMIN"
-)
+// dataCenterScopes are the OAuth 2.0 scopes of the Data Center products,
+// weakest first; each includes the ones before it.
+var dataCenterScopes = []string{"READ", "WRITE", "ADMIN", "SYSTEM_ADMIN"}
 
 // OAuth2Client is the OAuth 2.0 side of a link: the client the remote's
 // incoming "external application" link registered (Administration →
@@ -42,8 +37,11 @@ type OAuth2Client struct {
 	// It must be a regular file that other users cannot access (mode 0600
 	// or stricter, outside Windows), like token and keyring files.
 	ClientSecretFile string `json:"clientSecretFile,omitempty"`
-	// Scopes are the scopes asked for: READ, WRITE, ADMIN or SYSTEM_ADMIN
-	// (the link's scope at the remote, or less); empty asks for the link's.
+	// Scopes are the scopes asked for, as the remote names them: READ,
+	// WRITE, ADMIN or SYSTEM_ADMIN (weakest first, each including the ones
+	// before it: the link's scope at the remote, or less); empty asks for
+	// the link's. An Atlassian Cloud link takes the app's scopes
+	// (read:jira-work, ..., and offline_access).
 	Scopes []string `json:"scopes,omitempty"`
 	// RedirectURL is the redirect URL registered at the remote; required
 	// for auth oauth2. The loopback flow listens on it (so it must be
@@ -128,7 +126,7 @@ func (l Link) validateOAuth2(signs bool, bad func(field, format string, args ...
 			}
 			continue
 		}
-		if !slices.Contains([]string{ScopeRead, ScopeWrite, ScopeAdmin, ScopeSystemAdmin}, s) {
+		if !slices.Contains(dataCenterScopes, s) {
 			bad("oauth2.scopes", "unknown scope %q: use READ, WRITE, ADMIN or SYSTEM_ADMIN (upper case)", s)
 		}
 	}

@@ -73,7 +73,7 @@ func (fx *o2Fixture) link(auth ...Auth) Link {
 		auth = []Auth{AuthOAuth2}
 	}
 	return Link{ID: testLinkID, Name: "Jira OAuth2", Type: TypeJira, RPCURL: fx.srv.URL, Auth: auth,
-		OAuth2: &OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{ScopeWrite}},
+		OAuth2: &OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{"WRITE"}},
 	}.WithClientSecret(o2TestSecret)
 }
 
@@ -404,7 +404,7 @@ func TestOAuth2InsufficientScope(t *testing.T) {
 	t.Parallel()
 	fx := newO2Fixture(t, "", applinktest.ScopeRead)
 	l := fx.link()
-	l.OAuth2.Scopes = []string{ScopeRead}
+	l.OAuth2.Scopes = []string{"READ"}
 	svc := fx.service(t, l)
 	alice := factoryFor(t, svc, "alice")
 	if err := alice.AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {

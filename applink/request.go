@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/signer"
@@ -58,7 +57,6 @@ type request struct {
 	// verb fmt shows the fields of what a pointer field points to, but
 	// not of what the pointers there point to.
 	*content
-	timeout time.Duration
 	stats   engine.RetryStats // of the last send
 	follow  bool
 	retry   bool
@@ -253,14 +251,6 @@ func (r *Request) SetJSON(v any) *Request {
 		return r
 	}
 	r.body, r.reader, r.ctype = b, nil, "application/json"
-	return r
-}
-
-// SetTimeout bounds the request, from sending to the end of reading the
-// response; 0 means none beyond the context.
-func (r *Request) SetTimeout(d time.Duration) *Request {
-	r.ensure()
-	r.timeout = max(d, 0)
 	return r
 }
 

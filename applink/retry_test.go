@@ -220,7 +220,9 @@ func TestRequestTimeout(t *testing.T) {
 	t.Cleanup(srv.Close)
 	f := plainFactory(t, srv.URL, "alice", []Auth{Auth2LO})
 	req, _ := f.NewRequest(http.MethodGet, "/slow")
-	_, err := req.SetTimeout(50 * time.Millisecond).Do(t.Context())
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err := req.Do(ctx)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Do: got %v, want context.DeadlineExceeded", err)
 	}
@@ -233,7 +235,9 @@ func TestTimeoutKeepsOtherErrors(t *testing.T) {
 	fx := newCoreFixture(t, coreConfig{})
 	fx.srv.Handle("GET /away", http.RedirectHandler("http://example.invalid/", http.StatusFound))
 	req, _ := fx.factory(t, "bob").NewRequest(http.MethodGet, "/away")
-	_, err := req.SetTimeout(time.Minute).Do(t.Context())
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	_, err := req.Do(ctx)
 	if !errors.Is(err, ErrForeignURL) || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Do: got %v, want ErrForeignURL", err)
 	}

@@ -61,11 +61,6 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		return nil, errors.New("applink: nil context")
 	}
 	r.auth = ""
-	parent := ctx
-	cancel := context.CancelFunc(func() {})
-	if r.timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, r.timeout)
-	}
 	f := r.factory
 	st := f.link.state
 	svc := st.svc
@@ -80,7 +75,6 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 	case r.reader != nil:
 		rf, err := r.reader.replay()
 		if err != nil {
-			cancel()
 			return nil, fmt.Errorf("applink: link %q: %s %s: %w", f.link.Name, r.method, redact.URL(r.url), err)
 		}
 		raw = rf
@@ -90,7 +84,6 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 	// of building the request.
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, "", raw)
 	if err != nil {
-		cancel()
 		return nil, fmt.Errorf("applink: link %q: %s %s: %w", f.link.Name, r.method, redact.URL(r.url), err)
 	}
 	req.URL = r.URL()
@@ -118,21 +111,10 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		if resp != nil {
 			engine.Drain(resp)
 		}
-		timedOut := ctx.Err() != nil
-		cancel()
-		if parent.Err() != nil {
-			return nil, parent.Err()
-		}
-		if timedOut {
-			return nil, fmt.Errorf("applink: link %q: %s %s: no complete answer within %v: %w",
-				f.link.Name, r.method, redact.URL(r.url), r.timeout, ctx.Err())
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
 		return nil, r.unwrapError(err)
-	}
-	if r.timeout > 0 {
-		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-	} else {
-		cancel()
 	}
 	return resp, nil
 }
@@ -225,18 +207,6 @@ type replayBody struct {
 	io.Reader
 	io.Closer
 	head []byte
-}
-
-// cancelOnClose ends a request's timeout context when its body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (c *cancelOnClose) Close() error {
-	err := c.ReadCloser.Close()
-	c.cancel()
-	return err
 }
 
 // inspectBearer is inspect for OAuth 2.0 requests: a 401 invalid_token

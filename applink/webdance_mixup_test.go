@@ -46,7 +46,7 @@ func newMixupFixture(t *testing.T) *mixupFixture {
 	fx.srvA, fx.srvB = remote("client-a", fx.redirectA), remote("client-b", fx.b)
 	link := func(id, name, client, redirect string, srv *applinktest.Server) Link {
 		return Link{ID: id, Name: name, Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthOAuth2},
-			OAuth2: &OAuth2Client{ClientID: client, RedirectURL: redirect, Scopes: []string{ScopeWrite}},
+			OAuth2: &OAuth2Client{ClientID: client, RedirectURL: redirect, Scopes: []string{"WRITE"}},
 		}.WithClientSecret(client + "-s3cret-TEST-ONLY")
 	}
 	fx.svc = newTestService(t, []Link{link(fx.idA, "jira-a", "client-a", fx.redirectA, fx.srvA), link(fx.idB, "jira-b", "client-b", fx.b, fx.srvB)},

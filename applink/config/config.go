@@ -282,7 +282,7 @@ func (c *Config) Save(path string) error {
 	if err := checkTokenStore(path, c.TokenStore); err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(Config{Links: links, TokenStore: c.TokenStore}, "", "  ")
+	data, err := json.MarshalIndent(Config{Links: canonical(links), TokenStore: c.TokenStore}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("config: encoding the config: %w", err)
 	}
@@ -346,4 +346,30 @@ func usesOAuth2(l applink.Link) bool {
 	return slices.ContainsFunc(auths(l), func(a applink.Auth) bool {
 		return a == applink.AuthOAuth2 || a == applink.AuthClientCredentials
 	})
+}
+
+// canonical returns a copy of links with each type and authentication
+// method written by its canonical name, as applink.ParseType and
+// applink.ParseAuth read it ("Jira" and "stash" are jira and bitbucket,
+// "3LO" and "oauth" are 3lo); an unknown name is kept as written.
+func canonical(links []applink.Link) []applink.Link {
+	out := slices.Clone(links)
+	for i := range out {
+		l := &out[i]
+		if t, err := applink.ParseType(string(l.Type)); err == nil {
+			l.Type = t
+		}
+		if l.Auth == nil {
+			continue
+		}
+		auth := make([]applink.Auth, len(l.Auth))
+		for j, a := range l.Auth {
+			if c, err := applink.ParseAuth(string(a)); err == nil {
+				a = c
+			}
+			auth[j] = a
+		}
+		l.Auth = auth
+	}
+	return out
 }

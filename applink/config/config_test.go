@@ -95,20 +95,38 @@ func TestConfigNormalizesNames(t *testing.T) {
 	if diff := cmp.Diff([]applink.Auth{applink.Auth3LO, applink.Auth2LOi, applink.Auth2LO, applink.AuthAnonymous}, l.Auth); diff != "" {
 		t.Errorf("auth (-want +got):\n%s", diff)
 	}
-	for _, tt := range []struct {
-		in   any
-		want string
-	}{
-		{applink.Type("Jira"), `"jira"`},
-		{applink.Type("stash"), `"bitbucket"`},
-		{applink.Type("unknown"), `"unknown"`},
-		{[]applink.Auth{"3LO", "2LOi", "2lo"}, `["3lo","2loi","2lo"]`},
-		{applink.Auth("odd"), `"odd"`},
-	} {
-		got, err := json.Marshal(tt.in)
-		if err != nil || string(got) != tt.want {
-			t.Errorf("json.Marshal(%#v) = %s, %v; want %s", tt.in, got, err, tt.want)
+	// Save writes the canonical names, and an unknown one as written.
+	out := filepath.Join(t.TempDir(), "config.json")
+	written := []applink.Link{
+		{ID: applink.DefaultLinkID("a", "https://a"), Name: "a", Type: "Jira", RPCURL: "https://a", Auth: []applink.Auth{"3LO", "2LOi", "2lo", applink.AuthAnonymous}, PrivateKeyFile: "k"},
+		{ID: applink.DefaultLinkID("b", "https://b"), Name: "b", Type: "stash", RPCURL: "https://b", Auth: []applink.Auth{"odd"}, PrivateKeyFile: "k"},
+		{ID: applink.DefaultLinkID("c", "https://c"), Name: "c", Type: "unknown", RPCURL: "https://c", PrivateKeyFile: "k"},
+	}
+	if err := (&Config{Links: written}).Save(out); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Links []struct {
+			Type string
+			Auth []string
 		}
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		Type string
+		Auth []string
+	}{{"jira", []string{"3lo", "2loi", "2lo", "anonymous"}}, {"bitbucket", []string{"odd"}}, {"unknown", nil}}
+	if diff := cmp.Diff(want, raw.Links); diff != "" {
+		t.Errorf("types and methods as written (-want +got):\n%s", diff)
+	}
+	if written[0].Type != "Jira" || written[0].Auth[0] != "3LO" {
+		t.Errorf("Save changed the caller's links: %+v", written[0])
 	}
 }
 

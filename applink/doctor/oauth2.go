@@ -268,7 +268,7 @@ func (d *diagnosis) oauth2ScopesCheck(granted []string) Check {
 // (READ < WRITE < ADMIN < SYSTEM_ADMIN).
 func scopeCovers(granted, want string) bool {
 	rank := func(s string) int {
-		return slices.Index([]string{applink.ScopeRead, applink.ScopeWrite, applink.ScopeAdmin, applink.ScopeSystemAdmin}, s)
+		return slices.Index([]string{"READ", "WRITE", "ADMIN", "SYSTEM_ADMIN"}, s)
 	}
 	if rank(granted) < 0 || rank(want) < 0 {
 		return granted == want

@@ -47,7 +47,7 @@ func newO2Fixture(t *testing.T, scope string) *o2Fixture {
 // link returns an OAuth 2.0 link to the fixture's server.
 func (fx *o2Fixture) link() applink.Link {
 	return applink.Link{ID: testLinkID, Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: fx.srv.URL, Auth: []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{applink.ScopeWrite}},
+		OAuth2: &applink.OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{"WRITE"}},
 	}.WithClientSecret(o2TestSecret)
 }
 

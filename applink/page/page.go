@@ -68,7 +68,7 @@ func WithHandlerOptions(opts ...handler.Option) Option {
 }
 
 // WithPageTimeout bounds each page's request, from sending it to the end
-// of reading its answer ([applink.Request.SetTimeout]); 0 (the default)
+// of reading its answer (a context deadline per page); 0 (the default)
 // means none beyond the context.
 func WithPageTimeout(d time.Duration) Option { return func(o *options) { o.timeout = max(d, 0) } }
 
@@ -170,11 +170,14 @@ func Items[T any](ctx context.Context, f *applink.RequestFactory, path string, o
 				fail(err)
 				return
 			}
-			body, err := applink.Execute(ctx, req, h)
+			body, err := execute(ctx, req, h, o.timeout)
 			if err != nil {
 				if ctx.Err() != nil {
 					fail(ctx.Err())
 					return
+				}
+				if errors.Is(err, errPageTimeout) {
+					err = fmt.Errorf("no complete answer within %v (WithPageTimeout): %w", o.timeout, context.DeadlineExceeded)
 				}
 				fail(fmt.Errorf("page: page %d of %s: %w", prog.Pages+1, redact.URLString(path), err))
 				return
@@ -210,6 +213,24 @@ func Items[T any](ctx context.Context, f *applink.RequestFactory, path string, o
 	}
 }
 
+// errPageTimeout is the cause of a page's context when its timeout
+// (WithPageTimeout) ends it.
+var errPageTimeout = errors.New("page: page timeout")
+
+// execute sends a page's request, within timeout when it is not 0.
+func execute[T any](ctx context.Context, req *applink.Request, h handler.Handler[T], timeout time.Duration) (T, error) {
+	if timeout <= 0 {
+		return applink.Execute(ctx, req, h)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errPageTimeout)
+	defer cancel()
+	v, err := applink.Execute(ctx, req, h)
+	if err != nil && context.Cause(ctx) == errPageTimeout {
+		err = errPageTimeout
+	}
+	return v, err
+}
+
 // pageRequest builds the request for the page at cursor at.
 func pageRequest(f *applink.RequestFactory, s Style, path string, at cursor, size int, o *options) (*applink.Request, error) {
 	startName, sizeName := s.params()
@@ -238,7 +259,6 @@ func pageRequest(f *applink.RequestFactory, s Style, path string, at cursor, siz
 		}
 	}
 	req.SetHeader("Accept", "application/json")
-	req.SetTimeout(o.timeout)
 	for _, h := range o.header {
 		req.AddHeader(h[0], h[1])
 	}

@@ -410,3 +410,17 @@ func TestItemsPagingInQueryOption(t *testing.T) {
 		t.Errorf("queries (-want +got):\n%s", diff)
 	}
 }
+
+// TestItemsPageTimeout: a page that does not answer within the page
+// timeout ends the iteration with an error that says so and wraps
+// context.DeadlineExceeded, while the iteration's own context lives on.
+func TestItemsPageTimeout(t *testing.T) {
+	t.Parallel()
+	hang := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	_, f := fixture(t, applink.TypeBitbucket, "GET /rest/api/1.0/slow", hang)
+	c := ctx(t)
+	_, err := collect(page.Items[item](c, f, "/rest/api/1.0/slow", page.WithPageTimeout(50*time.Millisecond)))
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(fmt.Sprint(err), "WithPageTimeout") || c.Err() != nil {
+		t.Errorf("got %v (context %v), want a page timeout naming WithPageTimeout", err, c.Err())
+	}
+}

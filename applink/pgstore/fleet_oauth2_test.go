@@ -53,7 +53,7 @@ func TestFleetOAuth2RefreshOnce(t *testing.T) {
 		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: clientID, Secret: signer.NewSecret(secret), RedirectURL: redirect}))
 	link := applink.Link{ID: applink.DefaultLinkID("Jira OAuth2", srv.URL), Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: srv.URL,
 		Auth:   []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: clientID, RedirectURL: redirect, Scopes: []string{applink.ScopeWrite}},
+		OAuth2: &applink.OAuth2Client{ClientID: clientID, RedirectURL: redirect, Scopes: []string{"WRITE"}},
 	}.WithClientSecret(secret)
 
 	url := pgtest.NewDatabase(t)

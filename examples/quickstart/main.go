@@ -233,7 +233,7 @@ func oauth2Steps(ctx context.Context, jira *applinktest.Server, step func(string
 	}
 	link := applink.Link{ID: "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9", Name: "Jira (OAuth 2.0)", Type: applink.TypeJira, RPCURL: jira.URL,
 		Auth:   []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: clientID, Scopes: []string{applink.ScopeWrite}, RedirectURL: redirect},
+		OAuth2: &applink.OAuth2Client{ClientID: clientID, Scopes: []string{"WRITE"}, RedirectURL: redirect},
 	}.WithClientSecret(secret)
 	svc, err := applink.NewService([]applink.Link{link})
 	if err != nil {
