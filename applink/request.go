@@ -57,10 +57,10 @@ type request struct {
 	// verb fmt shows the fields of what a pointer field points to, but
 	// not of what the pointers there point to.
 	*content
-	stats   engine.RetryStats // of the last send
-	follow  bool
-	retry   bool
-	err     error
+	stats  engine.RetryStats // of the last send
+	follow bool
+	retry  bool
+	err    error
 }
 
 // URL returns a copy of the request URL (for 2LOi without
