@@ -235,7 +235,7 @@ func TestClockSkewRefusedTwice(t *testing.T) {
 	if !errors.As(err, &oe) || oe.Problem == nil || oe.Problem.Problem != signer.ProblemTimestampRefused {
 		t.Fatalf("Do: got %v, want *OAuthError with timestamp_refused", err)
 	}
-	if time.Unix(oe.Problem.MaxTimestamp, 0).Sub(time.Now()) < 50*time.Minute || oe.LinkName != "Plain" || !strings.Contains(oe.Error(), "NTP") {
+	if time.Until(time.Unix(oe.Problem.MaxTimestamp, 0)) < 50*time.Minute || oe.LinkName != "Plain" || !strings.Contains(oe.Error(), "NTP") {
 		t.Errorf("OAuthError %+v: want the remote's range, the link and the advice", oe)
 	}
 	if p := oauthProblemIn(err); p == nil || p.Problem != signer.ProblemTimestampRefused {
