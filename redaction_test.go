@@ -437,6 +437,18 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			return out
 		},
 		"internal/seam.Funcs": func() []any { return []any{&seam.Funcs{}} },
+		"internal/seam.Service": func() []any {
+			svc, err := applink.NewService([]applink.Link{fx.rsaLink, fx.hmacLink})
+			if err != nil {
+				panic(err)
+			}
+			v, err := seam.OpenService(svc)
+			if err != nil {
+				panic(err)
+			}
+			return []any{v}
+		},
+		"internal/seam.Started": func() []any { return []any{&seam.Started{RequestToken: "request-token", User: "alice"}} },
 		"internal/seam.OAuth2": func() []any {
 			return []any{&seam.OAuth2{AuthorizationURL: "https://jira.example.com/rest/oauth2/latest/authorize", TokenURL: "https://jira.example.com/rest/oauth2/latest/token", ClientID: "client"}}
 		},

@@ -19,6 +19,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -197,7 +198,7 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 		add(what, err)
 	}
 	get("no token", "/rest/api/2/myself")
-	if err := f.AuthorizeOutOfBand(ctx, srv.Approver("alice")); err != nil {
+	if err := authorize.OutOfBand(ctx, f, srv.Approver("alice")); err != nil {
 		t.Fatal(err)
 	}
 	get("not found", "/rest/api/2/nothing-here")

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -382,56 +380,5 @@ func TestCloudLinkValidate(t *testing.T) {
 		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
 		}
-	}
-}
-
-// TestCloudWebDance: the web dance handler runs Atlassian's consent on the
-// link's own callback, and a denial is a 403.
-func TestCloudWebDance(t *testing.T) {
-	t.Parallel()
-	var dance http.Handler
-	mux := http.NewServeMux()
-	mux.HandleFunc(DefaultDancePrefix+"/", func(w http.ResponseWriter, r *http.Request) { dance.ServeHTTP(w, r) })
-	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
-	app := httptest.NewServer(mux)
-	t.Cleanup(app.Close)
-	clock := newTestClock()
-	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Cloud), applinktest.WithUsers("alice", "bob"), applinktest.WithClock(clock.Now),
-		applinktest.WithCloudClient(applinktest.CloudClient{ID: cloudTestClient, Secret: signer.NewSecret(cloudTestSecret),
-			RedirectURL: DanceCallbackURL(app.URL, "", testLinkID)}))
-	l := Link{ID: testLinkID, Name: "acme", Type: TypeJira, RPCURL: applinktest.DefaultCloudSite.URL, Auth: []Auth{AuthOAuth2},
-		Cloud:  &CloudSite{AuthBase: srv.URL, APIBase: srv.URL},
-		OAuth2: &OAuth2Client{ClientID: cloudTestClient, RedirectURL: DanceCallbackURL(app.URL, "", testLinkID), Scopes: []string{"read:jira-user", "offline_access"}}}.WithClientSecret(cloudTestSecret)
-	svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := NewDanceHandler(svc, func(r *http.Request) (string, error) {
-		c, err := r.Cookie("session")
-		if err != nil {
-			return "", err
-		}
-		return c.Value, nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dance = h
-	b := (&webApp{app: app}).browser(t, "alice")
-	status, body, last := b.start(app.URL+DanceStartURL("", testLinkID, "/done"), nil)
-	if status != http.StatusOK || body != "back in the app" || last.Path != "/done" {
-		t.Fatalf("the browser ended at %s with %d %q", last, status, body)
-	}
-	link, _ := svc.Link("acme")
-	f, _ := link.RequestFactory("alice")
-	req, _ := f.NewRequest(http.MethodGet, "/rest/api/3/myself")
-	me, err := Execute(t.Context(), req, handler.JSON[cloudMe]())
-	if err != nil || me.AccountID != applinktest.CloudAccountID("alice") {
-		t.Fatalf("after the web dance: %+v, %v", me, err)
-	}
-	bob := (&webApp{app: app}).browser(t, "bob")
-	bob.deny = true
-	if status, _, _ := bob.start(app.URL+DanceStartURL("", testLinkID, "/done"), nil); status != http.StatusForbidden {
-		t.Errorf("denied web dance: %d, want 403", status)
 	}
 }

@@ -119,8 +119,8 @@ func (fx *coreFixture) factory(t *testing.T, user string, opts ...Option) *Reque
 // authorize runs the 3-legged dance for user, approving at the provider.
 func (fx *coreFixture) authorize(t *testing.T, user string) {
 	t.Helper()
-	if err := fx.factory(t, user).AuthorizeOutOfBand(t.Context(), fx.srv.Approver(user)); err != nil {
-		t.Fatalf("AuthorizeOutOfBand: %v", err)
+	if err := authorizeOutOfBand(t.Context(), fx.factory(t, user), fx.srv.Approver(user)); err != nil {
+		t.Fatalf("authorizing out of band: %v", err)
 	}
 }
 
@@ -170,7 +170,20 @@ func oauthProblemIn(err error) *signer.ProblemError {
 	return nil
 }
 
-var _ = context.Background
+// authorizeOutOfBand plays the out-of-band dance with the two primitives,
+// AuthorizationURL and CompleteAuthorization, as applink/authorize's
+// OutOfBand does (applink's own tests cannot import that package).
+func authorizeOutOfBand(ctx context.Context, f *RequestFactory, verifier func(context.Context, string) (string, error)) error {
+	u, rt, err := f.startDance(ctx, "")
+	if err != nil {
+		return err
+	}
+	code, err := verifier(ctx, u.String())
+	if err != nil {
+		return err
+	}
+	return f.CompleteAuthorization(ctx, rt.Token, code)
+}
 
 // newLinkID returns a new random (version 4) UUID, for tests that need
 // links with ids of their own.
@@ -180,4 +193,11 @@ func newLinkID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return formatUUID(b)
+}
+
+// factory returns a factory for user on the link, bound to this state.
+func (st *linkState) factory(user string) *RequestFactory {
+	l := st.link
+	l.state = st
+	return &RequestFactory{link: &l, user: user}
 }

@@ -133,16 +133,6 @@ func (e *DanceError) Unwrap() []error {
 	return out
 }
 
-// danceReason returns the Reason of the *DanceError err is or wraps, or
-// nil.
-func danceReason(err error) error {
-	var de *DanceError
-	if errors.As(err, &de) {
-		return de.Reason
-	}
-	return nil
-}
-
 // deniedVerifier is the verifier a remote sends when the user refused.
 const deniedVerifier = "denied"
 
@@ -170,10 +160,12 @@ const deniedVerifier = "denied"
 // the code (or the whole address the consent page led to) as the
 // verifier.
 //
-// Finish with [RequestFactory.CompleteAuthorization] (or
-// [RequestFactory.CompleteAuthorization]) when the remote redirects to the
-// callback, or use [RequestFactory.AuthorizeLoopback],
-// [RequestFactory.AuthorizeOutOfBand] or [NewDanceHandler], which do both.
+// Finish with [RequestFactory.CompleteAuthorization] when the remote
+// redirects to the callback (the request token is the authorization URL's
+// oauth_token parameter; for OAuth 2.0, its state), or use the flows of
+// package applink/authorize (authorize.NewHandler for a web application,
+// authorize.Loopback and authorize.OutOfBand for a program), which do
+// both.
 func (f *RequestFactory) AuthorizationURL(ctx context.Context, callback string) (*url.URL, error) {
 	u, _, err := f.startDance(ctx, callback)
 	return u, err
@@ -259,9 +251,9 @@ func checkCallback(callback string) error {
 // for the factory's user: it exchanges the verifier (code) for the access
 // token and stores it. It first refuses (with a *[DanceError] whose Reason
 // is [ErrDanceWrongUser]) a pending request token that belongs to another
-// user or link. The web handler and the loopback flow use it.
+// user or link. The flows of applink/authorize use it.
 // The verifier may be given as a user pasted it, as for
-// [RequestFactory.AuthorizeOutOfBand]: surrounding space is ignored, and a
+// authorize.OutOfBand: surrounding space is ignored, and a
 // URL or query string holding oauth_verifier=CODE (such as the body a
 // remote answers an out-of-band approval with) gives its CODE.
 //
@@ -385,4 +377,20 @@ func (st *linkState) complete(ctx context.Context, store token.Store, rt *token.
 		st.svc.logger.InfoContext(ctx, "applink: user authorized the link", "link", st.link.Name, "user", rt.User)
 	}
 	return key, nil
+}
+
+// verifierFromInput returns the verification code a user typed or pasted:
+// the oauth_verifier of a pasted URL or query string, else the trimmed
+// input.
+func verifierFromInput(s string) string {
+	s = strings.TrimSpace(s)
+	i := strings.Index(s, "oauth_verifier=")
+	if i < 0 {
+		return s
+	}
+	q, err := url.ParseQuery(s[i:])
+	if err != nil || q.Get("oauth_verifier") == "" {
+		return s
+	}
+	return q.Get("oauth_verifier")
 }

@@ -46,74 +46,6 @@ func (fx *danceFixture) whoami(t *testing.T, user string) (string, error) {
 	return string(b), nil
 }
 
-// credentialsRequired asserts err is *CredentialsRequiredError and returns it.
-func credentialsRequired(t *testing.T, err error) *CredentialsRequiredError {
-	t.Helper()
-	var cre *CredentialsRequiredError
-	if !errors.As(err, &cre) {
-		t.Fatalf("err = %v, want *CredentialsRequiredError", err)
-	}
-	return cre
-}
-
-// TestDanceFromCredentialsRequired is the whole story: no token →
-// credentials required → the dance from the error → the request acts as
-// the user → the token is revoked at the remote → credentials required
-// again → the dance (loopback this time) → success.
-func TestDanceFromCredentialsRequired(t *testing.T) {
-	t.Parallel()
-	for _, shape := range shapes {
-		t.Run(string(shape), func(t *testing.T) {
-			t.Parallel()
-			fx := newDanceFixture(t, shape)
-			_, err := fx.whoami(t, "alice")
-			cre := credentialsRequired(t, err)
-			if cre.Cause != nil {
-				t.Errorf("Cause = %v, want nil for a user without a token", cre.Cause)
-			}
-			authURL, err := fx.factory(t, cre.User).AuthorizationURL(t.Context(), "")
-			if err != nil {
-				t.Fatalf("AuthorizationURL for the error's user: %v", err)
-			}
-			verifier := approveOOB(t, fx, authURL.String())
-			key, err := fx.svc.completeAuthorization(t.Context(), authURL.Query().Get("oauth_token"), verifier)
-			if err != nil {
-				t.Fatalf("CompleteAuthorization: %v", err)
-			}
-			if key.User != "alice" {
-				t.Errorf("completed for %q, want alice", key.User)
-			}
-			body, err := fx.whoami(t, "alice")
-			if err != nil || !strings.Contains(body, `"alice"`) {
-				t.Fatalf("request as alice after the dance: %q, %v", body, err)
-			}
-			if _, err := fx.whoami(t, "bob"); err == nil {
-				t.Error("bob's request succeeded without bob's dance")
-			}
-
-			if n := fx.srv.RevokeUser(testConsumerKey, "alice"); n != 1 {
-				t.Fatalf("revoked %d tokens, want 1", n)
-			}
-			_, err = fx.whoami(t, "alice")
-			cre = credentialsRequired(t, err)
-			var pe *signer.ProblemError
-			if !errors.As(cre.Cause, &pe) || !pe.IsToken() {
-				t.Errorf("Cause = %v, want the remote's token problem", cre.Cause)
-			}
-			err = fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
-				_, _, err := browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+"&user=alice&approve=1")
-				return err
-			})
-			if err != nil {
-				t.Fatalf("AuthorizeLoopback after revocation: %v", err)
-			}
-			if body, err := fx.whoami(t, "alice"); err != nil || !strings.Contains(body, `"alice"`) {
-				t.Fatalf("request as alice after the second dance: %q, %v", body, err)
-			}
-		})
-	}
-}
-
 // TestRenewalThroughRequest: an expired access token with a session handle
 // is renewed transparently by the next request.
 func TestRenewalThroughRequest(t *testing.T) {
@@ -148,7 +80,7 @@ func TestDanceWithClockSkew(t *testing.T) {
 		t.Run(string(shape), func(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape, applinktest.WithSkew(time.Hour))
-			err := fx.factory(t, "alice").AuthorizeOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
+			err := authorizeOutOfBand(t.Context(), fx.factory(t, "alice"), func(_ context.Context, authURL string) (string, error) {
 				return approveOOB(t, fx, authURL), nil
 			})
 			if err != nil {

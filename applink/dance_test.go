@@ -520,40 +520,6 @@ func TestRenewAccessTokenRevoked(t *testing.T) {
 	}
 }
 
-func TestAuthorizeOutOfBand(t *testing.T) {
-	t.Parallel()
-	for _, shape := range shapes {
-		t.Run(string(shape), func(t *testing.T) {
-			t.Parallel()
-			fx := newDanceFixture(t, shape)
-			err := fx.factory(t, "alice").AuthorizeOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
-				return " " + approveOOB(t, fx, authURL) + "\n", nil
-			})
-			if err != nil {
-				t.Fatalf("AuthorizeOutOfBand: %v", err)
-			}
-			if _, err := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"}); err != nil {
-				t.Errorf("no token stored: %v", err)
-			}
-		})
-	}
-	t.Run("errors", func(t *testing.T) {
-		t.Parallel()
-		fx := newDanceFixture(t, applinktest.Jenkins)
-		f := fx.factory(t, "alice")
-		boom := errors.New("boom")
-		if err := f.AuthorizeOutOfBand(t.Context(), func(context.Context, string) (string, error) { return "", boom }); !errors.Is(err, boom) {
-			t.Errorf("verifier error: err = %v, want it wrapped", err)
-		}
-		if err := f.AuthorizeOutOfBand(t.Context(), func(context.Context, string) (string, error) { return "  ", nil }); err == nil {
-			t.Error("an empty code was accepted")
-		}
-		if err := f.AuthorizeOutOfBand(t.Context(), nil); err == nil {
-			t.Error("a nil verifier was accepted")
-		}
-	})
-}
-
 func TestDanceErrorsAreRedacted(t *testing.T) {
 	t.Parallel()
 	r := tokenResponse{token: "tok-0123456789", secret: redact.NewSecret("SECRET-xyz"), sessionHandle: redact.NewSecret("HANDLE-xyz")}

@@ -44,7 +44,7 @@
 //	me, err := applink.Execute(ctx, req, handler.JSON[struct{ ID string }]())
 //	var cre *applink.CredentialsRequiredError
 //	if errors.As(err, &cre) { // no token yet, or a revoked one: the dance, then again
-//		err = f.AuthorizeLoopback(ctx, func(_ context.Context, uri string) error {
+//		err = authorize.Loopback(ctx, f, func(_ context.Context, uri string) error {
 //			fmt.Printf("visit %s as autoaudit to authorize\n", uri)
 //			return nil
 //		})
@@ -155,16 +155,17 @@
 // to the callback with a verifier (a code), and
 // [RequestFactory.CompleteAuthorization] stores the access token. (Atlassian's Java API spells these
 // getAuthorisationURI and the like; this package uses Go's American spelling
-// throughout: Authorize, Authorization.) Ready-made flows:
+// throughout: Authorize, Authorization.) The ready-made flows, built on
+// these two, are in package
+// [github.com/go-applinks/applinks/applink/authorize]:
 //
-//   - web applications: [NewDanceHandler] serves /start and one callback
-//     per link ([DanceCallbackURL]) under a prefix, bound to the signed-in
-//     user and to the link; [DanceStartURL] links to it
+//   - web applications: authorize.NewHandler serves /start and one callback
+//     per link (authorize.CallbackURL) under a prefix, bound to the
+//     signed-in user and to the link; authorize.StartURL links to it
 //     (a page whose button starts the dance with a POST, refused from other
 //     sites) or is the action of the application's own start form;
-//   - command-line programs: [RequestFactory.AuthorizeLoopback] receives the
-//     callback on 127.0.0.1, and [RequestFactory.AuthorizeOutOfBand] takes a
-//     code the user pastes.
+//   - command-line programs: authorize.Loopback receives the callback on
+//     127.0.0.1, and authorize.OutOfBand takes a code the user pastes.
 //
 // # OAuth 2.0 links
 //
@@ -175,9 +176,10 @@
 // with its [OAuth2Client] settings in Link.OAuth2, works through the same
 // surface: [RequestFactory], *[CredentialsRequiredError] whose
 // AuthorizationURL is the consent page (PKCE S256 and a state bound to the
-// user, kept in the token store as the pending authorization), the web
-// dance handler, the loopback flow (on the registered redirect URL) and the
-// paste-the-code flow (the code, or the address the browser lands on), and
+// user, kept in the token store as the pending authorization), the flows
+// of applink/authorize (the web handler, the loopback flow on the
+// registered redirect URL, and the paste-the-code flow: the code, or the
+// address the browser lands on), and
 // the same token stores. An expired bearer token is refreshed once under
 // the per-(link, user) renewal lock and the store's [token.Locker]; the
 // refresh token rotates; a refresh answered invalid_grant deletes the token
@@ -386,7 +388,7 @@
 //	jira := testlink.Bound(t, srv, "Jira")
 //	f, err := jira.RequestFactory("alice")
 //	if err != nil { ... }
-//	err = f.AuthorizeOutOfBand(t.Context(), srv.Approver("alice")) // or AuthorizeLoopback(ctx, srv.Browser("alice"))
+//	err = authorize.OutOfBand(t.Context(), f, srv.Approver("alice")) // or authorize.Loopback(ctx, f, srv.Browser("alice"))
 //
 // [WithClock] fixes the service's clock.
 package applink

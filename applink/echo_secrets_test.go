@@ -152,7 +152,7 @@ func TestRemoteEchoedSecretsMasked(t *testing.T) {
 		return err
 	}
 	authorize := func(ctx context.Context, f *RequestFactory) error {
-		return f.AuthorizeOutOfBand(ctx, func(_ context.Context, authURL string) (string, error) {
+		return authorizeOutOfBand(ctx, f, func(_ context.Context, authURL string) (string, error) {
 			u, err := url.Parse(authURL)
 			if err != nil {
 				return "", err

@@ -7,7 +7,6 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
@@ -15,17 +14,6 @@ import (
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
-
-// startJenkins starts an in-process Jenkins-shaped provider and returns a
-// service with a link to it; testlink makes the consumer and its shared
-// secret. A real program reads its links from a config file (config.Open).
-func startJenkins() (*applinktest.Server, *applink.Service, *applink.Link) {
-	srv, err := applinktest.Start(applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	return link(srv, "Jenkins")
-}
 
 // startJira starts an in-process Jira-shaped provider and returns a
 // service with a link to it, signing with the RSA test key.
@@ -60,48 +48,6 @@ func link(srv *applinktest.Server, name string, opts ...testlink.Option) (*appli
 		log.Fatal(err)
 	}
 	return srv, svc, bound
-}
-
-// A script authorizes out of band: it shows the URL, the user approves and
-// types the code the remote shows.
-func ExampleRequestFactory_AuthorizeOutOfBand() {
-	srv, _, link := startJira()
-	defer srv.Close()
-	ctx := context.Background()
-
-	f, err := link.RequestFactory("alice")
-	if err != nil {
-		log.Fatal(err)
-	}
-	// A real program prints authURL and reads the code from stdin; the test
-	// server's Approver approves as alice and returns the code.
-	err = f.AuthorizeOutOfBand(ctx, srv.Approver("alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("alice has authorized", link.Name)
-	// Output: alice has authorized Jira
-}
-
-// A command-line program authorizes with a loopback callback: the remote
-// sends the browser back to 127.0.0.1, where AuthorizeLoopback waits.
-func ExampleRequestFactory_AuthorizeLoopback() {
-	srv, _, link := startJenkins()
-	defer srv.Close()
-	ctx := context.Background()
-
-	f, err := link.RequestFactory("alice")
-	if err != nil {
-		log.Fatal(err)
-	}
-	// A real program prints authURL and tries to open a browser; here
-	// alice's "browser" approves and follows the redirect to the callback.
-	err = f.AuthorizeLoopback(ctx, srv.Browser("alice"), applink.WithLoopbackTimeout(time.Minute))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("alice has authorized", link.Name)
-	// Output: alice has authorized Jenkins
 }
 
 // A request that needs the user's authorization fails with
@@ -149,41 +95,4 @@ func ExampleRequestFactory_AuthorizationURL() {
 	// credentials required for alice
 	// token stored for alice
 	// request authenticated with 3lo
-}
-
-// A web application mounts the dance handler and links to its start page
-// when a request says credentials are required; currentUser reads the
-// application's own session.
-func ExampleNewDanceHandler() {
-	key, err := os.ReadFile("../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
-	if err != nil {
-		log.Fatal(err)
-	}
-	pk, err := signer.ParsePrivateKey(key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	link := applink.Link{ID: "3f1c2a9e-5b7d-4e21-9c3a-1d2e3f4a5b6c", Name: "Jira", Type: applink.TypeJira,
-		RPCURL: "https://jira.internal:8080", DisplayURL: "https://jira.example.com", ConsumerKey: "my-app"}.WithPrivateKey(pk)
-	svc, err := applink.NewService([]applink.Link{link})
-	if err != nil {
-		log.Fatal(err)
-	}
-	currentUser := func(r *http.Request) (string, error) {
-		c, err := r.Cookie("session") // the application's own sign-in
-		if err != nil {
-			return "", err
-		}
-		return c.Value, nil
-	}
-	dance, err := applink.NewDanceHandler(svc, currentUser, applink.WithDanceBaseURL("https://app.example.com"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle(applink.DefaultDancePrefix+"/", dance)
-
-	// Where a page sends the user to authorize, coming back to /issues.
-	fmt.Println(applink.DanceStartURL("", "Jira", "/issues"))
-	// Output: /applinks/oauth/start?link=Jira&redirect=%2Fissues
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -49,7 +50,7 @@ func Example_oAuth2Link() {
 	}
 	// alice consents at the page the error leads to (here: in code) and
 	// pastes the address her browser lands on.
-	if err := alice.AuthorizeOutOfBand(ctx, jira.Approver("alice")); err != nil {
+	if err := authorize.OutOfBand(ctx, alice, jira.Approver("alice")); err != nil {
 		panic(err)
 	}
 	name, err := myself()

@@ -110,8 +110,14 @@ func (l *Link) RequestFactory(user string, opts ...Option) (*RequestFactory, err
 	return f, nil
 }
 
-// Link returns a copy of the factory's link.
-func (f *RequestFactory) Link() *Link { return f.link.state.view() }
+// Link returns a copy of the factory's link, nil for a factory that does
+// not come from [Link.RequestFactory].
+func (f *RequestFactory) Link() *Link {
+	if f == nil || f.link == nil || f.link.state == nil {
+		return nil
+	}
+	return f.link.state.view()
+}
 
 // Auth returns the method a request created now would use, looking up the
 // user's token; *[CredentialsRequiredError] when 3LO is needed and the user

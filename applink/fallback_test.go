@@ -12,6 +12,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
+	"github.com/go-applinks/applinks/applink/authorize"
 )
 
 // syncBuffer is a log output safe for concurrent writes.
@@ -88,7 +89,7 @@ func TestFallbackFrom3LOToImpersonationIsVisible(t *testing.T) {
 
 	// Authorized: 3LO, and no more fallback lines.
 	f, _ := jira.RequestFactory("alice")
-	if err := f.AuthorizeOutOfBand(t.Context(), srv.Approver("alice")); err != nil {
+	if err := authorize.OutOfBand(t.Context(), f, srv.Approver("alice")); err != nil {
 		t.Fatal(err)
 	}
 	n := strings.Count(logs.String(), "falling back")

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -72,8 +70,8 @@ func (fl *fleet) factory(t *testing.T, i int, user string) *RequestFactory {
 // authorize runs the dance for user on replica 0.
 func (fl *fleet) authorize(t *testing.T, user string) *token.AccessToken {
 	t.Helper()
-	if err := fl.factory(t, 0, user).AuthorizeOutOfBand(t.Context(), fl.srv.Approver(user)); err != nil {
-		t.Fatalf("AuthorizeOutOfBand: %v", err)
+	if err := authorizeOutOfBand(t.Context(), fl.factory(t, 0, user), fl.srv.Approver(user)); err != nil {
+		t.Fatalf("authorizing out of band: %v", err)
 	}
 	tok, err := fl.store.AccessToken(t.Context(), token.Key{LinkID: fl.link.ID, User: user})
 	if err != nil {
@@ -255,83 +253,6 @@ func TestReplicasRenewOnce(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// TestDanceAcrossReplicas: a dance started on replica A's handler completes
-// on replica B's, the two sharing a token file (as processes would); a
-// replayed callback is refused on either. With a token store that is not
-// a token.DanceStore the handler keeps dances in memory, and B refuses.
-func TestDanceAcrossReplicas(t *testing.T) {
-	t.Parallel()
-	for _, shared := range []bool{true, false} {
-		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
-			t.Parallel()
-			a := newTestFileStore(t)
-			b, err := filestore.Open(a.Path())
-			if err != nil {
-				t.Fatal(err)
-			}
-			stores := []token.Store{a, b}
-			if !shared {
-				stores = []token.Store{hiddenStore{a}, hiddenStore{b}}
-			}
-			fl := newFleet(t, stores, nil)
-			var apps []*httptest.Server
-			for _, svc := range fl.replicas {
-				h, err := NewDanceHandler(svc, func(r *http.Request) (string, error) {
-					c, err := r.Cookie("session")
-					if err != nil {
-						return "", err
-					}
-					return c.Value, nil
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				mux := http.NewServeMux()
-				mux.Handle(DefaultDancePrefix+"/", h)
-				mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("back in the app")) })
-				app := httptest.NewServer(mux)
-				t.Cleanup(app.Close)
-				apps = append(apps, app)
-			}
-			br := (&webApp{app: apps[0]}).browser(t, "alice")
-			_, _, callback := br.start(apps[0].URL+DanceStartURL("", fl.link.ID, "/done"), atCallback)
-			if !atCallback(callback) {
-				t.Fatalf("the browser ended at %s, not at the callback", callback)
-			}
-			// The load balancer sends the callback to replica B.
-			onB, err := url.Parse(apps[1].URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			callback.Host = onB.Host
-			status, body, _ := br.get(callback.String(), nil)
-			key := token.Key{LinkID: fl.link.ID, User: "alice"}
-			if !shared {
-				if status != http.StatusBadRequest || !strings.Contains(body, "unknown") {
-					t.Errorf("callback on B without a shared dance store: %d %q, want 400 unknown", status, body)
-				}
-				if _, err := a.AccessToken(t.Context(), key); !errors.Is(err, token.ErrNotFound) {
-					t.Errorf("a token was stored: %v", err)
-				}
-				return
-			}
-			if status != http.StatusOK || body != "back in the app" {
-				t.Fatalf("callback on B: %d %q, want 200 back in the app", status, body)
-			}
-			if _, err := a.AccessToken(t.Context(), key); err != nil {
-				t.Errorf("replica A sees no token for alice: %v", err)
-			}
-			for i, app := range apps {
-				u, _ := url.Parse(app.URL)
-				callback.Host = u.Host
-				if status, body, _ := br.get(callback.String(), nil); status != http.StatusBadRequest || !strings.Contains(body, "already") {
-					t.Errorf("replayed callback on replica %d: %d %q, want 400 already used", i, status, body)
-				}
-			}
-		})
 	}
 }
 

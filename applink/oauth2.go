@@ -46,8 +46,9 @@ type OAuth2Client struct {
 	// RedirectURL is the redirect URL registered at the remote; required
 	// for auth oauth2. The loopback flow listens on it (so it must be
 	// http://127.0.0.1:PORT/... or http://localhost:PORT/...); for the web
-	// dance handler it is the link's own callback, [DanceCallbackURL]. No
-	// two OAuth 2.0 links of a dance handler may share one.
+	// web handler of applink/authorize it is the link's own callback
+	// (authorize.CallbackURL). No two OAuth 2.0 links of a handler may
+	// share one.
 	//
 	// When the remote's redirect carries iss (RFC 9207), it must be the
 	// link's issuer, which for Data Center is the product's base URL: the

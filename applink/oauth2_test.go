@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -186,7 +185,7 @@ func TestOAuth2Story(t *testing.T) {
 	}
 
 	// Paste the code: the out-of-band flow.
-	if err := alice.AuthorizeOutOfBand(ctx, fx.pasteApproval("alice")); err != nil {
+	if err := authorizeOutOfBand(ctx, alice, fx.pasteApproval("alice")); err != nil {
 		t.Fatal(err)
 	}
 	if name, err := whoAmI(t, alice); err != nil || name != "alice" {
@@ -236,9 +235,9 @@ func TestOAuth2Story(t *testing.T) {
 		t.Errorf("cause %v, want the refresh grant's invalid_grant", cre.Cause)
 	}
 
-	// Re-consent through the loopback flow, on the registered redirect URL
-	// (the test server's Browser plays the browser).
-	if err := alice.AuthorizeLoopback(ctx, fx.srv.Browser("alice"), WithLoopbackTimeout(30*time.Second)); err != nil {
+	// Re-consent (applink/authorize tests its loopback flow, which listens
+	// on the registered redirect URL).
+	if err := authorizeOutOfBand(ctx, alice, fx.pasteApproval("alice")); err != nil {
 		t.Fatal(err)
 	}
 	if name, err := whoAmI(t, alice); err != nil || name != "alice" {
@@ -251,7 +250,7 @@ func TestOAuth2RefreshInvalidGrantDeletesToken(t *testing.T) {
 	fx := newO2Fixture(t, "", "")
 	svc := fx.service(t)
 	alice := factoryFor(t, svc, "alice")
-	if err := alice.AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
+	if err := authorizeOutOfBand(t.Context(), alice, fx.pasteApproval("alice")); err != nil {
 		t.Fatal(err)
 	}
 	fx.srv.RevokeUser(o2TestClientID, "alice")
@@ -275,7 +274,7 @@ func TestOAuth2RefreshNetworkFailureKeepsToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice := factoryFor(t, svc, "alice")
-	if err := alice.AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
+	if err := authorizeOutOfBand(t.Context(), alice, fx.pasteApproval("alice")); err != nil {
 		t.Fatal(err)
 	}
 	fx.clock.Advance(2 * time.Hour)
@@ -336,7 +335,7 @@ func TestOAuth2ConcurrentRefresh(t *testing.T) {
 				}
 				replicas = append(replicas, svc)
 			}
-			if err := factoryFor(t, replicas[0], "alice").AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
+			if err := authorizeOutOfBand(t.Context(), factoryFor(t, replicas[0], "alice"), fx.pasteApproval("alice")); err != nil {
 				t.Fatal(err)
 			}
 			fx.clock.Advance(2 * time.Hour)
@@ -407,7 +406,7 @@ func TestOAuth2InsufficientScope(t *testing.T) {
 	l.OAuth2.Scopes = []string{"READ"}
 	svc := fx.service(t, l)
 	alice := factoryFor(t, svc, "alice")
-	if err := alice.AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
+	if err := authorizeOutOfBand(t.Context(), alice, fx.pasteApproval("alice")); err != nil {
 		t.Fatal(err)
 	}
 	req, err := alice.NewRequest(http.MethodPost, "/rest/api/2/issue")
@@ -431,13 +430,13 @@ func TestOAuth2DanceErrors(t *testing.T) {
 	alice := factoryFor(t, svc, "alice")
 	ctx := t.Context()
 	t.Run("denied", func(t *testing.T) {
-		err := alice.AuthorizeOutOfBand(ctx, func(_ context.Context, u string) (string, error) { return fx.srv.DenyOAuth2(u) })
+		err := authorizeOutOfBand(ctx, alice, func(_ context.Context, u string) (string, error) { return fx.srv.DenyOAuth2(u) })
 		if !errors.Is(err, ErrDanceDenied) {
 			t.Errorf("denied consent: %v", err)
 		}
 	})
 	t.Run("expired code", func(t *testing.T) {
-		err := alice.AuthorizeOutOfBand(ctx, func(c context.Context, u string) (string, error) {
+		err := authorizeOutOfBand(ctx, alice, func(c context.Context, u string) (string, error) {
 			to, err := fx.srv.ApproveOAuth2(u, "alice")
 			fx.clock.Advance(time.Minute)
 			return to, err
@@ -447,7 +446,7 @@ func TestOAuth2DanceErrors(t *testing.T) {
 		}
 	})
 	t.Run("another authorization's address", func(t *testing.T) {
-		err := alice.AuthorizeOutOfBand(ctx, func(context.Context, string) (string, error) {
+		err := authorizeOutOfBand(ctx, alice, func(context.Context, string) (string, error) {
 			return fx.redirect + "?code=abc&state=not-this-one", nil
 		})
 		if err == nil || !strings.Contains(err.Error(), "another authorization") {
@@ -460,7 +459,7 @@ func TestOAuth2DanceErrors(t *testing.T) {
 		}
 	})
 	t.Run("bare code", func(t *testing.T) {
-		err := alice.AuthorizeOutOfBand(ctx, func(_ context.Context, u string) (string, error) {
+		err := authorizeOutOfBand(ctx, alice, func(_ context.Context, u string) (string, error) {
 			to, err := fx.srv.ApproveOAuth2(u, "alice")
 			if err != nil {
 				return "", err
@@ -472,43 +471,6 @@ func TestOAuth2DanceErrors(t *testing.T) {
 			t.Errorf("pasting the bare code: %v", err)
 		}
 	})
-}
-
-func TestOAuth2WebDance(t *testing.T) {
-	t.Parallel()
-	var handler http.Handler
-	mux := http.NewServeMux()
-	mux.HandleFunc(DefaultDancePrefix+"/", func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) })
-	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
-	app := httptest.NewServer(mux)
-	t.Cleanup(app.Close)
-	fx := newO2Fixture(t, app.URL+DefaultDancePrefix+"/callback", "")
-	svc := fx.service(t)
-	h, err := NewDanceHandler(svc, func(r *http.Request) (string, error) {
-		c, err := r.Cookie("session")
-		if err != nil {
-			return "", err
-		}
-		return c.Value, nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	handler = h
-	b := (&webApp{app: app}).browser(t, "alice")
-	status, body, last := b.start(app.URL+DanceStartURL("", testLinkID, "/done"), nil)
-	if status != http.StatusOK || body != "back in the app" || last.Path != "/done" {
-		t.Fatalf("the browser ended at %s with %d %q", last, status, body)
-	}
-	if name, err := whoAmI(t, factoryFor(t, svc, "alice")); err != nil || name != "alice" {
-		t.Fatalf("after the web dance: %q, %v", name, err)
-	}
-	// Denied at the consent page.
-	bob := (&webApp{app: app}).browser(t, "bob")
-	bob.deny = true
-	if status, _, _ := bob.start(app.URL+DanceStartURL("", testLinkID, "/done"), nil); status != http.StatusForbidden {
-		t.Errorf("denied web dance: %d, want 403", status)
-	}
 }
 
 func TestOAuth2LinkValidation(t *testing.T) {
@@ -574,7 +536,7 @@ func TestOAuth2SecretNeverPrinted(t *testing.T) {
 	l := fx.link()
 	svc := fx.service(t, l)
 	alice := factoryFor(t, svc, "alice")
-	if err := alice.AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
+	if err := authorizeOutOfBand(t.Context(), alice, fx.pasteApproval("alice")); err != nil {
 		t.Fatal(err)
 	}
 	tok, _ := fx.store.AccessToken(t.Context(), token.Key{LinkID: testLinkID, User: "alice"})
@@ -618,7 +580,7 @@ func TestOAuth2ClientView(t *testing.T) {
 	fx := newO2Fixture(t, "", "")
 	svc := fx.service(t)
 	alice := factoryFor(t, svc, "alice")
-	if err := alice.AuthorizeOutOfBand(t.Context(), fx.pasteApproval("alice")); err != nil {
+	if err := authorizeOutOfBand(t.Context(), alice, fx.pasteApproval("alice")); err != nil {
 		t.Fatal(err)
 	}
 	get := func() (*http.Response, error) {

@@ -3,17 +3,13 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
-
-	"github.com/go-applinks/applinks/applink/token"
 )
 
-// Option configures one of the package's constructors and flows: a
-// [Service] ([NewService]), a [RequestFactory] ([Link.RequestFactory]), the
-// web dance ([NewDanceHandler]) or the loopback flow
-// ([RequestFactory.AuthorizeLoopback]). Each With… function's doc comment
-// says which one it configures. An option given to another one is not
+// Option configures one of the package's constructors: a [Service]
+// ([NewService]) or a [RequestFactory] ([Link.RequestFactory]). Each With…
+// function's doc comment says which one it configures. (The authorization
+// flows of applink/authorize have options of their own.) An option given to another one is not
 // ignored: that call returns an error naming the option and where it
 // belongs. A nil Option does nothing.
 type Option func(*optionSet)
@@ -24,8 +20,6 @@ type optionTarget int
 const (
 	forService optionTarget = iota + 1
 	forFactory
-	forDance
-	forLoopback
 )
 
 // String names the function an option of t is given to.
@@ -35,10 +29,6 @@ func (t optionTarget) String() string {
 		return "NewService (or config.WithServiceOptions)"
 	case forFactory:
 		return "Link.RequestFactory"
-	case forDance:
-		return "NewDanceHandler"
-	case forLoopback:
-		return "RequestFactory.AuthorizeLoopback"
 	}
 	return "nothing"
 }
@@ -46,12 +36,10 @@ func (t optionTarget) String() string {
 // optionSet is what options are applied to: exactly one of its pointers is
 // set, the one of the call the options were given to.
 type optionSet struct {
-	target   optionTarget
-	service  *Service
-	factory  *factoryOptions
-	dance    *danceConfig
-	loopback *loopbackConfig
-	errs     []error
+	target  optionTarget
+	service *Service
+	factory *factoryOptions
+	errs    []error
 }
 
 // misplaced records that the option named name, which configures belongs,
@@ -93,28 +81,6 @@ func factoryOption(name string, f func(*factoryOptions)) Option {
 	}
 }
 
-// danceOption is an option of NewDanceHandler named name.
-func danceOption(name string, f func(*danceConfig)) Option {
-	return func(s *optionSet) {
-		if s.dance == nil {
-			s.misplaced(name, forDance)
-			return
-		}
-		f(s.dance)
-	}
-}
-
-// loopbackOption is an option of RequestFactory.AuthorizeLoopback named name.
-func loopbackOption(name string, f func(*loopbackConfig)) Option {
-	return func(s *optionSet) {
-		if s.loopback == nil {
-			s.misplaced(name, forLoopback)
-			return
-		}
-		f(s.loopback)
-	}
-}
-
 // withDefaults fills in the zero fields of a policy.
 func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.Max == 0 {
@@ -136,71 +102,4 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 		p.MaxElapsed = 2 * time.Minute
 	}
 	return p
-}
-
-// WithDancePrefix sets the path the handler is mounted at (default
-// "/applinks/oauth"): it serves {prefix}/start and {prefix}/callback. It
-// must start with "/" and not end with one.
-// An option of [NewDanceHandler].
-func WithDancePrefix(prefix string) Option {
-	return danceOption("WithDancePrefix", func(c *danceConfig) { c.prefix = prefix })
-}
-
-// WithDanceBaseURL sets the application's external base URL ("https://app.example.com"),
-// from which the callback URL given to the remote is built. By default it
-// is taken from each request (its Host, and https when it came over TLS);
-// set it when the application runs behind a reverse proxy.
-// An option of [NewDanceHandler].
-func WithDanceBaseURL(base string) Option {
-	return danceOption("WithDanceBaseURL", func(c *danceConfig) { c.base = base })
-}
-
-// WithDanceStateTTL sets how long a started dance may take before its
-// callback is refused; the default is 10 minutes, the life of a request
-// token.
-// An option of [NewDanceHandler].
-func WithDanceStateTTL(d time.Duration) Option {
-	return danceOption("WithDanceStateTTL", func(c *danceConfig) { c.ttl = d })
-}
-
-// WithMaxPendingDances bounds how many started dances are pending (default
-// 10000; in a shared [token.DanceStore], across every replica); beyond it,
-// starting one answers 503. The per-user limit ([WithMaxPendingDancesPerUser])
-// keeps one user from filling it. n <= 0 means the default.
-// An option of [NewDanceHandler].
-func WithMaxPendingDances(n int) Option {
-	return danceOption("WithMaxPendingDances", func(c *danceConfig) { c.maxStates = n })
-}
-
-// WithMaxPendingDancesPerUser bounds how many started dances one user may have
-// pending (default 3): starting one more forgets that user's oldest, whose
-// callback then answers that the authorization is unknown. So one user
-// (or a page they visit) can neither fill [WithMaxPendingDances] and lock
-// everyone else out, nor lock themselves out. n <= 0 means the default.
-// An option of [NewDanceHandler].
-func WithMaxPendingDancesPerUser(n int) Option {
-	return danceOption("WithMaxPendingDancesPerUser", func(c *danceConfig) { c.perUser = n })
-}
-
-// WithCrossOriginProtection sets the check a dance start (a POST) must
-// pass: the application's own [http.CrossOriginProtection], with the
-// trusted origins or bypass patterns it configured. The default is
-// http.NewCrossOriginProtection(), which refuses a POST that a browser
-// says comes from another site (Sec-Fetch-Site), or whose Origin header
-// names another host than the request's. A nil p means the default.
-// An option of [NewDanceHandler].
-func WithCrossOriginProtection(p *http.CrossOriginProtection) Option {
-	return danceOption("WithCrossOriginProtection", func(c *danceConfig) { c.origins = p })
-}
-
-// WithDanceStore keeps the pending dances (each started dance until its
-// callback) in ds. By default they are kept in the service's token store
-// when it is a [token.DanceStore] ([token.MemoryStore], [filestore.Store],
-// applink/pgstore, and the sealed store over any of them), else in the
-// handler's memory. A store shared by every replica of the application
-// lets the callback reach any replica: no sticky sessions are needed. A
-// nil ds means the default.
-// An option of [NewDanceHandler].
-func WithDanceStore(ds token.DanceStore) Option {
-	return danceOption("WithDanceStore", func(c *danceConfig) { c.store = ds })
 }

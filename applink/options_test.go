@@ -1,8 +1,6 @@
 package applink
 
 import (
-	"context"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -25,20 +23,9 @@ func TestOptionGivenToTheWrongCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := bound.RequestFactory("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
 	calls := map[optionTarget]func(Option) error{
 		forService: func(o Option) error { _, err := NewService([]Link{link}, o); return err },
 		forFactory: func(o Option) error { _, err := bound.RequestFactory("alice", o); return err },
-		forDance: func(o Option) error {
-			_, err := NewDanceHandler(svc, func(*http.Request) (string, error) { return "alice", nil }, o)
-			return err
-		},
-		forLoopback: func(o Option) error {
-			return f.AuthorizeLoopback(t.Context(), func(context.Context, string) error { return nil }, o)
-		},
 	}
 	options := []struct {
 		name    string
@@ -57,15 +44,6 @@ func TestOptionGivenToTheWrongCall(t *testing.T) {
 		{"WithAuth", WithAuth(Auth2LO), forFactory, "Link.RequestFactory"},
 		{"WithImpersonatingOnly", WithImpersonatingOnly(), forFactory, "Link.RequestFactory"},
 		{"WithNonImpersonatingOnly", WithNonImpersonatingOnly(), forFactory, "Link.RequestFactory"},
-		{"WithDancePrefix", WithDancePrefix("/x"), forDance, "NewDanceHandler"},
-		{"WithDanceBaseURL", WithDanceBaseURL("https://app.example.com"), forDance, "NewDanceHandler"},
-		{"WithDanceStateTTL", WithDanceStateTTL(time.Minute), forDance, "NewDanceHandler"},
-		{"WithMaxPendingDances", WithMaxPendingDances(5), forDance, "NewDanceHandler"},
-		{"WithMaxPendingDancesPerUser", WithMaxPendingDancesPerUser(2), forDance, "NewDanceHandler"},
-		{"WithCrossOriginProtection", WithCrossOriginProtection(nil), forDance, "NewDanceHandler"},
-		{"WithDanceStore", WithDanceStore(token.NewMemoryStore()), forDance, "NewDanceHandler"},
-		{"WithLoopbackAddr", WithLoopbackAddr("127.0.0.1:0"), forLoopback, "RequestFactory.AuthorizeLoopback"},
-		{"WithLoopbackTimeout", WithLoopbackTimeout(time.Second), forLoopback, "RequestFactory.AuthorizeLoopback"},
 	}
 	for _, o := range options {
 		for target, call := range calls {
@@ -100,8 +78,5 @@ func TestNilOptionDoesNothing(t *testing.T) {
 	}
 	if _, err := bound.RequestFactory("alice", nil); err != nil {
 		t.Errorf("RequestFactory with a nil option: %v", err)
-	}
-	if _, err := NewDanceHandler(svc, func(*http.Request) (string, error) { return "alice", nil }, nil); err != nil {
-		t.Errorf("NewDanceHandler with a nil option: %v", err)
 	}
 }

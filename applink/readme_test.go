@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -57,7 +58,7 @@ func (a *app) myIssues(w http.ResponseWriter, r *http.Request) {
 	var cre *applink.CredentialsRequiredError
 	switch {
 	case errors.As(err, &cre): // authorize (again), then come back here
-		http.Redirect(w, r, applink.DanceStartURL("", a.link.ID, r.URL.Path), http.StatusSeeOther)
+		http.Redirect(w, r, authorize.StartURL("", a.link.ID, r.URL.Path), http.StatusSeeOther)
 	case err != nil:
 		http.Error(w, err.Error(), http.StatusBadGateway)
 	default:
@@ -104,7 +105,7 @@ func TestREADMEWebHandler(t *testing.T) {
 		a.myIssues(w, r)
 		return w
 	}
-	wantDance := applink.DanceStartURL("", link.ID, "/issues")
+	wantDance := authorize.StartURL("", link.ID, "/issues")
 	checkDance := func(when string) {
 		t.Helper()
 		if w := get(); w.Code != http.StatusSeeOther || w.Header().Get("Location") != wantDance {

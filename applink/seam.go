@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/engine"
@@ -19,13 +20,55 @@ import (
 // internal/seam for what each field promises.
 func init() {
 	seam.Register(seam.Funcs{
-		Link:       doctorView,
-		FixedNonce: func(n string) any { return withFixedNonce(n) },
+		Link:          doctorView,
+		Service:       serviceView,
+		Start:         startView,
+		TokenEndpoint: tokenEndpointView,
+		FixedNonce:    func(n string) any { return withFixedNonce(n) },
 		OwnedTokenStore: func(st any) any {
 			ts, _ := st.(token.Store)
 			return withOwnedTokenStore(ts)
 		},
 	})
+}
+
+// serviceView opens a *Service for applink/authorize.
+func serviceView(v any) (*seam.Service, error) {
+	s, ok := v.(*Service)
+	if !ok || s == nil {
+		return nil, errors.New("applink: no Service: build one with NewService")
+	}
+	now := s.clock
+	if now == nil {
+		now = time.Now
+	}
+	return &seam.Service{Now: now, Logger: s.logger}, nil
+}
+
+// startView is seam.Start: AuthorizationURL, also returning the pending
+// request token.
+func startView(ctx context.Context, v any, callback string) (*seam.Started, error) {
+	f, _ := v.(*RequestFactory)
+	u, rt, err := f.startDance(ctx, callback)
+	if err != nil {
+		return nil, err
+	}
+	return &seam.Started{URL: u, RequestToken: rt.Token, User: f.user}, nil
+}
+
+// tokenEndpointView is seam.TokenEndpoint.
+func tokenEndpointView(err error) (int, string) {
+	var (
+		se *tokenStatusError
+		te *tokenEndpointError
+	)
+	switch {
+	case errors.As(err, &se):
+		return se.status, ""
+	case errors.As(err, &te):
+		return 0, te.describe(false)
+	}
+	return 0, ""
 }
 
 // doctorView opens a bound *Link for applink/doctor.

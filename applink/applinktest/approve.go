@@ -33,11 +33,11 @@ func (s *Server) ApproveURL(authURL, user string) (verifier string, err error) {
 }
 
 // Approver returns a function that approves as user, in code, the
-// authorization URL it is given and returns the verifier: what applink's
-// RequestFactory.AuthorizeOutOfBand takes, so that a test plays the whole
+// authorization URL it is given and returns the verifier: what
+// applink/authorize's OutOfBand takes, so that a test plays the whole
 // out-of-band dance in one call:
 //
-//	err := factory.AuthorizeOutOfBand(ctx, srv.Approver("alice"))
+//	err := authorize.OutOfBand(ctx, factory, srv.Approver("alice"))
 func (s *Server) Approver(user string) func(ctx context.Context, authURL string) (string, error) {
 	return func(ctx context.Context, authURL string) (string, error) {
 		if err := ctx.Err(); err != nil {
@@ -50,10 +50,10 @@ func (s *Server) Approver(user string) func(ctx context.Context, authURL string)
 // Browser returns a function that plays a browser approving as user: it
 // opens the authorization URL it is given with "Allow" clicked as user,
 // follows the server's redirect to the client's callback, and returns once
-// the callback has answered. It is what applink's
-// RequestFactory.AuthorizeLoopback takes as its open function:
+// the callback has answered. It is what applink/authorize's Loopback takes
+// as its open function:
 //
-//	err := factory.AuthorizeLoopback(ctx, srv.Browser("alice"))
+//	err := authorize.Loopback(ctx, factory, srv.Browser("alice"))
 //
 // It returns an error when the authorization page refuses (an unknown
 // user, an expired request token) or cannot be reached; what the callback

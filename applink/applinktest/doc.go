@@ -35,15 +35,15 @@
 //
 // With package applink, package [github.com/go-applinks/applinks/applink/applinktest/testlink]
 // makes the key, the consumer and a link to the server in one call, and the
-// dance is one call too: [Server.Approver] is what
-// RequestFactory.AuthorizeOutOfBand takes, [Server.Browser] what
-// RequestFactory.AuthorizeLoopback takes, and [Server.ApproveURL] approves
+// dance is one call too: [Server.Approver] is what applink/authorize's
+// OutOfBand takes, [Server.Browser] what its Loopback takes, and
+// [Server.ApproveURL] approves
 // an authorization URL without parsing it:
 //
 //	srv := applinktest.NewServer(t, applinktest.WithUsers("alice"))
 //	link := testlink.Bound(t, srv, "Jira", testlink.WithAuth(applink.Auth3LO, applink.Auth2LOi))
 //	f, _ := link.RequestFactory("alice")
-//	err := f.AuthorizeOutOfBand(t.Context(), srv.Approver("alice"))
+//	err := authorize.OutOfBand(t.Context(), f, srv.Approver("alice"))
 //
 // # Shapes
 //

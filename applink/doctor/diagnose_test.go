@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
@@ -147,8 +148,8 @@ func (fx *diagFixture) authorize(t *testing.T, user, approver string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.AuthorizeOutOfBand(t.Context(), fx.srv.Approver(approver)); err != nil {
-		t.Fatalf("AuthorizeOutOfBand: %v", err)
+	if err := authorize.OutOfBand(t.Context(), f, fx.srv.Approver(approver)); err != nil {
+		t.Fatalf("OutOfBand: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -104,7 +105,7 @@ func TestDiagnoseOAuth2(t *testing.T) {
 		t.Fatal(err)
 	}
 	paste := func(_ context.Context, authURL string) (string, error) { return fx.srv.ApproveOAuth2(authURL, "alice") }
-	if err := f.AuthorizeOutOfBand(t.Context(), paste); err != nil {
+	if err := authorize.OutOfBand(t.Context(), f, paste); err != nil {
 		t.Fatal(err)
 	}
 	rep, err = Diagnose(t.Context(), l, "alice", opts...)

@@ -58,7 +58,7 @@
 //
 // # Dances across replicas
 //
-// applink.NewDanceHandler keeps its pending dances in the service's token
+// authorize.NewHandler keeps its pending dances in the service's token
 // store when it is an token.DanceStore, as Store is: a dance started on
 // one replica completes on whichever replica the callback reaches, so no
 // sticky sessions are needed. Taking a dance is one DELETE ... RETURNING:

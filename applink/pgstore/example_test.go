@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/applink/config"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -38,7 +39,7 @@ func ExampleNew() {
 	}
 	// The dance handler keeps its pending dances in the store too: the
 	// callback may reach any replica.
-	dance, err := applink.NewDanceHandler(svc, sessionUser)
+	dance, err := authorize.NewHandler(svc, sessionUser)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/go-applinks/applinks/signer"
@@ -78,7 +79,7 @@ func TestFleetOAuth2RefreshOnce(t *testing.T) {
 		}
 		factories = append(factories, f)
 	}
-	err = factories[0].AuthorizeOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
+	err = authorize.OutOfBand(t.Context(), factories[0], func(_ context.Context, authURL string) (string, error) {
 		return srv.ApproveOAuth2(authURL, "alice")
 	})
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/pgtest"
@@ -157,7 +158,7 @@ func TestFleetRenewOrdered(t *testing.T) {
 		return s
 	})
 	ctx := t.Context()
-	if err := fl.factory(t, 0, "alice").AuthorizeOutOfBand(ctx, fl.srv.Approver("alice")); err != nil {
+	if err := authorize.OutOfBand(ctx, fl.factory(t, 0, "alice"), fl.srv.Approver("alice")); err != nil {
 		t.Fatal(err)
 	}
 	tok, err := fl.stores[0].AccessToken(ctx, token.Key{LinkID: fl.link.ID, User: "alice"})
@@ -195,7 +196,7 @@ func TestFleetRenewOnce(t *testing.T) {
 	t.Parallel()
 	fl := newFleet(t)
 	ctx := t.Context()
-	if err := fl.factory(t, 0, "alice").AuthorizeOutOfBand(ctx, fl.srv.Approver("alice")); err != nil {
+	if err := authorize.OutOfBand(ctx, fl.factory(t, 0, "alice"), fl.srv.Approver("alice")); err != nil {
 		t.Fatal(err)
 	}
 	key := token.Key{LinkID: fl.link.ID, User: "alice"}
@@ -235,7 +236,7 @@ func TestFleetRevokedNeverSentAgain(t *testing.T) {
 	t.Parallel()
 	fl := newFleet(t)
 	ctx := t.Context()
-	if err := fl.factory(t, 0, "alice").AuthorizeOutOfBand(ctx, fl.srv.Approver("alice")); err != nil {
+	if err := authorize.OutOfBand(ctx, fl.factory(t, 0, "alice"), fl.srv.Approver("alice")); err != nil {
 		t.Fatal(err)
 	}
 	// B uses the token first, so that anything B could cache, it has.
@@ -273,7 +274,7 @@ func TestFleetDanceAcrossReplicas(t *testing.T) {
 	fl := newFleet(t)
 	var apps []*url.URL
 	for _, svc := range fl.replicas {
-		h, err := applink.NewDanceHandler(svc, func(r *http.Request) (string, error) {
+		h, err := authorize.NewHandler(svc, func(r *http.Request) (string, error) {
 			c, err := r.Cookie("session")
 			if err != nil {
 				return "", err
@@ -284,7 +285,7 @@ func TestFleetDanceAcrossReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		mux := http.NewServeMux()
-		mux.Handle(applink.DefaultDancePrefix+"/", h)
+		mux.Handle(authorize.DefaultPrefix+"/", h)
 		mux.HandleFunc("/done", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "back in the app") })
 		app := httptest.NewServer(mux)
 		t.Cleanup(app.Close)
@@ -305,7 +306,7 @@ func TestFleetDanceAcrossReplicas(t *testing.T) {
 		switch {
 		case strings.HasPrefix(req.URL.String(), fl.srv.AuthorizationURL("")):
 			req.URL.RawQuery += "&user=alice&approve=1" // alice clicks Allow
-		case req.URL.Host == apps[0].Host && strings.HasPrefix(req.URL.Path, applink.DefaultDancePrefix):
+		case req.URL.Host == apps[0].Host && strings.HasPrefix(req.URL.Path, authorize.DefaultPrefix):
 			req.URL.Host = apps[1].Host // the load balancer picks B
 			c := *req.URL
 			callback = &c
@@ -330,7 +331,7 @@ func TestFleetDanceAcrossReplicas(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	status, body := do(http.MethodPost, apps[0].String()+applink.DanceStartURL("", fl.link.ID, "/done"))
+	status, body := do(http.MethodPost, apps[0].String()+authorize.StartURL("", fl.link.ID, "/done"))
 	if status != http.StatusOK || body != "back in the app" {
 		t.Fatalf("the dance started on A and called back on B ended with %d %q", status, body)
 	}

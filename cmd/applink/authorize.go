@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/authorize"
 )
 
 const authorizeSynopsis = `--link NAME --user U [--oob [--request-token T]] [--no-browser] [--timeout D] [--json]
@@ -100,7 +101,7 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 			return authorizeErr(err, *timeout)
 		}
 	case *oob:
-		err = f.AuthorizeOutOfBand(ctx, func(ctx context.Context, authURL string) (string, error) {
+		err = authorize.OutOfBand(ctx, f, func(ctx context.Context, authURL string) (string, error) {
 			// Out of band means the browser is elsewhere: never open one here.
 			c.showURL(ctx, authURL, *user, false)
 			fmt.Fprintln(c.stderr, "then paste the verification code the remote shows (or the whole address your browser lands on) and press Enter:")
@@ -110,11 +111,11 @@ func (c *cli) authorize(ctx context.Context, args []string) error {
 			return authorizeErr(err, *timeout)
 		}
 	default:
-		err = f.AuthorizeLoopback(ctx, func(ctx context.Context, authURL string) error {
+		err = authorize.Loopback(ctx, f, func(ctx context.Context, authURL string) error {
 			c.showURL(ctx, authURL, *user, !*noBrowser)
 			fmt.Fprintf(c.stderr, "waiting up to %s for the approval...\n", *timeout)
 			return nil
-		}, applink.WithLoopbackTimeout(*timeout))
+		}, authorize.WithLoopbackTimeout(*timeout))
 		if err != nil {
 			return authorizeErr(err, *timeout)
 		}

@@ -38,6 +38,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
@@ -96,7 +97,7 @@ func run(ctx context.Context, w io.Writer, dbURL, schema string) (*outcome, erro
 	step("started a Jira-shaped provider at %s", jira.URL)
 
 	// 2. The load balancer's address comes first: the replicas build the
-	// dance's callback URL from it (WithDanceBaseURL), as replicas behind a
+	// dance's callback URL from it (authorize.WithBaseURL), as replicas behind a
 	// balancer must.
 	lbListener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -123,7 +124,7 @@ func run(ctx context.Context, w io.Writer, dbURL, schema string) (*outcome, erro
 		}
 		// The replica's token store is also where its dance handler keeps
 		// pending dances (pgstore is an token.DanceStore).
-		h, err := newReplica(name, svc, l, applink.WithDanceBaseURL(lbURL))
+		h, err := newReplica(name, svc, l, authorize.WithBaseURL(lbURL))
 		if err != nil {
 			return nil, err
 		}
@@ -157,7 +158,7 @@ func run(ctx context.Context, w io.Writer, dbURL, schema string) (*outcome, erro
 	if _, err := b.post(ctx, lbURL+"/login", url.Values{"user": {"alice"}}); err != nil {
 		return nil, err
 	}
-	resp, err := b.post(ctx, lbURL+applink.DanceStartURL("", link.ID, "/"), nil)
+	resp, err := b.post(ctx, lbURL+authorize.StartURL("", link.ID, "/"), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -257,13 +258,13 @@ type jiraUser struct {
 
 // newReplica returns one replica's handler: the page, the toy sign-in and
 // the dance, every response naming the replica.
-func newReplica(name string, svc *applink.Service, link *applink.Link, opts ...applink.Option) (http.Handler, error) {
-	dance, err := applink.NewDanceHandler(svc, currentUser, opts...)
+func newReplica(name string, svc *applink.Service, link *applink.Link, opts ...authorize.Option) (http.Handler, error) {
+	dance, err := authorize.NewHandler(svc, currentUser, opts...)
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle(applink.DefaultDancePrefix+"/", dance)
+	mux.Handle(authorize.DefaultPrefix+"/", dance)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		d := struct {
 			Replica, User, StartURL, Error string
@@ -275,7 +276,7 @@ func newReplica(name string, svc *applink.Service, link *applink.Link, opts ...a
 			var cre *applink.CredentialsRequiredError
 			switch {
 			case errors.As(err, &cre):
-				d.StartURL = applink.DanceStartURL("", link.ID, "/")
+				d.StartURL = authorize.StartURL("", link.ID, "/")
 			case err != nil:
 				d.Error = err.Error()
 			default:
@@ -335,9 +336,9 @@ func newBrowser(jira *applinktest.Server, user string) (*browser, error) {
 			if err == nil && resp.Header.Get(replicaHeader) != "" {
 				b.lastReplica = resp.Header.Get(replicaHeader)
 				switch {
-				case strings.HasPrefix(r.URL.Path, applink.DefaultDancePrefix+"/start"):
+				case strings.HasPrefix(r.URL.Path, authorize.DefaultPrefix+"/start"):
 					b.startedOn = b.lastReplica
-				case strings.HasPrefix(r.URL.Path, applink.DefaultDancePrefix+"/callback"):
+				case strings.HasPrefix(r.URL.Path, authorize.DefaultPrefix+"/callback"):
 					b.callbackOn = b.lastReplica
 				}
 			}

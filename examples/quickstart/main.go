@@ -29,6 +29,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
@@ -175,10 +176,10 @@ func run(ctx context.Context, w io.Writer, bits int) error {
 		return fmt.Errorf("as alice without a token, Jenkins gave %v, want credentials required", err)
 	}
 	browser := jenkins.Browser("alice")
-	err = aliceCI.AuthorizeLoopback(ctx, func(ctx context.Context, authURL string) error {
+	err = authorize.Loopback(ctx, aliceCI, func(ctx context.Context, authURL string) error {
 		step("Jenkins as alice: credentials required; the loopback flow sends her browser to\n     %s", authURL)
 		return browser(ctx, authURL)
-	}, applink.WithLoopbackTimeout(30*time.Second))
+	}, authorize.WithLoopbackTimeout(30*time.Second))
 	if err != nil {
 		return err
 	}
@@ -258,7 +259,7 @@ func oauth2Steps(ctx context.Context, jira *applinktest.Server, step func(string
 	}
 	// Paste the code: alice allows at the consent page and copies the
 	// address her browser lands on (here: approved in code).
-	err = alice.AuthorizeOutOfBand(ctx, func(_ context.Context, consentURL string) (string, error) {
+	err = authorize.OutOfBand(ctx, alice, func(_ context.Context, consentURL string) (string, error) {
 		step("OAuth 2.0 as alice: credentials required; she consents at\n     %s", consentURL)
 		return jira.ApproveOAuth2(consentURL, "alice")
 	})

@@ -2,7 +2,7 @@
 // in Jenkins through an application link. Its page says "you are X in
 // Jenkins", or offers an "Authorize" button when the user has not yet
 // authorized the link: the button posts the dance handler's start form
-// (applink.NewDanceHandler), which sends the browser to Jenkins, takes the
+// (authorize.NewHandler), which sends the browser to Jenkins, takes the
 // callback, stores the token and comes back to the page. Starting takes a
 // POST from this application's own page: another site cannot start dances
 // in the user's name.
@@ -32,6 +32,7 @@ import (
 	"github.com/go-applinks/applinks/applink/config"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
 )
@@ -78,13 +79,13 @@ type app struct {
 
 // newApp returns the application's handler for svc's Jenkins link.
 func newApp(svc *applink.Service, link *applink.Link) (http.Handler, error) {
-	dance, err := applink.NewDanceHandler(svc, currentUser)
+	dance, err := authorize.NewHandler(svc, currentUser)
 	if err != nil {
 		return nil, err
 	}
 	a := &app{link: link}
 	mux := http.NewServeMux()
-	mux.Handle(applink.DefaultDancePrefix+"/", dance)
+	mux.Handle(authorize.DefaultPrefix+"/", dance)
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("POST /login", a.login)
 	return mux, nil
@@ -126,7 +127,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &cre):
 			// The start form's action: link and redirect ride in its
 			// query, so the form needs no fields.
-			d.StartURL = applink.DanceStartURL("", a.link.ID, "/")
+			d.StartURL = authorize.StartURL("", a.link.ID, "/")
 		case err != nil:
 			d.Error = err.Error()
 		default:

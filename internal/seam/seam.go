@@ -5,7 +5,10 @@
 // clock, signer, a signed probe sent once that changes nothing, and the
 // OAuth 2.0 client's endpoints ([Link]); for applink/config, a token store
 // the service owns and closes ([OwnedTokenStore]); for the applink
-// command's reproducible signatures, a fixed nonce ([FixedNonce]).
+// command's reproducible signatures, a fixed nonce ([FixedNonce]); for the
+// authorization flows, the service's clock and logger ([Service]), the
+// pending request token the dance's start stored ([Start]), and what a
+// token endpoint's refusal was ([TokenEndpoint]).
 //
 // Package applink registers its functions in an init function
 // ([Register]); the companion packages, which import applink, call them
@@ -16,6 +19,7 @@
 package seam
 
 import (
+	"context"
 	"errors"
 	"sync"
 )
@@ -28,6 +32,11 @@ type Funcs struct {
 	// ([FixedNonce], [OwnedTokenStore]).
 	FixedNonce      func(n string) any
 	OwnedTokenStore func(store any) any
+	// Service, Start and TokenEndpoint serve applink/authorize
+	// ([OpenService], [Start], [TokenEndpoint]).
+	Service       func(svc any) (*Service, error)
+	Start         func(ctx context.Context, factory any, callback string) (*Started, error)
+	TokenEndpoint func(err error) (status int, message string)
 }
 
 var (

@@ -10,7 +10,7 @@
 //	jira := testlink.Bound(t, srv, "Jira", testlink.WithAuth(applink.Auth3LO, applink.Auth2LOi))
 //	f, err := jira.RequestFactory("alice")
 //	...
-//	err = f.AuthorizeOutOfBand(t.Context(), srv.Approver("alice"))
+//	err = authorize.OutOfBand(t.Context(), f, srv.Approver("alice"))
 //
 // [New] returns the link unbound, for an [applink.Service] of several links
 // or with options of your own; [Bound] returns it bound to a service of its

@@ -9,6 +9,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/handler"
 )
 
@@ -39,7 +40,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := alice.AuthorizeOutOfBand(ctx, srv.Approver("alice")); err != nil {
+	if err := authorize.OutOfBand(ctx, alice, srv.Approver("alice")); err != nil {
 		log.Fatal(err)
 	}
 

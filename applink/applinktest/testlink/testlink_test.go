@@ -15,6 +15,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
+	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
@@ -73,8 +74,8 @@ func TestBoundOutOfBand(t *testing.T) {
 			if _, err := whoami(t, f); !errors.As(err, &cre) {
 				t.Fatalf("before the dance: %v, want *CredentialsRequiredError", err)
 			}
-			if err := f.AuthorizeOutOfBand(t.Context(), srv.Approver("alice")); err != nil {
-				t.Fatalf("AuthorizeOutOfBand: %v", err)
+			if err := authorize.OutOfBand(t.Context(), f, srv.Approver("alice")); err != nil {
+				t.Fatalf("OutOfBand: %v", err)
 			}
 			if got, err := whoami(t, f); err != nil || got != "alice" {
 				t.Fatalf("after the dance: %q, %v; want alice", got, err)
@@ -94,8 +95,8 @@ func TestBoundLoopbackJenkins(t *testing.T) {
 		t.Errorf("type %s, want jenkins", link.Type)
 	}
 	f := factory(t, link, "alice")
-	if err := f.AuthorizeLoopback(t.Context(), srv.Browser("alice")); err != nil {
-		t.Fatalf("AuthorizeLoopback: %v", err)
+	if err := authorize.Loopback(t.Context(), f, srv.Browser("alice")); err != nil {
+		t.Fatalf("Loopback: %v", err)
 	}
 	if got, err := whoami(t, f); err != nil || got != "alice" {
 		t.Fatalf("after the dance: %q, %v; want alice", got, err)
@@ -212,7 +213,7 @@ func TestCredentialsFile(t *testing.T) {
 				t.Error("Link.Service is not the service it came from")
 			}
 			f := factory(t, link, "alice")
-			if err := f.AuthorizeOutOfBand(t.Context(), srv.Approver("alice")); err != nil {
+			if err := authorize.OutOfBand(t.Context(), f, srv.Approver("alice")); err != nil {
 				t.Fatal(err)
 			}
 			if got, err := whoami(t, f); err != nil || got != "alice" {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
+	"github.com/go-applinks/applinks/applink/authorize"
 )
 
 // JenkinsLink is the name of the link [Jenkins] writes.
@@ -48,7 +49,7 @@ func Authorize(t *testing.T, srv *applinktest.Server, configFile, linkName, user
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.AuthorizeOutOfBand(t.Context(), srv.Approver(user)); err != nil {
+	if err := authorize.OutOfBand(t.Context(), f, srv.Approver(user)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package applink
+package authorize
 
 // The web dance's pages: what the browser is answered, and which failures
 // of the dance may be retried.
@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/seam"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -35,20 +37,20 @@ func writeDancePage(w http.ResponseWriter, status int, title, message string) {
 func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkName string, err error) {
 	status, title := danceErrorStatus(err)
 	var (
-		te      *tokenEndpointError
-		dance   *DanceError
-		notConf *AuthNotConfiguredError
+		dance   *applink.DanceError
+		notConf *applink.AuthNotConfiguredError
 	)
 	msg := err.Error()
+	_, problem := seam.TokenEndpoint(err)
 	switch {
 	case errors.As(err, &dance), errors.As(err, &notConf):
-	case errors.As(err, &te):
-		msg = te.describe(false)
+	case problem != "":
+		msg = problem
 	default:
 		msg = fmt.Sprintf("applink: link %q: the authorization could not be completed with the remote application; the application's log has the details.", linkName)
 	}
-	if h.svc.logger != nil && status >= http.StatusInternalServerError {
-		h.svc.logger.WarnContext(r.Context(), "applink: the dance failed", "link", linkName, "err", err)
+	if h.view.Logger != nil && status >= http.StatusInternalServerError {
+		h.view.Logger.WarnContext(r.Context(), "applink/authorize: the dance failed", "link", linkName, "err", err)
 	}
 	writeDancePage(w, status, title, msg)
 }
@@ -60,24 +62,22 @@ func (h *danceHandler) writeError(r *http.Request, w http.ResponseWriter, linkNa
 // the remote failed (unreachable, slow, 5xx) or said the user has not
 // approved yet.
 func danceRetryable(err error) bool {
-	var (
-		status *tokenStatusError
-		te     *tokenEndpointError
-	)
 	switch danceReason(err) {
-	case ErrDanceNotApproved:
+	case applink.ErrDanceNotApproved:
 		return true
-	case ErrDanceDenied, ErrDanceExpired, ErrDanceWrongUser, ErrDanceIssuerMismatch, ErrDanceCallbackNotConfirmed:
+	case applink.ErrDanceDenied, applink.ErrDanceExpired, applink.ErrDanceWrongUser, applink.ErrDanceIssuerMismatch, applink.ErrDanceCallbackNotConfirmed:
 		return false
 	}
+	status, problem := seam.TokenEndpoint(err)
+	var pe *signer.ProblemError
 	switch {
-	case errors.As(err, &status):
-		return status.status >= http.StatusInternalServerError || status.status == http.StatusTooManyRequests
-	case errors.As(err, &te):
+	case status != 0:
+		return status >= http.StatusInternalServerError || status == http.StatusTooManyRequests
+	case problem != "" && errors.As(err, &pe):
 		// An OAuth problem: the remote's considered answer. Only its
 		// unavailable-for-now problems are worth a retry.
-		return te.problem.StatusCode() >= http.StatusInternalServerError && te.problem.Problem != signer.ProblemUserRefused &&
-			te.problem.Problem != signer.ProblemConsumerKeyRefused
+		return pe.StatusCode() >= http.StatusInternalServerError && pe.Problem != signer.ProblemUserRefused &&
+			pe.Problem != signer.ProblemConsumerKeyRefused
 	}
 	// Anything else is the network (refused, reset, timed out) or a
 	// store that failed to save: nothing was decided.
@@ -89,24 +89,22 @@ func danceRetryable(err error) bool {
 func (h *danceHandler) writeRetryable(r *http.Request, w http.ResponseWriter, linkName string, err error) {
 	status, title := http.StatusBadGateway, "The remote application failed"
 	what := "the remote application could not be reached"
-	var (
-		se *tokenStatusError
-		te *tokenEndpointError
-	)
+	endpointStatus, problem := seam.TokenEndpoint(err)
+	var pe *signer.ProblemError
 	switch {
-	case errors.Is(err, ErrDanceNotApproved):
+	case errors.Is(err, applink.ErrDanceNotApproved):
 		status, title = http.StatusConflict, "Not approved yet"
 		what = "the remote application says you have not approved the access yet: approve it there first"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		status, title = http.StatusGatewayTimeout, "The remote did not answer"
 		what = "the remote application did not answer in time"
-	case errors.As(err, &se):
-		what = fmt.Sprintf("the remote application answered HTTP %d (%s) instead of an access token", se.status, http.StatusText(se.status))
-	case errors.As(err, &te):
-		what = "the remote application is not available: " + te.problem.Error()
+	case endpointStatus != 0:
+		what = fmt.Sprintf("the remote application answered HTTP %d (%s) instead of an access token", endpointStatus, http.StatusText(endpointStatus))
+	case problem != "" && errors.As(err, &pe):
+		what = "the remote application is not available: " + pe.Error()
 	}
-	if h.svc.logger != nil && status >= http.StatusInternalServerError {
-		h.svc.logger.WarnContext(r.Context(), "applink: the dance's token exchange failed; the dance is kept for a retry", "link", linkName, "err", err)
+	if h.view.Logger != nil && status >= http.StatusInternalServerError {
+		h.view.Logger.WarnContext(r.Context(), "applink/authorize: the dance's token exchange failed; the dance is kept for a retry", "link", linkName, "err", err)
 	}
 	writeDancePage(w, status, title, fmt.Sprintf("applink: link %q: %s. Nothing was lost: reload this page to try again.", linkName, what))
 }
@@ -139,20 +137,20 @@ func writeDanceError(w http.ResponseWriter, err error) {
 // danceErrorStatus maps an error of the dance to a status and a title.
 func danceErrorStatus(err error) (int, string) {
 	switch danceReason(err) {
-	case ErrDanceIssuerMismatch:
+	case applink.ErrDanceIssuerMismatch:
 		return http.StatusBadRequest, "Authorization refused"
-	case ErrDanceCallbackNotConfirmed:
+	case applink.ErrDanceCallbackNotConfirmed:
 		return http.StatusBadGateway, "Unsafe remote application"
-	case ErrDanceDenied:
+	case applink.ErrDanceDenied:
 		return http.StatusForbidden, "Access denied"
-	case ErrDanceWrongUser:
+	case applink.ErrDanceWrongUser:
 		return http.StatusForbidden, "Authorization refused"
-	case ErrDanceExpired:
+	case applink.ErrDanceExpired:
 		return http.StatusBadRequest, "Authorization expired"
-	case ErrDanceNotApproved:
+	case applink.ErrDanceNotApproved:
 		return http.StatusConflict, "Not approved yet"
 	}
-	var notConf *AuthNotConfiguredError
+	var notConf *applink.AuthNotConfiguredError
 	switch {
 	case errors.As(err, &notConf):
 		return http.StatusBadRequest, "Not available"
@@ -160,6 +158,16 @@ func danceErrorStatus(err error) (int, string) {
 		return http.StatusGatewayTimeout, "The remote did not answer"
 	}
 	return http.StatusBadGateway, "The remote application refused"
+}
+
+// danceReason returns the Reason of the *applink.DanceError err is or
+// wraps, or nil.
+func danceReason(err error) error {
+	var de *applink.DanceError
+	if errors.As(err, &de) {
+		return de.Reason
+	}
+	return nil
 }
 
 // isTimeout reports whether err is a network timeout.

@@ -1,4 +1,4 @@
-package applink
+package authorize
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
@@ -31,7 +32,7 @@ func browserGet(ctx context.Context, client *http.Client, u string) (int, string
 	return resp.StatusCode, string(b), err
 }
 
-func TestAuthorizeLoopback(t *testing.T) {
+func TestLoopback(t *testing.T) {
 	t.Parallel()
 	for _, shape := range shapes {
 		t.Run(string(shape), func(t *testing.T) {
@@ -39,13 +40,13 @@ func TestAuthorizeLoopback(t *testing.T) {
 			fx := newDanceFixture(t, shape)
 			var status int
 			var page string
-			err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+			err := Loopback(t.Context(), fx.factory(t, "alice"), func(ctx context.Context, authURL string) error {
 				var err error
 				status, page, err = browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+"&user=alice&approve=1")
 				return err
 			})
 			if err != nil {
-				t.Fatalf("AuthorizeLoopback: %v", err)
+				t.Fatalf("Loopback: %v", err)
 			}
 			if status != http.StatusOK || !strings.Contains(page, "close this window") {
 				t.Errorf("browser got %d %q, want 200 and a page saying the window may be closed", status, page)
@@ -57,16 +58,16 @@ func TestAuthorizeLoopback(t *testing.T) {
 	}
 }
 
-func TestAuthorizeLoopbackDenied(t *testing.T) {
+func TestLoopbackDenied(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Jenkins)
 	var status int
-	err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+	err := Loopback(t.Context(), fx.factory(t, "alice"), func(ctx context.Context, authURL string) error {
 		var err error
 		status, _, err = browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+"&approve=0")
 		return err
 	})
-	if !errors.Is(err, ErrDanceDenied) {
+	if !errors.Is(err, applink.ErrDanceDenied) {
 		t.Fatalf("err = %v, want ErrDanceDenied", err)
 	}
 	if status != http.StatusForbidden {
@@ -74,11 +75,11 @@ func TestAuthorizeLoopbackDenied(t *testing.T) {
 	}
 }
 
-func TestAuthorizeLoopbackIgnoresStrayRequests(t *testing.T) {
+func TestLoopbackIgnoresStrayRequests(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
 	var replay int
-	err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(ctx context.Context, authURL string) error {
+	err := Loopback(t.Context(), fx.factory(t, "alice"), func(ctx context.Context, authURL string) error {
 		au, err := url.Parse(authURL)
 		if err != nil {
 			return err
@@ -122,28 +123,28 @@ func TestAuthorizeLoopbackIgnoresStrayRequests(t *testing.T) {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("AuthorizeLoopback: %v", err)
+		t.Fatalf("Loopback: %v", err)
 	}
 	if replay != http.StatusConflict {
 		t.Errorf("replayed callback: status %d, want 409", replay)
 	}
 }
 
-func TestAuthorizeLoopbackEnds(t *testing.T) {
+func TestLoopbackEnds(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Atlassian)
 	noop := func(context.Context, string) error { return nil }
 	t.Run("timeout", func(t *testing.T) {
 		t.Parallel()
-		err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), noop, WithLoopbackTimeout(50*time.Millisecond))
+		err := Loopback(t.Context(), fx.factory(t, "alice"), noop, WithLoopbackTimeout(50*time.Millisecond))
 		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no authorization callback") {
 			t.Errorf("err = %v, want a timeout wrapping context.DeadlineExceeded", err)
 		}
 	})
 	t.Run("context canceled", func(t *testing.T) {
 		t.Parallel()
-		ctx, cancel := contextWithCancel(t)
-		err := fx.factory(t, "alice").AuthorizeLoopback(ctx, func(context.Context, string) error { cancel(); return nil })
+		ctx, cancel := context.WithCancel(t.Context())
+		err := Loopback(ctx, fx.factory(t, "alice"), func(context.Context, string) error { cancel(); return nil })
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err = %v, want context.Canceled", err)
 		}
@@ -151,7 +152,7 @@ func TestAuthorizeLoopbackEnds(t *testing.T) {
 	t.Run("open fails", func(t *testing.T) {
 		t.Parallel()
 		boom := errors.New("no browser")
-		err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(context.Context, string) error { return boom })
+		err := Loopback(t.Context(), fx.factory(t, "alice"), func(context.Context, string) error { return boom })
 		if !errors.Is(err, boom) {
 			t.Errorf("err = %v, want open's error", err)
 		}
@@ -159,7 +160,7 @@ func TestAuthorizeLoopbackEnds(t *testing.T) {
 	t.Run("listener closed", func(t *testing.T) {
 		t.Parallel()
 		var cb string
-		_ = fx.factory(t, "alice").AuthorizeLoopback(t.Context(), func(_ context.Context, authURL string) error {
+		_ = Loopback(t.Context(), fx.factory(t, "alice"), func(_ context.Context, authURL string) error {
 			u, _ := url.Parse(authURL)
 			rt, err := fx.store.RequestToken(t.Context(), u.Query().Get("oauth_token"))
 			if err != nil {
@@ -172,17 +173,17 @@ func TestAuthorizeLoopbackEnds(t *testing.T) {
 			t.Fatal("no callback recorded")
 		}
 		if _, _, err := browserGet(t.Context(), &http.Client{Timeout: time.Minute}, cb); err == nil {
-			t.Error("the callback listener still answers after AuthorizeLoopback returned")
+			t.Error("the callback listener still answers after Loopback returned")
 		}
 	})
 	t.Run("bad options", func(t *testing.T) {
 		t.Parallel()
 		for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:0", "nonsense"} {
-			if err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), noop, WithLoopbackAddr(addr)); err == nil {
+			if err := Loopback(t.Context(), fx.factory(t, "alice"), noop, WithLoopbackAddr(addr)); err == nil {
 				t.Errorf("WithLoopbackAddr(%q) accepted", addr)
 			}
 		}
-		if err := fx.factory(t, "alice").AuthorizeLoopback(t.Context(), nil); err == nil {
+		if err := Loopback(t.Context(), fx.factory(t, "alice"), nil); err == nil {
 			t.Error("nil open accepted")
 		}
 	})

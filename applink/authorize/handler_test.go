@@ -1,4 +1,4 @@
-package applink
+package authorize
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
@@ -29,25 +30,16 @@ type webApp struct {
 func newWebApp(t *testing.T, shape applinktest.Shape, opts ...Option) *webApp {
 	t.Helper()
 	fx := newDanceFixture(t, shape)
-	skew := new(atomic.Int64)
-	fx.svc.clock = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
-	currentUser := func(r *http.Request) (string, error) {
-		c, err := r.Cookie("session")
-		if err != nil {
-			return "", err
-		}
-		return c.Value, nil
-	}
-	h, err := NewDanceHandler(fx.svc, currentUser, opts...)
+	h, err := NewHandler(fx.svc, sessionUser, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(DefaultDancePrefix+"/", h)
+	mux.Handle(DefaultPrefix+"/", h)
 	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
 	app := httptest.NewServer(mux)
 	t.Cleanup(app.Close)
-	return &webApp{danceFixture: fx, app: app, skew: skew}
+	return &webApp{danceFixture: fx, app: app, skew: fx.skew}
 }
 
 // browser is a user's browser: a cookie jar with the app's session, which
@@ -75,7 +67,7 @@ func (a *webApp) browser(t *testing.T, user string) *browser {
 	return &browser{t: t, client: client, user: user}
 }
 
-// start posts the start form of the page at u (a DanceStartURL), as the
+// start posts the start form of the page at u (a StartURL), as the
 // page's button does, and follows redirects as get does.
 func (b *browser) start(u string, stop func(*url.URL) bool) (int, string, *url.URL) {
 	b.t.Helper()
@@ -157,10 +149,10 @@ func (b *browser) get(u string, stop func(*url.URL) bool) (int, string, *url.URL
 }
 
 // atCallback stops before the app's callback.
-func atCallback(u *url.URL) bool { return strings.Contains(u.Path, DefaultDancePrefix+"/callback") }
+func atCallback(u *url.URL) bool { return strings.Contains(u.Path, DefaultPrefix+"/callback") }
 
 func (a *webApp) startURL(link, redirect string) string {
-	return a.app.URL + DanceStartURL("", link, redirect)
+	return a.app.URL + StartURL("", link, redirect)
 }
 
 func TestDanceHandler(t *testing.T) {
@@ -264,20 +256,20 @@ func refuseCases(t *testing.T, a *webApp) {
 		wantIn          string
 	}{
 		{"not signed in (start)", "", a.startURL(testLinkID, "/done"), http.StatusUnauthorized, "sign in"},
-		{"not signed in (callback)", "", a.app.URL + DefaultDancePrefix + "/callback?state=x", http.StatusUnauthorized, "sign in"},
-		{"unknown state", "alice", a.app.URL + DefaultDancePrefix + "/callback?state=nope&oauth_token=t&oauth_verifier=v", http.StatusBadRequest, "unknown"},
-		{"no link", "alice", a.app.URL + DefaultDancePrefix + "/start", http.StatusBadRequest, "link parameter"},
+		{"not signed in (callback)", "", a.app.URL + DefaultPrefix + "/callback?state=x", http.StatusUnauthorized, "sign in"},
+		{"unknown state", "alice", a.app.URL + DefaultPrefix + "/callback?state=nope&oauth_token=t&oauth_verifier=v", http.StatusBadRequest, "unknown"},
+		{"no link", "alice", a.app.URL + DefaultPrefix + "/start", http.StatusBadRequest, "link parameter"},
 		{"unknown link, escaped", "alice", a.startURL("<script>x</script>", "/"), http.StatusNotFound, "&lt;script&gt;"},
 		{"open redirect //", "alice", a.startURL(testLinkID, "//evil.example/x"), http.StatusBadRequest, "not a local path"},
 		{"open redirect absolute", "alice", a.startURL(testLinkID, "https://evil.example/"), http.StatusBadRequest, "not a local path"},
 		{"open redirect backslash", "alice", a.startURL(testLinkID, `/\evil.example`), http.StatusBadRequest, "not a local path"},
-		{"other path", "alice", a.app.URL + DefaultDancePrefix + "/other", http.StatusNotFound, "no such page"},
+		{"other path", "alice", a.app.URL + DefaultPrefix + "/other", http.StatusNotFound, "no such page"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			b := a.browser(t, tc.user)
 			ways := map[string]func(string, func(*url.URL) bool) (int, string, *url.URL){"GET": b.get}
-			if strings.Contains(tc.url, DefaultDancePrefix+"/start") {
+			if strings.Contains(tc.url, DefaultPrefix+"/start") {
 				ways["POST"] = b.start // the start form says the same
 			}
 			for how, do := range ways {
@@ -312,7 +304,7 @@ func refuseCases(t *testing.T, a *webApp) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			form := url.Values{"link": {testLinkID}, "redirect": {"/done"}}
-			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.app.URL+DefaultDancePrefix+"/start", strings.NewReader(form.Encode()))
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.app.URL+DefaultPrefix+"/start", strings.NewReader(form.Encode()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -350,43 +342,43 @@ func refuseCases(t *testing.T, a *webApp) {
 
 func TestDanceHandlerBaseURLAndBound(t *testing.T) {
 	t.Parallel()
-	a := newWebApp(t, applinktest.Atlassian, WithDanceBaseURL("https://app.example.com/"), WithMaxPendingDances(1))
+	a := newWebApp(t, applinktest.Atlassian, WithBaseURL("https://app.example.com/"), WithMaxPending(1))
 	b := a.browser(t, "alice")
 	_, _, authorize := b.start(a.startURL(testLinkID, "/done"), func(u *url.URL) bool { return u.Host != strings.TrimPrefix(a.app.URL, "http://") })
 	rt, err := a.store.RequestToken(t.Context(), authorize.Query().Get("oauth_token"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := DanceCallbackURL("https://app.example.com", "", testLinkID) + "?state="; !strings.HasPrefix(rt.Callback, want) {
+	if want := CallbackURL("https://app.example.com", "", testLinkID) + "?state="; !strings.HasPrefix(rt.Callback, want) {
 		t.Errorf("callback = %q, want it to start with %q", rt.Callback, want)
 	}
 	if status, _, _ := b.start(a.startURL(testLinkID, "/done"), nil); status != http.StatusServiceUnavailable {
-		t.Errorf("second dance beyond WithMaxPendingDances(1): %d, want 503", status)
+		t.Errorf("second dance beyond WithMaxPending(1): %d, want 503", status)
 	}
 }
 
-func TestNewDanceHandlerOptions(t *testing.T) {
+func TestNewHandlerOptions(t *testing.T) {
 	t.Parallel()
-	svc := &Service{}
+	svc := &applink.Service{}
 	user := func(*http.Request) (string, error) { return "alice", nil }
 	for _, tc := range []struct {
 		name string
-		svc  *Service
+		svc  *applink.Service
 		user func(*http.Request) (string, error)
 		opts []Option
 	}{
 		{"nil service", nil, user, nil},
 		{"nil user func", svc, nil, nil},
-		{"prefix without slash", svc, user, []Option{WithDancePrefix("oauth")}},
-		{"prefix with trailing slash", svc, user, []Option{WithDancePrefix("/oauth/")}},
-		{"relative base", svc, user, []Option{WithDanceBaseURL("app.example.com")}},
-		{"base with query", svc, user, []Option{WithDanceBaseURL("https://app.example.com/?x=1")}},
+		{"prefix without slash", svc, user, []Option{WithPrefix("oauth")}},
+		{"prefix with trailing slash", svc, user, []Option{WithPrefix("/oauth/")}},
+		{"relative base", svc, user, []Option{WithBaseURL("app.example.com")}},
+		{"base with query", svc, user, []Option{WithBaseURL("https://app.example.com/?x=1")}},
 	} {
-		if _, err := NewDanceHandler(tc.svc, tc.user, tc.opts...); err == nil {
+		if _, err := NewHandler(tc.svc, tc.user, tc.opts...); err == nil {
 			t.Errorf("%s: accepted", tc.name)
 		}
 	}
-	if _, err := NewDanceHandler(svc, user, WithDancePrefix("/x/oauth"), WithDanceBaseURL("https://app.example.com/base"), WithDanceStateTTL(time.Minute)); err != nil {
+	if _, err := NewHandler(svc, user, WithPrefix("/x/oauth"), WithBaseURL("https://app.example.com/base"), WithStateTTL(time.Minute)); err != nil {
 		t.Errorf("valid options refused: %v", err)
 	}
 }
@@ -473,8 +465,8 @@ func TestDanceHandlerRemoteErrorsHideTheRPCURL(t *testing.T) {
 	unknown.ID, unknown.Name, unknown.ConsumerKey = "0b8f8d0e-3f0a-4b7e-8a77-4d5c9e1f2a3b", "Unknown consumer", "nobody"
 	down := fx.link
 	down.ID, down.Name, down.RPCURL = "1c9e9e1f-4a1b-4c8f-9b88-5e6d0f2a3b4c", "Down", "http://127.0.0.1:1"
-	svc := newTestService(t, []Link{unknown, down}, WithHTTPClient(fx.srv.Client()), WithTokenStore(fx.store), WithRetry(RetryPolicy{Max: -1}))
-	h, err := NewDanceHandler(svc, func(*http.Request) (string, error) { return "alice", nil })
+	svc := newTestService(t, []applink.Link{unknown, down}, applink.WithHTTPClient(fx.srv.Client()), applink.WithTokenStore(fx.store), applink.WithRetry(applink.RetryPolicy{Max: -1}))
+	h, err := NewHandler(svc, func(*http.Request) (string, error) { return "alice", nil })
 	if err != nil {
 		t.Fatal(err)
 	}

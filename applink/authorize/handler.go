@@ -1,4 +1,4 @@
-package applink
+package authorize
 
 // The 3-legged dance for web applications: an http.Handler with a start
 // endpoint and a callback endpoint, as Application Links' "login dance"
@@ -11,15 +11,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/token"
-
 	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/internal/seam"
 )
 
-type danceConfig struct {
+type handlerConfig struct {
 	prefix    string
 	base      string
 	ttl       time.Duration
@@ -29,10 +31,10 @@ type danceConfig struct {
 	origins   *http.CrossOriginProtection
 }
 
-// Defaults of [NewDanceHandler].
+// Defaults of [NewHandler].
 const (
-	// DefaultDancePrefix is where the dance handler expects to be mounted.
-	DefaultDancePrefix = "/applinks/oauth"
+	// DefaultPrefix is where the handler expects to be mounted.
+	DefaultPrefix = "/applinks/oauth"
 	// defaultDanceStateTTL is how long a started dance may take: the
 	// request token's own life.
 	defaultDanceStateTTL = 10 * time.Minute
@@ -49,16 +51,16 @@ const (
 	maxRedirectLen = 2048
 )
 
-// DanceStartURL returns the local path of the page that starts the dance
+// StartURL returns the local path of the page that starts the dance
 // for a link (id or name) and comes back to redirect, a local path: what a
-// web page links to when a request returned *[CredentialsRequiredError].
+// web page links to when a request returned *[applink.CredentialsRequiredError].
 // Visiting it (GET) shows a page with a button, which starts the dance
 // (POST); it is also the action of a start form on the application's own
 // page (<form method="post" action="...">, no fields needed: link and
-// redirect ride in the query). prefix "" means [DefaultDancePrefix].
-func DanceStartURL(prefix, link, redirect string) string {
+// redirect ride in the query). prefix "" means [DefaultPrefix].
+func StartURL(prefix, link, redirect string) string {
 	if prefix == "" {
-		prefix = DefaultDancePrefix
+		prefix = DefaultPrefix
 	}
 	q := url.Values{"link": {link}}
 	if redirect != "" {
@@ -67,21 +69,21 @@ func DanceStartURL(prefix, link, redirect string) string {
 	return prefix + "/start?" + q.Encode()
 }
 
-// DanceCallbackURL returns where the dance handler mounted at prefix ("" means
-// [DefaultDancePrefix]) in the application at base ("https://app.example.com")
+// CallbackURL returns where the dance handler mounted at prefix ("" means
+// [DefaultPrefix]) in the application at base ("https://app.example.com")
 // expects the remote to send the browser back for one link:
 // {base}{prefix}/callback/{link id}. Register it as an OAuth 2.0 link's
 // redirect URL at the remote, and as the link's oauth2.redirectUrl: each
-// OAuth 2.0 link needs its own (see [NewDanceHandler]).
-func DanceCallbackURL(base, prefix, linkID string) string {
+// OAuth 2.0 link needs its own (see [NewHandler]).
+func CallbackURL(base, prefix, linkID string) string {
 	if prefix == "" {
-		prefix = DefaultDancePrefix
+		prefix = DefaultPrefix
 	}
 	return strings.TrimSuffix(base, "/") + prefix + "/callback/" + url.PathEscape(linkID)
 }
 
-// NewDanceHandler returns the 3-legged dance for a web application, to be
-// mounted at the prefix (see [WithDancePrefix]; mux.Handle(prefix+"/", h)):
+// NewHandler returns the 3-legged dance for a web application, to be
+// mounted at the prefix (see [WithPrefix]; mux.Handle(prefix+"/", h)):
 //
 //   - POST {prefix}/start with the form fields link=<id or name> and
 //     redirect=<local path> (or the same in the query) obtains a request
@@ -89,12 +91,12 @@ func DanceCallbackURL(base, prefix, linkID string) string {
 //     redirects the browser to the remote's authorize page. The state S is
 //     random, bound to the current user, the link, the request token and
 //     the redirect, single use, and forgotten after 10 minutes.
-//   - GET {prefix}/start?link=...&redirect=... ([DanceStartURL]) changes
+//   - GET {prefix}/start?link=...&redirect=... ([StartURL]) changes
 //     nothing: it answers a page whose "Authorize" button posts that form.
 //   - GET {prefix}/callback/{link id}?state=S&oauth_token=T&oauth_verifier=V,
 //     where the remote sends the browser back, checks that S is known,
 //     unused, the current user's and this link's, completes the dance
-//     ([RequestFactory.CompleteAuthorization]) and redirects to the
+//     ([applink.RequestFactory.CompleteAuthorization]) and redirects to the
 //     redirect path.
 //
 // Starting a dance changes state (a request token at the remote, a pending
@@ -103,9 +105,9 @@ func DanceCallbackURL(base, prefix, linkID string) string {
 // Sec-Fetch-Site and Origin headers (see [WithCrossOriginProtection]).
 // Another site can neither start dances in a user's name nor fill the
 // pending dances; the application's own page posts the form, or links to
-// [DanceStartURL]. Each user has at most 3 dances pending
-// ([WithMaxPendingDancesPerUser]; a new one forgets their oldest) and all users
-// together 10000 ([WithMaxPendingDances]; beyond, 503).
+// [StartURL]. Each user has at most 3 dances pending
+// ([WithMaxPendingPerUser]; a new one forgets their oldest) and all users
+// together 10000 ([WithMaxPending]; beyond, 503).
 //
 // currentUser returns the signed-in user of the application's own session;
 // an error or "" answers 401. redirect must be a local path ("/x"; not
@@ -123,14 +125,14 @@ func DanceCallbackURL(base, prefix, linkID string) string {
 // the remote's consent page with S as the OAuth 2.0 state and a PKCE
 // challenge, and the remote redirects to
 // {base}{prefix}/callback/{link id}?code=C&state=S. Register exactly that
-// URL ([DanceCallbackURL]) as the incoming link's redirect URL at the
+// URL ([CallbackURL]) as the incoming link's redirect URL at the
 // remote, and as the link's oauth2.redirectUrl. A callback completes only
 // the dances of its own link: a state of another link is refused (400)
 // before any code is exchanged. So a remote that sends a user back with
 // another link's state (an OAuth mix-up, RFC 9700 §4.4) gets neither that
 // link's code nor its PKCE verifier posted to its token endpoint. When the
 // redirect carries iss (RFC 9207), it must be the link's issuer (see
-// [OAuth2Client]). Two OAuth 2.0 links with one redirect URL are refused.
+// [applink.OAuth2Client]). Two OAuth 2.0 links with one redirect URL are refused.
 // The shared {prefix}/callback of earlier versions still completes OAuth
 // 1.0a dances, and the OAuth 2.0 dances of the one link whose registered
 // redirect URL it is.
@@ -143,24 +145,28 @@ func DanceCallbackURL(base, prefix, linkID string) string {
 // a token store that is not a token.DanceStore are they kept in the handler's
 // memory, and then the callback must reach the instance that started the
 // dance. It is safe for concurrent use.
-func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, error), opts ...Option) (http.Handler, error) {
+func NewHandler(svc *applink.Service, currentUser func(*http.Request) (string, error), opts ...Option) (http.Handler, error) {
 	if svc == nil {
-		return nil, errors.New("applink: NewDanceHandler needs a Service")
+		return nil, errors.New("applink/authorize: NewHandler needs a Service")
 	}
 	if currentUser == nil {
-		return nil, errors.New("applink: NewDanceHandler needs a currentUser function returning the signed-in user of the application")
+		return nil, errors.New("applink/authorize: NewHandler needs a currentUser function returning the signed-in user of the application")
 	}
-	cfg := danceConfig{prefix: DefaultDancePrefix, ttl: defaultDanceStateTTL, maxStates: defaultDanceMaxStates}
-	if err := (&optionSet{target: forDance, dance: &cfg}).apply(opts); err != nil {
+	view, err := seam.OpenService(svc)
+	if err != nil {
+		return nil, err
+	}
+	cfg := handlerConfig{prefix: DefaultPrefix, ttl: defaultDanceStateTTL, maxStates: defaultDanceMaxStates}
+	if err := (&optionSet{target: forHandler, handler: &cfg}).apply(opts); err != nil {
 		return nil, err
 	}
 	if !strings.HasPrefix(cfg.prefix, "/") || strings.HasSuffix(cfg.prefix, "/") || strings.ContainsAny(cfg.prefix, "?#\\") {
-		return nil, fmt.Errorf("applink: dance prefix %q must start with \"/\", not end with one, and have no ?, # or \\ (such as %q)", cfg.prefix, DefaultDancePrefix)
+		return nil, fmt.Errorf("applink/authorize: prefix %q must start with \"/\", not end with one, and have no ?, # or \\ (such as %q)", cfg.prefix, DefaultPrefix)
 	}
 	if cfg.base != "" {
 		u, err := url.Parse(cfg.base)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return nil, fmt.Errorf("applink: dance base URL %q must be an absolute http or https URL without query or fragment", cfg.base)
+			return nil, fmt.Errorf("applink/authorize: base URL %q must be an absolute http or https URL without query or fragment", cfg.base)
 		}
 		cfg.base = strings.TrimSuffix(u.String(), "/")
 	}
@@ -180,38 +186,48 @@ func NewDanceHandler(svc *Service, currentUser func(*http.Request) (string, erro
 		return nil, err
 	}
 	if cfg.store == nil {
-		if ds, ok := svc.store.(token.DanceStore); ok {
+		if ds, ok := svc.TokenStore().(token.DanceStore); ok {
 			cfg.store = ds
 		} else {
-			cfg.store = token.NewMemoryStore(token.WithClock(svc.clock))
+			cfg.store = token.NewMemoryStore(token.WithClock(view.Now))
 		}
 	}
-	return &danceHandler{svc: svc, currentUser: currentUser, cfg: cfg}, nil
+	return &danceHandler{svc: svc, view: view, currentUser: currentUser, cfg: cfg}, nil
 }
 
 // checkRedirectURLs refuses OAuth 2.0 links that share a redirect URL: the
 // callback could not tell which remote sent the browser back.
-func checkRedirectURLs(svc *Service, prefix string) error {
+func checkRedirectURLs(svc *applink.Service, prefix string) error {
 	seen := map[string]string{}
-	for _, st := range svc.links {
-		if !st.isOAuth2Link() || st.o2.RedirectURL == "" {
+	for _, l := range svc.Links() {
+		if !isOAuth2(l) || l.OAuth2.RedirectURL == "" {
 			continue
 		}
-		key := strings.ToLower(strings.TrimSuffix(st.o2.RedirectURL, "/"))
+		key := strings.ToLower(strings.TrimSuffix(l.OAuth2.RedirectURL, "/"))
 		if other, ok := seen[key]; ok {
-			return fmt.Errorf("applink: the OAuth 2.0 links %q and %q share the redirect URL %s, so the dance could not tell which remote sent a user back (an OAuth mix-up, RFC 9700 §4.4): give each link its own, {base}%s/callback/{link id} (DanceCallbackURL), at the remote and in oauth2.redirectUrl",
-				other, st.link.Name, redact.URLString(st.o2.RedirectURL), prefix)
+			return fmt.Errorf("applink/authorize: the OAuth 2.0 links %q and %q share the redirect URL %s, so the dance could not tell which remote sent a user back (an OAuth mix-up, RFC 9700 §4.4): give each link its own, {base}%s/callback/{link id} (CallbackURL), at the remote and in oauth2.redirectUrl",
+				other, l.Name, redact.URLString(l.OAuth2.RedirectURL), prefix)
 		}
-		seen[key] = st.link.Name
+		seen[key] = l.Name
 	}
 	return nil
 }
 
+// isOAuth2 reports whether l is an OAuth 2.0 link: one whose auth lists
+// oauth2 or client-credentials, with an OAuth 2.0 client. Its 3-legged
+// dance is OAuth 2.0's consent, and its callback carries code and state.
+func isOAuth2(l *applink.Link) bool {
+	return l.OAuth2 != nil && slices.ContainsFunc(l.Auth, func(a applink.Auth) bool {
+		return a == applink.AuthOAuth2 || a == applink.AuthClientCredentials
+	})
+}
+
 // danceHandler serves the start and callback endpoints.
 type danceHandler struct {
-	svc         *Service
+	svc         *applink.Service
+	view        *seam.Service // the service's clock and logger
 	currentUser func(*http.Request) (string, error)
-	cfg         danceConfig
+	cfg         handlerConfig
 }
 
 func (h *danceHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -258,17 +274,12 @@ func (h *danceHandler) user(w http.ResponseWriter, r *http.Request) (string, boo
 	return user, true
 }
 
-func (h *danceHandler) now() time.Time {
-	if h.svc.clock != nil {
-		return h.svc.clock()
-	}
-	return time.Now()
-}
+func (h *danceHandler) now() time.Time { return h.view.Now() }
 
 // startParams checks what a start names (the link and the local path to
 // come back to) or answers the error page.
-func (h *danceHandler) startParams(w http.ResponseWriter, link, redirect string) (*linkState, string, bool) {
-	st, status, err := h.lookupLink(link)
+func (h *danceHandler) startParams(w http.ResponseWriter, link, redirect string) (*applink.Link, string, bool) {
+	l, status, err := h.lookupLink(link)
 	if err != nil {
 		writeDancePage(w, status, "Unknown link", err.Error())
 		return nil, "", false
@@ -278,7 +289,7 @@ func (h *danceHandler) startParams(w http.ResponseWriter, link, redirect string)
 		writeDancePage(w, http.StatusBadRequest, "Bad redirect", err.Error())
 		return nil, "", false
 	}
-	return st, redirect, true
+	return l, redirect, true
 }
 
 // confirmStart answers GET {prefix}/start: a page whose button posts the
@@ -289,11 +300,11 @@ func (h *danceHandler) confirmStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	st, redirect, ok := h.startParams(w, q.Get("link"), q.Get("redirect"))
+	l, redirect, ok := h.startParams(w, q.Get("link"), q.Get("redirect"))
 	if !ok {
 		return
 	}
-	writeStartPage(w, st.link.ID, st.link.Name, redirect)
+	writeStartPage(w, l.ID, l.Name, redirect)
 }
 
 // start answers POST {prefix}/start, which passed the cross-origin check.
@@ -307,7 +318,7 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 		writeDancePage(w, http.StatusBadRequest, "Bad request", "the start form could not be read: start the authorization again from the application.")
 		return
 	}
-	st, redirect, ok := h.startParams(w, r.FormValue("link"), r.FormValue("redirect"))
+	l, redirect, ok := h.startParams(w, r.FormValue("link"), r.FormValue("redirect"))
 	if !ok {
 		return
 	}
@@ -317,25 +328,29 @@ func (h *danceHandler) start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.now()
-	ds := &token.PendingDance{State: token.NewSecret(rand.Text()), User: user, LinkID: st.link.ID, Redirect: redirect, ExpiresAt: now.Add(h.cfg.ttl), CreatedAt: now}
+	ds := &token.PendingDance{State: token.NewSecret(rand.Text()), User: user, LinkID: l.ID, Redirect: redirect, ExpiresAt: now.Add(h.cfg.ttl), CreatedAt: now}
 	// Reserve the place first, without a request token, so that a full
 	// store refuses before the remote is asked for one.
 	if !h.putDance(r, w, ds) {
 		return
 	}
-	callback := h.callbackURL(st, base) + "?state=" + ds.State.Reveal()
-	authURL, rt, err := st.factory(user).startDance(r.Context(), callback)
+	callback := h.callbackURL(l, base) + "?state=" + ds.State.Reveal()
+	f, err := l.RequestFactory(user)
+	var started *seam.Started
+	if err == nil {
+		started, err = seam.Start(r.Context(), f, callback)
+	}
 	if err != nil {
 		h.forgetDance(r, ds.State.Reveal())
-		h.writeError(r, w, st.link.Name, err)
+		h.writeError(r, w, l.Name, err)
 		return
 	}
-	ds.RequestToken = rt.Token
+	ds.RequestToken = started.RequestToken
 	if !h.putDance(r, w, ds) {
 		return
 	}
 	// 303: the browser fetches the authorize page with GET.
-	http.Redirect(w, r, authURL.String(), http.StatusSeeOther)
+	http.Redirect(w, r, started.URL.String(), http.StatusSeeOther)
 }
 
 // limits returns the limits the handler puts new dances under.
@@ -367,7 +382,7 @@ func (h *danceHandler) forgetDance(r *http.Request, state string) {
 
 // logStoreError logs a failure of the dance store.
 func (h *danceHandler) logStoreError(r *http.Request, what string, err error) {
-	if h.svc.logger != nil {
-		h.svc.logger.WarnContext(r.Context(), "applink: the dance store failed", "while", what, "err", err)
+	if h.view.Logger != nil {
+		h.view.Logger.WarnContext(r.Context(), "applink/authorize: the dance store failed", "while", what, "err", err)
 	}
 }

@@ -1,4 +1,4 @@
-package applink
+package authorize
 
 import (
 	"context"
@@ -9,42 +9,54 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/token"
 )
 
 // callbackURL returns the callback for a link's dances: its own,
 // {base}{prefix}/callback/{link id}, or for an OAuth 2.0 link whose
 // registered redirect URL is the shared {prefix}/callback of earlier
-// versions, that one (NewDanceHandler made sure no other OAuth 2.0 link has
+// versions, that one (NewHandler made sure no other OAuth 2.0 link has
 // it).
-func (h *danceHandler) callbackURL(st *linkState, base string) string {
-	if st.isOAuth2Link() && h.sharedCallback(st) {
+func (h *danceHandler) callbackURL(l *applink.Link, base string) string {
+	if isOAuth2(l) && h.sharedCallback(l) {
 		return base + h.cfg.prefix + "/callback"
 	}
-	return DanceCallbackURL(base, h.cfg.prefix, st.link.ID)
+	return CallbackURL(base, h.cfg.prefix, l.ID)
 }
 
 // sharedCallback reports whether an OAuth 2.0 link's registered redirect
 // URL is the shared {prefix}/callback.
-func (h *danceHandler) sharedCallback(st *linkState) bool {
-	u, err := url.Parse(st.o2.RedirectURL)
+func (h *danceHandler) sharedCallback(l *applink.Link) bool {
+	u, err := url.Parse(l.OAuth2.RedirectURL)
 	return err == nil && u.Path == h.cfg.prefix+"/callback"
 }
 
 // callbackLink returns the link of a request to {prefix}/callback/{link id}.
-func (h *danceHandler) callbackLink(r *http.Request) (*linkState, bool) {
+func (h *danceHandler) callbackLink(r *http.Request) (*applink.Link, bool) {
 	seg := strings.TrimPrefix(r.URL.EscapedPath(), h.cfg.prefix+"/callback/")
 	id, err := url.PathUnescape(seg)
 	if err != nil || id == "" || strings.Contains(seg, "/") {
 		return nil, false
 	}
-	st := h.svc.stateByID(id)
-	return st, st != nil
+	l := h.linkByID(id)
+	return l, l != nil
+}
+
+// linkByID returns the service's link with the id (compared without regard
+// to case), or nil.
+func (h *danceHandler) linkByID(id string) *applink.Link {
+	for _, l := range h.svc.Links() {
+		if strings.EqualFold(l.ID, id) {
+			return l
+		}
+	}
+	return nil
 }
 
 // callback completes a dance at {prefix}/callback/{link id} (at the link's
 // callback, own) or at the shared {prefix}/callback (own nil).
-func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request, own *linkState) {
+func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request, own *applink.Link) {
 	user, ok := h.user(w, r)
 	if !ok {
 		return
@@ -55,8 +67,8 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request, own *lin
 		writeDancePage(w, status, "Authorization refused", msg)
 		return
 	}
-	st := h.svc.stateByID(ds.LinkID)
-	if st == nil {
+	l := h.linkByID(ds.LinkID)
+	if l == nil {
 		writeDancePage(w, http.StatusNotFound, "Unknown link", "the link of this authorization no longer exists.")
 		return
 	}
@@ -65,13 +77,13 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request, own *lin
 	// link's state, must not have a code (and the PKCE verifier) sent to
 	// the other link's token endpoint (an OAuth mix-up, RFC 9700 §4.4).
 	// The dance is spent: it is not put back.
-	if (own != nil && own.link.ID != st.link.ID) || (own == nil && st.isOAuth2Link() && !h.sharedCallback(st)) {
+	if (own != nil && own.ID != l.ID) || (own == nil && isOAuth2(l) && !h.sharedCallback(l)) {
 		writeDancePage(w, http.StatusBadRequest, "Authorization refused",
-			fmt.Sprintf("this authorization was started for the link %q but came back to the callback of another link, as in an OAuth mix-up attack: a remote sent it to the wrong place. Nothing was sent to any remote: start the authorization again, and check each link's redirect URL at its remote.", st.link.Name))
+			fmt.Sprintf("this authorization was started for the link %q but came back to the callback of another link, as in an OAuth mix-up attack: a remote sent it to the wrong place. Nothing was sent to any remote: start the authorization again, and check each link's redirect URL at its remote.", l.Name))
 		return
 	}
 	verifier := callbackVerifier(q.Get("oauth_verifier"), q.Get("oauth_problem"))
-	if st.isOAuth2Link() {
+	if isOAuth2(l) {
 		// An OAuth 2.0 redirect: the state (claimed above) is the pending
 		// authorization's value; the code or the error is in the query.
 		verifier = r.URL.RawQuery
@@ -81,9 +93,13 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request, own *lin
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), danceCompleteTimeout)
 	defer cancel()
-	if err := st.factory(user).CompleteAuthorization(ctx, ds.RequestToken, verifier); err != nil {
+	f, err := l.RequestFactory(user)
+	if err == nil {
+		err = f.CompleteAuthorization(ctx, ds.RequestToken, verifier)
+	}
+	if err != nil {
 		if !danceRetryable(err) {
-			h.writeError(r, w, st.link.Name, err)
+			h.writeError(r, w, l.Name, err)
 			return
 		}
 		// The request token is still pending: keep the dance, so that
@@ -92,10 +108,10 @@ func (h *danceHandler) callback(w http.ResponseWriter, r *http.Request, own *lin
 		// counted when it started.
 		if perr := h.cfg.store.PutDance(ctx, ds, token.DanceLimits{}); perr != nil {
 			h.logStoreError(r, "keeping a pending dance for a retry", perr)
-			h.writeError(r, w, st.link.Name, err)
+			h.writeError(r, w, l.Name, err)
 			return
 		}
-		h.writeRetryable(r, w, st.link.Name, err)
+		h.writeRetryable(r, w, l.Name, err)
 		return
 	}
 	w.Header().Set("Location", ds.Redirect)
@@ -128,19 +144,19 @@ func (h *danceHandler) claim(r *http.Request, state, user string) (*token.Pendin
 	return ds, 0, ""
 }
 
-// lookupLink finds a link by id, else by name ([Service.Link]).
-func (h *danceHandler) lookupLink(idOrName string) (*linkState, int, error) {
+// lookupLink finds a link by id, else by name ([applink.Service.Link]).
+func (h *danceHandler) lookupLink(idOrName string) (*applink.Link, int, error) {
 	if idOrName == "" {
 		return nil, http.StatusBadRequest, errors.New("the link parameter is missing: say which link to authorize (its id or name)")
 	}
 	l, err := h.svc.Link(idOrName)
 	switch {
-	case errors.Is(err, ErrAmbiguousName):
+	case errors.Is(err, applink.ErrAmbiguousName):
 		return nil, http.StatusBadRequest, fmt.Errorf("several links are named %q: use the link's id", idOrName)
-	case err != nil || l == nil || l.state == nil:
+	case err != nil || l == nil:
 		return nil, http.StatusNotFound, fmt.Errorf("there is no link %q", idOrName)
 	}
-	return l.state, 0, nil
+	return l, 0, nil
 }
 
 // baseURL returns the application's external base URL.
@@ -150,20 +166,13 @@ func (h *danceHandler) baseURL(r *http.Request) (string, error) {
 	}
 	host := r.Host
 	if host == "" || strings.ContainsAny(host, "/\\?#@ ") {
-		return "", errors.New("the request has no usable Host: configure the application's base URL (WithDanceBaseURL)")
+		return "", errors.New("the request has no usable Host: configure the application's base URL (WithBaseURL)")
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	return scheme + "://" + host, nil
-}
-
-// factory returns a factory for user on the link, bound to this state.
-func (st *linkState) factory(user string) *RequestFactory {
-	l := st.link
-	l.state = st
-	return &RequestFactory{link: &l, user: user}
 }
 
 // localRedirect checks that s is a path on this application ("" means
@@ -186,4 +195,12 @@ func localRedirect(s string) (string, error) {
 		return "", bad
 	}
 	return s, nil
+}
+
+// truncateForError shortens a value quoted in an error message.
+func truncateForError(s string) string {
+	if len(s) > 20 {
+		return s[:20] + "…"
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package applink
+package authorize
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/signer"
 
@@ -25,7 +26,7 @@ type mixupFixture struct {
 	srvA, srvB   *applinktest.Server
 	idA, idB     string
 	store        *token.MemoryStore
-	svc          *Service
+	svc          *applink.Service
 	handler      http.Handler
 	redirectA, b string // the links' redirect URLs
 }
@@ -34,24 +35,24 @@ func newMixupFixture(t *testing.T) *mixupFixture {
 	t.Helper()
 	fx := &mixupFixture{idA: newLinkID(), idB: newLinkID(), store: token.NewMemoryStore()}
 	mux := http.NewServeMux()
-	mux.HandleFunc(DefaultDancePrefix+"/", func(w http.ResponseWriter, r *http.Request) { fx.handler.ServeHTTP(w, r) })
+	mux.HandleFunc(DefaultPrefix+"/", func(w http.ResponseWriter, r *http.Request) { fx.handler.ServeHTTP(w, r) })
 	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
 	fx.app = httptest.NewServer(mux)
 	t.Cleanup(fx.app.Close)
-	fx.redirectA, fx.b = DanceCallbackURL(fx.app.URL, "", fx.idA), DanceCallbackURL(fx.app.URL, "", fx.idB)
+	fx.redirectA, fx.b = CallbackURL(fx.app.URL, "", fx.idA), CallbackURL(fx.app.URL, "", fx.idB)
 	remote := func(client, redirect string) *applinktest.Server {
 		return applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
 			applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: client, Secret: signer.NewSecret(client + "-s3cret-TEST-ONLY"), RedirectURL: redirect}))
 	}
 	fx.srvA, fx.srvB = remote("client-a", fx.redirectA), remote("client-b", fx.b)
-	link := func(id, name, client, redirect string, srv *applinktest.Server) Link {
-		return Link{ID: id, Name: name, Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthOAuth2},
-			OAuth2: &OAuth2Client{ClientID: client, RedirectURL: redirect, Scopes: []string{"WRITE"}},
+	link := func(id, name, client, redirect string, srv *applinktest.Server) applink.Link {
+		return applink.Link{ID: id, Name: name, Type: applink.TypeJira, RPCURL: srv.URL, Auth: []applink.Auth{applink.AuthOAuth2},
+			OAuth2: &applink.OAuth2Client{ClientID: client, RedirectURL: redirect, Scopes: []string{"WRITE"}},
 		}.WithClientSecret(client + "-s3cret-TEST-ONLY")
 	}
-	fx.svc = newTestService(t, []Link{link(fx.idA, "jira-a", "client-a", fx.redirectA, fx.srvA), link(fx.idB, "jira-b", "client-b", fx.b, fx.srvB)},
-		WithTokenStore(fx.store), WithHTTPClient(&http.Client{Timeout: 30 * time.Second}), WithRetry(RetryPolicy{Max: -1}))
-	h, err := NewDanceHandler(fx.svc, func(r *http.Request) (string, error) {
+	fx.svc = newTestService(t, []applink.Link{link(fx.idA, "jira-a", "client-a", fx.redirectA, fx.srvA), link(fx.idB, "jira-b", "client-b", fx.b, fx.srvB)},
+		applink.WithTokenStore(fx.store), applink.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}), applink.WithRetry(applink.RetryPolicy{Max: -1}))
+	h, err := NewHandler(fx.svc, func(r *http.Request) (string, error) {
 		c, err := r.Cookie("session")
 		if err != nil {
 			return "", err
@@ -69,7 +70,7 @@ func newMixupFixture(t *testing.T) *mixupFixture {
 // the app sent her to (not visited).
 func (fx *mixupFixture) consent(t *testing.T, b *browser, linkID string) *url.URL {
 	t.Helper()
-	_, _, at := b.start(fx.app.URL+DanceStartURL("", linkID, "/done"), func(u *url.URL) bool {
+	_, _, at := b.start(fx.app.URL+StartURL("", linkID, "/done"), func(u *url.URL) bool {
 		return strings.HasSuffix(u.Path, applinktest.OAuth2AuthorizePath)
 	})
 	if !strings.HasSuffix(at.Path, applinktest.OAuth2AuthorizePath) {
@@ -159,7 +160,7 @@ func TestWebDanceOAuth2MixUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		u, _ := url.Parse(back)
-		refused(t, fx, b, fx.app.URL+DefaultDancePrefix+"/callback?"+u.RawQuery, "jira-a", "another link")
+		refused(t, fx, b, fx.app.URL+DefaultPrefix+"/callback?"+u.RawQuery, "jira-a", "another link")
 	})
 	t.Run("iss of another remote", func(t *testing.T) {
 		t.Parallel()
@@ -193,19 +194,19 @@ func TestWebDanceOAuth2MixUp(t *testing.T) {
 }
 
 // TestDanceHandlerRefusesSharedRedirectURL: two OAuth 2.0 links with one
-// redirect URL cannot be told apart at the callback: NewDanceHandler
+// redirect URL cannot be told apart at the callback: NewHandler
 // refuses them, naming both and the URL to use.
 func TestDanceHandlerRefusesSharedRedirectURL(t *testing.T) {
 	t.Parallel()
-	shared := "https://app.example.com" + DefaultDancePrefix + "/callback"
-	link := func(name string) Link {
-		return Link{ID: newLinkID(), Name: name, Type: TypeJira, RPCURL: "https://" + name + ".example.com", Auth: []Auth{AuthOAuth2},
-			OAuth2: &OAuth2Client{ClientID: "c", RedirectURL: shared}}.WithClientSecret("s3cret-TEST-ONLY")
+	shared := "https://app.example.com" + DefaultPrefix + "/callback"
+	link := func(name string) applink.Link {
+		return applink.Link{ID: newLinkID(), Name: name, Type: applink.TypeJira, RPCURL: "https://" + name + ".example.com", Auth: []applink.Auth{applink.AuthOAuth2},
+			OAuth2: &applink.OAuth2Client{ClientID: "c", RedirectURL: shared}}.WithClientSecret("s3cret-TEST-ONLY")
 	}
-	svc := newTestService(t, []Link{link("jira"), link("confluence")})
-	_, err := NewDanceHandler(svc, func(*http.Request) (string, error) { return "alice", nil })
+	svc := newTestService(t, []applink.Link{link("jira"), link("confluence")})
+	_, err := NewHandler(svc, func(*http.Request) (string, error) { return "alice", nil })
 	if err == nil {
-		t.Fatal("NewDanceHandler accepted two OAuth 2.0 links with one redirect URL")
+		t.Fatal("NewHandler accepted two OAuth 2.0 links with one redirect URL")
 	}
 	for _, want := range []string{`"jira"`, `"confluence"`, shared, "/callback/{link id}"} {
 		if !strings.Contains(err.Error(), want) {
@@ -219,14 +220,14 @@ func TestDanceHandlerRefusesSharedRedirectURL(t *testing.T) {
 // ErrDanceIssuerMismatch.
 func TestOAuth2IssuerMismatchOutOfBand(t *testing.T) {
 	t.Parallel()
-	fx := newO2Fixture(t, "", "")
+	fx := newO2Fixture(t, "")
 	svc := fx.service(t)
-	err := factoryFor(t, svc, "alice").AuthorizeOutOfBand(t.Context(), func(_ context.Context, authURL string) (string, error) {
+	err := OutOfBand(t.Context(), factoryFor(t, svc, "alice"), func(_ context.Context, authURL string) (string, error) {
 		back, err := fx.srv.ApproveOAuth2(authURL, "alice")
 		return back + "&iss=" + url.QueryEscape("https://evil.example"), err
 	})
-	var im *DanceError
-	if !errors.As(err, &im) || !errors.Is(err, ErrDanceIssuerMismatch) || im.Issuer != "https://evil.example" {
+	var im *applink.DanceError
+	if !errors.As(err, &im) || !errors.Is(err, applink.ErrDanceIssuerMismatch) || im.Issuer != "https://evil.example" {
 		t.Fatalf("err = %v, want ErrDanceIssuerMismatch for https://evil.example", err)
 	}
 	for _, r := range fx.srv.Requests() {

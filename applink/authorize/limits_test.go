@@ -1,4 +1,4 @@
-package applink
+package authorize
 
 import (
 	"net/http"
@@ -17,7 +17,7 @@ import (
 // can still start; the global cap still holds.
 func TestDanceHandlerPerUserLimit(t *testing.T) {
 	t.Parallel()
-	a := newWebApp(t, applinktest.Atlassian, WithMaxPendingDances(3), WithMaxPendingDancesPerUser(2))
+	a := newWebApp(t, applinktest.Atlassian, WithMaxPending(3), WithMaxPendingPerUser(2))
 	a.srv.AddUser("carol")
 	alice := a.browser(t, "alice")
 	var callbacks []*url.URL
@@ -118,7 +118,7 @@ func TestDanceCrossOriginProtectionOption(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, applinktest.Atlassian)
-			h, err := NewDanceHandler(fx.svc, func(*http.Request) (string, error) { return "alice", nil }, tc.opts...)
+			h, err := NewHandler(fx.svc, func(*http.Request) (string, error) { return "alice", nil }, tc.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,351 @@
+package authorize
+
+// Test fixtures of the flows: remotes of package applinktest and services
+// linked to them, built with applink's exported API.
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/signer"
+)
+
+const (
+	testConsumerKey = "go-applinks-test"
+	testSecret      = "jenkins-shared-secret-TEST-ONLY"
+	testLinkID      = "6f1c2a4e-0d8b-4c3e-9a57-2b1e8d0f4c11"
+)
+
+// shapes are the two kinds of remote every dance test runs against.
+var shapes = []applinktest.Shape{applinktest.Atlassian, applinktest.Jenkins}
+
+// danceFixture is a provider and a service with one link to it.
+type danceFixture struct {
+	srv   *applinktest.Server
+	svc   *applink.Service
+	store *token.MemoryStore
+	link  applink.Link // as configured
+	// skew shifts the service's clock (which the dance handler reads for
+	// the expiry of a pending dance).
+	skew *atomic.Int64
+}
+
+// testKey reads the test RSA key.
+func testKey(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	data, err := os.ReadFile("../../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pem.Decode(data)
+	if b == nil {
+		t.Fatal("no PEM block in the test key")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(b.Bytes); err == nil {
+		return k
+	}
+	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.(*rsa.PrivateKey)
+}
+
+// newDanceFixture starts a provider of the shape with users alice and bob
+// and a 3LO consumer (RSA-SHA1 for Atlassian, HMAC-SHA1 for Jenkins), and
+// a service linked to it.
+func newDanceFixture(t *testing.T, shape applinktest.Shape, opts ...applinktest.Option) *danceFixture {
+	t.Helper()
+	cons := applinktest.Consumer{Key: testConsumerKey, Name: "Go app", ThreeLO: true}
+	link := applink.Link{ID: testLinkID, ConsumerKey: testConsumerKey, Auth: []applink.Auth{applink.Auth3LO}}
+	if shape == applinktest.Jenkins {
+		cons.Secret = signer.NewSecret(testSecret)
+		link.Name, link.Type = "Jenkins", applink.TypeJenkins
+		link = link.WithSecret(testSecret)
+	} else {
+		key := testKey(t)
+		cons.PublicKey = &key.PublicKey
+		link.Name, link.Type = "Jira", applink.TypeJira
+		link = link.WithPrivateKey(key)
+	}
+	opts = append([]applinktest.Option{applinktest.WithShape(shape), applinktest.WithUsers("alice", "bob"),
+		applinktest.WithConsumer(cons)}, opts...)
+	srv := applinktest.NewServer(t, opts...)
+	link.RPCURL = srv.URL
+	store := token.NewMemoryStore()
+	skew := new(atomic.Int64)
+	clock := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	svc := newTestService(t, []applink.Link{link}, applink.WithHTTPClient(srv.Client()), applink.WithTokenStore(store),
+		applink.WithRetry(applink.RetryPolicy{Max: -1}), applink.WithClock(clock))
+	return &danceFixture{srv: srv, svc: svc, store: store, link: link, skew: skew}
+}
+
+// newTestService builds a service.
+func newTestService(t *testing.T, links []applink.Link, opts ...applink.Option) *applink.Service {
+	t.Helper()
+	svc, err := applink.NewService(links, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// factory returns the request factory for user on the fixture's link.
+func (fx *danceFixture) factory(t *testing.T, user string) *applink.RequestFactory {
+	t.Helper()
+	return factoryOn(t, fx.svc, fx.link.ID, user)
+}
+
+// factoryOn returns the request factory for user on svc's link id.
+func factoryOn(t *testing.T, svc *applink.Service, id, user string) *applink.RequestFactory {
+	t.Helper()
+	l, err := svc.Link(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := l.RequestFactory(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// factoryFor returns the request factory for user on svc's link
+// testLinkID.
+func factoryFor(t *testing.T, svc *applink.Service, user string) *applink.RequestFactory {
+	t.Helper()
+	return factoryOn(t, svc, testLinkID, user)
+}
+
+// approveOverHTTP approves (or denies) at the provider as a browser would,
+// without following the redirect, and returns the provider's answer.
+func approveOverHTTP(t *testing.T, client *http.Client, authURL, user string, approve bool) *http.Response {
+	t.Helper()
+	u := authURL + "&user=" + url.QueryEscape(user) + "&approve=1"
+	if !approve {
+		u = authURL + "&approve=0"
+	}
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp
+}
+
+// approveOOB approves an out-of-band dance as alice over HTTP, as a person
+// would on the remote's page, and returns the verification code the remote
+// shows her. Both shapes answer oauth_callback=oob with 200 and the code in
+// an X-OAuth-Verifier header.
+func approveOOB(t *testing.T, fx *danceFixture, authURL string) string {
+	t.Helper()
+	resp := approveOverHTTP(t, fx.srv.Client(), authURL, "alice", true)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("approval answered %s, want 200", resp.Status)
+	}
+	v := resp.Header.Get("X-OAuth-Verifier")
+	if v == "" {
+		t.Fatalf("the %s-shaped remote answered oob approval with no X-OAuth-Verifier", fx.srv.Shape())
+	}
+	return v
+}
+
+// newStartRequest is the browser's request that starts the dance for link
+// at the app at base: the start form posted from the app's own page.
+func newStartRequest(t *testing.T, base, link, redirect string) *http.Request {
+	t.Helper()
+	form := url.Values{"link": {link}, "redirect": {redirect}}
+	r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, base+DefaultPrefix+"/start", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", base)
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	return r
+}
+
+// storedTokens counts the access and request tokens in s, as its String
+// says.
+func storedTokens(s *token.MemoryStore) int {
+	var access, request int
+	if _, err := fmt.Sscanf(s.String(), "MemoryStore(%d access tokens, %d request tokens)", &access, &request); err != nil {
+		panic("storedTokens: " + err.Error())
+	}
+	return access + request
+}
+
+// newLinkID returns a new random (version 4) UUID, for tests that need
+// links with ids of their own.
+func newLinkID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// sessionUser is the web apps' currentUser: the "session" cookie holds the
+// user name.
+func sessionUser(r *http.Request) (string, error) {
+	c, err := r.Cookie("session")
+	if err != nil {
+		return "", err
+	}
+	return c.Value, nil
+}
+
+// whoamiPath is a resource that answers with the user a request acts as.
+func whoamiPath(shape applinktest.Shape) string {
+	if shape == applinktest.Jenkins {
+		return "/me/api/json"
+	}
+	return "/rest/api/2/myself"
+}
+
+// whoami makes a request as user and returns the body, or the error.
+func (fx *danceFixture) whoami(t *testing.T, user string) (string, error) {
+	t.Helper()
+	req, err := fx.factory(t, user).NewRequest(http.MethodGet, whoamiPath(fx.srv.Shape()))
+	if err != nil {
+		return "", err
+	}
+	resp, err := req.Do(t.Context())
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("whoami: %s %s", resp.Status, b)
+	}
+	return string(b), nil
+}
+
+// credentialsRequired asserts err is *CredentialsRequiredError and returns it.
+func credentialsRequired(t *testing.T, err error) *applink.CredentialsRequiredError {
+	t.Helper()
+	var cre *applink.CredentialsRequiredError
+	if !errors.As(err, &cre) {
+		t.Fatalf("err = %v, want *CredentialsRequiredError", err)
+	}
+	return cre
+}
+
+// testClock is an injectable clock that tests move by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+const (
+	o2TestClientID = "client-TEST-ONLY"
+	o2TestSecret   = "client-s3cret-TEST-ONLY"
+)
+
+// o2Fixture is an OAuth2-shaped server, a shared token store and a clock.
+type o2Fixture struct {
+	srv      *applinktest.Server
+	clock    *testClock
+	store    token.Store
+	redirect string
+}
+
+// freeLoopbackURL returns http://127.0.0.1:PORT/callback on a port free
+// now, for a redirect URL the loopback flow listens on.
+func freeLoopbackURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	return "http://" + ln.Addr().String() + "/callback"
+}
+
+func newO2Fixture(t *testing.T, redirect string) *o2Fixture {
+	t.Helper()
+	clock := newTestClock()
+	if redirect == "" {
+		redirect = freeLoopbackURL(t)
+	}
+	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithClock(clock.Now),
+		applinktest.WithUsers("alice", "bob", "robot"), applinktest.WithBearerTokenTTL(time.Hour),
+		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: o2TestClientID, Secret: signer.NewSecret(o2TestSecret),
+			RedirectURL: redirect, ServiceUser: "robot"}))
+	return &o2Fixture{srv: srv, clock: clock, store: token.NewMemoryStore(token.WithClock(clock.Now)), redirect: redirect}
+}
+
+// service returns a new Service with an OAuth 2.0 link to the fixture's
+// server.
+func (fx *o2Fixture) service(t *testing.T) *applink.Service {
+	t.Helper()
+	l := applink.Link{ID: testLinkID, Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: fx.srv.URL, Auth: []applink.Auth{applink.AuthOAuth2},
+		OAuth2: &applink.OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{"WRITE"}},
+	}.WithClientSecret(o2TestSecret)
+	return newTestService(t, []applink.Link{l}, applink.WithTokenStore(fx.store), applink.WithClock(fx.clock.Now), applink.WithHTTPClient(fx.srv.Client()))
+}
+
+// whoAmI gets /rest/api/2/myself and returns the user name, or the error.
+func whoAmI(t *testing.T, f *applink.RequestFactory) (string, error) {
+	t.Helper()
+	req, err := f.NewRequest(http.MethodGet, "/rest/api/2/myself")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := req.Do(t.Context())
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var me struct{ Name string }
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return "", fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&me); err != nil {
+		return "", err
+	}
+	return me.Name, nil
+}

@@ -1,0 +1,226 @@
+package authorize
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/filestore"
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/signer"
+)
+
+func TestOAuth2WebDance(t *testing.T) {
+	t.Parallel()
+	var handler http.Handler
+	mux := http.NewServeMux()
+	mux.HandleFunc(DefaultPrefix+"/", func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) })
+	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
+	app := httptest.NewServer(mux)
+	t.Cleanup(app.Close)
+	fx := newO2Fixture(t, app.URL+DefaultPrefix+"/callback")
+	svc := fx.service(t)
+	h, err := NewHandler(svc, func(r *http.Request) (string, error) {
+		c, err := r.Cookie("session")
+		if err != nil {
+			return "", err
+		}
+		return c.Value, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler = h
+	b := (&webApp{app: app}).browser(t, "alice")
+	status, body, last := b.start(app.URL+StartURL("", testLinkID, "/done"), nil)
+	if status != http.StatusOK || body != "back in the app" || last.Path != "/done" {
+		t.Fatalf("the browser ended at %s with %d %q", last, status, body)
+	}
+	if name, err := whoAmI(t, factoryFor(t, svc, "alice")); err != nil || name != "alice" {
+		t.Fatalf("after the web dance: %q, %v", name, err)
+	}
+	// Denied at the consent page.
+	bob := (&webApp{app: app}).browser(t, "bob")
+	bob.deny = true
+	if status, _, _ := bob.start(app.URL+StartURL("", testLinkID, "/done"), nil); status != http.StatusForbidden {
+		t.Errorf("denied web dance: %d, want 403", status)
+	}
+}
+
+// TestCloudWebDance: the web dance handler runs Atlassian's consent on the
+// link's own callback, and a denial is a 403.
+const (
+	cloudTestClient = "cloud-client-TEST-ONLY"
+	cloudTestSecret = "cloud-s3cret-TEST-ONLY"
+)
+
+// cloudMe is what Cloud's /rest/api/3/myself answers.
+type cloudMe struct {
+	AccountID string `json:"accountId"`
+}
+
+func TestCloudWebDance(t *testing.T) {
+	t.Parallel()
+	var dance http.Handler
+	mux := http.NewServeMux()
+	mux.HandleFunc(DefaultPrefix+"/", func(w http.ResponseWriter, r *http.Request) { dance.ServeHTTP(w, r) })
+	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
+	app := httptest.NewServer(mux)
+	t.Cleanup(app.Close)
+	clock := newTestClock()
+	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Cloud), applinktest.WithUsers("alice", "bob"), applinktest.WithClock(clock.Now),
+		applinktest.WithCloudClient(applinktest.CloudClient{ID: cloudTestClient, Secret: signer.NewSecret(cloudTestSecret),
+			RedirectURL: CallbackURL(app.URL, "", testLinkID)}))
+	l := applink.Link{ID: testLinkID, Name: "acme", Type: applink.TypeJira, RPCURL: applinktest.DefaultCloudSite.URL, Auth: []applink.Auth{applink.AuthOAuth2},
+		Cloud:  &applink.CloudSite{AuthBase: srv.URL, APIBase: srv.URL},
+		OAuth2: &applink.OAuth2Client{ClientID: cloudTestClient, RedirectURL: CallbackURL(app.URL, "", testLinkID), Scopes: []string{"read:jira-user", "offline_access"}}}.WithClientSecret(cloudTestSecret)
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(srv.Client()), applink.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewHandler(svc, func(r *http.Request) (string, error) {
+		c, err := r.Cookie("session")
+		if err != nil {
+			return "", err
+		}
+		return c.Value, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dance = h
+	b := (&webApp{app: app}).browser(t, "alice")
+	status, body, last := b.start(app.URL+StartURL("", testLinkID, "/done"), nil)
+	if status != http.StatusOK || body != "back in the app" || last.Path != "/done" {
+		t.Fatalf("the browser ended at %s with %d %q", last, status, body)
+	}
+	link, _ := svc.Link("acme")
+	f, _ := link.RequestFactory("alice")
+	req, _ := f.NewRequest(http.MethodGet, "/rest/api/3/myself")
+	me, err := applink.Execute(t.Context(), req, handler.JSON[cloudMe]())
+	if err != nil || me.AccountID != applinktest.CloudAccountID("alice") {
+		t.Fatalf("after the web dance: %+v, %v", me, err)
+	}
+	bob := (&webApp{app: app}).browser(t, "bob")
+	bob.deny = true
+	if status, _, _ := bob.start(app.URL+StartURL("", testLinkID, "/done"), nil); status != http.StatusForbidden {
+		t.Errorf("denied web dance: %d, want 403", status)
+	}
+}
+
+// hiddenStore is a token.Store that hides the optional interfaces
+// (token.Locker, token.DanceStore) of the store it holds.
+type hiddenStore struct{ token.Store }
+
+// replicas is one provider and replicas of one application, each with
+// its own store, and one link to the provider.
+type replicas struct {
+	link     applink.Link
+	replicas []*applink.Service
+}
+
+// newReplicas starts a provider and a service on each store.
+func newReplicas(t *testing.T, stores []token.Store) *replicas {
+	t.Helper()
+	key := testKey(t)
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"),
+		applinktest.WithConsumer(applinktest.Consumer{Key: testConsumerKey, PublicKey: &key.PublicKey, ThreeLO: true}))
+	l := applink.Link{ID: newLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: testConsumerKey,
+		Auth: []applink.Auth{applink.Auth3LO}}.WithPrivateKey(key)
+	fl := &replicas{link: l}
+	for _, store := range stores {
+		svc := newTestService(t, []applink.Link{l}, applink.WithHTTPClient(srv.Client()), applink.WithTokenStore(store),
+			applink.WithRetry(applink.RetryPolicy{Max: -1}))
+		fl.replicas = append(fl.replicas, svc)
+	}
+	return fl
+}
+
+// TestDanceAcrossReplicas: a dance started on replica A's handler completes
+// on replica B's, the two sharing a token file (as processes would); a
+// replayed callback is refused on either. With a token store that is not
+// a token.DanceStore the handler keeps dances in memory, and B refuses.
+func TestDanceAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	for _, shared := range []bool{true, false} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			t.Parallel()
+			a, err := filestore.Open(filepath.Join(t.TempDir(), "tokens.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := filestore.Open(a.Path())
+			if err != nil {
+				t.Fatal(err)
+			}
+			stores := []token.Store{a, b}
+			if !shared {
+				stores = []token.Store{hiddenStore{a}, hiddenStore{b}}
+			}
+			fl := newReplicas(t, stores)
+			var apps []*httptest.Server
+			for _, svc := range fl.replicas {
+				h, err := NewHandler(svc, func(r *http.Request) (string, error) {
+					c, err := r.Cookie("session")
+					if err != nil {
+						return "", err
+					}
+					return c.Value, nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				mux := http.NewServeMux()
+				mux.Handle(DefaultPrefix+"/", h)
+				mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("back in the app")) })
+				app := httptest.NewServer(mux)
+				t.Cleanup(app.Close)
+				apps = append(apps, app)
+			}
+			br := (&webApp{app: apps[0]}).browser(t, "alice")
+			_, _, callback := br.start(apps[0].URL+StartURL("", fl.link.ID, "/done"), atCallback)
+			if !atCallback(callback) {
+				t.Fatalf("the browser ended at %s, not at the callback", callback)
+			}
+			// The load balancer sends the callback to replica B.
+			onB, err := url.Parse(apps[1].URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			callback.Host = onB.Host
+			status, body, _ := br.get(callback.String(), nil)
+			key := token.Key{LinkID: fl.link.ID, User: "alice"}
+			if !shared {
+				if status != http.StatusBadRequest || !strings.Contains(body, "unknown") {
+					t.Errorf("callback on B without a shared dance store: %d %q, want 400 unknown", status, body)
+				}
+				if _, err := a.AccessToken(t.Context(), key); !errors.Is(err, token.ErrNotFound) {
+					t.Errorf("a token was stored: %v", err)
+				}
+				return
+			}
+			if status != http.StatusOK || body != "back in the app" {
+				t.Fatalf("callback on B: %d %q, want 200 back in the app", status, body)
+			}
+			if _, err := a.AccessToken(t.Context(), key); err != nil {
+				t.Errorf("replica A sees no token for alice: %v", err)
+			}
+			for i, app := range apps {
+				u, _ := url.Parse(app.URL)
+				callback.Host = u.Host
+				if status, body, _ := br.get(callback.String(), nil); status != http.StatusBadRequest || !strings.Contains(body, "already") {
+					t.Errorf("replayed callback on replica %d: %d %q, want 400 already used", i, status, body)
+				}
+			}
+		})
+	}
+}
