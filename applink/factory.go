@@ -336,7 +336,7 @@ func (f *RequestFactory) NewRequest(method, path string) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Request{&request{factory: f, method: m, url: u, content: &content{header: make(http.Header)}, follow: true}}, nil
+	return newRequest(f, m, u), nil
 }
 
 // methods are the HTTP methods requests may use.

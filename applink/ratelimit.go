@@ -109,14 +109,18 @@ func (e *RateLimitError) Unwrap() error { return e.Err }
 
 // throttledRoundTrip sends out through rt when the throttle of the
 // factory's user on its link (shared by every factory and goroutine acting
-// as that user) gives it its turn ([engine.Throttle.RoundTrip]).
-func (f *RequestFactory) throttledRoundTrip(rt http.RoundTripper, out *http.Request) (*http.Response, error) {
+// as that user) gives it its turn ([engine.Throttle.RoundTrip]), signing
+// it with sign first when sign is not nil.
+func (f *RequestFactory) throttledRoundTrip(rt http.RoundTripper, out *http.Request, sign func(*http.Request) error) (*http.Response, error) {
 	svc := f.link.state.svc
 	p := svc.retry.withDefaults()
-	resp, err := f.link.state.throttles.For(f.user).RoundTrip(rt, out, p.MaxRetryAfter, p.MaxElapsed, svc.logger, f.link.Name, f.user)
-	if long := (*engine.WaitTooLongError)(nil); errors.As(err, &long) {
-		return nil, &engine.OwnError{Err: &RateLimitError{LinkName: f.link.Name, User: f.user, Method: out.Method, URL: redact.URL(out.URL),
-			Wait: long.Wait, NotSent: true, Queued: long.Queued, RateLimit: RateLimit(long.RateLimit)}}
+	resp, err := f.link.state.throttles.For(f.user).RoundTrip(rt, out, sign, p.MaxRetryAfter, p.MaxElapsed, svc.logger, f.link.Name, f.user)
+	if err != nil { // the target of errors.As escapes: only on this path
+		var long *engine.WaitTooLongError
+		if errors.As(err, &long) {
+			return nil, &engine.OwnError{Err: &RateLimitError{LinkName: f.link.Name, User: f.user, Method: out.Method, URL: redact.URL(out.URL),
+				Wait: long.Wait, NotSent: true, Queued: long.Queued, RateLimit: RateLimit(long.RateLimit)}}
+		}
 	}
 	return resp, err
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/signer"
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Request is one request through a link, built by
@@ -61,6 +60,23 @@ type request struct {
 	follow bool
 	retry  bool
 	err    error
+	// The client and transport of the last send, kept here so that a
+	// send does not allocate them.
+	client http.Client
+	tr     transport
+}
+
+// newRequest returns a Request with its state and content, allocated
+// together.
+func newRequest(f *RequestFactory, method string, u *url.URL) *Request {
+	b := &struct {
+		w Request
+		r request
+		c content
+	}{}
+	b.r = request{factory: f, method: method, url: u, content: &b.c, follow: true}
+	b.w.request = &b.r
+	return &b.w
 }
 
 // URL returns a copy of the request URL (for 2LOi without
@@ -124,8 +140,16 @@ func (r *Request) AddQuery(key, value string) *Request {
 	var b strings.Builder
 	b.WriteString(r.url.RawQuery)
 	appendQuery(&b, key, value)
-	r.url.RawQuery, r.url.ForceQuery = b.String(), false
+	r.setQuery(b.String())
 	return r
+}
+
+// setQuery gives the request a new URL with this raw query: the URL of a
+// request sent before may be its response's, which must not change.
+func (r *Request) setQuery(raw string) {
+	u := *r.url
+	u.RawQuery, u.ForceQuery = raw, false
+	r.url = &u
 }
 
 // appendQuery appends "&key=value" (no "&" first in an empty query),
@@ -289,7 +313,7 @@ type bodyReader struct {
 }
 
 // replay returns a function that yields the body afresh for each attempt.
-func (b *bodyReader) replay() (retryablehttp.ReaderFunc, error) {
+func (b *bodyReader) replay() (func() (io.Reader, error), error) {
 	if !b.prepared {
 		b.prepared = true
 		b.err = b.prepare()
@@ -302,8 +326,8 @@ func (b *bodyReader) replay() (retryablehttp.ReaderFunc, error) {
 		return func() (io.Reader, error) { return bytes.NewReader(buf), nil }, nil
 	}
 	at, start, size := b.at, b.start, b.size
-	// *io.SectionReader has Size, not Len: sectionBody tells retryablehttp
-	// the length, which becomes the Content-Length.
+	// *io.SectionReader has Size, not Len: sectionBody tells the length,
+	// which becomes the Content-Length.
 	return func() (io.Reader, error) { return &sectionBody{io.NewSectionReader(at, start, size)}, nil }, nil
 }
 
@@ -340,8 +364,7 @@ func (b *bodyReader) prepare() error {
 // sectionBody is one attempt's reading of a seekable body.
 type sectionBody struct{ *io.SectionReader }
 
-// Len reports the bytes left, as bytes.Reader does (retryablehttp's
-// LenReader).
+// Len reports the bytes left, as bytes.Reader does.
 func (s *sectionBody) Len() int {
 	cur, _ := s.Seek(0, io.SeekCurrent)
 	return int(s.Size() - cur)

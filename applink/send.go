@@ -15,7 +15,6 @@ import (
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Do sends the request and returns the response, whatever its status; the
@@ -65,48 +64,17 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 	st := f.link.state
 	svc := st.svc
 
-	ctype := r.ctype
-	var raw any
-	switch {
-	case r.form != nil:
-		raw, ctype = []byte(r.form.Encode()), "application/x-www-form-urlencoded"
-	case r.body != nil:
-		raw = r.body
-	case r.reader != nil:
-		rf, err := r.reader.replay()
-		if err != nil {
-			return nil, fmt.Errorf("applink: link %q: %s %s: %w", f.link.Name, r.method, redact.URL(r.url), err)
-		}
-		raw = rf
-	}
-	// The URL is set as built (keeping the exact escaping of the path), not
-	// printed for NewRequest to parse again: that cost as much as the rest
-	// of building the request.
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, "", raw)
+	out, err := r.wire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("applink: link %q: %s %s: %w", f.link.Name, r.method, redact.URL(r.url), err)
 	}
-	req.URL = r.URL()
-	req.Host = requestHost(r.url.Host)
-	for k, vs := range r.header {
-		req.Header[k] = append([]string(nil), vs...)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	hc := &http.Client{
-		Transport: &transport{factory: f, chose: func(a Auth) {
-			if a != r.auth {
-				r.auth = a
-				f.logFallback(ctx, a)
-			}
-		}},
-		CheckRedirect: st.scope.CheckRedirect(r.follow),
-		Jar:           svc.client.Jar,
-		Timeout:       svc.client.Timeout,
-	}
+	// The client and transport live in the request: a send allocates
+	// neither. The transport tells r which method it chose.
+	r.tr = transport{factory: f, owner: r.request}
+	r.client = http.Client{Transport: &r.tr, CheckRedirect: st.scope.CheckRedirect(r.follow),
+		Jar: svc.client.Jar, Timeout: svc.client.Timeout}
 	r.stats = engine.RetryStats{}
-	resp, err := svc.retrier.Client(hc, f.link.Name, r.method, r.retry, &r.stats).Do(req)
+	resp, err := svc.retrier.Do(out, r.client.Do, f.link.Name, r.retry, &r.stats)
 	if err != nil {
 		if resp != nil {
 			engine.Drain(resp)
@@ -118,6 +86,69 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 	}
 	return resp, nil
 }
+
+// wire returns the request to send, built once (attempts and redirect hops
+// copy it): its URL is set as built (keeping the exact escaping of the
+// path), not printed for http.NewRequest to parse again, and its body
+// comes afresh from GetBody for every attempt, as go-retryablehttp's
+// request gave it.
+func (r *Request) wire(ctx context.Context) (*http.Request, error) {
+	ctype := r.ctype
+	var raw []byte
+	var readers func() (io.Reader, error)
+	switch {
+	case r.form != nil:
+		raw, ctype = []byte(r.form.Encode()), "application/x-www-form-urlencoded"
+	case r.body != nil:
+		raw = r.body
+	case r.reader != nil:
+		var err error
+		if readers, err = r.reader.replay(); err != nil {
+			return nil, err
+		}
+	}
+	h := make(http.Header, len(r.header)+1)
+	for k, vs := range r.header {
+		h[k] = vs[:len(vs):len(vs)] // an Add to the copy cannot write into r's
+	}
+	if ctype != "" {
+		h["Content-Type"] = []string{ctype}
+	}
+	// r.url is not changed in place (setQuery replaces it): it is shared.
+	out := &http.Request{Method: r.method, URL: r.url, Host: requestHost(r.url.Host), Header: h,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, GetBody: noBody}
+	switch {
+	case raw != nil:
+		out.ContentLength = int64(len(raw))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
+	case readers != nil:
+		first, err := readers()
+		if err != nil {
+			return nil, err
+		}
+		if lr, ok := first.(interface{ Len() int }); ok {
+			out.ContentLength = int64(lr.Len())
+		}
+		out.GetBody = func() (io.ReadCloser, error) {
+			body, err := readers()
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(body), nil
+		}
+	}
+	if raw != nil || readers != nil {
+		body, err := out.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		out.Body = body
+	}
+	return out.WithContext(ctx), nil
+}
+
+// noBody is the GetBody of a request without a body.
+func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
 
 // requestHost returns the Host http.NewRequest gives a request for a URL
 // with this host: the host without an empty port ("host:" is "host").
@@ -279,7 +310,8 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 		// say how many attempts it took.
 		re := &RetryError{Attempts: r.stats.Attempts, Elapsed: r.stats.Elapsed, Err: err}
 		if hasRL {
-			re.RateLimit = &rl
+			re.RateLimit = new(RateLimit) // rl itself would escape on every call
+			*re.RateLimit = rl
 		}
 		err = fmt.Errorf("applink: link %q: %s %s: %w", r.factory.link.Name, r.method, redact.URL(r.url), re)
 	case err != nil && limited && r.stats.Attempts <= 1 && !r.retried():

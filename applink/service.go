@@ -39,7 +39,10 @@ type Service struct {
 	// retrier is retry at work, with the service's clock, logger and hooks.
 	retrier *engine.Retry
 	agent   string
-	clock   func() time.Time
+	// agentHeader is the User-Agent header's value, shared by every
+	// request (read only).
+	agentHeader []string
+	clock       func() time.Time
 	// nonce is withFixedNonce's nonce ("" for random ones).
 	nonce string
 	// backoff, when set, is told every wait between retries instead of the
@@ -220,6 +223,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 	if s.agent == "" {
 		s.agent = defaultUserAgent
 	}
+	s.agentHeader = []string{s.agent}
 	s.retry = s.retry.withDefaults()
 	s.retrier = &engine.Retry{Max: s.retry.Max, WaitMin: s.retry.WaitMin, WaitMax: s.retry.WaitMax,
 		MaxRetryAfter: s.retry.MaxRetryAfter, MaxElapsed: s.retry.MaxElapsed, NonIdempotent: s.retry.NonIdempotent,

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"syscall"
 
 	"github.com/go-applinks/applinks/applink/token"
@@ -38,9 +37,9 @@ type transport struct {
 	// probe is the doctor's: the user's token is looked at as stored,
 	// never renewed or deleted, and a refusal is returned as it came.
 	probe bool
-	// chose, when set, is told the method chosen for each attempt (the
-	// attempts of one request are sequential).
-	chose func(Auth)
+	// owner, when set, is the request being sent (its attempts are
+	// sequential): it is told the method chosen for each attempt.
+	owner *request
 }
 
 // maxRenewalsPerRequest bounds how often one request replaces a token the
@@ -97,8 +96,9 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.chose != nil {
-		t.chose(auth)
+	if o := t.owner; o != nil && auth != o.auth {
+		o.auth = auth
+		f.logFallback(ctx, auth)
 	}
 	if auth != Auth2LOi && queryHasRequestor(req.URL.RawQuery) {
 		return nil, fmt.Errorf("applink: link %q: the URL names a user in xoauth_requestor_id, but the request uses %s: impersonate through the factory's user and 2LOi", f.link.Name, auth)
@@ -116,8 +116,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	var skewed, nonced, recrumbed, refetched bool
 	renewals := 0
 	for attempt := 0; ; attempt++ {
-		out := req.Clone(ctx)
-		out.URL = wire
+		out := clone(req, wire)
 		if attempt > 0 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
@@ -280,7 +279,7 @@ func (t *transport) send(out *http.Request, auth Auth, tok *token.AccessToken) (
 	st := f.link.state
 	svc := st.svc
 	if out.Header.Get("User-Agent") == "" {
-		out.Header.Set("User-Agent", svc.agent)
+		out.Header["User-Agent"] = svc.agentHeader
 	}
 	if auth == Auth2LOi {
 		u := *out.URL
@@ -291,7 +290,7 @@ func (t *transport) send(out *http.Request, auth Auth, tok *token.AccessToken) (
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	var rt http.RoundTripper = base
+	var sign func(*http.Request) error // the signature, once the throttle gave the turn
 	switch au := st.authenticator(auth); {
 	case au != nil:
 		if tok == nil {
@@ -308,17 +307,15 @@ func (t *transport) send(out *http.Request, auth Auth, tok *token.AccessToken) (
 		if auth == Auth3LO && tok != nil {
 			token = signer.NewToken(tok.Token, tok.Secret.Reveal())
 		}
-		offset := st.clockOffset()
-		rt = &signer.Transport{
-			Signer: st.signer,
-			Origin: st.rpc,
-			Params: func(*http.Request) (signer.Params, error) {
-				return signer.Params{Token: token, ClockOffset: offset}, nil
-			},
-			Base: base,
+		// Signed in place (out is this attempt's own copy), for the
+		// link's origin only, as signer.Transport signs.
+		if err := requri.CheckOrigin(out.URL, out.Host, st.rpc, signer.ErrForeignHost); err != nil {
+			return nil, err
 		}
+		p := signer.Params{Token: token, ClockOffset: st.clockOffset()}
+		sign = func(out *http.Request) error { return st.signer.Sign(out, p) }
 	}
-	resp, err := f.throttledRoundTrip(rt, out)
+	resp, err := f.throttledRoundTrip(base, out, sign)
 	if svc.logger.Enabled(out.Context(), slog.LevelDebug) {
 		attrs := []slog.Attr{slog.String("link", f.link.Name), slog.String("auth", string(auth)),
 			slog.String("user", f.user), slog.String("method", out.Method), slog.String("url", redact.URL(out.URL))}
@@ -366,37 +363,17 @@ func refuseRequestorInBody(req *http.Request, linkName string, auth Auth) (*http
 	return nil, fmt.Errorf("applink: link %q: the form body names a user in %s, but the request uses %s: impersonate through the factory's user and 2LOi", linkName, name, auth)
 }
 
-// withRequestor returns a raw query with xoauth_requestor_id=user added
-// (replacing any there), leaving the other parameters exactly as they were
-// written.
-func withRequestor(rawQuery, user string) string {
-	var b strings.Builder
-	for seg := range strings.SplitSeq(rawQuery, "&") {
-		if seg == "" {
-			continue
-		}
-		k, _, _ := strings.Cut(seg, "=")
-		if name, err := url.QueryUnescape(k); err == nil && name == "xoauth_requestor_id" {
-			continue
-		}
-		b.WriteString(seg)
-		b.WriteByte('&')
+// clone returns this attempt's copy of req, for wire: a shallow copy
+// with its own header map, with room for what the transport sets.
+func clone(req *http.Request, wire *url.URL) *http.Request {
+	out := new(http.Request)
+	*out = *req
+	out.URL = wire
+	out.Header = make(http.Header, len(req.Header)+3) // User-Agent, Authorization, a crumb
+	for k, vs := range req.Header {
+		out.Header[k] = vs[:len(vs):len(vs)] // an Add to the copy cannot write into req's
 	}
-	b.WriteString("xoauth_requestor_id=")
-	b.WriteString(strings.ReplaceAll(url.QueryEscape(user), "+", "%20"))
-	return b.String()
-}
-
-// queryHasRequestor reports whether a raw query names xoauth_requestor_id,
-// as url.ParseQuery reads it, without parsing a query that cannot (one
-// without a percent-escape that does not spell the name), which is most.
-func queryHasRequestor(rawQuery string) bool {
-	const name = "xoauth_requestor_id"
-	if !strings.Contains(rawQuery, name) && !strings.Contains(rawQuery, "%") {
-		return false
-	}
-	q, _ := url.ParseQuery(rawQuery)
-	return q.Has(name)
+	return out
 }
 
 // crumbIdentity names whom a Jenkins crumb was issued to: the user and the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/go-applinks/applinks/internal/requri"
 )
@@ -89,22 +88,7 @@ func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 // checkOrigin refuses a request whose URL or Host header names another
 // origin than t.Origin.
 func (t *Transport) checkOrigin(req *http.Request) error {
-	// The origin's scheme and host as written (as on every request built
-	// from it) is the origin: Origin depends on the lower-cased pair only.
-	if strings.EqualFold(req.URL.Scheme, t.Origin.Scheme) && strings.EqualFold(req.URL.Host, t.Origin.Host) &&
-		(req.Host == "" || strings.EqualFold(req.Host, t.Origin.Host)) {
-		return nil
-	}
-	want := Origin(t.Origin.Scheme, t.Origin.Host)
-	if got := Origin(req.URL.Scheme, req.URL.Host); got != want {
-		return fmt.Errorf("%w: %s is not %s", ErrForeignHost, got, want)
-	}
-	if req.Host != "" {
-		if got := Origin(req.URL.Scheme, req.Host); got != want {
-			return fmt.Errorf("%w: Host header %q is not the host of %s", ErrForeignHost, req.Host, want)
-		}
-	}
-	return nil
+	return requri.CheckOrigin(req.URL, req.Host, t.Origin, ErrForeignHost)
 }
 
 // Origin returns the origin of a URL's scheme and host (or a Host header)

@@ -22,12 +22,18 @@ var ErrForeignURL = errors.New("applink: URL is outside the link's RPC URL")
 type Scope struct {
 	link string   // the link's name, for messages
 	rpc  *url.URL // the RPC URL
+	// The CheckRedirect functions, made once: a request should not
+	// allocate one.
+	follow, stop func(*http.Request, []*http.Request) error
 }
 
 // NewScope returns the scope of the link named link whose RPC URL is rpc.
 func NewScope(link string, rpc *url.URL) *Scope {
 	u := *rpc
-	return &Scope{link: link, rpc: &u}
+	s := &Scope{link: link, rpc: &u}
+	s.follow = s.checkRedirect
+	s.stop = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return s
 }
 
 // Resolve turns what a caller gave NewRequest (a path relative to the RPC
@@ -140,18 +146,20 @@ var dotDecoder = strings.NewReplacer("%2e", ".", "%2E", ".")
 // goes through the signing transport again, so it is signed afresh), or
 // none when follow is false. Its errors are *OwnError.
 func (s *Scope) CheckRedirect(follow bool) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if !follow {
-			return http.ErrUseLastResponse
-		}
-		if len(via) >= 10 {
-			return &OwnError{fmt.Errorf("applink: link %q: stopped after 10 redirects", s.link)}
-		}
-		if err := s.contains(req.URL); err != nil {
-			return &OwnError{fmt.Errorf("applink: link %q: refusing a redirect: %w: signed requests follow redirects within the link's RPC URL only (ask the remote's administrator, or request the final URL)", s.link, err)}
-		}
-		return nil
+	if !follow {
+		return s.stop
 	}
+	return s.follow
+}
+
+func (s *Scope) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return &OwnError{fmt.Errorf("applink: link %q: stopped after 10 redirects", s.link)}
+	}
+	if err := s.contains(req.URL); err != nil {
+		return &OwnError{fmt.Errorf("applink: link %q: refusing a redirect: %w: signed requests follow redirects within the link's RPC URL only (ask the remote's administrator, or request the final URL)", s.link, err)}
+	}
+	return nil
 }
 
 // OwnError marks an error made by applink inside the HTTP machinery
@@ -205,6 +213,9 @@ func escapeRef(ref string) (string, error) {
 	q, err := requri.EscapeQuery(query)
 	if err != nil {
 		return "", err
+	}
+	if p == rest && q == query {
+		return ref, nil // nothing escaped: no new string
 	}
 	return prefix + p + "?" + q, nil
 }

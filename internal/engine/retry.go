@@ -63,113 +63,198 @@ func Idempotent(method string) bool {
 }
 
 // Client returns a go-retryablehttp client sending through hc (whose
-// transport signs every attempt afresh) under the service's policy:
-// connection errors and 429/502/503/504 are retried for idempotent methods
-// (and for others when allowed), Retry-After is honored up to
-// MaxRetryAfter, and the last response is returned, not swallowed. Each
-// retry is logged at info level with its number; an error after more than
-// one attempt is what GiveUp makes of it. stats, when not nil, is told how the
-// attempts went.
+// transport signs every attempt afresh) under the service's policy, as
+// [Retry.Do] sends: see there. The token endpoints and the Client view
+// retry through it.
 func (p *Retry) Client(hc *http.Client, link, method string, allowed bool, stats *RetryStats) *retryablehttp.Client {
-	clock := p.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	retry := p.Max > 0 && (allowed || p.NonIdempotent || Idempotent(method))
-	start := clock()
-	var slept time.Duration // waits reported to the test hook instead of taken
-	elapsed := func() time.Duration { return clock().Sub(start) + slept }
-	maxRetries := p.Max
-	if maxRetries < 0 {
-		maxRetries = 0
-	}
-	// What the attempt being retried was and why it failed, for the log.
-	// The attempts of one request are sequential.
-	var (
-		ctx    = context.Background()
-		target *url.URL // redacted only for the log: most requests are never retried
-		reason string
-		nowRA  int // Retry-After: 0 answers so far
-	)
+	a := p.begin(link, method, allowed, stats)
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
 		RetryWaitMin: p.WaitMin,
 		RetryWaitMax: p.WaitMax,
-		RetryMax:     maxRetries,
+		RetryMax:     a.max,
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, i int) {
-			ctx, target = req.Context(), req.URL
-			if stats != nil {
-				stats.Attempts = i + 1
-			}
+			a.attempt(req, i)
 		},
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			if stats != nil {
-				stats.Elapsed = elapsed()
-			}
-			if ctx.Err() != nil {
-				return false, ctx.Err()
-			}
-			if !retry || elapsed() >= p.MaxElapsed {
-				return false, nil
-			}
-			if err != nil {
-				reason = NetworkError(err).Error()
-				return ConnectionError(err), nil
-			}
-			if !RetriedStatus(resp.StatusCode) {
-				return false, nil
-			}
-			if strings.Contains(resp.Header.Get("WWW-Authenticate"), "oauth_problem") {
-				return false, nil // an OAuth refusal (user_refused, ...) will not change
-			}
-			if d, ok := RetryAfter(resp.Header, clock()); ok && d > p.MaxRetryAfter {
-				return false, nil
-			}
-			reason = resp.Status
-			return true, nil
-		},
-		Backoff: func(lo, hi time.Duration, n int, resp *http.Response) time.Duration {
-			wait := lo << min(n, 30)
-			if wait > hi || wait <= 0 {
-				wait = hi
-			}
-			if resp != nil {
-				if d, ok := RetryAfter(resp.Header, clock()); ok {
-					// Retry-After: 0 means now: once; a second one for
-					// the same request backs off as if there were none
-					// (it never means "do not retry").
-					if d > 0 || nowRA == 0 {
-						wait = d
-					}
-					if d == 0 {
-						nowRA++
-					}
-				}
-			}
-			if left := p.MaxElapsed - elapsed(); wait > left {
-				wait = max(left, 0)
-			}
-			// n counts retries from 0: attempt n+1 failed, n+2 comes next.
-			p.logger().LogAttrs(ctx, slog.LevelInfo, "applink: retrying a request",
-				slog.String("link", link), slog.String("method", method), slog.String("url", redact.URL(target)),
-				slog.Int("attempt", n+2), slog.Int("max_attempts", maxRetries+1),
-				slog.Duration("wait", wait), slog.String("after", reason))
-			if p.Backoff != nil {
-				p.Backoff(wait)
-				slept += wait
-				return 0
-			}
-			return wait
-		},
+		CheckRetry: a.check,
+		Backoff:    a.backoff,
 		ErrorHandler: func(resp *http.Response, err error, attempts int) (*http.Response, error) {
-			// Pass the last response (or error) through; an error after
-			// retries says how many attempts it took.
-			if err != nil && attempts > 1 && p.GiveUp != nil {
-				err = p.GiveUp(attempts, elapsed(), NetworkError(err))
-			}
-			return resp, err
+			return a.giveUp(resp, err, attempts)
 		},
 	}
+}
+
+// Do sends req through send (an http.Client's Do, whose transport signs
+// every attempt afresh) under the service's policy: connection errors and
+// 429/502/503/504 are retried for idempotent methods (and for others when
+// allowed), Retry-After is honored up to MaxRetryAfter, and the last
+// response is returned, not swallowed. Each retry is logged at info level
+// with its number; an error after more than one attempt is what GiveUp
+// makes of it. stats, when not nil, is told how the attempts went. Every
+// attempt after the first sends a shallow copy of req with its body from
+// req.GetBody, as go-retryablehttp does (the transport may still be
+// closing the body of the one before). When req's context ends during a
+// wait, Do returns its error.
+//
+// It is the loop of go-retryablehttp's Client.Do, without a client built
+// per request: every request through a link is sent this way.
+func (p *Retry) Do(req *http.Request, send func(*http.Request) (*http.Response, error), link string, allowed bool, stats *RetryStats) (*http.Response, error) {
+	a := p.begin(link, req.Method, allowed, stats)
+	ctx := req.Context()
+	var (
+		resp      *http.Response
+		err, cerr error
+		retry     bool
+		attempts  int
+	)
+	for i := 0; ; i++ {
+		attempts++
+		if i > 0 {
+			next := *req
+			req = &next
+			if req.GetBody != nil {
+				body, gerr := req.GetBody()
+				if gerr != nil {
+					return nil, gerr
+				}
+				req.Body = body
+			}
+		}
+		a.attempt(req, i)
+		resp, err = send(req)
+		retry, cerr = a.check(ctx, resp, err)
+		if !retry || a.max-i <= 0 {
+			break
+		}
+		if err == nil {
+			Drain(resp) // to reuse the connection
+		}
+		timer := time.NewTimer(a.backoff(p.WaitMin, p.WaitMax, i, resp))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+	}
+	if err == nil && cerr == nil && !retry {
+		return resp, nil
+	}
+	if cerr != nil {
+		err = cerr
+	}
+	return a.giveUp(resp, err, attempts)
+}
+
+// attempts is how one request's attempts go under a policy: what Do and
+// Client's hooks share. The attempts of one request are sequential.
+type attempts struct {
+	p     *Retry
+	clock func() time.Time
+	start time.Time
+	slept time.Duration // waits reported to the test hook instead of taken
+	retry bool          // the request may be retried at all
+	max   int           // retries at most
+	stats *RetryStats
+
+	link, method string
+	// What the attempt being retried was and why it failed, for the log.
+	ctx    context.Context
+	target *url.URL // redacted only for the log: most requests are never retried
+	reason string
+	nowRA  int // Retry-After: 0 answers so far
+}
+
+func (p *Retry) begin(link, method string, allowed bool, stats *RetryStats) attempts {
+	clock := p.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	return attempts{p: p, clock: clock, start: clock(), retry: p.Max > 0 && (allowed || p.NonIdempotent || Idempotent(method)),
+		max: max(p.Max, 0), stats: stats, link: link, method: method, ctx: context.Background()}
+}
+
+func (a *attempts) elapsed() time.Duration { return a.clock().Sub(a.start) + a.slept }
+
+// attempt is told of attempt i (from 0) before it is sent.
+func (a *attempts) attempt(req *http.Request, i int) {
+	a.ctx, a.target = req.Context(), req.URL
+	if a.stats != nil {
+		a.stats.Attempts = i + 1
+	}
+}
+
+// check says whether the attempt that ended with resp or err is retried.
+func (a *attempts) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if a.stats != nil {
+		a.stats.Elapsed = a.elapsed()
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if !a.retry || a.elapsed() >= a.p.MaxElapsed {
+		return false, nil
+	}
+	if err != nil {
+		a.reason = NetworkError(err).Error()
+		return ConnectionError(err), nil
+	}
+	if !RetriedStatus(resp.StatusCode) {
+		return false, nil
+	}
+	if strings.Contains(resp.Header.Get("WWW-Authenticate"), "oauth_problem") {
+		return false, nil // an OAuth refusal (user_refused, ...) will not change
+	}
+	if d, ok := RetryAfter(resp.Header, a.clock()); ok && d > a.p.MaxRetryAfter {
+		return false, nil
+	}
+	a.reason = resp.Status
+	return true, nil
+}
+
+// backoff returns the wait before retry n (from 0) and logs the retry.
+func (a *attempts) backoff(lo, hi time.Duration, n int, resp *http.Response) time.Duration {
+	p := a.p
+	wait := lo << min(n, 30)
+	if wait > hi || wait <= 0 {
+		wait = hi
+	}
+	if resp != nil {
+		if d, ok := RetryAfter(resp.Header, a.clock()); ok {
+			// Retry-After: 0 means now: once; a second one for the same
+			// request backs off as if there were none (it never means
+			// "do not retry").
+			if d > 0 || a.nowRA == 0 {
+				wait = d
+			}
+			if d == 0 {
+				a.nowRA++
+			}
+		}
+	}
+	if left := p.MaxElapsed - a.elapsed(); wait > left {
+		wait = max(left, 0)
+	}
+	// n counts retries from 0: attempt n+1 failed, n+2 comes next.
+	p.logger().LogAttrs(a.ctx, slog.LevelInfo, "applink: retrying a request",
+		slog.String("link", a.link), slog.String("method", a.method), slog.String("url", redact.URL(a.target)),
+		slog.Int("attempt", n+2), slog.Int("max_attempts", a.max+1),
+		slog.Duration("wait", wait), slog.String("after", a.reason))
+	if p.Backoff != nil {
+		p.Backoff(wait)
+		a.slept += wait
+		return 0
+	}
+	return wait
+}
+
+// giveUp passes the last response (or error) through; an error after
+// retries says how many attempts it took.
+func (a *attempts) giveUp(resp *http.Response, err error, attempts int) (*http.Response, error) {
+	if err != nil && attempts > 1 && a.p.GiveUp != nil {
+		err = a.p.GiveUp(attempts, a.elapsed(), NetworkError(err))
+	}
+	return resp, err
 }
 
 // RetriedStatus reports whether a response with this status may be sent

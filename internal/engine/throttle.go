@@ -186,10 +186,12 @@ func (t *Throttle) Acquire(ctx context.Context, maxAnnounced, maxQueued time.Dur
 
 // RoundTrip sends out through rt when [Throttle.Acquire] gives it its turn
 // (maxAnnounced and maxQueued bound the wait; a longer one is a
-// *WaitTooLongError and nothing is sent), and tells [Throttle.Observe]
-// what came back. Waits are logged at info level, the state each answer
+// *WaitTooLongError and nothing is sent), signing it with sign first when
+// sign is not nil (so that the signature's timestamp is the sending
+// time; an error closes out's body and sends nothing), and tells
+// [Throttle.Observe] what came back. Waits are logged at info level, the state each answer
 // reports at debug level (info for a 429), with the link and the user.
-func (t *Throttle) RoundTrip(rt http.RoundTripper, out *http.Request, maxAnnounced, maxQueued time.Duration, logger *slog.Logger, link, user string) (*http.Response, error) {
+func (t *Throttle) RoundTrip(rt http.RoundTripper, out *http.Request, sign func(*http.Request) error, maxAnnounced, maxQueued time.Duration, logger *slog.Logger, link, user string) (*http.Response, error) {
 	ctx := out.Context()
 	waited, err := t.Acquire(ctx, maxAnnounced, maxQueued)
 	if err != nil {
@@ -200,6 +202,15 @@ func (t *Throttle) RoundTrip(rt http.RoundTripper, out *http.Request, maxAnnounc
 		logger.LogAttrs(ctx, slog.LevelInfo, "applink: waiting for the rate limit",
 			slog.String("link", link), slog.String("user", user), slog.String("url", redact.URL(out.URL)),
 			slog.Duration("waited", waited), slog.String("rate_limit", rl.String()))
+	}
+	if sign != nil {
+		if err := sign(out); err != nil {
+			t.Observe(0, nil)
+			if out.Body != nil {
+				out.Body.Close()
+			}
+			return nil, err
+		}
 	}
 	resp, err := rt.RoundTrip(out)
 	if err != nil {

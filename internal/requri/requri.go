@@ -155,3 +155,25 @@ func Origin(scheme, host string) string {
 	}
 	return scheme + "://" + net.JoinHostPort(h, port)
 }
+
+// CheckOrigin returns nil when the URL u and the Host header host ("" for
+// none) are both on origin's origin, else an error wrapping foreign that
+// says which is not: a request is signed for its origin only. The same
+// scheme and host as written (as on every request built from origin) is
+// the same origin: only others need Origin.
+func CheckOrigin(u *url.URL, host string, origin *url.URL, foreign error) error {
+	if strings.EqualFold(u.Scheme, origin.Scheme) && strings.EqualFold(u.Host, origin.Host) &&
+		(host == "" || strings.EqualFold(host, origin.Host)) {
+		return nil
+	}
+	want := Origin(origin.Scheme, origin.Host)
+	if got := Origin(u.Scheme, u.Host); got != want {
+		return fmt.Errorf("%w: %s is not %s", foreign, got, want)
+	}
+	if host != "" {
+		if got := Origin(u.Scheme, host); got != want {
+			return fmt.Errorf("%w: Host header %q is not the host of %s", foreign, host, want)
+		}
+	}
+	return nil
+}
