@@ -164,6 +164,34 @@ func TestAddQueryZeroRequest(t *testing.T) {
 	}
 }
 
+// A query added to a request after it was sent changes what its next send
+// sends, not the URL of the response already received.
+func TestAddQueryAfterSend(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{AuthAnonymous}})
+	req, err := fx.factory(t, "").NewRequest(http.MethodGet, "/rest/api/2/myself?a=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func() *http.Response {
+		t.Helper()
+		resp, err := req.Do(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	first := send()
+	req.AddQuery("b", "2")
+	if got := first.Request.URL.RawQuery; got != "a=1" {
+		t.Errorf("the first response's request query became %q, want a=1", got)
+	}
+	if got := send().Request.URL.RawQuery; got != "a=1&b=2" {
+		t.Errorf("the second send's query is %q, want a=1&b=2", got)
+	}
+}
+
 // TestClientViewEscapesQuery: a URL with raw spaces and quotes given to the
 // factory's *http.Client is sent percent-encoded and verifies.
 func TestClientViewEscapesQuery(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/signer"
 	"github.com/go-applinks/applinks/handler"
 )
 
@@ -209,6 +210,25 @@ func TestClientView(t *testing.T) {
 	}
 	if _, err := fx3.store.AccessToken(t.Context(), token.Key{LinkID: fx3.link.ID, User: "alice"}); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("the revoked token is still stored (%v)", err)
+	}
+}
+
+// A request of the Client view whose Host header names another host than
+// its URL's is not signed (a signature is for the link's origin only), and
+// not sent.
+func TestClientViewRefusesForeignHostHeader(t *testing.T) {
+	t.Parallel()
+	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LO}})
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, fx.srv.URL+"/rest/api/2/myself", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "evil.example.com"
+	if _, err := fx.factory(t, "alice").Client().Do(req); !errors.Is(err, signer.ErrForeignHost) {
+		t.Errorf("Do: got %v, want an error wrapping signer.ErrForeignHost", err)
+	}
+	if n := len(recordsFor(fx.srv, "/rest/api/2/myself")); n != 0 {
+		t.Errorf("%d requests sent", n)
 	}
 }
 
