@@ -12,8 +12,8 @@ import (
 	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
-	"github.com/go-applinks/applinks/signer"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/signer"
 )
 
 func TestNewRequestURL(t *testing.T) {
