@@ -2,30 +2,22 @@
 // Confluence, Bitbucket, Bamboo, ...) and Jenkins *as one of their users*,
 // the way Atlassian's Application Links do between their own products: no
 // service account and no stored password, only a link whose requests are
-// signed with OAuth 1.0a (RSA-SHA1; HMAC-SHA1 for Jenkins' Bitbucket Server
-// Integration plugin).
+// signed with OAuth 1.0a (3-legged, 2-legged, or 2-legged with
+// impersonation), or carry an OAuth 2.0 bearer token (Data Center incoming
+// links, Atlassian Cloud) or a personal access token.
 //
 // # Glossary
 //
-//   - Link: one remote application: its type, RPC URL (where calls go) and
-//     display URL (what browsers see), the consumer key, our private key
-//     or shared secret, and the authentication methods allowed ([Link]).
-//     A [Service] holds the links with the HTTP client and the token store.
-//   - Consumer key: the name the remote's incoming link knows this program
-//     by.
-//   - 3LO (3-legged OAuth): the user approved this program once in a browser
-//     (the dance); requests carry their access token.
-//   - 2LO (2-legged OAuth): signed by the consumer alone; the remote runs
-//     them as its incoming link's "execute as" user (or anonymously).
-//   - 2LOi (2LO with impersonation): 2LO naming the user
-//     (xoauth_requestor_id); the remote must allow impersonation.
-//   - Impersonation: acting as a named user; 3LO and 2LOi impersonate.
-//   - Request factory: a link and a user ([Link.RequestFactory]); it makes
+//   - [Link]: one remote application (type, RPC URL, display URL, consumer
+//     key, key or secret, allowed methods). A [Service] holds the links with
+//     the HTTP client and the token store.
+//   - 3LO: the user approved this program once in a browser (the dance);
+//     requests carry their access token. 2LO: signed by the consumer alone.
+//     2LOi: 2LO naming the user (xoauth_requestor_id).
+//   - [RequestFactory]: a link and a user ([Link.RequestFactory]); it makes
 //     [Request]s and picks each one's method.
 //   - Token store: where access tokens and dances in progress are kept
 //     ([token.Store]).
-//   - The dance: getting a user's access token: request token, the user's
-//     approval on the remote, exchange for an access token.
 //
 // # Quick start
 //
@@ -89,171 +81,68 @@
 // token is reported when the request is sent ([Request.Do], [Execute]),
 // not by createRequest.
 //
-// # Config files
+// # One way each
 //
-// Package applink/config reads and writes the applink command's config
-// file and opens what it describes: config.Open(ctx, "") loads the config
-// ($APPLINK_CONFIG, else applink/config.json in the user's config
-// directory), opens the token store it names (tokens.json beside it by
-// default) and builds the [Service]; config.WithLink and config.WithPrimary
-// keep one link, so that another link's missing secret does not stop the
-// program. A program with its own layout builds the service with
-// [NewService] from its own []Link and store. That is the one way each.
+// Package applink/config reads the applink command's config file and
+// opens what it describes (config.Open); a program with its own layout
+// calls [NewService] with its own links and store. Links come from
+// [Service.Link] (an id, else a name), [Service.Primary] (the link marked
+// primary, else the first of the type) and [Service.Links]; they are
+// copies, fixed when the service was built.
 //
-// # Links and the primary link
+// The method is chosen when a request is sent, among those the link's Auth
+// list allows: the user's own credentials first (3LO, OAuth 2.0 consent or
+// a PAT, when they have a token), then 2LOi, then 2LO, else anonymous. When
+// only the user's own credentials would do and they have none, sending
+// returns *[CredentialsRequiredError], the same error as for a token the
+// remote rejected. [WithAuth], [WithImpersonatingOnly] and
+// [WithNonImpersonatingOnly] narrow the choice; [RequestFactory.Auth] tells
+// it beforehand and [Request.Auth] afterwards. A context is taken by the
+// calls that do I/O ([Request.Do], [Execute]), not by NewRequest.
 //
-// Links obtained from a [Service] are copies: changing one of their fields
-// changes nothing (requests use the service's own links, fixed when it was
-// built). Of the links of one type, the primary one is the link marked
-// Primary, else the first of the type: config.WithPrimary, [Service.Primary],
-// the Primary flag of [Service.Links] and `applink link show` all apply
-// that rule; two links of a type marked primary are refused by config.Load
-// and [NewService]. The URL browsers reach the remote at is
-// DisplayURL, else RPCURL.
+// [Request.AddQuery] percent-encodes each value once (RFC 3986), so a JQL
+// search needs no escaping by hand; a query written in the path is kept as
+// written. [Request.AddForm], [Request.SetBody] and [Request.SetJSON] set
+// the body, which is sent again, the same, on retries and redirects.
 //
-// # Choosing the authentication
-//
-// As in Application Links, the method is chosen per request among those
-// the link's Auth list allows: without a user, anonymous; with one, the
-// user's own credentials first (3LO, OAuth 2.0 consent or a PAT, when they
-// have a token), then 2LOi, else 2LO, else anonymous. The choice is made when the request is sent
-// ([Request.Do], [Execute]), not when it is built: when 3LO is the only way
-// to act as the user and they have no token, sending returns
-// *[CredentialsRequiredError], the same error as for a token the remote
-// rejected, so one check (or one [handler.CredentialsHandler]) covers both.
-// [WithAuth], [WithImpersonatingOnly] and [WithNonImpersonatingOnly] narrow the choice;
-// [RequestFactory.Auth] tells it beforehand and [Request.Auth] afterwards.
-//
-// # Contexts
-//
-// A context is taken once per call that does I/O, and only there: by
-// [Request.Do] and [Execute] (which sends), not by [RequestFactory.NewRequest]
-// (which only checks the method and URL). In v0.1.0 NewRequest took a
-// context, looked up the token and returned *[CredentialsRequiredError]
-// itself, and its context, documented as given to Do, was not used for
-// sending. Now NewRequest(method, path) does no I/O, and Do and Execute
-// report the missing token as they report a rejected one.
-//
-// # Queries and bodies
-//
-// [Request.AddQuery] takes query values as meant and percent-encodes each
-// once (RFC 3986: a space is %20, "+" is %2B), so a JQL
-// search needs no escaping by hand; the request is signed over exactly what
-// is sent. A query written in the path passed to NewRequest is kept as
-// written, except that what a request line cannot carry raw (spaces,
-// quotes, non-ASCII, ...) is percent-encoded as curl does; a "%" that starts
-// no escape is refused. [Request.AddForm] sends a form body (signed, for
-// POST, as Atlassian's servers verify it; see [Link].SignatureDialect),
-// [Request.SetBody] (any io.Reader) and [Request.SetJSON] any other; every
-// body is sent again, the same, on retries and redirects.
-//
-// # The 3-legged dance
+// # Authorization
 //
 // Two primitives: [RequestFactory.AuthorizationURL] gets a request token
 // (OAuth 2.0: a state and a PKCE verifier) and returns the remote's
-// authorize page for the user to visit; the remote then sends the browser
-// to the callback with a verifier (a code), and
-// [RequestFactory.CompleteAuthorization] stores the access token. (Atlassian's Java API spells these
-// getAuthorisationURI and the like; this package uses Go's American spelling
-// throughout: Authorize, Authorization.) The ready-made flows, built on
-// these two, are in package
-// [github.com/go-applinks/applinks/applink/authorize]:
+// authorize page; when the remote sends the browser back with a verifier
+// (a code), [RequestFactory.CompleteAuthorization] stores the access
+// token. The ready-made flows built on them are in package
+// [github.com/go-applinks/applinks/applink/authorize]: a web handler
+// (authorize.NewHandler), a loopback callback for command-line programs
+// (authorize.Loopback) and a pasted code (authorize.OutOfBand).
 //
-//   - web applications: authorize.NewHandler serves /start and one callback
-//     per link (authorize.CallbackURL) under a prefix, bound to the
-//     signed-in user and to the link; authorize.StartURL links to it
-//     (a page whose button starts the dance with a POST, refused from other
-//     sites) or is the action of the application's own start form;
-//   - command-line programs: authorize.Loopback receives the callback on
-//     127.0.0.1, and authorize.OutOfBand takes a code the user pastes.
+// # OAuth 2.0, Atlassian Cloud and personal access tokens
 //
-// # OAuth 2.0 links
+// A [Link] whose Auth lists [AuthOAuth2] (a user's consent, like 3LO) or
+// [AuthClientCredentials] (the link's service account, like 2LO) uses its
+// [OAuth2Client] settings; the protocol is golang.org/x/oauth2's, with
+// PKCE and a state bound to the user. A link with Cloud set ([CloudSite])
+// is an Atlassian Cloud OAuth 2.0 (3LO) app: a request written as on the
+// site is routed through the API gateway with the site's cloud id
+// (*[SiteNotGrantedError] when the user did not grant that site); Cloud has
+// no impersonation. A link whose Auth lists [AuthPAT] sends the user's
+// personal access token, or the link's own ([LinkPAT]). The same factories,
+// errors, stores and renewal locks serve them all.
 //
-// Jira 8.22 and later, Confluence and Bitbucket Data Center also offer
-// OAuth 2.0 incoming links ("External application → Incoming"). A [Link]
-// whose Auth lists [AuthOAuth2] (a user's consent, like 3LO) and
-// optionally [AuthClientCredentials] (the link's service account, like 2LO),
-// with its [OAuth2Client] settings in Link.OAuth2, works through the same
-// surface: [RequestFactory], *[CredentialsRequiredError] whose
-// AuthorizationURL is the consent page (PKCE S256 and a state bound to the
-// user, kept in the token store as the pending authorization), the flows
-// of applink/authorize (the web handler, the loopback flow on the
-// registered redirect URL, and the paste-the-code flow: the code, or the
-// address the browser lands on), and
-// the same token stores. An expired bearer token is refreshed once under
-// the per-(link, user) renewal lock and the store's [token.Locker]; the
-// refresh token rotates; a refresh answered invalid_grant deletes the token
-// and reports credentials required. Remote refusals are *[OAuth2Error]. The
-// protocol is golang.org/x/oauth2's.
+// # Pages, rate limits and stores
 //
-// # Pages and rate limits
+// Package applink/page iterates over every item of a paged resource. Every
+// request through a link is paced by one throttle per (link, user) that
+// reads the X-RateLimit-* and Retry-After headers; a POST answered 429
+// returns *[RateLimitError] unless marked [Request.Retryable].
 //
-// Package applink/page iterates over every item of a paged resource
-// (page.Items, an iter.Seq2 decoded into your own type), each page sent
-// through a [RequestFactory] like any request. Every request through a link
-// is paced by one throttle per (link, user), shared by all goroutines: it
-// reads the X-RateLimit-* headers of Jira and Confluence Data Center and
-// Cloud, and after a 429 every goroutine waits for the Retry-After the
-// server announced ("0" means now, once). A POST answered 429 is not
-// retried unless marked [Request.Retryable]; it returns *[RateLimitError]
-// with the wait. [RateLimitOf] reads a response's state; a [RetryError]
-// carries it.
-//
-// # Atlassian Cloud and personal access tokens
-//
-// One [Service] also holds Atlassian Cloud sites and Data Center links that
-// use personal access tokens, behind the same factories, errors, stores and
-// renewal locks. A link with Cloud set ([CloudSite]) is an OAuth 2.0 (3LO)
-// app's link to the site at its RPC URL: the consent page is Atlassian's
-// (audience api.atlassian.com, prompt=consent), tokens rotate, and a
-// request written as on the site (/rest/api/3/myself) is routed to the API
-// gateway with the site's cloud id, found in the sites the user granted
-// (*[SiteNotGrantedError] names them when the link's site is not one).
-// Cloud users are accountIds at the remote; the factory is still keyed by
-// your application's user name. Cloud has no impersonation (no 2LOi):
-// every user consents once; for work without a user, consent once as a
-// service account and use its name. A link whose Auth lists [AuthPAT]
-// sends a user's personal access token, stored with the user's other
-// tokens (token.NewPATAccessToken), or for requests without a user the
-// link's own ([LinkPAT]). In the automatic choice the user's own
-// credentials come first: 3LO, then the user's PAT, then 2LOi, then 2LO.
-//
-// # Token stores
-//
-// By default tokens live in memory ([token.NewMemoryStore]) and are lost
-// when the process ends. A [filestore.Store] ([filestore.Open]) keeps
-// them in a JSON file (mode 0600) that several processes may share; pass either, or your own
-// [token.Store], with [WithTokenStore]. A token the remote rejects is
-// deleted, and an expired one renewed when the remote allows. The file
-// store suits a command-line program or a small service: it never grows
-// past [filestore.MaxFileSize] (a write that would is refused with a
-// [*filestore.TooLargeError], keeping every stored token); beyond that use
-// a database token store such as applink/pgstore.
-//
-// # Several replicas
-//
-// A web application deployed as several replicas shares one token store
-// between them (applink/pgstore on PostgreSQL, or a token file shared by
-// the processes of one host). Two optional interfaces of a store make the
-// replicas behave as one: a [token.Locker] locks one user's token across
-// processes, so that replicas which all see it expire renew it once; a
-// [token.DanceStore] keeps the web dance's pending dances, so that a dance
-// started on one replica completes on any other, with no sticky sessions.
-// The memory and file stores implement both. applink/sealed encrypts a
-// store's secrets at rest, and applink/storetest checks that a store keeps
-// the contract of [token.Store], [token.Locker] and [token.DanceStore].
-//
-// # Diagnosing a link
-//
-// Package applink/doctor checks a link the way Atlassian's link status
-// does (network, TLS, manifest, consumer-info, clock skew, a signed probe
-// per method, and Jenkins' plugin, crumb issuer and identity):
-// doctor.Diagnose(ctx, link, user) returns a *doctor.Report whose failed
-// checks carry the evidence and the fix. `applink doctor` prints it. The
-// advice for each OAuth problem is one table, which [OAuthError.Advice]
-// reads and refines (for a bare *signer.ProblemError, wrap it:
-// (&applink.OAuthError{Problem: pe}).Advice()); the doctor and the command
-// give the same.
+// Tokens live in memory ([token.NewMemoryStore]) unless [WithTokenStore]
+// gives another store: applink/filestore (a 0600 JSON file several
+// processes may share) or applink/pgstore (PostgreSQL, for replicas);
+// applink/sealed encrypts a store's secrets at rest. A store that is also a
+// [token.Locker] makes replicas renew a token once; a [token.DanceStore]
+// lets a dance started on one replica complete on another.
+// Package applink/doctor checks a link the way Atlassian's link status does.
 //
 // # Errors
 //
@@ -306,8 +195,8 @@
 // token another request or replica stored meanwhile is used, never deleted.
 //
 // The remote's own words, a *[signer.ProblemError] (oauth_problem, its
-// advice, acceptable timestamps, the echoed base string), are inside cre,
-// oe and skew: errors.As finds it too. A config problem is a *[FieldError]
+// advice, acceptable timestamps, the echoed base string), are inside cre
+// and oe: errors.As finds it too. A config problem is a *[FieldError]
 // naming the file, link and field; lookups fail with [ErrLinkNotFound] or
 // [ErrAmbiguousName].
 //
@@ -328,50 +217,19 @@
 // details. A token endpoint that redirects is a *[TokenRedirectError]
 // (obtaining, exchanging or renewing a token: never followed).
 //
-// # Concurrency
+// # Concurrency and security
 //
-// A [Service], its [Link]s and [RequestFactory]s are immutable and safe for
-// concurrent use by any number of goroutines and users; what a service
-// learns about a remote (its clock offset, Jenkins crumbs) is kept per link
-// under its own lock. A [Request] belongs to one goroutine. The token stores
-// are safe for concurrent use, the file store also across processes.
-//
-// # Security
-//
-// Private keys, shared secrets, token secrets and verifiers are never
-// printed: every type that holds or points to one ([Link], [Service],
-// [RequestFactory], [Request], the token stores, the tokens,
-// *[CredentialsRequiredError]) keeps it in a field of a secret type that
-// prints REDACTED, or behind a pointer, which fmt prints as an address, so
-// that no fmt verb (%v, %+v, %#v, %s, %q, %d, %x, %t, %p, with any width
-// or flag), log/slog or encoding/json shows it; a [Link] prints a
-// description (name, type, RPC URL masked, id), and a [Request] never
-// prints its headers, form or body. No error or doctor report carries a secret.
-// A test walks every exported type of every package and prints each every
-// way. Signed requests only
-// go to the link's RPC URL: another origin or path is refused with
-// [ErrForeignURL], and redirects are followed only within it, re-signed at
-// each hop. The token endpoints (request token, access token, renewal),
-// whose calls carry the request token, the verifier or the session handle,
-// follow no redirect at all: one is a *[TokenRedirectError] naming both
-// URLs, and nothing the redirect points at is contacted or stored.
-// A request names only its factory's user: xoauth_requestor_id in its
-// URL query or in its signed form body is refused. Only OAuth 1.0a remotes
-// are accepted: a request token without oauth_callback_confirmed=true
-// (OAuth 1.0, open to session fixation) is refused with
-// [ErrDanceCallbackNotConfirmed] wherever a dance starts. Each link of the
-// web dance has its own callback, which completes only that link's
-// dances, and an OAuth 2.0 redirect whose iss (RFC 9207) is not the link's
-// is refused ([ErrDanceIssuerMismatch]): no remote can have another link's
-// code and PKCE verifier sent to its token endpoint (an OAuth mix-up, RFC
-// 9700 §4.4). URLs are redacted before reaching an error or a log, and
-// whatever a remote echoes of the secrets just sent to it (bearer, refresh
-// token, client secret, code, PKCE verifier; verifier, token secret and
-// session handle for OAuth 1.0a) is masked. The token file, and an OAuth
-// 2.0 client secret file, must be a regular file that other users cannot
-// access (mode 0600): one others can read is refused
-// (*[filestore.PermissionError] for the token file). The package logs only to the *slog.Logger given
-// with [WithLogger].
+// A [Service], its [Link]s and [RequestFactory]s are safe for concurrent
+// use by any number of goroutines and users; a [Request] belongs to one
+// goroutine. Private keys, shared secrets, token secrets, refresh tokens
+// and verifiers are held in fields of a secret type that prints REDACTED,
+// or behind pointers, so that no fmt verb (%p included), log/slog or
+// encoding/json shows them, and no error or log carries one. Signed
+// requests only go to the link's RPC URL ([ErrForeignURL]); token
+// endpoints follow no redirect (*[TokenRedirectError]); an OAuth 1.0 (not
+// 1.0a) remote and an OAuth 2.0 mix-up are refused. The package logs only
+// to the *slog.Logger given with [WithLogger]. docs/security.md in the
+// repository says more.
 //
 // # Testing
 //
