@@ -104,9 +104,9 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 		applinktest.WithConsumer(applinktest.Consumer{Key: "rsa", PublicKey: &rsaKey.PublicKey, ThreeLO: true, Impersonation: true}),
 		applinktest.WithConsumer(applinktest.Consumer{Key: "hmac", Secret: signer.NewSecret(sharedSecret), ThreeLO: true}))
 	fx.rsaLink = applink.Link{ID: applink.DefaultLinkID("Jira", fx.srv.URL), Name: "Jira", Type: applink.TypeJira, RPCURL: fx.srv.URL,
-		ConsumerKey: "rsa", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}.WithPrivateKey(rsaKey)
+		ConsumerKey: "rsa", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}, PrivateKey: rsaKey}
 	fx.hmacLink = applink.Link{ID: applink.DefaultLinkID("CI", fx.srv.URL), Name: "CI", Type: applink.TypeJenkins, RPCURL: fx.srv.URL,
-		ConsumerKey: "hmac", Auth: []applink.Auth{applink.Auth3LO}}.WithSecret(sharedSecret)
+		ConsumerKey: "hmac", Auth: []applink.Auth{applink.Auth3LO}, Secret: token.NewSecret(sharedSecret)}
 
 	fx.oauth1 = token.NewAccessToken("access-token-value", tokenSecret)
 	fx.oauth1.SessionHandle = token.NewSecret(sessionHandle)
@@ -192,7 +192,7 @@ func newRedactionFixture(t *testing.T) *redactionFixture {
 func (fx *redactionFixture) oauth2Link() applink.Link {
 	return applink.Link{ID: applink.DefaultLinkID("Jira OAuth2", fx.srv.URL), Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: fx.srv.URL,
 		Auth:   []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: "client", RedirectURL: "https://app.example.com/cb"}}.WithClientSecret(clientSecret)
+		OAuth2: &applink.OAuth2Client{ClientID: "client", RedirectURL: "https://app.example.com/cb", ClientSecret: token.NewSecret(clientSecret)}}
 }
 
 // secrets returns every secret the fixture holds, as text and hex-encoded.

@@ -250,7 +250,8 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 		if l.Name == "Stranger" {
 			ul.RPCURL = proxied.URL // a link the proxied server has no consumer for
 		}
-		usvc, err := applink.NewService([]applink.Link{ul.WithPrivateKey(key(t))})
+		ul.PrivateKey = key(t)
+		usvc, err := applink.NewService([]applink.Link{ul})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,7 +315,7 @@ func oauth2Refused(t *testing.T, stored string) error {
 	t.Cleanup(ts.Close)
 	store := token.NewMemoryStore()
 	l := applink.Link{ID: applink.DefaultLinkID("jira2", ts.URL), Name: "jira2", Type: applink.TypeJira, RPCURL: ts.URL, Auth: []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: "c", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("s3cret-TEST-ONLY")
+		OAuth2: &applink.OAuth2Client{ClientID: "c", RedirectURL: "http://127.0.0.1:9/callback", ClientSecret: token.NewSecret("s3cret-TEST-ONLY")}}
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store), applink.WithRetry(applink.RetryPolicy{Max: -1}),
 		applink.WithHTTPClient(&http.Client{Timeout: time.Minute}))
 	if err != nil {

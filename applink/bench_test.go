@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
 )
 
@@ -44,10 +45,10 @@ func BenchmarkRequest(b *testing.B) {
 	b.Cleanup(srv.Close)
 	key := coreKey(b)
 	l := Link{ID: newLinkID(), Name: "Bench", Type: TypeGeneric, RPCURL: srv.URL, ConsumerKey: "bench",
-		Auth: []Auth{Auth2LO, AuthAnonymous}}.WithPrivateKey(key)
+		Auth: []Auth{Auth2LO, AuthAnonymous}, PrivateKey: key}
 	client := &http.Client{Transport: srv.Client().Transport}
 	hmacLink := Link{ID: newLinkID(), Name: "Bench HMAC", Type: TypeGeneric, RPCURL: srv.URL, ConsumerKey: "bench-hmac",
-		Auth: []Auth{Auth2LO}}.WithSecret("bench-shared-secret-TEST-ONLY")
+		Auth: []Auth{Auth2LO}, Secret: token.NewSecret("bench-shared-secret-TEST-ONLY")}
 	svc, err := NewService([]Link{l, hmacLink}, WithHTTPClient(client))
 	if err != nil {
 		b.Fatal(err)

@@ -53,7 +53,7 @@ func newCloudFixture(t *testing.T, typ Type, scopes ...string) *cloudFixture {
 	}
 	l := Link{ID: newLinkID(), Name: "acme", Type: typ, RPCURL: applinktest.DefaultCloudSite.URL, Auth: []Auth{AuthOAuth2},
 		Cloud:  &CloudSite{AuthBase: srv.URL, APIBase: srv.URL},
-		OAuth2: &OAuth2Client{ClientID: cloudTestClient, RedirectURL: redirect, Scopes: scopes}}.WithClientSecret(cloudTestSecret)
+		OAuth2: &OAuth2Client{ClientID: cloudTestClient, RedirectURL: redirect, Scopes: scopes, ClientSecret: token.NewSecret(cloudTestSecret)}}
 	store := token.NewMemoryStore(token.WithClock(clock.Now))
 	svc, err := NewService([]Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithClock(clock.Now), WithRetry(RetryPolicy{Max: -1}))
 	if err != nil {

@@ -91,7 +91,7 @@ func newCoreFixture(t *testing.T, cfg coreConfig) *coreFixture {
 	if auth == nil {
 		auth = []Auth{Auth3LO, Auth2LOi, Auth2LO}
 	}
-	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(key)
+	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: auth, PrivateKey: key}
 	store := token.NewMemoryStore()
 	waits := &waitLog{}
 	svcOpts := append([]Option{WithHTTPClient(srv.Client()), WithTokenStore(store), withBackoff(waits.add)}, cfg.svcOpts...)

@@ -22,14 +22,14 @@ func (l *Link) newSigner(opts ...signer.Option) (*signer.Signer, error) {
 	}
 	var method signer.Method
 	switch {
-	case l.privateKey != nil:
-		m, err := signer.NewRSASHA1(l.privateKey)
+	case l.PrivateKey != nil:
+		m, err := signer.NewRSASHA1(l.PrivateKey)
 		if err != nil {
 			return fail("privateKeyFile", fmt.Errorf("the private key given in code: %w", err))
 		}
 		method = m
-	case !l.secret.IsZero():
-		m, err := signer.NewHMACSHA1(l.secret.Reveal())
+	case !l.Secret.IsZero():
+		m, err := signer.NewHMACSHA1(l.Secret.Reveal())
 		if err != nil {
 			return fail("secretEnv", fmt.Errorf("the secret given in code: %w", err))
 		}

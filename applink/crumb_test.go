@@ -20,7 +20,7 @@ func newJenkinsFixture(t *testing.T) *coreFixture {
 	t.Helper()
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Jenkins), applinktest.WithUsers("alice", "bob"),
 		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, Secret: signer.NewSecret(jenkinsSecret), ThreeLO: true}))
-	l := Link{ID: newLinkID(), Name: "Jenkins", Type: TypeJenkins, RPCURL: srv.URL, ConsumerKey: coreConsumer}.WithSecret(jenkinsSecret)
+	l := Link{ID: newLinkID(), Name: "Jenkins", Type: TypeJenkins, RPCURL: srv.URL, ConsumerKey: coreConsumer, Secret: token.NewSecret(jenkinsSecret)}
 	store := token.NewMemoryStore()
 	svc, err := NewService([]Link{l}, WithHTTPClient(srv.Client()), WithTokenStore(store), WithRetry(RetryPolicy{Max: -1}))
 	if err != nil {

@@ -70,12 +70,12 @@ func newDanceFixture(t *testing.T, shape applinktest.Shape, opts ...applinktest.
 	if shape == applinktest.Jenkins {
 		cons.Secret = signer.NewSecret(testSecret)
 		link.Name, link.Type = "Jenkins", TypeJenkins
-		link = link.WithSecret(testSecret)
+		link.Secret = token.NewSecret(testSecret)
 	} else {
 		key := testKey(t)
 		cons.PublicKey = &key.PublicKey
 		link.Name, link.Type = "Jira", TypeJira
-		link = link.WithPrivateKey(key)
+		link.PrivateKey = key
 	}
 	opts = append([]applinktest.Option{applinktest.WithShape(shape), applinktest.WithUsers("alice", "bob"),
 		applinktest.WithConsumer(cons)}, opts...)

@@ -199,8 +199,8 @@ func TestRemoteEchoedSecretsMasked(t *testing.T) {
 				clientAuth = "basic"
 			}
 			l := Link{ID: testLinkID, Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{tt.auth},
-				OAuth2: &OAuth2Client{ClientID: "client id", ClientAuth: clientAuth, RedirectURL: "http://127.0.0.1:9/callback"},
-			}.WithClientSecret(clientSecret)
+				OAuth2: &OAuth2Client{ClientID: "client id", ClientAuth: clientAuth, RedirectURL: "http://127.0.0.1:9/callback", ClientSecret: token.NewSecret(clientSecret)},
+			}
 			svc := newTestService(t, []Link{l}, WithTokenStore(store), WithClock(clock.Now), WithHTTPClient(srv.Client()),
 				WithLogger(logger), WithRetry(RetryPolicy{Max: -1}))
 			if tt.stored != "" {
@@ -300,7 +300,7 @@ func TestRemoteEchoedOAuth10SecretsMasked(t *testing.T) {
 	var logs bytes.Buffer
 	var logMu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithPrivateKey(testKey(t))
+	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}, PrivateKey: testKey(t)}
 	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(token.NewMemoryStore()), WithRetry(RetryPolicy{Max: -1}), WithLogger(logger))
 	bound, err := svc.Link(testLinkID)
 	if err != nil {
@@ -347,7 +347,7 @@ func TestExecuteEchoedBearerMasked(t *testing.T) {
 	srv := newEchoServer(t, "json", http.StatusNotFound)
 	store := token.NewMemoryStore()
 	l := Link{ID: testLinkID, Name: "jira", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthOAuth2},
-		OAuth2: &OAuth2Client{ClientID: "client id", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("CLIENT-SECRET-77aa")
+		OAuth2: &OAuth2Client{ClientID: "client id", RedirectURL: "http://127.0.0.1:9/callback", ClientSecret: token.NewSecret("CLIENT-SECRET-77aa")}}
 	svc := newTestService(t, []Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithRetry(RetryPolicy{Max: -1}))
 	tok := token.NewOAuth2AccessToken(bearer, "REFRESH-SECRET-5b2c")
 	tok.ExpiresAt = time.Now().Add(time.Hour)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 // TestAuthNotConfiguredJenkins checks that asking a Jenkins link for a
@@ -25,9 +27,9 @@ func TestAuthNotConfiguredJenkins(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			l := Link{ID: newLinkID(), Name: "CI", Type: tt.typ, RPCURL: "https://ci.example.com", ConsumerKey: "c", Auth: []Auth{Auth3LO}}.WithSecret("s")
+			l := Link{ID: newLinkID(), Name: "CI", Type: tt.typ, RPCURL: "https://ci.example.com", ConsumerKey: "c", Auth: []Auth{Auth3LO}, Secret: token.NewSecret("s")}
 			if tt.typ != TypeJenkins {
-				l = Link{ID: l.ID, Name: "CI", Type: tt.typ, RPCURL: l.RPCURL, ConsumerKey: "c", Auth: []Auth{Auth3LO}}.WithPrivateKey(coreKey(t))
+				l = Link{ID: l.ID, Name: "CI", Type: tt.typ, RPCURL: l.RPCURL, ConsumerKey: "c", Auth: []Auth{Auth3LO}, PrivateKey: coreKey(t)}
 			}
 			svc, err := NewService([]Link{l})
 			if err != nil {

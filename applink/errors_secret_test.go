@@ -47,7 +47,7 @@ func TestRenewalSignatureInvalidHidesSessionHandle(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	store := token.NewMemoryStore()
-	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithSecret("s")
+	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}, Secret: token.NewSecret("s")}
 	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(store), WithRetry(RetryPolicy{Max: -1}), WithLogger(logger))
 	now := time.Now()
 	old := token.NewAccessToken("OLD", "olds")
@@ -113,7 +113,7 @@ func TestOAuthErrorMessageLength(t *testing.T) {
 		echoInvalid(w, echo)
 	}))
 	t.Cleanup(ts.Close)
-	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth2LO}}.WithSecret("s")
+	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth2LO}, Secret: token.NewSecret("s")}
 	svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithRetry(RetryPolicy{Max: -1}))
 	bound, err := svc.Link(testLinkID)
 	if err != nil {

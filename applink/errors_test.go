@@ -130,7 +130,8 @@ func TestSignatureInvalid(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := *fx.link
-	svc, err := NewService([]Link{l.WithPrivateKey(other)}, WithHTTPClient(fx.srv.Client()))
+	l.PrivateKey = other
+	svc, err := NewService([]Link{l}, WithHTTPClient(fx.srv.Client()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,9 @@ func TestSignatureInvalidBaseStringsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := NewService([]Link{fx.link.WithPrivateKey(other)}, WithHTTPClient(fx.srv.Client()), WithRetry(RetryPolicy{Max: -1}))
+	l := *fx.link
+	l.PrivateKey = other
+	svc, err := NewService([]Link{l}, WithHTTPClient(fx.srv.Client()), WithRetry(RetryPolicy{Max: -1}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +253,7 @@ func TestClockSkewRefusedTwice(t *testing.T) {
 // and returns a factory for user, without retries.
 func plainFactory(t *testing.T, rpcURL, user string, auth []Auth, opts ...Option) *RequestFactory {
 	t.Helper()
-	l := Link{ID: newLinkID(), Name: "Plain", Type: TypeGeneric, RPCURL: rpcURL, ConsumerKey: coreConsumer, Auth: auth}.WithPrivateKey(coreKey(t))
+	l := Link{ID: newLinkID(), Name: "Plain", Type: TypeGeneric, RPCURL: rpcURL, ConsumerKey: coreConsumer, Auth: auth, PrivateKey: coreKey(t)}
 	svc, err := NewService([]Link{l}, append([]Option{WithRetry(RetryPolicy{Max: -1})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -39,9 +39,9 @@ func Example_javaAPI() {
 	defer jira.Close()
 	links := []applink.Link{
 		applink.Link{ID: "3b4c5d6e-7f80-4912-a3b4-c5d6e7f80912", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
-			ConsumerKey: "scripts", Auth: []applink.Auth{applink.Auth3LO}, Primary: true}.WithPrivateKey(key),
+			ConsumerKey: "scripts", Auth: []applink.Auth{applink.Auth3LO}, Primary: true, PrivateKey: key},
 		applink.Link{ID: "4c5d6e7f-8091-4a23-b4c5-d6e7f8091a23", Name: "Jira staging", Type: applink.TypeJira,
-			RPCURL: "https://jira-staging.example.com", ConsumerKey: "scripts", Auth: []applink.Auth{applink.Auth3LO}}.WithPrivateKey(key),
+			RPCURL: "https://jira-staging.example.com", ConsumerKey: "scripts", Auth: []applink.Auth{applink.Auth3LO}, PrivateKey: key},
 	}
 	// The ApplicationLinkService: config.Open(ctx, "") in a program that
 	// uses the applink command's config.

@@ -8,6 +8,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/authorize"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -27,9 +28,10 @@ func Example_oAuth2Link() {
 	defer jira.Close()
 
 	link := applink.Link{ID: "8d2f0c4b-1a3e-4f5d-b6c7-d8e9f0a1b2c3", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
-		Auth:   []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: "my-app", Scopes: []string{"WRITE"}, RedirectURL: redirect},
-	}.WithClientSecret("s3cret-TEST-ONLY") // or ClientSecretEnv / ClientSecretFile
+		Auth: []applink.Auth{applink.AuthOAuth2},
+		OAuth2: &applink.OAuth2Client{ClientID: "my-app", Scopes: []string{"WRITE"}, RedirectURL: redirect,
+			ClientSecret: token.NewSecret("s3cret-TEST-ONLY")}, // or ClientSecretEnv / ClientSecretFile
+	}
 	svc, err := applink.NewService([]applink.Link{link})
 	if err != nil {
 		panic(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -36,8 +37,8 @@ func Example() {
 
 	// A config file would say this; the secret would come from secretEnv.
 	link := applink.Link{ID: "7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f", Name: "Jenkins Proxy Bypass", Type: applink.TypeJenkins,
-		RPCURL: jenkins.URL, ConsumerKey: "jira", Auth: []applink.Auth{applink.Auth3LO}}
-	svc, err := applink.NewService([]applink.Link{link.WithSecret("TEST-ONLY-secret")}, applink.WithHTTPClient(jenkins.Client()))
+		RPCURL: jenkins.URL, ConsumerKey: "jira", Auth: []applink.Auth{applink.Auth3LO}, Secret: token.NewSecret("TEST-ONLY-secret")}
+	svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(jenkins.Client()))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -101,7 +102,8 @@ func ExampleRequestFactory_NewRequest() {
 
 	link := applink.Link{ID: "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
 		ConsumerKey: "automation", Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LOi}}
-	svc, err := applink.NewService([]applink.Link{link.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()))
+	link.PrivateKey = key
+	svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(jira.Client()))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -142,7 +144,8 @@ func ExampleRequestFactory_Client() {
 	defer jira.Close()
 	link := applink.Link{ID: "9e0f1a2b-3c4d-4e5f-a6b7-c8d9e0f1a2b3", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
 		ConsumerKey: "automation", Auth: []applink.Auth{applink.Auth2LOi}}
-	svc, err := applink.NewService([]applink.Link{link.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()))
+	link.PrivateKey = key
+	svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(jira.Client()))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -193,7 +196,8 @@ func ExampleRequest_AddQuery() {
 
 	link := applink.Link{ID: "4d5e6f7a-8b9c-4d0e-b1f2-a3b4c5d6e7f8", Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL,
 		ConsumerKey: "automation", Auth: []applink.Auth{applink.Auth2LOi}}
-	svc, err := applink.NewService([]applink.Link{link.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()))
+	link.PrivateKey = key
+	svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(jira.Client()))
 	if err != nil {
 		log.Fatal(err)
 	}

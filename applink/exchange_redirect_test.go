@@ -80,7 +80,7 @@ func TestTokenEndpointRedirectRefused(t *testing.T) {
 				}
 				t.Cleanup(ts.Close)
 				self = ts.URL
-				l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithSecret("s")
+				l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: ts.URL, ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}, Secret: token.NewSecret("s")}
 				store := token.NewMemoryStore()
 				now := time.Now()
 				svc := newTestService(t, []Link{l}, WithHTTPClient(ts.Client()), WithTokenStore(store), WithRetry(RetryPolicy{Max: -1}))
@@ -162,7 +162,7 @@ func TestTokenEndpointRedirectKeepsCallerClient(t *testing.T) {
 	t.Parallel()
 	called := false
 	c := &http.Client{Timeout: 42 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { called = true; return nil }}
-	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: "https://jira.example.com", ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}}.WithSecret("s")
+	l := Link{ID: testLinkID, Name: "Jira", Type: TypeJira, RPCURL: "https://jira.example.com", ConsumerKey: testConsumerKey, Auth: []Auth{Auth3LO}, Secret: token.NewSecret("s")}
 	svc := newTestService(t, []Link{l}, WithHTTPClient(c))
 	tc := svc.stateByID(testLinkID).tokenClient("obtaining a request token")
 	if tc == c || tc == svc.client {

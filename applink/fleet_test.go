@@ -37,7 +37,7 @@ func newFleet(t *testing.T, stores []token.Store, wrap func(i int, rt http.Round
 	key := coreKey(t)
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"),
 		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, PublicKey: &key.PublicKey, ThreeLO: true}))
-	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: []Auth{Auth3LO}}.WithPrivateKey(key)
+	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: []Auth{Auth3LO}, PrivateKey: key}
 	fl := &fleet{srv: srv, link: l, store: stores[0]}
 	for i, store := range stores {
 		c := *srv.Client()

@@ -74,7 +74,7 @@ func (p *bearerProvider) factory(t *testing.T, stored *token.AccessToken, now ti
 		}
 	}
 	l := Link{ID: testLinkID, Name: "Jira OAuth2", Type: TypeJira, RPCURL: p.srv.URL, Auth: []Auth{AuthOAuth2},
-		OAuth2: &OAuth2Client{ClientID: "client", RedirectURL: "http://127.0.0.1:8765/callback"}}.WithClientSecret("client-secret-TEST-ONLY")
+		OAuth2: &OAuth2Client{ClientID: "client", RedirectURL: "http://127.0.0.1:8765/callback", ClientSecret: token.NewSecret("client-secret-TEST-ONLY")}}
 	svc, err := NewService([]Link{l}, WithTokenStore(store), WithHTTPClient(p.srv.Client()),
 		WithClock(func() time.Time { return now }), withBackoff(func(time.Duration) {}))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
 )
@@ -35,9 +36,9 @@ func defaultEndpoints(t Type) Endpoints {
 
 // Link is one application link: plain data, as stored in a config file, plus
 // credentials given in code. Its signing key or shared secret is read from a
-// file or an environment variable named here, or given with
-// [Link.WithPrivateKey] / [Link.WithSecret]; credentials given in code are
-// never written to a config file and never print.
+// file or an environment variable named here, or given in code in
+// PrivateKey or Secret; credentials given in code are never written to a
+// config file and never print.
 //
 // A Link obtained from a [Service] ([Service.Link], [Service.Links],
 // [Service.Primary], ...) is a copy bound to it: it can make requests
@@ -82,6 +83,14 @@ type Link struct {
 	SecretEnv string `json:"secretEnv,omitempty"`
 	// SecretFile is a file holding the shared secret (trailing newline ignored).
 	SecretFile string `json:"secretFile,omitempty"`
+	// PrivateKey is an RSA private key given in code (RSA-SHA1) instead of
+	// PrivateKeyFile or PrivateKeyEnv (or beside one of them, which a
+	// config file then records); Secret is a shared secret given in code
+	// (HMAC-SHA1: token.NewSecret(s)) instead of SecretEnv or SecretFile.
+	// Neither is written to a config file, and neither prints: the key is
+	// behind a pointer and the secret prints REDACTED under every verb.
+	PrivateKey *rsa.PrivateKey `json:"-"`
+	Secret     token.Secret    `json:"-"`
 	// Auth lists the outgoing authentication methods the link may use, in
 	// preference order; empty means [Auth3LO] alone.
 	Auth []Auth `json:"auth,omitempty"`
@@ -107,32 +116,14 @@ type Link struct {
 	// site at RPCURL (see [CloudSite]); nil for Data Center.
 	Cloud *CloudSite `json:"cloud,omitempty"`
 
-	// The credentials given in code: behind a pointer or in a Secret, so
-	// that no fmt verb (%p included), slog or JSON shows them.
-	privateKey   *rsa.PrivateKey
-	secret       redact.Secret
-	clientSecret redact.Secret
-	state        *linkState
+	// state binds a link obtained from a Service to it.
+	state *linkState
 
 	// Dir is the directory relative file paths (PrivateKeyFile, SecretFile,
 	// OAuth2.ClientSecretFile) are read from: config.Load sets it to the
 	// config file's directory; "" means the working directory. It is not
 	// part of the config file.
 	Dir string `json:"-"`
-}
-
-// WithPrivateKey returns a copy of l that signs with key (RSA-SHA1).
-func (l Link) WithPrivateKey(key *rsa.PrivateKey) Link {
-	l.privateKey = key
-	l.state = nil
-	return l
-}
-
-// WithSecret returns a copy of l that signs with a shared secret (HMAC-SHA1).
-func (l Link) WithSecret(secret string) Link {
-	l.secret = redact.NewSecret(secret)
-	l.state = nil
-	return l
 }
 
 // displayURL returns the URL browsers reach the remote at: DisplayURL,

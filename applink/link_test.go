@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -50,7 +51,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"valid", func(*Link) {}, nil},
 		{"anonymous only needs no credentials", func(l *Link) { l.Auth = []Auth{AuthAnonymous}; l.PrivateKeyFile = ""; l.ConsumerKey = "" }, nil},
-		{"in-code key beside its file", func(l *Link) { *l = l.WithPrivateKey(coreKey(t)) }, nil},
+		{"in-code key beside its file", func(l *Link) { l.PrivateKey = coreKey(t) }, nil},
 		{"jenkins with a secret", func(l *Link) { l.Type = TypeJenkins; l.PrivateKeyFile = ""; l.SecretEnv = "S"; l.Auth = nil }, nil},
 		{"display URL with path", func(l *Link) { l.DisplayURL = "https://jira.example.com/jira" }, nil},
 		{"missing id", func(l *Link) { l.ID = "" }, []string{"id"}},
@@ -67,7 +68,7 @@ func TestValidate(t *testing.T) {
 		{"missing consumer key", func(l *Link) { l.ConsumerKey = "" }, []string{"consumerKey"}},
 		{"no credentials", func(l *Link) { l.PrivateKeyFile = "" }, []string{"privateKeyFile"}},
 		{"two credential sources", func(l *Link) { l.SecretEnv = "S" }, []string{"secretEnv"}},
-		{"secret in code beside a key file", func(l *Link) { *l = l.WithSecret("s") }, []string{"privateKeyFile"}},
+		{"secret in code beside a key file", func(l *Link) { l.Secret = token.NewSecret("s") }, []string{"privateKeyFile"}},
 		{"unknown auth", func(l *Link) { l.Auth = []Auth{"oauth"} }, []string{"auth"}},
 		{"repeated auth", func(l *Link) { l.Auth = []Auth{Auth2LO, Auth2LO} }, []string{"auth"}},
 		{"jenkins with 2LO", func(l *Link) {
@@ -101,8 +102,8 @@ func TestLinkRedaction(t *testing.T) {
 	t.Parallel()
 	const secret = "s3cr3t-consumer-secret"
 	key := coreKey(t)
-	links := []Link{validLink().WithPrivateKey(key), {ID: newLinkID(), Name: "J", Type: TypeJenkins, RPCURL: "http://j", ConsumerKey: "c"}}
-	links[1] = links[1].WithSecret(secret)
+	links := []Link{validLink(), {ID: newLinkID(), Name: "J", Type: TypeJenkins, RPCURL: "http://j", ConsumerKey: "c", Secret: token.NewSecret(secret)}}
+	links[0].PrivateKey = key
 	invalid := validLink()
 	invalid.RPCURL = "https://admin:" + secret + "@jira.example.com/"
 	svc, err := NewService(links)

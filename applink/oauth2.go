@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
@@ -24,8 +25,7 @@ var dataCenterScopes = []string{"READ", "WRITE", "ADMIN", "SYSTEM_ADMIN"}
 // incoming "external application" link registered (Administration →
 // Applications → Application links → Create link → External application →
 // Incoming). The client secret is read from an environment variable or a
-// file named here, or given in code with [Link.WithClientSecret]; it never
-// prints.
+// file named here, or given in code in ClientSecret; it never prints.
 type OAuth2Client struct {
 	// ClientID is the client id the remote shows for the link. Required.
 	ClientID string `json:"clientId"`
@@ -37,6 +37,11 @@ type OAuth2Client struct {
 	// It must be a regular file that other users cannot access (mode 0600
 	// or stricter, outside Windows), like token and keyring files.
 	ClientSecretFile string `json:"clientSecretFile,omitempty"`
+	// ClientSecret is the client secret given in code
+	// (token.NewSecret(s)) instead of ClientSecretEnv or ClientSecretFile.
+	// It is never written to a config file and prints REDACTED under every
+	// verb.
+	ClientSecret token.Secret `json:"-"`
 	// Scopes are the scopes asked for, as the remote names them: READ,
 	// WRITE, ADMIN or SYSTEM_ADMIN (weakest first, each including the ones
 	// before it: the link's scope at the remote, or less); empty asks for
@@ -74,15 +79,6 @@ type OAuth2Client struct {
 	AllowInsecureHTTP bool `json:"allowInsecureHttp,omitempty"`
 }
 
-// WithClientSecret returns a copy of l whose OAuth 2.0 client authenticates
-// with secret (given in code: never written to a config file, never
-// printed).
-func (l Link) WithClientSecret(secret string) Link {
-	l.clientSecret = redact.NewSecret(secret)
-	l.state = nil
-	return l
-}
-
 // usesOAuth2 reports whether the link lists an OAuth 2.0 method.
 func (l *Link) usesOAuth2() bool {
 	return slices.ContainsFunc(l.auths(), Auth.isOAuth2)
@@ -117,7 +113,7 @@ func (l Link) validateOAuth2(signs bool, bad func(field, format string, args ...
 	switch {
 	case c.ClientSecretEnv != "" && c.ClientSecretFile != "":
 		bad("oauth2.clientSecretFile", "several secret sources (clientSecretEnv, clientSecretFile): give exactly one")
-	case c.ClientSecretEnv == "" && c.ClientSecretFile == "" && l.clientSecret.IsZero():
+	case c.ClientSecretEnv == "" && c.ClientSecretFile == "" && c.ClientSecret.IsZero():
 		bad("oauth2.clientSecretEnv", "no client secret: set clientSecretEnv or clientSecretFile to the secret the remote shows for the incoming link")
 	}
 	for _, s := range c.Scopes {
@@ -198,7 +194,7 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 		return nil, nil
 	}
 	c := l.OAuth2
-	secret := l.clientSecret.Reveal()
+	secret := c.ClientSecret.Reveal()
 	switch {
 	case secret != "":
 	case c.ClientSecretEnv != "":

@@ -29,8 +29,8 @@ func TestOAuth2TokenEndpointRedirectRefused(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	link := Link{ID: testLinkID, Name: "Jira OAuth2", Type: TypeJira, RPCURL: srv.URL, Auth: []Auth{AuthClientCredentials},
-		OAuth2: &OAuth2Client{ClientID: o2TestClientID, RedirectURL: "http://127.0.0.1:1/callback", Scopes: []string{"READ"}},
-	}.WithClientSecret(o2TestSecret)
+		OAuth2: &OAuth2Client{ClientID: o2TestClientID, RedirectURL: "http://127.0.0.1:1/callback", Scopes: []string{"READ"}, ClientSecret: token.NewSecret(o2TestSecret)},
+	}
 	store := token.NewMemoryStore()
 	svc, err := NewService([]Link{link}, WithTokenStore(store))
 	if err != nil {

@@ -72,8 +72,8 @@ func (fx *o2Fixture) link(auth ...Auth) Link {
 		auth = []Auth{AuthOAuth2}
 	}
 	return Link{ID: testLinkID, Name: "Jira OAuth2", Type: TypeJira, RPCURL: fx.srv.URL, Auth: auth,
-		OAuth2: &OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{"WRITE"}},
-	}.WithClientSecret(o2TestSecret)
+		OAuth2: &OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{"WRITE"}, ClientSecret: token.NewSecret(o2TestSecret)},
+	}
 }
 
 // service returns a new Service (one replica) on the fixture's store.
@@ -547,7 +547,10 @@ func TestOAuth2SecretNeverPrinted(t *testing.T) {
 		}
 	}
 	// A wrong secret: the error names the fields to check, not the secret.
-	bad := fx.link(AuthClientCredentials).WithClientSecret("wrong-s3cret")
+	bad := fx.link(AuthClientCredentials)
+	o2 := *bad.OAuth2
+	o2.ClientSecret = token.NewSecret("wrong-s3cret")
+	bad.OAuth2 = &o2
 	svc2 := fx.service(t, bad)
 	_, err := whoAmI(t, factoryFor(t, svc2, "", WithNonImpersonatingOnly()))
 	var oe *OAuth2Error

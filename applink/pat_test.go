@@ -37,7 +37,7 @@ func newPATFixture(t *testing.T, auth []Auth, bot *LinkPAT) *patFixture {
 			t.Fatal(err)
 		}
 		l.ConsumerKey = "c"
-		l = l.WithPrivateKey(key)
+		l.PrivateKey = key
 	}
 	store := token.NewMemoryStore()
 	svc, err := NewService([]Link{l}, WithTokenStore(store), WithHTTPClient(srv.Client()), WithRetry(RetryPolicy{Max: -1}))

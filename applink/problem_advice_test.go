@@ -122,7 +122,7 @@ func TestRequestWrongKeyAdvice(t *testing.T) {
 	srv := applinktest.NewServer(t, applinktest.WithUsers("bot"),
 		applinktest.WithConsumer(applinktest.Consumer{Key: "wrong-key-app", PublicKey: &other.PublicKey, TwoLO: true, TwoLOUser: "bot"}))
 	l := applink.Link{ID: "6f1d1a4e-2b7c-4c55-9d5e-2a4b9f0c8e11", Name: "jira", Type: applink.TypeJira, RPCURL: srv.URL,
-		ConsumerKey: "wrong-key-app", Auth: []applink.Auth{applink.Auth2LO}}.WithPrivateKey(key(t))
+		ConsumerKey: "wrong-key-app", Auth: []applink.Auth{applink.Auth2LO}, PrivateKey: key(t)}
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(srv.Client()))
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package applink
 
 import (
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
@@ -62,7 +64,7 @@ func searchFixture(t *testing.T) (*coreFixture, *wireLog, *searchSeen) {
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LOi}})
 	wire := &wireLog{base: fx.srv.Client().Transport}
 	l, _ := fx.svc.Link(fx.link.ID)
-	svc, err := NewService([]Link{l.WithPrivateKey(coreKey(t))}, WithHTTPClient(&http.Client{Transport: wire}))
+	svc, err := NewService([]Link{withKey(l, coreKey(t))}, WithHTTPClient(&http.Client{Transport: wire}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +253,7 @@ func TestFormBodyDialect(t *testing.T) {
 			}))
 			l, _ := fx.svc.Link(fx.link.ID)
 			l.Type, l.SignatureDialect = tt.typ, tt.dialect
-			svc, err := NewService([]Link{l.WithPrivateKey(coreKey(t))}, WithHTTPClient(fx.srv.Client()))
+			svc, err := NewService([]Link{withKey(l, coreKey(t))}, WithHTTPClient(fx.srv.Client()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -310,7 +312,8 @@ func TestSignatureDialectConfig(t *testing.T) {
 	if l.SignatureDialect != "Servlet" {
 		t.Fatalf("SignatureDialect = %q", l.SignatureDialect)
 	}
-	svc, err := NewService([]Link{l.WithSecret("TEST-ONLY")})
+	l.Secret = token.NewSecret("TEST-ONLY")
+	svc, err := NewService([]Link{l})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,4 +321,11 @@ func TestSignatureDialectConfig(t *testing.T) {
 	if d := bound.state.dialect(); d != signer.Servlet {
 		t.Errorf("dialect = %s, want servlet", d)
 	}
+}
+
+// withKey returns a copy of l that signs with key.
+func withKey(l *Link, key *rsa.PrivateKey) Link {
+	c := *l
+	c.PrivateKey = key
+	return c
 }

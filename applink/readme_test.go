@@ -88,7 +88,8 @@ func TestREADMEWebHandler(t *testing.T) {
 	}))
 	l := applink.Link{ID: applink.DefaultLinkID("Jira", jira.URL), Name: "Jira", Type: applink.TypeJira, RPCURL: jira.URL, ConsumerKey: "webapp"}
 	store := token.NewMemoryStore()
-	svc, err := applink.NewService([]applink.Link{l.WithPrivateKey(key)}, applink.WithHTTPClient(jira.Client()), applink.WithTokenStore(store))
+	l.PrivateKey = key
+	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(jira.Client()), applink.WithTokenStore(store))
 	if err != nil {
 		t.Fatal(err)
 	}

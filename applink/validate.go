@@ -21,7 +21,7 @@ import (
 // methods (none needed for anonymous only), known auth methods without
 // repeats (Jenkins: 3LO only), endpoint paths starting with "/".
 //
-// A credential given in code ([Link.WithPrivateKey], [Link.WithSecret]) may
+// A credential given in code (PrivateKey, Secret) may
 // sit beside one file or environment source of the same kind (what a config
 // file records); the one given in code is then used. Validate does no I/O:
 // keys and secrets are read by [NewService].
@@ -138,13 +138,13 @@ func (l Link) checkCredentialSources(signs bool) (string, error) {
 		secretSrc = append(secretSrc, "secretFile")
 	}
 	fields := append(slices.Clone(keySrc), secretSrc...)
-	inCode := l.privateKey != nil || !l.secret.IsZero()
+	inCode := l.PrivateKey != nil || !l.Secret.IsZero()
 	switch {
-	case l.privateKey != nil && !l.secret.IsZero():
+	case l.PrivateKey != nil && !l.Secret.IsZero():
 		return "privateKeyFile", errors.New("both a private key and a secret were given in code: give one")
 	case len(fields) > 1:
 		return fields[1], fmt.Errorf("several credential sources (%s): give exactly one", strings.Join(fields, ", "))
-	case l.privateKey != nil && len(secretSrc) > 0, !l.secret.IsZero() && len(keySrc) > 0:
+	case l.PrivateKey != nil && len(secretSrc) > 0, !l.Secret.IsZero() && len(keySrc) > 0:
 		return fields[0], errors.New("a credential of the other kind was given in code: give a private key or a secret, not both")
 	case signs && len(fields) == 0 && !inCode:
 		if l.Type == TypeJenkins {
@@ -152,7 +152,7 @@ func (l Link) checkCredentialSources(signs bool) (string, error) {
 		}
 		return "privateKeyFile", errors.New("no credentials: set privateKeyFile, privateKeyEnv, secretEnv or secretFile")
 	}
-	if l.Type == TypeJenkins && (len(keySrc) > 0 || l.privateKey != nil) {
+	if l.Type == TypeJenkins && (len(keySrc) > 0 || l.PrivateKey != nil) {
 		field := "privateKeyFile"
 		if len(keySrc) > 0 {
 			field = keySrc[0]

@@ -116,7 +116,7 @@ func ExampleNewHandler() {
 		log.Fatal(err)
 	}
 	link := applink.Link{ID: "3f1c2a9e-5b7d-4e21-9c3a-1d2e3f4a5b6c", Name: "Jira", Type: applink.TypeJira,
-		RPCURL: "https://jira.internal:8080", DisplayURL: "https://jira.example.com", ConsumerKey: "my-app"}.WithPrivateKey(pk)
+		RPCURL: "https://jira.internal:8080", DisplayURL: "https://jira.example.com", ConsumerKey: "my-app", PrivateKey: pk}
 	svc, err := applink.NewService([]applink.Link{link})
 	if err != nil {
 		log.Fatal(err)

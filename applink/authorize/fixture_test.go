@@ -80,12 +80,12 @@ func newDanceFixture(t *testing.T, shape applinktest.Shape, opts ...applinktest.
 	if shape == applinktest.Jenkins {
 		cons.Secret = signer.NewSecret(testSecret)
 		link.Name, link.Type = "Jenkins", applink.TypeJenkins
-		link = link.WithSecret(testSecret)
+		link.Secret = token.NewSecret(testSecret)
 	} else {
 		key := testKey(t)
 		cons.PublicKey = &key.PublicKey
 		link.Name, link.Type = "Jira", applink.TypeJira
-		link = link.WithPrivateKey(key)
+		link.PrivateKey = key
 	}
 	opts = append([]applinktest.Option{applinktest.WithShape(shape), applinktest.WithUsers("alice", "bob"),
 		applinktest.WithConsumer(cons)}, opts...)
@@ -322,8 +322,8 @@ func newO2Fixture(t *testing.T, redirect string) *o2Fixture {
 func (fx *o2Fixture) service(t *testing.T) *applink.Service {
 	t.Helper()
 	l := applink.Link{ID: testLinkID, Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: fx.srv.URL, Auth: []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{"WRITE"}},
-	}.WithClientSecret(o2TestSecret)
+		OAuth2: &applink.OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{"WRITE"}, ClientSecret: token.NewSecret(o2TestSecret)},
+	}
 	return newTestService(t, []applink.Link{l}, applink.WithTokenStore(fx.store), applink.WithClock(fx.clock.Now), applink.WithHTTPClient(fx.srv.Client()))
 }
 

@@ -82,7 +82,7 @@ func TestCloudWebDance(t *testing.T) {
 			RedirectURL: CallbackURL(app.URL, "", testLinkID)}))
 	l := applink.Link{ID: testLinkID, Name: "acme", Type: applink.TypeJira, RPCURL: applinktest.DefaultCloudSite.URL, Auth: []applink.Auth{applink.AuthOAuth2},
 		Cloud:  &applink.CloudSite{AuthBase: srv.URL, APIBase: srv.URL},
-		OAuth2: &applink.OAuth2Client{ClientID: cloudTestClient, RedirectURL: CallbackURL(app.URL, "", testLinkID), Scopes: []string{"read:jira-user", "offline_access"}}}.WithClientSecret(cloudTestSecret)
+		OAuth2: &applink.OAuth2Client{ClientID: cloudTestClient, RedirectURL: CallbackURL(app.URL, "", testLinkID), Scopes: []string{"read:jira-user", "offline_access"}, ClientSecret: token.NewSecret(cloudTestSecret)}}
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(srv.Client()), applink.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func newReplicas(t *testing.T, stores []token.Store) *replicas {
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"),
 		applinktest.WithConsumer(applinktest.Consumer{Key: testConsumerKey, PublicKey: &key.PublicKey, ThreeLO: true}))
 	l := applink.Link{ID: newLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: testConsumerKey,
-		Auth: []applink.Auth{applink.Auth3LO}}.WithPrivateKey(key)
+		Auth: []applink.Auth{applink.Auth3LO}, PrivateKey: key}
 	fl := &replicas{link: l}
 	for _, store := range stores {
 		svc := newTestService(t, []applink.Link{l}, applink.WithHTTPClient(srv.Client()), applink.WithTokenStore(store),

@@ -47,8 +47,8 @@ func newMixupFixture(t *testing.T) *mixupFixture {
 	fx.srvA, fx.srvB = remote("client-a", fx.redirectA), remote("client-b", fx.b)
 	link := func(id, name, client, redirect string, srv *applinktest.Server) applink.Link {
 		return applink.Link{ID: id, Name: name, Type: applink.TypeJira, RPCURL: srv.URL, Auth: []applink.Auth{applink.AuthOAuth2},
-			OAuth2: &applink.OAuth2Client{ClientID: client, RedirectURL: redirect, Scopes: []string{"WRITE"}},
-		}.WithClientSecret(client + "-s3cret-TEST-ONLY")
+			OAuth2: &applink.OAuth2Client{ClientID: client, RedirectURL: redirect, Scopes: []string{"WRITE"}, ClientSecret: token.NewSecret(client + "-s3cret-TEST-ONLY")},
+		}
 	}
 	fx.svc = newTestService(t, []applink.Link{link(fx.idA, "jira-a", "client-a", fx.redirectA, fx.srvA), link(fx.idB, "jira-b", "client-b", fx.b, fx.srvB)},
 		applink.WithTokenStore(fx.store), applink.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}), applink.WithRetry(applink.RetryPolicy{Max: -1}))
@@ -201,7 +201,7 @@ func TestDanceHandlerRefusesSharedRedirectURL(t *testing.T) {
 	shared := "https://app.example.com" + DefaultPrefix + "/callback"
 	link := func(name string) applink.Link {
 		return applink.Link{ID: newLinkID(), Name: name, Type: applink.TypeJira, RPCURL: "https://" + name + ".example.com", Auth: []applink.Auth{applink.AuthOAuth2},
-			OAuth2: &applink.OAuth2Client{ClientID: "c", RedirectURL: shared}}.WithClientSecret("s3cret-TEST-ONLY")
+			OAuth2: &applink.OAuth2Client{ClientID: "c", RedirectURL: shared, ClientSecret: token.NewSecret("s3cret-TEST-ONLY")}}
 	}
 	svc := newTestService(t, []applink.Link{link("jira"), link("confluence")})
 	_, err := NewHandler(svc, func(*http.Request) (string, error) { return "alice", nil })

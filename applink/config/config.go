@@ -253,9 +253,9 @@ func lineCol(data []byte, off int) (line, col int) {
 }
 
 // Save writes the config to path atomically with mode 0600, creating its
-// directory (0700) if needed. Credentials given in code (WithPrivateKey,
-// WithSecret) are never written; a link that has no file or environment
-// source for its credentials is an error.
+// directory (0700) if needed. Credentials given in code (Link.PrivateKey,
+// Link.Secret, OAuth2Client.ClientSecret) are never written; a link that
+// has no file or environment source for its credentials is an error.
 func (c *Config) Save(path string) error {
 	links := c.Links
 	if links == nil {

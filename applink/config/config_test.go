@@ -137,7 +137,8 @@ func TestConfigRoundTrip(t *testing.T) {
 	l := validLink()
 	l.DisplayURL = "https://jira.example.com/"
 	l.Endpoints.Authorize = "/custom/authorize"
-	cfg := &Config{Links: []applink.Link{l.WithPrivateKey(coreKey(t)), {ID: applink.DefaultLinkID("Jenkins", "http://jenkins:8080"), Name: "Jenkins", Type: applink.TypeJenkins,
+	l.PrivateKey = coreKey(t)
+	cfg := &Config{Links: []applink.Link{l, {ID: applink.DefaultLinkID("Jenkins", "http://jenkins:8080"), Name: "Jenkins", Type: applink.TypeJenkins,
 		RPCURL: "http://jenkins:8080", ConsumerKey: "app", SecretEnv: "JENKINS_SECRET"}}}
 	if err := cfg.Save(path); err != nil {
 		t.Fatalf("Save: %v", err)
@@ -180,7 +181,8 @@ func TestSaveRefusesInCodeCredentials(t *testing.T) {
 	t.Parallel()
 	l := validLink()
 	l.PrivateKeyFile = ""
-	cfg := &Config{Links: []applink.Link{l.WithPrivateKey(coreKey(t))}}
+	l.PrivateKey = coreKey(t)
+	cfg := &Config{Links: []applink.Link{l}}
 	path := filepath.Join(t.TempDir(), "config.json")
 	var fe *applink.FieldError
 	if err := cfg.Save(path); !errors.As(err, &fe) {

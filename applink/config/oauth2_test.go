@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 func TestOAuth2ConfigRoundTrip(t *testing.T) {
@@ -27,8 +28,8 @@ func TestOAuth2ConfigRoundTrip(t *testing.T) {
 	}
 	// A secret given in code only is never written.
 	inCode := l
-	inCode.OAuth2 = &applink.OAuth2Client{ClientID: "id", RedirectURL: "http://127.0.0.1:8765/callback"}
-	err = (&Config{Links: []applink.Link{inCode.WithClientSecret("s3cret-TEST-ONLY")}}).Save(path)
+	inCode.OAuth2 = &applink.OAuth2Client{ClientID: "id", RedirectURL: "http://127.0.0.1:8765/callback", ClientSecret: token.NewSecret("s3cret-TEST-ONLY")}
+	err = (&Config{Links: []applink.Link{inCode}}).Save(path)
 	var fe *applink.FieldError
 	if !errors.As(err, &fe) || fe.Field != "oauth2.clientSecretEnv" || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("saving an in-code secret: %v", err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -27,9 +28,9 @@ func classifyDiagnosis(t *testing.T, typ applink.Type) *diagnosis {
 	t.Helper()
 	l := applink.Link{ID: applink.DefaultLinkID("remote", "http://10.0.0.5:8080/jira"), Name: "remote", Type: typ, RPCURL: "http://10.0.0.5:8080/jira", ConsumerKey: diagConsumer}
 	if typ == applink.TypeJenkins {
-		l = l.WithSecret(diagSecret)
+		l.Secret = token.NewSecret(diagSecret)
 	} else {
-		l = l.WithPrivateKey(diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem"))
+		l.PrivateKey = diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")
 	}
 	svc, err := applink.NewService([]applink.Link{l})
 	if err != nil {
@@ -157,7 +158,7 @@ func TestDiagnoseTLSHostnameMismatch(t *testing.T) {
 	t.Parallel()
 	srv, client := otherNameServer(t)
 	l := applink.Link{ID: applink.DefaultLinkID("Jira", srv.URL), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: diagConsumer,
-		Auth: []applink.Auth{applink.Auth2LO}}.WithPrivateKey(diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem"))
+		Auth: []applink.Auth{applink.Auth2LO}, PrivateKey: diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")}
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(client))
 	if err != nil {
 		t.Fatal(err)

@@ -55,7 +55,7 @@ func TestDiagnoseCloud(t *testing.T) {
 			link := func(secret string) *applink.Link {
 				svc, err := applink.NewService([]applink.Link{applink.Link{ID: testLinkID, Name: "acme", Type: applink.TypeJira, RPCURL: applinktest.DefaultCloudSite.URL,
 					Auth: []applink.Auth{applink.AuthOAuth2}, Cloud: &applink.CloudSite{AuthBase: srv.URL, APIBase: srv.URL},
-					OAuth2: &applink.OAuth2Client{ClientID: o2TestClientID, RedirectURL: redirect, Scopes: tt.scopes}}.WithClientSecret(secret)},
+					OAuth2: &applink.OAuth2Client{ClientID: o2TestClientID, RedirectURL: redirect, Scopes: tt.scopes, ClientSecret: token.NewSecret(secret)}}},
 					applink.WithTokenStore(store), applink.WithHTTPClient(srv.Client()))
 				if err != nil {
 					t.Fatal(err)

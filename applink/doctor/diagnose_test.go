@@ -84,12 +84,12 @@ func newDiagFixture(t *testing.T, s diagSetup) *diagFixture {
 	if s.jenkins {
 		opts = append(opts, applinktest.WithShape(applinktest.Jenkins))
 		l.Name, l.Type = "Jenkins", applink.TypeJenkins
-		l = l.WithSecret(diagSecret)
+		l.Secret = token.NewSecret(diagSecret)
 		cons.Secret = signer.NewSecret(diagSecret)
 	} else {
 		key := diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")
 		l.Name, l.Type = "applinktest Jira", applink.TypeJira
-		l = l.WithPrivateKey(key)
+		l.PrivateKey = key
 		cons.PublicKey = &key.PublicKey
 		if s.remoteKey != nil {
 			cons.PublicKey = s.remoteKey
@@ -427,7 +427,7 @@ func TestDiagnoseJenkinsEndpointsMissing(t *testing.T) {
 	// A Jenkins link pointed at something that is not Jenkins: the
 	// plugin's endpoints answer 404.
 	srv := applinktest.NewServer(t)
-	l := applink.Link{ID: applink.DefaultLinkID("ci", srv.URL), Name: "ci", Type: applink.TypeJenkins, RPCURL: srv.URL, ConsumerKey: diagConsumer}.WithSecret(diagSecret)
+	l := applink.Link{ID: applink.DefaultLinkID("ci", srv.URL), Name: "ci", Type: applink.TypeJenkins, RPCURL: srv.URL, ConsumerKey: diagConsumer, Secret: token.NewSecret(diagSecret)}
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(srv.Client()))
 	if err != nil {
 		t.Fatal(err)
@@ -468,7 +468,7 @@ func TestDiagnoseUnreachable(t *testing.T) {
 			t.Parallel()
 			key := diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")
 			l := applink.Link{ID: applink.DefaultLinkID("Jira", tt.url), Name: "Jira", Type: applink.TypeJira, RPCURL: tt.url, ConsumerKey: diagConsumer,
-				Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LO}}.WithPrivateKey(key)
+				Auth: []applink.Auth{applink.Auth3LO, applink.Auth2LO}, PrivateKey: key}
 			svc, err := applink.NewService([]applink.Link{l})
 			if err != nil {
 				t.Fatal(err)

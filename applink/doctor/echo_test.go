@@ -97,7 +97,7 @@ func TestDiagnoseEchoedBearerMasked(t *testing.T) {
 	srv := newEchoServer(t)
 	store := token.NewMemoryStore()
 	l := applink.Link{ID: testLinkID, Name: "jira", Type: applink.TypeJira, RPCURL: srv.URL, Auth: []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: "client id", RedirectURL: "http://127.0.0.1:9/callback"}}.WithClientSecret("CLIENT-SECRET-9e51")
+		OAuth2: &applink.OAuth2Client{ClientID: "client id", RedirectURL: "http://127.0.0.1:9/callback", ClientSecret: token.NewSecret("CLIENT-SECRET-9e51")}}
 	svc, err := applink.NewService([]applink.Link{l}, applink.WithTokenStore(store), applink.WithHTTPClient(srv.Client()), applink.WithRetry(applink.RetryPolicy{Max: -1}))
 	if err != nil {
 		t.Fatal(err)

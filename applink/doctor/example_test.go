@@ -24,7 +24,7 @@ func ExampleDiagnose() {
 	}
 	defer srv.Close()
 	link := applink.Link{ID: "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d", Name: "applinktest Jira", Type: applink.TypeJira, RPCURL: srv.URL,
-		ConsumerKey: "my-app", Auth: []applink.Auth{applink.Auth2LOi, applink.Auth2LO}}.WithPrivateKey(key)
+		ConsumerKey: "my-app", Auth: []applink.Auth{applink.Auth2LOi, applink.Auth2LO}, PrivateKey: key}
 	svc, err := applink.NewService([]applink.Link{link}, applink.WithHTTPClient(srv.Client()))
 	if err != nil {
 		panic(err)

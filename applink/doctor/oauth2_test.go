@@ -48,8 +48,8 @@ func newO2Fixture(t *testing.T, scope string) *o2Fixture {
 // link returns an OAuth 2.0 link to the fixture's server.
 func (fx *o2Fixture) link() applink.Link {
 	return applink.Link{ID: testLinkID, Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: fx.srv.URL, Auth: []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{"WRITE"}},
-	}.WithClientSecret(o2TestSecret)
+		OAuth2: &applink.OAuth2Client{ClientID: o2TestClientID, RedirectURL: fx.redirect, Scopes: []string{"WRITE"}, ClientSecret: token.NewSecret(o2TestSecret)},
+	}
 }
 
 // service returns a new Service on the fixture's store.
@@ -118,7 +118,11 @@ func TestDiagnoseOAuth2(t *testing.T) {
 	}
 
 	// A wrong secret is named as such.
-	bad := fx.service(t, fx.link().WithClientSecret("wrong-TEST-ONLY"))
+	badLink := fx.link()
+	o2 := *badLink.OAuth2
+	o2.ClientSecret = token.NewSecret("wrong-TEST-ONLY")
+	badLink.OAuth2 = &o2
+	bad := fx.service(t, badLink)
 	bl, _ := bad.Link(testLinkID)
 	rep, err = Diagnose(t.Context(), bl, "alice", opts...)
 	if err != nil {

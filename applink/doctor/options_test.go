@@ -26,7 +26,7 @@ func TestDiagnoseProbeTimeout(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) }) // runs before srv.Close
-	l := applink.Link{ID: applink.DefaultLinkID("Jira", srv.URL), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: "k", Auth: []applink.Auth{applink.Auth2LO}}.WithPrivateKey(diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem"))
+	l := applink.Link{ID: applink.DefaultLinkID("Jira", srv.URL), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: "k", Auth: []applink.Auth{applink.Auth2LO}, PrivateKey: diagKeyFile(t, "sign-rsa2048-TEST-ONLY.pem")}
 	svc, err := applink.NewService([]applink.Link{l})
 	if err != nil {
 		t.Fatal(err)

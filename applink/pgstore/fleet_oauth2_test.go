@@ -11,6 +11,7 @@ import (
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/applink/pgstore"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -54,8 +55,8 @@ func TestFleetOAuth2RefreshOnce(t *testing.T) {
 		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: clientID, Secret: signer.NewSecret(secret), RedirectURL: redirect}))
 	link := applink.Link{ID: applink.DefaultLinkID("Jira OAuth2", srv.URL), Name: "Jira OAuth2", Type: applink.TypeJira, RPCURL: srv.URL,
 		Auth:   []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: clientID, RedirectURL: redirect, Scopes: []string{"WRITE"}},
-	}.WithClientSecret(secret)
+		OAuth2: &applink.OAuth2Client{ClientID: clientID, RedirectURL: redirect, Scopes: []string{"WRITE"}, ClientSecret: token.NewSecret(secret)},
+	}
 
 	url := pgtest.NewDatabase(t)
 	var factories []*applink.RequestFactory

@@ -30,6 +30,7 @@ import (
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 	"github.com/go-applinks/applinks/applink/authorize"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/examples/internal/appcfg"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/signer"
@@ -234,8 +235,8 @@ func oauth2Steps(ctx context.Context, jira *applinktest.Server, step func(string
 	}
 	link := applink.Link{ID: "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9", Name: "Jira (OAuth 2.0)", Type: applink.TypeJira, RPCURL: jira.URL,
 		Auth:   []applink.Auth{applink.AuthOAuth2},
-		OAuth2: &applink.OAuth2Client{ClientID: clientID, Scopes: []string{"WRITE"}, RedirectURL: redirect},
-	}.WithClientSecret(secret)
+		OAuth2: &applink.OAuth2Client{ClientID: clientID, Scopes: []string{"WRITE"}, RedirectURL: redirect, ClientSecret: token.NewSecret(secret)},
+	}
 	svc, err := applink.NewService([]applink.Link{link})
 	if err != nil {
 		return err

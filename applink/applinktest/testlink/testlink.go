@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -116,7 +117,7 @@ func New(srv *applinktest.Server, name string, opts ...Option) (applink.Link, er
 	if srv.Shape() == applinktest.Jenkins {
 		secret := rand.Text()
 		cons.Secret = signer.NewSecret(secret)
-		link = link.WithSecret(secret)
+		link.Secret = token.NewSecret(secret)
 		cred, link.SecretFile = []byte(secret+"\n"), cfg.credFile
 	} else {
 		key := cfg.key
@@ -127,7 +128,7 @@ func New(srv *applinktest.Server, name string, opts ...Option) (applink.Link, er
 			}
 		}
 		cons.PublicKey = &key.PublicKey
-		link = link.WithPrivateKey(key)
+		link.PrivateKey = key
 		if cfg.credFile != "" {
 			pem, err := signer.EncodePrivateKeyPEM(key)
 			if err != nil {

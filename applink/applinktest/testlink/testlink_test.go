@@ -120,7 +120,7 @@ func TestConsumerAllowsTheLinksMethods(t *testing.T) {
 
 	// A link of the same consumer that claims 3LO: the consumer refuses it.
 	claims, err := applink.NewService([]applink.Link{applink.Link{ID: applink.DefaultLinkID("Jira", srv.URL), Name: "Jira", Type: applink.TypeJira,
-		RPCURL: srv.URL, ConsumerKey: "jira"}.WithPrivateKey(k)})
+		RPCURL: srv.URL, ConsumerKey: "jira", PrivateKey: k}})
 	if err != nil {
 		t.Fatal(err)
 	}
