@@ -270,18 +270,21 @@ func assemble(method, uri string, pairs []pair) string {
 	return b.String()
 }
 
-// writeEncoded writes [Encode](s) to b.
+// writeEncoded writes [Encode](s) to b, each run of unreserved bytes in
+// one write.
 func writeEncoded(b *strings.Builder, s string) {
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c) {
-			b.WriteByte(c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(upperhex[c>>4])
-		b.WriteByte(upperhex[c&15])
+		b.WriteString(s[start:i])
+		esc := [3]byte{'%', upperhex[c>>4], upperhex[c&15]}
+		b.Write(esc[:])
+		start = i + 1
 	}
+	b.WriteString(s[start:])
 }
 
 // SecretParameter reports whether the value of the OAuth parameter name is

@@ -24,6 +24,18 @@ func Encode(s string) string {
 	return b.String()
 }
 
+// appendEncoded appends [Encode](s) to b.
+func appendEncoded(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; unreserved(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', upperhex[c>>4], upperhex[c&15])
+		}
+	}
+	return b
+}
+
 // Decode reverses [Encode]. Unlike url.QueryUnescape it leaves "+" as is:
 // in OAuth parameters (header values and signature base strings) only
 // percent-escapes are special. A malformed escape is an error.
@@ -51,10 +63,17 @@ func Decode(s string) (string, error) {
 
 const upperhex = "0123456789ABCDEF"
 
-func unreserved(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
-}
+func unreserved(c byte) bool { return unreservedBytes[c] }
+
+// unreservedBytes says which bytes are RFC 3986 unreserved characters
+// (read only).
+var unreservedBytes = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~'
+	}
+	return t
+}()
 
 func ishex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'

@@ -3,7 +3,6 @@ package signer
 import (
 	"crypto"
 	"crypto/fips140"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -142,10 +141,36 @@ func (m *HMACSHA1) Sign(tokenSecret, message string) (string, error) {
 	return hmacSHA1(m.consumerSecret.Reveal(), tokenSecret, message), nil
 }
 
+// hmacSHA1 returns the base64 HMAC-SHA1 (RFC 2104) of message under the
+// key of RFC 5849 §3.4.2, as crypto/hmac computes it
+// (TestHMACSHA1MatchesCryptoHMAC), with the key, the padded blocks and a
+// message of up to 1 KiB on the stack: every request signed with HMAC-SHA1
+// computes it.
 func hmacSHA1(consumerSecret, tokenSecret, message string) string {
-	mac := hmac.New(sha1.New, []byte(Encode(consumerSecret)+"&"+Encode(tokenSecret)))
-	mac.Write([]byte(message))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	var kb [sha1.BlockSize]byte
+	key := appendEncoded(append(appendEncoded(kb[:0], consumerSecret), '&'), tokenSecret)
+	var k [sha1.BlockSize]byte // the key padded with zeros, hashed first if longer
+	if len(key) > sha1.BlockSize {
+		h := sha1.Sum(key)
+		copy(k[:], h[:])
+	} else {
+		copy(k[:], key)
+	}
+	var buf [sha1.BlockSize + 1024]byte
+	in := buf[:sha1.BlockSize]
+	for i, c := range k {
+		in[i] = c ^ 0x36
+	}
+	inner := sha1.Sum(append(in, message...))
+	var out [sha1.BlockSize + sha1.Size]byte
+	for i, c := range k {
+		out[i] = c ^ 0x5c
+	}
+	copy(out[sha1.BlockSize:], inner[:])
+	sum := sha1.Sum(out[:])
+	var b64 [28]byte // base64 of 20 bytes
+	base64.StdEncoding.Encode(b64[:], sum[:])
+	return string(b64[:])
 }
 
 // VerifyHMACSHA1 checks an HMAC-SHA1 signature in constant time. It returns a
