@@ -74,12 +74,28 @@ func burst(ctx context.Context, f *applink.RequestFactory, n, g int) error {
 // are the only ones that depend on it).
 func TestRateLimitSharedByGoroutines(t *testing.T) {
 	t.Parallel()
+	const goroutines = 20
 	for _, c := range []struct {
 		name string
 		lim  *applinktest.RateLimiter
+		// max429 is how many 429s the shared throttle may collect over
+		// the run's refill windows.
+		max429 func(windows int) int
 	}{
-		{"continuous", &applinktest.RateLimiter{FillRate: 100, Interval: time.Second, Continuous: true}},
-		{"batches", &applinktest.RateLimiter{FillRate: 50, Interval: time.Second}},
+		// Paced continuously at 97% of the fill rate: a few at most.
+		{"continuous", &applinktest.RateLimiter{FillRate: 100, Interval: time.Second, Continuous: true},
+			func(int) int { return 10 }},
+		// The headers do not say that the server adds its tokens in one
+		// batch an interval: the throttle paces continuously until the
+		// first 429 shows it. What is in flight when the first batch runs
+		// out is refused, at most one request per goroutine (more of them
+		// the slower the machine answers); after that, at most a couple a
+		// window, whose edge the client only learns from the 429s
+		// (Retry-After is in whole seconds, 0 under a second). Twenty
+		// services that do not share the throttle collect 40 to 50 in the
+		// same 4 to 5 windows.
+		{"batches", &applinktest.RateLimiter{FillRate: 50, Interval: time.Second},
+			func(windows int) int { return goroutines + 2*windows }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -87,15 +103,17 @@ func TestRateLimitSharedByGoroutines(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 			defer cancel()
 			start := time.Now()
-			if err := burst(ctx, f, 200, 20); err != nil {
+			if err := burst(ctx, f, 200, goroutines); err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("200 requests, %d 429s, in %v", c.lim.Limited(), time.Since(start))
+			elapsed := time.Since(start)
+			t.Logf("200 requests, %d 429s, in %v", c.lim.Limited(), elapsed)
 			if c.lim.Served() != 200 {
 				t.Errorf("%d requests served, want 200", c.lim.Served())
 			}
-			if n := c.lim.Limited(); n > 10 {
-				t.Errorf("%d 429s for 200 requests from 20 goroutines, want at most 10", n)
+			windows := int(elapsed/c.lim.Interval) + 1
+			if n, limit := c.lim.Limited(), c.max429(windows); n > limit {
+				t.Errorf("%d 429s for 200 requests from %d goroutines over %d refill windows, want at most %d", n, goroutines, windows, limit)
 			}
 		})
 	}
