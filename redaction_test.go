@@ -39,6 +39,7 @@ import (
 	"github.com/go-applinks/applinks/internal/cloudsite"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/fileread"
+	"github.com/go-applinks/applinks/internal/oauth1link"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/requri"
@@ -312,6 +313,12 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		},
 		"internal/oauth2link.Config": func() []any {
 			return []any{&oauth2link.Config{ClientID: "client", ClientSecret: redact.NewSecret(clientSecret), TokenURL: "https://jira.example.com/t", RedirectURL: "https://app.example.com/cb"}}
+		},
+		"internal/oauth2link.Settings": func() []any {
+			return []any{oauth2link.Settings{ClientID: "client", ClientSecretEnv: "CLIENT_SECRET", RedirectURL: "https://app.example.com/cb", RPCURL: "https://jira.example.com"}}
+		},
+		"internal/oauth1link.TokenResponse": func() []any {
+			return []any{&oauth1link.TokenResponse{Token: "t", Secret: redact.NewSecret(tokenSecret), SessionHandle: redact.NewSecret(sessionHandle), ExpiresIn: time.Hour}}
 		},
 		"internal/oauth2link.Token": func() []any {
 			return []any{&oauth2link.Token{Access: redact.NewSecret(bearer), Refresh: redact.NewSecret(refresh), ExpiresIn: time.Hour, Scopes: []string{"WRITE"}}}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/cloudsite"
 	"github.com/go-applinks/applinks/internal/engine"
+	"github.com/go-applinks/applinks/internal/linkconf"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 )
@@ -118,9 +119,9 @@ func (l Link) validateCloud(bad func(field, format string, args ...any)) {
 		if f.v == "" {
 			continue
 		}
-		if err := checkBaseURL(f.v); err != nil {
+		if err := linkconf.CheckBaseURL(f.v); err != nil {
 			bad(f.field, "%v", err)
-		} else if err := checkOAuth2URL(f.v, l.OAuth2 != nil && l.OAuth2.AllowInsecureHTTP, false); err != nil {
+		} else if err := oauth2link.CheckURL(f.v, l.OAuth2 != nil && l.OAuth2.AllowInsecureHTTP, false); err != nil {
 			bad(f.field, "%v", err)
 		}
 	}

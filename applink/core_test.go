@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/linkconf"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/handler"
@@ -192,7 +193,7 @@ func newLinkID() string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return formatUUID(b)
+	return linkconf.FormatUUID(b)
 }
 
 // factory returns a factory for user on the link, bound to this state.

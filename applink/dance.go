@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/linkconf"
 
 	"github.com/go-applinks/applinks/signer"
 )
@@ -204,7 +205,7 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	if err != nil {
 		return nil, nil, err
 	}
-	if !r.callbackConfirmed {
+	if !r.CallbackConfirmed {
 		// OAuth 1.0 without the "a": the remote neither binds the callback
 		// to the token nor issues a verifier, so whoever started the dance
 		// can complete it after another user approved (session fixation).
@@ -212,9 +213,9 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 		return nil, nil, &DanceError{Reason: ErrDanceCallbackNotConfirmed, LinkName: st.link.Name}
 	}
 	now := st.now()
-	rt := token.NewRequestToken(r.token, r.secret.Reveal())
+	rt := token.NewRequestToken(r.Token, r.Secret.Reveal())
 	rt.LinkID, rt.User, rt.Callback, rt.CreatedAt = st.link.ID, f.user, callback, now
-	ttl := r.expiresIn
+	ttl := r.ExpiresIn
 	if ttl <= 0 {
 		ttl = defaultRequestTokenTTL
 	}
@@ -222,7 +223,7 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	if err := store.PutRequestToken(ctx, rt); err != nil {
 		return nil, nil, fmt.Errorf("applink: link %q: storing the pending request token: %w", st.link.Name, err)
 	}
-	u, err := joinBase(st.displayBase(), st.endpoints().Authorize)
+	u, err := linkconf.JoinBase(st.displayBase(), st.endpoints().Authorize)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -366,7 +367,7 @@ func (st *linkState) complete(ctx context.Context, store token.Store, rt *token.
 		// verification code can be entered again; it expires by itself.
 		return token.Key{}, err
 	}
-	at := r.accessToken(st.now())
+	at := oauth1AccessToken(r, st.now())
 	if err := store.PutAccessToken(ctx, key, at); err != nil {
 		return token.Key{}, fmt.Errorf("applink: link %q: storing user %q's access token: %w", st.link.Name, rt.User, err)
 	}

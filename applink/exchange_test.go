@@ -10,70 +10,11 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
-	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/internal/oauth1link"
 
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
 )
-
-func TestParseTokenResponse(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name    string
-		body    string
-		want    tokenResponse
-		wantErr bool
-	}{
-		{name: "request token", body: "oauth_token=abc&oauth_token_secret=s3cr%2Bet&oauth_callback_confirmed=true",
-			want: tokenResponse{token: "abc", secret: redact.NewSecret("s3cr+et"), callbackConfirmed: true}},
-		{name: "atlassian access token", body: "oauth_token=tok&oauth_token_secret=sec&oauth_expires_in=157680000&oauth_session_handle=h%20h&oauth_authorization_expires_in=160000000\n",
-			want: tokenResponse{token: "tok", secret: redact.NewSecret("sec"), expiresIn: 157680000 * time.Second, sessionHandle: redact.NewSecret("h h"), authExpiresIn: 160000000 * time.Second}},
-		{name: "empty secret (RSA-SHA1)", body: "oauth_token=tok&oauth_token_secret=",
-			want: tokenResponse{token: "tok"}},
-		{name: "callback not confirmed", body: "oauth_token=tok&oauth_token_secret=x&oauth_callback_confirmed=false",
-			want: tokenResponse{token: "tok", secret: redact.NewSecret("x")}},
-		{name: "huge lifetime capped", body: "oauth_token=t&oauth_token_secret=x&oauth_expires_in=99999999999999999",
-			want: tokenResponse{token: "t", secret: redact.NewSecret("x"), expiresIn: maxTokenLifetime}},
-		{name: "no token", body: "oauth_token_secret=x", wantErr: true},
-		{name: "no secret", body: "oauth_token=t", wantErr: true},
-		{name: "empty", body: "", wantErr: true},
-		{name: "html", body: "<html><body>Login</body></html>", wantErr: true},
-		{name: "bad escape", body: "oauth_token=%zz&oauth_token_secret=x", wantErr: true},
-		{name: "negative lifetime", body: "oauth_token=t&oauth_token_secret=x&oauth_expires_in=-1", wantErr: true},
-		{name: "lifetime not a number", body: "oauth_token=t&oauth_token_secret=x&oauth_authorization_expires_in=soon", wantErr: true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := parseTokenResponse([]byte(tc.body))
-			if tc.wantErr {
-				if err == nil {
-					t.Fatalf("parseTokenResponse(%q) = %v, want an error", tc.body, got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseTokenResponse(%q): %v", tc.body, err)
-			}
-			if diff := cmp.Diff(tc.want, *got, cmp.AllowUnexported(tokenResponse{})); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestParseTokenResponseErrorsDoNotLeak(t *testing.T) {
-	t.Parallel()
-	for _, body := range []string{
-		"oauth_token_secret=TOPSECRET",
-		"oauth_token=t&oauth_token_secret=TOPSECRET&oauth_expires_in=TOPSECRET",
-		"oauth_token=%zz&oauth_token_secret=TOPSECRET",
-	} {
-		_, err := parseTokenResponse([]byte(body))
-		if err == nil || strings.Contains(err.Error(), "TOPSECRET") {
-			t.Errorf("parseTokenResponse(%q) error = %v: want an error without the secret", body, err)
-		}
-	}
-}
 
 func FuzzParseTokenResponse(f *testing.F) {
 	for _, s := range []string{
@@ -84,47 +25,22 @@ func FuzzParseTokenResponse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r, err := parseTokenResponse(body)
+		r, err := oauth1link.ParseTokenResponse(body)
 		if err != nil {
 			return
 		}
-		if r.token == "" {
+		if r.Token == "" {
 			t.Error("accepted a response without oauth_token")
 		}
-		if r.expiresIn < 0 || r.expiresIn > maxTokenLifetime || r.authExpiresIn < 0 || r.authExpiresIn > maxTokenLifetime {
-			t.Errorf("lifetimes out of range: %s, %s", r.expiresIn, r.authExpiresIn)
+		if r.ExpiresIn < 0 || r.ExpiresIn > oauth1link.MaxLifetime || r.AuthExpiresIn < 0 || r.AuthExpiresIn > oauth1link.MaxLifetime {
+			t.Errorf("lifetimes out of range: %s, %s", r.ExpiresIn, r.AuthExpiresIn)
 		}
 		// What the parser accepts, a store accepts.
-		at := r.accessToken(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		at := oauth1AccessToken(r, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		if err := at.Validate(token.Key{LinkID: "l", User: "u"}); err != nil {
 			t.Errorf("parsed token not storable: %v", err)
 		}
 	})
-}
-
-func TestJoinBase(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ base, path, want string }{
-		{"https://jira.example.com", "/plugins/servlet/oauth/authorize", "https://jira.example.com/plugins/servlet/oauth/authorize"},
-		{"https://jira.example.com/", "/a", "https://jira.example.com/a"},
-		{"https://example.com/jira/", "/a", "https://example.com/jira/a"},
-		{"http://127.0.0.1:8080/jenkins", "bbs-oauth/authorize", "http://127.0.0.1:8080/jenkins/bbs-oauth/authorize"},
-		{"https://u:p@example.com/x?q=1#f", "/a", "https://example.com/x/a"},
-	} {
-		u, err := joinBase(tc.base, tc.path)
-		if err != nil {
-			t.Errorf("joinBase(%q, %q): %v", tc.base, tc.path, err)
-			continue
-		}
-		if u.String() != tc.want {
-			t.Errorf("joinBase(%q, %q) = %s, want %s", tc.base, tc.path, u, tc.want)
-		}
-	}
-	for _, base := range []string{"", "/relative", "ftp://x", "http://", "::"} {
-		if u, err := joinBase(base, "/a"); err == nil {
-			t.Errorf("joinBase(%q) = %s, want an error", base, u)
-		}
-	}
 }
 
 func TestEndpointsDefaults(t *testing.T) {
@@ -243,23 +159,5 @@ func TestPostTokenContextAndNetwork(t *testing.T) {
 	st.signer = nil
 	if _, err := st.fetchRequestToken(t.Context(), "oob"); err == nil {
 		t.Error("a link without a signer made a token call")
-	}
-}
-
-// TestTokenResponseRedaction prints a parsed token response every way: its
-// secret and session handle never show.
-func TestTokenResponseRedaction(t *testing.T) {
-	t.Parallel()
-	const secret, handle = "ACCESS-SECRET-7f3a", "SESSION-HANDLE-9b2c"
-	r := tokenResponse{token: "access-token-value", secret: redact.NewSecret(secret), sessionHandle: redact.NewSecret(handle)}
-	for _, v := range []any{r, &r} {
-		for _, verb := range redactionVerbs {
-			out := fmt.Sprintf(verb, v)
-			for _, s := range []string{secret, handle, fmt.Sprintf("%x", secret), fmt.Sprintf("%x", handle)} {
-				if strings.Contains(out, s) {
-					t.Errorf("%T under %s leaks %s: %s", v, verb, s, out)
-				}
-			}
-		}
 	}
 }

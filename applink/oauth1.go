@@ -11,90 +11,19 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
 
+	"github.com/go-applinks/applinks/internal/linkconf"
+	"github.com/go-applinks/applinks/internal/oauth1link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
 
-const (
-	// defaultRequestTokenTTL is how long a request token lives when the
-	// remote does not say: 10 minutes at Atlassian's products.
-	defaultRequestTokenTTL = 10 * time.Minute
-	// maxTokenResponse caps how much of a token endpoint's answer is read.
-	maxTokenResponse = 64 << 10
-	// maxTokenLifetime caps the lifetimes a remote may announce, so that a
-	// huge oauth_expires_in cannot overflow a time.Duration or make a time
-	// the token store refuses.
-	maxTokenLifetime = 100 * 365 * 24 * time.Hour
-)
-
-// tokenResponse is a token endpoint's answer: text/plain (or
-// application/x-www-form-urlencoded), OAuth form encoded.
-type tokenResponse struct {
-	token  string
-	secret redact.Secret
-	// callbackConfirmed is oauth_callback_confirmed=true (request token).
-	callbackConfirmed bool
-	// expiresIn is oauth_expires_in; 0 when absent.
-	expiresIn time.Duration
-	// sessionHandle is oauth_session_handle; zero when absent.
-	sessionHandle redact.Secret
-	// authExpiresIn is oauth_authorization_expires_in; 0 when absent.
-	authExpiresIn time.Duration
-}
-
-// parseTokenResponse parses a token endpoint's body. It requires
-// oauth_token and oauth_token_secret (which may be empty, as RSA-SHA1
-// does not use it); lifetimes must be whole non-negative seconds. Error
-// messages never quote the body: it holds secrets.
-func parseTokenResponse(body []byte) (*tokenResponse, error) {
-	v, err := url.ParseQuery(strings.TrimSpace(string(body)))
-	if err != nil {
-		return nil, errors.New("the answer is not OAuth form encoded (oauth_token=...&oauth_token_secret=...)")
-	}
-	r := &tokenResponse{
-		token:             v.Get("oauth_token"),
-		secret:            redact.NewSecret(v.Get("oauth_token_secret")),
-		callbackConfirmed: v.Get("oauth_callback_confirmed") == "true",
-		sessionHandle:     redact.NewSecret(v.Get("oauth_session_handle")),
-	}
-	switch {
-	case r.token == "":
-		return nil, errors.New("the answer has no oauth_token")
-	case !v.Has("oauth_token_secret"):
-		return nil, errors.New("the answer has no oauth_token_secret")
-	}
-	if r.expiresIn, err = parseLifetime(v, "oauth_expires_in"); err != nil {
-		return nil, err
-	}
-	if r.authExpiresIn, err = parseLifetime(v, "oauth_authorization_expires_in"); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// parseLifetime reads a lifetime in seconds; absent is 0. Values beyond
-// maxTokenLifetime are capped.
-func parseLifetime(v url.Values, name string) (time.Duration, error) {
-	s := v.Get(name)
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("the answer's %s is not a whole number of seconds", name)
-	}
-	if n > int64(maxTokenLifetime/time.Second) {
-		return maxTokenLifetime, nil
-	}
-	return time.Duration(n) * time.Second, nil
-}
+// defaultRequestTokenTTL is how long a request token lives when the
+// remote does not say: 10 minutes at Atlassian's products.
+const defaultRequestTokenTTL = 10 * time.Minute
 
 // truncateForError shortens a value quoted in an error message.
 func truncateForError(s string) string {
@@ -131,37 +60,25 @@ func (st *linkState) tokenStore() (token.Store, error) {
 // endpoints returns the link's OAuth endpoint paths, defaults filled in.
 func (st *linkState) endpoints() Endpoints { return st.link.endpoints() }
 
-// joinBase joins an endpoint path to a base URL (which may have a context
-// path such as "/jira").
-func joinBase(base, path string) (*url.URL, error) {
-	u, err := url.Parse(base)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("applink: base URL %q is not an absolute http or https URL: fix the link", base)
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/" + strings.TrimPrefix(path, "/")
-	u.RawPath, u.RawQuery, u.Fragment, u.User = "", "", "", nil
-	return u, nil
-}
-
 // displayBase returns the URL browsers reach the remote at.
 func (st *linkState) displayBase() string { return st.link.displayURL() }
 
 // fetchRequestToken obtains a request token, sending oauth_callback
 // (a URL or "oob") and no oauth_token.
-func (st *linkState) fetchRequestToken(ctx context.Context, callback string) (*tokenResponse, error) {
+func (st *linkState) fetchRequestToken(ctx context.Context, callback string) (*oauth1link.TokenResponse, error) {
 	return st.postToken(ctx, "obtaining a request token", st.endpoints().RequestToken,
 		signer.Params{OmitToken: true, Callback: callback})
 }
 
 // fetchAccessToken exchanges an authorized request token and its verifier
 // for an access token.
-func (st *linkState) fetchAccessToken(ctx context.Context, rt *token.RequestToken, verifier string) (*tokenResponse, error) {
+func (st *linkState) fetchAccessToken(ctx context.Context, rt *token.RequestToken, verifier string) (*oauth1link.TokenResponse, error) {
 	return st.postToken(ctx, "exchanging the request token for an access token", st.endpoints().AccessToken,
 		signer.Params{Token: signer.NewToken(rt.Token, rt.Secret.Reveal()), Verifier: signer.NewSecret(verifier)})
 }
 
 // fetchRenewal renews an access token with its session handle.
-func (st *linkState) fetchRenewal(ctx context.Context, old *token.AccessToken) (*tokenResponse, error) {
+func (st *linkState) fetchRenewal(ctx context.Context, old *token.AccessToken) (*oauth1link.TokenResponse, error) {
 	return st.postToken(ctx, "renewing the access token", st.endpoints().AccessToken,
 		signer.Params{Token: signer.NewToken(old.Token, old.Secret.Reveal()), SessionHandle: old.SessionHandle})
 }
@@ -172,7 +89,7 @@ func (st *linkState) fetchRenewal(ctx context.Context, old *token.AccessToken) (
 // Timestamps carry the link's clock offset; a timestamp_refused with the
 // remote's window corrects it and the call is made once more, with a fresh
 // nonce.
-func (st *linkState) postToken(ctx context.Context, step, path string, p signer.Params) (*tokenResponse, error) {
+func (st *linkState) postToken(ctx context.Context, step, path string, p signer.Params) (*oauth1link.TokenResponse, error) {
 	r, err := st.postTokenOnce(ctx, step, path, p)
 	var te *tokenEndpointError
 	if errors.As(err, &te) && te.problem.Problem == signer.ProblemTimestampRefused && te.problem.MaxTimestamp != 0 {
@@ -183,12 +100,12 @@ func (st *linkState) postToken(ctx context.Context, step, path string, p signer.
 }
 
 // postTokenOnce makes one signed POST to a token endpoint.
-func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p signer.Params) (*tokenResponse, error) {
+func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p signer.Params) (*oauth1link.TokenResponse, error) {
 	p.ClockOffset = st.clockOffset()
 	if st.signer == nil {
 		return nil, fmt.Errorf("applink: link %q has no signing key or secret: 3-legged OAuth needs one", st.link.Name)
 	}
-	u, err := joinBase(st.link.RPCURL, path)
+	u, err := linkconf.JoinBase(st.link.RPCURL, path)
 	if err != nil {
 		return nil, err
 	}
@@ -214,10 +131,10 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 			return nil, re
 		}
 		return nil, fmt.Errorf("applink: link %q: %s: POST %s: %w: check the link's RPC URL and that the remote is up",
-			st.link.Name, step, u, unwrapURLError(err))
+			st.link.Name, step, u, redact.URLError(err))
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, oauth1link.MaxResponse))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -232,7 +149,7 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 		return nil, &tokenStatusError{msg: fmt.Sprintf("applink: link %q: %s: POST %s answered HTTP %d without an OAuth problem: check the link's type and endpoint paths (%s)",
 			st.link.Name, step, u, resp.StatusCode, st.endpoints().describe()), status: resp.StatusCode}
 	}
-	r, err := parseTokenResponse(body)
+	r, err := oauth1link.ParseTokenResponse(body)
 	if err != nil {
 		return nil, fmt.Errorf("applink: link %q: %s: POST %s: %w: check the link's type and endpoint paths", st.link.Name, step, u, err)
 	}
@@ -278,15 +195,6 @@ func (e *tokenStatusError) Error() string { return e.msg }
 // describe lists the endpoint paths, for error messages.
 func (e Endpoints) describe() string {
 	return "request token " + e.RequestToken + ", authorize " + e.Authorize + ", access token " + e.AccessToken
-}
-
-// unwrapURLError drops the *url.Error layer (its message repeats the URL).
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 // tokenEndpointError is an OAuth problem a token endpoint reported. It
@@ -340,12 +248,12 @@ func lifetimeEnd(now time.Time, d time.Duration) time.Time {
 	return now.Add(d)
 }
 
-// accessToken builds the token.AccessToken of a token endpoint's answer.
-func (r *tokenResponse) accessToken(now time.Time) *token.AccessToken {
-	t := token.NewAccessToken(r.token, r.secret.Reveal())
-	t.ExpiresAt = lifetimeEnd(now, r.expiresIn)
-	t.SessionHandle = r.sessionHandle
-	t.AuthorizationExpiresAt = lifetimeEnd(now, r.authExpiresIn)
+// oauth1AccessToken builds the token.AccessToken of a token endpoint's answer.
+func oauth1AccessToken(r *oauth1link.TokenResponse, now time.Time) *token.AccessToken {
+	t := token.NewAccessToken(r.Token, r.Secret.Reveal())
+	t.ExpiresAt = lifetimeEnd(now, r.ExpiresIn)
+	t.SessionHandle = r.SessionHandle
+	t.AuthorizationExpiresAt = lifetimeEnd(now, r.AuthExpiresIn)
 	t.CreatedAt = now
 	return t
 }
@@ -399,7 +307,7 @@ func (st *linkState) renewOAuth1(ctx context.Context, old *token.AccessToken) (*
 	if err != nil {
 		return nil, err
 	}
-	at := r.accessToken(st.now())
+	at := oauth1AccessToken(r, st.now())
 	if at.SessionHandle.IsZero() {
 		// The remote kept the session: renew with the old handle next time.
 		at.SessionHandle = old.SessionHandle

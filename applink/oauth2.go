@@ -3,9 +3,7 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -16,10 +14,6 @@ import (
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 )
-
-// dataCenterScopes are the OAuth 2.0 scopes of the Data Center products,
-// weakest first; each includes the ones before it.
-var dataCenterScopes = []string{"READ", "WRITE", "ADMIN", "SYSTEM_ADMIN"}
 
 // OAuth2Client is the OAuth 2.0 side of a link: the client the remote's
 // incoming "external application" link registered (Administration →
@@ -98,8 +92,7 @@ func (l Link) validateOAuth2(signs bool, bad func(field, format string, args ...
 	if l.Type == TypeJenkins {
 		bad("auth", "Jenkins has no OAuth 2.0 provider: use 3lo with the Bitbucket Server Integration plugin")
 	}
-	c := l.OAuth2
-	if c == nil {
+	if l.OAuth2 == nil {
 		if l.Cloud != nil {
 			bad("oauth2", "missing: give clientId, clientSecretEnv or clientSecretFile, scopes and redirectUrl (the app's settings in Atlassian's developer console)")
 			return
@@ -107,83 +100,17 @@ func (l Link) validateOAuth2(signs bool, bad func(field, format string, args ...
 		bad("oauth2", "missing: give clientId, clientSecretEnv or clientSecretFile, and redirectUrl (the incoming OAuth 2.0 link's settings at the remote)")
 		return
 	}
-	if strings.TrimSpace(c.ClientID) == "" {
-		bad("oauth2.clientId", "missing: give the client id the remote shows for the incoming link")
-	}
-	switch {
-	case c.ClientSecretEnv != "" && c.ClientSecretFile != "":
-		bad("oauth2.clientSecretFile", "several secret sources (clientSecretEnv, clientSecretFile): give exactly one")
-	case c.ClientSecretEnv == "" && c.ClientSecretFile == "" && c.ClientSecret.IsZero():
-		bad("oauth2.clientSecretEnv", "no client secret: set clientSecretEnv or clientSecretFile to the secret the remote shows for the incoming link")
-	}
-	for _, s := range c.Scopes {
-		if l.Cloud != nil {
-			if s == "" || strings.ContainsAny(s, " \t\r\n") {
-				bad("oauth2.scopes", "%q is not a scope: give each Cloud scope (read:jira-work, offline_access, ...) as one item", s)
-			}
-			continue
-		}
-		if !slices.Contains(dataCenterScopes, s) {
-			bad("oauth2.scopes", "unknown scope %q: use READ, WRITE, ADMIN or SYSTEM_ADMIN (upper case)", s)
-		}
-	}
-	switch c.ClientAuth {
-	case "", "post", "basic":
-	default:
-		bad("oauth2.clientAuth", "unknown client authentication %q: use post (the default) or basic", c.ClientAuth)
-	}
-	if l.allows(AuthOAuth2) && c.RedirectURL == "" {
-		bad("oauth2.redirectUrl", "missing: give the redirect URL registered with the incoming link (for the command's loopback flow, such as http://127.0.0.1:8765/callback)")
-	}
-	if c.RedirectURL != "" {
-		if err := checkOAuth2URL(c.RedirectURL, c.AllowInsecureHTTP, true); err != nil {
-			bad("oauth2.redirectUrl", "%v", err)
-		}
-	}
-	for _, f := range []struct{ field, url string }{{"rpcUrl", l.RPCURL}, {"displayUrl", l.DisplayURL}} {
-		if f.url == "" {
-			continue
-		}
-		if err := checkOAuth2URL(f.url, c.AllowInsecureHTTP, false); err != nil && checkBaseURL(f.url) == nil {
-			bad(f.field, "%v", err)
-		}
-	}
-	for _, ep := range []struct{ field, path string }{{"oauth2.authorizePath", c.AuthorizePath}, {"oauth2.tokenPath", c.TokenPath}} {
-		if ep.path != "" && !strings.HasPrefix(ep.path, "/") {
-			bad(ep.field, "%q must be a path starting with \"/\"", ep.path)
-		}
-	}
+	oauth2link.Validate(l.oauth2Settings(), bad)
 }
 
-// checkOAuth2URL refuses plain http to a host that is not loopback, unless
-// insecure: the remote enforces HTTPS for OAuth 2.0 in production, and a
-// bearer token or code over plain http is readable on the way.
-func checkOAuth2URL(s string, insecure, redirect bool) error {
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("not a URL: %v", redactParseError(err))
-	}
-	if redirect {
-		switch {
-		case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
-			return fmt.Errorf("%q must be an absolute http or https URL", redact.URL(u))
-		case u.Fragment != "":
-			return fmt.Errorf("%q must not have a fragment", redact.URL(u))
-		}
-	}
-	if u.Scheme == "http" && !insecure && !isLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%q is plain http to a host other than loopback: OAuth 2.0 needs https (the remote enforces it in production); set oauth2.allowInsecureHttp for a test instance", redact.URL(u))
-	}
-	return nil
-}
-
-// isLoopbackHost reports whether host is "localhost" or a loopback IP.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+// oauth2Settings returns the link's OAuth 2.0 settings for package
+// oauth2link; l.OAuth2 is not nil.
+func (l *Link) oauth2Settings() oauth2link.Settings {
+	c := l.OAuth2
+	return oauth2link.Settings{Cloud: l.Cloud != nil, NeedsRedirect: l.allows(AuthOAuth2), SecretInCode: !c.ClientSecret.IsZero(),
+		ClientID: c.ClientID, ClientSecretEnv: c.ClientSecretEnv, ClientSecretFile: c.ClientSecretFile, Scopes: c.Scopes,
+		RedirectURL: c.RedirectURL, AuthorizePath: c.AuthorizePath, TokenPath: c.TokenPath, ClientAuth: c.ClientAuth,
+		AllowInsecureHTTP: c.AllowInsecureHTTP, RPCURL: l.RPCURL, DisplayURL: l.DisplayURL}
 }
 
 // newOAuth2 loads the client secret and returns the link's OAuth 2.0 client
@@ -220,29 +147,11 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 	if l.Cloud != nil {
 		return newCloudState(l, "").OAuth2(c.ClientID, secret, c.RedirectURL, c.Scopes), nil
 	}
-	authorize, token := c.AuthorizePath, c.TokenPath
-	if authorize == "" {
-		authorize = oauth2link.DefaultAuthorizePath
-	}
-	if token == "" {
-		token = oauth2link.DefaultTokenPath
-	}
-	display := l.DisplayURL
-	if display == "" {
-		display = l.RPCURL
-	}
-	au, err := joinBase(display, authorize)
+	o2, field, err := l.oauth2Settings().Config(secret)
 	if err != nil {
-		return nil, &FieldError{Link: l.label(), Field: "oauth2.authorizePath", Err: err}
+		return nil, &FieldError{Link: l.label(), Field: field, Err: err}
 	}
-	tu, err := joinBase(l.RPCURL, token)
-	if err != nil {
-		return nil, &FieldError{Link: l.label(), Field: "oauth2.tokenPath", Err: err}
-	}
-	return &oauth2link.Config{
-		ClientID: c.ClientID, ClientSecret: redact.NewSecret(secret), AuthorizationURL: au.String(), TokenURL: tu.String(),
-		RedirectURL: c.RedirectURL, Scopes: slices.Clone(c.Scopes), BasicAuth: c.ClientAuth == "basic",
-	}, nil
+	return o2, nil
 }
 
 // maxClientSecretFile bounds a client secret file: a secret is a few

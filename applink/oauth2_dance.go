@@ -2,7 +2,6 @@ package applink
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/url"
@@ -38,7 +37,7 @@ func (st *linkState) oauth2Config(step string) *oauth2link.Config {
 // parameter: that state is then the OAuth 2.0 state (so that the web dance
 // handler and the loopback flow find their own state on the redirect).
 func (f *RequestFactory) startOAuth2Dance(ctx context.Context, st *linkState, callback string) (*url.URL, *token.RequestToken, error) {
-	state, err := oauth2State(callback, st.o2.RedirectURL)
+	state, err := oauth2link.State(callback, st.o2.RedirectURL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("applink: link %q: %w", st.link.Name, err)
 	}
@@ -56,119 +55,26 @@ func (f *RequestFactory) startOAuth2Dance(ctx context.Context, st *linkState, ca
 	}
 	u, err := url.Parse(st.o2.AuthCodeURL(state, verifier))
 	if err != nil {
-		return nil, nil, fmt.Errorf("applink: link %q: the consent page URL: %w", st.link.Name, redactParseError(err))
+		return nil, nil, fmt.Errorf("applink: link %q: the consent page URL: %w", st.link.Name, redact.URLError(err))
 	}
 	return u, rt, nil
-}
-
-// oauth2State returns the state for an authorization: the callback's
-// state parameter, else a new random one. The callback must be "", "oob" or
-// the redirect URL (with a state parameter added or not).
-func oauth2State(callback, redirect string) (string, error) {
-	if callback == "" || callback == "oob" {
-		return rand.Text(), nil
-	}
-	cb, err := url.Parse(callback)
-	if err != nil {
-		return "", fmt.Errorf("the callback is not a URL: %v", redactParseError(err))
-	}
-	q := cb.Query()
-	state := q.Get("state")
-	q.Del("state")
-	cb.RawQuery = q.Encode()
-	want, err := url.Parse(redirect)
-	if err != nil {
-		return "", fmt.Errorf("the redirect URL is not a URL: %v", redactParseError(err))
-	}
-	want.RawQuery = want.Query().Encode()
-	if !strings.EqualFold(cb.Scheme, want.Scheme) || !strings.EqualFold(cb.Host, want.Host) ||
-		cb.EscapedPath() != want.EscapedPath() || cb.RawQuery != want.RawQuery {
-		return "", fmt.Errorf("the callback %s is not the link's registered redirect URL %s: an OAuth 2.0 remote redirects only there: register the callback as the incoming link's redirect URL and set oauth2.redirectUrl to it",
-			redact.URL(cb), redact.URL(want))
-	}
-	if state == "" {
-		state = rand.Text()
-	}
-	return state, nil
-}
-
-// oauth2CodeFromInput reads what a user pasted or a redirect carried: a
-// bare code, or the redirect URL (or its query) with code and state, or
-// error=access_denied. It returns the code ("denied" for a refusal) and the
-// state found ("" if none).
-func oauth2CodeFromInput(s string) (code, state string) {
-	s = strings.TrimSpace(s)
-	i := strings.IndexAny(s, "?")
-	raw := s
-	if i >= 0 {
-		raw = s[i+1:]
-	}
-	if !strings.Contains(raw, "code=") && !strings.Contains(raw, "error=") {
-		return s, ""
-	}
-	if j := strings.IndexByte(raw, '#'); j >= 0 {
-		raw = raw[:j]
-	}
-	q, err := url.ParseQuery(raw)
-	if err != nil {
-		return s, ""
-	}
-	if e := q.Get("error"); e != "" {
-		if e == oauth2link.CodeAccessDenied {
-			return deniedVerifier, q.Get("state")
-		}
-		return "error:" + e, q.Get("state")
-	}
-	if q.Get("code") == "" {
-		return s, ""
-	}
-	return q.Get("code"), q.Get("state")
-}
-
-// oauth2Issuer returns the iss parameter (RFC 9207) of a redirect's query
-// as oauth2CodeFromInput reads it, or "".
-func oauth2Issuer(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '?'); i >= 0 {
-		s = s[i+1:]
-	}
-	if j := strings.IndexByte(s, '#'); j >= 0 {
-		s = s[:j]
-	}
-	if !strings.Contains(s, "iss=") {
-		return ""
-	}
-	q, err := url.ParseQuery(s)
-	if err != nil {
-		return ""
-	}
-	return q.Get("iss")
 }
 
 // isIssuer reports whether iss names the link's authorization server: for
 // Data Center, the product's base URL, which is the link's RPC URL or its
 // display URL.
 func (st *linkState) isIssuer(iss string) bool {
-	norm := func(s string) string {
-		u, err := url.Parse(strings.TrimSuffix(s, "/"))
-		if err != nil {
-			return s
-		}
-		u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
-		return u.String()
-	}
-	got := norm(iss)
-	if st.cloud != nil && got == norm(st.cloud.AuthBase()) {
+	if st.cloud != nil && oauth2link.IsIssuer(iss, st.cloud.AuthBase()) {
 		return true // Atlassian's authorization server
 	}
-	return got == norm(st.link.RPCURL) || got == norm(st.link.displayURL())
+	return oauth2link.IsIssuer(iss, st.link.RPCURL, st.link.displayURL())
 }
 
 // completeOAuth2 exchanges the code of the pending authorization rt (its
 // secret is the PKCE verifier) and stores the user's OAuth 2.0 token.
 func (st *linkState) completeOAuth2(ctx context.Context, store token.Store, rt *token.RequestToken, input string) (token.Key, error) {
 	key := token.Key{LinkID: rt.LinkID, User: rt.User}
-	code, state := oauth2CodeFromInput(input)
+	code, state := oauth2link.CodeFromInput(input)
 	if state != "" && state != rt.Token {
 		return token.Key{}, fmt.Errorf("applink: link %q: the pasted redirect belongs to another authorization (its state differs): paste the address of the page the consent led to, or start again", st.link.Name)
 	}
@@ -178,14 +84,14 @@ func (st *linkState) completeOAuth2(ctx context.Context, store token.Store, rt *
 		}
 		return token.Key{}, err
 	}
-	if iss := oauth2Issuer(input); iss != "" && !st.isIssuer(iss) {
+	if iss := oauth2link.Issuer(input); iss != "" && !st.isIssuer(iss) {
 		return final(&DanceError{Reason: ErrDanceIssuerMismatch, LinkName: st.link.Name, Issuer: redact.URLString(iss), WantIssuer: redact.URLString(st.link.RPCURL)})
 	}
 	switch {
-	case code == deniedVerifier:
+	case code == oauth2link.Denied:
 		return final(&DanceError{Reason: ErrDanceDenied, LinkName: st.link.Name, User: rt.User})
-	case strings.HasPrefix(code, "error:"):
-		return final(&OAuth2Error{LinkName: st.link.Name, Step: "authorizing at the consent page", Code: strings.TrimPrefix(code, "error:")})
+	case strings.HasPrefix(code, oauth2link.ErrorPrefix):
+		return final(&OAuth2Error{LinkName: st.link.Name, Step: "authorizing at the consent page", Code: strings.TrimPrefix(code, oauth2link.ErrorPrefix)})
 	case code == "":
 		return token.Key{}, fmt.Errorf("applink: link %q: the authorization code is empty: approve at the consent page and give the code (or the address the page led to)", st.link.Name)
 	}

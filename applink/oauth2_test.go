@@ -559,25 +559,6 @@ func TestOAuth2SecretNeverPrinted(t *testing.T) {
 	}
 }
 
-func TestOAuth2CodeFromInput(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, code, state string }{
-		{"abc", "abc", ""},
-		{"  abc \n", "abc", ""},
-		{"http://127.0.0.1:8765/callback?code=abc&state=st", "abc", "st"},
-		{"code=abc&state=st", "abc", "st"},
-		{"http://127.0.0.1:8765/callback?error=access_denied&state=st", deniedVerifier, "st"},
-		{"http://x/cb?error=invalid_scope&state=st", "error:invalid_scope", "st"},
-		{"http://x/cb?state=st", "http://x/cb?state=st", ""},
-	}
-	for _, tt := range tests {
-		code, state := oauth2CodeFromInput(tt.in)
-		if code != tt.code || state != tt.state {
-			t.Errorf("oauth2CodeFromInput(%q) = %q, %q; want %q, %q", tt.in, code, state, tt.code, tt.state)
-		}
-	}
-}
-
 func TestOAuth2ClientView(t *testing.T) {
 	t.Parallel()
 	fx := newO2Fixture(t, "", "")

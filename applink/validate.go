@@ -1,16 +1,12 @@
 package applink
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/go-applinks/applinks/internal/redact"
+	"github.com/go-applinks/applinks/internal/linkconf"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -32,7 +28,7 @@ func (l Link) Validate() error {
 	}
 	if l.ID == "" {
 		bad("id", "missing: give the link a fixed UUID (its tokens are stored under it), or leave it empty for NewService to derive one from the name and RPC URL (applink.DefaultLinkID)")
-	} else if !isUUID(l.ID) {
+	} else if !linkconf.IsUUID(l.ID) {
 		bad("id", "%q is not a UUID (8-4-4-4-12 hexadecimal digits): make one once (applink.DefaultLinkID(name, rpcURL), uuidgen) and keep it fixed", l.ID)
 	}
 	if strings.TrimSpace(l.Name) == "" {
@@ -43,11 +39,11 @@ func (l Link) Validate() error {
 	} else if !slices.Contains(types, l.Type) {
 		bad("type", "unknown type %q: use one of %s", l.Type, typeList())
 	}
-	if err := checkBaseURL(l.RPCURL); err != nil {
+	if err := linkconf.CheckBaseURL(l.RPCURL); err != nil {
 		bad("rpcUrl", "%v", err)
 	}
 	if l.DisplayURL != "" {
-		if err := checkBaseURL(l.DisplayURL); err != nil {
+		if err := linkconf.CheckBaseURL(l.DisplayURL); err != nil {
 			bad("displayUrl", "%v", err)
 		}
 	}
@@ -162,84 +158,6 @@ func (l Link) checkCredentialSources(signs bool) (string, error) {
 	return "", nil
 }
 
-// checkBaseURL checks an RPC or display URL: absolute http(s), a host, no
-// user info, query or fragment.
-func checkBaseURL(s string) error {
-	if s == "" {
-		return errors.New("missing: give the remote's base URL, e.g. https://jira.example.com")
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		err = redactParseError(err)
-		if strings.HasPrefix(err.Error(), "invalid port") {
-			return fmt.Errorf("not a URL: %v: %s", err, portAdvice)
-		}
-		return fmt.Errorf("not a URL: %v", err)
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q must start with http:// or https://", redact.URL(u))
-	case u.Host == "" || u.Hostname() == "":
-		return fmt.Errorf("%q has no host", redact.URL(u))
-	case u.User != nil:
-		return fmt.Errorf("%q must not carry a user name or password: credentials come from the link's key or secret", redact.URL(u))
-	case u.RawQuery != "" || u.ForceQuery:
-		return fmt.Errorf("%q must not have a query", redact.URL(u))
-	case u.Fragment != "":
-		return fmt.Errorf("%q must not have a fragment", redact.URL(u))
-	}
-	return checkPort(u)
-}
-
-// portAdvice says what a base URL's port may be.
-const portAdvice = "give a port number from 1 to 65535 (e.g. https://jira.example.com:8443), or none for the scheme's default"
-
-// checkPort refuses a base URL whose port is empty (a bare colon), zero or
-// above 65535; url.Parse has already refused one that is not decimal digits.
-func checkPort(u *url.URL) error {
-	port := u.Port()
-	if port == "" {
-		if strings.HasSuffix(u.Host, ":") {
-			return fmt.Errorf("%q has an empty port: %s", redact.URL(u), portAdvice)
-		}
-		return nil
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return fmt.Errorf("%q has an invalid port %q: %s", redact.URL(u), port, portAdvice)
-	}
-	return nil
-}
-
-// redactParseError drops the URL from a url.Parse error (it may hold a
-// password).
-func redactParseError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // FieldError is a problem with one field of a link or config file.
 type FieldError struct {
 	// Path is the config file, "" for a link built in code.
@@ -270,32 +188,10 @@ func (e *FieldError) Error() string {
 // Unwrap returns Err.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// linkIDNamespace is the UUID namespace of [DefaultLinkID].
-var linkIDNamespace = [16]byte{0x6b, 0x1f, 0x2e, 0x3a, 0x9c, 0x54, 0x4d, 0x0e, 0x8f, 0x31, 0x52, 0xa7, 0xc4, 0x0b, 0x7d, 0x96}
-
 // DefaultLinkID returns the id [NewService] gives a link whose ID is
 // empty: a name-based (version 5, SHA-1) UUID of the name and the RPC URL
 // (its scheme and host in lower case, without a trailing slash), the same
 // in every run and on every machine, so that stored tokens stay found.
 // Renaming the link or changing its RPC URL changes it: set a fixed ID to
 // be free to do either.
-func DefaultLinkID(name, rpcURL string) string {
-	u := strings.TrimSuffix(strings.TrimSpace(rpcURL), "/")
-	if p, err := url.Parse(u); err == nil && p.Host != "" {
-		p.Scheme, p.Host = strings.ToLower(p.Scheme), strings.ToLower(p.Host)
-		u = p.String()
-	}
-	h := sha1.New()
-	h.Write(linkIDNamespace[:])
-	h.Write([]byte(strings.TrimSpace(name) + "\n" + u))
-	var b [16]byte
-	copy(b[:], h.Sum(nil))
-	b[6] = b[6]&0x0f | 0x50
-	b[8] = b[8]&0x3f | 0x80
-	return formatUUID(b)
-}
-
-func formatUUID(b [16]byte) string {
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
+func DefaultLinkID(name, rpcURL string) string { return linkconf.DefaultID(name, rpcURL) }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -117,7 +116,7 @@ func (d *diagnosis) send(ctx context.Context, method, u string) (int, error) {
 	req.Header.Set("User-Agent", d.seam.UserAgent)
 	resp, err := (&http.Client{Transport: d.seam.Client.Transport, CheckRedirect: d.seam.Client.CheckRedirect}).Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("%s %s: %v", method, redact.URLString(u), unwrapURLError(err))
+		return 0, fmt.Errorf("%s %s: %v", method, redact.URLString(u), redact.URLError(err))
 	}
 	drain(resp)
 	return resp.StatusCode, nil
@@ -274,16 +273,6 @@ func scopeCovers(granted, want string) bool {
 		return granted == want
 	}
 	return rank(granted) >= rank(want)
-}
-
-// unwrapURLError returns the error inside net/http's *url.Error, whose
-// message has the whole URL.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 // drain reads a little of a response body and closes it, so that the

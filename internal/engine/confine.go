@@ -50,7 +50,7 @@ func (s *Scope) Resolve(ref string) (*url.URL, error) {
 	}
 	u, err := url.Parse(escaped)
 	if err != nil {
-		return nil, fmt.Errorf("applink: link %q: %q is not a URL or path: %v", s.link, redact.URLString(ref), parseError(err))
+		return nil, fmt.Errorf("applink: link %q: %q is not a URL or path: %v", s.link, redact.URLString(ref), redact.URLError(err))
 	}
 	u.Fragment, u.RawFragment = "", ""
 	if u.Scheme != "" || u.Host != "" {
@@ -171,16 +171,6 @@ func (e *OwnError) Error() string { return e.Err.Error() }
 
 // Unwrap returns Err.
 func (e *OwnError) Unwrap() error { return e.Err }
-
-// parseError drops the URL from a url.Parse error (it may hold a
-// password).
-func parseError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
 
 // escapeRef percent-encodes, in the path and query of a URL reference,
 // every byte that cannot appear raw in an HTTP request line (a space, a

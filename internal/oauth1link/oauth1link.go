@@ -1,0 +1,93 @@
+// Package oauth1link reads the answers of the OAuth 1.0a token endpoints of
+// Atlassian's Application Links for package applink: a request token (RFC
+// 5849 §2.1) and an access token (§2.3), with Atlassian's session extension
+// (oauth_expires_in, oauth_session_handle,
+// oauth_authorization_expires_in). It knows nothing about signing or links.
+//
+// # Security
+//
+// Token secrets and session handles live in [redact.Secret] fields, and no
+// error quotes the answer: it holds them.
+package oauth1link
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-applinks/applinks/internal/redact"
+)
+
+const (
+	// MaxResponse caps how much of a token endpoint's answer is read.
+	MaxResponse = 64 << 10
+	// MaxLifetime caps the lifetimes a remote may announce, so that a huge
+	// oauth_expires_in cannot overflow a time.Duration or make a time the
+	// token store refuses.
+	MaxLifetime = 100 * 365 * 24 * time.Hour
+)
+
+// TokenResponse is a token endpoint's answer: text/plain (or
+// application/x-www-form-urlencoded), OAuth form encoded.
+type TokenResponse struct {
+	Token  string
+	Secret redact.Secret
+	// CallbackConfirmed is oauth_callback_confirmed=true (request token).
+	CallbackConfirmed bool
+	// ExpiresIn is oauth_expires_in; 0 when absent.
+	ExpiresIn time.Duration
+	// SessionHandle is oauth_session_handle; zero when absent.
+	SessionHandle redact.Secret
+	// AuthExpiresIn is oauth_authorization_expires_in; 0 when absent.
+	AuthExpiresIn time.Duration
+}
+
+// ParseTokenResponse parses a token endpoint's body. It requires
+// oauth_token and oauth_token_secret (which may be empty, as RSA-SHA1 does
+// not use it); lifetimes must be whole non-negative seconds, and are capped
+// at [MaxLifetime]. Error messages never quote the body: it holds secrets.
+func ParseTokenResponse(body []byte) (*TokenResponse, error) {
+	v, err := url.ParseQuery(strings.TrimSpace(string(body)))
+	if err != nil {
+		return nil, errors.New("the answer is not OAuth form encoded (oauth_token=...&oauth_token_secret=...)")
+	}
+	r := &TokenResponse{
+		Token:             v.Get("oauth_token"),
+		Secret:            redact.NewSecret(v.Get("oauth_token_secret")),
+		CallbackConfirmed: v.Get("oauth_callback_confirmed") == "true",
+		SessionHandle:     redact.NewSecret(v.Get("oauth_session_handle")),
+	}
+	switch {
+	case r.Token == "":
+		return nil, errors.New("the answer has no oauth_token")
+	case !v.Has("oauth_token_secret"):
+		return nil, errors.New("the answer has no oauth_token_secret")
+	}
+	if r.ExpiresIn, err = parseLifetime(v, "oauth_expires_in"); err != nil {
+		return nil, err
+	}
+	if r.AuthExpiresIn, err = parseLifetime(v, "oauth_authorization_expires_in"); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// parseLifetime reads a lifetime in seconds; absent is 0. Values beyond
+// MaxLifetime are capped.
+func parseLifetime(v url.Values, name string) (time.Duration, error) {
+	s := v.Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("the answer's %s is not a whole number of seconds", name)
+	}
+	if n > int64(MaxLifetime/time.Second) {
+		return MaxLifetime, nil
+	}
+	return time.Duration(n) * time.Second, nil
+}

@@ -1,0 +1,89 @@
+package oauth1link
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/go-applinks/applinks/internal/redact"
+)
+
+func TestParseTokenResponse(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		body    string
+		want    TokenResponse
+		wantErr bool
+	}{
+		{name: "request token", body: "oauth_token=abc&oauth_token_secret=s3cr%2Bet&oauth_callback_confirmed=true",
+			want: TokenResponse{Token: "abc", Secret: redact.NewSecret("s3cr+et"), CallbackConfirmed: true}},
+		{name: "atlassian access token", body: "oauth_token=tok&oauth_token_secret=sec&oauth_expires_in=157680000&oauth_session_handle=h%20h&oauth_authorization_expires_in=160000000\n",
+			want: TokenResponse{Token: "tok", Secret: redact.NewSecret("sec"), ExpiresIn: 157680000 * time.Second, SessionHandle: redact.NewSecret("h h"), AuthExpiresIn: 160000000 * time.Second}},
+		{name: "empty secret (RSA-SHA1)", body: "oauth_token=tok&oauth_token_secret=",
+			want: TokenResponse{Token: "tok"}},
+		{name: "callback not confirmed", body: "oauth_token=tok&oauth_token_secret=x&oauth_callback_confirmed=false",
+			want: TokenResponse{Token: "tok", Secret: redact.NewSecret("x")}},
+		{name: "huge lifetime capped", body: "oauth_token=t&oauth_token_secret=x&oauth_expires_in=99999999999999999",
+			want: TokenResponse{Token: "t", Secret: redact.NewSecret("x"), ExpiresIn: MaxLifetime}},
+		{name: "no token", body: "oauth_token_secret=x", wantErr: true},
+		{name: "no secret", body: "oauth_token=t", wantErr: true},
+		{name: "empty", body: "", wantErr: true},
+		{name: "html", body: "<html><body>Login</body></html>", wantErr: true},
+		{name: "bad escape", body: "oauth_token=%zz&oauth_token_secret=x", wantErr: true},
+		{name: "negative lifetime", body: "oauth_token=t&oauth_token_secret=x&oauth_expires_in=-1", wantErr: true},
+		{name: "lifetime not a number", body: "oauth_token=t&oauth_token_secret=x&oauth_authorization_expires_in=soon", wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseTokenResponse([]byte(tc.body))
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("ParseTokenResponse(%q) = %v, want an error", tc.body, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseTokenResponse(%q): %v", tc.body, err)
+			}
+			if diff := cmp.Diff(tc.want, *got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseTokenResponseErrorsDoNotLeak(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		"oauth_token_secret=TOPSECRET",
+		"oauth_token=t&oauth_token_secret=TOPSECRET&oauth_expires_in=TOPSECRET",
+		"oauth_token=%zz&oauth_token_secret=TOPSECRET",
+	} {
+		_, err := ParseTokenResponse([]byte(body))
+		if err == nil || strings.Contains(err.Error(), "TOPSECRET") {
+			t.Errorf("ParseTokenResponse(%q) error = %v: want an error without the secret", body, err)
+		}
+	}
+}
+
+// TestTokenResponseRedaction prints a parsed token response every way: its
+// secret and session handle never show.
+func TestTokenResponseRedaction(t *testing.T) {
+	t.Parallel()
+	const secret, handle = "ACCESS-SECRET-7f3a", "SESSION-HANDLE-9b2c"
+	r := TokenResponse{Token: "access-token-value", Secret: redact.NewSecret(secret), SessionHandle: redact.NewSecret(handle)}
+	for _, v := range []any{r, &r} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10v", "%-8s", "%t", "%o", "%e", "%+d", "%p", "%!"} { // not constant: vet refuses some
+			out := fmt.Sprintf(verb, v)
+			for _, s := range []string{secret, handle, fmt.Sprintf("%x", secret), fmt.Sprintf("%x", handle)} {
+				if strings.Contains(out, s) {
+					t.Errorf("%T under %s leaks %s: %s", v, verb, s, out)
+				}
+			}
+		}
+	}
+}
