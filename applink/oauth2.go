@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -133,7 +132,7 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 		secret = v
 	case c.ClientSecretFile != "":
 		path := l.resolve(c.ClientSecretFile)
-		data, err := readSecretFile(path, "the client secret")
+		data, err := fileread.ReadSecret(path, "the client secret", fileread.MaxSecretSize)
 		if err != nil {
 			return nil, &FieldError{Link: l.label(), Field: "oauth2.clientSecretFile", Err: fmt.Errorf("reading the client secret: %w", err)}
 		}
@@ -152,37 +151,6 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 		return nil, &FieldError{Link: l.label(), Field: field, Err: err}
 	}
 	return o2, nil
-}
-
-// maxClientSecretFile bounds a client secret file: a secret is a few
-// dozen bytes.
-const maxClientSecretFile = 64 << 10
-
-// readSecretFile reads a client secret file like every other secret file
-// ([fileread]): a regular file (a named pipe or a device fails at once
-// instead of hanging), of at most 64 KiB, that other users cannot access
-// (mode 0600 or stricter) outside Windows, the rule of token and keyring
-// files.
-func readSecretFile(path, what string) ([]byte, error) {
-	f, fi, err := fileread.Open(path)
-	if err != nil {
-		var nr *fileread.NotRegularError
-		if errors.As(err, &nr) {
-			return nil, fmt.Errorf("%w: put %s in a regular file", err, what)
-		}
-		return nil, err
-	}
-	defer f.Close()
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s has mode %04o, so other users may read %s; run: chmod 600 %s",
-			path, uint32(fi.Mode().Perm()), what, fileread.ShellQuote(path))
-	}
-	data, err := fileread.Read(f, fi, path, maxClientSecretFile)
-	var tooLarge *fileread.TooLargeError
-	if errors.As(err, &tooLarge) {
-		return nil, fmt.Errorf("%w: it should hold %s alone", err, what)
-	}
-	return data, err
 }
 
 // OAuth2Error is an OAuth 2.0 error a remote answered: its token endpoint

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/engine"
+	"github.com/go-applinks/applinks/internal/fileread"
 )
 
 // LinkPAT names where a link's own personal access token is read from: a
@@ -99,7 +100,7 @@ func (l *Link) loadPAT() (*token.AccessToken, error) {
 		v = strings.TrimSpace(env)
 	default:
 		path := l.resolve(l.PAT.TokenFile)
-		data, err := readSecretFile(path, "the personal access token")
+		data, err := fileread.ReadSecret(path, "the personal access token", fileread.MaxSecretSize)
 		if err != nil {
 			return nil, &FieldError{Link: l.label(), Field: "pat.tokenFile", Err: fmt.Errorf("reading the personal access token: %w", err)}
 		}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -194,15 +193,7 @@ func KeyringFromEnv(name string) (*Keyring, error) {
 // file must be a regular file of at most 64 KiB that other users cannot
 // access (mode 0600 or stricter) outside Windows.
 func KeyringFromFile(path string) (*Keyring, error) {
-	f, fi, err := fileread.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("sealed: keyring file: %w", err)
-	}
-	defer f.Close()
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("sealed: keyring file %s has mode %04o, so other users may read the keys; run: chmod 600 %s", path, uint32(fi.Mode().Perm()), path)
-	}
-	data, err := fileread.Read(f, fi, path, maxKeyringFile)
+	data, err := fileread.ReadSecret(path, "the keys", maxKeyringFile)
 	if err != nil {
 		return nil, fmt.Errorf("sealed: keyring file: %w", err)
 	}

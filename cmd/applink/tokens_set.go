@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -87,15 +86,7 @@ func (c *cli) readPAT(env, file string) (string, error) {
 			return "", fmt.Errorf("environment variable %s is not set: export it with the personal access token (the user makes one in their profile: Profile → Personal Access Tokens)", env)
 		}
 	case file != "":
-		f, fi, err := fileread.Open(file)
-		if err != nil {
-			return "", err
-		}
-		defer f.Close()
-		if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-			return "", fmt.Errorf("%s has mode %04o, so other users may read the personal access token; run: chmod 600 %s", file, uint32(fi.Mode().Perm()), shellQuote(file))
-		}
-		data, err := fileread.Read(f, fi, file, maxPATInput)
+		data, err := fileread.ReadSecret(file, "the personal access token", maxPATInput)
 		if err != nil {
 			return "", err
 		}

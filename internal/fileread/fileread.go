@@ -6,10 +6,12 @@
 package fileread
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"strings"
 )
 
@@ -158,4 +160,35 @@ func ShellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// MaxSecretSize bounds a file holding one secret (a client secret, a
+// personal access token, a keyring): a secret is a few dozen bytes.
+const MaxSecretSize = 64 << 10
+
+// ReadSecret reads a file holding a secret (what names it for messages:
+// "the client secret"), as [ReadFile] reads it with limit, and refuses,
+// outside Windows, one that other users can access: mode 0600 or stricter,
+// the rule of token and keyring files. Its errors say what to do and never
+// quote the file.
+func ReadSecret(path, what string, limit int64) ([]byte, error) {
+	f, fi, err := Open(path)
+	if err != nil {
+		var nr *NotRegularError
+		if errors.As(err, &nr) {
+			return nil, fmt.Errorf("%w: put %s in a regular file", err, what)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s has mode %04o, so other users may read %s; run: chmod 600 %s",
+			path, uint32(fi.Mode().Perm()), what, ShellQuote(path))
+	}
+	data, err := Read(f, fi, path, limit)
+	var tooLarge *TooLargeError
+	if errors.As(err, &tooLarge) {
+		return nil, fmt.Errorf("%w: it should hold %s alone", err, what)
+	}
+	return data, err
 }

@@ -67,3 +67,38 @@ func TestSize(t *testing.T) {
 		}
 	}
 }
+
+// TestReadSecret: a private file is read; one others may access is refused
+// with the chmod that fixes it, a directory and a large file with what to
+// do; no error quotes the file.
+func TestReadSecret(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, body string, mode os.FileMode) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	if data, err := ReadSecret(write("ok", "s3cret-TEST-ONLY\n", 0o600), "the secret", 64); err != nil || string(data) != "s3cret-TEST-ONLY\n" {
+		t.Errorf("ReadSecret of a private file = %q, %v", data, err)
+	}
+	cases := map[string]string{
+		write("large", strings.Repeat("s3cret-TEST-ONLY", 5), 0o600): "should hold the secret alone",
+		dir: "put the secret in a regular file",
+	}
+	if runtime.GOOS != "windows" {
+		loose := write("loose file", "s3cret-TEST-ONLY", 0o640)
+		cases[loose] = "mode 0640, so other users may read the secret; run: chmod 600 '" + loose + "'"
+	}
+	for path, want := range cases {
+		_, err := ReadSecret(path, "the secret", 64)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("ReadSecret(%s) = %v, want an error saying %q", path, err, want)
+		}
+	}
+}
