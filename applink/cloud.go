@@ -11,7 +11,6 @@ import (
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/cloudsite"
 	"github.com/go-applinks/applinks/internal/engine"
-	"github.com/go-applinks/applinks/internal/linkconf"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 )
@@ -101,30 +100,12 @@ func (l Link) validateCloud(bad func(field, format string, args ...any)) {
 	if l.Cloud == nil {
 		return
 	}
-	if l.Type != TypeJira && l.Type != TypeConfluence {
-		bad("type", "an Atlassian Cloud link is of type jira or confluence, not %s", l.Type)
+	s := cloudsite.Settings{Type: string(l.Type), AuthBase: l.Cloud.AuthBase, APIBase: l.Cloud.APIBase,
+		OAuth2Only: len(l.Auth) == 1 && l.Auth[0] == AuthOAuth2}
+	if o := l.OAuth2; o != nil {
+		s.EndpointPaths, s.BasicAuth, s.AllowInsecureHTTP = o.AuthorizePath != "" || o.TokenPath != "", o.ClientAuth == "basic", o.AllowInsecureHTTP
 	}
-	if len(l.Auth) != 1 || l.Auth[0] != AuthOAuth2 {
-		bad("auth", "an Atlassian Cloud link uses oauth2 alone: Cloud has no 2LO, 2LOi (impersonation), client credentials or PATs for OAuth 2.0 (3LO) apps; each user consents once")
-	}
-	if l.OAuth2 != nil {
-		if l.OAuth2.AuthorizePath != "" || l.OAuth2.TokenPath != "" {
-			bad("oauth2.tokenPath", "an Atlassian Cloud link's endpoints come from cloud.authBase: remove oauth2.authorizePath and oauth2.tokenPath")
-		}
-		if l.OAuth2.ClientAuth == "basic" {
-			bad("oauth2.clientAuth", "Atlassian Cloud's token endpoint takes the client id and secret in its JSON body: remove clientAuth")
-		}
-	}
-	for _, f := range []struct{ field, v string }{{"cloud.authBase", l.Cloud.AuthBase}, {"cloud.apiBase", l.Cloud.APIBase}} {
-		if f.v == "" {
-			continue
-		}
-		if err := linkconf.CheckBaseURL(f.v); err != nil {
-			bad(f.field, "%v", err)
-		} else if err := oauth2link.CheckURL(f.v, l.OAuth2 != nil && l.OAuth2.AllowInsecureHTTP, false); err != nil {
-			bad(f.field, "%v", err)
-		}
-	}
+	cloudsite.Validate(s, bad)
 }
 
 // cloudAuth is the authenticator of Atlassian Cloud's OAuth 2.0 (3LO): the

@@ -241,35 +241,13 @@ func (st *linkState) oauth2Error(err error) error {
 	return fmt.Errorf("applink: link %q: %w", st.link.Name, err)
 }
 
-// bearerProblem reads a resource's refusal of a bearer token: 401 or 403
-// with a "WWW-Authenticate: Bearer" challenge. It returns nil for any other
+// bearerProblem reads a resource's refusal of a bearer token (a 401 or 403
+// with a Bearer challenge, see [oauth2link.Refusal]); nil for any other
 // response.
 func bearerProblem(linkName, step string, resp *http.Response) *OAuth2Error {
-	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
-		return nil
-	}
-	ch, ok := oauth2link.ParseBearerChallenge(resp.Header)
+	ch, ok := oauth2link.Refusal(resp)
 	if !ok {
 		return nil
 	}
-	// The resource may echo the bearer token it refused: mask it.
-	bearer := sentBearer(resp.Request)
-	code := redact.Secrets(ch.Code, bearer)
-	if code == "" && resp.StatusCode == http.StatusUnauthorized {
-		code = oauth2link.CodeInvalidToken
-	}
-	return &OAuth2Error{LinkName: linkName, Step: step, Status: resp.StatusCode, Code: code,
-		Description: redact.Secrets(ch.Description, bearer), Scope: redact.Secrets(ch.Scope, bearer)}
-}
-
-// sentBearer returns the bearer token a request was sent with, or "".
-func sentBearer(req *http.Request) string {
-	if req == nil {
-		return ""
-	}
-	scheme, tok, ok := strings.Cut(req.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return ""
-	}
-	return strings.TrimSpace(tok)
+	return &OAuth2Error{LinkName: linkName, Step: step, Status: resp.StatusCode, Code: ch.Code, Description: ch.Description, Scope: ch.Scope}
 }

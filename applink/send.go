@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/engine"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -302,7 +303,7 @@ func Execute[T any](ctx context.Context, r *Request, h handler.Handler[T]) (T, e
 	}
 	v, err := handler.Handle(resp, h)
 	if err != nil {
-		maskResponseError(err, sentBearer(resp.Request))
+		maskResponseError(err, oauth2link.SentBearer(resp.Request))
 	}
 	switch {
 	case err != nil && exhausted:

@@ -160,3 +160,35 @@ func FuzzParseBearerChallenge(f *testing.F) {
 		_, _ = oauth2link.ParseBearerChallenge(h)
 	})
 }
+
+// TestRefusal: a 401 or 403 with a Bearer challenge, masked of the bearer
+// the request carried; a 401 without a code is invalid_token.
+func TestRefusal(t *testing.T) {
+	t.Parallel()
+	const bearer = "bearer-TEST-ONLY"
+	req, _ := http.NewRequest(http.MethodGet, "https://jira.example.com/rest", nil)
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	for _, tt := range []struct {
+		status    int
+		challenge string
+		want      oauth2link.BearerChallenge
+		ok        bool
+	}{
+		{401, `Bearer error="invalid_token", error_description="token ` + bearer + ` expired"`,
+			oauth2link.BearerChallenge{Code: "invalid_token", Description: "token REDACTED expired"}, true},
+		{401, `Bearer realm="jira"`, oauth2link.BearerChallenge{Code: "invalid_token"}, true},
+		{403, `Bearer error="insufficient_scope", scope="ADMIN"`, oauth2link.BearerChallenge{Code: "insufficient_scope", Scope: "ADMIN"}, true},
+		{403, `Bearer realm="jira"`, oauth2link.BearerChallenge{}, true},
+		{401, `OAuth oauth_problem="token_rejected"`, oauth2link.BearerChallenge{}, false},
+		{500, `Bearer error="invalid_token"`, oauth2link.BearerChallenge{}, false},
+	} {
+		resp := &http.Response{StatusCode: tt.status, Header: http.Header{"Www-Authenticate": {tt.challenge}}, Request: req}
+		got, ok := oauth2link.Refusal(resp)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("%d %s: got %+v, %v; want %+v, %v", tt.status, tt.challenge, got, ok, tt.want, tt.ok)
+		}
+	}
+	if got := oauth2link.SentBearer(nil); got != "" {
+		t.Errorf("SentBearer(nil) = %q", got)
+	}
+}
