@@ -4,14 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/go-applinks/applinks/applink/token"
-	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/oauth2link"
-	"github.com/go-applinks/applinks/internal/redact"
 )
 
 // OAuth2Client is the OAuth 2.0 side of a link: the client the remote's
@@ -119,34 +116,15 @@ func (l *Link) newOAuth2() (*oauth2link.Config, error) {
 	if !l.usesOAuth2() || l.OAuth2 == nil {
 		return nil, nil
 	}
-	c := l.OAuth2
-	secret := c.ClientSecret.Reveal()
-	switch {
-	case secret != "":
-	case c.ClientSecretEnv != "":
-		v, ok := os.LookupEnv(c.ClientSecretEnv)
-		if !ok || v == "" {
-			return nil, &FieldError{Link: l.label(), Field: "oauth2.clientSecretEnv",
-				Err: fmt.Errorf("environment variable %s is not set: export it with the client secret the remote shows for the incoming link", c.ClientSecretEnv)}
-		}
-		secret = v
-	case c.ClientSecretFile != "":
-		path := l.resolve(c.ClientSecretFile)
-		data, err := fileread.ReadSecret(path, "the client secret", fileread.MaxSecretSize)
-		if err != nil {
-			return nil, &FieldError{Link: l.label(), Field: "oauth2.clientSecretFile", Err: fmt.Errorf("reading the client secret: %w", err)}
-		}
-		secret = strings.TrimRight(string(data), "\r\n")
-		if secret == "" {
-			return nil, &FieldError{Link: l.label(), Field: "oauth2.clientSecretFile", Err: fmt.Errorf("%s is empty: put the client secret in it", path)}
-		}
-	default:
-		return nil, &FieldError{Link: l.label(), Field: "oauth2.clientSecretEnv", Err: errors.New("no client secret")}
-	}
-	if l.Cloud != nil {
+	c, s := l.OAuth2, l.oauth2Settings()
+	secret, field, err := s.LoadSecret(c.ClientSecret.Reveal(), l.resolve(c.ClientSecretFile))
+	if err == nil && l.Cloud != nil {
 		return newCloudState(l, "").OAuth2(c.ClientID, secret, c.RedirectURL, c.Scopes), nil
 	}
-	o2, field, err := l.oauth2Settings().Config(secret)
+	var o2 *oauth2link.Config
+	if err == nil {
+		o2, field, err = s.Config(secret)
+	}
 	if err != nil {
 		return nil, &FieldError{Link: l.label(), Field: field, Err: err}
 	}

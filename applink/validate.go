@@ -81,7 +81,9 @@ func (l Link) Validate() error {
 		bad("consumerKey", "missing: give the consumer key the remote's incoming link has for this application")
 	}
 	if signs || !l.usesOAuth2() { // an OAuth 2.0 link needs no OAuth 1.0a credential
-		if field, err := l.checkCredentialSources(signs); err != nil {
+		c := linkconf.Credentials{PrivateKeyFile: l.PrivateKeyFile, PrivateKeyEnv: l.PrivateKeyEnv, SecretEnv: l.SecretEnv, SecretFile: l.SecretFile,
+			KeyInCode: l.PrivateKey != nil, SecretInCode: !l.Secret.IsZero()}
+		if field, err := c.Check(signs, l.Type == TypeJenkins); err != nil {
 			bad(field, "%v", err)
 		}
 	}
@@ -115,47 +117,6 @@ func (l Link) dialect() (signer.Dialect, error) {
 		return signer.Servlet, nil
 	}
 	return 0, fmt.Errorf("unknown dialect %q: use servlet (Atlassian products, Jenkins) or rfc5849, or leave it empty to go by the type", l.SignatureDialect)
-}
-
-// checkCredentialSources checks that the link has one credential source, of
-// the kind its type needs. It returns the field to blame.
-func (l Link) checkCredentialSources(signs bool) (string, error) {
-	var keySrc, secretSrc []string
-	if l.PrivateKeyFile != "" {
-		keySrc = append(keySrc, "privateKeyFile")
-	}
-	if l.PrivateKeyEnv != "" {
-		keySrc = append(keySrc, "privateKeyEnv")
-	}
-	if l.SecretEnv != "" {
-		secretSrc = append(secretSrc, "secretEnv")
-	}
-	if l.SecretFile != "" {
-		secretSrc = append(secretSrc, "secretFile")
-	}
-	fields := append(slices.Clone(keySrc), secretSrc...)
-	inCode := l.PrivateKey != nil || !l.Secret.IsZero()
-	switch {
-	case l.PrivateKey != nil && !l.Secret.IsZero():
-		return "privateKeyFile", errors.New("both a private key and a secret were given in code: give one")
-	case len(fields) > 1:
-		return fields[1], fmt.Errorf("several credential sources (%s): give exactly one", strings.Join(fields, ", "))
-	case l.PrivateKey != nil && len(secretSrc) > 0, !l.Secret.IsZero() && len(keySrc) > 0:
-		return fields[0], errors.New("a credential of the other kind was given in code: give a private key or a secret, not both")
-	case signs && len(fields) == 0 && !inCode:
-		if l.Type == TypeJenkins {
-			return "secretEnv", errors.New("no shared secret: set secretEnv or secretFile to the secret of the Jenkins consumer")
-		}
-		return "privateKeyFile", errors.New("no credentials: set privateKeyFile, privateKeyEnv, secretEnv or secretFile")
-	}
-	if l.Type == TypeJenkins && (len(keySrc) > 0 || l.PrivateKey != nil) {
-		field := "privateKeyFile"
-		if len(keySrc) > 0 {
-			field = keySrc[0]
-		}
-		return field, errors.New("a Jenkins consumer uses HMAC-SHA1 with a shared secret, not an RSA key: set secretEnv or secretFile")
-	}
-	return "", nil
 }
 
 // FieldError is a problem with one field of a link or config file.

@@ -95,3 +95,31 @@ func TestJoinBase(t *testing.T) {
 		}
 	}
 }
+
+func TestCredentialsCheck(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name           string
+		c              Credentials
+		signs, jenkins bool
+		field          string
+	}{
+		{"key file", Credentials{PrivateKeyFile: "k.pem"}, true, false, ""},
+		{"anonymous", Credentials{}, false, false, ""},
+		{"none", Credentials{}, true, false, "privateKeyFile"},
+		{"none, jenkins", Credentials{}, true, true, "secretEnv"},
+		{"two sources", Credentials{PrivateKeyEnv: "K", SecretFile: "s"}, true, false, "secretFile"},
+		{"both in code", Credentials{KeyInCode: true, SecretInCode: true}, true, false, "privateKeyFile"},
+		{"key in code beside a key file", Credentials{PrivateKeyFile: "k.pem", KeyInCode: true}, true, false, ""},
+		{"key in code beside a secret", Credentials{SecretEnv: "S", KeyInCode: true}, true, false, "secretEnv"},
+		{"secret in code beside a key", Credentials{PrivateKeyEnv: "K", SecretInCode: true}, true, false, "privateKeyEnv"},
+		{"jenkins secret", Credentials{SecretEnv: "S"}, true, true, ""},
+		{"jenkins key", Credentials{PrivateKeyEnv: "K"}, true, true, "privateKeyEnv"},
+		{"jenkins key in code", Credentials{KeyInCode: true}, true, true, "privateKeyFile"},
+	} {
+		field, err := tt.c.Check(tt.signs, tt.jenkins)
+		if field != tt.field || (err == nil) != (tt.field == "") {
+			t.Errorf("%s: got %q, %v; want field %q", tt.name, field, err, tt.field)
+		}
+	}
+}

@@ -1,12 +1,15 @@
 package oauth2link
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 
+	"github.com/go-applinks/applinks/internal/fileread"
 	"github.com/go-applinks/applinks/internal/linkconf"
 	"github.com/go-applinks/applinks/internal/redact"
 )
@@ -154,4 +157,32 @@ func (s Settings) Config(secret string) (c *Config, field string, err error) {
 		ClientID: s.ClientID, ClientSecret: redact.NewSecret(secret), AuthorizationURL: au.String(), TokenURL: tu.String(),
 		RedirectURL: s.RedirectURL, Scopes: slices.Clone(s.Scopes), BasicAuth: s.ClientAuth == "basic",
 	}, "", nil
+}
+
+// LoadSecret returns the client secret: inCode when given, else the
+// environment variable ClientSecretEnv, else the file at path
+// (ClientSecretFile, resolved by the caller; a trailing newline is
+// ignored), read by [fileread.ReadSecret]. On error, field is the setting
+// to blame; no error holds the secret.
+func (s Settings) LoadSecret(inCode, path string) (secret, field string, err error) {
+	switch {
+	case inCode != "":
+		return inCode, "", nil
+	case s.ClientSecretEnv != "":
+		v, ok := os.LookupEnv(s.ClientSecretEnv)
+		if !ok || v == "" {
+			return "", "oauth2.clientSecretEnv", fmt.Errorf("environment variable %s is not set: export it with the client secret the remote shows for the incoming link", s.ClientSecretEnv)
+		}
+		return v, "", nil
+	case s.ClientSecretFile != "":
+		data, err := fileread.ReadSecret(path, "the client secret", fileread.MaxSecretSize)
+		if err != nil {
+			return "", "oauth2.clientSecretFile", fmt.Errorf("reading the client secret: %w", err)
+		}
+		if secret = strings.TrimRight(string(data), "\r\n"); secret == "" {
+			return "", "oauth2.clientSecretFile", fmt.Errorf("%s is empty: put the client secret in it", path)
+		}
+		return secret, "", nil
+	}
+	return "", "oauth2.clientSecretEnv", errors.New("no client secret")
 }

@@ -2,6 +2,8 @@ package oauth2link
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -90,5 +92,43 @@ func TestSettingsConfig(t *testing.T) {
 	s.RPCURL, s.DisplayURL = "::", "https://jira.example.com"
 	if _, field, err := s.Config("x"); err == nil || field != "oauth2.tokenPath" {
 		t.Errorf("Config with a bad RPC URL: %q, %v", field, err)
+	}
+}
+
+// TestLoadSecret: the secret given in code, else the environment variable,
+// else the file; each failure blames its field and quotes no secret.
+func TestLoadSecret(t *testing.T) {
+	const secret = "s3cret-TEST-ONLY"
+	t.Setenv("OAUTH2LINK_TEST_SECRET", secret)
+	t.Setenv("OAUTH2LINK_TEST_EMPTY", "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "secret")
+	empty := filepath.Join(dir, "empty")
+	for path, body := range map[string]string{file: secret + "\r\n", empty: "\n"} {
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name        string
+		s           Settings
+		inCode, at  string
+		want, field string
+	}{
+		{"in code", Settings{ClientSecretEnv: "OAUTH2LINK_TEST_EMPTY"}, "code-" + secret, "", "code-" + secret, ""},
+		{"env", Settings{ClientSecretEnv: "OAUTH2LINK_TEST_SECRET"}, "", "", secret, ""},
+		{"env empty", Settings{ClientSecretEnv: "OAUTH2LINK_TEST_EMPTY"}, "", "", "", "oauth2.clientSecretEnv"},
+		{"file", Settings{ClientSecretFile: "secret"}, "", file, secret, ""},
+		{"file empty", Settings{ClientSecretFile: "empty"}, "", empty, "", "oauth2.clientSecretFile"},
+		{"file missing", Settings{ClientSecretFile: "none"}, "", filepath.Join(dir, "none"), "", "oauth2.clientSecretFile"},
+		{"none", Settings{}, "", "", "", "oauth2.clientSecretEnv"},
+	} {
+		got, field, err := tt.s.LoadSecret(tt.inCode, tt.at)
+		if got != tt.want || field != tt.field || (err == nil) != (tt.field == "") {
+			t.Errorf("%s: got %q, %q, %v; want %q, %q", tt.name, got, field, err, tt.want, tt.field)
+		}
+		if err != nil && strings.Contains(err.Error(), secret) {
+			t.Errorf("%s: the error %v holds the secret", tt.name, err)
+		}
 	}
 }
