@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -109,37 +108,15 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), http.NoBody)
-	if err != nil {
+	resp, body, err := oauth1link.Post(ctx, st.tokenClient(step), u.String(), st.svc.agent, func(r *http.Request) error { return st.signer.Sign(r, p) })
+	var re *TokenRedirectError
+	switch {
+	case errors.As(err, &re):
+		return nil, re // the redirect's body is closed unread: nothing it says is kept
+	case err != nil && ctx.Err() != nil:
+		return nil, err
+	case err != nil:
 		return nil, fmt.Errorf("applink: link %q: %s: %w", st.link.Name, step, err)
-	}
-	req.Header.Set("Accept", "text/plain, application/x-www-form-urlencoded")
-	if st.svc.agent != "" {
-		req.Header.Set("User-Agent", st.svc.agent)
-	}
-	if err := st.signer.Sign(req, p); err != nil {
-		return nil, fmt.Errorf("applink: link %q: %s: %w", st.link.Name, step, err)
-	}
-	resp, err := st.tokenClient(step).Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		var re *TokenRedirectError
-		if errors.As(err, &re) {
-			// The redirect's body is closed unread: nothing it says is kept.
-			return nil, re
-		}
-		return nil, fmt.Errorf("applink: link %q: %s: POST %s: %w: check the link's RPC URL and that the remote is up",
-			st.link.Name, step, u, redact.URLError(err))
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, oauth1link.MaxResponse))
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("applink: link %q: %s: reading the answer of POST %s: %w", st.link.Name, step, u, err)
 	}
 	if pe := signer.ParseProblem(resp.StatusCode, resp.Header, body); pe != nil {
 		maskProblem(pe, p.Verifier.Reveal(), p.Token.Secret(), p.SessionHandle.Reveal())

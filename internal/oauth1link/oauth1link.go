@@ -11,8 +11,11 @@
 package oauth1link
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -90,4 +93,40 @@ func parseLifetime(v url.Values, name string) (time.Duration, error) {
 		return MaxLifetime, nil
 	}
 	return time.Duration(n) * time.Second, nil
+}
+
+// Post makes one POST without a body to the token endpoint at u through c,
+// signed by sign, with agent as its User-Agent ("": none), and returns the
+// answer and its body (at most [MaxResponse] bytes; the body is closed).
+// When ctx ends it returns ctx.Err(); an error of sign as it is; an error
+// of c (such as its CheckRedirect's, which errors.As finds) or of reading
+// the answer says what failed.
+func Post(ctx context.Context, c *http.Client, u, agent string, sign func(*http.Request) error) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, http.NoBody)
+	if err != nil {
+		return nil, nil, redact.URLError(err)
+	}
+	req.Header.Set("Accept", "text/plain, application/x-www-form-urlencoded")
+	if agent != "" {
+		req.Header.Set("User-Agent", agent)
+	}
+	if err := sign(req); err != nil {
+		return nil, nil, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		return nil, nil, fmt.Errorf("POST %s: %w: check the link's RPC URL and that the remote is up", redact.URLString(u), redact.URLError(err))
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		return nil, nil, fmt.Errorf("reading the answer of POST %s: %w", redact.URLString(u), err)
+	}
+	return resp, body, nil
 }

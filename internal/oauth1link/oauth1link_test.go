@@ -1,7 +1,11 @@
 package oauth1link
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +89,36 @@ func TestTokenResponseRedaction(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPost: a signed POST without a body, its answer read up to
+// MaxResponse; a client's error says what failed and unwraps to the cause.
+func TestPost(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Header.Get("Authorization") != "OAuth signed" || r.Header.Get("User-Agent") != "agent" || r.ContentLength != 0 {
+			t.Errorf("unexpected request %s %v", r.Method, r.Header)
+		}
+		if r.URL.Path == "/big" {
+			_, _ = io.WriteString(w, strings.Repeat("x", MaxResponse+10))
+			return
+		}
+		http.Redirect(w, r, "/elsewhere", http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	sign := func(r *http.Request) error { r.Header.Set("Authorization", "OAuth signed"); return nil }
+	resp, body, err := Post(t.Context(), srv.Client(), srv.URL+"/big", "agent", sign)
+	if err != nil || resp.StatusCode != http.StatusOK || len(body) != MaxResponse {
+		t.Fatalf("Post = %v, %d bytes, %v", resp, len(body), err)
+	}
+	refused := errors.New("refused redirect")
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return refused }}
+	if _, _, err := Post(t.Context(), c, srv.URL+"/token", "agent", sign); !errors.Is(err, refused) || !strings.Contains(err.Error(), "POST "+srv.URL+"/token") {
+		t.Errorf("Post through a client that refuses redirects = %v", err)
+	}
+	signErr := errors.New("no key")
+	if _, _, err := Post(t.Context(), c, srv.URL, "", func(*http.Request) error { return signErr }); err != signErr {
+		t.Errorf("Post with a failing signer = %v, want %v", err, signErr)
 	}
 }
