@@ -139,24 +139,8 @@ func (st *linkState) postTokenOnce(ctx context.Context, step, path string, p sig
 // is kept as sent (it is always shown redacted, and the doctor compares it
 // with its own).
 func maskProblem(pe *signer.ProblemError, sent ...string) {
-	pe.Problem = redact.Secrets(pe.Problem, sent...)
-	pe.Advice = redact.Secrets(pe.Advice, sent...)
-	pe.AcceptableVersions = redact.Secrets(pe.AcceptableVersions, sent...)
-	pe.Realm = redact.Secrets(pe.Realm, sent...)
-	for _, names := range [][]string{pe.ParametersAbsent, pe.ParametersRejected} {
-		for i, n := range names {
-			names[i] = redact.Secrets(n, sent...)
-		}
-	}
-	for k, vs := range pe.Extra {
-		for i, v := range vs {
-			vs[i] = redact.Secrets(v, sent...)
-		}
-		if m := redact.Secrets(k, sent...); m != k {
-			delete(pe.Extra, k)
-			pe.Extra[m] = append(pe.Extra[m], vs...)
-		}
-	}
+	redact.SecretsIn(sent, []*string{&pe.Problem, &pe.Advice, &pe.AcceptableVersions, &pe.Realm},
+		[][]string{pe.ParametersAbsent, pe.ParametersRejected}, pe.Extra)
 }
 
 // tokenStatusError is a token endpoint's answer with an HTTP status other
@@ -217,20 +201,11 @@ func problemOf(err error) string {
 	return ""
 }
 
-// lifetimeEnd returns now+d, or zero when d is 0 (unknown).
-func lifetimeEnd(now time.Time, d time.Duration) time.Time {
-	if d <= 0 {
-		return time.Time{}
-	}
-	return now.Add(d)
-}
-
 // oauth1AccessToken builds the token.AccessToken of a token endpoint's answer.
 func oauth1AccessToken(r *oauth1link.TokenResponse, now time.Time) *token.AccessToken {
 	t := token.NewAccessToken(r.Token, r.Secret.Reveal())
-	t.ExpiresAt = lifetimeEnd(now, r.ExpiresIn)
+	t.ExpiresAt, t.AuthorizationExpiresAt = r.Expiry(now)
 	t.SessionHandle = r.SessionHandle
-	t.AuthorizationExpiresAt = lifetimeEnd(now, r.AuthExpiresIn)
 	t.CreatedAt = now
 	return t
 }

@@ -78,6 +78,18 @@ func ParseTokenResponse(body []byte) (*TokenResponse, error) {
 	return r, nil
 }
 
+// Expiry dates the answer's lifetimes from now: when the access token and
+// the authorization expire, each zero when the remote did not say.
+func (r *TokenResponse) Expiry(now time.Time) (expires, authExpires time.Time) {
+	end := func(d time.Duration) time.Time {
+		if d <= 0 {
+			return time.Time{}
+		}
+		return now.Add(d)
+	}
+	return end(r.ExpiresIn), end(r.AuthExpiresIn)
+}
+
 // parseLifetime reads a lifetime in seconds; absent is 0. Values beyond
 // MaxLifetime are capped.
 func parseLifetime(v url.Values, name string) (time.Duration, error) {

@@ -122,3 +122,14 @@ func TestPost(t *testing.T) {
 		t.Errorf("Post with a failing signer = %v, want %v", err, signErr)
 	}
 }
+
+func TestExpiry(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if e, a := (&TokenResponse{ExpiresIn: time.Hour}).Expiry(now); !e.Equal(now.Add(time.Hour)) || !a.IsZero() {
+		t.Errorf("Expiry = %v, %v; want an hour from now and zero", e, a)
+	}
+	if e, a := (&TokenResponse{AuthExpiresIn: time.Minute}).Expiry(now); !e.IsZero() || !a.Equal(now.Add(time.Minute)) {
+		t.Errorf("Expiry = %v, %v; want zero and a minute from now", e, a)
+	}
+}

@@ -35,6 +35,30 @@ func Secrets(s string, secrets ...string) string {
 	return s
 }
 
+// SecretsIn masks secrets, as [Secrets] does, in place: in each string
+// strs points to, each string of lists, and each key and value of values
+// (a key that changes is merged into its masked form). It is for the
+// fields of a structure a remote answered, such as an OAuth problem.
+func SecretsIn(secrets []string, strs []*string, lists [][]string, values map[string][]string) {
+	for _, p := range strs {
+		*p = Secrets(*p, secrets...)
+	}
+	for _, l := range lists {
+		for i, v := range l {
+			l[i] = Secrets(v, secrets...)
+		}
+	}
+	for k, vs := range values {
+		for i, v := range vs {
+			vs[i] = Secrets(v, secrets...)
+		}
+		if m := Secrets(k, secrets...); m != k {
+			delete(values, k)
+			values[m] = append(values[m], vs...)
+		}
+	}
+}
+
 // BasicCredentials returns the value an "Authorization: Basic" header
 // carries for id and secret (RFC 6749 §2.3.1: each form encoded first), so
 // that [Secrets] can mask it when a remote echoes the header.

@@ -3,6 +3,8 @@ package redact
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestSecrets(t *testing.T) {
@@ -31,5 +33,23 @@ func TestSecrets(t *testing.T) {
 	basic := BasicCredentials("client id", secret)
 	if got := Secrets("Basic "+basic, basic); strings.Contains(got, basic) {
 		t.Errorf("the Basic credentials survive: %q", got)
+	}
+}
+
+func TestSecretsIn(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cret-TEST-ONLY"
+	problem, realm := "token_rejected "+secret, "jira"
+	list := []string{"oauth_token", "oauth_verifier=" + secret}
+	values := map[string][]string{"a": {secret}, "k-" + secret: {"v"}, "k-" + Mask: {"w"}}
+	SecretsIn([]string{secret}, []*string{&problem, &realm}, [][]string{list}, values)
+	if problem != "token_rejected "+Mask || realm != "jira" {
+		t.Errorf("strings: %q, %q", problem, realm)
+	}
+	if diff := cmp.Diff([]string{"oauth_token", "oauth_verifier=" + Mask}, list); diff != "" {
+		t.Errorf("list (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string][]string{"a": {Mask}, "k-" + Mask: {"w", "v"}}, values); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
 	}
 }
