@@ -39,6 +39,7 @@ import (
 	"github.com/go-applinks/applinks/internal/cloudsite"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/fileread"
+	"github.com/go-applinks/applinks/internal/linkconf"
 	"github.com/go-applinks/applinks/internal/oauth1link"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
@@ -313,6 +314,12 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		},
 		"internal/oauth2link.Config": func() []any {
 			return []any{&oauth2link.Config{ClientID: "client", ClientSecret: redact.NewSecret(clientSecret), TokenURL: "https://jira.example.com/t", RedirectURL: "https://app.example.com/cb"}}
+		},
+		"internal/cloudsite.Settings": func() []any {
+			return []any{cloudsite.Settings{Type: "jira", OAuth2Only: true, APIBase: "https://api.example.com"}}
+		},
+		"internal/linkconf.Credentials": func() []any {
+			return []any{linkconf.Credentials{PrivateKeyFile: "key.pem", SecretEnv: "SECRET", KeyInCode: true}}
 		},
 		"internal/oauth2link.Settings": func() []any {
 			return []any{oauth2link.Settings{ClientID: "client", ClientSecretEnv: "CLIENT_SECRET", RedirectURL: "https://app.example.com/cb", RPCURL: "https://jira.example.com"}}
