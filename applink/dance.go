@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/applink/token"
-	"github.com/go-applinks/applinks/internal/linkconf"
+	"github.com/go-applinks/applinks/internal/oauth1link"
 
 	"github.com/go-applinks/applinks/signer"
 )
@@ -191,7 +191,7 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	if !st.link.allows(Auth3LO) {
 		return nil, nil, &AuthNotConfiguredError{Link: st.link.Name, Wanted: string(Auth3LO), Configured: slices.Clone(st.link.auths())}
 	}
-	if err := checkCallback(callback); err != nil {
+	if err := oauth1link.CheckCallback(callback); err != nil {
 		return nil, nil, fmt.Errorf("applink: link %q: %w", st.link.Name, err)
 	}
 	if callback == "" {
@@ -223,29 +223,14 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	if err := store.PutRequestToken(ctx, rt); err != nil {
 		return nil, nil, fmt.Errorf("applink: link %q: storing the pending request token: %w", st.link.Name, err)
 	}
-	u, err := linkconf.JoinBase(st.displayBase(), st.endpoints().Authorize)
+	if st.link.Type != TypeJenkins {
+		callback = "" // the request token carries it
+	}
+	u, err := oauth1link.AuthorizeURL(st.displayBase(), st.endpoints().Authorize, rt.Token, callback)
 	if err != nil {
 		return nil, nil, err
 	}
-	q := url.Values{"oauth_token": {rt.Token}}
-	if st.link.Type == TypeJenkins {
-		q.Set("oauth_callback", callback)
-	}
-	u.RawQuery = q.Encode()
 	return u, rt, nil
-}
-
-// checkCallback accepts "", "oob" or an absolute http(s) URL without a
-// fragment.
-func checkCallback(callback string) error {
-	if callback == "" || callback == "oob" {
-		return nil
-	}
-	u, err := url.Parse(callback)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
-		return fmt.Errorf("the callback %q is not an absolute http or https URL without a fragment: give one, or \"\" for out of band", truncateForError(callback))
-	}
-	return nil
 }
 
 // CompleteAuthorization finishes the 3-legged dance (OAuth 2.0: the consent)

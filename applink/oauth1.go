@@ -25,12 +25,7 @@ import (
 const defaultRequestTokenTTL = 10 * time.Minute
 
 // truncateForError shortens a value quoted in an error message.
-func truncateForError(s string) string {
-	if len(s) > 20 {
-		return s[:20] + "…"
-	}
-	return s
-}
+func truncateForError(s string) string { return redact.Shorten(s, 20) }
 
 // state returns the link state behind a link obtained from a Service.
 func (f *RequestFactory) state() (*linkState, error) {

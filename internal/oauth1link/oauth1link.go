@@ -1,8 +1,10 @@
-// Package oauth1link reads the answers of the OAuth 1.0a token endpoints of
-// Atlassian's Application Links for package applink: a request token (RFC
-// 5849 §2.1) and an access token (§2.3), with Atlassian's session extension
-// (oauth_expires_in, oauth_session_handle,
-// oauth_authorization_expires_in). It knows nothing about signing or links.
+// Package oauth1link speaks to the OAuth 1.0a token endpoints of
+// Atlassian's Application Links for package applink: the POST of a request
+// token (RFC 5849 §2.1) or access token (§2.3) call, and its answer with
+// Atlassian's session extension (oauth_expires_in, oauth_session_handle,
+// oauth_authorization_expires_in); the authorization page's URL and the
+// check of a callback. It knows nothing about links, and does not sign: the
+// caller passes a function that does.
 //
 // # Security
 //
@@ -21,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/linkconf"
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
@@ -141,4 +144,33 @@ func Post(ctx context.Context, c *http.Client, u, agent string, sign func(*http.
 		return nil, nil, fmt.Errorf("reading the answer of POST %s: %w", redact.URLString(u), err)
 	}
 	return resp, body, nil
+}
+
+// CheckCallback accepts an OAuth 1.0a callback: "" or "oob" (out of band),
+// or an absolute http(s) URL without a fragment.
+func CheckCallback(callback string) error {
+	if callback == "" || callback == "oob" {
+		return nil
+	}
+	u, err := url.Parse(callback)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+		return fmt.Errorf("the callback %q is not an absolute http or https URL without a fragment: give one, or \"\" for out of band", redact.Shorten(callback, 20))
+	}
+	return nil
+}
+
+// AuthorizeURL returns the page where the user approves the request token:
+// path joined to base (the display URL), with oauth_token, and with
+// oauth_callback when callback is not "" (Jenkins' plugin takes it there).
+func AuthorizeURL(base, path, token, callback string) (*url.URL, error) {
+	u, err := linkconf.JoinBase(base, path)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{"oauth_token": {token}}
+	if callback != "" {
+		q.Set("oauth_callback", callback)
+	}
+	u.RawQuery = q.Encode()
+	return u, nil
 }

@@ -133,3 +133,36 @@ func TestExpiry(t *testing.T) {
 		t.Errorf("Expiry = %v, %v; want zero and a minute from now", e, a)
 	}
 }
+
+func TestCheckCallback(t *testing.T) {
+	t.Parallel()
+	for in, ok := range map[string]bool{
+		"": true, "oob": true, "https://app.example.com/cb?x=1": true, "http://127.0.0.1:8080/cb": true,
+		"/cb": false, "ftp://app.example.com/cb": false, "https://app.example.com/cb#f": false, "https://": false,
+		"https://app.example.com/a-long-callback-path-that-is-cut#f": false,
+	} {
+		err := CheckCallback(in)
+		if (err == nil) != ok {
+			t.Errorf("CheckCallback(%q) = %v, want ok %v", in, err, ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "that-is-cut") {
+			t.Errorf("CheckCallback(%q) = %v: the callback is quoted whole", in, err)
+		}
+	}
+}
+
+func TestAuthorizeURL(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ base, path, callback, want string }{
+		{"https://jira.example.com/jira/", "/plugins/servlet/oauth/authorize", "", "https://jira.example.com/jira/plugins/servlet/oauth/authorize?oauth_token=t+1"},
+		{"https://ci.example.com", "/bbs-oauth/authorize", "https://app.example.com/cb?a=1", "https://ci.example.com/bbs-oauth/authorize?oauth_callback=https%3A%2F%2Fapp.example.com%2Fcb%3Fa%3D1&oauth_token=t+1"},
+	} {
+		u, err := AuthorizeURL(tt.base, tt.path, "t 1", tt.callback)
+		if err != nil || u.String() != tt.want {
+			t.Errorf("AuthorizeURL(%q, %q, %q) = %v, %v; want %s", tt.base, tt.path, tt.callback, u, err, tt.want)
+		}
+	}
+	if _, err := AuthorizeURL("::", "/a", "t", ""); err == nil {
+		t.Error("AuthorizeURL with a bad base: no error")
+	}
+}

@@ -7,6 +7,12 @@
 // x/oauth2 (redirect_uri on the refresh grant), a fixed client
 // authentication style, and errors that never carry a secret.
 //
+// Around the protocol it holds the plain mechanics applink builds on: the
+// checks of a link's OAuth 2.0 settings and the client built from them
+// ([Settings]), the reading of a consent page's redirect ([State],
+// [CodeFromInput], [Issuer]) and of a resource's Bearer refusal
+// ([Refusal]).
+//
 // # Glossary
 //
 // Client id and secret: what the product shows for an incoming "external
