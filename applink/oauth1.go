@@ -24,9 +24,6 @@ import (
 // remote does not say: 10 minutes at Atlassian's products.
 const defaultRequestTokenTTL = 10 * time.Minute
 
-// truncateForError shortens a value quoted in an error message.
-func truncateForError(s string) string { return redact.Shorten(s, 20) }
-
 // state returns the link state behind a link obtained from a Service.
 func (f *RequestFactory) state() (*linkState, error) {
 	if f == nil || f.link == nil || f.link.state == nil || f.link.state.svc == nil {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/seam"
 )
@@ -237,7 +238,7 @@ func loopbackTarget(l *applink.Link, cfg *loopbackConfig) (path, redirectURL str
 	}
 	redirectURL = l.OAuth2.RedirectURL
 	u, err := url.Parse(redirectURL)
-	if err != nil || u.Scheme != "http" || !isLoopbackHost(u.Hostname()) || u.Port() == "" {
+	if err != nil || u.Scheme != "http" || !oauth2link.IsLoopbackHost(u.Hostname()) || u.Port() == "" {
 		return "", "", fmt.Errorf("applink/authorize: link %q: the loopback flow listens on the registered redirect URL %s, which is not http://127.0.0.1:PORT/... (or localhost, ::1): register such a redirect URL for the command, or use the out-of-band flow",
 			l.Name, redact.URLString(redirectURL))
 	}
@@ -250,15 +251,6 @@ func loopbackTarget(l *applink.Link, cfg *loopbackConfig) (path, redirectURL str
 		path = "/"
 	}
 	return path, redirectURL, nil
-}
-
-// isLoopbackHost reports whether host is "localhost" or a loopback IP.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // withState returns u with state=value added to its query.
