@@ -318,6 +318,9 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/cloudsite.Settings": func() []any {
 			return []any{cloudsite.Settings{Type: "jira", OAuth2Only: true, APIBase: "https://api.example.com"}}
 		},
+		"internal/linkconf.Credential": func() []any {
+			return []any{&linkconf.Credential{Data: redact.NewSecret(sharedSecret), Field: "secretEnv", From: "environment variable SECRET"}}
+		},
 		"internal/linkconf.Credentials": func() []any {
 			return []any{linkconf.Credentials{PrivateKeyFile: "key.pem", SecretEnv: "SECRET", KeyInCode: true}}
 		},

@@ -3,11 +3,10 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 
-	"github.com/go-applinks/applinks/internal/fileread"
+	"github.com/go-applinks/applinks/internal/linkconf"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -21,80 +20,29 @@ func (l *Link) newSigner(opts ...signer.Option) (*signer.Signer, error) {
 		return nil, &FieldError{Link: l.label(), Field: field, Err: err}
 	}
 	var method signer.Method
+	var err error
 	switch {
 	case l.PrivateKey != nil:
-		m, err := signer.NewRSASHA1(l.PrivateKey)
-		if err != nil {
+		if method, err = signer.NewRSASHA1(l.PrivateKey); err != nil {
 			return fail("privateKeyFile", fmt.Errorf("the private key given in code: %w", err))
 		}
-		method = m
 	case !l.Secret.IsZero():
-		m, err := signer.NewHMACSHA1(l.Secret.Reveal())
-		if err != nil {
+		if method, err = signer.NewHMACSHA1(l.Secret.Reveal()); err != nil {
 			return fail("secretEnv", fmt.Errorf("the secret given in code: %w", err))
 		}
-		method = m
-	case l.PrivateKeyFile != "":
-		path := l.resolve(l.PrivateKeyFile)
-		data, err := readCredentialFile(path)
-		if err != nil {
-			return fail("privateKeyFile", fmt.Errorf("reading the private key: %w", err))
-		}
-		key, err := signer.ParsePrivateKey(data)
-		if err != nil {
-			return fail("privateKeyFile", fmt.Errorf("%s: %w", path, err))
-		}
-		m, err := signer.NewRSASHA1(key)
-		if err != nil {
-			return fail("privateKeyFile", fmt.Errorf("%s: %w", path, err))
-		}
-		method = m
-	case l.PrivateKeyEnv != "":
-		pem, ok := os.LookupEnv(l.PrivateKeyEnv)
-		if !ok || strings.TrimSpace(pem) == "" {
-			return fail("privateKeyEnv", fmt.Errorf("environment variable %s is not set: export it with the PEM private key", l.PrivateKeyEnv))
-		}
-		key, err := signer.ParsePrivateKey([]byte(pem))
-		if err != nil {
-			return fail("privateKeyEnv", fmt.Errorf("environment variable %s: %w", l.PrivateKeyEnv, err))
-		}
-		m, err := signer.NewRSASHA1(key)
-		if err != nil {
-			return fail("privateKeyEnv", fmt.Errorf("environment variable %s: %w", l.PrivateKeyEnv, err))
-		}
-		method = m
-	case l.SecretEnv != "":
-		secret, ok := os.LookupEnv(l.SecretEnv)
-		if !ok || secret == "" {
-			return fail("secretEnv", fmt.Errorf("environment variable %s is not set: export it with the consumer's shared secret", l.SecretEnv))
-		}
-		m, err := signer.NewHMACSHA1(secret)
-		if err != nil {
-			return fail("secretEnv", fmt.Errorf("environment variable %s: %w", l.SecretEnv, err))
-		}
-		method = m
-	case l.SecretFile != "":
-		path := l.resolve(l.SecretFile)
-		data, err := readCredentialFile(path)
-		if err != nil {
-			return fail("secretFile", fmt.Errorf("reading the secret: %w", err))
-		}
-		secret := strings.TrimRight(string(data), "\r\n")
-		if secret == "" {
-			return fail("secretFile", fmt.Errorf("%s is empty: put the consumer's shared secret in it", path))
-		}
-		m, err := signer.NewHMACSHA1(secret)
-		if err != nil {
-			return fail("secretFile", fmt.Errorf("%s: %w", path, err))
-		}
-		method = m
 	default:
-		for _, a := range l.auths() {
-			if a.signs() {
-				return fail("privateKeyFile", errors.New("no credentials: set privateKeyFile, privateKeyEnv, secretEnv or secretFile"))
-			}
+		c, field, err := l.credentials().Read(l.resolve)
+		switch {
+		case err != nil:
+			return fail(field, err)
+		case c == nil && slices.ContainsFunc(l.auths(), Auth.signs):
+			return fail("privateKeyFile", errors.New("no credentials: set privateKeyFile, privateKeyEnv, secretEnv or secretFile"))
+		case c == nil:
+			return nil, nil
 		}
-		return nil, nil
+		if method, err = credentialMethod(c); err != nil {
+			return fail(c.Field, fmt.Errorf("%s: %w", c.From, err))
+		}
 	}
 	s, err := signer.New(l.ConsumerKey, method, opts...)
 	if err != nil {
@@ -103,16 +51,24 @@ func (l *Link) newSigner(opts ...signer.Option) (*signer.Signer, error) {
 	return s, nil
 }
 
-// readCredentialFile reads a key or secret file: a regular file of at most
-// 1 MiB (a key is a few KiB), so that a mistaken path such as /dev/zero or
-// a named pipe fails at once instead of exhausting memory or hanging.
-func readCredentialFile(path string) ([]byte, error) {
-	data, err := fileread.ReadFile(path, fileread.MaxKeySize)
-	var tooLarge *fileread.TooLargeError
-	if errors.As(err, &tooLarge) {
-		return nil, fmt.Errorf("%w (a key or secret is a few KiB): is it the right file?", err)
+// credentialMethod returns the signature method of a credential read from
+// a file or the environment: RSA-SHA1 for a private key, HMAC-SHA1 for a
+// shared secret.
+func credentialMethod(c *linkconf.Credential) (signer.Method, error) {
+	if !c.Key {
+		return signer.NewHMACSHA1(c.Data.Reveal())
 	}
-	return data, err
+	key, err := signer.ParsePrivateKey([]byte(c.Data.Reveal()))
+	if err != nil {
+		return nil, err
+	}
+	return signer.NewRSASHA1(key)
+}
+
+// credentials returns the link's OAuth 1.0a credential sources.
+func (l *Link) credentials() linkconf.Credentials {
+	return linkconf.Credentials{PrivateKeyFile: l.PrivateKeyFile, PrivateKeyEnv: l.PrivateKeyEnv, SecretEnv: l.SecretEnv, SecretFile: l.SecretFile,
+		KeyInCode: l.PrivateKey != nil, SecretInCode: !l.Secret.IsZero()}
 }
 
 // resolve makes a relative credential file path relative to the directory

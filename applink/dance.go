@@ -256,7 +256,7 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 // token_rejected for a mistyped verifier, which errors.As finds as a
 // *signer.ProblemError).
 func (f *RequestFactory) CompleteAuthorization(ctx context.Context, requestToken, verifier string) error {
-	verifier = verifierFromInput(verifier)
+	verifier = oauth1link.VerifierFromInput(verifier)
 	st, err := f.state()
 	if err != nil {
 		return err
@@ -363,20 +363,4 @@ func (st *linkState) complete(ctx context.Context, store token.Store, rt *token.
 		st.svc.logger.InfoContext(ctx, "applink: user authorized the link", "link", st.link.Name, "user", rt.User)
 	}
 	return key, nil
-}
-
-// verifierFromInput returns the verification code a user typed or pasted:
-// the oauth_verifier of a pasted URL or query string, else the trimmed
-// input.
-func verifierFromInput(s string) string {
-	s = strings.TrimSpace(s)
-	i := strings.Index(s, "oauth_verifier=")
-	if i < 0 {
-		return s
-	}
-	q, err := url.ParseQuery(s[i:])
-	if err != nil || q.Get("oauth_verifier") == "" {
-		return s
-	}
-	return q.Get("oauth_verifier")
 }

@@ -522,31 +522,3 @@ func TestRenewAccessTokenRevoked(t *testing.T) {
 func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
 	return context.WithCancel(t.Context())
 }
-
-func TestVerifierFromInput(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ in, want string }{
-		{"abc123", "abc123"},
-		{"  abc123\n", "abc123"},
-		{"http://jenkins:8080/bbs-oauth/authorize/oob?oauth_token=T&oauth_verifier=Xy12Zq", "Xy12Zq"},
-		{"oauth_token=T&oauth_verifier=Xy12Zq&x=1", "Xy12Zq"},
-		{"oauth_verifier=", "oauth_verifier="},
-		{"", ""},
-	} {
-		if got := verifierFromInput(tc.in); got != tc.want {
-			t.Errorf("verifierFromInput(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-func FuzzVerifierFromInput(f *testing.F) {
-	f.Add("abc123")
-	f.Add("http://j/oob?oauth_token=T&oauth_verifier=Xy12Zq")
-	f.Add("oauth_verifier=%zz")
-	f.Fuzz(func(t *testing.T, s string) {
-		got := verifierFromInput(s)
-		if got != strings.TrimSpace(got) && !strings.Contains(s, "oauth_verifier=") {
-			t.Errorf("verifierFromInput(%q) = %q: not trimmed", s, got)
-		}
-	})
-}

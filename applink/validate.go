@@ -81,9 +81,7 @@ func (l Link) Validate() error {
 		bad("consumerKey", "missing: give the consumer key the remote's incoming link has for this application")
 	}
 	if signs || !l.usesOAuth2() { // an OAuth 2.0 link needs no OAuth 1.0a credential
-		c := linkconf.Credentials{PrivateKeyFile: l.PrivateKeyFile, PrivateKeyEnv: l.PrivateKeyEnv, SecretEnv: l.SecretEnv, SecretFile: l.SecretFile,
-			KeyInCode: l.PrivateKey != nil, SecretInCode: !l.Secret.IsZero()}
-		if field, err := c.Check(signs, l.Type == TypeJenkins); err != nil {
+		if field, err := l.credentials().Check(signs, l.Type == TypeJenkins); err != nil {
 			bad(field, "%v", err)
 		}
 	}

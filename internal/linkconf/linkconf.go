@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -128,55 +127,4 @@ func DefaultID(name, rpcURL string) string {
 func FormatUUID(b [16]byte) string {
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-// Credentials are the OAuth 1.0a credential sources a link gives: files and
-// environment variables named in its settings, and a private key or a
-// shared secret given in code.
-type Credentials struct {
-	PrivateKeyFile, PrivateKeyEnv, SecretEnv, SecretFile string
-	KeyInCode, SecretInCode                              bool
-}
-
-// Check checks that there is one credential source (a source given in code
-// may sit beside one of the same kind in the settings: the one in code is
-// used), needed when the link signs, of the kind the remote needs: a
-// Jenkins consumer takes a shared secret, not an RSA key. On error, field
-// is the setting to blame.
-func (c Credentials) Check(signs, jenkins bool) (field string, err error) {
-	var keySrc, secretSrc []string
-	if c.PrivateKeyFile != "" {
-		keySrc = append(keySrc, "privateKeyFile")
-	}
-	if c.PrivateKeyEnv != "" {
-		keySrc = append(keySrc, "privateKeyEnv")
-	}
-	if c.SecretEnv != "" {
-		secretSrc = append(secretSrc, "secretEnv")
-	}
-	if c.SecretFile != "" {
-		secretSrc = append(secretSrc, "secretFile")
-	}
-	fields := append(slices.Clone(keySrc), secretSrc...)
-	switch {
-	case c.KeyInCode && c.SecretInCode:
-		return "privateKeyFile", errors.New("both a private key and a secret were given in code: give one")
-	case len(fields) > 1:
-		return fields[1], fmt.Errorf("several credential sources (%s): give exactly one", strings.Join(fields, ", "))
-	case c.KeyInCode && len(secretSrc) > 0, c.SecretInCode && len(keySrc) > 0:
-		return fields[0], errors.New("a credential of the other kind was given in code: give a private key or a secret, not both")
-	case signs && len(fields) == 0 && !c.KeyInCode && !c.SecretInCode:
-		if jenkins {
-			return "secretEnv", errors.New("no shared secret: set secretEnv or secretFile to the secret of the Jenkins consumer")
-		}
-		return "privateKeyFile", errors.New("no credentials: set privateKeyFile, privateKeyEnv, secretEnv or secretFile")
-	}
-	if jenkins && (len(keySrc) > 0 || c.KeyInCode) {
-		field := "privateKeyFile"
-		if len(keySrc) > 0 {
-			field = keySrc[0]
-		}
-		return field, errors.New("a Jenkins consumer uses HMAC-SHA1 with a shared secret, not an RSA key: set secretEnv or secretFile")
-	}
-	return "", nil
 }

@@ -174,3 +174,19 @@ func AuthorizeURL(base, path, token, callback string) (*url.URL, error) {
 	u.RawQuery = q.Encode()
 	return u, nil
 }
+
+// VerifierFromInput returns the verification code a user typed or pasted:
+// the oauth_verifier of a pasted URL or query string, else the trimmed
+// input.
+func VerifierFromInput(s string) string {
+	s = strings.TrimSpace(s)
+	i := strings.Index(s, "oauth_verifier=")
+	if i < 0 {
+		return s
+	}
+	q, err := url.ParseQuery(s[i:])
+	if err != nil || q.Get("oauth_verifier") == "" {
+		return s
+	}
+	return q.Get("oauth_verifier")
+}
