@@ -38,7 +38,8 @@ type transport struct {
 	// never renewed or deleted, and a refusal is returned as it came.
 	probe bool
 	// owner, when set, is the request being sent (its attempts are
-	// sequential): it is told the method chosen for each attempt.
+	// sequential): it is told the method chosen for each attempt, and the
+	// requests RoundTrip is given are its own (see roundTrip).
 	owner *request
 }
 
@@ -114,9 +115,25 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	var skewed, nonced, recrumbed, refetched bool
+	var crumbSent string // the header field of the crumb attempt 0 was given
 	renewals := 0
 	for attempt := 0; ; attempt++ {
-		out := clone(req, wire)
+		out := req
+		switch {
+		case attempt == 0 && t.owner != nil:
+			// The send path's own copy for this attempt (Request.wire's,
+			// the retry loop's, or the client's for a redirect hop):
+			// changed in place, where no one else reads it, and copied
+			// for the attempts after.
+			out.URL = wire
+			delete(out.Header, "Authorization") // an earlier attempt's
+		case t.owner != nil:
+			out = clone(req, wire)
+			delete(out.Header, "Authorization")
+			delete(out.Header, crumbSent) // set again below, or not at all
+		default:
+			out = clone(req, wire)
+		}
 		if attempt > 0 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
@@ -126,9 +143,11 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if crumb != nil && crumb.Field != "" {
 			out.Header.Set(crumb.Field, crumb.Value)
+			crumbSent = http.CanonicalHeaderKey(crumb.Field)
 		}
 		if au := st.authenticator(auth); au != nil {
-			if out.URL, err = au.route(ctx, f, tok, wire); err != nil {
+			routed, err := au.route(ctx, f, tok, wire)
+			if err != nil {
 				// The gateway refused the token itself (Cloud's
 				// accessible resources): renew it as after a resource's
 				// refusal.
@@ -144,6 +163,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 				tok = fresh
 				continue
 			}
+			out.URL = routed // not before: out may be what the client reports an error with
 		}
 		resp, err := t.send(out, auth, tok)
 		if err != nil {

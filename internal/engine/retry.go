@@ -91,9 +91,10 @@ func (p *Retry) Client(hc *http.Client, link, method string, allowed bool, stats
 // response is returned, not swallowed. Each retry is logged at info level
 // with its number; an error after more than one attempt is what GiveUp
 // makes of it. stats, when not nil, is told how the attempts went. Every
-// attempt after the first sends a shallow copy of req with its body from
-// req.GetBody, as go-retryablehttp does (the transport may still be
-// closing the body of the one before). When req's context ends during a
+// attempt after the first sends a shallow copy of req with its own header
+// map and its body from req.GetBody, as go-retryablehttp does (the
+// transport may still be writing the one before, and may change the
+// header of the one it is given). When req's context ends during a
 // wait, Do returns its error.
 //
 // It is the loop of go-retryablehttp's Client.Do, without a client built
@@ -111,6 +112,7 @@ func (p *Retry) Do(req *http.Request, send func(*http.Request) (*http.Response, 
 		attempts++
 		if i > 0 {
 			next := *req
+			next.Header = req.Header.Clone()
 			req = &next
 			if req.GetBody != nil {
 				body, gerr := req.GetBody()
