@@ -102,7 +102,11 @@ func requestBaseString(r *http.Request, oauth []pair, d Dialect) (string, error)
 // requestPairs collects query and form parameters of r in dialect d and
 // appends the oauth parameters given, skipping oauth_signature and realm.
 func requestPairs(r *http.Request, oauth []pair, d Dialect) ([]pair, error) {
-	pairs := make([]pair, 0, 8+len(oauth))
+	n := len(oauth) + 2 // a form body's parameters are not known yet
+	if r.URL != nil && r.URL.RawQuery != "" {
+		n += strings.Count(r.URL.RawQuery, "&") + 1
+	}
+	pairs := make([]pair, 0, n)
 	dropEmpty := d == Servlet
 	var err error
 	if r.URL != nil && r.URL.RawQuery != "" {
@@ -232,14 +236,18 @@ func baseURI(scheme, host, path string) string {
 // assemble encodes, sorts and joins the parameters and builds the base string
 // (RFC 5849 §3.4.1.1) in one buffer: the normalised parameter string is
 // encoded a second time as it is written, not built and then re-encoded.
+//
+// It encodes the pairs in place: callers hand over a slice they no longer
+// read.
 func assemble(method, uri string, pairs []pair) string {
-	enc := make([]pair, len(pairs))
-	size := len(method) + 3*len(uri) + 2
+	enc := pairs
+	// The exact length, so that the builder allocates once and no more
+	// than it needs: "%" in an encoded name or value becomes "%25", and
+	// "=" and "&" become "%3D" and "%26".
+	size := len(method) + encodedLen(uri) + 2
 	for i, p := range pairs {
 		enc[i] = pair{Encode(p.k), Encode(p.v)}
-		// "%" in an encoded name or value becomes "%25"; "=" and "&" become
-		// "%3D" and "%26".
-		size += 3*(len(enc[i].k)+len(enc[i].v)) + 6
+		size += encodedLen(enc[i].k) + encodedLen(enc[i].v) + 6
 	}
 	slices.SortFunc(enc, func(a, b pair) int {
 		if c := strings.Compare(a.k, b.k); c != 0 {

@@ -24,6 +24,17 @@ func Encode(s string) string {
 	return b.String()
 }
 
+// encodedLen returns len([Encode](s)).
+func encodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n += 2
+		}
+	}
+	return n
+}
+
 // appendEncoded appends [Encode](s) to b.
 func appendEncoded(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {

@@ -14,9 +14,9 @@ import (
 func formatAuthorization(realm string, params []pair) string {
 	slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
 	var b strings.Builder
-	size := 6 + 3*len(realm) + 9
+	size := len("OAuth ") + len(`realm="`) + encodedLen(realm) + len(`"`)
 	for _, p := range params {
-		size += len(p.k) + len(p.v)*3/2 + 5
+		size += len(", ") + encodedLen(p.k) + len(`="`) + encodedLen(p.v) + len(`"`)
 	}
 	b.Grow(size)
 	b.WriteString("OAuth ")
