@@ -90,8 +90,12 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("applink: link %q: %s %s: %v: write a percent sign as %%25 (url.Values.Encode encodes query values)",
 			f.link.Name, req.Method, redact.URL(req.URL), err)
 	}
-	if err := st.scope.Check(wire); err != nil {
-		return nil, err
+	// The URL NewRequest resolved was checked then; any other (the Client
+	// view's, a redirect hop's, one with a query added) is checked now.
+	if t.owner == nil || wire != t.owner.url {
+		if err := st.scope.Check(wire); err != nil {
+			return nil, err
+		}
 	}
 	auth, tok, err := t.identity(ctx)
 	if err != nil {

@@ -97,9 +97,9 @@ const maxRetryAfter = 24 * time.Hour
 func ParseRateLimit(h http.Header, now time.Time) (r RateLimit, ok bool) {
 	r = RateLimit{Limit: -1, Remaining: -1, FillRate: -1}
 	get := func(name rateLimitHeader) string {
-		v := strings.TrimSpace(h.Get(name.current))
+		v := strings.TrimSpace(headerValue(h, name.current))
 		if v == "" {
-			v = strings.TrimSpace(h.Get(name.early))
+			v = strings.TrimSpace(headerValue(h, name.early))
 		}
 		if v != "" {
 			ok = true
@@ -125,13 +125,22 @@ func ParseRateLimit(h http.Header, now time.Time) (r RateLimit, ok bool) {
 		r.Reset = parseReset(v, now)
 	}
 	r.NearLimit = strings.EqualFold(get(hdrNearLimit), "true")
-	if v := strings.TrimSpace(h.Get(hdrReason)); v != "" {
+	if v := strings.TrimSpace(headerValue(h, hdrReason)); v != "" {
 		r.Reason, ok = v, true
 	}
-	if d, has := ParseRetryAfter(h.Get("Retry-After"), now); has {
+	if d, has := ParseRetryAfter(headerValue(h, "Retry-After"), now); has {
 		r.RetryAfter, r.HasRetryAfter, ok = d, true, true
 	}
 	return r, ok
+}
+
+// headerValue is h.Get(name) for a name already in canonical form, without
+// checking and canonicalizing it again: this runs for every response.
+func headerValue(h http.Header, name string) string {
+	if vs := h[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 // rateLimitHeader is one rate-limit header's name, X-RateLimit-* and the

@@ -188,13 +188,14 @@ func (a *attempts) attempt(req *http.Request, i int) {
 
 // check says whether the attempt that ended with resp or err is retried.
 func (a *attempts) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	elapsed := a.elapsed()
 	if a.stats != nil {
-		a.stats.Elapsed = a.elapsed()
+		a.stats.Elapsed = elapsed
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	if !a.retry || a.elapsed() >= a.p.MaxElapsed {
+	if !a.retry || elapsed >= a.p.MaxElapsed {
 		return false, nil
 	}
 	if err != nil {
