@@ -21,44 +21,9 @@ import (
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/advice"
 	"github.com/go-applinks/applinks/signer"
 )
-
-var (
-	quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|(?:^|\s)'[^'\n]+'|\b[a-z][a-z0-9+.-]*://\S+|/\S*|\S*%[0-9A-Fa-f]{2}\S*`)
-	clauseRE = regexp.MustCompile(`[:;]\s+|\.\s+|\n`)
-	wordRE   = regexp.MustCompile(`[a-z0-9']+`)
-)
-
-// repeatedAdvice returns the first clause or five-word run that msg says
-// twice, or "". Quoted names, URLs and paths are left out: a message may
-// name a link or a file twice, but it must not say a thing twice
-// ("check the link's RPC URL ...: check the link's RPC URL ...").
-func repeatedAdvice(msg string) string {
-	msg = strings.ToLower(quotedRE.ReplaceAllString(msg, "\x00"))
-	seen := map[string]bool{}
-	for _, c := range clauseRE.Split(msg, -1) {
-		words := wordRE.FindAllString(c, -1)
-		if len(words) < 3 {
-			continue
-		}
-		k := strings.Join(words, " ")
-		if seen[k] {
-			return k
-		}
-		seen[k] = true
-	}
-	words := wordRE.FindAllString(strings.ReplaceAll(msg, "\x00", " | "), -1)
-	runs := map[string]bool{}
-	for i := 0; i+5 <= len(words); i++ {
-		k := strings.Join(words[i:i+5], " ")
-		if runs[k] {
-			return k
-		}
-		runs[k] = true
-	}
-	return ""
-}
 
 // prefixRE is the prefix an error of a link starts with.
 var prefixRE = regexp.MustCompile(`applink: link "(?:[^"\\]|\\.)*":`)
@@ -112,20 +77,6 @@ func TestRepeatedPrefix(t *testing.T) {
 	} {
 		if got := repeatedPrefix(tc.msg); got != tc.want {
 			t.Errorf("repeatedPrefix(%q) = %q, want %q", tc.msg, got, tc.want)
-		}
-	}
-}
-
-func TestRepeatedAdvice(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ msg, want string }{
-		{`applink: link "x": POST /t: dial tcp: connection refused: check the link's RPC URL and that the remote is up: check the link's RPC URL (applink link show) and that the remote is up`, "check the link's rpc url"},
-		{`applink: link "Jira": obtaining a request token: give a path: give a path`, "give a path"},
-		{`applink: link "Jira": rpcUrl: "https://jira" has no host; link "Jira" again at https://jira`, ""},
-		{`applink: /etc/applink/config.json: link "a": id: missing: give the link a UUID`, ""},
-	} {
-		if got := repeatedAdvice(tc.msg); !strings.HasPrefix(got, tc.want) || (tc.want == "") != (got == "") {
-			t.Errorf("repeatedAdvice(%q) = %q, want %q", tc.msg, got, tc.want)
 		}
 	}
 }
@@ -286,7 +237,7 @@ func TestErrorsSayThingsOnce(t *testing.T) {
 		// link's prefix must not have it said again around it.
 		for _, e := range chain(err) {
 			m := e.Error()
-			if r := repeatedAdvice(m); r != "" {
+			if r := advice.Repeated(m); r != "" {
 				t.Errorf("the error says %q twice:\n%s", r, m)
 			}
 			if r := repeatedPrefix(m); r != "" {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/advice"
 	"github.com/go-applinks/applinks/internal/oauth1link"
 
 	"github.com/go-applinks/applinks/signer"
@@ -186,7 +187,7 @@ func (f *RequestFactory) startDance(ctx context.Context, callback string) (*url.
 	}
 	if !st.link.allows(Auth3LO) && st.link.allows(AuthPAT) {
 		return nil, nil, fmt.Errorf("applink: link %q: a personal access token has no authorization dance: %s, and store it for them (token.NewPATAccessToken; applink tokens set --pat-env)",
-			st.link.Name, strings.Replace(patProfileAdvice, "their", "the user's", 1))
+			st.link.Name, strings.Replace(advice.PATProfile, "their", "the user's", 1))
 	}
 	if !st.link.allows(Auth3LO) {
 		return nil, nil, &AuthNotConfiguredError{Link: st.link.Name, Wanted: string(Auth3LO), Configured: slices.Clone(st.link.auths())}

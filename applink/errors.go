@@ -10,9 +10,9 @@ import (
 
 	"github.com/go-applinks/applinks/internal/requri"
 
+	"github.com/go-applinks/applinks/internal/advice"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
-	"github.com/go-applinks/applinks/internal/sigbase"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -160,7 +160,7 @@ func (e *CredentialsRequiredError) patError() string {
 		why = "has a personal access token the remote refused (" + causeText(e.LinkName, e.Cause) + "); it was deleted"
 	}
 	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: %s, and store it for them (a personal access token has no authorization dance)",
-		e.LinkName, e.User, why, patProfileAdvice)
+		e.LinkName, e.User, why, advice.PATProfile)
 }
 
 // causeText returns the message of a cause that an error of the link
@@ -245,35 +245,9 @@ func (e *OAuthError) Unwrap() error {
 	return e.Problem
 }
 
-// problemAdvice is the one table of what to do about each OAuth 1.0a
-// problem (PROTOCOL.md §5, the README's troubleshooting table). The
-// library's errors, applink/doctor and the applink command all read it,
-// through [OAuthError.Advice].
-var problemAdvice = map[string]string{
-	signer.ProblemVersionRejected:                 "the remote wants another OAuth version: this link speaks OAuth 1.0a; for an OAuth 2.0 incoming link, give the link oauth2 settings and the oauth2 auth method",
-	signer.ProblemParameterAbsent:                 "the remote did not get an OAuth parameter it needs (oauth_parameters_absent names it): make sure no proxy strips the Authorization header",
-	signer.ProblemParameterRejected:               "the remote refused a parameter (oauth_parameters_rejected names it): check the request's query and form parameters",
-	signer.ProblemTimestampRefused:                "the clocks differ by more than 5 minutes: synchronize this machine's and the remote's clocks (NTP)",
-	signer.ProblemNonceUsed:                       "a request was replayed (a proxy retrying on its own?): send it again",
-	signer.ProblemSignatureMethodRejected:         "the remote does not accept this signature method: Atlassian products take RSA-SHA1 (the link's private key), Jenkins HMAC-SHA1 (a shared secret)",
-	signer.ProblemSignatureInvalid:                "the remote rebuilt a different URL than we signed, or checks the signature with another key: make the two URLs agree, either by setting the link's RPC URL to the URL the remote believes it is at (scheme, host, port and context path), or by making the remote see ours (a reverse proxy must pass on the original scheme, host and port: X-Forwarded-Proto/Host/Port, Tomcat's proxyName, proxyPort and scheme; calls that bypass the proxy need a separate connector without those settings); if the URLs agree, give the remote this application's public key (Jenkins: the same shared secret); 'applink doctor' finds which",
-	signer.ProblemConsumerKeyUnknown:              "the remote has no incoming link for this consumer key: add one (Jira: Application Links → Incoming Authentication; Jenkins: Bitbucket Server consumer) with the same consumer key and this application's public key (Jenkins: its shared secret)",
-	signer.ProblemConsumerKeyRejected:             "the remote refuses this consumer for this kind of request: check the incoming link's settings (3LO, 2LO, impersonation)",
-	signer.ProblemConsumerKeyRefused:              "the remote refuses this consumer for this kind of request: check the incoming link's settings (3LO, 2LO, impersonation)",
-	signer.ProblemTokenUsed:                       "the token was already used: authorize again",
-	signer.ProblemTokenExpired:                    "the access token expired and could not be renewed: authorize again",
-	signer.ProblemTokenRevoked:                    "the user or an administrator revoked the access token: authorize again",
-	signer.ProblemTokenRejected:                   "the remote does not know the token (revoked, or issued to another consumer): authorize again",
-	signer.ProblemTokenNotAuthorized:              "the request token was not approved: approve in the browser, then finish the dance",
-	signer.ProblemAdditionalAuthorizationRequired: "the token does not grant this: authorize again, granting the access asked for",
-	signer.ProblemPermissionUnknown:               "the user has not approved yet: approve in the browser, then finish the dance",
-	signer.ProblemPermissionDenied:                "the user refused access: authorize again and choose Allow",
-	signer.ProblemUserRefused:                     "the user refused access: authorize again and choose Allow",
-}
-
 // Advice says what to do about the problem, in one clause without a
 // capital or a final period; "" for a problem it does not know. It reads
-// the one table of advice for each OAuth 1.0a problem (which the applink
+// the one table of advice for each OAuth 1.0a problem (internal/advice) (which the applink
 // command and applink/doctor give too; for a bare *signer.ProblemError,
 // ask (&OAuthError{Problem: pe}).Advice()), refined by what this request
 // tells. On signature_invalid it compares the two
@@ -289,52 +263,19 @@ func (e *OAuthError) Advice() string {
 	}
 	switch e.Problem.Problem {
 	case signer.ProblemSignatureInvalid:
-		if advice := signatureAdvice(redact.BaseString(e.BaseString), e.theirs()); advice != "" {
-			return advice
+		if a := advice.Signature(redact.BaseString(e.BaseString), e.theirs()); a != "" {
+			return a
 		}
 	case signer.ProblemTimestampRefused:
 		if p := e.Problem; p.MinTimestamp != 0 {
-			return fmt.Sprintf("our timestamp is outside the range the remote accepts (%s to %s), and the link corrects a refused timestamp by that range once: synchronize this machine's and the remote's clocks (NTP)",
-				time.Unix(p.MinTimestamp, 0).UTC().Format(time.RFC3339), time.Unix(p.MaxTimestamp, 0).UTC().Format(time.RFC3339))
+			return advice.TimestampRefused(p.MinTimestamp, p.MaxTimestamp)
 		}
 	case signer.ProblemPermissionDenied:
-		switch e.Auth {
-		case Auth2LOi:
-			return "the remote's incoming link does not allow impersonation through 2LO: tick \"Allow user impersonation through 2-Legged OAuth\" in its incoming authentication, or remove 2loi from the link's auth list"
-		case Auth2LO:
-			return "the remote's incoming link does not allow 2-legged OAuth: tick \"Allow 2-Legged OAuth\" (with an execute-as user) in its incoming authentication, or remove 2lo from the link's auth list"
+		if a := advice.PermissionDenied(string(e.Auth)); a != "" {
+			return a
 		}
 	}
-	return problemAdvice[e.Problem.Problem]
-}
-
-// signatureAdvice says what a signature_invalid comes from, given our
-// signature base string and the one the remote echoed (either may be
-// redacted): the wrong key when both are the same, a reverse proxy when
-// the URLs differ, something rewriting the request when the method or the
-// parameters do. It returns "" when the two cannot be compared (the remote
-// echoed none): then the table's advice is all there is to say.
-func signatureAdvice(ours, theirs string) string {
-	v := sigbase.Explain(ours, theirs)
-	switch v.Cause {
-	case sigbase.CauseKey:
-		return "the same signature base string on both sides, so the remote checks the signature with another key: give the remote's incoming link this application's public key for the consumer, or give the link the private key whose public half the remote has (Jenkins: the same shared secret)"
-	case sigbase.CauseURL:
-		return "the remote sees another " + andList(v.Diff.URLParts) + " than the link's rpcUrl (a reverse proxy): make the two URLs agree, either by setting the link's rpcUrl to the URL the remote believes it is at, or by making the remote see ours (X-Forwarded-Proto/Host/Port; Tomcat's proxyName, proxyPort and scheme)"
-	case sigbase.CauseMethod:
-		return "the remote saw another HTTP method than we signed (" + v.Ours.Method + " → " + v.Theirs.Method + "): something between here and the remote rewrites it; send the request straight to the remote"
-	case sigbase.CauseParams:
-		return "the parameters differ (" + strings.Join(v.Diff.ParamDiffs(), ", ") + "): something between here and the remote changes the query or form parameters (a CDN or proxy); send requests to the remote without it"
-	}
-	return ""
-}
-
-// andList joins words as prose: "a", "a and b", "a, b and c".
-func andList(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+	return advice.OAuth1(e.Problem.Problem)
 }
 
 // RetryError is the error of a request that failed after it was sent more

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/advice"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/fileread"
 )
@@ -28,9 +29,6 @@ type LinkPAT struct {
 	// Windows), like every other secret file.
 	TokenFile string `json:"tokenFile,omitempty"`
 }
-
-// patProfileAdvice says where a user makes a new personal access token.
-const patProfileAdvice = "make a new personal access token in their profile at the remote (Profile → Personal Access Tokens)"
 
 // PATRefusedError says the remote refused a personal access token: it
 // answered 401 to a request that carried it (revoked, expired, or never
@@ -173,7 +171,7 @@ func (patTokens) Renewable(*token.AccessToken, error, time.Time) bool {
 }
 
 func (patTokens) Renew(context.Context, *token.AccessToken) (*token.AccessToken, error) {
-	return nil, errors.New("a personal access token cannot be renewed: " + patProfileAdvice)
+	return nil, errors.New("a personal access token cannot be renewed: " + advice.PATProfile)
 }
 
 func (patTokens) Refused(err error) bool {

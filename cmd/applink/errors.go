@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/advice"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/signer"
 )
@@ -289,7 +290,7 @@ func describe(ctx context.Context, err error) jsonError {
 		}
 		if cr.Method == applink.AuthPAT {
 			// No dance: a new token from the user's profile, stored.
-			je.Advice = "make a new personal access token in the user's profile at the remote (Profile → Personal Access Tokens) and store it"
+			je.Advice = strings.Replace(advice.PATProfile, "their", "the user's", 1) + " and store it"
 			je.AuthorizeCommand = fmt.Sprintf("applink tokens set --link %s --user %s --pat-env VAR", shellQuote(link), shellQuote(je.User))
 			break
 		}
