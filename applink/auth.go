@@ -2,7 +2,6 @@ package applink
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -131,37 +130,4 @@ func typeList() string {
 		names[i] = string(t)
 	}
 	return strings.Join(names, ", ")
-}
-
-// withRequestor returns a raw query with xoauth_requestor_id=user added
-// (replacing any there), leaving the other parameters exactly as they were
-// written.
-func withRequestor(rawQuery, user string) string {
-	var b strings.Builder
-	for seg := range strings.SplitSeq(rawQuery, "&") {
-		if seg == "" {
-			continue
-		}
-		k, _, _ := strings.Cut(seg, "=")
-		if name, err := url.QueryUnescape(k); err == nil && name == "xoauth_requestor_id" {
-			continue
-		}
-		b.WriteString(seg)
-		b.WriteByte('&')
-	}
-	b.WriteString("xoauth_requestor_id=")
-	b.WriteString(strings.ReplaceAll(url.QueryEscape(user), "+", "%20"))
-	return b.String()
-}
-
-// queryHasRequestor reports whether a raw query names xoauth_requestor_id,
-// as url.ParseQuery reads it, without parsing a query that cannot (one
-// without a percent-escape that does not spell the name), which is most.
-func queryHasRequestor(rawQuery string) bool {
-	const name = "xoauth_requestor_id"
-	if !strings.Contains(rawQuery, name) && !strings.Contains(rawQuery, "%") {
-		return false
-	}
-	q, _ := url.ParseQuery(rawQuery)
-	return q.Has(name)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/go-applinks/applinks/signer"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -75,7 +76,7 @@ func TestJenkinsCrumbs(t *testing.T) {
 
 	// A stale cached crumb is refused once, then fetched again.
 	st := fx.link.state
-	st.crumbs.Set(crumbIdentity("bob", Auth3LO), applinktest.CrumbField, "stale", time.Now().Add(time.Hour), time.Now())
+	st.crumbs.Set(engine.CrumbIdentity(string(Auth3LO), "bob"), applinktest.CrumbField, "stale", time.Now().Add(time.Hour), time.Now())
 	if code := post(t, bob, "/job/deploy/buildWithParameters", map[string]string{"ENV": "qa"}); code >= 300 {
 		t.Fatalf("buildWithParameters with a stale crumb: status %d", code)
 	}

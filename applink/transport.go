@@ -105,7 +105,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		o.auth = auth
 		f.logFallback(ctx, auth)
 	}
-	if auth != Auth2LOi && queryHasRequestor(req.URL.RawQuery) {
+	if auth != Auth2LOi && engine.HasRequestor(req.URL.RawQuery) {
 		return nil, fmt.Errorf("applink: link %q: the URL names a user in xoauth_requestor_id, but the request uses %s: impersonate through the factory's user and 2LOi", f.link.Name, auth)
 	}
 	if req, err = refuseRequestorInBody(req, f.link.Name, auth); err != nil {
@@ -114,7 +114,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	var crumb *engine.Crumb
 	var identity string
 	if st.link.Type == TypeJenkins && engine.NeedsCrumb(st.rpc, req) {
-		identity = crumbIdentity(f.user, auth)
+		identity = engine.CrumbIdentity(string(auth), f.user)
 		crumb = st.crumbs.For(ctx, identity, st.rpc, st.svc.clock(), func(r *http.Request) (*http.Response, error) { return t.send(r, auth, tok) })
 	}
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
@@ -307,7 +307,7 @@ func (t *transport) send(out *http.Request, auth Auth, tok *token.AccessToken) (
 	}
 	if auth == Auth2LOi {
 		u := *out.URL
-		u.RawQuery = withRequestor(u.RawQuery, f.user)
+		u.RawQuery = engine.WithRequestor(u.RawQuery, f.user)
 		out.URL = &u
 	}
 	base := svc.client.Transport
@@ -356,35 +356,24 @@ func (t *transport) send(out *http.Request, auth Auth, tok *token.AccessToken) (
 // refuseRequestorInBody refuses a request whose form body names a user in
 // xoauth_requestor_id, as roundTrip does for the URL's query: the remote
 // reads the parameter from either place, so a body could impersonate a
-// user the factory was not made for. What counts as a signed form body is
-// the signer's rule ([signer.RequestParams]). A form body that cannot be
-// replayed is read here (the signer would read it anyway): the request
-// returned, then a clone of req, carries it.
-// An anonymous request is not signed, so its body is not looked at: the
-// remote impersonates no one on an unsigned request.
+// user the factory was not made for ([engine.BodyNamesRequestor], by the
+// signer's rule of what a signed form body is). An anonymous request is
+// not signed, so its body is not looked at: the remote impersonates no
+// one on an unsigned request.
 func refuseRequestorInBody(req *http.Request, linkName string, auth Auth) (*http.Request, error) {
-	if auth == AuthAnonymous || req.Body == nil || req.Body == http.NoBody {
+	if auth == AuthAnonymous {
 		return req, nil
 	}
-	const name = "xoauth_requestor_id"
-	if req.GetBody == nil {
-		req = req.Clone(req.Context())
-	}
-	all, err := signer.RequestParams(req) // buffers a body without GetBody
-	if err != nil {
+	req, named, err := engine.BodyNamesRequestor(req, signer.RequestParams)
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("applink: link %q: %w", linkName, err)
-	}
-	query, err := signer.RequestParams(&http.Request{URL: req.URL})
-	if err != nil {
-		return nil, fmt.Errorf("applink: link %q: %w", linkName, err)
-	}
-	if len(all[name]) == len(query[name]) {
+	case !named:
 		return req, nil
+	case auth == Auth2LOi:
+		return nil, fmt.Errorf("applink: link %q: the form body names a user in %s, but 2LOi sends the factory's user in the query: remove it from the body", linkName, engine.Requestor)
 	}
-	if auth == Auth2LOi {
-		return nil, fmt.Errorf("applink: link %q: the form body names a user in %s, but 2LOi sends the factory's user in the query: remove it from the body", linkName, name)
-	}
-	return nil, fmt.Errorf("applink: link %q: the form body names a user in %s, but the request uses %s: impersonate through the factory's user and 2LOi", linkName, name, auth)
+	return nil, fmt.Errorf("applink: link %q: the form body names a user in %s, but the request uses %s: impersonate through the factory's user and 2LOi", linkName, engine.Requestor, auth)
 }
 
 // clone returns this attempt's copy of req, for wire: a shallow copy
@@ -399,10 +388,6 @@ func clone(req *http.Request, wire *url.URL) *http.Request {
 	}
 	return out
 }
-
-// crumbIdentity names whom a Jenkins crumb was issued to: the user and the
-// authentication method (a crumb is bound to the session that fetched it).
-func crumbIdentity(user string, auth Auth) string { return string(auth) + " " + user }
 
 // tokenClient returns the client a token endpoint call goes through: the
 // service's (its transport, timeout and cookie jar) with redirects refused.

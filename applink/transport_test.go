@@ -12,21 +12,6 @@ import (
 	"github.com/go-applinks/applinks/signer"
 )
 
-func TestWithRequestor(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct{ raw, user, want string }{
-		{"", "alice", "xoauth_requestor_id=alice"},
-		{"jql=project%20%3D%20OPS&b=1+2", "bob", "jql=project%20%3D%20OPS&b=1+2&xoauth_requestor_id=bob"},
-		{"xoauth_requestor_id=admin&a=1", "bob", "a=1&xoauth_requestor_id=bob"},
-		{"xoauth%5Frequestor%5Fid=admin", "bob", "xoauth_requestor_id=bob"},
-		{"a=1&&b", "Jane Doe+x@example.com", "a=1&b&xoauth_requestor_id=Jane%20Doe%2Bx%40example.com"},
-	} {
-		if got := withRequestor(tt.raw, tt.user); got != tt.want {
-			t.Errorf("withRequestor(%q, %q) = %q, want %q", tt.raw, tt.user, got, tt.want)
-		}
-	}
-}
-
 // TestWireAndLogs checks what goes on the wire (User-Agent, the 2LOi
 // query, the query left as written) and that debug logs name the request
 // without secrets.

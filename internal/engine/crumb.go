@@ -159,3 +159,7 @@ func Drain(resp *http.Response) {
 func (c *Crumbs) Set(identity, field, value string, expires, now time.Time) {
 	c.put(identity, Crumb{Field: field, Value: value, expires: expires}, now)
 }
+
+// CrumbIdentity names whom a Jenkins crumb was issued to: the user and the
+// authentication method (a crumb is bound to the session that fetched it).
+func CrumbIdentity(auth, user string) string { return auth + " " + user }
