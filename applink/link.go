@@ -26,14 +26,6 @@ type Endpoints struct {
 	AccessToken  string `json:"accessToken,omitempty"`
 }
 
-// defaultEndpoints returns the OAuth 1.0a endpoint paths of an application
-// type.
-func defaultEndpoints(t Type) Endpoints {
-	var e Endpoints
-	e.RequestToken, e.Authorize, e.AccessToken = engine.DefaultOAuth1Endpoints(t == TypeJenkins)
-	return e
-}
-
 // Link is one application link: plain data, as stored in a config file, plus
 // credentials given in code. Its signing key or shared secret is read from a
 // file or an environment variable named here, or given in code in
@@ -184,15 +176,7 @@ func (l Link) label() string {
 // endpoints returns the link's OAuth endpoint paths with the defaults of
 // its type filled in.
 func (l *Link) endpoints() Endpoints {
-	e, d := l.Endpoints, defaultEndpoints(l.Type)
-	if e.RequestToken == "" {
-		e.RequestToken = d.RequestToken
-	}
-	if e.Authorize == "" {
-		e.Authorize = d.Authorize
-	}
-	if e.AccessToken == "" {
-		e.AccessToken = d.AccessToken
-	}
+	e := l.Endpoints
+	e.RequestToken, e.Authorize, e.AccessToken = engine.OAuth1Endpoints(e.RequestToken, e.Authorize, e.AccessToken, l.Type == TypeJenkins)
 	return e
 }

@@ -3,7 +3,6 @@ package applink
 import (
 	"errors"
 	"fmt"
-	"time"
 )
 
 // Option configures one of the package's constructors: a [Service]
@@ -79,27 +78,4 @@ func factoryOption(name string, f func(*factoryOptions)) Option {
 		}
 		f(s.factory)
 	}
-}
-
-// withDefaults fills in the zero fields of a policy.
-func (p RetryPolicy) withDefaults() RetryPolicy {
-	if p.Max == 0 {
-		p.Max = 3
-	}
-	if p.WaitMin <= 0 {
-		p.WaitMin = 250 * time.Millisecond
-	}
-	if p.WaitMax <= 0 {
-		p.WaitMax = 5 * time.Second
-	}
-	if p.WaitMax < p.WaitMin {
-		p.WaitMax = p.WaitMin
-	}
-	if p.MaxRetryAfter <= 0 {
-		p.MaxRetryAfter = 30 * time.Second
-	}
-	if p.MaxElapsed <= 0 {
-		p.MaxElapsed = 2 * time.Minute
-	}
-	return p
 }

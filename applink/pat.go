@@ -139,22 +139,7 @@ func (patAuth) refusal(f *RequestFactory, tok *token.AccessToken, _ *http.Reques
 		user = ""
 	}
 	return &PATRefusedError{LinkName: f.link.Name, User: user, Status: resp.StatusCode,
-		Reason: seraphReason(resp.Header.Get("X-Seraph-LoginReason"))}
-}
-
-// seraphReason returns an X-Seraph-LoginReason value when it is one of
-// Seraph's words (AUTHENTICATED_FAILED, ...), else "": a remote's header is
-// never quoted at length.
-func seraphReason(v string) string {
-	if len(v) > 40 {
-		return ""
-	}
-	for _, c := range v {
-		if (c < 'A' || c > 'Z') && c != '_' && c != ',' {
-			return ""
-		}
-	}
-	return v
+		Reason: engine.SeraphReason(resp.Header)}
 }
 
 func (patAuth) protocol(*linkState) engine.Protocol[*token.AccessToken] { return patTokens{} }

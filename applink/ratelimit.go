@@ -113,7 +113,7 @@ func (e *RateLimitError) Unwrap() error { return e.Err }
 // it with sign first when sign is not nil.
 func (f *RequestFactory) throttledRoundTrip(rt http.RoundTripper, out *http.Request, sign func(*http.Request) error) (*http.Response, error) {
 	svc := f.link.state.svc
-	p := svc.retry.withDefaults()
+	p := svc.retry // with its defaults (NewService)
 	resp, err := f.link.state.throttles.For(f.user).RoundTrip(rt, out, sign, p.MaxRetryAfter, p.MaxElapsed, svc.logger, f.link.Name, f.user)
 	if err != nil { // the target of errors.As escapes: only on this path
 		var long *engine.WaitTooLongError

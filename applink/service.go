@@ -211,7 +211,7 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 		s.clock = time.Now
 	}
 	if s.client == nil {
-		s.client = &http.Client{Transport: defaultTransport()}
+		s.client = &http.Client{Transport: engine.DefaultTransport()}
 	}
 	if s.store == nil {
 		s.store = token.NewMemoryStore(token.WithClock(s.clock))
@@ -224,13 +224,15 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 		s.agent = defaultUserAgent
 	}
 	s.agentHeader = []string{s.agent}
-	s.retry = s.retry.withDefaults()
-	s.retrier = &engine.Retry{Max: s.retry.Max, WaitMin: s.retry.WaitMin, WaitMax: s.retry.WaitMax,
+	r := &engine.Retry{Max: s.retry.Max, WaitMin: s.retry.WaitMin, WaitMax: s.retry.WaitMax,
 		MaxRetryAfter: s.retry.MaxRetryAfter, MaxElapsed: s.retry.MaxElapsed, NonIdempotent: s.retry.NonIdempotent,
 		Clock: s.clock, Logger: s.logger, Backoff: s.backoff,
 		GiveUp: func(attempts int, elapsed time.Duration, err error) error {
 			return &RetryError{Attempts: attempts, Elapsed: elapsed, Err: err}
 		}}
+	r.FillDefaults()
+	s.retrier, s.retry = r, RetryPolicy{Max: r.Max, WaitMin: r.WaitMin, WaitMax: r.WaitMax,
+		MaxRetryAfter: r.MaxRetryAfter, MaxElapsed: r.MaxElapsed, NonIdempotent: r.NonIdempotent}
 
 	var errs []error
 	ids := make(map[string]int, len(links))
@@ -296,14 +298,6 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 		}
 	}
 	return s, nil
-}
-
-// defaultTransport is a fresh copy of http.DefaultTransport's settings.
-func defaultTransport() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
-	}
-	return http.DefaultTransport
 }
 
 // view returns a copy of the service's link, bound to it: a caller that

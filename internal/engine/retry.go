@@ -46,6 +46,30 @@ type Retry struct {
 	GiveUp func(attempts int, elapsed time.Duration, err error) error
 }
 
+// FillDefaults sets the policy's zero fields to the defaults: 3 retries,
+// a backoff between 250ms and 5s (WaitMax at least WaitMin), a Retry-After
+// of at most 30s, 2 minutes in all. A negative Max (no retries) is kept.
+func (p *Retry) FillDefaults() {
+	if p.Max == 0 {
+		p.Max = 3
+	}
+	if p.WaitMin <= 0 {
+		p.WaitMin = 250 * time.Millisecond
+	}
+	if p.WaitMax <= 0 {
+		p.WaitMax = 5 * time.Second
+	}
+	if p.WaitMax < p.WaitMin {
+		p.WaitMax = p.WaitMin
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = 30 * time.Second
+	}
+	if p.MaxElapsed <= 0 {
+		p.MaxElapsed = 2 * time.Minute
+	}
+}
+
 func (p *Retry) logger() *slog.Logger {
 	if p.Logger == nil {
 		return slog.New(slog.DiscardHandler)
