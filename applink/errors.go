@@ -2,13 +2,10 @@ package applink
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/go-applinks/applinks/internal/requri"
 
 	"github.com/go-applinks/applinks/internal/advice"
 	"github.com/go-applinks/applinks/internal/engine"
@@ -40,17 +37,7 @@ type TokenRedirectError struct {
 
 // Error names both URLs and says what to do.
 func (e *TokenRedirectError) Error() string {
-	what := ""
-	if from, err := url.Parse(e.From); err == nil {
-		if to, err := url.Parse(e.To); err == nil {
-			switch {
-			case strings.EqualFold(from.Scheme, "https") && strings.EqualFold(to.Scheme, "http"):
-				what = " (from https to plain http)"
-			case requri.Origin(from.Scheme, from.Host) != requri.Origin(to.Scheme, to.Host):
-				what = " (another origin)"
-			}
-		}
-	}
+	what := engine.RedirectNote(e.From, e.To)
 	answered := "answered with a redirect"
 	if e.Status != 0 {
 		answered = fmt.Sprintf("answered HTTP %d, a redirect", e.Status)

@@ -262,3 +262,22 @@ func setEscapedPath(u *url.URL, escaped string) error {
 	}
 	return nil
 }
+
+// RedirectNote says what a redirect from one URL to another crosses, for
+// an error that names both: " (from https to plain http)", " (another
+// origin)", or "" (either URL unreadable, or the same origin).
+func RedirectNote(from, to string) string {
+	f, err := url.Parse(from)
+	if err != nil {
+		return ""
+	}
+	t, err := url.Parse(to)
+	switch {
+	case err != nil:
+	case strings.EqualFold(f.Scheme, "https") && strings.EqualFold(t.Scheme, "http"):
+		return " (from https to plain http)"
+	case requri.Origin(f.Scheme, f.Host) != requri.Origin(t.Scheme, t.Host):
+		return " (another origin)"
+	}
+	return ""
+}

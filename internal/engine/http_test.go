@@ -57,3 +57,17 @@ func TestRetryFillDefaults(t *testing.T) {
 		t.Errorf("Max -1, WaitMin 10s: %+v", r)
 	}
 }
+
+func TestRedirectNote(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ from, to, want string }{
+		{"https://jira.example/t", "http://jira.example/t", " (from https to plain http)"},
+		{"https://jira.example/t", "https://jira.example:8443/t", " (another origin)"},
+		{"https://jira.example/t", "https://JIRA.example:443/other", ""},
+		{"https://jira.example/t", "%zz", ""},
+	} {
+		if got := RedirectNote(tt.from, tt.to); got != tt.want {
+			t.Errorf("RedirectNote(%s, %s) = %q, want %q", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
