@@ -90,25 +90,20 @@ func ParseAuth(s string) (Auth, error) {
 // UnmarshalText reads a type as [ParseType] does, so that "Jira" or "stash"
 // in a config file becomes [TypeJira] or [TypeBitbucket]. An unknown name is
 // kept as written, for [Link.Validate] to report with its field.
-func (t *Type) UnmarshalText(text []byte) error {
-	c, err := ParseType(string(text))
-	if err != nil {
-		c = Type(text)
-	}
-	*t = c
-	return nil
-}
+func (t *Type) UnmarshalText(text []byte) error { *t = canonical(ParseType, string(text)); return nil }
 
 // UnmarshalText reads a method as [ParseAuth] does, so that "3LO" or
 // "2LOi" in a config file becomes [Auth3LO] or [Auth2LOi]. An unknown name
 // is kept as written, for [Link.Validate] to report with its field.
-func (a *Auth) UnmarshalText(text []byte) error {
-	c, err := ParseAuth(string(text))
-	if err != nil {
-		c = Auth(text)
+func (a *Auth) UnmarshalText(text []byte) error { *a = canonical(ParseAuth, string(text)); return nil }
+
+// canonical is s as parse reads it ("Jira" is jira), or s as written when
+// parse does not know it.
+func canonical[T ~string](parse func(string) (T, error), s string) T {
+	if c, err := parse(s); err == nil {
+		return c
 	}
-	*a = c
-	return nil
+	return T(s)
 }
 
 // Impersonating reports whether the method acts as a named user (3LO, 2LOi,

@@ -325,7 +325,7 @@ func (s *Service) Links(types ...Type) []*Link {
 	}
 	var out []*Link
 	for _, t := range types {
-		t = canonicalType(t)
+		t = canonical(ParseType, string(t))
 		var primary, others []*Link
 		for _, st := range s.links {
 			switch {
@@ -341,19 +341,11 @@ func (s *Service) Links(types ...Type) []*Link {
 	return out
 }
 
-// canonicalType is t as [ParseType] reads it ("Jira" is jira), or t.
-func canonicalType(t Type) Type {
-	if c, err := ParseType(string(t)); err == nil {
-		return c
-	}
-	return t
-}
-
 // Primary returns the primary link of type t (read as [ParseType] reads
 // it), or an error wrapping [ErrLinkNotFound]. This is Application Links'
 // getPrimaryApplicationLink(type).
 func (s *Service) Primary(t Type) (*Link, error) {
-	t = canonicalType(t)
+	t = canonical(ParseType, string(t))
 	for _, st := range s.links {
 		if st.link.Type == t && st.link.Primary {
 			return st.view(), nil
