@@ -393,17 +393,7 @@ func (s *Service) TokenStore() token.Store { return s.store }
 // Close closes the token store that config.Open opened for the service,
 // if it has a Close method, and returns its error. For a store given with
 // [WithTokenStore] it does nothing: whoever opened it closes it.
-func (s *Service) Close() error { return closeStore(s.owned) }
-
-func closeStore(st token.Store) error {
-	switch c := st.(type) {
-	case interface{ Close() error }:
-		return c.Close()
-	case interface{ Close() }:
-		c.Close()
-	}
-	return nil
-}
+func (s *Service) Close() error { return engine.CloseStore(s.owned) }
 
 // dialect returns how the remote collects the parameters it verifies a
 // signature over: the link's signer's dialect.

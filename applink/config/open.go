@@ -14,6 +14,7 @@ import (
 	"github.com/go-applinks/applinks/applink/token"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/redact"
 	"github.com/go-applinks/applinks/internal/seam"
 )
@@ -174,7 +175,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*applink.Service, e
 	svc, err := applink.NewService(links, append(svcOpts, cfg.svcOpts...)...)
 	if err != nil {
 		if owned {
-			closeStore(store)
+			_ = engine.CloseStore(store)
 		}
 		return nil, err
 	}
@@ -285,12 +286,3 @@ func WithTokenStore(st token.Store) Option { return func(c *openConfig) { c.stor
 // WithClock makes the service [Open] builds, and the token file it opens,
 // read the time from now (tests). nil means time.Now.
 func WithClock(now func() time.Time) Option { return func(c *openConfig) { c.clock = now } }
-
-func closeStore(st token.Store) {
-	switch c := st.(type) {
-	case interface{ Close() error }:
-		_ = c.Close()
-	case interface{ Close() }:
-		c.Close()
-	}
-}

@@ -103,3 +103,16 @@ type heldLock struct{}
 
 func (heldLock) Held(context.Context) error { return nil }
 func (heldLock) Unlock()                    {}
+
+// CloseStore closes a token store that has a Close method (with or
+// without an error), and returns its error; a store without one is left
+// as it is.
+func CloseStore(st any) error {
+	switch c := st.(type) {
+	case interface{ Close() error }:
+		return c.Close()
+	case interface{ Close() }:
+		c.Close()
+	}
+	return nil
+}

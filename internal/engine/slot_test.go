@@ -184,3 +184,28 @@ func TestByKind(t *testing.T) {
 		t.Error("Refused is not any view's")
 	}
 }
+
+type closer struct{ closed bool }
+
+func (c *closer) Close() { c.closed = true }
+
+type errCloser struct{ err error }
+
+func (c errCloser) Close() error { return c.err }
+
+// TestCloseStore: a store is closed by its Close, with or without an
+// error; one without Close is no error.
+func TestCloseStore(t *testing.T) {
+	t.Parallel()
+	c := &closer{}
+	if err := CloseStore(c); err != nil || !c.closed {
+		t.Errorf("CloseStore(Close()) = %v, closed %v", err, c.closed)
+	}
+	e := errors.New("close failed")
+	if err := CloseStore(errCloser{e}); !errors.Is(err, e) {
+		t.Errorf("CloseStore(Close() error) = %v", err)
+	}
+	if err := CloseStore(&mapStore{}); err != nil {
+		t.Errorf("CloseStore(no Close) = %v", err)
+	}
+}
