@@ -15,23 +15,6 @@ import (
 	"github.com/go-applinks/applinks/internal/redact"
 )
 
-// Atlassian Cloud's OAuth 2.0 (3LO) defaults.
-const (
-	// DefaultCloudAuthBase is Atlassian's authorization server: the
-	// consent page is {base}/authorize, the token endpoint
-	// {base}/oauth/token.
-	DefaultCloudAuthBase = cloudsite.DefaultAuthBase
-	// DefaultCloudAPIBase is Atlassian's API gateway: the sites a token
-	// may use are {base}/oauth/token/accessible-resources, and requests
-	// go to {base}/ex/jira/{cloudId}/... or {base}/ex/confluence/{cloudId}/wiki/...
-	DefaultCloudAPIBase = cloudsite.DefaultAPIBase
-	// CloudAudience is the audience parameter of Cloud's consent page.
-	CloudAudience = cloudsite.Audience
-	// ScopeOfflineAccess is the Cloud scope without which the token
-	// endpoint gives no refresh token: the user consents again every hour.
-	ScopeOfflineAccess = "offline_access"
-)
-
 // CloudSite makes a link an Atlassian Cloud OAuth 2.0 (3LO) link: the link's
 // RPC URL is the site (https://acme.atlassian.net), its OAuth2 the app's
 // client id, secret, scopes (read:jira-work, read:jira-user,
@@ -45,9 +28,13 @@ const (
 // Cloud has no impersonation (no 2LOi): every user consents once; for
 // requests without a user, use a service account's own consent.
 type CloudSite struct {
-	// AuthBase overrides [DefaultCloudAuthBase] (tests).
+	// AuthBase overrides Atlassian's authorization server,
+	// https://auth.atlassian.com (the consent page is {base}/authorize, the
+	// token endpoint {base}/oauth/token); for tests.
 	AuthBase string `json:"authBase,omitempty"`
-	// APIBase overrides [DefaultCloudAPIBase] (tests).
+	// APIBase overrides Atlassian's API gateway, https://api.atlassian.com
+	// (the accessible resources and the /ex/jira and /ex/confluence routes);
+	// for tests.
 	APIBase string `json:"apiBase,omitempty"`
 }
 

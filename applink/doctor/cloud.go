@@ -11,6 +11,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/cloudsite"
 )
 
 // Names of the Atlassian Cloud checks.
@@ -43,7 +44,7 @@ func (d *diagnosis) runCloud(ctx context.Context) []Check {
 
 // cloudBases returns the link's auth and API bases.
 func (d *diagnosis) cloudBases() (auth, api string) {
-	auth, api = applink.DefaultCloudAuthBase, applink.DefaultCloudAPIBase
+	auth, api = cloudsite.DefaultAuthBase, cloudsite.DefaultAPIBase
 	if c := d.link.Cloud; c != nil {
 		if c.AuthBase != "" {
 			auth = strings.TrimSuffix(c.AuthBase, "/")
@@ -61,7 +62,7 @@ func (d *diagnosis) cloudScopesCheck(ctx context.Context) Check {
 	c := Check{Name: checkCloudScopes, Category: CategoryConfig}
 	want := d.link.OAuth2.Scopes
 	c.Evidence = append(c.Evidence, "asked: "+strings.Join(want, " "))
-	if !slices.Contains(want, applink.ScopeOfflineAccess) {
+	if !slices.Contains(want, cloudsite.ScopeOfflineAccess) {
 		c.Status = StatusFail
 		c.Summary = "the link does not ask for offline_access: Atlassian gives no refresh token, so every user must consent again when their token expires (an hour)"
 		c.Fix = "Add offline_access to the link's scopes (oauth2.scopes; applink link add --scope '... offline_access'), then authorize again: " + d.authorizeCommand()

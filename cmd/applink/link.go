@@ -13,6 +13,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/config"
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/cloudsite"
 	"github.com/go-applinks/applinks/internal/engine"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 )
@@ -228,7 +229,7 @@ func (c *cli) linkShow(args []string) error {
 		row("oauth2 scopes", strings.Join(o.Scopes, " "))
 		row("oauth2 redirect url", o.RedirectURL)
 		if cl := l.Cloud; cl != nil {
-			auth, api := firstNonEmpty(cl.AuthBase, applink.DefaultCloudAuthBase), firstNonEmpty(cl.APIBase, applink.DefaultCloudAPIBase)
+			auth, api := firstNonEmpty(cl.AuthBase, cloudsite.DefaultAuthBase), firstNonEmpty(cl.APIBase, cloudsite.DefaultAPIBase)
 			row("cloud site", l.RPCURL)
 			row("oauth2 authorize", auth+"/authorize (audience api.atlassian.com)")
 			row("oauth2 token", auth+"/oauth/token (JSON)")

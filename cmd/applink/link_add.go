@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/internal/cloudsite"
 )
 
 func (c *cli) linkAdd(ctx context.Context, args []string) error {
@@ -110,7 +111,7 @@ func (c *cli) linkAdd(ctx context.Context, args []string) error {
 			l.Cloud = &applink.CloudSite{AuthBase: strings.TrimSuffix(*authBase, "/"), APIBase: strings.TrimSuffix(*apiBase, "/")}
 			// Cloud scopes are case-sensitive and space-separated.
 			l.OAuth2.Scopes = strings.FieldsFunc(*o2.scope, func(r rune) bool { return r == ',' || r == ' ' })
-			if !slices.Contains(l.OAuth2.Scopes, applink.ScopeOfflineAccess) {
+			if !slices.Contains(l.OAuth2.Scopes, cloudsite.ScopeOfflineAccess) {
 				fmt.Fprintf(c.stderr, "warning: --scope lacks offline_access: Atlassian gives no refresh token without it, and users must consent again every hour\n")
 			}
 		}

@@ -37,6 +37,9 @@ const (
 	DefaultAPIBase = "https://api.atlassian.com"
 	// Audience is the audience parameter of Cloud's consent page.
 	Audience = "api.atlassian.com"
+	// ScopeOfflineAccess is the scope without which the token endpoint
+	// gives no refresh token: the user consents again every hour.
+	ScopeOfflineAccess = "offline_access"
 )
 
 // ResourcesPath is the path, under the API base, of the sites a token
