@@ -2,14 +2,12 @@ package signer
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/go-applinks/applinks/internal/redact"
@@ -71,32 +69,15 @@ type pair struct{ k, v string }
 // parameters (decoded; oauth_signature and realm are skipped), collecting
 // the others in dialect d.
 func requestBaseString(r *http.Request, oauth []pair, d Dialect) (string, error) {
-	pairs, err := requestPairs(r, oauth, d)
-	if err != nil {
-		return "", err
-	}
-	scheme := r.URL.Scheme
-	if scheme == "" {
-		scheme = "http"
-		if r.TLS != nil {
-			scheme = "https"
+	var buf [16]pair
+	enc := buf[:0]
+	for _, p := range oauth {
+		if p.k == "oauth_signature" || p.k == "realm" {
+			continue
 		}
+		enc = append(enc, pair{Encode(p.k), Encode(p.v)})
 	}
-	host := r.URL.Host
-	if r.Host != "" {
-		host = r.Host
-	}
-	if host == "" {
-		return "", errors.New("signer: the request has no host: set its URL or Host")
-	}
-	for i := 0; i < len(host); i++ {
-		if host[i] >= 0x80 {
-			// net/http sends such a host in its IDNA (punycode) form, which
-			// is what a provider signs: refuse rather than sign another host.
-			return "", fmt.Errorf("signer: the host %q is not ASCII: use its IDNA (punycode, xn--...) form in the URL", host)
-		}
-	}
-	return assemble(r.Method, baseURI(scheme, host, r.URL.EscapedPath()), pairs), nil
+	return baseString(r, enc, d)
 }
 
 // requestPairs collects query and form parameters of r in dialect d and
@@ -209,8 +190,16 @@ func appendForm(pairs []pair, s string, dropEmpty bool) ([]pair, error) {
 	return pairs, nil
 }
 
-// baseURI normalises scheme, host and path by RFC 5849 §3.4.1.2.
+// baseURI normalizes scheme, host and path by RFC 5849 §3.4.1.2.
 func baseURI(scheme, host, path string) string {
+	scheme, host, path = normalizeURI(scheme, host, path)
+	return scheme + "://" + host + path
+}
+
+// normalizeURI returns the parts of the base string URI (RFC 5849
+// §3.4.1.2): scheme and host in lower case, the host without its default
+// port, and "/" for an empty path.
+func normalizeURI(scheme, host, path string) (string, string, string) {
 	scheme = strings.ToLower(scheme)
 	host = strings.ToLower(host)
 	// Only a host with a port is split: SplitHostPort allocates an error
@@ -230,52 +219,19 @@ func baseURI(scheme, host, path string) string {
 	if path == "" {
 		path = "/"
 	}
-	return scheme + "://" + host + path
+	return scheme, host, path
 }
 
-// assemble encodes, sorts and joins the parameters and builds the base string
-// (RFC 5849 §3.4.1.1) in one buffer: the normalised parameter string is
-// encoded a second time as it is written, not built and then re-encoded.
+// assemble encodes the parameters and builds the base string with
+// [buildBase].
 //
 // It encodes the pairs in place: callers hand over a slice they no longer
 // read.
 func assemble(method, uri string, pairs []pair) string {
-	enc := pairs
-	// The exact length, so that the builder allocates once and no more
-	// than it needs: "%" in an encoded name or value becomes "%25", and
-	// "=" and "&" become "%3D" and "%26".
-	size := len(method) + encodedLen(uri) + 2
 	for i, p := range pairs {
-		enc[i] = pair{Encode(p.k), Encode(p.v)}
-		size += encodedLen(enc[i].k) + encodedLen(enc[i].v) + 6
+		pairs[i] = pair{Encode(p.k), Encode(p.v)}
 	}
-	slices.SortFunc(enc, func(a, b pair) int {
-		if c := strings.Compare(a.k, b.k); c != 0 {
-			return c
-		}
-		return strings.Compare(a.v, b.v)
-	})
-	var b strings.Builder
-	b.Grow(size)
-	for i := 0; i < len(method); i++ {
-		c := method[i]
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	b.WriteByte('&')
-	writeEncoded(&b, uri)
-	b.WriteByte('&')
-	for i, p := range enc {
-		if i > 0 {
-			b.WriteString("%26")
-		}
-		writeEncoded(&b, p.k)
-		b.WriteString("%3D")
-		writeEncoded(&b, p.v)
-	}
-	return b.String()
+	return buildBase(method, pairs, uri)
 }
 
 // writeEncoded writes [Encode](s) to b, each run of unreserved bytes in

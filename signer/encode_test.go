@@ -1,6 +1,9 @@
 package signer
 
-import "testing"
+import (
+	"net/url"
+	"testing"
+)
 
 func TestEncode(t *testing.T) {
 	t.Parallel()
@@ -50,5 +53,41 @@ func TestDecode(t *testing.T) {
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Errorf("Decode(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
+	}
+}
+
+// reencodeCases are names and values of a form in and out of Encode's form,
+// for TestReencode and the seeds of FuzzReencode.
+var reencodeCases = []string{
+	"", "abc", "-._~", "a%20b", "a+b", "a b", "%41", "%2b", "%2B", "%2F%3D%26", "%e2%82%ac", "%E2%82%AC",
+	"%", "%4", "%zz", "%G0", "a%2", "*", "!", "%7E", "%7e", "ü", "\x00", "%25", "%2525",
+}
+
+// TestReencode checks that reencode is Encode of the form-decoded value,
+// including where it skips the decoding because s is in that form already.
+func TestReencode(t *testing.T) {
+	for _, s := range reencodeCases {
+		checkReencode(t, s)
+	}
+}
+
+func FuzzReencode(f *testing.F) {
+	for _, s := range reencodeCases {
+		f.Add(s)
+	}
+	f.Fuzz(checkReencode)
+}
+
+func checkReencode(t *testing.T, s string) {
+	got, err := reencode(s)
+	d, werr := url.QueryUnescape(s)
+	if (err != nil) != (werr != nil) {
+		t.Fatalf("reencode(%q) error = %v, url.QueryUnescape's = %v", s, err, werr)
+	}
+	if werr == nil && got != Encode(d) {
+		t.Errorf("reencode(%q) = %q, want Encode(QueryUnescape) = %q", s, got, Encode(d))
+	}
+	if encoded(s) != (werr == nil && Encode(d) == s) {
+		t.Errorf("encoded(%q) = %v, but Encode(QueryUnescape) = %q", s, encoded(s), Encode(d))
 	}
 }

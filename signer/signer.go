@@ -22,6 +22,7 @@ type Signer struct {
 	clock       func() time.Time
 	rand        io.Reader
 	nonce       string // WithNonce's nonce, "" for random ones
+	encKey      string // Encode(consumerKey), once
 	realm       string
 	dialect     Dialect
 }
@@ -69,7 +70,7 @@ func New(consumerKey string, method Method, opts ...Option) (*Signer, error) {
 	if method == nil {
 		return nil, errors.New("signer: no signature method: use NewRSASHA1, NewHMACSHA1 or NewPlaintext")
 	}
-	s := &Signer{consumerKey: consumerKey, method: method, clock: time.Now, rand: rand.Reader}
+	s := &Signer{consumerKey: consumerKey, encKey: Encode(consumerKey), method: method, clock: time.Now, rand: rand.Reader}
 	for _, o := range opts {
 		o(s)
 	}
@@ -149,11 +150,18 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 		return fmt.Errorf("signer: the request URL cannot be sent as it is: %w: write a percent sign as %%25", err)
 	}
 	req.URL = wire
-	oauth, err := s.oauthParams(p)
+	// The oauth parameters, decoded for the header and encoded for the
+	// base string, live on the stack unless Extra makes them many.
+	var obuf, ebuf [16]pair
+	oauth, err := s.appendOAuthParams(obuf[:0], p)
 	if err != nil {
 		return err
 	}
-	base, err := requestBaseString(req, oauth, s.dialect)
+	enc := append(ebuf[:0], pair{"oauth_consumer_key", s.encKey})
+	for _, q := range oauth[1:] {
+		enc = append(enc, pair{Encode(q.k), Encode(q.v)})
+	}
+	base, err := baseString(req, enc, s.dialect)
 	if err != nil {
 		return err
 	}
@@ -166,29 +174,38 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 	return nil
 }
 
-// oauthParams returns the oauth_* parameters of one signing, unsorted.
-func (s *Signer) oauthParams(p Params) ([]pair, error) {
-	oauth := make([]pair, 0, 10+len(p.Extra))
+// appendOAuthParams appends the oauth_* parameters of one signing to oauth,
+// unsorted, oauth_consumer_key first.
+func (s *Signer) appendOAuthParams(oauth []pair, p Params) ([]pair, error) {
 	nonce := p.Nonce
 	if nonce == "" {
 		nonce = s.nonce
 	}
+	// The random nonce and the timestamp share one allocation.
+	var nt [32 + 20]byte
+	b := nt[:0]
 	if nonce == "" {
-		var b [16]byte
-		if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+		var r [16]byte
+		if _, err := io.ReadFull(s.rand, r[:]); err != nil {
 			return nil, fmt.Errorf("signer: reading a random nonce: %w", err)
 		}
-		nonce = hex.EncodeToString(b[:])
+		b = hex.AppendEncode(b, r[:])
 	}
 	ts := p.Timestamp
 	if ts.IsZero() {
 		ts = s.clock().Add(p.ClockOffset)
 	}
+	b = strconv.AppendInt(b, ts.Unix(), 10)
+	str := string(b)
+	timestamp := str
+	if nonce == "" {
+		nonce, timestamp = str[:32], str[32:]
+	}
 	oauth = append(oauth,
 		pair{"oauth_consumer_key", s.consumerKey},
 		pair{"oauth_nonce", nonce},
 		pair{"oauth_signature_method", s.method.Name()},
-		pair{"oauth_timestamp", strconv.FormatInt(ts.Unix(), 10)},
+		pair{"oauth_timestamp", timestamp},
 		pair{"oauth_version", "1.0"},
 	)
 	if !p.OmitToken {
