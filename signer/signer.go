@@ -159,7 +159,11 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 	}
 	enc := append(ebuf[:0], pair{"oauth_consumer_key", s.encKey})
 	for _, q := range oauth[1:] {
-		enc = append(enc, pair{Encode(q.k), Encode(q.v)})
+		k := q.k
+		if !isCoreParam(k) { // the core names need no encoding
+			k = Encode(k)
+		}
+		enc = append(enc, pair{k, Encode(q.v)})
 	}
 	base, err := baseString(req, enc, s.dialect)
 	if err != nil {
