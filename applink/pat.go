@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/advice"
 	"github.com/go-applinks/applinks/internal/engine"
-	"github.com/go-applinks/applinks/internal/fileread"
+	"github.com/go-applinks/applinks/internal/linkconf"
 )
 
 // LinkPAT names where a link's own personal access token is read from: a
@@ -73,11 +71,8 @@ func (l Link) validatePAT(bad func(field, format string, args ...any)) {
 	if !l.allows(AuthPAT) {
 		bad("pat", "set, but auth does not list pat: add pat to auth, or remove pat")
 	}
-	switch {
-	case l.PAT.TokenEnv != "" && l.PAT.TokenFile != "":
-		bad("pat.tokenFile", "several token sources (tokenEnv, tokenFile): give exactly one")
-	case l.PAT.TokenEnv == "" && l.PAT.TokenFile == "":
-		bad("pat.tokenEnv", "no token source: set tokenEnv or tokenFile to where the bot account's personal access token is, or remove pat (users' own tokens are in the token store)")
+	if field, err := (linkconf.PAT{TokenEnv: l.PAT.TokenEnv, TokenFile: l.PAT.TokenFile}).Check(); err != nil {
+		bad(field, "%v", err)
 	}
 }
 
@@ -87,28 +82,9 @@ func (l *Link) loadPAT() (*token.AccessToken, error) {
 	if l.PAT == nil {
 		return nil, nil
 	}
-	var v string
-	switch {
-	case l.PAT.TokenEnv != "":
-		env, ok := os.LookupEnv(l.PAT.TokenEnv)
-		if !ok || strings.TrimSpace(env) == "" {
-			return nil, &FieldError{Link: l.label(), Field: "pat.tokenEnv",
-				Err: fmt.Errorf("environment variable %s is not set: export it with the bot account's personal access token", l.PAT.TokenEnv)}
-		}
-		v = strings.TrimSpace(env)
-	default:
-		path := l.resolve(l.PAT.TokenFile)
-		data, err := fileread.ReadSecret(path, "the personal access token", fileread.MaxSecretSize)
-		if err != nil {
-			return nil, &FieldError{Link: l.label(), Field: "pat.tokenFile", Err: fmt.Errorf("reading the personal access token: %w", err)}
-		}
-		v = strings.TrimSpace(string(data))
-		if v == "" {
-			return nil, &FieldError{Link: l.label(), Field: "pat.tokenFile", Err: fmt.Errorf("%s is empty: put the bot account's personal access token in it", path)}
-		}
-	}
-	if strings.ContainsAny(v, " \t\r\n") {
-		return nil, &FieldError{Link: l.label(), Field: "pat", Err: errors.New("the personal access token holds white space: give the token alone")}
+	v, field, err := (linkconf.PAT{TokenEnv: l.PAT.TokenEnv, TokenFile: l.PAT.TokenFile}).Read(l.resolve)
+	if err != nil {
+		return nil, &FieldError{Link: l.label(), Field: field, Err: err}
 	}
 	return token.NewPATAccessToken(v), nil
 }
