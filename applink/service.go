@@ -360,31 +360,18 @@ func (s *Service) Primary(t Type) (*Link, error) {
 // [ErrLinkNotFound], or [ErrAmbiguousName] when several links have the
 // name (use the id then).
 func (s *Service) Link(idOrName string) (*Link, error) {
-	for _, st := range s.links {
-		if strings.EqualFold(st.link.ID, idOrName) {
-			return st.view(), nil
-		}
+	found := engine.Match(len(s.links), idOrName, func(i int) string { return s.links[i].link.ID }, func(i int) string { return s.links[i].link.Name })
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%w: %q matches no id or name", ErrLinkNotFound, idOrName)
+	case 1:
+		return s.links[found[0]].view(), nil
 	}
-	for _, fold := range []bool{false, true} {
-		var found []*Link
-		for _, st := range s.links {
-			if st.link.Name == idOrName || fold && strings.EqualFold(st.link.Name, idOrName) {
-				found = append(found, st.view())
-			}
-		}
-		switch len(found) {
-		case 0:
-			continue
-		case 1:
-			return found[0], nil
-		}
-		ids := make([]string, len(found))
-		for i, l := range found {
-			ids[i] = l.ID
-		}
-		return nil, fmt.Errorf("%w: %q names links %s: use an id", ErrAmbiguousName, idOrName, strings.Join(ids, ", "))
+	ids := make([]string, len(found))
+	for i, j := range found {
+		ids[i] = s.links[j].link.ID
 	}
-	return nil, fmt.Errorf("%w: %q matches no id or name", ErrLinkNotFound, idOrName)
+	return nil, fmt.Errorf("%w: %q names links %s: use an id", ErrAmbiguousName, idOrName, strings.Join(ids, ", "))
 }
 
 // TokenStore returns the service's token store.

@@ -208,27 +208,14 @@ func (c *openConfig) pick(conf *Config, path string) ([]applink.Link, error) {
 // lookupIndex finds a link as [applink.Service.Link] does: by id (any case),
 // else by name (exact, then any case).
 func lookupIndex(links []applink.Link, idOrName string) (int, error) {
-	for i, l := range links {
-		if strings.EqualFold(l.ID, idOrName) {
-			return i, nil
-		}
+	found := engine.Match(len(links), idOrName, func(i int) string { return links[i].ID }, func(i int) string { return links[i].Name })
+	switch len(found) {
+	case 0:
+		return -1, fmt.Errorf("%w: %q matches no id or name", applink.ErrLinkNotFound, idOrName)
+	case 1:
+		return found[0], nil
 	}
-	for _, fold := range []bool{false, true} {
-		var found []int
-		for i, l := range links {
-			if l.Name == idOrName || fold && strings.EqualFold(l.Name, idOrName) {
-				found = append(found, i)
-			}
-		}
-		switch len(found) {
-		case 0:
-			continue
-		case 1:
-			return found[0], nil
-		}
-		return -1, fmt.Errorf("%w: %d links are named %q: use the link's id", applink.ErrAmbiguousName, len(found), idOrName)
-	}
-	return -1, fmt.Errorf("%w: %q matches no id or name", applink.ErrLinkNotFound, idOrName)
+	return -1, fmt.Errorf("%w: %d links are named %q: use the link's id", applink.ErrAmbiguousName, len(found), idOrName)
 }
 
 // OpenTokenStore opens the token store the config names, as [Open] does:

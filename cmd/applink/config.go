@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"strings"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/config"
+	"github.com/go-applinks/applinks/internal/engine"
 )
 
 // configEnv is the environment variable naming the config file.
@@ -66,25 +66,12 @@ func loadWorkspace(path string, mayBeMissing bool) (*workspace, error) {
 	return &workspace{path: path, cfg: cfg, exists: true}, nil
 }
 
-// find returns the index of the link with the id or name (exact name first,
-// then case-insensitive).
+// find returns the index of the link with the id or name, by the rule of
+// Service.Link (an id without regard to case; an exact name first, then
+// case-insensitive).
 func (w *workspace) find(idOrName string) (int, error) {
-	for i, l := range w.cfg.Links {
-		if l.ID == idOrName {
-			return i, nil
-		}
-	}
-	var found []int
-	for _, fold := range []bool{false, true} {
-		for i, l := range w.cfg.Links {
-			if l.Name == idOrName || fold && strings.EqualFold(l.Name, idOrName) {
-				found = append(found, i)
-			}
-		}
-		if len(found) > 0 {
-			break
-		}
-	}
+	links := w.cfg.Links
+	found := engine.Match(len(links), idOrName, func(i int) string { return links[i].ID }, func(i int) string { return links[i].Name })
 	switch len(found) {
 	case 0:
 		return -1, &lookupError{fmt.Sprintf("no link %q in %s: see 'applink link list'", idOrName, w.path), applink.ErrLinkNotFound}
