@@ -3,7 +3,6 @@ package applink
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -123,10 +122,10 @@ func (e *CredentialsRequiredError) Error() string {
 	}
 	switch {
 	case e.Cause != nil && e.Kept:
-		why = "has a token this link cannot use (" + causeText(e.LinkName, e.Cause) + ")"
+		why = "has a token this link cannot use (" + engine.CauseText(e.LinkName, e.Cause) + ")"
 		advice = "authorize again (" + dance + "), which replaces it"
 	case e.Cause != nil:
-		why = "has a token the remote rejected (" + causeText(e.LinkName, e.Cause) + "); it was deleted"
+		why = "has a token the remote rejected (" + engine.CauseText(e.LinkName, e.Cause) + "); it was deleted"
 		advice = "authorize again (" + dance + ")"
 	}
 	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: %s",
@@ -142,20 +141,12 @@ func (e *CredentialsRequiredError) patError() string {
 	why := "has no personal access token for it"
 	switch {
 	case e.Cause != nil && e.Kept:
-		why = "has a token this link cannot use (" + causeText(e.LinkName, e.Cause) + ")"
+		why = "has a token this link cannot use (" + engine.CauseText(e.LinkName, e.Cause) + ")"
 	case e.Cause != nil:
-		why = "has a personal access token the remote refused (" + causeText(e.LinkName, e.Cause) + "); it was deleted"
+		why = "has a personal access token the remote refused (" + engine.CauseText(e.LinkName, e.Cause) + "); it was deleted"
 	}
 	return fmt.Sprintf("applink: link %q: credentials required: user %q %s: %s, and store it for them (a personal access token has no authorization dance)",
 		e.LinkName, e.User, why, advice.PATProfile)
-}
-
-// causeText returns the message of a cause that an error of the link
-// named linkName quotes, without the prefix ("applink: link "x": ") that the
-// cause's own message gives it wherever it appears: the error around it
-// already says it, once.
-func causeText(linkName string, cause error) string {
-	return strings.ReplaceAll(cause.Error(), "applink: link "+strconv.Quote(linkName)+": ", "")
 }
 
 // OAuthError is an OAuth problem the remote reported for a request through

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/go-applinks/applinks/internal/redact"
@@ -280,4 +281,12 @@ func RedirectNote(from, to string) string {
 		return " (another origin)"
 	}
 	return ""
+}
+
+// CauseText returns the message of a cause that an error of the link named
+// link quotes, without the prefix ("applink: link "x": ") that the cause's
+// own message gives it wherever it appears: the error around it already
+// says it, once.
+func CauseText(link string, cause error) string {
+	return strings.ReplaceAll(cause.Error(), "applink: link "+strconv.Quote(link)+": ", "")
 }

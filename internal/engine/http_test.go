@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -69,5 +70,13 @@ func TestRedirectNote(t *testing.T) {
 		if got := RedirectNote(tt.from, tt.to); got != tt.want {
 			t.Errorf("RedirectNote(%s, %s) = %q, want %q", tt.from, tt.to, got, tt.want)
 		}
+	}
+}
+
+func TestCauseText(t *testing.T) {
+	t.Parallel()
+	cause := errors.New(`applink: link "jira": GET /x: 401 (applink: link "jira": again; applink: link "wiki": other)`)
+	if got, want := CauseText("jira", cause), `GET /x: 401 (again; applink: link "wiki": other)`; got != want {
+		t.Errorf("CauseText = %q, want %q", got, want)
 	}
 }
