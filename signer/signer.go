@@ -190,7 +190,7 @@ func (s *Signer) appendOAuthParams(oauth []pair, p Params) ([]pair, error) {
 	b := nt[:0]
 	if nonce == "" {
 		var r [16]byte
-		if _, err := io.ReadFull(s.rand, r[:]); err != nil {
+		if err := s.readRandom(r[:]); err != nil {
 			return nil, fmt.Errorf("signer: reading a random nonce: %w", err)
 		}
 		b = hex.AppendEncode(b, r[:])
@@ -234,6 +234,20 @@ func (s *Signer) appendOAuthParams(oauth []pair, p Params) ([]pair, error) {
 		oauth = append(oauth, pair{k, v})
 	}
 	return oauth, nil
+}
+
+// readRandom fills b from the signer's random source. crypto/rand's own
+// reader is read with rand.Read, which keeps b on the caller's stack; another
+// reader (a test's) is read through a copy, for the same reason.
+func (s *Signer) readRandom(b []byte) error {
+	if s.rand == rand.Reader {
+		_, err := rand.Read(b)
+		return err
+	}
+	buf := make([]byte, len(b))
+	_, err := io.ReadFull(s.rand, buf)
+	copy(b, buf)
+	return err
 }
 
 func isCoreParam(k string) bool {
