@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/advice"
 	"github.com/go-applinks/applinks/internal/oauth2link"
 )
 
@@ -169,7 +170,7 @@ func (e *OAuth2Error) Error() string {
 	if e.Description != "" {
 		b.WriteString(" (" + e.Description + ")")
 	}
-	if advice := oauth2Advice(e); advice != "" {
+	if advice := e.Advice(); advice != "" {
 		b.WriteString(": " + advice)
 	}
 	return b.String()
@@ -178,31 +179,8 @@ func (e *OAuth2Error) Error() string {
 // Advice says what to do about the error, from the one table of advice per
 // OAuth 2.0 error code that [OAuth2Error.Error] ends with; "" when there is
 // none for the code.
-func (e *OAuth2Error) Advice() string { return oauth2Advice(e) }
-
-func oauth2Advice(e *OAuth2Error) string {
-	switch e.Code {
-	case oauth2link.CodeInvalidClient, oauth2link.CodeUnauthorized:
-		return "check the client id and secret (oauth2.clientId, oauth2.clientSecretEnv or oauth2.clientSecretFile) against the remote's incoming OAuth 2.0 link"
-	case oauth2link.CodeInvalidGrant:
-		if e.Step == "refreshing the access token" && e.Description == "" {
-			return "the refresh token is spent, revoked or expired, or the redirect URL differs from the registered one (Data Center checks it on refresh): the user must authorize again"
-		}
-		return "the grant is no longer valid: the user must authorize again"
-	case oauth2link.CodeInvalidScope:
-		return "ask for no more than the incoming link's scope (oauth2.scopes)"
-	case oauth2link.CodeInsufficientScope:
-		need := e.Scope
-		if need == "" {
-			need = "a wider scope"
-		}
-		return "the token's scope does not allow this request: it needs " + need + ": add it to oauth2.scopes (and allow it for the remote's incoming link, or for the Cloud app in the developer console), then authorize again"
-	case "unsupported_grant_type":
-		if strings.Contains(e.Step, "client credentials") {
-			return "this remote does not offer client_credentials (service accounts need a newer Data Center version)"
-		}
-	}
-	return ""
+func (e *OAuth2Error) Advice() string {
+	return advice.OAuth2(e.Code, e.Step, e.Description, e.Scope)
 }
 
 // oauth2Error turns an error of package oauth2link into an *OAuth2Error

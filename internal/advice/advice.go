@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/oauth2link"
 	"github.com/go-applinks/applinks/internal/sigbase"
 )
 
@@ -95,4 +96,34 @@ func andList(words []string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// OAuth2 says what to do about an OAuth 2.0 error code (RFC 6749 §5.2,
+// RFC 6750 §3.1) that a token endpoint or a resource answered at step
+// (such as "refreshing the access token"), with its error_description
+// and, for insufficient_scope, the scope the resource asked for; "" for a
+// code it has no advice for.
+func OAuth2(code, step, description, scope string) string {
+	switch code {
+	case oauth2link.CodeInvalidClient, oauth2link.CodeUnauthorized:
+		return "check the client id and secret (oauth2.clientId, oauth2.clientSecretEnv or oauth2.clientSecretFile) against the remote's incoming OAuth 2.0 link"
+	case oauth2link.CodeInvalidGrant:
+		if step == "refreshing the access token" && description == "" {
+			return "the refresh token is spent, revoked or expired, or the redirect URL differs from the registered one (Data Center checks it on refresh): the user must authorize again"
+		}
+		return "the grant is no longer valid: the user must authorize again"
+	case oauth2link.CodeInvalidScope:
+		return "ask for no more than the incoming link's scope (oauth2.scopes)"
+	case oauth2link.CodeInsufficientScope:
+		need := scope
+		if need == "" {
+			need = "a wider scope"
+		}
+		return "the token's scope does not allow this request: it needs " + need + ": add it to oauth2.scopes (and allow it for the remote's incoming link, or for the Cloud app in the developer console), then authorize again"
+	case "unsupported_grant_type":
+		if strings.Contains(step, "client credentials") {
+			return "this remote does not offer client_credentials (service accounts need a newer Data Center version)"
+		}
+	}
+	return ""
 }

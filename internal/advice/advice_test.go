@@ -94,3 +94,28 @@ func TestTimestampRefused(t *testing.T) {
 		t.Errorf("TimestampRefused = %q", got)
 	}
 }
+
+// TestOAuth2: each OAuth 2.0 code with advice gets its own, refined by the
+// step and the scope; a code without advice gets none.
+func TestOAuth2(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, code, step, description, scope string
+		want                                 string // a part of the advice; "" for none
+	}{
+		{"invalid client", "invalid_client", "exchanging the code", "", "", "check the client id and secret"},
+		{"refresh spent", "invalid_grant", "refreshing the access token", "", "", "the refresh token is spent"},
+		{"grant described", "invalid_grant", "refreshing the access token", "expired", "", "the grant is no longer valid"},
+		{"invalid scope", "invalid_scope", "exchanging the code", "", "", "oauth2.scopes"},
+		{"scope named", "insufficient_scope", "", "", "WRITE", "it needs WRITE"},
+		{"scope unnamed", "insufficient_scope", "", "", "", "it needs a wider scope"},
+		{"no client credentials", "unsupported_grant_type", "getting a client credentials token", "", "", "does not offer client_credentials"},
+		{"unsupported elsewhere", "unsupported_grant_type", "exchanging the code", "", "", ""},
+		{"unknown", "temporarily_unavailable", "", "", "", ""},
+	} {
+		got := OAuth2(tc.code, tc.step, tc.description, tc.scope)
+		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: OAuth2(%q, %q, %q, %q) = %q, want it to say %q", tc.name, tc.code, tc.step, tc.description, tc.scope, got, tc.want)
+		}
+	}
+}
