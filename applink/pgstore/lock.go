@@ -223,6 +223,12 @@ func discard(ctx context.Context, conn *pgxpool.Conn) {
 // lock nobody wants) and returns ctx's error, also when the lock was
 // granted just before the cancel request arrived: the caller then drops
 // the session.
+//
+// The server ignores a cancel request that arrives while the session runs
+// no statement, as when ctx ends before pg_advisory_lock reaches the
+// server, so the request is repeated every cancelRetry until the wait
+// ends; if it still has not after cancelWait (the server cannot be
+// reached), the socket's deadline ends it.
 func waitLock(ctx context.Context, conn *pgxpool.Conn, id int64) error {
 	done := make(chan struct{})
 	sent := make(chan bool, 1)
@@ -230,13 +236,30 @@ func waitLock(ctx context.Context, conn *pgxpool.Conn, id int64) error {
 		select {
 		case <-done:
 			sent <- false
+			return
 		case <-ctx.Done():
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
+		}
+		defer func() { sent <- true }()
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelWait)
+		defer cancel()
+		retry := time.NewTicker(cancelRetry)
+		defer retry.Stop()
+		for {
 			_ = conn.Conn().PgConn().CancelRequest(cctx)
-			sent <- true
+			select {
+			case <-done:
+				return
+			case <-retry.C:
+			case <-cctx.Done():
+				_ = conn.Conn().PgConn().Conn().SetDeadline(time.Now())
+				<-done
+				return
+			}
 		}
 	}()
+	if testHookBeforeWait != nil {
+		testHookBeforeWait()
+	}
 	_, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_lock($1)`, id)
 	close(done)
 	if <-sent {
@@ -244,3 +267,14 @@ func waitLock(ctx context.Context, conn *pgxpool.Conn, id int64) error {
 	}
 	return err
 }
+
+// testHookBeforeWait, when set by a test, runs just before waitLock sends
+// its statement.
+var testHookBeforeWait func()
+
+// cancelRetry is how often waitLock repeats its cancel request, and
+// cancelWait how long it tries before it ends the wait at the socket.
+const (
+	cancelRetry = 100 * time.Millisecond
+	cancelWait  = 10 * time.Second
+)

@@ -465,3 +465,43 @@ func TestLostLockThenSwap(t *testing.T) {
 		t.Errorf("stored refresh token %q, want B's refresh-2", got.RefreshToken.Reveal())
 	}
 }
+
+// TestLockWaitCanceledBeforeStatement: when the context ends before
+// pg_advisory_lock reaches the server, the server ignores the cancel
+// request (its session runs no statement yet); LockToken must still return
+// the context's error, not wait for a lock its holder keeps.
+func TestLockWaitCanceledBeforeStatement(t *testing.T) {
+	// Not parallel: it sets testHookBeforeWait.
+	a, b := twoReplicas(t)
+	unlock, err := a.LockToken(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock.Unlock()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	testHookBeforeWait = func() {
+		cancel()
+		// The first cancel request reaches the session while it is idle.
+		time.Sleep(300 * time.Millisecond)
+	}
+	defer func() { testHookBeforeWait = nil }()
+	errc := make(chan error, 1)
+	go func() {
+		u, err := b.LockToken(ctx, key)
+		if err == nil {
+			u.Unlock()
+		}
+		errc <- err
+	}()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("LockToken canceled before its statement reached the server: %v, want context.Canceled", err)
+		}
+	case <-time.After(30 * time.Second):
+		unlock.Unlock() // ends the stuck wait, so that the test can end
+		t.Fatal("LockToken still waited 30s after its context was canceled before its statement reached the server: the cancel request was lost")
+	}
+	waitForLockWaiters(t, a, 0)
+}
