@@ -81,22 +81,18 @@ func testReplicaLock(t *testing.T, a, b token.Store, _ *clock) {
 		t.Skip("the store is not a token.Locker")
 	}
 	key := token.Key{LinkID: "link-1", User: "alice"}
-	lock, err := la.LockToken(t.Context(), key)
+	check := checkContext(t)
+	lock, err := la.LockToken(check, key)
 	if err != nil {
-		t.Fatalf("LockToken on A: %v", err)
+		t.Fatalf("LockToken on A: %v", blocked(check, err))
 	}
-	short, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
-	if u, err := lb.LockToken(short, key); !errors.Is(err, context.DeadlineExceeded) {
-		if err == nil {
-			u.Unlock()
-		}
+	if err := lockHeld(t, check, lb, key, lock); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("LockToken on B while A holds the key: %v, want to wait (context.DeadlineExceeded)", err)
 	}
 	var released atomic.Bool
 	got := make(chan error, 1)
 	go func() {
-		ctx, cancel := context.WithTimeout(t.Context(), lockWait)
+		ctx, cancel := context.WithTimeout(check, lockWait)
 		defer cancel()
 		u, err := lb.LockToken(ctx, key)
 		if err == nil {
@@ -109,8 +105,13 @@ func testReplicaLock(t *testing.T, a, b token.Store, _ *clock) {
 	}()
 	released.Store(true)
 	lock.Unlock()
-	if err := <-got; err != nil {
-		t.Errorf("LockToken on B after A unlocked: %v", err)
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Errorf("LockToken on B after A unlocked: %v", err)
+		}
+	case <-time.After(2 * lockWait):
+		t.Fatalf("LockToken on B still waited %v after A unlocked, %v after its context ended: the store's wait ignores its context", 2*lockWait, lockWait)
 	}
 }
 

@@ -33,7 +33,10 @@ type NewStore func(t *testing.T, now func() time.Time) token.Store
 //     call; many goroutines at once lose nothing.
 //   - Locker: one holder per key at a time, other keys and every store
 //     operation not blocked, the context honored while waiting; a Lock is
-//     Held until unlocked, and a second Unlock does nothing.
+//     Held until unlocked, and a second Unlock does nothing. A check whose
+//     store blocks (a lock never released, a wait that ignores its
+//     context) fails with an error that says so within about a minute,
+//     rather than hanging the test binary.
 //   - Swapper: a swap from the stored token's value stores the new token, a
 //     swap from any other value (or with nothing stored) writes nothing and
 //     reports token.ErrTokenChanged, and of concurrent swaps from one

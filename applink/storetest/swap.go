@@ -117,29 +117,26 @@ func testSwapRace(t *testing.T, s token.Store, _ *clock) {
 // another holder meanwhile stays held).
 func testLockContract(t *testing.T, s token.Store, _ *clock) {
 	l := s.(token.Locker)
-	ctx := t.Context()
+	ctx := checkContext(t)
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	lock, err := l.LockToken(ctx, key)
 	if err != nil {
-		t.Fatalf("LockToken: %v", err)
+		t.Fatalf("LockToken: %v", blocked(ctx, err))
 	}
 	if err := lock.Held(ctx); err != nil {
-		t.Errorf("Held of a lock just taken: %v, want nil", err)
+		t.Errorf("Held of a lock just taken: %v, want nil", blocked(ctx, err))
 	}
 	lock.Unlock()
 	second, err := l.LockToken(ctx, key)
 	if err != nil {
-		t.Fatalf("LockToken after Unlock: %v", err)
+		t.Fatalf("LockToken after Unlock: %v", blocked(ctx, err))
 	}
 	defer second.Unlock()
 	lock.Unlock() // must not release second
-	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer cancel()
-	if third, err := l.LockToken(short, key); err == nil {
-		third.Unlock()
+	if err := lockHeld(t, ctx, l, key, second); err == nil {
 		t.Error("a second Unlock of a released lock released the next holder's lock")
 	}
 	if err := second.Held(ctx); err != nil {
-		t.Errorf("Held of the second holder's lock: %v, want nil", err)
+		t.Errorf("Held of the second holder's lock: %v, want nil", blocked(ctx, err))
 	}
 }
