@@ -91,7 +91,7 @@ func requestPairs(r *http.Request, oauth []pair, d Dialect) ([]pair, error) {
 	dropEmpty := d == Servlet
 	var err error
 	if r.URL != nil && r.URL.RawQuery != "" {
-		if pairs, err = appendForm(pairs, r.URL.RawQuery, dropEmpty); err != nil {
+		if pairs, err = appendForm(pairs, r.URL.RawQuery, dropEmpty, url.QueryUnescape); err != nil {
 			return nil, fmt.Errorf("signer: query: %w", err)
 		}
 	}
@@ -100,7 +100,7 @@ func requestPairs(r *http.Request, oauth []pair, d Dialect) ([]pair, error) {
 		if err != nil {
 			return nil, err
 		}
-		if pairs, err = appendForm(pairs, string(body), dropEmpty); err != nil {
+		if pairs, err = appendForm(pairs, string(body), dropEmpty, url.QueryUnescape); err != nil {
 			return nil, fmt.Errorf("signer: form body: %w", err)
 		}
 	}
@@ -162,11 +162,13 @@ func readCapped(rd io.Reader) ([]byte, error) {
 	return b, nil
 }
 
-// appendForm decodes an application/x-www-form-urlencoded string ("+" is a
-// space, a key without "=" has an empty value, "&" separates; ";" is data).
-// With dropEmpty, a parameter whose name is empty is left out, as servlet
-// containers leave it out.
-func appendForm(pairs []pair, s string, dropEmpty bool) ([]pair, error) {
+// appendForm appends the parameters of an application/x-www-form-urlencoded
+// string ("+" is a space, a key without "=" has an empty value, "&"
+// separates; ";" is data), each name and value turned by conv: decoded
+// (url.QueryUnescape), or percent-encoded as the base string sorts and
+// joins them ([reencode]). With dropEmpty, a parameter whose name is empty
+// is left out, as servlet containers leave it out.
+func appendForm(pairs []pair, s string, dropEmpty bool, conv func(string) (string, error)) ([]pair, error) {
 	for s != "" {
 		var kv string
 		kv, s, _ = strings.Cut(s, "&")
@@ -174,18 +176,19 @@ func appendForm(pairs []pair, s string, dropEmpty bool) ([]pair, error) {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
-		dk, err := url.QueryUnescape(k)
+		ck, err := conv(k)
 		if err != nil {
 			return nil, fmt.Errorf("parameter name %q: %w", k, err)
 		}
-		if dk == "" && dropEmpty {
+		if ck == "" && dropEmpty {
 			continue
 		}
-		dv, err := url.QueryUnescape(v)
+		cv, err := conv(v)
 		if err != nil {
+			dk, _ := url.QueryUnescape(k)
 			return nil, fmt.Errorf("value of %q: %w", dk, err)
 		}
-		pairs = append(pairs, pair{dk, dv})
+		pairs = append(pairs, pair{ck, cv})
 	}
 	return pairs, nil
 }

@@ -49,7 +49,7 @@ func appendEncodedRequestPairs(enc []pair, r *http.Request, d Dialect) ([]pair, 
 	dropEmpty := d == Servlet
 	var err error
 	if r.URL != nil && r.URL.RawQuery != "" {
-		if enc, err = appendEncodedForm(enc, r.URL.RawQuery, dropEmpty); err != nil {
+		if enc, err = appendForm(enc, r.URL.RawQuery, dropEmpty, reencode); err != nil {
 			return nil, fmt.Errorf("signer: query: %w", err)
 		}
 	}
@@ -58,38 +58,9 @@ func appendEncodedRequestPairs(enc []pair, r *http.Request, d Dialect) ([]pair, 
 		if err != nil {
 			return nil, err
 		}
-		if enc, err = appendEncodedForm(enc, string(body), dropEmpty); err != nil {
+		if enc, err = appendForm(enc, string(body), dropEmpty, reencode); err != nil {
 			return nil, fmt.Errorf("signer: form body: %w", err)
 		}
-	}
-	return enc, nil
-}
-
-// appendEncodedForm is [appendForm] with every name and value appended
-// percent-encoded, as the base string sorts and joins them. A name or value
-// written in that form already (unreserved bytes and upper-case escapes of
-// the others) is used as it is, not decoded and encoded again.
-func appendEncodedForm(enc []pair, s string, dropEmpty bool) ([]pair, error) {
-	for s != "" {
-		var kv string
-		kv, s, _ = strings.Cut(s, "&")
-		if kv == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(kv, "=")
-		ek, err := reencode(k)
-		if err != nil {
-			return nil, fmt.Errorf("parameter name %q: %w", k, err)
-		}
-		if ek == "" && dropEmpty {
-			continue
-		}
-		ev, err := reencode(v)
-		if err != nil {
-			dk, _ := url.QueryUnescape(k)
-			return nil, fmt.Errorf("value of %q: %w", dk, err)
-		}
-		enc = append(enc, pair{ek, ev})
 	}
 	return enc, nil
 }
