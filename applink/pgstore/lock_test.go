@@ -33,7 +33,9 @@ func twoReplicas(t *testing.T) (a, b *Store) {
 func TestLockTokenExcludesAcrossPools(t *testing.T) {
 	t.Parallel()
 	a, b := twoReplicas(t)
-	ctx := t.Context()
+	// Bounded: a lock never released fails the test instead of hanging it.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
 	stores := []*Store{a, b}
 	const workers, rounds = 6, 10
 	var (
@@ -49,7 +51,7 @@ func TestLockTokenExcludesAcrossPools(t *testing.T) {
 			for range rounds {
 				unlock, err := stores[i%2].LockToken(ctx, key)
 				if err != nil {
-					t.Error(err)
+					t.Errorf("LockToken (the test gives up after 2m): %v", err)
 					return
 				}
 				mu.Lock()
@@ -111,8 +113,14 @@ func TestLockTokenWaitHonorsContext(t *testing.T) {
 	}()
 	waitForLockWaiters(t, a, 1)
 	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Errorf("LockToken after cancel: %v, want context.Canceled", err)
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("LockToken after cancel: %v, want context.Canceled", err)
+		}
+	case <-time.After(30 * time.Second):
+		unlock.Unlock() // ends the stuck wait, so that the test can end
+		t.Fatal("LockToken still waited 30s after its context was canceled")
 	}
 	// The server gave up the wait: nobody waits for the lock any more.
 	waitForLockWaiters(t, a, 0)
@@ -218,8 +226,10 @@ func TestLockHolderFindsAConnection(t *testing.T) {
 	}
 	defer unlock.Unlock() // on failure too, before the pool closes
 	waiter := make(chan error, 1)
+	wctx, cancelWait := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancelWait()
 	go func() {
-		u, err := s.LockToken(t.Context(), key)
+		u, err := s.LockToken(wctx, key)
 		if err == nil {
 			u.Unlock()
 		}
@@ -236,8 +246,13 @@ func TestLockHolderFindsAConnection(t *testing.T) {
 		}
 	}
 	unlock.Unlock()
-	if err := <-waiter; err != nil {
-		t.Errorf("the waiting LockToken: %v", err)
+	select {
+	case err := <-waiter:
+		if err != nil {
+			t.Errorf("the waiting LockToken: %v", err)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("the waiting LockToken still waited 40s after the holder unlocked, 10s after its context ended")
 	}
 }
 
