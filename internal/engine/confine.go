@@ -23,6 +23,10 @@ var ErrForeignURL = errors.New("applink: URL is outside the link's RPC URL")
 type Scope struct {
 	link string   // the link's name, for messages
 	rpc  *url.URL // the RPC URL
+	// base is the RPC URL's path without its trailing slash, when plain
+	// references may take resolvePlain (see plainBase); plain says so.
+	base  string
+	plain bool
 	// The CheckRedirect functions, made once: a request should not
 	// allocate one.
 	follow, stop func(*http.Request, []*http.Request) error
@@ -32,6 +36,7 @@ type Scope struct {
 func NewScope(link string, rpc *url.URL) *Scope {
 	u := *rpc
 	s := &Scope{link: link, rpc: &u}
+	s.base, s.plain = plainBase(&u)
 	s.follow = s.checkRedirect
 	s.stop = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return s
@@ -44,6 +49,15 @@ func NewScope(link string, rpc *url.URL) *Scope {
 // percent-encoded first (see escapeRef). Dot segments are cleaned; ones that
 // would climb out of the RPC path are refused.
 func (s *Scope) Resolve(ref string) (*url.URL, error) {
+	if u, ok := s.resolvePlain(ref); ok {
+		return u, nil
+	}
+	return s.resolve(ref)
+}
+
+// resolve is Resolve for any reference: the general way, which
+// resolvePlain must agree with.
+func (s *Scope) resolve(ref string) (*url.URL, error) {
 	escaped, err := escapeRef(ref)
 	if err != nil {
 		return nil, fmt.Errorf("applink: link %q: %q: %v: write a percent sign as %%25, or pass query values unencoded with Request.AddQuery, which encodes them once",

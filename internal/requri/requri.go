@@ -92,6 +92,12 @@ func allowed(c byte, query bool) bool {
 	return false
 }
 
+// Unreserved reports whether c is an RFC 3986 unreserved character:
+// a letter, a digit, "-", ".", "_" or "~".
+func Unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
 const upperhex = "0123456789ABCDEF"
 
 func isHex(c byte) bool {
