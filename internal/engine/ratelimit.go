@@ -96,6 +96,9 @@ const maxRetryAfter = 24 * time.Hour
 // ignored, never an error: a server's typo must not stop requests.
 func ParseRateLimit(h http.Header, now time.Time) (r RateLimit, ok bool) {
 	r = RateLimit{Limit: -1, Remaining: -1, FillRate: -1}
+	if !mayLimit(h) {
+		return r, false
+	}
 	get := func(name rateLimitHeader) string {
 		v := strings.TrimSpace(headerValue(h, name.current))
 		if v == "" {
@@ -132,6 +135,21 @@ func ParseRateLimit(h http.Header, now time.Time) (r RateLimit, ok bool) {
 		r.RetryAfter, r.HasRetryAfter, ok = d, true, true
 	}
 	return r, ok
+}
+
+// mayLimit reports whether h may carry a rate-limit header. Most responses
+// carry none and few headers: a look at each name is cheaper than the
+// fifteen lookups ParseRateLimit makes.
+func mayLimit(h http.Header) bool {
+	if len(h) > 16 {
+		return true
+	}
+	for k := range h {
+		if strings.HasPrefix(k, "X-Ratelimit") || k == hdrReason || k == "Retry-After" {
+			return true
+		}
+	}
+	return false
 }
 
 // headerValue is h.Get(name) for a name already in canonical form, without

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"testing"
@@ -332,5 +333,33 @@ func TestResponseRateLimit(t *testing.T) {
 	}
 	if _, ok := ResponseRateLimit(http.Header{}); ok {
 		t.Error("ResponseRateLimit(no headers): ok")
+	}
+}
+
+// TestMayLimitSeesEveryName holds ParseRateLimit's shortcut to the names it
+// reads: a response with any one of them, among others or not, is parsed.
+func TestMayLimitSeesEveryName(t *testing.T) {
+	names := []string{hdrReason, "Retry-After"}
+	for _, n := range []rateLimitHeader{hdrLimit, hdrRemaining, hdrFillRate, hdrInterval, hdrReset, hdrNearLimit} {
+		names = append(names, n.current, n.early)
+	}
+	for _, name := range names {
+		h := http.Header{"Content-Type": {"text/plain"}, name: {"7"}}
+		if !mayLimit(h) {
+			t.Errorf("mayLimit misses %s", name)
+		}
+		if _, ok := ParseRateLimit(h, time.Unix(0, 0)); !ok {
+			t.Errorf("ParseRateLimit ignores %s: 7", name)
+		}
+	}
+	many := http.Header{"X-Ratelimit-Remaining": {"3"}}
+	for i := range 20 {
+		many[fmt.Sprintf("X-Other-%d", i)] = []string{"x"}
+	}
+	if rl, ok := ParseRateLimit(many, time.Unix(0, 0)); !ok || rl.Remaining != 3 {
+		t.Errorf("with 21 headers: %+v, %v; want Remaining 3", rl, ok)
+	}
+	if mayLimit(http.Header{"Content-Type": {"text/plain"}, "Date": {"x"}}) {
+		t.Error("mayLimit sees a rate limit in Content-Type and Date")
 	}
 }
