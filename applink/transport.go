@@ -83,16 +83,17 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	f := t.factory
 	st := f.link.state
 	ctx := req.Context()
-	// What cannot be sent raw in a request line is percent-encoded here
-	// too, for the Client view, so that what is signed is what is sent.
-	wire, err := requri.URL(req.URL)
-	if err != nil {
-		return nil, fmt.Errorf("applink: link %q: %s %s: %v: write a percent sign as %%25 (url.Values.Encode encodes query values)",
-			f.link.Name, req.Method, redact.URL(req.URL), err)
-	}
-	// The URL NewRequest resolved was checked then; any other (the Client
-	// view's, a redirect hop's, one with a query added) is checked now.
+	// The URL NewRequest resolved (AddQuery's too) was escaped and checked
+	// then. Any other (the Client view's, a redirect hop's) has what
+	// cannot be sent raw in a request line percent-encoded here, so that
+	// what is signed is what is sent, and is checked now.
+	wire := req.URL
 	if t.owner == nil || wire != t.owner.url {
+		var err error
+		if wire, err = requri.URL(req.URL); err != nil {
+			return nil, fmt.Errorf("applink: link %q: %s %s: %v: write a percent sign as %%25 (url.Values.Encode encodes query values)",
+				f.link.Name, req.Method, redact.URL(req.URL), err)
+		}
 		if err := st.scope.Check(wire); err != nil {
 			return nil, err
 		}
