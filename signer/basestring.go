@@ -226,7 +226,7 @@ func normalizeURI(scheme, host, path string) (string, string, string) {
 }
 
 // assemble encodes the parameters and builds the base string with
-// [buildBase].
+// [appendBase].
 //
 // It encodes the pairs in place: callers hand over a slice they no longer
 // read.
@@ -234,24 +234,8 @@ func assemble(method, uri string, pairs []pair) string {
 	for i, p := range pairs {
 		pairs[i] = pair{Encode(p.k), Encode(p.v)}
 	}
-	return buildBase(method, pairs, uri)
-}
-
-// writeEncoded writes [Encode](s) to b, each run of unreserved bytes in
-// one write.
-func writeEncoded(b *strings.Builder, s string) {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			continue
-		}
-		b.WriteString(s[start:i])
-		esc := [3]byte{'%', upperhex[c>>4], upperhex[c&15]}
-		b.Write(esc[:])
-		start = i + 1
-	}
-	b.WriteString(s[start:])
+	var buf [1024]byte
+	return string(appendBase(buf[:0], method, pairs, uri))
 }
 
 // SecretParameter reports whether the value of the OAuth parameter name is

@@ -24,27 +24,37 @@ func Encode(s string) string {
 	return b.String()
 }
 
-// encodedLen returns len([Encode](s)).
-func encodedLen(s string) int {
-	n := len(s)
+// writeEncoded writes [Encode](s) to b, each run of unreserved bytes in
+// one write.
+func writeEncoded(b *strings.Builder, s string) {
+	start := 0
 	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n += 2
+		c := s[i]
+		if unreserved(c) {
+			continue
 		}
+		b.WriteString(s[start:i])
+		esc := [3]byte{'%', upperhex[c>>4], upperhex[c&15]}
+		b.Write(esc[:])
+		start = i + 1
 	}
-	return n
+	b.WriteString(s[start:])
 }
 
-// appendEncoded appends [Encode](s) to b.
+// appendEncoded appends [Encode](s) to b, each run of unreserved bytes in
+// one append.
 func appendEncoded(b []byte, s string) []byte {
+	start := 0
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; unreserved(c) {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', upperhex[c>>4], upperhex[c&15])
+		c := s[i]
+		if unreserved(c) {
+			continue
 		}
+		b = append(b, s[start:i]...)
+		b = append(b, '%', upperhex[c>>4], upperhex[c&15])
+		start = i + 1
 	}
-	return b
+	return append(b, s[start:]...)
 }
 
 // Decode reverses [Encode]. Unlike url.QueryUnescape it leaves "+" as is:

@@ -9,14 +9,21 @@ import (
 	"strings"
 )
 
-// baseString builds the base string of r over the oauth parameters in enc,
-// which are already percent-encoded (oauth_signature and realm left out),
-// and the query and form parameters of r collected in dialect d. It appends
-// to enc: callers hand over a slice they no longer read.
+// baseString returns the base string of r over the oauth parameters in
+// enc, which are already percent-encoded (oauth_signature and realm left
+// out), and the query and form parameters of r collected in dialect d. It
+// appends to enc: callers hand over a slice they no longer read.
 func baseString(r *http.Request, enc []pair, d Dialect) (string, error) {
+	var buf [1024]byte
+	b, err := appendBaseString(buf[:0], r, enc, d)
+	return string(b), err
+}
+
+// appendBaseString appends the base string of [baseString] to b.
+func appendBaseString(b []byte, r *http.Request, enc []pair, d Dialect) ([]byte, error) {
 	enc, err := appendEncodedRequestPairs(enc, r, d)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	scheme := r.URL.Scheme
 	if scheme == "" {
@@ -30,17 +37,17 @@ func baseString(r *http.Request, enc []pair, d Dialect) (string, error) {
 		host = r.Host
 	}
 	if host == "" {
-		return "", errors.New("signer: the request has no host: set its URL or Host")
+		return nil, errors.New("signer: the request has no host: set its URL or Host")
 	}
 	for i := 0; i < len(host); i++ {
 		if host[i] >= 0x80 {
 			// net/http sends such a host in its IDNA (punycode) form, which
 			// is what a provider signs: refuse rather than sign another host.
-			return "", fmt.Errorf("signer: the host %q is not ASCII: use its IDNA (punycode, xn--...) form in the URL", host)
+			return nil, fmt.Errorf("signer: the host %q is not ASCII: use its IDNA (punycode, xn--...) form in the URL", host)
 		}
 	}
 	scheme, host, path := normalizeURI(scheme, host, r.URL.EscapedPath())
-	return buildBase(r.Method, enc, scheme, "://", host, path), nil
+	return appendBase(b, r.Method, enc, scheme, "://", host, path), nil
 }
 
 // appendEncodedRequestPairs appends the query and form parameters of r,
@@ -109,51 +116,50 @@ func upperHexValue(c byte) int {
 	return -1
 }
 
-// buildBase sorts the percent-encoded parameters and builds the base string
-// (RFC 5849 §3.4.1.1) in one buffer of its exact length: the method
+// appendBase appends the base string (RFC 5849 §3.4.1.1) to b: the method
 // upper-cased, the base string URI (the concatenation of the parts of uri,
-// each percent-encoded), and the normalized parameter string, percent-encoded
-// again as it is written.
-func buildBase(method string, enc []pair, uri ...string) string {
-	slices.SortFunc(enc, func(a, b pair) int {
-		if c := strings.Compare(a.k, b.k); c != 0 {
-			return c
-		}
-		return strings.Compare(a.v, b.v)
-	})
-	// "%" in an encoded name or value becomes "%25", and "=" and "&"
-	// become "%3D" and "%26".
-	size := len(method) + 2
-	for _, u := range uri {
-		size += encodedLen(u)
-	}
-	for _, p := range enc {
-		size += encodedLen(p.k) + encodedLen(p.v) + 6
-	}
-	if len(enc) > 0 {
-		size -= 3
-	}
-	var b strings.Builder
-	b.Grow(size)
+// each percent-encoded), and the normalized parameter string of the
+// percent-encoded parameters in enc, sorted and percent-encoded again as
+// they are written ("%" becomes "%25", "=" and "&" become "%3D" and "%26").
+func appendBase(b []byte, method string, enc []pair, uri ...string) []byte {
 	for i := 0; i < len(method); i++ {
 		c := method[i]
 		if 'a' <= c && c <= 'z' {
 			c -= 'a' - 'A'
 		}
-		b.WriteByte(c)
+		b = append(b, c)
 	}
-	b.WriteByte('&')
+	b = append(b, '&')
 	for _, u := range uri {
-		writeEncoded(&b, u)
+		b = appendEncoded(b, u)
 	}
-	b.WriteByte('&')
-	for i, p := range enc {
-		if i > 0 {
-			b.WriteString("%26")
+	b = append(b, '&')
+	var buf [32]int
+	for n, i := range sortedPositions(buf[:0], enc, true) {
+		if n > 0 {
+			b = append(b, "%26"...)
 		}
-		writeEncoded(&b, p.k)
-		b.WriteString("%3D")
-		writeEncoded(&b, p.v)
+		b = appendEncoded(b, enc[i].k)
+		b = append(b, "%3D"...)
+		b = appendEncoded(b, enc[i].v)
 	}
-	return b.String()
+	return b
+}
+
+// sortedPositions returns the positions of the pairs of ps, appended to
+// pos, in the order of their names and, with byValue, of their values
+// where names are equal; pairs that compare equal keep their order.
+// Sorting positions rather than the pairs moves no pointers, which costs
+// write barriers while the garbage collector runs.
+func sortedPositions(pos []int, ps []pair, byValue bool) []int {
+	for i := range ps {
+		pos = append(pos, i)
+	}
+	slices.SortStableFunc(pos, func(i, j int) int {
+		if c := strings.Compare(ps[i].k, ps[j].k); c != 0 || !byValue {
+			return c
+		}
+		return strings.Compare(ps[i].v, ps[j].v)
+	})
+	return pos
 }

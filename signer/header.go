@@ -5,39 +5,54 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 )
 
-// formatAuthorization writes the "OAuth ..." header value: realm first when
-// set, then the parameters sorted by name, each value percent-encoded.
+// formatAuthorization returns the "OAuth ..." header value: realm first
+// when set, then the parameters sorted by name, each value
+// percent-encoded.
 func formatAuthorization(realm string, params []pair) string {
-	slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
-	var b strings.Builder
-	size := len("OAuth ") + len(`realm="`) + encodedLen(realm) + len(`"`)
-	for _, p := range params {
-		size += len(", ") + encodedLen(p.k) + len(`="`) + encodedLen(p.v) + len(`"`)
-	}
-	b.Grow(size)
-	b.WriteString("OAuth ")
+	var buf [512]byte
+	return string(appendAuthorization(buf[:0], realm, params, nil))
+}
+
+// appendAuthorization appends the header value of [formatAuthorization]
+// to b, with sig, when not nil, among the parameters: after those whose
+// names sort before or equal to its own. A signature given apart is never
+// copied into params, so it can stay on its caller's stack.
+func appendAuthorization(b []byte, realm string, params []pair, sig *pair) []byte {
+	b = append(b, "OAuth "...)
 	first := true
 	if realm != "" {
-		b.WriteString(`realm="`)
-		writeEncoded(&b, realm)
-		b.WriteByte('"')
+		b = append(b, `realm="`...)
+		b = appendEncoded(b, realm)
+		b = append(b, '"')
 		first = false
 	}
-	for _, p := range params {
-		if !first {
-			b.WriteString(", ")
+	var buf [16]int
+	for _, i := range sortedPositions(buf[:0], params, false) {
+		if sig != nil && sig.k < params[i].k {
+			b, first = appendHeaderParam(b, *sig, first), false
+			sig = nil
 		}
-		first = false
-		writeEncoded(&b, p.k)
-		b.WriteString(`="`)
-		writeEncoded(&b, p.v)
-		b.WriteByte('"')
+		b, first = appendHeaderParam(b, params[i], first), false
 	}
-	return b.String()
+	if sig != nil {
+		b = appendHeaderParam(b, *sig, first)
+	}
+	return b
+}
+
+// appendHeaderParam appends name="value" to b, both percent-encoded, after
+// ", " unless it comes first.
+func appendHeaderParam(b []byte, p pair, first bool) []byte {
+	if !first {
+		b = append(b, ", "...)
+	}
+	b = appendEncoded(b, p.k)
+	b = append(b, `="`...)
+	b = appendEncoded(b, p.v)
+	return append(b, '"')
 }
 
 // ErrNoAuthorization means a request carries no "Authorization: OAuth ..."

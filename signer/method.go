@@ -143,10 +143,17 @@ func (m *HMACSHA1) Sign(tokenSecret, message string) (string, error) {
 
 // hmacSHA1 returns the base64 HMAC-SHA1 (RFC 2104) of message under the
 // key of RFC 5849 §3.4.2, as crypto/hmac computes it
-// (TestHMACSHA1MatchesCryptoHMAC), with the key, the padded blocks and a
-// message of up to 1 KiB on the stack: every request signed with HMAC-SHA1
-// computes it.
+// (TestHMACSHA1MatchesCryptoHMAC).
 func hmacSHA1(consumerSecret, tokenSecret, message string) string {
+	sig := hmacSHA1Base64(consumerSecret, tokenSecret, message)
+	return string(sig[:])
+}
+
+// hmacSHA1Base64 is [hmacSHA1] of a message in a string or in bytes, with
+// the key, the padded blocks and a message of up to 1 KiB on the stack, and
+// the signature returned in an array: every request signed with HMAC-SHA1
+// computes it.
+func hmacSHA1Base64[M string | []byte](consumerSecret, tokenSecret string, message M) [28]byte {
 	var kb [sha1.BlockSize]byte
 	key := appendEncoded(append(appendEncoded(kb[:0], consumerSecret), '&'), tokenSecret)
 	var k [sha1.BlockSize]byte // the key padded with zeros, hashed first if longer
@@ -170,7 +177,7 @@ func hmacSHA1(consumerSecret, tokenSecret, message string) string {
 	sum := sha1.Sum(out[:])
 	var b64 [28]byte // base64 of 20 bytes
 	base64.StdEncoding.Encode(b64[:], sum[:])
-	return string(b64[:])
+	return b64
 }
 
 // VerifyHMACSHA1 checks an HMAC-SHA1 signature in constant time. It returns a

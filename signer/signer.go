@@ -165,16 +165,26 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 		}
 		enc = append(enc, pair{k, Encode(q.v)})
 	}
-	base, err := baseString(req, enc, s.dialect)
+	// The base string and the header are built on the stack; the header
+	// alone is copied out.
+	var bb, hb [1024]byte
+	base, err := appendBaseString(bb[:0], req, enc, s.dialect)
 	if err != nil {
 		return err
 	}
-	sig, err := s.method.Sign(p.Token.secret.Reveal(), base)
-	if err != nil {
+	secret := p.Token.secret.Reveal()
+	var sig string
+	if h, ok := s.method.(*HMACSHA1); ok && sha1Usable() == nil {
+		// h.Sign(secret, string(base)), without copying the base string
+		// to the heap, and with the signature left on the stack.
+		b64 := hmacSHA1Base64(h.consumerSecret.Reveal(), secret, base)
+		sig = string(b64[:])
+	} else if sig, err = s.method.Sign(secret, string(base)); err != nil {
 		return fmt.Errorf("signer: signing with %s: %w", s.method.Name(), err)
 	}
-	oauth = append(oauth, pair{"oauth_signature", sig})
-	req.Header.Set("Authorization", formatAuthorization(s.realm, oauth))
+	signature := pair{"oauth_signature", sig}
+	// The key is canonical already: Header.Set would only check it.
+	req.Header["Authorization"] = []string{string(appendAuthorization(hb[:0], s.realm, oauth, &signature))}
 	return nil
 }
 
