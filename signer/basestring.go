@@ -95,7 +95,7 @@ func requestPairs(r *http.Request, oauth []pair, d Dialect) ([]pair, error) {
 			return nil, fmt.Errorf("signer: query: %w", err)
 		}
 	}
-	if isForm(r.Header.Get("Content-Type")) && d.signsForm(r.Method) {
+	if isFormRequest(r) && d.signsForm(r.Method) {
 		body, err := peekBody(r)
 		if err != nil {
 			return nil, err
@@ -111,6 +111,13 @@ func requestPairs(r *http.Request, oauth []pair, d Dialect) ([]pair, error) {
 		pairs = append(pairs, p)
 	}
 	return pairs, nil
+}
+
+// isFormRequest reports whether r's Content-Type names a URL-encoded form.
+// Its canonical key is looked up directly: Header.Get would only check it.
+func isFormRequest(r *http.Request) bool {
+	ct := r.Header["Content-Type"]
+	return len(ct) > 0 && isForm(ct[0])
 }
 
 // isForm reports whether a Content-Type names a URL-encoded form, with or

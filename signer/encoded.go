@@ -60,7 +60,7 @@ func appendEncodedRequestPairs(enc []pair, r *http.Request, d Dialect) ([]pair, 
 			return nil, fmt.Errorf("signer: query: %w", err)
 		}
 	}
-	if isForm(r.Header.Get("Content-Type")) && d.signsForm(r.Method) {
+	if isFormRequest(r) && d.signsForm(r.Method) {
 		body, err := peekBody(r)
 		if err != nil {
 			return nil, err
@@ -155,11 +155,22 @@ func sortedPositions(pos []int, ps []pair, byValue bool) []int {
 	for i := range ps {
 		pos = append(pos, i)
 	}
-	slices.SortStableFunc(pos, func(i, j int) int {
+	cmp := func(i, j int) int {
 		if c := strings.Compare(ps[i].k, ps[j].k); c != 0 || !byValue {
 			return c
 		}
 		return strings.Compare(ps[i].v, ps[j].v)
-	})
+	}
+	if len(pos) > 32 {
+		slices.SortStableFunc(pos, cmp)
+		return pos
+	}
+	// The parameters of a request are few: an insertion sort, which is
+	// stable, with cmp inlined.
+	for i := 1; i < len(pos); i++ {
+		for j := i; j > 0 && cmp(pos[j], pos[j-1]) < 0; j-- {
+			pos[j], pos[j-1] = pos[j-1], pos[j]
+		}
+	}
 	return pos
 }

@@ -143,17 +143,18 @@ func (m *HMACSHA1) Sign(tokenSecret, message string) (string, error) {
 
 // hmacSHA1 returns the base64 HMAC-SHA1 (RFC 2104) of message under the
 // key of RFC 5849 §3.4.2, as crypto/hmac computes it
-// (TestHMACSHA1MatchesCryptoHMAC).
+// (TestHMACSHA1MatchesCryptoHMAC), with a message of up to 1 KiB copied on
+// the stack.
 func hmacSHA1(consumerSecret, tokenSecret, message string) string {
-	sig := hmacSHA1Base64(consumerSecret, tokenSecret, message)
+	var buf [1024]byte
+	sig := hmacSHA1Base64(consumerSecret, tokenSecret, append(buf[:0], message...))
 	return string(sig[:])
 }
 
-// hmacSHA1Base64 is [hmacSHA1] of a message in a string or in bytes, with
-// the key, the padded blocks and a message of up to 1 KiB on the stack, and
-// the signature returned in an array: every request signed with HMAC-SHA1
-// computes it.
-func hmacSHA1Base64[M string | []byte](consumerSecret, tokenSecret string, message M) [28]byte {
+// hmacSHA1Base64 is [hmacSHA1] of a message in bytes, with the key, the
+// hash states and the signature on the stack: every request signed with
+// HMAC-SHA1 computes it.
+func hmacSHA1Base64(consumerSecret, tokenSecret string, message []byte) [28]byte {
 	var kb [sha1.BlockSize]byte
 	key := appendEncoded(append(appendEncoded(kb[:0], consumerSecret), '&'), tokenSecret)
 	var k [sha1.BlockSize]byte // the key padded with zeros, hashed first if longer
@@ -163,18 +164,23 @@ func hmacSHA1Base64[M string | []byte](consumerSecret, tokenSecret string, messa
 	} else {
 		copy(k[:], key)
 	}
-	var buf [sha1.BlockSize + 1024]byte
-	in := buf[:sha1.BlockSize]
+	var pad [sha1.BlockSize]byte
 	for i, c := range k {
-		in[i] = c ^ 0x36
+		pad[i] = c ^ 0x36
 	}
-	inner := sha1.Sum(append(in, message...))
-	var out [sha1.BlockSize + sha1.Size]byte
+	h := sha1.New()
+	h.Write(pad[:])
+	h.Write(message)
+	var inner [sha1.Size]byte
+	h.Sum(inner[:0])
 	for i, c := range k {
-		out[i] = c ^ 0x5c
+		pad[i] = c ^ 0x5c
 	}
-	copy(out[sha1.BlockSize:], inner[:])
-	sum := sha1.Sum(out[:])
+	h.Reset()
+	h.Write(pad[:])
+	h.Write(inner[:])
+	var sum [sha1.Size]byte
+	h.Sum(sum[:0])
 	var b64 [28]byte // base64 of 20 bytes
 	base64.StdEncoding.Encode(b64[:], sum[:])
 	return b64

@@ -189,7 +189,8 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 }
 
 // appendOAuthParams appends the oauth_* parameters of one signing to oauth,
-// unsorted, oauth_consumer_key first.
+// oauth_consumer_key first and the others every signing has in the order
+// of their names (so they need no sorting), then the optional ones.
 func (s *Signer) appendOAuthParams(oauth []pair, p Params) ([]pair, error) {
 	nonce := p.Nonce
 	if nonce == "" {
@@ -220,11 +221,11 @@ func (s *Signer) appendOAuthParams(oauth []pair, p Params) ([]pair, error) {
 		pair{"oauth_nonce", nonce},
 		pair{"oauth_signature_method", s.method.Name()},
 		pair{"oauth_timestamp", timestamp},
-		pair{"oauth_version", "1.0"},
 	)
 	if !p.OmitToken {
 		oauth = append(oauth, pair{"oauth_token", p.Token.key})
 	}
+	oauth = append(oauth, pair{"oauth_version", "1.0"})
 	if p.Callback != "" {
 		oauth = append(oauth, pair{"oauth_callback", p.Callback})
 	}

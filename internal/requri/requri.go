@@ -77,19 +77,10 @@ func escape(s, part string, query bool) (string, error) {
 // allowed reports whether c may appear raw in a path (pchar or "/") or a
 // query (pchar, "/" or "?"), RFC 3986 §3.3 and §3.4.
 func allowed(c byte, query bool) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+	if query {
+		return allowedBytes[c]&inQuery != 0
 	}
-	switch c {
-	case '-', '.', '_', '~', // unreserved
-		'!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', // sub-delims
-		':', '@', '/':
-		return true
-	case '?':
-		return query
-	}
-	return false
+	return allowedBytes[c]&inPath != 0
 }
 
 // Unreserved reports whether c is an RFC 3986 unreserved character:
@@ -97,6 +88,31 @@ func allowed(c byte, query bool) bool {
 func Unreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
+
+const (
+	inPath = 1 << iota
+	inQuery
+)
+
+// allowedBytes says, for each byte, where [allowed] lets it appear raw
+// (read only).
+var allowedBytes = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			t[c] = inPath | inQuery
+		}
+		switch c {
+		case '-', '.', '_', '~', // unreserved
+			'!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', // sub-delims
+			':', '@', '/':
+			t[c] = inPath | inQuery
+		case '?':
+			t[c] = inQuery
+		}
+	}
+	return t
+}()
 
 const upperhex = "0123456789ABCDEF"
 

@@ -39,6 +39,23 @@ func TestEscapeQuery(t *testing.T) {
 	}
 }
 
+// allowed's table holds exactly the bytes RFC 3986 §3.3 and §3.4 let
+// stand raw in a path and a query, written out here for each of the 256.
+func TestAllowedTable(t *testing.T) {
+	t.Parallel()
+	const pchar = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" +
+		"-._~" + "!$&'()*+,;=" + ":@"
+	for c := range 256 {
+		b := byte(c)
+		inPath := strings.IndexByte(pchar+"/", b) >= 0
+		inQuery := strings.IndexByte(pchar+"/?", b) >= 0
+		if allowed(b, false) != inPath || allowed(b, true) != inQuery {
+			t.Errorf("allowed(%q) = %v in a path, %v in a query; want %v, %v",
+				b, allowed(b, false), allowed(b, true), inPath, inQuery)
+		}
+	}
+}
+
 func TestEscapePath(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
