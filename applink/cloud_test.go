@@ -14,6 +14,7 @@ import (
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -27,7 +28,7 @@ const (
 // link to the "acme" site.
 type cloudFixture struct {
 	srv   *applinktest.Server
-	clock *testClock
+	clock *testclock.Clock
 	store *token.MemoryStore
 	svc   *Service
 	link  *Link
@@ -43,7 +44,7 @@ func newCloudFixture(t *testing.T, typ Type, scopes ...string) *cloudFixture {
 	}
 	redirect := "http://" + ln.Addr().String() + "/callback"
 	ln.Close()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Cloud), applinktest.WithUsers("alice", "bob"),
 		applinktest.WithClock(clock.Now), applinktest.WithReuseInterval(10*time.Minute),
 		applinktest.WithCloudSite(applinktest.DefaultCloudSite), applinktest.WithCloudSite(betaSite),

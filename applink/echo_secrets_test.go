@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
-
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/oauth2link"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -189,7 +189,7 @@ func TestRemoteEchoedSecretsMasked(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			srv := newEchoServer(t, tt.token, tt.resource)
-			clock := newTestClock()
+			clock := testclock.New(testclock.Start)
 			store := token.NewMemoryStore(token.WithClock(clock.Now))
 			var logs bytes.Buffer
 			var logMu sync.Mutex

@@ -14,13 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
-
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/go-applinks/applinks/applink/applinktest"
 )
 
 const (
@@ -31,7 +30,7 @@ const (
 // o2Fixture is an OAuth2-shaped server, a shared token store and a clock.
 type o2Fixture struct {
 	srv      *applinktest.Server
-	clock    *testClock
+	clock    *testclock.Clock
 	store    token.Store
 	redirect string
 }
@@ -50,7 +49,7 @@ func freeLoopbackURL(t *testing.T) string {
 
 func newO2Fixture(t *testing.T, redirect, scope string, opts ...applinktest.Option) *o2Fixture {
 	t.Helper()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	if redirect == "" {
 		redirect = freeLoopbackURL(t)
 	}

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink/token"
-
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -245,7 +245,7 @@ func TestRemoteExpiryRenewed(t *testing.T) {
 		})
 		t.Run(name+"/session over", func(t *testing.T) {
 			t.Parallel()
-			clock := &testClock{now: time.Now()}
+			clock := testclock.New(time.Now())
 			fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth3LO}, srvOpts: []applinktest.Option{
 				applinktest.WithClock(clock.Now), applinktest.WithAccessTokenTTL(time.Minute)}})
 			fx.srv.Handle("PUT /rest/echo", echo)

@@ -5,28 +5,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/internal/testclock"
 )
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func TestMemoryNonceStore(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: provNow}
+	clock := testclock.New(provNow)
 	s := NewMemoryNonceStore(10*time.Minute, clock.Now)
 	ctx := t.Context()
 	record := func(consumer, token string, ts int64, nonce string) bool {
@@ -63,7 +48,7 @@ func TestMemoryNonceStore(t *testing.T) {
 
 func TestMemoryNonceStoreBounded(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: provNow}
+	clock := testclock.New(provNow)
 	s := NewMemoryNonceStore(time.Minute, clock.Now)
 	for i := range 10000 {
 		if _, err := s.Record(t.Context(), "c", "", int64(i), fmt.Sprint(i)); err != nil {

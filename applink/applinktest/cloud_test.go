@@ -8,25 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
 )
-
-// movable is a clock the tests move.
-type movable struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (m *movable) Now() time.Time { m.mu.Lock(); defer m.mu.Unlock(); return m.now }
-func (m *movable) Add(d time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.now = m.now.Add(d)
-}
 
 func cloudCall(t *testing.T, srv *Server, method, path, bearer, contentType string, body []byte) (int, map[string]any, []byte) {
 	t.Helper()
@@ -57,7 +44,7 @@ func cloudCall(t *testing.T, srv *Server, method, path, bearer, contentType stri
 // providers see it.
 func TestCloudShape(t *testing.T) {
 	t.Parallel()
-	clock := &movable{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	srv := NewServer(t, WithShape(Cloud), WithUsers("alice"), WithClock(clock.Now), WithReuseInterval(10*time.Minute),
 		WithCloudClient(CloudClient{ID: "c", Secret: signer.NewSecret("s"), RedirectURL: "http://127.0.0.1:1/cb"}))
 	authz := srv.URL + "/authorize?" + url.Values{"audience": {"api.atlassian.com"}, "client_id": {"c"}, "scope": {"read:jira-work offline_access"},
@@ -105,12 +92,12 @@ func TestCloudShape(t *testing.T) {
 		t.Fatalf("refresh: %d %v", st, m)
 	}
 	newest := m["refresh_token"]
-	clock.Add(5 * time.Minute)
+	clock.Advance(5 * time.Minute)
 	if st, m := refreshWith(refresh); st != 200 {
 		t.Errorf("reuse within the interval: %d %v", st, m)
 	}
 	// ...and after it is refused, revoking the family.
-	clock.Add(6 * time.Minute)
+	clock.Advance(6 * time.Minute)
 	if st, m := refreshWith(refresh); st != 403 || m["error"] != "invalid_grant" {
 		t.Errorf("reuse after the interval: %d %v", st, m)
 	}

@@ -2,29 +2,17 @@ package applinktest_test
 
 import (
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
 )
 
-// fakeClock is a clock tests move by hand; server and signer share it.
-type fakeClock struct{ ns atomic.Int64 }
-
-func newFakeClock() *fakeClock {
-	c := &fakeClock{}
-	c.ns.Store(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC).UnixNano())
-	return c
-}
-
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
-
 func TestTokenLifetimes(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := testclock.New(testclock.Start)
 	srv, _ := atlassian(t,
 		applinktest.WithClock(clock.Now),
 		applinktest.WithRequestTokenTTL(time.Minute),

@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/internal/testclock"
+	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
-
-	"github.com/go-applinks/applinks/applink/applinktest"
-	"github.com/go-applinks/applinks/signer"
 )
 
 const (
@@ -221,7 +221,7 @@ func TestOAuth2AuthorizeRefusals(t *testing.T) {
 
 func TestOAuth2ExchangeRefusals(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := testclock.New(testclock.Start)
 	srv := oauth2Server(t, applinktest.WithClock(clock.Now), applinktest.WithAuthorizationCodeTTL(10*time.Second))
 	cfg := oauth2Config(srv)
 	ctx := oauth2Ctx(t, srv)
@@ -314,7 +314,7 @@ func refreshForm(t *testing.T, srv *applinktest.Server, refresh, redirect string
 
 func TestOAuth2ExpiryRefreshRotation(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := testclock.New(testclock.Start)
 	srv := oauth2Server(t, applinktest.WithClock(clock.Now), applinktest.WithBearerTokenTTL(time.Minute))
 	cfg := oauth2Config(srv)
 	tok := authorizeCode(t, srv, cfg, "alice")

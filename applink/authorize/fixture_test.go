@@ -18,7 +18,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -257,28 +257,6 @@ func credentialsRequired(t *testing.T, err error) *applink.CredentialsRequiredEr
 	return cre
 }
 
-// testClock is an injectable clock that tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 const (
 	o2TestClientID = "client-TEST-ONLY"
 	o2TestSecret   = "client-s3cret-TEST-ONLY"
@@ -287,7 +265,7 @@ const (
 // o2Fixture is an OAuth2-shaped server, a shared token store and a clock.
 type o2Fixture struct {
 	srv      *applinktest.Server
-	clock    *testClock
+	clock    *testclock.Clock
 	store    token.Store
 	redirect string
 }
@@ -306,7 +284,7 @@ func freeLoopbackURL(t *testing.T) string {
 
 func newO2Fixture(t *testing.T, redirect string) *o2Fixture {
 	t.Helper()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	if redirect == "" {
 		redirect = freeLoopbackURL(t)
 	}

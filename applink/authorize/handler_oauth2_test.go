@@ -16,6 +16,7 @@ import (
 	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -76,7 +77,7 @@ func TestCloudWebDance(t *testing.T) {
 	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
 	app := httptest.NewServer(mux)
 	t.Cleanup(app.Close)
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Cloud), applinktest.WithUsers("alice", "bob"), applinktest.WithClock(clock.Now),
 		applinktest.WithCloudClient(applinktest.CloudClient{ID: cloudTestClient, Secret: signer.NewSecret(cloudTestSecret),
 			RedirectURL: CallbackURL(app.URL, "", testLinkID)}))

@@ -3,13 +3,14 @@ package filestore
 import (
 	"bytes"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestFileTokenStoreReadsUnchangedFileFromCache(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*Store)
+	s := newFileStore(t, testclock.New(testclock.Start)).(*Store)
 	key := token.Key{LinkID: "l", User: "u"}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func TestFileTokenStoreReadsUnchangedFileFromCache(t *testing.T) {
 func TestFileTokenStoreCacheSeesOtherWriters(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	a := newFileStore(t, newTestClock()).(*Store)
+	a := newFileStore(t, testclock.New(testclock.Start)).(*Store)
 	b, err := Open(a.Path())
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +114,7 @@ func TestFileTokenStoreCacheSeesOtherWriters(t *testing.T) {
 func TestFileTokenStoreCacheSeesHandEdits(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*Store)
+	s := newFileStore(t, testclock.New(testclock.Start)).(*Store)
 	key := token.Key{LinkID: "l", User: "u"}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("aaaa", "s")); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,11 +14,13 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/google/go-cmp/cmp"
 )
 
 // newFileStore opens a store on a fresh file in a temporary directory.
-func newFileStore(t *testing.T, clock *testClock) token.Store {
+func newFileStore(t *testing.T, clock *testclock.Clock) token.Store {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "tokens.json"), WithClock(clock.Now))
 	if err != nil {
@@ -110,7 +111,7 @@ func TestFileTokenStoreRefusesFileMadeShared(t *testing.T) {
 	t.Parallel()
 	skipIfNoUnixModes(t)
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*Store)
+	s := newFileStore(t, testclock.New(testclock.Start)).(*Store)
 	key := token.Key{LinkID: "l", User: "u"}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
@@ -218,7 +219,7 @@ func TestFileTokenStoreCorruptFile(t *testing.T) {
 func TestFileTokenStoreCorruptedAfterOpen(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*Store)
+	s := newFileStore(t, testclock.New(testclock.Start)).(*Store)
 	key := token.Key{LinkID: "l", User: "u"}
 	if err := s.PutAccessToken(ctx, key, token.NewAccessToken("t", "s")); err != nil {
 		t.Fatal(err)
@@ -333,7 +334,7 @@ func TestFileTokenStoreSharedBetweenStores(t *testing.T) {
 func TestFileTokenStoreNoWriteWithoutChange(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := newFileStore(t, newTestClock()).(*Store)
+	s := newFileStore(t, testclock.New(testclock.Start)).(*Store)
 	if err := s.DeleteAccessToken(ctx, token.Key{LinkID: "l", User: "u"}); err != nil {
 		t.Fatal(err)
 	}
@@ -572,7 +573,7 @@ func ExampleOpen() {
 // bring it back (abandoned dances do not pile up).
 func TestFileStorePurgesExpiredRequestTokens(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	s := newFileStore(t, clock)
 	ctx := t.Context()
 	old := token.NewRequestToken("old", "s")

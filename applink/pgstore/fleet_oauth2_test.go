@@ -13,27 +13,9 @@ import (
 	"github.com/go-applinks/applinks/applink/pgstore"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/pgtest"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
 )
-
-// fleetClock is a settable clock shared by the provider, the replicas and
-// their stores.
-type fleetClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fleetClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fleetClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // TestFleetOAuth2RefreshOnce: OAuth 2.0 refresh tokens rotate (each
 // refresh returns a new one and the old one stops working), so two
@@ -43,7 +25,7 @@ func (c *fleetClock) Advance(d time.Duration) {
 func TestFleetOAuth2RefreshOnce(t *testing.T) {
 	t.Parallel()
 	const clientID, secret = "fleet-client-TEST-ONLY", "fleet-s3cret-TEST-ONLY"
-	clock := &fleetClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := testclock.New(testclock.Start)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

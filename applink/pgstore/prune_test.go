@@ -3,16 +3,17 @@ package pgstore
 import (
 	"context"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	gocmp "github.com/google/go-cmp/cmp"
 )
 
 // fillForPrune stores one token of each expiry kind and reports which keys
 // and request tokens must survive a prune at clock's time.
-func fillForPrune(t *testing.T, s *Store, clock *testClock) (keep []token.Key) {
+func fillForPrune(t *testing.T, s *Store, clock *testclock.Clock) (keep []token.Key) {
 	t.Helper()
 	ctx := t.Context()
 	now := clock.Now()
@@ -73,7 +74,7 @@ func rowCount(t *testing.T, s *Store, table string) int {
 
 func TestPrune(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	s := newTestStore(t, nil, WithClock(clock.Now))
 	ctx := t.Context()
 	keep := fillForPrune(t, s, clock)
@@ -108,7 +109,7 @@ func TestPrune(t *testing.T) {
 
 func TestPruneOnSchedule(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	ticks := make(chan time.Time)
 	results := make(chan PruneResult)
 	s := newTestStore(t, nil, WithClock(clock.Now), withPruneTicks(ticks),
@@ -123,7 +124,7 @@ func TestPruneOnSchedule(t *testing.T) {
 	if diff := gocmp.Diff(PruneResult{AccessTokens: 2, RequestTokens: 1, Dances: 1}, <-results); diff != "" {
 		t.Errorf("scheduled prune (-want +got):\n%s", diff)
 	}
-	clock.Add(2 * time.Hour) // "fresh" expires now
+	clock.Advance(2 * time.Hour) // "fresh" expires now
 	ticks <- clock.Now()
 	if diff := gocmp.Diff(PruneResult{AccessTokens: 1, RequestTokens: 1, Dances: 1}, <-results); diff != "" {
 		t.Errorf("second scheduled prune (-want +got):\n%s", diff)

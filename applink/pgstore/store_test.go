@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"slices"
 	"strings"
 	"sync"
@@ -15,33 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/pgtest"
+	"github.com/go-applinks/applinks/internal/testclock"
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
-
-// testClock is a settable clock.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // testPool returns a pool on a database of this test's.
 func testPool(t testing.TB) *pgxpool.Pool {
@@ -76,7 +55,7 @@ var (
 	key2 = token.Key{LinkID: "0f4e7a3c-jira", User: "bob"}
 )
 
-func oauth1Token(clock *testClock) *token.AccessToken {
+func oauth1Token(clock *testclock.Clock) *token.AccessToken {
 	t := token.NewAccessToken("tok-1", "secret-1")
 	t.ExpiresAt = clock.Now().Add(time.Hour)
 	t.SessionHandle = token.NewSecret("handle-1")
@@ -85,7 +64,7 @@ func oauth1Token(clock *testClock) *token.AccessToken {
 	return t
 }
 
-func oauth2Token(clock *testClock) *token.AccessToken {
+func oauth2Token(clock *testclock.Clock) *token.AccessToken {
 	t := token.NewOAuth2AccessToken("bearer-1", "refresh-1")
 	t.ExpiresAt = clock.Now().Add(time.Hour)
 	t.Scopes = []string{"READ", "WRITE"}
@@ -108,7 +87,7 @@ func fields(t *token.AccessToken) tokenFields {
 
 func TestAccessTokenRoundTrip(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	s := newTestStore(t, nil, WithClock(clock.Now))
 	ctx := t.Context()
 	withNanos := oauth1Token(clock)
@@ -160,7 +139,7 @@ func TestAccessTokenRoundTrip(t *testing.T) {
 
 func TestAccessTokenCopies(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	s := newTestStore(t, nil, WithClock(clock.Now))
 	ctx := t.Context()
 	tok := oauth2Token(clock)
@@ -188,7 +167,7 @@ func TestAccessTokenCopies(t *testing.T) {
 
 func TestExpiry(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	s := newTestStore(t, nil, WithClock(clock.Now))
 	ctx := t.Context()
 	now := clock.Now()
@@ -312,7 +291,7 @@ func TestEmptyList(t *testing.T) {
 
 func TestDelete(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	s := newTestStore(t, nil, WithClock(clock.Now))
 	ctx := t.Context()
 	for _, k := range []token.Key{key, key2} {
@@ -405,7 +384,7 @@ func TestTextPostgreSQLCannotHold(t *testing.T) {
 
 func TestRequestTokens(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	s := newTestStore(t, nil, WithClock(clock.Now))
 	ctx := t.Context()
 	rt := token.NewRequestToken("req-1", "req-secret")
@@ -440,7 +419,7 @@ func TestRequestTokens(t *testing.T) {
 	if _, err := s.RequestToken(ctx, "\xff"); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("invalid UTF-8 lookup: %v", err)
 	}
-	clock.Add(10 * time.Minute)
+	clock.Advance(10 * time.Minute)
 	if _, err := s.RequestToken(ctx, "req-1"); !errors.Is(err, token.ErrNotFound) {
 		t.Errorf("expired request token: %v, want ErrTokenNotFound", err)
 	}
@@ -720,7 +699,7 @@ func TestLookupIsOneIndexedQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	clock := newTestClock()
+	clock := testclock.New(testclock.Start)
 	s := newTestStore(t, pool, WithClock(clock.Now))
 	ctx := t.Context()
 	// Enough rows that the planner prefers the index to a scan.

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -41,7 +42,7 @@ func fullDance(now time.Time, state, user string) *token.PendingDance {
 	}
 }
 
-func testDanceRoundTrip(t *testing.T, s token.Store, clock *clock) {
+func testDanceRoundTrip(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	want := fullDance(clock.Now(), "state-1", "alice")
@@ -91,7 +92,7 @@ func testDanceRoundTrip(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testDanceCopies(t *testing.T, s token.Store, clock *clock) {
+func testDanceCopies(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	d := fullDance(clock.Now(), "state-1", "alice")
@@ -109,7 +110,7 @@ func testDanceCopies(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testDanceOtherUser(t *testing.T, s token.Store, clock *clock) {
+func testDanceOtherUser(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	if err := ds.PutDance(ctx, fullDance(clock.Now(), "state-1", "alice"), token.DanceLimits{}); err != nil {
@@ -127,7 +128,7 @@ func testDanceOtherUser(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testDanceExpiry(t *testing.T, s token.Store, clock *clock) {
+func testDanceExpiry(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	for _, state := range []string{"state-1", "state-2"} {
@@ -148,7 +149,7 @@ func testDanceExpiry(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testDancePerUserLimit(t *testing.T, s token.Store, clock *clock) {
+func testDancePerUserLimit(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	limits := token.DanceLimits{PerUser: 2}
@@ -173,7 +174,7 @@ func testDancePerUserLimit(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testDanceTotalLimit(t *testing.T, s token.Store, clock *clock) {
+func testDanceTotalLimit(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	limits := token.DanceLimits{Total: 2}
@@ -208,7 +209,7 @@ func testDanceTotalLimit(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testDanceInvalid(t *testing.T, s token.Store, clock *clock) {
+func testDanceInvalid(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	now := clock.Now()
@@ -230,7 +231,7 @@ func testDanceInvalid(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testDanceContextCanceled(t *testing.T, s token.Store, clock *clock) {
+func testDanceContextCanceled(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ds := s.(token.DanceStore)
 	if err := ds.PutDance(t.Context(), fullDance(clock.Now(), "state-1", "alice"), token.DanceLimits{}); err != nil {
 		t.Fatalf("PutDance: %v", err)
@@ -259,7 +260,7 @@ func testDanceContextCanceled(t *testing.T, s token.Store, clock *clock) {
 
 // testDanceTakeOnce: of many goroutines taking one dance, exactly one gets
 // it; meanwhile others put and take their own.
-func testDanceTakeOnce(t *testing.T, s token.Store, clock *clock) {
+func testDanceTakeOnce(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ds := s.(token.DanceStore)
 	ctx := t.Context()
 	const dances, takers = 8, 8

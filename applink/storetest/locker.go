@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-applinks/applinks/applink/token"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 )
 
 // lockWait bounds how long a check waits for a lock that must be free: a
@@ -95,7 +97,7 @@ func lockerChecks() []check {
 
 // testLockExcludes: of many goroutines locking one key, one at a time
 // holds it, and each write made under the lock is seen by the next holder.
-func testLockExcludes(t *testing.T, s token.Store, _ *clock) {
+func testLockExcludes(t *testing.T, s token.Store, _ *testclock.Clock) {
 	l := s.(token.Locker)
 	ctx := checkContext(t)
 	key := token.Key{LinkID: "link-1", User: "alice"}
@@ -162,7 +164,7 @@ func testLockExcludes(t *testing.T, s token.Store, _ *clock) {
 
 // testLockKeysIndependent: while one key is locked, other keys (another
 // user, the same user on another link) lock at once.
-func testLockKeysIndependent(t *testing.T, s token.Store, _ *clock) {
+func testLockKeysIndependent(t *testing.T, s token.Store, _ *testclock.Clock) {
 	l := s.(token.Locker)
 	ctx := checkContext(t)
 	held := token.Key{LinkID: "link-1", User: "alice"}
@@ -185,7 +187,7 @@ func testLockKeysIndependent(t *testing.T, s token.Store, _ *clock) {
 
 // testLockDoesNotBlockStore: while a key is locked (a renewal's HTTP call
 // in progress), every operation of the store works, on that key too.
-func testLockDoesNotBlockStore(t *testing.T, s token.Store, _ *clock) {
+func testLockDoesNotBlockStore(t *testing.T, s token.Store, _ *testclock.Clock) {
 	l := s.(token.Locker)
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	check := checkContext(t)
@@ -215,7 +217,7 @@ func testLockDoesNotBlockStore(t *testing.T, s token.Store, _ *clock) {
 
 // testLockContext: a canceled context fails LockToken at once; a context
 // that ends while waiting fails it with its error, holding nothing.
-func testLockContext(t *testing.T, s token.Store, _ *clock) {
+func testLockContext(t *testing.T, s token.Store, _ *testclock.Clock) {
 	l := s.(token.Locker)
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	ctx := checkContext(t)
@@ -246,7 +248,7 @@ func testLockContext(t *testing.T, s token.Store, _ *clock) {
 }
 
 // testLockHandOff: a waiter gets the lock when the holder unlocks.
-func testLockHandOff(t *testing.T, s token.Store, _ *clock) {
+func testLockHandOff(t *testing.T, s token.Store, _ *testclock.Clock) {
 	l := s.(token.Locker)
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	check := checkContext(t)

@@ -3,12 +3,13 @@ package storetest
 import (
 	"context"
 	"errors"
-	"github.com/go-applinks/applinks/applink/token"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -28,7 +29,7 @@ func RunReplicas(t *testing.T, newReplicas NewReplicas) {
 	t.Helper()
 	checks := []struct {
 		name string
-		run  func(t *testing.T, a, b token.Store, clock *clock)
+		run  func(t *testing.T, a, b token.Store, clock *testclock.Clock)
 	}{
 		{"TokensShared", testReplicaTokens},
 		{"LockShared", testReplicaLock},
@@ -37,14 +38,14 @@ func RunReplicas(t *testing.T, newReplicas NewReplicas) {
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newClock()
+			clock := testclock.New(testclock.Start)
 			a, b := newReplicas(t, clock.Now)
 			c.run(t, a, b, clock)
 		})
 	}
 }
 
-func testReplicaTokens(t *testing.T, a, b token.Store, clock *clock) {
+func testReplicaTokens(t *testing.T, a, b token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	want := fullAccessToken(clock.Now(), "tok-a")
@@ -74,7 +75,7 @@ func testReplicaTokens(t *testing.T, a, b token.Store, clock *clock) {
 	}
 }
 
-func testReplicaLock(t *testing.T, a, b token.Store, _ *clock) {
+func testReplicaLock(t *testing.T, a, b token.Store, _ *testclock.Clock) {
 	la, okA := a.(token.Locker)
 	lb, okB := b.(token.Locker)
 	if !okA || !okB {
@@ -115,7 +116,7 @@ func testReplicaLock(t *testing.T, a, b token.Store, _ *clock) {
 	}
 }
 
-func testReplicaDance(t *testing.T, a, b token.Store, clock *clock) {
+func testReplicaDance(t *testing.T, a, b token.Store, clock *testclock.Clock) {
 	da, okA := a.(token.DanceStore)
 	db, okB := b.(token.DanceStore)
 	if !okA || !okB {

@@ -1,11 +1,11 @@
 package storetest
 
 import (
-	"github.com/go-applinks/applinks/applink/token"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -50,7 +50,7 @@ type NewStore func(t *testing.T, now func() time.Time) token.Store
 // (PostgreSQL's timestamptz). Run it with -race.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
-	probe := newStore(t, newClock().Now)
+	probe := newStore(t, testclock.New(testclock.Start).Now)
 	_, locker := probe.(token.Locker)
 	_, dances := probe.(token.DanceStore)
 	_, swapper := probe.(token.Swapper)
@@ -67,7 +67,7 @@ func Run(t *testing.T, newStore NewStore) {
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newClock()
+			clock := testclock.New(testclock.Start)
 			c.run(t, newStore(t, clock.Now), clock)
 		})
 	}
@@ -76,29 +76,7 @@ func Run(t *testing.T, newStore NewStore) {
 // check is one test of the suite.
 type check struct {
 	name string
-	run  func(t *testing.T, s token.Store, clock *clock)
-}
-
-// clock is the suite's clock, moved by the checks.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-// Now returns the clock's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock by d.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	run  func(t *testing.T, s token.Store, clock *testclock.Clock)
 }
 
 // tokenCmp compares tokens including their secrets; times compare with

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 )
 
 // swapChecks are the checks of the Swapper contract.
@@ -22,7 +23,7 @@ func swapChecks() []check {
 
 // testSwapWhenUnchanged: a swap from the stored token's value stores the
 // new token, with its secrets; a swap refuses what PutAccessToken refuses.
-func testSwapWhenUnchanged(t *testing.T, s token.Store, clock *clock) {
+func testSwapWhenUnchanged(t *testing.T, s token.Store, clock *testclock.Clock) {
 	sw := s.(token.Swapper)
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
@@ -51,7 +52,7 @@ func testSwapWhenUnchanged(t *testing.T, s token.Store, clock *clock) {
 
 // testSwapRefusesChanged: a swap from a value that is no longer stored (a
 // newer token, none at all) writes nothing and reports ErrTokenChanged.
-func testSwapRefusesChanged(t *testing.T, s token.Store, _ *clock) {
+func testSwapRefusesChanged(t *testing.T, s token.Store, _ *testclock.Clock) {
 	sw := s.(token.Swapper)
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
@@ -83,7 +84,7 @@ func testSwapRefusesChanged(t *testing.T, s token.Store, _ *clock) {
 
 // testSwapRace: of many goroutines swapping from the same stored token,
 // exactly one succeeds, as when replicas store the results of one renewal.
-func testSwapRace(t *testing.T, s token.Store, _ *clock) {
+func testSwapRace(t *testing.T, s token.Store, _ *testclock.Clock) {
 	sw := s.(token.Swapper)
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
@@ -115,7 +116,7 @@ func testSwapRace(t *testing.T, s token.Store, _ *clock) {
 // testLockContract: a Lock reports itself held until it is unlocked, and
 // unlocking twice is safe (the second does nothing: a lock taken by
 // another holder meanwhile stays held).
-func testLockContract(t *testing.T, s token.Store, _ *clock) {
+func testLockContract(t *testing.T, s token.Store, _ *testclock.Clock) {
 	l := s.(token.Locker)
 	ctx := checkContext(t)
 	key := token.Key{LinkID: "link-1", User: "alice"}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -41,7 +42,7 @@ func fullAccessToken(now time.Time, value string) *token.AccessToken {
 	return tok
 }
 
-func testAccessTokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
+func testAccessTokenRoundTrip(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	want := fullAccessToken(clock.Now(), "tok-a")
@@ -75,7 +76,7 @@ func testAccessTokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
 
 // testPATRoundTrip: a personal access token comes back as one (its kind
 // kept, so that it is never signed with as an OAuth 1.0a token).
-func testPATRoundTrip(t *testing.T, s token.Store, clock *clock) {
+func testPATRoundTrip(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-pat", User: "alice"}
 	want := token.NewPATAccessToken("pat-of-alice")
@@ -95,7 +96,7 @@ func testPATRoundTrip(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testOAuth2TokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
+func testOAuth2TokenRoundTrip(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-2", User: "alice"}
 	want := token.NewOAuth2AccessToken("bearer-of-alice", "refresh-of-alice")
@@ -144,7 +145,7 @@ func testOAuth2TokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testAccessTokenReplace(t *testing.T, s token.Store, clock *clock) {
+func testAccessTokenReplace(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	for _, v := range []string{"first", "second"} {
@@ -168,7 +169,7 @@ func testAccessTokenReplace(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testAccessTokenCopies(t *testing.T, s token.Store, clock *clock) {
+func testAccessTokenCopies(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	tok := fullAccessToken(clock.Now(), "tok-a")
@@ -193,7 +194,7 @@ func testAccessTokenCopies(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testAccessTokenExpiry(t *testing.T, s token.Store, clock *clock) {
+func testAccessTokenExpiry(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	tok := token.NewAccessToken("tok-a", "s")
@@ -219,7 +220,7 @@ func testAccessTokenExpiry(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testAccessTokenRenewable(t *testing.T, s token.Store, clock *clock) {
+func testAccessTokenRenewable(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	tok := token.NewAccessToken("tok-a", "s")
@@ -250,7 +251,7 @@ func testAccessTokenRenewable(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testAccessTokensSorted(t *testing.T, s token.Store, clock *clock) {
+func testAccessTokensSorted(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	want := []token.Key{
 		{LinkID: "a-link", User: "alice"}, {LinkID: "a-link", User: "bob"}, {LinkID: "a-link", User: "zed"},
@@ -273,7 +274,7 @@ func testAccessTokensSorted(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testAccessTokenInvalid(t *testing.T, s token.Store, clock *clock) {
+func testAccessTokenInvalid(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	key := token.Key{LinkID: "link-1", User: "alice"}
 	farFuture := token.NewAccessToken("tok", "s")

@@ -10,10 +10,11 @@ import (
 	"testing"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/google/go-cmp/cmp"
 )
 
-func testStoreContextCanceled(t *testing.T, s token.Store, clock *clock) {
+func testStoreContextCanceled(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	key := token.Key{LinkID: "l", User: "u"}
@@ -37,7 +38,7 @@ func testStoreContextCanceled(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testStoreConcurrent(t *testing.T, s token.Store, clock *clock) {
+func testStoreConcurrent(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	const workers, perWorker = 16, 4
 	var wg sync.WaitGroup

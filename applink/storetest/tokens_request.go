@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -20,7 +21,7 @@ func fullRequestToken(now time.Time, value string) *token.RequestToken {
 	return rt
 }
 
-func testRequestTokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
+func testRequestTokenRoundTrip(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	want := fullRequestToken(clock.Now(), "req-1")
 	if err := s.PutRequestToken(ctx, want); err != nil {
@@ -47,7 +48,7 @@ func testRequestTokenRoundTrip(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testRequestTokenCopies(t *testing.T, s token.Store, clock *clock) {
+func testRequestTokenCopies(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	rt := fullRequestToken(clock.Now(), "req-1")
 	want := *rt
@@ -69,7 +70,7 @@ func testRequestTokenCopies(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testRequestTokenExpiry(t *testing.T, s token.Store, clock *clock) {
+func testRequestTokenExpiry(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	if err := s.PutRequestToken(ctx, fullRequestToken(clock.Now(), "old")); err != nil {
 		t.Fatalf("PutRequestToken: %v", err)
@@ -94,7 +95,7 @@ func testRequestTokenExpiry(t *testing.T, s token.Store, clock *clock) {
 	}
 }
 
-func testRequestTokenInvalid(t *testing.T, s token.Store, clock *clock) {
+func testRequestTokenInvalid(t *testing.T, s token.Store, clock *testclock.Clock) {
 	ctx := t.Context()
 	bad := token.NewRequestToken("req", "s")
 	bad.CreatedAt = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)
