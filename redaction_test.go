@@ -46,6 +46,7 @@ import (
 	"github.com/go-applinks/applinks/internal/requri"
 	"github.com/go-applinks/applinks/internal/seam"
 	"github.com/go-applinks/applinks/internal/sigbase"
+	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -411,6 +412,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			return []any{engine.NewScope("jira", &url.URL{Scheme: "https", Host: "jira.example.com", User: url.UserPassword("u", sharedSecret)})}
 		},
 		"internal/keylock.Set":             func() []any { return []any{&keylock.Set[string]{}} },
+		"internal/testclock.Clock":         func() []any { return []any{testclock.New(testclock.Start)} },
 		"internal/engine.RateLimit":        func() []any { return []any{engine.RateLimit{Limit: 20, Remaining: 3, Reason: "jira-burst-based"}} },
 		"internal/engine.Throttle":         func() []any { return []any{(&engine.Throttles{}).For("alice")} },
 		"internal/engine.Throttles":        func() []any { return []any{&engine.Throttles{}} },
