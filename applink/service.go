@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-applinks/applinks/internal/cloudsite"
 	"github.com/go-applinks/applinks/internal/keylock"
+	"github.com/go-applinks/applinks/internal/linkconf"
 
 	"github.com/go-applinks/applinks/applink/token"
 
@@ -235,9 +236,8 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 		MaxRetryAfter: r.MaxRetryAfter, MaxElapsed: r.MaxElapsed, NonIdempotent: r.NonIdempotent}
 
 	var errs []error
-	ids := make(map[string]int, len(links))
-	primaries := make(map[Type]int)
-	for i, l := range links {
+	var unique linkconf.Unique
+	for _, l := range links {
 		l.state = nil
 		if l.ID == "" {
 			l.ID = DefaultLinkID(l.Name, l.RPCURL)
@@ -246,19 +246,15 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 			errs = append(errs, err)
 			continue
 		}
-		if j, dup := ids[strings.ToLower(l.ID)]; dup {
-			errs = append(errs, &FieldError{Link: l.label(), Field: "id",
-				Err: fmt.Errorf("%s is also the id of link %s: ids must be unique", l.ID, links[j].label())})
+		if err := unique.ID(l.ID, l.label()); err != nil {
+			errs = append(errs, &FieldError{Link: l.label(), Field: "id", Err: err})
 			continue
 		}
-		ids[strings.ToLower(l.ID)] = i
 		if l.Primary {
-			if j, dup := primaries[l.Type]; dup {
-				errs = append(errs, &FieldError{Link: l.label(), Field: "primary",
-					Err: fmt.Errorf("link %s is already the primary %s link: make one of them primary", links[j].label(), l.Type)})
+			if err := unique.Primary(string(l.Type), l.label()); err != nil {
+				errs = append(errs, &FieldError{Link: l.label(), Field: "primary", Err: err})
 				continue
 			}
-			primaries[l.Type] = i
 		}
 		d, _ := l.dialect() // checked by Validate
 		sig, err := l.newSigner(signer.WithClock(s.clock), signer.WithDialect(d), signer.WithNonce(s.nonce))
@@ -292,9 +288,9 @@ func NewService(links []Link, opts ...Option) (*Service, error) {
 	// The primary of each type: the one marked, else the first (the rule
 	// of Config.Primary).
 	for _, st := range s.links {
-		if _, ok := primaries[st.link.Type]; !ok {
+		if !unique.HasPrimary(string(st.link.Type)) {
 			st.link.Primary = true
-			primaries[st.link.Type] = -1
+			_ = unique.Primary(string(st.link.Type), st.link.label())
 		}
 	}
 	return s, nil

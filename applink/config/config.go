@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/internal/fileread"
+	"github.com/go-applinks/applinks/internal/linkconf"
 )
 
 // Config is the content of a config file: the links of an [applink.Service], and
@@ -113,8 +114,7 @@ func parseConfig(path string, data []byte) (*Config, error) {
 	if err := checkTokenStore(path, top.TokenStore); err != nil {
 		errs = append(errs, err)
 	}
-	ids := make(map[string]string)
-	primaries := make(map[applink.Type]string)
+	var unique linkconf.Unique
 	for i, raw := range top.Links {
 		label := "#" + strconv.Itoa(i+1)
 		start := bytes.Index(data, raw)
@@ -135,19 +135,14 @@ func parseConfig(path string, data []byte) (*Config, error) {
 			errs = append(errs, relabel(err, path, l, label))
 		}
 		if l.ID != "" {
-			key := strings.ToLower(l.ID)
-			if other, dup := ids[key]; dup {
-				errs = append(errs, &applink.FieldError{Path: path, Link: linkLabel(l, label), Field: "id",
-					Err: fmt.Errorf("%s is also the id of link %s: ids must be unique", l.ID, other)})
+			if err := unique.ID(l.ID, linkLabel(l, label)); err != nil {
+				errs = append(errs, &applink.FieldError{Path: path, Link: linkLabel(l, label), Field: "id", Err: err})
 			}
-			ids[key] = linkLabel(l, label)
 		}
 		if l.Primary {
-			if other, dup := primaries[l.Type]; dup {
-				errs = append(errs, &applink.FieldError{Path: path, Link: linkLabel(l, label), Field: "primary",
-					Err: fmt.Errorf("link %s is already the primary %s link: mark one link of a type primary", other, l.Type)})
+			if err := unique.Primary(string(l.Type), linkLabel(l, label)); err != nil {
+				errs = append(errs, &applink.FieldError{Path: path, Link: linkLabel(l, label), Field: "primary", Err: err})
 			}
-			primaries[l.Type] = linkLabel(l, label)
 		}
 		cfg.Links = append(cfg.Links, l)
 	}
