@@ -326,6 +326,11 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 			return []any{linkconf.Credentials{PrivateKeyFile: "key.pem", SecretEnv: "SECRET", KeyInCode: true}}
 		},
 		"internal/linkconf.PAT": func() []any { return []any{linkconf.PAT{TokenEnv: "BOT_PAT", TokenFile: "pat.txt"}} },
+		"internal/linkconf.Unique": func() []any {
+			var u linkconf.Unique
+			_, _ = u.ID("id-1", `"Jira"`), u.Primary("jira", `"Jira"`)
+			return []any{&u}
+		},
 		"internal/oauth2link.Settings": func() []any {
 			return []any{oauth2link.Settings{ClientID: "client", ClientSecretEnv: "CLIENT_SECRET", RedirectURL: "https://app.example.com/cb", RPCURL: "https://jira.example.com"}}
 		},
