@@ -100,7 +100,8 @@ func parseOAuthHeader(header string, plusIsSpace bool) ([]pair, error) {
 		return nil, fmt.Errorf("%w: the header does not start with \"OAuth \"", ErrNoAuthorization)
 	}
 	s := strings.TrimSpace(header)[5:]
-	var out []pair
+	// One parameter per "=" at most: the slice is allocated once.
+	out := make([]pair, 0, strings.Count(s, "="))
 	for {
 		s = strings.TrimLeft(s, " \t,")
 		if s == "" {
