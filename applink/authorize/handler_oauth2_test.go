@@ -3,7 +3,6 @@ package authorize
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,45 +19,6 @@ import (
 	"github.com/go-applinks/applinks/signer"
 )
 
-func TestOAuth2WebDance(t *testing.T) {
-	t.Parallel()
-	var handler http.Handler
-	mux := http.NewServeMux()
-	mux.HandleFunc(DefaultPrefix+"/", func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) })
-	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
-	app := httptest.NewServer(mux)
-	t.Cleanup(app.Close)
-	fx := newO2Fixture(t, app.URL+DefaultPrefix+"/callback")
-	svc := fx.service(t)
-	h, err := NewHandler(svc, func(r *http.Request) (string, error) {
-		c, err := r.Cookie("session")
-		if err != nil {
-			return "", err
-		}
-		return c.Value, nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	handler = h
-	b := (&webApp{app: app}).browser(t, "alice")
-	status, body, last := b.start(app.URL+StartURL("", testLinkID, "/done"), nil)
-	if status != http.StatusOK || body != "back in the app" || last.Path != "/done" {
-		t.Fatalf("the browser ended at %s with %d %q", last, status, body)
-	}
-	if name, err := whoAmI(t, factoryFor(t, svc, "alice")); err != nil || name != "alice" {
-		t.Fatalf("after the web dance: %q, %v", name, err)
-	}
-	// Denied at the consent page.
-	bob := (&webApp{app: app}).browser(t, "bob")
-	bob.deny = true
-	if status, _, _ := bob.start(app.URL+StartURL("", testLinkID, "/done"), nil); status != http.StatusForbidden {
-		t.Errorf("denied web dance: %d, want 403", status)
-	}
-}
-
-// TestCloudWebDance: the web dance handler runs Atlassian's consent on the
-// link's own callback, and a denial is a 403.
 const (
 	cloudTestClient = "cloud-client-TEST-ONLY"
 	cloudTestSecret = "cloud-s3cret-TEST-ONLY"
@@ -69,52 +29,78 @@ type cloudMe struct {
 	AccountID string `json:"accountId"`
 }
 
-func TestCloudWebDance(t *testing.T) {
+// TestOAuth2WebDance: the web dance handler runs an OAuth 2.0 consent, Data
+// Center's on the handler's shared callback and Atlassian Cloud's on the
+// link's own, and brings alice back to the app with a token her requests
+// act as; a denial is a 403.
+func TestOAuth2WebDance(t *testing.T) {
 	t.Parallel()
-	var dance http.Handler
-	mux := http.NewServeMux()
-	mux.HandleFunc(DefaultPrefix+"/", func(w http.ResponseWriter, r *http.Request) { dance.ServeHTTP(w, r) })
-	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
-	app := httptest.NewServer(mux)
-	t.Cleanup(app.Close)
-	clock := testclock.New(testclock.Start)
-	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Cloud), applinktest.WithUsers("alice", "bob"), applinktest.WithClock(clock.Now),
-		applinktest.WithCloudClient(applinktest.CloudClient{ID: cloudTestClient, Secret: signer.NewSecret(cloudTestSecret),
-			RedirectURL: CallbackURL(app.URL, "", testLinkID)}))
-	l := applink.Link{ID: testLinkID, Name: "acme", Type: applink.TypeJira, RPCURL: applinktest.DefaultCloudSite.URL, Auth: []applink.Auth{applink.AuthOAuth2},
-		Cloud:  &applink.CloudSite{AuthBase: srv.URL, APIBase: srv.URL},
-		OAuth2: &applink.OAuth2Client{ClientID: cloudTestClient, RedirectURL: CallbackURL(app.URL, "", testLinkID), Scopes: []string{"read:jira-user", "offline_access"}, ClientSecret: token.NewSecret(cloudTestSecret)}}
-	svc, err := applink.NewService([]applink.Link{l}, applink.WithHTTPClient(srv.Client()), applink.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		// service returns a service with the link testLinkID to a new
+		// remote, calling back to the app at appURL.
+		service func(t *testing.T, appURL string) *applink.Service
+		// actsAsAlice fails t unless a request on svc for alice acts as her.
+		actsAsAlice func(t *testing.T, svc *applink.Service)
+	}{
+		{
+			name: "Data Center",
+			service: func(t *testing.T, appURL string) *applink.Service {
+				return newO2Fixture(t, appURL+DefaultPrefix+"/callback").service(t)
+			},
+			actsAsAlice: func(t *testing.T, svc *applink.Service) {
+				if name, err := whoAmI(t, factoryFor(t, svc, "alice")); err != nil || name != "alice" {
+					t.Fatalf("after the web dance: %q, %v", name, err)
+				}
+			},
+		},
+		{
+			name: "Cloud",
+			service: func(t *testing.T, appURL string) *applink.Service {
+				clock := testclock.New(testclock.Start)
+				redirect := CallbackURL(appURL, "", testLinkID)
+				srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Cloud), applinktest.WithUsers("alice", "bob"), applinktest.WithClock(clock.Now),
+					applinktest.WithCloudClient(applinktest.CloudClient{ID: cloudTestClient, Secret: signer.NewSecret(cloudTestSecret), RedirectURL: redirect}))
+				l := applink.Link{ID: testLinkID, Name: "acme", Type: applink.TypeJira, RPCURL: applinktest.DefaultCloudSite.URL, Auth: []applink.Auth{applink.AuthOAuth2},
+					Cloud:  &applink.CloudSite{AuthBase: srv.URL, APIBase: srv.URL},
+					OAuth2: &applink.OAuth2Client{ClientID: cloudTestClient, RedirectURL: redirect, Scopes: []string{"read:jira-user", "offline_access"}, ClientSecret: token.NewSecret(cloudTestSecret)}}
+				return newTestService(t, []applink.Link{l}, applink.WithHTTPClient(srv.Client()), applink.WithClock(clock.Now))
+			},
+			actsAsAlice: func(t *testing.T, svc *applink.Service) {
+				req, err := factoryFor(t, svc, "alice").NewRequest(http.MethodGet, "/rest/api/3/myself")
+				if err != nil {
+					t.Fatal(err)
+				}
+				me, err := applink.Execute(t.Context(), req, handler.JSON[cloudMe]())
+				if err != nil || me.AccountID != applinktest.CloudAccountID("alice") {
+					t.Fatalf("after the web dance: %+v, %v", me, err)
+				}
+			},
+		},
 	}
-	h, err := NewHandler(svc, func(r *http.Request) (string, error) {
-		c, err := r.Cookie("session")
-		if err != nil {
-			return "", err
-		}
-		return c.Value, nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dance = h
-	b := (&webApp{app: app}).browser(t, "alice")
-	status, body, last := b.start(app.URL+StartURL("", testLinkID, "/done"), nil)
-	if status != http.StatusOK || body != "back in the app" || last.Path != "/done" {
-		t.Fatalf("the browser ended at %s with %d %q", last, status, body)
-	}
-	link, _ := svc.Link("acme")
-	f, _ := link.RequestFactory("alice")
-	req, _ := f.NewRequest(http.MethodGet, "/rest/api/3/myself")
-	me, err := applink.Execute(t.Context(), req, handler.JSON[cloudMe]())
-	if err != nil || me.AccountID != applinktest.CloudAccountID("alice") {
-		t.Fatalf("after the web dance: %+v, %v", me, err)
-	}
-	bob := (&webApp{app: app}).browser(t, "bob")
-	bob.deny = true
-	if status, _, _ := bob.start(app.URL+StartURL("", testLinkID, "/done"), nil); status != http.StatusForbidden {
-		t.Errorf("denied web dance: %d, want 403", status)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			app, mount := newAppServer(t)
+			svc := tc.service(t, app.URL)
+			h, err := NewHandler(svc, sessionUser)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mount(h)
+			alice := (&webApp{app: app}).browser(t, "alice")
+			status, body, last := alice.start(app.URL+StartURL("", testLinkID, "/done"), nil)
+			if status != http.StatusOK || body != "back in the app" || last.Path != "/done" {
+				t.Fatalf("the browser ended at %s with %d %q", last, status, body)
+			}
+			tc.actsAsAlice(t, svc)
+			// Denied at the consent page.
+			bob := (&webApp{app: app}).browser(t, "bob")
+			bob.deny = true
+			if status, _, _ := bob.start(app.URL+StartURL("", testLinkID, "/done"), nil); status != http.StatusForbidden {
+				t.Errorf("denied web dance: %d, want 403", status)
+			}
+		})
 	}
 }
 
@@ -170,21 +156,12 @@ func TestDanceAcrossReplicas(t *testing.T) {
 			fl := newReplicas(t, stores)
 			var apps []*httptest.Server
 			for _, svc := range fl.replicas {
-				h, err := NewHandler(svc, func(r *http.Request) (string, error) {
-					c, err := r.Cookie("session")
-					if err != nil {
-						return "", err
-					}
-					return c.Value, nil
-				})
+				h, err := NewHandler(svc, sessionUser)
 				if err != nil {
 					t.Fatal(err)
 				}
-				mux := http.NewServeMux()
-				mux.Handle(DefaultPrefix+"/", h)
-				mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("back in the app")) })
-				app := httptest.NewServer(mux)
-				t.Cleanup(app.Close)
+				app, mount := newAppServer(t)
+				mount(h)
 				apps = append(apps, app)
 			}
 			br := (&webApp{app: apps[0]}).browser(t, "alice")

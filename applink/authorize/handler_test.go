@@ -13,9 +13,8 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
-	"github.com/go-applinks/applinks/applink/token"
-
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 // webApp is an application mounting the dance handler, whose session is a
@@ -34,12 +33,31 @@ func newWebApp(t *testing.T, shape applinktest.Shape, opts ...Option) *webApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle(DefaultPrefix+"/", h)
-	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
-	app := httptest.NewServer(mux)
-	t.Cleanup(app.Close)
+	app, mount := newAppServer(t)
+	mount(h)
 	return &webApp{danceFixture: fx, app: app, skew: fx.skew}
+}
+
+// newAppServer starts a web app that serves the dance handler given to
+// mount under DefaultPrefix, and "back in the app" at /done. The handler
+// comes after the server because the links' redirect URLs, which
+// NewHandler reads, need the app's URL.
+func newAppServer(t *testing.T) (app *httptest.Server, mount func(http.Handler)) {
+	t.Helper()
+	var dance atomic.Pointer[http.Handler]
+	mux := http.NewServeMux()
+	mux.HandleFunc(DefaultPrefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		h := dance.Load()
+		if h == nil {
+			http.Error(w, "the test mounted no dance handler", http.StatusInternalServerError)
+			return
+		}
+		(*h).ServeHTTP(w, r)
+	})
+	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
+	app = httptest.NewServer(mux)
+	t.Cleanup(app.Close)
+	return app, func(h http.Handler) { dance.Store(&h) }
 }
 
 // browser is a user's browser: a cookie jar with the app's session, which
@@ -85,6 +103,17 @@ func (b *browser) start(u string, stop func(*url.URL) bool) (int, string, *url.U
 	req.Header.Set("Origin", page.Scheme+"://"+page.Host)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	b.visited = append(b.visited, &action)
+	status, body, next := b.do(req)
+	if next == nil {
+		return status, body, &action
+	}
+	return b.get(next.String(), stop)
+}
+
+// do sends req and returns the status and body, and the URL the answer
+// redirects to (nil when it is no redirect).
+func (b *browser) do(req *http.Request) (int, string, *url.URL) {
+	b.t.Helper()
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
@@ -93,13 +122,13 @@ func (b *browser) start(u string, stop func(*url.URL) bool) (int, string, *url.U
 	_ = resp.Body.Close()
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
-		return resp.StatusCode, string(body), &action
+		return resp.StatusCode, string(body), nil
 	}
-	next, err := action.Parse(loc)
+	next, err := req.URL.Parse(loc)
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	return b.get(next.String(), stop)
+	return resp.StatusCode, string(body), next
 }
 
 // get fetches u and follows redirects until stop (if set) says to stop
@@ -130,19 +159,11 @@ func (b *browser) get(u string, stop func(*url.URL) bool) (int, string, *url.URL
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		resp, err := b.client.Do(req)
-		if err != nil {
-			b.t.Fatal(err)
+		status, body, loc := b.do(req)
+		if loc == nil {
+			return status, body, next
 		}
-		body, _ := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		loc := resp.Header.Get("Location")
-		if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
-			return resp.StatusCode, string(body), next
-		}
-		if next, err = next.Parse(loc); err != nil {
-			b.t.Fatal(err)
-		}
+		next = loc
 	}
 	b.t.Fatal("too many redirects")
 	return 0, "", nil

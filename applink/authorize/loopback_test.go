@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
-	"github.com/go-applinks/applinks/applink/token"
-
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
 )
 
 // browserGet fetches u following redirects (to the loopback callback) and
@@ -32,19 +31,27 @@ func browserGet(ctx context.Context, client *http.Client, u string) (int, string
 	return resp.StatusCode, string(b), err
 }
 
+// loopbackAnswering runs alice's Loopback dance on fx, whose browser
+// opens the authorization URL with answer appended (the remote's consent:
+// approve or deny), and returns the status and page the browser ended at,
+// and Loopback's error.
+func loopbackAnswering(t *testing.T, fx *danceFixture, answer string) (status int, page string, err error) {
+	t.Helper()
+	err = Loopback(t.Context(), fx.factory(t, "alice"), func(ctx context.Context, authURL string) error {
+		var err error
+		status, page, err = browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+answer)
+		return err
+	})
+	return status, page, err
+}
+
 func TestLoopback(t *testing.T) {
 	t.Parallel()
 	for _, shape := range shapes {
 		t.Run(string(shape), func(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape)
-			var status int
-			var page string
-			err := Loopback(t.Context(), fx.factory(t, "alice"), func(ctx context.Context, authURL string) error {
-				var err error
-				status, page, err = browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+"&user=alice&approve=1")
-				return err
-			})
+			status, page, err := loopbackAnswering(t, fx, "&user=alice&approve=1")
 			if err != nil {
 				t.Fatalf("Loopback: %v", err)
 			}
@@ -61,12 +68,7 @@ func TestLoopback(t *testing.T) {
 func TestLoopbackDenied(t *testing.T) {
 	t.Parallel()
 	fx := newDanceFixture(t, applinktest.Jenkins)
-	var status int
-	err := Loopback(t.Context(), fx.factory(t, "alice"), func(ctx context.Context, authURL string) error {
-		var err error
-		status, _, err = browserGet(ctx, &http.Client{Timeout: time.Minute}, authURL+"&approve=0")
-		return err
-	})
+	status, _, err := loopbackAnswering(t, fx, "&approve=0")
 	if !errors.Is(err, applink.ErrDanceDenied) {
 		t.Fatalf("err = %v, want ErrDanceDenied", err)
 	}

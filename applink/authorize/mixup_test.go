@@ -3,7 +3,6 @@ package authorize
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,57 +11,45 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
+	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/signer"
-
-	"github.com/go-applinks/applinks/applink/applinktest"
 )
 
 // mixupFixture is a web app with the dance handler and two OAuth 2.0 links,
 // A and B, to two remotes, each with its own redirect URL: the app's
 // callback for that link.
 type mixupFixture struct {
-	app          *httptest.Server
-	srvA, srvB   *applinktest.Server
-	idA, idB     string
-	store        *token.MemoryStore
-	svc          *applink.Service
-	handler      http.Handler
-	redirectA, b string // the links' redirect URLs
+	app                  *httptest.Server
+	srvA, srvB           *applinktest.Server
+	idA, idB             string
+	store                *token.MemoryStore
+	redirectA, redirectB string // the links' redirect URLs
 }
 
 func newMixupFixture(t *testing.T) *mixupFixture {
 	t.Helper()
 	fx := &mixupFixture{idA: newLinkID(), idB: newLinkID(), store: token.NewMemoryStore()}
-	mux := http.NewServeMux()
-	mux.HandleFunc(DefaultPrefix+"/", func(w http.ResponseWriter, r *http.Request) { fx.handler.ServeHTTP(w, r) })
-	mux.HandleFunc("/done", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "back in the app") })
-	fx.app = httptest.NewServer(mux)
-	t.Cleanup(fx.app.Close)
-	fx.redirectA, fx.b = CallbackURL(fx.app.URL, "", fx.idA), CallbackURL(fx.app.URL, "", fx.idB)
+	app, mount := newAppServer(t)
+	fx.app = app
+	fx.redirectA, fx.redirectB = CallbackURL(app.URL, "", fx.idA), CallbackURL(app.URL, "", fx.idB)
 	remote := func(client, redirect string) *applinktest.Server {
 		return applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
 			applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: client, Secret: signer.NewSecret(client + "-s3cret-TEST-ONLY"), RedirectURL: redirect}))
 	}
-	fx.srvA, fx.srvB = remote("client-a", fx.redirectA), remote("client-b", fx.b)
+	fx.srvA, fx.srvB = remote("client-a", fx.redirectA), remote("client-b", fx.redirectB)
 	link := func(id, name, client, redirect string, srv *applinktest.Server) applink.Link {
 		return applink.Link{ID: id, Name: name, Type: applink.TypeJira, RPCURL: srv.URL, Auth: []applink.Auth{applink.AuthOAuth2},
 			OAuth2: &applink.OAuth2Client{ClientID: client, RedirectURL: redirect, Scopes: []string{"WRITE"}, ClientSecret: token.NewSecret(client + "-s3cret-TEST-ONLY")},
 		}
 	}
-	fx.svc = newTestService(t, []applink.Link{link(fx.idA, "jira-a", "client-a", fx.redirectA, fx.srvA), link(fx.idB, "jira-b", "client-b", fx.b, fx.srvB)},
+	svc := newTestService(t, []applink.Link{link(fx.idA, "jira-a", "client-a", fx.redirectA, fx.srvA), link(fx.idB, "jira-b", "client-b", fx.redirectB, fx.srvB)},
 		applink.WithTokenStore(fx.store), applink.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}), applink.WithRetry(applink.RetryPolicy{Max: -1}))
-	h, err := NewHandler(fx.svc, func(r *http.Request) (string, error) {
-		c, err := r.Cookie("session")
-		if err != nil {
-			return "", err
-		}
-		return c.Value, nil
-	})
+	h, err := NewHandler(svc, sessionUser)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.handler = h
+	mount(h)
 	return fx
 }
 
@@ -79,6 +66,18 @@ func (fx *mixupFixture) consent(t *testing.T, b *browser, linkID string) *url.UR
 	return at
 }
 
+// approve starts alice's dance for linkID, has srv (that link's remote)
+// approve it, and returns the redirect URL srv sends her back to (not
+// visited).
+func (fx *mixupFixture) approve(t *testing.T, b *browser, srv *applinktest.Server, linkID string) string {
+	t.Helper()
+	back, err := srv.ApproveOAuth2(fx.consent(t, b, linkID).String(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
+}
+
 // codeGrants counts the authorization code grants a remote received.
 func codeGrants(srv *applinktest.Server) int {
 	n := 0
@@ -90,6 +89,16 @@ func codeGrants(srv *applinktest.Server) int {
 	return n
 }
 
+// withQueryOf returns base with the query of u.
+func withQueryOf(t *testing.T, base, u string) string {
+	t.Helper()
+	p, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base + "?" + p.RawQuery
+}
+
 // TestWebDanceOAuth2MixUp: with two OAuth 2.0 links, each has its own
 // callback, and a callback completes only its own link's dances. A remote
 // that sends a user back with another link's state, or to the wrong
@@ -98,88 +107,86 @@ func codeGrants(srv *applinktest.Server) int {
 // token endpoint (RFC 9700 §4.4).
 func TestWebDanceOAuth2MixUp(t *testing.T) {
 	t.Parallel()
-	refused := func(t *testing.T, fx *mixupFixture, b *browser, callback string, want ...string) {
-		t.Helper()
-		status, body, _ := b.get(callback, nil)
-		if status != http.StatusBadRequest {
-			t.Errorf("the callback answered %d, want 400: %s", status, body)
-		}
-		for _, w := range want {
-			if !strings.Contains(body, w) {
-				t.Errorf("the page does not say %q:\n%s", w, body)
-			}
-		}
-		if n, m := codeGrants(fx.srvA), codeGrants(fx.srvB); n+m != 0 {
-			t.Errorf("code grants: %d at A, %d at B; want none", n, m)
-		}
-		for _, id := range []string{fx.idA, fx.idB} {
-			if tok, _ := fx.store.AccessToken(t.Context(), token.Key{LinkID: id, User: "alice"}); tok != nil {
-				t.Errorf("alice has a token for %s", id)
-			}
-		}
+	refusals := []struct {
+		name string
+		// callback runs alice's dance up to the remote's answer and
+		// returns the callback URL her browser is sent to.
+		callback func(t *testing.T, fx *mixupFixture, b *browser) string
+		// want is what the refusal page must say.
+		want []string
+	}{
+		{
+			// The classic mix-up: B, a malicious or compromised remote, sends
+			// alice on to A's consent page with A's client id and redirect URL
+			// but B's state and PKCE challenge. A sends her back to A's
+			// callback with a code for A and B's state.
+			name: "A's code with B's state at A's callback",
+			callback: func(t *testing.T, fx *mixupFixture, b *browser) string {
+				q := fx.consent(t, b, fx.idB).Query()
+				q.Set("client_id", "client-a")
+				q.Set("redirect_uri", fx.redirectA)
+				back, err := fx.srvA.ApproveOAuth2(fx.srvA.URL+applinktest.OAuth2AuthorizePath+"?"+q.Encode(), "alice")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.HasPrefix(back, fx.redirectA+"?") {
+					t.Fatalf("A sent alice to %s, want its redirect URL", back)
+				}
+				return back
+			},
+			want: []string{"jira-b", "another link", "mix-up"},
+		},
+		{
+			name: "A's code and state at B's callback",
+			callback: func(t *testing.T, fx *mixupFixture, b *browser) string {
+				return withQueryOf(t, fx.redirectB, fx.approve(t, b, fx.srvA, fx.idA))
+			},
+			want: []string{"jira-a", "another link"},
+		},
+		{
+			name: "a link's state at the shared callback",
+			callback: func(t *testing.T, fx *mixupFixture, b *browser) string {
+				return withQueryOf(t, fx.app.URL+DefaultPrefix+"/callback", fx.approve(t, b, fx.srvA, fx.idA))
+			},
+			want: []string{"jira-a", "another link"},
+		},
+		{
+			name: "iss of another remote",
+			callback: func(t *testing.T, fx *mixupFixture, b *browser) string {
+				return fx.approve(t, b, fx.srvB, fx.idB) + "&" + url.Values{"iss": {fx.srvA.URL}}.Encode()
+			},
+			want: []string{"issuer", "mix-up", "start the authorization again"},
+		},
 	}
-	t.Run("A's code with B's state at A's callback", func(t *testing.T) {
-		// The classic mix-up: B, a malicious or compromised remote, sends
-		// alice on to A's consent page with A's client id and redirect URL
-		// but B's state and PKCE challenge. A sends her back to A's
-		// callback with a code for A and B's state.
-		t.Parallel()
-		fx := newMixupFixture(t)
-		b := (&webApp{app: fx.app}).browser(t, "alice")
-		consentB := fx.consent(t, b, fx.idB)
-		q := consentB.Query()
-		q.Set("client_id", "client-a")
-		q.Set("redirect_uri", fx.redirectA)
-		atA, _ := url.Parse(fx.srvA.URL + applinktest.OAuth2AuthorizePath + "?" + q.Encode())
-		back, err := fx.srvA.ApproveOAuth2(atA.String(), "alice")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.HasPrefix(back, fx.redirectA+"?") {
-			t.Fatalf("A sent alice to %s, want its redirect URL", back)
-		}
-		refused(t, fx, b, back, "jira-b", "another link", "mix-up")
-	})
-	t.Run("A's code and state at B's callback", func(t *testing.T) {
-		t.Parallel()
-		fx := newMixupFixture(t)
-		b := (&webApp{app: fx.app}).browser(t, "alice")
-		back, err := fx.srvA.ApproveOAuth2(fx.consent(t, b, fx.idA).String(), "alice")
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, _ := url.Parse(back)
-		refused(t, fx, b, fx.b+"?"+u.RawQuery, "jira-a", "another link")
-	})
-	t.Run("a link's state at the shared callback", func(t *testing.T) {
-		t.Parallel()
-		fx := newMixupFixture(t)
-		b := (&webApp{app: fx.app}).browser(t, "alice")
-		back, err := fx.srvA.ApproveOAuth2(fx.consent(t, b, fx.idA).String(), "alice")
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, _ := url.Parse(back)
-		refused(t, fx, b, fx.app.URL+DefaultPrefix+"/callback?"+u.RawQuery, "jira-a", "another link")
-	})
-	t.Run("iss of another remote", func(t *testing.T) {
-		t.Parallel()
-		fx := newMixupFixture(t)
-		b := (&webApp{app: fx.app}).browser(t, "alice")
-		back, err := fx.srvB.ApproveOAuth2(fx.consent(t, b, fx.idB).String(), "alice")
-		if err != nil {
-			t.Fatal(err)
-		}
-		refused(t, fx, b, back+"&"+url.Values{"iss": {fx.srvA.URL}}.Encode(), "issuer", "mix-up", "start the authorization again")
-	})
+	for _, tc := range refusals {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fx := newMixupFixture(t)
+			b := (&webApp{app: fx.app}).browser(t, "alice")
+			status, body, _ := b.get(tc.callback(t, fx, b), nil)
+			if status != http.StatusBadRequest {
+				t.Errorf("the callback answered %d, want 400: %s", status, body)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("the page does not say %q:\n%s", w, body)
+				}
+			}
+			if n, m := codeGrants(fx.srvA), codeGrants(fx.srvB); n+m != 0 {
+				t.Errorf("code grants: %d at A, %d at B; want none", n, m)
+			}
+			for _, id := range []string{fx.idA, fx.idB} {
+				if tok, _ := fx.store.AccessToken(t.Context(), token.Key{LinkID: id, User: "alice"}); tok != nil {
+					t.Errorf("alice has a token for %s", id)
+				}
+			}
+		})
+	}
 	t.Run("the link's own iss and callback", func(t *testing.T) {
 		t.Parallel()
 		fx := newMixupFixture(t)
 		b := (&webApp{app: fx.app}).browser(t, "alice")
-		back, err := fx.srvB.ApproveOAuth2(fx.consent(t, b, fx.idB).String(), "alice")
-		if err != nil {
-			t.Fatal(err)
-		}
+		back := fx.approve(t, b, fx.srvB, fx.idB)
 		status, body, last := b.get(back+"&"+url.Values{"iss": {fx.srvB.URL + "/"}}.Encode(), nil)
 		if status != http.StatusOK || last.Path != "/done" {
 			t.Fatalf("the dance ended at %s with %d: %s", last, status, body)
