@@ -43,7 +43,7 @@ func BenchmarkRequest(b *testing.B) {
 		_, _ = io.WriteString(w, "ok")
 	}))
 	b.Cleanup(srv.Close)
-	key := coreKey(b)
+	key := testKey(b)
 	l := Link{ID: newLinkID(), Name: "Bench", Type: TypeGeneric, RPCURL: srv.URL, ConsumerKey: "bench",
 		Auth: []Auth{Auth2LO, AuthAnonymous}, PrivateKey: key}
 	client := &http.Client{Transport: srv.Client().Transport}

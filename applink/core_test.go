@@ -3,51 +3,20 @@ package applink
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"net/http"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink/token"
-	"github.com/go-applinks/applinks/internal/linkconf"
-
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
+	"github.com/go-applinks/applinks/internal/linkconf"
 	"github.com/go-applinks/applinks/signer"
 )
 
 const coreConsumer = "core-app"
-
-var coreKeys = sync.OnceValues(func() (*rsa.PrivateKey, error) {
-	data, err := os.ReadFile("../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
-	if err != nil {
-		return nil, err
-	}
-	b, _ := pem.Decode(data)
-	if b == nil {
-		return nil, errors.New("no PEM block")
-	}
-	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-	if err != nil {
-		return nil, err
-	}
-	return k.(*rsa.PrivateKey), nil
-})
-
-// coreKey returns the RSA test key.
-func coreKey(t testing.TB) *rsa.PrivateKey {
-	t.Helper()
-	k, err := coreKeys()
-	if err != nil {
-		t.Fatalf("test key: %v", err)
-	}
-	return k
-}
 
 // coreFixture is an Atlassian-shaped provider (users alice, bob, bot) with
 // a consumer allowing 3LO, 2LO (as bot) and 2LOi, and a service with one
@@ -81,7 +50,7 @@ type coreConfig struct {
 
 func newCoreFixture(t *testing.T, cfg coreConfig) *coreFixture {
 	t.Helper()
-	key := coreKey(t)
+	key := testKey(t)
 	opts := append([]applinktest.Option{
 		applinktest.WithUsers("alice", "bob", "bot"),
 		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, PublicKey: &key.PublicKey,

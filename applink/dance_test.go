@@ -3,19 +3,17 @@ package applink
 import (
 	"context"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-applinks/applinks/applink/token"
-
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
 )
@@ -37,25 +35,23 @@ type danceFixture struct {
 	link  Link // as configured
 }
 
-// testKey reads the test RSA key.
-func testKey(t testing.TB) *rsa.PrivateKey {
-	t.Helper()
+// testKeys reads the test RSA key, once for all the package's tests.
+var testKeys = sync.OnceValues(func() (*rsa.PrivateKey, error) {
 	data, err := os.ReadFile("../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	b, _ := pem.Decode(data)
-	if b == nil {
-		t.Fatal("no PEM block in the test key")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(b.Bytes); err == nil {
-		return k
-	}
-	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	return signer.ParsePrivateKey(data)
+})
+
+// testKey returns the RSA test key.
+func testKey(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	k, err := testKeys()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("test key: %v", err)
 	}
-	return k.(*rsa.PrivateKey)
+	return k
 }
 
 // newDanceFixture starts a provider of the shape with users alice and bob

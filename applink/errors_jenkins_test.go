@@ -29,7 +29,7 @@ func TestAuthNotConfiguredJenkins(t *testing.T) {
 			t.Parallel()
 			l := Link{ID: newLinkID(), Name: "CI", Type: tt.typ, RPCURL: "https://ci.example.com", ConsumerKey: "c", Auth: []Auth{Auth3LO}, Secret: token.NewSecret("s")}
 			if tt.typ != TypeJenkins {
-				l = Link{ID: l.ID, Name: "CI", Type: tt.typ, RPCURL: l.RPCURL, ConsumerKey: "c", Auth: []Auth{Auth3LO}, PrivateKey: coreKey(t)}
+				l = Link{ID: l.ID, Name: "CI", Type: tt.typ, RPCURL: l.RPCURL, ConsumerKey: "c", Auth: []Auth{Auth3LO}, PrivateKey: testKey(t)}
 			}
 			svc, err := NewService([]Link{l})
 			if err != nil {

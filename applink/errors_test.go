@@ -253,7 +253,7 @@ func TestClockSkewRefusedTwice(t *testing.T) {
 // and returns a factory for user, without retries.
 func plainFactory(t *testing.T, rpcURL, user string, auth []Auth, opts ...Option) *RequestFactory {
 	t.Helper()
-	l := Link{ID: newLinkID(), Name: "Plain", Type: TypeGeneric, RPCURL: rpcURL, ConsumerKey: coreConsumer, Auth: auth, PrivateKey: coreKey(t)}
+	l := Link{ID: newLinkID(), Name: "Plain", Type: TypeGeneric, RPCURL: rpcURL, ConsumerKey: coreConsumer, Auth: auth, PrivateKey: testKey(t)}
 	svc, err := NewService([]Link{l}, append([]Option{WithRetry(RetryPolicy{Max: -1})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ type fleet struct {
 // replica i.
 func newFleet(t *testing.T, stores []token.Store, wrap func(i int, rt http.RoundTripper) http.RoundTripper) *fleet {
 	t.Helper()
-	key := coreKey(t)
+	key := testKey(t)
 	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"),
 		applinktest.WithConsumer(applinktest.Consumer{Key: coreConsumer, PublicKey: &key.PublicKey, ThreeLO: true}))
 	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: srv.URL, ConsumerKey: coreConsumer, Auth: []Auth{Auth3LO}, PrivateKey: key}

@@ -51,7 +51,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"valid", func(*Link) {}, nil},
 		{"anonymous only needs no credentials", func(l *Link) { l.Auth = []Auth{AuthAnonymous}; l.PrivateKeyFile = ""; l.ConsumerKey = "" }, nil},
-		{"in-code key beside its file", func(l *Link) { l.PrivateKey = coreKey(t) }, nil},
+		{"in-code key beside its file", func(l *Link) { l.PrivateKey = testKey(t) }, nil},
 		{"jenkins with a secret", func(l *Link) { l.Type = TypeJenkins; l.PrivateKeyFile = ""; l.SecretEnv = "S"; l.Auth = nil }, nil},
 		{"display URL with path", func(l *Link) { l.DisplayURL = "https://jira.example.com/jira" }, nil},
 		{"missing id", func(l *Link) { l.ID = "" }, []string{"id"}},
@@ -101,7 +101,7 @@ func TestValidate(t *testing.T) {
 func TestLinkRedaction(t *testing.T) {
 	t.Parallel()
 	const secret = "s3cr3t-consumer-secret"
-	key := coreKey(t)
+	key := testKey(t)
 	links := []Link{validLink(), {ID: newLinkID(), Name: "J", Type: TypeJenkins, RPCURL: "http://j", ConsumerKey: "c", Secret: token.NewSecret(secret)}}
 	links[0].PrivateKey = key
 	invalid := validLink()

@@ -14,7 +14,7 @@ import (
 func TestOptionGivenToTheWrongCall(t *testing.T) {
 	t.Parallel()
 	link := Link{ID: DefaultLinkID("Jira", "https://jira.example.com"), Name: "Jira", Type: TypeJira,
-		RPCURL: "https://jira.example.com", ConsumerKey: "app", Auth: []Auth{Auth3LO, Auth2LO}, PrivateKey: coreKey(t)}
+		RPCURL: "https://jira.example.com", ConsumerKey: "app", Auth: []Auth{Auth3LO, Auth2LO}, PrivateKey: testKey(t)}
 	svc, err := NewService([]Link{link})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func TestOptionGivenToTheWrongCall(t *testing.T) {
 func TestNilOptionDoesNothing(t *testing.T) {
 	t.Parallel()
 	link := Link{ID: DefaultLinkID("Jira", "https://jira.example.com"), Name: "Jira", Type: TypeJira,
-		RPCURL: "https://jira.example.com", ConsumerKey: "app", Auth: []Auth{Auth2LO}, PrivateKey: coreKey(t)}
+		RPCURL: "https://jira.example.com", ConsumerKey: "app", Auth: []Auth{Auth2LO}, PrivateKey: testKey(t)}
 	svc, err := NewService([]Link{link}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -64,7 +64,7 @@ func searchFixture(t *testing.T) (*coreFixture, *wireLog, *searchSeen) {
 	fx := newCoreFixture(t, coreConfig{auth: []Auth{Auth2LOi}})
 	wire := &wireLog{base: fx.srv.Client().Transport}
 	l, _ := fx.svc.Link(fx.link.ID)
-	svc, err := NewService([]Link{withKey(l, coreKey(t))}, WithHTTPClient(&http.Client{Transport: wire}))
+	svc, err := NewService([]Link{withKey(l, testKey(t))}, WithHTTPClient(&http.Client{Transport: wire}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestFormBodyDialect(t *testing.T) {
 			}))
 			l, _ := fx.svc.Link(fx.link.ID)
 			l.Type, l.SignatureDialect = tt.typ, tt.dialect
-			svc, err := NewService([]Link{withKey(l, coreKey(t))}, WithHTTPClient(fx.srv.Client()))
+			svc, err := NewService([]Link{withKey(l, testKey(t))}, WithHTTPClient(fx.srv.Client()))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -116,7 +116,7 @@ func TestAutomaticChoice(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			l := Link{ID: fx.link.ID, Name: "Jira", Type: TypeJira, RPCURL: fx.srv.URL, ConsumerKey: coreConsumer, Auth: tt.auth, PrivateKey: coreKey(t)}
+			l := Link{ID: fx.link.ID, Name: "Jira", Type: TypeJira, RPCURL: fx.srv.URL, ConsumerKey: coreConsumer, Auth: tt.auth, PrivateKey: testKey(t)}
 			svc, err := NewService([]Link{l}, WithTokenStore(fx.store))
 			if err != nil {
 				t.Fatal(err)

@@ -16,7 +16,7 @@ var emptyPort = regexp.MustCompile(`://[^\s/:]+:(\s|,|$)`)
 // odd origin such as "ftp://x:".
 func TestNewRequestForeignScheme(t *testing.T) {
 	t.Parallel()
-	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: "https://jira.example.com/jira", ConsumerKey: "k", Auth: []Auth{Auth2LO}, PrivateKey: coreKey(t)}
+	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: "https://jira.example.com/jira", ConsumerKey: "k", Auth: []Auth{Auth2LO}, PrivateKey: testKey(t)}
 	svc, err := NewService([]Link{l})
 	if err != nil {
 		t.Fatal(err)

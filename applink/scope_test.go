@@ -18,7 +18,7 @@ import (
 
 func TestNewRequestURL(t *testing.T) {
 	t.Parallel()
-	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: "https://jira.example.com/jira", ConsumerKey: "k", Auth: []Auth{Auth2LO}, PrivateKey: coreKey(t)}
+	l := Link{ID: newLinkID(), Name: "Jira", Type: TypeJira, RPCURL: "https://jira.example.com/jira", ConsumerKey: "k", Auth: []Auth{Auth2LO}, PrivateKey: testKey(t)}
 	svc, err := NewService([]Link{l})
 	if err != nil {
 		t.Fatal(err)

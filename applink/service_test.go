@@ -15,7 +15,7 @@ func TestServiceLookups(t *testing.T) {
 	mk := func(name string, typ Type, primary bool) Link {
 		l := Link{ID: newLinkID(), Name: name, Type: typ, RPCURL: "https://" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example.com",
 			ConsumerKey: "app", Auth: []Auth{Auth2LO}, Primary: primary}
-		l.PrivateKey = coreKey(t)
+		l.PrivateKey = testKey(t)
 		return l
 	}
 	links := []Link{mk("Jira A", TypeJira, false), mk("Jira B", TypeJira, true), mk("Wiki", TypeConfluence, false), mk("Twin", TypeBamboo, false), mk("twin", TypeBamboo, false), mk("Twin2", TypeBamboo, false)}

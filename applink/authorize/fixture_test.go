@@ -6,9 +6,7 @@ package authorize
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -16,14 +14,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/testclock"
 	"github.com/go-applinks/applinks/signer"
@@ -31,7 +30,6 @@ import (
 
 const (
 	testConsumerKey = "go-applinks-test"
-	testSecret      = "jenkins-shared-secret-TEST-ONLY"
 	testLinkID      = "6f1c2a4e-0d8b-4c3e-9a57-2b1e8d0f4c11"
 )
 
@@ -49,48 +47,39 @@ type danceFixture struct {
 	skew *atomic.Int64
 }
 
-// testKey reads the test RSA key.
-func testKey(t testing.TB) *rsa.PrivateKey {
+// testKeys makes the RSA key the package's links sign with, once: the
+// tests need a key, not a particular one, and a key of its own for every
+// link would take long to make.
+var testKeys = sync.OnceValues(func() (*rsa.PrivateKey, error) { return signer.GenerateKey(0) })
+
+// newTestLink makes a link named name to srv with package testlink, as a
+// user's integration test would, signing with the package's RSA key (the
+// Jenkins shape takes a shared secret of its own instead).
+func newTestLink(t *testing.T, srv *applinktest.Server, name string, opts ...testlink.Option) applink.Link {
 	t.Helper()
-	data, err := os.ReadFile("../../signer/testdata/sign-rsa2048-TEST-ONLY.pem")
+	key, err := testKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := pem.Decode(data)
-	if b == nil {
-		t.Fatal("no PEM block in the test key")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(b.Bytes); err == nil {
-		return k
-	}
-	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	link, err := testlink.New(srv, name, append([]testlink.Option{testlink.WithPrivateKey(key)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return k.(*rsa.PrivateKey)
+	return link
 }
 
 // newDanceFixture starts a provider of the shape with users alice and bob
-// and a 3LO consumer (RSA-SHA1 for Atlassian, HMAC-SHA1 for Jenkins), and
-// a service linked to it.
+// and a service with the link testLinkID to it: a 3LO consumer
+// testConsumerKey, RSA-SHA1 for Atlassian, HMAC-SHA1 for Jenkins.
 func newDanceFixture(t *testing.T, shape applinktest.Shape, opts ...applinktest.Option) *danceFixture {
 	t.Helper()
-	cons := applinktest.Consumer{Key: testConsumerKey, Name: "Go app", ThreeLO: true}
-	link := applink.Link{ID: testLinkID, ConsumerKey: testConsumerKey, Auth: []applink.Auth{applink.Auth3LO}}
+	srv := applinktest.NewServer(t, append([]applinktest.Option{applinktest.WithShape(shape), applinktest.WithUsers("alice", "bob")}, opts...)...)
+	name := "Jira"
 	if shape == applinktest.Jenkins {
-		cons.Secret = signer.NewSecret(testSecret)
-		link.Name, link.Type = "Jenkins", applink.TypeJenkins
-		link.Secret = token.NewSecret(testSecret)
-	} else {
-		key := testKey(t)
-		cons.PublicKey = &key.PublicKey
-		link.Name, link.Type = "Jira", applink.TypeJira
-		link.PrivateKey = key
+		name = "Jenkins"
 	}
-	opts = append([]applinktest.Option{applinktest.WithShape(shape), applinktest.WithUsers("alice", "bob"),
-		applinktest.WithConsumer(cons)}, opts...)
-	srv := applinktest.NewServer(t, opts...)
-	link.RPCURL = srv.URL
+	link := newTestLink(t, srv, name, testlink.WithConsumerKey(testConsumerKey))
+	link.ID = testLinkID
 	store := token.NewMemoryStore()
 	skew := new(atomic.Int64)
 	clock := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }

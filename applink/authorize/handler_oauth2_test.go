@@ -118,11 +118,8 @@ type replicas struct {
 // newReplicas starts a provider and a service on each store.
 func newReplicas(t *testing.T, stores []token.Store) *replicas {
 	t.Helper()
-	key := testKey(t)
-	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"),
-		applinktest.WithConsumer(applinktest.Consumer{Key: testConsumerKey, PublicKey: &key.PublicKey, ThreeLO: true}))
-	l := applink.Link{ID: newLinkID(), Name: "Jira", Type: applink.TypeJira, RPCURL: srv.URL, ConsumerKey: testConsumerKey,
-		Auth: []applink.Auth{applink.Auth3LO}, PrivateKey: key}
+	srv := applinktest.NewServer(t, applinktest.WithUsers("alice", "bob"))
+	l := newTestLink(t, srv, "Jira")
 	fl := &replicas{link: l}
 	for _, store := range stores {
 		svc := newTestService(t, []applink.Link{l}, applink.WithHTTPClient(srv.Client()), applink.WithTokenStore(store),
