@@ -57,6 +57,23 @@ func appendEncoded(b []byte, s string) []byte {
 	return append(b, s[start:]...)
 }
 
+// appendEncodedAgain appends [Encode](s) to b for an s that Encode wrote
+// (unreserved bytes and percent-escapes), where only "%" is left to encode:
+// each becomes "%25". It is how a base string writes its parameters, which
+// are percent-encoded once before they are sorted; it finds the "%" with
+// strings.IndexByte instead of looking at every byte.
+func appendEncodedAgain(b []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, '%')
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, "25"...)
+		s = s[i+1:]
+	}
+}
+
 // Decode reverses [Encode]. Unlike url.QueryUnescape it leaves "+" as is:
 // in OAuth parameters (header values and signature base strings) only
 // percent-escapes are special. A malformed escape is an error.

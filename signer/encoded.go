@@ -119,8 +119,9 @@ func upperHexValue(c byte) int {
 // appendBase appends the base string (RFC 5849 §3.4.1.1) to b: the method
 // upper-cased, the base string URI (the concatenation of the parts of uri,
 // each percent-encoded), and the normalized parameter string of the
-// percent-encoded parameters in enc, sorted and percent-encoded again as
-// they are written ("%" becomes "%25", "=" and "&" become "%3D" and "%26").
+// parameters in enc, which [Encode] wrote (as every caller does), sorted
+// and percent-encoded again as they are written ("%" becomes "%25", "="
+// and "&" become "%3D" and "%26").
 func appendBase(b []byte, method string, enc []pair, uri ...string) []byte {
 	for i := 0; i < len(method); i++ {
 		c := method[i]
@@ -139,9 +140,9 @@ func appendBase(b []byte, method string, enc []pair, uri ...string) []byte {
 		if n > 0 {
 			b = append(b, "%26"...)
 		}
-		b = appendEncoded(b, enc[i].k)
+		b = appendEncodedAgain(b, enc[i].k)
 		b = append(b, "%3D"...)
-		b = appendEncoded(b, enc[i].v)
+		b = appendEncodedAgain(b, enc[i].v)
 	}
 	return b
 }

@@ -133,3 +133,22 @@ func TestAppendAuthorizationSignatureInPlace(t *testing.T) {
 		}
 	}
 }
+
+// appendEncodedAgain is Encode for every string the base string writers
+// hand it: what Encode and reencode (a query or form name or value) return.
+func FuzzEncodeAgain(f *testing.F) {
+	for _, s := range []string{"", "abc", "a b+c", "%", "%41%2b%2B", "50%25", "ü€", "%zz", "a%2Fb%2f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		once := Encode(s)
+		if got, want := string(appendEncodedAgain([]byte("x"), once)), "x"+Encode(once); got != want {
+			t.Fatalf("appendEncodedAgain(%q) = %q, want %q", once, got, want)
+		}
+		if re, err := reencode(s); err == nil {
+			if got, want := string(appendEncodedAgain(nil, re)), Encode(re); got != want {
+				t.Fatalf("appendEncodedAgain(reencode(%q) = %q) = %q, want %q", s, re, got, want)
+			}
+		}
+	})
+}
