@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
 	"github.com/go-applinks/applinks/internal/testclock"
+	"github.com/go-applinks/applinks/internal/testnet"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -38,12 +38,7 @@ var betaSite = applinktest.CloudSite{ID: "99999999-8888-4777-8666-555555555555",
 
 func newCloudFixture(t *testing.T, typ Type, scopes ...string) *cloudFixture {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	redirect := "http://" + ln.Addr().String() + "/callback"
-	ln.Close()
+	redirect := testnet.LoopbackCallbackURL(t)
 	clock := testclock.New(testclock.Start)
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Cloud), applinktest.WithUsers("alice", "bob"),
 		applinktest.WithClock(clock.Now), applinktest.WithReuseInterval(10*time.Minute),

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/go-applinks/applinks/applink/filestore"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/testclock"
+	"github.com/go-applinks/applinks/internal/testnet"
 	"github.com/go-applinks/applinks/signer"
 	"github.com/google/go-cmp/cmp"
 )
@@ -35,23 +35,11 @@ type o2Fixture struct {
 	redirect string
 }
 
-// freeLoopbackURL returns http://127.0.0.1:PORT/callback on a port free
-// now, for a redirect URL the loopback flow listens on.
-func freeLoopbackURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return "http://" + ln.Addr().String() + "/callback"
-}
-
 func newO2Fixture(t *testing.T, redirect, scope string, opts ...applinktest.Option) *o2Fixture {
 	t.Helper()
 	clock := testclock.New(testclock.Start)
 	if redirect == "" {
-		redirect = freeLoopbackURL(t)
+		redirect = testnet.LoopbackCallbackURL(t)
 	}
 	base := []applinktest.Option{
 		applinktest.WithShape(applinktest.OAuth2),

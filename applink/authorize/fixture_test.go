@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,6 +24,7 @@ import (
 	"github.com/go-applinks/applinks/applink/applinktest/testlink"
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/testclock"
+	"github.com/go-applinks/applinks/internal/testnet"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -125,45 +125,6 @@ func factoryFor(t *testing.T, svc *applink.Service, user string) *applink.Reques
 	return factoryOn(t, svc, testLinkID, user)
 }
 
-// approveOverHTTP approves (or denies) at the provider as a browser would,
-// without following the redirect, and returns the provider's answer.
-func approveOverHTTP(t *testing.T, client *http.Client, authURL, user string, approve bool) *http.Response {
-	t.Helper()
-	u := authURL + "&user=" + url.QueryEscape(user) + "&approve=1"
-	if !approve {
-		u = authURL + "&approve=0"
-	}
-	c := *client
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	return resp
-}
-
-// approveOOB approves an out-of-band dance as alice over HTTP, as a person
-// would on the remote's page, and returns the verification code the remote
-// shows her. Both shapes answer oauth_callback=oob with 200 and the code in
-// an X-OAuth-Verifier header.
-func approveOOB(t *testing.T, fx *danceFixture, authURL string) string {
-	t.Helper()
-	resp := approveOverHTTP(t, fx.srv.Client(), authURL, "alice", true)
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("approval answered %s, want 200", resp.Status)
-	}
-	v := resp.Header.Get("X-OAuth-Verifier")
-	if v == "" {
-		t.Fatalf("the %s-shaped remote answered oob approval with no X-OAuth-Verifier", fx.srv.Shape())
-	}
-	return v
-}
-
 // newStartRequest is the browser's request that starts the dance for link
 // at the app at base: the start form posted from the app's own page.
 func newStartRequest(t *testing.T, base, link, redirect string) *http.Request {
@@ -259,23 +220,11 @@ type o2Fixture struct {
 	redirect string
 }
 
-// freeLoopbackURL returns http://127.0.0.1:PORT/callback on a port free
-// now, for a redirect URL the loopback flow listens on.
-func freeLoopbackURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = ln.Close() }()
-	return "http://" + ln.Addr().String() + "/callback"
-}
-
 func newO2Fixture(t *testing.T, redirect string) *o2Fixture {
 	t.Helper()
 	clock := testclock.New(testclock.Start)
 	if redirect == "" {
-		redirect = freeLoopbackURL(t)
+		redirect = testnet.LoopbackCallbackURL(t)
 	}
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithClock(clock.Now),
 		applinktest.WithUsers("alice", "bob", "robot"), applinktest.WithBearerTokenTTL(time.Hour),

@@ -34,7 +34,10 @@ func TestDanceFromCredentialsRequired(t *testing.T) {
 			if err != nil {
 				t.Fatalf("AuthorizationURL for the error's user: %v", err)
 			}
-			verifier := approveOOB(t, fx, authURL.String())
+			verifier, err := fx.srv.ApproveURL(authURL.String(), "alice")
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := fx.factory(t, cre.User).CompleteAuthorization(t.Context(), authURL.Query().Get("oauth_token"), verifier); err != nil {
 				t.Fatalf("CompleteAuthorization: %v", err)
 			}
@@ -161,7 +164,8 @@ func TestOutOfBand(t *testing.T) {
 			t.Parallel()
 			fx := newDanceFixture(t, shape)
 			err := OutOfBand(t.Context(), fx.factory(t, "alice"), func(_ context.Context, authURL string) (string, error) {
-				return " " + approveOOB(t, fx, authURL) + "\n", nil
+				verifier, err := fx.srv.ApproveURL(authURL, "alice")
+				return " " + verifier + "\n", err
 			})
 			if err != nil {
 				t.Fatalf("OutOfBand: %v", err)

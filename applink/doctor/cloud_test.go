@@ -1,13 +1,13 @@
 package doctor
 
 import (
-	"net"
 	"strings"
 	"testing"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testnet"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -42,12 +42,7 @@ func TestDiagnoseCloud(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			redirect := "http://" + ln.Addr().String() + "/callback"
-			ln.Close()
+			redirect := testnet.LoopbackCallbackURL(t)
 			srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Cloud), applinktest.WithUsers("alice"),
 				applinktest.WithCloudSite(applinktest.DefaultCloudSite), applinktest.WithCloudSite(beta),
 				applinktest.WithCloudClient(applinktest.CloudClient{ID: o2TestClientID, Secret: signer.NewSecret(o2TestSecret), RedirectURL: redirect}))

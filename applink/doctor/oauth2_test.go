@@ -2,17 +2,16 @@ package doctor
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/go-applinks/applinks/applink"
 	"github.com/go-applinks/applinks/applink/applinktest"
 	"github.com/go-applinks/applinks/applink/authorize"
 	"github.com/go-applinks/applinks/applink/token"
+	"github.com/go-applinks/applinks/internal/testnet"
 	"github.com/go-applinks/applinks/signer"
+	"github.com/google/go-cmp/cmp"
 )
 
 const (
@@ -30,12 +29,7 @@ type o2Fixture struct {
 
 func newO2Fixture(t *testing.T, scope string) *o2Fixture {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	redirect := "http://" + ln.Addr().String() + "/callback"
-	ln.Close()
+	redirect := testnet.LoopbackCallbackURL(t)
 	srv := applinktest.NewServer(t,
 		applinktest.WithShape(applinktest.OAuth2),
 		applinktest.WithUsers("alice", "bob", "robot"),

@@ -2,7 +2,6 @@ package pgstore_test
 
 import (
 	"context"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/internal/pgtest"
 	"github.com/go-applinks/applinks/internal/testclock"
+	"github.com/go-applinks/applinks/internal/testnet"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -26,12 +26,7 @@ func TestFleetOAuth2RefreshOnce(t *testing.T) {
 	t.Parallel()
 	const clientID, secret = "fleet-client-TEST-ONLY", "fleet-s3cret-TEST-ONLY"
 	clock := testclock.New(testclock.Start)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	redirect := "http://" + ln.Addr().String() + "/callback"
-	ln.Close()
+	redirect := testnet.LoopbackCallbackURL(t)
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithClock(clock.Now),
 		applinktest.WithUsers("alice"), applinktest.WithBearerTokenTTL(time.Hour),
 		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: clientID, Secret: signer.NewSecret(secret), RedirectURL: redirect}))
@@ -62,7 +57,7 @@ func TestFleetOAuth2RefreshOnce(t *testing.T) {
 		}
 		factories = append(factories, f)
 	}
-	err = authorize.OutOfBand(t.Context(), factories[0], func(_ context.Context, authURL string) (string, error) {
+	err := authorize.OutOfBand(t.Context(), factories[0], func(_ context.Context, authURL string) (string, error) {
 		return srv.ApproveOAuth2(authURL, "alice")
 	})
 	if err != nil {

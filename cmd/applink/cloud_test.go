@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/internal/testnet"
 	"github.com/go-applinks/applinks/signer"
 )
 
@@ -57,7 +58,7 @@ func (c *serverClock) advance(d time.Duration) {
 // site the user did not grant; a missing scope; revocation. No secret
 // appears in any output.
 func TestEndToEndCloud(t *testing.T) {
-	redirect := freeRedirectURL(t)
+	redirect := testnet.LoopbackCallbackURL(t)
 	clock := &serverClock{}
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.Cloud), applinktest.WithUsers("alice", "bob", "carol"),
 		applinktest.WithClock(clock.now), applinktest.WithCloudSite(applinktest.DefaultCloudSite),

@@ -2,33 +2,21 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/internal/testnet"
 	"github.com/go-applinks/applinks/signer"
+	"github.com/google/go-cmp/cmp"
 )
 
 const (
 	cliO2Client = "cli-client-TEST-ONLY"
 	cliO2Secret = "cli-client-s3cret-TEST-ONLY"
 )
-
-// freeRedirectURL is http://127.0.0.1:PORT/callback on a port free now.
-func freeRedirectURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return "http://" + ln.Addr().String() + "/callback"
-}
 
 // consentURL returns the consent page URL line of a "credentials
 // required" answer.
@@ -49,7 +37,7 @@ func consentURL(t *testing.T, r result, srv *applinktest.Server) string {
 // The whole story through the command, with the secret in an environment
 // variable as the issue's example has it (so not parallel).
 func TestEndToEndOAuth2(t *testing.T) {
-	redirect := freeRedirectURL(t)
+	redirect := testnet.LoopbackCallbackURL(t)
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
 		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: cliO2Client, Secret: signer.NewSecret(cliO2Secret), RedirectURL: redirect}))
 	t.Setenv("APPLINK_TEST_O2_SECRET", cliO2Secret)

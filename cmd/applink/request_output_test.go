@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/go-applinks/applinks/applink/applinktest"
+	"github.com/go-applinks/applinks/internal/testnet"
 	"github.com/go-applinks/applinks/signer"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestRequestOutputJSON: with --output json standard output carries JSON or
@@ -106,7 +106,7 @@ func TestRequestOutputJSON(t *testing.T) {
 // needs.
 func TestJSONErrorInsufficientScope(t *testing.T) {
 	t.Parallel()
-	redirect := freeRedirectURL(t)
+	redirect := testnet.LoopbackCallbackURL(t)
 	srv := applinktest.NewServer(t, applinktest.WithShape(applinktest.OAuth2), applinktest.WithUsers("alice"),
 		applinktest.WithOAuth2Client(applinktest.OAuth2Client{ID: cliO2Client, Secret: signer.NewSecret(cliO2Secret), RedirectURL: redirect, Scope: applinktest.ScopeRead}))
 	dir := t.TempDir()
