@@ -95,6 +95,37 @@ func TestLockTokenKeysIndependent(t *testing.T) {
 	}
 }
 
+// lockInBackground runs s.LockToken(ctx, key) in a goroutine, unlocking at
+// once if it gets the lock, and returns where its error will arrive.
+func lockInBackground(ctx context.Context, s *Store) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		u, err := s.LockToken(ctx, key)
+		if err == nil {
+			u.Unlock()
+		}
+		errc <- err
+	}()
+	return errc
+}
+
+// wantCanceled fails t unless the LockToken call (what) behind errc ends
+// with context.Canceled within 30 seconds of its context's end. When it
+// still waits, it releases the lock it waits for (held), so that the test
+// can end.
+func wantCanceled(t *testing.T, errc <-chan error, held token.Lock, what string) {
+	t.Helper()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: %v, want context.Canceled", what, err)
+		}
+	case <-time.After(30 * time.Second):
+		held.Unlock() // ends the stuck wait, so that the test can end
+		t.Fatalf("%s: still waited 30s after its context was canceled", what)
+	}
+}
+
 func TestLockTokenWaitHonorsContext(t *testing.T) {
 	t.Parallel()
 	a, b := twoReplicas(t)
@@ -103,25 +134,10 @@ func TestLockTokenWaitHonorsContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	errc := make(chan error, 1)
-	go func() {
-		u, err := b.LockToken(ctx, key)
-		if err == nil {
-			u.Unlock()
-		}
-		errc <- err
-	}()
+	errc := lockInBackground(ctx, b)
 	waitForLockWaiters(t, a, 1)
 	cancel()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("LockToken after cancel: %v, want context.Canceled", err)
-		}
-	case <-time.After(30 * time.Second):
-		unlock.Unlock() // ends the stuck wait, so that the test can end
-		t.Fatal("LockToken still waited 30s after its context was canceled")
-	}
+	wantCanceled(t, errc, unlock, "LockToken after cancel")
 	// The server gave up the wait: nobody waits for the lock any more.
 	waitForLockWaiters(t, a, 0)
 	unlock.Unlock()
@@ -501,22 +517,7 @@ func TestLockWaitCanceledBeforeStatement(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	defer func() { testHookBeforeWait = nil }()
-	errc := make(chan error, 1)
-	go func() {
-		u, err := b.LockToken(ctx, key)
-		if err == nil {
-			u.Unlock()
-		}
-		errc <- err
-	}()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("LockToken canceled before its statement reached the server: %v, want context.Canceled", err)
-		}
-	case <-time.After(30 * time.Second):
-		unlock.Unlock() // ends the stuck wait, so that the test can end
-		t.Fatal("LockToken still waited 30s after its context was canceled before its statement reached the server: the cancel request was lost")
-	}
+	// If it waits on, the cancel request was lost.
+	wantCanceled(t, lockInBackground(ctx, b), unlock, "LockToken canceled before its statement reached the server")
 	waitForLockWaiters(t, a, 0)
 }
