@@ -242,7 +242,7 @@ func assemble(method, uri string, pairs []pair) string {
 		pairs[i] = pair{Encode(p.k), Encode(p.v)}
 	}
 	var buf [1024]byte
-	return string(appendBase(buf[:0], method, pairs, uri))
+	return string(appendBase(buf[:0], method, nil, pairs, uri))
 }
 
 // SecretParameter reports whether the value of the OAuth parameter name is

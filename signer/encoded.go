@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 )
 
 // baseString returns the base string of r over the oauth parameters in
@@ -15,12 +14,13 @@ import (
 // appends to enc: callers hand over a slice they no longer read.
 func baseString(r *http.Request, enc []pair, d Dialect) (string, error) {
 	var buf [1024]byte
-	b, err := appendBaseString(buf[:0], r, enc, d)
+	b, err := appendBaseString(buf[:0], r, nil, enc, d)
 	return string(b), err
 }
 
-// appendBaseString appends the base string of [baseString] to b.
-func appendBaseString(b []byte, r *http.Request, enc []pair, d Dialect) ([]byte, error) {
+// appendBaseString appends to b the base string of [baseString] over the
+// oauth parameters in fixed, sorted already, and in enc.
+func appendBaseString(b []byte, r *http.Request, fixed, enc []pair, d Dialect) ([]byte, error) {
 	enc, err := appendEncodedRequestPairs(enc, r, d)
 	if err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func appendBaseString(b []byte, r *http.Request, enc []pair, d Dialect) ([]byte,
 		}
 	}
 	scheme, host, path := normalizeURI(scheme, host, r.URL.EscapedPath())
-	return appendBase(b, r.Method, enc, scheme, "://", host, path), nil
+	return appendBase(b, r.Method, fixed, enc, scheme, "://", host, path), nil
 }
 
 // appendEncodedRequestPairs appends the query and form parameters of r,
@@ -119,10 +119,10 @@ func upperHexValue(c byte) int {
 // appendBase appends the base string (RFC 5849 §3.4.1.1) to b: the method
 // upper-cased, the base string URI (the concatenation of the parts of uri,
 // each percent-encoded), and the normalized parameter string of the
-// parameters in enc, which [Encode] wrote (as every caller does), sorted
-// and percent-encoded again as they are written ("%" becomes "%25", "="
-// and "&" become "%3D" and "%26").
-func appendBase(b []byte, method string, enc []pair, uri ...string) []byte {
+// parameters in fixed (sorted already) and enc, which [Encode] wrote (as
+// every caller does), sorted and percent-encoded again as they are written
+// ("%" becomes "%25", "=" and "&" become "%3D" and "%26").
+func appendBase(b []byte, method string, fixed, enc []pair, uri ...string) []byte {
 	for i := 0; i < len(method); i++ {
 		c := method[i]
 		if 'a' <= c && c <= 'z' {
@@ -136,40 +136,83 @@ func appendBase(b []byte, method string, enc []pair, uri ...string) []byte {
 	}
 	b = append(b, '&')
 	var buf [32]int
-	for n, i := range sortedPositions(buf[:0], enc, true) {
+	for n, i := range order(buf[:0], fixed, enc, true) {
 		if n > 0 {
 			b = append(b, "%26"...)
 		}
-		b = appendEncodedAgain(b, enc[i].k)
+		p := at(fixed, enc, i)
+		b = appendEncodedAgain(b, p.k)
 		b = append(b, "%3D"...)
-		b = appendEncodedAgain(b, enc[i].v)
+		b = appendEncodedAgain(b, p.v)
 	}
 	return b
 }
 
+// order appends to pos the positions of the pairs of fixed and more
+// (numbered fixed first: see [at]) in the order a base string (byValue) or
+// a header lists them: by name and, with byValue, by value. fixed must be
+// in that order already (Sign's parameters of every signature are); more is
+// sorted here and merged with it, fixed's pair first of two equal ones.
+// Sign keeps fixed in an array it never appends to, so that the strings it
+// makes for them (nonce, timestamp, signature) can stay on its stack.
+func order(pos []int, fixed, more []pair, byValue bool) []int {
+	var buf [32]int
+	i := 0
+	for _, j := range sortedPositions(buf[:0], more, byValue) {
+		for ; i < len(fixed) && !lessPair(more[j], fixed[i], byValue); i++ {
+			pos = append(pos, i)
+		}
+		pos = append(pos, len(fixed)+j)
+	}
+	for ; i < len(fixed); i++ {
+		pos = append(pos, i)
+	}
+	return pos
+}
+
+// at returns the pair at position i of [order].
+func at(fixed, more []pair, i int) pair {
+	if i < len(fixed) {
+		return fixed[i]
+	}
+	return more[i-len(fixed)]
+}
+
+// lessPair reports whether a sorts before b: by name and, with byValue, by
+// value. It compares with < and !=, not strings.Compare, which the
+// compiler takes to let its arguments escape to the heap.
+func lessPair(a, b pair, byValue bool) bool {
+	if a.k != b.k {
+		return a.k < b.k
+	}
+	return byValue && a.v < b.v
+}
+
 // sortedPositions returns the positions of the pairs of ps, appended to
-// pos, in the order of their names and, with byValue, of their values
-// where names are equal; pairs that compare equal keep their order.
-// Sorting positions rather than the pairs moves no pointers, which costs
-// write barriers while the garbage collector runs.
+// pos, in the order of [lessPair]; pairs that compare equal keep their
+// order. Sorting positions rather than the pairs moves no pointers, which
+// costs write barriers while the garbage collector runs.
 func sortedPositions(pos []int, ps []pair, byValue bool) []int {
 	for i := range ps {
 		pos = append(pos, i)
 	}
-	cmp := func(i, j int) int {
-		if c := strings.Compare(ps[i].k, ps[j].k); c != 0 || !byValue {
-			return c
-		}
-		return strings.Compare(ps[i].v, ps[j].v)
-	}
+	less := func(i, j int) bool { return lessPair(ps[i], ps[j], byValue) }
 	if len(pos) > 32 {
-		slices.SortStableFunc(pos, cmp)
+		slices.SortStableFunc(pos, func(i, j int) int {
+			switch {
+			case less(i, j):
+				return -1
+			case less(j, i):
+				return 1
+			}
+			return 0
+		})
 		return pos
 	}
 	// The parameters of a request are few: an insertion sort, which is
-	// stable, with cmp inlined.
+	// stable, with less inlined.
 	for i := 1; i < len(pos); i++ {
-		for j := i; j > 0 && cmp(pos[j], pos[j-1]) < 0; j-- {
+		for j := i; j > 0 && less(pos[j], pos[j-1]); j-- {
 			pos[j], pos[j-1] = pos[j-1], pos[j]
 		}
 	}

@@ -1,9 +1,11 @@
 package signer
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,24 +114,37 @@ func FuzzSignHMACPath(f *testing.F) {
 	})
 }
 
-// The signature Sign hands to appendAuthorization apart from the other
-// parameters lands where formatAuthorization puts it among them: after the
-// names that sort before or equal to oauth_signature.
-func TestAppendAuthorizationSignatureInPlace(t *testing.T) {
+// The writers merge the parameters Sign keeps apart (sorted already) with
+// the others as if all were in one list: the header by name (the ones kept
+// apart first of two with the same name), the base string by name and
+// value.
+func TestOrderMergesAsOneList(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(5849, 19))
 	names := []string{"oauth_consumer_key", "oauth_nonce", "oauth_signature", "oauth_signature_method",
 		"oauth_sig", "oauth_token", "oauth_version", "a", "z", "oauth_signaturf"}
-	for range 500 {
+	random := func(n int, sorted bool) []pair {
 		var ps []pair
-		for range rng.IntN(8) {
-			ps = append(ps, pair{names[rng.IntN(len(names))], randomText(rng, 5)})
+		for range rng.IntN(n) {
+			ps = append(ps, pair{names[rng.IntN(len(names))], Encode(randomText(rng, 3))})
 		}
-		sig := pair{"oauth_signature", randomText(rng, 5)}
+		if sorted {
+			slices.SortStableFunc(ps, func(a, b pair) int {
+				return cmp.Or(strings.Compare(a.k, b.k), strings.Compare(a.v, b.v))
+			})
+		}
+		return ps
+	}
+	for range 1000 {
+		fixed, more := random(8, true), random(40, false)
+		all := append(fixed[:len(fixed):len(fixed)], more...)
 		realm := randomText(rng, 3)
-		want := formatAuthorization(realm, append(ps[:len(ps):len(ps)], sig))
-		if got := string(appendAuthorization(nil, realm, ps, &sig)); got != want {
-			t.Fatalf("with the signature apart:\n%s\nwith it among the parameters:\n%s", got, want)
+		if got, want := string(appendAuthorization(nil, realm, fixed, more)), formatAuthorization(realm, all); got != want {
+			t.Fatalf("header with %d parameters apart:\n%s\nwith all in one list:\n%s", len(fixed), got, want)
+		}
+		got := string(appendBase(nil, "GET", fixed, more, "http://h/"))
+		if want := string(appendBase(nil, "GET", nil, all, "http://h/")); got != want {
+			t.Fatalf("base string with %d parameters apart:\n%s\nwith all in one list:\n%s", len(fixed), got, want)
 		}
 	}
 }
@@ -151,4 +166,35 @@ func FuzzEncodeAgain(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Signing a GET allocates the header value and its slice, and, for a
+// Method other than HMAC-SHA1, the base string handed to it: the nonce,
+// the timestamp, the HMAC-SHA1 signature and the parameter lists stay on
+// the stack. Not parallel: AllocsPerRun counts every allocation in the
+// process.
+func TestSignAllocs(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		method Method
+		max    float64
+	}{
+		{"HMAC-SHA1", mustHMAC(t, "consumer secret"), 2},
+		{"another method", noopMethod{}, 3},
+	} {
+		s := mustNew(t, "consumer", tt.method)
+		r, err := http.NewRequest("GET", benchURL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := Params{Token: NewToken("AjGrdXo8ctfnRhmVnW8kPHeXDBNX2wGe", "token secret")}
+		got := testing.AllocsPerRun(50, func() {
+			if err := s.Sign(r, p); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if got > tt.max {
+			t.Errorf("%s: Sign allocates %v times, want at most %v", tt.name, got, tt.max)
+		}
+	}
 }

@@ -13,46 +13,31 @@ import (
 // percent-encoded.
 func formatAuthorization(realm string, params []pair) string {
 	var buf [512]byte
-	return string(appendAuthorization(buf[:0], realm, params, nil))
+	return string(appendAuthorization(buf[:0], realm, nil, params))
 }
 
-// appendAuthorization appends the header value of [formatAuthorization]
-// to b, with sig, when not nil, among the parameters: after those whose
-// names sort before or equal to its own. A signature given apart is never
-// copied into params, so it can stay on its caller's stack.
-func appendAuthorization(b []byte, realm string, params []pair, sig *pair) []byte {
+// appendAuthorization appends to b the header value of
+// [formatAuthorization] over the parameters in fixed, sorted by name
+// already, and in params (see [order]).
+func appendAuthorization(b []byte, realm string, fixed, params []pair) []byte {
 	b = append(b, "OAuth "...)
-	first := true
 	if realm != "" {
 		b = append(b, `realm="`...)
 		b = appendEncoded(b, realm)
 		b = append(b, '"')
-		first = false
 	}
-	var buf [16]int
-	for _, i := range sortedPositions(buf[:0], params, false) {
-		if sig != nil && sig.k < params[i].k {
-			b, first = appendHeaderParam(b, *sig, first), false
-			sig = nil
+	var buf [32]int
+	for n, i := range order(buf[:0], fixed, params, false) {
+		if n > 0 || realm != "" {
+			b = append(b, ", "...)
 		}
-		b, first = appendHeaderParam(b, params[i], first), false
-	}
-	if sig != nil {
-		b = appendHeaderParam(b, *sig, first)
+		p := at(fixed, params, i)
+		b = appendEncoded(b, p.k)
+		b = append(b, `="`...)
+		b = appendEncoded(b, p.v)
+		b = append(b, '"')
 	}
 	return b
-}
-
-// appendHeaderParam appends name="value" to b, both percent-encoded, after
-// ", " unless it comes first.
-func appendHeaderParam(b []byte, p pair, first bool) []byte {
-	if !first {
-		b = append(b, ", "...)
-	}
-	b = appendEncoded(b, p.k)
-	b = append(b, `="`...)
-	b = appendEncoded(b, p.v)
-	return append(b, '"')
 }
 
 // ErrNoAuthorization means a request carries no "Authorization: OAuth ..."

@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -150,25 +151,59 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 		return fmt.Errorf("signer: the request URL cannot be sent as it is: %w: write a percent sign as %%25", err)
 	}
 	req.URL = wire
-	// The oauth parameters, decoded for the header and encoded for the
-	// base string, live on the stack unless Extra makes them many.
+	nonce := cmp.Or(p.Nonce, s.nonce)
+	var rnd [32]byte
+	if nonce == "" {
+		if err := s.randomNonce(&rnd); err != nil {
+			return fmt.Errorf("signer: reading a random nonce: %w", err)
+		}
+		nonce = string(rnd[:])
+	}
+	var tb [20]byte
+	timestamp := string(strconv.AppendInt(tb[:0], s.unixTime(p), 10))
+	method := s.method.Name()
+	// The parameters every signature has, in the order of their names,
+	// decoded for the header and encoded for the base string, in arrays
+	// that are written here and never appended to: so they need no
+	// sorting, and the nonce, the timestamp and the signature (strings of
+	// up to 32 bytes) stay on the stack.
+	core := [...]pair{
+		{"oauth_consumer_key", s.consumerKey},
+		{"oauth_nonce", nonce},
+		{"oauth_signature", ""}, // once signed
+		{"oauth_signature_method", method},
+		{"oauth_timestamp", timestamp},
+		{"oauth_token", p.Token.key},
+		{"oauth_version", "1.0"},
+	}
+	coreEnc := [...]pair{
+		{"oauth_consumer_key", s.encKey},
+		{"oauth_nonce", Encode(nonce)},
+		{"oauth_signature_method", Encode(method)},
+		{"oauth_timestamp", timestamp},
+		{"oauth_token", Encode(p.Token.key)},
+		{"oauth_version", "1.0"},
+	}
+	nc, ne := len(core), len(coreEnc)
+	if p.OmitToken { // oauth_version takes oauth_token's place
+		core[nc-2], nc = core[nc-1], nc-1
+		coreEnc[ne-2], ne = coreEnc[ne-1], ne-1
+	}
+	// The optional ones, decoded and encoded, live on the stack unless
+	// Extra makes them many.
 	var obuf, ebuf [16]pair
-	oauth, err := s.appendOAuthParams(obuf[:0], p)
+	opt, err := appendOptionalParams(obuf[:0], p)
 	if err != nil {
 		return err
 	}
-	enc := append(ebuf[:0], pair{"oauth_consumer_key", s.encKey})
-	for _, q := range oauth[1:] {
-		k := q.k
-		if !isCoreParam(k) { // the core names need no encoding
-			k = Encode(k)
-		}
-		enc = append(enc, pair{k, Encode(q.v)})
+	enc := ebuf[:0]
+	for _, q := range opt {
+		enc = append(enc, pair{Encode(q.k), Encode(q.v)})
 	}
 	// The base string and the header are built on the stack; the header
 	// alone is copied out.
 	var bb, hb [1024]byte
-	base, err := appendBaseString(bb[:0], req, enc, s.dialect)
+	base, err := appendBaseString(bb[:0], req, coreEnc[:ne], enc, s.dialect)
 	if err != nil {
 		return err
 	}
@@ -182,50 +217,15 @@ func (s *Signer) Sign(req *http.Request, p Params) error {
 	} else if sig, err = s.method.Sign(secret, string(base)); err != nil {
 		return fmt.Errorf("signer: signing with %s: %w", s.method.Name(), err)
 	}
-	signature := pair{"oauth_signature", sig}
+	core[2].v = sig
 	// The key is canonical already: Header.Set would only check it.
-	req.Header["Authorization"] = []string{string(appendAuthorization(hb[:0], s.realm, oauth, &signature))}
+	req.Header["Authorization"] = []string{string(appendAuthorization(hb[:0], s.realm, core[:nc], opt))}
 	return nil
 }
 
-// appendOAuthParams appends the oauth_* parameters of one signing to oauth,
-// oauth_consumer_key first and the others every signing has in the order
-// of their names (so they need no sorting), then the optional ones.
-func (s *Signer) appendOAuthParams(oauth []pair, p Params) ([]pair, error) {
-	nonce := p.Nonce
-	if nonce == "" {
-		nonce = s.nonce
-	}
-	// The random nonce and the timestamp share one allocation.
-	var nt [32 + 20]byte
-	b := nt[:0]
-	if nonce == "" {
-		var r [16]byte
-		if err := s.readRandom(r[:]); err != nil {
-			return nil, fmt.Errorf("signer: reading a random nonce: %w", err)
-		}
-		b = hex.AppendEncode(b, r[:])
-	}
-	ts := p.Timestamp
-	if ts.IsZero() {
-		ts = s.clock().Add(p.ClockOffset)
-	}
-	b = strconv.AppendInt(b, ts.Unix(), 10)
-	str := string(b)
-	timestamp := str
-	if nonce == "" {
-		nonce, timestamp = str[:32], str[32:]
-	}
-	oauth = append(oauth,
-		pair{"oauth_consumer_key", s.consumerKey},
-		pair{"oauth_nonce", nonce},
-		pair{"oauth_signature_method", s.method.Name()},
-		pair{"oauth_timestamp", timestamp},
-	)
-	if !p.OmitToken {
-		oauth = append(oauth, pair{"oauth_token", p.Token.key})
-	}
-	oauth = append(oauth, pair{"oauth_version", "1.0"})
+// appendOptionalParams appends to oauth the oauth_* parameters of p that
+// not every signature has: callback, verifier, session handle and Extra.
+func appendOptionalParams(oauth []pair, p Params) ([]pair, error) {
 	if p.Callback != "" {
 		oauth = append(oauth, pair{"oauth_callback", p.Callback})
 	}
@@ -245,6 +245,25 @@ func (s *Signer) appendOAuthParams(oauth []pair, p Params) ([]pair, error) {
 		oauth = append(oauth, pair{k, v})
 	}
 	return oauth, nil
+}
+
+// unixTime returns oauth_timestamp: p.Timestamp, or the signer's clock
+// shifted by p.ClockOffset.
+func (s *Signer) unixTime(p Params) int64 {
+	if !p.Timestamp.IsZero() {
+		return p.Timestamp.Unix()
+	}
+	return s.clock().Add(p.ClockOffset).Unix()
+}
+
+// randomNonce fills nonce with the hex of 16 random bytes.
+func (s *Signer) randomNonce(nonce *[32]byte) error {
+	var r [16]byte
+	if err := s.readRandom(r[:]); err != nil {
+		return err
+	}
+	hex.Encode(nonce[:], r[:])
+	return nil
 }
 
 // readRandom fills b from the signer's random source. crypto/rand's own
