@@ -212,6 +212,9 @@ func (a *attempts) attempt(req *http.Request, i int) {
 
 // check says whether the attempt that ended with resp or err is retried.
 func (a *attempts) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil && !RetriedStatus(resp.StatusCode) && ctx.Err() == nil {
+		return false, nil // the answer most requests get: no clock read
+	}
 	elapsed := a.elapsed()
 	if a.stats != nil {
 		a.stats.Elapsed = elapsed
@@ -225,9 +228,6 @@ func (a *attempts) check(ctx context.Context, resp *http.Response, err error) (b
 	if err != nil {
 		a.reason = NetworkError(err).Error()
 		return ConnectionError(err), nil
-	}
-	if !RetriedStatus(resp.StatusCode) {
-		return false, nil
 	}
 	if strings.Contains(resp.Header.Get("WWW-Authenticate"), "oauth_problem") {
 		return false, nil // an OAuth refusal (user_refused, ...) will not change
@@ -295,7 +295,8 @@ func RetriedStatus(code int) bool {
 }
 
 // RetryStats is how the attempts of one request went: how many were made
-// and the time from the first to the end of the last.
+// and, when the last one failed or got a status that is retried (what
+// [RetryStats.Exhausted] reports on), the time from the first to its end.
 type RetryStats struct {
 	Attempts int
 	Elapsed  time.Duration

@@ -128,6 +128,13 @@ func (t *Throttle) Acquire(ctx context.Context, maxAnnounced, maxQueued time.Dur
 		waited = max(t.clock().Sub(start), 0)
 		t.mu.Lock()
 	}
+	if !t.bucket && t.until.IsZero() && maxAnnounced >= 0 && maxQueued >= 0 {
+		// Nothing paces this link (the server never asked): go now,
+		// without reading the clock.
+		t.acquired++
+		t.mu.Unlock()
+		return waited, nil
+	}
 	for {
 		now := t.clock()
 		sendAt := now
@@ -308,9 +315,12 @@ func (t *Throttle) Observe(status int, h http.Header) (RateLimit, bool) {
 			close(t.probing)
 		}
 	}
-	now := t.clock()
-	rl, ok := ParseRateLimit(h, now)
 	limited := status == http.StatusTooManyRequests
+	var now time.Time // read only when needed: most answers carry no limit
+	if limited || mayLimit(h) {
+		now = t.clock()
+	}
+	rl, ok := ParseRateLimit(h, now)
 	if !ok && !limited {
 		// Not limited (any more): stop pacing.
 		t.bucket, t.seen, t.last = false, false, RateLimit{}
