@@ -155,12 +155,8 @@ func (p *Retry) Do(req *http.Request, send func(*http.Request) (*http.Response, 
 		if err == nil {
 			Drain(resp) // to reuse the connection
 		}
-		timer := time.NewTimer(a.backoff(p.WaitMin, p.WaitMax, i, resp))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, ctx.Err()
-		case <-timer.C:
+		if err := sleepCtx(ctx, a.backoff(p.WaitMin, p.WaitMax, i, resp)); err != nil {
+			return nil, err
 		}
 	}
 	if err == nil && cerr == nil && !retry {
@@ -397,4 +393,16 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	return resp, nil
+}
+
+// sleepCtx waits d, or until ctx ends (returning its error).
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -438,15 +438,3 @@ func (ts *Throttles) For(key string) *Throttle {
 	ts.m[key] = t
 	return t
 }
-
-// sleepCtx waits d, or until ctx ends (returning its error).
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
