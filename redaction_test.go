@@ -410,6 +410,7 @@ func redactionRegistry(fx *redactionFixture) map[string]func() []any {
 		"internal/engine.Crumb":          func() []any { return []any{&engine.Crumb{Field: "Jenkins-Crumb", Value: "c"}} },
 		"internal/engine.Crumbs":         func() []any { return []any{&engine.Crumbs{}} },
 		"internal/engine.Retry":          func() []any { return []any{&engine.Retry{Max: 3}} },
+		"internal/engine.TimeoutError":   func() []any { return []any{&engine.TimeoutError{Limit: time.Second, Body: true}} },
 		"internal/engine.RetryStats":     func() []any { return []any{&engine.RetryStats{Attempts: 2}} },
 		"internal/engine.RetryTransport": func() []any { return []any{&engine.RetryTransport{Link: "jira"}} },
 		"internal/engine.OwnError":       func() []any { return []any{&engine.OwnError{Err: errors.New("stopped after 10 redirects")}} },

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-applinks/applinks/applink/token"
 	"github.com/go-applinks/applinks/handler"
@@ -191,6 +192,23 @@ func BenchmarkStack(b *testing.B) {
 	}
 	b.Run("signed-2LO-HMAC", func(b *testing.B) { run(b, Auth2LO, "alice") })
 	b.Run("stack-anonymous", func(b *testing.B) { run(b, AuthAnonymous, "") })
+	// The same with a service client that has a Timeout, which the stack
+	// applies itself (http.Client would start a goroutine per request).
+	b.Run("stack-anonymous-client-Timeout", func(b *testing.B) {
+		timed, err := NewService([]Link{l}, WithHTTPClient(&http.Client{Transport: answerAtOnce{}, Timeout: time.Minute}))
+		if err != nil {
+			b.Fatal(err)
+		}
+		tb, _ := timed.Link(l.ID)
+		f, _ := tb.RequestFactory("", WithAuth(AuthAnonymous))
+		b.ReportAllocs()
+		for b.Loop() {
+			req, _ := f.NewRequest(http.MethodGet, "/rest/api/2/myself?expand=groups")
+			if _, err := Execute(ctx, req, handler.Discard()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("bare-Do", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

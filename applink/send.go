@@ -72,10 +72,15 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 	// The client and transport live in the request: a send allocates
 	// neither. The transport tells r which method it chose.
 	r.tr = transport{factory: f, owner: r.request}
-	r.client = http.Client{Transport: &r.tr, CheckRedirect: st.scope.CheckRedirect(r.follow),
-		Jar: svc.client.Jar, Timeout: svc.client.Timeout}
+	r.client = http.Client{Transport: &r.tr, CheckRedirect: st.scope.CheckRedirect(r.follow), Jar: svc.client.Jar}
 	r.stats = engine.RetryStats{}
-	resp, err := svc.retrier.Do(out, r.client.Do, f.link.Name, r.retry, &r.stats)
+	send := r.client.Do
+	if limit := svc.client.Timeout; limit > 0 {
+		// The service client's Timeout bounds each attempt as it would
+		// bound client.Do, without net/http's goroutine per request.
+		send = func(req *http.Request) (*http.Response, error) { return engine.DoWithin(r.client.Do, req, limit) }
+	}
+	resp, err := svc.retrier.Do(out, send, f.link.Name, r.retry, &r.stats)
 	if err != nil {
 		if resp != nil {
 			engine.Drain(resp)
