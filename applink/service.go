@@ -93,7 +93,10 @@ type linkState struct {
 
 // WithHTTPClient makes requests through a copy of c (its Transport, Jar,
 // Timeout; CheckRedirect is replaced to keep redirects on the link's origin,
-// and token endpoint calls follow none: see [TokenRedirectError]).
+// and token endpoint calls follow none: see [TokenRedirectError]). The
+// Timeout bounds each attempt of a request, its body read included, as it
+// bounds c.Do; a request it ends is an error for which errors.Is finds
+// context.DeadlineExceeded.
 // The default is a client with http.DefaultTransport's settings and no
 // overall timeout (use per-request timeouts and contexts).
 // A nil c means the default. An option of [NewService].
