@@ -3,6 +3,8 @@ package signer
 import (
 	"fmt"
 	"strings"
+
+	"github.com/go-applinks/applinks/internal/requri"
 )
 
 // Encode percent-encodes s by RFC 5849 §3.6: every byte except the RFC 3986
@@ -18,27 +20,9 @@ func Encode(s string) string {
 	if n == 0 {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 2*n)
-	writeEncoded(&b, s)
-	return b.String()
-}
-
-// writeEncoded writes [Encode](s) to b, each run of unreserved bytes in
-// one write.
-func writeEncoded(b *strings.Builder, s string) {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			continue
-		}
-		b.WriteString(s[start:i])
-		esc := [3]byte{'%', upperhex[c>>4], upperhex[c&15]}
-		b.Write(esc[:])
-		start = i + 1
-	}
-	b.WriteString(s[start:])
+	// Built on the stack when it fits; the string is the one allocation.
+	var buf [256]byte
+	return string(appendEncoded(buf[:0], s))
 }
 
 // appendEncoded appends [Encode](s) to b, each run of unreserved bytes in
@@ -101,17 +85,9 @@ func Decode(s string) (string, error) {
 
 const upperhex = "0123456789ABCDEF"
 
-func unreserved(c byte) bool { return unreservedBytes[c] }
-
-// unreservedBytes says which bytes are RFC 3986 unreserved characters
-// (read only).
-var unreservedBytes = func() (t [256]bool) {
-	for c := range 256 {
-		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~'
-	}
-	return t
-}()
+// unreserved reports whether Encode keeps c as it is: the RFC 3986
+// unreserved characters.
+func unreserved(c byte) bool { return requri.Unreserved(c) }
 
 func ishex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'

@@ -95,10 +95,15 @@ const maxRetryAfter = 24 * time.Hour
 // the X-RateLimit-* ones are absent. A header that does not parse is
 // ignored, never an error: a server's typo must not stop requests.
 func ParseRateLimit(h http.Header, now time.Time) (r RateLimit, ok bool) {
-	r = RateLimit{Limit: -1, Remaining: -1, FillRate: -1}
 	if !mayLimit(h) {
-		return r, false
+		return RateLimit{Limit: -1, Remaining: -1, FillRate: -1}, false
 	}
+	return parseRateLimit(h, now)
+}
+
+// parseRateLimit is ParseRateLimit for an h that [mayLimit] let through.
+func parseRateLimit(h http.Header, now time.Time) (r RateLimit, ok bool) {
+	r = RateLimit{Limit: -1, Remaining: -1, FillRate: -1}
 	get := func(name rateLimitHeader) string {
 		v := strings.TrimSpace(headerValue(h, name.current))
 		if v == "" {

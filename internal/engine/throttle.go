@@ -316,11 +316,13 @@ func (t *Throttle) Observe(status int, h http.Header) (RateLimit, bool) {
 		}
 	}
 	limited := status == http.StatusTooManyRequests
-	var now time.Time // read only when needed: most answers carry no limit
-	if limited || mayLimit(h) {
+	var now time.Time
+	var rl RateLimit
+	ok := false
+	if limited || mayLimit(h) { // most answers carry no limit: no clock, no parse
 		now = t.clock()
+		rl, ok = parseRateLimit(h, now)
 	}
-	rl, ok := ParseRateLimit(h, now)
 	if !ok && !limited {
 		// Not limited (any more): stop pacing.
 		t.bucket, t.seen, t.last = false, false, RateLimit{}

@@ -84,14 +84,14 @@ func allowed(c byte, query bool) bool {
 }
 
 // Unreserved reports whether c is an RFC 3986 unreserved character:
-// a letter, a digit, "-", ".", "_" or "~".
-func Unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
-}
+// a letter, a digit, "-", ".", "_" or "~". The signer's percent-encoding
+// (RFC 5849 §3.6) keeps exactly these.
+func Unreserved(c byte) bool { return allowedBytes[c]&unreserved != 0 }
 
 const (
 	inPath = 1 << iota
 	inQuery
+	unreserved
 )
 
 // allowedBytes says, for each byte, where [allowed] lets it appear raw
@@ -100,11 +100,12 @@ var allowedBytes = func() (t [256]uint8) {
 	for c := range 256 {
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-			t[c] = inPath | inQuery
+			t[c] = inPath | inQuery | unreserved
 		}
 		switch c {
-		case '-', '.', '_', '~', // unreserved
-			'!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', // sub-delims
+		case '-', '.', '_', '~':
+			t[c] = inPath | inQuery | unreserved
+		case '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', // sub-delims
 			':', '@', '/':
 			t[c] = inPath | inQuery
 		case '?':

@@ -43,8 +43,8 @@ func TestEscapeQuery(t *testing.T) {
 // stand raw in a path and a query, written out here for each of the 256.
 func TestAllowedTable(t *testing.T) {
 	t.Parallel()
-	const pchar = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" +
-		"-._~" + "!$&'()*+,;=" + ":@"
+	const unreserved = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + "-._~"
+	const pchar = unreserved + "!$&'()*+,;=" + ":@"
 	for c := range 256 {
 		b := byte(c)
 		inPath := strings.IndexByte(pchar+"/", b) >= 0
@@ -52,6 +52,9 @@ func TestAllowedTable(t *testing.T) {
 		if allowed(b, false) != inPath || allowed(b, true) != inQuery {
 			t.Errorf("allowed(%q) = %v in a path, %v in a query; want %v, %v",
 				b, allowed(b, false), allowed(b, true), inPath, inQuery)
+		}
+		if want := strings.IndexByte(unreserved, b) >= 0; Unreserved(b) != want {
+			t.Errorf("Unreserved(%q) = %v, want %v", b, Unreserved(b), want)
 		}
 	}
 }
