@@ -95,6 +95,12 @@ func (h *bytesHandler) Handle(resp *http.Response) ([]byte, error) {
 
 func (h *bytesHandler) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
+func (h *bytesHandler) withAccept(s statusSet) Handler[[]byte] {
+	c := *h
+	c.o.accept = s
+	return &c
+}
+
 // stringHandler reads the whole body as a string.
 type stringHandler struct{ o options }
 
@@ -114,17 +120,27 @@ func (h *stringHandler) Handle(resp *http.Response) (string, error) {
 
 func (h *stringHandler) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
+func (h *stringHandler) withAccept(s statusSet) Handler[string] {
+	c := *h
+	c.o.accept = s
+	return &c
+}
+
 // discardHandler ignores the body.
-type discardHandler struct{}
+type discardHandler struct{ set statusSet }
 
 // Discard returns a [Handler] for when only success matters: it accepts any
 // 2xx status and ignores the body, which [Handle] drains (up to
 // [DrainLimit]) and closes.
 func Discard() Handler[struct{}] { return discardHandler{} }
 
-func (discardHandler) Handle(resp *http.Response) (struct{}, error) {
-	return struct{}{}, checkStatus(resp, statusSet{})
+func (h discardHandler) Handle(resp *http.Response) (struct{}, error) {
+	return struct{}{}, checkStatus(resp, h.set)
 }
+
+func (h discardHandler) acceptsStatus(code int) bool { return h.set.accepts(code) }
+
+func (h discardHandler) withAccept(s statusSet) Handler[struct{}] { return discardHandler{s} }
 
 // copyHandler copies the body to a writer.
 type copyHandler struct {
@@ -164,6 +180,12 @@ func (h *copyHandler) Handle(resp *http.Response) (int64, error) {
 
 func (h *copyHandler) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
+func (h *copyHandler) withAccept(s statusSet) Handler[int64] {
+	c := *h
+	c.o.accept = s
+	return &c
+}
+
 // statusHandler accepts given codes and returns the one it got.
 type statusHandler struct{ set statusSet }
 
@@ -182,3 +204,5 @@ func (h *statusHandler) Handle(resp *http.Response) (int, error) {
 }
 
 func (h *statusHandler) acceptsStatus(code int) bool { return h.set.accepts(code) }
+
+func (h *statusHandler) withAccept(s statusSet) Handler[int] { return &statusHandler{s} }

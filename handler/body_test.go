@@ -64,6 +64,7 @@ func TestStringAndBytes(t *testing.T) {
 		status  int
 		body    string
 		opts    []Option
+		accept  []int // AcceptingStatuses(h, accept...) when set
 		want    string
 		wantErr any
 	}{
@@ -74,18 +75,22 @@ func TestStringAndBytes(t *testing.T) {
 		{name: "over the limit", status: 200, body: strings.Repeat("x", 101), opts: []Option{MaxBytes(100)}, wantErr: new(*TooLargeError)},
 		{name: "default limit", status: 200, body: strings.Repeat("x", DefaultMaxBytes+1), wantErr: new(*TooLargeError)},
 		{name: "refused", status: 500, body: "boom", wantErr: new(*ResponseError)},
-		{name: "accepted", status: 500, body: "boom", opts: []Option{AcceptStatus(500)}, want: "boom"},
+		{name: "accepted", status: 500, body: "boom", accept: []int{500}, want: "boom"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := serve(t, reply(tt.status, "text/plain", tt.body))
-			s, err := Handle(get(t, srv, "/"), String(tt.opts...))
+			sh, bh := String(tt.opts...), Bytes(tt.opts...)
+			if tt.accept != nil {
+				sh, bh = AcceptingStatuses(sh, tt.accept...), AcceptingStatuses(bh, tt.accept...)
+			}
+			s, err := Handle(get(t, srv, "/"), sh)
 			checkErr(t, err, tt.wantErr, nil, "")
 			if s != tt.want {
 				t.Errorf("String = %.40q (%d bytes), want %.40q", s, len(s), tt.want)
 			}
-			b, err := Handle(get(t, srv, "/"), Bytes(tt.opts...))
+			b, err := Handle(get(t, srv, "/"), bh)
 			checkErr(t, err, tt.wantErr, nil, "")
 			if string(b) != tt.want {
 				t.Errorf("Bytes = %.40q (%d bytes), want %.40q", b, len(b), tt.want)

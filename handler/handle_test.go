@@ -1,11 +1,13 @@
 package handler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -292,6 +294,58 @@ func TestHandlerConcurrentUse(t *testing.T) {
 	for range cap(errs) {
 		if err := <-errs; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// TestAcceptingStatusesOnBuiltIns: the built-in handlers check the status
+// themselves when they run, so AcceptingStatuses and AcceptingAllStatuses
+// must set what they accept, not only what Handle lets through: a 404 they
+// were told to accept is read like a 200, behind WithCredentialsRequired
+// too, and one they were not told to accept is still a *ResponseError.
+func TestAcceptingStatusesOnBuiltIns(t *testing.T) {
+	t.Parallel()
+	const body = `{"name":"ghost"}`
+	var sink bytes.Buffer
+	read := map[string]func(h any, resp *http.Response) (string, error){
+		"JSON": func(h any, resp *http.Response) (string, error) {
+			u, err := Handle(resp, h.(Handler[user]))
+			return u.Name, err
+		},
+		"String": func(h any, resp *http.Response) (string, error) { return Handle(resp, h.(Handler[string])) },
+		"Discard": func(h any, resp *http.Response) (string, error) {
+			_, err := Handle(resp, h.(Handler[struct{}]))
+			return "", err
+		},
+		"CopyTo": func(h any, resp *http.Response) (string, error) {
+			n, err := Handle(resp, h.(Handler[int64]))
+			return strconv.FormatInt(n, 10), err
+		},
+	}
+	for _, tt := range []struct {
+		name, kind string
+		h          any
+		want       string // "" with wantErr
+		wantErr    bool
+	}{
+		{"JSON accepting 404", "JSON", AcceptingStatuses(JSON[user](), 404), "ghost", false},
+		{"JSON accepting all", "JSON", AcceptingAllStatuses(JSON[user]()), "ghost", false},
+		{"JSON accepting 409 refuses 404", "JSON", AcceptingStatuses(JSON[user](), 409), "", true},
+		{"JSON behind credentials", "JSON", AcceptingStatuses(WithCredentialsRequired(JSON[user](),
+			func(error) (user, error) { return user{}, nil }), 404), "ghost", false},
+		{"String accepting 404", "String", AcceptingStatuses(String(), 404), body, false},
+		{"Discard accepting 404", "Discard", AcceptingStatuses(Discard(), 404), "", false},
+		{"Discard default refuses 404", "Discard", Discard(), "", true},
+		{"CopyTo accepting all", "CopyTo", AcceptingAllStatuses(CopyTo(&sink)), strconv.Itoa(len(body)), false},
+	} {
+		got, err := read[tt.kind](tt.h, memResponse(t, http.StatusNotFound, "application/json", newCountingBody(body)))
+		var re *ResponseError
+		if tt.wantErr != errors.As(err, &re) || (!tt.wantErr && err != nil) {
+			t.Errorf("%s: error %v, want a *ResponseError: %v", tt.name, err, tt.wantErr)
+			continue
+		}
+		if !tt.wantErr && got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -64,9 +64,14 @@ func (c *credentialsHandler[T]) CredentialsRequired(err error) (T, error) {
 
 func (c *credentialsHandler[T]) acceptsStatus(code int) bool { return accepts(c.Handler, code) }
 
+func (c *credentialsHandler[T]) withAccept(s statusSet) Handler[T] {
+	return &credentialsHandler[T]{Handler: accepting(c.Handler, s), fn: c.fn}
+}
+
 // statusAcceptor is implemented by handlers that choose which statuses they
-// see: the built-in ones (through [AcceptStatus] and [AllStatuses]) and the
-// wrappers of [AcceptingStatuses] and [WithCredentialsRequired].
+// see: the built-in ones (any 2xx unless [AcceptingStatuses] or
+// [AcceptingAllStatuses] made them accept others; [Status] its codes) and
+// the wrapper of [WithCredentialsRequired].
 type statusAcceptor interface {
 	acceptsStatus(code int) bool
 }
@@ -98,6 +103,9 @@ func AcceptingAllStatuses[T any](h Handler[T]) Handler[T] {
 }
 
 func accepting[T any](h Handler[T], s statusSet) Handler[T] {
+	if b, ok := h.(acceptSetter[T]); ok {
+		return b.withAccept(s)
+	}
 	a := &acceptingHandler[T]{Handler: h, set: s}
 	if c, ok := h.(CredentialsHandler[T]); ok {
 		return &credentialsHandler[T]{Handler: a, fn: c.CredentialsRequired}
@@ -112,11 +120,24 @@ type acceptingHandler[T any] struct {
 
 func (a *acceptingHandler[T]) acceptsStatus(code int) bool { return a.set.accepts(code) }
 
+func (a *acceptingHandler[T]) withAccept(s statusSet) Handler[T] {
+	return &acceptingHandler[T]{Handler: a.Handler, set: s}
+}
+
+// acceptSetter is implemented by the built-in handlers and the wrappers:
+// withAccept returns a copy that accepts the statuses of s, so that
+// [AcceptingStatuses] and [AcceptingAllStatuses] set what the handler
+// itself checks (a built-in one checks the status when it runs) instead of
+// wrapping it.
+type acceptSetter[T any] interface {
+	withAccept(s statusSet) Handler[T]
+}
+
 // Handle runs h on resp the way applink does, and is how every handler should
 // be run:
 //
-//   - unless h accepts the status (any 2xx by default; see [AcceptStatus],
-//     [AllStatuses], [Status], [AcceptingStatuses]), it returns a
+//   - unless h accepts the status (any 2xx by default; see
+//     [AcceptingStatuses], [AcceptingAllStatuses], [Status]), it returns a
 //     [*ResponseError] built from the response, without running h;
 //   - when the request's context is already done, it returns its error;
 //   - whatever happens, it then drains up to [DrainLimit] bytes of the body,

@@ -91,6 +91,12 @@ func JSON[T any](opts ...Option) Handler[T] { return &jsonHandler[T]{newOptions(
 
 func (h *jsonHandler[T]) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
+func (h *jsonHandler[T]) withAccept(s statusSet) Handler[T] {
+	c := *h
+	c.o.accept = s
+	return &c
+}
+
 func (h *jsonHandler[T]) Handle(resp *http.Response) (T, error) {
 	return decodeBody(resp, h.o, "JSON", func(rec *bodyReader, v *T) error {
 		dec := json.NewDecoder(rec)

@@ -46,21 +46,6 @@ func AllowEmpty() Option {
 	return func(o *options) { o.allowEmpty = true }
 }
 
-// AcceptStatus makes the handler see responses with exactly these status
-// codes (repeated options add up) instead of the default, any 2xx; [Handle]
-// turns the others into a [*ResponseError]. With JSON[T](AcceptStatus(200,
-// 404)) a 404 body is decoded into T too. AcceptStatus() with no codes
-// changes nothing.
-func AcceptStatus(codes ...int) Option {
-	return func(o *options) { o.accept.codes = append(o.accept.codes, codes...) }
-}
-
-// AllStatuses makes the handler see every response, whatever its status, so
-// that [Handle] never returns a [*ResponseError] for it.
-func AllStatuses() Option {
-	return func(o *options) { o.accept.all = true }
-}
-
 // statusSet is which statuses a handler accepts: all, exactly codes, or (the
 // zero value) any 2xx.
 type statusSet struct {

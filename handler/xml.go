@@ -22,6 +22,12 @@ func XML[T any](opts ...Option) Handler[T] { return &xmlHandler[T]{newOptions(op
 
 func (h *xmlHandler[T]) acceptsStatus(code int) bool { return h.o.accept.accepts(code) }
 
+func (h *xmlHandler[T]) withAccept(s statusSet) Handler[T] {
+	c := *h
+	c.o.accept = s
+	return &c
+}
+
 func (h *xmlHandler[T]) Handle(resp *http.Response) (T, error) {
 	return decodeBody(resp, h.o, "XML", func(rec *bodyReader, v *T) error {
 		err := xml.NewDecoder(rec).Decode(v)
