@@ -36,9 +36,9 @@
 //	me, err := handler.Handle(resp, handler.JSON[myself]())
 //
 // Options tune the ready-made handlers: [Strict] rejects unknown JSON fields,
-// [AllowEmpty] takes an empty body (204) as the zero T, [AcceptStatus] and
-// [AllStatuses] let a handler see other statuses than 2xx; for a [Func], use
-// [AcceptingStatuses] or [AcceptingAllStatuses]. [WithCredentialsRequired]
+// [AllowEmpty] takes an empty body (204) as the zero T. Any handler, built
+// in or a [Func], sees other statuses than 2xx through [AcceptingStatuses]
+// or [AcceptingAllStatuses]. [WithCredentialsRequired]
 // adds the second method ([CredentialsHandler]) that applink calls when the
 // user must authorize first: no token yet, or one the remote rejected.
 //
