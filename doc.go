@@ -9,15 +9,31 @@
 //
 //   - [github.com/go-applinks/applinks/applink]: links and the service that
 //     holds them; a request factory per link and user; requests that act as
-//     the user by 3-legged OAuth (3LO), 2-legged OAuth with impersonation
-//     (2LOi) or 2-legged OAuth (2LO); the 3-legged authorization dance for
-//     web applications and command lines; token stores; typed errors such as
-//     CredentialsRequiredError, which sending a request returns both when
-//     the user has not authorized the link yet and when the remote rejected
-//     their token, and which carries the URI the user must visit.
+//     the user by 3-legged OAuth 1.0a (3LO), 2-legged OAuth with
+//     impersonation (2LOi) or 2-legged OAuth (2LO), by OAuth 2.0 (Data Center
+//     incoming links, Atlassian Cloud) or by a personal access token; the two
+//     authorization primitives (AuthorizationURL, then CompleteAuthorization);
+//     typed errors such as CredentialsRequiredError, which sending a request
+//     returns both when the user has not authorized the link yet and when the
+//     remote rejected their token.
+//   - [github.com/go-applinks/applinks/applink/authorize]: the authorization
+//     flows on those primitives: a web handler, a loopback flow for command
+//     lines, and out-of-band.
+//   - [github.com/go-applinks/applinks/applink/token]: what an authorization
+//     is made of (access, request and pending tokens), the store interfaces,
+//     and the memory store; [github.com/go-applinks/applinks/applink/filestore]
+//     keeps tokens in a file, [github.com/go-applinks/applinks/applink/pgstore]
+//     in PostgreSQL for replicas, and [github.com/go-applinks/applinks/applink/sealed]
+//     encrypts any store's secrets at rest;
+//     [github.com/go-applinks/applinks/applink/storetest] checks a store
+//     against the contract.
+//   - [github.com/go-applinks/applinks/applink/config]: the config file;
+//     [github.com/go-applinks/applinks/applink/doctor]: a link's diagnosis;
+//     [github.com/go-applinks/applinks/applink/page]: every item of a paged
+//     resource.
 //   - [github.com/go-applinks/applinks/applink/applinktest]: a real,
-//     in-process OAuth service provider (Jira- and Jenkins-shaped) for tests,
-//     in the spirit of net/http/httptest.
+//     in-process service provider (Jira- and Jenkins-shaped, OAuth 1.0a and
+//     2.0) for tests, in the spirit of net/http/httptest.
 //   - [github.com/go-applinks/applinks/signer]: OAuth 1.0a (RFC 5849) signing
 //     and verification (RSA-SHA1, HMAC-SHA1, PLAINTEXT), OAuth problem
 //     reporting, and RSA keys in every form Atlassian products show or accept.
